@@ -1,0 +1,345 @@
+//! Thin napi-rs binding over `rivers-planner`. Everything crosses the boundary as typed arrays and
+//! joined strings, never as one JS object per asset; JavaScript maps ids to keys itself.
+//!
+//! Threads: every method runs synchronously on the JS main thread, except `hashFiles`, which hashes
+//! on a libuv worker thread (and fans out over several threads) and resolves a promise.
+//! Errors become JS `Error`s whose `code` is a stable `RIVERS_*` string.
+
+use napi::bindgen_prelude::{AsyncTask, Uint32Array, Uint8Array};
+use napi::{Env, Error, Result, Status, Task};
+use napi_derive::napi;
+use rivers_planner::hash::{self, Field};
+use rivers_planner::{Graph, GraphInput, LabelInput, Planner, PlannerError, RecordBatch};
+
+
+/// Throws `e` as a JS error whose `code` is the stable `RIVERS_*` string, and returns the pending
+/// exception marker so napi does not throw a second error.
+fn throw(env: &Env, e: PlannerError) -> Error {
+    match env.throw_error(&e.message, Some(e.code.as_str())) {
+        Ok(()) => Error::from_status(Status::PendingException),
+        Err(err) => err,
+    }
+}
+
+fn split_joined(s: &str, count: usize) -> Vec<&str> {
+    if count == 0 {
+        Vec::new()
+    } else {
+        s.split('\n').collect()
+    }
+}
+
+/// Graph definition handed over once: keys joined by `\n` plus CSR dependency arrays, by id.
+#[napi(object)]
+pub struct GraphInit {
+    /// All keys joined by `\n` (a key can never contain a newline), in id order.
+    pub keys: String,
+    /// `depOffsets[i]..depOffsets[i+1]` indexes `deps` for asset `i` (length: assets + 1).
+    pub dep_offsets: Uint32Array,
+    /// Dependency ids.
+    pub deps: Uint32Array,
+    /// Optional: 1 marks a source asset (observed, never built).
+    pub sources: Option<Uint8Array>,
+    /// Optional: label texts joined by `\n` (`group:G`, `tag:K`, `tag:K=V`, `kind:K`, `owner:O`).
+    pub labels: Option<String>,
+    /// Optional: CSR offsets into `labelIds` (assets + 1).
+    pub label_offsets: Option<Uint32Array>,
+    /// Optional: label ids into `labels`.
+    pub label_ids: Option<Uint32Array>,
+    /// Optional: current code versions, 16 bytes per asset.
+    pub code_versions: Option<Uint8Array>,
+    /// Optional: current config hashes, 16 bytes per asset.
+    pub config_hashes: Option<Uint8Array>,
+}
+
+/// Latest materialization records in bulk (see `SPEC.md`). Hashes are 16 bytes each.
+#[napi(object)]
+pub struct RecordsInit {
+    /// Ids of the recorded assets.
+    pub ids: Uint32Array,
+    /// Code version of each record.
+    pub code_versions: Uint8Array,
+    /// Config hash of each record.
+    pub config_hashes: Uint8Array,
+    /// Data version of each record.
+    pub data_versions: Uint8Array,
+    /// CSR offsets into `deps` (records + 1).
+    pub dep_offsets: Uint32Array,
+    /// Consumed deps: an id `< size`, or `size + j` for the j-th extern key.
+    pub deps: Uint32Array,
+    /// Consumed data version per dep, 16 bytes each.
+    pub dep_versions: Uint8Array,
+    /// Recorded dep keys that are no longer assets, joined by `\n`.
+    pub extern_keys: Option<String>,
+}
+
+/// A plan: ids in topological layers.
+#[napi(object)]
+pub struct PlanResult {
+    /// Planned ids, layer after layer.
+    pub ids: Uint32Array,
+    /// Layer `k` is `ids[layerOffsets[k]..layerOffsets[k+1]]`.
+    pub layer_offsets: Uint32Array,
+    /// Flat `(asset, input)` id pairs: planned assets whose input is missing and not selected.
+    pub missing_inputs: Uint32Array,
+}
+
+/// Causes as CSR rows.
+#[napi(object)]
+pub struct CauseRows {
+    /// Row offsets (rows + 1).
+    pub offsets: Uint32Array,
+    /// Kind codes: 0 code_changed, 1 config_changed, 2 dep_added, 3 dep_removed, 4 upstream_data_changed.
+    pub kinds: Uint8Array,
+    /// Dep of each cause: an id, `size + j` for an extern key (see `depKey`), or 0xFFFFFFFF for none.
+    pub deps: Uint32Array,
+}
+
+/// Root causes as CSR rows.
+#[napi(object)]
+pub struct RootCauseRows {
+    /// Row offsets (rows + 1).
+    pub offsets: Uint32Array,
+    /// Ids of the assets where the change started.
+    pub ids: Uint32Array,
+    /// Kind codes: 0–3 as causes, 5 new_data_version, 6 source_changed, 7 missing.
+    pub kinds: Uint8Array,
+}
+
+/// The planning core's state for one project: graph, versions, records, maintained plan. Built once
+/// (`NativeGraph.build`), then called many times.
+#[napi]
+pub struct NativeGraph {
+    inner: Planner,
+}
+
+fn batch_from<'a>(r: &'a RecordsInit, externs: &'a [&'a str]) -> RecordBatch<'a> {
+    RecordBatch {
+        ids: &r.ids,
+        code_versions: &r.code_versions,
+        config_hashes: &r.config_hashes,
+        data_versions: &r.data_versions,
+        dep_offsets: &r.dep_offsets,
+        deps: &r.deps,
+        dep_versions: &r.dep_versions,
+        extern_keys: externs,
+    }
+}
+
+#[napi]
+impl NativeGraph {
+    /// Builds and validates the graph (duplicate/invalid keys, unknown deps, self-deps, cycles), and
+    /// sets the current code versions and config hashes if given. Cost: O(n log n + e); copies keys
+    /// and CSR arrays into Rust once. Main thread.
+    #[napi(factory)]
+    pub fn build(env: Env, init: GraphInit) -> Result<Self> {
+        let n = init.dep_offsets.len().saturating_sub(1);
+        let keys = split_joined(&init.keys, n);
+        if keys.len() != n {
+            return Err(throw(&env, rivers_planner::error::invalid_input(format!("{} keys for {} assets (depOffsets has {} entries)", keys.len(), n, init.dep_offsets.len()))));
+        }
+        let label_text = init.labels.as_deref().unwrap_or("");
+        let label_names: Vec<&str> = if label_text.is_empty() { Vec::new() } else { label_text.split('\n').collect() };
+        let labels = match (&init.label_offsets, &init.label_ids) {
+            (Some(o), Some(i)) => Some(LabelInput { names: &label_names, offsets: o, ids: i }),
+            _ => None,
+        };
+        let graph = Graph::build(GraphInput { keys: &keys, dep_offsets: &init.dep_offsets, deps: &init.deps, sources: init.sources.as_deref(), labels }).map_err(|e| throw(&env, e))?;
+        let mut planner = Planner::new(graph);
+        let all: Vec<u32> = (0..n as u32).collect();
+        if let Some(c) = &init.code_versions {
+            planner.set_code_versions(&all, c).map_err(|e| throw(&env, e))?;
+        }
+        if let Some(c) = &init.config_hashes {
+            planner.set_config_hashes(&all, c).map_err(|e| throw(&env, e))?;
+        }
+        Ok(NativeGraph { inner: planner })
+    }
+
+    /// Number of assets. O(1).
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        self.inner.graph().len() as u32
+    }
+
+    /// Number of dependency edges (duplicates merged). O(1).
+    #[napi(getter)]
+    pub fn edge_count(&self) -> u32 {
+        self.inner.graph().edge_count() as u32
+    }
+
+    /// Key of an id, or of `size + j` for the j-th extern key of the loaded records. O(1).
+    #[napi]
+    pub fn key_of(&self, id: u32) -> Option<String> {
+        self.inner.dep_key(id).map(str::to_owned)
+    }
+
+    /// Id of a key, if it is an asset. O(log n).
+    #[napi]
+    pub fn id_of(&self, key: String) -> Option<u32> {
+        self.inner.graph().find_ext(&key)
+    }
+
+    /// Topological position of each id (a `Uint32Array` of length `size`). O(n); allocates n words.
+    #[napi]
+    pub fn topo_positions(&self) -> Uint32Array {
+        let g = self.inner.graph();
+        Uint32Array::new((0..g.len() as u32).map(|e| g.int_of(e)).collect())
+    }
+
+    /// Sets current code versions (16 bytes per id). O(ids) plus the plan cone that changes.
+    #[napi]
+    pub fn set_code_versions(&mut self, env: Env, ids: Uint32Array, hashes: Uint8Array) -> Result<()> {
+        self.inner.set_code_versions(&ids, &hashes).map_err(|e| throw(&env, e))
+    }
+
+    /// Sets current config hashes (16 bytes per id). O(ids) plus the plan cone that changes.
+    #[napi]
+    pub fn set_config_hashes(&mut self, env: Env, ids: Uint32Array, hashes: Uint8Array) -> Result<()> {
+        self.inner.set_config_hashes(&ids, &hashes).map_err(|e| throw(&env, e))
+    }
+
+    /// Sets observed data versions of sources. O(children of the sources) plus the plan cone.
+    #[napi]
+    pub fn set_observed(&mut self, env: Env, ids: Uint32Array, versions: Uint8Array) -> Result<()> {
+        self.inner.set_observed(&ids, &versions).map_err(|e| throw(&env, e))
+    }
+
+    /// Replaces all records (bulk load of the store's latest records). O(n + e + records).
+    #[napi]
+    pub fn load_records(&mut self, env: Env, records: RecordsInit) -> Result<()> {
+        let externs_text = records.extern_keys.as_deref().unwrap_or("");
+        let externs: Vec<&str> = if externs_text.is_empty() { Vec::new() } else { externs_text.split('\n').collect() };
+        self.inner.load_records(&batch_from(&records, &externs)).map_err(|e| throw(&env, e))
+    }
+
+    /// Applies the records of assets just materialized or observed, incrementally (early cutoff).
+    /// Returns the ids of their children that are now missing or stale (they must run); children
+    /// not returned can be skipped if nothing else changed. O(degrees of the records and children).
+    #[napi]
+    pub fn apply_records(&mut self, env: Env, records: RecordsInit) -> Result<Uint32Array> {
+        let externs_text = records.extern_keys.as_deref().unwrap_or("");
+        let externs: Vec<&str> = if externs_text.is_empty() { Vec::new() } else { externs_text.split('\n').collect() };
+        let out = self.inner.apply_records(&batch_from(&records, &externs)).map_err(|e| throw(&env, e))?;
+        let g = self.inner.graph();
+        Ok(Uint32Array::new(out.into_iter().map(|v| g.ext_of(v)).collect()))
+    }
+
+    /// Status codes (0 missing, 1 stale, 2 fresh) of `ids`, or of every asset when omitted. O(ids).
+    #[napi]
+    pub fn statuses(&self, env: Env, ids: Option<Uint32Array>) -> Result<Uint8Array> {
+        let out = match ids {
+            Some(ids) => self.inner.statuses(&ids),
+            None => self.inner.statuses(&(0..self.inner.graph().len() as u32).collect::<Vec<_>>()),
+        };
+        out.map(Uint8Array::new).map_err(|e| throw(&env, e))
+    }
+
+    /// Causes of `ids` as CSR rows. O(sum of their degrees).
+    #[napi]
+    pub fn causes(&self, env: Env, ids: Uint32Array) -> Result<CauseRows> {
+        let t = self.inner.causes(&ids).map_err(|e| throw(&env, e))?;
+        Ok(CauseRows { offsets: Uint32Array::new(t.offsets), kinds: Uint8Array::new(t.kinds), deps: Uint32Array::new(t.deps) })
+    }
+
+    /// Root causes of `ids` as CSR rows. O(stale ancestors reached, memoised).
+    #[napi]
+    pub fn root_causes(&self, env: Env, ids: Uint32Array) -> Result<RootCauseRows> {
+        let t = self.inner.root_causes(&ids).map_err(|e| throw(&env, e))?;
+        Ok(RootCauseRows { offsets: Uint32Array::new(t.offsets), ids: Uint32Array::new(t.ids), kinds: Uint8Array::new(t.kinds) })
+    }
+
+    /// Plans a selection (ids; omitted = everything). Without a selection and without `force` this
+    /// reads the incrementally maintained plan: O(plan log plan), independent of the graph size.
+    /// Otherwise O(selection + its edges). Returns fresh typed arrays; main thread.
+    #[napi]
+    pub fn plan(&mut self, env: Env, selection: Option<Uint32Array>, force: Option<bool>) -> Result<PlanResult> {
+        let p = self.inner.plan(selection.as_deref(), force.unwrap_or(false)).map_err(|e| throw(&env, e))?;
+        let flat: Vec<u32> = p.missing_inputs.iter().flat_map(|&(a, b)| [a, b]).collect();
+        Ok(PlanResult { ids: Uint32Array::new(p.ids), layer_offsets: Uint32Array::new(p.layer_offsets), missing_inputs: Uint32Array::new(flat) })
+    }
+
+    /// Number of assets in the maintained whole-graph plan. O(1).
+    #[napi]
+    pub fn planned_count(&self) -> u32 {
+        self.inner.planned_count() as u32
+    }
+
+    /// Whether an asset must run now (missing or stale): the run-time re-verification of one asset
+    /// just before it runs. O(1).
+    #[napi]
+    pub fn needs_run(&self, env: Env, id: u32) -> Result<bool> {
+        Ok(self.inner.statuses(&[id]).map_err(|e| throw(&env, e))?[0] != rivers_planner::FRESH)
+    }
+
+    /// Evaluates selection expressions (their union); returns ids ascending. O(n + e). Errors carry
+    /// code `RIVERS_SELECTION` and a message pointing at the column.
+    #[napi]
+    pub fn select(&self, env: Env, exprs: Vec<String>) -> Result<Uint32Array> {
+        let refs: Vec<&str> = exprs.iter().map(String::as_str).collect();
+        self.inner.select(&refs).map(Uint32Array::new).map_err(|e| throw(&env, e))
+    }
+
+    /// Bytes held natively by the graph and its state. O(1)-ish.
+    #[napi]
+    pub fn heap_bytes(&self) -> f64 {
+        self.inner.heap_bytes() as f64
+    }
+
+    /// Readable twin for tests: the whole state as a JSON string (the JS wrapper parses it). O(n + e).
+    #[napi]
+    pub fn debug_json(&self) -> String {
+        self.inner.to_json()
+    }
+}
+
+/// Content hash (data version) of bytes: 32 hex digits. O(bytes); main thread.
+#[napi]
+pub fn hash_bytes(data: Uint8Array) -> String {
+    hash::to_hex(&hash::content_hash(&data))
+}
+
+/// Content hash of a file, streamed: equal to `hashBytes` of its bytes. Blocks the main thread for
+/// the read; use `hashFiles` for many or large files.
+#[napi]
+pub fn hash_file(path: String) -> Result<String> {
+    hash::content_hash_file(std::path::Path::new(&path)).map(|h| hash::to_hex(&h)).map_err(|e| Error::from_reason(format!("cannot hash {path}: {e}")))
+}
+
+/// Hashes string fields in a domain with the frozen encoding (`SPEC.md`): code versions, config
+/// hashes, user data versions. Returns 32 hex digits. O(bytes); main thread.
+#[napi]
+pub fn hash_strings(domain: String, fields: Vec<String>) -> String {
+    let f: Vec<Field<'_>> = fields.iter().map(|s| Field::Str(s)).collect();
+    hash::to_hex(&hash::hash_fields(&domain, &f))
+}
+
+/// Worker task of `hashFiles`.
+pub struct HashFilesTask {
+    paths: Vec<String>,
+}
+
+impl Task for HashFilesTask {
+    type Output = Vec<String>;
+    type JsValue = Vec<String>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        hash::content_hash_files(&self.paths, 0)
+            .into_iter()
+            .zip(&self.paths)
+            .map(|(r, p)| r.map(|h| hash::to_hex(&h)).map_err(|e| Error::from_reason(format!("cannot hash {p}: {e}"))))
+            .collect()
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// Content hashes of many files, in parallel off the main thread (a libuv worker fanning out over
+/// the available cores). Resolves to hex hashes in the order of `paths`; rejects naming the first
+/// file that could not be read.
+#[napi]
+pub fn hash_files(paths: Vec<String>) -> AsyncTask<HashFilesTask> {
+    AsyncTask::new(HashFilesTask { paths })
+}

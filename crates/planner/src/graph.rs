@@ -1,0 +1,420 @@
+//! The immutable asset graph: validated once at build, renumbered into topological order, stored as
+//! CSR arrays both ways (deps and children). External ids are input positions; internal ids are
+//! topological positions (Kahn's algorithm taking ready assets in ascending external id).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::error::{self, PlannerError};
+use crate::key::{closest, key_problem};
+
+/// Labels of the assets (selection terms `group:`, `tag:`, `kind:`, `owner:`), CSR by external id.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LabelInput<'a> {
+    /// Label texts: `group:G`, `tag:K`, `tag:K=V`, `kind:K`, `owner:O`.
+    pub names: &'a [&'a str],
+    /// `offsets[i]..offsets[i+1]` indexes `ids` for asset `i` (length: assets + 1).
+    pub offsets: &'a [u32],
+    /// Label ids into `names`.
+    pub ids: &'a [u32],
+}
+
+/// What a graph is built from. Arrays are indexed by external id.
+#[derive(Clone, Copy, Debug)]
+pub struct GraphInput<'a> {
+    /// One key per asset.
+    pub keys: &'a [&'a str],
+    /// `dep_offsets[i]..dep_offsets[i+1]` indexes `deps` for asset `i` (length: assets + 1).
+    pub dep_offsets: &'a [u32],
+    /// Dependency ids (external).
+    pub deps: &'a [u32],
+    /// Optional: nonzero marks a source asset (observed, never built).
+    pub sources: Option<&'a [u8]>,
+    /// Optional labels.
+    pub labels: Option<LabelInput<'a>>,
+}
+
+/// A validated, immutable DAG of assets.
+#[derive(Clone, Debug)]
+pub struct Graph {
+    key_buf: String,
+    key_off: Vec<u32>,
+    key_hashes: Vec<u64>,
+    key_order: Vec<u32>,
+    ext_of: Vec<u32>,
+    int_of: Vec<u32>,
+    dep_off: Vec<u32>,
+    dep_ids: Vec<u32>,
+    child_off: Vec<u32>,
+    child_ids: Vec<u32>,
+    source: Vec<bool>,
+    label_names: Vec<String>,
+    label_off: Vec<u32>,
+    label_ids: Vec<u32>,
+}
+
+fn check_csr(name: &str, offsets: &[u32], values_len: usize, n: usize) -> Result<(), PlannerError> {
+    if offsets.len() != n + 1 {
+        return Err(error::invalid_input(format!("{name} offsets have {} entries, expected {} (assets + 1)", offsets.len(), n + 1)));
+    }
+    if offsets[0] != 0 || offsets[n] as usize != values_len {
+        return Err(error::invalid_input(format!("{name} offsets must start at 0 and end at {values_len}")));
+    }
+    if offsets.windows(2).any(|w| w[0] > w[1]) {
+        return Err(error::invalid_input(format!("{name} offsets must not decrease")));
+    }
+    Ok(())
+}
+
+/// Builds a CSR (offsets, values) from `n` rows given by a closure that pushes each row.
+fn transpose(n: usize, off: &[u32], ids: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let mut counts = vec![0u32; n + 1];
+    for &d in ids {
+        counts[d as usize + 1] += 1;
+    }
+    for i in 0..n {
+        counts[i + 1] += counts[i];
+    }
+    let mut fill = counts.clone();
+    let mut out = vec![0u32; ids.len()];
+    for v in 0..n {
+        for &d in &ids[off[v] as usize..off[v + 1] as usize] {
+            let slot = &mut fill[d as usize];
+            out[*slot as usize] = v as u32;
+            *slot += 1;
+        }
+    }
+    (counts, out)
+}
+
+impl Graph {
+    /// Builds and validates a graph. Cost: O(n log n + e) time, O(n + e) memory; allocates the CSR
+    /// arrays once. Fails on an invalid or duplicate key, a dependency out of range, a
+    /// self-dependency, a source with dependencies, or a cycle (the error lists the whole cycle).
+    pub fn build(input: GraphInput<'_>) -> Result<Graph, PlannerError> {
+        let n = input.keys.len();
+        if n >= u32::MAX as usize {
+            return Err(error::invalid_input("too many assets"));
+        }
+        check_csr("dependency", input.dep_offsets, input.deps.len(), n)?;
+        if let Some(s) = input.sources {
+            if s.len() != n {
+                return Err(error::invalid_input(format!("sources has {} entries, expected {n}", s.len())));
+            }
+        }
+
+        // Keys: validate, copy into one buffer, index by hash for lookups and duplicate detection.
+        let total: usize = input.keys.iter().map(|k| k.len()).sum();
+        let mut key_buf = String::with_capacity(total);
+        let mut key_off = Vec::with_capacity(n + 1);
+        key_off.push(0u32);
+        for (i, k) in input.keys.iter().enumerate() {
+            if let Some(reason) = key_problem(k) {
+                return Err(error::invalid_key(k, i, &reason));
+            }
+            key_buf.push_str(k);
+            key_off.push(key_buf.len() as u32);
+        }
+        let mut by_hash: Vec<(u64, u32)> = input.keys.iter().enumerate().map(|(i, k)| (xxh3_64(k.as_bytes()), i as u32)).collect();
+        by_hash.sort_unstable();
+        for w in by_hash.windows(2) {
+            if w[0].0 == w[1].0 && input.keys[w[0].1 as usize] == input.keys[w[1].1 as usize] {
+                return Err(error::duplicate_key(input.keys[w[0].1 as usize], w[0].1 as usize, w[1].1 as usize));
+            }
+        }
+        let key_hashes: Vec<u64> = by_hash.iter().map(|p| p.0).collect();
+        let key_order: Vec<u32> = by_hash.iter().map(|p| p.1).collect();
+        drop(by_hash);
+
+        // Dependencies: range-check, reject self-deps, merge duplicates (sorted per asset).
+        let mut dep_off_ext = Vec::with_capacity(n + 1);
+        let mut deps_ext: Vec<u32> = Vec::with_capacity(input.deps.len());
+        dep_off_ext.push(0u32);
+        for v in 0..n {
+            let start = deps_ext.len();
+            for &d in &input.deps[input.dep_offsets[v] as usize..input.dep_offsets[v + 1] as usize] {
+                if d as usize >= n {
+                    return Err(error::unknown_dep(input.keys[v], d, n));
+                }
+                if d as usize == v {
+                    return Err(error::self_dep(input.keys[v]));
+                }
+                deps_ext.push(d);
+            }
+            let row = &mut deps_ext[start..];
+            row.sort_unstable();
+            let mut w = start;
+            for r in start..deps_ext.len() {
+                if r == start || deps_ext[r] != deps_ext[w - 1] {
+                    deps_ext[w] = deps_ext[r];
+                    w += 1;
+                }
+            }
+            deps_ext.truncate(w);
+            if w > start && input.sources.is_some_and(|s| s[v] != 0) {
+                return Err(error::source_with_deps(input.keys[v]));
+            }
+            dep_off_ext.push(deps_ext.len() as u32);
+        }
+
+        // Kahn's algorithm, ready assets in ascending external id.
+        let (child_off_ext, child_ext) = transpose(n, &dep_off_ext, &deps_ext);
+        let mut pending: Vec<u32> = (0..n).map(|v| dep_off_ext[v + 1] - dep_off_ext[v]).collect();
+        let mut heap: BinaryHeap<Reverse<u32>> = (0..n as u32).filter(|&v| pending[v as usize] == 0).map(Reverse).collect();
+        let mut ext_of = Vec::with_capacity(n);
+        while let Some(Reverse(v)) = heap.pop() {
+            ext_of.push(v);
+            for &c in &child_ext[child_off_ext[v as usize] as usize..child_off_ext[v as usize + 1] as usize] {
+                pending[c as usize] -= 1;
+                if pending[c as usize] == 0 {
+                    heap.push(Reverse(c));
+                }
+            }
+        }
+        if ext_of.len() < n {
+            return Err(find_cycle(input.keys, &dep_off_ext, &deps_ext, &pending));
+        }
+        drop((child_off_ext, child_ext, pending));
+        let mut int_of = vec![0u32; n];
+        for (i, &e) in ext_of.iter().enumerate() {
+            int_of[e as usize] = i as u32;
+        }
+
+        // Internal CSR: deps of each asset in topological order, sorted ascending.
+        let mut dep_off = Vec::with_capacity(n + 1);
+        let mut dep_ids = Vec::with_capacity(deps_ext.len());
+        dep_off.push(0u32);
+        for &e in &ext_of {
+            let start = dep_ids.len();
+            dep_ids.extend(deps_ext[dep_off_ext[e as usize] as usize..dep_off_ext[e as usize + 1] as usize].iter().map(|&d| int_of[d as usize]));
+            dep_ids[start..].sort_unstable();
+            dep_off.push(dep_ids.len() as u32);
+        }
+        drop((dep_off_ext, deps_ext));
+        let (child_off, child_ids) = transpose(n, &dep_off, &dep_ids);
+
+        let source: Vec<bool> = match input.sources {
+            Some(s) => ext_of.iter().map(|&e| s[e as usize] != 0).collect(),
+            None => vec![false; n],
+        };
+
+        let (label_names, label_off, label_ids) = match input.labels {
+            None => (Vec::new(), vec![0u32; n + 1], Vec::new()),
+            Some(l) => {
+                check_csr("label", l.offsets, l.ids.len(), n)?;
+                if let Some(&bad) = l.ids.iter().find(|&&x| x as usize >= l.names.len()) {
+                    return Err(error::invalid_input(format!("label id {bad} out of range ({} labels)", l.names.len())));
+                }
+                let mut off = Vec::with_capacity(n + 1);
+                let mut ids = Vec::with_capacity(l.ids.len());
+                off.push(0u32);
+                for &e in &ext_of {
+                    ids.extend_from_slice(&l.ids[l.offsets[e as usize] as usize..l.offsets[e as usize + 1] as usize]);
+                    off.push(ids.len() as u32);
+                }
+                (l.names.iter().map(|s| (*s).to_owned()).collect(), off, ids)
+            }
+        };
+
+        Ok(Graph { key_buf, key_off, key_hashes, key_order, ext_of, int_of, dep_off, dep_ids, child_off, child_ids, source, label_names, label_off, label_ids })
+    }
+
+    /// Builds from `(key, dep keys)` pairs: a convenience for tests and Rust users. An unknown dep key
+    /// fails with the closest existing key as a suggestion.
+    pub fn from_keyed(assets: &[(&str, &[&str])], sources: &[&str]) -> Result<Graph, PlannerError> {
+        let keys: Vec<&str> = assets.iter().map(|a| a.0).collect();
+        let mut index = std::collections::HashMap::with_capacity(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            index.entry(*k).or_insert(i as u32);
+        }
+        let mut offsets = vec![0u32];
+        let mut deps = Vec::new();
+        for (k, ds) in assets {
+            for d in *ds {
+                match index.get(d) {
+                    Some(&i) => deps.push(i),
+                    None => return Err(error::unknown_dep_key(k, d, closest(d, keys.iter().copied()))),
+                }
+            }
+            offsets.push(deps.len() as u32);
+        }
+        let src: Vec<u8> = keys.iter().map(|k| u8::from(sources.contains(k))).collect();
+        Graph::build(GraphInput { keys: &keys, dep_offsets: &offsets, deps: &deps, sources: Some(&src), labels: None })
+    }
+
+    /// Number of assets.
+    pub fn len(&self) -> usize {
+        self.ext_of.len()
+    }
+
+    /// Whether the graph has no asset.
+    pub fn is_empty(&self) -> bool {
+        self.ext_of.is_empty()
+    }
+
+    /// Number of (deduplicated) dependency edges.
+    pub fn edge_count(&self) -> usize {
+        self.dep_ids.len()
+    }
+
+    /// Key of the asset with external id `ext`.
+    pub fn key_ext(&self, ext: u32) -> &str {
+        &self.key_buf[self.key_off[ext as usize] as usize..self.key_off[ext as usize + 1] as usize]
+    }
+
+    /// Key of the asset with internal id `v`.
+    pub fn key(&self, v: u32) -> &str {
+        self.key_ext(self.ext_of[v as usize])
+    }
+
+    /// External id of a key. Cost: O(log n) on 64-bit key hashes, then one string comparison.
+    pub fn find_ext(&self, key: &str) -> Option<u32> {
+        let h = xxh3_64(key.as_bytes());
+        let start = self.key_hashes.partition_point(|&x| x < h);
+        self.key_hashes[start..].iter().take_while(|&&x| x == h).zip(&self.key_order[start..]).map(|(_, &e)| e).find(|&e| self.key_ext(e) == key)
+    }
+
+    /// Internal id of external id `ext`.
+    pub fn int_of(&self, ext: u32) -> u32 {
+        self.int_of[ext as usize]
+    }
+
+    /// External id of internal id `v`.
+    pub fn ext_of(&self, v: u32) -> u32 {
+        self.ext_of[v as usize]
+    }
+
+    /// Dependencies (internal ids, ascending) of internal id `v`.
+    pub fn deps(&self, v: u32) -> &[u32] {
+        &self.dep_ids[self.dep_off[v as usize] as usize..self.dep_off[v as usize + 1] as usize]
+    }
+
+    /// Index range of `v`'s dependency edges (edge ids are positions in the dependency CSR).
+    pub fn dep_edge_range(&self, v: u32) -> std::ops::Range<usize> {
+        self.dep_off[v as usize] as usize..self.dep_off[v as usize + 1] as usize
+    }
+
+    /// Children (internal ids, ascending) of internal id `v`.
+    pub fn children(&self, v: u32) -> &[u32] {
+        &self.child_ids[self.child_off[v as usize] as usize..self.child_off[v as usize + 1] as usize]
+    }
+
+    /// Edge id of the dependency edge `child -> dep`, if it exists. Cost: O(log deg(child)).
+    pub fn edge_id(&self, child: u32, dep: u32) -> Option<usize> {
+        let r = self.dep_edge_range(child);
+        self.dep_ids[r.clone()].binary_search(&dep).ok().map(|i| r.start + i)
+    }
+
+    /// Whether internal id `v` is a source asset.
+    pub fn is_source(&self, v: u32) -> bool {
+        self.source[v as usize]
+    }
+
+    /// Label ids of internal id `v`.
+    pub fn labels(&self, v: u32) -> &[u32] {
+        &self.label_ids[self.label_off[v as usize] as usize..self.label_off[v as usize + 1] as usize]
+    }
+
+    /// All label texts.
+    pub fn label_names(&self) -> &[String] {
+        &self.label_names
+    }
+
+    /// Bytes held by the graph's arrays (capacity, not length), for the memory benchmark.
+    pub fn heap_bytes(&self) -> usize {
+        self.key_buf.capacity()
+            + 4 * (self.key_off.capacity() + self.key_order.capacity() + self.ext_of.capacity() + self.int_of.capacity())
+            + 8 * self.key_hashes.capacity()
+            + 4 * (self.dep_off.capacity() + self.dep_ids.capacity() + self.child_off.capacity() + self.child_ids.capacity())
+            + self.source.capacity()
+            + self.label_names.iter().map(|s| s.capacity() + 24).sum::<usize>()
+            + 4 * (self.label_off.capacity() + self.label_ids.capacity())
+    }
+}
+
+/// Finds one cycle among the assets Kahn's algorithm could not order, rotated to start at its
+/// smallest key, and turns it into the error.
+fn find_cycle(keys: &[&str], off: &[u32], deps: &[u32], pending: &[u32]) -> PlannerError {
+    let n = keys.len();
+    let start = (0..n).find(|&v| pending[v] > 0).unwrap_or(0);
+    // Every unordered asset has an unordered dependency; follow them until one repeats.
+    let mut seen_at = vec![u32::MAX; n];
+    let mut path: Vec<u32> = Vec::new();
+    let mut v = start as u32;
+    loop {
+        if seen_at[v as usize] != u32::MAX {
+            break;
+        }
+        seen_at[v as usize] = path.len() as u32;
+        path.push(v);
+        let row = &deps[off[v as usize] as usize..off[v as usize + 1] as usize];
+        match row.iter().find(|&&d| pending[d as usize] > 0) {
+            Some(&d) => v = d,
+            None => break,
+        }
+    }
+    let cyc = &path[seen_at[v as usize].min(path.len() as u32 - 1) as usize..];
+    let min_pos = (0..cyc.len()).min_by_key(|&i| keys[cyc[i] as usize]).unwrap_or(0);
+    let rotated: Vec<String> = cyc[min_pos..].iter().chain(&cyc[..min_pos]).map(|&x| keys[x as usize].to_owned()).collect();
+    error::cycle(rotated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(assets: &[(&str, &[&str])]) -> Result<Graph, PlannerError> {
+        Graph::from_keyed(assets, &[])
+    }
+
+    #[test]
+    fn builds_topological_order() {
+        let graph = g(&[("c", &["b"]), ("b", &["a"]), ("a", &[]), ("d", &["a", "c", "a"])]).expect("valid");
+        let order: Vec<&str> = (0..4).map(|v| graph.key(v)).collect();
+        assert_eq!(order, ["a", "b", "c", "d"]);
+        assert_eq!(graph.edge_count(), 4, "duplicate deps are merged");
+        let d = graph.int_of(3);
+        assert_eq!(graph.deps(d).iter().map(|&x| graph.key(x)).collect::<Vec<_>>(), ["a", "c"]);
+        assert_eq!(graph.children(graph.int_of(2)).len(), 2);
+        assert_eq!(graph.find_ext("c"), Some(0));
+        assert_eq!(graph.find_ext("zz"), None);
+        assert!(graph.edge_id(d, graph.int_of(0)).is_some());
+        assert!(graph.edge_id(d, graph.int_of(1)).is_none());
+    }
+
+    #[test]
+    fn errors() {
+        insta::assert_snapshot!(g(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"]), ("x", &["a"])]).unwrap_err().to_string());
+        insta::assert_snapshot!(g(&[("z", &["y"]), ("y", &["z"])]).unwrap_err().to_string());
+        insta::assert_snapshot!(g(&[("a", &[]), ("a", &[])]).unwrap_err().to_string());
+        insta::assert_snapshot!(g(&[("a", &["a"])]).unwrap_err().to_string());
+        insta::assert_snapshot!(g(&[("raw/orders", &[]), ("f", &["raw/order"])]).unwrap_err().to_string());
+        insta::assert_snapshot!(g(&[("raw orders", &[])]).unwrap_err().to_string());
+        insta::assert_snapshot!(Graph::from_keyed(&[("s", &[]), ("t", &["s"])], &["t"]).unwrap_err().to_string());
+        let bad = Graph::build(GraphInput { keys: &["a"], dep_offsets: &[0, 1], deps: &[7], sources: None, labels: None });
+        insta::assert_snapshot!(bad.unwrap_err().to_string());
+        let bad = Graph::build(GraphInput { keys: &["a"], dep_offsets: &[0], deps: &[], sources: None, labels: None });
+        insta::assert_snapshot!(bad.unwrap_err().to_string());
+    }
+
+    #[test]
+    fn deep_chain_does_not_recurse() {
+        let n = 200_000u32;
+        let keys: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let offsets: Vec<u32> = (0..=n).map(|i| i.saturating_sub(1)).collect();
+        let deps: Vec<u32> = (0..n - 1).collect();
+        let graph = Graph::build(GraphInput { keys: &refs, dep_offsets: &offsets, deps: &deps, sources: None, labels: None }).expect("chain");
+        assert_eq!(graph.len(), n as usize);
+        // Close the chain into a cycle: the error lists all of it without recursing.
+        let mut deps2 = vec![n - 1];
+        deps2.extend_from_slice(&deps);
+        let mut offsets2 = offsets.clone();
+        offsets2.iter_mut().for_each(|o| *o += 1);
+        offsets2[0] = 0;
+        let cyc = Graph::build(GraphInput { keys: &refs, dep_offsets: &offsets2, deps: &deps2, sources: None, labels: None }).unwrap_err();
+        assert_eq!(cyc.keys.len(), n as usize);
+    }
+}

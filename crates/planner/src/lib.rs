@@ -1,0 +1,18 @@
+//! Rivers planning core: the asset graph, hashing, staleness with early cutoff, selections and plans.
+//! Pure Rust, no Node: the napi binding in `bindings/node` is a thin layer over this crate.
+//! `SPEC.md` beside this crate is the contract every function here follows.
+
+pub mod error;
+pub mod graph;
+pub mod hash;
+pub mod key;
+pub mod plan;
+pub mod select;
+pub mod selection;
+pub mod state;
+pub mod view;
+
+pub use error::{ErrorCode, PlannerError};
+pub use graph::{Graph, GraphInput, LabelInput};
+pub use plan::{CauseKind, CauseTable, Plan, RootCauseTable, NO_DEP};
+pub use state::{Planner, RecordBatch, FRESH, MISSING, STALE};

@@ -1,0 +1,507 @@
+//! The planner: a [`Graph`] plus the current versions and the latest record of every asset, with
+//! statuses and the plan of the whole graph maintained incrementally.
+//!
+//! Versions are compared by 64-bit fingerprints ([`crate::hash::fingerprint`]) to keep the state at a
+//! few words per asset. Consumed input versions are stored only where they differ from the input's
+//! current data version (`exc`, keyed by dependency edge): when an asset's data version changes,
+//! only its children's edges are touched, so every update costs the degrees it concerns.
+
+use std::collections::HashMap;
+
+use crate::error::{self, PlannerError};
+use crate::graph::Graph;
+use crate::hash::{fingerprint, Hash128};
+
+/// Status codes, as the binding returns them.
+pub const MISSING: u8 = 0;
+/// Record exists and at least one cause holds.
+pub const STALE: u8 = 1;
+/// Record exists and no cause holds.
+pub const FRESH: u8 = 2;
+
+pub(crate) const C_CODE: u8 = 1;
+pub(crate) const C_CONFIG: u8 = 2;
+pub(crate) const C_ADDED: u8 = 4;
+pub(crate) const C_REMOVED: u8 = 8;
+pub(crate) const C_UPSTREAM: u8 = 16;
+pub(crate) const CAUSES: u8 = 31;
+pub(crate) const HAS_RECORD: u8 = 32;
+
+/// A dependency as a record saw it: an asset of the graph (internal id) or a key no longer in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RecDep {
+    Asset(u32),
+    Extern(u32),
+}
+
+/// Latest materialization records in bulk. Arrays are parallel; hashes are 16 bytes each.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordBatch<'a> {
+    /// External ids of the assets the records belong to.
+    pub ids: &'a [u32],
+    /// Code version of each record (16 bytes each).
+    pub code_versions: &'a [u8],
+    /// Config hash of each record.
+    pub config_hashes: &'a [u8],
+    /// Data version of each record.
+    pub data_versions: &'a [u8],
+    /// CSR offsets into `deps` (records + 1).
+    pub dep_offsets: &'a [u32],
+    /// Consumed deps: an external id `< n`, or `n + j` for `extern_keys[j]` (a key not in the graph).
+    pub deps: &'a [u32],
+    /// Data version consumed for each dep (16 bytes each).
+    pub dep_versions: &'a [u8],
+    /// Keys of recorded deps that are not in the graph.
+    pub extern_keys: &'a [&'a str],
+}
+
+pub(crate) struct DenseSet {
+    pub(crate) members: Vec<u32>,
+    pos: Vec<u32>,
+}
+
+impl DenseSet {
+    fn new(n: usize) -> Self {
+        DenseSet { members: Vec::new(), pos: vec![u32::MAX; n] }
+    }
+    fn insert(&mut self, v: u32) {
+        if self.pos[v as usize] == u32::MAX {
+            self.pos[v as usize] = self.members.len() as u32;
+            self.members.push(v);
+        }
+    }
+    fn remove(&mut self, v: u32) {
+        let p = self.pos[v as usize];
+        if p != u32::MAX {
+            let last = self.members.pop().unwrap_or(v);
+            if last != v {
+                self.members[p as usize] = last;
+                self.pos[last as usize] = p;
+            }
+            self.pos[v as usize] = u32::MAX;
+        }
+    }
+    fn clear(&mut self) {
+        for &m in &self.members {
+            self.pos[m as usize] = u32::MAX;
+        }
+        self.members.clear();
+    }
+}
+
+/// Graph + state. Built once; records and versions are loaded in bulk and updated incrementally.
+pub struct Planner {
+    pub(crate) graph: Graph,
+    cur_code: Vec<u64>,
+    cur_config: Vec<u64>,
+    rec_code: Vec<u64>,
+    rec_config: Vec<u64>,
+    rec_data: Vec<u64>,
+    pub(crate) flags: Vec<u8>,
+    observed: HashMap<u32, u64>,
+    pub(crate) exc: HashMap<u32, u64>,
+    pub(crate) odd_deps: HashMap<u32, Box<[(RecDep, u64)]>>,
+    pub(crate) extern_keys: Vec<String>,
+    extern_index: HashMap<String, u32>,
+    count: Vec<u32>,
+    pub(crate) planned: DenseSet,
+    pub(crate) scratch: Vec<u32>,
+}
+
+fn hash_at(buf: &[u8], i: usize) -> Hash128 {
+    let mut h = [0u8; 16];
+    h.copy_from_slice(&buf[16 * i..16 * i + 16]);
+    h
+}
+
+fn check_hashes(name: &str, buf: &[u8], count: usize) -> Result<(), PlannerError> {
+    if buf.len() != 16 * count {
+        return Err(error::invalid_input(format!("{name} has {} bytes, expected {} (16 per entry)", buf.len(), 16 * count)));
+    }
+    Ok(())
+}
+
+impl Planner {
+    /// Wraps a graph with empty state: every asset missing, current code and config unset (zero).
+    /// Cost: O(n) allocation of the per-asset state.
+    pub fn new(graph: Graph) -> Planner {
+        let n = graph.len();
+        let mut p = Planner {
+            graph,
+            cur_code: vec![0; n],
+            cur_config: vec![0; n],
+            rec_code: vec![0; n],
+            rec_config: vec![0; n],
+            rec_data: vec![0; n],
+            flags: vec![0; n],
+            observed: HashMap::new(),
+            exc: HashMap::new(),
+            odd_deps: HashMap::new(),
+            extern_keys: Vec::new(),
+            extern_index: HashMap::new(),
+            count: vec![0; n],
+            planned: DenseSet::new(n),
+            scratch: vec![0; n],
+        };
+        p.rebuild_plan_counts();
+        p
+    }
+
+    /// The graph.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    pub(crate) fn ext_to_int(&self, ext: u32) -> Result<u32, PlannerError> {
+        if ext as usize >= self.graph.len() {
+            return Err(error::invalid_input(format!("asset id {ext} out of range ({} assets)", self.graph.len())));
+        }
+        Ok(self.graph.int_of(ext))
+    }
+
+    /// Current data version fingerprint of internal id `v` (0 = none).
+    pub(crate) fn cur_data(&self, v: u32) -> u64 {
+        if self.graph.is_source(v) {
+            if let Some(&o) = self.observed.get(&v) {
+                return o;
+            }
+        }
+        if self.flags[v as usize] & HAS_RECORD != 0 {
+            self.rec_data[v as usize]
+        } else {
+            0
+        }
+    }
+
+    /// Status code of internal id `v`.
+    pub(crate) fn status_int(&self, v: u32) -> u8 {
+        let f = self.flags[v as usize];
+        if self.graph.is_source(v) {
+            return if f & HAS_RECORD != 0 || self.observed.contains_key(&v) { FRESH } else { MISSING };
+        }
+        if f & HAS_RECORD == 0 {
+            MISSING
+        } else if f & CAUSES != 0 {
+            STALE
+        } else {
+            FRESH
+        }
+    }
+
+    pub(crate) fn dirty(&self, v: u32) -> bool {
+        !self.graph.is_source(v) && (self.flags[v as usize] & HAS_RECORD == 0 || self.flags[v as usize] & CAUSES != 0)
+    }
+
+    /// Cause bits of `v` from its record and its deps' current data versions. O(deg v).
+    fn compute_causes(&self, v: u32) -> u8 {
+        let i = v as usize;
+        if self.graph.is_source(v) || self.flags[i] & HAS_RECORD == 0 {
+            return 0;
+        }
+        let mut m = 0;
+        if self.rec_code[i] != self.cur_code[i] {
+            m |= C_CODE;
+        }
+        if self.rec_config[i] != self.cur_config[i] {
+            m |= C_CONFIG;
+        }
+        match self.odd_deps.get(&v) {
+            None => {
+                if self.graph.dep_edge_range(v).any(|e| self.exc.contains_key(&(e as u32))) {
+                    m |= C_UPSTREAM;
+                }
+            }
+            Some(rec) => {
+                let deps = self.graph.deps(v);
+                if deps.iter().any(|&u| !rec.iter().any(|&(d, _)| d == RecDep::Asset(u))) {
+                    m |= C_ADDED;
+                }
+                for &(d, ver) in rec.iter() {
+                    match d {
+                        RecDep::Asset(u) if deps.binary_search(&u).is_ok() => {
+                            if ver != self.cur_data(u) {
+                                m |= C_UPSTREAM;
+                            }
+                        }
+                        _ => m |= C_REMOVED,
+                    }
+                }
+            }
+        }
+        m
+    }
+
+    /// Recomputes `v`'s causes and keeps the maintained plan in step.
+    fn refresh(&mut self, v: u32) {
+        let was = self.dirty(v);
+        let m = self.compute_causes(v);
+        self.flags[v as usize] = (self.flags[v as usize] & !CAUSES) | m;
+        let now = self.dirty(v);
+        if was != now {
+            self.bump(v, now);
+        }
+    }
+
+    /// Adds (`up`) or removes one reason for `v` to be planned, propagating to descendants whose
+    /// planned state flips. Cost: proportional to the assets that flip and their children.
+    fn bump(&mut self, v: u32, up: bool) {
+        let mut work = vec![(v, up)];
+        while let Some((x, up)) = work.pop() {
+            let c = &mut self.count[x as usize];
+            let before = *c > 0;
+            if up {
+                *c += 1;
+            } else {
+                *c -= 1;
+            }
+            let after = *c > 0;
+            if before != after {
+                if after {
+                    self.planned.insert(x);
+                } else {
+                    self.planned.remove(x);
+                }
+                work.extend(self.graph.children(x).iter().map(|&ch| (ch, after)));
+            }
+        }
+    }
+
+    /// Recomputes every plan counter from the flags. O(n + e).
+    fn rebuild_plan_counts(&mut self) {
+        self.planned.clear();
+        for v in 0..self.graph.len() as u32 {
+            let mut c = u32::from(self.dirty(v));
+            for &u in self.graph.deps(v) {
+                c += u32::from(self.count[u as usize] > 0);
+            }
+            self.count[v as usize] = c;
+            if c > 0 {
+                self.planned.insert(v);
+            }
+        }
+    }
+
+    /// Keeps `exc` exact when `u`'s current data version goes from `old` to `new`, and refreshes
+    /// its children. O(children of u · log deg).
+    fn data_changed(&mut self, u: u32, old: u64, new: u64) {
+        if old == new {
+            return;
+        }
+        let children: Vec<u32> = self.graph.children(u).to_vec();
+        for &c in &children {
+            if self.flags[c as usize] & HAS_RECORD == 0 || self.odd_deps.contains_key(&c) {
+                continue;
+            }
+            if let Some(e) = self.graph.edge_id(c, u) {
+                let e = e as u32;
+                match self.exc.get(&e) {
+                    None => {
+                        self.exc.insert(e, old);
+                    }
+                    Some(&x) if x == new => {
+                        self.exc.remove(&e);
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        for c in children {
+            self.refresh(c);
+        }
+    }
+
+    fn intern_extern(&mut self, key: &str) -> u32 {
+        if let Some(&j) = self.extern_index.get(key) {
+            return j;
+        }
+        let j = self.extern_keys.len() as u32;
+        self.extern_keys.push(key.to_owned());
+        self.extern_index.insert(key.to_owned(), j);
+        j
+    }
+
+    fn decode_deps(&mut self, batch: &RecordBatch<'_>, r: usize) -> Result<Vec<(RecDep, u64)>, PlannerError> {
+        let n = self.graph.len() as u32;
+        let mut out = Vec::with_capacity((batch.dep_offsets[r + 1] - batch.dep_offsets[r]) as usize);
+        for k in batch.dep_offsets[r] as usize..batch.dep_offsets[r + 1] as usize {
+            let d = batch.deps[k];
+            let ver = fingerprint(&hash_at(batch.dep_versions, k));
+            let dep = if d < n {
+                RecDep::Asset(self.graph.int_of(d))
+            } else {
+                let j = (d - n) as usize;
+                let key = batch.extern_keys.get(j).ok_or_else(|| error::invalid_input(format!("record dep {d} names extern key {j}, but only {} extern keys were given", batch.extern_keys.len())))?;
+                RecDep::Extern(self.intern_extern(key))
+            };
+            out.push((dep, ver));
+        }
+        Ok(out)
+    }
+
+    fn check_batch(&self, b: &RecordBatch<'_>) -> Result<(), PlannerError> {
+        let m = b.ids.len();
+        check_hashes("codeVersions", b.code_versions, m)?;
+        check_hashes("configHashes", b.config_hashes, m)?;
+        check_hashes("dataVersions", b.data_versions, m)?;
+        if b.dep_offsets.len() != m + 1 || b.dep_offsets[0] != 0 || b.dep_offsets[m] as usize != b.deps.len() || b.dep_offsets.windows(2).any(|w| w[0] > w[1]) {
+            return Err(error::invalid_input(format!("record depOffsets must have {} non-decreasing entries from 0 to {}", m + 1, b.deps.len())));
+        }
+        check_hashes("depVersions", b.dep_versions, b.deps.len())?;
+        for &id in b.ids {
+            self.ext_to_int(id)?;
+        }
+        Ok(())
+    }
+
+    /// Stores `v`'s consumed deps: as edge exceptions when they are exactly the current deps, else as
+    /// an explicit list. Requires current data versions of the deps to be final.
+    fn store_consumed(&mut self, v: u32, deps: Vec<(RecDep, u64)>) {
+        let cur = self.graph.deps(v);
+        let same = deps.len() == cur.len() && {
+            let mut ids: Vec<u32> = deps.iter().filter_map(|&(d, _)| if let RecDep::Asset(u) = d { Some(u) } else { None }).collect();
+            ids.sort_unstable();
+            ids == cur
+        };
+        for e in self.graph.dep_edge_range(v) {
+            self.exc.remove(&(e as u32));
+        }
+        if same {
+            self.odd_deps.remove(&v);
+            for (d, ver) in deps {
+                if let RecDep::Asset(u) = d {
+                    if ver != self.cur_data(u) {
+                        if let Some(e) = self.graph.edge_id(v, u) {
+                            self.exc.insert(e as u32, ver);
+                        }
+                    }
+                }
+            }
+        } else {
+            self.odd_deps.insert(v, deps.into_boxed_slice());
+        }
+    }
+
+    /// Replaces all records with `batch` (the latest record of each asset; at most one per asset —
+    /// a later one wins). Current code/config versions and observations are kept. Cost: O(n + e + r).
+    pub fn load_records(&mut self, batch: &RecordBatch<'_>) -> Result<(), PlannerError> {
+        self.check_batch(batch)?;
+        self.flags.iter_mut().for_each(|f| *f = 0);
+        self.exc.clear();
+        self.odd_deps.clear();
+        self.extern_keys.clear();
+        self.extern_index.clear();
+        let mut ints = Vec::with_capacity(batch.ids.len());
+        for (r, &id) in batch.ids.iter().enumerate() {
+            let v = self.graph.int_of(id);
+            ints.push(v);
+            let i = v as usize;
+            self.rec_code[i] = fingerprint(&hash_at(batch.code_versions, r));
+            self.rec_config[i] = fingerprint(&hash_at(batch.config_hashes, r));
+            self.rec_data[i] = fingerprint(&hash_at(batch.data_versions, r));
+            self.flags[i] |= HAS_RECORD;
+        }
+        for (r, &v) in ints.iter().enumerate() {
+            let deps = self.decode_deps(batch, r)?;
+            self.store_consumed(v, deps);
+        }
+        for v in 0..self.graph.len() as u32 {
+            let m = self.compute_causes(v);
+            self.flags[v as usize] = (self.flags[v as usize] & !CAUSES) | m;
+        }
+        self.rebuild_plan_counts();
+        Ok(())
+    }
+
+    /// Applies new records (assets just materialized or observed) incrementally. Returns the internal
+    /// ids of the recorded assets' children that are now missing or stale. Cost: O(records' degrees +
+    /// their children's degrees + the plan cone that flips).
+    pub fn apply_records(&mut self, batch: &RecordBatch<'_>) -> Result<Vec<u32>, PlannerError> {
+        self.check_batch(batch)?;
+        let mut touched = Vec::new();
+        for (r, &id) in batch.ids.iter().enumerate() {
+            let v = self.graph.int_of(id);
+            let old = self.cur_data(v);
+            let i = v as usize;
+            self.rec_code[i] = fingerprint(&hash_at(batch.code_versions, r));
+            self.rec_config[i] = fingerprint(&hash_at(batch.config_hashes, r));
+            self.rec_data[i] = fingerprint(&hash_at(batch.data_versions, r));
+            self.flags[i] |= HAS_RECORD;
+            let deps = self.decode_deps(batch, r)?;
+            self.store_consumed(v, deps);
+            let new = self.cur_data(v);
+            self.data_changed(v, old, new);
+            self.refresh(v);
+            touched.push(v);
+        }
+        let mut out: Vec<u32> = touched.iter().flat_map(|&v| self.graph.children(v).iter().copied()).filter(|&c| self.dirty(c)).collect();
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    fn set_versions(&mut self, ids: &[u32], hashes: &[u8], config: bool) -> Result<(), PlannerError> {
+        check_hashes(if config { "configHashes" } else { "codeVersions" }, hashes, ids.len())?;
+        for (k, &id) in ids.iter().enumerate() {
+            let v = self.ext_to_int(id)?;
+            let fp = fingerprint(&hash_at(hashes, k));
+            if config {
+                self.cur_config[v as usize] = fp;
+            } else {
+                self.cur_code[v as usize] = fp;
+            }
+            self.refresh(v);
+        }
+        Ok(())
+    }
+
+    /// Sets current code versions (16 bytes each). Cost: O(1) per asset plus the plan cone that flips.
+    pub fn set_code_versions(&mut self, ids: &[u32], hashes: &[u8]) -> Result<(), PlannerError> {
+        self.set_versions(ids, hashes, false)
+    }
+
+    /// Sets current config hashes (16 bytes each). Same cost as [`Self::set_code_versions`].
+    pub fn set_config_hashes(&mut self, ids: &[u32], hashes: &[u8]) -> Result<(), PlannerError> {
+        self.set_versions(ids, hashes, true)
+    }
+
+    /// Sets observed data versions of source assets. Cost: O(children of each source) plus the plan
+    /// cone that flips. Fails if an id is not a source.
+    pub fn set_observed(&mut self, ids: &[u32], versions: &[u8]) -> Result<(), PlannerError> {
+        check_hashes("versions", versions, ids.len())?;
+        for (k, &id) in ids.iter().enumerate() {
+            let v = self.ext_to_int(id)?;
+            if !self.graph.is_source(v) {
+                return Err(error::invalid_input(format!("asset \"{}\" is not a source asset; only sources are observed", self.graph.key(v))));
+            }
+            let old = self.cur_data(v);
+            self.observed.insert(v, fingerprint(&hash_at(versions, k)));
+            self.data_changed(v, old, self.cur_data(v));
+        }
+        Ok(())
+    }
+
+    /// Status codes (0 missing, 1 stale, 2 fresh) of the given external ids. O(ids).
+    pub fn statuses(&self, ids: &[u32]) -> Result<Vec<u8>, PlannerError> {
+        ids.iter().map(|&id| self.ext_to_int(id).map(|v| self.status_int(v))).collect()
+    }
+
+    /// Whether internal id `v` is in the maintained whole-graph plan. O(1).
+    pub(crate) fn is_planned(&self, v: u32) -> bool {
+        self.count[v as usize] > 0
+    }
+
+    /// Number of assets the maintained whole-graph plan holds. O(1).
+    pub fn planned_count(&self) -> usize {
+        self.planned.members.len()
+    }
+
+    /// Bytes held by the graph and the state (capacities; hash maps estimated), for benchmarks.
+    pub fn heap_bytes(&self) -> usize {
+        self.graph.heap_bytes()
+            + 8 * (self.cur_code.capacity() + self.cur_config.capacity() + self.rec_code.capacity() + self.rec_config.capacity() + self.rec_data.capacity())
+            + self.flags.capacity()
+            + 4 * (self.count.capacity() + self.planned.members.capacity() + self.planned.pos.capacity() + self.scratch.capacity())
+            + 16 * (self.exc.capacity() + self.observed.capacity())
+            + self.odd_deps.values().map(|d| 40 + 16 * d.len()).sum::<usize>()
+    }
+}

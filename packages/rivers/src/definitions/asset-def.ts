@@ -1,0 +1,73 @@
+/** Validation of asset specs and construction of the frozen `AssetDef`. */
+import type { AssetSpec } from './asset-types.js'
+import type { NormalizedCheck } from './check.js'
+import type { CheckContext } from './context.js'
+import { parseDuration } from './duration.js'
+import { invalidDep, invalidKey, invalidSpec } from './errors.js'
+import { KIND, isAssetDef, isKeyRef, isSourceDef, type AssetDef } from './handles.js'
+import { describeValue, keyProblem } from './key.js'
+import { normalizeRetry } from './retry.js'
+import { assetSpecSchema, specIssues } from './spec-schema.js'
+import type { ZodSchema } from './spec-types.js'
+
+/**
+ * Validate an asset spec (key, deps, then every other field) and throw the matching DefinitionError.
+ *
+ * @example
+ * const spec = validateAssetSpec({ key: 'raw' }, undefined)
+ */
+export function validateAssetSpec(spec: unknown, declaredAt: string | undefined): AssetSpec {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw invalidSpec('asset', '(no key)', [{ path: '', problem: `expected a spec object, got ${describeValue(spec)}`, hint: "write asset({ key: 'raw/orders' }, fn)." }], declaredAt)
+  }
+  const raw = spec as Record<string, unknown>
+  const problem = keyProblem(raw.key)
+  if (problem !== undefined) throw invalidKey(raw.key, problem, declaredAt)
+  const key = raw.key as string
+  const deps = raw.deps
+  if (typeof deps === 'object' && deps !== null && !Array.isArray(deps)) {
+    for (const [name, dep] of Object.entries(deps)) {
+      if (typeof dep !== 'string' && !isAssetDef(dep) && !isSourceDef(dep) && !isKeyRef(dep)) throw invalidDep(key, name, describeValue(dep))
+    }
+  }
+  const issues = specIssues(assetSpecSchema, raw)
+  if (issues.length > 0) throw invalidSpec('asset', key, issues, declaredAt)
+  return raw as unknown as AssetSpec
+}
+
+/**
+ * Freeze a validated spec and a runner into an `AssetDef`.
+ *
+ * @example
+ * const def = buildAssetDef(validateAssetSpec({ key: 'one' }, undefined), () => 1, () => 1, undefined)
+ */
+export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Function, declaredAt: string | undefined): AssetDef {
+  const checks: NormalizedCheck[] = (spec.checks ?? []).map((c) =>
+    Object.freeze({ name: c.name, blocking: c.blocking ?? false, description: c.description, fn: (value: unknown, ctx: CheckContext) => c.fn(value, ctx) }),
+  )
+  const def: AssetDef = {
+    [KIND]: 'asset',
+    kind: 'asset',
+    key: spec.key,
+    deps: Object.freeze({ ...spec.deps }),
+    fn: run,
+    codeFn,
+    description: spec.description,
+    group: spec.group,
+    tags: Object.freeze({ ...spec.tags }),
+    kinds: Object.freeze([...(spec.kinds ?? [])]),
+    owners: Object.freeze([...(spec.owners ?? [])]),
+    metadata: Object.freeze({ ...spec.metadata }),
+    codeVersion: spec.codeVersion,
+    config: spec.config,
+    output: spec.output,
+    inputs: Object.freeze({ ...(spec.inputs as Record<string, ZodSchema> | undefined) }),
+    retry: spec.retry === undefined ? undefined : normalizeRetry(spec.retry),
+    timeoutMs: spec.timeout === undefined ? undefined : parseDuration(spec.timeout),
+    checks: Object.freeze(checks),
+    io: spec.io,
+    resources: spec.resources === undefined ? undefined : Object.freeze({ ...spec.resources }),
+    declaredAt,
+  }
+  return Object.freeze(def)
+}

@@ -1,0 +1,91 @@
+/** Types of asset specs and of the inputs, config and return values they imply. */
+import type { z } from 'zod'
+import type { AssetCheck } from './check.js'
+import type { AssetContext } from './context.js'
+import type { Duration } from './duration.js'
+import type { AssetDef, Dep, ValueOf } from './handles.js'
+import type { AssetResult } from './result.js'
+import type { RetryPolicy } from './retry.js'
+import type { IOManagerLike, Resources, ZodSchema } from './spec-types.js'
+
+/**
+ * Input name -> upstream.
+ *
+ * @example
+ * const deps: Deps = { orders: rawOrders, customers: 'raw/customers' }
+ */
+export type Deps = Record<string, Dep>
+
+/**
+ * The optional schemas a consumer declares for its inputs.
+ *
+ * @example
+ * const inputs: InputSchemas<{ orders: string }> = { orders: z.array(z.object({ id: z.number() })) }
+ */
+export type InputSchemas<D> = { [K in keyof D]?: ZodSchema }
+
+type InputValue<H, S> = H extends string ? (S extends ZodSchema ? z.output<S> : unknown) : ValueOf<H>
+
+/**
+ * The `inputs` object an asset function receives: each input typed by its upstream's value type
+ * (a key string is `unknown`, or `z.output` of its schema in `spec.inputs`).
+ *
+ * @example
+ * type I = InputsOf<{ raw: AssetDef<number[]>; extra: string }> // { raw: number[]; extra: unknown }
+ */
+export type InputsOf<D, I = {}> = { [K in keyof D]: InputValue<D[K], K extends keyof I ? I[K] : undefined> }
+
+/**
+ * `ctx.config`'s type: `z.output` of the config schema, `undefined` without one.
+ *
+ * @example
+ * type C = ConfigOf<z.ZodObject<{ epochs: z.ZodNumber }>> // { epochs: number }
+ */
+export type ConfigOf<C> = C extends ZodSchema ? z.output<C> : undefined
+
+/** What the asset function may return given its output schema `O`. */
+export type Returnable<O> = O extends ZodSchema ? z.input<O> | AssetResult<z.input<O>> | Promise<z.input<O> | AssetResult<z.input<O>>> : unknown
+
+/**
+ * The spec of an asset. Only `key` is required.
+ *
+ * @example
+ * const spec: AssetSpec = { key: 'features', group: 'ml', tags: { pii: true }, retry: { maxRetries: 2 }, timeout: '5m' }
+ */
+export interface AssetSpec<D extends Deps = Deps, C = ZodSchema | undefined, I = InputSchemas<D>, O = ZodSchema | undefined> {
+  /** `/`-separated segments of `A-Z a-z 0-9 _ - .`, e.g. `'raw/orders'`. */
+  key: string
+  /** Input name -> upstream asset, source, `ref()` or key string. */
+  deps?: D
+  description?: string
+  group?: string
+  /** `{ pii: true, tier: 'gold' }`, selectable as `tag:pii`, `tag:tier=gold`. */
+  tags?: Record<string, string | true>
+  kinds?: readonly string[]
+  owners?: readonly string[]
+  metadata?: Record<string, unknown>
+  /** The code version; without it, the function's source text is hashed. */
+  codeVersion?: string
+  /** Schema of this asset's run config; `ctx.config` is its `z.output`. */
+  config?: C
+  /** Schema of the returned value, checked at run time (`validateOutput`). */
+  output?: O
+  /** Schemas the consumer expects for some inputs; checked against the producers' `output`. */
+  inputs?: I
+  retry?: RetryPolicy
+  timeout?: Duration
+  /** Checks of the value; typed by `output` when given. Annotate the value otherwise (see `check`). */
+  checks?: readonly AssetCheck<O extends ZodSchema ? z.output<O> : any>[]
+  /** IO manager for this asset's value (default: the project's). */
+  io?: IOManagerLike
+  /** Compute to ask a launcher for. */
+  resources?: Resources
+}
+
+/**
+ * The function of an asset.
+ *
+ * @example
+ * const fn: AssetFn<{ raw: AssetDef<number[]> }, undefined, {}, number> = ({ raw }) => raw.length
+ */
+export type AssetFn<D, C, I, R> = (inputs: InputsOf<D, I>, ctx: AssetContext<ConfigOf<C>>) => R

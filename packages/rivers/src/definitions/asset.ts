@@ -1,0 +1,46 @@
+/**
+ * `asset(spec, fn)`: define an asset from a function, and `asset(spec)`: the same as a TC39 method
+ * decorator. Specs are validated here, once, at definition time.
+ */
+import { buildAssetDef, validateAssetSpec } from './asset-def.js'
+import type { AssetFn, AssetSpec, Deps, InputSchemas, Returnable } from './asset-types.js'
+import { decorateMethod, type AssetDecorator } from './decorators.js'
+import { invalidSpec } from './errors.js'
+import type { AssetDef } from './handles.js'
+import { describeValue } from './key.js'
+import { callSite } from './position.js'
+import type { OutputOf } from './result.js'
+import type { ZodSchema } from './spec-types.js'
+
+/**
+ * Define an asset. Its value type is what `fn` returns (awaited, unwrapped from `result()`), and it
+ * flows into the inputs of every asset that lists it in `deps`. Called with only a spec, returns a
+ * method decorator instead (see `assetsOf`).
+ *
+ * @example
+ * const raw = asset({ key: 'raw' }, async () => [1, 2, 3])
+ * const total = asset({ key: 'total', deps: { raw } }, ({ raw }) => raw.reduce((a, b) => a + b, 0))
+ */
+export function asset<
+  D extends Deps = {},
+  C extends ZodSchema | undefined = undefined,
+  I extends InputSchemas<D> = {},
+  O extends ZodSchema | undefined = undefined,
+  R extends Returnable<O> = Returnable<O>,
+>(spec: AssetSpec<D, C, I, O>, fn: AssetFn<D, C, I, R>): AssetDef<OutputOf<R>>
+export function asset<
+  D extends Deps = {},
+  C extends ZodSchema | undefined = undefined,
+  I extends InputSchemas<D> = {},
+  O extends ZodSchema | undefined = undefined,
+>(spec: AssetSpec<D, C, I, O>): AssetDecorator<D, C, I, O>
+export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDecorator<Deps, unknown, unknown, unknown> {
+  const declaredAt = callSite()
+  const valid = validateAssetSpec(spec, declaredAt)
+  if (rest.length === 0) return (value, context) => decorateMethod(valid, value, context, declaredAt)
+  const fn = rest[0]
+  if (typeof fn !== 'function') {
+    throw invalidSpec('asset', valid.key, [{ path: '(function)', problem: `the second argument is ${describeValue(fn)}`, hint: 'pass the asset function: asset(spec, (inputs, ctx) => value).' }], declaredAt)
+  }
+  return buildAssetDef(valid, fn as AssetDef['fn'], fn, declaredAt)
+}

@@ -1,0 +1,75 @@
+/**
+ * The contexts user code receives. Only types live here: the executor creates the objects.
+ */
+import type { Logger } from 'pino'
+
+/**
+ * What an asset function receives as its second argument.
+ *
+ * @example
+ * const trained = asset({ key: 'model', config: z.object({ epochs: z.number() }) }, (_inputs, ctx) => {
+ *   ctx.log.info({ attempt: ctx.attempt }, 'training')
+ *   for (let epoch = 0; epoch < ctx.config.epochs && !ctx.signal.aborted; epoch++) ctx.addMetric('loss', 1 / (epoch + 1), epoch)
+ *   ctx.addMetadata({ epochs: ctx.config.epochs })
+ * })
+ */
+export interface AssetContext<Config = undefined> {
+  /** Id of the run materializing this asset. */
+  readonly runId: string
+  /** Key of the asset being materialized. */
+  readonly key: string
+  /** The validated run config of this asset (`z.output` of `spec.config`; `undefined` without one). */
+  readonly config: Config
+  /** A pino child logger bound to the run id and asset key. */
+  readonly log: Logger
+  /** Aborted when the run is cancelled or the asset times out; pass it to fetch, child processes… */
+  readonly signal: AbortSignal
+  /** 1 for the first try, 2 for the first retry, … */
+  readonly attempt: number
+  /** Attach metadata to this materialization's record (merged, last write wins). */
+  addMetadata(metadata: Record<string, unknown>): void
+  /** Record a metric value, optionally at a step (epoch, batch…). */
+  addMetric(name: string, value: number, step?: number): void
+}
+
+/**
+ * What a source's `observe` and `load` functions receive.
+ *
+ * @example
+ * const events = source({
+ *   key: 'raw/events',
+ *   observe: async (ctx: SourceContext) => ({ dataVersion: await fetchSnapshotId(ctx.signal) }),
+ * })
+ */
+export interface SourceContext {
+  /** Id of the run (or status check) observing or loading the source. */
+  readonly runId: string
+  /** Key of the source asset. */
+  readonly key: string
+  /** `spec.path` resolved against the project folder, when the source has a path. */
+  readonly path: string | undefined
+  /** A pino child logger bound to the run id and source key. */
+  readonly log: Logger
+  /** Aborted when the run is cancelled. */
+  readonly signal: AbortSignal
+}
+
+/**
+ * What an asset check function receives as its second argument.
+ *
+ * @example
+ * const nonEmpty = check('non_empty', (rows: unknown[], ctx: CheckContext) => {
+ *   ctx.log.debug({ n: rows.length }, 'checking')
+ *   return rows.length > 0
+ * })
+ */
+export interface CheckContext {
+  /** Id of the run. */
+  readonly runId: string
+  /** Key of the asset whose value is checked. */
+  readonly key: string
+  /** A pino child logger bound to the run id, asset key and check name. */
+  readonly log: Logger
+  /** Aborted when the run is cancelled. */
+  readonly signal: AbortSignal
+}

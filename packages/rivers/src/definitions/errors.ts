@@ -1,0 +1,292 @@
+/**
+ * Every error the definition API raises, one constructor per kind. Messages name the asset (or its
+ * definition site) and say how to fix the problem; tests pin their text.
+ */
+import { DefinitionError, RiversError } from '../errors.js'
+
+/** One problem found in a spec: a field path, what is wrong, and a hint on how to write it. */
+export interface SpecIssue {
+  readonly path: string
+  readonly problem: string
+  readonly hint: string | undefined
+}
+
+function where(declaredAt: string | undefined): string {
+  return declaredAt === undefined ? '' : ` (defined at ${declaredAt})`
+}
+
+/**
+ * The asset key is missing or malformed.
+ *
+ * @example
+ * throw invalidKey('raw orders', "segment 'raw orders' contains ' '", 'src/assets.ts:3:1')
+ */
+export function invalidKey(key: unknown, problem: string, declaredAt: string | undefined, subject = 'asset'): DefinitionError {
+  const shown = typeof key === 'string' ? `'${key}'` : String(key)
+  return new DefinitionError(
+    'RIVERS_INVALID_KEY',
+    `Invalid ${subject} key ${shown}${where(declaredAt)}: ${problem}.\n` +
+      `Fix: a key is one or more segments of A-Z a-z 0-9 _ - . joined by '/', e.g. 'raw/orders' or 'models/churn.v2'.`,
+  )
+}
+
+/**
+ * A spec has fields of the wrong shape (or unknown fields).
+ *
+ * @example
+ * throw invalidSpec('asset', 'raw', [{ path: 'retry.maxRetries', problem: 'expected an integer >= 0', hint: undefined }], undefined)
+ */
+export function invalidSpec(subject: string, key: string, issues: readonly SpecIssue[], declaredAt: string | undefined): DefinitionError {
+  const lines = issues.map((i) => `  - ${i.path === '' ? '(spec)' : i.path}: ${i.problem}` + (i.hint ? `\n    Fix: ${i.hint}` : ''))
+  return new DefinitionError('RIVERS_INVALID_SPEC', `Invalid definition of ${subject} '${key}'${where(declaredAt)}:\n${lines.join('\n')}`)
+}
+
+/**
+ * A dep is not an asset, source, `ref()` or key string.
+ *
+ * @example
+ * throw invalidDep('features', 'raw', 'undefined')
+ */
+export function invalidDep(assetKey: string, input: string, got: string): DefinitionError {
+  const hint =
+    got === 'undefined'
+      ? ' It is undefined: the upstream is probably used before its definition runs (declared further down, or an import cycle between files).'
+      : ''
+  return new DefinitionError(
+    'RIVERS_INVALID_DEP',
+    `Asset '${assetKey}': input '${input}' is ${got}, not an asset.${hint}\n` +
+      `Fix: map each input to an asset() or source() handle, a ref('key'), or an asset key string.`,
+  )
+}
+
+/**
+ * Two different definitions share a key.
+ *
+ * @example
+ * throw duplicateKey('raw', { declaredAt: 'a.ts:1:1', description: undefined }, { declaredAt: 'b.ts:2:1', description: 'Raw rows' })
+ */
+export function duplicateKey(
+  key: string,
+  first: { declaredAt: string | undefined; description: string | undefined },
+  second: { declaredAt: string | undefined; description: string | undefined },
+): DefinitionError {
+  const show = (d: typeof first, n: number) =>
+    `  ${n}. ${d.declaredAt ?? '(position unknown)'}${d.description === undefined ? '' : ` — ${JSON.stringify(d.description)}`}`
+  return new DefinitionError(
+    'RIVERS_DUPLICATE_KEY',
+    `Two different assets have the key '${key}':\n${show(first, 1)}\n${show(second, 2)}\n` +
+      `Fix: give one of them another key, or import and reuse the same definition instead of defining it twice.`,
+  )
+}
+
+/**
+ * A key dep (`'raw/orders'` or `ref('raw/orders')`) names no asset of the project.
+ *
+ * @example
+ * throw unknownDep('features', 'orders', 'raw/order', 'raw/orders')
+ */
+export function unknownDep(assetKey: string, input: string, depKey: string, suggestion: string | undefined): DefinitionError {
+  const mean = suggestion === undefined ? '' : ` Did you mean '${suggestion}'?`
+  return new DefinitionError(
+    'RIVERS_UNKNOWN_DEP',
+    `Asset '${assetKey}': input '${input}' depends on '${depKey}', which is not an asset of this project.${mean}\n` +
+      `Fix: correct the key, or add the asset that produces '${depKey}' to defineProject({ assets }).`,
+  )
+}
+
+/**
+ * An asset depends on itself.
+ *
+ * @example
+ * throw selfDependency('model', 'model')
+ */
+export function selfDependency(assetKey: string, input: string): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_SELF_DEPENDENCY',
+    `Asset '${assetKey}': input '${input}' is the asset itself.\n` +
+      `Fix: an asset cannot consume its own value; read its previous value through an IO manager, or split it into two assets.`,
+  )
+}
+
+/**
+ * The schema a consumer declares for an input does not accept what the producer's `output` schema says.
+ *
+ * @example
+ * throw schemaMismatch('features', 'orders', 'raw/orders', 'rows[].id', 'the consumer expects a number, the producer gives a string')
+ */
+export function schemaMismatch(consumerKey: string, input: string, producerKey: string, path: string, detail: string): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_SCHEMA_MISMATCH',
+    `Asset '${consumerKey}': input '${input}' does not match the output of '${producerKey}' at ${path}: ${detail}.\n` +
+      `Fix: make '${consumerKey}'.inputs.${input} accept what '${producerKey}'.output describes, or change the producer's output schema.`,
+  )
+}
+
+/**
+ * An entry of `defineProject({ assets })` is not an asset, a source or a class with @asset methods.
+ *
+ * @example
+ * throw invalidProjectEntry(2, 'undefined')
+ */
+export function invalidProjectEntry(index: number, got: string): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_INVALID_PROJECT_ENTRY',
+    `defineProject: assets[${index}] is ${got}, not an asset, a source or a class with @asset methods.\n` +
+      `Fix: list the values returned by asset()/source(), or classes whose methods are decorated with @asset.`,
+  )
+}
+
+/**
+ * `defineProject` options have the wrong shape.
+ *
+ * @example
+ * throw invalidProjectOptions([{ path: 'concurrency', problem: 'expected a positive integer', hint: undefined }])
+ */
+export function invalidProjectOptions(issues: readonly SpecIssue[]): DefinitionError {
+  const lines = issues.map((i) => `  - ${i.path === '' ? '(options)' : i.path}: ${i.problem}` + (i.hint ? `\n    Fix: ${i.hint}` : ''))
+  return new DefinitionError('RIVERS_INVALID_PROJECT', `Invalid defineProject options:\n${lines.join('\n')}`)
+}
+
+/**
+ * A class given to `assetsOf` or `defineProject` has no @asset methods.
+ *
+ * @example
+ * throw noAssetMethods('Pipeline')
+ */
+export function noAssetMethods(className: string): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_NO_ASSET_METHODS',
+    `Class ${className || '(anonymous)'} has no methods decorated with @asset.\n` +
+      `Fix: decorate its methods with @asset({ key: '…' }), or list asset() values instead of the class.`,
+  )
+}
+
+/**
+ * `assetsOf(C).name` names a method that is not decorated with @asset.
+ *
+ * @example
+ * throw notAnAssetMethod('Pipeline', 'helper')
+ */
+export function notAnAssetMethod(className: string, method: string): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_NOT_AN_ASSET_METHOD',
+    `assetsOf(${className || '(anonymous)'}).${method}: method '${method}' is not decorated with @asset.\n` +
+      `Fix: add @asset({ key: '…' }) above it, or use another method.`,
+  )
+}
+
+/**
+ * `@asset(spec)` was put on something other than a public, non-static class method, or twice.
+ *
+ * @example
+ * throw invalidDecoratorUse('raw', '#secret', 'private methods cannot be assets')
+ */
+export function invalidDecoratorUse(key: string, member: string, problem: string): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_INVALID_DECORATOR',
+    `@asset({ key: '${key}' }) on ${member}: ${problem}.\n` +
+      `Fix: put @asset on a public instance method (no '#', no 'static'), once per method.`,
+  )
+}
+
+/**
+ * A decorated method's asset ran before `assetsOf` bound it to its class.
+ *
+ * @example
+ * throw unboundMethod('raw', 'raw')
+ */
+export function unboundMethod(assetKey: string, method: string): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_UNBOUND_METHOD',
+    `Asset '${assetKey}' (method ${method}) ran before its class was known.\n` +
+      `Fix: get decorated methods through assetsOf(Class), or list the class in defineProject({ assets }).`,
+  )
+}
+
+/**
+ * The run config of an asset does not match its `config` schema.
+ *
+ * @example
+ * throw invalidConfig('model', ['epochs: expected number, received string'])
+ */
+export function invalidConfig(assetKey: string, problems: readonly string[]): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_INVALID_CONFIG',
+    `Invalid config for asset '${assetKey}':\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
+      `Fix: pass config matching the asset's config schema (--config '{"${assetKey}": {…}}').`,
+  )
+}
+
+/**
+ * An asset returned a value its `output` schema rejects (a run-time failure of that asset).
+ *
+ * @example
+ * throw invalidOutput('raw', ['[0].id: expected number, received string'])
+ */
+export function invalidOutput(assetKey: string, problems: readonly string[]): RiversError {
+  return new RiversError(
+    'RIVERS_INVALID_OUTPUT',
+    `Asset '${assetKey}' returned a value that does not match its output schema:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
+      `Fix: change the asset function so it returns what the schema describes, or change its output schema.`,
+    { exitCode: 1 },
+  )
+}
+
+/**
+ * An input value does not match the schema the consumer declared in `spec.inputs`.
+ *
+ * @example
+ * throw invalidInput('features', 'orders', ['[0].id: expected number, received string'])
+ */
+export function invalidInput(assetKey: string, input: string, problems: readonly string[]): RiversError {
+  return new RiversError(
+    'RIVERS_INVALID_INPUT',
+    `Asset '${assetKey}': input '${input}' does not match its schema:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
+      `Fix: make the upstream asset return what '${assetKey}'.inputs.${input} describes, or relax that schema.`,
+    { exitCode: 1 },
+  )
+}
+
+/**
+ * A source's `observe` returned something else than `{ dataVersion?, metadata? }`.
+ *
+ * @example
+ * throw invalidObservation('raw/orders', '`dataVersion` must be a non-empty string')
+ */
+export function invalidObservation(sourceKey: string, problem: string): RiversError {
+  return new RiversError(
+    'RIVERS_INVALID_OBSERVATION',
+    `Source '${sourceKey}': observe() returned an invalid observation: ${problem}.\n` +
+      `Fix: return { dataVersion?: string, metadata?: object } from observe().`,
+    { exitCode: 1 },
+  )
+}
+
+/**
+ * A check returned something else than a boolean or `{ passed, message?, metadata? }`.
+ *
+ * @example
+ * throw invalidCheckOutcome('raw', 'non_empty', 'a string ("yes")')
+ */
+export function invalidCheckOutcome(assetKey: string, checkName: string, got: string): RiversError {
+  return new RiversError(
+    'RIVERS_INVALID_CHECK_OUTCOME',
+    `Check '${checkName}' of asset '${assetKey}' returned ${got}.\n` +
+      `Fix: return a boolean, or { passed: boolean, message?: string, metadata?: object }.`,
+    { exitCode: 1 },
+  )
+}
+
+/**
+ * `result(value, extras)` got malformed extras.
+ *
+ * @example
+ * throw invalidResult('`dataVersion` must be a non-empty string')
+ */
+export function invalidResult(problem: string): RiversError {
+  return new RiversError(
+    'RIVERS_INVALID_RESULT',
+    `result(value, extras): ${problem}.\nFix: call result(value, { metadata?: object, dataVersion?: string }).`,
+    { exitCode: 1 },
+  )
+}

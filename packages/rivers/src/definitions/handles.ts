@@ -1,0 +1,164 @@
+/**
+ * Handles: what `asset()`, `source()` and `ref()` return, the things one asset names as its deps.
+ * Each carries its value type `T` as a phantom, which is how input types flow downstream.
+ *
+ * Brands are `Symbol.for` symbols so that guards agree across duplicated module instances (a project
+ * file loaded through tsx and the CLI's own copy of the library).
+ */
+import type { AssetContext, SourceContext } from './context.js'
+import type { NormalizedCheck } from './check.js'
+import type { NormalizedRetry } from './retry.js'
+import type { IOManagerLike, Observation, Resources, ZodSchema } from './spec-types.js'
+
+/** Type-only: the value type a handle gives its consumers. Never present at run time. */
+declare const VALUE: unique symbol
+
+/** Runtime brand of every handle: its kind. */
+export const KIND: unique symbol = Symbol.for('rivers.definitions.kind')
+
+/**
+ * An asset: a function from its inputs to a value of type `T`, plus its validated spec.
+ *
+ * @example
+ * const raw: AssetDef<number[]> = asset({ key: 'raw' }, () => [1, 2, 3])
+ */
+export interface AssetDef<T = unknown> {
+  readonly [VALUE]?: T
+  readonly [KIND]: 'asset'
+  readonly kind: 'asset'
+  readonly key: string
+  /** Input name -> upstream handle, `ref()` or key string, as given. */
+  readonly deps: Readonly<Record<string, Dep>>
+  /** Calls the user's function (for decorated methods: on the class's instance). May return `result()`. */
+  readonly fn: (inputs: Record<string, unknown>, ctx: AssetContext<any>) => unknown
+  /** The user's own function or method; its source text is the code version when none is given. */
+  readonly codeFn: Function
+  readonly description: string | undefined
+  readonly group: string | undefined
+  readonly tags: Readonly<Record<string, string | true>>
+  readonly kinds: readonly string[]
+  readonly owners: readonly string[]
+  readonly metadata: Readonly<Record<string, unknown>>
+  readonly codeVersion: string | undefined
+  readonly config: ZodSchema | undefined
+  readonly output: ZodSchema | undefined
+  /** Input name -> schema the consumer expects (`spec.inputs`). */
+  readonly inputs: Readonly<Record<string, ZodSchema>>
+  readonly retry: NormalizedRetry | undefined
+  readonly timeoutMs: number | undefined
+  readonly checks: readonly NormalizedCheck[]
+  readonly io: IOManagerLike | undefined
+  readonly resources: Readonly<Resources> | undefined
+  /** Where it was defined (`file:line:col`, and the method name for decorated methods), if known. */
+  readonly declaredAt: string | undefined
+}
+
+/**
+ * A source asset: external data the pipeline observes and loads but does not build.
+ *
+ * @example
+ * const orders: SourceDef<Buffer> = source({ key: 'raw/orders', path: 'data/orders.csv' })
+ */
+export interface SourceDef<T = unknown> {
+  readonly [VALUE]?: T
+  readonly [KIND]: 'source'
+  readonly kind: 'source'
+  readonly key: string
+  readonly path: string | undefined
+  readonly observe: ((ctx: SourceContext) => Observation | Promise<Observation>) | undefined
+  readonly load: ((ctx: SourceContext) => unknown) | undefined
+  /** True when the executor must content-hash the file at `path` to observe it (no `observe`). */
+  readonly observesByContentHash: boolean
+  /** True when consumers receive the bytes of `path` as a Buffer (no `load`). */
+  readonly loadsFileBytes: boolean
+  readonly description: string | undefined
+  readonly group: string | undefined
+  readonly tags: Readonly<Record<string, string | true>>
+  readonly kinds: readonly string[]
+  readonly owners: readonly string[]
+  readonly metadata: Readonly<Record<string, unknown>>
+  readonly declaredAt: string | undefined
+}
+
+/**
+ * A typed reference to an asset by key, resolved by `defineProject`. Useful between methods of one
+ * decorated class, where the class's own handles are not available yet.
+ *
+ * @example
+ * const r: KeyRef<number[]> = ref<number[]>('raw')
+ */
+export interface KeyRef<T = unknown> {
+  readonly [VALUE]?: T
+  readonly [KIND]: 'ref'
+  readonly kind: 'ref'
+  readonly key: string
+}
+
+/**
+ * Anything that produces a value of type `T` for a consumer.
+ *
+ * @example
+ * const upstream: Handle<number[]> = asset({ key: 'raw' }, () => [1])
+ */
+export type Handle<T = unknown> = AssetDef<T> | SourceDef<T> | KeyRef<T>
+
+/**
+ * What `spec.deps` maps an input name to: a handle, or a key string (the input is then `unknown`
+ * unless `spec.inputs` gives it a schema).
+ *
+ * @example
+ * const deps: Record<string, Dep> = { orders: 'raw/orders' }
+ */
+export type Dep = Handle<any> | string
+
+/**
+ * The value type of a handle.
+ *
+ * @example
+ * type V = ValueOf<AssetDef<number[]>> // number[]
+ */
+export type ValueOf<H> = H extends { readonly [VALUE]?: infer T } ? T : unknown
+
+/**
+ * A typed reference to the asset with this key (checked when the project is defined).
+ *
+ * @example
+ * const total = asset({ key: 'total', deps: { raw: ref<number[]>('raw') } }, ({ raw }) => raw.length)
+ */
+export function ref<T = unknown>(key: string): KeyRef<T> {
+  return Object.freeze({ [KIND]: 'ref' as const, kind: 'ref' as const, key })
+}
+
+/**
+ * Whether `x` is an asset definition (also from another copy of this module).
+ *
+ * @example
+ * isAssetDef(asset({ key: 'a' }, () => 1)) // true
+ */
+export function isAssetDef(x: unknown): x is AssetDef<unknown> {
+  return kindOf(x) === 'asset'
+}
+
+/**
+ * Whether `x` is a source definition.
+ *
+ * @example
+ * isSourceDef(source({ key: 's', path: 'a.csv' })) // true
+ */
+export function isSourceDef(x: unknown): x is SourceDef<unknown> {
+  return kindOf(x) === 'source'
+}
+
+/**
+ * Whether `x` is a `ref()`.
+ *
+ * @example
+ * isKeyRef(ref('raw')) // true
+ */
+export function isKeyRef(x: unknown): x is KeyRef<unknown> {
+  return kindOf(x) === 'ref'
+}
+
+function kindOf(x: unknown): unknown {
+  return (typeof x === 'object' || typeof x === 'function') && x !== null ? (x as Record<symbol, unknown>)[KIND] : undefined
+}

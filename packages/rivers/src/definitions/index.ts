@@ -1,0 +1,31 @@
+/**
+ * The asset definition API of Rivers: `asset`, `source`, `@asset` with `assetsOf`, `defineProject`,
+ * and the run-time validation helpers the executor applies around user code.
+ */
+export { asset } from './asset.js'
+export type { AssetFn, AssetSpec, ConfigOf, Deps, InputSchemas, InputsOf, Returnable } from './asset-types.js'
+export { check, type AssetCheck, type CheckOutcome, type NormalizedCheck } from './check.js'
+export type { AssetContext, CheckContext, SourceContext } from './context.js'
+export { assetsOf, type AssetDecorator, type AssetsOf } from './decorators.js'
+export { parseDuration, type Duration } from './duration.js'
+export {
+  isAssetDef,
+  isKeyRef,
+  isSourceDef,
+  ref,
+  type AssetDef,
+  type Dep,
+  type Handle,
+  type KeyRef,
+  type SourceDef,
+  type ValueOf,
+} from './handles.js'
+export { isValidKey, keyProblem } from './key.js'
+export { labelsOf } from './labels.js'
+export { defineProject, isProject, type Project, type ProjectEntry, type ProjectOptions, type ResolvedAsset } from './project.js'
+export { isResult, result, unwrapResult, type AssetResult, type OutputOf, type ResultExtras } from './result.js'
+export { retryDelayMs, type NormalizedRetry, type RetryPolicy } from './retry.js'
+export { findSchemaMismatch, type SchemaMismatch } from './schema-compat.js'
+export { source, type NoLoad, type SourceSpec, type SourceValue } from './source.js'
+export type { IOManagerLike, Observation, Resources, ZodSchema } from './spec-types.js'
+export { checkObservation, checkOutcome, parseConfig, validateInput, validateOutput } from './validate.js'

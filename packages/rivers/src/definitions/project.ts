@@ -1,0 +1,215 @@
+/**
+ * `defineProject`: collect every asset reachable from the listed ones, validate the whole set once,
+ * and freeze it into a `Project` in a deterministic order (by key). Cycles are left to the Rust core.
+ */
+import { classAssets } from './decorators.js'
+import { duplicateKey, invalidDep, invalidKey, invalidProjectEntry, invalidProjectOptions, schemaMismatch, selfDependency, unknownDep } from './errors.js'
+import { isAssetDef, isKeyRef, isSourceDef, type AssetDef, type SourceDef } from './handles.js'
+import { describeValue, keyProblem } from './key.js'
+import { byCodeUnit, labelsOf } from './labels.js'
+import { normalizeRetry, type NormalizedRetry, type RetryPolicy } from './retry.js'
+import { findSchemaMismatch } from './schema-compat.js'
+import { projectOptionsSchema, specIssues } from './spec-schema.js'
+import type { IOManagerLike } from './spec-types.js'
+import { closest } from './suggest.js'
+
+const PROJECT: unique symbol = Symbol.for('rivers.definitions.project')
+
+/**
+ * What `defineProject` accepts in `assets`: definitions, or classes with @asset methods.
+ *
+ * @example
+ * const entries: ProjectEntry[] = [raw, Pipeline]
+ */
+export type ProjectEntry = AssetDef<any> | SourceDef<any> | (abstract new (...args: any) => any)
+
+/**
+ * Options of `defineProject`.
+ *
+ * @example
+ * const options: ProjectOptions = { name: 'shop', assets: [raw, total], concurrency: 4, retry: { maxRetries: 1 } }
+ */
+export interface ProjectOptions {
+  /** Assets, sources and classes with @asset methods; their upstream handles are included too. */
+  assets: readonly ProjectEntry[]
+  name?: string
+  /** Default IO manager of the project's assets. */
+  io?: IOManagerLike
+  /** Default retry policy of the project's assets. */
+  retry?: RetryPolicy
+  /** Launcher for assets with `resources` (interpreted by the executor). */
+  launcher?: unknown
+  /** Assets run at once (positive integer). */
+  concurrency?: number
+}
+
+/**
+ * One asset of a project, with its deps resolved to keys and its labels computed.
+ *
+ * @example
+ * const a: ResolvedAsset = project.byKey.get('raw')!
+ */
+export interface ResolvedAsset {
+  readonly key: string
+  readonly def: AssetDef | SourceDef
+  readonly isSource: boolean
+  /** Input name and upstream key, ordered by input name (two names may share a key). */
+  readonly deps: readonly { readonly name: string; readonly key: string }[]
+  readonly description: string | undefined
+  readonly group: string | undefined
+  readonly tags: Readonly<Record<string, string | true>>
+  readonly kinds: readonly string[]
+  readonly owners: readonly string[]
+  readonly labels: readonly string[]
+  /** `codeVersion` if given, else the function's source text; `''` for sources (no code version). */
+  readonly codeSource: string
+  /** Whether `codeSource` is a user-given `codeVersion` (hash domain `code-version`, else `code-source`). */
+  readonly codeIsExplicit: boolean
+}
+
+/**
+ * A validated, frozen project.
+ *
+ * @example
+ * export default defineProject({ assets: [raw, total] }) satisfies Project
+ */
+export interface Project {
+  readonly [PROJECT]: true
+  readonly name: string | undefined
+  /** Sorted by key (code-unit order); an asset's position is a stable id within this project. */
+  readonly assets: readonly ResolvedAsset[]
+  readonly byKey: ReadonlyMap<string, ResolvedAsset>
+  readonly io: IOManagerLike | undefined
+  readonly retry: NormalizedRetry | undefined
+  readonly launcher: unknown
+  readonly concurrency: number | undefined
+}
+
+type Def = AssetDef | SourceDef
+
+/**
+ * Define a project: every asset reachable from `assets` (deduplicated by identity), validated once.
+ * Throws a DefinitionError for an invalid entry or dep, a duplicate key, an unknown or self dep, or
+ * an input schema that does not accept its producer's output.
+ *
+ * @example
+ * export default defineProject({ name: 'shop', assets: [total] }) // `raw` comes along as total's dep
+ */
+export function defineProject(options: ProjectOptions): Project {
+  const issues = specIssues(projectOptionsSchema, options)
+  if (issues.length > 0) throw invalidProjectOptions(issues)
+  const defs = collect(rootsOf(options.assets))
+  const byKey = new Map<string, Def>()
+  for (const def of defs) {
+    const problem = keyProblem(def.key)
+    if (problem !== undefined) throw invalidKey(def.key, problem, def.declaredAt)
+    const other = byKey.get(def.key)
+    if (other !== undefined) throw duplicateKey(def.key, other, def)
+    byKey.set(def.key, def)
+  }
+  const sorted = [...byKey.values()].sort((a, b) => byCodeUnit(a.key, b.key))
+  const resolved = sorted.map((def) => resolve(def, byKey))
+  for (const r of resolved) checkSchemas(r, byKey)
+  const project: Project = {
+    [PROJECT]: true,
+    name: options.name,
+    assets: Object.freeze(resolved),
+    byKey: new Map(resolved.map((r) => [r.key, r])),
+    io: options.io,
+    retry: options.retry === undefined ? undefined : normalizeRetry(options.retry),
+    launcher: options.launcher,
+    concurrency: options.concurrency,
+  }
+  return Object.freeze(project)
+}
+
+/**
+ * Whether `x` is a Project (also from another copy of this module).
+ *
+ * @example
+ * const mod = await import(projectFile)
+ * if (!isProject(mod.default)) throw new Error('the default export is not defineProject(...)')
+ */
+export function isProject(x: unknown): x is Project {
+  return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[PROJECT] === true
+}
+
+function rootsOf(entries: readonly unknown[]): Def[] {
+  const roots: Def[] = []
+  entries.forEach((entry, i) => {
+    if (isAssetDef(entry) || isSourceDef(entry)) roots.push(entry)
+    else if (isKeyRef(entry)) throw invalidProjectEntry(i, `ref('${entry.key}'), a reference`)
+    else if (typeof entry === 'function') {
+      const found = Object.values(classAssets(entry))
+      if (found.length === 0) throw invalidProjectEntry(i, `${describeValue(entry)} with no @asset methods`)
+      roots.push(...found)
+    } else throw invalidProjectEntry(i, describeValue(entry))
+  })
+  return roots
+}
+
+/** Every definition reachable from `roots` through handle deps; iterative, each visited once. */
+function collect(roots: readonly Def[]): Def[] {
+  const visited = new Set<Def>()
+  const out: Def[] = []
+  const stack = [...roots].reverse()
+  while (stack.length > 0) {
+    const def = stack.pop()!
+    if (visited.has(def)) continue
+    visited.add(def)
+    out.push(def)
+    if (def.kind !== 'asset') continue
+    const deps = Object.entries(def.deps)
+    for (let i = deps.length - 1; i >= 0; i--) {
+      const [name, dep] = deps[i]!
+      if (isAssetDef(dep) || isSourceDef(dep)) {
+        if (!visited.has(dep)) stack.push(dep)
+      } else if (typeof dep !== 'string' && !isKeyRef(dep)) throw invalidDep(def.key, name, describeValue(dep))
+    }
+  }
+  return out
+}
+
+function resolve(def: Def, byKey: ReadonlyMap<string, Def>): ResolvedAsset {
+  const deps: { name: string; key: string }[] = []
+  if (def.kind === 'asset') {
+    for (const [name, dep] of Object.entries(def.deps)) {
+      const key = typeof dep === 'string' ? dep : dep.key
+      if (key === def.key) throw selfDependency(def.key, name)
+      if (!byKey.has(key)) throw unknownDep(def.key, name, key, suggest(key, def.key, byKey.keys()))
+      deps.push({ name, key })
+    }
+    deps.sort((a, b) => byCodeUnit(a.name, b.name))
+  }
+  return Object.freeze({
+    key: def.key,
+    def,
+    isSource: def.kind === 'source',
+    deps: Object.freeze(deps.map((d) => Object.freeze(d))),
+    description: def.description,
+    group: def.group,
+    tags: def.tags,
+    kinds: def.kinds,
+    owners: def.owners,
+    labels: Object.freeze(labelsOf(def)),
+    codeSource: def.kind === 'asset' ? (def.codeVersion ?? def.codeFn.toString()) : '',
+    codeIsExplicit: def.kind === 'asset' && def.codeVersion !== undefined,
+  })
+}
+
+function suggest(missing: string, self: string, keys: Iterable<string>): string | undefined {
+  const candidates = [...keys].filter((k) => k !== self).sort(byCodeUnit)
+  const bySegment = candidates.find((k) => k.endsWith(`/${missing}`) || missing.endsWith(`/${k}`))
+  return bySegment ?? closest(missing, candidates)
+}
+
+function checkSchemas(r: ResolvedAsset, byKey: ReadonlyMap<string, Def>): void {
+  if (r.def.kind !== 'asset') return
+  for (const { name, key } of r.deps) {
+    const expected = r.def.inputs[name]
+    const producer = byKey.get(key)
+    if (expected === undefined || producer?.kind !== 'asset' || producer.output === undefined) continue
+    const mismatch = findSchemaMismatch(expected, producer.output)
+    if (mismatch !== undefined) throw schemaMismatch(r.key, name, key, mismatch.path, mismatch.detail)
+  }
+}

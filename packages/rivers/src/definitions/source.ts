@@ -1,0 +1,91 @@
+/** `source(spec)`: external data the pipeline observes and loads but does not build. */
+import type { SourceContext } from './context.js'
+import { invalidKey, invalidSpec } from './errors.js'
+import { KIND, type SourceDef } from './handles.js'
+import { describeValue, keyProblem } from './key.js'
+import { callSite } from './position.js'
+import { sourceSpecSchema, specIssues } from './spec-schema.js'
+import type { Observation } from './spec-types.js'
+
+/**
+ * The spec of a source. It needs `path` (the executor content-hashes the file to observe it, and
+ * loads its bytes) or `observe` (which returns the data version); `load` gives consumers their value.
+ *
+ * @example
+ * const spec: SourceSpec = { key: 'raw/orders', path: 'data/orders.csv', group: 'ingest' }
+ */
+export interface SourceSpec<R = unknown, P = string | undefined> {
+  key: string
+  /** A file, relative to the project file's folder. */
+  path?: P
+  /** Returns the current data version (default with `path`: the content hash of the file). */
+  observe?: (ctx: SourceContext) => Observation | Promise<Observation>
+  /** Returns the value consumers receive (default with `path`: the file's bytes as a Buffer). */
+  load?: (ctx: SourceContext) => R
+  description?: string
+  group?: string
+  tags?: Record<string, string | true>
+  kinds?: readonly string[]
+  owners?: readonly string[]
+  metadata?: Record<string, unknown>
+}
+
+/** Type-only marker: the source has no `load`. */
+declare const NO_LOAD: unique symbol
+
+/**
+ * Type-only: what `R` (the return type of `load`) is when a source has no `load`.
+ *
+ * @example
+ * type V = SourceValue<NoLoad, string> // Buffer
+ */
+export type NoLoad = typeof NO_LOAD
+
+/**
+ * The value consumers of a source receive: what `load` returns (awaited), else the bytes of `path`,
+ * else `undefined`.
+ *
+ * @example
+ * type V = SourceValue<NoLoad, 'data/orders.csv'> // Buffer
+ */
+export type SourceValue<R, P> = [R] extends [NoLoad] ? (P extends string ? Buffer : undefined) : Awaited<R>
+
+/**
+ * Define a source asset. Consumers' input types follow from `load` (or `Buffer` for a bare `path`).
+ *
+ * @example
+ * const orders = source({
+ *   key: 'raw/orders',
+ *   path: 'data/orders.json',
+ *   load: async (ctx) => JSON.parse(await readFile(ctx.path!, 'utf8')) as { id: number }[],
+ * })
+ * const count = asset({ key: 'order_count', deps: { orders } }, ({ orders }) => orders.length)
+ */
+export function source<R = NoLoad, P extends string | undefined = undefined>(spec: SourceSpec<R, P>): SourceDef<SourceValue<R, P>> {
+  const declaredAt = callSite()
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw invalidSpec('source', '(no key)', [{ path: '', problem: `expected a spec object, got ${describeValue(spec)}`, hint: "write source({ key: 'raw/orders', path: 'data/orders.csv' })." }], declaredAt)
+  }
+  const problem = keyProblem(spec.key)
+  if (problem !== undefined) throw invalidKey(spec.key, problem, declaredAt, 'source')
+  const issues = specIssues(sourceSpecSchema, spec)
+  if (issues.length > 0) throw invalidSpec('source', spec.key, issues, declaredAt)
+  const def: SourceDef<SourceValue<R, P>> = {
+    [KIND]: 'source',
+    kind: 'source',
+    key: spec.key,
+    path: spec.path,
+    observe: spec.observe,
+    load: spec.load,
+    observesByContentHash: spec.observe === undefined,
+    loadsFileBytes: spec.load === undefined && spec.path !== undefined,
+    description: spec.description,
+    group: spec.group,
+    tags: Object.freeze({ ...spec.tags }),
+    kinds: Object.freeze([...(spec.kinds ?? [])]),
+    owners: Object.freeze([...(spec.owners ?? [])]),
+    metadata: Object.freeze({ ...spec.metadata }),
+    declaredAt,
+  }
+  return Object.freeze(def)
+}

@@ -1,0 +1,183 @@
+/**
+ * Zod schemas of the specs users write (`asset`, `source`, `defineProject`) and the translation of
+ * zod issues into `SpecIssue`s with a hint per field. Only shapes are checked here; keys and deps get
+ * their own, more specific errors.
+ */
+import { z } from 'zod'
+import { parseDuration } from './duration.js'
+import type { SpecIssue } from './errors.js'
+import { keyProblem } from './key.js'
+import { closest } from './suggest.js'
+
+const LABEL = /^[A-Za-z0-9_.\-/:@+]+$/
+const MEMORY = /^\d+(\.\d+)?\s*([KMGTP]i?B?|B)?$/i
+
+/** Whether `v` is a zod 4 schema (classic or mini, from any copy of zod). */
+export function isZodSchema(v: unknown): v is z.ZodType {
+  return typeof v === 'object' && v !== null && '_zod' in v
+}
+
+const fn = (what: string) => z.custom<Function>((v) => typeof v === 'function', { error: `expected ${what}` })
+const schema = z.custom<z.ZodType>(isZodSchema, { error: 'expected a zod schema' })
+const label = z.string({ error: 'expected a string' }).regex(LABEL, { error: 'only A-Z a-z 0-9 _ . - / : @ + are allowed' })
+const duration = (min: 'positive' | 'non-negative') =>
+  z.custom<number | string>((v) => {
+    const ms = parseDuration(v)
+    return ms !== undefined && (min === 'non-negative' || ms > 0)
+  }, { error: min === 'positive' ? 'expected a positive number of milliseconds or a duration string' : 'expected milliseconds or a duration string' })
+const int = (min: number) => z.number({ error: `expected an integer >= ${min}` }).int({ error: `expected an integer >= ${min}` }).min(min, { error: `expected an integer >= ${min}` })
+
+const retrySchema = z.strictObject({
+  maxRetries: int(0),
+  delay: duration('non-negative').optional(),
+  backoff: z.enum(['exponential', 'linear', 'fixed']).optional(),
+  jitter: z.union([z.boolean(), z.number().min(0).max(1)], { error: 'expected a boolean or a number from 0 to 1' }).optional(),
+  retryOn: fn('a function (error, attempt) => boolean').optional(),
+})
+
+const checkSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a name of A-Z a-z 0-9 _ . -' }),
+  blocking: z.boolean().optional(),
+  description: z.string().optional(),
+  fn: fn('a function (value, ctx) => boolean | { passed, message?, metadata? }'),
+})
+
+const resourcesSchema = z.strictObject({
+  gpus: int(0).optional(),
+  gpuType: z.string().min(1).optional(),
+  cpus: z.number().positive({ error: 'expected a positive number' }).optional(),
+  memory: z.union([z.number().positive(), z.string().regex(MEMORY)], { error: "expected bytes or a size such as '16GB'" }).optional(),
+  timeLimit: duration('positive').optional(),
+  nodes: int(1).optional(),
+  gpusPerNode: int(0).optional(),
+})
+
+const ioSchema = z.custom<object>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function' && typeof (v as { read?: unknown }).read === 'function',
+  { error: 'expected an IO manager (an object with write() and read() methods)' },
+)
+
+const labelFields = {
+  description: z.string().optional(),
+  group: label.optional(),
+  tags: z.record(label, z.union([label, z.literal(true)], { error: 'expected a string value or true' })).optional(),
+  kinds: z.array(label).optional(),
+  owners: z.array(label).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+}
+
+const depsSchema = z.record(z.string(), z.unknown(), { error: 'expected an object mapping input names to upstream assets' })
+
+/** Shape of `asset(spec)` (deps are checked one by one elsewhere). */
+export const assetSpecSchema = z
+  .strictObject({
+    key: z.string(),
+    deps: depsSchema.optional(),
+    ...labelFields,
+    codeVersion: z.string().min(1, { error: 'expected a non-empty string' }).optional(),
+    config: schema.optional(),
+    output: schema.optional(),
+    inputs: z.record(z.string(), schema).optional(),
+    retry: retrySchema.optional(),
+    timeout: duration('positive').optional(),
+    checks: z.array(checkSchema).optional(),
+    io: ioSchema.optional(),
+    resources: resourcesSchema.optional(),
+  })
+  .superRefine((spec, ctx) => {
+    for (const name of Object.keys(spec.inputs ?? {})) {
+      if (!Object.hasOwn(spec.deps ?? {}, name)) ctx.addIssue({ code: 'custom', path: ['inputs', name], message: `there is no dep named '${name}'` })
+    }
+    for (const [name, dep] of Object.entries(spec.deps ?? {})) {
+      if (typeof dep !== 'string') continue
+      const problem = keyProblem(dep)
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['deps', name], message: `'${dep}' is not a valid asset key: ${problem}` })
+    }
+    const seen = new Set<string>()
+    for (const [i, c] of (spec.checks ?? []).entries()) {
+      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: ['checks', i, 'name'], message: `duplicate check name '${c.name}'` })
+      seen.add(c.name)
+    }
+  })
+
+/** Shape of `source(spec)`. */
+export const sourceSpecSchema = z
+  .strictObject({
+    key: z.string(),
+    path: z.string().min(1, { error: 'expected a non-empty path' }).optional(),
+    observe: fn('a function (ctx) => { dataVersion?, metadata? }').optional(),
+    load: fn('a function (ctx) => value').optional(),
+    ...labelFields,
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.path === undefined && spec.observe === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'a source needs `path` or `observe` to know its data version' })
+    }
+  })
+
+/** Shape of `defineProject(options)` (entries of `assets` are checked one by one elsewhere). */
+export const projectOptionsSchema = z.strictObject({
+  assets: z.array(z.unknown(), { error: 'expected an array of assets' }),
+  name: z.string().min(1).optional(),
+  io: ioSchema.optional(),
+  retry: retrySchema.optional(),
+  launcher: z.unknown().optional(),
+  concurrency: int(1).optional(),
+})
+
+const HINTS: Record<string, string> = {
+  deps: "deps maps input names to upstream assets, e.g. { orders: rawOrders } or { orders: 'raw/orders' }.",
+  group: "names use A-Z a-z 0-9 and _ . - / : @ + (no spaces or '='), e.g. group: 'ingest'.",
+  tags: "tags map a name to a string or true, e.g. { pii: true, tier: 'gold' }; names and values use A-Z a-z 0-9 _ . - / : @ +.",
+  kinds: "kinds is an array of names, e.g. ['duckdb', 'pytorch'].",
+  owners: "owners is an array of names, e.g. ['team:ml', 'ana@example.com'].",
+  metadata: "metadata is a plain object, e.g. { source: 'warehouse' }.",
+  codeVersion: "a non-empty string; change it when the asset's behaviour changes.",
+  config: 'config is a zod schema, e.g. z.object({ epochs: z.number().default(10) }).',
+  output: 'output is a zod schema of the returned value, e.g. z.array(z.object({ id: z.number() })).',
+  inputs: 'inputs maps input names (from deps) to zod schemas, e.g. { orders: z.array(Order) }.',
+  retry: "retry is { maxRetries: 3, delay?: '10s', backoff?: 'exponential' | 'linear' | 'fixed', jitter?: 0..1 | boolean, retryOn?: (error, attempt) => boolean }.",
+  timeout: "timeout is a positive number of milliseconds or a duration such as '30s', '5m', '2h'.",
+  checks: 'checks is an array of check(name, fn, { blocking }) or { name, fn, blocking?, description? } with unique names.',
+  io: 'io is an IO manager: an object with write() and read() methods.',
+  resources: "resources is { gpus?, gpuType?, cpus?, memory?: '16GB', timeLimit?: '4h', nodes?, gpusPerNode? }.",
+  path: "path is the file the source reads, e.g. 'data/orders.csv' (relative to the project file).",
+  observe: 'observe(ctx) returns { dataVersion?: string, metadata?: object } (or a promise of it).',
+  load: 'load(ctx) returns the value consumers receive (or a promise of it).',
+  concurrency: 'concurrency is the number of assets run at once, a positive integer.',
+  assets: 'assets is an array of asset()/source() values and classes with @asset methods.',
+}
+
+/**
+ * Check `value` against a spec schema and return its issues (empty when valid), with field hints.
+ *
+ * @example
+ * specIssues(assetSpecSchema, { key: 'a', timeout: 'soon' }) // [{ path: 'timeout', problem: '…', hint: '…' }]
+ */
+export function specIssues(spec: z.ZodType, value: unknown): SpecIssue[] {
+  const parsed = spec.safeParse(value)
+  if (parsed.success) return []
+  const shape = shapeKeys(spec)
+  const issues: SpecIssue[] = []
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('')
+    const field = typeof issue.path[0] === 'string' ? issue.path[0] : ''
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const full = path === '' ? key : `${path}.${key}`
+        const guess = path === '' ? closest(key, shape) : undefined
+        const hint = guess !== undefined ? `did you mean '${guess}'?` : path === '' ? `known fields: ${shape.join(', ')}.` : HINTS[field]
+        issues.push({ path: full, problem: 'unknown field', hint })
+      }
+      continue
+    }
+    issues.push({ path, problem: issue.message, hint: HINTS[field] })
+  }
+  return issues
+}
+
+function shapeKeys(spec: z.ZodType): string[] {
+  const def = (spec as unknown as { def?: { shape?: object; in?: { def?: { shape?: object } } } }).def
+  const shape = def?.shape ?? def?.in?.def?.shape
+  return shape ? Object.keys(shape) : []
+}

@@ -1,0 +1,187 @@
+/**
+ * Errors raised by the store. One constructor per kind; each message names the store file or folder
+ * and says how to fix the problem. All are `RiversError`s with exit code 2 (the command cannot run).
+ */
+import { RiversError } from '../errors.js'
+
+/**
+ * The store file was written by a newer Rivers (its schema version is above the one we know).
+ *
+ * @example
+ * throw storeTooNew('/p/.rivers/rivers.db', 7, 3)
+ */
+export function storeTooNew(file: string, found: number, supported: number): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_TOO_NEW',
+    `The store ${file} was written by a newer Rivers (schema version ${found}; this Rivers knows up to ${supported}). ` +
+      'Upgrade rivers, or point --store elsewhere.',
+  )
+}
+
+/**
+ * The store file is not a SQLite database, or is damaged.
+ *
+ * @example
+ * throw storeCorrupt('/p/.rivers/rivers.db', err)
+ */
+export function storeCorrupt(file: string, cause: unknown): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_CORRUPT',
+    `The store ${file} is not a valid Rivers database (${reason(cause)}). ` +
+      'Move it aside (for example `mv rivers.db rivers.db.broken`); records will be rebuilt by the next materialization.',
+    { cause },
+  )
+}
+
+/**
+ * The store cannot be written: the file or its folder is read-only, or the store was opened read-only.
+ *
+ * @example
+ * throw storeReadOnly('/p/.rivers/rivers.db', err)
+ */
+export function storeReadOnly(file: string, cause: unknown): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_READONLY',
+    `Cannot write the store ${file} (${reason(cause)}). ` +
+      'Make the file and its folder writable by this user (the folder must allow creating rivers.db-wal and rivers.db-shm), or point --store elsewhere.',
+    { cause },
+  )
+}
+
+/**
+ * The store file exists but cannot be opened (permissions, a folder in its place, I/O error).
+ *
+ * @example
+ * throw storeCannotOpen('/p/.rivers/rivers.db', err)
+ */
+export function storeCannotOpen(file: string, cause: unknown): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_CANNOT_OPEN',
+    `Cannot open the store ${file} (${reason(cause)}). Check that it is a readable file in a writable folder, or point --store elsewhere.`,
+    { cause },
+  )
+}
+
+/**
+ * The store folder cannot be created.
+ *
+ * @example
+ * throw storeDirUnavailable('/p/.rivers', err)
+ */
+export function storeDirUnavailable(dir: string, cause: unknown): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_DIR',
+    `Cannot create the store folder ${dir} (${reason(cause)}). ` +
+      'Create it yourself with write permission for this user, or point --store (or RIVERS_HOME) at a writable folder.',
+    { cause },
+  )
+}
+
+/**
+ * A read-only open found no store file.
+ *
+ * @example
+ * throw storeMissing('/p/.rivers/rivers.db')
+ */
+export function storeMissing(file: string): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_MISSING',
+    `No store at ${file}. Run \`assets materialize\` once to create it, or point --store at an existing store.`,
+  )
+}
+
+/**
+ * A read-only open found a store whose schema is older than this Rivers and must be migrated first.
+ *
+ * @example
+ * throw storeNeedsMigration('/p/.rivers/rivers.db', 1, 2)
+ */
+export function storeNeedsMigration(file: string, found: number, supported: number): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_NEEDS_MIGRATION',
+    `The store ${file} has schema version ${found} and this Rivers needs ${supported}; a read-only open cannot upgrade it. ` +
+      'Open it read-write once (any command that writes, such as `assets materialize`, upgrades it in place).',
+  )
+}
+
+/**
+ * A run id given to the store does not exist.
+ *
+ * @example
+ * throw runNotFound('/p/.rivers/rivers.db', 'r-123')
+ */
+export function runNotFound(file: string, runId: string): RiversError {
+  return new RiversError(
+    'RIVERS_RUN_NOT_FOUND',
+    `Run '${runId}' does not exist in the store ${file}. Start it with beginRun() before recording into it; list runs with \`assets runs\`.`,
+  )
+}
+
+/**
+ * A run id given to `beginRun` is already taken.
+ *
+ * @example
+ * throw runExists('/p/.rivers/rivers.db', 'r-123')
+ */
+export function runExists(file: string, runId: string): RiversError {
+  return new RiversError('RIVERS_RUN_EXISTS', `Run '${runId}' already exists in the store ${file}. Use a fresh run id for every run.`)
+}
+
+/**
+ * A version string is not 32 hex digits, or a version buffer is not 16 bytes.
+ *
+ * @example
+ * throw badVersion('codeVersion of asset raw', 'xyz')
+ */
+export function badVersion(what: string, got: string): RiversError {
+  return new RiversError(
+    'RIVERS_BAD_VERSION',
+    `${what} must be a 16-byte hash (32 hex digits), got ${got}. Produce it with the native hasher (hashBytes / hashFields).`,
+  )
+}
+
+function reason(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code
+    return typeof code === 'string' && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message
+  }
+  return String(cause)
+}
+
+/**
+ * A value meant for a JSON column (metadata, config, summary, event data) cannot be turned into JSON.
+ *
+ * @example
+ * throw unstorableJson('metadata of asset raw', err)
+ */
+export function unstorableJson(what: string, cause: unknown): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_BAD_JSON',
+    `${what} cannot be stored as JSON (${reason(cause)}). Use plain objects, arrays, strings, finite numbers, booleans and null.`,
+    { cause },
+  )
+}
+
+/**
+ * A lease time-to-live is not a non-negative finite number of milliseconds.
+ *
+ * @example
+ * throw badTtl('raw', -5)
+ */
+export function badTtl(key: string, ttlMs: number): RiversError {
+  return new RiversError('RIVERS_BAD_LEASE_TTL', `Lease on asset '${key}': ttlMs must be a non-negative finite number of milliseconds, got ${ttlMs}.`)
+}
+
+/**
+ * A key or id given to the store is empty or holds a newline or NUL (the store packs keys with
+ * newlines; asset keys can never contain them).
+ *
+ * @example
+ * throw badStoreKey('input key of asset raw', 'a\nb')
+ */
+export function badStoreKey(what: string, got: string): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_BAD_KEY',
+    `${what} must be a non-empty string without newlines or NUL characters, got ${JSON.stringify(got)}. Asset keys are segments of A-Z a-z 0-9 _ - . joined by /.`,
+  )
+}

@@ -1,0 +1,102 @@
+/**
+ * Read-only views for people: one asset's records with everything attached, and one metric across
+ * records (to compare runs).
+ */
+import type Database from 'better-sqlite3'
+import { decodeJson } from './json.js'
+import type { RunsTable } from './runs.js'
+import type { HistoryRecord, MetricHistoryPoint, MetricPoint, RecordKind } from './types.js'
+
+type Obj = Record<string, unknown>
+
+/**
+ * Prepared statements behind `Store.assetHistory` and `Store.metricHistory`.
+ *
+ * @example
+ * const history = new HistoryViews(db, runs)
+ * history.asset('raw', { limit: 5 })
+ */
+export class HistoryViews {
+  readonly #runs: RunsTable
+  readonly #records: Database.Statement
+  readonly #recordsOfPartition: Database.Statement
+  readonly #inputs: Database.Statement
+  readonly #metrics: Database.Statement
+  readonly #metricSeries: Database.Statement
+
+  constructor(db: Database.Database, runs: RunsTable) {
+    this.#runs = runs
+    const select = `SELECT m.*, (l.materialization_id IS NOT NULL) AS is_latest
+      FROM materializations m
+      LEFT JOIN latest l ON l.asset_key = m.asset_key AND l.partition = m.partition AND l.materialization_id = m.id`
+    this.#records = db.prepare(`${select} WHERE m.asset_key = ? ORDER BY m.id DESC LIMIT ?`)
+    this.#recordsOfPartition = db.prepare(`${select} WHERE m.asset_key = ? AND m.partition = ? ORDER BY m.id DESC LIMIT ?`)
+    this.#inputs = db.prepare('SELECT dep_key, dep_partition, data_version FROM materialization_inputs WHERE materialization_id = ? ORDER BY position')
+    this.#metrics = db.prepare('SELECT name, step, value FROM metrics WHERE materialization_id = ? ORDER BY name, step IS NULL, step')
+    // Per record: stepped values by ascending step, then the summary (NULL step) value last, so the
+    // last row of each record is the value to report.
+    this.#metricSeries = db.prepare(
+      `SELECT m.id, m.run_id, m.finished_at, x.step, x.value
+       FROM materializations m JOIN metrics x ON x.materialization_id = m.id
+       WHERE m.asset_key = ? AND m.partition = ? AND x.name = ?
+       ORDER BY m.id, x.step IS NULL, x.step`,
+    )
+  }
+
+  /** Newest records of an asset first (all partitions unless one is given). */
+  asset(key: string, opts: { limit?: number; partition?: string } = {}): HistoryRecord[] {
+    const limit = opts.limit ?? 20
+    const rows = (opts.partition === undefined ? this.#records.all(key, limit) : this.#recordsOfPartition.all(key, opts.partition, limit)) as Obj[]
+    return rows.map((row) => {
+      const id = row.id as number
+      return {
+        id,
+        runId: row.run_id as string,
+        key: row.asset_key as string,
+        partition: row.partition as string,
+        kind: row.kind as RecordKind,
+        codeVersion: (row.code_version as Buffer).toString('hex'),
+        configHash: (row.config_hash as Buffer).toString('hex'),
+        dataVersion: (row.data_version as Buffer).toString('hex'),
+        startedAt: row.started_at as string,
+        finishedAt: row.finished_at as string,
+        durationMs: row.duration_ms as number,
+        storagePath: (row.storage_path as string | null) ?? null,
+        metadata: decodeJson<Record<string, unknown>>(row.metadata as string | null),
+        inputs: (this.#inputs.all(id) as Obj[]).map((i) => ({
+          key: i.dep_key as string,
+          partition: i.dep_partition as string,
+          dataVersion: (i.data_version as Buffer).toString('hex'),
+        })),
+        metrics: (this.#metrics.all(id) as Obj[]).map(toMetric),
+        checks: this.#runs.checksOf(id),
+        isLatest: row.is_latest === 1,
+        wipedAt: (row.wiped_at as string | null) ?? null,
+      }
+    })
+  }
+
+  /** One value of metric `name` per record of `key`, oldest first, at most `limit` (the newest). */
+  metric(key: string, name: string, opts: { limit?: number; partition?: string } = {}): MetricHistoryPoint[] {
+    const points: MetricHistoryPoint[] = []
+    for (const row of this.#metricSeries.all(key, opts.partition ?? '', name) as Obj[]) {
+      const point: MetricHistoryPoint = {
+        materializationId: row.id as number,
+        runId: row.run_id as string,
+        finishedAt: row.finished_at as string,
+        value: (row.value as number | null) ?? Number.NaN,
+        step: (row.step as number | null) ?? null,
+      }
+      const last = points[points.length - 1]
+      if (last?.materializationId === point.materializationId) points[points.length - 1] = point
+      else points.push(point)
+    }
+    const limit = opts.limit ?? 100
+    return points.length > limit ? points.slice(points.length - limit) : points
+  }
+}
+
+function toMetric(row: Obj): MetricPoint {
+  const value = (row.value as number | null) ?? Number.NaN
+  return row.step == null ? { name: row.name as string, value } : { name: row.name as string, value, step: row.step as number }
+}

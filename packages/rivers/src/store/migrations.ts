@@ -1,0 +1,184 @@
+/**
+ * The store schema, as an ordered list of migrations tracked by `PRAGMA user_version`.
+ *
+ * Rules: never edit a released migration; append a new one. Each migration runs in its own
+ * `BEGIN IMMEDIATE` transaction together with the `user_version` bump, so a crash leaves the store at
+ * the previous version, and two processes opening a fresh store at once do not both migrate it.
+ *
+ * Conventions of the schema:
+ * - hashes (code version, config hash, data versions) are 16-byte BLOBs (XXH3-128, big-endian);
+ * - times are ISO-8601 UTC text with milliseconds (`2026-11-26T12:00:00.000Z`), which sorts as time;
+ *   lease times are epoch milliseconds (compared arithmetically);
+ * - JSON columns are TEXT holding `JSON.stringify` output;
+ * - `partition` is `''` for unpartitioned assets, so partitions can arrive without a migration of keys.
+ */
+import type Database from 'better-sqlite3'
+
+/** One schema step. `version` starts at 1 and increases by one. */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly sql: string
+}
+
+/**
+ * Every migration, oldest first.
+ *
+ * @example
+ * const latest = MIGRATIONS[MIGRATIONS.length - 1]!.version
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE runs (
+  id          TEXT PRIMARY KEY,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT,
+  status      TEXT NOT NULL CHECK (status IN ('running', 'success', 'failed', 'cancelled')),
+  selection   TEXT NOT NULL,              -- JSON array of selection arguments
+  force       INTEGER NOT NULL DEFAULT 0,
+  argv        TEXT,                       -- JSON array
+  config      TEXT,                       -- JSON
+  pid         INTEGER,
+  host        TEXT,
+  summary     TEXT                        -- JSON, set by finishRun
+) STRICT;
+CREATE INDEX runs_by_start ON runs (started_at);
+
+CREATE TABLE materializations (
+  id           INTEGER PRIMARY KEY,
+  run_id       TEXT NOT NULL REFERENCES runs (id),
+  asset_key    TEXT NOT NULL,
+  partition    TEXT NOT NULL DEFAULT '',
+  kind         TEXT NOT NULL DEFAULT 'materialization' CHECK (kind IN ('materialization', 'observation')),
+  code_version BLOB NOT NULL CHECK (length(code_version) = 16),
+  config_hash  BLOB NOT NULL CHECK (length(config_hash) = 16),
+  data_version BLOB NOT NULL CHECK (length(data_version) = 16),
+  started_at   TEXT NOT NULL,
+  finished_at  TEXT NOT NULL,
+  duration_ms  INTEGER NOT NULL,
+  storage_path TEXT,
+  metadata     TEXT,                      -- JSON object
+  wiped_at     TEXT                       -- set by wipe(): the record is history only
+) STRICT;
+CREATE INDEX materializations_by_asset ON materializations (asset_key, partition, id);
+CREATE INDEX materializations_by_run ON materializations (run_id);
+
+CREATE TABLE materialization_inputs (
+  materialization_id INTEGER NOT NULL REFERENCES materializations (id) ON DELETE CASCADE,
+  position           INTEGER NOT NULL,
+  dep_key            TEXT NOT NULL,
+  dep_partition      TEXT NOT NULL DEFAULT '',
+  data_version       BLOB NOT NULL CHECK (length(data_version) = 16),
+  PRIMARY KEY (materialization_id, position)
+) STRICT, WITHOUT ROWID;
+
+-- The current record of each (asset, partition), written in the same transaction as the record.
+-- Besides the pointer it carries a copy of the record's trace (hashes, consumed inputs packed as
+-- newline-joined keys and concatenated 16-byte versions), so that reading the state of every asset
+-- scans this one table: no join, no per-input rows. materialization_inputs stays the queryable truth.
+CREATE TABLE latest (
+  asset_key          TEXT NOT NULL,
+  partition          TEXT NOT NULL DEFAULT '',
+  materialization_id INTEGER NOT NULL REFERENCES materializations (id),
+  kind               TEXT NOT NULL,
+  code_version       BLOB NOT NULL CHECK (length(code_version) = 16),
+  config_hash        BLOB NOT NULL CHECK (length(config_hash) = 16),
+  data_version       BLOB NOT NULL CHECK (length(data_version) = 16),
+  input_count        INTEGER NOT NULL,
+  input_keys         TEXT,                -- NULL when there are no inputs
+  input_versions     BLOB CHECK (length(input_versions) = 16 * input_count),
+  run_id             TEXT NOT NULL,
+  finished_at        TEXT NOT NULL,
+  PRIMARY KEY (asset_key, partition)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE check_results (
+  id                 INTEGER PRIMARY KEY,
+  run_id             TEXT NOT NULL REFERENCES runs (id),
+  asset_key          TEXT NOT NULL,
+  partition          TEXT NOT NULL DEFAULT '',
+  materialization_id INTEGER REFERENCES materializations (id),
+  name               TEXT NOT NULL,
+  passed             INTEGER NOT NULL,
+  blocking           INTEGER NOT NULL,
+  message            TEXT,
+  metadata           TEXT,               -- JSON
+  at                 TEXT NOT NULL
+) STRICT;
+CREATE INDEX check_results_by_materialization ON check_results (materialization_id);
+CREATE INDEX check_results_by_asset ON check_results (asset_key, name);
+
+CREATE TABLE events (
+  id        INTEGER PRIMARY KEY,
+  run_id    TEXT NOT NULL REFERENCES runs (id),
+  at        TEXT NOT NULL,
+  type      TEXT NOT NULL,
+  asset_key TEXT,
+  data      TEXT                          -- JSON
+) STRICT;
+CREATE INDEX events_by_run ON events (run_id, id);
+
+-- One value per (materialization, name, step); step is NULL for a single summary value.
+-- A NaN value is stored as NULL (SQLite has no NaN) and read back as NaN.
+CREATE TABLE metrics (
+  materialization_id INTEGER NOT NULL REFERENCES materializations (id) ON DELETE CASCADE,
+  name               TEXT NOT NULL,
+  step               INTEGER,
+  value              REAL
+) STRICT;
+CREATE INDEX metrics_by_materialization ON metrics (materialization_id, name, step);
+CREATE INDEX metrics_by_name ON metrics (name, materialization_id);
+
+-- Who is building an (asset, partition) right now. Times are epoch milliseconds.
+CREATE TABLE leases (
+  asset_key   TEXT NOT NULL,
+  partition   TEXT NOT NULL DEFAULT '',
+  run_id      TEXT NOT NULL,
+  pid         INTEGER NOT NULL,
+  host        TEXT NOT NULL,
+  acquired_at INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  PRIMARY KEY (asset_key, partition)
+) STRICT, WITHOUT ROWID;
+`,
+  },
+]
+
+/**
+ * The schema version this Rivers writes.
+ *
+ * @example
+ * if (found > SCHEMA_VERSION) throw storeTooNew(file, found, SCHEMA_VERSION)
+ */
+export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0
+
+/**
+ * The schema version recorded in a database file.
+ *
+ * @example
+ * schemaVersion(db) // 0 for an empty file
+ */
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number
+}
+
+/**
+ * Applies every migration above the file's version, one `IMMEDIATE` transaction each. The version is
+ * re-read inside each transaction, so concurrent openers apply each step exactly once.
+ *
+ * @example
+ * migrate(db, MIGRATIONS)
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
+  for (const m of migrations) {
+    if (schemaVersion(db) >= m.version) continue
+    db.transaction(() => {
+      if (schemaVersion(db) >= m.version) return
+      db.exec(m.sql)
+      db.pragma(`user_version = ${m.version | 0}`)
+    }).immediate()
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * `Store`: the SQLite record of runs, materializations, checks, events, metrics and leases that lives
+ * in the store folder (`.rivers/` beside the project file).
+ *
+ * Methods are synchronous (better-sqlite3 is) and every write is one `BEGIN IMMEDIATE` transaction:
+ * taking the write lock up front means a second process waits (busy timeout, 10 s) instead of failing
+ * with SQLITE_BUSY when it upgrades a read to a write.
+ */
+import type Database from 'better-sqlite3'
+import { HistoryViews } from './history.js'
+import { LeasesTable } from './leases.js'
+import { openDatabase, translateSqliteError, type OpenOptions } from './open.js'
+import { RecordsTable } from './records.js'
+import { RunsTable } from './runs.js'
+import type {
+  BeginRun,
+  EventRecord,
+  HistoryRecord,
+  LatestRecords,
+  Lease,
+  MetricHistoryPoint,
+  NewCheckResult,
+  NewRecord,
+  RunRecord,
+  RunStatus,
+} from './types.js'
+
+/**
+ * The store of one project.
+ *
+ * @example
+ * const store = Store.open('.rivers')
+ * store.beginRun({ id: 'r1', selection: ['*'], force: false })
+ * const id = store.recordMaterialization({ runId: 'r1', key: 'raw', codeVersion, configHash, dataVersion,
+ *   inputs: [], startedAt, finishedAt: new Date() })
+ * store.finishRun('r1', 'success', { materialized: ['raw'] })
+ * store.close()
+ */
+export class Store {
+  /** Absolute path of the database file. */
+  readonly file: string
+  readonly #db: Database.Database
+  readonly #records: RecordsTable
+  readonly #runs: RunsTable
+  readonly #history: HistoryViews
+  readonly #leases: LeasesTable
+
+  private constructor(db: Database.Database, file: string) {
+    this.#db = db
+    this.file = file
+    this.#records = new RecordsTable(db, file)
+    this.#runs = new RunsTable(db, file)
+    this.#history = new HistoryViews(db, this.#runs)
+    this.#leases = new LeasesTable(db)
+  }
+
+  /**
+   * Opens the store in `dir` (created with mode 0700 if absent; database `dir/rivers.db`, mode 0600),
+   * applying migrations. With `readonly`, nothing is created or migrated and the file must exist.
+   *
+   * @example
+   * const store = Store.open('/project/.rivers', { readonly: true })
+   */
+  static open(dir: string, options: OpenOptions = {}): Store {
+    const { db, file } = openDatabase(dir, options)
+    try {
+      return new Store(db, file)
+    } catch (e) {
+      db.close()
+      throw translateSqliteError(file, e)
+    }
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction, translating SQLite errors into `RiversError`s. */
+  #write<T>(fn: () => T): T {
+    try {
+      return this.#db.transaction(fn).immediate()
+    } catch (e) {
+      throw translateSqliteError(this.file, e)
+    }
+  }
+
+  #read<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (e) {
+      throw translateSqliteError(this.file, e)
+    }
+  }
+
+  /**
+   * Starts a run (status `running`, with this process's pid and host).
+   *
+   * @example
+   * store.beginRun({ id: runId, selection: ['raw+'], force: false, argv: process.argv.slice(2) })
+   */
+  beginRun(run: BeginRun): void {
+    this.#write(() => this.#runs.begin(run))
+  }
+
+  /**
+   * Ends a run with its final status and summary (any JSON value).
+   *
+   * @example
+   * store.finishRun(runId, 'failed', { failed: [{ key: 'model', error: 'OOM' }] })
+   */
+  finishRun(id: string, status: RunStatus, summary: unknown): void {
+    this.#write(() => this.#runs.finish(id, status, summary))
+  }
+
+  /**
+   * One run, or undefined.
+   *
+   * @example
+   * store.getRun('r1')?.status // 'success'
+   */
+  getRun(id: string): RunRecord | undefined {
+    return this.#read(() => this.#runs.get(id))
+  }
+
+  /**
+   * The most recent runs, newest first.
+   *
+   * @example
+   * for (const run of store.listRuns({ limit: 10 })) console.log(run.id, run.status)
+   */
+  listRuns(opts: { limit?: number } = {}): RunRecord[] {
+    return this.#read(() => this.#runs.list(opts.limit ?? 20))
+  }
+
+  /**
+   * Appends an event to a run; returns its id.
+   *
+   * @example
+   * store.appendEvent(runId, 'skipped', 'report', { reason: 'upstream_unchanged' })
+   */
+  appendEvent(runId: string, type: string, key?: string, data?: unknown): number {
+    return this.#write(() => this.#runs.appendEvent(runId, type, key, data))
+  }
+
+  /**
+   * A run's events in order.
+   *
+   * @example
+   * store.runEvents(runId).map((e) => e.type) // ['materialized', 'skipped']
+   */
+  runEvents(runId: string): EventRecord[] {
+    return this.#read(() => this.#runs.events(runId))
+  }
+
+  /**
+   * Records a materialization (or a source observation) with its inputs, metrics, the asset's
+   * `latest` pointer and a `materialized`/`observed` event, all in one transaction. Returns the
+   * record id.
+   *
+   * @example
+   * store.recordMaterialization({ runId, key: 'features', codeVersion, configHash, dataVersion,
+   *   inputs: [{ key: 'raw', dataVersion: rawVersion }], startedAt, finishedAt: new Date(),
+   *   storagePath: 'features.json', metrics: [{ name: 'rows', value: 1200 }] })
+   */
+  recordMaterialization(record: NewRecord): number {
+    return this.#write(() => this.#records.insert(record))
+  }
+
+  /**
+   * Records the result of an asset check; returns its id.
+   *
+   * @example
+   * store.recordCheck({ runId, key: 'model', materializationId: id, name: 'auc >= 0.8', passed: false, blocking: true })
+   */
+  recordCheck(result: NewCheckResult): number {
+    return this.#write(() => this.#runs.recordCheck(result))
+  }
+
+  /**
+   * The latest record of every unpartitioned asset in columnar form, read in one consistent snapshot
+   * by two queries (records, then all their inputs). Rows are sorted by key.
+   *
+   * @example
+   * const latest = store.latestRecords()
+   * const i = latest.keys.indexOf('raw')
+   * const rawVersion = latest.dataVersions.subarray(16 * i, 16 * i + 16)
+   */
+  latestRecords(): LatestRecords {
+    return this.#read(() => this.#records.latest())
+  }
+
+  /**
+   * An asset's records, newest first, with inputs, metadata, metrics and check results (hashes as hex).
+   *
+   * @example
+   * const [last] = store.assetHistory('model', { limit: 1 })
+   */
+  assetHistory(key: string, opts: { limit?: number; partition?: string } = {}): HistoryRecord[] {
+    return this.#read(() => this.#history.asset(key, opts))
+  }
+
+  /**
+   * One value of a metric per record of an asset (the summary value, else the last step), oldest first.
+   *
+   * @example
+   * store.metricHistory('model', 'auc').map((p) => [p.runId, p.value])
+   */
+  metricHistory(key: string, name: string, opts: { limit?: number; partition?: string } = {}): MetricHistoryPoint[] {
+    return this.#read(() => this.#history.metric(key, name, opts))
+  }
+
+  /**
+   * Forgets assets: their `latest` rows go (every partition), so `latestRecords` no longer sees them
+   * and they plan as missing; their records stay as history with `wipedAt` set. Returns the number of
+   * `latest` rows removed.
+   *
+   * @example
+   * store.wipe(['features', 'model']) // 2
+   */
+  wipe(keys: readonly string[]): number {
+    return this.#write(() => this.#records.wipe(keys))
+  }
+
+  /**
+   * Takes the build lease of an asset for `ttlMs` if nobody holds it, this run holds it, or the
+   * holder's lease expired. Returns whether this run now holds it.
+   *
+   * @example
+   * if (!store.tryAcquireLease('model', runId, 60_000)) console.log('another run is building model')
+   */
+  tryAcquireLease(key: string, runId: string, ttlMs: number, partition = ''): boolean {
+    return this.#write(() => this.#leases.tryAcquire(key, partition, runId, ttlMs))
+  }
+
+  /**
+   * Extends a lease this run holds; false if another run took it or it was released.
+   *
+   * @example
+   * const timer = setInterval(() => store.renewLease('model', runId, 60_000), 20_000)
+   */
+  renewLease(key: string, runId: string, ttlMs: number, partition = ''): boolean {
+    return this.#write(() => this.#leases.renew(key, partition, runId, ttlMs))
+  }
+
+  /**
+   * Gives up a lease; false if this run did not hold it.
+   *
+   * @example
+   * store.releaseLease('model', runId)
+   */
+  releaseLease(key: string, runId: string, partition = ''): boolean {
+    return this.#write(() => this.#leases.release(key, partition, runId))
+  }
+
+  /**
+   * Gives up every lease a run holds; returns how many.
+   *
+   * @example
+   * store.releaseRunLeases(runId)
+   */
+  releaseRunLeases(runId: string): number {
+    return this.#write(() => this.#leases.releaseRun(runId))
+  }
+
+  /**
+   * The current holder of an asset's lease (possibly expired), or undefined.
+   *
+   * @example
+   * const lease = store.getLease('model'); if (lease) console.log(`held by run ${lease.runId} on ${lease.host}`)
+   */
+  getLease(key: string, partition = ''): Lease | undefined {
+    return this.#read(() => this.#leases.get(key, partition))
+  }
+
+  /**
+   * Closes the connection (the last connection also checkpoints and removes the WAL file).
+   *
+   * @example
+   * store.close()
+   */
+  close(): void {
+    if (this.#db.open) this.#db.close()
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Shapes the store reads and writes. Hashes cross the API as 16-byte Buffers on the hot paths
+ * (recording, `latestRecords`) and as 32-hex-digit strings in the history views meant for people.
+ */
+
+/** Final (or current) state of a run. */
+export type RunStatus = 'running' | 'success' | 'failed' | 'cancelled'
+
+/** What produced a record: a build of the asset, or an observation of a source. */
+export type RecordKind = 'materialization' | 'observation'
+
+/** Arguments of `Store.beginRun`. */
+export interface BeginRun {
+  id: string
+  selection: string[]
+  force: boolean
+  config?: unknown
+  argv?: string[]
+}
+
+/** One row of `runs`, JSON columns parsed. */
+export interface RunRecord {
+  id: string
+  startedAt: string
+  finishedAt: string | null
+  status: RunStatus
+  selection: string[]
+  force: boolean
+  config: unknown
+  argv: string[] | null
+  pid: number | null
+  host: string | null
+  summary: unknown
+}
+
+/** A metric point attached to a record. `step` absent means a single summary value. */
+export interface MetricPoint {
+  name: string
+  value: number
+  step?: number
+}
+
+/** Arguments of `Store.recordMaterialization`. Hash buffers must be 16 bytes. */
+export interface NewRecord {
+  runId: string
+  key: string
+  partition?: string
+  kind?: RecordKind
+  codeVersion: Uint8Array
+  configHash: Uint8Array
+  dataVersion: Uint8Array
+  inputs: { key: string; dataVersion: Uint8Array; partition?: string }[]
+  startedAt: Date
+  finishedAt: Date
+  storagePath?: string
+  metadata?: Record<string, unknown>
+  metrics?: MetricPoint[]
+}
+
+/**
+ * The latest record of every (unpartitioned) asset, columnar: row `i` is `keys[i]`; its hashes are
+ * bytes `16*i .. 16*i+16` of the hash buffers; its inputs are `depOffsets[i] .. depOffsets[i+1]` of
+ * `depKeys` / `depVersions` (16 bytes each), in recorded order. Rows are sorted by key.
+ */
+export interface LatestRecords {
+  keys: string[]
+  codeVersions: Buffer
+  configHashes: Buffer
+  dataVersions: Buffer
+  depOffsets: Uint32Array
+  depKeys: string[]
+  depVersions: Buffer
+  runIds: string[]
+  finishedAt: string[]
+  kinds: RecordKind[]
+}
+
+/** Arguments of `Store.recordCheck`. */
+export interface NewCheckResult {
+  runId: string
+  key: string
+  partition?: string
+  materializationId?: number
+  name: string
+  passed: boolean
+  blocking?: boolean
+  message?: string
+  metadata?: Record<string, unknown>
+  at?: Date
+}
+
+/** One row of `check_results`. */
+export interface CheckResult {
+  id: number
+  runId: string
+  key: string
+  partition: string
+  materializationId: number | null
+  name: string
+  passed: boolean
+  blocking: boolean
+  message: string | null
+  metadata: Record<string, unknown> | null
+  at: string
+}
+
+/** One row of `events`. */
+export interface EventRecord {
+  id: number
+  runId: string
+  at: string
+  type: string
+  key: string | null
+  data: unknown
+}
+
+/** A record as `assetHistory` shows it: hashes in hex, with inputs, metrics and check results. */
+export interface HistoryRecord {
+  id: number
+  runId: string
+  key: string
+  partition: string
+  kind: RecordKind
+  codeVersion: string
+  configHash: string
+  dataVersion: string
+  startedAt: string
+  finishedAt: string
+  durationMs: number
+  storagePath: string | null
+  metadata: Record<string, unknown> | null
+  inputs: { key: string; partition: string; dataVersion: string }[]
+  metrics: MetricPoint[]
+  checks: CheckResult[]
+  /** Whether this record is the asset's current one (in `latest`). */
+  isLatest: boolean
+  /** When `wipe` forgot it, else null. */
+  wipedAt: string | null
+}
+
+/** One point of `metricHistory`: the metric's value in one record. */
+export interface MetricHistoryPoint {
+  materializationId: number
+  runId: string
+  finishedAt: string
+  /** The summary value (no step) if present, else the value at the highest step. */
+  value: number
+  step: number | null
+}
+
+/** A held lease, as `getLease` reports it. */
+export interface Lease {
+  key: string
+  partition: string
+  runId: string
+  pid: number
+  host: string
+  acquiredAt: number
+  expiresAt: number
+}

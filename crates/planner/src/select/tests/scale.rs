@@ -64,7 +64,7 @@ impl SelectionGraph for Chain {
         ""
     }
     fn status(&self, id: u32) -> Status {
-        if id % 2 == 0 {
+        if id & 1 == 0 {
             Status::Fresh
         } else {
             Status::Stale

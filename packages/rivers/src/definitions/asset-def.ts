@@ -6,6 +6,7 @@ import { parseDuration } from './duration.js'
 import { invalidDep, invalidKey, invalidSpec } from './errors.js'
 import { KIND, isAssetDef, isKeyRef, isSourceDef, type AssetDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
+import type { Site } from './position.js'
 import { normalizeRetry } from './retry.js'
 import { assetSpecSchema, specIssues } from './spec-schema.js'
 import type { ZodSchema } from './spec-types.js'
@@ -14,15 +15,15 @@ import type { ZodSchema } from './spec-types.js'
  * Validate an asset spec (key, deps, then every other field) and throw the matching DefinitionError.
  *
  * @example
- * const spec = validateAssetSpec({ key: 'raw' }, undefined)
+ * const spec = validateAssetSpec({ key: 'raw' }, captureSite())
  */
-export function validateAssetSpec(spec: unknown, declaredAt: string | undefined): AssetSpec {
+export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    throw invalidSpec('asset', '(no key)', [{ path: '', problem: `expected a spec object, got ${describeValue(spec)}`, hint: "write asset({ key: 'raw/orders' }, fn)." }], declaredAt)
+    throw invalidSpec('asset', '(no key)', [{ path: '', problem: `expected a spec object, got ${describeValue(spec)}`, hint: "write asset({ key: 'raw/orders' }, fn)." }], site())
   }
   const raw = spec as Record<string, unknown>
   const problem = keyProblem(raw.key)
-  if (problem !== undefined) throw invalidKey(raw.key, problem, declaredAt)
+  if (problem !== undefined) throw invalidKey(raw.key, problem, site())
   const key = raw.key as string
   const deps = raw.deps
   if (typeof deps === 'object' && deps !== null && !Array.isArray(deps)) {
@@ -31,7 +32,7 @@ export function validateAssetSpec(spec: unknown, declaredAt: string | undefined)
     }
   }
   const issues = specIssues(assetSpecSchema, raw)
-  if (issues.length > 0) throw invalidSpec('asset', key, issues, declaredAt)
+  if (issues.length > 0) throw invalidSpec('asset', key, issues, site())
   return raw as unknown as AssetSpec
 }
 
@@ -39,9 +40,9 @@ export function validateAssetSpec(spec: unknown, declaredAt: string | undefined)
  * Freeze a validated spec and a runner into an `AssetDef`.
  *
  * @example
- * const def = buildAssetDef(validateAssetSpec({ key: 'one' }, undefined), () => 1, () => 1, undefined)
+ * const def = buildAssetDef(validateAssetSpec({ key: 'one' }, captureSite()), () => 1, () => 1, captureSite())
  */
-export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Function, declaredAt: string | undefined): AssetDef {
+export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Function, site: Site): AssetDef {
   const checks: NormalizedCheck[] = (spec.checks ?? []).map((c) =>
     Object.freeze({ name: c.name, blocking: c.blocking ?? false, description: c.description, fn: (value: unknown, ctx: CheckContext) => c.fn(value, ctx) }),
   )
@@ -67,7 +68,9 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
     checks: Object.freeze(checks),
     io: spec.io,
     resources: spec.resources === undefined ? undefined : Object.freeze({ ...spec.resources }),
-    declaredAt,
+    get declaredAt() {
+      return site()
+    },
   }
   return Object.freeze(def)
 }

@@ -43,7 +43,12 @@ export type InputsOf<D, I = {}> = { [K in keyof D]: InputValue<D[K], K extends k
  */
 export type ConfigOf<C> = C extends ZodSchema ? z.output<C> : undefined
 
-/** What the asset function may return given its output schema `O`. */
+/**
+ * What the asset function may return given its output schema `O` (anything without one).
+ *
+ * @example
+ * type R = Returnable<z.ZodNumber> // number | AssetResult<number> | Promise<number | AssetResult<number>>
+ */
 export type Returnable<O> = O extends ZodSchema ? z.input<O> | AssetResult<z.input<O>> | Promise<z.input<O> | AssetResult<z.input<O>>> : unknown
 
 /**

@@ -8,7 +8,7 @@ import { decorateMethod, type AssetDecorator } from './decorators.js'
 import { invalidSpec } from './errors.js'
 import type { AssetDef } from './handles.js'
 import { describeValue } from './key.js'
-import { callSite } from './position.js'
+import { captureSite } from './position.js'
 import type { OutputOf } from './result.js'
 import type { ZodSchema } from './spec-types.js'
 
@@ -28,6 +28,16 @@ export function asset<
   O extends ZodSchema | undefined = undefined,
   R extends Returnable<O> = Returnable<O>,
 >(spec: AssetSpec<D, C, I, O>, fn: AssetFn<D, C, I, R>): AssetDef<OutputOf<R>>
+/**
+ * `asset(spec)` without a function: a TC39 method decorator. The method's first parameter must accept
+ * the inputs the spec implies; get the handles with `assetsOf(Class)`.
+ *
+ * @example
+ * class Pipeline {
+ *   @asset({ key: 'raw' }) raw() { return [1, 2] }
+ *   @asset({ key: 'total', deps: { raw: ref<number[]>('raw') } }) total({ raw }: { raw: number[] }) { return raw.length }
+ * }
+ */
 export function asset<
   D extends Deps = {},
   C extends ZodSchema | undefined = undefined,
@@ -35,12 +45,12 @@ export function asset<
   O extends ZodSchema | undefined = undefined,
 >(spec: AssetSpec<D, C, I, O>): AssetDecorator<D, C, I, O>
 export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDecorator<Deps, unknown, unknown, unknown> {
-  const declaredAt = callSite()
-  const valid = validateAssetSpec(spec, declaredAt)
-  if (rest.length === 0) return (value, context) => decorateMethod(valid, value, context, declaredAt)
+  const site = captureSite()
+  const valid = validateAssetSpec(spec, site)
+  if (rest.length === 0) return (value, context) => decorateMethod(valid, value, context, site)
   const fn = rest[0]
   if (typeof fn !== 'function') {
-    throw invalidSpec('asset', valid.key, [{ path: '(function)', problem: `the second argument is ${describeValue(fn)}`, hint: 'pass the asset function: asset(spec, (inputs, ctx) => value).' }], declaredAt)
+    throw invalidSpec('asset', valid.key, [{ path: '(function)', problem: `the second argument is ${describeValue(fn)}`, hint: 'pass the asset function: asset(spec, (inputs, ctx) => value).' }], site())
   }
-  return buildAssetDef(valid, fn as AssetDef['fn'], fn, declaredAt)
+  return buildAssetDef(valid, fn as AssetDef['fn'], fn, site)
 }

@@ -14,6 +14,7 @@ import type { AssetContext } from './context.js'
 import { invalidDecoratorUse, noAssetMethods, notAnAssetMethod, unboundMethod } from './errors.js'
 import type { AssetDef } from './handles.js'
 import { describeValue } from './key.js'
+import type { Site } from './position.js'
 import type { OutputOf } from './result.js'
 
 /**
@@ -53,13 +54,13 @@ function registry(): Registry {
  * Apply `@asset(spec)` to a method: register it and build its `AssetDef`. Used by `asset(spec)`.
  *
  * @example
- * decorateMethod(validSpec, Pipeline.prototype.raw, context, 'src/pipeline.ts:3:3')
+ * decorateMethod(validSpec, Pipeline.prototype.raw, context, captureSite())
  */
 export function decorateMethod(
   spec: AssetSpec,
   value: unknown,
   context: { readonly kind: string; readonly name: string | symbol; readonly private?: boolean; readonly static?: boolean },
-  declaredAt: string | undefined,
+  site: Site,
 ): void {
   const member = `${context.kind} ${String(context.name)}`
   if (context.kind !== 'method' || typeof value !== 'function') throw invalidDecoratorUse(spec.key, member, `@asset decorates methods, not a ${context.kind}`)
@@ -71,7 +72,7 @@ export function decorateMethod(
   const entry: MethodEntry = {
     name,
     owner: undefined,
-    def: buildAssetDef(spec, (inputs, ctx) => value.call(instanceOf(entry), inputs, ctx), value, `${declaredAt ?? '(position unknown)'}, method ${name}`),
+    def: buildAssetDef(spec, (inputs, ctx) => value.call(instanceOf(entry), inputs, ctx), value, () => `${site() ?? '(position unknown)'}, method ${name}`),
   }
   reg.methods.set(value, entry)
 }

@@ -4,7 +4,12 @@
  */
 import { DefinitionError, RiversError } from '../errors.js'
 
-/** One problem found in a spec: a field path, what is wrong, and a hint on how to write it. */
+/**
+ * One problem found in a spec: a field path, what is wrong, and a hint on how to write it.
+ *
+ * @example
+ * const issue: SpecIssue = { path: 'timeout', problem: 'expected a duration', hint: "e.g. '30s'" }
+ */
 export interface SpecIssue {
   readonly path: string
   readonly problem: string
@@ -51,7 +56,9 @@ export function invalidDep(assetKey: string, input: string, got: string): Defini
   const hint =
     got === 'undefined'
       ? ' It is undefined: the upstream is probably used before its definition runs (declared further down, or an import cycle between files).'
-      : ''
+      : got.startsWith('a function')
+        ? ' A function: was asset(spec) called without its function (that makes a decorator), or a class given instead of assetsOf(Class).method?'
+        : ''
   return new DefinitionError(
     'RIVERS_INVALID_DEP',
     `Asset '${assetKey}': input '${input}' is ${got}, not an asset.${hint}\n` +
@@ -112,12 +119,13 @@ export function selfDependency(assetKey: string, input: string): DefinitionError
  * The schema a consumer declares for an input does not accept what the producer's `output` schema says.
  *
  * @example
- * throw schemaMismatch('features', 'orders', 'raw/orders', 'rows[].id', 'the consumer expects a number, the producer gives a string')
+ * throw schemaMismatch('features', 'orders', 'raw/orders', '[].id', 'the consumer expects number, the producer gives string')
  */
 export function schemaMismatch(consumerKey: string, input: string, producerKey: string, path: string, detail: string): DefinitionError {
+  const at = path === '' ? `${input} (the whole value)` : `${input}${path.startsWith('[') ? '' : '.'}${path}`
   return new DefinitionError(
     'RIVERS_SCHEMA_MISMATCH',
-    `Asset '${consumerKey}': input '${input}' does not match the output of '${producerKey}' at ${path}: ${detail}.\n` +
+    `Asset '${consumerKey}': input '${input}' does not match the output of '${producerKey}' at ${at}: ${detail}.\n` +
       `Fix: make '${consumerKey}'.inputs.${input} accept what '${producerKey}'.output describes, or change the producer's output schema.`,
   )
 }
@@ -214,6 +222,20 @@ export function invalidConfig(assetKey: string, problems: readonly string[]): De
     'RIVERS_INVALID_CONFIG',
     `Invalid config for asset '${assetKey}':\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
       `Fix: pass config matching the asset's config schema (--config '{"${assetKey}": {…}}').`,
+  )
+}
+
+/**
+ * Run config was given for an asset that has no `config` schema.
+ *
+ * @example
+ * throw unexpectedConfig('plain')
+ */
+export function unexpectedConfig(assetKey: string): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_INVALID_CONFIG',
+    `Config was given for asset '${assetKey}', which takes none (its spec has no \`config\` schema).\n` +
+      `Fix: remove '${assetKey}' from the run config, or add config: z.object({ … }) to its spec.`,
   )
 }
 

@@ -13,7 +13,12 @@ import type { IOManagerLike, Observation, Resources, ZodSchema } from './spec-ty
 /** Type-only: the value type a handle gives its consumers. Never present at run time. */
 declare const VALUE: unique symbol
 
-/** Runtime brand of every handle: its kind. */
+/**
+ * Runtime brand of every handle: its kind (`'asset'`, `'source'` or `'ref'`).
+ *
+ * @example
+ * (raw as unknown as Record<symbol, unknown>)[KIND] // 'asset'
+ */
 export const KIND: unique symbol = Symbol.for('rivers.definitions.kind')
 
 /**

@@ -16,12 +16,14 @@ export function labelsOf(d: {
 }): string[] {
   const out: string[] = []
   if (d.group !== undefined) out.push(`group:${d.group}`)
-  for (const name of Object.keys(d.tags).sort(byCodeUnit)) {
+  const tagNames = Object.keys(d.tags)
+  if (tagNames.length > 1) tagNames.sort(byCodeUnit)
+  for (const name of tagNames) {
     const value = d.tags[name]
     out.push(value === true ? `tag:${name}` : `tag:${name}=${value}`)
   }
-  for (const kind of [...new Set(d.kinds)].sort(byCodeUnit)) out.push(`kind:${kind}`)
-  for (const owner of [...new Set(d.owners)].sort(byCodeUnit)) out.push(`owner:${owner}`)
+  for (const kind of sortedUnique(d.kinds)) out.push(`kind:${kind}`)
+  for (const owner of sortedUnique(d.owners)) out.push(`owner:${owner}`)
   return out
 }
 
@@ -33,4 +35,8 @@ export function labelsOf(d: {
  */
 export function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+function sortedUnique(xs: readonly string[]): readonly string[] {
+  return xs.length <= 1 ? xs : [...new Set(xs)].sort(byCodeUnit)
 }

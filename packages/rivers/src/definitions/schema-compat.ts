@@ -14,10 +14,10 @@ type Json = { [k: string]: unknown }
  * Where and how two schemas disagree.
  *
  * @example
- * const m: SchemaMismatch = { path: 'rows[].id', detail: 'the consumer expects number, the producer gives string' }
+ * const m: SchemaMismatch = { path: '[].id', detail: 'the consumer expects number, the producer gives string' }
  */
 export interface SchemaMismatch {
-  /** `the top level`, or a property path such as `rows[].id`. */
+  /** Where, relative to the value: `''` for the value itself, else a path such as `[].id` or `customer.email`. */
   readonly path: string
   readonly detail: string
 }
@@ -50,7 +50,7 @@ function compare(c: Json, p: Json, path: string): SchemaMismatch | undefined {
   if (ct === undefined || pt === undefined) return undefined
   const rejected = [...pt].filter((t) => !ct.has(t) && !(t === 'integer' && ct.has('number')))
   if (rejected.length > 0) {
-    return { path: shown(path), detail: `the consumer expects ${list(ct)}, the producer gives ${list(pt)}` }
+    return { path, detail: `the consumer expects ${list(ct)}, the producer gives ${list(pt)}` }
   }
   if (ct.has('object') && pt.has('object')) {
     const cProps = (c.properties ?? {}) as Record<string, Json>
@@ -60,8 +60,8 @@ function compare(c: Json, p: Json, path: string): SchemaMismatch | undefined {
     for (const name of (c.required ?? []) as string[]) {
       const at = path === '' ? name : `${path}.${name}`
       const pProp = pProps[name]
-      if (pProp === undefined) return { path: shown(at), detail: 'the consumer requires this property, the producer does not have it' }
-      if (!pRequired.has(name)) return { path: shown(at), detail: 'the consumer requires this property, the producer makes it optional' }
+      if (pProp === undefined) return { path: at, detail: 'the consumer requires this property, the producer does not have it' }
+      if (!pRequired.has(name)) return { path: at, detail: 'the consumer requires this property, the producer makes it optional' }
       const cProp = cProps[name]
       const inner = cProp === undefined ? undefined : compare(cProp, pProp, at)
       if (inner !== undefined) return inner
@@ -97,10 +97,6 @@ function jsonType(v: unknown): string {
 
 function isJson(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-function shown(path: string): string {
-  return path === '' ? 'the top level' : path
 }
 
 function list(types: Set<string>): string {

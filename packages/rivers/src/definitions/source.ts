@@ -3,7 +3,7 @@ import type { SourceContext } from './context.js'
 import { invalidKey, invalidSpec } from './errors.js'
 import { KIND, type SourceDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
-import { callSite } from './position.js'
+import { captureSite } from './position.js'
 import { sourceSpecSchema, specIssues } from './spec-schema.js'
 import type { Observation } from './spec-types.js'
 
@@ -62,14 +62,14 @@ export type SourceValue<R, P> = [R] extends [NoLoad] ? (P extends string ? Buffe
  * const count = asset({ key: 'order_count', deps: { orders } }, ({ orders }) => orders.length)
  */
 export function source<R = NoLoad, P extends string | undefined = undefined>(spec: SourceSpec<R, P>): SourceDef<SourceValue<R, P>> {
-  const declaredAt = callSite()
+  const site = captureSite()
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    throw invalidSpec('source', '(no key)', [{ path: '', problem: `expected a spec object, got ${describeValue(spec)}`, hint: "write source({ key: 'raw/orders', path: 'data/orders.csv' })." }], declaredAt)
+    throw invalidSpec('source', '(no key)', [{ path: '', problem: `expected a spec object, got ${describeValue(spec)}`, hint: "write source({ key: 'raw/orders', path: 'data/orders.csv' })." }], site())
   }
   const problem = keyProblem(spec.key)
-  if (problem !== undefined) throw invalidKey(spec.key, problem, declaredAt, 'source')
+  if (problem !== undefined) throw invalidKey(spec.key, problem, site(), 'source')
   const issues = specIssues(sourceSpecSchema, spec)
-  if (issues.length > 0) throw invalidSpec('source', spec.key, issues, declaredAt)
+  if (issues.length > 0) throw invalidSpec('source', spec.key, issues, site())
   const def: SourceDef<SourceValue<R, P>> = {
     [KIND]: 'source',
     kind: 'source',
@@ -85,7 +85,9 @@ export function source<R = NoLoad, P extends string | undefined = undefined>(spe
     kinds: Object.freeze([...(spec.kinds ?? [])]),
     owners: Object.freeze([...(spec.owners ?? [])]),
     metadata: Object.freeze({ ...spec.metadata }),
-    declaredAt,
+    get declaredAt() {
+      return site()
+    },
   }
   return Object.freeze(def)
 }

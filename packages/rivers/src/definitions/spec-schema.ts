@@ -12,7 +12,12 @@ import { closest } from './suggest.js'
 const LABEL = /^[A-Za-z0-9_.\-/:@+]+$/
 const MEMORY = /^\d+(\.\d+)?\s*([KMGTP]i?B?|B)?$/i
 
-/** Whether `v` is a zod 4 schema (classic or mini, from any copy of zod). */
+/**
+ * Whether `v` is a zod 4 schema (classic or mini, from any copy of zod).
+ *
+ * @example
+ * isZodSchema(z.number()) // true
+ */
 export function isZodSchema(v: unknown): v is z.ZodType {
   return typeof v === 'object' && v !== null && '_zod' in v
 }
@@ -68,7 +73,12 @@ const labelFields = {
 
 const depsSchema = z.record(z.string(), z.unknown(), { error: 'expected an object mapping input names to upstream assets' })
 
-/** Shape of `asset(spec)` (deps are checked one by one elsewhere). */
+/**
+ * Shape of `asset(spec)` (deps are checked one by one elsewhere).
+ *
+ * @example
+ * specIssues(assetSpecSchema, { key: 'raw', timeout: '5m' }) // []
+ */
 export const assetSpecSchema = z
   .strictObject({
     key: z.string(),
@@ -100,7 +110,12 @@ export const assetSpecSchema = z
     }
   })
 
-/** Shape of `source(spec)`. */
+/**
+ * Shape of `source(spec)`.
+ *
+ * @example
+ * specIssues(sourceSpecSchema, { key: 'raw/orders', path: 'orders.csv' }) // []
+ */
 export const sourceSpecSchema = z
   .strictObject({
     key: z.string(),
@@ -111,11 +126,21 @@ export const sourceSpecSchema = z
   })
   .superRefine((spec, ctx) => {
     if (spec.path === undefined && spec.observe === undefined) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'a source needs `path` or `observe` to know its data version' })
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'a source needs `path` or `observe` to know its data version',
+        params: { hint: "give path: 'data/orders.csv' (the executor content-hashes it), or observe: (ctx) => ({ dataVersion: '…' })." },
+      })
     }
   })
 
-/** Shape of `defineProject(options)` (entries of `assets` are checked one by one elsewhere). */
+/**
+ * Shape of `defineProject(options)` (entries of `assets` are checked one by one elsewhere).
+ *
+ * @example
+ * specIssues(projectOptionsSchema, { assets: [], concurrency: 4 }) // []
+ */
 export const projectOptionsSchema = z.strictObject({
   assets: z.array(z.unknown(), { error: 'expected an array of assets' }),
   name: z.string().min(1).optional(),
@@ -124,6 +149,33 @@ export const projectOptionsSchema = z.strictObject({
   launcher: z.unknown().optional(),
   concurrency: int(1).optional(),
 })
+
+/** Field names people reach for, mapped to the ones Rivers uses. */
+const SYNONYMS: Record<string, string> = {
+  dependencies: 'deps',
+  depends_on: 'deps',
+  dependsOn: 'deps',
+  upstream: 'deps',
+  ins: 'deps',
+  name: 'key',
+  id: 'key',
+  tag: 'tags',
+  labels: 'tags',
+  kind: 'kinds',
+  owner: 'owners',
+  schema: 'output',
+  outputSchema: 'output',
+  configSchema: 'config',
+  retries: 'retry',
+  retryPolicy: 'retry',
+  timeoutMs: 'timeout',
+  version: 'codeVersion',
+  code_version: 'codeVersion',
+  resource: 'resources',
+  ioManager: 'io',
+  io_manager: 'io',
+  file: 'path',
+}
 
 const HINTS: Record<string, string> = {
   deps: "deps maps input names to upstream assets, e.g. { orders: rawOrders } or { orders: 'raw/orders' }.",
@@ -165,13 +217,15 @@ export function specIssues(spec: z.ZodType, value: unknown): SpecIssue[] {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const full = path === '' ? key : `${path}.${key}`
-        const guess = path === '' ? closest(key, shape) : undefined
+        const synonym = Object.hasOwn(SYNONYMS, key) ? SYNONYMS[key] : undefined
+        const guess = path !== '' ? undefined : synonym !== undefined && shape.includes(synonym) ? synonym : closest(key, shape)
         const hint = guess !== undefined ? `did you mean '${guess}'?` : path === '' ? `known fields: ${shape.join(', ')}.` : HINTS[field]
         issues.push({ path: full, problem: 'unknown field', hint })
       }
       continue
     }
-    issues.push({ path, problem: issue.message, hint: HINTS[field] })
+    const own = issue.code === 'custom' ? (issue.params as { hint?: string } | undefined)?.hint : undefined
+    issues.push({ path, problem: issue.message, hint: own ?? HINTS[field] })
   }
   return issues
 }

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod'
 import type { CheckOutcome } from './check.js'
-import { invalidCheckOutcome, invalidConfig, invalidInput, invalidObservation, invalidOutput } from './errors.js'
+import { invalidCheckOutcome, invalidConfig, invalidInput, invalidObservation, invalidOutput, unexpectedConfig } from './errors.js'
 import type { AssetDef, SourceDef } from './handles.js'
 import { describeValue } from './key.js'
 import type { Observation } from './spec-types.js'
@@ -57,7 +57,7 @@ export function validateInput(def: AssetDef, input: string, value: unknown): unk
 export function parseConfig(def: AssetDef, raw: unknown): unknown {
   if (def.config === undefined) {
     if (raw === undefined) return undefined
-    throw invalidConfig(def.key, ['this asset has no config schema; remove its entry from the run config, or add `config` to its spec'])
+    throw unexpectedConfig(def.key)
   }
   if (raw === undefined) {
     const bare = def.config.safeParse(undefined)

@@ -136,7 +136,9 @@ export class RecordsTable {
   }
 
   #decode(chunks: string[][]): LatestRecords {
-    const col = (i: number, sep: string): string[] => chunks.flatMap((c) => (c[i] === '' ? [] : (c[i] as string).split(sep)))
+    const split = (text: string, sep: string): string[] => (text === '' ? [] : text.split(sep))
+    const col = (i: number, sep: string): string[] =>
+      chunks.length === 1 ? split((chunks[0] as string[])[i] as string, sep) : chunks.flatMap((c) => split(c[i] as string, sep))
     const hex = (i: number): Buffer => Buffer.from(chunks.map((c) => c[i] as string).join(''), 'hex')
     const keys = col(0, '\n')
     const m = keys.length

@@ -173,8 +173,8 @@ export class Store {
   }
 
   /**
-   * The latest record of every unpartitioned asset in columnar form, read in one consistent snapshot
-   * by two queries (records, then all their inputs). Rows are sorted by key.
+   * The latest record of every unpartitioned asset in columnar form, read from one consistent
+   * snapshot of the `latest` table (one aggregate query per 65,536 assets; no per-row objects).
    *
    * @example
    * const latest = store.latestRecords()

@@ -60,7 +60,8 @@ export interface NewRecord {
 /**
  * The latest record of every (unpartitioned) asset, columnar: row `i` is `keys[i]`; its hashes are
  * bytes `16*i .. 16*i+16` of the hash buffers; its inputs are `depOffsets[i] .. depOffsets[i+1]` of
- * `depKeys` / `depVersions` (16 bytes each), in recorded order. Rows are sorted by key.
+ * `depKeys` / `depVersions` (16 bytes each), in recorded order. Rows come in key order today; map
+ * keys to ids yourself rather than relying on it.
  */
 export interface LatestRecords {
   keys: string[]

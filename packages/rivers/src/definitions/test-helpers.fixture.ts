@@ -1,0 +1,10 @@
+/** Test helper: the code and message of what `fn` throws, with positions made stable (`:L:C`). */
+export function thrown(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (e) {
+    const err = e as { code?: string; name?: string; message: string }
+    return `${err.name} ${err.code}\n${err.message.replace(/:\d+:\d+/g, ':L:C')}`
+  }
+  throw new Error('expected an error, nothing was thrown')
+}

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+
+import { asset, check, defineProject, source, type Project } from '../definitions/index.js'
+import { openWorkspace } from './workspace.js'
+
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'rivers-engine-'))
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+async function run(project: Project, opts: Parameters<Awaited<ReturnType<typeof openWorkspace>>['materialize']>[0] = {}) {
+  const ws = await openWorkspace(project, { storeDir: path.join(dir, '.rivers'), logLevel: 'silent' })
+  try {
+    return await ws.materialize(opts)
+  } finally {
+    ws.close()
+  }
+}
+
+async function status(project: Project, exprs: string[] = []) {
+  const ws = await openWorkspace(project, { storeDir: path.join(dir, '.rivers'), logLevel: 'silent' })
+  try {
+    return ws.status(exprs)
+  } finally {
+    ws.close()
+  }
+}
+
+function pipeline(opts: { double?: (xs: number[]) => number[]; codeVersion?: string } = {}) {
+  const raw = asset({ key: 'raw' }, () => [1, 2, 3])
+  const double = asset({ key: 'double', deps: { raw }, codeVersion: opts.codeVersion ?? 'v1' }, ({ raw }) => (opts.double ?? ((xs) => xs.map((x) => x * 2)))(raw))
+  const sum = asset({ key: 'sum', deps: { double } }, ({ double }) => double.reduce((a, b) => a + b, 0))
+  const other = asset({ key: 'other', deps: { raw } }, ({ raw }) => raw.length)
+  return defineProject({ assets: [sum, other] })
+}
+
+describe('materialize', () => {
+  it('builds everything, then nothing, then exactly what a change needs (early cutoff)', async () => {
+    const first = await run(pipeline())
+    expect(first.status).toBe('success')
+    expect([...first.materialized].sort()).toEqual(['double', 'other', 'raw', 'sum'])
+    const second = await run(pipeline())
+    expect(second.materialized).toEqual([])
+    expect(second.skipped).toEqual([])
+    // New code version that produces identical bytes: double runs, sum is skipped.
+    const third = await run(pipeline({ codeVersion: 'v2', double: (xs) => xs.map((x) => x + x) }))
+    expect(third.materialized).toEqual(['double'])
+    expect(third.skipped).toEqual([{ key: 'sum', reason: 'upstream_unchanged' }])
+    // New code version with a new result: sum runs too.
+    const fourth = await run(pipeline({ codeVersion: 'v3', double: (xs) => xs.map((x) => x * 3) }))
+    expect(fourth.materialized).toEqual(['double', 'sum'])
+    expect((await run(pipeline({ codeVersion: 'v3', double: (xs) => xs.map((x) => x * 3) }))).materialized).toEqual([])
+  })
+
+  it('explains staleness with causes and root causes', async () => {
+    await run(pipeline())
+    const report = await status(pipeline({ codeVersion: 'v2' }))
+    const byKey = Object.fromEntries(report.assets.map((a) => [a.key, a]))
+    expect(byKey.double).toMatchObject({ status: 'stale', planned: true, causes: [{ kind: 'code_changed' }], rootCauses: [{ key: 'double', kind: 'code_changed' }] })
+    expect(byKey.sum).toMatchObject({ status: 'fresh', planned: true, causes: [] })
+    expect(byKey.raw).toMatchObject({ status: 'fresh', planned: false })
+  })
+
+  it('isolates failures and keeps them in the next plan', async () => {
+    let fail = true
+    const raw = asset({ key: 'raw' }, () => 1)
+    const bad = asset({ key: 'bad', deps: { raw } }, ({ raw }) => {
+      if (fail) throw new Error('boom')
+      return raw + 1
+    })
+    const after = asset({ key: 'after', deps: { bad } }, ({ bad }) => bad * 2)
+    const fine = asset({ key: 'fine', deps: { raw } }, ({ raw }) => raw * 10)
+    const project = defineProject({ assets: [after, fine] })
+    const s = await run(project)
+    expect(s.status).toBe('failed')
+    expect(s.failed.map((f) => f.key)).toEqual(['bad'])
+    expect(s.failed[0]!.error).toContain('asset "bad" failed in run')
+    expect(s.failed[0]!.error).toContain('boom')
+    expect(s.skipped).toEqual([{ key: 'after', reason: 'upstream_failed' }])
+    expect([...s.materialized].sort()).toEqual(['fine', 'raw'])
+    fail = false
+    const s2 = await run(project)
+    expect(s2.materialized).toEqual(['bad', 'after'])
+  })
+
+  it('stops downstream of a failed blocking check', async () => {
+    const raw = asset({ key: 'raw', checks: [check('positive', (xs: number[]) => xs.every((x) => x > 0), { blocking: true })] }, () => [1, -2])
+    const down = asset({ key: 'down', deps: { raw } }, ({ raw }) => raw.length)
+    const s = await run(defineProject({ assets: [down] }))
+    expect(s.status).toBe('failed')
+    expect(s.materialized).toEqual(['raw'])
+    expect(s.skipped).toEqual([{ key: 'down', reason: 'check_failed' }])
+  })
+
+  it('rebuilds on config and source changes', async () => {
+    const file = path.join(dir, 'data.txt')
+    writeFileSync(file, 'a,b\n')
+    const data = source({ key: 'data', path: file })
+    const lines = asset({ key: 'lines', deps: { data }, config: z.object({ sep: z.string().default(',') }) }, ({ data }, ctx) => data.toString().trim().split(ctx.config.sep))
+    const project = defineProject({ assets: [lines] })
+    expect((await run(project)).materialized).toEqual(['lines'])
+    expect((await run(project)).materialized).toEqual([])
+    expect((await run(project, { config: { lines: { sep: ';' } } })).materialized).toEqual(['lines'])
+    writeFileSync(file, 'a,b,c\n')
+    const report = await status(project)
+    expect(report.assets.find((a) => a.key === 'lines')).toMatchObject({ status: 'stale', rootCauses: expect.arrayContaining([{ key: 'data', kind: 'source_changed', message: 'source data has new data' }]) })
+    expect((await run(project, { config: { lines: { sep: ';' } } })).materialized).toEqual(['lines'])
+  })
+})

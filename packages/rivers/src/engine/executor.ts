@@ -1,0 +1,192 @@
+/**
+ * Runs a plan: a ready queue with bounded concurrency (an asset starts as soon as its planned deps
+ * are done, no layer barriers), re-verification just before each asset (early cutoff), failure
+ * isolation (descendants of a failure are skipped, independent branches finish), cancellation.
+ */
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+
+import { FileIOManager, type IOManager } from '../io/index.js'
+import { createRunLogger } from '../log.js'
+import { RiversError } from '../errors.js'
+import { closest } from '../definitions/suggest.js'
+import { materializeAsset, describeFailure, type RunContext } from './run-asset.js'
+import { callNative } from './native.js'
+import { singleRecord } from './records.js'
+import type { MaterializeOptions, RunEvent, RunSummary, SkipReason } from './types.js'
+import type { Workspace } from './workspace.js'
+
+/**
+ * A new run id: UTC time then random hex, so ids sort by start time.
+ *
+ * @example
+ * newRunId() // '20261126T125400Z-3f9a1c'
+ */
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
+}
+
+function unknownConfigKey(key: string, keys: readonly string[]): RiversError {
+  const c = closest(key, keys)
+  return new RiversError('RIVERS_INVALID_CONFIG', `--config names "${key}", which is not an asset of this project${c === undefined ? '' : ` (did you mean "${c}"?)`}: the run config maps asset keys to their config`)
+}
+
+/**
+ * Materializes the plan of `options.select` in `ws`. Resolves to the run summary; rejects only for
+ * bad input found before anything runs (selection, config, missing inputs: exit 2).
+ *
+ * @example
+ * const summary = await runPlan(ws, { select: ['+model'], concurrency: 2 })
+ */
+export async function runPlan(ws: Workspace, options: MaterializeOptions): Promise<RunSummary> {
+  const st = ws.state
+  const exprs = options.select ?? []
+  const force = options.force ?? false
+  const config = options.config ?? {}
+  for (const key of Object.keys(config)) if (!st.ids.has(key)) throw unknownConfigKey(key, [...st.ids.keys()])
+  st.setConfig(config, false)
+  const { selection, layers } = ws.planIds(exprs, force)
+  const planned = layers.flat()
+  // Config of planned assets must validate before anything runs.
+  for (const id of planned) {
+    const a = st.asset(id)
+    if (a.def.kind === 'asset' && a.def.config !== undefined) st.setConfigStrict(id, config[a.key])
+  }
+  const concurrency = options.concurrency ?? ws.project.concurrency ?? 4
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RiversError('RIVERS_INVALID_OPTION', `concurrency must be a positive integer, got ${concurrency}`)
+
+  const runId = newRunId()
+  const started = Date.now()
+  const signal = options.signal ?? new AbortController().signal
+  const { logger, close } = createRunLogger({ storeDir: ws.storeDir, runId, level: (ws.options.logLevel ?? 'info') as import('pino').LevelWithSilent, pretty: ws.options.pretty ?? false, ...(ws.options.logDestination ? { destination: ws.options.logDestination } : {}) })
+  ws.store.beginRun({ id: runId, selection: exprs.length === 0 ? ['*'] : [...exprs], force, config, argv: process.argv.slice(2) })
+  const summary: RunSummary = { runId, status: 'success', durationMs: 0, materialized: [], skipped: [], failed: [] }
+  const emit = (e: RunEvent): void => options.onEvent?.(e)
+  emit({ type: 'run_started', runId, planned: planned.map((i) => st.asset(i).key) })
+  logger.info({ planned: planned.length, selection: exprs }, `run ${runId} started: ${planned.length} planned`)
+
+  try {
+    recordObservations(ws, runId, selection)
+    const rc: RunContext = {
+      runId,
+      state: st,
+      io: (ws.project.io as IOManager | undefined) ?? new FileIOManager(path.join(ws.storeDir, 'storage')),
+      log: logger,
+      signal,
+      values: new Map(),
+      storagePaths: new Map(),
+      emit,
+    }
+    await schedule(ws, rc, planned, force, concurrency, summary, emit)
+  } finally {
+    summary.durationMs = Date.now() - started
+    if (signal.aborted) summary.status = 'cancelled'
+    else if (summary.failed.length > 0 || summary.skipped.some((s) => s.reason === 'check_failed' || s.reason === 'upstream_failed')) summary.status = 'failed'
+    ws.store.finishRun(runId, summary.status, summary)
+    logger.info({ status: summary.status, durationMs: summary.durationMs }, `run ${runId} ${summary.status}`)
+    await close()
+    emit({ type: 'run_finished', summary })
+  }
+  return summary
+}
+
+/** Records observations of sources whose observed version differs from their latest record. */
+function recordObservations(ws: Workspace, runId: string, selection: Uint32Array): void {
+  const st = ws.state
+  const selected = new Set(selection)
+  for (const [key, obs] of st.observed) {
+    if (!obs.ok) continue
+    const id = st.ids.get(key)!
+    const wanted = selected.has(id) || st.asset(id).isSource
+    if (!wanted || st.last.get(key)?.dataVersion === obs.version) continue
+    const now = new Date()
+    ws.store.recordMaterialization({
+      runId,
+      key,
+      kind: 'observation',
+      codeVersion: Buffer.from(st.code[id]!, 'hex'),
+      configHash: Buffer.from(st.configHash[id]!, 'hex'),
+      dataVersion: Buffer.from(obs.version, 'hex'),
+      inputs: [],
+      startedAt: now,
+      finishedAt: now,
+      ...(obs.metadata === undefined ? {} : { metadata: obs.metadata }),
+    })
+    callNative(() => st.graph.applyRecords(singleRecord(id, st.code[id]!, st.configHash[id]!, obs.version, [])))
+    st.last.set(key, { runId, at: now.toISOString(), dataVersion: obs.version, kind: 'observation' })
+  }
+}
+
+async function schedule(ws: Workspace, rc: RunContext, planned: number[], force: boolean, concurrency: number, summary: RunSummary, emit: (e: RunEvent) => void): Promise<void> {
+  const st = ws.state
+  const inPlan = new Set(planned)
+  const pending = new Map<number, number>()
+  const children = new Map<number, number[]>()
+  for (const v of planned) {
+    const deps = new Set(st.asset(v).deps.map((d) => st.ids.get(d.key)!).filter((d) => inPlan.has(d)))
+    pending.set(v, deps.size)
+    for (const d of deps) children.set(d, [...(children.get(d) ?? []), v])
+  }
+  const doomed = new Map<number, SkipReason>()
+  const ready = planned.filter((v) => pending.get(v) === 0)
+  let active = 0
+  let wake: (() => void) | undefined
+  const done = new Set<number>()
+
+  const finish = (v: number, outcome: { kind: 'materialized' } | { kind: 'skipped'; reason: SkipReason } | { kind: 'failed'; error: string }, blockChildren?: SkipReason): void => {
+    const key = st.asset(v).key
+    done.add(v)
+    if (outcome.kind === 'materialized') summary.materialized.push(key)
+    else if (outcome.kind === 'skipped') {
+      summary.skipped.push({ key, reason: outcome.reason })
+      emit({ type: 'asset_skipped', key, reason: outcome.reason })
+      ws.store.appendEvent(rc.runId, 'asset_skipped', key, { reason: outcome.reason })
+    } else summary.failed.push({ key, error: outcome.error })
+    for (const c of children.get(v) ?? []) {
+      if (blockChildren !== undefined && !doomed.has(c)) doomed.set(c, blockChildren)
+      const left = pending.get(c)! - 1
+      pending.set(c, left)
+      if (left === 0) ready.push(c)
+    }
+  }
+
+  const start = async (v: number): Promise<void> => {
+    const a = st.asset(v)
+    const reason = doomed.get(v)
+    if (reason !== undefined) return finish(v, { kind: 'skipped', reason }, reason)
+    if (!force && !callNative(() => st.graph.needsRun(v))) return finish(v, { kind: 'skipped', reason: 'upstream_unchanged' })
+    const blocked = a.deps.find((d) => latestBlockingCheckFailed(ws, d.key))
+    if (blocked !== undefined) return finish(v, { kind: 'skipped', reason: 'check_failed' }, 'check_failed')
+    const outcome = await materializeAsset(rc, v, ws.project.retry)
+    if (!outcome.ok) return finish(v, { kind: 'failed', error: outcome.error }, 'upstream_failed')
+    finish(v, { kind: 'materialized' }, outcome.blockingCheckFailed ? 'check_failed' : undefined)
+  }
+
+  while (done.size < planned.length) {
+    while (ready.length > 0 && active < concurrency && !rc.signal.aborted) {
+      const v = ready.shift()!
+      active++
+      void start(v)
+        .catch((e: unknown) => {
+          if (!done.has(v)) finish(v, { kind: 'failed', error: describeFailure(e) }, 'upstream_failed')
+        })
+        .finally(() => {
+          active--
+          wake?.()
+        })
+    }
+    if (rc.signal.aborted && active === 0) break
+    if (active === 0 && ready.length === 0) break
+    await new Promise<void>((resolve) => {
+      wake = resolve
+      if (rc.signal.aborted) rc.signal.addEventListener('abort', () => resolve(), { once: true })
+    })
+  }
+  for (const v of planned) if (!done.has(v)) finish(v, { kind: 'skipped', reason: 'cancelled' })
+}
+
+/** Whether the latest materialization of `key` failed a blocking check (its consumers must wait). */
+function latestBlockingCheckFailed(ws: Workspace, key: string): boolean {
+  const latest = ws.store.assetHistory(key, { limit: 1 })[0]
+  return latest !== undefined && latest.isLatest && latest.checks.some((c) => c.blocking && !c.passed)
+}

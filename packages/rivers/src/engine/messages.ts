@@ -1,0 +1,84 @@
+/**
+ * The text of causes, root causes and engine errors: built here, one function per kind.
+ */
+import { RiversError } from '../errors.js'
+import type { CauseView, RootCauseView } from './types.js'
+
+/** Cause kind codes of the core, in order. */
+export const CAUSE_KINDS = ['code_changed', 'config_changed', 'dep_added', 'dep_removed', 'upstream_data_changed', 'new_data_version', 'source_changed', 'missing'] as const
+
+/**
+ * Message of a cause.
+ *
+ * @example
+ * causeMessage('upstream_data_changed', 'features', 'raw', false) // 'raw has a new data version'
+ */
+export function causeMessage(kind: CauseView['kind'], key: string, dep: string | undefined, depMissing: boolean): string {
+  switch (kind) {
+    case 'code_changed':
+      return `${key} has a new code version`
+    case 'config_changed':
+      return `${key} has a new config`
+    case 'dep_added':
+      return `${dep} was added as a dependency of ${key}`
+    case 'dep_removed':
+      return `${dep} is no longer a dependency of ${key}`
+    case 'upstream_data_changed':
+      return depMissing ? `${dep} has no data version (never materialized, or wiped)` : `${dep} has a new data version`
+  }
+}
+
+/**
+ * Message of a root cause.
+ *
+ * @example
+ * rootCauseMessage('source_changed', 'raw/penguins') // 'source raw/penguins has new data'
+ */
+export function rootCauseMessage(kind: RootCauseView['kind'], key: string, dep?: string): string {
+  switch (kind) {
+    case 'new_data_version':
+      return `${key} has a new data version`
+    case 'source_changed':
+      return `source ${key} has new data`
+    case 'missing':
+      return `${key} has never been materialized`
+    default:
+      return causeMessage(kind, key, dep, false)
+  }
+}
+
+/**
+ * A selection that matched no asset.
+ *
+ * @example
+ * throw emptySelection(['tag:nightly'])
+ */
+export function emptySelection(exprs: readonly string[]): RiversError {
+  return new RiversError(
+    'RIVERS_EMPTY_SELECTION',
+    `selection ${exprs.map((e) => JSON.stringify(e)).join(' ')} matches no asset: nothing to do. Run \`assets list\` to see the keys, or widen the selection (e.g. "*")`,
+  )
+}
+
+/**
+ * A planned asset whose input was never materialized and is not selected.
+ *
+ * @example
+ * throw missingInput('features', 'raw')
+ */
+export function missingInput(asset: string, input: string): RiversError {
+  return new RiversError(
+    'RIVERS_MISSING_INPUT',
+    `asset "${asset}" needs "${input}", which has never been materialized and is not selected: select it too with "+${asset}", or materialize "${input}" first`,
+  )
+}
+
+/**
+ * An asset key that is not in the project (for `show`).
+ *
+ * @example
+ * throw unknownAsset('raw/order', 'raw/orders')
+ */
+export function unknownAsset(key: string, closest: string | undefined): RiversError {
+  return new RiversError('RIVERS_UNKNOWN_ASSET', `no asset "${key}" in this project${closest === undefined ? '' : ` (did you mean "${closest}"?)`}: run \`assets list\` to see the keys`)
+}

@@ -1,0 +1,216 @@
+/**
+ * Materializes one asset: loads its inputs, calls the function with retries and a timeout, checks
+ * the output, stores it through the IO manager, records it (one transaction), tells the core (early
+ * cutoff for its children), then evaluates its checks.
+ */
+import { readFile } from 'node:fs/promises'
+import { inspect } from 'node:util'
+
+import type { Logger } from 'pino'
+
+import { checkOutcome, retryDelayMs, unwrapResult, validateInput, validateOutput, type AssetContext, type AssetDef, type NormalizedRetry, type SourceDef } from '../definitions/index.js'
+import { RiversError, UserCodeError, isRiversError } from '../errors.js'
+import type { IOManager } from '../io/index.js'
+import { callNative, nativeModule } from './native.js'
+import { singleRecord } from './records.js'
+import type { ProjectState } from './state.js'
+
+/** What a run shares with each asset it materializes. */
+export interface RunContext {
+  runId: string
+  state: ProjectState
+  io: IOManager
+  log: Logger
+  signal: AbortSignal
+  /** Values produced in this run, by id (inputs of later assets are not read back from disk). */
+  values: Map<number, unknown>
+  /** Storage paths written in this run, by id. */
+  storagePaths: Map<number, string>
+  emit: (e: import('./types.js').RunEvent) => void
+}
+
+/** Outcome of one asset. */
+export type AssetOutcome = { ok: true; dataVersion: string; blockingCheckFailed: boolean } | { ok: false; error: string }
+
+/**
+ * The message of a failure, for the summary: wrapped user errors keep the asset, run and cause.
+ *
+ * @example
+ * describeFailure(new Error('boom')) // 'boom'
+ */
+export function describeFailure(e: unknown): string {
+  if (e instanceof Error) {
+    const cause = (e as { cause?: unknown }).cause
+    if (e instanceof UserCodeError && cause instanceof Error && cause.stack !== undefined) return e.message
+    return e.message
+  }
+  return inspect(e)
+}
+
+function wrapUserError(key: string, runId: string, thrown: unknown): unknown {
+  if (isRiversError(thrown)) return thrown
+  const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : `threw a non-Error value: ${inspect(thrown, { depth: 2, breakLength: Infinity })} (throw an Error instead, so the stack is kept)`
+  return new UserCodeError('RIVERS_ASSET_FAILED', `asset "${key}" failed in run ${runId}: ${what}`, key, runId, thrown)
+}
+
+function timeoutError(key: string, ms: number): RiversError {
+  return new RiversError('RIVERS_TIMEOUT', `asset "${key}" timed out after ${ms} ms (its \`timeout\`); it was aborted through its signal. Raise the timeout or make the asset faster`, { exitCode: 1 })
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const t = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
+  })
+}
+
+async function loadInput(rc: RunContext, depId: number): Promise<unknown> {
+  if (rc.values.has(depId)) return rc.values.get(depId)
+  const st = rc.state
+  const dep = st.asset(depId)
+  if (dep.isSource) {
+    const obs = st.observed.get(dep.key)
+    if (obs !== undefined && !obs.ok) throw new RiversError('RIVERS_SOURCE_UNAVAILABLE', `source "${dep.key}" could not be observed: ${describeFailure(obs.error)}`, { exitCode: 1, cause: obs.error })
+    const def = dep.def as SourceDef
+    const value = def.load !== undefined ? await def.load({ runId: rc.runId, key: dep.key, path: def.path, log: rc.log.child({ asset: dep.key }), signal: rc.signal }) : await readFile(def.path!)
+    rc.values.set(depId, value)
+    return value
+  }
+  const stored = rc.storagePaths.get(depId) ?? rc.state.store.assetHistory(dep.key, { limit: 1 })[0]?.storagePath ?? undefined
+  const io = (dep.def as AssetDef).io as IOManager | undefined
+  const value = await (io ?? rc.io).read({ key: dep.key }, { storagePath: stored ?? null })
+  rc.values.set(depId, value)
+  return value
+}
+
+async function attempt(rc: RunContext, def: AssetDef, ctx: AssetContext<unknown>, inputs: Record<string, unknown>, timeoutMs: number | undefined, attemptSignal: AbortController): Promise<unknown> {
+  const call = Promise.resolve().then(() => def.fn(inputs, ctx))
+  if (timeoutMs === undefined) return call
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = timeoutError(def.key, timeoutMs)
+      attemptSignal.abort(err)
+      reject(err)
+    }, timeoutMs)
+  })
+  try {
+    return await Promise.race([call, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * Runs asset `id` to completion: success records it; failure returns the error text.
+ *
+ * @example
+ * const outcome = await materializeAsset(rc, id, retryDefault)
+ */
+export async function materializeAsset(rc: RunContext, id: number, retryDefault: NormalizedRetry | undefined): Promise<AssetOutcome> {
+  const st = rc.state
+  const a = st.asset(id)
+  const def = a.def as AssetDef
+  const depIds = a.deps.map((d) => st.ids.get(d.key)!)
+  const startedAt = new Date()
+  const log = rc.log.child({ asset: a.key })
+  const retry = def.retry ?? retryDefault
+  const maxAttempts = 1 + (retry?.maxRetries ?? 0)
+  let lastError: unknown
+  for (let n = 1; n <= maxAttempts; n++) {
+    if (rc.signal.aborted) return { ok: false, error: `asset "${a.key}" was cancelled` }
+    rc.emit({ type: 'asset_started', key: a.key, attempt: n })
+    const metadata: Record<string, unknown> = { ...def.metadata }
+    const metrics: { name: string; value: number; step?: number }[] = []
+    const controller = new AbortController()
+    const onAbort = (): void => controller.abort(rc.signal.reason)
+    rc.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      const inputs: Record<string, unknown> = {}
+      for (const [k, d] of a.deps.entries()) inputs[d.name] = validateInput(def, d.name, await loadInput(rc, depIds[k]!))
+      const consumed = depIds.map((d) => {
+        const v = st.dataVersion[d]!
+        if (v === '') throw new RiversError('RIVERS_MISSING_INPUT', `asset "${a.key}" needs "${st.asset(d).key}", which has no data version: materialize "${st.asset(d).key}" first (or select "+${a.key}")`)
+        return [d, v] as const
+      })
+      const ctx: AssetContext<unknown> = {
+        runId: rc.runId,
+        key: a.key,
+        config: st.configValue[id],
+        log,
+        signal: controller.signal,
+        attempt: n,
+        addMetadata: (m) => void Object.assign(metadata, m),
+        addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),
+      }
+      let returned: unknown
+      try {
+        returned = await attempt(rc, def, ctx, inputs, def.timeoutMs, controller)
+      } catch (thrown) {
+        throw wrapUserError(a.key, rc.runId, thrown)
+      }
+      const unwrapped = unwrapResult(returned)
+      const value = validateOutput(def, unwrapped.value)
+      Object.assign(metadata, unwrapped.metadata ?? {})
+      const io = (def.io as IOManager | undefined) ?? rc.io
+      const stored = await io.write({ key: a.key, runId: rc.runId }, value)
+      const dataVersion = unwrapped.dataVersion !== undefined ? nativeModule().hashStrings('data-version', [unwrapped.dataVersion]) : stored.dataVersion
+      const finishedAt = new Date()
+      const materializationId = st.store.recordMaterialization({
+        runId: rc.runId,
+        key: a.key,
+        codeVersion: Buffer.from(st.code[id]!, 'hex'),
+        configHash: Buffer.from(st.configHash[id]!, 'hex'),
+        dataVersion: Buffer.from(dataVersion, 'hex'),
+        inputs: consumed.map(([d, v]) => ({ key: st.asset(d).key, dataVersion: Buffer.from(v, 'hex') })),
+        startedAt,
+        finishedAt,
+        storagePath: stored.storagePath,
+        metadata: { ...metadata, bytes: stored.bytes, ...(n > 1 ? { attempts: n } : {}) },
+        metrics,
+      })
+      callNative(() => st.graph.applyRecords(singleRecord(id, st.code[id]!, st.configHash[id]!, dataVersion, consumed)))
+      st.dataVersion[id] = dataVersion
+      st.last.set(a.key, { runId: rc.runId, at: finishedAt.toISOString(), dataVersion, kind: 'materialization' })
+      rc.values.set(id, value)
+      rc.storagePaths.set(id, stored.storagePath)
+      rc.emit({ type: 'asset_materialized', key: a.key, durationMs: finishedAt.getTime() - startedAt.getTime(), dataVersion })
+      const blockingCheckFailed = await runChecks(rc, def, value, materializationId)
+      return { ok: true, dataVersion, blockingCheckFailed }
+    } catch (e) {
+      lastError = e
+      const retryable = n < maxAttempts && !rc.signal.aborted && (retry?.retryOn === undefined || retry.retryOn(e, n))
+      rc.emit({ type: 'asset_failed', key: a.key, error: describeFailure(e), willRetry: retryable })
+      st.store.appendEvent(rc.runId, retryable ? 'attempt_failed' : 'asset_failed', a.key, { attempt: n, error: describeFailure(e) })
+      log.error({ err: e, attempt: n }, `attempt ${n} of ${maxAttempts} failed`)
+      if (!retryable) break
+      await sleep(retryDelayMs(retry!, n), rc.signal)
+    } finally {
+      rc.signal.removeEventListener('abort', onAbort)
+    }
+  }
+  return { ok: false, error: describeFailure(lastError) }
+}
+
+async function runChecks(rc: RunContext, def: AssetDef, value: unknown, materializationId: number): Promise<boolean> {
+  let blockingFailed = false
+  for (const check of def.checks) {
+    let passed = false
+    let message: string | undefined
+    let metadata: Record<string, unknown> | undefined
+    try {
+      const outcome = checkOutcome(def.key, check.name, await check.fn(value, { runId: rc.runId, key: def.key, log: rc.log.child({ asset: def.key, check: check.name }), signal: rc.signal }))
+      passed = outcome.passed
+      message = outcome.message
+      metadata = outcome.metadata === undefined ? undefined : { ...outcome.metadata }
+    } catch (e) {
+      message = `check threw: ${describeFailure(wrapUserError(def.key, rc.runId, e))}`
+    }
+    const result = { runId: rc.runId, key: def.key, materializationId, name: check.name, passed, blocking: check.blocking }
+    rc.state.store.recordCheck({ ...result, ...(message === undefined ? {} : { message }), ...(metadata === undefined ? {} : { metadata }) })
+    rc.emit({ type: 'check_evaluated', key: def.key, name: check.name, passed, blocking: check.blocking, ...(message === undefined ? {} : { message }) })
+    if (!passed && check.blocking) blockingFailed = true
+  }
+  return blockingFailed
+}

@@ -1,0 +1,141 @@
+/**
+ * The shapes the engine returns: the same JSON documents the `assets` command prints with `--json`
+ * (DESIGN.md section 5). Tests rely on them; change them only together with DESIGN.md.
+ */
+
+/** A cause of staleness of one asset. */
+export interface CauseView {
+  kind: 'code_changed' | 'config_changed' | 'dep_added' | 'dep_removed' | 'upstream_data_changed'
+  /** Key of the dependency the cause is about (dep_added, dep_removed, upstream_data_changed). */
+  dep?: string
+  message: string
+}
+
+/** Where a change started. */
+export interface RootCauseView {
+  key: string
+  kind: CauseView['kind'] | 'new_data_version' | 'source_changed' | 'missing'
+  message: string
+}
+
+/** One asset in `assets status --json`. */
+export interface StatusEntry {
+  key: string
+  status: 'missing' | 'stale' | 'fresh'
+  /** Whether the asset is in the plan of the same selection. */
+  planned: boolean
+  causes: CauseView[]
+  rootCauses: RootCauseView[]
+  /** Latest materialization, if any. */
+  last?: { runId: string; at: string; dataVersion: string }
+  /** Present for source assets. */
+  source?: true
+}
+
+/** `assets status --json`. */
+export interface StatusReport {
+  assets: StatusEntry[]
+}
+
+/** `assets plan --json` / `assets materialize --dry-run --json`. */
+export interface PlanReport {
+  selection: string[]
+  force: boolean
+  /** Planned keys in topological layers: every dep of an asset is in an earlier layer. */
+  layers: string[][]
+  /** Number of planned assets. */
+  count: number
+}
+
+/** Why a planned asset did not run. */
+export type SkipReason = 'upstream_unchanged' | 'upstream_failed' | 'check_failed' | 'cancelled'
+
+/** `assets materialize --json`: every planned asset appears in exactly one list, in finishing order. */
+export interface RunSummary {
+  runId: string
+  status: 'success' | 'failed' | 'cancelled'
+  durationMs: number
+  materialized: string[]
+  skipped: { key: string; reason: SkipReason }[]
+  failed: { key: string; error: string }[]
+}
+
+/** Progress events of a run, for live displays. */
+export type RunEvent =
+  | { type: 'run_started'; runId: string; planned: string[] }
+  | { type: 'asset_started'; key: string; attempt: number }
+  | { type: 'asset_materialized'; key: string; durationMs: number; dataVersion: string }
+  | { type: 'asset_skipped'; key: string; reason: SkipReason }
+  | { type: 'asset_failed'; key: string; error: string; willRetry: boolean }
+  | { type: 'check_evaluated'; key: string; name: string; passed: boolean; blocking: boolean; message?: string }
+  | { type: 'log'; key?: string; level: string; message: string }
+  | { type: 'run_finished'; summary: RunSummary }
+
+/** One asset in `assets list --json`. */
+export interface AssetInfo {
+  key: string
+  deps: string[]
+  isSource: boolean
+  description?: string
+  group?: string
+  tags: Record<string, string | true>
+  kinds: string[]
+  owners: string[]
+}
+
+/** `assets graph --format json`. */
+export interface LineageView {
+  nodes: AssetInfo[]
+  /** `[dependency, dependent]` key pairs. */
+  edges: [string, string][]
+}
+
+/** One run in `assets runs --json`. */
+export interface RunInfo {
+  runId: string
+  status: 'running' | 'success' | 'failed' | 'cancelled'
+  startedAt: string
+  finishedAt?: string
+  selection: string[]
+  materialized: number
+  failed: number
+  skipped: number
+  /** With `--metric NAME --asset KEY`: the metric's value in that run. */
+  metric?: number
+}
+
+/** `assets show KEY --json`. */
+export interface AssetDetail {
+  info: AssetInfo
+  status: StatusEntry
+  history: {
+    runId: string
+    at: string
+    kind: 'materialization' | 'observation'
+    dataVersion: string
+    codeVersion: string
+    configHash: string
+    durationMs?: number
+    storagePath?: string
+    inputs: { key: string; dataVersion: string }[]
+    metadata: Record<string, unknown>
+    metrics: { name: string; value: number; step?: number }[]
+    checks: { name: string; passed: boolean; blocking: boolean; message?: string }[]
+  }[]
+}
+
+/** Options of a run. */
+export interface MaterializeOptions {
+  /** Selection expressions (their union); default `['*']`. */
+  select?: string[]
+  /** Run every selected asset, stale or not. */
+  force?: boolean
+  /** Assets running at once (default: project setting, else 4). */
+  concurrency?: number
+  /** Run config: `{ [assetKey]: value }`, validated by each asset's zod `config` schema. */
+  config?: Record<string, unknown>
+  /** Cancels the run (SIGINT in the CLI): running assets see their signal abort. */
+  signal?: AbortSignal
+  /** Progress events. */
+  onEvent?: (e: RunEvent) => void
+}

@@ -1,0 +1,233 @@
+/**
+ * `openWorkspace`: a project bound to its store, with every command of the `assets` CLI as a method
+ * returning the JSON documents of DESIGN.md section 5. The CLI only parses arguments and prints.
+ */
+import path from 'node:path'
+
+import type { Project } from '../definitions/index.js'
+import { closest } from '../definitions/suggest.js'
+import { Store } from '../store/store.js'
+import { runPlan } from './executor.js'
+import { CAUSE_KINDS, causeMessage, missingInput, rootCauseMessage, unknownAsset } from './messages.js'
+import { callNative } from './native.js'
+import { ProjectState } from './state.js'
+import type { AssetDetail, AssetInfo, CauseView, LineageView, MaterializeOptions, PlanReport, RootCauseView, RunInfo, RunSummary, StatusEntry, StatusReport } from './types.js'
+
+/** Options of `openWorkspace`. */
+export interface WorkspaceOptions {
+  /** Store folder; default `RIVERS_HOME`, else `.rivers/` in `projectDir`. */
+  storeDir?: string
+  /** Folder of the project file (default: the current directory). */
+  projectDir?: string
+  /** pino level of run logs (default `info`). */
+  logLevel?: string
+  /** Human-readable log lines on stderr (default: when stderr is a TTY). */
+  pretty?: boolean
+  /** Where human/NDJSON log lines go (default: stderr); run logs are also written to the store. */
+  logDestination?: NodeJS.WritableStream
+}
+
+const STATUS = ['missing', 'stale', 'fresh'] as const
+
+/**
+ * A project bound to its store. Open with `openWorkspace`, close when done.
+ *
+ * @example
+ * const ws = await openWorkspace(project)
+ * const summary = await ws.materialize({ select: ['+model'] })
+ * ws.close()
+ */
+export class Workspace {
+  private constructor(
+    readonly project: Project,
+    readonly storeDir: string,
+    readonly store: Store,
+    readonly state: ProjectState,
+    readonly options: WorkspaceOptions,
+  ) {}
+
+  /** Opens the store, builds the graph, loads records, observes sources. */
+  static async open(project: Project, options: WorkspaceOptions = {}): Promise<Workspace> {
+    const storeDir = path.resolve(options.storeDir ?? process.env.RIVERS_HOME ?? path.join(options.projectDir ?? process.cwd(), '.rivers'))
+    const store = Store.open(storeDir)
+    try {
+      const state = ProjectState.create(project, store)
+      await state.observeSources('status')
+      return new Workspace(project, storeDir, store, state, options)
+    } catch (e) {
+      store.close()
+      throw e
+    }
+  }
+
+  /** Keys selected by the union of `exprs` (default `*`); throws when nothing matches. */
+  select(exprs: readonly string[] = []): string[] {
+    return [...this.state.select(exprs)].map((i) => this.state.asset(i).key)
+  }
+
+  /** Status, causes, root causes and `planned` of each selected asset. */
+  status(exprs: readonly string[] = []): StatusReport {
+    const st = this.state
+    const ids = st.select(exprs)
+    const statuses = callNative(() => st.graph.statuses(ids))
+    const causes = callNative(() => st.graph.causes(ids))
+    const roots = callNative(() => st.graph.rootCauses(ids))
+    const plan = callNative(() => st.graph.plan(ProjectState.selectsAll(exprs) ? null : ids, false))
+    const planned = new Set(plan.ids)
+    const keyOf = (id: number): string => st.graph.keyOf(id) ?? `#${id}`
+    const isMissing = (id: number): boolean => id < st.size && st.dataVersion[id] === ''
+    const assets: StatusEntry[] = [...ids].map((id, row) => {
+      const a = st.asset(id)
+      const entry: StatusEntry = { key: a.key, status: STATUS[statuses[row]!]!, planned: planned.has(id), causes: [], rootCauses: [] }
+      for (let c = causes.offsets[row]!; c < causes.offsets[row + 1]!; c++) {
+        const kind = CAUSE_KINDS[causes.kinds[c]!] as CauseView['kind']
+        const depId = causes.deps[c]!
+        const view: CauseView = { kind, message: '' }
+        if (depId !== 0xffffffff) view.dep = keyOf(depId)
+        view.message = causeMessage(kind, a.key, view.dep, depId !== 0xffffffff && isMissing(depId))
+        entry.causes.push(view)
+      }
+      for (let c = roots.offsets[row]!; c < roots.offsets[row + 1]!; c++) {
+        const kind = CAUSE_KINDS[roots.kinds[c]!] as RootCauseView['kind']
+        const key = keyOf(roots.ids[c]!)
+        entry.rootCauses.push({ key, kind, message: rootCauseMessage(kind, key) })
+      }
+      const last = st.last.get(a.key)
+      if (last !== undefined) entry.last = { runId: last.runId, at: last.at, dataVersion: last.dataVersion }
+      if (a.isSource) entry.source = true
+      return entry
+    })
+    return { assets }
+  }
+
+  /** The plan of a selection, in layers; refuses a planned asset whose unselected input is missing. */
+  plan(exprs: readonly string[] = [], options: { force?: boolean } = {}): PlanReport {
+    const { layers } = this.planIds(exprs, options.force ?? false)
+    const named = layers.map((l) => l.map((i) => this.state.asset(i).key))
+    return { selection: exprs.length === 0 ? ['*'] : [...exprs], force: options.force ?? false, layers: named, count: named.reduce((n, l) => n + l.length, 0) }
+  }
+
+  /** Plan as ids in layers (shared by `plan` and `materialize`). */
+  planIds(exprs: readonly string[], force: boolean): { selection: Uint32Array; layers: number[][] } {
+    const st = this.state
+    const selection = st.select(exprs)
+    const p = callNative(() => st.graph.plan(ProjectState.selectsAll(exprs) ? null : selection, force))
+    if (p.missingInputs.length > 0) throw missingInput(st.asset(p.missingInputs[0]!).key, st.asset(p.missingInputs[1]!).key)
+    const layers: number[][] = []
+    for (let l = 0; l + 1 < p.layerOffsets.length; l++) layers.push([...p.ids.subarray(p.layerOffsets[l]!, p.layerOffsets[l + 1]!)])
+    return { selection, layers }
+  }
+
+  /** Runs the plan of a selection; resolves to the run summary (never rejects for asset failures). */
+  async materialize(options: MaterializeOptions = {}): Promise<RunSummary> {
+    return runPlan(this, options)
+  }
+
+  /** Keys, groups, tags, kinds, owners, deps, descriptions of the selected assets. */
+  list(exprs: readonly string[] = []): AssetInfo[] {
+    return [...this.state.select(exprs)].map((i) => this.info(i))
+  }
+
+  /** Lineage of the selected assets: nodes and the edges between them. */
+  lineage(exprs: readonly string[] = []): LineageView {
+    const ids = this.state.select(exprs)
+    const keys = new Set([...ids].map((i) => this.state.asset(i).key))
+    const nodes = [...ids].map((i) => this.info(i))
+    const edges: [string, string][] = []
+    for (const n of nodes) for (const d of n.deps) if (keys.has(d)) edges.push([d, n.key])
+    return { nodes, edges }
+  }
+
+  /** Run history, newest first; with `asset` and `metric`, each run's value of that metric. */
+  runs(options: { limit?: number; asset?: string; metric?: string } = {}): RunInfo[] {
+    const runs = this.store.listRuns({ limit: options.limit ?? 20 })
+    const metricByRun = new Map<string, number>()
+    if (options.asset !== undefined && options.metric !== undefined) {
+      this.requireKey(options.asset)
+      for (const p of this.store.metricHistory(options.asset, options.metric)) metricByRun.set(p.runId, p.value)
+    }
+    const filtered = options.asset !== undefined && options.metric !== undefined ? runs.filter((r) => metricByRun.has(r.id)) : runs
+    return filtered.map((r) => {
+      const s = (r.summary ?? {}) as Partial<RunSummary>
+      const info: RunInfo = {
+        runId: r.id,
+        status: r.status,
+        startedAt: r.startedAt,
+        selection: r.selection,
+        materialized: s.materialized?.length ?? 0,
+        failed: s.failed?.length ?? 0,
+        skipped: s.skipped?.length ?? 0,
+      }
+      if (r.finishedAt !== null) info.finishedAt = r.finishedAt
+      const m = metricByRun.get(r.id)
+      if (m !== undefined) info.metric = m
+      return info
+    })
+  }
+
+  /** One asset: definition, status, and its records with inputs, metadata, metrics and checks. */
+  show(key: string, options: { limit?: number } = {}): AssetDetail {
+    const id = this.requireKey(key)
+    const history = this.store.assetHistory(key, { limit: options.limit ?? 10 }).map((h) => {
+      const entry: AssetDetail['history'][number] = {
+        runId: h.runId,
+        at: h.finishedAt,
+        kind: h.kind,
+        dataVersion: h.dataVersion,
+        codeVersion: h.codeVersion,
+        configHash: h.configHash,
+        durationMs: h.durationMs,
+        inputs: h.inputs.map((i) => ({ key: i.key, dataVersion: i.dataVersion })),
+        metadata: h.metadata ?? {},
+        metrics: h.metrics,
+        checks: h.checks.map((c) => (c.message === null ? { name: c.name, passed: c.passed, blocking: c.blocking } : { name: c.name, passed: c.passed, blocking: c.blocking, message: c.message })),
+      }
+      if (h.storagePath !== null) entry.storagePath = h.storagePath
+      return entry
+    })
+    return { info: this.info(id), status: this.status([`key:${key}`]).assets[0]!, history }
+  }
+
+  /** Forgets the latest records of the selected assets (history is kept); returns their keys. */
+  wipe(exprs: readonly string[] = []): string[] {
+    const keys = this.select(exprs)
+    this.store.wipe(keys)
+    this.state.reload()
+    return keys
+  }
+
+  /** Closes the store. */
+  close(): void {
+    this.store.close()
+  }
+
+  private requireKey(key: string): number {
+    const id = this.state.ids.get(key)
+    if (id === undefined) {
+      const keys = [...this.state.ids.keys()]
+      throw unknownAsset(key, closest(key, keys))
+    }
+    return id
+  }
+
+  private info(i: number): AssetInfo {
+    const a = this.state.asset(i)
+    const info: AssetInfo = { key: a.key, deps: [...new Set(a.deps.map((d) => d.key))], isSource: a.isSource, tags: { ...a.tags }, kinds: [...a.kinds], owners: [...a.owners] }
+    if (a.description !== undefined) info.description = a.description
+    if (a.group !== undefined) info.group = a.group
+    return info
+  }
+}
+
+/**
+ * Opens a project against its store: builds the native graph once, loads every latest record in one
+ * query, and observes the sources.
+ *
+ * @example
+ * const ws = await openWorkspace(project, { storeDir: '.rivers' })
+ * console.log(ws.status(['*']).assets.filter((a) => a.planned).map((a) => a.key))
+ * ws.close()
+ */
+export function openWorkspace(project: Project, options: WorkspaceOptions = {}): Promise<Workspace> {
+  return Workspace.open(project, options)
+}

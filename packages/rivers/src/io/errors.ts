@@ -1,0 +1,208 @@
+/**
+ * Errors raised by IO managers. One constructor per kind; each message names the asset key (and the
+ * path inside the value, or the file) and says how to fix it.
+ *
+ * Codes: `RIVERS_IO_UNSAFE_KEY` (exit 2: a key or stored path that would escape the storage folder),
+ * `RIVERS_IO_UNSERIALIZABLE`, `RIVERS_IO_STREAM_FAILED`, `RIVERS_IO_WRITE_FAILED`,
+ * `RIVERS_IO_READ_FAILED` (exit 1: the asset fails, the run goes on with its siblings).
+ */
+import { RiversError } from '../errors.js'
+
+const unserializable = (key: string, message: string): RiversError => new RiversError('RIVERS_IO_UNSERIALIZABLE', `Asset '${key}' ${message}`, { exitCode: 1 })
+
+/**
+ * An asset key (or a stored path) cannot name a file inside the storage folder.
+ *
+ * @example
+ * throw unsafeKey('../etc', "segment '..' is not allowed")
+ */
+export function unsafeKey(key: string, reason: string): RiversError {
+  return new RiversError(
+    'RIVERS_IO_UNSAFE_KEY',
+    `Asset key ${JSON.stringify(key)} cannot name a storage file: ${reason}. ` +
+      "Keys are segments of A-Z a-z 0-9 _ - . separated by '/', none empty, '.' or '..'.",
+  )
+}
+
+/**
+ * The asset function returned `undefined`.
+ *
+ * @example
+ * throw undefinedResult('raw')
+ */
+export function undefinedResult(key: string): RiversError {
+  return unserializable(key, 'returned undefined; return a value, or null.')
+}
+
+/**
+ * `undefined` inside an array (JSON would silently store null).
+ *
+ * @example
+ * throw undefinedInArray('raw', '$.rows[3]')
+ */
+export function undefinedInArray(key: string, path: string): RiversError {
+  return unserializable(key, `returned undefined at ${path}; JSON would silently store it as null. Use null explicitly.`)
+}
+
+/**
+ * A BigInt somewhere in the value.
+ *
+ * @example
+ * throw bigintValue('raw', '$.count')
+ */
+export function bigintValue(key: string, path: string): RiversError {
+  return unserializable(key, `returned a BigInt at ${path}, which JSON cannot store. Convert it with String(value), or Number(value) if it fits.`)
+}
+
+/**
+ * A function somewhere in the value.
+ *
+ * @example
+ * throw functionValue('raw', '$.transform')
+ */
+export function functionValue(key: string, path: string): RiversError {
+  return unserializable(key, `returned a function at ${path}, which cannot be stored. Return data, not functions (did you forget to call it?).`)
+}
+
+/**
+ * A symbol somewhere in the value.
+ *
+ * @example
+ * throw symbolValue('raw', '$.tag')
+ */
+export function symbolValue(key: string, path: string): RiversError {
+  return unserializable(key, `returned a symbol at ${path}, which cannot be stored. Use a string instead.`)
+}
+
+/**
+ * A cycle: `path` refers back to its ancestor `ancestor`.
+ *
+ * @example
+ * throw cyclicValue('raw', '$.a.parent', '$')
+ */
+export function cyclicValue(key: string, path: string, ancestor: string): RiversError {
+  return unserializable(key, `returned a cyclic value: ${path} refers back to ${ancestor}. JSON cannot store cycles; return a tree (refer to shared parts by id).`)
+}
+
+/**
+ * NaN or ±Infinity somewhere in the value.
+ *
+ * @example
+ * throw nonFiniteNumber('model', '$.loss', Number.NaN)
+ */
+export function nonFiniteNumber(key: string, path: string, value: number): RiversError {
+  return unserializable(key, `returned ${value} at ${path}; JSON would silently store it as null. Replace it with null or a finite number.`)
+}
+
+/**
+ * An object JSON would mangle silently (a Map becomes `{}`, a typed array an object of indices...).
+ *
+ * @example
+ * throw unsupportedObject('raw', '$.index', 'Map', 'convert it with Object.fromEntries(map)')
+ */
+export function unsupportedObject(key: string, path: string, kind: string, fix: string): RiversError {
+  return unserializable(key, `returned a ${kind} at ${path}, which JSON would not store faithfully. To store it, ${fix}.`)
+}
+
+/**
+ * The JSON text would exceed what a JavaScript string can hold.
+ *
+ * @example
+ * throw jsonTooLarge('events', err)
+ */
+export function jsonTooLarge(key: string, cause: unknown): RiversError {
+  return new RiversError(
+    'RIVERS_IO_UNSERIALIZABLE',
+    `Asset '${key}' returned a value too large to serialize as JSON. Return a stream (an async iterable of Buffers) or bytes instead.`,
+    { cause, exitCode: 1 },
+  )
+}
+
+/**
+ * A streamed result yielded something other than bytes or strings.
+ *
+ * @example
+ * throw badStreamChunk('raw', 'number')
+ */
+export function badStreamChunk(key: string, got: string): RiversError {
+  return new RiversError(
+    'RIVERS_IO_UNSERIALIZABLE',
+    `Asset '${key}' streamed a chunk of type ${got}; a streamed result must yield Buffers, Uint8Arrays or strings.`,
+    { exitCode: 1 },
+  )
+}
+
+/**
+ * The stream an asset returned failed while it was being written (the error is the asset's own).
+ *
+ * @example
+ * throw streamFailed('raw', err)
+ */
+export function streamFailed(key: string, cause: unknown): RiversError {
+  return new RiversError(
+    'RIVERS_IO_STREAM_FAILED',
+    `The stream returned by asset '${key}' failed while it was being stored: ${message(cause)}. Nothing was stored.`,
+    { cause, exitCode: 1 },
+  )
+}
+
+/**
+ * Writing the stored output failed (disk full, permissions...). Nothing was left at `path`.
+ *
+ * @example
+ * throw writeFailed('raw', '/p/.rivers/storage/raw.json', err)
+ */
+export function writeFailed(key: string, path: string, cause: unknown): RiversError {
+  const code = (cause as { code?: unknown } | null)?.code
+  const hint =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'the disk is full; free space (or move the store with --store) and run again'
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? 'the storage folder is not writable; fix its permissions or move the store with --store'
+        : 'check the storage folder and run again'
+  return new RiversError(
+    'RIVERS_IO_WRITE_FAILED',
+    `Could not store the output of asset '${key}' at ${path} (${message(cause)}): ${hint}. The previous output, if any, is unchanged.`,
+    { cause, exitCode: 1 },
+  )
+}
+
+/**
+ * Reading a stored output failed.
+ *
+ * @example
+ * throw readFailed('raw', '/p/.rivers/storage/raw.json', err)
+ */
+export function readFailed(key: string, path: string, cause: unknown): RiversError {
+  const code = (cause as { code?: unknown } | null)?.code
+  const hint =
+    code === 'ENOENT'
+      ? `the file is gone; rebuild it with \`assets materialize ${key} --force\``
+      : `the file may be damaged; rebuild it with \`assets materialize ${key} --force\``
+  return new RiversError('RIVERS_IO_READ_FAILED', `Could not read the stored output of asset '${key}' at ${path} (${message(cause)}): ${hint}.`, {
+    cause,
+    exitCode: 1,
+  })
+}
+
+/**
+ * A read was asked for an asset whose record has no storage path.
+ *
+ * @example
+ * throw noStoredOutput('raw')
+ */
+export function noStoredOutput(key: string): RiversError {
+  return new RiversError(
+    'RIVERS_IO_READ_FAILED',
+    `Asset '${key}' has no stored output to read (its record has no storage path). Materialize it with \`assets materialize ${key}\`.`,
+    { exitCode: 1 },
+  )
+}
+
+function message(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code
+    return typeof code === 'string' && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message
+  }
+  return String(cause)
+}

@@ -1,0 +1,164 @@
+/**
+ * `FileIOManager`: stores each asset's result as one file under a folder, atomically, and gives it
+ * a data version that is the content hash of the file's bytes.
+ */
+import { createReadStream } from 'node:fs'
+import { open, readFile } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
+import { RiversError } from '../errors.js'
+import { nodeWriterFs, writeAtomic, type TempFile, type WriterFs } from './atomic.js'
+import { badStreamChunk, noStoredOutput, readFailed, streamFailed, unsafeKey, writeFailed } from './errors.js'
+import { hashBytes, hashFile } from './hash.js'
+import { resolveInside, storagePathFor } from './paths.js'
+import { encodeJsonResult } from './serialize.js'
+import type { IOManager, StoredOutput } from './types.js'
+
+/** File extension per format; read() dispatches on it. */
+const EXT = { json: '.json', bytes: '.bin', stream: '.stream' } as const
+
+/** Options of {@link FileIOManager}. */
+export interface FileIOManagerOptions {
+  /** File-system calls used for writing; tests inject failures here. */
+  fs?: WriterFs
+}
+
+/**
+ * Stores results as files under `baseDir`, one per asset key (`raw/orders` → `raw/orders.json`):
+ *
+ * | result | file | `read()` returns |
+ * |---|---|---|
+ * | `Uint8Array` / `Buffer` | `<key>.bin`, the bytes | a `Buffer` |
+ * | a `Readable` or any async iterable of `Buffer`/`Uint8Array`/`string` chunks | `<key>.stream`, the bytes, written chunk by chunk (results larger than memory work) | a `Readable` over the file (opened before `read` resolves) |
+ * | any other value | `<key>.json`, UTF-8 `JSON.stringify` | the parsed value |
+ *
+ * Values JSON cannot store faithfully are refused with the path inside the value. Writes are atomic
+ * (temp file, fsync, rename, fsync folder). A key writes one file per format; switching an asset's
+ * format leaves the old file behind (harmless; its record points at the new one).
+ *
+ * @example
+ * const io = new FileIOManager('.rivers/storage')
+ * const { storagePath, dataVersion } = await io.write({ key: 'raw/orders', runId: 'r1' }, [{ id: 1 }])
+ * const rows = await io.read({ key: 'raw/orders' }, { storagePath }) // [{ id: 1 }]
+ */
+export class FileIOManager implements IOManager {
+  /** The folder outputs live under. */
+  readonly baseDir: string
+  readonly #fs: WriterFs
+
+  constructor(baseDir: string, options: FileIOManagerOptions = {}) {
+    this.baseDir = baseDir
+    this.#fs = options.fs ?? nodeWriterFs
+  }
+
+  /**
+   * Stores `value` as the output of `ctx.key`.
+   *
+   * @example
+   * await io.write({ key: 'model', runId }, Buffer.from(weights))
+   */
+  async write(ctx: { key: string; runId: string }, value: unknown): Promise<StoredOutput> {
+    const key = ctx.key
+    if (value instanceof Uint8Array) return this.#writeBytes(key, storagePathFor(key, EXT.bytes), value)
+    if (isAsyncIterable(value)) return this.#writeStream(key, value)
+    const storagePath = storagePathFor(key, EXT.json) // validate the key before serializing
+    return this.#writeBytes(key, storagePath, encodeJsonResult(key, value))
+  }
+
+  /**
+   * Reads back what `write` stored, dispatching on the extension of `stored.storagePath`.
+   *
+   * @example
+   * const rows = await io.read({ key: 'raw' }, { storagePath: 'raw.json' })
+   */
+  async read(ctx: { key: string }, stored: { storagePath?: string | null }): Promise<unknown> {
+    const key = ctx.key
+    if (stored.storagePath == null || stored.storagePath === '') throw noStoredOutput(key)
+    const path = this.absolutePath(stored.storagePath, key)
+    try {
+      if (path.endsWith(EXT.json)) return JSON.parse(await readFile(path, 'utf8')) as unknown
+      if (path.endsWith(EXT.bytes)) return await readFile(path)
+      if (path.endsWith(EXT.stream)) {
+        // Open now so a missing file fails here; the stream keeps reading this file even if a
+        // later write renames a new one over it.
+        const handle = await open(path, 'r')
+        return handle.createReadStream() as Readable
+      }
+    } catch (e) {
+      throw readFailed(key, path, e)
+    }
+    throw unsafeKey(key, `its stored path ${JSON.stringify(stored.storagePath)} has no known format (${Object.values(EXT).join(', ')})`)
+  }
+
+  /**
+   * The absolute file of a storage path, checked to lie inside `baseDir`.
+   *
+   * @example
+   * io.absolutePath('raw/orders.json') // '/project/.rivers/storage/raw/orders.json'
+   */
+  absolutePath(storagePath: string, key: string = storagePath): string {
+    return resolveInside(this.baseDir, storagePath, key)
+  }
+
+  async #writeBytes(key: string, storagePath: string, bytes: Uint8Array): Promise<StoredOutput> {
+    const path = this.absolutePath(storagePath, key)
+    const dataVersion = hashBytes(bytes)
+    const written = await this.#atomic(key, path, (out) => out.write(bytes))
+    return { storagePath, bytes: written, dataVersion }
+  }
+
+  async #writeStream(key: string, source: AsyncIterable<unknown>): Promise<StoredOutput> {
+    const storagePath = storagePathFor(key, EXT.stream)
+    const path = this.absolutePath(storagePath, key)
+    let dataVersion = ''
+    const written = await this.#atomic(
+      key,
+      path,
+      (out) => pump(key, source, out),
+      (temp) => {
+        dataVersion = hashFile(temp)
+      },
+    )
+    return { storagePath, bytes: written, dataVersion }
+  }
+
+  async #atomic(key: string, path: string, produce: (out: TempFile) => Promise<void>, beforeRename?: (temp: string) => void): Promise<number> {
+    try {
+      return await writeAtomic(this.#fs, path, produce, beforeRename)
+    } catch (e) {
+      if (e instanceof RiversError) throw e
+      throw writeFailed(key, path, e)
+    }
+  }
+}
+
+/** Copies a stream's chunks to the temp file; source failures and bad chunks become RiversErrors. */
+async function pump(key: string, source: AsyncIterable<unknown>, out: TempFile): Promise<void> {
+  const it = source[Symbol.asyncIterator]()
+  let done = false
+  try {
+    for (;;) {
+      let next: IteratorResult<unknown>
+      try {
+        next = await it.next()
+      } catch (e) {
+        done = true // a failed iterator is finished; do not call return()
+        throw streamFailed(key, e)
+      }
+      if (next.done === true) {
+        done = true
+        return
+      }
+      const chunk = next.value
+      if (typeof chunk === 'string') await out.write(Buffer.from(chunk, 'utf8'))
+      else if (chunk instanceof Uint8Array) await out.write(chunk)
+      else throw badStreamChunk(key, chunk === null ? 'null' : typeof chunk === 'object' ? (chunk.constructor?.name ?? 'object') : typeof chunk)
+    }
+  } finally {
+    // Stop the producer (destroys a Readable) when we give up early.
+    if (!done) await it.return?.().catch(() => undefined)
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+}

@@ -1,0 +1,25 @@
+/**
+ * Content hashing for stored outputs, from the native core (XXH3-128, domain `content`; see
+ * crates/planner/SPEC.md). Kept in one tiny module so the IO code has a single seam to the binding.
+ *
+ * The binding is CommonJS and assigns `module.exports` as a whole, which Node's ESM loader cannot
+ * split into named exports; hence the default import.
+ */
+import native from '@rivers/native'
+
+/**
+ * Content hash of bytes: 32 lowercase hex digits. Runs on the calling thread.
+ *
+ * @example
+ * hashBytes(Buffer.from('hello')) // 32 hex digits
+ */
+export const hashBytes: (data: Uint8Array) => string = native.hashBytes
+
+/**
+ * Content hash of a file, equal to `hashBytes` of its bytes; reads the file in a streaming way on the
+ * calling thread (synchronous), so files larger than memory are fine.
+ *
+ * @example
+ * hashFile('/tmp/out.bin') === hashBytes(readFileSync('/tmp/out.bin')) // true
+ */
+export const hashFile: (path: string) => string = native.hashFile

@@ -1,0 +1,12 @@
+/**
+ * IO managers: how asset results are stored and read back.
+ *
+ * @example
+ * import { FileIOManager } from './io/index.js'
+ * const io = new FileIOManager('.rivers/storage')
+ */
+export { FileIOManager, type FileIOManagerOptions } from './file-io-manager.js'
+export type { IOManager, StoredOutput } from './types.js'
+export { nodeWriterFs, writeAtomic, type WriterFs, type WriterHandle, type TempFile } from './atomic.js'
+export { keySegments, storagePathFor, resolveInside } from './paths.js'
+export { encodeJsonResult } from './serialize.js'

@@ -1,0 +1,135 @@
+/**
+ * The Rivers example pipeline: Palmer penguins -> a logistic-regression classifier (Adelie or not),
+ * gated on its held-out quality and registered with its lineage.
+ *
+ *   raw/penguins_json (source: the file shipped in the vega-datasets package)
+ *     -> penguins/raw -> penguins/clean -> penguins/split -> penguins/features
+ *     -> model/logreg -> model/evaluation (blocking check: quality_gate) -> model/registry
+ *
+ * Run it:   npx assets materialize --project examples/ml-pipeline/rivers.config.ts
+ * Explain:  npx assets status --project examples/ml-pipeline/rivers.config.ts
+ */
+import { asset, check, defineProject, source } from 'rivers'
+import { z } from 'zod'
+
+import * as ml from './src/ml/index.js'
+
+/** The raw file. Its content hash is its data version: new data makes everything below stale. */
+export const penguinsJson = source({
+  key: 'raw/penguins_json',
+  path: ml.datasetPath(),
+  description: 'Palmer penguins, as shipped in the vega-datasets npm package',
+  group: 'ingest',
+  kinds: ['json'],
+})
+
+export const rawTable = asset(
+  { key: 'penguins/raw', deps: { file: penguinsJson }, group: 'ingest', kinds: ['table'], description: 'Rows parsed from the raw file' },
+  ({ file }, ctx) => {
+    const rows = ml.parseRaw(file)
+    ctx.addMetadata({ rows: rows.length })
+    return rows
+  },
+)
+
+export const cleanTable = asset(
+  { key: 'penguins/clean', deps: { raw: rawTable }, group: 'prepare', kinds: ['table'], description: 'Rows with every measurement present and typed' },
+  ({ raw }, ctx) => {
+    const cleaned = ml.clean(raw)
+    ctx.addMetadata({ rows: cleaned.rows.length, dropped: cleaned.dropped, reasons: cleaned.reasons })
+    ctx.log.info({ dropped: cleaned.dropped }, `kept ${cleaned.rows.length} of ${raw.length} rows`)
+    return cleaned
+  },
+)
+
+export const split = asset(
+  {
+    key: 'penguins/split',
+    deps: { cleaned: cleanTable },
+    group: 'prepare',
+    description: 'Stratified, seeded train/test split',
+    config: z.object({ testFraction: z.number().gt(0).lt(1).default(0.25), seed: z.number().int().default(42) }),
+  },
+  ({ cleaned }, ctx) => ml.split(cleaned.rows, ctx.config),
+)
+
+export const features = asset(
+  { key: 'penguins/features', deps: { split }, group: 'prepare', kinds: ['features'], description: 'Standardised numeric features and one-hot categoricals (scaler fitted on train only)' },
+  ({ split }) => ml.featurize(split),
+)
+
+export const model = asset(
+  {
+    key: 'model/logreg',
+    deps: { features },
+    group: 'train',
+    kinds: ['model'],
+    owners: ['team:ml'],
+    description: 'Logistic regression trained by batch gradient descent with L2',
+    config: z.object({
+      epochs: z.number().int().positive().default(300),
+      learningRate: z.number().positive().default(0.5),
+      l2: z.number().nonnegative().default(0.01),
+      seed: z.number().int().default(42),
+    }),
+  },
+  ({ features }, ctx) => {
+    const trained = ml.trainLogisticRegression(features.train, ctx.config)
+    trained.lossHistory.forEach((loss, step) => {
+      if (step % 50 === 0 || step === trained.lossHistory.length - 1) ctx.addMetric('train_loss', loss, step)
+    })
+    return trained
+  },
+)
+
+const thresholds = { minAccuracy: 0.9, minAuc: 0.95 }
+
+export const evaluation = asset(
+  {
+    key: 'model/evaluation',
+    deps: { model, features },
+    group: 'evaluate',
+    kinds: ['metrics'],
+    description: 'Held-out accuracy, precision, recall, F1, ROC AUC and log loss',
+    checks: [
+      check(
+        'quality_gate',
+        (metrics: ml.Metrics) => {
+          const gate = ml.qualityGate(metrics, thresholds)
+          return { passed: gate.passed, message: gate.message }
+        },
+        { blocking: true },
+      ),
+    ],
+  },
+  ({ model, features }, ctx) => {
+    const metrics = ml.evaluate(model, features.test)
+    for (const name of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'logLoss'] as const) ctx.addMetric(name, metrics[name])
+    return metrics
+  },
+)
+
+export const registry = asset(
+  {
+    key: 'model/registry',
+    deps: { model, evaluation, cleaned: cleanTable, split },
+    group: 'release',
+    kinds: ['registry'],
+    description: 'The registered model with its metrics and lineage (only reached when the gate passes)',
+  },
+  ({ model, evaluation, cleaned, split }, ctx) => {
+    const entry = ml.registerModel(model, evaluation, {
+      dataset: 'vega-datasets/data/penguins.json',
+      rawRows: cleaned.rows.length + cleaned.dropped,
+      cleanRows: cleaned.rows.length,
+      trainRows: split.train.length,
+      testRows: split.test.length,
+      runId: ctx.runId,
+    })
+    ctx.addMetadata({ name: entry.name, version: entry.version })
+    ctx.log.info(`registered ${entry.name}@${entry.version} (accuracy ${evaluation.accuracy.toFixed(3)})`)
+    return entry
+  },
+)
+
+export default defineProject({ name: 'penguins', assets: [registry] })

@@ -34,4 +34,9 @@ binding.NativeGraph.prototype.toJSON = function toJSON() {
   return JSON.parse(this.debugJson())
 }
 
-module.exports = binding
+// Named exports spelled out so that ESM `import { NativeGraph } from '@rivers/native'` sees them.
+module.exports.NativeGraph = binding.NativeGraph
+module.exports.hashBytes = binding.hashBytes
+module.exports.hashFile = binding.hashFile
+module.exports.hashFiles = binding.hashFiles
+module.exports.hashStrings = binding.hashStrings

@@ -3,6 +3,7 @@
 //! `SPEC.md` beside this crate is the contract every function here follows.
 
 pub mod error;
+mod fxmap;
 pub mod graph;
 pub mod hash;
 pub mod key;

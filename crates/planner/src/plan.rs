@@ -1,6 +1,6 @@
 //! Plans, causes and root causes, read off the [`Planner`]'s state.
 
-use std::collections::HashMap;
+use crate::fxmap::IdMap;
 
 use crate::error::PlannerError;
 use crate::state::{Planner, RecDep, C_CODE, C_CONFIG, C_UPSTREAM, FRESH, HAS_RECORD, MISSING, STALE};
@@ -221,7 +221,7 @@ impl Planner {
                     }
                 }
                 for &u in deps {
-                    if let Some(&(_, ver)) = rec.iter().find(|&&(d, _)| d == RecDep::Asset(u)) {
+                    if let Some(&(_, ver)) = rec.iter().rev().find(|&&(d, _)| d == RecDep::Asset(u)) {
                         if ver != self.cur_data(u) {
                             out.push((CauseKind::UpstreamDataChanged, self.graph.ext_of(u)));
                         }
@@ -238,7 +238,7 @@ impl Planner {
         let wanted: Vec<u32> = ids.iter().map(|&e| self.ext_to_int(e)).collect::<Result<_, _>>()?;
         // Collect the stale assets whose root causes are needed.
         let mut need: Vec<u32> = Vec::new();
-        let mut seen: HashMap<u32, ()> = HashMap::new();
+        let mut seen: IdMap<u32, ()> = IdMap::default();
         let mut stack: Vec<u32> = wanted.iter().copied().filter(|&v| self.status_int(v) == STALE).collect();
         while let Some(v) = stack.pop() {
             if seen.insert(v, ()).is_some() {
@@ -255,7 +255,7 @@ impl Planner {
             }
         }
         need.sort_unstable();
-        let mut memo: HashMap<u32, Vec<(u32, u8)>> = HashMap::with_capacity(need.len());
+        let mut memo: IdMap<u32, Vec<(u32, u8)>> = IdMap::default();
         for &v in &need {
             let mut roots: Vec<(u32, u8)> = Vec::new();
             for (kind, dep) in self.causes_int(v) {

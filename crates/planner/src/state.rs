@@ -8,6 +8,8 @@
 
 use std::collections::HashMap;
 
+use crate::fxmap::IdMap;
+
 use crate::error::{self, PlannerError};
 use crate::graph::Graph;
 use crate::hash::{fingerprint, Hash128};
@@ -98,9 +100,9 @@ pub struct Planner {
     rec_config: Vec<u64>,
     rec_data: Vec<u64>,
     pub(crate) flags: Vec<u8>,
-    observed: HashMap<u32, u64>,
-    pub(crate) exc: HashMap<u32, u64>,
-    pub(crate) odd_deps: HashMap<u32, Box<[(RecDep, u64)]>>,
+    observed: IdMap<u32, u64>,
+    pub(crate) exc: IdMap<u32, u64>,
+    pub(crate) odd_deps: IdMap<u32, Box<[(RecDep, u64)]>>,
     pub(crate) extern_keys: Vec<String>,
     extern_index: HashMap<String, u32>,
     count: Vec<u32>,
@@ -126,17 +128,20 @@ impl Planner {
     /// Cost: O(n) allocation of the per-asset state.
     pub fn new(graph: Graph) -> Planner {
         let n = graph.len();
+        // Unset current versions are the zero hash, compared like any other 16 bytes (so a record
+        // with zero code/config matches an unset current version, and setting zero == unset).
+        let unset = fingerprint(&[0u8; 16]);
         let mut p = Planner {
             graph,
-            cur_code: vec![0; n],
-            cur_config: vec![0; n],
+            cur_code: vec![unset; n],
+            cur_config: vec![unset; n],
             rec_code: vec![0; n],
             rec_config: vec![0; n],
             rec_data: vec![0; n],
             flags: vec![0; n],
-            observed: HashMap::new(),
-            exc: HashMap::new(),
-            odd_deps: HashMap::new(),
+            observed: IdMap::default(),
+            exc: IdMap::default(),
+            odd_deps: IdMap::default(),
             extern_keys: Vec::new(),
             extern_index: HashMap::new(),
             count: vec![0; n],
@@ -161,7 +166,7 @@ impl Planner {
 
     /// Current data version fingerprint of internal id `v` (0 = none).
     pub(crate) fn cur_data(&self, v: u32) -> u64 {
-        if self.graph.is_source(v) {
+        if self.graph.is_source(v) && !self.observed.is_empty() {
             if let Some(&o) = self.observed.get(&v) {
                 return o;
             }
@@ -205,9 +210,9 @@ impl Planner {
         if self.rec_config[i] != self.cur_config[i] {
             m |= C_CONFIG;
         }
-        match self.odd_deps.get(&v) {
+        match if self.odd_deps.is_empty() { None } else { self.odd_deps.get(&v) } {
             None => {
-                if self.graph.dep_edge_range(v).any(|e| self.exc.contains_key(&(e as u32))) {
+                if !self.exc.is_empty() && self.graph.dep_edge_range(v).any(|e| self.exc.contains_key(&(e as u32))) {
                     m |= C_UPSTREAM;
                 }
             }
@@ -216,14 +221,15 @@ impl Planner {
                 if deps.iter().any(|&u| !rec.iter().any(|&(d, _)| d == RecDep::Asset(u))) {
                     m |= C_ADDED;
                 }
-                for &(d, ver) in rec.iter() {
-                    match d {
-                        RecDep::Asset(u) if deps.binary_search(&u).is_ok() => {
-                            if ver != self.cur_data(u) {
-                                m |= C_UPSTREAM;
-                            }
+                if rec.iter().any(|&(d, _)| !matches!(d, RecDep::Asset(u) if deps.binary_search(&u).is_ok())) {
+                    m |= C_REMOVED;
+                }
+                // A dep recorded more than once: its last entry counts (as in `causes_int`).
+                for &u in deps {
+                    if let Some(&(_, ver)) = rec.iter().rev().find(|&&(d, _)| d == RecDep::Asset(u)) {
+                        if ver != self.cur_data(u) {
+                            m |= C_UPSTREAM;
                         }
-                        _ => m |= C_REMOVED,
                     }
                 }
             }
@@ -234,6 +240,12 @@ impl Planner {
     /// Recomputes `v`'s causes and keeps the maintained plan in step.
     fn refresh(&mut self, v: u32) {
         let was = self.dirty(v);
+        self.refresh_from(v, was);
+    }
+
+    /// [`Self::refresh`] for a `v` whose flags were already changed: `was` is whether it was dirty
+    /// (as counted in the plan) before the change.
+    fn refresh_from(&mut self, v: u32, was: bool) {
         let m = self.compute_causes(v);
         self.flags[v as usize] = (self.flags[v as usize] & !CAUSES) | m;
         let now = self.dirty(v);
@@ -350,35 +362,62 @@ impl Planner {
         for &id in b.ids {
             self.ext_to_int(id)?;
         }
+        // Checked up front so that an error leaves the state untouched.
+        let limit = self.graph.len() as u64 + b.extern_keys.len() as u64;
+        if let Some(&d) = b.deps.iter().find(|&&d| u64::from(d) >= limit) {
+            let j = d as usize - self.graph.len();
+            return Err(error::invalid_input(format!("record dep {d} names extern key {j}, but only {} extern keys were given", b.extern_keys.len())));
+        }
         Ok(())
     }
 
-    /// Stores `v`'s consumed deps: as edge exceptions when they are exactly the current deps, else as
-    /// an explicit list. Requires current data versions of the deps to be final.
-    fn store_consumed(&mut self, v: u32, deps: Vec<(RecDep, u64)>) {
-        let cur = self.graph.deps(v);
-        let same = deps.len() == cur.len() && {
-            let mut ids: Vec<u32> = deps.iter().filter_map(|&(d, _)| if let RecDep::Asset(u) = d { Some(u) } else { None }).collect();
-            ids.sort_unstable();
-            ids == cur
-        };
-        for e in self.graph.dep_edge_range(v) {
-            self.exc.remove(&(e as u32));
+    /// Stores record `r`'s consumed deps for `v`: as edge exceptions when they are exactly the current
+    /// deps (the usual case, allocation-free), else as an explicit list. Requires the current data
+    /// versions of the deps to be final.
+    fn store_consumed(&mut self, v: u32, batch: &RecordBatch<'_>, r: usize) -> Result<(), PlannerError> {
+        let n = self.graph.len() as u32;
+        let range = batch.dep_offsets[r] as usize..batch.dep_offsets[r + 1] as usize;
+        let edges = self.graph.dep_edge_range(v);
+        // Same set as the current deps: same length, every recorded dep is a current dep, no repeats.
+        let mut same = range.len() == edges.len();
+        if same {
+            for k in range.clone() {
+                let d = batch.deps[k];
+                let hit = if d < n { self.graph.edge_id(v, self.graph.int_of(d)) } else { None };
+                match hit {
+                    Some(e) if self.scratch[e - edges.start] == 0 => self.scratch[e - edges.start] = 1,
+                    _ => {
+                        same = false;
+                        break;
+                    }
+                }
+            }
+            // scratch is indexed by edge offset here; clear what was marked.
+            for i in 0..edges.len() {
+                self.scratch[i] = 0;
+            }
+        }
+        for e in edges.clone() {
+            if !self.exc.is_empty() {
+                self.exc.remove(&(e as u32));
+            }
         }
         if same {
             self.odd_deps.remove(&v);
-            for (d, ver) in deps {
-                if let RecDep::Asset(u) = d {
-                    if ver != self.cur_data(u) {
-                        if let Some(e) = self.graph.edge_id(v, u) {
-                            self.exc.insert(e as u32, ver);
-                        }
+            for k in range {
+                let u = self.graph.int_of(batch.deps[k]);
+                let ver = fingerprint(&hash_at(batch.dep_versions, k));
+                if ver != self.cur_data(u) {
+                    if let Some(e) = self.graph.edge_id(v, u) {
+                        self.exc.insert(e as u32, ver);
                     }
                 }
             }
         } else {
+            let deps = self.decode_deps(batch, r)?;
             self.odd_deps.insert(v, deps.into_boxed_slice());
         }
+        Ok(())
     }
 
     /// Replaces all records with `batch` (the latest record of each asset; at most one per asset —
@@ -386,8 +425,8 @@ impl Planner {
     pub fn load_records(&mut self, batch: &RecordBatch<'_>) -> Result<(), PlannerError> {
         self.check_batch(batch)?;
         self.flags.iter_mut().for_each(|f| *f = 0);
-        self.exc.clear();
-        self.odd_deps.clear();
+        self.exc = IdMap::default();
+        self.odd_deps = IdMap::default();
         self.extern_keys.clear();
         self.extern_index.clear();
         let mut ints = Vec::with_capacity(batch.ids.len());
@@ -401,8 +440,7 @@ impl Planner {
             self.flags[i] |= HAS_RECORD;
         }
         for (r, &v) in ints.iter().enumerate() {
-            let deps = self.decode_deps(batch, r)?;
-            self.store_consumed(v, deps);
+            self.store_consumed(v, batch, r)?;
         }
         for v in 0..self.graph.len() as u32 {
             let m = self.compute_causes(v);
@@ -421,16 +459,16 @@ impl Planner {
         for (r, &id) in batch.ids.iter().enumerate() {
             let v = self.graph.int_of(id);
             let old = self.cur_data(v);
+            let was = self.dirty(v);
             let i = v as usize;
             self.rec_code[i] = fingerprint(&hash_at(batch.code_versions, r));
             self.rec_config[i] = fingerprint(&hash_at(batch.config_hashes, r));
             self.rec_data[i] = fingerprint(&hash_at(batch.data_versions, r));
             self.flags[i] |= HAS_RECORD;
-            let deps = self.decode_deps(batch, r)?;
-            self.store_consumed(v, deps);
+            self.store_consumed(v, batch, r)?;
             let new = self.cur_data(v);
             self.data_changed(v, old, new);
-            self.refresh(v);
+            self.refresh_from(v, was);
             touched.push(v);
         }
         let mut out: Vec<u32> = touched.iter().flat_map(|&v| self.graph.children(v).iter().copied()).filter(|&c| self.dirty(c)).collect();

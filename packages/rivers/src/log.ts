@@ -8,7 +8,12 @@ import { join, resolve } from 'node:path'
 import pino, { type DestinationStream, type Level, type LevelWithSilent, type Logger } from 'pino'
 import { RiversError } from './errors.js'
 
-/** What replaces a redacted value. */
+/**
+ * What replaces a redacted value.
+ *
+ * @example
+ * expect(logText).toContain(REDACTED)
+ */
 export const REDACTED = '[redacted]'
 
 /** Options of {@link createRunLogger}. */

@@ -187,6 +187,6 @@ async function schedule(ws: Workspace, rc: RunContext, planned: number[], force:
 
 /** Whether the latest materialization of `key` failed a blocking check (its consumers must wait). */
 function latestBlockingCheckFailed(ws: Workspace, key: string): boolean {
-  const latest = ws.store.assetHistory(key, { limit: 1 })[0]
-  return latest !== undefined && latest.isLatest && latest.checks.some((c) => c.blocking && !c.passed)
+  const latest = ws.store.currentRecord(key)
+  return latest !== undefined && latest.checks.some((c) => c.blocking && !c.passed)
 }

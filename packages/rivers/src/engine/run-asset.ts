@@ -77,7 +77,7 @@ async function loadInput(rc: RunContext, depId: number): Promise<unknown> {
     rc.values.set(depId, value)
     return value
   }
-  const stored = rc.storagePaths.get(depId) ?? rc.state.store.assetHistory(dep.key, { limit: 1 })[0]?.storagePath ?? undefined
+  const stored = rc.storagePaths.get(depId) ?? rc.state.store.currentRecord(dep.key)?.storagePath ?? undefined
   const io = (dep.def as AssetDef).io as IOManager | undefined
   const value = await (io ?? rc.io).read({ key: dep.key }, { storagePath: stored ?? null })
   rc.values.set(depId, value)

@@ -185,3 +185,18 @@ export function badStoreKey(what: string, got: string): RiversError {
     `${what} must be a non-empty string without newlines or NUL characters, got ${JSON.stringify(got)}. Asset keys are segments of A-Z a-z 0-9 _ - . joined by /.`,
   )
 }
+
+/**
+ * Another process held the store's write lock longer than the busy timeout.
+ *
+ * @example
+ * throw storeBusy('/p/.rivers/rivers.db', 10_000, err)
+ */
+export function storeBusy(file: string, waitedMs: number, cause: unknown): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_BUSY',
+    `The store ${file} stayed locked by another process for more than ${waitedMs >= 1000 ? `${Math.round(waitedMs / 1000)} s` : `${waitedMs} ms`}. ` +
+      'Wait for the other `assets` command to finish (or stop it), then run again.',
+    { cause },
+  )
+}

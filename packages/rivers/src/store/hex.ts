@@ -6,7 +6,12 @@ import { badVersion } from './errors.js'
 
 const HEX32 = /^[0-9a-fA-F]{32}$/
 
-/** All-zero hash: "unset" in the planner's state arrays. */
+/**
+ * All-zero hash: "unset" in the planner's state arrays.
+ *
+ * @example
+ * codeVersions.set(ZERO_HASH, 16 * i) // asset i has no current code version
+ */
 export const ZERO_HASH: Buffer = Buffer.alloc(16)
 
 /**

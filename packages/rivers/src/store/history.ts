@@ -23,6 +23,7 @@ export class HistoryViews {
   readonly #inputs: Database.Statement
   readonly #metrics: Database.Statement
   readonly #metricSeries: Database.Statement
+  readonly #current: Database.Statement
 
   constructor(db: Database.Database, runs: RunsTable) {
     this.#runs = runs
@@ -31,6 +32,10 @@ export class HistoryViews {
       LEFT JOIN latest l ON l.asset_key = m.asset_key AND l.partition = m.partition AND l.materialization_id = m.id`
     this.#records = db.prepare(`${select} WHERE m.asset_key = ? ORDER BY m.id DESC LIMIT ?`)
     this.#recordsOfPartition = db.prepare(`${select} WHERE m.asset_key = ? AND m.partition = ? ORDER BY m.id DESC LIMIT ?`)
+    this.#current = db.prepare(
+      `SELECT m.*, 1 AS is_latest FROM latest l JOIN materializations m ON m.id = l.materialization_id
+       WHERE l.asset_key = ? AND l.partition = ?`,
+    )
     this.#inputs = db.prepare('SELECT dep_key, dep_partition, data_version FROM materialization_inputs WHERE materialization_id = ? ORDER BY position')
     this.#metrics = db.prepare('SELECT name, step, value FROM metrics WHERE materialization_id = ? ORDER BY name, step IS NULL, step')
     // Per record: stepped values by ascending step, then the summary (NULL step) value last, so the
@@ -47,33 +52,41 @@ export class HistoryViews {
   asset(key: string, opts: { limit?: number; partition?: string } = {}): HistoryRecord[] {
     const limit = opts.limit ?? 20
     const rows = (opts.partition === undefined ? this.#records.all(key, limit) : this.#recordsOfPartition.all(key, opts.partition, limit)) as Obj[]
-    return rows.map((row) => {
-      const id = row.id as number
-      return {
-        id,
-        runId: row.run_id as string,
-        key: row.asset_key as string,
-        partition: row.partition as string,
-        kind: row.kind as RecordKind,
-        codeVersion: (row.code_version as Buffer).toString('hex'),
-        configHash: (row.config_hash as Buffer).toString('hex'),
-        dataVersion: (row.data_version as Buffer).toString('hex'),
-        startedAt: row.started_at as string,
-        finishedAt: row.finished_at as string,
-        durationMs: row.duration_ms as number,
-        storagePath: (row.storage_path as string | null) ?? null,
-        metadata: decodeJson<Record<string, unknown>>(row.metadata as string | null),
-        inputs: (this.#inputs.all(id) as Obj[]).map((i) => ({
-          key: i.dep_key as string,
-          partition: i.dep_partition as string,
-          dataVersion: (i.data_version as Buffer).toString('hex'),
-        })),
-        metrics: (this.#metrics.all(id) as Obj[]).map(toMetric),
-        checks: this.#runs.checksOf(id),
-        isLatest: row.is_latest === 1,
-        wipedAt: (row.wiped_at as string | null) ?? null,
-      }
-    })
+    return rows.map((row) => this.#toRecord(row))
+  }
+
+  /** The current (latest, not wiped) record of an asset, or undefined. */
+  current(key: string, partition = ''): HistoryRecord | undefined {
+    const row = this.#current.get(key, partition) as Obj | undefined
+    return row === undefined ? undefined : this.#toRecord(row)
+  }
+
+  #toRecord(row: Obj): HistoryRecord {
+    const id = row.id as number
+    return {
+      id,
+      runId: row.run_id as string,
+      key: row.asset_key as string,
+      partition: row.partition as string,
+      kind: row.kind as RecordKind,
+      codeVersion: (row.code_version as Buffer).toString('hex'),
+      configHash: (row.config_hash as Buffer).toString('hex'),
+      dataVersion: (row.data_version as Buffer).toString('hex'),
+      startedAt: row.started_at as string,
+      finishedAt: row.finished_at as string,
+      durationMs: row.duration_ms as number,
+      storagePath: (row.storage_path as string | null) ?? null,
+      metadata: decodeJson<Record<string, unknown>>(row.metadata as string | null),
+      inputs: (this.#inputs.all(id) as Obj[]).map((i) => ({
+        key: i.dep_key as string,
+        partition: i.dep_partition as string,
+        dataVersion: (i.data_version as Buffer).toString('hex'),
+      })),
+      metrics: (this.#metrics.all(id) as Obj[]).map(toMetric),
+      checks: this.#runs.checksOf(id),
+      isLatest: row.is_latest === 1,
+      wipedAt: (row.wiped_at as string | null) ?? null,
+    }
   }
 
   /** One value of metric `name` per record of `key`, oldest first, at most `limit` (the newest). */

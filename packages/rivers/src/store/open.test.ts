@@ -158,3 +158,22 @@ describe('Store.open', () => {
     }
   })
 })
+
+describe('a store locked by another connection', () => {
+  it('waits for the busy timeout, then names the store and what to do instead of "database is locked"', () => {
+    const dir = join(tmp, '.rivers')
+    const store = Store.open(dir, { busyTimeoutMs: 300 })
+    const blocker = new Database(join(dir, 'rivers.db'))
+    blocker.exec('BEGIN IMMEDIATE')
+    try {
+      const started = Date.now()
+      expect(scrub(() => store.beginRun({ id: 'r1', selection: [], force: false }))).toThrowErrorMatchingInlineSnapshot(`[RiversError: The store <tmp>/.rivers/rivers.db stayed locked by another process for more than 300 ms. Wait for the other \`assets\` command to finish (or stop it), then run again.]`)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250)
+    } finally {
+      blocker.exec('ROLLBACK')
+      blocker.close()
+    }
+    store.beginRun({ id: 'r1', selection: [], force: false }) // fine once the lock is gone
+    store.close()
+  })
+})

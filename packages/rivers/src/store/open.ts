@@ -12,21 +12,34 @@ import {
   storeDirUnavailable,
   storeMissing,
   storeNeedsMigration,
+  storeBusy,
   storeReadOnly,
   storeTooNew,
 } from './errors.js'
 import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion, type Migration } from './migrations.js'
 
-/** Name of the database file inside the store folder. */
+/**
+ * Name of the database file inside the store folder.
+ *
+ * @example
+ * join(storeDir, DB_FILE) // '.rivers/rivers.db'
+ */
 export const DB_FILE = 'rivers.db'
 
-/** How long a connection waits for another process's write lock before failing. */
+/**
+ * How long a connection waits for another process's write lock before failing, by default.
+ *
+ * @example
+ * Store.open(dir, { busyTimeoutMs: BUSY_TIMEOUT_MS * 6 }) // wait a minute
+ */
 export const BUSY_TIMEOUT_MS = 10_000
 
 /** Options of {@link openDatabase}. */
 export interface OpenOptions {
   /** Open without writing anything: no folder/file creation, no migrations. The file must exist. */
   readonly?: boolean
+  /** How long to wait for another process's write lock before failing (default {@link BUSY_TIMEOUT_MS}). */
+  busyTimeoutMs?: number
   /** Migrations to apply (tests use this to simulate older or newer schemas). */
   migrations?: readonly Migration[]
 }
@@ -38,12 +51,13 @@ export interface OpenOptions {
  * @example
  * const { db, file } = openDatabase('.rivers')
  */
-export function openDatabase(dir: string, options: OpenOptions = {}): { db: Database.Database; file: string } {
+export function openDatabase(dir: string, options: OpenOptions = {}): { db: Database.Database; file: string; busyTimeoutMs: number } {
   const absDir = resolve(dir)
   const file = join(absDir, DB_FILE)
   const readonly = options.readonly === true
   const migrations = options.migrations ?? MIGRATIONS
   const supported = migrations[migrations.length - 1]?.version ?? SCHEMA_VERSION
+  const busyMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? BUSY_TIMEOUT_MS))
 
   if (readonly) {
     if (!existsSync(file)) throw storeMissing(file)
@@ -58,12 +72,12 @@ export function openDatabase(dir: string, options: OpenOptions = {}): { db: Data
 
   let db: Database.Database
   try {
-    db = new Database(file, { readonly, fileMustExist: true, timeout: BUSY_TIMEOUT_MS })
+    db = new Database(file, { readonly, fileMustExist: true, timeout: busyMs })
   } catch (e) {
-    throw translateSqliteError(file, e)
+    throw translateSqliteError(file, e, busyMs)
   }
   try {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    db.pragma(`busy_timeout = ${busyMs}`)
     // Reading the version is the first real read: a garbage file fails here with SQLITE_NOTADB.
     const found = schemaVersion(db)
     if (found > supported) throw storeTooNew(file, found, supported)
@@ -81,9 +95,9 @@ export function openDatabase(dir: string, options: OpenOptions = {}): { db: Data
     db.prepare('SELECT count(*) FROM sqlite_schema').get()
   } catch (e) {
     db.close()
-    throw translateSqliteError(file, e)
+    throw translateSqliteError(file, e, busyMs)
   }
-  return { db, file }
+  return { db, file, busyTimeoutMs: busyMs }
 }
 
 /** Creates the database file with mode 0600 if it does not exist (SQLite gives -wal/-shm the same mode). */
@@ -108,12 +122,13 @@ function createPrivateFile(file: string): void {
  * @example
  * try { db.exec(sql) } catch (e) { throw translateSqliteError(file, e) }
  */
-export function translateSqliteError(file: string, e: unknown): unknown {
+export function translateSqliteError(file: string, e: unknown, busyTimeoutMs: number = BUSY_TIMEOUT_MS): unknown {
   if (e instanceof RiversError) return e
   const code = (e as { code?: unknown } | null)?.code
   if (typeof code !== 'string') return e
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return storeCorrupt(file, e)
   if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return storeReadOnly(file, e)
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return storeBusy(file, busyTimeoutMs, e)
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_PERM') return storeCannotOpen(file, e)
   return e
 }

@@ -44,10 +44,12 @@ export class Store {
   readonly #runs: RunsTable
   readonly #history: HistoryViews
   readonly #leases: LeasesTable
+  readonly #busyMs: number
 
-  private constructor(db: Database.Database, file: string) {
+  private constructor(db: Database.Database, file: string, busyMs: number) {
     this.#db = db
     this.file = file
+    this.#busyMs = busyMs
     this.#records = new RecordsTable(db, file)
     this.#runs = new RunsTable(db, file)
     this.#history = new HistoryViews(db, this.#runs)
@@ -62,12 +64,12 @@ export class Store {
    * const store = Store.open('/project/.rivers', { readonly: true })
    */
   static open(dir: string, options: OpenOptions = {}): Store {
-    const { db, file } = openDatabase(dir, options)
+    const { db, file, busyTimeoutMs } = openDatabase(dir, options)
     try {
-      return new Store(db, file)
+      return new Store(db, file, busyTimeoutMs)
     } catch (e) {
       db.close()
-      throw translateSqliteError(file, e)
+      throw translateSqliteError(file, e, busyTimeoutMs)
     }
   }
 
@@ -76,7 +78,7 @@ export class Store {
     try {
       return this.#db.transaction(fn).immediate()
     } catch (e) {
-      throw translateSqliteError(this.file, e)
+      throw translateSqliteError(this.file, e, this.#busyMs)
     }
   }
 
@@ -84,7 +86,7 @@ export class Store {
     try {
       return fn()
     } catch (e) {
-      throw translateSqliteError(this.file, e)
+      throw translateSqliteError(this.file, e, this.#busyMs)
     }
   }
 
@@ -193,6 +195,17 @@ export class Store {
    */
   assetHistory(key: string, opts: { limit?: number; partition?: string } = {}): HistoryRecord[] {
     return this.#read(() => this.#history.asset(key, opts))
+  }
+
+  /**
+   * The current record of an asset (what `latestRecords` sees for it), with inputs, metadata,
+   * metrics and checks; undefined if it was never materialized or was wiped.
+   *
+   * @example
+   * const storagePath = store.currentRecord('raw')?.storagePath
+   */
+  currentRecord(key: string, opts: { partition?: string } = {}): HistoryRecord | undefined {
+    return this.#read(() => this.#history.current(key, opts.partition ?? ''))
   }
 
   /**

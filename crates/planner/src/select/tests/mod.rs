@@ -1,8 +1,10 @@
 //! Tests of the selection language: parsing, messages (insta snapshots under
-//! `tests/snapshots/`), evaluation, properties against a naive reference, and scale.
+//! `tests/snapshots/`), evaluation, properties against a naive reference, parser fuzzing, and
+//! scale.
 
 mod errors;
 mod eval;
+mod fuzz;
 mod graph;
 mod parse;
 mod props;

@@ -78,13 +78,18 @@ class CsrBuilder {
   /** Adds dep `u` to the current node unless present; returns whether it was added. */
   add(u: number): boolean {
     if (this.has(u)) return false
+    this.push(u)
+    return true
+  }
+
+  /** Adds dep `u`, known to be new for the current node. */
+  push(u: number): void {
     if (this.len === this.deps.length) {
       const grown = new Uint32Array(this.deps.length * 2)
       grown.set(this.deps)
       this.deps = grown
     }
     this.deps[this.len++] = u
-    return true
   }
 
   /** Closes the current node. */
@@ -124,7 +129,7 @@ function finish(name: string, n: number, keys: string[], b: CsrBuilder, opts: Ge
 export function chain(n: number, opts: GenOptions = {}): CsrGraph {
   const b = new CsrBuilder(n, n)
   for (let v = 0; v < n; v++) {
-    if (v > 0) b.add(v - 1)
+    if (v > 0) b.push(v - 1)
     b.next()
   }
   return finish('chain', n, keysOf(n, (v) => `chain/n${v}`), b, opts, new Rng(opts.seed ?? 1))
@@ -137,7 +142,7 @@ export function chain(n: number, opts: GenOptions = {}): CsrGraph {
 export function fanOut(n: number, opts: GenOptions = {}): CsrGraph {
   const b = new CsrBuilder(n, n)
   for (let v = 0; v < n; v++) {
-    if (v > 0) b.add(0)
+    if (v > 0) b.push(0)
     b.next()
   }
   return finish('fanOut', n, keysOf(n, (v) => (v === 0 ? 'fan/root' : `fan/n${v}`)), b, opts, new Rng(opts.seed ?? 1))
@@ -150,7 +155,7 @@ export function fanOut(n: number, opts: GenOptions = {}): CsrGraph {
 export function fanIn(n: number, opts: GenOptions = {}): CsrGraph {
   const b = new CsrBuilder(n, n)
   for (let v = 0; v < n; v++) {
-    if (v === n - 1) for (let u = 0; u < n - 1; u++) b.add(u)
+    if (v === n - 1) for (let u = 0; u < n - 1; u++) b.push(u)
     b.next()
   }
   return finish('fanIn', n, keysOf(n, (v) => (v === n - 1 && n > 1 ? 'fan/sink' : `fan/n${v}`)), b, opts, new Rng(opts.seed ?? 1))
@@ -189,8 +194,8 @@ export function diamond(n: number, opts: GenOptions = {}): CsrGraph {
   const w = Math.max(1, Math.ceil(Math.sqrt(n)))
   const b = new CsrBuilder(n, 2 * n)
   for (let v = 0; v < n; v++) {
-    if (v % w > 0) b.add(v - 1)
-    if (v >= w) b.add(v - w)
+    if (v % w > 0) b.push(v - 1)
+    if (v >= w) b.push(v - w)
     b.next()
   }
   return finish('diamond', n, keysOf(n, (v) => `grid/r${Math.floor(v / w)}_c${v % w}`), b, opts, new Rng(opts.seed ?? 1))

@@ -1,39 +1,8 @@
 import { badBatch, notSource, outOfRange } from './errors.js'
+import { DepArena, eq, Hashes } from './store.js'
 import { buildGraph, type ValidGraph } from './topo.js'
 import { CAUSE_KINDS, FRESH, MISSING, ROOT_KINDS, STALE } from './types.js'
 import type { Cause, GraphInput, Plan, RecordBatch, RootCause, StatusCode } from './types.js'
-
-/**
- * 16-byte hashes, `count` of them, stored as bytes with a `Uint32Array` view on the same buffer:
- * equal bytes are equal words, so a comparison is four integer compares.
- */
-class Hashes {
-  bytes: Uint8Array
-  words: Uint32Array
-
-  constructor(count: number) {
-    this.bytes = new Uint8Array(16 * count)
-    this.words = new Uint32Array(this.bytes.buffer)
-  }
-
-  /** Copies hash `j` of `src` (16 bytes per hash) into slot `i`. */
-  set(i: number, src: Uint8Array, j: number): void {
-    this.bytes.set(src.subarray(16 * j, 16 * j + 16), 16 * i)
-  }
-
-  grow(count: number): void {
-    const bytes = new Uint8Array(16 * count)
-    bytes.set(this.bytes)
-    this.bytes = bytes
-    this.words = new Uint32Array(bytes.buffer)
-  }
-}
-
-function eq(a: Uint32Array, i: number, b: Uint32Array, j: number): boolean {
-  const x = 4 * i
-  const y = 4 * j
-  return a[x] === b[y] && a[x + 1] === b[y + 1] && a[x + 2] === b[y + 2] && a[x + 3] === b[y + 3]
-}
 
 /**
  * The TypeScript twin of the Rust planning core (crates/planner/SPEC.md), on typed arrays. It is the
@@ -43,8 +12,9 @@ function eq(a: Uint32Array, i: number, b: Uint32Array, j: number): boolean {
  * can change, their direct children).
  *
  * State layout: per asset, current code/config, record code/config/data and observed version in
- * `Hashes` tables (slot = id); recorded deps in one arena (`refs` + `vers`, slice
- * `recStart[v] .. + recLen[v]`), a ref being an id `< n` or `n + j` for `externKeys[j]`.
+ * `Hashes` tables (16 bytes per slot, slot = id, compared as four u32 words); recorded deps in one
+ * `DepArena` (a ref per dep, an id `< n` or `n + j` for `externKeys[j]`, and the consumed version).
+ * Invalid input throws before any state changes.
  *
  * @example
  * const p = new ReferencePlanner(chain(3))
@@ -66,13 +36,7 @@ export class ReferencePlanner {
   private readonly recData: Hashes
   private readonly hasObs: Uint8Array
   private readonly obs: Hashes
-  private readonly recStart: Uint32Array
-  private readonly recLen: Uint32Array
-  private readonly recCap: Uint32Array
-  private refs = new Uint32Array(16)
-  private readonly vers = new Hashes(16)
-  private arenaLen = 0
-  private garbage = 0
+  private readonly arena: DepArena
   private readonly status: Uint8Array
   // Stamp arrays: an entry equals `tick` when set during the current operation.
   private tick = 0
@@ -95,9 +59,7 @@ export class ReferencePlanner {
     this.recData = new Hashes(n)
     this.hasObs = new Uint8Array(n)
     this.obs = new Hashes(n)
-    this.recStart = new Uint32Array(n)
-    this.recLen = new Uint32Array(n)
-    this.recCap = new Uint32Array(n)
+    this.arena = new DepArena(n)
     this.status = new Uint8Array(n)
     this.markRec = new Uint32Array(n)
     this.markPos = new Uint32Array(n)
@@ -111,19 +73,18 @@ export class ReferencePlanner {
     return this.graph.keyIndex.get(key) ?? -1
   }
 
-  /** Replaces all records with `batch`, then recomputes every status. */
+  /** Replaces all records with `batch` (observations stay), then recomputes every status. */
   loadRecords(batch: RecordBatch): void {
+    this.checkBatch(batch)
     this.hasRec.fill(0)
-    this.recLen.fill(0)
-    this.recCap.fill(0)
-    this.arenaLen = this.garbage = 0
-    this.reserve(batch.deps.length)
+    this.arena.clear(batch.deps.length)
     this.writeBatch(batch)
     for (let v = 0; v < this.n; v++) this.status[v] = this.computeStatus(v)
   }
 
   /** Sets the records in `batch` (last wins per asset); recomputes those assets and their children. */
   applyRecords(batch: RecordBatch): void {
+    this.checkBatch(batch)
     this.writeBatch(batch)
     const { childOffsets, children } = this.graph
     for (const v of batch.ids) {
@@ -148,8 +109,8 @@ export class ReferencePlanner {
   /** Sets observed versions of sources (16 bytes per id); recomputes them and their children. */
   setObserved(ids: Uint32Array, versions: Uint8Array): void {
     this.checkIds(ids, versions, 'setObserved')
+    for (const v of ids) if (!this.source[v]) throw notSource(this.graph.keys[v] ?? '')
     ids.forEach((v, i) => {
-      if (!this.source[v]) throw notSource(this.graph.keys[v] ?? '')
       this.obs.set(v, versions, i)
       this.hasObs[v] = 1
     })
@@ -259,7 +220,8 @@ export class ReferencePlanner {
       selection.forEach((v, i) => (ps[i] = position[this.checkId(v, 'plan')] ?? 0))
       ps.sort()
       let m = 0
-      for (let i = 0; i < ps.length; i++) if (i === 0 || ps[i] !== ps[i - 1]) ps[m++] = order[ps[i] ?? 0] ?? 0
+      let prev = -1
+      for (const p of ps) if (p !== prev) ps[m++] = order[(prev = p)] ?? 0
       sel = ps.subarray(0, m)
     }
     const t = ++this.tick
@@ -310,38 +272,69 @@ export class ReferencePlanner {
   private scan(v: number, sink: ((kind: number, ref: number) => void) | null): boolean {
     const n = this.n
     let any = false
-    const hit = (kind: number, ref: number): boolean => {
+    if (!eq(this.recCode.words, v, this.curCode.words, v)) {
+      if (!sink) return true
+      sink(0, v)
       any = true
-      sink?.(kind, ref)
-      return sink === null
     }
-    if (!eq(this.recCode.words, v, this.curCode.words, v) && hit(0, v)) return true
-    if (!eq(this.recConfig.words, v, this.curConfig.words, v) && hit(1, v)) return true
+    if (!eq(this.recConfig.words, v, this.curConfig.words, v)) {
+      if (!sink) return true
+      sink(1, v)
+      any = true
+    }
     const { depOffsets, deps } = this.graph
     const lo = depOffsets[v] ?? 0
     const hi = depOffsets[v + 1] ?? 0
-    const rs = this.recStart[v] ?? 0
-    const rl = this.recLen[v] ?? 0
+    const rs = this.arena.start[v] ?? 0
+    const rl = this.arena.len[v] ?? 0
+    const refs = this.arena.refs
+    const vers = this.arena.vers.words
+    // Fast path (the common case): recorded deps are the current deps in the same order.
+    let same = rl === hi - lo
+    for (let i = 0; same && i < rl; i++) same = refs[rs + i] === deps[lo + i]
+    if (same) {
+      for (let i = 0; i < rl; i++) {
+        const u = deps[lo + i] ?? 0
+        const d = this.dataTable(u)
+        if (d !== null && eq(vers, rs + i, d.words, u)) continue
+        if (!sink) return true
+        sink(4, u)
+        any = true
+      }
+      return any
+    }
     const tr = ++this.tick
     for (let i = 0; i < rl; i++) {
-      const r = this.refs[rs + i] ?? 0
+      const r = refs[rs + i] ?? 0
       if (r < n) {
         this.markRec[r] = tr
         this.markPos[r] = i
       }
     }
-    for (let i = lo; i < hi; i++) if (this.markRec[deps[i] ?? 0] !== tr && hit(2, deps[i] ?? 0)) return true
+    for (let i = lo; i < hi; i++) {
+      const u = deps[i] ?? 0
+      if (this.markRec[u] === tr) continue
+      if (!sink) return true
+      sink(2, u)
+      any = true
+    }
     const tc = ++this.tick
     for (let i = lo; i < hi; i++) this.markCur[deps[i] ?? 0] = tc
     for (let i = 0; i < rl; i++) {
-      const r = this.refs[rs + i] ?? 0
-      if ((r >= n || this.markCur[r] !== tc) && hit(3, r)) return true
+      const r = refs[rs + i] ?? 0
+      if (r < n && this.markCur[r] === tc) continue
+      if (!sink) return true
+      sink(3, r)
+      any = true
     }
     for (let i = lo; i < hi; i++) {
       const u = deps[i] ?? 0
       if (this.markRec[u] !== tr) continue
       const d = this.dataTable(u)
-      if ((d === null || !eq(this.vers.words, rs + (this.markPos[u] ?? 0), d.words, u)) && hit(4, u)) return true
+      if (d !== null && eq(vers, rs + (this.markPos[u] ?? 0), d.words, u)) continue
+      if (!sink) return true
+      sink(4, u)
+      any = true
     }
     return any
   }
@@ -355,11 +348,19 @@ export class ReferencePlanner {
     return ref < this.n ? (this.graph.keys[ref] ?? '') : (this.externKeys[ref - this.n] ?? '')
   }
 
-  private writeBatch(b: RecordBatch): void {
+  private checkBatch(b: RecordBatch): void {
     const m = b.ids.length
     const e = b.deps.length
     if (b.codeVersions.length !== 16 * m || b.configHashes.length !== 16 * m || b.dataVersions.length !== 16 * m) throw badBatch(`expected ${16 * m} bytes of code, config and data versions for ${m} records`)
-    if (b.depOffsets.length !== m + 1 || b.depOffsets[m] !== e || b.depVersions.length !== 16 * e) throw badBatch(`depOffsets must have ${m + 1} entries ending at ${e}, depVersions ${16 * e} bytes`)
+    if (b.depOffsets.length !== m + 1 || b.depOffsets[0] !== 0 || b.depOffsets[m] !== e || b.depVersions.length !== 16 * e) throw badBatch(`depOffsets must have ${m + 1} entries from 0 to ${e}, depVersions ${16 * e} bytes`)
+    for (let i = 0; i < m; i++) if ((b.depOffsets[i + 1] ?? 0) < (b.depOffsets[i] ?? 0)) throw badBatch(`depOffsets decrease at record ${i}`)
+    for (const v of b.ids) this.checkId(v, 'record batch')
+    const refs = this.n + (b.externKeys?.length ?? 0)
+    for (const d of b.deps) if (d >= refs) throw badBatch(`dep ref ${d} is neither an id (< ${this.n}) nor n + an index into the ${refs - this.n} extern keys`)
+  }
+
+  /** Writes a checked batch. */
+  private writeBatch(b: RecordBatch): void {
     const extern = (b.externKeys ?? []).map((key) => {
       const id = this.graph.keyIndex.get(key)
       if (id !== undefined) return id
@@ -367,71 +368,32 @@ export class ReferencePlanner {
       if (j === undefined) this.externIndex.set(key, (j = this.externKeys.push(key) - 1))
       return this.n + j
     })
-    for (let i = 0; i < m; i++) {
-      const v = this.checkId(b.ids[i] ?? 0, 'record batch')
+    for (let i = 0; i < b.ids.length; i++) {
+      const v = b.ids[i] ?? 0
       const lo = b.depOffsets[i] ?? 0
       const hi = b.depOffsets[i + 1] ?? 0
-      if (hi < lo) throw badBatch(`depOffsets decrease at record ${i}`)
       this.hasRec[v] = 1
       this.recCode.set(v, b.codeVersions, i)
       this.recConfig.set(v, b.configHashes, i)
       this.recData.set(v, b.dataVersions, i)
-      if (hi - lo > (this.recCap[v] ?? 0)) {
-        this.reserve(hi - lo)
-        this.garbage += this.recCap[v] ?? 0
-        this.recStart[v] = this.arenaLen
-        this.recCap[v] = hi - lo
-        this.arenaLen += hi - lo
-      }
-      const start = this.recStart[v] ?? 0
+      const start = this.arena.slot(v, hi - lo)
+      const { refs, vers } = this.arena
       const t = ++this.tick
       let k = 0
       for (let x = lo; x < hi; x++) {
         const d = b.deps[x] ?? 0
-        const ref = d < this.n ? d : extern[d - this.n]
-        if (ref === undefined) throw badBatch(`record ${i} (${this.graph.keys[v]}) has dep ref ${d}, but there are ${this.n} ids and ${extern.length} extern keys`)
+        const ref = d < this.n ? d : (extern[d - this.n] ?? 0)
         if (ref < this.n) {
           if (this.markRec[ref] === t) continue // repeated dep: the first entry wins
           this.markRec[ref] = t
-        } else if (this.refs.subarray(start, start + k).includes(ref)) continue
-        this.refs[start + k] = ref
-        this.vers.set(start + k, b.depVersions, x)
+        } else if (refs.subarray(start, start + k).includes(ref)) continue
+        refs[start + k] = ref
+        vers.set(start + k, b.depVersions, x)
         k++
       }
-      this.recLen[v] = k
+      this.arena.len[v] = k
     }
-    if (this.garbage > 1024 && this.garbage * 2 > this.arenaLen) this.compact()
-  }
-
-  private reserve(extra: number): void {
-    let cap = this.refs.length
-    if (this.arenaLen + extra <= cap) return
-    while (cap < this.arenaLen + extra) cap *= 2
-    const refs = new Uint32Array(cap)
-    refs.set(this.refs.subarray(0, this.arenaLen))
-    this.refs = refs
-    this.vers.grow(cap)
-  }
-
-  private compact(): void {
-    const live = this.arenaLen - this.garbage
-    const refs = new Uint32Array(Math.max(16, live))
-    const vers = new Uint8Array(16 * refs.length)
-    let at = 0
-    for (let v = 0; v < this.n; v++) {
-      const s = this.recStart[v] ?? 0
-      const len = this.recLen[v] ?? 0
-      refs.set(this.refs.subarray(s, s + len), at)
-      vers.set(this.vers.bytes.subarray(16 * s, 16 * (s + len)), 16 * at)
-      this.recStart[v] = at
-      this.recCap[v] = len
-      at += len
-    }
-    this.refs = refs
-    this.vers.bytes = vers
-    this.vers.words = new Uint32Array(vers.buffer)
-    this.arenaLen = at
-    this.garbage = 0
+    this.arena.maybeCompact()
   }
 
   private setCurrent(table: Hashes, ids: Uint32Array, hashes: Uint8Array, what: string): void {

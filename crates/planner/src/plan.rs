@@ -149,7 +149,8 @@ impl Planner {
 
         let mut missing_inputs = Vec::new();
         if let Some(mark) = &in_sel {
-            for &v in &members {
+            for &e in &ids {
+                let v = self.graph.int_of(e);
                 for &u in self.graph.deps(v) {
                     if !mark[u as usize] && self.status_int(u) == MISSING {
                         missing_inputs.push((self.graph.ext_of(v), self.graph.ext_of(u)));

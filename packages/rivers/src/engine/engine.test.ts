@@ -112,4 +112,66 @@ describe('materialize', () => {
     expect(report.assets.find((a) => a.key === 'lines')).toMatchObject({ status: 'stale', rootCauses: expect.arrayContaining([{ key: 'data', kind: 'source_changed', message: 'source data has new data' }]) })
     expect((await run(project, { config: { lines: { sep: ';' } } })).materialized).toEqual(['lines'])
   })
+
+  it('cancels: running assets see their signal, the rest is skipped, the run is recorded as cancelled', async () => {
+    const controller = new AbortController()
+    let sawAbort = false
+    const raw = asset({ key: 'raw' }, () => 1)
+    const slow = asset({ key: 'slow', deps: { raw } }, async ({ raw }, ctx) => {
+      if (sawAbort) return raw
+      setTimeout(() => controller.abort(), 10)
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }))
+      sawAbort = true
+      return raw
+    })
+    const after = asset({ key: 'after', deps: { slow } }, ({ slow }) => slow + 1)
+    const project = defineProject({ assets: [after] })
+    const s = await run(project, { signal: controller.signal, concurrency: 1 })
+    expect(sawAbort).toBe(true)
+    expect(s.status).toBe('cancelled')
+    expect(s.materialized).toEqual(['raw'])
+    expect(s.skipped).toEqual([
+      { key: 'slow', reason: 'cancelled' },
+      { key: 'after', reason: 'cancelled' },
+    ])
+    // Nothing half-done is recorded: the next run builds exactly what is left.
+    const next = await run(project)
+    expect(next.materialized).toEqual(['slow', 'after'])
+  })
+
+  it('gives up on an asset that ignores cancellation after the grace period, recording nothing of it', async () => {
+    const controller = new AbortController()
+    const stubborn = asset({ key: 'stubborn' }, async () => {
+      controller.abort()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      return 1
+    })
+    const s = await run(defineProject({ assets: [stubborn] }), { signal: controller.signal, cancelGraceMs: 50 })
+    expect(s.status).toBe('cancelled')
+    expect(s.skipped).toEqual([{ key: 'stubborn', reason: 'cancelled' }])
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect((await status(defineProject({ assets: [stubborn] }))).assets[0]!.status).toBe('missing')
+  })
+
+  it('never materializes an asset twice at once across concurrent runs on one store', async () => {
+    let running = 0
+    let maxRunning = 0
+    let calls = 0
+    const raw = asset({ key: 'raw' }, async () => {
+      calls++
+      running++
+      maxRunning = Math.max(maxRunning, running)
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      running--
+      return [1, 2, 3]
+    })
+    const sum = asset({ key: 'sum', deps: { raw } }, ({ raw }) => raw.length)
+    const project = defineProject({ assets: [sum] })
+    const [a, b] = await Promise.all([run(project), run(project)])
+    expect(maxRunning).toBe(1)
+    expect(calls).toBe(1)
+    // One run built both; the other waited on the lease, then found them fresh.
+    expect([...a.materialized, ...b.materialized].sort()).toEqual(['raw', 'sum'])
+    expect([...a.skipped, ...b.skipped].map((x) => x.reason)).toEqual(['upstream_unchanged', 'upstream_unchanged'])
+  })
 })

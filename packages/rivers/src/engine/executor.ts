@@ -74,11 +74,12 @@ export async function runPlan(ws: Workspace, options: MaterializeOptions): Promi
       log: logger,
       signal,
       values: new Map(),
-      storagePaths: new Map(),
       emit,
+      closed: false,
     }
-    await schedule(ws, rc, planned, force, concurrency, summary, emit)
+    await schedule(ws, rc, planned, force, concurrency, summary, emit, options.cancelGraceMs ?? 10_000)
   } finally {
+    ws.store.releaseRunLeases(runId)
     summary.durationMs = Date.now() - started
     if (signal.aborted) summary.status = 'cancelled'
     else if (summary.failed.length > 0 || summary.skipped.some((s) => s.reason === 'check_failed' || s.reason === 'upstream_failed')) summary.status = 'failed'
@@ -117,7 +118,37 @@ function recordObservations(ws: Workspace, runId: string, selection: Uint32Array
   }
 }
 
-async function schedule(ws: Workspace, rc: RunContext, planned: number[], force: boolean, concurrency: number, summary: RunSummary, emit: (e: RunEvent) => void): Promise<void> {
+/** How long an asset lease lasts without renewal: a crashed holder blocks others at most this long. */
+export const LEASE_TTL_MS = 30_000
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Takes the lease of asset `v` so that no other run materializes it at the same time. Waits while
+ * another live run holds it; if it had to wait, reloads the records that run may have written.
+ * Returns false if the run was cancelled while waiting.
+ */
+async function acquireLease(ws: Workspace, rc: RunContext, v: number): Promise<boolean> {
+  const key = ws.state.asset(v).key
+  let waited = false
+  while (!ws.store.tryAcquireLease(key, rc.runId, LEASE_TTL_MS)) {
+    if (!waited) {
+      const holder = ws.store.getLease(key)
+      rc.log.info({ asset: key, holder: holder?.runId }, `waiting for run ${holder?.runId ?? '?'} (pid ${holder?.pid ?? '?'}), which is materializing ${key}`)
+      waited = true
+    }
+    if (rc.signal.aborted) return false
+    await sleep(100)
+  }
+  if (waited) {
+    // Another run may have recorded this asset or its inputs meanwhile: re-read the store.
+    ws.state.reload()
+    rc.values.clear()
+  }
+  return true
+}
+
+async function schedule(ws: Workspace, rc: RunContext, planned: number[], force: boolean, concurrency: number, summary: RunSummary, emit: (e: RunEvent) => void, graceMs: number): Promise<void> {
   const st = ws.state
   const inPlan = new Set(planned)
   const pending = new Map<number, number>()
@@ -134,6 +165,7 @@ async function schedule(ws: Workspace, rc: RunContext, planned: number[], force:
   const done = new Set<number>()
 
   const finish = (v: number, outcome: { kind: 'materialized' } | { kind: 'skipped'; reason: SkipReason } | { kind: 'failed'; error: string }, blockChildren?: SkipReason): void => {
+    if (done.has(v)) return
     const key = st.asset(v).key
     done.add(v)
     if (outcome.kind === 'materialized') summary.materialized.push(key)
@@ -155,11 +187,22 @@ async function schedule(ws: Workspace, rc: RunContext, planned: number[], force:
     const reason = doomed.get(v)
     if (reason !== undefined) return finish(v, { kind: 'skipped', reason }, reason)
     if (!force && !callNative(() => st.graph.needsRun(v))) return finish(v, { kind: 'skipped', reason: 'upstream_unchanged' })
+    if (rc.signal.aborted) return finish(v, { kind: 'skipped', reason: 'cancelled' }, 'cancelled')
     const blocked = a.deps.find((d) => latestBlockingCheckFailed(ws, d.key))
     if (blocked !== undefined) return finish(v, { kind: 'skipped', reason: 'check_failed' }, 'check_failed')
-    const outcome = await materializeAsset(rc, v, ws.project.retry)
-    if (!outcome.ok) return finish(v, { kind: 'failed', error: outcome.error }, 'upstream_failed')
-    finish(v, { kind: 'materialized' }, outcome.blockingCheckFailed ? 'check_failed' : undefined)
+    if (!(await acquireLease(ws, rc, v))) return finish(v, { kind: 'skipped', reason: 'cancelled' }, 'cancelled')
+    const renew = setInterval(() => ws.store.renewLease(a.key, rc.runId, LEASE_TTL_MS), LEASE_TTL_MS / 3)
+    try {
+      // Re-verify under the lease: another run may have just built it.
+      if (!force && !callNative(() => st.graph.needsRun(v))) return finish(v, { kind: 'skipped', reason: 'upstream_unchanged' })
+      const outcome = await materializeAsset(rc, v, ws.project.retry)
+      if (rc.closed) return
+      if (!outcome.ok) return finish(v, outcome.cancelled ? { kind: 'skipped', reason: 'cancelled' } : { kind: 'failed', error: outcome.error }, outcome.cancelled ? 'cancelled' : 'upstream_failed')
+      finish(v, { kind: 'materialized' }, outcome.blockingCheckFailed ? 'check_failed' : undefined)
+    } finally {
+      clearInterval(renew)
+      ws.store.releaseLease(a.key, rc.runId)
+    }
   }
 
   while (done.size < planned.length) {
@@ -177,12 +220,23 @@ async function schedule(ws: Workspace, rc: RunContext, planned: number[], force:
     }
     if (rc.signal.aborted && active === 0) break
     if (active === 0 && ready.length === 0) break
+    if (rc.signal.aborted) {
+      // Cancelled: running assets saw their signal abort; give them a bounded grace period.
+      const timedOut = await Promise.race([new Promise<boolean>((resolve) => (wake = () => resolve(false))), sleep(graceMs).then(() => true)])
+      if (timedOut) {
+        rc.closed = true
+        rc.log.warn({ graceMs }, `${active} asset(s) did not stop within ${graceMs} ms of the cancellation; giving up on them (nothing of theirs is recorded)`)
+        break
+      }
+      continue
+    }
     await new Promise<void>((resolve) => {
       wake = resolve
-      if (rc.signal.aborted) rc.signal.addEventListener('abort', () => resolve(), { once: true })
+      rc.signal.addEventListener('abort', () => resolve(), { once: true })
     })
   }
   for (const v of planned) if (!done.has(v)) finish(v, { kind: 'skipped', reason: 'cancelled' })
+  rc.closed = true
 }
 
 /** Whether the latest materialization of `key` failed a blocking check (its consumers must wait). */

@@ -22,15 +22,15 @@ export interface RunContext {
   io: IOManager
   log: Logger
   signal: AbortSignal
-  /** Values produced in this run, by id (inputs of later assets are not read back from disk). */
-  values: Map<number, unknown>
-  /** Storage paths written in this run, by id. */
-  storagePaths: Map<number, string>
+  /** Values produced or loaded in this run, by id, with the data version they have. */
+  values: Map<number, { value: unknown; version: string }>
   emit: (e: import('./types.js').RunEvent) => void
+  /** Set when the run has given up waiting (cancel grace period over): nothing may be recorded. */
+  closed: boolean
 }
 
 /** Outcome of one asset. */
-export type AssetOutcome = { ok: true; dataVersion: string; blockingCheckFailed: boolean } | { ok: false; error: string }
+export type AssetOutcome = { ok: true; dataVersion: string; blockingCheckFailed: boolean } | { ok: false; error: string; cancelled?: boolean }
 
 /**
  * The message of a failure, for the summary: wrapped user errors keep the asset, run and cause.
@@ -53,6 +53,16 @@ function wrapUserError(key: string, runId: string, thrown: unknown): unknown {
   return new UserCodeError('RIVERS_ASSET_FAILED', `asset "${key}" failed in run ${runId}: ${what}`, key, runId, thrown)
 }
 
+/**
+ * The error of an asset stopped by cancellation (Ctrl-C, SIGTERM, or `signal` aborted).
+ *
+ * @example
+ * throw cancelled('model')
+ */
+export function cancelled(key: string): RiversError {
+  return new RiversError('RIVERS_CANCELLED', `asset "${key}" was cancelled before it was recorded`, { exitCode: 130 })
+}
+
 function timeoutError(key: string, ms: number): RiversError {
   return new RiversError('RIVERS_TIMEOUT', `asset "${key}" timed out after ${ms} ms (its \`timeout\`); it was aborted through its signal. Raise the timeout or make the asset faster`, { exitCode: 1 })
 }
@@ -65,23 +75,31 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
-async function loadInput(rc: RunContext, depId: number): Promise<unknown> {
-  if (rc.values.has(depId)) return rc.values.get(depId)
+/**
+ * The value of an input with the data version it has. A value and its version always come from the
+ * same place (this run's output, or one store record), so what is recorded as consumed is exactly
+ * what the function saw, even while other runs write the same store (trace consistency).
+ */
+async function loadInput(rc: RunContext, depId: number): Promise<{ value: unknown; version: string }> {
+  const cached = rc.values.get(depId)
+  if (cached !== undefined) return cached
   const st = rc.state
   const dep = st.asset(depId)
+  let loaded: { value: unknown; version: string }
   if (dep.isSource) {
     const obs = st.observed.get(dep.key)
     if (obs !== undefined && !obs.ok) throw new RiversError('RIVERS_SOURCE_UNAVAILABLE', `source "${dep.key}" could not be observed: ${describeFailure(obs.error)}`, { exitCode: 1, cause: obs.error })
     const def = dep.def as SourceDef
     const value = def.load !== undefined ? await def.load({ runId: rc.runId, key: dep.key, path: def.path, log: rc.log.child({ asset: dep.key }), signal: rc.signal }) : await readFile(def.path!)
-    rc.values.set(depId, value)
-    return value
+    loaded = { value, version: st.dataVersion[depId]! }
+  } else {
+    const record = st.store.currentRecord(dep.key)
+    if (record === undefined) throw new RiversError('RIVERS_MISSING_INPUT', `input "${dep.key}" has no materialization in the store (was it wiped by another command?): materialize it first`, { exitCode: 1 })
+    const io = ((dep.def as AssetDef).io as IOManager | undefined) ?? rc.io
+    loaded = { value: await io.read({ key: dep.key }, { storagePath: record.storagePath }), version: record.dataVersion }
   }
-  const stored = rc.storagePaths.get(depId) ?? rc.state.store.currentRecord(dep.key)?.storagePath ?? undefined
-  const io = (dep.def as AssetDef).io as IOManager | undefined
-  const value = await (io ?? rc.io).read({ key: dep.key }, { storagePath: stored ?? null })
-  rc.values.set(depId, value)
-  return value
+  rc.values.set(depId, loaded)
+  return loaded
 }
 
 async function attempt(rc: RunContext, def: AssetDef, ctx: AssetContext<unknown>, inputs: Record<string, unknown>, timeoutMs: number | undefined, attemptSignal: AbortController): Promise<unknown> {
@@ -119,7 +137,7 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
   const maxAttempts = 1 + (retry?.maxRetries ?? 0)
   let lastError: unknown
   for (let n = 1; n <= maxAttempts; n++) {
-    if (rc.signal.aborted) return { ok: false, error: `asset "${a.key}" was cancelled` }
+    if (rc.signal.aborted) return { ok: false, error: cancelled(a.key).message, cancelled: true }
     rc.emit({ type: 'asset_started', key: a.key, attempt: n })
     const metadata: Record<string, unknown> = { ...def.metadata }
     const metrics: { name: string; value: number; step?: number }[] = []
@@ -128,12 +146,14 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
     rc.signal.addEventListener('abort', onAbort, { once: true })
     try {
       const inputs: Record<string, unknown> = {}
-      for (const [k, d] of a.deps.entries()) inputs[d.name] = validateInput(def, d.name, await loadInput(rc, depIds[k]!))
-      const consumed = depIds.map((d) => {
-        const v = st.dataVersion[d]!
-        if (v === '') throw new RiversError('RIVERS_MISSING_INPUT', `asset "${a.key}" needs "${st.asset(d).key}", which has no data version: materialize "${st.asset(d).key}" first (or select "+${a.key}")`)
-        return [d, v] as const
-      })
+      const versions = new Map<number, string>()
+      for (const [k, d] of a.deps.entries()) {
+        const loaded = await loadInput(rc, depIds[k]!)
+        if (loaded.version === '') throw new RiversError('RIVERS_MISSING_INPUT', `asset "${a.key}" needs "${d.key}", which has no data version: materialize "${d.key}" first (or select "+${a.key}")`, { exitCode: 1 })
+        versions.set(depIds[k]!, loaded.version)
+        inputs[d.name] = validateInput(def, d.name, loaded.value)
+      }
+      const consumed = [...versions].map(([d, v]) => [d, v] as const)
       const ctx: AssetContext<unknown> = {
         runId: rc.runId,
         key: a.key,
@@ -157,6 +177,7 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
       const stored = await io.write({ key: a.key, runId: rc.runId }, value)
       const dataVersion = unwrapped.dataVersion !== undefined ? nativeModule().hashStrings('data-version', [unwrapped.dataVersion]) : stored.dataVersion
       const finishedAt = new Date()
+      if (rc.closed || rc.signal.aborted) throw cancelled(a.key)
       const materializationId = st.store.recordMaterialization({
         runId: rc.runId,
         key: a.key,
@@ -173,8 +194,7 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
       callNative(() => st.graph.applyRecords(singleRecord(id, st.code[id]!, st.configHash[id]!, dataVersion, consumed)))
       st.dataVersion[id] = dataVersion
       st.last.set(a.key, { runId: rc.runId, at: finishedAt.toISOString(), dataVersion, kind: 'materialization' })
-      rc.values.set(id, value)
-      rc.storagePaths.set(id, stored.storagePath)
+      rc.values.set(id, { value, version: dataVersion })
       rc.emit({ type: 'asset_materialized', key: a.key, durationMs: finishedAt.getTime() - startedAt.getTime(), dataVersion })
       const blockingCheckFailed = await runChecks(rc, def, value, materializationId)
       return { ok: true, dataVersion, blockingCheckFailed }
@@ -190,7 +210,7 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
       rc.signal.removeEventListener('abort', onAbort)
     }
   }
-  return { ok: false, error: describeFailure(lastError) }
+  return rc.signal.aborted ? { ok: false, error: describeFailure(lastError), cancelled: true } : { ok: false, error: describeFailure(lastError) }
 }
 
 async function runChecks(rc: RunContext, def: AssetDef, value: unknown, materializationId: number): Promise<boolean> {

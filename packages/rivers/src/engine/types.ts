@@ -138,4 +138,6 @@ export interface MaterializeOptions {
   signal?: AbortSignal
   /** Progress events. */
   onEvent?: (e: RunEvent) => void
+  /** After a cancellation, how long running assets get to stop before the run gives up on them (default 10 s). */
+  cancelGraceMs?: number
 }

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { WriterFs, WriterHandle } from './atomic.js'
+import { storagePathFor } from './paths.js'
 import { FileIOManager } from './file-io-manager.js'
 import { hashBytes, hashFile } from './hash.js'
 
@@ -42,8 +43,8 @@ describe('FileIOManager round trips', () => {
   it('stores plain values as JSON and reads them back', async () => {
     const value = { rows: [{ id: 1, name: 'a' }], total: 1.5, ok: true, none: null }
     const stored = await io.write(ctx('raw/orders'), value)
-    expect(stored.storagePath).toBe('raw/orders.json')
-    const bytes = readFileSync(join(base, 'storage', 'raw', 'orders.json'))
+    expect(stored.storagePath).toBe('raw/orders/@r1.json')
+    const bytes = readFileSync(join(base, 'storage', 'raw', 'orders', '@r1.json'))
     expect(bytes.toString()).toBe(JSON.stringify(value))
     expect(stored.bytes).toBe(bytes.length)
     expect(stored.dataVersion).toMatch(/^[0-9a-f]{32}$/)
@@ -55,7 +56,7 @@ describe('FileIOManager round trips', () => {
   it('stores bytes raw and reads a Buffer back', async () => {
     const data = new Uint8Array([0, 1, 2, 255])
     const stored = await io.write(ctx('model'), data)
-    expect(stored).toEqual({ storagePath: 'model.bin', bytes: 4, dataVersion: hashBytes(data) })
+    expect(stored).toEqual({ storagePath: 'model/@r1.bin', bytes: 4, dataVersion: hashBytes(data) })
     const back = await io.read({ key: 'model' }, stored)
     expect(Buffer.isBuffer(back)).toBe(true)
     expect([...(back as Buffer)]).toEqual([0, 1, 2, 255])
@@ -75,8 +76,8 @@ describe('FileIOManager round trips', () => {
       yield new Uint8Array([1, 2, 3])
     }
     const stored = await io.write(ctx('big/blob'), chunks())
-    expect(stored.storagePath).toBe('big/blob.stream')
-    const file = join(base, 'storage', 'big', 'blob.stream')
+    expect(stored.storagePath).toBe('big/blob/@r1.stream')
+    const file = join(base, 'storage', 'big', 'blob', '@r1.stream')
     expect(stored.bytes).toBe(64 * 64 * 1024 + 4 + 3)
     expect(statSync(file).size).toBe(stored.bytes)
     expect(stored.dataVersion).toBe(hashFile(file))
@@ -91,16 +92,20 @@ describe('FileIOManager round trips', () => {
   it('streams a Node Readable, and a stream read back can be stored again', async () => {
     const stored = await io.write(ctx('s1'), Readable.from([Buffer.from('hello '), Buffer.from('world')]))
     const again = await io.write(ctx('s2'), await io.read({ key: 's1' }, stored))
-    expect(readFileSync(join(base, 'storage', 's2.stream'), 'utf8')).toBe('hello world')
+    expect(readFileSync(join(base, 'storage', 's2', '@r1.stream'), 'utf8')).toBe('hello world')
     expect(again.dataVersion).toBe(stored.dataVersion)
     expect(again.dataVersion).toBe(hashBytes(Buffer.from('hello world')))
   })
 
-  it('replaces the previous output of a key', async () => {
-    await io.write(ctx('raw'), { v: 1 })
-    const stored = await io.write(ctx('raw'), { v: 2 })
+  it('keeps one file per run, and a retry in the same run replaces its own file', async () => {
+    const first = await io.write({ key: 'raw', runId: 'r1' }, { v: 1 })
+    await io.write({ key: 'raw', runId: 'r2' }, { v: 0 })
+    const stored = await io.write({ key: 'raw', runId: 'r2' }, { v: 2 })
     expect(await io.read({ key: 'raw' }, stored)).toEqual({ v: 2 })
-    expect(files()).toEqual(['raw.json'])
+    expect(await io.read({ key: 'raw' }, first)).toEqual({ v: 1 })
+    expect(files()).toEqual(['raw/@r1.json', 'raw/@r2.json'])
+    // A key named like a version file cannot collide: '@' is not a key character.
+    expect(() => storagePathFor('raw/@r1.json', '.json')).toThrow(/character outside/)
   })
 })
 
@@ -165,17 +170,17 @@ describe('FileIOManager atomicity', () => {
     await io.write(ctx('a/b'), { v: 1 })
     await io.write(ctx('a/c'), Buffer.from('x'))
     await io.write(ctx('a/d'), Readable.from(['x']))
-    expect(files()).toEqual(['a/b.json', 'a/c.bin', 'a/d.stream'])
+    expect(files()).toEqual(['a/b/@r1.json', 'a/c/@r1.bin', 'a/d/@r1.stream'])
   })
 
   it('on a full disk removes the temp file, keeps the previous output, and names key and path', async () => {
     await io.write(ctx('raw'), { v: 'old' })
     const full = new FileIOManager(join(base, 'storage'), { fs: diskWithRoom(10) })
-    const err = await full.write(ctx('raw'), { v: 'x'.repeat(100) }).catch((e: unknown) => e)
+    const err = await full.write({ key: 'raw', runId: 'r2' }, { v: 'x'.repeat(100) }).catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'RIVERS_IO_WRITE_FAILED', exitCode: 1 })
-    expect((err as Error).message.replace(base, '<base>')).toMatchInlineSnapshot(`"Could not store the output of asset 'raw' at <base>/storage/raw.json (ENOSPC: no space left on device, write): the disk is full; free space (or move the store with --store) and run again. The previous output, if any, is unchanged."`)
-    expect(files()).toEqual(['raw.json'])
-    expect(await io.read({ key: 'raw' }, { storagePath: 'raw.json' })).toEqual({ v: 'old' })
+    expect((err as Error).message.replace(base, '<base>')).toMatchInlineSnapshot(`"Could not store the output of asset 'raw' at <base>/storage/raw/@r2.json (ENOSPC: no space left on device, write): the disk is full; free space (or move the store with --store) and run again. The previous output, if any, is unchanged."`)
+    expect(files()).toEqual(['raw/@r1.json'])
+    expect(await io.read({ key: 'raw' }, { storagePath: 'raw/@r1.json' })).toEqual({ v: 'old' })
   })
 
   it('on a full disk during a stream stops the producer and leaves nothing', async () => {
@@ -212,7 +217,7 @@ describe('FileIOManager atomicity', () => {
   it('reports a failing rename and removes the temp file', async () => {
     const failing: WriterFs = { ...diskWithRoom(Number.POSITIVE_INFINITY), rename: async () => Promise.reject(Object.assign(new Error('EXDEV: cross-device link'), { code: 'EXDEV' })) }
     const broken = new FileIOManager(join(base, 'storage'), { fs: failing })
-    await expect(broken.write(ctx('raw'), [1])).rejects.toThrow(/^Could not store the output of asset 'raw' at .*raw\.json \(EXDEV: cross-device link\): check the storage folder and run again/)
+    await expect(broken.write(ctx('raw'), [1])).rejects.toThrow(/^Could not store the output of asset 'raw' at .*raw\/@r1\.json \(EXDEV: cross-device link\): check the storage folder and run again/)
     expect(files()).toEqual([])
   })
 })

@@ -58,9 +58,9 @@ export class FileIOManager implements IOManager {
    */
   async write(ctx: { key: string; runId: string }, value: unknown): Promise<StoredOutput> {
     const key = ctx.key
-    if (value instanceof Uint8Array) return this.#writeBytes(key, storagePathFor(key, EXT.bytes), value)
-    if (isAsyncIterable(value)) return this.#writeStream(key, value)
-    const storagePath = storagePathFor(key, EXT.json) // validate the key before serializing
+    if (value instanceof Uint8Array) return this.#writeBytes(key, storagePathFor(key, EXT.bytes, ctx.runId), value)
+    if (isAsyncIterable(value)) return this.#writeStream(key, value, ctx.runId)
+    const storagePath = storagePathFor(key, EXT.json, ctx.runId) // validate the key before serializing
     return this.#writeBytes(key, storagePath, encodeJsonResult(key, value))
   }
 
@@ -106,8 +106,8 @@ export class FileIOManager implements IOManager {
     return { storagePath, bytes: written, dataVersion }
   }
 
-  async #writeStream(key: string, source: AsyncIterable<unknown>): Promise<StoredOutput> {
-    const storagePath = storagePathFor(key, EXT.stream)
+  async #writeStream(key: string, source: AsyncIterable<unknown>, version: string): Promise<StoredOutput> {
+    const storagePath = storagePathFor(key, EXT.stream, version)
     const path = this.absolutePath(storagePath, key)
     let dataVersion = ''
     const written = await this.#atomic(

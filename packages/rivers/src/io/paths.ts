@@ -27,15 +27,24 @@ export function keySegments(key: string): string[] {
   return segments
 }
 
+const VERSION = /^[A-Za-z0-9_.-]+$/
+
 /**
  * The storage path of a key's output, relative to the storage folder with `/` separators (the
- * form kept in the store): `raw/orders` + `.json` → `raw/orders.json`.
+ * form kept in the store). With a `version` (the run id), each materialization gets its own file in
+ * the key's folder, named `@<version><ext>`: a crash between writing an output and recording it can
+ * then never leave the recorded version's file overwritten. `@` cannot appear in keys, so these
+ * names never collide with another key's folder.
  *
  * @example
  * storagePathFor('raw/orders', '.json') // 'raw/orders.json'
+ * storagePathFor('raw/orders', '.json', 'r1') // 'raw/orders/@r1.json'
  */
-export function storagePathFor(key: string, extension: string): string {
-  return `${keySegments(key).join('/')}${extension}`
+export function storagePathFor(key: string, extension: string, version?: string): string {
+  const base = keySegments(key).join('/')
+  if (version === undefined) return `${base}${extension}`
+  if (!VERSION.test(version) || version === '.' || version === '..') throw unsafeKey(key, `its version name ${JSON.stringify(version)} has a character outside A-Z a-z 0-9 _ - .`)
+  return `${base}/@${version}${extension}`
 }
 
 /**
@@ -48,7 +57,12 @@ export function storagePathFor(key: string, extension: string): string {
 export function resolveInside(baseDir: string, storagePath: string, key: string): string {
   let segments: string[]
   try {
-    segments = keySegments(storagePath)
+    const parts = storagePath.split('/')
+    const last = parts.at(-1) ?? ''
+    if (last.startsWith('@') && parts.length > 1) {
+      if (!VERSION.test(last.slice(1))) throw new Error('bad version file name')
+      segments = [...keySegments(parts.slice(0, -1).join('/')), last]
+    } else segments = keySegments(storagePath)
   } catch {
     throw unsafeKey(key, `its stored path ${JSON.stringify(storagePath)} is not a safe relative path`)
   }

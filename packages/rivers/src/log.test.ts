@@ -104,6 +104,7 @@ describe('createRunLogger', () => {
   })
 
   it('colours a TTY unless NO_COLOR is set', async () => {
+    vi.stubEnv('NO_COLOR', undefined)
     const tty = sink(true)
     const a = createRunLogger({ storeDir: dir, runId: 'a', level: 'info', pretty: true, destination: tty })
     a.logger.info('hi')

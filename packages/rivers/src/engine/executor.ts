@@ -82,7 +82,7 @@ export async function runPlan(ws: Workspace, options: MaterializeOptions): Promi
     ws.store.releaseRunLeases(runId)
     summary.durationMs = Date.now() - started
     if (signal.aborted) summary.status = 'cancelled'
-    else if (summary.failed.length > 0 || summary.skipped.some((s) => s.reason === 'check_failed' || s.reason === 'upstream_failed')) summary.status = 'failed'
+    else if (summary.failed.length > 0) summary.status = 'failed'
     ws.store.finishRun(runId, summary.status, summary)
     logger.info({ status: summary.status, durationMs: summary.durationMs }, `run ${runId} ${summary.status}`)
     await close()
@@ -188,8 +188,6 @@ async function schedule(ws: Workspace, rc: RunContext, planned: number[], force:
     if (reason !== undefined) return finish(v, { kind: 'skipped', reason }, reason)
     if (!force && !callNative(() => st.graph.needsRun(v))) return finish(v, { kind: 'skipped', reason: 'upstream_unchanged' })
     if (rc.signal.aborted) return finish(v, { kind: 'skipped', reason: 'cancelled' }, 'cancelled')
-    const blocked = a.deps.find((d) => latestBlockingCheckFailed(ws, d.key))
-    if (blocked !== undefined) return finish(v, { kind: 'skipped', reason: 'check_failed' }, 'check_failed')
     if (!(await acquireLease(ws, rc, v))) return finish(v, { kind: 'skipped', reason: 'cancelled' }, 'cancelled')
     const renew = setInterval(() => ws.store.renewLease(a.key, rc.runId, LEASE_TTL_MS), LEASE_TTL_MS / 3)
     try {
@@ -197,8 +195,8 @@ async function schedule(ws: Workspace, rc: RunContext, planned: number[], force:
       if (!force && !callNative(() => st.graph.needsRun(v))) return finish(v, { kind: 'skipped', reason: 'upstream_unchanged' })
       const outcome = await materializeAsset(rc, v, ws.project.retry)
       if (rc.closed) return
-      if (!outcome.ok) return finish(v, outcome.cancelled ? { kind: 'skipped', reason: 'cancelled' } : { kind: 'failed', error: outcome.error }, outcome.cancelled ? 'cancelled' : 'upstream_failed')
-      finish(v, { kind: 'materialized' }, outcome.blockingCheckFailed ? 'check_failed' : undefined)
+      if (!outcome.ok) return finish(v, outcome.cancelled ? { kind: 'skipped', reason: 'cancelled' } : { kind: 'failed', error: outcome.error }, outcome.cancelled ? 'cancelled' : outcome.checkFailed ? 'check_failed' : 'upstream_failed')
+      finish(v, { kind: 'materialized' })
     } finally {
       clearInterval(renew)
       ws.store.releaseLease(a.key, rc.runId)
@@ -237,10 +235,4 @@ async function schedule(ws: Workspace, rc: RunContext, planned: number[], force:
   }
   for (const v of planned) if (!done.has(v)) finish(v, { kind: 'skipped', reason: 'cancelled' })
   rc.closed = true
-}
-
-/** Whether the latest materialization of `key` failed a blocking check (its consumers must wait). */
-function latestBlockingCheckFailed(ws: Workspace, key: string): boolean {
-  const latest = ws.store.currentRecord(key)
-  return latest !== undefined && latest.checks.some((c) => c.blocking && !c.passed)
 }

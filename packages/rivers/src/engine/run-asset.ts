@@ -30,7 +30,7 @@ export interface RunContext {
 }
 
 /** Outcome of one asset. */
-export type AssetOutcome = { ok: true; dataVersion: string; blockingCheckFailed: boolean } | { ok: false; error: string; cancelled?: boolean }
+export type AssetOutcome = { ok: true; dataVersion: string } | { ok: false; error: string; cancelled?: boolean; checkFailed?: boolean }
 
 /**
  * The message of a failure, for the summary: wrapped user errors keep the asset, run and cause.
@@ -39,11 +39,11 @@ export type AssetOutcome = { ok: true; dataVersion: string; blockingCheckFailed:
  * describeFailure(new Error('boom')) // 'boom'
  */
 export function describeFailure(e: unknown): string {
-  if (e instanceof Error) {
-    const cause = (e as { cause?: unknown }).cause
-    if (e instanceof UserCodeError && cause instanceof Error && cause.stack !== undefined) return e.message
-    return e.message
+  if (e instanceof UserCodeError) {
+    const cause = e.cause
+    return cause instanceof Error ? `${cause.name === 'Error' ? '' : `${cause.name}: `}${cause.message}` : `threw a non-Error value: ${inspect(cause, { depth: 2, breakLength: Infinity })}`
   }
+  if (e instanceof Error) return e.message
   return inspect(e)
 }
 
@@ -176,6 +176,15 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
       const io = (def.io as IOManager | undefined) ?? rc.io
       const stored = await io.write({ key: a.key, runId: rc.runId }, value)
       const dataVersion = unwrapped.dataVersion !== undefined ? nativeModule().hashStrings('data-version', [unwrapped.dataVersion]) : stored.dataVersion
+      const checks = await evaluateChecks(rc, def, value)
+      const failedBlocking = checks.filter((c) => c.blocking && !c.passed)
+      if (failedBlocking.length > 0) {
+        // The output fails a blocking check: it is not recorded (the asset stays missing or stale
+        // and is planned again), the check results are.
+        for (const c of checks) rc.state.store.recordCheck(c)
+        const first = failedBlocking[0]!
+        throw blockingCheckFailed(a.key, first.name, first.message)
+      }
       const finishedAt = new Date()
       if (rc.closed || rc.signal.aborted) throw cancelled(a.key)
       const materializationId = st.store.recordMaterialization({
@@ -191,46 +200,58 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
         metadata: { ...metadata, bytes: stored.bytes, ...(n > 1 ? { attempts: n } : {}) },
         metrics,
       })
+      for (const c of checks) rc.state.store.recordCheck({ ...c, materializationId })
       callNative(() => st.graph.applyRecords(singleRecord(id, st.code[id]!, st.configHash[id]!, dataVersion, consumed)))
       st.dataVersion[id] = dataVersion
       st.last.set(a.key, { runId: rc.runId, at: finishedAt.toISOString(), dataVersion, kind: 'materialization' })
       rc.values.set(id, { value, version: dataVersion })
       rc.emit({ type: 'asset_materialized', key: a.key, durationMs: finishedAt.getTime() - startedAt.getTime(), dataVersion })
-      const blockingCheckFailed = await runChecks(rc, def, value, materializationId)
-      return { ok: true, dataVersion, blockingCheckFailed }
+      return { ok: true, dataVersion }
     } catch (e) {
       lastError = e
-      const retryable = n < maxAttempts && !rc.signal.aborted && (retry?.retryOn === undefined || retry.retryOn(e, n))
+      const retryable = n < maxAttempts && !rc.signal.aborted && !(isRiversError(e) && e.code === 'RIVERS_CHECK_FAILED') && (retry?.retryOn === undefined || retry.retryOn(e, n))
       rc.emit({ type: 'asset_failed', key: a.key, error: describeFailure(e), willRetry: retryable })
       st.store.appendEvent(rc.runId, retryable ? 'attempt_failed' : 'asset_failed', a.key, { attempt: n, error: describeFailure(e) })
-      log.error({ err: e, attempt: n }, `attempt ${n} of ${maxAttempts} failed`)
+      log.error({ attempt: n, error: describeFailure(e) }, `attempt ${n} of ${maxAttempts} failed: ${describeFailure(e)}`)
+      log.debug({ err: e }, 'failure details')
       if (!retryable) break
       await sleep(retryDelayMs(retry!, n), rc.signal)
     } finally {
       rc.signal.removeEventListener('abort', onAbort)
     }
   }
-  return rc.signal.aborted ? { ok: false, error: describeFailure(lastError), cancelled: true } : { ok: false, error: describeFailure(lastError) }
+  if (rc.signal.aborted) return { ok: false, error: describeFailure(lastError), cancelled: true }
+  const checkFailed = isRiversError(lastError) && lastError.code === 'RIVERS_CHECK_FAILED'
+  return checkFailed ? { ok: false, error: describeFailure(lastError), checkFailed } : { ok: false, error: describeFailure(lastError) }
 }
 
-async function runChecks(rc: RunContext, def: AssetDef, value: unknown, materializationId: number): Promise<boolean> {
-  let blockingFailed = false
+type CheckRow = { runId: string; key: string; name: string; passed: boolean; blocking: boolean; message?: string; metadata?: Record<string, unknown> }
+
+/** Evaluates the asset's checks on its output; a check that throws counts as failed. */
+async function evaluateChecks(rc: RunContext, def: AssetDef, value: unknown): Promise<CheckRow[]> {
+  const rows: CheckRow[] = []
   for (const check of def.checks) {
-    let passed = false
-    let message: string | undefined
-    let metadata: Record<string, unknown> | undefined
+    const row: CheckRow = { runId: rc.runId, key: def.key, name: check.name, passed: false, blocking: check.blocking }
     try {
       const outcome = checkOutcome(def.key, check.name, await check.fn(value, { runId: rc.runId, key: def.key, log: rc.log.child({ asset: def.key, check: check.name }), signal: rc.signal }))
-      passed = outcome.passed
-      message = outcome.message
-      metadata = outcome.metadata === undefined ? undefined : { ...outcome.metadata }
+      row.passed = outcome.passed
+      if (outcome.message !== undefined) row.message = outcome.message
+      if (outcome.metadata !== undefined) row.metadata = { ...outcome.metadata }
     } catch (e) {
-      message = `check threw: ${describeFailure(wrapUserError(def.key, rc.runId, e))}`
+      row.message = `check threw: ${describeFailure(wrapUserError(def.key, rc.runId, e))}`
     }
-    const result = { runId: rc.runId, key: def.key, materializationId, name: check.name, passed, blocking: check.blocking }
-    rc.state.store.recordCheck({ ...result, ...(message === undefined ? {} : { message }), ...(metadata === undefined ? {} : { metadata }) })
-    rc.emit({ type: 'check_evaluated', key: def.key, name: check.name, passed, blocking: check.blocking, ...(message === undefined ? {} : { message }) })
-    if (!passed && check.blocking) blockingFailed = true
+    rc.emit({ type: 'check_evaluated', key: def.key, name: check.name, passed: row.passed, blocking: check.blocking, ...(row.message === undefined ? {} : { message: row.message }) })
+    rows.push(row)
   }
-  return blockingFailed
+  return rows
+}
+
+/**
+ * The error of an output that failed a blocking check.
+ *
+ * @example
+ * throw blockingCheckFailed('model/evaluation', 'quality_gate', 'accuracy 0.71 < 0.9')
+ */
+export function blockingCheckFailed(key: string, check: string, message: string | undefined): RiversError {
+  return new RiversError('RIVERS_CHECK_FAILED', `blocking check "${check}" of asset "${key}" failed${message === undefined ? '' : `: ${message}`}; its output is not recorded and its downstream assets are skipped`, { exitCode: 1 })
 }

@@ -195,6 +195,7 @@ export class ProjectState {
    */
   select(exprs: readonly string[]): Uint32Array {
     const list = exprs.length === 0 ? ['*'] : [...exprs]
+
     const ids = callNative(() => this.graph.select(list))
     if (ids.length === 0) throw emptySelection(list)
     return ids

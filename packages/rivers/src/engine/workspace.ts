@@ -52,7 +52,6 @@ export class Workspace {
     const store = Store.open(storeDir)
     try {
       const state = ProjectState.create(project, store)
-      await state.observeSources('status')
       return new Workspace(project, storeDir, store, state, options)
     } catch (e) {
       store.close()
@@ -60,14 +59,37 @@ export class Workspace {
     }
   }
 
-  /** Keys selected by the union of `exprs` (default `*`); throws when nothing matches. */
-  select(exprs: readonly string[] = []): string[] {
-    return [...this.state.select(exprs)].map((i) => this.state.asset(i).key)
+  private observed = false
+
+  /**
+   * Observes the sources once per workspace (their versions matter to statuses and plans). Commands
+   * that do not look at staleness (list, graph, runs, wipe) never pay for it.
+   */
+  async observe(): Promise<void> {
+    if (this.observed) return
+    this.observed = true
+    await this.state.observeSources('observe')
   }
 
-  /** Status, causes, root causes and `planned` of each selected asset. */
-  status(exprs: readonly string[] = []): StatusReport {
+  /** Keys selected by the union of `exprs` (default `*`); throws when nothing matches. */
+  async select(exprs: readonly string[] = []): Promise<string[]> {
+    return [...(await this.selectIds(exprs))].map((i) => this.state.asset(i).key)
+  }
+
+  /** Ids selected; observes the sources first when a `status:` term needs them. */
+  private async selectIds(exprs: readonly string[]): Promise<Uint32Array> {
+    if (exprs.some((e) => e.includes('status:'))) await this.observe()
+    return this.state.select(exprs)
+  }
+
+  /**
+   * Status, causes, root causes and `planned` of each selected asset, for the given run config
+   * (default: every asset's default config).
+   */
+  async status(exprs: readonly string[] = [], options: { config?: Record<string, unknown> } = {}): Promise<StatusReport> {
+    await this.observe()
     const st = this.state
+    st.setConfig(options.config ?? {}, false)
     const ids = st.select(exprs)
     const statuses = callNative(() => st.graph.statuses(ids))
     const causes = callNative(() => st.graph.causes(ids))
@@ -101,7 +123,9 @@ export class Workspace {
   }
 
   /** The plan of a selection, in layers; refuses a planned asset whose unselected input is missing. */
-  plan(exprs: readonly string[] = [], options: { force?: boolean } = {}): PlanReport {
+  async plan(exprs: readonly string[] = [], options: { force?: boolean; config?: Record<string, unknown> } = {}): Promise<PlanReport> {
+    await this.observe()
+    this.state.setConfig(options.config ?? {}, false)
     const { layers } = this.planIds(exprs, options.force ?? false)
     const named = layers.map((l) => l.map((i) => this.state.asset(i).key))
     return { selection: exprs.length === 0 ? ['*'] : [...exprs], force: options.force ?? false, layers: named, count: named.reduce((n, l) => n + l.length, 0) }
@@ -120,17 +144,18 @@ export class Workspace {
 
   /** Runs the plan of a selection; resolves to the run summary (never rejects for asset failures). */
   async materialize(options: MaterializeOptions = {}): Promise<RunSummary> {
+    await this.observe()
     return runPlan(this, options)
   }
 
   /** Keys, groups, tags, kinds, owners, deps, descriptions of the selected assets. */
-  list(exprs: readonly string[] = []): AssetInfo[] {
-    return [...this.state.select(exprs)].map((i) => this.info(i))
+  async list(exprs: readonly string[] = []): Promise<AssetInfo[]> {
+    return [...(await this.selectIds(exprs))].map((i) => this.info(i))
   }
 
   /** Lineage of the selected assets: nodes and the edges between them. */
-  lineage(exprs: readonly string[] = []): LineageView {
-    const ids = this.state.select(exprs)
+  async lineage(exprs: readonly string[] = []): Promise<LineageView> {
+    const ids = await this.selectIds(exprs)
     const keys = new Set([...ids].map((i) => this.state.asset(i).key))
     const nodes = [...ids].map((i) => this.info(i))
     const edges: [string, string][] = []
@@ -142,11 +167,17 @@ export class Workspace {
   runs(options: { limit?: number; asset?: string; metric?: string } = {}): RunInfo[] {
     const runs = this.store.listRuns({ limit: options.limit ?? 20 })
     const metricByRun = new Map<string, number>()
-    if (options.asset !== undefined && options.metric !== undefined) {
+    let filtered = runs
+    if (options.asset !== undefined) {
       this.requireKey(options.asset)
-      for (const p of this.store.metricHistory(options.asset, options.metric)) metricByRun.set(p.runId, p.value)
+      if (options.metric !== undefined) {
+        for (const p of this.store.metricHistory(options.asset, options.metric)) metricByRun.set(p.runId, p.value)
+        filtered = runs.filter((r) => metricByRun.has(r.id))
+      } else {
+        const built = new Set(this.store.assetHistory(options.asset, { limit: 1000 }).map((h) => h.runId))
+        filtered = runs.filter((r) => built.has(r.id))
+      }
     }
-    const filtered = options.asset !== undefined && options.metric !== undefined ? runs.filter((r) => metricByRun.has(r.id)) : runs
     return filtered.map((r) => {
       const s = (r.summary ?? {}) as Partial<RunSummary>
       const info: RunInfo = {
@@ -166,7 +197,7 @@ export class Workspace {
   }
 
   /** One asset: definition, status, and its records with inputs, metadata, metrics and checks. */
-  show(key: string, options: { limit?: number } = {}): AssetDetail {
+  async show(key: string, options: { limit?: number } = {}): Promise<AssetDetail> {
     const id = this.requireKey(key)
     const history = this.store.assetHistory(key, { limit: options.limit ?? 10 }).map((h) => {
       const entry: AssetDetail['history'][number] = {
@@ -185,12 +216,12 @@ export class Workspace {
       if (h.storagePath !== null) entry.storagePath = h.storagePath
       return entry
     })
-    return { info: this.info(id), status: this.status([`key:${key}`]).assets[0]!, history }
+    return { info: this.info(id), status: (await this.status([`key:${key}`])).assets[0]!, history }
   }
 
   /** Forgets the latest records of the selected assets (history is kept); returns their keys. */
-  wipe(exprs: readonly string[] = []): string[] {
-    const keys = this.select(exprs)
+  async wipe(exprs: readonly string[] = []): Promise<string[]> {
+    const keys = await this.select(exprs)
     this.store.wipe(keys)
     this.state.reload()
     return keys

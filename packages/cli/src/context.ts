@@ -1,0 +1,91 @@
+/**
+ * What every command gets: the streams, the global options, the styles of stdout and stderr, and a
+ * way to open the workspace of the project (found, loaded, its store opened) for the command's span.
+ */
+import path from 'node:path'
+import type { Workspace } from 'rivers'
+import { styleFor, type Style } from './format/style.js'
+import type { Io } from './io.js'
+import { LogSink } from './log-sink.js'
+import { findProjectFile, loadProject } from './project-file.js'
+import { riversFor } from './rivers-module.js'
+
+export type { Workspace }
+
+/** Global options (`assets --help`). */
+export interface GlobalOptions {
+  project?: string
+  store?: string
+  json?: boolean
+  logLevel?: string
+  /** `false` with `--no-color`. */
+  color?: boolean
+}
+
+/** The context of one command invocation. */
+export interface Ctx {
+  readonly io: Io
+  readonly globals: GlobalOptions
+  readonly json: boolean
+  /** Style of stdout. */
+  readonly out: Style
+  /** Style of stderr. */
+  readonly err: Style
+  /** Where the engine's log lines go (stderr, kept apart from a live progress line). */
+  readonly logSink: LogSink
+}
+
+/**
+ * @example
+ * const ctx = makeCtx(io, cmd.optsWithGlobals())
+ */
+export function makeCtx(io: Io, globals: GlobalOptions): Ctx {
+  const color = globals.color !== false
+  const err = styleFor(io.stderr, io.env, color)
+  return { io, globals, json: globals.json === true, out: styleFor(io.stdout, io.env, color), err, logSink: new LogSink(io.stderr, err.color) }
+}
+
+/**
+ * Find and load the project, open its workspace, run `fn`, and close the workspace.
+ *
+ * @example
+ * return withWorkspace(ctx, async (ws) => { print(await ws.status(['*'])); return 0 })
+ */
+export async function withWorkspace<T>(ctx: Ctx, fn: (ws: Workspace) => Promise<T>): Promise<T> {
+  const file = findProjectFile(ctx.io.cwd, ctx.globals.project)
+  const project = await loadProject(file, ctx.io.cwd)
+  const { openWorkspace } = await riversFor(file)
+  const ws = await openWorkspace(project, {
+    storeDir: storeDirOf(ctx, file),
+    projectDir: path.dirname(file),
+    ...(ctx.globals.logLevel === undefined ? {} : { logLevel: ctx.globals.logLevel }),
+    pretty: !ctx.json && ctx.io.stderr.isTTY === true,
+    logDestination: ctx.logSink,
+  })
+  try {
+    return await fn(ws)
+  } finally {
+    await ws.close()
+  }
+}
+
+/** `--store`, else `RIVERS_HOME`, else `.rivers/` beside the project file. */
+export function storeDirOf(ctx: Pick<Ctx, 'io' | 'globals'>, projectFile: string): string {
+  const given = ctx.globals.store ?? (ctx.io.env.RIVERS_HOME || undefined)
+  return given === undefined ? path.join(path.dirname(projectFile), '.rivers') : path.resolve(ctx.io.cwd, given)
+}
+
+/** The selection of a command: its arguments, or `*`. */
+export function selectionOf(args: readonly string[]): string[] {
+  return args.length === 0 ? ['*'] : [...args]
+}
+
+/** Writes the one JSON document of `--json` to stdout. */
+export function printJson(ctx: Ctx, value: unknown): void {
+  ctx.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+}
+
+/** Writes human text to stdout with a final newline. */
+export function print(ctx: Ctx, text: string): void {
+  ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+}

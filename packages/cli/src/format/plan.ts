@@ -1,0 +1,21 @@
+/** Human `assets plan` / `materialize --dry-run`: the planned assets, layer by layer. */
+import type { PlanReport } from 'rivers'
+import type { Style } from './style.js'
+
+/**
+ * @example
+ * formatPlan({ selection: ['*'], force: false, layers: [['raw'], ['features', 'model']], count: 3 }, style)
+ * // Plan for *: 3 assets in 2 layers
+ * //   1  raw
+ * //   2  features, model
+ */
+export function formatPlan(report: PlanReport, style: Style): string {
+  const sel = report.selection.length === 0 ? '*' : report.selection.join(' ')
+  const forced = report.force ? ' (forced: every selected asset runs)' : ''
+  if (report.count === 0) return `Nothing to do for ${sel}${forced}: every selected asset is fresh.`
+  const head = `Plan for ${sel}${forced}: ${report.count} asset${report.count === 1 ? '' : 's'} in ${report.layers.length} layer${report.layers.length === 1 ? '' : 's'}`
+  const width = String(report.layers.length).length
+  const lines = report.layers.map((layer, i) => `  ${style.dim(String(i + 1).padStart(width))}  ${layer.join(', ')}`)
+  const tail = report.force ? '' : '\nAssets downstream of a change are skipped at run time if their inputs turn out unchanged (early cutoff).'
+  return `${head}\n${lines.join('\n')}${tail}`
+}

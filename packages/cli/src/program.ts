@@ -1,0 +1,165 @@
+/**
+ * The command surface of `assets` (commander): global options, one subcommand per verb, help texts.
+ * Actions live in `commands/*.ts`; this file only wires arguments and options to them.
+ */
+import { createRequire } from 'node:module'
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { makeCtx, type Ctx, type GlobalOptions } from './context.js'
+import type { Io } from './io.js'
+
+/** Levels accepted by `--log-level` (pino's). */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
+
+const SELECTION_HELP = `
+Selection (default *; several expressions are a union; quote them for the shell):
+  raw/orders  raw/*         a key, or a key pattern with * wildcards
+  +model  2+model           model and its ancestors (all, or up to depth 2)
+  raw+  raw+1               raw and its descendants (all, or depth 1)
+  tag:pii  tag:tier=gold    by tag; also group:NAME  kind:NAME  owner:NAME
+  status:stale              by status: missing, stale or fresh
+  'raw+ and not tag:slow'   combine with and, or, not and parentheses
+
+Exit codes: 0 success; 1 a run finished with failed assets; 2 bad usage, definitions,
+selection or config; 130 cancelled.`
+
+/** What the program's actions report back to `main`. */
+export interface ProgramState {
+  exitCode: number
+  /** The context of the command that ran (set before its action starts). */
+  ctx: Ctx | undefined
+}
+
+type Action = (ctx: Ctx, ...args: any[]) => Promise<number>
+
+/**
+ * Build the program. Commands are imported lazily so that `--help` starts fast.
+ *
+ * @example
+ * const state: ProgramState = { exitCode: 0, ctx: undefined }
+ * await buildProgram(io, state).parseAsync(argv)
+ */
+export function buildProgram(io: Io, state: ProgramState): Command {
+  // Commander calls an action with (...arguments, options, command); ours get (ctx, ...arguments, options).
+  const run = (load: () => Promise<Action>) => async (...args: unknown[]) => {
+    const cmd = args.at(-1) as Command
+    const ctx = makeCtx(io, cmd.optsWithGlobals<GlobalOptions>())
+    state.ctx = ctx
+    const action = await load()
+    state.exitCode = await action(ctx, ...args.slice(0, -1))
+  }
+
+  const program = new Command('assets')
+    .usage('<command> [SELECTION...] [options]')
+    .description('Materialize and inspect the assets of a Rivers project: tables, features, models.')
+    .version(version(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand('help [command]', 'show help of a command')
+    .option('--project <file>', 'project file (default: rivers.config.{ts,mts,js,mjs} here or in a parent folder)')
+    .option('--store <dir>', 'store folder (default: $RIVERS_HOME, else .rivers/ beside the project)')
+    .option('--json', 'print one JSON document on stdout (logs go to stderr)')
+    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showHelpAfterError('(run assets --help for usage)')
+    .showSuggestionAfterError(true)
+    .addHelpText('after', SELECTION_HELP)
+    .exitOverride()
+    .configureOutput(output(io))
+
+  const command = (name: string, summary: string) =>
+    program
+      .command(name)
+      .summary(summary)
+      .description(summary)
+      .helpOption('-h, --help', 'show help')
+      .exitOverride()
+      .configureOutput(output(io))
+
+  command('materialize', 'run the missing and stale assets of the selection, and what follows them')
+    .argument('[selection...]', 'assets to bring up to date (default: *)')
+    .option('--force', 'run every selected asset, stale or not')
+    .option('--dry-run', 'print the plan instead of running it')
+    .option('--concurrency <n>', 'assets running at once (default: the project setting, else 4)', positiveInt('--concurrency'))
+    .option('--config <json-or-file>', 'run config as a JSON object {"asset": {...}}, or the path to a .json file')
+    .action(
+      run(async () => {
+        const { materialize } = await import('./commands/materialize.js')
+        return (ctx: Ctx, selection: string[], flags: object) => materialize(ctx, selection, flags)
+      }),
+    )
+
+  command('status', 'show status, causes and root causes of each selected asset')
+    .argument('[selection...]', 'assets to report (default: *)')
+    .action(run(async () => (await import('./commands/status.js')).status))
+
+  command('plan', 'print the plan (same as materialize --dry-run)')
+    .argument('[selection...]', 'assets to plan (default: *)')
+    .option('--force', 'plan every selected asset, stale or not')
+    .action(
+      run(async () => {
+        const { materialize } = await import('./commands/materialize.js')
+        return (ctx: Ctx, selection: string[], flags: { force?: boolean }) => materialize(ctx, selection, { force: flags.force === true, dryRun: true })
+      }),
+    )
+
+  command('list', 'list assets: deps, groups, tags, kinds, owners, descriptions')
+    .argument('[selection...]', 'assets to list (default: *)')
+    .action(run(async () => (await import('./commands/list.js')).list))
+
+  command('graph', 'print the lineage as Mermaid, Graphviz DOT or JSON')
+    .argument('[selection...]', 'assets to draw (default: *)')
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid'))
+    .action(run(async () => (await import('./commands/graph.js')).graph))
+
+  command('runs', 'list past runs, or compare a metric across runs')
+    .option('--limit <n>', 'runs to show, newest first', positiveInt('--limit'), 20)
+    .option('--asset <key>', 'only runs that materialized this asset (with --metric: compare that metric)')
+    .option('--metric <name>', "with --asset: show that asset's metric in each run that recorded it")
+    .action(
+      run(async () => {
+        const { runs } = await import('./commands/runs.js')
+        return (ctx: Ctx, flags: { limit: number; asset?: string; metric?: string }) => runs(ctx, flags)
+      }),
+    )
+
+  command('show', "show one asset's definition, status and record history")
+    .argument('<key>', 'asset key')
+    .action(
+      run(async () => {
+        const { show } = await import('./commands/show.js')
+        return (ctx: Ctx, key: string) => show(ctx, key)
+      }),
+    )
+
+  command('wipe', 'forget the records of the selection (asks unless --yes)')
+    .argument('[selection...]', 'assets to forget (default: *)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(run(async () => (await import('./commands/wipe.js')).wipe))
+
+  return program
+}
+
+/** Commander writes help and errors to our streams, wrapped to their width (80 when not a terminal). */
+function output(io: Io) {
+  return {
+    writeOut: (s: string) => void io.stdout.write(s),
+    writeErr: (s: string) => void io.stderr.write(s),
+    getOutHelpWidth: () => (io.stdout.isTTY === true ? (io.stdout.columns ?? 80) : 80),
+    getErrHelpWidth: () => (io.stderr.isTTY === true ? (io.stderr.columns ?? 80) : 80),
+    getOutHasColors: () => false,
+    getErrHasColors: () => false,
+  }
+}
+
+function positiveInt(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+      throw new InvalidArgumentError(`expected a positive integer, e.g. ${flag} 4.`)
+    }
+    return Number(value)
+  }
+}
+
+function version(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version
+}

@@ -121,7 +121,7 @@ export declare function hashFile(path: string): string
  * the available cores). Resolves to hex hashes in the order of `paths`; rejects naming the first
  * file that could not be read.
  */
-export declare function hashFiles(paths: Array<string>): Promise<unknown>
+export declare function hashFiles(paths: Array<string>): Promise<string[]>
 
 /**
  * Hashes string fields in a domain with the frozen encoding (`SPEC.md`): code versions, config

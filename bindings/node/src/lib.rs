@@ -21,6 +21,14 @@ fn throw(env: &Env, e: PlannerError) -> Error {
     }
 }
 
+/// Lines of an optional `\n`-joined string (none for an absent or empty string).
+fn split_lines(s: Option<&str>) -> Vec<&str> {
+    match s {
+        None | Some("") => Vec::new(),
+        Some(t) => t.split('\n').collect(),
+    }
+}
+
 fn split_joined(s: &str, count: usize) -> Vec<&str> {
     if count == 0 {
         Vec::new()
@@ -138,8 +146,7 @@ impl NativeGraph {
         if keys.len() != n {
             return Err(throw(&env, rivers_planner::error::invalid_input(format!("{} keys for {} assets (depOffsets has {} entries)", keys.len(), n, init.dep_offsets.len()))));
         }
-        let label_text = init.labels.as_deref().unwrap_or("");
-        let label_names: Vec<&str> = if label_text.is_empty() { Vec::new() } else { label_text.split('\n').collect() };
+        let label_names = split_lines(init.labels.as_deref());
         let labels = match (&init.label_offsets, &init.label_ids) {
             (Some(o), Some(i)) => Some(LabelInput { names: &label_names, offsets: o, ids: i }),
             _ => None,
@@ -208,8 +215,7 @@ impl NativeGraph {
     /// Replaces all records (bulk load of the store's latest records). O(n + e + records).
     #[napi]
     pub fn load_records(&mut self, env: Env, records: RecordsInit) -> Result<()> {
-        let externs_text = records.extern_keys.as_deref().unwrap_or("");
-        let externs: Vec<&str> = if externs_text.is_empty() { Vec::new() } else { externs_text.split('\n').collect() };
+        let externs = split_lines(records.extern_keys.as_deref());
         self.inner.load_records(&batch_from(&records, &externs)).map_err(|e| throw(&env, e))
     }
 
@@ -218,8 +224,7 @@ impl NativeGraph {
     /// not returned can be skipped if nothing else changed. O(degrees of the records and children).
     #[napi]
     pub fn apply_records(&mut self, env: Env, records: RecordsInit) -> Result<Uint32Array> {
-        let externs_text = records.extern_keys.as_deref().unwrap_or("");
-        let externs: Vec<&str> = if externs_text.is_empty() { Vec::new() } else { externs_text.split('\n').collect() };
+        let externs = split_lines(records.extern_keys.as_deref());
         let out = self.inner.apply_records(&batch_from(&records, &externs)).map_err(|e| throw(&env, e))?;
         let g = self.inner.graph();
         Ok(Uint32Array::new(out.into_iter().map(|v| g.ext_of(v)).collect()))
@@ -339,7 +344,7 @@ impl Task for HashFilesTask {
 /// Content hashes of many files, in parallel off the main thread (a libuv worker fanning out over
 /// the available cores). Resolves to hex hashes in the order of `paths`; rejects naming the first
 /// file that could not be read.
-#[napi]
+#[napi(ts_return_type = "Promise<string[]>")]
 pub fn hash_files(paths: Vec<String>) -> AsyncTask<HashFilesTask> {
     AsyncTask::new(HashFilesTask { paths })
 }

@@ -2,19 +2,12 @@
  * The store's latest records, turned into the typed arrays the core loads in one call, plus what
  * the engine keeps per asset (last run, data version) for status output and input loading.
  */
+import type { RecordsInit } from '@rivers/native'
+
 import type { LatestRecords } from '../store/types.js'
 
-/** The native `loadRecords` argument. */
-export interface RecordsArrays {
-  ids: Uint32Array
-  codeVersions: Uint8Array
-  configHashes: Uint8Array
-  dataVersions: Uint8Array
-  depOffsets: Uint32Array
-  deps: Uint32Array
-  depVersions: Uint8Array
-  externKeys?: string
-}
+/** The native `loadRecords` / `applyRecords` argument (the binding's generated type). */
+export type RecordsArrays = RecordsInit
 
 /** What the engine remembers of an asset's latest record. */
 export interface LastRecord {

@@ -59,7 +59,7 @@ export async function withWorkspace<T>(ctx: Ctx, fn: (ws: Workspace) => Promise<
     storeDir: storeDirOf(ctx, file),
     projectDir: path.dirname(file),
     ...(ctx.globals.logLevel === undefined ? {} : { logLevel: ctx.globals.logLevel }),
-    pretty: !ctx.json && ctx.io.stderr.isTTY === true,
+    pretty: !ctx.json,
     logDestination: ctx.logSink,
   })
   try {

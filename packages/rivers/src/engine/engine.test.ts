@@ -180,4 +180,18 @@ describe('materialize', () => {
     expect([...a.materialized, ...b.materialized].sort()).toEqual(['raw', 'sum'])
     expect([...a.skipped, ...b.skipped].map((x) => x.reason)).toEqual(['upstream_unchanged', 'upstream_unchanged'])
   })
+
+  it('resolves relative source paths against the project folder, not the working directory', async () => {
+    writeFileSync(path.join(dir, 'in.txt'), 'hello')
+    const data = source({ key: 'data', path: 'in.txt' })
+    const upper = asset({ key: 'upper', deps: { data } }, ({ data }) => data.toString().toUpperCase())
+    const ws = await openWorkspace(defineProject({ assets: [upper] }), { storeDir: path.join(dir, '.rivers'), projectDir: dir, logLevel: 'silent' })
+    try {
+      const s = await ws.materialize()
+      expect(s.materialized).toEqual(['upper'])
+      expect((await ws.show('data')).history[0]).toMatchObject({ kind: 'observation' })
+    } finally {
+      ws.close()
+    }
+  })
 })

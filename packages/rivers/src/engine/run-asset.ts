@@ -90,7 +90,9 @@ async function loadInput(rc: RunContext, depId: number): Promise<{ value: unknow
     const obs = st.observed.get(dep.key)
     if (obs !== undefined && !obs.ok) throw new RiversError('RIVERS_SOURCE_UNAVAILABLE', `source "${dep.key}" could not be observed: ${describeFailure(obs.error)}`, { exitCode: 1, cause: obs.error })
     const def = dep.def as SourceDef
-    const value = def.load !== undefined ? await def.load({ runId: rc.runId, key: dep.key, path: def.path, log: rc.log.child({ asset: dep.key }), signal: rc.signal }) : await readFile(def.path!)
+    const file = st.sourcePath(def)
+    if (def.load === undefined && file === undefined) throw new RiversError('RIVERS_SOURCE_UNAVAILABLE', `source "${dep.key}" has neither a path nor a load function, so its consumers cannot read it: give the source a \`path\` or a \`load\``, { exitCode: 1 })
+    const value = def.load !== undefined ? await def.load({ runId: rc.runId, key: dep.key, path: file, log: rc.log.child({ asset: dep.key }), signal: rc.signal }) : await readFile(file!)
     loaded = { value, version: st.dataVersion[depId]! }
   } else {
     const record = st.store.currentRecord(dep.key)

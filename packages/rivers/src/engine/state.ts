@@ -4,6 +4,7 @@
  * update it record by record.
  */
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 
 import pino, { type Logger } from 'pino'
 
@@ -45,6 +46,8 @@ export class ProjectState {
   private constructor(
     readonly project: Project,
     readonly store: Store,
+    /** Folder that relative source paths are resolved against (the project file's folder). */
+    readonly baseDir: string,
   ) {
     this.code = codeVersions(project)
     this.graph = buildNativeGraph(project, this.code)
@@ -61,11 +64,21 @@ export class ProjectState {
    * @example
    * const state = ProjectState.create(project, store, {})
    */
-  static create(project: Project, store: Store, config: Record<string, unknown> = {}, strictConfig = false): ProjectState {
-    const s = new ProjectState(project, store)
+  static create(project: Project, store: Store, baseDir: string = process.cwd(), config: Record<string, unknown> = {}, strictConfig = false): ProjectState {
+    const s = new ProjectState(project, store, baseDir)
     s.setConfig(config, strictConfig)
     s.reload()
     return s
+  }
+
+  /**
+   * The file of a source, resolved against the project file's folder (`undefined` without a path).
+   *
+   * @example
+   * state.sourcePath(def) // '/project/data/orders.csv' for path 'data/orders.csv'
+   */
+  sourcePath(def: SourceDef): string | undefined {
+    return def.path === undefined ? undefined : path.resolve(this.baseDir, def.path)
   }
 
   /** Number of assets. */
@@ -150,7 +163,7 @@ export class ProjectState {
       }
     }
     if (byFile.length > 0) {
-      const paths = byFile.map((a) => (a.def as SourceDef).path!)
+      const paths = byFile.map((a) => this.sourcePath(a.def as SourceDef)!)
       // One parallel native call for every file; if one fails, hash one by one to know which.
       const hashes = (await hashFiles(paths).catch(() => undefined)) as string[] | undefined
       byFile.forEach((a, i) => {
@@ -170,11 +183,12 @@ export class ProjectState {
         continue
       }
       try {
-        const raw = await def.observe({ runId, key: a.key, path: def.path, log: log.child({ asset: a.key }), signal })
+        const file = this.sourcePath(def)
+        const raw = await def.observe({ runId, key: a.key, path: file, log: log.child({ asset: a.key }), signal })
         const obs = checkObservation(def, raw)
         let version: string
         if (obs.dataVersion !== undefined) version = hashStrings('data-version', [obs.dataVersion])
-        else if (def.path !== undefined) version = nativeModule().hashFile(def.path)
+        else if (file !== undefined) version = nativeModule().hashFile(file)
         else throw new Error(`source "${a.key}": observe returned no dataVersion and the source has no path to hash`)
         note(a, obs.metadata === undefined ? { ok: true, version } : { ok: true, version, metadata: { ...obs.metadata } })
       } catch (error) {

@@ -51,7 +51,7 @@ export class Workspace {
     const storeDir = path.resolve(options.storeDir ?? process.env.RIVERS_HOME ?? path.join(options.projectDir ?? process.cwd(), '.rivers'))
     const store = Store.open(storeDir)
     try {
-      const state = ProjectState.create(project, store)
+      const state = ProjectState.create(project, store, path.resolve(options.projectDir ?? process.cwd()))
       return new Workspace(project, storeDir, store, state, options)
     } catch (e) {
       store.close()

@@ -233,11 +233,10 @@ impl NativeGraph {
     /// Status codes (0 missing, 1 stale, 2 fresh) of `ids`, or of every asset when omitted. O(ids).
     #[napi]
     pub fn statuses(&self, env: Env, ids: Option<Uint32Array>) -> Result<Uint8Array> {
-        let out = match ids {
-            Some(ids) => self.inner.statuses(&ids),
-            None => self.inner.statuses(&(0..self.inner.graph().len() as u32).collect::<Vec<_>>()),
-        };
-        out.map(Uint8Array::new).map_err(|e| throw(&env, e))
+        match ids {
+            Some(ids) => self.inner.statuses(&ids).map(Uint8Array::new).map_err(|e| throw(&env, e)),
+            None => Ok(Uint8Array::new(self.inner.all_statuses())),
+        }
     }
 
     /// Causes of `ids` as CSR rows. O(sum of their degrees).

@@ -41,7 +41,7 @@ pub struct GraphInput<'a> {
 pub struct Graph {
     key_buf: String,
     key_off: Vec<u32>,
-    key_hashes: Vec<u64>,
+    key_hashes: Vec<u32>,
     key_order: Vec<u32>,
     ext_of: Vec<u32>,
     int_of: Vec<u32>,
@@ -117,14 +117,26 @@ impl Graph {
             key_buf.push_str(k);
             key_off.push(key_buf.len() as u32);
         }
-        let mut by_hash: Vec<(u64, u32)> = input.keys.iter().enumerate().map(|(i, k)| (xxh3_64(k.as_bytes()), i as u32)).collect();
+        let mut by_hash: Vec<(u32, u32)> = input.keys.iter().enumerate().map(|(i, k)| (key_hash(k), i as u32)).collect();
         by_hash.sort_unstable();
-        for w in by_hash.windows(2) {
-            if w[0].0 == w[1].0 && input.keys[w[0].1 as usize] == input.keys[w[1].1 as usize] {
-                return Err(error::duplicate_key(input.keys[w[0].1 as usize], w[0].1 as usize, w[1].1 as usize));
+        // Within each run of equal hashes (rare and short), compare every pair of keys.
+        let mut start = 0;
+        while start < by_hash.len() {
+            let mut end = start + 1;
+            while end < by_hash.len() && by_hash[end].0 == by_hash[start].0 {
+                end += 1;
             }
+            for i in start..end {
+                for j in i + 1..end {
+                    let (a, b) = (by_hash[i].1 as usize, by_hash[j].1 as usize);
+                    if input.keys[a] == input.keys[b] {
+                        return Err(error::duplicate_key(input.keys[a], a.min(b), a.max(b)));
+                    }
+                }
+            }
+            start = end;
         }
-        let key_hashes: Vec<u64> = by_hash.iter().map(|p| p.0).collect();
+        let key_hashes: Vec<u32> = by_hash.iter().map(|p| p.0).collect();
         let key_order: Vec<u32> = by_hash.iter().map(|p| p.1).collect();
         drop(by_hash);
 
@@ -271,7 +283,7 @@ impl Graph {
 
     /// External id of a key. Cost: O(log n) on 64-bit key hashes, then one string comparison.
     pub fn find_ext(&self, key: &str) -> Option<u32> {
-        let h = xxh3_64(key.as_bytes());
+        let h = key_hash(key);
         let start = self.key_hashes.partition_point(|&x| x < h);
         self.key_hashes[start..].iter().take_while(|&&x| x == h).zip(&self.key_order[start..]).map(|(_, &e)| e).find(|&e| self.key_ext(e) == key)
     }
@@ -326,12 +338,17 @@ impl Graph {
     pub fn heap_bytes(&self) -> usize {
         self.key_buf.capacity()
             + 4 * (self.key_off.capacity() + self.key_order.capacity() + self.ext_of.capacity() + self.int_of.capacity())
-            + 8 * self.key_hashes.capacity()
+            + 4 * self.key_hashes.capacity()
             + 4 * (self.dep_off.capacity() + self.dep_ids.capacity() + self.child_off.capacity() + self.child_ids.capacity())
             + self.source.capacity()
             + self.label_names.iter().map(|s| s.capacity() + 24).sum::<usize>()
             + 4 * (self.label_off.capacity() + self.label_ids.capacity())
     }
+}
+
+/// 32-bit hash of a key for the sorted lookup index (collisions are resolved by comparing keys).
+fn key_hash(key: &str) -> u32 {
+    xxh3_64(key.as_bytes()) as u32
 }
 
 /// Finds one cycle among the assets Kahn's algorithm could not order, rotated to start at its

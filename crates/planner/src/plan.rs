@@ -90,7 +90,8 @@ impl Planner {
         let mut in_sel: Option<Vec<bool>> = None;
         match selection {
             None if !force => {
-                members = self.planned.members.clone();
+                self.compact_planned();
+                members = self.planned_list.clone();
                 members.sort_unstable();
             }
             _ => {

@@ -28,6 +28,8 @@ pub(crate) const C_REMOVED: u8 = 8;
 pub(crate) const C_UPSTREAM: u8 = 16;
 pub(crate) const CAUSES: u8 = 31;
 pub(crate) const HAS_RECORD: u8 = 32;
+/// The asset is in `planned_list` (which may also hold assets no longer planned, until compacted).
+pub(crate) const IN_LIST: u8 = 64;
 
 /// A dependency as a record saw it: an asset of the graph (internal id) or a key no longer in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,40 +59,6 @@ pub struct RecordBatch<'a> {
     pub extern_keys: &'a [&'a str],
 }
 
-pub(crate) struct DenseSet {
-    pub(crate) members: Vec<u32>,
-    pos: Vec<u32>,
-}
-
-impl DenseSet {
-    fn new(n: usize) -> Self {
-        DenseSet { members: Vec::new(), pos: vec![u32::MAX; n] }
-    }
-    fn insert(&mut self, v: u32) {
-        if self.pos[v as usize] == u32::MAX {
-            self.pos[v as usize] = self.members.len() as u32;
-            self.members.push(v);
-        }
-    }
-    fn remove(&mut self, v: u32) {
-        let p = self.pos[v as usize];
-        if p != u32::MAX {
-            let last = self.members.pop().unwrap_or(v);
-            if last != v {
-                self.members[p as usize] = last;
-                self.pos[last as usize] = p;
-            }
-            self.pos[v as usize] = u32::MAX;
-        }
-    }
-    fn clear(&mut self) {
-        for &m in &self.members {
-            self.pos[m as usize] = u32::MAX;
-        }
-        self.members.clear();
-    }
-}
-
 /// Graph + state. Built once; records and versions are loaded in bulk and updated incrementally.
 pub struct Planner {
     pub(crate) graph: Graph,
@@ -106,7 +74,9 @@ pub struct Planner {
     pub(crate) extern_keys: Vec<String>,
     extern_index: HashMap<String, u32>,
     count: Vec<u32>,
-    pub(crate) planned: DenseSet,
+    /// Assets of the maintained plan, plus stale entries dropped lazily (see `compact_planned`).
+    pub(crate) planned_list: Vec<u32>,
+    planned_live: usize,
     pub(crate) scratch: Vec<u32>,
 }
 
@@ -145,7 +115,8 @@ impl Planner {
             extern_keys: Vec::new(),
             extern_index: HashMap::new(),
             count: vec![0; n],
-            planned: DenseSet::new(n),
+            planned_list: Vec::new(),
+            planned_live: 0,
             scratch: vec![0; n],
         };
         p.rebuild_plan_counts();
@@ -269,9 +240,13 @@ impl Planner {
             let after = *c > 0;
             if before != after {
                 if after {
-                    self.planned.insert(x);
+                    self.planned_live += 1;
+                    if self.flags[x as usize] & IN_LIST == 0 {
+                        self.flags[x as usize] |= IN_LIST;
+                        self.planned_list.push(x);
+                    }
                 } else {
-                    self.planned.remove(x);
+                    self.planned_live -= 1;
                 }
                 work.extend(self.graph.children(x).iter().map(|&ch| (ch, after)));
             }
@@ -280,7 +255,11 @@ impl Planner {
 
     /// Recomputes every plan counter from the flags. O(n + e).
     fn rebuild_plan_counts(&mut self) {
-        self.planned.clear();
+        for &m in &self.planned_list {
+            self.flags[m as usize] &= !IN_LIST;
+        }
+        self.planned_list.clear();
+        self.planned_live = 0;
         for v in 0..self.graph.len() as u32 {
             let mut c = u32::from(self.dirty(v));
             for &u in self.graph.deps(v) {
@@ -288,9 +267,23 @@ impl Planner {
             }
             self.count[v as usize] = c;
             if c > 0 {
-                self.planned.insert(v);
+                self.planned_live += 1;
+                self.flags[v as usize] |= IN_LIST;
+                self.planned_list.push(v);
             }
         }
+    }
+
+    /// Drops the entries of `planned_list` that are no longer planned. Amortised O(1) per flip.
+    pub(crate) fn compact_planned(&mut self) {
+        let (count, flags) = (&self.count, &mut self.flags);
+        self.planned_list.retain(|&v| {
+            let keep = count[v as usize] > 0;
+            if !keep {
+                flags[v as usize] &= !IN_LIST;
+            }
+            keep
+        });
     }
 
     /// Keeps `exc` exact when `u`'s current data version goes from `old` to `new`, and refreshes
@@ -425,6 +418,7 @@ impl Planner {
     pub fn load_records(&mut self, batch: &RecordBatch<'_>) -> Result<(), PlannerError> {
         self.check_batch(batch)?;
         self.flags.iter_mut().for_each(|f| *f = 0);
+        self.planned_list.clear();
         self.exc = IdMap::default();
         self.odd_deps = IdMap::default();
         self.extern_keys.clear();
@@ -539,7 +533,7 @@ impl Planner {
 
     /// Number of assets the maintained whole-graph plan holds. O(1).
     pub fn planned_count(&self) -> usize {
-        self.planned.members.len()
+        self.planned_live
     }
 
     /// Bytes held by the graph and the state (capacities; hash maps estimated), for benchmarks.
@@ -547,7 +541,7 @@ impl Planner {
         self.graph.heap_bytes()
             + 8 * (self.cur_code.capacity() + self.cur_config.capacity() + self.rec_code.capacity() + self.rec_config.capacity() + self.rec_data.capacity())
             + self.flags.capacity()
-            + 4 * (self.count.capacity() + self.planned.members.capacity() + self.planned.pos.capacity() + self.scratch.capacity())
+            + 4 * (self.count.capacity() + self.planned_list.capacity() + self.scratch.capacity())
             + 16 * (self.exc.capacity() + self.observed.capacity())
             + self.odd_deps.values().map(|d| 40 + 16 * d.len()).sum::<usize>()
     }

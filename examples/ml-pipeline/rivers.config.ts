@@ -5,11 +5,17 @@
  *   raw/penguins_json (source: the file shipped in the vega-datasets package)
  *     -> penguins/raw -> penguins/clean -> penguins/split -> penguins/features
  *     -> model/logreg -> model/evaluation (blocking check: quality_gate) -> model/registry
+ *     -> model/torch   (a Python training job: PyTorch on a GPU when there is one, else the CPU)
  *
  * Run it:   npx assets materialize --project examples/ml-pipeline/rivers.config.ts
  * Explain:  npx assets status --project examples/ml-pipeline/rivers.config.ts
+ * On Slurm: RIVERS_LAUNCHER=slurm npx assets materialize model/torch --project examples/ml-pipeline/rivers.config.ts
  */
-import { asset, check, defineProject, source } from 'rivers'
+import { existsSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { asset, check, defineProject, parseGpuOverride, source } from 'rivers'
 import { z } from 'zod'
 
 import * as ml from './src/ml/index.js'
@@ -132,4 +138,58 @@ export const registry = asset(
   },
 )
 
-export default defineProject({ name: 'penguins', assets: [registry] })
+const HERE = path.dirname(fileURLToPath(import.meta.url))
+
+/** Where jobs run: this machine (default), or Slurm with RIVERS_LAUNCHER=slurm (submitting from here). */
+const launcher = process.env.RIVERS_LAUNCHER === 'slurm' ? 'slurm' : 'local'
+
+/**
+ * GPUs for the training job: TRAIN_GPUS if set; on Slurm 1 (clusters are where the GPUs are);
+ * locally 1 when this machine has a GPU (RIVERS_GPUS, else the NVIDIA driver), else 0 so the job
+ * trains on the CPU. Asking the local launcher for a GPU that does not exist would be refused.
+ */
+function trainGpus(): number {
+  if (process.env.TRAIN_GPUS !== undefined) return Number(process.env.TRAIN_GPUS)
+  if (launcher === 'slurm') return 1
+  const override = parseGpuOverride(process.env.RIVERS_GPUS)
+  let count = override?.length
+  if (count === undefined) {
+    try {
+      count = readdirSync('/proc/driver/nvidia/gpus').length
+    } catch {
+      count = existsSync('/dev/nvidia0') ? 1 : 0
+    }
+  }
+  const visible = process.env.CUDA_VISIBLE_DEVICES
+  if (visible !== undefined) count = Math.min(count, visible.split(',').filter((v) => v.trim() !== '' && v.trim() !== '-1').length)
+  return count > 0 ? 1 : 0
+}
+
+/**
+ * The same classifier trained by a Python job (train_torch.py) through a launcher: the features
+ * artifact reaches it through the job protocol, its metrics (train_loss per step, test accuracy)
+ * land in the record (`assets show model/torch`, `assets runs --asset model/torch --metric
+ * test_accuracy`), and its output (the model as JSON) is the asset's value. Set RIVERS_PYTHON to use
+ * another interpreter (e.g. a virtualenv with PyTorch).
+ */
+export const torchModel = asset({
+  key: 'model/torch',
+  deps: { features },
+  group: 'train',
+  kinds: ['model', 'pytorch'],
+  owners: ['team:ml'],
+  description: 'Logistic regression (or an MLP with hidden > 0) trained by a Python job: PyTorch on a GPU when available, else NumPy or plain Python on the CPU',
+  config: z.object({
+    epochs: z.number().int().positive().default(300),
+    learningRate: z.number().positive().default(0.5),
+    l2: z.number().nonnegative().default(0.01),
+    hidden: z.number().int().nonnegative().default(0),
+    seed: z.number().int().default(42),
+  }),
+  command: [process.env.RIVERS_PYTHON ?? 'python3', path.join(HERE, 'train_torch.py')],
+  cwd: HERE,
+  resources: { gpus: trainGpus(), cpus: 1, memory: '1Gi', timeLimit: '30m' },
+  launcher,
+})
+
+export default defineProject({ name: 'penguins', assets: [registry, torchModel] })

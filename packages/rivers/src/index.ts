@@ -10,9 +10,12 @@
  * const summary = await materialize(project)
  */
 export * from './definitions/index.js'
+export { secret, isSecret } from './definitions/secret.js'
 export { RiversError, DefinitionError, UserCodeError, isRiversError } from './errors.js'
 export { openWorkspace, Workspace, type WorkspaceOptions } from './engine/workspace.js'
 export { materialize } from './engine/materialize.js'
 export { canonicalJson } from './engine/canonical.js'
 export type * from './engine/types.js'
 export { FileIOManager, type IOManager, type StoredOutput } from './io/index.js'
+export * from './launchers/index.js'
+export * from './job/index.js'

@@ -68,9 +68,21 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
     checks: Object.freeze(checks),
     io: spec.io,
     resources: spec.resources === undefined ? undefined : Object.freeze({ ...spec.resources }),
+    command: typeof spec.command === 'function' ? (spec.command as AssetDef['command']) : spec.command === undefined ? undefined : Object.freeze([...spec.command]),
+    env: Object.freeze({ ...spec.env }),
+    cwd: spec.cwd,
+    launcher: spec.launcher === undefined || typeof spec.launcher === 'string' ? spec.launcher : deepFreeze(structuredClone(spec.launcher)),
     get declaredAt() {
       return site()
     },
   }
   return Object.freeze(def)
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
 }

@@ -6,7 +6,7 @@ import type { Duration } from './duration.js'
 import type { AssetDef, Dep, ValueOf } from './handles.js'
 import type { AssetResult } from './result.js'
 import type { RetryPolicy } from './retry.js'
-import type { IOManagerLike, Resources, ZodSchema } from './spec-types.js'
+import type { IOManagerLike, LauncherSetting, Resources, ZodSchema } from './spec-types.js'
 
 /**
  * Input name -> upstream.
@@ -83,9 +83,32 @@ export interface AssetSpec<D extends Deps = Deps, C = ZodSchema | undefined, I =
   checks?: readonly AssetCheck<O extends ZodSchema ? z.output<O> : any>[]
   /** IO manager for this asset's value (default: the project's). */
   io?: IOManagerLike
-  /** Compute to ask a launcher for. */
+  /** Compute to ask a launcher for (see `Resources`). */
   resources?: Resources
+  /**
+   * Run this program as a job instead of a function: `asset({ key, command: ['python', 'train.py'] })`.
+   * The job reads its inputs and writes its output through the job protocol (`RIVERS_*` variables,
+   * see `clients/rivers_job.py`). A function computes the command from the inputs and config.
+   */
+  command?: Command<D, C, I>
+  /** Extra environment variables of the command. */
+  env?: Record<string, string>
+  /** Folder the command runs in (default: the current folder). */
+  cwd?: string
+  /** Which launcher runs it (default: the project's `launcher`, else `'local'`). */
+  launcher?: LauncherSetting
 }
+
+/**
+ * The command of a job asset: the program and its arguments, or a function computing them.
+ *
+ * @example
+ * const train: Command = ['python', 'train.py', '--epochs', '10']
+ * const fromConfig: Command<{}, z.ZodObject<{ epochs: z.ZodNumber }>> = (_inputs, ctx) => ['python', 'train.py', `--epochs=${ctx.config.epochs}`]
+ */
+export type Command<D = Deps, C = ZodSchema | undefined, I = InputSchemas<D>> =
+  | readonly string[]
+  | ((inputs: InputsOf<D, I>, ctx: AssetContext<ConfigOf<C>>) => readonly string[] | Promise<readonly string[]>)
 
 /**
  * The function of an asset.

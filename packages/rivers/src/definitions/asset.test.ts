@@ -106,9 +106,9 @@ describe('asset() errors', () => {
         - timeout: expected a positive number of milliseconds or a duration string
           Fix: timeout is a positive number of milliseconds or a duration such as '30s', '5m', '2h'.
         - resources.gpus: expected an integer >= 0
-          Fix: resources is { gpus?, gpuType?, cpus?, memory?: '16GB', timeLimit?: '4h', nodes?, gpusPerNode? }.
-        - resources.memory: Invalid string: must match pattern /^\\d+(\\.\\d+)?\\s*([KMGTP]i?B?|B)?$/i
-          Fix: resources is { gpus?, gpuType?, cpus?, memory?: '16GB', timeLimit?: '4h', nodes?, gpusPerNode? }."
+          Fix: resources is { gpus?, gpuType?, cpus?, memory?: '16Gi', timeLimit?: '4h', nodes?, gpusPerNode? }.
+        - resources.memory: expected bytes or a Kubernetes quantity such as '16Gi', '512Mi' or '2G'
+          Fix: resources is { gpus?, gpuType?, cpus?, memory?: '16Gi', timeLimit?: '4h', nodes?, gpusPerNode? }."
     `)
   })
 
@@ -185,7 +185,7 @@ test('an unknown field with no close match lists the known fields', () => {
     "DefinitionError RIVERS_INVALID_SPEC
     Invalid definition of asset 'x' (defined at packages/rivers/src/definitions/asset.test.ts:L:C):
       - zzzzzz: unknown field
-        Fix: known fields: key, deps, description, group, tags, kinds, owners, metadata, codeVersion, config, output, inputs, retry, timeout, checks, io, resources."
+        Fix: known fields: key, deps, description, group, tags, kinds, owners, metadata, codeVersion, config, output, inputs, retry, timeout, checks, io, resources, command, env, cwd, launcher."
   `)
 })
 

@@ -2,8 +2,11 @@
  * `asset(spec, fn)`: define an asset from a function, and `asset(spec)`: the same as a TC39 method
  * decorator. Specs are validated here, once, at definition time.
  */
+import type { z } from 'zod'
+
 import { buildAssetDef, validateAssetSpec } from './asset-def.js'
-import type { AssetFn, AssetSpec, Deps, InputSchemas, Returnable } from './asset-types.js'
+import type { AssetFn, AssetSpec, Command, Deps, InputSchemas, Returnable } from './asset-types.js'
+import { commandCode, commandStandIn } from './command.js'
 import { decorateMethod, type AssetDecorator } from './decorators.js'
 import { invalidSpec } from './errors.js'
 import type { AssetDef } from './handles.js'
@@ -12,6 +15,25 @@ import { captureSite } from './position.js'
 import type { OutputOf } from './result.js'
 import type { ZodSchema } from './spec-types.js'
 
+/**
+ * Define an asset that runs a command as a job (through its launcher) instead of a function. Its
+ * value is the output the job wrote: parsed JSON for a `.json` file, else the bytes as a Buffer;
+ * give `output` to validate and type it.
+ *
+ * @example
+ * const model = asset({
+ *   key: 'model/torch',
+ *   deps: { features },
+ *   command: ['python3', 'train_torch.py'],
+ *   resources: { gpus: 1, memory: '16Gi', timeLimit: '2h' },
+ * })
+ */
+export function asset<
+  D extends Deps = {},
+  C extends ZodSchema | undefined = undefined,
+  I extends InputSchemas<D> = {},
+  O extends ZodSchema | undefined = undefined,
+>(spec: AssetSpec<D, C, I, O> & { command: Command<D, C, I> }): AssetDef<O extends ZodSchema ? z.output<O> : unknown>
 /**
  * Define an asset. Its value type is what `fn` returns (awaited, unwrapped from `result()`), and it
  * flows into the inputs of every asset that lists it in `deps`. Called with only a spec, returns a
@@ -47,6 +69,12 @@ export function asset<
 export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDecorator<Deps, unknown, unknown, unknown> {
   const site = captureSite()
   const valid = validateAssetSpec(spec, site)
+  if (valid.command !== undefined) {
+    if (rest.length > 0) {
+      throw invalidSpec('asset', valid.key, [{ path: 'command', problem: 'the asset has both a command and a function', hint: 'give either command (a job run by a launcher) or a function, not both.' }], site())
+    }
+    return buildAssetDef(valid, commandStandIn(valid.key), commandCode(valid), site)
+  }
   if (rest.length === 0) return (value, context) => decorateMethod(valid, value, context, site)
   const fn = rest[0]
   if (typeof fn !== 'function') {

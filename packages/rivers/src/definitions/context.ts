@@ -3,6 +3,8 @@
  */
 import type { Logger } from 'pino'
 
+import type { GpuDevice } from './spec-types.js'
+
 /**
  * What an asset function receives as its second argument.
  *
@@ -30,6 +32,12 @@ export interface AssetContext<Config = undefined> {
   addMetadata(metadata: Record<string, unknown>): void
   /** Record a metric value, optionally at a step (epoch, batch…). */
   addMetric(name: string, value: number, step?: number): void
+  /**
+   * GPUs reserved for this asset by the local launcher (`resources.gpus`); absent for assets without
+   * resources. The reservation keeps other assets off these GPUs; it is advisory for a function,
+   * which shares the orchestrator's process (pass the indices to your framework yourself).
+   */
+  readonly gpus?: readonly GpuDevice[]
 }
 
 /**

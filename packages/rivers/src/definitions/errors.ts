@@ -137,9 +137,14 @@ export function schemaMismatch(consumerKey: string, input: string, producerKey: 
  * throw invalidProjectEntry(2, 'undefined')
  */
 export function invalidProjectEntry(index: number, got: string): DefinitionError {
+  const hint = got.startsWith('a function')
+    ? ' If it came from asset(spec) without a function, that makes a method decorator: pass the function too, asset(spec, (inputs, ctx) => value).'
+    : got === 'undefined'
+      ? ' It is undefined: the asset is probably used before its definition runs (declared further down, or an import cycle between files).'
+      : ''
   return new DefinitionError(
     'RIVERS_INVALID_PROJECT_ENTRY',
-    `defineProject: assets[${index}] is ${got}, not an asset, a source or a class with @asset methods.\n` +
+    `defineProject: assets[${index}] is ${got}, not an asset, a source or a class with @asset methods.${hint}\n` +
       `Fix: list the values returned by asset()/source(), or classes whose methods are decorated with @asset.`,
   )
 }

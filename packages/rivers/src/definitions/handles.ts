@@ -8,7 +8,7 @@
 import type { AssetContext, SourceContext } from './context.js'
 import type { NormalizedCheck } from './check.js'
 import type { NormalizedRetry } from './retry.js'
-import type { IOManagerLike, Observation, Resources, ZodSchema } from './spec-types.js'
+import type { IOManagerLike, LauncherSetting, Observation, Resources, ZodSchema } from './spec-types.js'
 
 /** Type-only: the value type a handle gives its consumers. Never present at run time. */
 declare const VALUE: unique symbol
@@ -54,6 +54,14 @@ export interface AssetDef<T = unknown> {
   readonly checks: readonly NormalizedCheck[]
   readonly io: IOManagerLike | undefined
   readonly resources: Readonly<Resources> | undefined
+  /** The job's program and arguments (or the function computing them); undefined for a function asset. */
+  readonly command: readonly string[] | ((inputs: Record<string, unknown>, ctx: AssetContext<any>) => readonly string[] | Promise<readonly string[]>) | undefined
+  /** Extra environment variables of the command. */
+  readonly env: Readonly<Record<string, string>>
+  /** Folder the command runs in, as given. */
+  readonly cwd: string | undefined
+  /** The asset's own launcher setting (the project's applies when undefined). */
+  readonly launcher: LauncherSetting | undefined
   /** Where it was defined (`file:line:col`, and the method name for decorated methods), if known. */
   readonly declaredAt: string | undefined
 }

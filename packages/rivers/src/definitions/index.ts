@@ -3,7 +3,7 @@
  * and the run-time validation helpers the executor applies around user code.
  */
 export { asset } from './asset.js'
-export type { AssetFn, AssetSpec, ConfigOf, Deps, InputSchemas, InputsOf, Returnable } from './asset-types.js'
+export type { AssetFn, AssetSpec, Command, ConfigOf, Deps, InputSchemas, InputsOf, Returnable } from './asset-types.js'
 export { check, type AssetCheck, type CheckOutcome, type NormalizedCheck } from './check.js'
 export type { AssetContext, CheckContext, SourceContext } from './context.js'
 export { assetsOf, type AssetDecorator, type AssetsOf } from './decorators.js'
@@ -27,5 +27,17 @@ export { isResult, result, unwrapResult, type AssetResult, type OutputOf, type R
 export { retryDelayMs, type NormalizedRetry, type RetryPolicy } from './retry.js'
 export { findSchemaMismatch, type SchemaMismatch } from './schema-compat.js'
 export { source, type NoLoad, type SourceSpec, type SourceValue } from './source.js'
-export type { IOManagerLike, Observation, Resources, ZodSchema } from './spec-types.js'
+export type {
+  GpuDevice,
+  IOManagerLike,
+  LauncherConfig,
+  LauncherSetting,
+  LocalLauncherConfig,
+  Observation,
+  Resources,
+  SlurmLauncherConfig,
+  SshConfig,
+  ZodSchema,
+} from './spec-types.js'
+export { formatBytes, parseQuantity } from './quantity.js'
 export { checkObservation, checkOutcome, parseConfig, validateInput, validateOutput } from './validate.js'

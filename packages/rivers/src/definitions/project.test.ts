@@ -100,7 +100,7 @@ describe('defineProject() errors', () => {
   test('an entry that is not an asset', () => {
     expect(thrown(() => defineProject({ assets: [orders, undefined as never] }))).toMatchInlineSnapshot(`
       "DefinitionError RIVERS_INVALID_PROJECT_ENTRY
-      defineProject: assets[1] is undefined, not an asset, a source or a class with @asset methods.
+      defineProject: assets[1] is undefined, not an asset, a source or a class with @asset methods. It is undefined: the asset is probably used before its definition runs (declared further down, or an import cycle between files).
       Fix: list the values returned by asset()/source(), or classes whose methods are decorated with @asset."
     `)
     expect(thrown(() => defineProject({ assets: [(() => 1) as never] }))).toContain('assets[0] is a function with no @asset methods')

@@ -10,7 +10,7 @@ import { byCodeUnit, labelsOf } from './labels.js'
 import { normalizeRetry, type NormalizedRetry, type RetryPolicy } from './retry.js'
 import { findSchemaMismatch } from './schema-compat.js'
 import { projectOptionsSchema, specIssues } from './spec-schema.js'
-import type { IOManagerLike } from './spec-types.js'
+import type { IOManagerLike, LauncherSetting } from './spec-types.js'
 import { closest } from './suggest.js'
 
 const PROJECT: unique symbol = Symbol.for('rivers.definitions.project')
@@ -37,8 +37,12 @@ export interface ProjectOptions {
   io?: IOManagerLike
   /** Default retry policy of the project's assets. */
   retry?: RetryPolicy
-  /** Launcher for assets with `resources` (interpreted by the executor). */
-  launcher?: unknown
+  /**
+   * Default launcher of the project's jobs (assets with `command` or `resources`): `'local'` (the
+   * default), `'slurm'`, or full settings such as `{ type: 'slurm', partition: 'gpu' }`. An asset's
+   * own `launcher: 'slurm'` uses these settings when they are Slurm settings.
+   */
+  launcher?: LauncherSetting
   /** Assets run at once (positive integer). */
   concurrency?: number
 }
@@ -81,7 +85,7 @@ export interface Project {
   readonly byKey: ReadonlyMap<string, ResolvedAsset>
   readonly io: IOManagerLike | undefined
   readonly retry: NormalizedRetry | undefined
-  readonly launcher: unknown
+  readonly launcher: LauncherSetting | undefined
   readonly concurrency: number | undefined
 }
 

@@ -7,10 +7,13 @@ import { z } from 'zod'
 import { parseDuration } from './duration.js'
 import type { SpecIssue } from './errors.js'
 import { keyProblem } from './key.js'
+import { parseQuantity } from './quantity.js'
 import { closest } from './suggest.js'
 
 const LABEL = /^[A-Za-z0-9_.\-/:@+]+$/
-const MEMORY = /^\d+(\.\d+)?\s*([KMGTP]i?B?|B)?$/i
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+/** Variables a launcher sets itself; an asset's `env` may not override them. */
+const RESERVED_ENV = /^(RIVERS_.*|CUDA_VISIBLE_DEVICES|CUDA_DEVICE_ORDER)$/
 
 /**
  * Whether `v` is a zod 4 schema (classic or mini, from any copy of zod).
@@ -47,15 +50,74 @@ const checkSchema = z.strictObject({
   fn: fn('a function (value, ctx) => boolean | { passed, message?, metadata? }'),
 })
 
-const resourcesSchema = z.strictObject({
-  gpus: int(0).optional(),
-  gpuType: z.string().min(1).optional(),
-  cpus: z.number().positive({ error: 'expected a positive number' }).optional(),
-  memory: z.union([z.number().positive(), z.string().regex(MEMORY)], { error: "expected bytes or a size such as '16GB'" }).optional(),
-  timeLimit: duration('positive').optional(),
-  nodes: int(1).optional(),
-  gpusPerNode: int(0).optional(),
+const resourcesSchema = z
+  .strictObject({
+    gpus: int(0).optional(),
+    gpuType: z.string().min(1).optional(),
+    cpus: z.number().positive({ error: 'expected a positive number' }).optional(),
+    memory: z.custom<number | string>((v) => parseQuantity(v) !== undefined, { error: "expected bytes or a Kubernetes quantity such as '16Gi', '512Mi' or '2G'" }).optional(),
+    timeLimit: duration('positive').optional(),
+    nodes: int(1).optional(),
+    gpusPerNode: int(0).optional(),
+  })
+  .superRefine((r, ctx) => {
+    const nodes = r.nodes ?? 1
+    if (r.gpuType !== undefined && (r.gpus ?? r.gpusPerNode ?? 0) === 0) {
+      ctx.addIssue({ code: 'custom', path: ['gpuType'], message: 'gpuType is given but no GPUs are asked for', params: { hint: "add gpus: 1 (or gpusPerNode), or remove gpuType." } })
+    }
+    if (nodes > 1 && r.gpus !== undefined && r.gpusPerNode === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['gpus'], message: `with nodes: ${nodes}, say how many GPUs each node gets`, params: { hint: `write gpusPerNode: ${Math.ceil(r.gpus / nodes)} instead of gpus (gpus counts GPUs on one node).` } })
+    } else if (r.gpus !== undefined && r.gpusPerNode !== undefined && r.gpus !== nodes * r.gpusPerNode) {
+      ctx.addIssue({ code: 'custom', path: ['gpusPerNode'], message: `gpus (${r.gpus}) disagrees with nodes x gpusPerNode (${nodes} x ${r.gpusPerNode})`, params: { hint: 'give only gpusPerNode (and nodes) for multi-node jobs, or only gpus for one node.' } })
+    }
+  })
+
+const commandSchema = z.union(
+  [z.array(z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' })).min(1, { error: 'expected at least the program' }), fn('a function (inputs, ctx) => string[]')],
+  { error: "expected an array of strings such as ['python', 'train.py'], or a function (inputs, ctx) => string[]" },
+)
+
+const envSchema = z.record(z.string(), z.string({ error: 'expected a string value' })).superRefine((env, ctx) => {
+  for (const name of Object.keys(env)) {
+    if (!ENV_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `'${name}' is not a valid environment variable name` })
+    else if (RESERVED_ENV.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `'${name}' is set by the launcher`, params: { hint: 'RIVERS_* variables carry the job protocol and CUDA_VISIBLE_DEVICES comes from resources.gpus; remove it from env.' } })
+  }
 })
+
+const sshSchema = z.strictObject({
+  host: z.string().min(1, { error: 'expected a host name' }),
+  user: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535, { error: 'expected a port from 1 to 65535' }).optional(),
+  identityFile: z.string().min(1).optional(),
+  options: z.array(z.string()).optional(),
+})
+
+const launcherConfigSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('local'),
+      gpus: z.string().regex(/^\s*(none|\d+(\s*,\s*\d+)*\s*,?)\s*$/, { error: "expected 'none', a count such as '2', or indices such as '0,1' (one index: '3,')" }).optional(),
+      lockDir: z.string().min(1).optional(),
+      killGrace: duration('non-negative').optional(),
+      pollInterval: duration('positive').optional(),
+    }),
+    z.strictObject({
+      type: z.literal('slurm'),
+      partition: z.string().min(1).optional(),
+      account: z.string().min(1).optional(),
+      qos: z.string().min(1).optional(),
+      ssh: sshSchema.optional(),
+      sbatchArgs: z.array(z.string().regex(/^--?[A-Za-z]/, { error: "expected an option such as '--constraint=ib'" })).optional(),
+      setup: z.array(z.string()).optional(),
+      jobsDir: z.string().min(1).optional(),
+      pollInterval: duration('positive').optional(),
+    }),
+  ],
+  { error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }" },
+)
+
+const launcherSchema = z.union([z.enum(['local', 'slurm']), launcherConfigSchema], { error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }" })
 
 const ioSchema = z.custom<object>(
   (v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function' && typeof (v as { read?: unknown }).read === 'function',
@@ -93,8 +155,17 @@ export const assetSpecSchema = z
     checks: z.array(checkSchema).optional(),
     io: ioSchema.optional(),
     resources: resourcesSchema.optional(),
+    command: commandSchema.optional(),
+    env: envSchema.optional(),
+    cwd: z.string().min(1, { error: 'expected a non-empty path' }).optional(),
+    launcher: launcherSchema.optional(),
   })
   .superRefine((spec, ctx) => {
+    for (const field of ['env', 'cwd'] as const) {
+      if (spec[field] !== undefined && spec.command === undefined) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `${field} applies to a command, and this asset has none`, params: { hint: `add command: ['python', 'train.py'], or remove ${field} (a function asset runs in this process).` } })
+      }
+    }
     for (const name of Object.keys(spec.inputs ?? {})) {
       if (!Object.hasOwn(spec.deps ?? {}, name)) ctx.addIssue({ code: 'custom', path: ['inputs', name], message: `there is no dep named '${name}'` })
     }
@@ -146,7 +217,7 @@ export const projectOptionsSchema = z.strictObject({
   name: z.string().min(1).optional(),
   io: ioSchema.optional(),
   retry: retrySchema.optional(),
-  launcher: z.unknown().optional(),
+  launcher: launcherSchema.optional(),
   concurrency: int(1).optional(),
 })
 
@@ -172,6 +243,13 @@ const SYNONYMS: Record<string, string> = {
   version: 'codeVersion',
   code_version: 'codeVersion',
   resource: 'resources',
+  cmd: 'command',
+  args: 'command',
+  argv: 'command',
+  environment: 'env',
+  workdir: 'cwd',
+  workingDir: 'cwd',
+  executor: 'launcher',
   ioManager: 'io',
   io_manager: 'io',
   file: 'path',
@@ -192,7 +270,11 @@ const HINTS: Record<string, string> = {
   timeout: "timeout is a positive number of milliseconds or a duration such as '30s', '5m', '2h'.",
   checks: 'checks is an array of check(name, fn, { blocking }) or { name, fn, blocking?, description? } with unique names.',
   io: 'io is an IO manager: an object with write() and read() methods.',
-  resources: "resources is { gpus?, gpuType?, cpus?, memory?: '16GB', timeLimit?: '4h', nodes?, gpusPerNode? }.",
+  resources: "resources is { gpus?, gpuType?, cpus?, memory?: '16Gi', timeLimit?: '4h', nodes?, gpusPerNode? }.",
+  command: "command is the program and its arguments, e.g. ['python', 'train.py', '--epochs', '10'], or (inputs, ctx) => [...].",
+  env: "env maps variable names to string values, e.g. { WANDB_MODE: 'offline' }.",
+  cwd: "cwd is the folder the command runs in, e.g. 'training' (relative to the current folder) or an absolute path.",
+  launcher: "launcher is 'local', 'slurm', or { type: 'slurm', partition?, account?, qos?, ssh?: { host }, sbatchArgs?, setup?, jobsDir?, pollInterval? } or { type: 'local', gpus?, lockDir?, killGrace?, pollInterval? }.",
   path: "path is the file the source reads, e.g. 'data/orders.csv' (relative to the project file).",
   observe: 'observe(ctx) returns { dataVersion?: string, metadata?: object } (or a promise of it).',
   load: 'load(ctx) returns the value consumers receive (or a promise of it).',

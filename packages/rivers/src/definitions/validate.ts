@@ -7,12 +7,20 @@ import type { CheckOutcome } from './check.js'
 import { invalidCheckOutcome, invalidConfig, invalidInput, invalidObservation, invalidOutput, unexpectedConfig } from './errors.js'
 import type { AssetDef, SourceDef } from './handles.js'
 import { describeValue } from './key.js'
+import { scrubber, secretPaths, secretValues, underSecret } from './secret.js'
 import type { Observation } from './spec-types.js'
 
-function problems(error: z.ZodError): string[] {
+/**
+ * One line per zod issue: `path: message`. With `secrets` (the schema's secret places and the raw
+ * value), messages never echo a secret value and issues at a secret place say so.
+ */
+function problems(error: z.ZodError, secrets?: { schema: z.ZodType; raw: unknown }): string[] {
+  const paths = secrets === undefined ? [] : secretPaths(secrets.schema)
+  const scrub = scrubber(paths.length === 0 ? [] : secretValues(secrets!.raw, paths))
   return error.issues.map((issue) => {
     const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('')
-    return `${path === '' ? '(value)' : path}: ${issue.message}`
+    const hidden = paths.length > 0 && underSecret(issue.path, paths) ? ' (a secret: its value is not shown)' : ''
+    return `${path === '' ? '(value)' : path}: ${scrub(issue.message)}${hidden}`
   })
 }
 
@@ -63,8 +71,9 @@ export function parseConfig(def: AssetDef, raw: unknown): unknown {
     const bare = def.config.safeParse(undefined)
     if (bare.success) return bare.data
   }
-  const parsed = def.config.safeParse(raw === undefined ? {} : raw)
-  if (!parsed.success) throw invalidConfig(def.key, problems(parsed.error))
+  const given = raw === undefined ? {} : raw
+  const parsed = def.config.safeParse(given)
+  if (!parsed.success) throw invalidConfig(def.key, problems(parsed.error, { schema: def.config, raw: given }))
   return parsed.data
 }
 

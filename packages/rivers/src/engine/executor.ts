@@ -10,9 +10,13 @@ import { FileIOManager, type IOManager } from '../io/index.js'
 import { createRunLogger } from '../log.js'
 import { RiversError } from '../errors.js'
 import { closest } from '../definitions/suggest.js'
+import { configForSource, unknownConfigKey } from './messages.js'
 import { materializeAsset, describeFailure, type RunContext } from './run-asset.js'
+import { validateLaunches } from '../launchers/validate.js'
 import { callNative } from './native.js'
 import { singleRecord } from './records.js'
+import { finishInterruptedRuns, holderIsGone } from './recovery.js'
+import { runSecrets } from './secrets.js'
 import type { MaterializeOptions, RunEvent, RunSummary, SkipReason } from './types.js'
 import type { Workspace } from './workspace.js'
 
@@ -26,9 +30,21 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
 }
 
-function unknownConfigKey(key: string, keys: readonly string[]): RiversError {
-  const c = closest(key, keys)
-  return new RiversError('RIVERS_INVALID_CONFIG', `--config names "${key}", which is not an asset of this project${c === undefined ? '' : ` (did you mean "${c}"?)`}: the run config maps asset keys to their config`)
+/**
+ * Validates a run config before anything runs: every key must be an asset that takes config, every
+ * given config must match its schema, and so must the (default) config of every planned asset.
+ * Throws the first problem (exit 2).
+ *
+ * @example
+ * validateRunConfig(ws.state, { model: { epochs: 3 } }, plannedIds)
+ */
+export function validateRunConfig(st: Workspace['state'], config: Record<string, unknown>, planned: readonly number[]): void {
+  for (const key of Object.keys(config)) if (!st.ids.has(key)) throw unknownConfigKey(key, closest(key, [...st.ids.keys()]))
+  for (const id of new Set([...planned, ...Object.keys(config).map((k) => st.ids.get(k)!)])) {
+    const a = st.asset(id)
+    if (a.isSource && config[a.key] !== undefined) throw configForSource(a.key)
+    if (a.def.kind === 'asset' && (a.def.config !== undefined || config[a.key] !== undefined)) st.setConfigStrict(id, config[a.key])
+  }
 }
 
 /**
@@ -43,42 +59,61 @@ export async function runPlan(ws: Workspace, options: MaterializeOptions): Promi
   const exprs = options.select ?? []
   const force = options.force ?? false
   const config = options.config ?? {}
-  for (const key of Object.keys(config)) if (!st.ids.has(key)) throw unknownConfigKey(key, [...st.ids.keys()])
   st.setConfig(config, false)
   const { selection, layers } = ws.planIds(exprs, force)
   const planned = layers.flat()
-  // Config of planned assets must validate before anything runs.
-  for (const id of planned) {
-    const a = st.asset(id)
-    if (a.def.kind === 'asset' && a.def.config !== undefined) st.setConfigStrict(id, config[a.key])
-  }
+  validateRunConfig(st, config, planned)
   const concurrency = options.concurrency ?? ws.project.concurrency ?? 4
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RiversError('RIVERS_INVALID_OPTION', `concurrency must be a positive integer, got ${concurrency}`)
+
+  // Values of config fields marked secret(): hashed into config hashes (above), kept out of
+  // everything the run writes (below).
+  const secrets = runSecrets(st, config)
+
+  // Launcher requests that can never be scheduled fail here, before anything runs (exit 2).
+  await validateLaunches(ws.project, st, planned)
 
   const runId = newRunId()
   const started = Date.now()
   const signal = options.signal ?? new AbortController().signal
-  const { logger, close } = createRunLogger({ storeDir: ws.storeDir, runId, level: (ws.options.logLevel ?? 'info') as import('pino').LevelWithSilent, pretty: ws.options.pretty ?? false, ...(ws.options.logDestination ? { destination: ws.options.logDestination } : {}) })
-  ws.store.beginRun({ id: runId, selection: exprs.length === 0 ? ['*'] : [...exprs], force, config, argv: process.argv.slice(2) })
+  const { logger, close } = createRunLogger({
+    storeDir: ws.storeDir,
+    runId,
+    level: (ws.options.logLevel ?? 'info') as import('pino').LevelWithSilent,
+    pretty: ws.options.pretty ?? false,
+    ...(ws.options.logDestination ? { destination: ws.options.logDestination } : {}),
+    ...(secrets.values.length > 0 ? { redact: { values: [...secrets.values] } } : {}),
+  })
+  ws.store.beginRun({ id: runId, selection: exprs.length === 0 ? ['*'] : [...exprs], force, config: secrets.redactConfig(config), argv: process.argv.slice(2).map(secrets.scrub) })
   const summary: RunSummary = { runId, status: 'success', durationMs: 0, materialized: [], skipped: [], failed: [] }
   const emit = (e: RunEvent): void => options.onEvent?.(e)
   emit({ type: 'run_started', runId, planned: planned.map((i) => st.asset(i).key) })
   logger.info({ planned: planned.length, selection: exprs }, `run ${runId} started: ${planned.length} planned`)
 
   try {
+    // Runs of this machine whose process died: mark them, free their leases.
+    finishInterruptedRuns(ws.store, logger)
+    const io = (ws.project.io as IOManager | undefined) ?? new FileIOManager(path.join(ws.storeDir, 'storage'))
+    // Temp files of writers killed mid-write (in the folders of the assets due now, as the asset a
+    // killed write was storing is due again): removed in the background while the run goes on.
+    const sweeping = sweepTempFiles(ws, io, planned.map((id) => st.asset(id).key), logger)
     recordObservations(ws, runId, selection)
     const rc: RunContext = {
       runId,
       state: st,
-      io: (ws.project.io as IOManager | undefined) ?? new FileIOManager(path.join(ws.storeDir, 'storage')),
+      io,
       log: logger,
       signal,
       values: new Map(),
       emit,
       closed: false,
+      scrub: secrets.scrub,
+      scrubDeep: secrets.scrubDeep,
     }
     await schedule(ws, rc, planned, force, concurrency, summary, emit, options.cancelGraceMs ?? 10_000)
+    await sweeping
   } finally {
+    for (const f of summary.failed) f.error = secrets.scrub(f.error)
     ws.store.releaseRunLeases(runId)
     summary.durationMs = Date.now() - started
     if (signal.aborted) summary.status = 'cancelled'
@@ -118,10 +153,36 @@ function recordObservations(ws: Workspace, runId: string, selection: Uint32Array
   }
 }
 
+/**
+ * Removes stale temp files in the folders of `keys` under the storage folders of the run's file IO
+ * managers (the project's, and assets' own). Never fails the run.
+ */
+async function sweepTempFiles(ws: Workspace, io: IOManager, keys: string[], log: import('pino').Logger): Promise<void> {
+  const managers = new Set<unknown>([io, ...ws.project.assets.map((a) => (a.def as { io?: unknown }).io)])
+  for (const m of managers) {
+    const sweep = (m as { sweepTempFiles?: (o: { keys: string[] }) => Promise<string[]> } | undefined)?.sweepTempFiles
+    if (typeof sweep !== 'function') continue
+    try {
+      const removed = await sweep.call(m, { keys })
+      if (removed.length > 0) log.info({ removed: removed.length }, `removed ${removed.length} temp file(s) left by interrupted writes`)
+    } catch (e) {
+      log.warn({ err: e }, 'could not sweep temp files')
+    }
+  }
+}
+
 /** How long an asset lease lasts without renewal: a crashed holder blocks others at most this long. */
 export const LEASE_TTL_MS = 30_000
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Whether the in-memory latest record of `key` is still the store's current one. */
+function knowsCurrentRecord(ws: Workspace, key: string): boolean {
+  const known = ws.state.last.get(key)
+  const current = ws.store.currentRecord(key)
+  if (current === undefined || known === undefined) return current === known
+  return current.runId === known.runId && current.dataVersion === known.dataVersion && current.finishedAt === known.at
+}
 
 /**
  * Takes the lease of asset `v` so that no other run materializes it at the same time. Waits while
@@ -132,16 +193,24 @@ async function acquireLease(ws: Workspace, rc: RunContext, v: number): Promise<b
   const key = ws.state.asset(v).key
   let waited = false
   while (!ws.store.tryAcquireLease(key, rc.runId, LEASE_TTL_MS)) {
+    const holder = ws.store.getLease(key)
+    if (holderIsGone(holder)) {
+      // Its process died (kill -9): no need to wait for the lease to expire.
+      rc.log.warn({ asset: key, holder: holder!.runId, pid: holder!.pid }, `taking over ${key} from run ${holder!.runId}, whose process (pid ${holder!.pid}) is gone`)
+      ws.store.releaseLease(key, holder!.runId)
+      waited = true
+      continue
+    }
     if (!waited) {
-      const holder = ws.store.getLease(key)
       rc.log.info({ asset: key, holder: holder?.runId }, `waiting for run ${holder?.runId ?? '?'} (pid ${holder?.pid ?? '?'}), which is materializing ${key}`)
       waited = true
     }
     if (rc.signal.aborted) return false
     await sleep(100)
   }
-  if (waited) {
-    // Another run may have recorded this asset or its inputs meanwhile: re-read the store.
+  // Another run may have recorded this asset (or its inputs) since this run loaded the store: it did
+  // if we had to wait, or if the store's current record is not the one we know. Re-read the store.
+  if (waited || !knowsCurrentRecord(ws, key)) {
     ws.state.reload()
     rc.values.clear()
   }
@@ -173,7 +242,7 @@ async function schedule(ws: Workspace, rc: RunContext, planned: number[], force:
       summary.skipped.push({ key, reason: outcome.reason })
       emit({ type: 'asset_skipped', key, reason: outcome.reason })
       ws.store.appendEvent(rc.runId, 'asset_skipped', key, { reason: outcome.reason })
-    } else summary.failed.push({ key, error: outcome.error })
+    } else summary.failed.push({ key, error: rc.scrub(outcome.error) })
     for (const c of children.get(v) ?? []) {
       if (blockChildren !== undefined && !doomed.has(c)) doomed.set(c, blockChildren)
       const left = pending.get(c)! - 1

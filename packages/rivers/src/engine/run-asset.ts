@@ -11,6 +11,7 @@ import type { Logger } from 'pino'
 import { checkOutcome, retryDelayMs, unwrapResult, validateInput, validateOutput, type AssetContext, type AssetDef, type NormalizedRetry, type SourceDef } from '../definitions/index.js'
 import { RiversError, UserCodeError, isRiversError } from '../errors.js'
 import type { IOManager } from '../io/index.js'
+import { runJob, usesLauncher } from '../launchers/run-job.js'
 import { callNative, nativeModule } from './native.js'
 import { singleRecord } from './records.js'
 import type { ProjectState } from './state.js'
@@ -27,6 +28,10 @@ export interface RunContext {
   emit: (e: import('./types.js').RunEvent) => void
   /** Set when the run has given up waiting (cancel grace period over): nothing may be recorded. */
   closed: boolean
+  /** Replaces the run's secret config values in a text (see `secret()`). */
+  scrub: (text: string) => string
+  /** The same for every string inside a JSON-like value (metadata). */
+  scrubDeep: <T>(value: T) => T
 }
 
 /** Outcome of one asset. */
@@ -41,15 +46,25 @@ export type AssetOutcome = { ok: true; dataVersion: string } | { ok: false; erro
 export function describeFailure(e: unknown): string {
   if (e instanceof UserCodeError) {
     const cause = e.cause
-    return cause instanceof Error ? `${cause.name === 'Error' ? '' : `${cause.name}: `}${cause.message}` : `threw a non-Error value: ${inspect(cause, { depth: 2, breakLength: Infinity })}`
+    return cause instanceof Error ? `${cause.name === 'Error' ? '' : `${cause.name}: `}${cause.message}` : nonErrorThrown(cause)
   }
   if (e instanceof Error) return e.message
   return inspect(e)
 }
 
+/**
+ * What a thrown non-Error value reads as: the value, and the fix.
+ *
+ * @example
+ * nonErrorThrown('disk on fire') // "threw a non-Error value: 'disk on fire'; throw new Error(…) instead, so the message and stack are kept"
+ */
+export function nonErrorThrown(value: unknown): string {
+  return `threw a non-Error value: ${inspect(value, { depth: 2, breakLength: Infinity })}; throw new Error(…) instead, so the message and stack are kept`
+}
+
 function wrapUserError(key: string, runId: string, thrown: unknown): unknown {
   if (isRiversError(thrown)) return thrown
-  const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : `threw a non-Error value: ${inspect(thrown, { depth: 2, breakLength: Infinity })} (throw an Error instead, so the stack is kept)`
+  const what = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : nonErrorThrown(thrown)
   return new UserCodeError('RIVERS_ASSET_FAILED', `asset "${key}" failed in run ${runId}: ${what}`, key, runId, thrown)
 }
 
@@ -105,7 +120,8 @@ async function loadInput(rc: RunContext, depId: number): Promise<{ value: unknow
 }
 
 async function attempt(rc: RunContext, def: AssetDef, ctx: AssetContext<unknown>, inputs: Record<string, unknown>, timeoutMs: number | undefined, attemptSignal: AbortController): Promise<unknown> {
-  const call = Promise.resolve().then(() => def.fn(inputs, ctx))
+  // Assets with a command, resources or a launcher run through their launcher (launchers/run-job.ts).
+  const call = Promise.resolve().then(() => (usesLauncher(def) ? runJob(rc, def, inputs, ctx) : def.fn(inputs, ctx)))
   if (timeoutMs === undefined) return call
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
@@ -199,32 +215,48 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
         startedAt,
         finishedAt,
         storagePath: stored.storagePath,
-        metadata: { ...metadata, bytes: stored.bytes, ...(n > 1 ? { attempts: n } : {}) },
+        metadata: rc.scrubDeep({ ...metadata, bytes: stored.bytes, ...(n > 1 ? { attempts: n } : {}) }),
         metrics,
       })
       for (const c of checks) rc.state.store.recordCheck({ ...c, materializationId })
       callNative(() => st.graph.applyRecords(singleRecord(id, st.code[id]!, st.configHash[id]!, dataVersion, consumed)))
       st.dataVersion[id] = dataVersion
       st.last.set(a.key, { runId: rc.runId, at: finishedAt.toISOString(), dataVersion, kind: 'materialization' })
-      rc.values.set(id, { value, version: dataVersion })
+      // A streamed result was consumed by writing it: its consumers read the stored file instead.
+      if (!isStream(value)) rc.values.set(id, { value, version: dataVersion })
       rc.emit({ type: 'asset_materialized', key: a.key, durationMs: finishedAt.getTime() - startedAt.getTime(), dataVersion })
       return { ok: true, dataVersion }
     } catch (e) {
       lastError = e
-      const retryable = n < maxAttempts && !rc.signal.aborted && !(isRiversError(e) && e.code === 'RIVERS_CHECK_FAILED') && (retry?.retryOn === undefined || retry.retryOn(e, n))
-      rc.emit({ type: 'asset_failed', key: a.key, error: describeFailure(e), willRetry: retryable })
-      st.store.appendEvent(rc.runId, retryable ? 'attempt_failed' : 'asset_failed', a.key, { attempt: n, error: describeFailure(e) })
-      log.error({ attempt: n, error: describeFailure(e) }, `attempt ${n} of ${maxAttempts} failed: ${describeFailure(e)}`)
+      const retryable = n < maxAttempts && !rc.signal.aborted && !(isRiversError(e) && e.code === 'RIVERS_CHECK_FAILED') && retryOn(retry, e, n)
+      const error = rc.scrub(describeFailure(e))
+      const delayMs = retryable ? Math.round(retryDelayMs(retry!, n)) : undefined
+      rc.emit({ type: 'asset_failed', key: a.key, error, willRetry: retryable })
+      // Every failed attempt is an event; the last one is also the asset's failure.
+      st.store.appendEvent(rc.runId, 'attempt_failed', a.key, { attempt: n, of: maxAttempts, error, willRetry: retryable, ...(delayMs === undefined ? {} : { retryInMs: delayMs }) })
+      if (!retryable && !rc.signal.aborted) st.store.appendEvent(rc.runId, 'asset_failed', a.key, { attempts: n, error })
+      log.error({ attempt: n, error }, `attempt ${n} of ${maxAttempts} failed: ${error}${retryable ? `; retrying in ${delayMs} ms` : ''}`)
       log.debug({ err: e }, 'failure details')
       if (!retryable) break
-      await sleep(retryDelayMs(retry!, n), rc.signal)
+      await sleep(delayMs!, rc.signal)
     } finally {
       rc.signal.removeEventListener('abort', onAbort)
     }
   }
-  if (rc.signal.aborted) return { ok: false, error: describeFailure(lastError), cancelled: true }
+  const error = rc.scrub(describeFailure(lastError))
+  if (rc.signal.aborted) return { ok: false, error, cancelled: true }
   const checkFailed = isRiversError(lastError) && lastError.code === 'RIVERS_CHECK_FAILED'
-  return checkFailed ? { ok: false, error: describeFailure(lastError), checkFailed } : { ok: false, error: describeFailure(lastError) }
+  return checkFailed ? { ok: false, error, checkFailed } : { ok: false, error }
+}
+
+/** Whether the policy retries this error; a `retryOn` that throws counts as "no" (and is logged as the failure). */
+function retryOn(retry: NormalizedRetry | undefined, e: unknown, attempt: number): boolean {
+  if (retry?.retryOn === undefined) return true
+  try {
+    return Boolean(retry.retryOn(e, attempt))
+  } catch {
+    return false
+  }
 }
 
 type CheckRow = { runId: string; key: string; name: string; passed: boolean; blocking: boolean; message?: string; metadata?: Record<string, unknown> }
@@ -242,6 +274,8 @@ async function evaluateChecks(rc: RunContext, def: AssetDef, value: unknown): Pr
     } catch (e) {
       row.message = `check threw: ${describeFailure(wrapUserError(def.key, rc.runId, e))}`
     }
+    if (row.message !== undefined) row.message = rc.scrub(row.message)
+    if (row.metadata !== undefined) row.metadata = rc.scrubDeep(row.metadata)
     rc.emit({ type: 'check_evaluated', key: def.key, name: check.name, passed: row.passed, blocking: check.blocking, ...(row.message === undefined ? {} : { message: row.message }) })
     rows.push(row)
   }
@@ -256,4 +290,9 @@ async function evaluateChecks(rc: RunContext, def: AssetDef, value: unknown): Pr
  */
 export function blockingCheckFailed(key: string, check: string, message: string | undefined): RiversError {
   return new RiversError('RIVERS_CHECK_FAILED', `blocking check "${check}" of asset "${key}" failed${message === undefined ? '' : `: ${message}`}; its output is not recorded and its downstream assets are skipped`, { exitCode: 1 })
+}
+
+/** Whether a result is a stream (an async iterable), which can be read only once. */
+function isStream(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
 }

@@ -69,6 +69,15 @@ export function storeCannotOpen(file: string, cause: unknown): RiversError {
  * throw storeDirUnavailable('/p/.rivers', err)
  */
 export function storeDirUnavailable(dir: string, cause: unknown): RiversError {
+  const code = (cause as { code?: unknown } | null)?.code
+  if (code === 'EEXIST' || code === 'ENOTDIR') {
+    return new RiversError(
+      'RIVERS_STORE_DIR',
+      `The store folder ${dir} cannot be created: ${code === 'EEXIST' ? 'a file with that name exists' : 'a parent of it is a file'}. ` +
+        'Point --store (or RIVERS_HOME) at a folder, or move the file away.',
+      { cause },
+    )
+  }
   return new RiversError(
     'RIVERS_STORE_DIR',
     `Cannot create the store folder ${dir} (${reason(cause)}). ` +

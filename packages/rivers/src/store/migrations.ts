@@ -145,6 +145,34 @@ CREATE TABLE leases (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: 'jobs',
+    sql: `
+-- Jobs that launchers run for assets (a command, or a function holding GPU slots). A job row is
+-- written before submission and updated as its state changes, so a restarted run finds a job still
+-- running (same asset, same fingerprint) and reattaches to it instead of submitting it again.
+CREATE TABLE jobs (
+  id           INTEGER PRIMARY KEY,
+  run_id       TEXT NOT NULL REFERENCES runs (id),  -- the run that watches it (a reattaching run adopts it)
+  asset_key    TEXT NOT NULL,
+  partition    TEXT NOT NULL DEFAULT '',
+  attempt      INTEGER NOT NULL DEFAULT 1,
+  launcher     TEXT NOT NULL,                       -- 'local', 'slurm'
+  fingerprint  TEXT NOT NULL,                       -- hash of what the job computes (code, config, inputs, command)
+  handle       TEXT,                                -- JSON, the launcher's handle; NULL until submitted
+  state        TEXT NOT NULL CHECK (state IN ('pending', 'running', 'succeeded', 'failed', 'cancelled', 'timeout', 'oom', 'node_fail', 'preempted')),
+  reason       TEXT,                                -- why it is pending or how it ended, in the launcher's words
+  submitted_at TEXT NOT NULL,
+  started_at   TEXT,
+  finished_at  TEXT,
+  exit_code    INTEGER
+) STRICT;
+CREATE INDEX jobs_by_asset ON jobs (asset_key, partition, fingerprint, id);
+CREATE INDEX jobs_by_run ON jobs (run_id);
+CREATE INDEX jobs_active ON jobs (state) WHERE state IN ('pending', 'running');
+`,
+  },
 ]
 
 /**

@@ -44,7 +44,7 @@ describe('Store.open', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all()
-    expect(tables).toEqual(['check_results', 'events', 'latest', 'leases', 'materialization_inputs', 'materializations', 'metrics', 'runs'])
+    expect(tables).toEqual(['check_results', 'events', 'jobs', 'latest', 'leases', 'materialization_inputs', 'materializations', 'metrics', 'runs'])
     db.close()
   })
 
@@ -89,7 +89,7 @@ describe('Store.open', () => {
     const db = new Database(join(dir, 'rivers.db'))
     db.pragma('user_version = 99')
     db.close()
-    expect(scrub(() => Store.open(dir))).toThrowErrorMatchingInlineSnapshot(`[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 1). Upgrade rivers, or point --store elsewhere.]`)
+    expect(scrub(() => Store.open(dir))).toThrowErrorMatchingInlineSnapshot(`[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 2). Upgrade rivers, or point --store elsewhere.]`)
     expect(() => Store.open(dir)).toThrow(expect.objectContaining({ code: 'RIVERS_STORE_TOO_NEW', exitCode: 2 }))
   })
 
@@ -105,7 +105,8 @@ describe('Store.open', () => {
 
   it('reports a folder that cannot be created', () => {
     writeFileSync(join(tmp, 'file'), 'x')
-    expect(scrub(() => Store.open(join(tmp, 'file', '.rivers')))).toThrow(/^Cannot create the store folder <tmp>\/file\/\.rivers \(ENOTDIR/)
+    expect(scrub(() => Store.open(join(tmp, 'file', '.rivers')))).toThrow(/^The store folder <tmp>\/file\/\.rivers cannot be created: a parent of it is a file\. Point --store/)
+    expect(scrub(() => Store.open(join(tmp, 'file')))).toThrow(/^The store folder <tmp>\/file cannot be created: a file with that name exists\./)
     expect(() => Store.open(join(tmp, 'file', '.rivers'))).toThrow(expect.objectContaining({ code: 'RIVERS_STORE_DIR', exitCode: 2 }))
   })
 

@@ -8,6 +8,7 @@
  */
 import type Database from 'better-sqlite3'
 import { HistoryViews } from './history.js'
+import { JobsTable } from './jobs.js'
 import { LeasesTable } from './leases.js'
 import { openDatabase, translateSqliteError, type OpenOptions } from './open.js'
 import { RecordsTable } from './records.js'
@@ -16,10 +17,13 @@ import type {
   BeginRun,
   EventRecord,
   HistoryRecord,
+  JobRecord,
+  JobUpdate,
   LatestRecords,
   Lease,
   MetricHistoryPoint,
   NewCheckResult,
+  NewJob,
   NewRecord,
   RunRecord,
   RunStatus,
@@ -44,6 +48,7 @@ export class Store {
   readonly #runs: RunsTable
   readonly #history: HistoryViews
   readonly #leases: LeasesTable
+  readonly #jobs: JobsTable
   readonly #busyMs: number
 
   private constructor(db: Database.Database, file: string, busyMs: number) {
@@ -54,6 +59,7 @@ export class Store {
     this.#runs = new RunsTable(db, file)
     this.#history = new HistoryViews(db, this.#runs)
     this.#leases = new LeasesTable(db)
+    this.#jobs = new JobsTable(db)
   }
 
   /**
@@ -279,6 +285,58 @@ export class Store {
    */
   getLease(key: string, partition = ''): Lease | undefined {
     return this.#read(() => this.#leases.get(key, partition))
+  }
+
+  /**
+   * Records a job a launcher is about to submit (state `pending`); returns its id.
+   *
+   * @example
+   * const jobId = store.insertJob({ runId, key: 'model/torch', launcher: 'slurm', fingerprint })
+   */
+  insertJob(job: NewJob): number {
+    return this.#write(() => this.#jobs.insert(job))
+  }
+
+  /**
+   * Updates a job's handle, state, times or exit code; false if there is no such job.
+   *
+   * @example
+   * store.updateJob(jobId, { handle: { id: '4242' }, state: 'running', startedAt: new Date() })
+   */
+  updateJob(id: number, update: JobUpdate): boolean {
+    return this.#write(() => this.#jobs.update(id, update))
+  }
+
+  /**
+   * One job, or undefined.
+   *
+   * @example
+   * store.getJob(jobId)?.state // 'succeeded'
+   */
+  getJob(id: number): JobRecord | undefined {
+    return this.#read(() => this.#jobs.get(id))
+  }
+
+  /**
+   * Jobs of an asset still pending or running (per the store) for the same work, newest first: what a
+   * restarted run may reattach to.
+   *
+   * @example
+   * const [previous] = store.activeJobs('model/torch', 'slurm', fingerprint)
+   */
+  activeJobs(key: string, launcher: string, fingerprint: string, partition = ''): JobRecord[] {
+    return this.#read(() => this.#jobs.active(key, partition, launcher, fingerprint))
+  }
+
+  /**
+   * A run's jobs, or an asset's latest jobs (newest first).
+   *
+   * @example
+   * store.listJobs({ runId }).map((j) => [j.key, j.state])
+   * store.listJobs({ key: 'model/torch', limit: 5 })
+   */
+  listJobs(filter: { runId: string } | { key: string; partition?: string; limit?: number }): JobRecord[] {
+    return this.#read(() => ('runId' in filter ? this.#jobs.ofRun(filter.runId) : this.#jobs.ofAsset(filter.key, filter.partition ?? '', filter.limit ?? 20)))
   }
 
   /**

@@ -159,3 +159,50 @@ export interface Lease {
   acquiredAt: number
   expiresAt: number
 }
+
+/** State of a job as the `jobs` table stores it (the launchers' common vocabulary). */
+export type JobRowState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timeout' | 'oom' | 'node_fail' | 'preempted'
+
+/** Arguments of `Store.insertJob`. */
+export interface NewJob {
+  runId: string
+  key: string
+  partition?: string
+  attempt?: number
+  launcher: string
+  /** Hash of what the job computes; a restarted run reattaches only to a job with the same one. */
+  fingerprint: string
+  handle?: unknown
+  state?: JobRowState
+  reason?: string
+  submittedAt?: Date
+}
+
+/** Fields `Store.updateJob` changes (absent: unchanged). */
+export interface JobUpdate {
+  runId?: string
+  handle?: unknown
+  state?: JobRowState
+  reason?: string | null
+  startedAt?: Date | null
+  finishedAt?: Date | null
+  exitCode?: number | null
+}
+
+/** One row of `jobs`, the handle parsed. */
+export interface JobRecord {
+  id: number
+  runId: string
+  key: string
+  partition: string
+  attempt: number
+  launcher: string
+  fingerprint: string
+  handle: unknown
+  state: JobRowState
+  reason: string | null
+  submittedAt: string
+  startedAt: string | null
+  finishedAt: string | null
+  exitCode: number | null
+}

@@ -15,7 +15,10 @@ use rivers_planner::{Graph, GraphInput, LabelInput, Planner, PlannerError, Recor
 /// Throws `e` as a JS error whose `code` is the stable `RIVERS_*` string, and returns the pending
 /// exception marker so napi does not throw a second error.
 fn throw(env: &Env, e: PlannerError) -> Error {
-    match env.throw_error(&e.message, Some(e.code.as_str())) {
+    // A message quoting user input may hold a NUL byte, which a C string cannot: show it escaped
+    // (otherwise the coded error would become an uncoded "nul byte found" failure).
+    let message = e.message.replace('\0', "\\0");
+    match env.throw_error(&message, Some(e.code.as_str())) {
         Ok(()) => Error::from_status(Status::PendingException),
         Err(err) => err,
     }

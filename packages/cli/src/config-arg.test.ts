@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { readConfigArg } from './config-arg.js'
-import { jsonErrorPosition } from './errors.js'
+import { jsonErrorPosition, maskJsonStrings } from './errors.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rivers-cli-config-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -36,4 +36,14 @@ test('jsonErrorPosition reads both message styles', () => {
   expect(jsonErrorPosition('Unexpected token } in JSON at position 4', '{"a"}')).toEqual({ line: 1, column: 5, lineText: '{"a"}' })
   expect(jsonErrorPosition('Expected property name (line 2 column 3)', '{\n  x}')).toEqual({ line: 2, column: 3, lineText: '  x}' })
   expect(jsonErrorPosition('something else', '{')).toBeUndefined()
+})
+
+test('string values (never keys) are masked in messages about broken JSON: config may hold secrets', async () => {
+  expect(maskJsonStrings('{"api": {"token": "hunter2", "n": 3, "list": ["a\\"b", "c"]}}')).toBe('{"api": {"token": "*******", "n": 3, "list": ["****", "*"]}}')
+  expect(maskJsonStrings('{"token":"hunter2')).toBe('{"token":"*******')
+  const text = await message(readConfigArg('{"api":{"token":"hunter2" "x":1}}', dir))
+  expect(text).not.toContain('hunter2')
+  expect(text).toContain('{"api":{"token":"*******" "x":1}}\n                            ^ line 1, column 27')
+  expect(await message(readConfigArg('"hunter2"', dir))).not.toContain('hunter2')
+  expect(await message(readConfigArg('{"token": hunter2}', dir))).not.toContain('hunter2')
 })

@@ -48,10 +48,12 @@ export function projectLoadFailed(shownFile: string, cause: unknown, where: stri
   const code = (cause as { code?: unknown } | null)?.code
   const hint =
     code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
-      ? 'Fix: install the missing package in the project (npm install …) or correct the import path.'
+      ? missingModuleHint(detail, cwd)
       : cause instanceof SyntaxError || /Transform failed|Expected|Unexpected/.test(detail)
         ? 'Fix: correct the syntax error above.'
-        : 'Fix: correct the error above; the project file and the modules it imports run when it loads.'
+        : (cause instanceof TypeError || cause instanceof ReferenceError) && /\.[cm]?tsx?$/.test(shownFile)
+          ? 'Fix: correct the error above. TypeScript project files load without type checking (types are stripped), so a type error shows up only when it breaks at run time: run `npx tsc --noEmit` to list type errors.'
+          : 'Fix: correct the error above; the project file and the modules it imports run when it loads.'
   return new CliError('RIVERS_PROJECT_LOAD', `Could not load the project file ${shownFile}${where === undefined ? '' : ` (at ${where})`}:\n  ${indent(detail)}\n${hint}`, { cause })
 }
 
@@ -63,10 +65,23 @@ export function noDefaultExport(shownFile: string, names: readonly string[]): Cl
 
 /** The default export is something else than `defineProject(...)`. */
 export function notAProject(shownFile: string, value: unknown): CliError {
-  return new CliError(
-    'RIVERS_NOT_A_PROJECT',
-    `The default export of ${shownFile} is ${describe(value)}, not a project.\nFix: export default defineProject({ assets: [...] }) (defineProject comes from "rivers").`,
-  )
+  const fix =
+    typeof value === 'function'
+      ? `Fix: export the project, not a function that makes it: export default defineProject({ assets: [...] })${value.name ? `, or export default ${value.name}()` : ''}.`
+      : Array.isArray(value)
+        ? 'Fix: wrap the assets in a project: export default defineProject({ assets: [...] }) (defineProject comes from "rivers").'
+        : 'Fix: export default defineProject({ assets: [...] }) (defineProject comes from "rivers").'
+  return new CliError('RIVERS_NOT_A_PROJECT', `The default export of ${shownFile} is ${describe(value)}, not a project.\n${fix}`)
+}
+
+/** The fix of a failed import: a missing file (relative import) or a missing package. */
+function missingModuleHint(detail: string, cwd: string): string {
+  const m = /Cannot find (module|package) '([^']+)' imported from (\S+)/.exec(detail)
+  if (m === null) return 'Fix: install the missing package in the project (npm install …) or correct the import path.'
+  const [, kind, what, from] = m
+  const importer = shownPath(from!.startsWith('file://') ? new URL(from!).pathname : from!, cwd)
+  if (kind === 'module' && path.isAbsolute(what!)) return `Fix: ${shownPath(what!, cwd)} does not exist: correct the import in ${importer}, or create the file.`
+  return `Fix: install ${what} in the project (npm install ${what}), or correct the import in ${importer}.`
 }
 
 /** esbuild's `Transform failed with 1 error:\n/abs/file.ts:3:0: ERROR: msg` as `file.ts:3:0: msg`. */
@@ -79,20 +94,27 @@ function tidyLoadError(message: string, cwd: string): string {
     .join('\n')
 }
 
-/** `--config` is not valid JSON. */
+/**
+ * `--config` is not valid JSON. The config may hold secrets, and which of its fields are secret is
+ * unknown until it parses: the excerpt shows keys and structure but masks every string value (with
+ * as many `*`, so the caret still points at the right column), and the parser's own message never
+ * quotes the text.
+ */
 export function badConfigJson(origin: string, text: string, cause: Error): CliError {
   const pos = jsonErrorPosition(cause.message, text)
   let pointer = ''
   if (pos !== undefined) {
-    const { line, column, lineText } = pos
+    const { line, column } = pos
+    const lineText = maskJsonStrings(pos.lineText)
     const shown = lineText.length > 100 ? lineText.slice(Math.max(0, column - 60), column + 40) : lineText
     const caretAt = lineText.length > 100 ? Math.min(column - 1, 60) : column - 1
     pointer = `\n  ${shown}\n  ${' '.repeat(caretAt)}^ line ${line}, column ${column}`
   }
-  const reason = cause.message.replace(/\s*\(line \d+ column \d+\)$/, '')
+  const reason = cause.message.replace(/\s*\(line \d+ column \d+\)$/, '').replace(/, (".*"|'.*') is not valid JSON$/s, ' (not valid JSON)')
+  const masked = pos !== undefined && maskJsonStrings(pos.lineText) !== pos.lineText ? '\n  (string values are shown as *** because config may hold secrets)' : ''
   return new CliError(
     'RIVERS_BAD_CONFIG',
-    `--config ${origin} is not valid JSON: ${reason}${pointer}\n` +
+    `--config ${origin} is not valid JSON: ${reason}${pointer}${masked}\n` +
       `Fix: pass a JSON object mapping asset keys to their config, e.g. --config '{"model":{"epochs":3}}' (single quotes keep the shell away from the double quotes), or the path to a .json file.`,
     { cause },
   )
@@ -108,9 +130,38 @@ export function configUnreadable(value: string, resolved: string, cause: unknown
   )
 }
 
+/**
+ * JSON text with the contents of every string value (not of keys) replaced by as many `*`. Works on
+ * broken JSON too (an unterminated string is masked to the end of the text).
+ *
+ * @example
+ * maskJsonStrings('{"token":"hunter2"') // '{"token":"*******"'
+ */
+export function maskJsonStrings(text: string): string {
+  let out = ''
+  let i = 0
+  while (i < text.length) {
+    const c = text[i]!
+    if (c !== '"') {
+      out += c
+      i++
+      continue
+    }
+    let j = i + 1
+    while (j < text.length && text[j] !== '"' && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1
+    j = Math.min(j, text.length)
+    const body = text.slice(i + 1, j)
+    const closed = text[j] === '"'
+    const isKey = closed && /^\s*:/.test(text.slice(j + 1))
+    out += `"${isKey ? body : '*'.repeat(body.length)}${closed ? '"' : ''}`
+    i = closed ? j + 1 : j
+  }
+  return out
+}
+
 /** `--config` parsed, but is not an object. */
 export function configNotObject(origin: string, value: unknown): CliError {
-  return new CliError('RIVERS_BAD_CONFIG', `--config ${origin} is ${describe(value)}, not an object.\nFix: pass an object mapping asset keys to their config, e.g. {"model":{"epochs":3}}.`)
+  return new CliError('RIVERS_BAD_CONFIG', `--config ${origin} is ${typeof value === 'string' ? 'a string' : describe(value)}, not an object.\nFix: pass an object mapping asset keys to their config, e.g. {"model":{"epochs":3}}.`)
 }
 
 /** `wipe` without a terminal to confirm on and without `--yes`. */

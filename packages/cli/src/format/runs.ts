@@ -16,7 +16,7 @@ export function formatRuns(runs: readonly RunInfo[], style: Style, compare?: { a
   const rows = runs.map((r) => {
     const row = [
       r.runId,
-      colorRunStatus(r.status, style),
+      r.interrupted === true ? `${colorRunStatus(r.status, style)} ${style.dim('(interrupted)')}` : colorRunStatus(r.status, style),
       shortTime(r.startedAt),
       r.finishedAt === undefined ? '' : formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)),
       r.selection.join(' '),

@@ -26,6 +26,14 @@ export function formatShow(d: AssetDetail, style: Style): string {
   const reason = reasonOf(status, style)
   lines.push(`  ${style.dim('status:'.padEnd(8))}${colorStatus(status.status, style)}${status.planned ? ', planned' : ''}${reason === '' ? '' : `: ${reason}`}`)
   if (status.last !== undefined) lines.push(`  ${style.dim('last:'.padEnd(8))}${shortTime(status.last.at)}  run ${status.last.runId}  data ${short(status.last.dataVersion)}`)
+  const failures = d.failures ?? []
+  if (failures.length > 0) {
+    lines.push('', `Failed attempts (${failures.length} in recent runs, newest first):`)
+    for (const f of failures) {
+      const then = f.willRetry ? 'retried' : f.attempt < f.of ? 'not retried' : 'gave up'
+      lines.push(`  ${shortTime(f.at)}  run ${f.runId}  attempt ${f.attempt}/${f.of} ${style.red('failed')} (${then}): ${f.error.split('\n')[0]}`)
+    }
+  }
   if (d.history.length === 0) {
     lines.push('', 'No records yet.')
     return lines.join('\n')

@@ -51,6 +51,7 @@ describe('runs', () => {
     { runId: 'r3', status: 'failed', startedAt: '2026-11-26T12:10:00.000Z', finishedAt: '2026-11-26T12:10:02.500Z', selection: ['+model'], materialized: 2, failed: 1, skipped: 1, metric: 0.87 },
     { runId: 'r2', status: 'success', startedAt: '2026-11-26T12:05:00.000Z', finishedAt: '2026-11-26T12:05:00.040Z', selection: ['*'], materialized: 0, failed: 0, skipped: 0, metric: 0.91 },
     { runId: 'r1', status: 'running', startedAt: '2026-11-26T12:00:00.000Z', selection: ['*'], materialized: 3, failed: 0, skipped: 0 },
+    { runId: 'r0', status: 'failed', startedAt: '2026-11-26T11:00:00.000Z', finishedAt: '2026-11-26T11:59:00.000Z', selection: ['*'], materialized: 1, failed: 0, skipped: 0, interrupted: true },
   ]
 
   test('table', () => {
@@ -66,7 +67,7 @@ describe('runs', () => {
   })
 })
 
-test('show: definition, status, history with inputs, metadata, metrics and checks', () => {
+test('show: definition, status, failed attempts, history with inputs, metadata, metrics and checks', () => {
   const detail: AssetDetail = {
     info: features,
     status: { key: 'features', status: 'stale', planned: true, causes: [{ kind: 'upstream_data_changed', dep: 'raw/orders', message: 'raw/orders has a new data version' }], rootCauses: [{ key: 'raw/orders', kind: 'source_changed', message: 'raw/orders observed a new version' }] },
@@ -93,6 +94,10 @@ test('show: definition, status, history with inputs, metadata, metrics and check
           { name: 'no_nulls', passed: false, blocking: false, message: '2 nulls' },
         ],
       },
+    ],
+    failures: [
+      { runId: 'r3', at: '2026-11-26T12:10:02.000Z', attempt: 2, of: 2, error: 'asset "features" timed out after 500 ms (its `timeout`)', willRetry: false },
+      { runId: 'r3', at: '2026-11-26T12:10:01.000Z', attempt: 1, of: 2, error: 'ECONNRESET', willRetry: true },
     ],
   }
   expect(formatShow(detail, plain)).toMatchSnapshot()

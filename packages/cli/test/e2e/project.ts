@@ -125,7 +125,8 @@ export function runCli(args: readonly string[], cwd: string, options: RunOptions
           try {
             return JSON.parse(stdout)
           } catch {
-            throw new Error(`stdout is not one JSON document (exit ${code}).\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`)
+            const how = error === null ? '' : ` (signal ${String((error as { signal?: unknown }).signal)}, killed ${String((error as { killed?: unknown }).killed)})`
+            throw new Error(`stdout is not one JSON document (exit ${code}${how}, pid ${child.pid}).\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`)
           }
         },
       })

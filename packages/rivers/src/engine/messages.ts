@@ -82,3 +82,31 @@ export function missingInput(asset: string, input: string): RiversError {
 export function unknownAsset(key: string, closest: string | undefined): RiversError {
   return new RiversError('RIVERS_UNKNOWN_ASSET', `no asset "${key}" in this project${closest === undefined ? '' : ` (did you mean "${closest}"?)`}: run \`assets list\` to see the keys`)
 }
+
+/**
+ * The run config names a key that is not an asset of the project.
+ *
+ * @example
+ * throw unknownConfigKey('modle', 'model')
+ */
+export function unknownConfigKey(key: string, closest: string | undefined): RiversError {
+  return new RiversError(
+    'RIVERS_INVALID_CONFIG',
+    `--config names "${key}", which is not an asset of this project${closest === undefined ? '' : ` (did you mean "${closest}"?)`}.\n` +
+      `Fix: the run config maps asset keys to their config, e.g. --config '{"${closest ?? 'model'}": {…}}'; run \`assets list\` to see the keys.`,
+  )
+}
+
+/**
+ * The run config gives config to a source asset (sources are observed, not built: they take none).
+ *
+ * @example
+ * throw configForSource('raw/orders')
+ */
+export function configForSource(key: string): RiversError {
+  return new RiversError(
+    'RIVERS_INVALID_CONFIG',
+    `--config gives config to "${key}", which is a source: sources are observed, not built, and take no config.\n` +
+      `Fix: remove "${key}" from the run config.`,
+  )
+}

@@ -102,6 +102,8 @@ export interface RunInfo {
   skipped: number
   /** With `--metric NAME --asset KEY`: the metric's value in that run. */
   metric?: number
+  /** Its process died before it finished (kill -9, crash); its status is `failed`. */
+  interrupted?: true
 }
 
 /** `assets show KEY --json`. */
@@ -121,6 +123,17 @@ export interface AssetDetail {
     metadata: Record<string, unknown>
     metrics: { name: string; value: number; step?: number }[]
     checks: { name: string; passed: boolean; blocking: boolean; message?: string }[]
+  }[]
+  /** Failed attempts in recent runs, newest first (retries included; a timeout names its limit). */
+  failures: {
+    runId: string
+    at: string
+    /** Attempt number, from 1, of `of` allowed. */
+    attempt: number
+    of: number
+    error: string
+    /** Whether another attempt followed. */
+    willRetry: boolean
   }[]
 }
 

@@ -7,7 +7,7 @@ import path from 'node:path'
 import type { Project } from '../definitions/index.js'
 import { closest } from '../definitions/suggest.js'
 import { Store } from '../store/store.js'
-import { runPlan } from './executor.js'
+import { runPlan, validateRunConfig } from './executor.js'
 import { CAUSE_KINDS, causeMessage, missingInput, rootCauseMessage, unknownAsset } from './messages.js'
 import { callNative } from './native.js'
 import { ProjectState } from './state.js'
@@ -125,7 +125,11 @@ export class Workspace {
   /** The plan of a selection, in layers; refuses a planned asset whose unselected input is missing. */
   async plan(exprs: readonly string[] = [], options: { force?: boolean; config?: Record<string, unknown> } = {}): Promise<PlanReport> {
     await this.observe()
-    this.state.setConfig(options.config ?? {}, false)
+    const config = options.config ?? {}
+    // Config given must be valid (as for a run); missing required config of planned assets is left
+    // to the run: a plan is for looking.
+    validateRunConfig(this.state, config, [])
+    this.state.setConfig(config, false)
     const { layers } = this.planIds(exprs, options.force ?? false)
     const named = layers.map((l) => l.map((i) => this.state.asset(i).key))
     return { selection: exprs.length === 0 ? ['*'] : [...exprs], force: options.force ?? false, layers: named, count: named.reduce((n, l) => n + l.length, 0) }
@@ -190,6 +194,7 @@ export class Workspace {
         skipped: s.skipped?.length ?? 0,
       }
       if (r.finishedAt !== null) info.finishedAt = r.finishedAt
+      if ((s as { interrupted?: unknown }).interrupted === true) info.interrupted = true
       const m = metricByRun.get(r.id)
       if (m !== undefined) info.metric = m
       return info
@@ -216,7 +221,21 @@ export class Workspace {
       if (h.storagePath !== null) entry.storagePath = h.storagePath
       return entry
     })
-    return { info: this.info(id), status: (await this.status([`key:${key}`])).assets[0]!, history }
+    return { info: this.info(id), status: (await this.status([`key:${key}`])).assets[0]!, history, failures: this.failures(key) }
+  }
+
+  /** Failed attempts of an asset in the recent runs (newest first), from their `attempt_failed` events. */
+  private failures(key: string, runs = 10, limit = 10): AssetDetail['failures'] {
+    const out: AssetDetail['failures'] = []
+    for (const run of this.store.listRuns({ limit: runs })) {
+      const events = this.store.runEvents(run.id).filter((e) => e.key === key && e.type === 'attempt_failed')
+      for (const e of events.reverse()) {
+        const d = (e.data ?? {}) as { attempt?: number; of?: number; error?: string; willRetry?: boolean }
+        out.push({ runId: run.id, at: e.at, attempt: d.attempt ?? 1, of: d.of ?? d.attempt ?? 1, error: d.error ?? '', willRetry: d.willRetry === true })
+        if (out.length >= limit) return out
+      }
+    }
+    return out
   }
 
   /** Forgets the latest records of the selected assets (history is kept); returns their keys. */

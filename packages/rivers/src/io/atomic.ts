@@ -1,14 +1,15 @@
 /**
  * Atomic file replacement: write a temp file in the destination folder, fsync it, rename it over the
  * destination, fsync the folder. Readers see the old file or the new one, never a partial one; on any
- * failure the temp file is removed and the destination is untouched.
+ * failure the temp file is removed and the destination is untouched. A writer killed before the
+ * rename leaves its temp file (`.tmp-<pid>-…`), which `sweepTempFiles` removes later.
  *
  * The few file-system calls go through a {@link WriterFs}, so tests can inject failures (ENOSPC)
  * without a full disk.
  */
-import { randomBytes } from 'node:crypto'
 import * as fsp from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { tempFileName } from './sweep.js'
 
 /** The part of a file handle the writer uses. */
 export interface WriterHandle {
@@ -19,7 +20,7 @@ export interface WriterHandle {
 
 /** The file-system calls the writer makes; `node:fs/promises` satisfies it. */
 export interface WriterFs {
-  mkdir(path: string, options: { recursive: true }): Promise<unknown>
+  mkdir(path: string, options: { recursive: true; mode?: number }): Promise<unknown>
   open(path: string, flags: string, mode?: number): Promise<WriterHandle>
   rename(from: string, to: string): Promise<void>
   rm(path: string, options: { force: true }): Promise<void>
@@ -40,10 +41,19 @@ export interface TempFile {
   write(bytes: Uint8Array): Promise<void>
 }
 
+/** Permissions of what {@link writeAtomic} creates. */
+export interface AtomicModes {
+  /** Mode of the file (default 0o600: only the user can read it). */
+  fileMode?: number
+  /** Mode of folders it creates (default 0o700). */
+  dirMode?: number
+}
+
 /**
  * Replaces `finalPath` atomically with what `produce` writes; returns the number of bytes written.
  * `beforeRename` runs after the temp file is complete and synced (e.g. to hash it). Errors from
- * `produce`, `beforeRename` or the file system propagate after the temp file is removed.
+ * `produce`, `beforeRename` or the file system propagate after the temp file is removed. Files and
+ * the folders created for them are private to the user unless `modes` says otherwise.
  *
  * @example
  * const bytes = await writeAtomic(nodeWriterFs, '/data/raw.json', (out) => out.write(Buffer.from('[1]')))
@@ -53,11 +63,12 @@ export async function writeAtomic(
   finalPath: string,
   produce: (out: TempFile) => Promise<void>,
   beforeRename?: (tempPath: string) => void | Promise<void>,
+  modes: AtomicModes = {},
 ): Promise<number> {
   const dir = dirname(finalPath)
-  await fs.mkdir(dir, { recursive: true })
-  const tempPath = join(dir, `.tmp-${randomBytes(8).toString('hex')}-${basename(finalPath)}`)
-  const handle = await fs.open(tempPath, 'wx', 0o644)
+  await fs.mkdir(dir, { recursive: true, mode: modes.dirMode ?? 0o700 })
+  const tempPath = join(dir, tempFileName(basename(finalPath)))
+  const handle = await fs.open(tempPath, 'wx', modes.fileMode ?? 0o600)
   let bytes = 0
   let open = true
   try {

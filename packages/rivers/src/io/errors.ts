@@ -127,7 +127,7 @@ export function jsonTooLarge(key: string, cause: unknown): RiversError {
 export function badStreamChunk(key: string, got: string): RiversError {
   return new RiversError(
     'RIVERS_IO_UNSERIALIZABLE',
-    `Asset '${key}' streamed a chunk of type ${got}; a streamed result must yield Buffers, Uint8Arrays or strings.`,
+    `Asset '${key}' streamed a chunk of type ${got}; a streamed result must yield Buffers, Uint8Arrays or strings. Convert each chunk before yielding it (String(x), Buffer.from(…), or JSON.stringify(x) + '\\n' for records).`,
     { exitCode: 1 },
   )
 }
@@ -141,7 +141,7 @@ export function badStreamChunk(key: string, got: string): RiversError {
 export function streamFailed(key: string, cause: unknown): RiversError {
   return new RiversError(
     'RIVERS_IO_STREAM_FAILED',
-    `The stream returned by asset '${key}' failed while it was being stored: ${message(cause)}. Nothing was stored.`,
+    `The stream returned by asset '${key}' failed while it was being stored: ${message(cause)}. Nothing was stored; the asset stays due, so the next \`assets materialize\` runs it again (add a retry policy if the source is flaky).`,
     { cause, exitCode: 1 },
   )
 }

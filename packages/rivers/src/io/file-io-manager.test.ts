@@ -204,13 +204,13 @@ describe('FileIOManager atomicity', () => {
       throw new Error('upstream connection reset')
     }
     const err = await io.write(ctx('raw'), chunks()).catch((e: unknown) => e)
-    expect(err).toMatchInlineSnapshot(`[RiversError: The stream returned by asset 'raw' failed while it was being stored: upstream connection reset. Nothing was stored.]`)
+    expect(err).toMatchInlineSnapshot(`[RiversError: The stream returned by asset 'raw' failed while it was being stored: upstream connection reset. Nothing was stored; the asset stays due, so the next \`assets materialize\` runs it again (add a retry policy if the source is flaky).]`)
     expect((err as Error).cause).toMatchObject({ message: 'upstream connection reset' })
     expect(files()).toEqual([])
   })
 
   it('refuses a stream chunk that is not bytes, and leaves nothing', async () => {
-    await expect(io.write(ctx('raw'), Readable.from([{ row: 1 }], { objectMode: true }))).rejects.toThrowErrorMatchingInlineSnapshot(`[RiversError: Asset 'raw' streamed a chunk of type Object; a streamed result must yield Buffers, Uint8Arrays or strings.]`)
+    await expect(io.write(ctx('raw'), Readable.from([{ row: 1 }], { objectMode: true }))).rejects.toThrowErrorMatchingInlineSnapshot(`[RiversError: Asset 'raw' streamed a chunk of type Object; a streamed result must yield Buffers, Uint8Arrays or strings. Convert each chunk before yielding it (String(x), Buffer.from(…), or JSON.stringify(x) + '\\n' for records).]`)
     expect(files()).toEqual([])
   })
 

@@ -9,8 +9,9 @@ import { RiversError } from '../errors.js'
 import { nodeWriterFs, writeAtomic, type TempFile, type WriterFs } from './atomic.js'
 import { badStreamChunk, noStoredOutput, readFailed, streamFailed, unsafeKey, writeFailed } from './errors.js'
 import { hashBytes, hashFile } from './hash.js'
-import { resolveInside, storagePathFor } from './paths.js'
+import { keySegments, resolveInside, storagePathFor } from './paths.js'
 import { encodeJsonResult } from './serialize.js'
+import { sweepTempFiles, type SweepOptions } from './sweep.js'
 import type { IOManager, StoredOutput } from './types.js'
 
 /** File extension per format; read() dispatches on it. */
@@ -32,8 +33,9 @@ export interface FileIOManagerOptions {
  * | any other value | `<key>.json`, UTF-8 `JSON.stringify` | the parsed value |
  *
  * Values JSON cannot store faithfully are refused with the path inside the value. Writes are atomic
- * (temp file, fsync, rename, fsync folder). A key writes one file per format; switching an asset's
- * format leaves the old file behind (harmless; its record points at the new one).
+ * (temp file, fsync, rename, fsync folder) and private to the user (files 0600, folders 0700). A key
+ * writes one file per format; switching an asset's format leaves the old file behind (harmless; its
+ * record points at the new one).
  *
  * @example
  * const io = new FileIOManager('.rivers/storage')
@@ -87,6 +89,28 @@ export class FileIOManager implements IOManager {
       throw readFailed(key, path, e)
     }
     throw unsafeKey(key, `its stored path ${JSON.stringify(stored.storagePath)} has no known format (${Object.values(EXT).join(', ')})`)
+  }
+
+  /**
+   * Removes temp files that writers killed mid-write left under `baseDir` (see `sweepTempFiles`):
+   * in the folders of `keys` only when given (a killed write leaves its temp file in its key's
+   * folder, and that asset is due again), else in the whole tree. Returns their paths; never throws.
+   *
+   * @example
+   * await io.sweepTempFiles({ keys: ['raw'] }) // ['/p/.rivers/storage/raw/.tmp-4242-9f1c…-@r1.json']
+   */
+  sweepTempFiles(options: SweepOptions & { keys?: readonly string[] } = {}): Promise<string[]> {
+    const { keys, ...rest } = options
+    if (keys === undefined) return sweepTempFiles(this.baseDir, rest)
+    const only: string[] = []
+    for (const k of keys) {
+      try {
+        only.push(keySegments(k).join('/'))
+      } catch {
+        // Not a storable key: nothing of it can be on disk.
+      }
+    }
+    return sweepTempFiles(this.baseDir, { ...rest, only })
   }
 
   /**

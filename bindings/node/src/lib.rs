@@ -32,8 +32,9 @@ fn split_lines(s: Option<&str>) -> Vec<&str> {
     }
 }
 
-fn split_joined(s: &str, count: usize) -> Vec<&str> {
-    if count == 0 {
+/// Keys joined by `\n`: none for an empty string (a graph of no asset), else one per line.
+fn split_joined(s: &str) -> Vec<&str> {
+    if s.is_empty() {
         Vec::new()
     } else {
         s.split('\n').collect()
@@ -144,8 +145,11 @@ impl NativeGraph {
     /// and CSR arrays into Rust once. Main thread.
     #[napi(factory)]
     pub fn build(env: Env, init: GraphInit) -> Result<Self> {
-        let n = init.dep_offsets.len().saturating_sub(1);
-        let keys = split_joined(&init.keys, n);
+        if init.dep_offsets.is_empty() {
+            return Err(throw(&env, rivers_planner::error::invalid_input("depOffsets is empty; it needs assets + 1 entries (a single 0 for no asset)")));
+        }
+        let n = init.dep_offsets.len() - 1;
+        let keys = split_joined(&init.keys);
         if keys.len() != n {
             return Err(throw(&env, rivers_planner::error::invalid_input(format!("{} keys for {} assets (depOffsets has {} entries)", keys.len(), n, init.dep_offsets.len()))));
         }

@@ -11,6 +11,7 @@ import { collectGarbage } from './harness.js'
 import { buildNative, nativeBatch } from './native.js'
 import { materialized, writeVersion } from './records.js'
 import { formatBytes, formatCount, formatNs } from './stats.js'
+import { flatKeys } from './workload.js'
 
 const n = Number(process.argv[2] ?? 1_000_000)
 const lines: string[] = []
@@ -25,7 +26,9 @@ const step = <T>(what: string, fn: () => T, describe: (r: T) => string = () => '
 }
 
 process.stdout.write(`Rivers planning core at ${formatCount(n)} assets (dbt-like graph, shuffled ids)\n\n`)
-const g = step('generate the graph (JS, not Rivers)', () => generate('dbt', n, { seed: 1, order: 'shuffled' }), (g) => `${formatCount(g.n)} assets, ${formatCount(g.deps.length)} edges`)
+const generated = step('generate the graph (JS, not Rivers)', () => generate('dbt', n, { seed: 1, order: 'shuffled' }), (g) => `${formatCount(g.n)} assets, ${formatCount(g.deps.length)} edges`)
+// Flat key strings, as literals or JSON.parse give them (see `flatKeys` in workload.ts).
+const g = { ...generated, keys: flatKeys(generated.keys) }
 const mat = step('build the "everything materialized" records (JS)', () => materialized(g), (m) => `${formatCount(m.batch.ids.length)} records, ${formatCount(m.observedIds.length)} sources`)
 collectGarbage()
 const rss0 = process.memoryUsage().rss

@@ -17,7 +17,10 @@ export const CHANGED = 1
 export interface Workload {
   shape: Shape
   order: IdOrder
+  /** The graph, its keys flattened (see `flatKeys`). */
   g: CsrGraph
+  /** The keys as the generator built them (template literals: V8 cons strings), for the phases. */
+  generatedKeys: string[]
   stats: GraphStats
   /** Everything built once and fresh (salt 0). */
   mat: Materialized
@@ -50,6 +53,17 @@ export interface IdiomaticInputs {
   changedSources: { changed: [string, string][]; original: [string, string][] }
   /** The 1% batch as `[key, record]` pairs, and its undo. */
   onePct: { change: [string, IdiomaticRecord][]; undo: [string, IdiomaticRecord][] }
+}
+
+/**
+ * The same keys as flat (sequential) strings. The generator builds keys with template literals,
+ * which V8 keeps as cons strings (trees of parts) that every `keys.join` walks again: at 1M keys
+ * the join takes ~10× longer than on flat strings. Keys written as literals or read with
+ * `JSON.parse` are flat, so the scenarios use flat keys; the phases measure both.
+ * @example flatKeys(['a' + 'b'.repeat(20)])
+ */
+export function flatKeys(keys: readonly string[]): string[] {
+  return JSON.parse(JSON.stringify(keys)) as string[]
 }
 
 /** Up to `k` distinct members of `pool`, chosen by a seeded shuffle (stable for a seed). */
@@ -104,7 +118,8 @@ export function subBatch(batch: RecordBatch, rows: readonly number[], salt: numb
  * @example const w = prepare('dbt', 100_000, 'shuffled')
  */
 export function prepare(shape: Shape, n: number, order: IdOrder, seed = 1): Workload {
-  const g = generate(shape, n, { seed, order })
+  const generated = generate(shape, n, { seed, order })
+  const g: CsrGraph = { ...generated, keys: flatKeys(generated.keys) }
   const mat = materialized(g)
   const { childOffsets, children } = reverse(g.n, g.depOffsets, g.deps)
   const rng = new Rng(seed * 7919 + 17)
@@ -136,6 +151,7 @@ export function prepare(shape: Shape, n: number, order: IdOrder, seed = 1): Work
     shape,
     order,
     g,
+    generatedKeys: generated.keys,
     stats: graphStats(g),
     mat,
     childOffsets,

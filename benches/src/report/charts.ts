@@ -26,12 +26,13 @@ function vsSize(rows: readonly Row[], scenario: ScenarioId, hlines: HLine[] = []
 function vsCone(rows: readonly Row[]): ChartSpec {
   const series: Series[] = []
   const graphs = [...new Set(rows.filter((r) => r.scenario === 'cone').map((r) => `${r.shape}|${r.n}`))]
+  // One colour per graph: Rivers solid, the reference dashed.
   for (const impl of ['rivers', 'reference'] as const) {
-    for (const gk of graphs) {
+    graphs.forEach((gk, color) => {
       const [shape, n] = gk.split('|')
       const points = rows.filter((r) => r.scenario === 'cone' && r.impl === impl && r.shape === shape && String(r.n) === n).map((r) => ({ x: r.work.cone ?? 0, y: r.stats.p50 }))
-      if (points.length > 0) series.push({ name: `${IMPL_NAMES[impl]}, ${shape} ${formatCount(Number(n), true)}`, points, dashed: impl !== 'rivers' })
-    }
+      if (points.length > 0) series.push({ name: `${IMPL_NAMES[impl]}, ${shape} ${formatCount(Number(n), true)}`, points, dashed: impl !== 'rivers', color })
+    })
   }
   return { title: 'Re-plan after a code-version edit: p50 vs cone size', xLabel: 'assets in the plan (cone)', yLabel: 'time per re-plan (p50)', series, xFormat: countFormat, yFormat: formatNs, hlines: [] }
 }

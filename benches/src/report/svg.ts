@@ -9,6 +9,8 @@ export interface Series {
   points: { x: number; y: number }[]
   /** Dashed line (baselines). */
   dashed?: boolean
+  /** Palette index (default: the series' position), so related series can share a colour. */
+  color?: number
 }
 
 /** A horizontal reference line, e.g. a target. */
@@ -32,7 +34,8 @@ export interface ChartSpec {
   height?: number
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22']
+/** The palette, by `Series.color`. */
+export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22']
 
 /** XML-escapes text. */
 export function escapeXml(s: string): string {
@@ -82,7 +85,7 @@ function range(values: number[], log: boolean): [number, number] {
 export function lineChart(spec: ChartSpec): string {
   const W = spec.width ?? 720
   const H = spec.height ?? 420
-  const m = { left: 78, right: 20, top: 40, bottom: 54 }
+  const m = { left: 78, right: 32, top: 40, bottom: 54 }
   const legendRows = spec.series.length
   const legendH = 16 * legendRows + 8
   const plotW = W - m.left - m.right
@@ -122,7 +125,7 @@ export function lineChart(spec: ChartSpec): string {
     out.push(`<text x="${m.left + plotW - 4}" y="${(Number(y) - 4).toFixed(1)}" text-anchor="end" fill="#b00020">${escapeXml(h.label)}</text>`)
   }
   spec.series.forEach((s, i) => {
-    const color = COLORS[i % COLORS.length]
+    const color = COLORS[(s.color ?? i) % COLORS.length]
     const pts = s.points.filter((p) => Number.isFinite(p.y) && (!logY || p.y > 0) && (!logX || p.x > 0)).sort((a, b) => a.x - b.x)
     if (pts.length > 1) out.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts.map((p) => `${fx(p.x).toFixed(1)},${fy(p.y).toFixed(1)}`).join(' ')}"/>`)
     for (const p of pts) out.push(`<circle cx="${fx(p.x).toFixed(1)}" cy="${fy(p.y).toFixed(1)}" r="3.5" fill="${color}"><title>${escapeXml(`${s.name}: ${xf(p.x)} → ${yf(p.y)}`)}</title></circle>`)

@@ -67,12 +67,18 @@ function checkRestored(ctx: RunCtx, w: Workload, warm: Warm, what: string): void
  */
 export function warmScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
   const budget = ctx.profile.whole
-  const { ng, ref, idi } = warm
-  // Only the changed sources are set (the reference recomputes each child per observed source, which
-  // on fanIn would cost sources × in-degree outside the clock).
+  const { ng, idi } = warm
   const { ids, changed, original } = w.changedSources
   ng.setObserved(ids, changed)
-  ref?.setObserved(ids, changed)
+  // The reference gets its own planner in this state, observed before its records are loaded: its
+  // setObserved recomputes a child once per changed source, which on fanIn 1M (10k changed sources,
+  // one child with 1M deps) would spend minutes outside the clock.
+  let ref: ReferencePlanner | undefined
+  if (warm.ref) {
+    ref = new ReferencePlanner(w.g)
+    ref.setObserved(w.mat.observedIds, w.observedChanged)
+    ref.loadRecords(w.mat.batch)
+  }
   const idiom = idi ? w.idiomatic() : undefined
   if (idi && idiom) for (const [key, version] of idiom.changedSources.changed) idi.observe(key, version)
   let cone = 0
@@ -123,7 +129,6 @@ export function warmScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
     if (c !== cone) ctx.problem(`warm ${w.shape} ${w.order} ${w.g.n}: idiomatic plans ${c}, Rivers ${cone}`)
   }
   ng.setObserved(ids, original)
-  ref?.setObserved(ids, original)
   if (idi && idiom) for (const [key, version] of idiom.changedSources.original) idi.observe(key, version)
   checkRestored(ctx, w, warm, 'warm')
 }

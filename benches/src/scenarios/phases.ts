@@ -1,6 +1,6 @@
 /**
  * Where build (and cold plan) time goes, measured by difference: each variant removes or isolates one
- * cost. `join` is the JS side; `idOf(joined keys)` is one napi call that copies the joined string
+ * cost. `join` is the JS side (on flat keys, and on the cons-string keys template literals make); `idOf(joined keys)` is one napi call that copies the joined string
  * into Rust (UTF-16 → UTF-8) and hashes it, a lower bound for handing the keys over; `keys only`
  * builds with no deps (key validation, hashing, sort, trivial topological order); `short keys`
  * keeps the deps but makes keys 5–8 bytes; then the record load, the observation and the first plan.
@@ -28,6 +28,7 @@ export async function phasesScenario(ctx: RunCtx, w: Workload): Promise<void> {
     await settle()
   }
   await phase('keys.join("\\n")', () => g.keys.join('\n'))
+  await phase('keys.join("\\n") of the generator\'s cons-string keys (not flattened)', () => w.generatedKeys.join('\n'))
   await phase('napi: copy the joined keys into Rust (idOf)', () => probe.idOf(joined))
   await phase('build, keys joined, no labels', () => NativeGraph.build({ keys: joined, depOffsets: g.depOffsets, deps: g.deps, sources: g.sources }))
   if (labels) await phase('build, keys joined, with labels', () => NativeGraph.build({ keys: joined, depOffsets: g.depOffsets, deps: g.deps, sources: g.sources, ...labelInit }))

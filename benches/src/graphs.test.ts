@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { chain, dbt, diamond, fanIn, fanOut, generate, graphStats, layered, powerLaw, SHAPES, toAssetList, type CsrGraph } from './graphs.js'
+import {
+  chain,
+  dbt,
+  diamond,
+  fanIn,
+  fanOut,
+  generate,
+  graphStats,
+  layered,
+  powerLaw,
+  SHAPES,
+  toAssetList,
+  type CsrGraph,
+} from './graphs.js'
 import { isValidKey } from './baselines/topo.js'
 
 /** Kahn's algorithm; true when every node gets ordered. */
@@ -53,7 +66,9 @@ function wellFormed(g: CsrGraph): void {
 function canonical(g: CsrGraph): string[] {
   return toAssetList(g)
     .map((a, v) => {
-      const labels = g.labels ? [...g.labels.ids.subarray(g.labels.offsets[v], g.labels.offsets[v + 1])].map((i) => g.labels!.names[i]).sort() : []
+      const labels = g.labels
+        ? [...g.labels.ids.subarray(g.labels.offsets[v], g.labels.offsets[v + 1])].map((i) => g.labels!.names[i]).sort()
+        : []
       return `${a.key}|${a.source}|${[...a.deps].sort().join(',')}|${labels.join(',')}`
     })
     .sort()
@@ -68,7 +83,8 @@ describe('graph generators', () => {
         wellFormed(topo)
         wellFormed(shuffled)
         expect(acyclic(shuffled)).toBe(true)
-        for (let v = 0; v < n; v++) for (let i = topo.depOffsets[v]!; i < topo.depOffsets[v + 1]!; i++) expect(topo.deps[i]).toBeLessThan(v)
+        for (let v = 0; v < n; v++)
+          for (let i = topo.depOffsets[v]!; i < topo.depOffsets[v + 1]!; i++) expect(topo.deps[i]).toBeLessThan(v)
         expect(canonical(shuffled)).toEqual(canonical(topo))
         expect(generate(shape, n, { seed: 5, order: 'shuffled' })).toEqual(shuffled)
       }
@@ -78,12 +94,14 @@ describe('graph generators', () => {
   it('shuffled ids are not topological', () => {
     const g = chain(1000, { order: 'shuffled', seed: 9 })
     let backwards = 0
-    for (let v = 0; v < g.n; v++) for (let i = g.depOffsets[v]!; i < g.depOffsets[v + 1]!; i++) if (g.deps[i]! > v) backwards++
+    for (let v = 0; v < g.n; v++)
+      for (let i = g.depOffsets[v]!; i < g.depOffsets[v + 1]!; i++) if (g.deps[i]! > v) backwards++
     expect(backwards).toBeGreaterThan(100)
   })
 
   it('different seeds give different random graphs', () => {
-    for (const shape of ['layered', 'dbt', 'powerLaw'] as const) expect(generate(shape, 3000, { seed: 1 }).deps).not.toEqual(generate(shape, 3000, { seed: 2 }).deps)
+    for (const shape of ['layered', 'dbt', 'powerLaw'] as const)
+      expect(generate(shape, 3000, { seed: 1 }).deps).not.toEqual(generate(shape, 3000, { seed: 2 }).deps)
   })
 
   it('fixed shapes have the specified sizes and degrees', () => {

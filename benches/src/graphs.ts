@@ -115,7 +115,16 @@ function keysOf(n: number, key: (v: number) => string): string[] {
   return keys
 }
 
-function finish(name: string, n: number, keys: string[], b: CsrBuilder, opts: GenOptions, rng: Rng, sources?: Uint8Array, labels?: GraphLabels): CsrGraph {
+function finish(
+  name: string,
+  n: number,
+  keys: string[],
+  b: CsrBuilder,
+  opts: GenOptions,
+  rng: Rng,
+  sources?: Uint8Array,
+  labels?: GraphLabels,
+): CsrGraph {
   const { depOffsets, deps } = b.finish()
   const g: CsrGraph = { name, n, keys, depOffsets, deps, sources: sources ?? rootsAsSources(n, depOffsets) }
   if (labels) g.labels = labels
@@ -132,7 +141,14 @@ export function chain(n: number, opts: GenOptions = {}): CsrGraph {
     if (v > 0) b.push(v - 1)
     b.next()
   }
-  return finish('chain', n, keysOf(n, (v) => `chain/n${v}`), b, opts, new Rng(opts.seed ?? 1))
+  return finish(
+    'chain',
+    n,
+    keysOf(n, (v) => `chain/n${v}`),
+    b,
+    opts,
+    new Rng(opts.seed ?? 1),
+  )
 }
 
 /**
@@ -145,7 +161,14 @@ export function fanOut(n: number, opts: GenOptions = {}): CsrGraph {
     if (v > 0) b.push(0)
     b.next()
   }
-  return finish('fanOut', n, keysOf(n, (v) => (v === 0 ? 'fan/root' : `fan/n${v}`)), b, opts, new Rng(opts.seed ?? 1))
+  return finish(
+    'fanOut',
+    n,
+    keysOf(n, (v) => (v === 0 ? 'fan/root' : `fan/n${v}`)),
+    b,
+    opts,
+    new Rng(opts.seed ?? 1),
+  )
 }
 
 /**
@@ -158,7 +181,14 @@ export function fanIn(n: number, opts: GenOptions = {}): CsrGraph {
     if (v === n - 1) for (let u = 0; u < n - 1; u++) b.push(u)
     b.next()
   }
-  return finish('fanIn', n, keysOf(n, (v) => (v === n - 1 && n > 1 ? 'fan/sink' : `fan/n${v}`)), b, opts, new Rng(opts.seed ?? 1))
+  return finish(
+    'fanIn',
+    n,
+    keysOf(n, (v) => (v === n - 1 && n > 1 ? 'fan/sink' : `fan/n${v}`)),
+    b,
+    opts,
+    new Rng(opts.seed ?? 1),
+  )
 }
 
 /**
@@ -183,7 +213,14 @@ export function layered(n: number, opts: GenOptions = {}): CsrGraph {
     }
     b.next()
   }
-  return finish('layered', n, keysOf(n, (v) => `layer${Math.floor(v / width)}/n${v}`), b, opts, rng)
+  return finish(
+    'layered',
+    n,
+    keysOf(n, (v) => `layer${Math.floor(v / width)}/n${v}`),
+    b,
+    opts,
+    rng,
+  )
 }
 
 /**
@@ -198,7 +235,14 @@ export function diamond(n: number, opts: GenOptions = {}): CsrGraph {
     if (v >= w) b.push(v - w)
     b.next()
   }
-  return finish('diamond', n, keysOf(n, (v) => `grid/r${Math.floor(v / w)}_c${v % w}`), b, opts, new Rng(opts.seed ?? 1))
+  return finish(
+    'diamond',
+    n,
+    keysOf(n, (v) => `grid/r${Math.floor(v / w)}_c${v % w}`),
+    b,
+    opts,
+    new Rng(opts.seed ?? 1),
+  )
 }
 
 /**
@@ -222,10 +266,30 @@ export function powerLaw(n: number, opts: GenOptions = {}): CsrGraph {
     tickets[tlen++] = v
     b.next()
   }
-  return finish('powerLaw', n, keysOf(n, (v) => `pl/n${v}`), b, opts, rng)
+  return finish(
+    'powerLaw',
+    n,
+    keysOf(n, (v) => `pl/n${v}`),
+    b,
+    opts,
+    rng,
+  )
 }
 
-const WORDS = ['orders', 'customers', 'payments', 'products', 'sessions', 'events', 'invoices', 'users', 'items', 'shipments', 'refunds', 'accounts']
+const WORDS = [
+  'orders',
+  'customers',
+  'payments',
+  'products',
+  'sessions',
+  'events',
+  'invoices',
+  'users',
+  'items',
+  'shipments',
+  'refunds',
+  'accounts',
+]
 
 /**
  * A dbt-like project: domains of ~`domainSize` assets (15% sources, 25% staging, then intermediate,
@@ -301,7 +365,15 @@ export function dbt(n: number, opts: GenOptions = {}): CsrGraph {
   return finish('dbt', n, keys, b, opts, rng, sources, labels)
 }
 
-const GENERATORS: Record<Shape, (n: number, opts?: GenOptions) => CsrGraph> = { chain, fanOut, fanIn, layered, diamond, dbt, powerLaw }
+const GENERATORS: Record<Shape, (n: number, opts?: GenOptions) => CsrGraph> = {
+  chain,
+  fanOut,
+  fanIn,
+  layered,
+  diamond,
+  dbt,
+  powerLaw,
+}
 
 /**
  * Generates a graph of the named shape.
@@ -334,7 +406,8 @@ export function shuffleIds(g: CsrGraph, rng: Rng): CsrGraph {
   const sources = new Uint8Array(n)
   for (let j = 0, e = 0; j < n; j++) {
     const v = oldId[j] ?? 0
-    for (let i = g.depOffsets[v] ?? 0, end = g.depOffsets[v + 1] ?? 0; i < end; i++) deps[e++] = newId[g.deps[i] ?? 0] ?? 0
+    for (let i = g.depOffsets[v] ?? 0, end = g.depOffsets[v + 1] ?? 0; i < end; i++)
+      deps[e++] = newId[g.deps[i] ?? 0] ?? 0
     depOffsets[j + 1] = e
     keys[j] = g.keys[v] ?? ''
     sources[j] = g.sources[v] ?? 0
@@ -378,7 +451,14 @@ export function graphStats(g: CsrGraph): GraphStats {
     sources += g.sources[v] ?? 0
   }
   for (const u of g.deps) maxOut = Math.max(maxOut, (out[u] = (out[u] ?? 0) + 1))
-  return { n: g.n, edges: g.deps.length, sources, avgInDegree: g.n ? g.deps.length / g.n : 0, maxInDegree: maxIn, maxOutDegree: maxOut }
+  return {
+    n: g.n,
+    edges: g.deps.length,
+    sources,
+    avgInDegree: g.n ? g.deps.length / g.n : 0,
+    maxInDegree: maxIn,
+    maxOutDegree: maxOut,
+  }
 }
 
 /**
@@ -389,7 +469,8 @@ export function toAssetList(g: CsrGraph): { key: string; deps: string[]; source:
   const list: { key: string; deps: string[]; source: boolean }[] = []
   for (let v = 0; v < g.n; v++) {
     const deps: string[] = []
-    for (let i = g.depOffsets[v] ?? 0, end = g.depOffsets[v + 1] ?? 0; i < end; i++) deps.push(g.keys[g.deps[i] ?? 0] ?? '')
+    for (let i = g.depOffsets[v] ?? 0, end = g.depOffsets[v + 1] ?? 0; i < end; i++)
+      deps.push(g.keys[g.deps[i] ?? 0] ?? '')
     list.push({ key: g.keys[v] ?? '', deps, source: g.sources[v] === 1 })
   }
   return list

@@ -30,7 +30,11 @@ export interface Budget {
 export function adapt(budget: Budget, firstMs: number): { warmupLeft: number; minSamples: number; maxSamples: number } {
   const slow = budget.slow !== undefined && firstMs > budget.slow.thresholdMs
   const minSamples = slow ? Math.min(budget.minSamples, budget.slow!.samples) : budget.minSamples
-  return { warmupLeft: slow ? 0 : Math.max(0, budget.warmup - 1), minSamples, maxSamples: slow ? minSamples : budget.maxSamples }
+  return {
+    warmupLeft: slow ? 0 : Math.max(0, budget.warmup - 1),
+    minSamples,
+    maxSamples: slow ? minSamples : budget.maxSamples,
+  }
 }
 
 /** Per-sample hooks; `i` counts samples from 0 (warm-up runs get -1, -2, …). */
@@ -107,7 +111,11 @@ export function measure<T>(op: (i: number) => T, budget: Budget, hooks: Hooks<T>
  * @example
  * const m = await measureAsync(() => runCli(['status']), { warmup: 1, minSamples: 3, maxSamples: 5, budgetMs: 20_000 })
  */
-export async function measureAsync<T>(op: (i: number) => Promise<T>, budget: Budget, hooks: Hooks<T> = {}): Promise<Measurement> {
+export async function measureAsync<T>(
+  op: (i: number) => Promise<T>,
+  budget: Budget,
+  hooks: Hooks<T> = {},
+): Promise<Measurement> {
   collectGarbage()
   let plan = { warmupLeft: 0, minSamples: budget.minSamples, maxSamples: budget.maxSamples }
   for (let w = 0; w < 1 + plan.warmupLeft && budget.warmup > 0; w++) {

@@ -24,7 +24,15 @@ import { callScenario } from './scenarios/call.js'
 import type { RunCtx } from './scenarios/common.js'
 import { coneScenario } from './scenarios/cone.js'
 import { e2eMaterializeScenario, e2eStatusScenario } from './scenarios/e2e.js'
-import { memoryRow, replanCodeScenario, replanOnePctScenario, replanSourceScenario, reverifyScenario, warmScenario, warmUp } from './scenarios/incremental.js'
+import {
+  memoryRow,
+  replanCodeScenario,
+  replanOnePctScenario,
+  replanSourceScenario,
+  reverifyScenario,
+  warmScenario,
+  warmUp,
+} from './scenarios/incremental.js'
 import { memoryScenario } from './scenarios/memory.js'
 import { phasesScenario } from './scenarios/phases.js'
 import { selectScenario } from './scenarios/select.js'
@@ -52,7 +60,12 @@ function parseArgs(argv: readonly string[]): Args {
   if (shapes) profile.shapes = shapes.split(',') as Shape[]
   if (sizes) profile.sizes = sizes.split(',').map(Number)
   if (orders) profile.orders = orders.split(',') as IdOrder[]
-  return { profile, e2e: !argv.includes('--no-e2e'), graphs: !argv.includes('--only-e2e'), out: opt('out') ?? (quick ? 'quick' : 'latest') }
+  return {
+    profile,
+    e2e: !argv.includes('--no-e2e'),
+    graphs: !argv.includes('--only-e2e'),
+    out: opt('out') ?? (quick ? 'quick' : 'latest'),
+  }
 }
 
 /** Runs `fn`, turning a throw into a reported problem so one broken scenario does not end the run. */
@@ -88,7 +101,9 @@ async function main(): Promise<void> {
     log: (message) => process.stderr.write(`${message}\n`),
   }
   const problems: string[] = []
-  ctx.log(`rivers bench (${profile.mode}): sizes ${profile.sizes.map((n) => formatCount(n, true)).join(', ')}; ${machine.cpuModel}, ${machine.cores} cores; load ${machine.loadStart.join(' ')}`)
+  ctx.log(
+    `rivers bench (${profile.mode}): sizes ${profile.sizes.map((n) => formatCount(n, true)).join(', ')}; ${machine.cpuModel}, ${machine.cores} cores; load ${machine.loadStart.join(' ')}`,
+  )
 
   if (args.graphs) {
     for (const n of profile.sizes) {
@@ -102,7 +117,8 @@ async function main(): Promise<void> {
           const cones: Record<string, number> = {}
           await guarded(ctx, `build ${label}`, () => buildScenario(ctx, w, ['rivers']))
           await guarded(ctx, `cold ${label}`, () => coldScenario(ctx, w, ['rivers'], cones))
-          if (shape === 'dbt' && order === 'shuffled' && n >= 100_000) await guarded(ctx, `phases ${label}`, () => phasesScenario(ctx, w))
+          if (shape === 'dbt' && order === 'shuffled' && n >= 100_000)
+            await guarded(ctx, `phases ${label}`, () => phasesScenario(ctx, w))
           await guarded(ctx, `build baselines ${label}`, () => buildScenario(ctx, w, BASELINES))
           await guarded(ctx, `cold baselines ${label}`, () => coldScenario(ctx, w, BASELINES, cones))
           await guarded(ctx, `warm scenarios ${label}`, async () => {
@@ -115,8 +131,14 @@ async function main(): Promise<void> {
             await guarded(ctx, `reverify ${label}`, () => reverifyScenario(ctx, w, warm))
             memoryRow(ctx, w, warm)
             if (shape === 'dbt') await guarded(ctx, `select ${label}`, () => selectScenario(ctx, w, warm))
-            if (shape === 'dbt' && n === 100_000 && order === 'shuffled') await guarded(ctx, `call ${label}`, () => callScenario(ctx, w, warm))
-            if (order === 'shuffled' && profile.coneSizes.includes(n) && (shape === 'dbt' || shape === 'layered' || shape === 'chain')) await guarded(ctx, `cone ${label}`, () => coneScenario(ctx, w, warm))
+            if (shape === 'dbt' && n === 100_000 && order === 'shuffled')
+              await guarded(ctx, `call ${label}`, () => callScenario(ctx, w, warm))
+            if (
+              order === 'shuffled' &&
+              profile.coneSizes.includes(n) &&
+              (shape === 'dbt' || shape === 'layered' || shape === 'chain')
+            )
+              await guarded(ctx, `cone ${label}`, () => coneScenario(ctx, w, warm))
           })
           await settle()
           ctx.log(`  ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s (total ${elapsed()})`)
@@ -124,7 +146,13 @@ async function main(): Promise<void> {
       }
     }
     const memShapes: Shape[] = profile.mode === 'quick' ? ['dbt'] : ['dbt', 'layered', 'chain']
-    await guarded(ctx, 'memory (child processes)', () => memoryScenario(ctx, memShapes.filter((s) => profile.shapes.includes(s)), profile.sizes))
+    await guarded(ctx, 'memory (child processes)', () =>
+      memoryScenario(
+        ctx,
+        memShapes.filter((s) => profile.shapes.includes(s)),
+        profile.sizes,
+      ),
+    )
     ctx.log(`  memory: total ${elapsed()}`)
   }
   if (args.e2e) {
@@ -155,7 +183,9 @@ async function main(): Promise<void> {
   writeFileSync(path.join(RESULTS, `${args.out}.md`), renderMarkdown(report))
   process.stdout.write(`\nTargets (${profile.mode}, ${report.durationS.toFixed(0)} s):\n`)
   for (const t of targets) process.stdout.write(`  ${t.verdict.padEnd(12)} ${t.target}\n               ${t.measured}\n`)
-  process.stdout.write(`\nWrote ${path.relative(process.cwd(), path.join(RESULTS, `${args.out}.md`))} and .json${problems.length ? `; ${problems.length} problem(s) reported` : ''}. Headline re-plan p50: ${formatNs(ctx.rows.find((r) => r.scenario === 'replan-source' && r.shape === 'dbt' && r.n === 100_000 && r.impl === 'rivers')?.stats.p50 ?? Number.NaN)}\n`)
+  process.stdout.write(
+    `\nWrote ${path.relative(process.cwd(), path.join(RESULTS, `${args.out}.md`))} and .json${problems.length ? `; ${problems.length} problem(s) reported` : ''}. Headline re-plan p50: ${formatNs(ctx.rows.find((r) => r.scenario === 'replan-source' && r.shape === 'dbt' && r.n === 100_000 && r.impl === 'rivers')?.stats.p50 ?? Number.NaN)}\n`,
+  )
 }
 
 await main()

@@ -24,4 +24,6 @@ ng.loadRecords(records)
 collectGarbage()
 collectGarbage()
 const after = process.memoryUsage().rss
-process.stdout.write(`${JSON.stringify({ rssDeltaBytes: after - before, heapBytes: ng.heapBytes(), n: ng.size, edges: ng.edgeCount })}\n`)
+process.stdout.write(
+  `${JSON.stringify({ rssDeltaBytes: after - before, heapBytes: ng.heapBytes(), n: ng.size, edges: ng.edgeCount })}\n`,
+)

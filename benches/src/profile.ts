@@ -56,12 +56,20 @@ export const QUICK: Profile = {
   micro: { warmup: 20, minSamples: 30, maxSamples: 400, budgetMs: 60, slow: { thresholdMs: 20, samples: 10 } },
   microBaseline: { warmup: 20, minSamples: 30, maxSamples: 400, budgetMs: 60, slow: { thresholdMs: 5, samples: 5 } },
   headline: { warmup: 200, minSamples: 1000, maxSamples: 3000, budgetMs: 400 },
-  whole: { warmup: 1, minSamples: 3, maxSamples: 10, budgetMs: 150, gcEachSample: true, slow: { thresholdMs: 300, samples: 2 } },
+  whole: {
+    warmup: 1,
+    minSamples: 3,
+    maxSamples: 10,
+    budgetMs: 150,
+    gcEachSample: true,
+    slow: { thresholdMs: 300, samples: 2 },
+  },
   call: { warmup: 20, minSamples: 50, maxSamples: 200, budgetMs: 100, batch: 1000 },
   // Both id orders at 10k and for dbt (where the targets are judged); shuffled ids only otherwise.
   ordersFor: (shape, n) => (n <= 10_000 || shape === 'dbt' ? ['shuffled', 'topo'] : ['shuffled']),
   // The slow baselines at 100k only where the targets are judged (dbt): the rest at 10k.
-  baselines: (shape, n) => withoutQuadratic(shape, n, n <= 10_000 || shape === 'dbt' ? ALL_BASELINES : ['reference'], 0),
+  baselines: (shape, n) =>
+    withoutQuadratic(shape, n, n <= 10_000 || shape === 'dbt' ? ALL_BASELINES : ['reference'], 0),
   coneSizes: [100_000],
   e2eSamples: 1,
 }
@@ -75,11 +83,19 @@ export const FULL: Profile = {
   micro: { warmup: 50, minSamples: 50, maxSamples: 2000, budgetMs: 400, slow: { thresholdMs: 20, samples: 10 } },
   microBaseline: { warmup: 50, minSamples: 50, maxSamples: 2000, budgetMs: 400, slow: { thresholdMs: 5, samples: 5 } },
   headline: { warmup: 500, minSamples: 5000, maxSamples: 20_000, budgetMs: 2000 },
-  whole: { warmup: 2, minSamples: 5, maxSamples: 30, budgetMs: 1500, gcEachSample: true, slow: { thresholdMs: 1000, samples: 3 } },
+  whole: {
+    warmup: 2,
+    minSamples: 5,
+    maxSamples: 30,
+    budgetMs: 1500,
+    gcEachSample: true,
+    slow: { thresholdMs: 1000, samples: 3 },
+  },
   call: { warmup: 50, minSamples: 200, maxSamples: 1000, budgetMs: 500, batch: 1000 },
   ordersFor: () => ['shuffled', 'topo'],
   // At 1M the slow baselines (seconds per call, gigabytes of Maps) run on the dbt-like graph only.
-  baselines: (shape, n) => withoutQuadratic(shape, n, n >= 1_000_000 && shape !== 'dbt' ? ['reference'] : ALL_BASELINES, 10_000),
+  baselines: (shape, n) =>
+    withoutQuadratic(shape, n, n >= 1_000_000 && shape !== 'dbt' ? ['reference'] : ALL_BASELINES, 10_000),
   coneSizes: [100_000, 1_000_000],
   e2eSamples: 3,
 }

@@ -46,7 +46,7 @@ export function materialized(g: CsrGraph, salt = 0): Materialized {
   const { n, depOffsets, deps, sources } = g
   let m = 0
   let e = 0
-  for (let v = 0; v < n; v++) if (!sources[v]) (m++, (e += (depOffsets[v + 1] ?? 0) - (depOffsets[v] ?? 0)))
+  for (let v = 0; v < n; v++) if (!sources[v]) m++, (e += (depOffsets[v + 1] ?? 0) - (depOffsets[v] ?? 0))
   const ids = new Uint32Array(m)
   const data = new Uint8Array(16 * m)
   const offsets = new Uint32Array(m + 1)
@@ -69,14 +69,29 @@ export function materialized(g: CsrGraph, salt = 0): Materialized {
     offsets[++i] = x
   }
   const zeros = new Uint8Array(16 * m)
-  return { batch: { ids, codeVersions: zeros, configHashes: zeros, dataVersions: data, depOffsets: offsets, deps: recDeps, depVersions }, observedIds, observed }
+  return {
+    batch: {
+      ids,
+      codeVersions: zeros,
+      configHashes: zeros,
+      dataVersions: data,
+      depOffsets: offsets,
+      deps: recDeps,
+      depVersions,
+    },
+    observedIds,
+    observed,
+  }
 }
 
 /**
  * The same fully fresh state for the idiomatic planner: records by key, observations by key.
  * @example planner.loadRecords(materializedIdiomatic(g).records)
  */
-export function materializedIdiomatic(g: CsrGraph, salt = 0): { records: Map<string, IdiomaticRecord>; observed: Map<string, string> } {
+export function materializedIdiomatic(
+  g: CsrGraph,
+  salt = 0,
+): { records: Map<string, IdiomaticRecord>; observed: Map<string, string> } {
   const records = new Map<string, IdiomaticRecord>()
   const observed = new Map<string, string>()
   for (let v = 0; v < g.n; v++) {
@@ -86,7 +101,8 @@ export function materializedIdiomatic(g: CsrGraph, salt = 0): { records: Map<str
       continue
     }
     const deps = new Map<string, string>()
-    for (let k = g.depOffsets[v] ?? 0; k < (g.depOffsets[v + 1] ?? 0); k++) deps.set(g.keys[g.deps[k] ?? 0] ?? '', versionHex(g.deps[k] ?? 0, salt))
+    for (let k = g.depOffsets[v] ?? 0; k < (g.depOffsets[v + 1] ?? 0); k++)
+      deps.set(g.keys[g.deps[k] ?? 0] ?? '', versionHex(g.deps[k] ?? 0, salt))
     records.set(key, { codeVersion: '', configHash: '', dataVersion: versionHex(v, salt), deps })
   }
   return { records, observed }

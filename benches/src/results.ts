@@ -22,19 +22,55 @@ export const IMPL_NAMES: Record<Impl, string> = {
 
 /** Every scenario, with the title and the one-line definition the report prints. */
 export const SCENARIOS = {
-  build: { title: 'Build from JS keys', what: 'string keys + CSR deps (+ labels where the shape has them) in, validated graph with topological order out; Rivers includes `keys.join("\\n")` and the napi call' },
-  cold: { title: 'Cold first plan', what: 'build from JS keys + load every record + observe every source (1% of them changed) + first whole-graph plan' },
-  warm: { title: 'Warm full status + plan', what: 'status of every asset + the whole-graph plan, on a loaded graph where 1% of the sources changed' },
-  'replan-source': { title: 'Re-plan after 1 changed source', what: 'set the observed version of one source + whole-graph plan (binding call and returned typed arrays included); sources rotate over a seeded sample' },
-  'replan-1pct': { title: 'Re-plan after 1% changed assets', what: 'apply records of 1% of the non-source assets with new data versions + whole-graph plan' },
-  'replan-code': { title: 'Re-plan after a code-version edit', what: 'set the code version of one asset + whole-graph plan; assets rotate over a seeded sample' },
-  cone: { title: 'Re-plan vs cone size', what: 'code-version edit of an asset chosen for its number of descendants + whole-graph plan; the cone is the size of the plan returned' },
-  reverify: { title: 'Run-time re-verification', what: 'during a run planned by a code edit of asset x (the cone: x and everything below it), apply the record of x just materialized + ask each child of x whether it must still run. `cutoff`: x produced the same data version, its children are skipped and the cone drops out of the plan; `changed`: a new data version, every child runs' },
+  build: {
+    title: 'Build from JS keys',
+    what: 'string keys + CSR deps (+ labels where the shape has them) in, validated graph with topological order out; Rivers includes `keys.join("\\n")` and the napi call',
+  },
+  cold: {
+    title: 'Cold first plan',
+    what: 'build from JS keys + load every record + observe every source (1% of them changed) + first whole-graph plan',
+  },
+  warm: {
+    title: 'Warm full status + plan',
+    what: 'status of every asset + the whole-graph plan, on a loaded graph where 1% of the sources changed',
+  },
+  'replan-source': {
+    title: 'Re-plan after 1 changed source',
+    what: 'set the observed version of one source + whole-graph plan (binding call and returned typed arrays included); sources rotate over a seeded sample',
+  },
+  'replan-1pct': {
+    title: 'Re-plan after 1% changed assets',
+    what: 'apply records of 1% of the non-source assets with new data versions + whole-graph plan',
+  },
+  'replan-code': {
+    title: 'Re-plan after a code-version edit',
+    what: 'set the code version of one asset + whole-graph plan; assets rotate over a seeded sample',
+  },
+  cone: {
+    title: 'Re-plan vs cone size',
+    what: 'code-version edit of an asset chosen for its number of descendants + whole-graph plan; the cone is the size of the plan returned',
+  },
+  reverify: {
+    title: 'Run-time re-verification',
+    what: 'during a run planned by a code edit of asset x (the cone: x and everything below it), apply the record of x just materialized + ask each child of x whether it must still run. `cutoff`: x produced the same data version, its children are skipped and the cone drops out of the plan; `changed`: a new data version, every child runs',
+  },
   select: { title: 'Selection evaluation', what: 'evaluate one selection expression into ascending ids' },
-  call: { title: 'One binding call', what: 'one call across the napi boundary, per call (batches of calls per sample)' },
-  'e2e-status': { title: '`assets status` end to end', what: 'definitions load + store read + graph build + plan, on a generated project' },
-  'e2e-materialize': { title: '`assets materialize` end to end', what: 'plan + run trivial assets (store writes, output files) on a generated project; cost per materialized asset' },
-  phases: { title: 'Where build time goes', what: 'the build from JS keys split into phases, and variants that isolate one cost each' },
+  call: {
+    title: 'One binding call',
+    what: 'one call across the napi boundary, per call (batches of calls per sample)',
+  },
+  'e2e-status': {
+    title: '`assets status` end to end',
+    what: 'definitions load + store read + graph build + plan, on a generated project',
+  },
+  'e2e-materialize': {
+    title: '`assets materialize` end to end',
+    what: 'plan + run trivial assets (store writes, output files) on a generated project; cost per materialized asset',
+  },
+  phases: {
+    title: 'Where build time goes',
+    what: 'the build from JS keys split into phases, and variants that isolate one cost each',
+  },
 } as const
 
 export type ScenarioId = keyof typeof SCENARIOS

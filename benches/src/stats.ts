@@ -85,7 +85,8 @@ export function linearFit(xs: readonly number[], ys: readonly number[]): { slope
 export function formatNs(ns: number): string {
   if (!Number.isFinite(ns)) return '–'
   const abs = Math.abs(ns)
-  const [value, unit] = abs < 1e3 ? [ns, 'ns'] : abs < 1e6 ? [ns / 1e3, 'µs'] : abs < 1e9 ? [ns / 1e6, 'ms'] : [ns / 1e9, 's']
+  const [value, unit] =
+    abs < 1e3 ? [ns, 'ns'] : abs < 1e6 ? [ns / 1e3, 'µs'] : abs < 1e9 ? [ns / 1e6, 'ms'] : [ns / 1e9, 's']
   return `${sig3(value)} ${unit}`
 }
 

@@ -6,7 +6,15 @@
 import type { IdiomaticAsset, IdiomaticRecord } from './baselines/idiomatic.js'
 import { reverse } from './baselines/topo.js'
 import type { RecordBatch } from './baselines/types.js'
-import { generate, graphStats, toAssetList, type CsrGraph, type GraphStats, type IdOrder, type Shape } from './graphs.js'
+import {
+  generate,
+  graphStats,
+  toAssetList,
+  type CsrGraph,
+  type GraphStats,
+  type IdOrder,
+  type Shape,
+} from './graphs.js'
 import { materialized, materializedIdiomatic, versionHex, writeVersion, type Materialized } from './records.js'
 import { Rng } from './rng.js'
 
@@ -134,7 +142,11 @@ export function prepare(shape: Shape, n: number, order: IdOrder, seed = 1): Work
   )
   const observedChanged = mat.observed.slice()
   for (const s of changedSourceRows) writeVersion(observedChanged, s, sources[s] ?? 0, CHANGED)
-  const changedSources = { ids: Uint32Array.from(changedSourceRows, (s) => sources[s] ?? 0), changed: new Uint8Array(16 * changedSourceRows.length), original: new Uint8Array(16 * changedSourceRows.length) }
+  const changedSources = {
+    ids: Uint32Array.from(changedSourceRows, (s) => sources[s] ?? 0),
+    changed: new Uint8Array(16 * changedSourceRows.length),
+    original: new Uint8Array(16 * changedSourceRows.length),
+  }
   changedSourceRows.forEach((s, i) => {
     changedSources.changed.set(observedChanged.subarray(16 * s, 16 * s + 16), 16 * i)
     changedSources.original.set(mat.observed.subarray(16 * s, 16 * s + 16), 16 * i)
@@ -187,5 +199,12 @@ function idiomaticInputs(w: Workload, changedSourceRows: readonly number[], rows
       if (!rec) throw new Error(`no idiomatic record for ${key}`)
       return [key, { ...rec, dataVersion: versionHex(v, salt) }]
     })
-  return { assets: toAssetList(g), records, observed, observedChanged, changedSources, onePct: { change: pairs(CHANGED), undo: pairs(0) } }
+  return {
+    assets: toAssetList(g),
+    records,
+    observed,
+    observedChanged,
+    changedSources,
+    onePct: { change: pairs(CHANGED), undo: pairs(0) },
+  }
 }

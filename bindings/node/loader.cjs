@@ -7,7 +7,10 @@ const path = require('node:path')
 function platformTag() {
   const { platform, arch } = process
   if (platform === 'linux') {
-    const glibc = process.report && typeof process.report.getReport === 'function' && process.report.getReport().header.glibcVersionRuntime
+    const glibc =
+      process.report &&
+      typeof process.report.getReport === 'function' &&
+      process.report.getReport().header.glibcVersionRuntime
     return `${platform}-${arch}-${glibc ? 'gnu' : 'musl'}`
   }
   return `${platform}-${arch}`
@@ -21,7 +24,7 @@ try {
   const err = new Error(
     `Rivers could not load its native planner for ${platformTag()} (Node ${process.version}).\n` +
       `  expected file: ${file}\n` +
-      `  cause: ${cause && cause.message ? cause.message.split('\n')[0] : String(cause)}\n` +
+      `  cause: ${cause?.message ? cause.message.split('\n')[0] : String(cause)}\n` +
       '  fix: run `npm install` at the repository root (it builds the addon with cargo), or `npm run build:native`',
     { cause },
   )

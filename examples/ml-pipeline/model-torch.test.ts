@@ -25,31 +25,41 @@ afterEach(() => {
 
 for (const launcher of ['local', 'slurm'] as const) {
   const run = launcher === 'local' || slurmWorks || process.env.CI === 'true' ? it : it.skip
-  run(`trains model/torch through the ${launcher} launcher${launcher === 'slurm' && !slurmWorks ? ' (skipped: Slurm is not running; sudo .ci/slurm/setup.sh)' : ''}`, async () => {
-    if (launcher === 'slurm' && !slurmWorks) throw new Error('CI=true but Slurm is not running: run .ci/slurm/setup.sh first')
-    process.env.RIVERS_LAUNCHER = launcher
-    if (launcher === 'local') process.env.TRAIN_GPUS = '0' // this test must pass on machines without a GPU
-    vi.resetModules()
-    const { default: project } = await import('./rivers.config.js')
-    const { openWorkspace } = await import('rivers')
-    const dir = mkdtempSync(path.join(tmpdir(), 'rivers-example-'))
-    dirs.push(dir)
-    const ws = await openWorkspace(project, { storeDir: path.join(dir, '.rivers'), logLevel: 'silent' })
-    try {
-      const summary = await ws.materialize({ select: ['+model/torch'], config: { 'model/torch': { epochs: 100 } } })
-      expect(summary.failed).toEqual([])
-      expect(summary.materialized).toContain('model/torch')
-      const [record] = (await ws.show('model/torch')).history
-      const metrics = Object.fromEntries(record!.metrics.filter((m) => m.step === undefined).map((m) => [m.name, m.value]))
-      expect(metrics.test_accuracy).toBeGreaterThan(0.9)
-      expect(record!.metrics.filter((m) => m.name === 'train_loss').map((m) => m.step)).toEqual([0, 50, 99])
-      expect(record!.metadata).toMatchObject({ model: 'logistic_regression', job: { launcher, state: 'succeeded', exitCode: 0 } })
-      expect(['torch', 'numpy', 'python']).toContain(record!.metadata.framework)
-      if (launcher === 'slurm') expect(record!.metadata.cuda_visible_devices).toBe('0') // one (fake) GPU from Slurm's GRES
-      const model = ws.store.currentRecord('model/torch')?.storagePath
-      expect(model).toMatch(/\.json$/)
-    } finally {
-      ws.close()
-    }
-  }, 60_000)
+  run(
+    `trains model/torch through the ${launcher} launcher${launcher === 'slurm' && !slurmWorks ? ' (skipped: Slurm is not running; sudo .ci/slurm/setup.sh)' : ''}`,
+    async () => {
+      if (launcher === 'slurm' && !slurmWorks)
+        throw new Error('CI=true but Slurm is not running: run .ci/slurm/setup.sh first')
+      process.env.RIVERS_LAUNCHER = launcher
+      if (launcher === 'local') process.env.TRAIN_GPUS = '0' // this test must pass on machines without a GPU
+      vi.resetModules()
+      const { default: project } = await import('./rivers.config.js')
+      const { openWorkspace } = await import('rivers')
+      const dir = mkdtempSync(path.join(tmpdir(), 'rivers-example-'))
+      dirs.push(dir)
+      const ws = await openWorkspace(project, { storeDir: path.join(dir, '.rivers'), logLevel: 'silent' })
+      try {
+        const summary = await ws.materialize({ select: ['+model/torch'], config: { 'model/torch': { epochs: 100 } } })
+        expect(summary.failed).toEqual([])
+        expect(summary.materialized).toContain('model/torch')
+        const [record] = (await ws.show('model/torch')).history
+        const metrics = Object.fromEntries(
+          record!.metrics.filter((m) => m.step === undefined).map((m) => [m.name, m.value]),
+        )
+        expect(metrics.test_accuracy).toBeGreaterThan(0.9)
+        expect(record!.metrics.filter((m) => m.name === 'train_loss').map((m) => m.step)).toEqual([0, 50, 99])
+        expect(record!.metadata).toMatchObject({
+          model: 'logistic_regression',
+          job: { launcher, state: 'succeeded', exitCode: 0 },
+        })
+        expect(['torch', 'numpy', 'python']).toContain(record!.metadata.framework)
+        if (launcher === 'slurm') expect(record!.metadata.cuda_visible_devices).toBe('0') // one (fake) GPU from Slurm's GRES
+        const model = ws.store.currentRecord('model/torch')?.storagePath
+        expect(model).toMatch(/\.json$/)
+      } finally {
+        ws.close()
+      }
+    },
+    60_000,
+  )
 }

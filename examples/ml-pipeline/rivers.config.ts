@@ -30,7 +30,13 @@ export const penguinsJson = source({
 })
 
 export const rawTable = asset(
-  { key: 'penguins/raw', deps: { file: penguinsJson }, group: 'ingest', kinds: ['table'], description: 'Rows parsed from the raw file' },
+  {
+    key: 'penguins/raw',
+    deps: { file: penguinsJson },
+    group: 'ingest',
+    kinds: ['table'],
+    description: 'Rows parsed from the raw file',
+  },
   ({ file }, ctx) => {
     const rows = ml.parseRaw(file)
     ctx.addMetadata({ rows: rows.length })
@@ -39,7 +45,13 @@ export const rawTable = asset(
 )
 
 export const cleanTable = asset(
-  { key: 'penguins/clean', deps: { raw: rawTable }, group: 'prepare', kinds: ['table'], description: 'Rows with every measurement present and typed' },
+  {
+    key: 'penguins/clean',
+    deps: { raw: rawTable },
+    group: 'prepare',
+    kinds: ['table'],
+    description: 'Rows with every measurement present and typed',
+  },
   ({ raw }, ctx) => {
     const cleaned = ml.clean(raw)
     ctx.addMetadata({ rows: cleaned.rows.length, dropped: cleaned.dropped, reasons: cleaned.reasons })
@@ -60,7 +72,13 @@ export const split = asset(
 )
 
 export const features = asset(
-  { key: 'penguins/features', deps: { split }, group: 'prepare', kinds: ['features'], description: 'Standardised numeric features and one-hot categoricals (scaler fitted on train only)' },
+  {
+    key: 'penguins/features',
+    deps: { split },
+    group: 'prepare',
+    kinds: ['features'],
+    description: 'Standardised numeric features and one-hot categoricals (scaler fitted on train only)',
+  },
   ({ split }) => ml.featurize(split),
 )
 
@@ -110,7 +128,8 @@ export const evaluation = asset(
   },
   ({ model, features }, ctx) => {
     const metrics = ml.evaluate(model, features.test)
-    for (const name of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'logLoss'] as const) ctx.addMetric(name, metrics[name])
+    for (const name of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'logLoss'] as const)
+      ctx.addMetric(name, metrics[name])
     return metrics
   },
 )
@@ -161,7 +180,8 @@ function trainGpus(): number {
     }
   }
   const visible = process.env.CUDA_VISIBLE_DEVICES
-  if (visible !== undefined) count = Math.min(count, visible.split(',').filter((v) => v.trim() !== '' && v.trim() !== '-1').length)
+  if (visible !== undefined)
+    count = Math.min(count, visible.split(',').filter((v) => v.trim() !== '' && v.trim() !== '-1').length)
   return count > 0 ? 1 : 0
 }
 
@@ -178,7 +198,8 @@ export const torchModel = asset({
   group: 'train',
   kinds: ['model', 'pytorch'],
   owners: ['team:ml'],
-  description: 'Logistic regression (or an MLP with hidden > 0) trained by a Python job: PyTorch on a GPU when available, else NumPy or plain Python on the CPU',
+  description:
+    'Logistic regression (or an MLP with hidden > 0) trained by a Python job: PyTorch on a GPU when available, else NumPy or plain Python on the CPU',
   config: z.object({
     epochs: z.number().int().positive().default(300),
     learningRate: z.number().positive().default(0.5),

@@ -24,7 +24,13 @@ function randomGraph(rng: Rng, n: number): CsrGraph {
 function garbageRecord(rng: Rng, t: Twin, id: number): TokRecord {
   const deps = t.g.keys.filter((k) => k !== t.key(id) && rng.chance(t.depKeys(id).includes(k) ? 0.8 : 0.15))
   if (rng.chance(0.2)) deps.splice(rng.int(deps.length + 1), 0, `gone/x${rng.int(2)}`)
-  return { key: t.key(id), code: rng.int(3), config: rng.int(2), data: 1 + rng.int(4), deps: deps.map((k) => ({ key: k, ver: rng.int(5) })) }
+  return {
+    key: t.key(id),
+    code: rng.int(3),
+    config: rng.int(2),
+    data: 1 + rng.int(4),
+    deps: deps.map((k) => ({ key: k, ver: rng.int(5) })),
+  }
 }
 
 function randomSelection(rng: Rng, n: number): Uint32Array | null {
@@ -58,7 +64,8 @@ function agree(t: Twin, rng: Rng): void {
     for (let l = 0; l + 1 < plan.layerOffsets.length; l++) {
       const ids = plan.ids.subarray(plan.layerOffsets[l], plan.layerOffsets[l + 1])
       expect(ids.length).toBeGreaterThan(0)
-      for (let i = 1; i < ids.length; i++) expect(ref.graph.position[ids[i]!]!).toBeGreaterThan(ref.graph.position[ids[i - 1]!]!)
+      for (let i = 1; i < ids.length; i++)
+        expect(ref.graph.position[ids[i]!]!).toBeGreaterThan(ref.graph.position[ids[i - 1]!]!)
       for (const v of ids) layerOf.set(v, l)
     }
     for (const [v, l] of layerOf) {
@@ -73,7 +80,12 @@ function agree(t: Twin, rng: Rng): void {
     }
     const mi = ref.missingInputs(sel, plan)
     const pairs = Array.from({ length: mi.length / 2 }, (_, i) => `${t.key(mi[2 * i]!)} ${t.key(mi[2 * i + 1]!)}`)
-    expect(pairs.sort()).toEqual(idi.missingInputs(selKeys, idi.plan(selKeys, force)).map(([a, b]) => `${a} ${b}`).sort())
+    expect(pairs.sort()).toEqual(
+      idi
+        .missingInputs(selKeys, idi.plan(selKeys, force))
+        .map(([a, b]) => `${a} ${b}`)
+        .sort(),
+    )
   }
 }
 
@@ -81,12 +93,21 @@ function agree(t: Twin, rng: Rng): void {
  * Runs a plan as the executor does: layer by layer, applying each record at once; an unforced asset
  * that is fresh by its turn is skipped (early cutoff). Data tokens are sometimes unchanged.
  */
-function run(t: Twin, rng: Rng, code: Map<number, number>, config: Map<number, number>, sel: Uint32Array | null, force: boolean): void {
+function run(
+  t: Twin,
+  rng: Rng,
+  code: Map<number, number>,
+  config: Map<number, number>,
+  sel: Uint32Array | null,
+  force: boolean,
+): void {
   const plan = t.ref.plan(sel, force)
   for (const v of plan.ids) {
     if (!force && t.ref.statuses()[v] === 2) continue
     const same = t.data.get(t.key(v))
-    t.apply([t.rebuild(v, code.get(v) ?? 0, config.get(v) ?? 0, same !== undefined && rng.chance(0.5) ? same : 1 + rng.int(6))])
+    t.apply([
+      t.rebuild(v, code.get(v) ?? 0, config.get(v) ?? 0, same !== undefined && rng.chance(0.5) ? same : 1 + rng.int(6)),
+    ])
   }
   const blocked = [...plan.ids].some((v) => t.depKeys(v).some((k) => t.ref.currentDataVersion(t.ref.idOf(k)) === null))
   if (!blocked) expect(t.ref.plan(sel, false).ids).toHaveLength(0) // fixpoint
@@ -107,7 +128,10 @@ describe('reference vs idiomatic planner on random DAGs and edits', () => {
           code.set(v, rng.int(3))
           t.setCode(v, code.get(v)!)
         }
-        t.apply(ids.filter(() => rng.chance(0.6)).map((v) => garbageRecord(rng, t, v)), true)
+        t.apply(
+          ids.filter(() => rng.chance(0.6)).map((v) => garbageRecord(rng, t, v)),
+          true,
+        )
         agree(t, rng)
         for (let step = rng.int(10); step > 0; step--) {
           const op = rng.int(7)
@@ -124,8 +148,19 @@ describe('reference vs idiomatic planner on random DAGs and edits', () => {
           else if (op === 4) {
             const v = rng.int(n)
             const same = t.data.get(t.key(v))
-            t.apply([t.rebuild(v, code.get(v) ?? 0, config.get(v) ?? 0, same !== undefined && rng.chance(0.5) ? same : 1 + rng.int(6))])
-          } else if (op === 5) t.apply(ids.filter(() => rng.chance(0.5)).map((v) => garbageRecord(rng, t, v)), true)
+            t.apply([
+              t.rebuild(
+                v,
+                code.get(v) ?? 0,
+                config.get(v) ?? 0,
+                same !== undefined && rng.chance(0.5) ? same : 1 + rng.int(6),
+              ),
+            ])
+          } else if (op === 5)
+            t.apply(
+              ids.filter(() => rng.chance(0.5)).map((v) => garbageRecord(rng, t, v)),
+              true,
+            )
           else run(t, rng, code, config, randomSelection(rng, n), rng.chance(0.2))
           agree(t, rng)
         }

@@ -25,22 +25,35 @@ export const invalidKey = (key: string, id: number): PlannerError =>
   )
 
 export const duplicateKey = (key: string, first: number, second: number): PlannerError =>
-  new PlannerError('RIVERS_DUPLICATE_KEY', `asset key '${key}' is defined twice (ids ${first} and ${second}): rename one of them`)
+  new PlannerError(
+    'RIVERS_DUPLICATE_KEY',
+    `asset key '${key}' is defined twice (ids ${first} and ${second}): rename one of them`,
+  )
 
 export const unknownDep = (key: string, dep: number, n: number): PlannerError =>
-  new PlannerError('RIVERS_UNKNOWN_DEP', `asset '${key}' depends on id ${dep}, which is not in the graph (${n} assets): define that asset or remove the dependency`)
+  new PlannerError(
+    'RIVERS_UNKNOWN_DEP',
+    `asset '${key}' depends on id ${dep}, which is not in the graph (${n} assets): define that asset or remove the dependency`,
+  )
 
 export const selfDep = (key: string): PlannerError =>
   new PlannerError('RIVERS_SELF_DEP', `asset '${key}' depends on itself: remove '${key}' from its own deps`)
 
 /** `cycle` lists the keys from the smallest one, in dependency direction, without repeating the first. */
 export const cycle = (keys: readonly string[]): PlannerError =>
-  new PlannerError('RIVERS_CYCLE', `dependency cycle: ${[...keys, keys[0]].join(' -> ')} (a -> b means a depends on b): break one of these edges`)
+  new PlannerError(
+    'RIVERS_CYCLE',
+    `dependency cycle: ${[...keys, keys[0]].join(' -> ')} (a -> b means a depends on b): break one of these edges`,
+  )
 
-export const badBatch = (what: string): PlannerError => new PlannerError('RIVERS_BAD_BATCH', `invalid record batch: ${what}`)
+export const badBatch = (what: string): PlannerError =>
+  new PlannerError('RIVERS_BAD_BATCH', `invalid record batch: ${what}`)
 
 export const notSource = (key: string): PlannerError =>
-  new PlannerError('RIVERS_NOT_SOURCE', `asset '${key}' is not a source, so it cannot be observed: give it an observe function or record a materialization instead`)
+  new PlannerError(
+    'RIVERS_NOT_SOURCE',
+    `asset '${key}' is not a source, so it cannot be observed: give it an observe function or record a materialization instead`,
+  )
 
 export const outOfRange = (what: string, id: number, n: number): PlannerError =>
   new PlannerError('RIVERS_UNKNOWN_ID', `${what}: id ${id} is not in the graph (${n} assets)`)

@@ -13,7 +13,9 @@ describe('graphology baseline', () => {
       expect(gg.size).toBe(g.deps.length)
       const order = graphologyTopoOrder(gg)
       const pos = new Map(order.map((k, i) => [k, i]))
-      for (let v = 0; v < g.n; v++) for (let i = g.depOffsets[v]!; i < g.depOffsets[v + 1]!; i++) expect(pos.get(g.keys[g.deps[i]!]!)!).toBeLessThan(pos.get(g.keys[v]!)!)
+      for (let v = 0; v < g.n; v++)
+        for (let i = g.depOffsets[v]!; i < g.depOffsets[v + 1]!; i++)
+          expect(pos.get(g.keys[g.deps[i]!]!)!).toBeLessThan(pos.get(g.keys[v]!)!)
       // With no sources, a forced plan of everything is the longest-path layering: the generations.
       const ref = new ReferencePlanner(g)
       expect(layerSets(graphologyGenerations(gg))).toEqual(layerSets(planLayers(g, ref.plan(null, true))))

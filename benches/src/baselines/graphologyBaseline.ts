@@ -16,7 +16,8 @@ export function buildGraphology(input: GraphInput): DirectedGraph {
   for (const key of keys) g.addNode(key)
   for (let v = 0; v < keys.length; v++) {
     const key = keys[v] ?? ''
-    for (let i = depOffsets[v] ?? 0, end = depOffsets[v + 1] ?? 0; i < end; i++) g.mergeEdge(keys[deps[i] ?? 0] ?? '', key)
+    for (let i = depOffsets[v] ?? 0, end = depOffsets[v + 1] ?? 0; i < end; i++)
+      g.mergeEdge(keys[deps[i] ?? 0] ?? '', key)
   }
   return g
 }

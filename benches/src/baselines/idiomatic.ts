@@ -55,7 +55,13 @@ export class IdiomaticPlanner {
   constructor(assets: IdiomaticAsset[]) {
     for (const a of assets) {
       if (this.assets.has(a.key)) throw new Error(`duplicate asset key '${a.key}'`)
-      this.assets.set(a.key, { key: a.key, deps: [...new Set(a.deps)], source: a.source ?? false, codeVersion: '', configHash: '' })
+      this.assets.set(a.key, {
+        key: a.key,
+        deps: [...new Set(a.deps)],
+        source: a.source ?? false,
+        codeVersion: '',
+        configHash: '',
+      })
     }
     for (const a of this.assets.values()) {
       for (const d of a.deps) {
@@ -142,7 +148,8 @@ export class IdiomaticPlanner {
     for (const d of r.deps.keys()) if (!a.deps.includes(d)) causes.push({ kind: 'dep_removed', dep: d })
     for (const d of a.deps) {
       const consumed = r.deps.get(d)
-      if (consumed !== undefined && consumed !== this.dataVersion(d)) causes.push({ kind: 'upstream_data_changed', dep: d })
+      if (consumed !== undefined && consumed !== this.dataVersion(d))
+        causes.push({ kind: 'upstream_data_changed', dep: d })
     }
     return causes
   }
@@ -215,7 +222,8 @@ export class IdiomaticPlanner {
     if (selection === null) return []
     const selected = new Set(selection)
     const out: [string, string][] = []
-    for (const key of plan.flat()) for (const d of this.get(key).deps) if (!selected.has(d) && this.status(d) === 'missing') out.push([key, d])
+    for (const key of plan.flat())
+      for (const d of this.get(key).deps) if (!selected.has(d) && this.status(d) === 'missing') out.push([key, d])
     return out
   }
 }

@@ -13,12 +13,29 @@ function graphOf(spec: Record<string, string[]>, sources: string[] = []): CsrGra
     for (const d of spec[k]!) deps.push(keys.indexOf(d) < 0 ? 999 : keys.indexOf(d))
     depOffsets[v + 1] = deps.length
   })
-  return { name: 'test', n: keys.length, keys, depOffsets, deps: Uint32Array.from(deps), sources: Uint8Array.from(keys.map((k) => (sources.includes(k) ? 1 : 0))) }
+  return {
+    name: 'test',
+    n: keys.length,
+    keys,
+    depOffsets,
+    deps: Uint32Array.from(deps),
+    sources: Uint8Array.from(keys.map((k) => (sources.includes(k) ? 1 : 0))),
+  }
 }
 
 /** raw/orders (source) -> stg/orders -> mart/revenue -> mart/report (also reads stg/orders), all built. */
 function pipeline(): Twin {
-  const t = new Twin(graphOf({ 'mart/report': ['mart/revenue', 'stg/orders'], 'mart/revenue': ['stg/orders'], 'stg/orders': ['raw/orders'], 'raw/orders': [] }, ['raw/orders']))
+  const t = new Twin(
+    graphOf(
+      {
+        'mart/report': ['mart/revenue', 'stg/orders'],
+        'mart/revenue': ['stg/orders'],
+        'stg/orders': ['raw/orders'],
+        'raw/orders': [],
+      },
+      ['raw/orders'],
+    ),
+  )
   t.observe(t.ref.idOf('raw/orders'), 1)
   for (const k of ['stg/orders', 'mart/revenue', 'mart/report']) {
     const id = t.ref.idOf(k)
@@ -29,8 +46,10 @@ function pipeline(): Twin {
 }
 
 const ID = (t: Twin, ...keys: string[]): Uint32Array => Uint32Array.from(keys.map((k) => t.ref.idOf(k)))
-const status = (t: Twin): Record<string, string> => Object.fromEntries(t.g.keys.map((k, v) => [k, STATUS_NAMES[t.ref.statuses()[v]!] ?? '?']))
-const plan = (t: Twin, sel: string[] | null = null, force = false): string[][] => planLayers(t.g, t.ref.plan(sel && ID(t, ...sel), force))
+const status = (t: Twin): Record<string, string> =>
+  Object.fromEntries(t.g.keys.map((k, v) => [k, STATUS_NAMES[t.ref.statuses()[v]!] ?? '?']))
+const plan = (t: Twin, sel: string[] | null = null, force = false): string[][] =>
+  planLayers(t.g, t.ref.plan(sel && ID(t, ...sel), force))
 
 /** The reference agrees with itself from scratch and with the idiomatic planner. */
 function consistent(t: Twin): void {
@@ -55,19 +74,29 @@ describe('ReferencePlanner: graph validation', () => {
   }
 
   it('rejects duplicate keys, unknown and self deps, invalid keys', () => {
-    expect(code(() => new ReferencePlanner({ keys: ['a', 'a'], depOffsets: Uint32Array.of(0, 0, 0), deps: new Uint32Array() }))).toEqual({
+    expect(
+      code(
+        () => new ReferencePlanner({ keys: ['a', 'a'], depOffsets: Uint32Array.of(0, 0, 0), deps: new Uint32Array() }),
+      ),
+    ).toEqual({
       code: 'RIVERS_DUPLICATE_KEY',
       message: "asset key 'a' is defined twice (ids 0 and 1): rename one of them",
     })
     expect(code(() => new ReferencePlanner(graphOf({ a: ['nope'] }))).code).toBe('RIVERS_UNKNOWN_DEP')
-    expect(code(() => new ReferencePlanner(graphOf({ a: ['a'] }))).message).toBe("asset 'a' depends on itself: remove 'a' from its own deps")
-    for (const bad of ['', 'a//b', 'a/', '/a', 'a/./b', '..', 'a b', 'é']) expect(code(() => new ReferencePlanner(graphOf({ [bad]: [] }))).code).toBe('RIVERS_INVALID_KEY')
+    expect(code(() => new ReferencePlanner(graphOf({ a: ['a'] }))).message).toBe(
+      "asset 'a' depends on itself: remove 'a' from its own deps",
+    )
+    for (const bad of ['', 'a//b', 'a/', '/a', 'a/./b', '..', 'a b', 'é'])
+      expect(code(() => new ReferencePlanner(graphOf({ [bad]: [] }))).code).toBe('RIVERS_INVALID_KEY')
     expect(() => new ReferencePlanner(graphOf({ 'a/.../b-c_d.e': [] }))).not.toThrow()
   })
 
   it('lists a cycle from its smallest key, in dependency direction', () => {
     const e = code(() => new ReferencePlanner(graphOf({ z: ['d'], d: ['c'], c: ['b'], b: ['d'], a: [] })))
-    expect(e).toEqual({ code: 'RIVERS_CYCLE', message: 'dependency cycle: b -> d -> c -> b (a -> b means a depends on b): break one of these edges' })
+    expect(e).toEqual({
+      code: 'RIVERS_CYCLE',
+      message: 'dependency cycle: b -> d -> c -> b (a -> b means a depends on b): break one of these edges',
+    })
   })
 
   it('merges duplicate deps and orders by Kahn with the smallest id first', () => {
@@ -89,7 +118,12 @@ describe('ReferencePlanner: statuses and plans (SPEC.md)', () => {
   it('a new source version makes its children stale and plans all descendants', () => {
     const t = pipeline()
     t.observe(t.ref.idOf('raw/orders'), 2)
-    expect(status(t)).toEqual({ 'mart/report': 'fresh', 'mart/revenue': 'fresh', 'stg/orders': 'stale', 'raw/orders': 'fresh' })
+    expect(status(t)).toEqual({
+      'mart/report': 'fresh',
+      'mart/revenue': 'fresh',
+      'stg/orders': 'stale',
+      'raw/orders': 'fresh',
+    })
     expect(t.ref.causes(t.ref.idOf('stg/orders'))).toEqual([{ kind: 'upstream_data_changed', dep: 'raw/orders' }])
     expect(t.ref.rootCauses(t.ref.idOf('stg/orders'))).toEqual([{ key: 'raw/orders', kind: 'source_changed' }])
     expect(plan(t)).toEqual([['stg/orders'], ['mart/revenue'], ['mart/report']])
@@ -141,7 +175,19 @@ describe('ReferencePlanner: statuses and plans (SPEC.md)', () => {
     const t = pipeline()
     const rep = t.ref.idOf('mart/report')
     t.setConfig(rep, 4)
-    t.apply([{ key: 'mart/report', code: 1, config: 0, data: 5, deps: [{ key: 'gone/old', ver: 1 }, { key: 'mart/revenue', ver: 9 }, { key: 'raw/orders', ver: 1 }] }])
+    t.apply([
+      {
+        key: 'mart/report',
+        code: 1,
+        config: 0,
+        data: 5,
+        deps: [
+          { key: 'gone/old', ver: 1 },
+          { key: 'mart/revenue', ver: 9 },
+          { key: 'raw/orders', ver: 1 },
+        ],
+      },
+    ])
     expect(t.ref.causes(rep)).toEqual([
       { kind: 'config_changed' },
       { kind: 'dep_added', dep: 'stg/orders' },
@@ -149,7 +195,12 @@ describe('ReferencePlanner: statuses and plans (SPEC.md)', () => {
       { kind: 'dep_removed', dep: 'raw/orders' },
       { kind: 'upstream_data_changed', dep: 'mart/revenue' },
     ])
-    expect(t.ref.rootCauses(rep).map((c) => c.kind)).toEqual(['new_data_version', 'config_changed', 'dep_added', 'dep_removed'])
+    expect(t.ref.rootCauses(rep).map((c) => c.kind)).toEqual([
+      'new_data_version',
+      'config_changed',
+      'dep_added',
+      'dep_removed',
+    ])
     consistent(t)
   })
 
@@ -168,7 +219,10 @@ describe('ReferencePlanner: statuses and plans (SPEC.md)', () => {
     const p = t.ref.plan(sel, false)
     expect(planLayers(t.g, p)).toEqual([['b'], ['c']])
     expect([...t.ref.missingInputs(sel, p)]).toEqual([2, 0, 2, 1])
-    expect(t.idi.missingInputs(['b', 'c'], t.idi.plan(['b', 'c'], false))).toEqual([['b', 'a'], ['b', 's']])
+    expect(t.idi.missingInputs(['b', 'c'], t.idi.plan(['b', 'c'], false))).toEqual([
+      ['b', 'a'],
+      ['b', 's'],
+    ])
     expect(t.ref.missingInputs(null, t.ref.plan(null, false))).toHaveLength(0)
   })
 
@@ -182,11 +236,18 @@ describe('ReferencePlanner: statuses and plans (SPEC.md)', () => {
 
   it('rejects bad input with codes', () => {
     const t = pipeline()
-    expect(() => t.ref.setObserved(Uint32Array.of(0), new Uint8Array(16))).toThrow(expect.objectContaining({ code: 'RIVERS_NOT_SOURCE' }))
+    expect(() => t.ref.setObserved(Uint32Array.of(0), new Uint8Array(16))).toThrow(
+      expect.objectContaining({ code: 'RIVERS_NOT_SOURCE' }),
+    )
     expect(() => t.ref.plan(Uint32Array.of(42), false)).toThrow(expect.objectContaining({ code: 'RIVERS_UNKNOWN_ID' }))
-    expect(() => t.ref.setCodeVersions(Uint32Array.of(0), new Uint8Array(15))).toThrow(expect.objectContaining({ code: 'RIVERS_BAD_BATCH' }))
+    expect(() => t.ref.setCodeVersions(Uint32Array.of(0), new Uint8Array(15))).toThrow(
+      expect.objectContaining({ code: 'RIVERS_BAD_BATCH' }),
+    )
     const before = t.ref.statuses()
-    const batch = toBatch(t.ref, [t.rebuild(0, 9, 9, 9), { ...t.rebuild(1, 9, 9, 9), deps: [{ key: 'gone/x', ver: 1 }] }])
+    const batch = toBatch(t.ref, [
+      t.rebuild(0, 9, 9, 9),
+      { ...t.rebuild(1, 9, 9, 9), deps: [{ key: 'gone/x', ver: 1 }] },
+    ])
     batch.deps[batch.deps.length - 1] = 99 // neither an id nor an extern key
     expect(() => t.ref.applyRecords(batch)).toThrow(expect.objectContaining({ code: 'RIVERS_BAD_BATCH' }))
     expect(t.ref.statuses()).toEqual(before)
@@ -198,11 +259,17 @@ describe('ReferencePlanner: statuses and plans (SPEC.md)', () => {
     for (let i = 0; i < 300; i++) spec[`u${i}`] = []
     for (let i = 0; i < 300; i++) spec[`w${i}`] = [0, 1, 2, 3, 4].map((j) => `u${(i + 37 * j) % 300}`)
     const t = new Twin(graphOf(spec))
-    t.apply(Object.keys(spec).slice(0, 300).map((k, i) => ({ key: k, code: 0, config: 0, data: i + 1, deps: [] })))
+    t.apply(
+      Object.keys(spec)
+        .slice(0, 300)
+        .map((k, i) => ({ key: k, code: 0, config: 0, data: i + 1, deps: [] })),
+    )
     // Grow each record's dep list one at a time (each growth moves it in the arena), then shrink.
     for (const len of [1, 2, 3, 4, 5, 6, 2, 5]) {
       for (let i = 0; i < 300; i += 1 + (len % 2)) {
-        const deps = [...spec[`w${i}`]!, 'gone/x'].slice(0, len).map((k) => ({ key: k, ver: len === 5 ? t.data.get(k) ?? 0 : 1 }))
+        const deps = [...spec[`w${i}`]!, 'gone/x']
+          .slice(0, len)
+          .map((k) => ({ key: k, ver: len === 5 ? (t.data.get(k) ?? 0) : 1 }))
         t.apply([{ key: `w${i}`, code: 0, config: 0, data: 7, deps }])
       }
       consistent(t)

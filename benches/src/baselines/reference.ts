@@ -117,7 +117,8 @@ export class ReferencePlanner {
     const { childOffsets, children } = this.graph
     for (const v of ids) {
       this.status[v] = this.computeStatus(v)
-      for (let i = childOffsets[v] ?? 0, end = childOffsets[v + 1] ?? 0; i < end; i++) this.status[children[i] ?? 0] = this.computeStatus(children[i] ?? 0)
+      for (let i = childOffsets[v] ?? 0, end = childOffsets[v + 1] ?? 0; i < end; i++)
+        this.status[children[i] ?? 0] = this.computeStatus(children[i] ?? 0)
     }
   }
 
@@ -351,12 +352,24 @@ export class ReferencePlanner {
   private checkBatch(b: RecordBatch): void {
     const m = b.ids.length
     const e = b.deps.length
-    if (b.codeVersions.length !== 16 * m || b.configHashes.length !== 16 * m || b.dataVersions.length !== 16 * m) throw badBatch(`expected ${16 * m} bytes of code, config and data versions for ${m} records`)
-    if (b.depOffsets.length !== m + 1 || b.depOffsets[0] !== 0 || b.depOffsets[m] !== e || b.depVersions.length !== 16 * e) throw badBatch(`depOffsets must have ${m + 1} entries from 0 to ${e}, depVersions ${16 * e} bytes`)
-    for (let i = 0; i < m; i++) if ((b.depOffsets[i + 1] ?? 0) < (b.depOffsets[i] ?? 0)) throw badBatch(`depOffsets decrease at record ${i}`)
+    if (b.codeVersions.length !== 16 * m || b.configHashes.length !== 16 * m || b.dataVersions.length !== 16 * m)
+      throw badBatch(`expected ${16 * m} bytes of code, config and data versions for ${m} records`)
+    if (
+      b.depOffsets.length !== m + 1 ||
+      b.depOffsets[0] !== 0 ||
+      b.depOffsets[m] !== e ||
+      b.depVersions.length !== 16 * e
+    )
+      throw badBatch(`depOffsets must have ${m + 1} entries from 0 to ${e}, depVersions ${16 * e} bytes`)
+    for (let i = 0; i < m; i++)
+      if ((b.depOffsets[i + 1] ?? 0) < (b.depOffsets[i] ?? 0)) throw badBatch(`depOffsets decrease at record ${i}`)
     for (const v of b.ids) this.checkId(v, 'record batch')
     const refs = this.n + (b.externKeys?.length ?? 0)
-    for (const d of b.deps) if (d >= refs) throw badBatch(`dep ref ${d} is neither an id (< ${this.n}) nor n + an index into the ${refs - this.n} extern keys`)
+    for (const d of b.deps)
+      if (d >= refs)
+        throw badBatch(
+          `dep ref ${d} is neither an id (< ${this.n}) nor n + an index into the ${refs - this.n} extern keys`,
+        )
   }
 
   /** Writes a checked batch. */
@@ -403,7 +416,8 @@ export class ReferencePlanner {
   }
 
   private checkIds(ids: Uint32Array, hashes: Uint8Array, what: string): void {
-    if (hashes.length !== 16 * ids.length) throw badBatch(`${what}: expected ${16 * ids.length} bytes for ${ids.length} ids, got ${hashes.length}`)
+    if (hashes.length !== 16 * ids.length)
+      throw badBatch(`${what}: expected ${16 * ids.length} bytes for ${ids.length} ids, got ${hashes.length}`)
     for (const v of ids) this.checkId(v, what)
   }
 

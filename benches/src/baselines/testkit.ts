@@ -65,7 +65,12 @@ export function toBatch(ref: ReferencePlanner, recs: readonly TokRecord[]): Reco
 }
 
 export function toIdiomaticRecord(r: TokRecord): IdiomaticRecord {
-  return { codeVersion: tokenHex(r.code), configHash: tokenHex(r.config), dataVersion: tokenHex(r.data), deps: new Map(r.deps.map((d) => [d.key, tokenHex(d.ver)])) }
+  return {
+    codeVersion: tokenHex(r.code),
+    configHash: tokenHex(r.config),
+    dataVersion: tokenHex(r.data),
+    deps: new Map(r.deps.map((d) => [d.key, tokenHex(d.ver)])),
+  }
 }
 
 /** Both planners over one graph, fed the same edits. */
@@ -130,14 +135,21 @@ export class Twin {
 
   /** A record as a correct executor would write it for `id` now: current code, config, deps. */
   rebuild(id: number, code: number, config: number, data: number): TokRecord {
-    return { key: this.key(id), code, config, data, deps: this.depKeys(id).map((k) => ({ key: k, ver: this.data.get(k) ?? 0 })) }
+    return {
+      key: this.key(id),
+      code,
+      config,
+      data,
+      deps: this.depKeys(id).map((k) => ({ key: k, ver: this.data.get(k) ?? 0 })),
+    }
   }
 }
 
 /** A reference plan as layers of keys. */
 export function planLayers(g: { keys: string[] }, plan: Plan): string[][] {
   const out: string[][] = []
-  for (let l = 0; l + 1 < plan.layerOffsets.length; l++) out.push([...plan.ids.subarray(plan.layerOffsets[l], plan.layerOffsets[l + 1])].map((v) => g.keys[v] ?? ''))
+  for (let l = 0; l + 1 < plan.layerOffsets.length; l++)
+    out.push([...plan.ids.subarray(plan.layerOffsets[l], plan.layerOffsets[l + 1])].map((v) => g.keys[v] ?? ''))
   return out
 }
 

@@ -68,7 +68,11 @@ export function buildGraph(keys: string[], depOffsets: Uint32Array, deps: Uint32
 }
 
 /** Children CSR of a deps CSR (children of each asset in ascending id). */
-export function reverse(n: number, depOffsets: Uint32Array, deps: Uint32Array): { childOffsets: Uint32Array; children: Uint32Array } {
+export function reverse(
+  n: number,
+  depOffsets: Uint32Array,
+  deps: Uint32Array,
+): { childOffsets: Uint32Array; children: Uint32Array } {
   const childOffsets = new Uint32Array(n + 1)
   for (const u of deps) childOffsets[u + 1] = (childOffsets[u + 1] ?? 0) + 1
   for (let v = 0; v < n; v++) childOffsets[v + 1] = (childOffsets[v + 1] ?? 0) + (childOffsets[v] ?? 0)
@@ -87,7 +91,12 @@ export function reverse(n: number, depOffsets: Uint32Array, deps: Uint32Array): 
  * Kahn's algorithm taking ready assets (all deps done) smallest id first. Returns fewer than `n`
  * ids when there is a cycle.
  */
-export function kahnMinId(n: number, depOffsets: Uint32Array, childOffsets: Uint32Array, children: Uint32Array): Uint32Array {
+export function kahnMinId(
+  n: number,
+  depOffsets: Uint32Array,
+  childOffsets: Uint32Array,
+  children: Uint32Array,
+): Uint32Array {
   const indeg = new Uint32Array(n)
   const heap = new Uint32Array(n)
   let size = 0
@@ -151,7 +160,8 @@ export function findCycle(keys: string[], depOffsets: Uint32Array, deps: Uint32A
     step[v] = path.length
     path.push(v)
     let next = -1
-    for (let i = depOffsets[v] ?? 0, end = depOffsets[v + 1] ?? 0; i < end && next < 0; i++) if (!done[deps[i] ?? 0]) next = deps[i] ?? 0
+    for (let i = depOffsets[v] ?? 0, end = depOffsets[v + 1] ?? 0; i < end && next < 0; i++)
+      if (!done[deps[i] ?? 0]) next = deps[i] ?? 0
     v = next // an unordered asset always has an unordered dep
   }
   const loop = path.slice(step[v]).map((id) => keys[id] ?? '')

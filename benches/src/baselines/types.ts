@@ -15,7 +15,13 @@ export const STATUS_NAMES = ['missing', 'stale', 'fresh'] as const
 export type StatusName = (typeof STATUS_NAMES)[number]
 
 /** Cause kinds, in SPEC.md order. */
-export const CAUSE_KINDS = ['code_changed', 'config_changed', 'dep_added', 'dep_removed', 'upstream_data_changed'] as const
+export const CAUSE_KINDS = [
+  'code_changed',
+  'config_changed',
+  'dep_added',
+  'dep_removed',
+  'upstream_data_changed',
+] as const
 export type CauseKind = (typeof CAUSE_KINDS)[number]
 
 /**
@@ -23,7 +29,15 @@ export type CauseKind = (typeof CAUSE_KINDS)[number]
  * kind in this list (for the kinds that can share a key, code..dep_removed, this is also
  * alphabetical order).
  */
-export const ROOT_KINDS = ['code_changed', 'config_changed', 'dep_added', 'dep_removed', 'missing', 'source_changed', 'new_data_version'] as const
+export const ROOT_KINDS = [
+  'code_changed',
+  'config_changed',
+  'dep_added',
+  'dep_removed',
+  'missing',
+  'source_changed',
+  'new_data_version',
+] as const
 export type RootCauseKind = (typeof ROOT_KINDS)[number]
 
 /** One reason an asset is stale; `dep` (a key) for dep_added, dep_removed, upstream_data_changed. */

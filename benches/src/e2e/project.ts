@@ -64,8 +64,13 @@ export function generatedProject(n: number, options: GeneratedProjectOptions = {
       continue
     }
     const deps: Record<string, AssetDef<unknown> | SourceDef<unknown>> = {}
-    for (let i = g.depOffsets[v] ?? 0, j = 0; i < (g.depOffsets[v + 1] ?? 0); i++, j++) deps[`in${j}`] = defs[g.deps[i] ?? 0]!
+    for (let i = g.depOffsets[v] ?? 0, j = 0; i < (g.depOffsets[v + 1] ?? 0); i++, j++)
+      deps[`in${j}`] = defs[g.deps[i] ?? 0]!
     defs[v] = asset({ key, deps, ...spec, codeVersion: 'v1' }, trivial)
   }
-  return defineProject({ name: `generated-${n}`, assets: defs, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) })
+  return defineProject({
+    name: `generated-${n}`,
+    assets: defs,
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+  })
 }

@@ -17,10 +17,27 @@ const countFormat = (v: number): string => formatCount(v, true)
 function vsSize(rows: readonly Row[], scenario: ScenarioId, hlines: HLine[] = []): ChartSpec {
   const series: Series[] = []
   for (const impl of IMPLS) {
-    const points = rows.filter((r) => r.scenario === scenario && r.impl === impl && r.shape === 'dbt' && r.order === 'shuffled' && r.variant === undefined).map((r) => ({ x: r.n, y: r.stats.p50 }))
+    const points = rows
+      .filter(
+        (r) =>
+          r.scenario === scenario &&
+          r.impl === impl &&
+          r.shape === 'dbt' &&
+          r.order === 'shuffled' &&
+          r.variant === undefined,
+      )
+      .map((r) => ({ x: r.n, y: r.stats.p50 }))
     if (points.length > 0) series.push({ name: IMPL_NAMES[impl], points, dashed: impl !== 'rivers' })
   }
-  return { title: `${SCENARIOS[scenario].title}: p50 vs graph size (dbt-like, shuffled ids)`, xLabel: 'assets in the graph', yLabel: 'time per operation (p50)', series, xFormat: countFormat, yFormat: formatNs, hlines }
+  return {
+    title: `${SCENARIOS[scenario].title}: p50 vs graph size (dbt-like, shuffled ids)`,
+    xLabel: 'assets in the graph',
+    yLabel: 'time per operation (p50)',
+    series,
+    xFormat: countFormat,
+    yFormat: formatNs,
+    hlines,
+  }
 }
 
 function vsCone(rows: readonly Row[]): ChartSpec {
@@ -30,11 +47,27 @@ function vsCone(rows: readonly Row[]): ChartSpec {
   for (const impl of ['rivers', 'reference'] as const) {
     graphs.forEach((gk, color) => {
       const [shape, n] = gk.split('|')
-      const points = rows.filter((r) => r.scenario === 'cone' && r.impl === impl && r.shape === shape && String(r.n) === n).map((r) => ({ x: r.work.cone ?? 0, y: r.stats.p50 }))
-      if (points.length > 0) series.push({ name: `${IMPL_NAMES[impl]}, ${shape} ${formatCount(Number(n), true)}`, points, dashed: impl !== 'rivers', color })
+      const points = rows
+        .filter((r) => r.scenario === 'cone' && r.impl === impl && r.shape === shape && String(r.n) === n)
+        .map((r) => ({ x: r.work.cone ?? 0, y: r.stats.p50 }))
+      if (points.length > 0)
+        series.push({
+          name: `${IMPL_NAMES[impl]}, ${shape} ${formatCount(Number(n), true)}`,
+          points,
+          dashed: impl !== 'rivers',
+          color,
+        })
     })
   }
-  return { title: 'Re-plan after a code-version edit: p50 vs cone size', xLabel: 'assets in the plan (cone)', yLabel: 'time per re-plan (p50)', series, xFormat: countFormat, yFormat: formatNs, hlines: [] }
+  return {
+    title: 'Re-plan after a code-version edit: p50 vs cone size',
+    xLabel: 'assets in the plan (cone)',
+    yLabel: 'time per re-plan (p50)',
+    series,
+    xFormat: countFormat,
+    yFormat: formatNs,
+    hlines: [],
+  }
 }
 
 /**
@@ -46,7 +79,10 @@ export function charts(rows: readonly Row[]): NamedChart[] {
     { file: 'build-vs-size.svg', spec: vsSize(rows, 'build') },
     { file: 'cold-vs-size.svg', spec: vsSize(rows, 'cold') },
     { file: 'warm-vs-size.svg', spec: vsSize(rows, 'warm') },
-    { file: 'replan-source-vs-size.svg', spec: vsSize(rows, 'replan-source', [{ y: 50e3, label: 'target: 50 µs p50' }]) },
+    {
+      file: 'replan-source-vs-size.svg',
+      spec: vsSize(rows, 'replan-source', [{ y: 50e3, label: 'target: 50 µs p50' }]),
+    },
     { file: 'replan-vs-cone.svg', spec: vsCone(rows) },
   ]
   return out.filter((c) => c.spec.series.length > 0)

@@ -2,7 +2,16 @@
  * The Markdown report: machine, targets with verdicts, headline ratios, charts, then one table per
  * scenario with Rivers' p50/p99/min/max beside each baseline's p50 and the ratio baseline ÷ Rivers.
  */
-import { IMPL_NAMES, IMPLS, SCENARIOS, type BenchReport, type Impl, type MemoryRow, type Row, type ScenarioId } from '../results.js'
+import {
+  IMPL_NAMES,
+  IMPLS,
+  SCENARIOS,
+  type BenchReport,
+  type Impl,
+  type MemoryRow,
+  type Row,
+  type ScenarioId,
+} from '../results.js'
 import { formatBytes, formatCount, formatNs, formatRatio } from '../stats.js'
 
 /** Escapes a table cell. */
@@ -47,8 +56,14 @@ export function ratio(rivers: Row | undefined, baseline: Row | undefined): numbe
 
 function coneText(r: Row): string {
   const w = r.work
-  if (w.cone === undefined) return w.selected !== undefined ? `${formatCount(w.selected)} selected` : w.children !== undefined ? `${formatCount(w.children)} children` : '–'
-  if (w.coneMin !== undefined && w.coneMax !== undefined && w.coneMin !== w.coneMax) return `${formatCount(w.cone)} (${formatCount(w.coneMin)}–${formatCount(w.coneMax)})`
+  if (w.cone === undefined)
+    return w.selected !== undefined
+      ? `${formatCount(w.selected)} selected`
+      : w.children !== undefined
+        ? `${formatCount(w.children)} children`
+        : '–'
+  if (w.coneMin !== undefined && w.coneMax !== undefined && w.coneMin !== w.coneMax)
+    return `${formatCount(w.cone)} (${formatCount(w.coneMin)}–${formatCount(w.coneMax)})`
   return formatCount(w.cone)
 }
 
@@ -58,7 +73,21 @@ export function scenarioTable(rows: readonly Row[], scenario: ScenarioId): strin
   if (groups.length === 0) return ''
   const impls = IMPLS.filter((i) => i !== 'rivers' && groups.some((g) => g[i]))
   const withVariant = groups.some((g) => (g.rivers ?? Object.values(g)[0])?.variant !== undefined)
-  const head = [...(withVariant ? ['case'] : []), 'graph', 'ids', 'assets', 'edges', 'cone / work', 'Rivers p50', 'p99', 'min', 'max', 'samples', 'per cone asset', ...impls.map((i) => `${IMPL_NAMES[i]} p50 (ratio)`)]
+  const head = [
+    ...(withVariant ? ['case'] : []),
+    'graph',
+    'ids',
+    'assets',
+    'edges',
+    'cone / work',
+    'Rivers p50',
+    'p99',
+    'min',
+    'max',
+    'samples',
+    'per cone asset',
+    ...impls.map((i) => `${IMPL_NAMES[i]} p50 (ratio)`),
+  ]
   const body = groups.map((g) => {
     const r = g.rivers ?? (Object.values(g)[0] as Row)
     const riv = g.rivers
@@ -84,11 +113,29 @@ export function scenarioTable(rows: readonly Row[], scenario: ScenarioId): strin
 /** Headline ratios on one graph: for each scenario, Rivers' p50 and each baseline's ratio. */
 export function headlineTable(rows: readonly Row[], shape: string, n: number, order: string): string {
   const body: string[][] = []
-  for (const scenario of ['build', 'cold', 'warm', 'replan-source', 'replan-1pct', 'replan-code', 'reverify', 'select'] as ScenarioId[]) {
-    for (const g of groupRows(rows.filter((r) => r.scenario === scenario && r.shape === shape && r.n === n && r.order === order)).values()) {
+  for (const scenario of [
+    'build',
+    'cold',
+    'warm',
+    'replan-source',
+    'replan-1pct',
+    'replan-code',
+    'reverify',
+    'select',
+  ] as ScenarioId[]) {
+    for (const g of groupRows(
+      rows.filter((r) => r.scenario === scenario && r.shape === shape && r.n === n && r.order === order),
+    ).values()) {
       const riv = g.rivers
       if (!riv || !(g.reference || g.idiomatic || g.graphology)) continue
-      body.push([`${SCENARIOS[scenario].title}${riv.variant ? ` (${riv.variant})` : ''}`, coneText(riv), formatNs(riv.stats.p50), ...(['reference', 'idiomatic', 'graphology'] as const).map((i) => (g[i] ? `${formatRatio(ratio(riv, g[i]))} (${formatNs(g[i].stats.p50)})` : '–'))])
+      body.push([
+        `${SCENARIOS[scenario].title}${riv.variant ? ` (${riv.variant})` : ''}`,
+        coneText(riv),
+        formatNs(riv.stats.p50),
+        ...(['reference', 'idiomatic', 'graphology'] as const).map((i) =>
+          g[i] ? `${formatRatio(ratio(riv, g[i]))} (${formatNs(g[i].stats.p50)})` : '–',
+        ),
+      ])
     }
   }
   return table(['scenario', 'cone / work', 'Rivers p50', 'vs reference TS', 'vs idiomatic TS', 'vs graphology'], body)
@@ -96,8 +143,28 @@ export function headlineTable(rows: readonly Row[], shape: string, n: number, or
 
 function memoryTable(memory: readonly MemoryRow[]): string {
   return table(
-    ['graph', 'ids', 'assets', 'edges', 'heapBytes', 'B per asset', 'budget (128 B/asset + 8 B/edge)', 'of budget', 'RSS growth (child process)'],
-    memory.map((m) => [m.shape, m.order, formatCount(m.n), formatCount(m.edges), formatBytes(m.heapBytes), (m.heapBytes / m.n).toFixed(1), formatBytes(m.budgetBytes), `${((100 * m.heapBytes) / m.budgetBytes).toFixed(1)}%`, m.rssDeltaBytes === undefined ? '–' : formatBytes(m.rssDeltaBytes)]),
+    [
+      'graph',
+      'ids',
+      'assets',
+      'edges',
+      'heapBytes',
+      'B per asset',
+      'budget (128 B/asset + 8 B/edge)',
+      'of budget',
+      'RSS growth (child process)',
+    ],
+    memory.map((m) => [
+      m.shape,
+      m.order,
+      formatCount(m.n),
+      formatCount(m.edges),
+      formatBytes(m.heapBytes),
+      (m.heapBytes / m.n).toFixed(1),
+      formatBytes(m.budgetBytes),
+      `${((100 * m.heapBytes) / m.budgetBytes).toFixed(1)}%`,
+      m.rssDeltaBytes === undefined ? '–' : formatBytes(m.rssDeltaBytes),
+    ]),
   )
 }
 
@@ -106,7 +173,17 @@ function extraTable(rows: readonly Row[], scenario: ScenarioId): string {
   if (rs.length === 0) return ''
   return table(
     ['case', 'assets', 'p50', 'min', 'max', 'samples', 'details'],
-    rs.map((r) => [r.variant ?? '', formatCount(r.n), formatNs(r.stats.p50), formatNs(r.stats.min), formatNs(r.stats.max), String(r.stats.samples), Object.entries(r.extra ?? {}).map(([k, v]) => `${k}: ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : String(v)}`).join(', ')]),
+    rs.map((r) => [
+      r.variant ?? '',
+      formatCount(r.n),
+      formatNs(r.stats.p50),
+      formatNs(r.stats.min),
+      formatNs(r.stats.max),
+      String(r.stats.samples),
+      Object.entries(r.extra ?? {})
+        .map(([k, v]) => `${k}: ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : String(v)}`)
+        .join(', '),
+    ]),
   )
 }
 
@@ -118,7 +195,9 @@ export function renderMarkdown(report: BenchReport): string {
   const m = report.machine
   const out: string[] = []
   out.push(`# Rivers benchmarks (${report.mode})\n`)
-  out.push(`Generated by \`npm run bench${report.mode === 'quick' ? ' -- --quick' : ''}\` on ${report.startedAt} in ${report.durationS.toFixed(0)} s. Times are wall-clock per operation after warm-up; p99 over few samples is close to max. **Ratio = baseline p50 ÷ Rivers p50** (above 1: Rivers is faster). Every baseline ran in the same process and the same run as Rivers.\n`)
+  out.push(
+    `Generated by \`npm run bench${report.mode === 'quick' ? ' -- --quick' : ''}\` on ${report.startedAt} in ${report.durationS.toFixed(0)} s. Times are wall-clock per operation after warm-up; p99 over few samples is close to max. **Ratio = baseline p50 ÷ Rivers p50** (above 1: Rivers is faster). Every baseline ran in the same process and the same run as Rivers.\n`,
+  )
   out.push(
     table(
       ['machine', ''],
@@ -134,8 +213,15 @@ export function renderMarkdown(report: BenchReport): string {
     ),
   )
   out.push('\n## Targets (issue 4)\n')
-  out.push('Judged on the dbt-like graph, on the worse of the two id orders; the worst other shape is named when it misses.\n')
-  out.push(table(['target', 'measured', 'verdict'], report.targets.map((t) => [t.target, t.measured, t.verdict === 'PASS' ? 'PASS' : `**${t.verdict}**`])))
+  out.push(
+    'Judged on the dbt-like graph, on the worse of the two id orders; the worst other shape is named when it misses.\n',
+  )
+  out.push(
+    table(
+      ['target', 'measured', 'verdict'],
+      report.targets.map((t) => [t.target, t.measured, t.verdict === 'PASS' ? 'PASS' : `**${t.verdict}**`]),
+    ),
+  )
   const notes = report.targets.filter((t) => t.note)
   if (notes.length > 0) {
     out.push('\nWhat limits the missed targets (from this run):\n')
@@ -158,13 +244,19 @@ export function renderMarkdown(report: BenchReport): string {
     out.push(`\n## ${s.title}\n\n${s.what}.\n`)
     out.push(t)
   }
-  out.push(`\n## Memory\n\nNative bytes of the graph with every record loaded and every source observed (\`heapBytes()\`), and the growth of the process RSS across build + load measured in a fresh child process.\n`)
+  out.push(
+    `\n## Memory\n\nNative bytes of the graph with every record loaded and every source observed (\`heapBytes()\`), and the growth of the process RSS across build + load measured in a fresh child process.\n`,
+  )
   out.push(memoryTable(report.memory))
   for (const id of ['phases', 'e2e-status', 'e2e-materialize'] as const) {
     const t = extraTable(report.rows, id)
     if (t) out.push(`\n## ${SCENARIOS[id].title}\n\n${SCENARIOS[id].what}.\n\n${t}`)
   }
   out.push('\n## Problems met during the run\n')
-  out.push(report.problems.length === 0 ? 'None: every cross-check held (plan sizes agree between planners, states restored after each series, selections agree).\n' : report.problems.map((p) => `- ${p}`).join('\n') + '\n')
+  out.push(
+    report.problems.length === 0
+      ? 'None: every cross-check held (plan sizes agree between planners, states restored after each series, selections agree).\n'
+      : report.problems.map((p) => `- ${p}`).join('\n') + '\n',
+  )
   return out.join('\n')
 }

@@ -6,7 +6,14 @@ import { lineChart, ticks } from './svg.js'
 import { evaluateTargets } from './targets.js'
 
 function row(over: Partial<Row> & Pick<Row, 'scenario' | 'impl'>, p50: number): Row {
-  return { shape: 'dbt', order: 'shuffled', n: 100_000, stats: { ...summarize([p50]), p99: p50 * 2 }, work: { nodes: 100_000, edges: 210_000 }, ...over }
+  return {
+    shape: 'dbt',
+    order: 'shuffled',
+    n: 100_000,
+    stats: { ...summarize([p50]), p99: p50 * 2 },
+    work: { nodes: 100_000, edges: 210_000 },
+    ...over,
+  }
 }
 
 describe('markdown', () => {
@@ -14,19 +21,27 @@ describe('markdown', () => {
     expect(table(['a', 'b'], [['x|y', '2']])).toBe('| a | b |\n|---|---|\n| x\\|y | 2 |\n')
   })
   it('puts each baseline beside Rivers with the ratio baseline ÷ Rivers', () => {
-    const rows = [row({ scenario: 'build', impl: 'rivers' }, 10e6), row({ scenario: 'build', impl: 'reference' }, 40e6), row({ scenario: 'build', impl: 'graphology' }, 5e6)]
+    const rows = [
+      row({ scenario: 'build', impl: 'rivers' }, 10e6),
+      row({ scenario: 'build', impl: 'reference' }, 40e6),
+      row({ scenario: 'build', impl: 'graphology' }, 5e6),
+    ]
     const g = [...groupRows(rows).values()][0]!
     expect(ratio(g.rivers, g.reference)).toBe(4)
     const t = scenarioTable(rows, 'build')
     expect(t).toContain('| 10.0 ms |')
     expect(t).toContain('40.0 ms (4.00×)')
     expect(t).toContain('5.00 ms (0.50×)')
-    expect(headlineTable(rows, 'dbt', 100_000, 'shuffled')).toContain('| Build from JS keys | – | 10.0 ms | 4.00× (40.0 ms) | – | 0.50× (5.00 ms) |')
+    expect(headlineTable(rows, 'dbt', 100_000, 'shuffled')).toContain(
+      '| Build from JS keys | – | 10.0 ms | 4.00× (40.0 ms) | – | 0.50× (5.00 ms) |',
+    )
   })
 })
 
 describe('targets', () => {
-  const memory: MemoryRow[] = [{ shape: 'dbt', order: 'shuffled', n: 100_000, edges: 200_000, heapBytes: 15_000_000, budgetBytes: 14_400_000 }]
+  const memory: MemoryRow[] = [
+    { shape: 'dbt', order: 'shuffled', n: 100_000, edges: 200_000, heapBytes: 15_000_000, budgetBytes: 14_400_000 },
+  ]
   it('passes and misses on the worse id order of the dbt graph', () => {
     const rows = [
       row({ scenario: 'replan-source', impl: 'rivers', order: 'topo' }, 40e3),
@@ -53,7 +68,13 @@ describe('svg', () => {
       xLabel: 'x',
       yLabel: 'y',
       series: [
-        { name: 'Rivers', points: [{ x: 10, y: 1 }, { x: 100, y: 5 }] },
+        {
+          name: 'Rivers',
+          points: [
+            { x: 10, y: 1 },
+            { x: 100, y: 5 },
+          ],
+        },
         { name: 'one point', points: [{ x: 10, y: 3 }] },
       ],
       hlines: [{ y: 2, label: 'target' }],

@@ -35,7 +35,18 @@ export interface ChartSpec {
 }
 
 /** The palette, by `Series.color`. */
-export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22']
+export const COLORS = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#7f7f7f',
+  '#bcbd22',
+]
 
 /** XML-escapes text. */
 export function escapeXml(s: string): string {
@@ -96,14 +107,20 @@ export function lineChart(spec: ChartSpec): string {
   const ys = spec.series.flatMap((s) => s.points.map((p) => p.y)).concat((spec.hlines ?? []).map((h) => h.y))
   const [x0, x1] = range(xs, logX)
   const [y0, y1] = range(ys, logY)
-  const fx = (v: number): number => m.left + (plotW * (logX ? Math.log10(v / x0) / Math.log10(x1 / x0) : (v - x0) / (x1 - x0)))
-  const fy = (v: number): number => m.top + plotH - (plotH * (logY ? Math.log10(v / y0) / Math.log10(y1 / y0) : (v - y0) / (y1 - y0)))
+  const fx = (v: number): number =>
+    m.left + plotW * (logX ? Math.log10(v / x0) / Math.log10(x1 / x0) : (v - x0) / (x1 - x0))
+  const fy = (v: number): number =>
+    m.top + plotH - plotH * (logY ? Math.log10(v / y0) / Math.log10(y1 / y0) : (v - y0) / (y1 - y0))
   const xf = spec.xFormat ?? ((v: number) => String(v))
   const yf = spec.yFormat ?? ((v: number) => String(v))
   const out: string[] = []
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">`)
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">`,
+  )
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`)
-  out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(spec.title)}</text>`)
+  out.push(
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(spec.title)}</text>`,
+  )
   // Grid and ticks.
   for (const t of ticks(x0, x1, logX)) {
     const x = fx(t).toFixed(1)
@@ -113,24 +130,44 @@ export function lineChart(spec: ChartSpec): string {
   for (const t of ticks(y0, y1, logY)) {
     const y = fy(t).toFixed(1)
     out.push(`<line x1="${m.left}" y1="${y}" x2="${m.left + plotW}" y2="${y}" stroke="#e5e5e5"/>`)
-    out.push(`<text x="${m.left - 6}" y="${(Number(y) + 4).toFixed(1)}" text-anchor="end" fill="#444">${escapeXml(yf(t))}</text>`)
+    out.push(
+      `<text x="${m.left - 6}" y="${(Number(y) + 4).toFixed(1)}" text-anchor="end" fill="#444">${escapeXml(yf(t))}</text>`,
+    )
   }
   out.push(`<rect x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`)
-  out.push(`<text x="${m.left + plotW / 2}" y="${m.top + plotH + 36}" text-anchor="middle" fill="#222">${escapeXml(spec.xLabel)}</text>`)
-  out.push(`<text transform="translate(16 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(spec.yLabel)}</text>`)
+  out.push(
+    `<text x="${m.left + plotW / 2}" y="${m.top + plotH + 36}" text-anchor="middle" fill="#222">${escapeXml(spec.xLabel)}</text>`,
+  )
+  out.push(
+    `<text transform="translate(16 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#222">${escapeXml(spec.yLabel)}</text>`,
+  )
   for (const h of spec.hlines ?? []) {
     if (!(h.y >= y0 && h.y <= y1)) continue
     const y = fy(h.y).toFixed(1)
-    out.push(`<line x1="${m.left}" y1="${y}" x2="${m.left + plotW}" y2="${y}" stroke="#b00020" stroke-dasharray="2 3"/>`)
-    out.push(`<text x="${m.left + plotW - 4}" y="${(Number(y) - 4).toFixed(1)}" text-anchor="end" fill="#b00020">${escapeXml(h.label)}</text>`)
+    out.push(
+      `<line x1="${m.left}" y1="${y}" x2="${m.left + plotW}" y2="${y}" stroke="#b00020" stroke-dasharray="2 3"/>`,
+    )
+    out.push(
+      `<text x="${m.left + plotW - 4}" y="${(Number(y) - 4).toFixed(1)}" text-anchor="end" fill="#b00020">${escapeXml(h.label)}</text>`,
+    )
   }
   spec.series.forEach((s, i) => {
     const color = COLORS[(s.color ?? i) % COLORS.length]
-    const pts = s.points.filter((p) => Number.isFinite(p.y) && (!logY || p.y > 0) && (!logX || p.x > 0)).sort((a, b) => a.x - b.x)
-    if (pts.length > 1) out.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts.map((p) => `${fx(p.x).toFixed(1)},${fy(p.y).toFixed(1)}`).join(' ')}"/>`)
-    for (const p of pts) out.push(`<circle cx="${fx(p.x).toFixed(1)}" cy="${fy(p.y).toFixed(1)}" r="3.5" fill="${color}"><title>${escapeXml(`${s.name}: ${xf(p.x)} → ${yf(p.y)}`)}</title></circle>`)
+    const pts = s.points
+      .filter((p) => Number.isFinite(p.y) && (!logY || p.y > 0) && (!logX || p.x > 0))
+      .sort((a, b) => a.x - b.x)
+    if (pts.length > 1)
+      out.push(
+        `<polyline fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''} points="${pts.map((p) => `${fx(p.x).toFixed(1)},${fy(p.y).toFixed(1)}`).join(' ')}"/>`,
+      )
+    for (const p of pts)
+      out.push(
+        `<circle cx="${fx(p.x).toFixed(1)}" cy="${fy(p.y).toFixed(1)}" r="3.5" fill="${color}"><title>${escapeXml(`${s.name}: ${xf(p.x)} → ${yf(p.y)}`)}</title></circle>`,
+      )
     const ly = m.top + plotH + 50 + 16 * i
-    out.push(`<line x1="${m.left}" y1="${ly - 4}" x2="${m.left + 24}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`)
+    out.push(
+      `<line x1="${m.left}" y1="${ly - 4}" x2="${m.left + 24}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
+    )
     out.push(`<text x="${m.left + 30}" y="${ly}" fill="#222">${escapeXml(s.name)}</text>`)
   })
   out.push('</svg>')

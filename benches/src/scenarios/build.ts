@@ -24,20 +24,39 @@ export function buildScenario(ctx: RunCtx, w: Workload, impls: readonly Impl[]):
   if (impls.includes('rivers')) {
     const m = measure(() => buildNative(g), budget, {
       after: (i, ng) => {
-        if (i === 0 && (ng.size !== g.n || ng.edgeCount !== g.deps.length)) ctx.problem(`build ${w.shape} ${g.n}: native graph has ${ng.size} assets and ${ng.edgeCount} edges, expected ${g.n} and ${g.deps.length}`)
+        if (i === 0 && (ng.size !== g.n || ng.edgeCount !== g.deps.length))
+          ctx.problem(
+            `build ${w.shape} ${g.n}: native graph has ${ng.size} assets and ${ng.edgeCount} edges, expected ${g.n} and ${g.deps.length}`,
+          )
       },
     })
     emit(ctx, w, 'build', 'rivers', m, workOf(w))
   }
-  if (baselines.includes('reference')) emit(ctx, w, 'build', 'reference', measure(() => new ReferencePlanner(g), budget), workOf(w))
+  if (baselines.includes('reference'))
+    emit(
+      ctx,
+      w,
+      'build',
+      'reference',
+      measure(() => new ReferencePlanner(g), budget),
+      workOf(w),
+    )
   if (baselines.includes('idiomatic')) {
     const { assets } = w.idiomatic()
-    emit(ctx, w, 'build', 'idiomatic', measure(() => new IdiomaticPlanner(assets), budget), workOf(w))
+    emit(
+      ctx,
+      w,
+      'build',
+      'idiomatic',
+      measure(() => new IdiomaticPlanner(assets), budget),
+      workOf(w),
+    )
   }
   if (baselines.includes('graphology')) {
     const mg = measure(() => graphologyTopoOrder(buildGraphology(g)), budget, {
       after: (i, order) => {
-        if (i === 0 && order.length !== g.n) ctx.problem(`graphology ${w.shape} ${g.n}: topological order has ${order.length} keys`)
+        if (i === 0 && order.length !== g.n)
+          ctx.problem(`graphology ${w.shape} ${g.n}: topological order has ${order.length} keys`)
       },
     })
     emit(ctx, w, 'build', 'graphology', mg, workOf(w))
@@ -96,5 +115,6 @@ export function coldScenario(ctx: RunCtx, w: Workload, impls: readonly Impl[], c
     emit(ctx, w, 'cold', 'idiomatic', mi, workOf(w, coneWork([cones.idiomatic ?? 0])))
   }
   const sizes = new Set(Object.values(cones))
-  if (sizes.size > 1) ctx.problem(`cold plan ${w.shape} ${w.order} ${g.n}: plan sizes differ between planners: ${JSON.stringify(cones)}`)
+  if (sizes.size > 1)
+    ctx.problem(`cold plan ${w.shape} ${w.order} ${g.n}: plan sizes differ between planners: ${JSON.stringify(cones)}`)
 }

@@ -41,7 +41,16 @@ export function coneWork(cones: readonly number[]): Partial<Work> {
  * Appends a row for `m` (and returns it).
  * @example emit(ctx, w, 'build', 'rivers', m, workOf(w))
  */
-export function emit(ctx: RunCtx, w: Pick<Workload, 'shape' | 'order' | 'g'>, scenario: ScenarioId, impl: Impl, m: Measurement, work: Work, variant?: string, extra?: Row['extra']): Row {
+export function emit(
+  ctx: RunCtx,
+  w: Pick<Workload, 'shape' | 'order' | 'g'>,
+  scenario: ScenarioId,
+  impl: Impl,
+  m: Measurement,
+  work: Work,
+  variant?: string,
+  extra?: Row['extra'],
+): Row {
   const row: Row = { scenario, shape: w.shape, order: w.order, n: w.g.n, impl, stats: m.stats, work }
   if (variant !== undefined) row.variant = variant
   if (work.cone !== undefined && work.cone > 0) row.perConeNs = m.stats.p50 / work.cone

@@ -38,9 +38,11 @@ export function pickByCone(w: Workload, order: Uint32Array): { id: number; cone:
   const { g, childOffsets } = w
   const n = g.n
   const candidates = new Set<number>()
-  for (let j = 0; j <= 80; j++) candidates.add(order[Math.max(0, n - Math.round(Math.pow(n, j / 80)))] ?? 0)
-  const byDegree = w.sampleAssets.concat(Array.from(w.mat.batch.ids.subarray(0, Math.min(5000, w.mat.batch.ids.length))))
-  byDegree.sort((a, b) => (childOffsets[b + 1]! - childOffsets[b]!) - (childOffsets[a + 1]! - childOffsets[a]!))
+  for (let j = 0; j <= 80; j++) candidates.add(order[Math.max(0, n - Math.round(n ** (j / 80)))] ?? 0)
+  const byDegree = w.sampleAssets.concat(
+    Array.from(w.mat.batch.ids.subarray(0, Math.min(5000, w.mat.batch.ids.length))),
+  )
+  byDegree.sort((a, b) => childOffsets[b + 1]! - childOffsets[b]! - (childOffsets[a + 1]! - childOffsets[a]!))
   for (const v of byDegree.slice(0, 8)) candidates.add(v)
   const mark = new Uint32Array(n)
   let stamp = 0
@@ -49,7 +51,8 @@ export function pickByCone(w: Workload, order: Uint32Array): { id: number; cone:
   const picked = new Map<number, { id: number; cone: number }>()
   for (let target = 1; target <= n; target *= 10) {
     let best: { id: number; cone: number } | undefined
-    for (const c of measured) if (!best || Math.abs(Math.log(c.cone / target)) < Math.abs(Math.log(best.cone / target))) best = c
+    for (const c of measured)
+      if (!best || Math.abs(Math.log(c.cone / target)) < Math.abs(Math.log(best.cone / target))) best = c
     if (best && Math.abs(Math.log(best.cone / target)) < Math.log(4)) picked.set(best.id, best)
   }
   return [...picked.values()].sort((a, b) => a.cone - b.cone)
@@ -59,7 +62,8 @@ export function pickByCone(w: Workload, order: Uint32Array): { id: number; cone:
 export function coneScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
   const { ng, ref } = warm
   const zero = new Uint8Array(16)
-  const order = ref?.graph.order ?? (ng.topoPositions().reduce((o, pos, id) => ((o[pos] = id), o), new Uint32Array(w.g.n)))
+  const order =
+    ref?.graph.order ?? ng.topoPositions().reduce((o, pos, id) => ((o[pos] = id), o), new Uint32Array(w.g.n))
   for (const { id, cone: expected } of pickByCone(w, order)) {
     const ids = Uint32Array.of(id)
     const ver = new Uint8Array(16)
@@ -73,7 +77,10 @@ export function coneScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
       { ...ctx.profile.micro, slow: { thresholdMs: 100, samples: 10 } },
       { after: (_i, c) => ((cone = c), ng.setCodeVersions(ids, zero)) },
     )
-    if (cone !== expected) ctx.problem(`cone sweep ${w.shape} ${w.g.n}: editing ${w.g.keys[id]} planned ${cone} assets, expected ${expected}`)
+    if (cone !== expected)
+      ctx.problem(
+        `cone sweep ${w.shape} ${w.g.n}: editing ${w.g.keys[id]} planned ${cone} assets, expected ${expected}`,
+      )
     emit(ctx, w, 'cone', 'rivers', m, workOf(w, { cone }), w.g.keys[id])
     if (ref) {
       const mr = measure(

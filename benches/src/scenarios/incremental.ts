@@ -44,7 +44,8 @@ export function warmUp(ctx: RunCtx, w: Workload): Warm {
     idi.loadRecords(records)
     warm.idi = idi
   }
-  if (ng.plannedCount() !== 0) ctx.problem(`${w.shape} ${w.order} ${g.n}: the materialized state plans ${ng.plannedCount()} assets, expected none`)
+  if (ng.plannedCount() !== 0)
+    ctx.problem(`${w.shape} ${w.order} ${g.n}: the materialized state plans ${ng.plannedCount()} assets, expected none`)
   return warm
 }
 
@@ -56,8 +57,13 @@ function layersSize(layers: string[][]): number {
 
 /** Reports a problem if a planner still plans something after a series was undone. */
 function checkRestored(ctx: RunCtx, w: Workload, warm: Warm, what: string): void {
-  const left = { rivers: warm.ng.plannedCount(), reference: warm.ref?.plan(null, false).ids.length ?? 0, idiomatic: warm.idi ? layersSize(warm.idi.plan(null, false)) : 0 }
-  if (left.rivers + left.reference + left.idiomatic > 0) ctx.problem(`${what} ${w.shape} ${w.order} ${w.g.n}: state not restored, still planned: ${JSON.stringify(left)}`)
+  const left = {
+    rivers: warm.ng.plannedCount(),
+    reference: warm.ref?.plan(null, false).ids.length ?? 0,
+    idiomatic: warm.idi ? layersSize(warm.idi.plan(null, false)) : 0,
+  }
+  if (left.rivers + left.reference + left.idiomatic > 0)
+    ctx.problem(`${what} ${w.shape} ${w.order} ${w.g.n}: state not restored, still planned: ${JSON.stringify(left)}`)
 }
 
 /**
@@ -92,15 +98,12 @@ export function warmScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
   )
   emit(ctx, w, 'warm', 'rivers', m, workOf(w, { cone }))
   const all = Uint32Array.from({ length: w.g.n }, (_, i) => i)
-  const mAll = measure(
-    () => {
-      ng.statuses(all)
-      ng.causes(all)
-      ng.rootCauses(all)
-      return ng.plan(null, false).ids.length
-    },
-    budget,
-  )
+  const mAll = measure(() => {
+    ng.statuses(all)
+    ng.causes(all)
+    ng.rootCauses(all)
+    return ng.plan(null, false).ids.length
+  }, budget)
   emit(ctx, w, 'warm', 'rivers', mAll, workOf(w, { cone }), 'with causes + root causes')
   if (ref) {
     let c = 0
@@ -308,7 +311,10 @@ export function replanCodeScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
         return layersSize(idi.plan(null, false))
       },
       baseline,
-      { before: (i) => void (key = g.keys[pick(i)] ?? ''), after: (i, cone) => (i >= 0 && c.push(cone), idi.setCodeVersion(key, '')) },
+      {
+        before: (i) => void (key = g.keys[pick(i)] ?? ''),
+        after: (i, cone) => (i >= 0 && c.push(cone), idi.setCodeVersion(key, '')),
+      },
     )
     emit(ctx, w, 'replan-code', 'idiomatic', mi, workOf(w, coneWork(c)))
   }
@@ -339,7 +345,11 @@ export function reverifyScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
   const at = (i: number): number => ((i % parents.length) + parents.length) % parents.length
   const degree = median(kids.map((k) => k.length))
   const idiom = idi ? w.idiomatic() : undefined
-  const idiomRec = (p: number, salt: number, code: string): IdiomaticRecord => ({ ...idiom!.records.get(g.keys[p] ?? '')!, codeVersion: code, dataVersion: versionHex(p, salt) })
+  const idiomRec = (p: number, salt: number, code: string): IdiomaticRecord => ({
+    ...idiom!.records.get(g.keys[p] ?? '')!,
+    codeVersion: code,
+    dataVersion: versionHex(p, salt),
+  })
   const kidKeys = kids.map((k) => Array.from(k, (c) => g.keys[c] ?? ''))
   for (const variant of ['cutoff', 'changed'] as const) {
     const expectRun = variant === 'changed'
@@ -349,7 +359,10 @@ export function reverifyScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
     const nativeOriginal = original.map(nativeBatch)
     const check = (impl: string, i: number, running: number): void => {
       const want = expectRun ? (kids[at(i)]?.length ?? 0) : 0
-      if (i === 0 && running !== want) ctx.problem(`reverify ${variant} ${w.shape} ${w.order} ${g.n} (${impl}): ${running} children must run, expected ${want}`)
+      if (i === 0 && running !== want)
+        ctx.problem(
+          `reverify ${variant} ${w.shape} ${w.order} ${g.n} (${impl}): ${running} children must run, expected ${want}`,
+        )
     }
     const cones: number[] = []
     let x = Uint32Array.of(0)
@@ -374,7 +387,15 @@ export function reverifyScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
         },
       },
     )
-    const row = emit(ctx, w, 'reverify', 'rivers', m, workOf(w, { ...coneWork(cones), children: degree, records: 1 }), variant)
+    const row = emit(
+      ctx,
+      w,
+      'reverify',
+      'rivers',
+      m,
+      workOf(w, { ...coneWork(cones), children: degree, records: 1 }),
+      variant,
+    )
     // With a new data version the work is the children, not the cone.
     if (expectRun) delete row.perConeNs
     if (ref) {
@@ -397,7 +418,15 @@ export function reverifyScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
           },
         },
       )
-      emit(ctx, w, 'reverify', 'reference', mr, workOf(w, { ...coneWork(cones), children: degree, records: 1 }), variant)
+      emit(
+        ctx,
+        w,
+        'reverify',
+        'reference',
+        mr,
+        workOf(w, { ...coneWork(cones), children: degree, records: 1 }),
+        variant,
+      )
     }
     if (idi) {
       const recs = parents.map((p) => idiomRec(p, salt, 'edited'))
@@ -419,7 +448,15 @@ export function reverifyScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
           },
         },
       )
-      emit(ctx, w, 'reverify', 'idiomatic', mi, workOf(w, { ...coneWork(cones), children: degree, records: 1 }), variant)
+      emit(
+        ctx,
+        w,
+        'reverify',
+        'idiomatic',
+        mi,
+        workOf(w, { ...coneWork(cones), children: degree, records: 1 }),
+        variant,
+      )
     }
   }
   checkRestored(ctx, w, warm, 'reverify')
@@ -428,5 +465,12 @@ export function reverifyScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
 /** Native bytes of the warm graph (every record loaded) against 128 B per asset + 8 B per edge. */
 export function memoryRow(ctx: RunCtx, w: Workload, warm: Warm): void {
   const edges = warm.ng.edgeCount
-  ctx.memory.push({ shape: w.shape, order: w.order, n: w.g.n, edges, heapBytes: warm.ng.heapBytes(), budgetBytes: 128 * w.g.n + 8 * edges })
+  ctx.memory.push({
+    shape: w.shape,
+    order: w.order,
+    n: w.g.n,
+    edges,
+    heapBytes: warm.ng.heapBytes(),
+    budgetBytes: 128 * w.g.n + 8 * edges,
+  })
 }

@@ -13,11 +13,17 @@ const CHILD = fileURLToPath(new URL('../memoryChild.ts', import.meta.url))
 /** Measures the RSS delta of one graph in a child process; null (and a problem) if it failed. */
 export function rssDelta(ctx: RunCtx, shape: Shape, n: number, order: IdOrder): number | null {
   try {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, shape, String(n), order], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 })
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, shape, String(n), order], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 300_000,
+    })
     const parsed = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { rssDeltaBytes?: number }
     return parsed.rssDeltaBytes ?? null
   } catch (e) {
-    ctx.problem(`memory child ${shape} ${n} ${order} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`)
+    ctx.problem(
+      `memory child ${shape} ${n} ${order} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    )
     return null
   }
 }

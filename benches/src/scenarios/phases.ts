@@ -16,7 +16,9 @@ export async function phasesScenario(ctx: RunCtx, w: Workload): Promise<void> {
   const budget = ctx.profile.whole
   const joined = g.keys.join('\n')
   const labels = g.labels
-  const labelInit = labels ? { labels: labels.names.join('\n'), labelOffsets: labels.offsets, labelIds: labels.ids } : {}
+  const labelInit = labels
+    ? { labels: labels.names.join('\n'), labelOffsets: labels.offsets, labelIds: labels.ids }
+    : {}
   const noDeps = new Uint32Array(g.n + 1)
   const noEdges = new Uint32Array(0)
   const shortJoined = Array.from({ length: g.n }, (_, i) => `k${i}`).join('\n')
@@ -30,13 +32,30 @@ export async function phasesScenario(ctx: RunCtx, w: Workload): Promise<void> {
   await phase('keys.join("\\n")', () => g.keys.join('\n'))
   await phase('keys.join("\\n") of the generator\'s cons-string keys (not flattened)', () => w.generatedKeys.join('\n'))
   await phase('napi: copy the joined keys into Rust (idOf)', () => probe.idOf(joined))
-  await phase('build, keys joined, no labels', () => NativeGraph.build({ keys: joined, depOffsets: g.depOffsets, deps: g.deps, sources: g.sources }))
-  if (labels) await phase('build, keys joined, with labels', () => NativeGraph.build({ keys: joined, depOffsets: g.depOffsets, deps: g.deps, sources: g.sources, ...labelInit }))
-  await phase('build, keys only (no deps)', () => NativeGraph.build({ keys: joined, depOffsets: noDeps, deps: noEdges }))
-  await phase('build, short keys (k0, k1, …), same deps', () => NativeGraph.build({ keys: shortJoined, depOffsets: g.depOffsets, deps: g.deps, sources: g.sources }))
-  const ng = NativeGraph.build({ keys: joined, depOffsets: g.depOffsets, deps: g.deps, sources: g.sources, ...labelInit })
+  await phase('build, keys joined, no labels', () =>
+    NativeGraph.build({ keys: joined, depOffsets: g.depOffsets, deps: g.deps, sources: g.sources }),
+  )
+  if (labels)
+    await phase('build, keys joined, with labels', () =>
+      NativeGraph.build({ keys: joined, depOffsets: g.depOffsets, deps: g.deps, sources: g.sources, ...labelInit }),
+    )
+  await phase('build, keys only (no deps)', () =>
+    NativeGraph.build({ keys: joined, depOffsets: noDeps, deps: noEdges }),
+  )
+  await phase('build, short keys (k0, k1, …), same deps', () =>
+    NativeGraph.build({ keys: shortJoined, depOffsets: g.depOffsets, deps: g.deps, sources: g.sources }),
+  )
+  const ng = NativeGraph.build({
+    keys: joined,
+    depOffsets: g.depOffsets,
+    deps: g.deps,
+    sources: g.sources,
+    ...labelInit,
+  })
   // Alternating states so that every sample changes 1% of the sources.
-  await phase('setObserved(every source), 1% changed', (i) => ng.setObserved(mat.observedIds, i % 2 ? mat.observed : w.observedChanged))
+  await phase('setObserved(every source), 1% changed', (i) =>
+    ng.setObserved(mat.observedIds, i % 2 ? mat.observed : w.observedChanged),
+  )
   await phase('loadRecords(every record)', () => ng.loadRecords(records))
   await phase('plan(null) after the load', () => ng.plan(null, false))
 }

@@ -13,7 +13,8 @@ import type { Warm } from './incremental.js'
 export function selectionExprs(w: Workload): string[] {
   const { g, childOffsets } = w
   let hub = -1
-  for (const v of w.mat.batch.ids) if (hub < 0 || childOffsets[v + 1]! - childOffsets[v]! > childOffsets[hub + 1]! - childOffsets[hub]!) hub = v
+  for (const v of w.mat.batch.ids)
+    if (hub < 0 || childOffsets[v + 1]! - childOffsets[v]! > childOffsets[hub + 1]! - childOffsets[hub]!) hub = v
   let deepest = w.sampleAssets[0] ?? 0
   let most = -1
   for (const v of w.sampleAssets) {
@@ -36,7 +37,7 @@ function ancestors(w: Workload, v: number): number {
     const u = stack.pop() ?? 0
     for (let i = w.g.depOffsets[u] ?? 0, end = w.g.depOffsets[u + 1] ?? 0; i < end; i++) {
       const d = w.g.deps[i] ?? 0
-      if (!seen.has(d)) (seen.add(d), stack.push(d))
+      if (!seen.has(d)) seen.add(d), stack.push(d)
     }
   }
   return seen.size
@@ -50,12 +51,19 @@ export function selectScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
     const list = [expr]
     let selected = 0
     const m = measure(() => ng.select(list), ctx.profile.micro, { after: (_i, ids) => void (selected = ids.length) })
-    const variant = expr.startsWith('+') ? '+x (ancestors)' : expr.endsWith('+') ? 'x+ (descendants)' : expr.split(':')[0] === 'tag' ? 'tag:pii' : 'group:NAME'
+    const variant = expr.startsWith('+')
+      ? '+x (ancestors)'
+      : expr.endsWith('+')
+        ? 'x+ (descendants)'
+        : expr.split(':')[0] === 'tag'
+          ? 'tag:pii'
+          : 'group:NAME'
     emit(ctx, w, 'select', 'rivers', m, workOf(w, { selected }), variant, { expr })
     if (ts) {
       const mine = ts.select(expr)
       const theirs = ng.select(list)
-      if (mine.length !== theirs.length || mine.some((v, i) => v !== theirs[i])) ctx.problem(`select ${expr} on ${w.shape} ${w.g.n}: TS selects ${mine.length} ids, Rivers ${theirs.length}`)
+      if (mine.length !== theirs.length || mine.some((v, i) => v !== theirs[i]))
+        ctx.problem(`select ${expr} on ${w.shape} ${w.g.n}: TS selects ${mine.length} ids, Rivers ${theirs.length}`)
       const mr = measure(() => ts.select(expr), ctx.profile.microBaseline)
       emit(ctx, w, 'select', 'reference', mr, workOf(w, { selected }), variant, { expr })
     }

@@ -11,7 +11,6 @@ use napi_derive::napi;
 use rivers_planner::hash::{self, Field};
 use rivers_planner::{Graph, GraphInput, LabelInput, Planner, PlannerError, RecordBatch};
 
-
 /// Throws `e` as a JS error whose `code` is the stable `RIVERS_*` string, and returns the pending
 /// exception marker so napi does not throw a second error.
 fn throw(env: &Env, e: PlannerError) -> Error {
@@ -146,26 +145,54 @@ impl NativeGraph {
     #[napi(factory)]
     pub fn build(env: Env, init: GraphInit) -> Result<Self> {
         if init.dep_offsets.is_empty() {
-            return Err(throw(&env, rivers_planner::error::invalid_input("depOffsets is empty; it needs assets + 1 entries (a single 0 for no asset)")));
+            return Err(throw(
+                &env,
+                rivers_planner::error::invalid_input(
+                    "depOffsets is empty; it needs assets + 1 entries (a single 0 for no asset)",
+                ),
+            ));
         }
         let n = init.dep_offsets.len() - 1;
         let keys = split_joined(&init.keys);
         if keys.len() != n {
-            return Err(throw(&env, rivers_planner::error::invalid_input(format!("{} keys for {} assets (depOffsets has {} entries)", keys.len(), n, init.dep_offsets.len()))));
+            return Err(throw(
+                &env,
+                rivers_planner::error::invalid_input(format!(
+                    "{} keys for {} assets (depOffsets has {} entries)",
+                    keys.len(),
+                    n,
+                    init.dep_offsets.len()
+                )),
+            ));
         }
         let label_names = split_lines(init.labels.as_deref());
         let labels = match (&init.label_offsets, &init.label_ids) {
-            (Some(o), Some(i)) => Some(LabelInput { names: &label_names, offsets: o, ids: i }),
+            (Some(o), Some(i)) => Some(LabelInput {
+                names: &label_names,
+                offsets: o,
+                ids: i,
+            }),
             _ => None,
         };
-        let graph = Graph::build(GraphInput { keys: &keys, dep_offsets: &init.dep_offsets, deps: &init.deps, sources: init.sources.as_deref(), labels }).map_err(|e| throw(&env, e))?;
+        let graph = Graph::build(GraphInput {
+            keys: &keys,
+            dep_offsets: &init.dep_offsets,
+            deps: &init.deps,
+            sources: init.sources.as_deref(),
+            labels,
+        })
+        .map_err(|e| throw(&env, e))?;
         let mut planner = Planner::new(graph);
         let all: Vec<u32> = (0..n as u32).collect();
         if let Some(c) = &init.code_versions {
-            planner.set_code_versions(&all, c).map_err(|e| throw(&env, e))?;
+            planner
+                .set_code_versions(&all, c)
+                .map_err(|e| throw(&env, e))?;
         }
         if let Some(c) = &init.config_hashes {
-            planner.set_config_hashes(&all, c).map_err(|e| throw(&env, e))?;
+            planner
+                .set_config_hashes(&all, c)
+                .map_err(|e| throw(&env, e))?;
         }
         Ok(NativeGraph { inner: planner })
     }
@@ -203,27 +230,45 @@ impl NativeGraph {
 
     /// Sets current code versions (16 bytes per id). O(ids) plus the plan cone that changes.
     #[napi]
-    pub fn set_code_versions(&mut self, env: Env, ids: Uint32Array, hashes: Uint8Array) -> Result<()> {
-        self.inner.set_code_versions(&ids, &hashes).map_err(|e| throw(&env, e))
+    pub fn set_code_versions(
+        &mut self,
+        env: Env,
+        ids: Uint32Array,
+        hashes: Uint8Array,
+    ) -> Result<()> {
+        self.inner
+            .set_code_versions(&ids, &hashes)
+            .map_err(|e| throw(&env, e))
     }
 
     /// Sets current config hashes (16 bytes per id). O(ids) plus the plan cone that changes.
     #[napi]
-    pub fn set_config_hashes(&mut self, env: Env, ids: Uint32Array, hashes: Uint8Array) -> Result<()> {
-        self.inner.set_config_hashes(&ids, &hashes).map_err(|e| throw(&env, e))
+    pub fn set_config_hashes(
+        &mut self,
+        env: Env,
+        ids: Uint32Array,
+        hashes: Uint8Array,
+    ) -> Result<()> {
+        self.inner
+            .set_config_hashes(&ids, &hashes)
+            .map_err(|e| throw(&env, e))
     }
 
     /// Sets observed data versions of sources. O(children of the sources) plus the plan cone.
     #[napi]
     pub fn set_observed(&mut self, env: Env, ids: Uint32Array, versions: Uint8Array) -> Result<()> {
-        self.inner.set_observed(&ids, &versions).map_err(|e| throw(&env, e))
+        self.inner
+            .set_observed(&ids, &versions)
+            .map_err(|e| throw(&env, e))
     }
 
     /// Replaces all records (bulk load of the store's latest records). O(n + e + records).
     #[napi]
     pub fn load_records(&mut self, env: Env, records: RecordsInit) -> Result<()> {
         let externs = split_lines(records.extern_keys.as_deref());
-        self.inner.load_records(&batch_from(&records, &externs)).map_err(|e| throw(&env, e))
+        self.inner
+            .load_records(&batch_from(&records, &externs))
+            .map_err(|e| throw(&env, e))
     }
 
     /// Applies the records of assets just materialized or observed, incrementally (early cutoff).
@@ -232,16 +277,25 @@ impl NativeGraph {
     #[napi]
     pub fn apply_records(&mut self, env: Env, records: RecordsInit) -> Result<Uint32Array> {
         let externs = split_lines(records.extern_keys.as_deref());
-        let out = self.inner.apply_records(&batch_from(&records, &externs)).map_err(|e| throw(&env, e))?;
+        let out = self
+            .inner
+            .apply_records(&batch_from(&records, &externs))
+            .map_err(|e| throw(&env, e))?;
         let g = self.inner.graph();
-        Ok(Uint32Array::new(out.into_iter().map(|v| g.ext_of(v)).collect()))
+        Ok(Uint32Array::new(
+            out.into_iter().map(|v| g.ext_of(v)).collect(),
+        ))
     }
 
     /// Status codes (0 missing, 1 stale, 2 fresh) of `ids`, or of every asset when omitted. O(ids).
     #[napi]
     pub fn statuses(&self, env: Env, ids: Option<Uint32Array>) -> Result<Uint8Array> {
         match ids {
-            Some(ids) => self.inner.statuses(&ids).map(Uint8Array::new).map_err(|e| throw(&env, e)),
+            Some(ids) => self
+                .inner
+                .statuses(&ids)
+                .map(Uint8Array::new)
+                .map_err(|e| throw(&env, e)),
             None => Ok(Uint8Array::new(self.inner.all_statuses())),
         }
     }
@@ -250,24 +304,44 @@ impl NativeGraph {
     #[napi]
     pub fn causes(&self, env: Env, ids: Uint32Array) -> Result<CauseRows> {
         let t = self.inner.causes(&ids).map_err(|e| throw(&env, e))?;
-        Ok(CauseRows { offsets: Uint32Array::new(t.offsets), kinds: Uint8Array::new(t.kinds), deps: Uint32Array::new(t.deps) })
+        Ok(CauseRows {
+            offsets: Uint32Array::new(t.offsets),
+            kinds: Uint8Array::new(t.kinds),
+            deps: Uint32Array::new(t.deps),
+        })
     }
 
     /// Root causes of `ids` as CSR rows. O(stale ancestors reached, memoised).
     #[napi]
     pub fn root_causes(&self, env: Env, ids: Uint32Array) -> Result<RootCauseRows> {
         let t = self.inner.root_causes(&ids).map_err(|e| throw(&env, e))?;
-        Ok(RootCauseRows { offsets: Uint32Array::new(t.offsets), ids: Uint32Array::new(t.ids), kinds: Uint8Array::new(t.kinds) })
+        Ok(RootCauseRows {
+            offsets: Uint32Array::new(t.offsets),
+            ids: Uint32Array::new(t.ids),
+            kinds: Uint8Array::new(t.kinds),
+        })
     }
 
     /// Plans a selection (ids; omitted = everything). Without a selection and without `force` this
     /// reads the incrementally maintained plan: O(plan log plan), independent of the graph size.
     /// Otherwise O(selection + its edges). Returns fresh typed arrays; main thread.
     #[napi]
-    pub fn plan(&mut self, env: Env, selection: Option<Uint32Array>, force: Option<bool>) -> Result<PlanResult> {
-        let p = self.inner.plan(selection.as_deref(), force.unwrap_or(false)).map_err(|e| throw(&env, e))?;
+    pub fn plan(
+        &mut self,
+        env: Env,
+        selection: Option<Uint32Array>,
+        force: Option<bool>,
+    ) -> Result<PlanResult> {
+        let p = self
+            .inner
+            .plan(selection.as_deref(), force.unwrap_or(false))
+            .map_err(|e| throw(&env, e))?;
         let flat: Vec<u32> = p.missing_inputs.iter().flat_map(|&(a, b)| [a, b]).collect();
-        Ok(PlanResult { ids: Uint32Array::new(p.ids), layer_offsets: Uint32Array::new(p.layer_offsets), missing_inputs: Uint32Array::new(flat) })
+        Ok(PlanResult {
+            ids: Uint32Array::new(p.ids),
+            layer_offsets: Uint32Array::new(p.layer_offsets),
+            missing_inputs: Uint32Array::new(flat),
+        })
     }
 
     /// Number of assets in the maintained whole-graph plan. O(1).
@@ -288,7 +362,10 @@ impl NativeGraph {
     #[napi]
     pub fn select(&self, env: Env, exprs: Vec<String>) -> Result<Uint32Array> {
         let refs: Vec<&str> = exprs.iter().map(String::as_str).collect();
-        self.inner.select(&refs).map(Uint32Array::new).map_err(|e| throw(&env, e))
+        self.inner
+            .select(&refs)
+            .map(Uint32Array::new)
+            .map_err(|e| throw(&env, e))
     }
 
     /// Bytes held natively by the graph and its state. O(1)-ish.
@@ -314,7 +391,9 @@ pub fn hash_bytes(data: Uint8Array) -> String {
 /// the read; use `hashFiles` for many or large files.
 #[napi]
 pub fn hash_file(path: String) -> Result<String> {
-    hash::content_hash_file(std::path::Path::new(&path)).map(|h| hash::to_hex(&h)).map_err(|e| Error::from_reason(format!("cannot hash {path}: {e}")))
+    hash::content_hash_file(std::path::Path::new(&path))
+        .map(|h| hash::to_hex(&h))
+        .map_err(|e| Error::from_reason(format!("cannot hash {path}: {e}")))
 }
 
 /// Hashes string fields in a domain with the frozen encoding (`SPEC.md`): code versions, config
@@ -338,7 +417,10 @@ impl Task for HashFilesTask {
         hash::content_hash_files(&self.paths, 0)
             .into_iter()
             .zip(&self.paths)
-            .map(|(r, p)| r.map(|h| hash::to_hex(&h)).map_err(|e| Error::from_reason(format!("cannot hash {p}: {e}"))))
+            .map(|(r, p)| {
+                r.map(|h| hash::to_hex(&h))
+                    .map_err(|e| Error::from_reason(format!("cannot hash {p}: {e}")))
+            })
             .collect()
     }
 

@@ -139,11 +139,21 @@ describe('NativeGraph', () => {
       }
       return 'built'
     }
-    expect(build('a\nb\nc', [0, 1, 2, 3], [2, 0, 1])).toMatchInlineSnapshot(`"RIVERS_CYCLE: dependency cycle: a -> c -> b -> a ("a -> b" means a depends on b): remove one of these dependencies to break the cycle"`)
-    expect(build('a\na', [0, 0, 0], [])).toMatchInlineSnapshot(`"RIVERS_DUPLICATE_KEY: duplicate asset key "a" (assets #0 and #1): every asset needs its own key; rename one of them"`)
-    expect(build('a', [0, 1], [0])).toMatchInlineSnapshot(`"RIVERS_SELF_DEP: asset "a" depends on itself: remove "a" from its own dependencies"`)
-    expect(build('a', [0, 1], [5])).toMatchInlineSnapshot(`"RIVERS_UNKNOWN_DEP: asset "a" depends on asset #5, but there are only 1 assets: add the dependency to the project, or remove it from "a""`)
-    expect(build('a/../b', [0, 0], [])).toMatchInlineSnapshot(`"RIVERS_INVALID_KEY: invalid asset key "a/../b" (asset #0): segment 2 is "..". Keys are segments of letters, digits, '_', '-' and '.' joined by '/', e.g. "raw/orders""`)
+    expect(build('a\nb\nc', [0, 1, 2, 3], [2, 0, 1])).toMatchInlineSnapshot(
+      `"RIVERS_CYCLE: dependency cycle: a -> c -> b -> a ("a -> b" means a depends on b): remove one of these dependencies to break the cycle"`,
+    )
+    expect(build('a\na', [0, 0, 0], [])).toMatchInlineSnapshot(
+      `"RIVERS_DUPLICATE_KEY: duplicate asset key "a" (assets #0 and #1): every asset needs its own key; rename one of them"`,
+    )
+    expect(build('a', [0, 1], [0])).toMatchInlineSnapshot(
+      `"RIVERS_SELF_DEP: asset "a" depends on itself: remove "a" from its own dependencies"`,
+    )
+    expect(build('a', [0, 1], [5])).toMatchInlineSnapshot(
+      `"RIVERS_UNKNOWN_DEP: asset "a" depends on asset #5, but there are only 1 assets: add the dependency to the project, or remove it from "a""`,
+    )
+    expect(build('a/../b', [0, 0], [])).toMatchInlineSnapshot(
+      `"RIVERS_INVALID_KEY: invalid asset key "a/../b" (asset #0): segment 2 is "..". Keys are segments of letters, digits, '_', '-' and '.' joined by '/', e.g. "raw/orders""`,
+    )
     expect(build('a\nb', [0, 0], [])).toMatch(/^RIVERS_INVALID_INPUT/)
     expect(build('a\nb', [0], [])).toMatch(/^RIVERS_INVALID_INPUT: invalid planner input: 2 keys for 0 assets/)
     expect(build('a', [], [])).toMatch(/^RIVERS_INVALID_INPUT: invalid planner input: depOffsets is empty/)
@@ -168,11 +178,15 @@ describe('NativeGraph', () => {
   })
 
   it('explains a failure to load the addon: which file, which platform, what to do', () => {
-    const r = spawnSync(process.execPath, ['-e', "try { require('@rivers/native') } catch (e) { console.log(e.code); console.log(e.message) }"], {
-      cwd: path.join(__dirname, '..'),
-      env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/rivers.node' },
-      encoding: 'utf8',
-    })
+    const r = spawnSync(
+      process.execPath,
+      ['-e', "try { require('@rivers/native') } catch (e) { console.log(e.code); console.log(e.message) }"],
+      {
+        cwd: path.join(__dirname, '..'),
+        env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/rivers.node' },
+        encoding: 'utf8',
+      },
+    )
     expect(r.stdout).toContain('RIVERS_NATIVE_LOAD')
     expect(r.stdout).toMatch(/could not load its native planner for linux-x64/)
     expect(r.stdout).toMatch(/expected file: .*rivers\.linux-x64-gnu\.node/)

@@ -16,7 +16,16 @@ const require = createRequire(import.meta.url)
 const { NativeGraph } = require('@rivers/native') as typeof import('@rivers/native')
 type Native = InstanceType<typeof NativeGraph>
 
-const CAUSES = ['code_changed', 'config_changed', 'dep_added', 'dep_removed', 'upstream_data_changed', 'new_data_version', 'source_changed', 'missing']
+const CAUSES = [
+  'code_changed',
+  'config_changed',
+  'dep_added',
+  'dep_removed',
+  'upstream_data_changed',
+  'new_data_version',
+  'source_changed',
+  'missing',
+]
 
 interface Scenario {
   n: number
@@ -26,25 +35,61 @@ interface Scenario {
   edits: Edit[]
   selections: number[][]
 }
-type Edit = { kind: 'records'; recs: TokRecord[] } | { kind: 'code' | 'config'; id: number; tok: number } | { kind: 'observe'; id: number; tok: number }
+type Edit =
+  | { kind: 'records'; recs: TokRecord[] }
+  | { kind: 'code' | 'config'; id: number; tok: number }
+  | { kind: 'observe'; id: number; tok: number }
 
 const scenario: fc.Arbitrary<Scenario> = fc.integer({ min: 1, max: 10 }).chain((n) =>
   fc
     .record({
       // deps of i among 0..i-1 (acyclic by construction), shuffled later by key naming
-      deps: fc.tuple(...Array.from({ length: n }, (_, i) => (i === 0 ? fc.constant<number[]>([]) : fc.uniqueArray(fc.integer({ min: 0, max: i - 1 }), { maxLength: 3 })))),
+      deps: fc.tuple(
+        ...Array.from({ length: n }, (_, i) =>
+          i === 0 ? fc.constant<number[]>([]) : fc.uniqueArray(fc.integer({ min: 0, max: i - 1 }), { maxLength: 3 }),
+        ),
+      ),
       sourceBits: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
-      recs: fc.array(fc.record({ id: fc.integer({ min: 0, max: n - 1 }), code: fc.integer({ min: 0, max: 2 }), config: fc.integer({ min: 0, max: 1 }), data: fc.integer({ min: 1, max: 3 }), depVer: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 4, maxLength: 4 }), depMode: fc.integer({ min: 0, max: 5 }) }), { maxLength: n }),
+      recs: fc.array(
+        fc.record({
+          id: fc.integer({ min: 0, max: n - 1 }),
+          code: fc.integer({ min: 0, max: 2 }),
+          config: fc.integer({ min: 0, max: 1 }),
+          data: fc.integer({ min: 1, max: 3 }),
+          depVer: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 4, maxLength: 4 }),
+          depMode: fc.integer({ min: 0, max: 5 }),
+        }),
+        { maxLength: n },
+      ),
       edits: fc.array(
         fc.oneof(
-          fc.record({ kind: fc.constant('code' as const), id: fc.integer({ min: 0, max: n - 1 }), tok: fc.integer({ min: 0, max: 2 }) }),
-          fc.record({ kind: fc.constant('config' as const), id: fc.integer({ min: 0, max: n - 1 }), tok: fc.integer({ min: 0, max: 1 }) }),
-          fc.record({ kind: fc.constant('observe' as const), id: fc.integer({ min: 0, max: n - 1 }), tok: fc.integer({ min: 1, max: 3 }) }),
-          fc.record({ kind: fc.constant('rec' as const), id: fc.integer({ min: 0, max: n - 1 }), data: fc.integer({ min: 1, max: 3 }), depVer: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 4, maxLength: 4 }) }),
+          fc.record({
+            kind: fc.constant('code' as const),
+            id: fc.integer({ min: 0, max: n - 1 }),
+            tok: fc.integer({ min: 0, max: 2 }),
+          }),
+          fc.record({
+            kind: fc.constant('config' as const),
+            id: fc.integer({ min: 0, max: n - 1 }),
+            tok: fc.integer({ min: 0, max: 1 }),
+          }),
+          fc.record({
+            kind: fc.constant('observe' as const),
+            id: fc.integer({ min: 0, max: n - 1 }),
+            tok: fc.integer({ min: 1, max: 3 }),
+          }),
+          fc.record({
+            kind: fc.constant('rec' as const),
+            id: fc.integer({ min: 0, max: n - 1 }),
+            data: fc.integer({ min: 1, max: 3 }),
+            depVer: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 4, maxLength: 4 }),
+          }),
         ),
         { maxLength: 8 },
       ),
-      selections: fc.array(fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: n }), { maxLength: 3 }),
+      selections: fc.array(fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { minLength: 1, maxLength: n }), {
+        maxLength: 3,
+      }),
     })
     .map(({ deps: rawDeps, sourceBits, recs, edits, selections }) => {
       let deps: number[][] = rawDeps
@@ -52,11 +97,24 @@ const scenario: fc.Arbitrary<Scenario> = fc.integer({ min: 1, max: 10 }).chain((
       deps = deps.map((d) => [...d].sort((a, b) => a - b))
       const sources = sourceBits.map((b, i) => b && deps[i]!.length === 0)
       const key = (i: number): string => `k${i}`
-      const toRec = (r: { id: number; code: number; config: number; data: number; depVer: number[]; depMode?: number }): TokRecord => {
+      const toRec = (r: {
+        id: number
+        code: number
+        config: number
+        data: number
+        depVer: number[]
+        depMode?: number
+      }): TokRecord => {
         let ds = deps[r.id]!.map((d, j) => ({ key: key(d), ver: r.depVer[j % 4]! }))
         if (r.depMode === 1 && ds.length > 0) ds = ds.slice(1) // a dep added since
         if (r.depMode === 2) ds = [...ds, { key: 'gone/asset', ver: 1 }] // a dep removed from the graph
-        return { key: key(r.id), code: sources[r.id] ? 0 : r.code, config: sources[r.id] ? 0 : r.config, data: r.data, deps: sources[r.id] ? [] : ds }
+        return {
+          key: key(r.id),
+          code: sources[r.id] ? 0 : r.code,
+          config: sources[r.id] ? 0 : r.config,
+          data: r.data,
+          deps: sources[r.id] ? [] : ds,
+        }
       }
       const editList: Edit[] = edits.map((e) => {
         if (e.kind === 'rec') return { kind: 'records', recs: [toRec({ ...e, code: 0, config: 0 })] }
@@ -108,7 +166,10 @@ function view(nat: Native, n: number) {
       const dep = c.deps[k]!
       return dep === 0xffffffff ? { kind: CAUSES[c.kinds[k]!] } : { kind: CAUSES[c.kinds[k]!], dep: nat.keyOf(dep) }
     }),
-    roots: Array.from({ length: r.offsets[i + 1]! - r.offsets[i]! }, (_, j) => ({ key: nat.keyOf(r.ids[r.offsets[i]! + j]!), kind: CAUSES[r.kinds[r.offsets[i]! + j]!] })),
+    roots: Array.from({ length: r.offsets[i + 1]! - r.offsets[i]! }, (_, j) => ({
+      key: nat.keyOf(r.ids[r.offsets[i]! + j]!),
+      kind: CAUSES[r.kinds[r.offsets[i]! + j]!],
+    })),
   }))
 }
 

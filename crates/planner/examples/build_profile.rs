@@ -5,14 +5,19 @@ use std::time::Instant;
 use rivers_planner::{Graph, GraphInput, Planner, RecordBatch};
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     // A layered graph with ~2 deps per asset, ids shuffled by a multiplicative permutation.
     let perm = |i: usize| (i.wrapping_mul(2_654_435_761) % n as usize) as u32;
     let mut inv = vec![0u32; n];
     for i in 0..n {
         inv[perm(i) as usize] = i as u32;
     }
-    let keys: Vec<String> = (0..n).map(|e| format!("d{:03}/model_{}", inv[e] as usize / 500, inv[e])).collect();
+    let keys: Vec<String> = (0..n)
+        .map(|e| format!("d{:03}/model_{}", inv[e] as usize / 500, inv[e]))
+        .collect();
     let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let mut offsets = vec![0u32];
     let mut deps = Vec::new();
@@ -26,7 +31,14 @@ fn main() {
         offsets.push(deps.len() as u32);
     }
     let t = Instant::now();
-    let g = Graph::build(GraphInput { keys: &refs, dep_offsets: &offsets, deps: &deps, sources: None, labels: None }).expect("valid");
+    let g = Graph::build(GraphInput {
+        keys: &refs,
+        dep_offsets: &offsets,
+        deps: &deps,
+        sources: None,
+        labels: None,
+    })
+    .expect("valid");
     let build = t.elapsed();
     let t = Instant::now();
     let mut p = Planner::new(g);
@@ -42,7 +54,17 @@ fn main() {
         dv[16 * j..16 * j + 16].copy_from_slice(&data[16 * d as usize..16 * d as usize + 16]);
     }
     let t = Instant::now();
-    p.load_records(&RecordBatch { ids: &ids, code_versions: &zero, config_hashes: &zero, data_versions: &data, dep_offsets: &offsets, deps: &deps, dep_versions: &dv, extern_keys: &[] }).expect("load");
+    p.load_records(&RecordBatch {
+        ids: &ids,
+        code_versions: &zero,
+        config_hashes: &zero,
+        data_versions: &data,
+        dep_offsets: &offsets,
+        deps: &deps,
+        dep_versions: &dv,
+        extern_keys: &[],
+    })
+    .expect("load");
     let load = t.elapsed();
     let t = Instant::now();
     let plan = p.plan(None, false).expect("plan");

@@ -63,12 +63,20 @@ impl std::error::Error for PlannerError {}
 
 impl From<SelectionError> for PlannerError {
     fn from(e: SelectionError) -> Self {
-        PlannerError { code: ErrorCode::Selection, keys: Vec::new(), message: e.to_string() }
+        PlannerError {
+            code: ErrorCode::Selection,
+            keys: Vec::new(),
+            message: e.to_string(),
+        }
     }
 }
 
 fn err(code: ErrorCode, keys: Vec<String>, message: String) -> PlannerError {
-    PlannerError { code, keys, message }
+    PlannerError {
+        code,
+        keys,
+        message,
+    }
 }
 
 /// A key that is empty or malformed. `position` is its index in the input.
@@ -118,7 +126,9 @@ pub fn self_dep(asset: &str) -> PlannerError {
     err(
         ErrorCode::SelfDep,
         vec![asset.to_owned()],
-        format!("asset \"{asset}\" depends on itself: remove \"{asset}\" from its own dependencies"),
+        format!(
+            "asset \"{asset}\" depends on itself: remove \"{asset}\" from its own dependencies"
+        ),
     )
 }
 
@@ -146,7 +156,11 @@ pub fn source_with_deps(asset: &str) -> PlannerError {
 
 /// Malformed input arrays (a caller bug): says which array and what was expected.
 pub fn invalid_input(what: impl Into<String>) -> PlannerError {
-    err(ErrorCode::InvalidInput, Vec::new(), format!("invalid planner input: {}", what.into()))
+    err(
+        ErrorCode::InvalidInput,
+        Vec::new(),
+        format!("invalid planner input: {}", what.into()),
+    )
 }
 
 #[cfg(test)]
@@ -158,10 +172,14 @@ mod tests {
         insta::assert_snapshot!(invalid_key("raw//orders", 3, "segment 2 is empty").to_string());
         insta::assert_snapshot!(duplicate_key("raw/orders", 0, 4).to_string());
         insta::assert_snapshot!(unknown_dep("features", 12, 10).to_string());
-        insta::assert_snapshot!(unknown_dep_key("features", "raw/order", Some("raw/orders")).to_string());
+        insta::assert_snapshot!(
+            unknown_dep_key("features", "raw/order", Some("raw/orders")).to_string()
+        );
         insta::assert_snapshot!(self_dep("model").to_string());
         insta::assert_snapshot!(cycle(vec!["a".into(), "b".into(), "c".into()]).to_string());
         insta::assert_snapshot!(source_with_deps("raw/penguins").to_string());
-        insta::assert_snapshot!(invalid_input("depOffsets has 3 entries, expected 5 (assets + 1)").to_string());
+        insta::assert_snapshot!(
+            invalid_input("depOffsets has 3 entries, expected 5 (assets + 1)").to_string()
+        );
     }
 }

@@ -57,13 +57,21 @@ pub struct Graph {
 
 fn check_csr(name: &str, offsets: &[u32], values_len: usize, n: usize) -> Result<(), PlannerError> {
     if offsets.len() != n + 1 {
-        return Err(error::invalid_input(format!("{name} offsets have {} entries, expected {} (assets + 1)", offsets.len(), n + 1)));
+        return Err(error::invalid_input(format!(
+            "{name} offsets have {} entries, expected {} (assets + 1)",
+            offsets.len(),
+            n + 1
+        )));
     }
     if offsets[0] != 0 || offsets[n] as usize != values_len {
-        return Err(error::invalid_input(format!("{name} offsets must start at 0 and end at {values_len}")));
+        return Err(error::invalid_input(format!(
+            "{name} offsets must start at 0 and end at {values_len}"
+        )));
     }
     if offsets.windows(2).any(|w| w[0] > w[1]) {
-        return Err(error::invalid_input(format!("{name} offsets must not decrease")));
+        return Err(error::invalid_input(format!(
+            "{name} offsets must not decrease"
+        )));
     }
     Ok(())
 }
@@ -101,7 +109,10 @@ impl Graph {
         check_csr("dependency", input.dep_offsets, input.deps.len(), n)?;
         if let Some(s) = input.sources {
             if s.len() != n {
-                return Err(error::invalid_input(format!("sources has {} entries, expected {n}", s.len())));
+                return Err(error::invalid_input(format!(
+                    "sources has {} entries, expected {n}",
+                    s.len()
+                )));
             }
         }
 
@@ -117,7 +128,12 @@ impl Graph {
             key_buf.push_str(k);
             key_off.push(key_buf.len() as u32);
         }
-        let mut by_hash: Vec<(u32, u32)> = input.keys.iter().enumerate().map(|(i, k)| (key_hash(k), i as u32)).collect();
+        let mut by_hash: Vec<(u32, u32)> = input
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (key_hash(k), i as u32))
+            .collect();
         by_hash.sort_unstable();
         // Within each run of equal hashes (rare and short), compare every pair of keys.
         let mut start = 0;
@@ -146,7 +162,8 @@ impl Graph {
         dep_off_ext.push(0u32);
         for v in 0..n {
             let start = deps_ext.len();
-            for &d in &input.deps[input.dep_offsets[v] as usize..input.dep_offsets[v + 1] as usize] {
+            for &d in &input.deps[input.dep_offsets[v] as usize..input.dep_offsets[v + 1] as usize]
+            {
                 if d as usize >= n {
                     return Err(error::unknown_dep(input.keys[v], d, n));
                 }
@@ -173,12 +190,19 @@ impl Graph {
 
         // Kahn's algorithm, ready assets in ascending external id.
         let (child_off_ext, child_ext) = transpose(n, &dep_off_ext, &deps_ext);
-        let mut pending: Vec<u32> = (0..n).map(|v| dep_off_ext[v + 1] - dep_off_ext[v]).collect();
-        let mut heap: BinaryHeap<Reverse<u32>> = (0..n as u32).filter(|&v| pending[v as usize] == 0).map(Reverse).collect();
+        let mut pending: Vec<u32> = (0..n)
+            .map(|v| dep_off_ext[v + 1] - dep_off_ext[v])
+            .collect();
+        let mut heap: BinaryHeap<Reverse<u32>> = (0..n as u32)
+            .filter(|&v| pending[v as usize] == 0)
+            .map(Reverse)
+            .collect();
         let mut ext_of = Vec::with_capacity(n);
         while let Some(Reverse(v)) = heap.pop() {
             ext_of.push(v);
-            for &c in &child_ext[child_off_ext[v as usize] as usize..child_off_ext[v as usize + 1] as usize] {
+            for &c in &child_ext
+                [child_off_ext[v as usize] as usize..child_off_ext[v as usize + 1] as usize]
+            {
                 pending[c as usize] -= 1;
                 if pending[c as usize] == 0 {
                     heap.push(Reverse(c));
@@ -200,7 +224,11 @@ impl Graph {
         dep_off.push(0u32);
         for &e in &ext_of {
             let start = dep_ids.len();
-            dep_ids.extend(deps_ext[dep_off_ext[e as usize] as usize..dep_off_ext[e as usize + 1] as usize].iter().map(|&d| int_of[d as usize]));
+            dep_ids.extend(
+                deps_ext[dep_off_ext[e as usize] as usize..dep_off_ext[e as usize + 1] as usize]
+                    .iter()
+                    .map(|&d| int_of[d as usize]),
+            );
             dep_ids[start..].sort_unstable();
             dep_off.push(dep_ids.len() as u32);
         }
@@ -217,20 +245,40 @@ impl Graph {
             Some(l) => {
                 check_csr("label", l.offsets, l.ids.len(), n)?;
                 if let Some(&bad) = l.ids.iter().find(|&&x| x as usize >= l.names.len()) {
-                    return Err(error::invalid_input(format!("label id {bad} out of range ({} labels)", l.names.len())));
+                    return Err(error::invalid_input(format!(
+                        "label id {bad} out of range ({} labels)",
+                        l.names.len()
+                    )));
                 }
                 let mut off = Vec::with_capacity(n + 1);
                 let mut ids = Vec::with_capacity(l.ids.len());
                 off.push(0u32);
                 for &e in &ext_of {
-                    ids.extend_from_slice(&l.ids[l.offsets[e as usize] as usize..l.offsets[e as usize + 1] as usize]);
+                    ids.extend_from_slice(
+                        &l.ids[l.offsets[e as usize] as usize..l.offsets[e as usize + 1] as usize],
+                    );
                     off.push(ids.len() as u32);
                 }
                 (l.names.iter().map(|s| (*s).to_owned()).collect(), off, ids)
             }
         };
 
-        Ok(Graph { key_buf, key_off, key_hashes, key_order, ext_of, int_of, dep_off, dep_ids, child_off, child_ids, source, label_names, label_off, label_ids })
+        Ok(Graph {
+            key_buf,
+            key_off,
+            key_hashes,
+            key_order,
+            ext_of,
+            int_of,
+            dep_off,
+            dep_ids,
+            child_off,
+            child_ids,
+            source,
+            label_names,
+            label_off,
+            label_ids,
+        })
     }
 
     /// Builds from `(key, dep keys)` pairs: a convenience for tests and Rust users. An unknown dep key
@@ -247,13 +295,25 @@ impl Graph {
             for d in *ds {
                 match index.get(d) {
                     Some(&i) => deps.push(i),
-                    None => return Err(error::unknown_dep_key(k, d, closest(d, keys.iter().copied()))),
+                    None => {
+                        return Err(error::unknown_dep_key(
+                            k,
+                            d,
+                            closest(d, keys.iter().copied()),
+                        ))
+                    }
                 }
             }
             offsets.push(deps.len() as u32);
         }
         let src: Vec<u8> = keys.iter().map(|k| u8::from(sources.contains(k))).collect();
-        Graph::build(GraphInput { keys: &keys, dep_offsets: &offsets, deps: &deps, sources: Some(&src), labels: None })
+        Graph::build(GraphInput {
+            keys: &keys,
+            dep_offsets: &offsets,
+            deps: &deps,
+            sources: Some(&src),
+            labels: None,
+        })
     }
 
     /// Number of assets.
@@ -285,7 +345,12 @@ impl Graph {
     pub fn find_ext(&self, key: &str) -> Option<u32> {
         let h = key_hash(key);
         let start = self.key_hashes.partition_point(|&x| x < h);
-        self.key_hashes[start..].iter().take_while(|&&x| x == h).zip(&self.key_order[start..]).map(|(_, &e)| e).find(|&e| self.key_ext(e) == key)
+        self.key_hashes[start..]
+            .iter()
+            .take_while(|&&x| x == h)
+            .zip(&self.key_order[start..])
+            .map(|(_, &e)| e)
+            .find(|&e| self.key_ext(e) == key)
     }
 
     /// Internal id of external id `ext`.
@@ -310,13 +375,17 @@ impl Graph {
 
     /// Children (internal ids, ascending) of internal id `v`.
     pub fn children(&self, v: u32) -> &[u32] {
-        &self.child_ids[self.child_off[v as usize] as usize..self.child_off[v as usize + 1] as usize]
+        &self.child_ids
+            [self.child_off[v as usize] as usize..self.child_off[v as usize + 1] as usize]
     }
 
     /// Edge id of the dependency edge `child -> dep`, if it exists. Cost: O(log deg(child)).
     pub fn edge_id(&self, child: u32, dep: u32) -> Option<usize> {
         let r = self.dep_edge_range(child);
-        self.dep_ids[r.clone()].binary_search(&dep).ok().map(|i| r.start + i)
+        self.dep_ids[r.clone()]
+            .binary_search(&dep)
+            .ok()
+            .map(|i| r.start + i)
     }
 
     /// Whether internal id `v` is a source asset.
@@ -326,7 +395,8 @@ impl Graph {
 
     /// Label ids of internal id `v`.
     pub fn labels(&self, v: u32) -> &[u32] {
-        &self.label_ids[self.label_off[v as usize] as usize..self.label_off[v as usize + 1] as usize]
+        &self.label_ids
+            [self.label_off[v as usize] as usize..self.label_off[v as usize + 1] as usize]
     }
 
     /// All label texts.
@@ -337,11 +407,21 @@ impl Graph {
     /// Bytes held by the graph's arrays (capacity, not length), for the memory benchmark.
     pub fn heap_bytes(&self) -> usize {
         self.key_buf.capacity()
-            + 4 * (self.key_off.capacity() + self.key_order.capacity() + self.ext_of.capacity() + self.int_of.capacity())
+            + 4 * (self.key_off.capacity()
+                + self.key_order.capacity()
+                + self.ext_of.capacity()
+                + self.int_of.capacity())
             + 4 * self.key_hashes.capacity()
-            + 4 * (self.dep_off.capacity() + self.dep_ids.capacity() + self.child_off.capacity() + self.child_ids.capacity())
+            + 4 * (self.dep_off.capacity()
+                + self.dep_ids.capacity()
+                + self.child_off.capacity()
+                + self.child_ids.capacity())
             + self.source.capacity()
-            + self.label_names.iter().map(|s| s.capacity() + 24).sum::<usize>()
+            + self
+                .label_names
+                .iter()
+                .map(|s| s.capacity() + 24)
+                .sum::<usize>()
             + 4 * (self.label_off.capacity() + self.label_ids.capacity())
     }
 }
@@ -373,8 +453,14 @@ fn find_cycle(keys: &[&str], off: &[u32], deps: &[u32], pending: &[u32]) -> Plan
         }
     }
     let cyc = &path[seen_at[v as usize].min(path.len() as u32 - 1) as usize..];
-    let min_pos = (0..cyc.len()).min_by_key(|&i| keys[cyc[i] as usize]).unwrap_or(0);
-    let rotated: Vec<String> = cyc[min_pos..].iter().chain(&cyc[..min_pos]).map(|&x| keys[x as usize].to_owned()).collect();
+    let min_pos = (0..cyc.len())
+        .min_by_key(|&i| keys[cyc[i] as usize])
+        .unwrap_or(0);
+    let rotated: Vec<String> = cyc[min_pos..]
+        .iter()
+        .chain(&cyc[..min_pos])
+        .map(|&x| keys[x as usize].to_owned())
+        .collect();
     error::cycle(rotated)
 }
 
@@ -388,12 +474,25 @@ mod tests {
 
     #[test]
     fn builds_topological_order() {
-        let graph = g(&[("c", &["b"]), ("b", &["a"]), ("a", &[]), ("d", &["a", "c", "a"])]).expect("valid");
+        let graph = g(&[
+            ("c", &["b"]),
+            ("b", &["a"]),
+            ("a", &[]),
+            ("d", &["a", "c", "a"]),
+        ])
+        .expect("valid");
         let order: Vec<&str> = (0..4).map(|v| graph.key(v)).collect();
         assert_eq!(order, ["a", "b", "c", "d"]);
         assert_eq!(graph.edge_count(), 4, "duplicate deps are merged");
         let d = graph.int_of(3);
-        assert_eq!(graph.deps(d).iter().map(|&x| graph.key(x)).collect::<Vec<_>>(), ["a", "c"]);
+        assert_eq!(
+            graph
+                .deps(d)
+                .iter()
+                .map(|&x| graph.key(x))
+                .collect::<Vec<_>>(),
+            ["a", "c"]
+        );
         assert_eq!(graph.children(graph.int_of(2)).len(), 2);
         assert_eq!(graph.find_ext("c"), Some(0));
         assert_eq!(graph.find_ext("zz"), None);
@@ -403,16 +502,36 @@ mod tests {
 
     #[test]
     fn errors() {
-        insta::assert_snapshot!(g(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"]), ("x", &["a"])]).unwrap_err().to_string());
+        insta::assert_snapshot!(
+            g(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"]), ("x", &["a"])])
+                .unwrap_err()
+                .to_string()
+        );
         insta::assert_snapshot!(g(&[("z", &["y"]), ("y", &["z"])]).unwrap_err().to_string());
         insta::assert_snapshot!(g(&[("a", &[]), ("a", &[])]).unwrap_err().to_string());
         insta::assert_snapshot!(g(&[("a", &["a"])]).unwrap_err().to_string());
-        insta::assert_snapshot!(g(&[("raw/orders", &[]), ("f", &["raw/order"])]).unwrap_err().to_string());
+        insta::assert_snapshot!(g(&[("raw/orders", &[]), ("f", &["raw/order"])])
+            .unwrap_err()
+            .to_string());
         insta::assert_snapshot!(g(&[("raw orders", &[])]).unwrap_err().to_string());
-        insta::assert_snapshot!(Graph::from_keyed(&[("s", &[]), ("t", &["s"])], &["t"]).unwrap_err().to_string());
-        let bad = Graph::build(GraphInput { keys: &["a"], dep_offsets: &[0, 1], deps: &[7], sources: None, labels: None });
+        insta::assert_snapshot!(Graph::from_keyed(&[("s", &[]), ("t", &["s"])], &["t"])
+            .unwrap_err()
+            .to_string());
+        let bad = Graph::build(GraphInput {
+            keys: &["a"],
+            dep_offsets: &[0, 1],
+            deps: &[7],
+            sources: None,
+            labels: None,
+        });
         insta::assert_snapshot!(bad.unwrap_err().to_string());
-        let bad = Graph::build(GraphInput { keys: &["a"], dep_offsets: &[0], deps: &[], sources: None, labels: None });
+        let bad = Graph::build(GraphInput {
+            keys: &["a"],
+            dep_offsets: &[0],
+            deps: &[],
+            sources: None,
+            labels: None,
+        });
         insta::assert_snapshot!(bad.unwrap_err().to_string());
     }
 
@@ -423,7 +542,14 @@ mod tests {
         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
         let offsets: Vec<u32> = (0..=n).map(|i| i.saturating_sub(1)).collect();
         let deps: Vec<u32> = (0..n - 1).collect();
-        let graph = Graph::build(GraphInput { keys: &refs, dep_offsets: &offsets, deps: &deps, sources: None, labels: None }).expect("chain");
+        let graph = Graph::build(GraphInput {
+            keys: &refs,
+            dep_offsets: &offsets,
+            deps: &deps,
+            sources: None,
+            labels: None,
+        })
+        .expect("chain");
         assert_eq!(graph.len(), n as usize);
         // Close the chain into a cycle: the error lists all of it without recursing.
         let mut deps2 = vec![n - 1];
@@ -431,7 +557,14 @@ mod tests {
         let mut offsets2 = offsets.clone();
         offsets2.iter_mut().for_each(|o| *o += 1);
         offsets2[0] = 0;
-        let cyc = Graph::build(GraphInput { keys: &refs, dep_offsets: &offsets2, deps: &deps2, sources: None, labels: None }).unwrap_err();
+        let cyc = Graph::build(GraphInput {
+            keys: &refs,
+            dep_offsets: &offsets2,
+            deps: &deps2,
+            sources: None,
+            labels: None,
+        })
+        .unwrap_err();
         assert_eq!(cyc.keys.len(), n as usize);
     }
 }

@@ -111,27 +111,41 @@ pub fn content_hash_file(path: &Path) -> io::Result<Hash128> {
         }
         seen += k as u64;
         if seen > len {
-            return Err(io::Error::other(format!("{} grew while it was hashed", path.display())));
+            return Err(io::Error::other(format!(
+                "{} grew while it was hashed",
+                path.display()
+            )));
         }
         h.update(&buf[..k]);
     }
     if seen != len {
-        return Err(io::Error::other(format!("{} shrank while it was hashed", path.display())));
+        return Err(io::Error::other(format!(
+            "{} shrank while it was hashed",
+            path.display()
+        )));
     }
     Ok(h.finish())
 }
 
 /// Hashes many files on up to `threads` threads (0 = available parallelism). Results keep the order
 /// of `paths`; each is the hash or the I/O error of that file.
-pub fn content_hash_files<P: AsRef<Path> + Sync>(paths: &[P], threads: usize) -> Vec<io::Result<Hash128>> {
+pub fn content_hash_files<P: AsRef<Path> + Sync>(
+    paths: &[P],
+    threads: usize,
+) -> Vec<io::Result<Hash128>> {
     let threads = if threads == 0 {
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
     } else {
         threads
     }
     .clamp(1, paths.len().max(1));
     if threads == 1 {
-        return paths.iter().map(|p| content_hash_file(p.as_ref())).collect();
+        return paths
+            .iter()
+            .map(|p| content_hash_file(p.as_ref()))
+            .collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut out: Vec<Option<io::Result<Hash128>>> = (0..paths.len()).map(|_| None).collect();
@@ -191,7 +205,10 @@ mod tests {
         let b = hash_fields("t", &[Field::Str("a"), Field::Str("bc")]);
         assert_ne!(a, b);
         // Tags matter: the same payload as text and as bytes differ.
-        assert_ne!(hash_fields("t", &[Field::Str("x")]), hash_fields("t", &[Field::Bytes(b"x")]));
+        assert_ne!(
+            hash_fields("t", &[Field::Str("x")]),
+            hash_fields("t", &[Field::Bytes(b"x")])
+        );
         // Domains matter.
         assert_ne!(hash_fields("a", &[]), hash_fields("b", &[]));
     }
@@ -200,14 +217,38 @@ mod tests {
     fn golden_vectors() {
         // Pinned on purpose: a failure here means the encoding changed, and every stored version with
         // it. The first three were cross-checked with Python's `xxhash.xxh3_128` over the SPEC.md bytes.
-        assert_eq!(to_hex(&content_hash(b"")), "8737b6e273c3e9e4358bbc1d5444f278");
-        assert_eq!(to_hex(&content_hash(b"hello rivers")), "17ac24a7c55bfb6a038b5fb196d27e63");
-        assert_eq!(to_hex(&hash_fields("code-source", &[Field::Str("() => 1")])), "b93de105adc28f5d1f8fa6773400273c");
-        assert_eq!(to_hex(&hash_fields("code-version", &[Field::Str("v2")])), "79ff84d156a162149c107d8c5a1b949c");
-        assert_eq!(to_hex(&hash_fields("config", &[Field::Str(r#"{"lr":0.1}"#)])), "a692d9b728acbc794c4a0a08fc8e819e");
-        assert_eq!(to_hex(&hash_fields("data-version", &[Field::Str("snapshot-42")])), "e8a323be04d9b4b004eff12b0ca92470");
+        assert_eq!(
+            to_hex(&content_hash(b"")),
+            "8737b6e273c3e9e4358bbc1d5444f278"
+        );
+        assert_eq!(
+            to_hex(&content_hash(b"hello rivers")),
+            "17ac24a7c55bfb6a038b5fb196d27e63"
+        );
+        assert_eq!(
+            to_hex(&hash_fields("code-source", &[Field::Str("() => 1")])),
+            "b93de105adc28f5d1f8fa6773400273c"
+        );
+        assert_eq!(
+            to_hex(&hash_fields("code-version", &[Field::Str("v2")])),
+            "79ff84d156a162149c107d8c5a1b949c"
+        );
+        assert_eq!(
+            to_hex(&hash_fields("config", &[Field::Str(r#"{"lr":0.1}"#)])),
+            "a692d9b728acbc794c4a0a08fc8e819e"
+        );
+        assert_eq!(
+            to_hex(&hash_fields("data-version", &[Field::Str("snapshot-42")])),
+            "e8a323be04d9b4b004eff12b0ca92470"
+        );
         let inner = content_hash(b"x");
-        assert_eq!(to_hex(&hash_fields("t", &[Field::Hash(&inner), Field::Bytes(&[0, 255])])), "5e8dfa780dffa4894dc68a473073e005");
+        assert_eq!(
+            to_hex(&hash_fields(
+                "t",
+                &[Field::Hash(&inner), Field::Bytes(&[0, 255])]
+            )),
+            "5e8dfa780dffa4894dc68a473073e005"
+        );
     }
 
     #[test]
@@ -235,6 +276,9 @@ mod tests {
     #[test]
     fn fingerprint_never_zero() {
         assert_ne!(fingerprint(&[0; 16]), 0);
-        assert_eq!(fingerprint(&content_hash(b"a")), fingerprint(&content_hash(b"a")));
+        assert_eq!(
+            fingerprint(&content_hash(b"a")),
+            fingerprint(&content_hash(b"a"))
+        );
     }
 }

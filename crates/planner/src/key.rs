@@ -7,7 +7,10 @@ pub fn key_problem(key: &str) -> Option<String> {
         return Some("the key is empty".into());
     }
     if key.len() > 1024 {
-        return Some(format!("the key is {} bytes long; the limit is 1024", key.len()));
+        return Some(format!(
+            "the key is {} bytes long; the limit is 1024",
+            key.len()
+        ));
     }
     for (i, seg) in key.split('/').enumerate() {
         if seg.is_empty() {
@@ -16,7 +19,10 @@ pub fn key_problem(key: &str) -> Option<String> {
         if seg == "." || seg == ".." {
             return Some(format!("segment {} is {seg:?}", i + 1));
         }
-        if let Some(c) = seg.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))) {
+        if let Some(c) = seg
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        {
             return Some(format!("character {c:?} is not allowed"));
         }
     }
@@ -84,7 +90,10 @@ mod tests {
     fn distance() {
         assert_eq!(edit_distance("kitten", "sitting", 5), Some(3));
         assert_eq!(edit_distance("kitten", "sitting", 2), None);
-        assert_eq!(closest("raw/order", ["raw/orders", "features"].into_iter()), Some("raw/orders"));
+        assert_eq!(
+            closest("raw/order", ["raw/orders", "features"].into_iter()),
+            Some("raw/orders")
+        );
         assert_eq!(closest("zzz", ["raw/orders"].into_iter()), None);
     }
 }

@@ -3,7 +3,9 @@
 use crate::fxmap::IdMap;
 
 use crate::error::PlannerError;
-use crate::state::{Planner, RecDep, C_CODE, C_CONFIG, C_UPSTREAM, FRESH, HAS_RECORD, MISSING, STALE};
+use crate::state::{
+    Planner, RecDep, C_CODE, C_CONFIG, C_UPSTREAM, FRESH, HAS_RECORD, MISSING, STALE,
+};
 
 /// Kinds of causes and root causes, with their stable codes (the binding returns the `u8`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -96,7 +98,10 @@ impl Planner {
             }
             _ => {
                 let sel: Vec<u32> = match selection {
-                    Some(s) => s.iter().map(|&e| self.ext_to_int(e)).collect::<Result<_, _>>()?,
+                    Some(s) => s
+                        .iter()
+                        .map(|&e| self.ext_to_int(e))
+                        .collect::<Result<_, _>>()?,
                     None => (0..n as u32).collect(),
                 };
                 let mut mark = vec![false; n];
@@ -109,7 +114,13 @@ impl Planner {
                     if !mark[v as usize] || self.graph.is_source(v) {
                         continue;
                     }
-                    let planned = force || self.dirty(v) || self.graph.deps(v).iter().any(|&u| self.scratch[u as usize] != 0);
+                    let planned = force
+                        || self.dirty(v)
+                        || self
+                            .graph
+                            .deps(v)
+                            .iter()
+                            .any(|&u| self.scratch[u as usize] != 0);
                     if planned {
                         self.scratch[v as usize] = 1;
                         members.push(v);
@@ -125,7 +136,13 @@ impl Planner {
         // Layers: scratch[v] = layer + 1 for planned v.
         let mut max_layer = 0u32;
         for &v in &members {
-            let l = self.graph.deps(v).iter().map(|&u| self.scratch[u as usize]).max().unwrap_or(0);
+            let l = self
+                .graph
+                .deps(v)
+                .iter()
+                .map(|&u| self.scratch[u as usize])
+                .max()
+                .unwrap_or(0);
             self.scratch[v as usize] = l + 1;
             max_layer = max_layer.max(l + 1);
         }
@@ -162,12 +179,19 @@ impl Planner {
         for &v in &members {
             self.scratch[v as usize] = 0;
         }
-        Ok(Plan { ids, layer_offsets, missing_inputs })
+        Ok(Plan {
+            ids,
+            layer_offsets,
+            missing_inputs,
+        })
     }
 
     /// Causes of the given external ids, in the order of `SPEC.md`. O(sum of their degrees).
     pub fn causes(&self, ids: &[u32]) -> Result<CauseTable, PlannerError> {
-        let mut t = CauseTable { offsets: vec![0], ..Default::default() };
+        let mut t = CauseTable {
+            offsets: vec![0],
+            ..Default::default()
+        };
         for &id in ids {
             let v = self.ext_to_int(id)?;
             for (kind, dep) in self.causes_int(v) {
@@ -223,7 +247,8 @@ impl Planner {
                     }
                 }
                 for &u in deps {
-                    if let Some(&(_, ver)) = rec.iter().rev().find(|&&(d, _)| d == RecDep::Asset(u)) {
+                    if let Some(&(_, ver)) = rec.iter().rev().find(|&&(d, _)| d == RecDep::Asset(u))
+                    {
                         if ver != self.cur_data(u) {
                             out.push((CauseKind::UpstreamDataChanged, self.graph.ext_of(u)));
                         }
@@ -237,11 +262,18 @@ impl Planner {
     /// Root causes of the given external ids (`SPEC.md`): walks `upstream_data_changed` causes up
     /// through stale assets, memoised. O(the stale ancestors reached and their degrees).
     pub fn root_causes(&self, ids: &[u32]) -> Result<RootCauseTable, PlannerError> {
-        let wanted: Vec<u32> = ids.iter().map(|&e| self.ext_to_int(e)).collect::<Result<_, _>>()?;
+        let wanted: Vec<u32> = ids
+            .iter()
+            .map(|&e| self.ext_to_int(e))
+            .collect::<Result<_, _>>()?;
         // Collect the stale assets whose root causes are needed.
         let mut need: Vec<u32> = Vec::new();
         let mut seen: IdMap<u32, ()> = IdMap::default();
-        let mut stack: Vec<u32> = wanted.iter().copied().filter(|&v| self.status_int(v) == STALE).collect();
+        let mut stack: Vec<u32> = wanted
+            .iter()
+            .copied()
+            .filter(|&v| self.status_int(v) == STALE)
+            .collect();
         while let Some(v) = stack.pop() {
             if seen.insert(v, ()).is_some() {
                 continue;
@@ -277,7 +309,10 @@ impl Planner {
             roots.dedup();
             memo.insert(v, roots);
         }
-        let mut t = RootCauseTable { offsets: vec![0], ..Default::default() };
+        let mut t = RootCauseTable {
+            offsets: vec![0],
+            ..Default::default()
+        };
         for &v in &wanted {
             match self.status_int(v) {
                 MISSING => {

@@ -44,7 +44,12 @@ impl Planner {
     /// for graph walks and wildcards; parse errors point at the column.
     pub fn select(&self, exprs: &[&str]) -> Result<Vec<u32>, PlannerError> {
         let member = select_union(exprs, self)?;
-        let mut out: Vec<u32> = member.iter().enumerate().filter(|(_, &m)| m).map(|(v, _)| self.graph.ext_of(v as u32)).collect();
+        let mut out: Vec<u32> = member
+            .iter()
+            .enumerate()
+            .filter(|(_, &m)| m)
+            .map(|(v, _)| self.graph.ext_of(v as u32))
+            .collect();
         out.sort_unstable();
         Ok(out)
     }

@@ -88,7 +88,11 @@ fn hash_at(buf: &[u8], i: usize) -> Hash128 {
 
 fn check_hashes(name: &str, buf: &[u8], count: usize) -> Result<(), PlannerError> {
     if buf.len() != 16 * count {
-        return Err(error::invalid_input(format!("{name} has {} bytes, expected {} (16 per entry)", buf.len(), 16 * count)));
+        return Err(error::invalid_input(format!(
+            "{name} has {} bytes, expected {} (16 per entry)",
+            buf.len(),
+            16 * count
+        )));
     }
     Ok(())
 }
@@ -130,7 +134,10 @@ impl Planner {
 
     pub(crate) fn ext_to_int(&self, ext: u32) -> Result<u32, PlannerError> {
         if ext as usize >= self.graph.len() {
-            return Err(error::invalid_input(format!("asset id {ext} out of range ({} assets)", self.graph.len())));
+            return Err(error::invalid_input(format!(
+                "asset id {ext} out of range ({} assets)",
+                self.graph.len()
+            )));
         }
         Ok(self.graph.int_of(ext))
     }
@@ -153,7 +160,13 @@ impl Planner {
     pub(crate) fn status_int(&self, v: u32) -> u8 {
         let f = self.flags[v as usize];
         if self.graph.is_source(v) {
-            return if f & HAS_RECORD != 0 || (!self.observed.is_empty() && self.observed.contains_key(&v)) { FRESH } else { MISSING };
+            return if f & HAS_RECORD != 0
+                || (!self.observed.is_empty() && self.observed.contains_key(&v))
+            {
+                FRESH
+            } else {
+                MISSING
+            };
         }
         if f & HAS_RECORD == 0 {
             MISSING
@@ -165,7 +178,8 @@ impl Planner {
     }
 
     pub(crate) fn dirty(&self, v: u32) -> bool {
-        !self.graph.is_source(v) && (self.flags[v as usize] & HAS_RECORD == 0 || self.flags[v as usize] & CAUSES != 0)
+        !self.graph.is_source(v)
+            && (self.flags[v as usize] & HAS_RECORD == 0 || self.flags[v as usize] & CAUSES != 0)
     }
 
     /// Cause bits of `v` from its record and its deps' current data versions. O(deg v).
@@ -181,23 +195,39 @@ impl Planner {
         if self.rec_config[i] != self.cur_config[i] {
             m |= C_CONFIG;
         }
-        match if self.odd_deps.is_empty() { None } else { self.odd_deps.get(&v) } {
+        match if self.odd_deps.is_empty() {
+            None
+        } else {
+            self.odd_deps.get(&v)
+        } {
             None => {
-                if !self.exc.is_empty() && self.graph.dep_edge_range(v).any(|e| self.exc.contains_key(&(e as u32))) {
+                if !self.exc.is_empty()
+                    && self
+                        .graph
+                        .dep_edge_range(v)
+                        .any(|e| self.exc.contains_key(&(e as u32)))
+                {
                     m |= C_UPSTREAM;
                 }
             }
             Some(rec) => {
                 let deps = self.graph.deps(v);
-                if deps.iter().any(|&u| !rec.iter().any(|&(d, _)| d == RecDep::Asset(u))) {
+                if deps
+                    .iter()
+                    .any(|&u| !rec.iter().any(|&(d, _)| d == RecDep::Asset(u)))
+                {
                     m |= C_ADDED;
                 }
-                if rec.iter().any(|&(d, _)| !matches!(d, RecDep::Asset(u) if deps.binary_search(&u).is_ok())) {
+                if rec
+                    .iter()
+                    .any(|&(d, _)| !matches!(d, RecDep::Asset(u) if deps.binary_search(&u).is_ok()))
+                {
                     m |= C_REMOVED;
                 }
                 // A dep recorded more than once: its last entry counts (as in `causes_int`).
                 for &u in deps {
-                    if let Some(&(_, ver)) = rec.iter().rev().find(|&&(d, _)| d == RecDep::Asset(u)) {
+                    if let Some(&(_, ver)) = rec.iter().rev().find(|&&(d, _)| d == RecDep::Asset(u))
+                    {
                         if ver != self.cur_data(u) {
                             m |= C_UPSTREAM;
                         }
@@ -325,9 +355,14 @@ impl Planner {
         j
     }
 
-    fn decode_deps(&mut self, batch: &RecordBatch<'_>, r: usize) -> Result<Vec<(RecDep, u64)>, PlannerError> {
+    fn decode_deps(
+        &mut self,
+        batch: &RecordBatch<'_>,
+        r: usize,
+    ) -> Result<Vec<(RecDep, u64)>, PlannerError> {
         let n = self.graph.len() as u32;
-        let mut out = Vec::with_capacity((batch.dep_offsets[r + 1] - batch.dep_offsets[r]) as usize);
+        let mut out =
+            Vec::with_capacity((batch.dep_offsets[r + 1] - batch.dep_offsets[r]) as usize);
         for k in batch.dep_offsets[r] as usize..batch.dep_offsets[r + 1] as usize {
             let d = batch.deps[k];
             let ver = fingerprint(&hash_at(batch.dep_versions, k));
@@ -335,7 +370,12 @@ impl Planner {
                 RecDep::Asset(self.graph.int_of(d))
             } else {
                 let j = (d - n) as usize;
-                let key = batch.extern_keys.get(j).ok_or_else(|| error::invalid_input(format!("record dep {d} names extern key {j}, but only {} extern keys were given", batch.extern_keys.len())))?;
+                let key = batch.extern_keys.get(j).ok_or_else(|| {
+                    error::invalid_input(format!(
+                        "record dep {d} names extern key {j}, but only {} extern keys were given",
+                        batch.extern_keys.len()
+                    ))
+                })?;
                 RecDep::Extern(self.intern_extern(key))
             };
             out.push((dep, ver));
@@ -348,8 +388,16 @@ impl Planner {
         check_hashes("codeVersions", b.code_versions, m)?;
         check_hashes("configHashes", b.config_hashes, m)?;
         check_hashes("dataVersions", b.data_versions, m)?;
-        if b.dep_offsets.len() != m + 1 || b.dep_offsets[0] != 0 || b.dep_offsets[m] as usize != b.deps.len() || b.dep_offsets.windows(2).any(|w| w[0] > w[1]) {
-            return Err(error::invalid_input(format!("record depOffsets must have {} non-decreasing entries from 0 to {}", m + 1, b.deps.len())));
+        if b.dep_offsets.len() != m + 1
+            || b.dep_offsets[0] != 0
+            || b.dep_offsets[m] as usize != b.deps.len()
+            || b.dep_offsets.windows(2).any(|w| w[0] > w[1])
+        {
+            return Err(error::invalid_input(format!(
+                "record depOffsets must have {} non-decreasing entries from 0 to {}",
+                m + 1,
+                b.deps.len()
+            )));
         }
         check_hashes("depVersions", b.dep_versions, b.deps.len())?;
         for &id in b.ids {
@@ -359,7 +407,10 @@ impl Planner {
         let limit = self.graph.len() as u64 + b.extern_keys.len() as u64;
         if let Some(&d) = b.deps.iter().find(|&&d| u64::from(d) >= limit) {
             let j = d as usize - self.graph.len();
-            return Err(error::invalid_input(format!("record dep {d} names extern key {j}, but only {} extern keys were given", b.extern_keys.len())));
+            return Err(error::invalid_input(format!(
+                "record dep {d} names extern key {j}, but only {} extern keys were given",
+                b.extern_keys.len()
+            )));
         }
         Ok(())
     }
@@ -367,7 +418,12 @@ impl Planner {
     /// Stores record `r`'s consumed deps for `v`: as edge exceptions when they are exactly the current
     /// deps (the usual case, allocation-free), else as an explicit list. Requires the current data
     /// versions of the deps to be final.
-    fn store_consumed(&mut self, v: u32, batch: &RecordBatch<'_>, r: usize) -> Result<(), PlannerError> {
+    fn store_consumed(
+        &mut self,
+        v: u32,
+        batch: &RecordBatch<'_>,
+        r: usize,
+    ) -> Result<(), PlannerError> {
         let n = self.graph.len() as u32;
         let range = batch.dep_offsets[r] as usize..batch.dep_offsets[r + 1] as usize;
         let edges = self.graph.dep_edge_range(v);
@@ -376,9 +432,15 @@ impl Planner {
         if same {
             for k in range.clone() {
                 let d = batch.deps[k];
-                let hit = if d < n { self.graph.edge_id(v, self.graph.int_of(d)) } else { None };
+                let hit = if d < n {
+                    self.graph.edge_id(v, self.graph.int_of(d))
+                } else {
+                    None
+                };
                 match hit {
-                    Some(e) if self.scratch[e - edges.start] == 0 => self.scratch[e - edges.start] = 1,
+                    Some(e) if self.scratch[e - edges.start] == 0 => {
+                        self.scratch[e - edges.start] = 1
+                    }
                     _ => {
                         same = false;
                         break;
@@ -465,14 +527,31 @@ impl Planner {
             self.refresh_from(v, was);
             touched.push(v);
         }
-        let mut out: Vec<u32> = touched.iter().flat_map(|&v| self.graph.children(v).iter().copied()).filter(|&c| self.dirty(c)).collect();
+        let mut out: Vec<u32> = touched
+            .iter()
+            .flat_map(|&v| self.graph.children(v).iter().copied())
+            .filter(|&c| self.dirty(c))
+            .collect();
         out.sort_unstable();
         out.dedup();
         Ok(out)
     }
 
-    fn set_versions(&mut self, ids: &[u32], hashes: &[u8], config: bool) -> Result<(), PlannerError> {
-        check_hashes(if config { "configHashes" } else { "codeVersions" }, hashes, ids.len())?;
+    fn set_versions(
+        &mut self,
+        ids: &[u32],
+        hashes: &[u8],
+        config: bool,
+    ) -> Result<(), PlannerError> {
+        check_hashes(
+            if config {
+                "configHashes"
+            } else {
+                "codeVersions"
+            },
+            hashes,
+            ids.len(),
+        )?;
         for (k, &id) in ids.iter().enumerate() {
             let v = self.ext_to_int(id)?;
             let fp = fingerprint(&hash_at(hashes, k));
@@ -503,7 +582,10 @@ impl Planner {
         for (k, &id) in ids.iter().enumerate() {
             let v = self.ext_to_int(id)?;
             if !self.graph.is_source(v) {
-                return Err(error::invalid_input(format!("asset \"{}\" is not a source asset; only sources are observed", self.graph.key(v))));
+                return Err(error::invalid_input(format!(
+                    "asset \"{}\" is not a source asset; only sources are observed",
+                    self.graph.key(v)
+                )));
             }
             let old = self.cur_data(v);
             self.observed.insert(v, fingerprint(&hash_at(versions, k)));
@@ -516,14 +598,21 @@ impl Planner {
     pub fn statuses(&self, ids: &[u32]) -> Result<Vec<u8>, PlannerError> {
         let n = self.graph.len() as u32;
         if let Some(&bad) = ids.iter().find(|&&id| id >= n) {
-            return Err(error::invalid_input(format!("asset id {bad} out of range ({n} assets)")));
+            return Err(error::invalid_input(format!(
+                "asset id {bad} out of range ({n} assets)"
+            )));
         }
-        Ok(ids.iter().map(|&id| self.status_int(self.graph.int_of(id))).collect())
+        Ok(ids
+            .iter()
+            .map(|&id| self.status_int(self.graph.int_of(id)))
+            .collect())
     }
 
     /// Status codes of every asset, by external id. O(n), one pass, no per-id checks.
     pub fn all_statuses(&self) -> Vec<u8> {
-        (0..self.graph.len() as u32).map(|e| self.status_int(self.graph.int_of(e))).collect()
+        (0..self.graph.len() as u32)
+            .map(|e| self.status_int(self.graph.int_of(e)))
+            .collect()
     }
 
     /// Whether internal id `v` is in the maintained whole-graph plan. O(1).
@@ -539,10 +628,18 @@ impl Planner {
     /// Bytes held by the graph and the state (capacities; hash maps estimated), for benchmarks.
     pub fn heap_bytes(&self) -> usize {
         self.graph.heap_bytes()
-            + 8 * (self.cur_code.capacity() + self.cur_config.capacity() + self.rec_code.capacity() + self.rec_config.capacity() + self.rec_data.capacity())
+            + 8 * (self.cur_code.capacity()
+                + self.cur_config.capacity()
+                + self.rec_code.capacity()
+                + self.rec_config.capacity()
+                + self.rec_data.capacity())
             + self.flags.capacity()
             + 4 * (self.count.capacity() + self.planned_list.capacity() + self.scratch.capacity())
             + 16 * (self.exc.capacity() + self.observed.capacity())
-            + self.odd_deps.values().map(|d| 40 + 16 * d.len()).sum::<usize>()
+            + self
+                .odd_deps
+                .values()
+                .map(|d| 40 + 16 * d.len())
+                .sum::<usize>()
     }
 }

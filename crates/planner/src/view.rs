@@ -41,7 +41,11 @@ impl Planner {
                 FRESH => "fresh",
                 _ => "stale",
             };
-            out.push_str(&format!("],\"source\":{},\"topo\":{v},\"status\":\"{status}\",\"planned\":{},\"causes\":[", g.is_source(v), self.is_planned(v)));
+            out.push_str(&format!(
+                "],\"source\":{},\"topo\":{v},\"status\":\"{status}\",\"planned\":{},\"causes\":[",
+                g.is_source(v),
+                self.is_planned(v)
+            ));
             for (i, (kind, dep)) in self.causes_int(v).into_iter().enumerate() {
                 if i > 0 {
                     out.push(',');

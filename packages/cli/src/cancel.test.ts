@@ -6,19 +6,26 @@ import { fakeIo } from './testing.fixture.js'
 function signalling() {
   const listeners = new Map<string, () => void>()
   const io = fakeIo()
-  const withSignals: Io = { ...io, signals: { ...io.signals, on: (s, l) => void listeners.set(s, l), off: (s) => void listeners.delete(s) } }
+  const withSignals: Io = {
+    ...io,
+    signals: { ...io.signals, on: (s, l) => void listeners.set(s, l), off: (s) => void listeners.delete(s) },
+  }
   return { io: withSignals, exits: io.exits, send: (s: string) => listeners.get(s)?.(), listeners }
 }
 
 test('first signal aborts, second exits 130; handlers are removed after', async () => {
   const { io, exits, send, listeners } = signalling()
   const said: string[] = []
-  const result = await withCancellation(io, { onCancel: () => said.push('cancel'), onExit: () => said.push('exit') }, async (signal) => {
-    send('SIGINT')
-    expect(signal.aborted).toBe(true)
-    expect(() => send('SIGTERM')).toThrow('exit 130')
-    return 'cancelled'
-  })
+  const result = await withCancellation(
+    io,
+    { onCancel: () => said.push('cancel'), onExit: () => said.push('exit') },
+    async (signal) => {
+      send('SIGINT')
+      expect(signal.aborted).toBe(true)
+      expect(() => send('SIGTERM')).toThrow('exit 130')
+      return 'cancelled'
+    },
+  )
   expect(result).toBe('cancelled')
   expect(said).toEqual(['cancel', 'exit'])
   expect(exits).toEqual([130])

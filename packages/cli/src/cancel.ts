@@ -21,7 +21,11 @@ export interface CancelHooks {
  * @example
  * const summary = await withCancellation(io, hooks, (signal) => ws.materialize({ signal }))
  */
-export async function withCancellation<T>(io: Io, hooks: CancelHooks, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withCancellation<T>(
+  io: Io,
+  hooks: CancelHooks,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController()
   const onSignal = () => {
     if (controller.signal.aborted) {

@@ -8,7 +8,11 @@ import { jsonErrorPosition, maskJsonStrings } from './errors.js'
 const dir = mkdtempSync(path.join(tmpdir(), 'rivers-cli-config-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const message = async (p: Promise<unknown>) => p.then(() => 'resolved', (e: Error) => `${(e as { code?: string }).code} ${e.message}`)
+const message = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: Error) => `${(e as { code?: string }).code} ${e.message}`,
+  )
 
 describe('readConfigArg', () => {
   test('inline JSON and files', async () => {
@@ -33,13 +37,23 @@ describe('readConfigArg', () => {
 })
 
 test('jsonErrorPosition reads both message styles', () => {
-  expect(jsonErrorPosition('Unexpected token } in JSON at position 4', '{"a"}')).toEqual({ line: 1, column: 5, lineText: '{"a"}' })
-  expect(jsonErrorPosition('Expected property name (line 2 column 3)', '{\n  x}')).toEqual({ line: 2, column: 3, lineText: '  x}' })
+  expect(jsonErrorPosition('Unexpected token } in JSON at position 4', '{"a"}')).toEqual({
+    line: 1,
+    column: 5,
+    lineText: '{"a"}',
+  })
+  expect(jsonErrorPosition('Expected property name (line 2 column 3)', '{\n  x}')).toEqual({
+    line: 2,
+    column: 3,
+    lineText: '  x}',
+  })
   expect(jsonErrorPosition('something else', '{')).toBeUndefined()
 })
 
 test('string values (never keys) are masked in messages about broken JSON: config may hold secrets', async () => {
-  expect(maskJsonStrings('{"api": {"token": "hunter2", "n": 3, "list": ["a\\"b", "c"]}}')).toBe('{"api": {"token": "*******", "n": 3, "list": ["****", "*"]}}')
+  expect(maskJsonStrings('{"api": {"token": "hunter2", "n": 3, "list": ["a\\"b", "c"]}}')).toBe(
+    '{"api": {"token": "*******", "n": 3, "list": ["****", "*"]}}',
+  )
   expect(maskJsonStrings('{"token":"hunter2')).toBe('{"token":"*******')
   const text = await message(readConfigArg('{"api":{"token":"hunter2" "x":1}}', dir))
   expect(text).not.toContain('hunter2')

@@ -42,7 +42,14 @@ export interface Ctx {
 export function makeCtx(io: Io, globals: GlobalOptions): Ctx {
   const color = globals.color !== false
   const err = styleFor(io.stderr, io.env, color)
-  return { io, globals, json: globals.json === true, out: styleFor(io.stdout, io.env, color), err, logSink: new LogSink(io.stderr, err.color) }
+  return {
+    io,
+    globals,
+    json: globals.json === true,
+    out: styleFor(io.stdout, io.env, color),
+    err,
+    logSink: new LogSink(io.stderr, err.color),
+  }
 }
 
 /**

@@ -19,7 +19,12 @@ export class CliError extends Error {
 }
 
 /** The project file names looked for, in order of preference. */
-export const PROJECT_FILE_NAMES = ['rivers.config.ts', 'rivers.config.mts', 'rivers.config.js', 'rivers.config.mjs'] as const
+export const PROJECT_FILE_NAMES = [
+  'rivers.config.ts',
+  'rivers.config.mts',
+  'rivers.config.js',
+  'rivers.config.mjs',
+] as const
 
 const CREATE_HINT =
   'Fix: create rivers.config.ts in the project folder:\n' +
@@ -39,7 +44,10 @@ export function noProjectFile(cwd: string, searched: readonly string[]): CliErro
 
 /** `--project` names a file that does not exist. */
 export function projectFileMissing(given: string, resolved: string): CliError {
-  return new CliError('RIVERS_NO_PROJECT', `Project file not found: ${given} (--project, resolved to ${resolved}).\nFix: check the path, or leave --project out to look for rivers.config.ts in this folder and its parents.`)
+  return new CliError(
+    'RIVERS_NO_PROJECT',
+    `Project file not found: ${given} (--project, resolved to ${resolved}).\nFix: check the path, or leave --project out to look for rivers.config.ts in this folder and its parents.`,
+  )
 }
 
 /** Importing the project file threw (syntax error, missing module, an exception at top level). */
@@ -54,13 +62,20 @@ export function projectLoadFailed(shownFile: string, cause: unknown, where: stri
         : (cause instanceof TypeError || cause instanceof ReferenceError) && /\.[cm]?tsx?$/.test(shownFile)
           ? 'Fix: correct the error above. TypeScript project files load without type checking (types are stripped), so a type error shows up only when it breaks at run time: run `npx tsc --noEmit` to list type errors.'
           : 'Fix: correct the error above; the project file and the modules it imports run when it loads.'
-  return new CliError('RIVERS_PROJECT_LOAD', `Could not load the project file ${shownFile}${where === undefined ? '' : ` (at ${where})`}:\n  ${indent(detail)}\n${hint}`, { cause })
+  return new CliError(
+    'RIVERS_PROJECT_LOAD',
+    `Could not load the project file ${shownFile}${where === undefined ? '' : ` (at ${where})`}:\n  ${indent(detail)}\n${hint}`,
+    { cause },
+  )
 }
 
 /** The project file has no default export. */
 export function noDefaultExport(shownFile: string, names: readonly string[]): CliError {
   const has = names.length === 0 ? 'it exports nothing' : `it exports only ${names.map((n) => `'${n}'`).join(', ')}`
-  return new CliError('RIVERS_NOT_A_PROJECT', `The project file ${shownFile} has no default export (${has}).\nFix: end it with export default defineProject({ assets: [...] }).`)
+  return new CliError(
+    'RIVERS_NOT_A_PROJECT',
+    `The project file ${shownFile} has no default export (${has}).\nFix: end it with export default defineProject({ assets: [...] }).`,
+  )
 }
 
 /** The default export is something else than `defineProject(...)`. */
@@ -71,7 +86,10 @@ export function notAProject(shownFile: string, value: unknown): CliError {
       : Array.isArray(value)
         ? 'Fix: wrap the assets in a project: export default defineProject({ assets: [...] }) (defineProject comes from "rivers").'
         : 'Fix: export default defineProject({ assets: [...] }) (defineProject comes from "rivers").'
-  return new CliError('RIVERS_NOT_A_PROJECT', `The default export of ${shownFile} is ${describe(value)}, not a project.\n${fix}`)
+  return new CliError(
+    'RIVERS_NOT_A_PROJECT',
+    `The default export of ${shownFile} is ${describe(value)}, not a project.\n${fix}`,
+  )
 }
 
 /** The fix of a failed import: a missing file (relative import) or a missing package. */
@@ -80,7 +98,8 @@ function missingModuleHint(detail: string, cwd: string): string {
   if (m === null) return 'Fix: install the missing package in the project (npm install …) or correct the import path.'
   const [, kind, what, from] = m
   const importer = shownPath(from!.startsWith('file://') ? new URL(from!).pathname : from!, cwd)
-  if (kind === 'module' && path.isAbsolute(what!)) return `Fix: ${shownPath(what!, cwd)} does not exist: correct the import in ${importer}, or create the file.`
+  if (kind === 'module' && path.isAbsolute(what!))
+    return `Fix: ${shownPath(what!, cwd)} does not exist: correct the import in ${importer}, or create the file.`
   return `Fix: install ${what} in the project (npm install ${what}), or correct the import in ${importer}.`
 }
 
@@ -90,7 +109,9 @@ function tidyLoadError(message: string, cwd: string): string {
   return message
     .replace(/^Transform failed with \d+ errors?:\n/, '')
     .split('\n')
-    .map((line) => line.replace(/^(\/[^:]+)(:\d+:\d+: )ERROR: /, (_, file: string, at: string) => `${shownPath(file, cwd)}${at}`))
+    .map((line) =>
+      line.replace(/^(\/[^:]+)(:\d+:\d+: )ERROR: /, (_, file: string, at: string) => `${shownPath(file, cwd)}${at}`),
+    )
     .join('\n')
 }
 
@@ -110,8 +131,13 @@ export function badConfigJson(origin: string, text: string, cause: Error): CliEr
     const caretAt = lineText.length > 100 ? Math.min(column - 1, 60) : column - 1
     pointer = `\n  ${shown}\n  ${' '.repeat(caretAt)}^ line ${line}, column ${column}`
   }
-  const reason = cause.message.replace(/\s*\(line \d+ column \d+\)$/, '').replace(/, (".*"|'.*') is not valid JSON$/s, ' (not valid JSON)')
-  const masked = pos !== undefined && maskJsonStrings(pos.lineText) !== pos.lineText ? '\n  (string values are shown as *** because config may hold secrets)' : ''
+  const reason = cause.message
+    .replace(/\s*\(line \d+ column \d+\)$/, '')
+    .replace(/, (".*"|'.*') is not valid JSON$/s, ' (not valid JSON)')
+  const masked =
+    pos !== undefined && maskJsonStrings(pos.lineText) !== pos.lineText
+      ? '\n  (string values are shown as *** because config may hold secrets)'
+      : ''
   return new CliError(
     'RIVERS_BAD_CONFIG',
     `--config ${origin} is not valid JSON: ${reason}${pointer}${masked}\n` +
@@ -122,7 +148,12 @@ export function badConfigJson(origin: string, text: string, cause: Error): CliEr
 
 /** `--config` names neither JSON nor a readable file. */
 export function configUnreadable(value: string, resolved: string, cause: unknown): CliError {
-  const why = (cause as { code?: unknown } | null)?.code === 'ENOENT' ? 'there is no such file' : cause instanceof Error ? cause.message : String(cause)
+  const why =
+    (cause as { code?: unknown } | null)?.code === 'ENOENT'
+      ? 'there is no such file'
+      : cause instanceof Error
+        ? cause.message
+        : String(cause)
   return new CliError(
     'RIVERS_BAD_CONFIG',
     `--config ${JSON.stringify(value)} is neither a JSON object nor a readable file (${resolved}: ${why}).\nFix: pass a JSON object such as --config '{"model":{"epochs":3}}', or the path to a .json file.`,
@@ -161,26 +192,41 @@ export function maskJsonStrings(text: string): string {
 
 /** `--config` parsed, but is not an object. */
 export function configNotObject(origin: string, value: unknown): CliError {
-  return new CliError('RIVERS_BAD_CONFIG', `--config ${origin} is ${typeof value === 'string' ? 'a string' : describe(value)}, not an object.\nFix: pass an object mapping asset keys to their config, e.g. {"model":{"epochs":3}}.`)
+  return new CliError(
+    'RIVERS_BAD_CONFIG',
+    `--config ${origin} is ${typeof value === 'string' ? 'a string' : describe(value)}, not an object.\nFix: pass an object mapping asset keys to their config, e.g. {"model":{"epochs":3}}.`,
+  )
 }
 
 /** `wipe` without a terminal to confirm on and without `--yes`. */
 export function confirmationRequired(count: number): CliError {
-  return new CliError('RIVERS_CONFIRM', `Refusing to wipe the records of ${count} asset${count === 1 ? '' : 's'} without confirmation: stdin is not a terminal.\nFix: pass --yes to wipe without asking.`)
+  return new CliError(
+    'RIVERS_CONFIRM',
+    `Refusing to wipe the records of ${count} asset${count === 1 ? '' : 's'} without confirmation: stdin is not a terminal.\nFix: pass --yes to wipe without asking.`,
+  )
 }
 
 /** `runs --metric` without `--asset`, or the other way round. */
 export function metricNeedsAsset(given: { metric?: string }): CliError {
-  return new CliError('RIVERS_USAGE', `--metric ${given.metric} needs --asset KEY: a metric belongs to an asset.\nFix: assets runs --asset <key> --metric ${given.metric}`)
+  return new CliError(
+    'RIVERS_USAGE',
+    `--metric ${given.metric} needs --asset KEY: a metric belongs to an asset.\nFix: assets runs --asset <key> --metric ${given.metric}`,
+  )
 }
 
 /** The user declined a confirmation or pressed Ctrl-C. */
 export function cancelled(what: string, cause?: unknown): CliError {
-  return new CliError('RIVERS_CANCELLED', `Cancelled: ${what}.`, { exitCode: 130, ...(cause === undefined ? {} : { cause }) })
+  return new CliError('RIVERS_CANCELLED', `Cancelled: ${what}.`, {
+    exitCode: 130,
+    ...(cause === undefined ? {} : { cause }),
+  })
 }
 
 /** Where in `text` a `JSON.parse` error points, from its message (`position N`, `line L column C`). */
-export function jsonErrorPosition(message: string, text: string): { line: number; column: number; lineText: string } | undefined {
+export function jsonErrorPosition(
+  message: string,
+  text: string,
+): { line: number; column: number; lineText: string } | undefined {
   let offset: number | undefined
   const atPos = /at position (\d+)/.exec(message)
   const lineCol = /line (\d+) column (\d+)/.exec(message)
@@ -202,8 +248,15 @@ export function describe(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`
-  if (typeof value === 'object') return `an object with keys ${Object.keys(value).slice(0, 5).map((k) => `'${k}'`).join(', ') || '(none)'}`
-  if (typeof value === 'string') return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`
+  if (typeof value === 'object')
+    return `an object with keys ${
+      Object.keys(value)
+        .slice(0, 5)
+        .map((k) => `'${k}'`)
+        .join(', ') || '(none)'
+    }`
+  if (typeof value === 'string')
+    return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)})`
   if (value === undefined) return 'undefined'
   return `a ${typeof value} (${String(value)})`
 }

@@ -21,11 +21,14 @@ describe('--help', () => {
     expect(r.stdout).toMatchSnapshot()
   })
 
-  test.each(['materialize', 'status', 'plan', 'list', 'graph', 'runs', 'show', 'wipe'])('assets %s --help', async (command) => {
-    const r = await run([command, '--help'])
-    expect(r.code).toBe(0)
-    expect(r.stdout).toMatchSnapshot()
-  })
+  test.each(['materialize', 'status', 'plan', 'list', 'graph', 'runs', 'show', 'wipe'])(
+    'assets %s --help',
+    async (command) => {
+      const r = await run([command, '--help'])
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatchSnapshot()
+    },
+  )
 
   test('--version', async () => {
     expect(await run(['--version'])).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' })
@@ -103,13 +106,17 @@ describe('--config', () => {
   test('neither JSON nor a file', async () => {
     const r = await run(['materialize', '--config', 'prod.json'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toContain('--config "prod.json" is neither a JSON object nor a readable file (prod.json: there is no such file).')
+    expect(r.stderr).toContain(
+      '--config "prod.json" is neither a JSON object nor a readable file (prod.json: there is no such file).',
+    )
   })
 })
 
 test('no project file: where it looked and how to create one', async () => {
   const r = await run(['status'])
   expect(r.code).toBe(2)
-  expect(r.stderr.replaceAll(empty, '<cwd>')).toContain('No project file found: looked for rivers.config.ts, rivers.config.mts, rivers.config.js, rivers.config.mjs in <cwd>')
+  expect(r.stderr.replaceAll(empty, '<cwd>')).toContain(
+    'No project file found: looked for rivers.config.ts, rivers.config.mts, rivers.config.js, rivers.config.mjs in <cwd>',
+  )
   expect(r.stderr).toContain("import { asset, defineProject } from 'rivers'")
 })

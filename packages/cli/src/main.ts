@@ -30,7 +30,10 @@ function reportError(e: unknown, io: Io, json: boolean, colorFlag: boolean): num
   const code = exitCodeOfError(e)
   if (isCommanderError(e)) {
     // commander has printed its message (and help, when asked for) already.
-    const message = e.code === 'commander.help' ? 'no command given: run assets --help for the commands' : e.message.replace(/^error: /, '')
+    const message =
+      e.code === 'commander.help'
+        ? 'no command given: run assets --help for the commands'
+        : e.message.replace(/^error: /, '')
     if (json && code !== 0) io.stdout.write(`${JSON.stringify({ error: { code: errorCode(e), message } })}\n`)
     return code
   }
@@ -38,7 +41,10 @@ function reportError(e: unknown, io: Io, json: boolean, colorFlag: boolean): num
   const message = e instanceof Error ? e.message : String(e)
   const known = errorCode(e) !== 'RIVERS_INTERNAL'
   if (known) io.stderr.write(`${style.red('error:')} ${message}${causeText(e, message)}\n`)
-  else io.stderr.write(`${style.red('error:')} internal error: ${message}\n${e instanceof Error ? (e.stack ?? '') : ''}\nThis is a bug in Rivers or the assets command; please report it with the output above.\n`)
+  else
+    io.stderr.write(
+      `${style.red('error:')} internal error: ${message}\n${e instanceof Error ? (e.stack ?? '') : ''}\nThis is a bug in Rivers or the assets command; please report it with the output above.\n`,
+    )
   if (json) io.stdout.write(`${JSON.stringify({ error: { code: errorCode(e), message } })}\n`)
   return code
 }

@@ -40,13 +40,15 @@ type Action = (ctx: Ctx, ...args: any[]) => Promise<number>
  */
 export function buildProgram(io: Io, state: ProgramState): Command {
   // Commander calls an action with (...arguments, options, command); ours get (ctx, ...arguments, options).
-  const run = (load: () => Promise<Action>) => async (...args: unknown[]) => {
-    const cmd = args.at(-1) as Command
-    const ctx = makeCtx(io, cmd.optsWithGlobals<GlobalOptions>())
-    state.ctx = ctx
-    const action = await load()
-    state.exitCode = await action(ctx, ...args.slice(0, -1))
-  }
+  const run =
+    (load: () => Promise<Action>) =>
+    async (...args: unknown[]) => {
+      const cmd = args.at(-1) as Command
+      const ctx = makeCtx(io, cmd.optsWithGlobals<GlobalOptions>())
+      state.ctx = ctx
+      const action = await load()
+      state.exitCode = await action(ctx, ...args.slice(0, -1))
+    }
 
   const program = new Command('assets')
     .usage('<command> [SELECTION...] [options]')
@@ -79,7 +81,11 @@ export function buildProgram(io: Io, state: ProgramState): Command {
     .argument('[selection...]', 'assets to bring up to date (default: *)')
     .option('--force', 'run every selected asset, stale or not')
     .option('--dry-run', 'print the plan instead of running it')
-    .option('--concurrency <n>', 'assets running at once (default: the project setting, else 4)', positiveInt('--concurrency'))
+    .option(
+      '--concurrency <n>',
+      'assets running at once (default: the project setting, else 4)',
+      positiveInt('--concurrency'),
+    )
     .option('--config <json-or-file>', 'run config as a JSON object {"asset": {...}}, or the path to a .json file')
     .action(
       run(async () => {
@@ -98,7 +104,8 @@ export function buildProgram(io: Io, state: ProgramState): Command {
     .action(
       run(async () => {
         const { materialize } = await import('./commands/materialize.js')
-        return (ctx: Ctx, selection: string[], flags: { force?: boolean }) => materialize(ctx, selection, { force: flags.force === true, dryRun: true })
+        return (ctx: Ctx, selection: string[], flags: { force?: boolean }) =>
+          materialize(ctx, selection, { force: flags.force === true, dryRun: true })
       }),
     )
 

@@ -35,7 +35,12 @@ describe('live progress (TTY)', () => {
       '\\ 2/3 done · 1.8s running features',
       '',
     ])
-    expect(progress.durations).toEqual(new Map([['raw', 1500], ['model', 250]]))
+    expect(progress.durations).toEqual(
+      new Map([
+        ['raw', 1500],
+        ['model', 250],
+      ]),
+    )
   })
 
   test('cuts the line to the terminal width', () => {

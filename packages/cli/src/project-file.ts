@@ -9,7 +9,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Project } from 'rivers'
 import { codeOf } from './exit.js'
 import { riversFor } from './rivers-module.js'
-import { noDefaultExport, noProjectFile, notAProject, PROJECT_FILE_NAMES, projectFileMissing, projectLoadFailed, shownPath } from './errors.js'
+import {
+  noDefaultExport,
+  noProjectFile,
+  notAProject,
+  PROJECT_FILE_NAMES,
+  projectFileMissing,
+  projectLoadFailed,
+  shownPath,
+} from './errors.js'
 
 /**
  * The absolute path of the project file.
@@ -53,10 +61,15 @@ export async function loadProject(file: string, cwd: string): Promise<Project> {
     throw projectLoadFailed(shown, e, throwSite(e, path.dirname(file), cwd), cwd)
   }
   const { isProject } = await riversFor(file)
-  if (!('default' in mod) || mod.default === undefined) throw noDefaultExport(shown, Object.keys(mod).filter((k) => k !== 'default' && k !== '__esModule'))
+  if (!('default' in mod) || mod.default === undefined)
+    throw noDefaultExport(
+      shown,
+      Object.keys(mod).filter((k) => k !== 'default' && k !== '__esModule'),
+    )
   let value: unknown = await mod.default
   // A CommonJS module transpiled from ESM exposes its exports object as the default export.
-  if (!isProject(value) && typeof value === 'object' && value !== null && 'default' in value) value = await (value as { default: unknown }).default
+  if (!isProject(value) && typeof value === 'object' && value !== null && 'default' in value)
+    value = await (value as { default: unknown }).default
   if (!isProject(value)) throw notAProject(shown, value)
   return value
 }

@@ -23,7 +23,9 @@ export function capture(options: { isTTY?: boolean; columns?: number } = {}): Ca
 }
 
 /** An Io over captured streams; `answers` are what `readLine` returns, in order. */
-export function fakeIo(options: { cwd?: string; env?: Record<string, string>; tty?: boolean; answers?: string[] } = {}): Io & { stdout: Captured; stderr: Captured; exits: number[] } {
+export function fakeIo(
+  options: { cwd?: string; env?: Record<string, string>; tty?: boolean; answers?: string[] } = {},
+): Io & { stdout: Captured; stderr: Captured; exits: number[] } {
   const answers = [...(options.answers ?? [])]
   const stdin: InStream = {
     isTTY: options.tty ?? false,

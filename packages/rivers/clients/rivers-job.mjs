@@ -66,13 +66,16 @@ export function config() {
 
 /** @returns {Record<string, string>} input name -> absolute path of the input's artifact */
 export function inputs() {
-  return process.env.RIVERS_INPUTS !== undefined ? JSON.parse(process.env.RIVERS_INPUTS) : { ...(context().inputs ?? {}) }
+  return process.env.RIVERS_INPUTS !== undefined
+    ? JSON.parse(process.env.RIVERS_INPUTS)
+    : { ...(context().inputs ?? {}) }
 }
 
 /** @param {string} name @returns {string} the path of one input's artifact */
 export function inputPath(name) {
   const known = inputs()
-  if (!Object.hasOwn(known, name)) throw new Error(`no input named '${name}' (inputs: ${Object.keys(known).sort().join(', ') || 'none'})`)
+  if (!Object.hasOwn(known, name))
+    throw new Error(`no input named '${name}' (inputs: ${Object.keys(known).sort().join(', ') || 'none'})`)
   return known[name]
 }
 
@@ -112,7 +115,9 @@ export function output(file) {
 
 /** A log line in the run log. @param {string} message @param {'trace'|'debug'|'info'|'warn'|'error'|'fatal'} [level] */
 export function log(message, level = 'info') {
-  const text = isMainProcess() ? String(message) : `[rank ${process.env.SLURM_PROCID ?? process.env.RANK ?? '?'}] ${message}`
+  const text = isMainProcess()
+    ? String(message)
+    : `[rank ${process.env.SLURM_PROCID ?? process.env.RANK ?? '?'}] ${message}`
   send({ type: 'log', level, message: text })
 }
 
@@ -120,14 +125,19 @@ export function log(message, level = 'info') {
 export function metric(name, value, step) {
   if (!isMainProcess()) return
   const v = Number(value)
-  const m = { type: 'metric', name: String(name), value: Number.isNaN(v) ? null : Number.isFinite(v) ? v : v > 0 ? 'Infinity' : '-Infinity' }
+  const m = {
+    type: 'metric',
+    name: String(name),
+    value: Number.isNaN(v) ? null : Number.isFinite(v) ? v : v > 0 ? 'Infinity' : '-Infinity',
+  }
   if (step !== undefined) m.step = Math.trunc(step)
   send(m)
 }
 
 /** Metadata merged into the materialization record. Rank 0 only. @param {Record<string, unknown>} data */
 export function metadata(data) {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new TypeError('metadata takes a plain object')
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new TypeError('metadata takes a plain object')
   if (isMainProcess()) send({ type: 'metadata', data })
 }
 

@@ -53,5 +53,10 @@ export class UserCodeError extends RiversError {
 
 /** Whether a value is a RiversError (also across duplicated module instances). */
 export function isRiversError(e: unknown): e is RiversError {
-  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && (e as Error).name.endsWith('Error') && 'exitCode' in e
+  return (
+    e instanceof Error &&
+    typeof (e as { code?: unknown }).code === 'string' &&
+    (e as Error).name.endsWith('Error') &&
+    'exitCode' in e
+  )
 }

@@ -29,7 +29,11 @@ function sink(isTTY = false): Writable & { text: () => string; isTTY: boolean } 
 }
 
 const lines = (path: string): Record<string, unknown>[] =>
-  readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
 
 describe('createRunLogger', () => {
   it('writes one NDJSON file per run (mode 0600) and NDJSON to the destination when not pretty', async () => {
@@ -49,7 +53,13 @@ describe('createRunLogger', () => {
       [40, 'short file', 'raw/orders', 'r-1'],
     ])
     expect(records[0]?.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
-    expect(out.text().trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['run started', 'short file'])
+    expect(
+      out
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { msg: string }).msg),
+    ).toEqual(['run started', 'short file'])
   })
 
   it('keeps info in the file when stderr is quieter, and honours a lower level in both', async () => {
@@ -92,12 +102,19 @@ describe('createRunLogger', () => {
 
   it('writes human-readable lines when pretty', async () => {
     const out = sink()
-    const run = createRunLogger({ storeDir: dir, runId: 'r', level: 'info', pretty: true, destination: out, color: false })
+    const run = createRunLogger({
+      storeDir: dir,
+      runId: 'r',
+      level: 'info',
+      pretty: true,
+      destination: out,
+      color: false,
+    })
     assetLogger(run.logger, 'raw').info({ rows: 3, file: 'a b.csv' }, 'loaded')
     run.logger.error(new Error('boom'), 'failed')
     await run.close()
     const [first, second, third] = out.text().split('\n')
-    expect(first).toMatch(/^\d\d:\d\d:\d\d INFO  \[asset raw\] loaded rows=3 file="a b\.csv"$/)
+    expect(first).toMatch(/^\d\d:\d\d:\d\d INFO {2}\[asset raw\] loaded rows=3 file="a b\.csv"$/)
     expect(second).toMatch(/^\d\d:\d\d:\d\d ERROR failed$/)
     expect(third).toBe('    Error: boom')
     expect(lines(run.path)[1]).toMatchObject({ msg: 'failed', err: { message: 'boom' } })
@@ -125,7 +142,12 @@ describe('createRunLogger', () => {
       const out = sink()
       const runId = pretty ? 'pretty' : 'json'
       const run = createRunLogger({
-        storeDir: dir, runId, level: 'info', pretty, destination: out, color: false,
+        storeDir: dir,
+        runId,
+        level: 'info',
+        pretty,
+        destination: out,
+        color: false,
         redact: { paths: ['config.password', 'headers.authorization'], values: [secret, '424242'] },
       })
       const log = assetLogger(run.logger, 'train')
@@ -146,22 +168,35 @@ describe('createRunLogger', () => {
       const records = lines(run.path) // still valid JSON
       expect(records[0]).toMatchObject({ config: { password: '[redacted]', lr: 0.1 } })
       expect(records[1]?.msg).toBe('token is [redacted]')
-      expect(records[2]).toMatchObject({ nested: { list: ['[redacted]', 'x[redacted]y'] }, '[redacted]': 1, pin: '[redacted]' })
+      expect(records[2]).toMatchObject({
+        nested: { list: ['[redacted]', 'x[redacted]y'] },
+        '[redacted]': 1,
+        pin: '[redacted]',
+      })
     }
   })
 
   it('refuses a run id that cannot name a file', () => {
-    expect(() => createRunLogger({ storeDir: dir, runId: '../x', level: 'info', pretty: false })).toThrowErrorMatchingInlineSnapshot(`[RiversError: Run id "../x" cannot name a log file: use only A-Z a-z 0-9 _ - . (not '.' or '..').]`)
+    expect(() =>
+      createRunLogger({ storeDir: dir, runId: '../x', level: 'info', pretty: false }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Run id "../x" cannot name a log file: use only A-Z a-z 0-9 _ - . (not '.' or '..').]`,
+    )
   })
 })
 
 describe('formatLogLine', () => {
   it('formats time, level, asset, message and fields', () => {
     const time = new Date(2026, 0, 1, 12, 0, 1).toISOString()
-    expect(formatLogLine({ level: 30, time, runId: 'r', pid: 1, asset: 'raw', msg: 'message', key: 'value', n: 2, o: { a: 1 } }, false)).toBe(
-      '12:00:01 INFO  [asset raw] message key=value n=2 o={"a":1}\n',
+    expect(
+      formatLogLine(
+        { level: 30, time, runId: 'r', pid: 1, asset: 'raw', msg: 'message', key: 'value', n: 2, o: { a: 1 } },
+        false,
+      ),
+    ).toBe('12:00:01 INFO  [asset raw] message key=value n=2 o={"a":1}\n')
+    expect(formatLogLine({ level: 40, time, msg: 'careful' }, true)).toBe(
+      '\u001b[2m12:00:01\u001b[0m \u001b[33mWARN \u001b[0m careful\n',
     )
-    expect(formatLogLine({ level: 40, time, msg: 'careful' }, true)).toBe('\u001b[2m12:00:01\u001b[0m \u001b[33mWARN \u001b[0m careful\n')
   })
 })
 

@@ -100,11 +100,14 @@ export function createRunLogger(options: RunLoggerOptions): RunLogger {
   const file = pino.destination({ dest: fd, sync: false })
 
   const values = pino.levels.values
-  const fileLevel: Level = options.fileLevel ?? (options.level === 'silent' || values[options.level]! > values.info! ? 'info' : options.level)
+  const fileLevel: Level =
+    options.fileLevel ?? (options.level === 'silent' || values[options.level]! > values.info! ? 'info' : options.level)
   const streams: pino.StreamEntry[] = [{ level: fileLevel, stream: file }]
   if (options.level !== 'silent') {
     const out = options.destination ?? process.stderr
-    const stream = options.pretty ? createPrettyStream(out, options.color ?? defaultColor(out)) : (out as DestinationStream)
+    const stream = options.pretty
+      ? createPrettyStream(out, options.color ?? defaultColor(out))
+      : (out as DestinationStream)
     streams.push({ level: options.level, stream })
   }
   const lowest = streams.reduce((min, s) => Math.min(min, values[s.level as Level]!), Number.POSITIVE_INFINITY)
@@ -161,7 +164,9 @@ export function assetLogger(logger: Logger, key: string): Logger {
  * secretCensor(['hunter2'])?.('{"msg":"pw=hunter2"}\n') // '{"msg":"pw=[redacted]"}\n'
  */
 export function secretCensor(secrets: readonly string[]): ((line: string) => string) | undefined {
-  const list = [...new Set(secrets.filter((s) => typeof s === 'string' && s !== ''))].sort((a, b) => b.length - a.length)
+  const list = [...new Set(secrets.filter((s) => typeof s === 'string' && s !== ''))].sort(
+    (a, b) => b.length - a.length,
+  )
   if (list.length === 0) return undefined
   const needles = [...new Set(list.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))]
   const scrub = (text: string): string => list.reduce((t, s) => (t.includes(s) ? t.split(s).join(REDACTED) : t), text)
@@ -212,7 +217,10 @@ export function formatLogLine(record: Record<string, unknown>, color: boolean): 
   const err = record.err as { stack?: unknown; message?: unknown } | undefined
   if (err !== undefined && err !== null) {
     const text = typeof err.stack === 'string' ? err.stack : String(err.message ?? JSON.stringify(err))
-    line += `\n${text.split('\n').map((l) => `    ${l}`).join('\n')}`
+    line += `\n${text
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n')}`
   }
   return `${line.trimEnd()}\n`
 }

@@ -8,21 +8,21 @@
  * real file contains `null`s and a stray `"."` for sex. `clean()` decides what
  * is valid.
  */
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 
 /** A scalar as it may appear in the file. Anything else is read as `null`. */
-export type RawValue = string | number | null;
+export type RawValue = string | number | null
 
 export interface RawRow {
-  species: RawValue;
-  island: RawValue;
-  beakLengthMm: RawValue;
-  beakDepthMm: RawValue;
-  flipperLengthMm: RawValue;
-  bodyMassG: RawValue;
-  sex: RawValue;
+  species: RawValue
+  island: RawValue
+  beakLengthMm: RawValue
+  beakDepthMm: RawValue
+  flipperLengthMm: RawValue
+  bodyMassG: RawValue
+  sex: RawValue
 }
 
 /** Our field name -> the column name used in penguins.json. */
@@ -34,7 +34,7 @@ const COLUMNS = {
   flipperLengthMm: 'Flipper Length (mm)',
   bodyMassG: 'Body Mass (g)',
   sex: 'Sex',
-} as const satisfies Record<keyof RawRow, string>;
+} as const satisfies Record<keyof RawRow, string>
 
 /**
  * Absolute path of `penguins.json` inside the installed `vega-datasets`.
@@ -43,28 +43,28 @@ const COLUMNS = {
  * point (`build/index.js`) and walk up to the directory that holds `data/`.
  */
 export function datasetPath(): string {
-  const entry = createRequire(import.meta.url).resolve('vega-datasets');
+  const entry = createRequire(import.meta.url).resolve('vega-datasets')
   for (let dir = dirname(entry); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'data', 'penguins.json');
-    if (existsSync(candidate)) return candidate;
+    const candidate = join(dir, 'data', 'penguins.json')
+    if (existsSync(candidate)) return candidate
     if (dirname(dir) === dir) {
-      throw new Error(`penguins.json not found above ${entry}`);
+      throw new Error(`penguins.json not found above ${entry}`)
     }
   }
 }
 
 /** Parse the bytes of penguins.json into raw rows (no validation of values). */
 export function parseRaw(bytes: Uint8Array): RawRow[] {
-  const data: unknown = JSON.parse(new TextDecoder().decode(bytes));
+  const data: unknown = JSON.parse(new TextDecoder().decode(bytes))
   if (!Array.isArray(data)) {
-    throw new Error('penguins.json: expected a top-level array of records');
+    throw new Error('penguins.json: expected a top-level array of records')
   }
   return data.map((record: unknown) => {
-    const source = (typeof record === 'object' && record !== null ? record : {}) as Record<string, unknown>;
+    const source = (typeof record === 'object' && record !== null ? record : {}) as Record<string, unknown>
     const pick = (column: string): RawValue => {
-      const value = source[column];
-      return typeof value === 'string' || typeof value === 'number' ? value : null;
-    };
+      const value = source[column]
+      return typeof value === 'string' || typeof value === 'number' ? value : null
+    }
     return {
       species: pick(COLUMNS.species),
       island: pick(COLUMNS.island),
@@ -73,6 +73,6 @@ export function parseRaw(bytes: Uint8Array): RawRow[] {
       flipperLengthMm: pick(COLUMNS.flipperLengthMm),
       bodyMassG: pick(COLUMNS.bodyMassG),
       sex: pick(COLUMNS.sex),
-    };
-  });
+    }
+  })
 }

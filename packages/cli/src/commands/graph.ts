@@ -10,7 +10,11 @@ export const GRAPH_FORMATS = ['mermaid', 'dot', 'json'] as const
  * @example
  * await graph(ctx, ['+model'], { format: 'dot' })
  */
-export async function graph(ctx: Ctx, args: readonly string[], flags: { format: (typeof GRAPH_FORMATS)[number] }): Promise<number> {
+export async function graph(
+  ctx: Ctx,
+  args: readonly string[],
+  flags: { format: (typeof GRAPH_FORMATS)[number] },
+): Promise<number> {
   return withWorkspace(ctx, async (ws) => {
     const view = await ws.lineage(selectionOf(args))
     if (ctx.json || flags.format === 'json') printJson(ctx, view)

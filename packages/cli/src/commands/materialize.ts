@@ -36,9 +36,11 @@ export async function materialize(ctx: Ctx, args: readonly string[], flags: Mate
     }
     const live = !ctx.json && ctx.io.stdout.isTTY === true
     const progress = ctx.json ? undefined : createProgress(ctx.io.stdout, ctx.out, { live })
-    const say = (line: string) => (progress !== undefined && live ? progress.note(ctx.out.yellow(line)) : ctx.io.stderr.write(`${line}\n`))
+    const say = (line: string) =>
+      progress !== undefined && live ? progress.note(ctx.out.yellow(line)) : ctx.io.stderr.write(`${line}\n`)
     const hooks = {
-      onCancel: () => say('Cancelling the run: waiting for running assets to stop (press Ctrl-C again to exit at once)…'),
+      onCancel: () =>
+        say('Cancelling the run: waiting for running assets to stop (press Ctrl-C again to exit at once)…'),
       onExit: () => {
         progress?.stop()
         ctx.io.stderr.write('Exiting without waiting for running assets.\n')

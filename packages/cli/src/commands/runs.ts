@@ -24,7 +24,17 @@ export async function runs(ctx: Ctx, flags: RunsFlags): Promise<number> {
       ...(flags.metric === undefined ? {} : { metric: flags.metric }),
     })
     if (ctx.json) printJson(ctx, list)
-    else print(ctx, formatRuns(list, ctx.out, flags.asset !== undefined && flags.metric !== undefined ? { asset: flags.asset, metric: flags.metric } : undefined))
+    else
+      print(
+        ctx,
+        formatRuns(
+          list,
+          ctx.out,
+          flags.asset !== undefined && flags.metric !== undefined
+            ? { asset: flags.asset, metric: flags.metric }
+            : undefined,
+        ),
+      )
     return EXIT.ok
   })
 }

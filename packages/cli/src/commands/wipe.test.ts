@@ -11,13 +11,17 @@ const b = asset({ key: 'b', deps: { a } }, ({ a }) => a + 1)
 export default defineProject({ assets: [b] })
 `
 
-test('on a terminal, wipe asks first: no keeps the records (exit 130), yes forgets them', { timeout: 30_000 }, async () => {
+test('on a terminal, wipe asks first: no keeps the records (exit 130), yes forgets them', {
+  timeout: 30_000,
+}, async () => {
   const p = makeProject({ 'rivers.config.ts': project })
   expect((await p.run(['materialize', '--json'])).code).toBe(0)
 
   const no = fakeIo({ cwd: p.dir, tty: true, answers: ['n'] })
   expect(await main(['node', 'assets', 'wipe', 'b'], no)).toBe(130)
-  expect(no.stderr.text).toBe('Forget the records of 1 asset (b)? They will be missing and rebuild on the next run. [y/N] error: Cancelled: nothing was wiped.\n')
+  expect(no.stderr.text).toBe(
+    'Forget the records of 1 asset (b)? They will be missing and rebuild on the next run. [y/N] error: Cancelled: nothing was wiped.\n',
+  )
 
   const yes = fakeIo({ cwd: p.dir, tty: true, answers: ['yes'] })
   expect(await main(['node', 'assets', 'wipe'], yes)).toBe(0)

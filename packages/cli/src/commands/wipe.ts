@@ -17,7 +17,10 @@ export async function wipe(ctx: Ctx, args: readonly string[], flags: { yes?: boo
       const keys = [...(await ws.select(select))].map(String)
       if (ctx.io.stdin.isTTY !== true) throw confirmationRequired(keys.length)
       const shown = keys.length <= 8 ? keys.join(', ') : `${keys.slice(0, 8).join(', ')} and ${keys.length - 8} more`
-      const answer = await ctx.io.stdin.readLine(`Forget the records of ${keys.length} asset${keys.length === 1 ? '' : 's'} (${shown})? They will be missing and rebuild on the next run. [y/N] `, ctx.io.stderr)
+      const answer = await ctx.io.stdin.readLine(
+        `Forget the records of ${keys.length} asset${keys.length === 1 ? '' : 's'} (${shown})? They will be missing and rebuild on the next run. [y/N] `,
+        ctx.io.stderr,
+      )
       if (!/^y(es)?$/i.test((answer ?? '').trim())) throw cancelled('nothing was wiped')
     }
     const wiped = await ws.wipe(select)

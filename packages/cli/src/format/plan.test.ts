@@ -6,7 +6,17 @@ const plain = makeStyle({ color: false, unicode: true })
 
 describe('formatPlan', () => {
   test('layers in order', () => {
-    expect(formatPlan({ selection: ['+model', 'report'], force: false, layers: [['raw'], ['features', 'orders'], ['model'], ['report']], count: 5 }, plain)).toMatchSnapshot()
+    expect(
+      formatPlan(
+        {
+          selection: ['+model', 'report'],
+          force: false,
+          layers: [['raw'], ['features', 'orders'], ['model'], ['report']],
+          count: 5,
+        },
+        plain,
+      ),
+    ).toMatchSnapshot()
   })
 
   test('forced', () => {
@@ -14,6 +24,8 @@ describe('formatPlan', () => {
   })
 
   test('nothing to do', () => {
-    expect(formatPlan({ selection: ['*'], force: false, layers: [], count: 0 }, plain)).toMatchInlineSnapshot(`"Nothing to do for *: every selected asset is fresh."`)
+    expect(formatPlan({ selection: ['*'], force: false, layers: [], count: 0 }, plain)).toMatchInlineSnapshot(
+      `"Nothing to do for *: every selected asset is fresh."`,
+    )
   })
 })

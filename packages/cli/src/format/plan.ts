@@ -16,6 +16,8 @@ export function formatPlan(report: PlanReport, style: Style): string {
   const head = `Plan for ${sel}${forced}: ${report.count} asset${report.count === 1 ? '' : 's'} in ${report.layers.length} layer${report.layers.length === 1 ? '' : 's'}`
   const width = String(report.layers.length).length
   const lines = report.layers.map((layer, i) => `  ${style.dim(String(i + 1).padStart(width))}  ${layer.join(', ')}`)
-  const tail = report.force ? '' : '\nAssets downstream of a change are skipped at run time if their inputs turn out unchanged (early cutoff).'
+  const tail = report.force
+    ? ''
+    : '\nAssets downstream of a change are skipped at run time if their inputs turn out unchanged (early cutoff).'
   return `${head}\n${lines.join('\n')}${tail}`
 }

@@ -13,9 +13,19 @@ const events: RunEvent[] = [
   { type: 'check_evaluated', key: 'raw', name: 'non_empty', passed: true, blocking: true },
   { type: 'check_evaluated', key: 'raw', name: 'no_nulls', passed: false, blocking: false, message: '2 nulls' },
   { type: 'asset_skipped', key: 'report', reason: 'upstream_unchanged' },
-  { type: 'asset_failed', key: 'model', error: 'asset "model" failed in run r1: Error: CUDA out of memory', willRetry: true },
+  {
+    type: 'asset_failed',
+    key: 'model',
+    error: 'asset "model" failed in run r1: Error: CUDA out of memory',
+    willRetry: true,
+  },
   { type: 'asset_started', key: 'model', attempt: 2 },
-  { type: 'asset_failed', key: 'model', error: 'asset "model" failed in run r1: Error: CUDA out of memory\n  at train (model.ts:3:9)', willRetry: false },
+  {
+    type: 'asset_failed',
+    key: 'model',
+    error: 'asset "model" failed in run r1: Error: CUDA out of memory\n  at train (model.ts:3:9)',
+    willRetry: false,
+  },
   { type: 'asset_skipped', key: 'deploy', reason: 'upstream_failed' },
   { type: 'log', level: 'info', message: 'hello' },
 ]
@@ -29,10 +39,16 @@ const summary: RunSummary = {
     { key: 'report', reason: 'upstream_unchanged' },
     { key: 'deploy', reason: 'upstream_failed' },
   ],
-  failed: [{ key: 'model', error: 'asset "model" failed in run r1: Error: CUDA out of memory\n  at train (model.ts:3:9)' }],
+  failed: [
+    { key: 'model', error: 'asset "model" failed in run r1: Error: CUDA out of memory\n  at train (model.ts:3:9)' },
+  ],
 }
 
-const lines = (style = unicode) => events.map((e) => formatEvent(e, style)).filter((l) => l !== undefined).join('\n')
+const lines = (style = unicode) =>
+  events
+    .map((e) => formatEvent(e, style))
+    .filter((l) => l !== undefined)
+    .join('\n')
 
 describe('formatEvent', () => {
   test('one plain line per finished asset, check and retry', () => {
@@ -44,20 +60,43 @@ describe('formatEvent', () => {
   })
 
   test('the shapes the brief promises', () => {
-    expect(formatEvent({ type: 'asset_materialized', key: 'raw', durationMs: 12, dataVersion: 'x' }, unicode)).toBe('✔ raw 12ms')
-    expect(formatEvent({ type: 'asset_skipped', key: 'report', reason: 'upstream_unchanged' }, unicode)).toBe('↷ report skipped (upstream_unchanged)')
-    expect(formatEvent({ type: 'asset_failed', key: 'model', error: 'boom', willRetry: false }, unicode)).toBe('✖ model failed: boom')
+    expect(formatEvent({ type: 'asset_materialized', key: 'raw', durationMs: 12, dataVersion: 'x' }, unicode)).toBe(
+      '✔ raw 12ms',
+    )
+    expect(formatEvent({ type: 'asset_skipped', key: 'report', reason: 'upstream_unchanged' }, unicode)).toBe(
+      '↷ report skipped (upstream_unchanged)',
+    )
+    expect(formatEvent({ type: 'asset_failed', key: 'model', error: 'boom', willRetry: false }, unicode)).toBe(
+      '✖ model failed: boom',
+    )
   })
 })
 
 describe('formatSummary', () => {
   test('table in finishing order with durations, then totals', () => {
-    expect(formatSummary(summary, unicode, new Map([['raw', 12], ['features', 1520], ['model', 230]]))).toMatchSnapshot()
+    expect(
+      formatSummary(
+        summary,
+        unicode,
+        new Map([
+          ['raw', 12],
+          ['features', 1520],
+          ['model', 230],
+        ]),
+      ),
+    ).toMatchSnapshot()
   })
 
   test('success and nothing to do', () => {
-    expect(formatTotals({ runId: 'r2', status: 'success', durationMs: 8, materialized: [], skipped: [], failed: [] }, unicode)).toMatchInlineSnapshot(`"Run r2 success in 8ms: nothing to do, every selected asset is fresh."`)
-    expect(formatTotals({ ...summary, status: 'cancelled', durationMs: 65_000 }, unicode)).toMatchInlineSnapshot(`"Run r1 cancelled in 1m 05s: 2 materialized, 2 skipped, 1 failed."`)
+    expect(
+      formatTotals(
+        { runId: 'r2', status: 'success', durationMs: 8, materialized: [], skipped: [], failed: [] },
+        unicode,
+      ),
+    ).toMatchInlineSnapshot(`"Run r2 success in 8ms: nothing to do, every selected asset is fresh."`)
+    expect(formatTotals({ ...summary, status: 'cancelled', durationMs: 65_000 }, unicode)).toMatchInlineSnapshot(
+      `"Run r1 cancelled in 1m 05s: 2 materialized, 2 skipped, 1 failed."`,
+    )
   })
 })
 

@@ -43,9 +43,15 @@ export function formatEvent(e: RunEvent, style: Style): string | undefined {
  * formatTotals(summary, style)
  */
 export function formatTotals(s: RunSummary, style: Style): string {
-  const status = s.status === 'success' ? style.green(s.status) : s.status === 'failed' ? style.red(s.status) : style.yellow(s.status)
+  const status =
+    s.status === 'success'
+      ? style.green(s.status)
+      : s.status === 'failed'
+        ? style.red(s.status)
+        : style.yellow(s.status)
   const counts = `${s.materialized.length} materialized, ${s.skipped.length} skipped, ${s.failed.length} failed`
-  if (s.materialized.length + s.skipped.length + s.failed.length === 0) return `Run ${s.runId} ${status} in ${formatDuration(s.durationMs)}: nothing to do, every selected asset is fresh.`
+  if (s.materialized.length + s.skipped.length + s.failed.length === 0)
+    return `Run ${s.runId} ${status} in ${formatDuration(s.durationMs)}: nothing to do, every selected asset is fresh.`
   return `Run ${s.runId} ${status} in ${formatDuration(s.durationMs)}: ${counts}.`
 }
 
@@ -61,7 +67,10 @@ export function formatSummary(s: RunSummary, style: Style, durations: ReadonlyMa
   const order = [
     ...s.materialized.map((key) => ({ key, row: [key, style.green('materialized'), durationOf(durations, key), ''] })),
     ...s.skipped.map((x) => ({ key: x.key, row: [x.key, style.dim('skipped'), '', x.reason] })),
-    ...s.failed.map((x) => ({ key: x.key, row: [x.key, style.red('failed'), durationOf(durations, x.key), firstLine(errorText(x.key, x.error))] })),
+    ...s.failed.map((x) => ({
+      key: x.key,
+      row: [x.key, style.red('failed'), durationOf(durations, x.key), firstLine(errorText(x.key, x.error))],
+    })),
   ]
   for (const { row } of order) rows.push(row)
   const totals = formatTotals(s, style)

@@ -9,14 +9,23 @@ import { table } from './table.js'
  * formatRuns(ws.runs({ limit: 20 }), style)
  * formatRuns(ws.runs({ limit: 20, asset: 'model', metric: 'accuracy' }), style, { asset: 'model', metric: 'accuracy' })
  */
-export function formatRuns(runs: readonly RunInfo[], style: Style, compare?: { asset: string; metric: string }): string {
-  if (runs.length === 0) return compare === undefined ? 'No runs yet. Run `assets materialize` to start one.' : `No runs of ${compare.asset} yet.`
+export function formatRuns(
+  runs: readonly RunInfo[],
+  style: Style,
+  compare?: { asset: string; metric: string },
+): string {
+  if (runs.length === 0)
+    return compare === undefined
+      ? 'No runs yet. Run `assets materialize` to start one.'
+      : `No runs of ${compare.asset} yet.`
   const headers = ['RUN', 'STATUS', 'STARTED', 'TIME', 'SELECTION', 'BUILT', 'SKIPPED', 'FAILED']
   if (compare !== undefined) headers.push(compare.metric.toUpperCase())
   const rows = runs.map((r) => {
     const row = [
       r.runId,
-      r.interrupted === true ? `${colorRunStatus(r.status, style)} ${style.dim('(interrupted)')}` : colorRunStatus(r.status, style),
+      r.interrupted === true
+        ? `${colorRunStatus(r.status, style)} ${style.dim('(interrupted)')}`
+        : colorRunStatus(r.status, style),
       shortTime(r.startedAt),
       r.finishedAt === undefined ? '' : formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt)),
       r.selection.join(' '),

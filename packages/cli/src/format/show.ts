@@ -14,7 +14,9 @@ type Record_ = AssetDetail['history'][number]
  */
 export function formatShow(d: AssetDetail, style: Style): string {
   const { info, status } = d
-  const lines = [`${style.bold(info.key)}${info.isSource ? ' (source)' : ''}${info.description ? ` — ${info.description}` : ''}`]
+  const lines = [
+    `${style.bold(info.key)}${info.isSource ? ' (source)' : ''}${info.description ? ` — ${info.description}` : ''}`,
+  ]
   const facts: [string, string][] = [
     ['deps', info.deps.join(', ')],
     ['group', info.group ?? ''],
@@ -24,14 +26,21 @@ export function formatShow(d: AssetDetail, style: Style): string {
   ]
   for (const [name, value] of facts) if (value !== '') lines.push(`  ${style.dim(`${name}:`.padEnd(8))}${value}`)
   const reason = reasonOf(status, style)
-  lines.push(`  ${style.dim('status:'.padEnd(8))}${colorStatus(status.status, style)}${status.planned ? ', planned' : ''}${reason === '' ? '' : `: ${reason}`}`)
-  if (status.last !== undefined) lines.push(`  ${style.dim('last:'.padEnd(8))}${shortTime(status.last.at)}  run ${status.last.runId}  data ${short(status.last.dataVersion)}`)
+  lines.push(
+    `  ${style.dim('status:'.padEnd(8))}${colorStatus(status.status, style)}${status.planned ? ', planned' : ''}${reason === '' ? '' : `: ${reason}`}`,
+  )
+  if (status.last !== undefined)
+    lines.push(
+      `  ${style.dim('last:'.padEnd(8))}${shortTime(status.last.at)}  run ${status.last.runId}  data ${short(status.last.dataVersion)}`,
+    )
   const failures = d.failures ?? []
   if (failures.length > 0) {
     lines.push('', `Failed attempts (${failures.length} in recent runs, newest first):`)
     for (const f of failures) {
       const then = f.willRetry ? 'retried' : f.attempt < f.of ? 'not retried' : 'gave up'
-      lines.push(`  ${shortTime(f.at)}  run ${f.runId}  attempt ${f.attempt}/${f.of} ${style.red('failed')} (${then}): ${f.error.split('\n')[0]}`)
+      lines.push(
+        `  ${shortTime(f.at)}  run ${f.runId}  attempt ${f.attempt}/${f.of} ${style.red('failed')} (${then}): ${f.error.split('\n')[0]}`,
+      )
     }
   }
   if (d.history.length === 0) {
@@ -52,14 +61,19 @@ function formatRecord(r: Record_, style: Style): string[] {
   if (r.inputs.length > 0) field('inputs', r.inputs.map((i) => `${i.key}@${short(i.dataVersion)}`).join(', '))
   if (r.storagePath !== undefined) field('stored', r.storagePath)
   const meta = Object.entries(r.metadata)
-  if (meta.length > 0) field('metadata', meta.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', '))
+  if (meta.length > 0)
+    field('metadata', meta.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', '))
   const metrics = summarizeMetrics(r.metrics)
   if (metrics.length > 0) field('metrics', metrics.join(', '))
   if (r.checks.length > 0) {
     field(
       'checks',
       r.checks
-        .map((c) => (c.passed ? `${style.green(style.sym.ok)} ${c.name}` : `${c.blocking ? style.red(style.sym.fail) : style.yellow(style.sym.warn)} ${c.name}${c.blocking ? ' (blocking)' : ''}${c.message ? `: ${c.message}` : ''}`))
+        .map((c) =>
+          c.passed
+            ? `${style.green(style.sym.ok)} ${c.name}`
+            : `${c.blocking ? style.red(style.sym.fail) : style.yellow(style.sym.warn)} ${c.name}${c.blocking ? ' (blocking)' : ''}${c.message ? `: ${c.message}` : ''}`,
+        )
         .join(', '),
     )
   }
@@ -72,7 +86,8 @@ export function summarizeMetrics(metrics: Record_['metrics']): string[] {
   for (const m of metrics) byName.set(m.name, [...(byName.get(m.name) ?? []), m])
   return [...byName].map(([name, series]) => {
     const last = series.reduce((a, b) => ((b.step ?? 0) >= (a.step ?? 0) ? b : a))
-    if (series.length === 1) return `${name}=${formatNumber(last.value)}${last.step === undefined ? '' : ` (step ${last.step})`}`
+    if (series.length === 1)
+      return `${name}=${formatNumber(last.value)}${last.step === undefined ? '' : ` (step ${last.step})`}`
     const values = series.map((m) => m.value)
     return `${name}=${formatNumber(last.value)} (last of ${series.length}, min ${formatNumber(Math.min(...values))}, max ${formatNumber(Math.max(...values))})`
   })

@@ -8,7 +8,14 @@ const ascii = makeStyle({ color: false, unicode: false })
 
 const report: StatusReport = {
   assets: [
-    { key: 'raw', status: 'stale', planned: true, causes: [{ kind: 'code_changed', message: 'raw has a new code version' }], rootCauses: [{ key: 'raw', kind: 'code_changed', message: 'raw has a new code version' }], last: { runId: 'r1', at: '2026-11-26T12:00:00.000Z', dataVersion: 'aa' } },
+    {
+      key: 'raw',
+      status: 'stale',
+      planned: true,
+      causes: [{ kind: 'code_changed', message: 'raw has a new code version' }],
+      rootCauses: [{ key: 'raw', kind: 'code_changed', message: 'raw has a new code version' }],
+      last: { runId: 'r1', at: '2026-11-26T12:00:00.000Z', dataVersion: 'aa' },
+    },
     {
       key: 'features',
       status: 'stale',
@@ -23,9 +30,24 @@ const report: StatusReport = {
       ],
       last: { runId: 'r1', at: '2026-11-26T12:00:00.000Z', dataVersion: 'bb' },
     },
-    { key: 'orders', status: 'fresh', planned: false, causes: [], rootCauses: [], source: true, last: { runId: 'r1', at: '2026-11-26T12:00:00.000Z', dataVersion: 'cc' } },
+    {
+      key: 'orders',
+      status: 'fresh',
+      planned: false,
+      causes: [],
+      rootCauses: [],
+      source: true,
+      last: { runId: 'r1', at: '2026-11-26T12:00:00.000Z', dataVersion: 'cc' },
+    },
     { key: 'model', status: 'missing', planned: true, causes: [], rootCauses: [] },
-    { key: 'report', status: 'fresh', planned: true, causes: [], rootCauses: [], last: { runId: 'r1', at: '2026-11-26T12:00:00.000Z', dataVersion: 'dd' } },
+    {
+      key: 'report',
+      status: 'fresh',
+      planned: true,
+      causes: [],
+      rootCauses: [],
+      last: { runId: 'r1', at: '2026-11-26T12:00:00.000Z', dataVersion: 'dd' },
+    },
     {
       key: 'joined',
       status: 'stale',
@@ -49,7 +71,9 @@ describe('formatStatus', () => {
   })
 
   test('everything fresh', () => {
-    const fresh: StatusReport = { assets: [{ key: 'raw', status: 'fresh', planned: false, causes: [], rootCauses: [] }] }
+    const fresh: StatusReport = {
+      assets: [{ key: 'raw', status: 'fresh', planned: false, causes: [], rootCauses: [] }],
+    }
     expect(formatStatus(fresh, plain)).toMatchSnapshot()
   })
 
@@ -61,7 +85,13 @@ describe('formatStatus', () => {
 
 describe('explain', () => {
   test('names the upstream change and its root cause', () => {
-    const entry = { key: 'features', status: 'stale' as const, planned: true, causes: [{ kind: 'upstream_data_changed' as const, dep: 'raw', message: 'raw has a new data version' }], rootCauses: [{ key: 'raw', kind: 'code_changed' as const, message: 'raw has a new code version' }] }
+    const entry = {
+      key: 'features',
+      status: 'stale' as const,
+      planned: true,
+      causes: [{ kind: 'upstream_data_changed' as const, dep: 'raw', message: 'raw has a new data version' }],
+      rootCauses: [{ key: 'raw', kind: 'code_changed' as const, message: 'raw has a new code version' }],
+    }
     expect(explain(entry, plain)).toBe('features is stale: raw has a new data version (root cause: raw code changed)')
   })
 

@@ -13,16 +13,25 @@ import { table } from './table.js'
 export function formatStatus(report: StatusReport, style: Style): string {
   const { assets } = report
   if (assets.length === 0) return 'No assets selected.'
-  const rows = assets.map((a) => [a.source ? `${a.key} ${style.dim('(source)')}` : a.key, colorStatus(a.status, style), a.planned ? style.cyan(style.sym.planned) : '', shortCauses(a)])
+  const rows = assets.map((a) => [
+    a.source ? `${a.key} ${style.dim('(source)')}` : a.key,
+    colorStatus(a.status, style),
+    a.planned ? style.cyan(style.sym.planned) : '',
+    shortCauses(a),
+  ])
   const parts = [table(['ASSET', 'STATUS', 'PLANNED', 'WHY'], rows, style)]
   // Assets missing for no reason beyond themselves share one line; the others get a sentence each.
   const plainMissing = assets.filter((a) => a.status === 'missing' && rootCauseText(a, style) === '')
-  const explained = assets.filter((a) => a.status !== 'fresh' && !plainMissing.includes(a)).map((a) => explain(a, style))
+  const explained = assets
+    .filter((a) => a.status !== 'fresh' && !plainMissing.includes(a))
+    .map((a) => explain(a, style))
   if (plainMissing.length > 0) explained.push(`Never materialized: ${plainMissing.map((a) => a.key).join(', ')}`)
   if (explained.length > 0) parts.push(explained.join('\n'))
   const followers = assets.filter((a) => a.status === 'fresh' && a.planned).map((a) => a.key)
   if (followers.length > 0) {
-    parts.push(`Planned because an upstream asset may change (they run only if their inputs do): ${followers.join(', ')}`)
+    parts.push(
+      `Planned because an upstream asset may change (they run only if their inputs do): ${followers.join(', ')}`,
+    )
   }
   parts.push(totals(assets))
   return parts.join('\n\n')
@@ -42,7 +51,13 @@ export function reasonOf(entry: StatusEntry, style: Style): string {
 }
 
 function rootCauseText(entry: StatusEntry, style: Style): string {
-  const roots = entry.rootCauses.filter((r) => !(r.key === entry.key && (entry.causes.some((c) => c.kind === r.kind) || (r.kind === 'missing' && entry.status === 'missing'))))
+  const roots = entry.rootCauses.filter(
+    (r) =>
+      !(
+        r.key === entry.key &&
+        (entry.causes.some((c) => c.kind === r.kind) || (r.kind === 'missing' && entry.status === 'missing'))
+      ),
+  )
   if (roots.length === 0) return ''
   return style.dim(` (root cause${roots.length === 1 ? '' : 's'}: ${roots.map(rootCauseShort).join(', ')})`)
 }
@@ -105,5 +120,7 @@ function totals(assets: readonly StatusEntry[]): string {
   const count = (s: StatusEntry['status']) => assets.filter((a) => a.status === s).length
   const planned = assets.filter((a) => a.planned).length
   const head = `${assets.length} asset${assets.length === 1 ? '' : 's'}: ${count('fresh')} fresh, ${count('stale')} stale, ${count('missing')} missing; ${planned} planned.`
-  return planned > 0 ? `${head} Run \`assets materialize\` to update them.` : `${head} Everything selected is up to date.`
+  return planned > 0
+    ? `${head} Run \`assets materialize\` to update them.`
+    : `${head} Everything selected is up to date.`
 }

@@ -29,8 +29,26 @@ export interface Symbols {
   readonly spinner: readonly string[]
 }
 
-const UNICODE: Symbols = { ok: '✔', skip: '↷', fail: '✖', warn: '⚠', retry: '↻', planned: '●', arrow: '→', spinner: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] }
-const ASCII: Symbols = { ok: '[ok]', skip: '[skip]', fail: '[fail]', warn: '[warn]', retry: '[retry]', planned: '*', arrow: '->', spinner: ['|', '/', '-', '\\'] }
+const UNICODE: Symbols = {
+  ok: '✔',
+  skip: '↷',
+  fail: '✖',
+  warn: '⚠',
+  retry: '↻',
+  planned: '●',
+  arrow: '→',
+  spinner: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'],
+}
+const ASCII: Symbols = {
+  ok: '[ok]',
+  skip: '[skip]',
+  fail: '[fail]',
+  warn: '[warn]',
+  retry: '[retry]',
+  planned: '*',
+  arrow: '->',
+  spinner: ['|', '/', '-', '\\'],
+}
 
 const sgr = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`
 const plain = (s: string) => s
@@ -63,12 +81,16 @@ export function makeStyle(options: { color: boolean; unicode: boolean }): Style 
  * @example
  * const out = styleFor(process.stdout, process.env, opts.color !== false)
  */
-export function styleFor(stream: OutStream, env: Readonly<Record<string, string | undefined>>, colorFlag: boolean): Style {
+export function styleFor(
+  stream: OutStream,
+  env: Readonly<Record<string, string | undefined>>,
+  colorFlag: boolean,
+): Style {
   const turnedOff = !colorFlag || (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb'
   return makeStyle({ color: !turnedOff && stream.isTTY === true, unicode: !turnedOff })
 }
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the pattern matches ANSI escape sequences
 const ANSI = /\u001b\[[0-9;]*m/g
 
 /** Text without ANSI colour codes. */

@@ -10,7 +10,12 @@ import { visibleWidth, type Style } from './style.js'
  * // KEY  STATUS
  * // raw  fresh
  */
-export function table(headers: readonly string[], rows: readonly (readonly string[])[], style: Style, options: { dropEmpty?: boolean } = {}): string {
+export function table(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  style: Style,
+  options: { dropEmpty?: boolean } = {},
+): string {
   let columns = headers.map((_, i) => i)
   if (options.dropEmpty) columns = columns.filter((i) => rows.some((r) => (r[i] ?? '') !== ''))
   const widths = columns.map((i) => Math.max(visibleWidth(headers[i]!), ...rows.map((r) => visibleWidth(r[i] ?? ''))))

@@ -8,12 +8,35 @@ import { makeStyle } from './style.js'
 
 const plain = makeStyle({ color: false, unicode: true })
 
-const raw: AssetInfo = { key: 'raw/orders', deps: [], isSource: true, tags: {}, kinds: [], owners: [], description: 'orders export' }
-const features: AssetInfo = { key: 'features', deps: ['raw/orders'], isSource: false, group: 'ml', tags: { pii: true, tier: 'gold' }, kinds: ['pandas'], owners: ['team:ml'] }
+const raw: AssetInfo = {
+  key: 'raw/orders',
+  deps: [],
+  isSource: true,
+  tags: {},
+  kinds: [],
+  owners: [],
+  description: 'orders export',
+}
+const features: AssetInfo = {
+  key: 'features',
+  deps: ['raw/orders'],
+  isSource: false,
+  group: 'ml',
+  tags: { pii: true, tier: 'gold' },
+  kinds: ['pandas'],
+  owners: ['team:ml'],
+}
 const odd: AssetInfo = { key: 'a"b', deps: ['features'], isSource: false, tags: {}, kinds: [], owners: [] }
 
 describe('graph', () => {
-  const view: LineageView = { nodes: [raw, features, odd], edges: [['raw/orders', 'features'], ['features', 'a"b'], ['outside', 'features']] }
+  const view: LineageView = {
+    nodes: [raw, features, odd],
+    edges: [
+      ['raw/orders', 'features'],
+      ['features', 'a"b'],
+      ['outside', 'features'],
+    ],
+  }
 
   test('mermaid: ids for nodes, keys as quoted labels, sources as cylinders', () => {
     expect(toMermaid(view)).toMatchInlineSnapshot(`
@@ -48,14 +71,57 @@ test('list drops empty columns', () => {
 
 describe('runs', () => {
   const runs: RunInfo[] = [
-    { runId: 'r3', status: 'failed', startedAt: '2026-11-26T12:10:00.000Z', finishedAt: '2026-11-26T12:10:02.500Z', selection: ['+model'], materialized: 2, failed: 1, skipped: 1, metric: 0.87 },
-    { runId: 'r2', status: 'success', startedAt: '2026-11-26T12:05:00.000Z', finishedAt: '2026-11-26T12:05:00.040Z', selection: ['*'], materialized: 0, failed: 0, skipped: 0, metric: 0.91 },
-    { runId: 'r1', status: 'running', startedAt: '2026-11-26T12:00:00.000Z', selection: ['*'], materialized: 3, failed: 0, skipped: 0 },
-    { runId: 'r0', status: 'failed', startedAt: '2026-11-26T11:00:00.000Z', finishedAt: '2026-11-26T11:59:00.000Z', selection: ['*'], materialized: 1, failed: 0, skipped: 0, interrupted: true },
+    {
+      runId: 'r3',
+      status: 'failed',
+      startedAt: '2026-11-26T12:10:00.000Z',
+      finishedAt: '2026-11-26T12:10:02.500Z',
+      selection: ['+model'],
+      materialized: 2,
+      failed: 1,
+      skipped: 1,
+      metric: 0.87,
+    },
+    {
+      runId: 'r2',
+      status: 'success',
+      startedAt: '2026-11-26T12:05:00.000Z',
+      finishedAt: '2026-11-26T12:05:00.040Z',
+      selection: ['*'],
+      materialized: 0,
+      failed: 0,
+      skipped: 0,
+      metric: 0.91,
+    },
+    {
+      runId: 'r1',
+      status: 'running',
+      startedAt: '2026-11-26T12:00:00.000Z',
+      selection: ['*'],
+      materialized: 3,
+      failed: 0,
+      skipped: 0,
+    },
+    {
+      runId: 'r0',
+      status: 'failed',
+      startedAt: '2026-11-26T11:00:00.000Z',
+      finishedAt: '2026-11-26T11:59:00.000Z',
+      selection: ['*'],
+      materialized: 1,
+      failed: 0,
+      skipped: 0,
+      interrupted: true,
+    },
   ]
 
   test('table', () => {
-    expect(formatRuns(runs.map(({ metric: _, ...r }) => r), plain)).toMatchSnapshot()
+    expect(
+      formatRuns(
+        runs.map(({ metric: _, ...r }) => r),
+        plain,
+      ),
+    ).toMatchSnapshot()
   })
 
   test('a metric across runs', () => {
@@ -70,7 +136,13 @@ describe('runs', () => {
 test('show: definition, status, failed attempts, history with inputs, metadata, metrics and checks', () => {
   const detail: AssetDetail = {
     info: features,
-    status: { key: 'features', status: 'stale', planned: true, causes: [{ kind: 'upstream_data_changed', dep: 'raw/orders', message: 'raw/orders has a new data version' }], rootCauses: [{ key: 'raw/orders', kind: 'source_changed', message: 'raw/orders observed a new version' }] },
+    status: {
+      key: 'features',
+      status: 'stale',
+      planned: true,
+      causes: [{ kind: 'upstream_data_changed', dep: 'raw/orders', message: 'raw/orders has a new data version' }],
+      rootCauses: [{ key: 'raw/orders', kind: 'source_changed', message: 'raw/orders observed a new version' }],
+    },
     history: [
       {
         runId: 'r2',
@@ -96,7 +168,14 @@ test('show: definition, status, failed attempts, history with inputs, metadata, 
       },
     ],
     failures: [
-      { runId: 'r3', at: '2026-11-26T12:10:02.000Z', attempt: 2, of: 2, error: 'asset "features" timed out after 500 ms (its `timeout`)', willRetry: false },
+      {
+        runId: 'r3',
+        at: '2026-11-26T12:10:02.000Z',
+        attempt: 2,
+        of: 2,
+        error: 'asset "features" timed out after 500 ms (its `timeout`)',
+        willRetry: false,
+      },
       { runId: 'r3', at: '2026-11-26T12:10:01.000Z', attempt: 1, of: 2, error: 'ECONNRESET', willRetry: true },
     ],
   }

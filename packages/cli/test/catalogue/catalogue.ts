@@ -116,7 +116,8 @@ export function scrub(text: string, ...dirs: string[]): string {
 }
 
 /** Words that introduce a fix in our messages. */
-const FIX = /Fix:|help:|e\.g\. |\(run assets |did you mean|Did you mean|run `|Run `|pass |Pass |use |Use |add |remove |correct |Return |return |convert|Convert|Replace|raise|Raise|free space|Upgrade|Move it|Make |Point |point |select it|materialize|throw new Error|write |instead/
+const FIX =
+  /Fix:|help:|e\.g\. |\(run assets |did you mean|Did you mean|run `|Run `|pass |Pass |use |Use |add |remove |correct |Return |return |convert|Convert|Replace|raise|Raise|free space|Upgrade|Move it|Make |Point |point |select it|materialize|throw new Error|write |instead/
 
 /**
  * Checks the message names what is at fault (`mentions`) and says how to fix it.
@@ -153,7 +154,8 @@ export function refused(r: CliResult, mentions: readonly string[], ...dirs: stri
 export function failedRun(r: CliResult, key: string, mentions: readonly string[] = [], ...dirs: string[]): string {
   expect(r.code, `exit code (stdout: ${r.stdout}\nstderr: ${r.stderr})`).toBe(1)
   const text = scrub(r.stdout, ...dirs)
-  const start = text.indexOf(`✖ ${key} failed: `) >= 0 ? text.indexOf(`✖ ${key} failed: `) : text.indexOf(`[fail] ${key} failed: `)
+  const start =
+    text.indexOf(`✖ ${key} failed: `) >= 0 ? text.indexOf(`✖ ${key} failed: `) : text.indexOf(`[fail] ${key} failed: `)
   expect(start, `a failure line for ${key} in:\n${text}`).toBeGreaterThanOrEqual(0)
   // The failure line and its indented continuation lines.
   const lines = text.slice(start).split('\n')

@@ -29,9 +29,18 @@ async function refusedConfig(value: string, mentions: string[]): Promise<string>
   return text
 }
 
-test.concurrent(title(36, '--config that is not valid JSON (line, column; string values masked)'), T, async ({ expect }) => {
-  expect(await refusedConfig('{"model": {"epochs": 3, "optimizer": {"name": "adam" "lr": 0.1}}}', ['--config', 'line 1, column 54'])).toMatchSnapshot()
-})
+test.concurrent(
+  title(36, '--config that is not valid JSON (line, column; string values masked)'),
+  T,
+  async ({ expect }) => {
+    expect(
+      await refusedConfig('{"model": {"epochs": 3, "optimizer": {"name": "adam" "lr": 0.1}}}', [
+        '--config',
+        'line 1, column 54',
+      ]),
+    ).toMatchSnapshot()
+  },
+)
 
 test.concurrent(title(37, '--config that is not an object'), T, async ({ expect }) => {
   expect(await refusedConfig('[{"model": {}}]', ['--config', 'an array'])).toMatchSnapshot()
@@ -41,12 +50,21 @@ test.concurrent(title(38, '--config file that does not exist'), T, async ({ expe
   expect(await refusedConfig('configs/staging.json', ['configs/staging.json'])).toMatchSnapshot()
 })
 
-test.concurrent(title(39, '--config naming an unknown asset, with the closest key suggested'), T, async ({ expect }) => {
-  expect(await refusedConfig(JSON.stringify({ modle: good }), ['"modle"', '"model"'])).toMatchSnapshot()
-})
+test.concurrent(
+  title(39, '--config naming an unknown asset, with the closest key suggested'),
+  T,
+  async ({ expect }) => {
+    expect(await refusedConfig(JSON.stringify({ modle: good }), ['"modle"', '"model"'])).toMatchSnapshot()
+  },
+)
 
 test.concurrent(title(40, "config failing its zod schema (zod's issue paths)"), T, async ({ expect }) => {
-  const text = await refusedConfig(JSON.stringify({ model: { epochs: 0, optimizer: { name: 'adamw', lr: 3 } } }), ["'model'", 'epochs:', 'optimizer.name:', 'optimizer.lr:'])
+  const text = await refusedConfig(JSON.stringify({ model: { epochs: 0, optimizer: { name: 'adamw', lr: 3 } } }), [
+    "'model'",
+    'epochs:',
+    'optimizer.name:',
+    'optimizer.lr:',
+  ])
   expect(text).toMatchSnapshot()
 })
 
@@ -58,7 +76,10 @@ test.concurrent(title(42, 'required config missing'), T, async ({ expect }) => {
   const text = refused(await p.run(['materialize']), ["'model'", 'epochs:'], p.dir)
   expect(text).toMatchSnapshot()
   // The same config from a file works (on a copy: the other cases expect no run in \`p\`).
-  const copy = makeProject({ 'rivers.config.ts': readFileSync(path.join(p.dir, 'rivers.config.ts'), 'utf8'), 'configs/prod.json': readFileSync(path.join(p.dir, 'configs/prod.json'), 'utf8') })
+  const copy = makeProject({
+    'rivers.config.ts': readFileSync(path.join(p.dir, 'rivers.config.ts'), 'utf8'),
+    'configs/prod.json': readFileSync(path.join(p.dir, 'configs/prod.json'), 'utf8'),
+  })
   const ok = await copy.run(['materialize', '--json', '--config', 'configs/prod.json'])
   expect(ok.code, ok.stderr).toBe(0)
 })

@@ -8,9 +8,15 @@ import { refused, T, title } from './catalogue.js'
 afterAll(removeProjects)
 
 /** A project file: imports, then `body`, then the default export of `assets`. */
-const file = (body: string, assets: string) => `import { asset, defineProject } from 'rivers'\nimport { z } from 'zod'\n${body}\nexport default defineProject({ assets: [${assets}] })\n`
+const file = (body: string, assets: string) =>
+  `import { asset, defineProject } from 'rivers'\nimport { z } from 'zod'\n${body}\nexport default defineProject({ assets: [${assets}] })\n`
 
-async function refusedDefinition(body: string, assets: string, mentions: string[], where: 'load' | 'graph' = 'load'): Promise<string> {
+async function refusedDefinition(
+  body: string,
+  assets: string,
+  mentions: string[],
+  where: 'load' | 'graph' = 'load',
+): Promise<string> {
   const p = makeProject({ 'rivers.config.ts': file(body, assets) })
   const r = await p.run(['materialize'])
   const text = refused(r, mentions, p.dir)
@@ -22,28 +28,53 @@ async function refusedDefinition(body: string, assets: string, mentions: string[
 }
 
 test.concurrent(title(11, 'two assets with the same key (both definition sites)'), T, async ({ expect }) => {
-  const text = await refusedDefinition(`const a = asset({ key: 'orders' }, () => 1)\nconst b = asset({ key: 'orders', description: 'Orders from the API' }, () => 2)`, 'a, b', ["'orders'", 'rivers.config.ts:3:', 'rivers.config.ts:4:'])
+  const text = await refusedDefinition(
+    `const a = asset({ key: 'orders' }, () => 1)\nconst b = asset({ key: 'orders', description: 'Orders from the API' }, () => 2)`,
+    'a, b',
+    ["'orders'", 'rivers.config.ts:3:', 'rivers.config.ts:4:'],
+  )
   expect(text).toMatchSnapshot()
 })
 
 test.concurrent(title(12, 'invalid characters in a key'), T, async ({ expect }) => {
-  expect(await refusedDefinition(`const a = asset({ key: 'raw orders' }, () => 1)`, 'a', ["'raw orders'", 'rivers.config.ts:3:'])).toMatchSnapshot()
+  expect(
+    await refusedDefinition(`const a = asset({ key: 'raw orders' }, () => 1)`, 'a', [
+      "'raw orders'",
+      'rivers.config.ts:3:',
+    ]),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(13, 'empty key'), T, async ({ expect }) => {
-  expect(await refusedDefinition(`const a = asset({ key: '' }, () => 1)`, 'a', ["''", 'rivers.config.ts:3:'])).toMatchSnapshot()
+  expect(
+    await refusedDefinition(`const a = asset({ key: '' }, () => 1)`, 'a', ["''", 'rivers.config.ts:3:']),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(14, "a key with a '..' segment (would escape the storage folder)"), T, async ({ expect }) => {
-  expect(await refusedDefinition(`const a = asset({ key: 'raw/../../etc' }, () => 1)`, 'a', ["'raw/../../etc'", "'..'"])).toMatchSnapshot()
+  expect(
+    await refusedDefinition(`const a = asset({ key: 'raw/../../etc' }, () => 1)`, 'a', ["'raw/../../etc'", "'..'"]),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(15, 'unknown dependency, with the closest key suggested'), T, async ({ expect }) => {
-  expect(await refusedDefinition(`const orders = asset({ key: 'raw/orders' }, () => [])\nconst total = asset({ key: 'total', deps: { orders: 'raw/order' } }, ({ orders }) => orders)`, 'orders, total', ["'total'", "'raw/order'", "'raw/orders'"])).toMatchSnapshot()
+  expect(
+    await refusedDefinition(
+      `const orders = asset({ key: 'raw/orders' }, () => [])\nconst total = asset({ key: 'total', deps: { orders: 'raw/order' } }, ({ orders }) => orders)`,
+      'orders, total',
+      ["'total'", "'raw/order'", "'raw/orders'"],
+    ),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(16, 'an asset that depends on itself'), T, async ({ expect }) => {
-  expect(await refusedDefinition(`const a = asset({ key: 'model', deps: { previous: 'model' } }, ({ previous }) => previous)`, 'a', ["'model'", "'previous'"])).toMatchSnapshot()
+  expect(
+    await refusedDefinition(
+      `const a = asset({ key: 'model', deps: { previous: 'model' } }, ({ previous }) => previous)`,
+      'a',
+      ["'model'", "'previous'"],
+    ),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(17, 'a dependency cycle (the cycle printed)'), T, async ({ expect }) => {
@@ -52,23 +83,48 @@ test.concurrent(title(17, 'a dependency cycle (the cycle printed)'), T, async ({
 })
 
 test.concurrent(title(18, 'a dependency that is not an asset (a number)'), T, async ({ expect }) => {
-  expect(await refusedDefinition(`const a = asset({ key: 'a', deps: { rows: 42 as any } }, () => 1)`, 'a', ["'a'", "'rows'", 'a number (42)'])).toMatchSnapshot()
+  expect(
+    await refusedDefinition(`const a = asset({ key: 'a', deps: { rows: 42 as any } }, () => 1)`, 'a', [
+      "'a'",
+      "'rows'",
+      'a number (42)',
+    ]),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(19, 'a dependency that is undefined (used before its definition)'), T, async ({ expect }) => {
-  expect(await refusedDefinition(`const a = asset({ key: 'a', deps: { later: b as any } }, () => 1)\nvar b: unknown`, 'a', ["'a'", "'later'", 'undefined'])).toMatchSnapshot()
+  expect(
+    await refusedDefinition(`const a = asset({ key: 'a', deps: { later: b as any } }, () => 1)\nvar b: unknown`, 'a', [
+      "'a'",
+      "'later'",
+      'undefined',
+    ]),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(20, 'a project entry that is not an asset (null)'), T, async ({ expect }) => {
-  expect(await refusedDefinition(`const a = asset({ key: 'a' }, () => 1)`, 'a, null as any', ['assets[1]', 'null'])).toMatchSnapshot()
+  expect(
+    await refusedDefinition(`const a = asset({ key: 'a' }, () => 1)`, 'a, null as any', ['assets[1]', 'null']),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(21, 'invalid spec fields (retry, timeout)'), T, async ({ expect }) => {
-  expect(await refusedDefinition(`const a = asset({ key: 'train', retry: { maxRetries: -1 }, timeout: 'soon' as any }, () => 1)`, 'a', ["'train'", 'retry.maxRetries', 'timeout'])).toMatchSnapshot()
+  expect(
+    await refusedDefinition(
+      `const a = asset({ key: 'train', retry: { maxRetries: -1 }, timeout: 'soon' as any }, () => 1)`,
+      'a',
+      ["'train'", 'retry.maxRetries', 'timeout'],
+    ),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(22, 'asset(spec) without its function listed as an asset'), T, async ({ expect }) => {
-  expect(await refusedDefinition(`const a = asset({ key: 'a' })`, 'a as any', ['assets[0]', 'asset(spec, (inputs, ctx) => value)'])).toMatchSnapshot()
+  expect(
+    await refusedDefinition(`const a = asset({ key: 'a' })`, 'a as any', [
+      'assets[0]',
+      'asset(spec, (inputs, ctx) => value)',
+    ]),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(23, "an input schema that rejects the producer's output schema"), T, async ({ expect }) => {

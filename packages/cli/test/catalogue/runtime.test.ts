@@ -94,7 +94,9 @@ test.concurrent(title(53, 'a streamed result that yields a number'), T, async ({
 })
 
 test.concurrent(title(54, 'a streamed result that fails midway (nothing stored)'), T, async ({ expect }) => {
-  expect(await failing('stream_fails', ["'stream_fails'", 'upstream socket closed', 'Nothing was stored'])).toMatchSnapshot()
+  expect(
+    await failing('stream_fails', ["'stream_fails'", 'upstream socket closed', 'Nothing was stored']),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(55, 'a timeout (the asset and the limit)'), T, async ({ expect }) => {
@@ -107,7 +109,9 @@ test.concurrent(title(56, "an input that fails the consumer's input schema"), T,
 
 const STREAM_MB = Number(process.env.RIVERS_STREAM_MB ?? 200)
 
-test.concurrent(title(57, `a result too large for memory, streamed to a file with bounded memory (${STREAM_MB} MB)`), { timeout: 60_000 }, async ({ expect }) => {
+test.concurrent(title(57, `a result too large for memory, streamed to a file with bounded memory (${STREAM_MB} MB)`), {
+  timeout: 60_000,
+}, async ({ expect }) => {
   // The producer yields 1 MB chunks lazily; the consumer reads the stored stream back and reports the
   // bytes it saw and the process's peak RSS (write, hash and read all happened in that process).
   const big = makeProject({
@@ -137,6 +141,8 @@ export default defineProject({ assets: [summary] })
   const summary = JSON.parse(readFileSync(path.join(big.dir, '.rivers', 'storage', summaryFile), 'utf8'))
   expect(summary.bytes).toBe(STREAM_MB << 20)
   // Peak memory stays far below the result's size (the node process itself takes ~100 MB).
-  console.log(`streaming: ${STREAM_MB} MB result written, hashed and read back with a peak RSS of ${summary.maxRssMb} MB`)
+  console.log(
+    `streaming: ${STREAM_MB} MB result written, hashed and read back with a peak RSS of ${summary.maxRssMb} MB`,
+  )
   expect(summary.maxRssMb).toBeLessThan(Math.max(180, STREAM_MB * 0.6))
 })

@@ -44,7 +44,9 @@ const hasSetpriv = (() => {
 const nobodyCanRunCli = (() => {
   if (!isRoot || !hasSetpriv) return !isRoot
   try {
-    execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', BIN], { stdio: 'ignore' })
+    execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', BIN], {
+      stdio: 'ignore',
+    })
     return true
   } catch {
     return false
@@ -53,7 +55,9 @@ const nobodyCanRunCli = (() => {
 
 /** Runs the CLI as `nobody` when we are root (so permission bits apply), else as ourselves. */
 function runUnprivileged(args: string[], cwd: string): Promise<CliResult> {
-  const [cmd, argv] = isRoot ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]]
+  const [cmd, argv] = isRoot
+    ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args]]
+    : [process.execPath, [BIN, ...args]]
   const env = { ...process.env, NO_COLOR: '1', HOME: cwd } as NodeJS.ProcessEnv
   delete env.RIVERS_HOME
   return new Promise((resolve) => {
@@ -64,31 +68,39 @@ function runUnprivileged(args: string[], cwd: string): Promise<CliResult> {
   })
 }
 
-test.concurrent(title(58, 'a read-only store folder (as an unprivileged user; root ignores permissions)'), T, async ({ expect, skip }) => {
-  if (isRoot && !nobodyCanRunCli) {
-    console.warn(`#58 skipped: running as root, and user nobody cannot read ${BIN} (the checkout is in a private folder, or setpriv is missing)`)
-    return skip()
-  }
-  const p = makeProject({ 'rivers.config.ts': project })
-  // Let the unprivileged user into the project; it builds the store once, which is then made read-only.
-  chmodSync(p.dir, 0o777)
-  const built = await runUnprivileged(['materialize', '--json'], p.dir)
-  expect(built.code, built.stderr).toBe(0)
-  p.write({ 'rivers.config.ts': project.replace('Buffer.alloc(1 << 20, 7)', 'Buffer.alloc(1 << 20, 8)') })
-  chmodSync(path.join(p.dir, '.rivers'), 0o500)
-  try {
-    const r = await runUnprivileged(['materialize'], p.dir)
-    expect(refused(r, ['.rivers/rivers.db', 'writable'], p.dir)).toMatchSnapshot()
-  } finally {
-    chmodSync(path.join(p.dir, '.rivers'), 0o700)
-  }
-})
+test.concurrent(
+  title(58, 'a read-only store folder (as an unprivileged user; root ignores permissions)'),
+  T,
+  async ({ expect, skip }) => {
+    if (isRoot && !nobodyCanRunCli) {
+      console.warn(
+        `#58 skipped: running as root, and user nobody cannot read ${BIN} (the checkout is in a private folder, or setpriv is missing)`,
+      )
+      return skip()
+    }
+    const p = makeProject({ 'rivers.config.ts': project })
+    // Let the unprivileged user into the project; it builds the store once, which is then made read-only.
+    chmodSync(p.dir, 0o777)
+    const built = await runUnprivileged(['materialize', '--json'], p.dir)
+    expect(built.code, built.stderr).toBe(0)
+    p.write({ 'rivers.config.ts': project.replace('Buffer.alloc(1 << 20, 7)', 'Buffer.alloc(1 << 20, 8)') })
+    chmodSync(path.join(p.dir, '.rivers'), 0o500)
+    try {
+      const r = await runUnprivileged(['materialize'], p.dir)
+      expect(refused(r, ['.rivers/rivers.db', 'writable'], p.dir)).toMatchSnapshot()
+    } finally {
+      chmodSync(path.join(p.dir, '.rivers'), 0o700)
+    }
+  },
+)
 
 test.concurrent(title(59, 'a corrupt database file'), T, async ({ expect }) => {
   const p = makeProject({ 'rivers.config.ts': project })
   mkdirSync(path.join(p.dir, '.rivers'))
   writeFileSync(path.join(p.dir, '.rivers', 'rivers.db'), 'this is not a database, it is a shopping list\n'.repeat(100))
-  expect(refused(await p.run(['status']), ['.rivers/rivers.db', 'mv rivers.db rivers.db.broken'], p.dir)).toMatchSnapshot()
+  expect(
+    refused(await p.run(['status']), ['.rivers/rivers.db', 'mv rivers.db rivers.db.broken'], p.dir),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(60, 'a store written by a newer Rivers'), T, async ({ expect }) => {
@@ -97,7 +109,11 @@ test.concurrent(title(60, 'a store written by a newer Rivers'), T, async ({ expe
   const db = new Database(path.join(p.dir, '.rivers', 'rivers.db'))
   db.pragma('user_version = 99')
   db.close()
-  const text = refused(await p.run(['materialize']), ['.rivers/rivers.db', 'schema version 99', 'Upgrade rivers'], p.dir)
+  const text = refused(
+    await p.run(['materialize']),
+    ['.rivers/rivers.db', 'schema version 99', 'Upgrade rivers'],
+    p.dir,
+  )
   expect(text.replace(/knows up to \d+/, 'knows up to <n>')).toMatchSnapshot()
 })
 
@@ -129,28 +145,35 @@ function tryMount(dir: string): boolean {
   }
 }
 
-test.concurrent(title(62, 'the disk fills up during a write: a real full file system (tmpfs; needs root to mount)'), T, async ({ expect, skip }) => {
-  // The folder `big` writes into is a full 64 KiB file system; `small` writes beside it, on the disk.
-  const p = makeProject({ 'rivers.config.ts': project })
-  const full = path.join(p.dir, '.rivers', 'storage', 'big')
-  if (!tryMount(full)) return skip()
-  try {
-    const r = await p.run(['materialize', '--log-level', 'silent'])
-    expect(await expectNothingOfBig(p, r)).toMatchSnapshot()
-  } finally {
-    execFileSync('umount', [full])
-  }
-  // With space again, the next run builds what is missing.
-  const again = await p.run(['materialize', '--json'])
-  expect(again.json().materialized).toEqual(['big', 'after'])
-})
+test.concurrent(
+  title(62, 'the disk fills up during a write: a real full file system (tmpfs; needs root to mount)'),
+  T,
+  async ({ expect, skip }) => {
+    // The folder `big` writes into is a full 64 KiB file system; `small` writes beside it, on the disk.
+    const p = makeProject({ 'rivers.config.ts': project })
+    const full = path.join(p.dir, '.rivers', 'storage', 'big')
+    if (!tryMount(full)) return skip()
+    try {
+      const r = await p.run(['materialize', '--log-level', 'silent'])
+      expect(await expectNothingOfBig(p, r)).toMatchSnapshot()
+    } finally {
+      execFileSync('umount', [full])
+    }
+    // With space again, the next run builds what is missing.
+    const again = await p.run(['materialize', '--json'])
+    expect(again.json().materialized).toEqual(['big', 'after'])
+  },
+)
 
-test.concurrent(title(63, 'the disk fills up during a write: an IO manager whose file system fails with ENOSPC'), T, async ({ expect }) => {
-  // The same failure through the IO manager's seam: every write past 64 KiB fails like a full disk.
-  const p = makeProject({
-    'rivers.config.ts': project.replace(
-      'export default defineProject({ assets: [after] })',
-      `import * as fsp from 'node:fs/promises'
+test.concurrent(
+  title(63, 'the disk fills up during a write: an IO manager whose file system fails with ENOSPC'),
+  T,
+  async ({ expect }) => {
+    // The same failure through the IO manager's seam: every write past 64 KiB fails like a full disk.
+    const p = makeProject({
+      'rivers.config.ts': project.replace(
+        'export default defineProject({ assets: [after] })',
+        `import * as fsp from 'node:fs/promises'
 import { FileIOManager } from 'rivers'
 let left = Number(process.env.DISK_BYTES ?? 65536)
 const fullDisk = {
@@ -169,11 +192,12 @@ const fullDisk = {
   },
 }
 export default defineProject({ assets: [after], io: new FileIOManager('.rivers/storage', { fs: fullDisk as never }) })`,
-    ),
-  })
-  const r = await p.run(['materialize', '--log-level', 'silent'])
-  expect(existsSync(path.join(p.dir, '.rivers', 'storage', 'small'))).toBe(true)
-  expect(await expectNothingOfBig(p, r)).toMatchSnapshot()
-  const again = await p.run(['materialize', '--json'], { env: { DISK_BYTES: String(4 << 20) } })
-  expect(again.json().materialized).toEqual(['big', 'after'])
-})
+      ),
+    })
+    const r = await p.run(['materialize', '--log-level', 'silent'])
+    expect(existsSync(path.join(p.dir, '.rivers', 'storage', 'small'))).toBe(true)
+    expect(await expectNothingOfBig(p, r)).toMatchSnapshot()
+    const again = await p.run(['materialize', '--json'], { env: { DISK_BYTES: String(4 << 20) } })
+    expect(again.json().materialized).toEqual(['big', 'after'])
+  },
+)

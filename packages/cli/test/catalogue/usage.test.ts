@@ -29,7 +29,9 @@ test.concurrent(title(67, 'show of an unknown key, with the closest key suggeste
 })
 
 test.concurrent(title(68, 'runs --metric without --asset'), T, async ({ expect }) => {
-  expect(refused(await p.run(['runs', '--metric', 'accuracy']), ['--metric accuracy', '--asset'], p.dir)).toMatchSnapshot()
+  expect(
+    refused(await p.run(['runs', '--metric', 'accuracy']), ['--metric accuracy', '--asset'], p.dir),
+  ).toMatchSnapshot()
 })
 
 test.concurrent(title(69, 'wipe without --yes and without a terminal'), T, async ({ expect }) => {

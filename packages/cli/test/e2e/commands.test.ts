@@ -26,13 +26,22 @@ describe('a built project', () => {
     const r = await p.run(['plan', '+report'])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatchSnapshot()
-    expect((await p.run(['materialize', '--dry-run', '--json', '+report'])).json()).toEqual({ selection: ['+report'], force: false, layers: [['features'], ['model'], ['report']], count: 3 })
+    expect((await p.run(['materialize', '--dry-run', '--json', '+report'])).json()).toEqual({
+      selection: ['+report'],
+      force: false,
+      layers: [['features'], ['model'], ['report']],
+      count: 3,
+    })
   })
 
   test('list --json and list', T, async () => {
     const list = (await p.run(['list', '--json'])).json()
     expect(list.map((a: { key: string }) => a.key)).toEqual(['features', 'model', 'raw', 'report', 'stats'])
-    expect(list.find((a: { key: string }) => a.key === 'model')).toMatchObject({ deps: ['features'], group: 'ml', isSource: false })
+    expect(list.find((a: { key: string }) => a.key === 'model')).toMatchObject({
+      deps: ['features'],
+      group: 'ml',
+      isSource: false,
+    })
     const r = await p.run(['list', 'group:ml'])
     expect(r.stdout).toMatchInlineSnapshot(`
       "ASSET  TYPE   GROUP  DEPS
@@ -100,7 +109,13 @@ describe('a built project', () => {
     expect(wiped.code).toBe(0)
     expect(wiped.stdout).toBe('Wiped the records of 2 assets: model, report.\n')
     const status = (await p.run(['status', '--json'])).json()
-    expect(status.assets.map((a: { key: string; status: string }) => `${a.key}:${a.status}`)).toEqual(['features:fresh', 'model:missing', 'raw:fresh', 'report:missing', 'stats:fresh'])
+    expect(status.assets.map((a: { key: string; status: string }) => `${a.key}:${a.status}`)).toEqual([
+      'features:fresh',
+      'model:missing',
+      'raw:fresh',
+      'report:missing',
+      'stats:fresh',
+    ])
   })
 })
 
@@ -125,6 +140,9 @@ describe('project files and stores', () => {
     expect(existsSync(path.join(p.dir, '.rivers'))).toBe(true)
     expect((await p.run(['materialize', '--json', '--store', 'elsewhere'])).json().materialized).toEqual(['a'])
     expect(existsSync(path.join(p.dir, 'elsewhere'))).toBe(true)
-    expect((await p.run(['status', '--json'], { env: { RIVERS_HOME: path.join(p.dir, 'elsewhere') } })).json().assets[0].status).toBe('fresh')
+    expect(
+      (await p.run(['status', '--json'], { env: { RIVERS_HOME: path.join(p.dir, 'elsewhere') } })).json().assets[0]
+        .status,
+    ).toBe('fresh')
   })
 })

@@ -37,7 +37,9 @@ describe('selections', () => {
     expect(r.code).toBe(2)
     expect(r.stderr).toMatchSnapshot()
     expect(r.stderr).toContain('+features')
-    expect((await p.run(['status', '--json'])).json().assets.every((a: { status: string }) => a.status === 'missing')).toBe(true)
+    expect(
+      (await p.run(['status', '--json'])).json().assets.every((a: { status: string }) => a.status === 'missing'),
+    ).toBe(true)
   })
 })
 
@@ -74,14 +76,18 @@ describe('project files that do not load', () => {
   const p = makeProject({})
 
   test('it throws while loading: the file, the place, the message', T, async () => {
-    p.write({ 'rivers.config.ts': `import { defineProject } from 'rivers'\nconst settings: { assets: string[] } = JSON.parse('{}')\nexport default defineProject({ assets: settings.assets.map((k) => k) })\n` })
+    p.write({
+      'rivers.config.ts': `import { defineProject } from 'rivers'\nconst settings: { assets: string[] } = JSON.parse('{}')\nexport default defineProject({ assets: settings.assets.map((k) => k) })\n`,
+    })
     const r = await p.run(['status'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatchSnapshot()
   })
 
   test('a syntax error', T, async () => {
-    p.write({ 'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst a = asset({ key: 'a' }, () => 1\nexport default defineProject({ assets: [a] })\n` })
+    p.write({
+      'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst a = asset({ key: 'a' }, () => 1\nexport default defineProject({ assets: [a] })\n`,
+    })
     const r = await p.run(['status'])
     expect(r.code).toBe(2)
     expect(p.scrub(r.stderr)).toMatchSnapshot()
@@ -92,7 +98,9 @@ describe('project files that do not load', () => {
     const none = await p.run(['status'])
     expect(none.code).toBe(2)
     expect(none.stderr).toMatchSnapshot()
-    p.write({ 'rivers.config.ts': `import { asset } from 'rivers'\nexport default { assets: [asset({ key: 'a' }, () => 1)] }\n` })
+    p.write({
+      'rivers.config.ts': `import { asset } from 'rivers'\nexport default { assets: [asset({ key: 'a' }, () => 1)] }\n`,
+    })
     const notProject = await p.run(['status', '--json'])
     expect(notProject.code).toBe(2)
     expect(notProject.stderr).toMatchSnapshot()

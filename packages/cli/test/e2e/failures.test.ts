@@ -13,7 +13,11 @@ test('a failing asset skips exactly its descendants (upstream_failed), exits 1, 
   expect(r.code).toBe(1)
   const summary = r.json()
   expect(summary.status).toBe('failed')
-  expect(outcome(summary)).toEqual({ materialized: expect.arrayContaining(['raw', 'features', 'stats']), skipped: { report: 'upstream_failed' }, failed: ['model'] })
+  expect(outcome(summary)).toEqual({
+    materialized: expect.arrayContaining(['raw', 'features', 'stats']),
+    skipped: { report: 'upstream_failed' },
+    failed: ['model'],
+  })
   expect(summary.materialized).toHaveLength(3)
   expect(summary.failed[0].error).toContain('training diverged at epoch 1')
   // The failed asset and its descendants stay in the next plan; its succeeded siblings do not.

@@ -25,7 +25,9 @@ export interface PipelineOptions {
  * project.write({ 'rivers.config.ts': pipeline({ features: 'raw.map((x) => x * 3)' }) })
  */
 export function pipeline(options: PipelineOptions = {}): string {
-  const checks = options.failingCheck ? `, checks: [check('small', (v: number[]) => v.every((x) => x < 5), { blocking: true })]` : ''
+  const checks = options.failingCheck
+    ? `, checks: [check('small', (v: number[]) => v.every((x) => x < 5), { blocking: true })]`
+    : ''
   const model = options.modelThrows
     ? `throw new Error('training diverged at epoch ' + ctx.config.epochs)`
     : `const weight = features.reduce((a, b) => a + b, 0) * ctx.config.epochs
@@ -50,7 +52,11 @@ export default defineProject({ assets: [report, stats] })
 }
 
 /** Keys of a run summary's lists, for compact assertions. */
-export function outcome(summary: { materialized: string[]; skipped: { key: string; reason: string }[]; failed: { key: string }[] }) {
+export function outcome(summary: {
+  materialized: string[]
+  skipped: { key: string; reason: string }[]
+  failed: { key: string }[]
+}) {
   return {
     materialized: summary.materialized,
     skipped: Object.fromEntries(summary.skipped.map((s) => [s.key, s.reason])),

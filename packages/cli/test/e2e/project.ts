@@ -67,14 +67,18 @@ const made: string[] = []
  * const r = await p.run(['materialize', '--json'])
  * expect(r.json().materialized).toEqual(['raw', 'features'])
  */
-export function makeProject(files: Record<string, string>, options: { type?: 'module' | 'commonjs' | null } = {}): TestProject {
+export function makeProject(
+  files: Record<string, string>,
+  options: { type?: 'module' | 'commonjs' | null } = {},
+): TestProject {
   const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'rivers-e2e-')))
   made.push(dir)
   mkdirSync(path.join(dir, 'node_modules'))
   symlinkSync(RIVERS, path.join(dir, 'node_modules', 'rivers'), 'dir')
   symlinkSync(ZOD, path.join(dir, 'node_modules', 'zod'), 'dir')
   const type = options.type === undefined ? 'module' : options.type
-  if (type !== null) writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'e2e-project', private: true, type }))
+  if (type !== null)
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'e2e-project', private: true, type }))
   const project: TestProject = {
     dir,
     write(more) {
@@ -112,25 +116,48 @@ export function emptyDir(): string {
  * const r = await runCli(['--help'], process.cwd())
  */
 export function runCli(args: readonly string[], cwd: string, options: RunOptions = {}): Promise<CliResult> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, RIVERS_HOME: undefined, ...options.env }
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: '1',
+    FORCE_COLOR: undefined,
+    RIVERS_HOME: undefined,
+    ...options.env,
+  }
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd, env: env as NodeJS.ProcessEnv, timeout: 25_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : (error as { signal?: string }).signal ? 128 : 1
-      resolve({
-        code,
-        stdout,
-        stderr,
-        json() {
-          try {
-            return JSON.parse(stdout)
-          } catch {
-            const how = error === null ? '' : ` (signal ${String((error as { signal?: unknown }).signal)}, killed ${String((error as { killed?: unknown }).killed)})`
-            throw new Error(`stdout is not one JSON document (exit ${code}${how}, pid ${child.pid}).\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`)
-          }
-        },
-      })
-    })
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, env: env as NodeJS.ProcessEnv, timeout: 25_000, maxBuffer: 16 << 20 },
+      (error, stdout, stderr) => {
+        const code =
+          error === null
+            ? 0
+            : typeof error.code === 'number'
+              ? error.code
+              : (error as { signal?: string }).signal
+                ? 128
+                : 1
+        resolve({
+          code,
+          stdout,
+          stderr,
+          json() {
+            try {
+              return JSON.parse(stdout)
+            } catch {
+              const how =
+                error === null
+                  ? ''
+                  : ` (signal ${String((error as { signal?: unknown }).signal)}, killed ${String((error as { killed?: unknown }).killed)})`
+              throw new Error(
+                `stdout is not one JSON document (exit ${code}${how}, pid ${child.pid}).\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`,
+              )
+            }
+          },
+        })
+      },
+    )
     options.onSpawn?.(child)
   })
 }

@@ -31,7 +31,9 @@ describe('a pipeline through its edits', () => {
   test('the second run builds nothing', T, async () => {
     expect(await materialize()).toEqual({ materialized: [], skipped: {}, failed: [] })
     const status = (await p.run(['status', '--json'])).json()
-    expect(status.assets.map((a: { key: string; status: string; planned: boolean }) => [a.key, a.status, a.planned])).toEqual([
+    expect(
+      status.assets.map((a: { key: string; status: string; planned: boolean }) => [a.key, a.status, a.planned]),
+    ).toEqual([
       ['features', 'fresh', false],
       ['model', 'fresh', false],
       ['raw', 'fresh', false],
@@ -44,7 +46,12 @@ describe('a pipeline through its edits', () => {
     p.write({ 'rivers.config.ts': pipeline({ raw: '[1, 2].concat([3])' }) })
     expect(await materialize()).toEqual({
       materialized: ['raw'],
-      skipped: { features: 'upstream_unchanged', stats: 'upstream_unchanged', model: 'upstream_unchanged', report: 'upstream_unchanged' },
+      skipped: {
+        features: 'upstream_unchanged',
+        stats: 'upstream_unchanged',
+        model: 'upstream_unchanged',
+        report: 'upstream_unchanged',
+      },
       failed: [],
     })
     expect(await materialize()).toEqual({ materialized: [], skipped: {}, failed: [] })
@@ -54,7 +61,12 @@ describe('a pipeline through its edits', () => {
     p.write({ 'rivers.config.ts': pipeline({ raw: '[1, 2].concat([3])', features: 'raw.map((x) => x * 3)' }) })
     const status = (await p.run(['status', '--json'])).json()
     const byKey = Object.fromEntries(status.assets.map((a: { key: string }) => [a.key, a]))
-    expect(byKey.features).toMatchObject({ status: 'stale', planned: true, causes: [{ kind: 'code_changed' }], rootCauses: [{ key: 'features', kind: 'code_changed' }] })
+    expect(byKey.features).toMatchObject({
+      status: 'stale',
+      planned: true,
+      causes: [{ kind: 'code_changed' }],
+      rootCauses: [{ key: 'features', kind: 'code_changed' }],
+    })
     // Status is not transitive: model stays fresh until features really produces new data; it is planned.
     expect(byKey.model).toMatchObject({ status: 'fresh', planned: true, causes: [] })
     expect(byKey.stats).toMatchObject({ status: 'fresh', planned: false })
@@ -75,18 +87,40 @@ describe('a pipeline through its edits', () => {
     })
     expect(byKey.stats).toMatchObject({ status: 'stale', causes: [{ kind: 'upstream_data_changed', dep: 'raw' }] })
     expect(byKey.model).toMatchObject({ status: 'fresh', planned: true })
-    expect(await materialize()).toEqual({ materialized: expect.arrayContaining(['features', 'stats', 'model', 'report']), skipped: {}, failed: [] })
+    expect(await materialize()).toEqual({
+      materialized: expect.arrayContaining(['features', 'stats', 'model', 'report']),
+      skipped: {},
+      failed: [],
+    })
   })
 
   test('a config change rebuilds the configured asset and what follows', T, async () => {
-    expect(await materialize('--config', '{"model":{"epochs":2}}')).toEqual({ materialized: ['model', 'report'], skipped: {}, failed: [] })
-    expect(await materialize('--config', '{"model":{"epochs":2}}')).toEqual({ materialized: [], skipped: {}, failed: [] })
+    expect(await materialize('--config', '{"model":{"epochs":2}}')).toEqual({
+      materialized: ['model', 'report'],
+      skipped: {},
+      failed: [],
+    })
+    expect(await materialize('--config', '{"model":{"epochs":2}}')).toEqual({
+      materialized: [],
+      skipped: {},
+      failed: [],
+    })
     p.write({ 'config.json': '{ "model": { "epochs": 3 } }' })
-    expect(await materialize('--config', 'config.json')).toEqual({ materialized: ['model', 'report'], skipped: {}, failed: [] })
+    expect(await materialize('--config', 'config.json')).toEqual({
+      materialized: ['model', 'report'],
+      skipped: {},
+      failed: [],
+    })
   })
 
   test('a new dependency rebuilds only the asset that gained it', T, async () => {
-    p.write({ 'rivers.config.ts': pipeline({ raw: '[1, 2, 3, 4]', features: 'raw.map((x) => x * 3)', statsDeps: '{ raw, features }' }) })
+    p.write({
+      'rivers.config.ts': pipeline({
+        raw: '[1, 2, 3, 4]',
+        features: 'raw.map((x) => x * 3)',
+        statsDeps: '{ raw, features }',
+      }),
+    })
     const stats = (await p.run(['status', 'stats', '--json'])).json().assets[0]
     expect(stats).toMatchObject({ key: 'stats', status: 'stale', causes: [{ kind: 'dep_added', dep: 'features' }] })
     expect(await materialize('--config', 'config.json')).toEqual({ materialized: ['stats'], skipped: {}, failed: [] })
@@ -110,9 +144,21 @@ const unrelated = asset({ key: 'unrelated' }, () => 42)
 export default defineProject({ assets: [rows, unrelated] })
 `,
   })
-  expect(outcome((await p.run(['materialize', '--json'])).json())).toEqual({ materialized: expect.arrayContaining(['rows', 'unrelated']), skipped: {}, failed: [] })
+  expect(outcome((await p.run(['materialize', '--json'])).json())).toEqual({
+    materialized: expect.arrayContaining(['rows', 'unrelated']),
+    skipped: {},
+    failed: [],
+  })
   p.write({ 'data/orders.csv': 'id,amount\n1,10\n2,20\n' })
   const rows = (await p.run(['status', 'rows', '--json'])).json().assets[0]
-  expect(rows).toMatchObject({ status: 'stale', causes: [{ kind: 'upstream_data_changed', dep: 'orders' }], rootCauses: [{ key: 'orders', kind: 'source_changed' }] })
-  expect(outcome((await p.run(['materialize', '--json'])).json())).toEqual({ materialized: ['rows'], skipped: {}, failed: [] })
+  expect(rows).toMatchObject({
+    status: 'stale',
+    causes: [{ kind: 'upstream_data_changed', dep: 'orders' }],
+    rootCauses: [{ key: 'orders', kind: 'source_changed' }],
+  })
+  expect(outcome((await p.run(['materialize', '--json'])).json())).toEqual({
+    materialized: ['rows'],
+    skipped: {},
+    failed: [],
+  })
 })

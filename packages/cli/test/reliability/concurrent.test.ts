@@ -50,7 +50,11 @@ function overlaps(list: Build[]): string[] {
   for (const b of list) byKey.set(b.key, [...(byKey.get(b.key) ?? []), b])
   for (const [key, bs] of byKey) {
     bs.sort((a, b) => a.start - b.start)
-    for (let i = 1; i < bs.length; i++) if (bs[i]!.start < bs[i - 1]!.end) out.push(`${key}: pid ${bs[i - 1]!.pid} [${bs[i - 1]!.start}, ${bs[i - 1]!.end}] and pid ${bs[i]!.pid} [${bs[i]!.start}, ${bs[i]!.end}]`)
+    for (let i = 1; i < bs.length; i++)
+      if (bs[i]!.start < bs[i - 1]!.end)
+        out.push(
+          `${key}: pid ${bs[i - 1]!.pid} [${bs[i - 1]!.start}, ${bs[i - 1]!.end}] and pid ${bs[i]!.pid} [${bs[i]!.start}, ${bs[i]!.end}]`,
+        )
   }
   return out
 }
@@ -73,14 +77,18 @@ function expectClean(results: CliResult[]): void {
   }
 }
 
-test(`${PROCESSES} processes materialize overlapping selections of ${ASSETS} assets at once: nothing is built twice, nor at the same time`, { timeout: 90_000 }, async () => {
+test(`${PROCESSES} processes materialize overlapping selections of ${ASSETS} assets at once: nothing is built twice, nor at the same time`, {
+  timeout: 90_000,
+}, async () => {
   const dag = dagProject({ assets: ASSETS, seed: 7, minSleepMs: 20, maxSleepMs: 60, logBuilds: true })
   const p = makeProject({ 'rivers.config.ts': dag.source, 'data/input.txt': 'v1\n' })
   const store = path.join(p.dir, '.rivers')
 
   // Without --force: each asset exactly once in total.
   const together = { env: { RIVERS_TEST_BARRIER: String(PROCESSES) } }
-  const results = await Promise.all(selections(dag.keys).map((sel) => p.run(['materialize', '--json', '--concurrency', '3', ...sel], together)))
+  const results = await Promise.all(
+    selections(dag.keys).map((sel) => p.run(['materialize', '--json', '--concurrency', '3', ...sel], together)),
+  )
   expectClean(results)
   const first = builds(p.dir)
   expect(overlaps(first)).toEqual([])
@@ -95,7 +103,12 @@ test(`${PROCESSES} processes materialize overlapping selections of ${ASSETS} ass
   // past a barrier in the project file, even on a loaded machine).
   const spans = readStore(store).runs.slice(0, PROCESSES)
   expect(spans.map((r) => r.status)).toEqual(Array(PROCESSES).fill('success'))
-  expect(spans.map((r) => r.startedAt).sort().at(-1)! < spans.map((r) => r.finishedAt!).sort()[0]!).toBe(true)
+  expect(
+    spans
+      .map((r) => r.startedAt)
+      .sort()
+      .at(-1)! < spans.map((r) => r.finishedAt!).sort()[0]!,
+  ).toBe(true)
   expect(checkStore(readStore(store), path.join(store, 'storage'))).toEqual([])
   expect(readStore(store).leases).toEqual([])
   const noop = await p.run(['materialize', '--json'])
@@ -106,7 +119,11 @@ test(`${PROCESSES} processes materialize overlapping selections of ${ASSETS} ass
   rmSync(path.join(p.dir, 'built.log'))
   rmSync(path.join(p.dir, 'ready.log'))
   p.write({ 'data/input.txt': 'v2\n' })
-  const forced = await Promise.all(selections(dag.keys).map((sel) => p.run(['materialize', '--json', '--force', '--concurrency', '3', ...sel], together)))
+  const forced = await Promise.all(
+    selections(dag.keys).map((sel) =>
+      p.run(['materialize', '--json', '--force', '--concurrency', '3', ...sel], together),
+    ),
+  )
   expectClean(forced)
   const second = builds(p.dir)
   expect(overlaps(second)).toEqual([])

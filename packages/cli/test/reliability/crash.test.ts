@@ -37,9 +37,16 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 /** Starts `assets materialize --json`, kills it `delayMs` after its "run started" log line (or at `startupKillMs` after spawn). */
-function killedRun(dir: string, plan: { afterStartMs: number } | { afterSpawnMs: number }): Promise<{ killed: boolean; started: boolean }> {
+function killedRun(
+  dir: string,
+  plan: { afterStartMs: number } | { afterSpawnMs: number },
+): Promise<{ killed: boolean; started: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'materialize', '--json', '--concurrency', '4'], { cwd: dir, env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, 'materialize', '--json', '--concurrency', '4'], {
+      cwd: dir,
+      env: childEnv(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
     let started = false
     let killed = false
     let err = ''
@@ -95,7 +102,10 @@ async function chain(index: number, trials: number, tally: Tally): Promise<void>
   for (let trial = 1; trial <= trials; trial++) {
     p.write({ 'data/input.txt': `generation ${trial}\n` })
     const early = random() < 0.1
-    const outcome = await killedRun(p.dir, early ? { afterSpawnMs: Math.floor(random() * 500) } : { afterStartMs: Math.floor(random() * spanMs * 0.9) })
+    const outcome = await killedRun(
+      p.dir,
+      early ? { afterSpawnMs: Math.floor(random() * 500) } : { afterStartMs: Math.floor(random() * spanMs * 0.9) },
+    )
     if (!outcome.killed) tally.finishedFirst++
     else if (outcome.started) tally.killedMidRun++
     else tally.killedAtStartup++
@@ -105,7 +115,10 @@ async function chain(index: number, trials: number, tally: Tally): Promise<void>
     expect(checkStore(snap, storage), context(trial)).toEqual([])
     const current = { input: native.hashFile(path.join(p.dir, 'data/input.txt')) }
     const fresh = freshAssets(snap, deps, current)
-    const expected = downstream(dag.keys.filter((k) => !fresh.has(k)), deps)
+    const expected = downstream(
+      dag.keys.filter((k) => !fresh.has(k)),
+      deps,
+    )
 
     // Temp files of killed writers: never referenced (checked above); aged so the next run sweeps them.
     const temps = filesUnder(storage).filter((f) => path.basename(f).startsWith('.tmp-'))
@@ -118,18 +131,27 @@ async function chain(index: number, trials: number, tally: Tally): Promise<void>
     const built = next.json().materialized as string[]
     expect(new Set(built), context(trial)).toEqual(expected)
     tally.rebuilt += built.length
-    expect(filesUnder(storage).filter((f) => path.basename(f).startsWith('.tmp-')), context(trial)).toEqual([])
+    expect(
+      filesUnder(storage).filter((f) => path.basename(f).startsWith('.tmp-')),
+      context(trial),
+    ).toEqual([])
     tally.tempFilesSwept += temps.length
 
     const after = readStore(store)
     expect(checkStore(after, storage), context(trial)).toEqual([])
     expect(after.leases, context(trial)).toEqual([])
     // The killed run is no longer `running`: the next run marked it interrupted.
-    expect(after.runs.filter((r) => r.status === 'running'), context(trial)).toEqual([])
+    expect(
+      after.runs.filter((r) => r.status === 'running'),
+      context(trial),
+    ).toEqual([])
     // (Or it had finished, and was killed on its way out.)
     if (outcome.killed && outcome.started) {
       const killed = after.runs.at(-2)!
-      expect(killed.status === 'success' || (killed.summary as { interrupted?: boolean }).interrupted === true, `${context(trial)}: ${JSON.stringify(killed)}`).toBe(true)
+      expect(
+        killed.status === 'success' || (killed.summary as { interrupted?: boolean }).interrupted === true,
+        `${context(trial)}: ${JSON.stringify(killed)}`,
+      ).toBe(true)
     }
 
     // A further run is a no-op (checked every few trials: each check costs a process start).
@@ -141,10 +163,16 @@ async function chain(index: number, trials: number, tally: Tally): Promise<void>
   }
 }
 
-test(`kill -9 at ${TRIALS} random moments: the store stays consistent and the next run rebuilds exactly what was not recorded (seed ${SEED})`, { timeout: 60_000 + TRIALS * 4_000 }, async () => {
+test(`kill -9 at ${TRIALS} random moments: the store stays consistent and the next run rebuilds exactly what was not recorded (seed ${SEED})`, {
+  timeout: 60_000 + TRIALS * 4_000,
+}, async () => {
   const tally: Tally = { killedMidRun: 0, killedAtStartup: 0, finishedFirst: 0, tempFilesSwept: 0, rebuilt: 0 }
   const chains = Math.max(1, Math.min(CHAINS, TRIALS))
-  await Promise.all(Array.from({ length: chains }, (_, i) => chain(i, Math.floor(TRIALS / chains) + (i < TRIALS % chains ? 1 : 0), tally)))
+  await Promise.all(
+    Array.from({ length: chains }, (_, i) =>
+      chain(i, Math.floor(TRIALS / chains) + (i < TRIALS % chains ? 1 : 0), tally),
+    ),
+  )
   console.log(
     `crash safety: ${TRIALS} kill -9 trials survived (${tally.killedMidRun} during a run, ${tally.killedAtStartup} while starting, ${tally.finishedFirst} finished before the kill); ` +
       `${chains} projects of ${ASSETS} assets; ${tally.rebuilt} rebuilt by the next runs; ${tally.tempFilesSwept} temp files of killed writers swept; seed ${SEED}`,

@@ -65,7 +65,11 @@ describe('a run with retries and a timeout', () => {
     expect(summary.failed).toEqual(
       expect.arrayContaining([
         { key: 'picky', error: 'permanent failure: bad credentials' },
-        { key: 'slow', error: 'asset "slow" timed out after 300 ms (its `timeout`); it was aborted through its signal. Raise the timeout or make the asset faster' },
+        {
+          key: 'slow',
+          error:
+            'asset "slow" timed out after 300 ms (its `timeout`); it was aborted through its signal. Raise the timeout or make the asset faster',
+        },
       ]),
     )
     expect(stderr).toContain('attempt 1 of 3 failed: flaky is not ready yet (call 1); retrying in 20 ms')
@@ -74,19 +78,32 @@ describe('a run with retries and a timeout', () => {
 
   test('each failed attempt is an event; the last one of a failed asset is also asset_failed', T, () => {
     const events = readStore(path.join(p.dir, '.rivers')).events.filter((e) => e.runId === summary.runId)
-    const of = (key: string) => events.filter((e) => e.key === key && /failed/.test(e.type)).map((e) => [e.type, e.data])
+    const of = (key: string) =>
+      events.filter((e) => e.key === key && /failed/.test(e.type)).map((e) => [e.type, e.data])
     expect(of('flaky')).toEqual([
-      ['attempt_failed', { attempt: 1, of: 3, error: 'flaky is not ready yet (call 1)', willRetry: true, retryInMs: 20 }],
-      ['attempt_failed', { attempt: 2, of: 3, error: 'flaky is not ready yet (call 2)', willRetry: true, retryInMs: 40 }],
+      [
+        'attempt_failed',
+        { attempt: 1, of: 3, error: 'flaky is not ready yet (call 1)', willRetry: true, retryInMs: 20 },
+      ],
+      [
+        'attempt_failed',
+        { attempt: 2, of: 3, error: 'flaky is not ready yet (call 2)', willRetry: true, retryInMs: 40 },
+      ],
     ])
-    const timeout = 'asset "slow" timed out after 300 ms (its `timeout`); it was aborted through its signal. Raise the timeout or make the asset faster'
+    const timeout =
+      'asset "slow" timed out after 300 ms (its `timeout`); it was aborted through its signal. Raise the timeout or make the asset faster'
     expect(of('slow')).toEqual([
       ['attempt_failed', { attempt: 1, of: 2, error: timeout, willRetry: true, retryInMs: 0 }],
       ['attempt_failed', { attempt: 2, of: 2, error: timeout, willRetry: false }],
       ['asset_failed', { attempts: 2, error: timeout }],
     ])
     // The project default (1 retry, 10 ms) applies to `once`, which has no policy of its own.
-    expect(of('once')).toEqual([['attempt_failed', { attempt: 1, of: 2, error: 'once is not ready yet (call 1)', willRetry: true, retryInMs: 10 }]])
+    expect(of('once')).toEqual([
+      [
+        'attempt_failed',
+        { attempt: 1, of: 2, error: 'once is not ready yet (call 1)', willRetry: true, retryInMs: 10 },
+      ],
+    ])
     // retryOn refuses: one attempt only.
     expect(of('picky')).toEqual([
       ['attempt_failed', { attempt: 1, of: 4, error: 'permanent failure: bad credentials', willRetry: false }],

@@ -26,15 +26,21 @@ describe('keys cannot escape the storage folder', () => {
     ['raw/../../etc/passwd', "segment '..' is not allowed"],
     ['/etc/passwd', 'absolute'],
   ])('an asset keyed %j is refused before anything runs (exit 2)', T, async (key) => {
-    const p = makeProject({ 'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nexport default defineProject({ assets: [asset({ key: ${JSON.stringify(key)} }, () => 'pwned')] })\n` })
+    const p = makeProject({
+      'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nexport default defineProject({ assets: [asset({ key: ${JSON.stringify(key)} }, () => 'pwned')] })\n`,
+    })
     const r = await p.run(['materialize'])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('Invalid asset key')
-    expect(allFiles(p.dir).filter((f) => !f.includes('node_modules'))).toEqual([path.join(p.dir, 'package.json'), path.join(p.dir, 'rivers.config.ts')].sort())
+    expect(allFiles(p.dir).filter((f) => !f.includes('node_modules'))).toEqual(
+      [path.join(p.dir, 'package.json'), path.join(p.dir, 'rivers.config.ts')].sort(),
+    )
   })
 
   test('a dependency key that tries to escape is refused too', T, async () => {
-    const p = makeProject({ 'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst a = asset({ key: 'a', deps: { x: '../../x' } }, ({ x }) => x)\nexport default defineProject({ assets: [a] })\n` })
+    const p = makeProject({
+      'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst a = asset({ key: 'a', deps: { x: '../../x' } }, ({ x }) => x)\nexport default defineProject({ assets: [a] })\n`,
+    })
     const r = await p.run(['materialize'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/'\.\.\/\.\.\/x'/)
@@ -51,7 +57,14 @@ describe('keys cannot escape the storage folder', () => {
     db.close()
     const r = await p.run(['materialize', 'b', '--force', '--json'])
     expect(r.code).toBe(1)
-    expect(r.json().failed).toEqual([{ key: 'b', error: expect.stringContaining('Asset key "a" cannot name a storage file: its stored path "../../secret.json" is not a safe relative path') }])
+    expect(r.json().failed).toEqual([
+      {
+        key: 'b',
+        error: expect.stringContaining(
+          'Asset key "a" cannot name a storage file: its stored path "../../secret.json" is not a safe relative path',
+        ),
+      },
+    ])
   })
 })
 
@@ -88,7 +101,9 @@ export default defineProject({ assets: [notify] })
   const leaks = (text: string) => [TOKEN, TOKEN2, HOOK, 'Zm9vYmFyc2VjcmV0'].filter((s) => text.includes(s))
   const outputs = (r: CliResult) => r.stdout + r.stderr
 
-  test('never appear in the store, the logs, the outputs or the errors; changing one rebuilds', { timeout: 60_000 }, async () => {
+  test('never appear in the store, the logs, the outputs or the errors; changing one rebuilds', {
+    timeout: 60_000,
+  }, async () => {
     const p = makeProject({ 'rivers.config.ts': project })
     const seen: string[] = []
     const run = async (args: string[]) => {
@@ -115,7 +130,16 @@ export default defineProject({ assets: [notify] })
     expect(same.json().materialized).toEqual([])
 
     // Every view of the store.
-    for (const args of [['runs'], ['runs', '--json'], ['show', 'upload'], ['show', 'upload', '--json'], ['show', 'notify'], ['show', 'notify', '--json'], ['status', '--json'], ['status']]) {
+    for (const args of [
+      ['runs'],
+      ['runs', '--json'],
+      ['show', 'upload'],
+      ['show', 'upload', '--json'],
+      ['show', 'notify'],
+      ['show', 'notify', '--json'],
+      ['status', '--json'],
+      ['status'],
+    ]) {
       const r = await run(args)
       expect(r.code, r.stderr).toBe(0)
     }
@@ -123,11 +147,21 @@ export default defineProject({ assets: [notify] })
     expect(shown.history[0].metadata).toEqual({ bucket: 'b1', auth: 'Bearer [redacted]', bytes: expect.any(Number) })
 
     // Errors about the config: a secret that fails its schema, and JSON that does not parse.
-    const invalid = await run(['materialize', '--config', JSON.stringify({ upload: { bucket: 'b1', token: 'abc-s3c' }, notify: { webhook: HOOK } })])
+    const invalid = await run([
+      'materialize',
+      '--config',
+      JSON.stringify({ upload: { bucket: 'b1', token: 'abc-s3c' }, notify: { webhook: HOOK } }),
+    ])
     expect(invalid.code).toBe(2)
-    expect(invalid.stderr).toMatch(/token: Too small: expected string to have >=8 characters \(a secret: its value is not shown\)/)
+    expect(invalid.stderr).toMatch(
+      /token: Too small: expected string to have >=8 characters \(a secret: its value is not shown\)/,
+    )
     expect(invalid.stderr).not.toContain('abc-s3c')
-    const badHook = await run(['materialize', '--config', JSON.stringify({ upload: { bucket: 'b1', token: TOKEN }, notify: { webhook: 'not a url ' + TOKEN } })])
+    const badHook = await run([
+      'materialize',
+      '--config',
+      JSON.stringify({ upload: { bucket: 'b1', token: TOKEN }, notify: { webhook: 'not a url ' + TOKEN } }),
+    ])
     expect(badHook.code).toBe(2)
     expect(badHook.stderr).toContain('webhook: ')
     const broken = await run(['materialize', '--config', `{"upload":{"bucket":"b1","token":"${TOKEN}"`])
@@ -149,7 +183,13 @@ test('the store folder and everything in it are private to the user', T, async (
   expect((await p.run(['materialize', '--json'])).code).toBe(0)
   const root = path.join(p.dir, '.rivers')
   const entries = [root, ...readdirSync(root, { recursive: true, encoding: 'utf8' }).map((e) => path.join(root, e))]
-  const open = entries.filter((e) => (statSync(e).mode & 0o077) !== 0).map((e) => `${path.relative(p.dir, e)} ${(statSync(e).mode & 0o777).toString(8)}`)
+  const open = entries
+    .filter((e) => (statSync(e).mode & 0o077) !== 0)
+    .map((e) => `${path.relative(p.dir, e)} ${(statSync(e).mode & 0o777).toString(8)}`)
   expect(open).toEqual([])
-  expect(entries.map((e) => path.relative(root, e)).filter((e) => e.endsWith('.db') || e.endsWith('.ndjson') || e.includes('@'))).toHaveLength(5)
+  expect(
+    entries
+      .map((e) => path.relative(root, e))
+      .filter((e) => e.endsWith('.db') || e.endsWith('.ndjson') || e.includes('@')),
+  ).toHaveLength(5)
 })

@@ -46,26 +46,59 @@ export function readStore(storeDir: string): StoreSnapshot {
   const db = new Database(file, { readonly: true, fileMustExist: true })
   try {
     db.pragma('busy_timeout = 10000')
-    const rows = db.prepare('SELECT id, asset_key, kind, run_id, lower(hex(data_version)) AS dv, storage_path FROM materializations ORDER BY id').all() as Record<string, unknown>[]
-    const inputs = db.prepare('SELECT materialization_id AS id, dep_key, lower(hex(data_version)) AS dv FROM materialization_inputs ORDER BY materialization_id, position').all() as Record<string, unknown>[]
+    const rows = db
+      .prepare(
+        'SELECT id, asset_key, kind, run_id, lower(hex(data_version)) AS dv, storage_path FROM materializations ORDER BY id',
+      )
+      .all() as Record<string, unknown>[]
+    const inputs = db
+      .prepare(
+        'SELECT materialization_id AS id, dep_key, lower(hex(data_version)) AS dv FROM materialization_inputs ORDER BY materialization_id, position',
+      )
+      .all() as Record<string, unknown>[]
     const byId = new Map<number, StoredRecord>()
     const records = rows.map((r) => {
-      const rec: StoredRecord = { id: r.id as number, key: r.asset_key as string, kind: r.kind as StoredRecord['kind'], runId: r.run_id as string, dataVersion: r.dv as string, storagePath: (r.storage_path as string | null) ?? null, inputs: [] }
+      const rec: StoredRecord = {
+        id: r.id as number,
+        key: r.asset_key as string,
+        kind: r.kind as StoredRecord['kind'],
+        runId: r.run_id as string,
+        dataVersion: r.dv as string,
+        storagePath: (r.storage_path as string | null) ?? null,
+        inputs: [],
+      }
       byId.set(rec.id, rec)
       return rec
     })
-    for (const i of inputs) byId.get(i.id as number)?.inputs.push({ key: i.dep_key as string, dataVersion: i.dv as string })
+    for (const i of inputs)
+      byId.get(i.id as number)?.inputs.push({ key: i.dep_key as string, dataVersion: i.dv as string })
     const latest = new Map<string, StoredRecord>()
-    for (const l of db.prepare('SELECT asset_key, materialization_id FROM latest').all() as Record<string, unknown>[]) latest.set(l.asset_key as string, byId.get(l.materialization_id as number)!)
-    const runs = (db.prepare('SELECT id, status, summary, started_at, finished_at FROM runs ORDER BY started_at').all() as Record<string, unknown>[]).map((r) => ({
+    for (const l of db.prepare('SELECT asset_key, materialization_id FROM latest').all() as Record<string, unknown>[])
+      latest.set(l.asset_key as string, byId.get(l.materialization_id as number)!)
+    const runs = (
+      db.prepare('SELECT id, status, summary, started_at, finished_at FROM runs ORDER BY started_at').all() as Record<
+        string,
+        unknown
+      >[]
+    ).map((r) => ({
       id: r.id as string,
       status: r.status as string,
       summary: r.summary === null ? null : JSON.parse(r.summary as string),
       startedAt: r.started_at as string,
       finishedAt: (r.finished_at as string | null) ?? null,
     }))
-    const leases = (db.prepare('SELECT asset_key, run_id FROM leases').all() as Record<string, unknown>[]).map((r) => ({ key: r.asset_key as string, runId: r.run_id as string }))
-    const events = (db.prepare('SELECT run_id, type, asset_key, data FROM events ORDER BY id').all() as Record<string, unknown>[]).map((r) => ({ runId: r.run_id as string, type: r.type as string, key: (r.asset_key as string | null) ?? null, data: r.data === null ? null : JSON.parse(r.data as string) }))
+    const leases = (db.prepare('SELECT asset_key, run_id FROM leases').all() as Record<string, unknown>[]).map((r) => ({
+      key: r.asset_key as string,
+      runId: r.run_id as string,
+    }))
+    const events = (
+      db.prepare('SELECT run_id, type, asset_key, data FROM events ORDER BY id').all() as Record<string, unknown>[]
+    ).map((r) => ({
+      runId: r.run_id as string,
+      type: r.type as string,
+      key: (r.asset_key as string | null) ?? null,
+      data: r.data === null ? null : JSON.parse(r.data as string),
+    }))
     return { records, latest, runs, leases, events }
   } finally {
     db.close()
@@ -76,7 +109,7 @@ export function readStore(storeDir: string): StoreSnapshot {
 export function filesUnder(dir: string): string[] {
   const out: string[] = []
   const walk = (d: string): void => {
-    let entries
+    let entries: import('node:fs').Dirent[]
     try {
       entries = readdirSync(d, { withFileTypes: true })
     } catch {
@@ -106,20 +139,25 @@ export function checkStore(snap: StoreSnapshot, storageDir: string): string[] {
       problems.push(`${key}: latest record has no storage path`)
       continue
     }
-    if (rec.storagePath.split('/').some((seg) => seg.startsWith('.tmp-'))) problems.push(`${key}: latest record points at a temp file ${rec.storagePath}`)
+    if (rec.storagePath.split('/').some((seg) => seg.startsWith('.tmp-')))
+      problems.push(`${key}: latest record points at a temp file ${rec.storagePath}`)
     const file = path.join(storageDir, rec.storagePath)
     if (!existsSync(file)) {
       problems.push(`${key}: artifact ${rec.storagePath} of its latest record is missing`)
       continue
     }
     const hash = native.hashFile(file)
-    if (hash !== rec.dataVersion) problems.push(`${key}: artifact ${rec.storagePath} hashes to ${hash}, record says ${rec.dataVersion}`)
+    if (hash !== rec.dataVersion)
+      problems.push(`${key}: artifact ${rec.storagePath} hashes to ${hash}, record says ${rec.dataVersion}`)
   }
   // 2. Trace consistency: every consumed version was recorded for that input before the consumer.
   const seen = new Map<string, Set<string>>()
   for (const rec of snap.records) {
     for (const i of rec.inputs) {
-      if (!seen.get(i.key)?.has(i.dataVersion)) problems.push(`${rec.key} (record ${rec.id}, run ${rec.runId}) consumed ${i.key}@${i.dataVersion.slice(0, 8)}, which no earlier record of ${i.key} has`)
+      if (!seen.get(i.key)?.has(i.dataVersion))
+        problems.push(
+          `${rec.key} (record ${rec.id}, run ${rec.runId}) consumed ${i.key}@${i.dataVersion.slice(0, 8)}, which no earlier record of ${i.key} has`,
+        )
     }
     let versions = seen.get(rec.key)
     if (versions === undefined) seen.set(rec.key, (versions = new Set()))
@@ -135,14 +173,22 @@ export function checkStore(snap: StoreSnapshot, storageDir: string): string[] {
  * @example
  * const fresh = freshAssets(snap, deps, { input: hashFile('data/input.txt') })
  */
-export function freshAssets(snap: StoreSnapshot, deps: ReadonlyMap<string, readonly string[]>, current: Record<string, string> = {}): Set<string> {
+export function freshAssets(
+  snap: StoreSnapshot,
+  deps: ReadonlyMap<string, readonly string[]>,
+  current: Record<string, string> = {},
+): Set<string> {
   const fresh = new Set<string>()
   const versionOf = (k: string): string | undefined => current[k] ?? snap.latest.get(k)?.dataVersion
   for (const [key, ds] of deps) {
     const rec = snap.latest.get(key)
     if (rec === undefined) continue
     const consumed = new Map(rec.inputs.map((i) => [i.key, i.dataVersion]))
-    if (consumed.size === ds.length && ds.every((d) => consumed.get(d) !== undefined && consumed.get(d) === versionOf(d))) fresh.add(key)
+    if (
+      consumed.size === ds.length &&
+      ds.every((d) => consumed.get(d) !== undefined && consumed.get(d) === versionOf(d))
+    )
+      fresh.add(key)
   }
   return fresh
 }

@@ -19,7 +19,18 @@ import type { ZodSchema } from './spec-types.js'
  */
 export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    throw invalidSpec('asset', '(no key)', [{ path: '', problem: `expected a spec object, got ${describeValue(spec)}`, hint: "write asset({ key: 'raw/orders' }, fn)." }], site())
+    throw invalidSpec(
+      'asset',
+      '(no key)',
+      [
+        {
+          path: '',
+          problem: `expected a spec object, got ${describeValue(spec)}`,
+          hint: "write asset({ key: 'raw/orders' }, fn).",
+        },
+      ],
+      site(),
+    )
   }
   const raw = spec as Record<string, unknown>
   const problem = keyProblem(raw.key)
@@ -28,7 +39,8 @@ export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
   const deps = raw.deps
   if (typeof deps === 'object' && deps !== null && !Array.isArray(deps)) {
     for (const [name, dep] of Object.entries(deps)) {
-      if (typeof dep !== 'string' && !isAssetDef(dep) && !isSourceDef(dep) && !isKeyRef(dep)) throw invalidDep(key, name, describeValue(dep))
+      if (typeof dep !== 'string' && !isAssetDef(dep) && !isSourceDef(dep) && !isKeyRef(dep))
+        throw invalidDep(key, name, describeValue(dep))
     }
   }
   const issues = specIssues(assetSpecSchema, raw)
@@ -44,7 +56,12 @@ export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
  */
 export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Function, site: Site): AssetDef {
   const checks: NormalizedCheck[] = (spec.checks ?? []).map((c) =>
-    Object.freeze({ name: c.name, blocking: c.blocking ?? false, description: c.description, fn: (value: unknown, ctx: CheckContext) => c.fn(value, ctx) }),
+    Object.freeze({
+      name: c.name,
+      blocking: c.blocking ?? false,
+      description: c.description,
+      fn: (value: unknown, ctx: CheckContext) => c.fn(value, ctx),
+    }),
   )
   const def: AssetDef = {
     [KIND]: 'asset',
@@ -68,10 +85,18 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
     checks: Object.freeze(checks),
     io: spec.io,
     resources: spec.resources === undefined ? undefined : Object.freeze({ ...spec.resources }),
-    command: typeof spec.command === 'function' ? (spec.command as AssetDef['command']) : spec.command === undefined ? undefined : Object.freeze([...spec.command]),
+    command:
+      typeof spec.command === 'function'
+        ? (spec.command as AssetDef['command'])
+        : spec.command === undefined
+          ? undefined
+          : Object.freeze([...spec.command]),
     env: Object.freeze({ ...spec.env }),
     cwd: spec.cwd,
-    launcher: spec.launcher === undefined || typeof spec.launcher === 'string' ? spec.launcher : deepFreeze(structuredClone(spec.launcher)),
+    launcher:
+      spec.launcher === undefined || typeof spec.launcher === 'string'
+        ? spec.launcher
+        : deepFreeze(structuredClone(spec.launcher)),
     get declaredAt() {
       return site()
     },

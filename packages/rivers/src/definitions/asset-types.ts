@@ -3,7 +3,7 @@ import type { z } from 'zod'
 import type { AssetCheck } from './check.js'
 import type { AssetContext } from './context.js'
 import type { Duration } from './duration.js'
-import type { AssetDef, Dep, ValueOf } from './handles.js'
+import type { Dep, ValueOf } from './handles.js'
 import type { AssetResult } from './result.js'
 import type { RetryPolicy } from './retry.js'
 import type { IOManagerLike, LauncherSetting, Resources, ZodSchema } from './spec-types.js'
@@ -49,7 +49,9 @@ export type ConfigOf<C> = C extends ZodSchema ? z.output<C> : undefined
  * @example
  * type R = Returnable<z.ZodNumber> // number | AssetResult<number> | Promise<number | AssetResult<number>>
  */
-export type Returnable<O> = O extends ZodSchema ? z.input<O> | AssetResult<z.input<O>> | Promise<z.input<O> | AssetResult<z.input<O>>> : unknown
+export type Returnable<O> = O extends ZodSchema
+  ? z.input<O> | AssetResult<z.input<O>> | Promise<z.input<O> | AssetResult<z.input<O>>>
+  : unknown
 
 /**
  * The spec of an asset. Only `key` is required.
@@ -57,7 +59,12 @@ export type Returnable<O> = O extends ZodSchema ? z.input<O> | AssetResult<z.inp
  * @example
  * const spec: AssetSpec = { key: 'features', group: 'ml', tags: { pii: true }, retry: { maxRetries: 2 }, timeout: '5m' }
  */
-export interface AssetSpec<D extends Deps = Deps, C = ZodSchema | undefined, I = InputSchemas<D>, O = ZodSchema | undefined> {
+export interface AssetSpec<
+  D extends Deps = Deps,
+  C = ZodSchema | undefined,
+  I = InputSchemas<D>,
+  O = ZodSchema | undefined,
+> {
   /** `/`-separated segments of `A-Z a-z 0-9 _ - .`, e.g. `'raw/orders'`. */
   key: string
   /** Input name -> upstream asset, source, `ref()` or key string. */

@@ -19,7 +19,10 @@ describe('asset()', () => {
         codeVersion: 'v2',
         retry: { maxRetries: 2, delay: '1s', backoff: 'exponential', jitter: true },
         timeout: '5m',
-        checks: [check('ok', (v: number) => v > 0, { blocking: true, description: 'positive' }), { name: 'other', fn: () => ({ passed: true }) }],
+        checks: [
+          check('ok', (v: number) => v > 0, { blocking: true, description: 'positive' }),
+          { name: 'other', fn: () => ({ passed: true }) },
+        ],
         resources: { gpus: 2, gpuType: 'h100', cpus: 8, memory: '64GB', timeLimit: '4h', nodes: 1, gpusPerNode: 2 },
       },
       ({ raw }) => raw.length,
@@ -36,7 +39,15 @@ describe('asset()', () => {
       ['other', false, undefined],
     ])
     expect(model.checks[0]!.fn(3, {} as never)).toBe(true)
-    expect(model.resources).toEqual({ gpus: 2, gpuType: 'h100', cpus: 8, memory: '64GB', timeLimit: '4h', nodes: 1, gpusPerNode: 2 })
+    expect(model.resources).toEqual({
+      gpus: 2,
+      gpuType: 'h100',
+      cpus: 8,
+      memory: '64GB',
+      timeLimit: '4h',
+      nodes: 1,
+      gpusPerNode: 2,
+    })
     expect(model.declaredAt).toMatch(/^packages\/rivers\/src\/definitions\/asset\.test\.ts:\d+:\d+$/)
   })
 
@@ -51,7 +62,14 @@ describe('asset()', () => {
   test('defaults: no deps, no retry, no timeout, no checks', () => {
     const def: AssetDef = asset({ key: 'plain' }, () => 1)
     expect(def.deps).toEqual({})
-    expect([def.retry, def.timeoutMs, def.config, def.output, def.io, def.resources]).toEqual([undefined, undefined, undefined, undefined, undefined, undefined])
+    expect([def.retry, def.timeoutMs, def.config, def.output, def.io, def.resources]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ])
     expect(def.checks).toEqual([])
     expect(def.tags).toEqual({})
   })
@@ -138,11 +156,20 @@ describe('asset() errors', () => {
         - dependencies: unknown field
           Fix: did you mean 'deps'?"
     `)
-    expect(thrown(() => asset({ key: 'x', retry: { maxRetries: 1, retries: 2 } } as never, () => 1))).toContain('retry.retries: unknown field')
+    expect(thrown(() => asset({ key: 'x', retry: { maxRetries: 1, retries: 2 } } as never, () => 1))).toContain(
+      'retry.retries: unknown field',
+    )
   })
 
   test('schemas, functions and io are checked for what they are', () => {
-    const spec = { key: 'x', config: { epochs: 3 }, output: 'number', io: {}, checks: [{ name: 'c' }], retry: { maxRetries: 1, retryOn: true } }
+    const spec = {
+      key: 'x',
+      config: { epochs: 3 },
+      output: 'number',
+      io: {},
+      checks: [{ name: 'c' }],
+      retry: { maxRetries: 1, retryOn: true },
+    }
     expect(thrown(() => asset(spec as never, () => 1))).toMatchInlineSnapshot(`
       "DefinitionError RIVERS_INVALID_SPEC
       Invalid definition of asset 'x' (defined at packages/rivers/src/definitions/asset.test.ts:L:C):

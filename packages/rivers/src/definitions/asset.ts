@@ -71,14 +71,36 @@ export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDeco
   const valid = validateAssetSpec(spec, site)
   if (valid.command !== undefined) {
     if (rest.length > 0) {
-      throw invalidSpec('asset', valid.key, [{ path: 'command', problem: 'the asset has both a command and a function', hint: 'give either command (a job run by a launcher) or a function, not both.' }], site())
+      throw invalidSpec(
+        'asset',
+        valid.key,
+        [
+          {
+            path: 'command',
+            problem: 'the asset has both a command and a function',
+            hint: 'give either command (a job run by a launcher) or a function, not both.',
+          },
+        ],
+        site(),
+      )
     }
     return buildAssetDef(valid, commandStandIn(valid.key), commandCode(valid), site)
   }
   if (rest.length === 0) return (value, context) => decorateMethod(valid, value, context, site)
   const fn = rest[0]
   if (typeof fn !== 'function') {
-    throw invalidSpec('asset', valid.key, [{ path: '(function)', problem: `the second argument is ${describeValue(fn)}`, hint: 'pass the asset function: asset(spec, (inputs, ctx) => value).' }], site())
+    throw invalidSpec(
+      'asset',
+      valid.key,
+      [
+        {
+          path: '(function)',
+          problem: `the second argument is ${describeValue(fn)}`,
+          hint: 'pass the asset function: asset(spec, (inputs, ctx) => value).',
+        },
+      ],
+      site(),
+    )
   }
   return buildAssetDef(valid, fn as AssetDef['fn'], fn, site)
 }

@@ -42,4 +42,7 @@ export class Extended extends Pipeline {
   }
 }
 
-export const doubled = asset({ key: 'deco/doubled', deps: { sum: assetsOf(Pipeline).sum, scaled: assetsOf(Pipeline).scaled } }, ({ sum, scaled }) => sum * 2 + scaled)
+export const doubled = asset(
+  { key: 'deco/doubled', deps: { sum: assetsOf(Pipeline).sum, scaled: assetsOf(Pipeline).scaled } },
+  ({ sum, scaled }) => sum * 2 + scaled,
+)

@@ -35,7 +35,11 @@ describe('@asset under tsx', () => {
     expect(raw.fn({}, ctx())).toEqual([1, 2, 3])
     expect(sum.fn({ raw: [1, 2, 3] }, ctx())).toBe(6)
     expect(fx.constructed - before).toBeLessThanOrEqual(1)
-    expect(unwrapResult(await scaled.fn({}, ctx({ factor: 3 })))).toEqual({ value: 6, metadata: undefined, dataVersion: 'factor-3' })
+    expect(unwrapResult(await scaled.fn({}, ctx({ factor: 3 })))).toEqual({
+      value: 6,
+      metadata: undefined,
+      dataVersion: 'factor-3',
+    })
   })
 
   test('inherited methods keep running on an instance of their declaring class', () => {
@@ -55,7 +59,13 @@ describe('@asset under tsx', () => {
 
   test('classes and their handles go into defineProject together, deduplicated', () => {
     const project = defineProject({ assets: [fx.doubled, fx.Pipeline, fx.Extended] })
-    expect(project.assets.map((a) => a.key)).toEqual(['deco/doubled', 'deco/extra', 'deco/raw', 'deco/scaled', 'deco/sum'])
+    expect(project.assets.map((a) => a.key)).toEqual([
+      'deco/doubled',
+      'deco/extra',
+      'deco/raw',
+      'deco/scaled',
+      'deco/sum',
+    ])
     expect(project.byKey.get('deco/sum')!.deps).toEqual([{ name: 'raw', key: 'deco/raw' }])
     expect(project.byKey.get('deco/raw')!.labels).toEqual(['group:deco', 'tag:tier=bronze'])
   })
@@ -71,12 +81,18 @@ describe('@asset under tsx', () => {
 })
 
 describe('decorator misuse', () => {
-  const method = () => function m() { return 1 }
-  const context = (over: object) => ({ kind: 'method', name: 'm', private: false, static: false, ...over }) as unknown as ClassMethodDecoratorContext
+  const method = () =>
+    function m() {
+      return 1
+    }
+  const context = (over: object) =>
+    ({ kind: 'method', name: 'm', private: false, static: false, ...over }) as unknown as ClassMethodDecoratorContext
 
   test('a class without @asset methods', () => {
     class Plain {
-      m() { return 1 }
+      m() {
+        return 1
+      }
     }
     expect(() => assetsOf(Plain)).toThrowErrorMatchingInlineSnapshot(`
       [DefinitionError: Class Plain has no methods decorated with @asset.
@@ -94,7 +110,9 @@ describe('decorator misuse', () => {
       [DefinitionError: @asset({ key: 'misused' }) on method m: static methods cannot be assets.
       Fix: put @asset on a public instance method (no '#', no 'static'), once per method.]
     `)
-    expect(() => (dec as (v: unknown, c: unknown) => void)(undefined, { kind: 'field', name: 'f' })).toThrowErrorMatchingInlineSnapshot(`
+    expect(() =>
+      (dec as (v: unknown, c: unknown) => void)(undefined, { kind: 'field', name: 'f' }),
+    ).toThrowErrorMatchingInlineSnapshot(`
       [DefinitionError: @asset({ key: 'misused' }) on field f: @asset decorates methods, not a field.
       Fix: put @asset on a public instance method (no '#', no 'static'), once per method.]
     `)

@@ -59,20 +59,33 @@ function registry(): Registry {
 export function decorateMethod(
   spec: AssetSpec,
   value: unknown,
-  context: { readonly kind: string; readonly name: string | symbol; readonly private?: boolean; readonly static?: boolean },
+  context: {
+    readonly kind: string
+    readonly name: string | symbol
+    readonly private?: boolean
+    readonly static?: boolean
+  },
   site: Site,
 ): void {
   const member = `${context.kind} ${String(context.name)}`
-  if (context.kind !== 'method' || typeof value !== 'function') throw invalidDecoratorUse(spec.key, member, `@asset decorates methods, not a ${context.kind}`)
-  if (context.private) throw invalidDecoratorUse(spec.key, member, 'private methods cannot be assets (assetsOf cannot reach them)')
+  if (context.kind !== 'method' || typeof value !== 'function')
+    throw invalidDecoratorUse(spec.key, member, `@asset decorates methods, not a ${context.kind}`)
+  if (context.private)
+    throw invalidDecoratorUse(spec.key, member, 'private methods cannot be assets (assetsOf cannot reach them)')
   if (context.static) throw invalidDecoratorUse(spec.key, member, 'static methods cannot be assets')
   const reg = registry()
-  if (reg.methods.has(value)) throw invalidDecoratorUse(spec.key, member, `the method is already the asset '${reg.methods.get(value)!.def.key}'`)
+  if (reg.methods.has(value))
+    throw invalidDecoratorUse(spec.key, member, `the method is already the asset '${reg.methods.get(value)!.def.key}'`)
   const name = String(context.name)
   const entry: MethodEntry = {
     name,
     owner: undefined,
-    def: buildAssetDef(spec, (inputs, ctx) => value.call(instanceOf(entry), inputs, ctx), value, () => `${site() ?? '(position unknown)'}, method ${name}`),
+    def: buildAssetDef(
+      spec,
+      (inputs, ctx) => value.call(instanceOf(entry), inputs, ctx),
+      value,
+      () => `${site() ?? '(position unknown)'}, method ${name}`,
+    ),
   }
   reg.methods.set(value, entry)
 }
@@ -98,7 +111,9 @@ type MethodNames<T> = { [K in keyof T]-?: T[K] extends (...args: any[]) => any ?
  * type H = AssetsOf<typeof Pipeline> // { readonly raw: AssetDef<number[]>; … }
  */
 export type AssetsOf<C extends abstract new (...args: any) => any> = {
-  readonly [K in MethodNames<InstanceType<C>>]: InstanceType<C>[K] extends (...args: any[]) => infer R ? AssetDef<OutputOf<R>> : never
+  readonly [K in MethodNames<InstanceType<C>>]: InstanceType<C>[K] extends (...args: any[]) => infer R
+    ? AssetDef<OutputOf<R>>
+    : never
 }
 
 /**
@@ -131,7 +146,11 @@ export function classAssets(cls: Function): Readonly<Record<string, AssetDef>> {
   if (cached !== undefined) return cached
   const out: Record<string, AssetDef> = {}
   const seen = new Set<string>()
-  for (let proto: unknown = cls.prototype; typeof proto === 'object' && proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto: unknown = cls.prototype;
+    typeof proto === 'object' && proto !== null && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (name === 'constructor' || seen.has(name)) continue
       seen.add(name)
@@ -142,7 +161,12 @@ export function classAssets(cls: Function): Readonly<Record<string, AssetDef>> {
         entry.owner ??= (proto as { constructor: Function }).constructor
         out[name] = entry.def
       } else {
-        Object.defineProperty(out, name, { enumerable: false, get: () => { throw notAnAssetMethod(cls.name, name) } })
+        Object.defineProperty(out, name, {
+          enumerable: false,
+          get: () => {
+            throw notAnAssetMethod(cls.name, name)
+          },
+        })
       }
     }
   }

@@ -26,7 +26,12 @@ function where(declaredAt: string | undefined): string {
  * @example
  * throw invalidKey('raw orders', "segment 'raw orders' contains ' '", 'src/assets.ts:3:1')
  */
-export function invalidKey(key: unknown, problem: string, declaredAt: string | undefined, subject = 'asset'): DefinitionError {
+export function invalidKey(
+  key: unknown,
+  problem: string,
+  declaredAt: string | undefined,
+  subject = 'asset',
+): DefinitionError {
   const shown = typeof key === 'string' ? `'${key}'` : String(key)
   return new DefinitionError(
     'RIVERS_INVALID_KEY',
@@ -41,9 +46,19 @@ export function invalidKey(key: unknown, problem: string, declaredAt: string | u
  * @example
  * throw invalidSpec('asset', 'raw', [{ path: 'retry.maxRetries', problem: 'expected an integer >= 0', hint: undefined }], undefined)
  */
-export function invalidSpec(subject: string, key: string, issues: readonly SpecIssue[], declaredAt: string | undefined): DefinitionError {
-  const lines = issues.map((i) => `  - ${i.path === '' ? '(spec)' : i.path}: ${i.problem}` + (i.hint ? `\n    Fix: ${i.hint}` : ''))
-  return new DefinitionError('RIVERS_INVALID_SPEC', `Invalid definition of ${subject} '${key}'${where(declaredAt)}:\n${lines.join('\n')}`)
+export function invalidSpec(
+  subject: string,
+  key: string,
+  issues: readonly SpecIssue[],
+  declaredAt: string | undefined,
+): DefinitionError {
+  const lines = issues.map(
+    (i) => `  - ${i.path === '' ? '(spec)' : i.path}: ${i.problem}` + (i.hint ? `\n    Fix: ${i.hint}` : ''),
+  )
+  return new DefinitionError(
+    'RIVERS_INVALID_SPEC',
+    `Invalid definition of ${subject} '${key}'${where(declaredAt)}:\n${lines.join('\n')}`,
+  )
 }
 
 /**
@@ -92,7 +107,12 @@ export function duplicateKey(
  * @example
  * throw unknownDep('features', 'orders', 'raw/order', 'raw/orders')
  */
-export function unknownDep(assetKey: string, input: string, depKey: string, suggestion: string | undefined): DefinitionError {
+export function unknownDep(
+  assetKey: string,
+  input: string,
+  depKey: string,
+  suggestion: string | undefined,
+): DefinitionError {
   const mean = suggestion === undefined ? '' : ` Did you mean '${suggestion}'?`
   return new DefinitionError(
     'RIVERS_UNKNOWN_DEP',
@@ -121,7 +141,13 @@ export function selfDependency(assetKey: string, input: string): DefinitionError
  * @example
  * throw schemaMismatch('features', 'orders', 'raw/orders', '[].id', 'the consumer expects number, the producer gives string')
  */
-export function schemaMismatch(consumerKey: string, input: string, producerKey: string, path: string, detail: string): DefinitionError {
+export function schemaMismatch(
+  consumerKey: string,
+  input: string,
+  producerKey: string,
+  path: string,
+  detail: string,
+): DefinitionError {
   const at = path === '' ? `${input} (the whole value)` : `${input}${path.startsWith('[') ? '' : '.'}${path}`
   return new DefinitionError(
     'RIVERS_SCHEMA_MISMATCH',
@@ -156,7 +182,9 @@ export function invalidProjectEntry(index: number, got: string): DefinitionError
  * throw invalidProjectOptions([{ path: 'concurrency', problem: 'expected a positive integer', hint: undefined }])
  */
 export function invalidProjectOptions(issues: readonly SpecIssue[]): DefinitionError {
-  const lines = issues.map((i) => `  - ${i.path === '' ? '(options)' : i.path}: ${i.problem}` + (i.hint ? `\n    Fix: ${i.hint}` : ''))
+  const lines = issues.map(
+    (i) => `  - ${i.path === '' ? '(options)' : i.path}: ${i.problem}` + (i.hint ? `\n    Fix: ${i.hint}` : ''),
+  )
   return new DefinitionError('RIVERS_INVALID_PROJECT', `Invalid defineProject options:\n${lines.join('\n')}`)
 }
 

@@ -55,7 +55,10 @@ export interface AssetDef<T = unknown> {
   readonly io: IOManagerLike | undefined
   readonly resources: Readonly<Resources> | undefined
   /** The job's program and arguments (or the function computing them); undefined for a function asset. */
-  readonly command: readonly string[] | ((inputs: Record<string, unknown>, ctx: AssetContext<any>) => readonly string[] | Promise<readonly string[]>) | undefined
+  readonly command:
+    | readonly string[]
+    | ((inputs: Record<string, unknown>, ctx: AssetContext<any>) => readonly string[] | Promise<readonly string[]>)
+    | undefined
   /** Extra environment variables of the command. */
   readonly env: Readonly<Record<string, string>>
   /** Folder the command runs in, as given. */
@@ -173,5 +176,7 @@ export function isKeyRef(x: unknown): x is KeyRef<unknown> {
 }
 
 function kindOf(x: unknown): unknown {
-  return (typeof x === 'object' || typeof x === 'function') && x !== null ? (x as Record<symbol, unknown>)[KIND] : undefined
+  return (typeof x === 'object' || typeof x === 'function') && x !== null
+    ? (x as Record<symbol, unknown>)[KIND]
+    : undefined
 }

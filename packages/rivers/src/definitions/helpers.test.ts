@@ -1,12 +1,24 @@
 import { describe, expect, test } from 'vitest'
-import { check, isResult, isValidKey, keyProblem, labelsOf, parseDuration, result, retryDelayMs, unwrapResult } from './index.js'
+import {
+  check,
+  isResult,
+  isValidKey,
+  keyProblem,
+  labelsOf,
+  parseDuration,
+  result,
+  retryDelayMs,
+  unwrapResult,
+} from './index.js'
 import { describeValue } from './key.js'
 import { normalizeRetry } from './retry.js'
 import { closest, editDistance } from './suggest.js'
 import { thrown } from './test-helpers.fixture.js'
 
 describe('keys', () => {
-  test.each(['raw', 'raw/orders', 'models/churn.v2', 'a-b_c/D.9', '...', 'a/.b'])('%s is valid', (key) => expect(isValidKey(key)).toBe(true))
+  test.each(['raw', 'raw/orders', 'models/churn.v2', 'a-b_c/D.9', '...', 'a/.b'])('%s is valid', (key) =>
+    expect(isValidKey(key)).toBe(true),
+  )
   test.each([
     ['', 'the key is empty'],
     ['/raw', "it has an empty segment (leading, trailing or doubled '/')"],
@@ -43,7 +55,9 @@ describe('result()', () => {
 
 describe('durations and retries', () => {
   test('parseDuration', () => {
-    expect(['250ms', '30s', '5m', '2h', '1d', '1.5s', '10 s', 1500].map(parseDuration)).toEqual([250, 30_000, 300_000, 7_200_000, 86_400_000, 1500, 10_000, 1500])
+    expect(['250ms', '30s', '5m', '2h', '1d', '1.5s', '10 s', 1500].map(parseDuration)).toEqual([
+      250, 30_000, 300_000, 7_200_000, 86_400_000, 1500, 10_000, 1500,
+    ])
     expect(['soon', '5', '-1s', '1w', NaN, -1, Infinity, null].map(parseDuration)).toEqual(Array(8).fill(undefined))
   })
   test('retry delays by backoff, with jitter', () => {
@@ -52,7 +66,13 @@ describe('durations and retries', () => {
     expect([1, 2, 3].map((n) => retryDelayMs({ ...base, backoff: 'linear' }, n))).toEqual([100, 200, 300])
     expect([1, 2, 3].map((n) => retryDelayMs({ ...base, backoff: 'exponential' }, n))).toEqual([100, 200, 400])
     expect(retryDelayMs({ ...base, jitter: 0.5 }, 1, () => 0.5)).toBe(75)
-    expect(normalizeRetry({ maxRetries: 1, jitter: false })).toEqual({ maxRetries: 1, delayMs: 0, backoff: 'fixed', jitter: 0, retryOn: undefined })
+    expect(normalizeRetry({ maxRetries: 1, jitter: false })).toEqual({
+      maxRetries: 1,
+      delayMs: 0,
+      backoff: 'fixed',
+      jitter: 0,
+      retryOn: undefined,
+    })
   })
 })
 
@@ -60,21 +80,25 @@ describe('check()', () => {
   test('builds a check, blocking only when asked', () => {
     const fn = (xs: number[]) => xs.length > 0
     expect(check('non_empty', fn)).toEqual({ name: 'non_empty', fn })
-    expect(check('non_empty', fn, { blocking: true, description: 'd' })).toEqual({ name: 'non_empty', fn, blocking: true, description: 'd' })
+    expect(check('non_empty', fn, { blocking: true, description: 'd' })).toEqual({
+      name: 'non_empty',
+      fn,
+      blocking: true,
+      description: 'd',
+    })
   })
 })
 
 describe('labels and suggestions', () => {
   test('labelsOf is sorted and deduplicated within each kind', () => {
-    expect(labelsOf({ group: 'ml', tags: { tier: 'gold', pii: true }, kinds: ['torch', 'duckdb', 'torch'], owners: ['b', 'a'] })).toEqual([
-      'group:ml',
-      'tag:pii',
-      'tag:tier=gold',
-      'kind:duckdb',
-      'kind:torch',
-      'owner:a',
-      'owner:b',
-    ])
+    expect(
+      labelsOf({
+        group: 'ml',
+        tags: { tier: 'gold', pii: true },
+        kinds: ['torch', 'duckdb', 'torch'],
+        owners: ['b', 'a'],
+      }),
+    ).toEqual(['group:ml', 'tag:pii', 'tag:tier=gold', 'kind:duckdb', 'kind:torch', 'owner:a', 'owner:b'])
   })
   test('closest', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3)

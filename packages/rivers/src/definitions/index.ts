@@ -22,7 +22,14 @@ export {
 } from './handles.js'
 export { isValidKey, keyProblem } from './key.js'
 export { labelsOf } from './labels.js'
-export { defineProject, isProject, type Project, type ProjectEntry, type ProjectOptions, type ResolvedAsset } from './project.js'
+export {
+  defineProject,
+  isProject,
+  type Project,
+  type ProjectEntry,
+  type ProjectOptions,
+  type ResolvedAsset,
+} from './project.js'
 export { isResult, result, unwrapResult, type AssetResult, type OutputOf, type ResultExtras } from './result.js'
 export { retryDelayMs, type NormalizedRetry, type RetryPolicy } from './retry.js'
 export { findSchemaMismatch, type SchemaMismatch } from './schema-compat.js'

@@ -4,8 +4,14 @@ import { asset, defineProject, isProject, ref, source, type AssetDef } from './i
 import { thrown } from './test-helpers.fixture.js'
 
 const orders = source({ key: 'raw/orders', path: 'data/orders.csv', group: 'ingest', owners: ['team:data'] })
-const parsed = asset({ key: 'parsed', deps: { orders }, kinds: ['duckdb', 'duckdb'], tags: { tier: 'silver', pii: true } }, ({ orders }) => orders.toString().split('\n'))
-const counted = asset({ key: 'counted', deps: { rows: parsed, again: 'parsed' }, codeVersion: 'v1' }, ({ rows }) => rows.length)
+const parsed = asset(
+  { key: 'parsed', deps: { orders }, kinds: ['duckdb', 'duckdb'], tags: { tier: 'silver', pii: true } },
+  ({ orders }) => orders.toString().split('\n'),
+)
+const counted = asset(
+  { key: 'counted', deps: { rows: parsed, again: 'parsed' }, codeVersion: 'v1' },
+  ({ rows }) => rows.length,
+)
 
 describe('defineProject()', () => {
   test('collects upstream handles transitively, sorted by key, deps sorted by name', () => {
@@ -28,13 +34,19 @@ describe('defineProject()', () => {
     expect(byKey('raw/orders').isSource).toBe(true)
     expect([byKey('raw/orders').codeSource, byKey('raw/orders').codeIsExplicit]).toEqual(['', false])
     expect([byKey('counted').codeSource, byKey('counted').codeIsExplicit]).toEqual(['v1', true])
-    expect(byKey('parsed').codeSource).toContain("orders.toString().split(")
+    expect(byKey('parsed').codeSource).toContain('orders.toString().split(')
     expect(byKey('parsed').codeIsExplicit).toBe(false)
   })
 
   test('stores project defaults; everything is frozen', () => {
     const io = { write: async () => undefined, read: async () => 1 }
-    const project = defineProject({ assets: [orders], io, retry: { maxRetries: 1, delay: 500 }, concurrency: 4, launcher: 'local' })
+    const project = defineProject({
+      assets: [orders],
+      io,
+      retry: { maxRetries: 1, delay: 500 },
+      concurrency: 4,
+      launcher: 'local',
+    })
     expect(project.io).toBe(io)
     expect(project.retry).toEqual({ maxRetries: 1, delayMs: 500, backoff: 'fixed', jitter: 0, retryOn: undefined })
     expect([project.concurrency, project.launcher]).toEqual([4, 'local'])
@@ -103,7 +115,9 @@ describe('defineProject() errors', () => {
       defineProject: assets[1] is undefined, not an asset, a source or a class with @asset methods. It is undefined: the asset is probably used before its definition runs (declared further down, or an import cycle between files).
       Fix: list the values returned by asset()/source(), or classes whose methods are decorated with @asset."
     `)
-    expect(thrown(() => defineProject({ assets: [(() => 1) as never] }))).toContain('assets[0] is a function with no @asset methods')
+    expect(thrown(() => defineProject({ assets: [(() => 1) as never] }))).toContain(
+      'assets[0] is a function with no @asset methods',
+    )
     expect(thrown(() => defineProject({ assets: [ref('x') as never] }))).toContain("assets[0] is ref('x'), a reference")
   })
 
@@ -117,7 +131,9 @@ describe('defineProject() errors', () => {
   })
 
   test('bad options', () => {
-    expect(thrown(() => defineProject({ assets: 'all' as never, concurrency: 0, nmae: 'x' } as never))).toMatchInlineSnapshot(`
+    expect(
+      thrown(() => defineProject({ assets: 'all' as never, concurrency: 0, nmae: 'x' } as never)),
+    ).toMatchInlineSnapshot(`
       "DefinitionError RIVERS_INVALID_PROJECT
       Invalid defineProject options:
         - assets: expected an array of assets
@@ -132,19 +148,41 @@ describe('defineProject() errors', () => {
   test('an input schema that does not accept the producer output', () => {
     const Order = z.object({ id: z.number(), total: z.number(), customer: z.object({ email: z.string() }) })
     const rows = asset({ key: 'rows', output: z.array(Order) }, () => [])
-    const wantsString = asset({ key: 'by_id', deps: { rows }, inputs: { rows: z.array(z.object({ id: z.string() })) } }, () => 1)
+    const wantsString = asset(
+      { key: 'by_id', deps: { rows }, inputs: { rows: z.array(z.object({ id: z.string() })) } },
+      () => 1,
+    )
     expect(thrown(() => defineProject({ assets: [wantsString] }))).toMatchInlineSnapshot(`
       "DefinitionError RIVERS_SCHEMA_MISMATCH
       Asset 'by_id': input 'rows' does not match the output of 'rows' at rows[].id: the consumer expects string, the producer gives number.
       Fix: make 'by_id'.inputs.rows accept what 'rows'.output describes, or change the producer's output schema."
     `)
-    const wantsMissing = asset({ key: 'discounts', deps: { rows }, inputs: { rows: z.array(z.object({ discount: z.number() })) } }, () => 1)
-    expect(thrown(() => defineProject({ assets: [wantsMissing] }))).toContain('at rows[].discount: the consumer requires this property, the producer does not have it')
-    const wantsNested = asset({ key: 'emails', deps: { rows }, inputs: { rows: z.array(z.object({ customer: z.object({ email: z.number() }) })) } }, () => 1)
-    expect(thrown(() => defineProject({ assets: [wantsNested] }))).toContain('at rows[].customer.email: the consumer expects number, the producer gives string')
+    const wantsMissing = asset(
+      { key: 'discounts', deps: { rows }, inputs: { rows: z.array(z.object({ discount: z.number() })) } },
+      () => 1,
+    )
+    expect(thrown(() => defineProject({ assets: [wantsMissing] }))).toContain(
+      'at rows[].discount: the consumer requires this property, the producer does not have it',
+    )
+    const wantsNested = asset(
+      {
+        key: 'emails',
+        deps: { rows },
+        inputs: { rows: z.array(z.object({ customer: z.object({ email: z.number() }) })) },
+      },
+      () => 1,
+    )
+    expect(thrown(() => defineProject({ assets: [wantsNested] }))).toContain(
+      'at rows[].customer.email: the consumer expects number, the producer gives string',
+    )
     const wantsObject = asset({ key: 'first', deps: { rows }, inputs: { rows: Order } }, () => 1)
-    expect(thrown(() => defineProject({ assets: [wantsObject] }))).toContain('at rows (the whole value): the consumer expects object, the producer gives array')
-    const compatible = asset({ key: 'ids', deps: { rows }, inputs: { rows: z.array(z.object({ id: z.number() })) } }, () => 1)
+    expect(thrown(() => defineProject({ assets: [wantsObject] }))).toContain(
+      'at rows (the whole value): the consumer expects object, the producer gives array',
+    )
+    const compatible = asset(
+      { key: 'ids', deps: { rows }, inputs: { rows: z.array(z.object({ id: z.number() })) } },
+      () => 1,
+    )
     expect(defineProject({ assets: [compatible] }).assets).toHaveLength(2)
   })
 })

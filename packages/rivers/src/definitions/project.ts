@@ -3,7 +3,16 @@
  * and freeze it into a `Project` in a deterministic order (by key). Cycles are left to the Rust core.
  */
 import { classAssets } from './decorators.js'
-import { duplicateKey, invalidDep, invalidKey, invalidProjectEntry, invalidProjectOptions, schemaMismatch, selfDependency, unknownDep } from './errors.js'
+import {
+  duplicateKey,
+  invalidDep,
+  invalidKey,
+  invalidProjectEntry,
+  invalidProjectOptions,
+  schemaMismatch,
+  selfDependency,
+  unknownDep,
+} from './errors.js'
 import { isAssetDef, isKeyRef, isSourceDef, type AssetDef, type SourceDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import { byCodeUnit, labelsOf } from './labels.js'

@@ -49,7 +49,14 @@ export function parseQuantity(value: unknown): number | undefined {
  * formatBytes(1536 * 2 ** 20) // '1.5Gi'
  */
 export function formatBytes(bytes: number): string {
-  for (const [suffix, size] of [['Ei', 2 ** 60], ['Pi', 2 ** 50], ['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+  for (const [suffix, size] of [
+    ['Ei', 2 ** 60],
+    ['Pi', 2 ** 50],
+    ['Ti', 2 ** 40],
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ] as const) {
     if (bytes >= size) return `${Number((bytes / size).toFixed(2))}${suffix}`
   }
   return `${bytes}`

@@ -80,7 +80,12 @@ export function isResult(x: unknown): x is AssetResult<unknown> {
  * unwrapResult(result(3, { dataVersion: 'v3' })) // { value: 3, metadata: undefined, dataVersion: 'v3' }
  * unwrapResult(3) // { value: 3, metadata: undefined, dataVersion: undefined }
  */
-export function unwrapResult(returned: unknown): { value: unknown; metadata: Readonly<Record<string, unknown>> | undefined; dataVersion: string | undefined } {
-  if (isResult(returned)) return { value: returned.value, metadata: returned.metadata, dataVersion: returned.dataVersion }
+export function unwrapResult(returned: unknown): {
+  value: unknown
+  metadata: Readonly<Record<string, unknown>> | undefined
+  dataVersion: string | undefined
+} {
+  if (isResult(returned))
+    return { value: returned.value, metadata: returned.metadata, dataVersion: returned.dataVersion }
   return { value: returned, metadata: undefined, dataVersion: undefined }
 }

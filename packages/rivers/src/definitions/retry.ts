@@ -44,7 +44,11 @@ export interface NormalizedRetry {
 export function retryDelayMs(policy: NormalizedRetry, retry: number, random: () => number = Math.random): number {
   const n = Math.max(1, retry)
   const base =
-    policy.backoff === 'exponential' ? policy.delayMs * 2 ** (n - 1) : policy.backoff === 'linear' ? policy.delayMs * n : policy.delayMs
+    policy.backoff === 'exponential'
+      ? policy.delayMs * 2 ** (n - 1)
+      : policy.backoff === 'linear'
+        ? policy.delayMs * n
+        : policy.delayMs
   return policy.jitter > 0 ? base * (1 - policy.jitter * random()) : base
 }
 

@@ -22,10 +22,24 @@ describe('findSchemaMismatch()', () => {
   })
 
   test('top-level and nested type mismatches, with paths', () => {
-    expect(mismatch(z.string(), z.number())).toEqual({ path: '', detail: 'the consumer expects string, the producer gives number' })
-    expect(mismatch(z.number().int(), z.number())).toEqual({ path: '', detail: 'the consumer expects integer, the producer gives number' })
-    expect(mismatch(z.string(), z.string().nullable())).toEqual({ path: '', detail: 'the consumer expects string, the producer gives null or string' })
-    expect(mismatch(z.object({ a: z.object({ b: z.array(z.string()) }) }), z.object({ a: z.object({ b: z.array(z.number()) }) }))).toEqual({
+    expect(mismatch(z.string(), z.number())).toEqual({
+      path: '',
+      detail: 'the consumer expects string, the producer gives number',
+    })
+    expect(mismatch(z.number().int(), z.number())).toEqual({
+      path: '',
+      detail: 'the consumer expects integer, the producer gives number',
+    })
+    expect(mismatch(z.string(), z.string().nullable())).toEqual({
+      path: '',
+      detail: 'the consumer expects string, the producer gives null or string',
+    })
+    expect(
+      mismatch(
+        z.object({ a: z.object({ b: z.array(z.string()) }) }),
+        z.object({ a: z.object({ b: z.array(z.number()) }) }),
+      ),
+    ).toEqual({
       path: 'a.b[]',
       detail: 'the consumer expects string, the producer gives number',
     })

@@ -60,8 +60,10 @@ function compare(c: Json, p: Json, path: string): SchemaMismatch | undefined {
     for (const name of (c.required ?? []) as string[]) {
       const at = path === '' ? name : `${path}.${name}`
       const pProp = pProps[name]
-      if (pProp === undefined) return { path: at, detail: 'the consumer requires this property, the producer does not have it' }
-      if (!pRequired.has(name)) return { path: at, detail: 'the consumer requires this property, the producer makes it optional' }
+      if (pProp === undefined)
+        return { path: at, detail: 'the consumer requires this property, the producer does not have it' }
+      if (!pRequired.has(name))
+        return { path: at, detail: 'the consumer requires this property, the producer makes it optional' }
       const cProp = cProps[name]
       const inner = cProp === undefined ? undefined : compare(cProp, pProp, at)
       if (inner !== undefined) return inner
@@ -92,7 +94,15 @@ function typesOf(s: Json): Set<string> | undefined {
 }
 
 function jsonType(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v
+  return v === null
+    ? 'null'
+    : Array.isArray(v)
+      ? 'array'
+      : typeof v === 'number'
+        ? Number.isInteger(v)
+          ? 'integer'
+          : 'number'
+        : typeof v
 }
 
 function isJson(v: unknown): v is Json {

@@ -24,16 +24,37 @@ describe('secret()', () => {
       piped: secret(z.string()).transform((s) => s.trim()),
       whole: secret(z.object({ user: z.string(), pass: z.string() })).optional(),
     })
-    expect(secretPaths(schema)).toEqual([['token'], ['maybe'], ['keys', '*'], ['byEnv', '*', 'password'], ['either', 'apiKey'], ['piped'], ['whole']])
+    expect(secretPaths(schema)).toEqual([
+      ['token'],
+      ['maybe'],
+      ['keys', '*'],
+      ['byEnv', '*', 'password'],
+      ['either', 'apiKey'],
+      ['piped'],
+      ['whole'],
+    ])
     expect(secretPaths(z.object({ a: z.number() }))).toEqual([])
     expect(secretPaths(undefined)).toEqual([])
   })
 
   it('collects secret values, redacts them in copies, and scrubs texts', () => {
-    const paths = secretPaths(z.object({ token: secret(z.string()), keys: z.array(secret(z.string())), pin: secret(z.number()), whole: secret(z.object({ u: z.string() })) }))
+    const paths = secretPaths(
+      z.object({
+        token: secret(z.string()),
+        keys: z.array(secret(z.string())),
+        pin: secret(z.number()),
+        whole: secret(z.object({ u: z.string() })),
+      }),
+    )
     const value = { token: 'hunter2', keys: ['k1-abc', 'k2-def'], pin: 4711, plain: 'hello', whole: { u: 'root-user' } }
     expect(secretValues(value, paths).sort()).toEqual(['4711', 'hunter2', 'k1-abc', 'k2-def', 'root-user'])
-    expect(redactSecrets(value, paths)).toEqual({ token: '[redacted]', keys: ['[redacted]', '[redacted]'], pin: '[redacted]', plain: 'hello', whole: '[redacted]' })
+    expect(redactSecrets(value, paths)).toEqual({
+      token: '[redacted]',
+      keys: ['[redacted]', '[redacted]'],
+      pin: '[redacted]',
+      plain: 'hello',
+      whole: '[redacted]',
+    })
     expect(value.token).toBe('hunter2') // a copy
     const scrub = scrubber(['hunter2', 'a"b'])
     expect(scrub('login hunter2 failed; hunter2 again')).toBe('login [redacted] failed; [redacted] again')
@@ -49,7 +70,9 @@ describe('secret()', () => {
         key: 'upload',
         config: z.object({
           token: secret(z.string()).min(12),
-          code: secret(z.string()).refine((s) => s.startsWith('sk-'), { error: (iss) => `expected sk-…, got ${String(iss.input)}` }),
+          code: secret(z.string()).refine((s) => s.startsWith('sk-'), {
+            error: (iss) => `expected sk-…, got ${String(iss.input)}`,
+          }),
         }),
       },
       () => 1,

@@ -13,7 +13,10 @@ import type { ZodSchema } from './spec-types.js'
 /** What replaces a secret value in stored config and messages. */
 export const SECRET_MASK = '[redacted]'
 
-type Registry = { add(schema: object, meta: { secret: true }): unknown; get(schema: object): { secret: true } | undefined }
+type Registry = {
+  add(schema: object, meta: { secret: true }): unknown
+  get(schema: object): { secret: true } | undefined
+}
 const REGISTRY = Symbol.for('rivers.secrets.registry')
 
 function registry(): Registry {
@@ -27,7 +30,8 @@ function registry(): Registry {
         return this
       },
       get(schema: object) {
-        for (let s: object | undefined = schema, n = 0; s !== undefined && n < 64; s = parentOf(s), n++) if (marked.has(s)) return { secret: true as const }
+        for (let s: object | undefined = schema, n = 0; s !== undefined && n < 64; s = parentOf(s), n++)
+          if (marked.has(s)) return { secret: true as const }
         return undefined
       },
     }
@@ -93,7 +97,8 @@ export function secretPaths(schema: ZodSchema | undefined): SecretPath[] {
     seen.add(s)
     switch (def.type) {
       case 'object':
-        for (const [k, v] of Object.entries((def.shape as Record<string, unknown>) ?? {})) walk(v, [...at, k], depth + 1)
+        for (const [k, v] of Object.entries((def.shape as Record<string, unknown>) ?? {}))
+          walk(v, [...at, k], depth + 1)
         if (def.catchall !== undefined) walk(def.catchall, [...at, '*'], depth + 1)
         break
       case 'array':
@@ -139,7 +144,9 @@ export function secretPaths(schema: ZodSchema | undefined): SecretPath[] {
 
 /** Whether `path` (a zod issue path) lies at or under one of `paths`. */
 export function underSecret(path: readonly PropertyKey[], paths: readonly SecretPath[]): boolean {
-  return paths.some((p) => p.length <= path.length && p.every((seg, i) => seg === '*' || String(seg) === String(path[i])))
+  return paths.some(
+    (p) => p.length <= path.length && p.every((seg, i) => seg === '*' || String(seg) === String(path[i])),
+  )
 }
 
 /**
@@ -159,10 +166,18 @@ export function secretValues(value: unknown, paths: readonly SecretPath[]): stri
     else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) leaves(x, depth + 1)
   }
   const at = (v: unknown, p: SecretPath, i: number): void => {
-    if (i === p.length) return leaves(v, 0)
+    if (i === p.length) {
+      leaves(v, 0)
+      return
+    }
     if (typeof v !== 'object' || v === null) return
     const seg = p[i]!
-    const children = v instanceof Map || v instanceof Set ? [...v.values()] : seg === '*' ? Object.values(v) : [(v as Record<string, unknown>)[String(seg)]]
+    const children =
+      v instanceof Map || v instanceof Set
+        ? [...v.values()]
+        : seg === '*'
+          ? Object.values(v)
+          : [(v as Record<string, unknown>)[String(seg)]]
     for (const c of children) if (c !== undefined) at(c, p, i + 1)
   }
   for (const p of paths) at(value, p, 0)
@@ -200,6 +215,9 @@ export function scrubber(secrets: Iterable<string>): (text: string) => string {
   const list = [...new Set([...secrets].filter((s) => s !== ''))].sort((a, b) => b.length - a.length)
   if (list.length === 0) return (text) => text
   // Also the JSON-escaped form, as secrets inside serialized JSON appear escaped.
-  const needles = [...new Set(list.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort((a, b) => b.length - a.length)
-  return (text) => (typeof text === 'string' ? needles.reduce((t, n) => (t.includes(n) ? t.split(n).join(SECRET_MASK) : t), text) : text)
+  const needles = [...new Set(list.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort(
+    (a, b) => b.length - a.length,
+  )
+  return (text) =>
+    typeof text === 'string' ? needles.reduce((t, n) => (t.includes(n) ? t.split(n).join(SECRET_MASK) : t), text) : text
 }

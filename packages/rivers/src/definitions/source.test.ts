@@ -4,10 +4,22 @@ import { thrown } from './test-helpers.fixture.js'
 
 describe('source()', () => {
   test('a bare path: the executor content-hashes the file and loads its bytes', () => {
-    const s = source({ key: 'raw/orders', path: 'data/orders.csv', description: 'Orders export', group: 'ingest', tags: { pii: true } })
+    const s = source({
+      key: 'raw/orders',
+      path: 'data/orders.csv',
+      description: 'Orders export',
+      group: 'ingest',
+      tags: { pii: true },
+    })
     expect(isSourceDef(s)).toBe(true)
     expect(Object.isFrozen(s)).toBe(true)
-    expect([s.kind, s.key, s.path, s.observesByContentHash, s.loadsFileBytes]).toEqual(['source', 'raw/orders', 'data/orders.csv', true, true])
+    expect([s.kind, s.key, s.path, s.observesByContentHash, s.loadsFileBytes]).toEqual([
+      'source',
+      'raw/orders',
+      'data/orders.csv',
+      true,
+      true,
+    ])
     expect([s.description, s.group, s.tags]).toEqual(['Orders export', 'ingest', { pii: true }])
     expect(s.declaredAt).toMatch(/source\.test\.ts:\d+:\d+$/)
   })

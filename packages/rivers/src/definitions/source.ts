@@ -61,10 +61,23 @@ export type SourceValue<R, P> = [R] extends [NoLoad] ? (P extends string ? Buffe
  * })
  * const count = asset({ key: 'order_count', deps: { orders } }, ({ orders }) => orders.length)
  */
-export function source<R = NoLoad, P extends string | undefined = undefined>(spec: SourceSpec<R, P>): SourceDef<SourceValue<R, P>> {
+export function source<R = NoLoad, P extends string | undefined = undefined>(
+  spec: SourceSpec<R, P>,
+): SourceDef<SourceValue<R, P>> {
   const site = captureSite()
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    throw invalidSpec('source', '(no key)', [{ path: '', problem: `expected a spec object, got ${describeValue(spec)}`, hint: "write source({ key: 'raw/orders', path: 'data/orders.csv' })." }], site())
+    throw invalidSpec(
+      'source',
+      '(no key)',
+      [
+        {
+          path: '',
+          problem: `expected a spec object, got ${describeValue(spec)}`,
+          hint: "write source({ key: 'raw/orders', path: 'data/orders.csv' }).",
+        },
+      ],
+      site(),
+    )
   }
   const problem = keyProblem(spec.key)
   if (problem !== undefined) throw invalidKey(spec.key, problem, site(), 'source')

@@ -27,19 +27,35 @@ export function isZodSchema(v: unknown): v is z.ZodType {
 
 const fn = (what: string) => z.custom<Function>((v) => typeof v === 'function', { error: `expected ${what}` })
 const schema = z.custom<z.ZodType>(isZodSchema, { error: 'expected a zod schema' })
-const label = z.string({ error: 'expected a string' }).regex(LABEL, { error: 'only A-Z a-z 0-9 _ . - / : @ + are allowed' })
+const label = z
+  .string({ error: 'expected a string' })
+  .regex(LABEL, { error: 'only A-Z a-z 0-9 _ . - / : @ + are allowed' })
 const duration = (min: 'positive' | 'non-negative') =>
-  z.custom<number | string>((v) => {
-    const ms = parseDuration(v)
-    return ms !== undefined && (min === 'non-negative' || ms > 0)
-  }, { error: min === 'positive' ? 'expected a positive number of milliseconds or a duration string' : 'expected milliseconds or a duration string' })
-const int = (min: number) => z.number({ error: `expected an integer >= ${min}` }).int({ error: `expected an integer >= ${min}` }).min(min, { error: `expected an integer >= ${min}` })
+  z.custom<number | string>(
+    (v) => {
+      const ms = parseDuration(v)
+      return ms !== undefined && (min === 'non-negative' || ms > 0)
+    },
+    {
+      error:
+        min === 'positive'
+          ? 'expected a positive number of milliseconds or a duration string'
+          : 'expected milliseconds or a duration string',
+    },
+  )
+const int = (min: number) =>
+  z
+    .number({ error: `expected an integer >= ${min}` })
+    .int({ error: `expected an integer >= ${min}` })
+    .min(min, { error: `expected an integer >= ${min}` })
 
 const retrySchema = z.strictObject({
   maxRetries: int(0),
   delay: duration('non-negative').optional(),
   backoff: z.enum(['exponential', 'linear', 'fixed']).optional(),
-  jitter: z.union([z.boolean(), z.number().min(0).max(1)], { error: 'expected a boolean or a number from 0 to 1' }).optional(),
+  jitter: z
+    .union([z.boolean(), z.number().min(0).max(1)], { error: 'expected a boolean or a number from 0 to 1' })
+    .optional(),
   retryOn: fn('a function (error, attempt) => boolean').optional(),
 })
 
@@ -55,7 +71,11 @@ const resourcesSchema = z
     gpus: int(0).optional(),
     gpuType: z.string().min(1).optional(),
     cpus: z.number().positive({ error: 'expected a positive number' }).optional(),
-    memory: z.custom<number | string>((v) => parseQuantity(v) !== undefined, { error: "expected bytes or a Kubernetes quantity such as '16Gi', '512Mi' or '2G'" }).optional(),
+    memory: z
+      .custom<number | string>((v) => parseQuantity(v) !== undefined, {
+        error: "expected bytes or a Kubernetes quantity such as '16Gi', '512Mi' or '2G'",
+      })
+      .optional(),
     timeLimit: duration('positive').optional(),
     nodes: int(1).optional(),
     gpusPerNode: int(0).optional(),
@@ -63,24 +83,55 @@ const resourcesSchema = z
   .superRefine((r, ctx) => {
     const nodes = r.nodes ?? 1
     if (r.gpuType !== undefined && (r.gpus ?? r.gpusPerNode ?? 0) === 0) {
-      ctx.addIssue({ code: 'custom', path: ['gpuType'], message: 'gpuType is given but no GPUs are asked for', params: { hint: "add gpus: 1 (or gpusPerNode), or remove gpuType." } })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gpuType'],
+        message: 'gpuType is given but no GPUs are asked for',
+        params: { hint: 'add gpus: 1 (or gpusPerNode), or remove gpuType.' },
+      })
     }
     if (nodes > 1 && r.gpus !== undefined && r.gpusPerNode === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['gpus'], message: `with nodes: ${nodes}, say how many GPUs each node gets`, params: { hint: `write gpusPerNode: ${Math.ceil(r.gpus / nodes)} instead of gpus (gpus counts GPUs on one node).` } })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gpus'],
+        message: `with nodes: ${nodes}, say how many GPUs each node gets`,
+        params: {
+          hint: `write gpusPerNode: ${Math.ceil(r.gpus / nodes)} instead of gpus (gpus counts GPUs on one node).`,
+        },
+      })
     } else if (r.gpus !== undefined && r.gpusPerNode !== undefined && r.gpus !== nodes * r.gpusPerNode) {
-      ctx.addIssue({ code: 'custom', path: ['gpusPerNode'], message: `gpus (${r.gpus}) disagrees with nodes x gpusPerNode (${nodes} x ${r.gpusPerNode})`, params: { hint: 'give only gpusPerNode (and nodes) for multi-node jobs, or only gpus for one node.' } })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gpusPerNode'],
+        message: `gpus (${r.gpus}) disagrees with nodes x gpusPerNode (${nodes} x ${r.gpusPerNode})`,
+        params: { hint: 'give only gpusPerNode (and nodes) for multi-node jobs, or only gpus for one node.' },
+      })
     }
   })
 
 const commandSchema = z.union(
-  [z.array(z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' })).min(1, { error: 'expected at least the program' }), fn('a function (inputs, ctx) => string[]')],
+  [
+    z
+      .array(z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }))
+      .min(1, { error: 'expected at least the program' }),
+    fn('a function (inputs, ctx) => string[]'),
+  ],
   { error: "expected an array of strings such as ['python', 'train.py'], or a function (inputs, ctx) => string[]" },
 )
 
 const envSchema = z.record(z.string(), z.string({ error: 'expected a string value' })).superRefine((env, ctx) => {
   for (const name of Object.keys(env)) {
-    if (!ENV_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `'${name}' is not a valid environment variable name` })
-    else if (RESERVED_ENV.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `'${name}' is set by the launcher`, params: { hint: 'RIVERS_* variables carry the job protocol and CUDA_VISIBLE_DEVICES comes from resources.gpus; remove it from env.' } })
+    if (!ENV_NAME.test(name))
+      ctx.addIssue({ code: 'custom', path: [name], message: `'${name}' is not a valid environment variable name` })
+    else if (RESERVED_ENV.test(name))
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `'${name}' is set by the launcher`,
+        params: {
+          hint: 'RIVERS_* variables carry the job protocol and CUDA_VISIBLE_DEVICES comes from resources.gpus; remove it from env.',
+        },
+      })
   }
 })
 
@@ -97,7 +148,12 @@ const launcherConfigSchema = z.discriminatedUnion(
   [
     z.strictObject({
       type: z.literal('local'),
-      gpus: z.string().regex(/^\s*(none|\d+(\s*,\s*\d+)*\s*,?)\s*$/, { error: "expected 'none', a count such as '2', or indices such as '0,1' (one index: '3,')" }).optional(),
+      gpus: z
+        .string()
+        .regex(/^\s*(none|\d+(\s*,\s*\d+)*\s*,?)\s*$/, {
+          error: "expected 'none', a count such as '2', or indices such as '0,1' (one index: '3,')",
+        })
+        .optional(),
       lockDir: z.string().min(1).optional(),
       killGrace: duration('non-negative').optional(),
       pollInterval: duration('positive').optional(),
@@ -108,7 +164,9 @@ const launcherConfigSchema = z.discriminatedUnion(
       account: z.string().min(1).optional(),
       qos: z.string().min(1).optional(),
       ssh: sshSchema.optional(),
-      sbatchArgs: z.array(z.string().regex(/^--?[A-Za-z]/, { error: "expected an option such as '--constraint=ib'" })).optional(),
+      sbatchArgs: z
+        .array(z.string().regex(/^--?[A-Za-z]/, { error: "expected an option such as '--constraint=ib'" }))
+        .optional(),
       setup: z.array(z.string()).optional(),
       jobsDir: z.string().min(1).optional(),
       pollInterval: duration('positive').optional(),
@@ -117,10 +175,16 @@ const launcherConfigSchema = z.discriminatedUnion(
   { error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }" },
 )
 
-const launcherSchema = z.union([z.enum(['local', 'slurm']), launcherConfigSchema], { error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }" })
+const launcherSchema = z.union([z.enum(['local', 'slurm']), launcherConfigSchema], {
+  error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }",
+})
 
 const ioSchema = z.custom<object>(
-  (v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function' && typeof (v as { read?: unknown }).read === 'function',
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { write?: unknown }).write === 'function' &&
+    typeof (v as { read?: unknown }).read === 'function',
   { error: 'expected an IO manager (an object with write() and read() methods)' },
 )
 
@@ -133,7 +197,9 @@ const labelFields = {
   metadata: z.record(z.string(), z.unknown()).optional(),
 }
 
-const depsSchema = z.record(z.string(), z.unknown(), { error: 'expected an object mapping input names to upstream assets' })
+const depsSchema = z.record(z.string(), z.unknown(), {
+  error: 'expected an object mapping input names to upstream assets',
+})
 
 /**
  * Shape of `asset(spec)` (deps are checked one by one elsewhere).
@@ -163,20 +229,30 @@ export const assetSpecSchema = z
   .superRefine((spec, ctx) => {
     for (const field of ['env', 'cwd'] as const) {
       if (spec[field] !== undefined && spec.command === undefined) {
-        ctx.addIssue({ code: 'custom', path: [field], message: `${field} applies to a command, and this asset has none`, params: { hint: `add command: ['python', 'train.py'], or remove ${field} (a function asset runs in this process).` } })
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `${field} applies to a command, and this asset has none`,
+          params: {
+            hint: `add command: ['python', 'train.py'], or remove ${field} (a function asset runs in this process).`,
+          },
+        })
       }
     }
     for (const name of Object.keys(spec.inputs ?? {})) {
-      if (!Object.hasOwn(spec.deps ?? {}, name)) ctx.addIssue({ code: 'custom', path: ['inputs', name], message: `there is no dep named '${name}'` })
+      if (!Object.hasOwn(spec.deps ?? {}, name))
+        ctx.addIssue({ code: 'custom', path: ['inputs', name], message: `there is no dep named '${name}'` })
     }
     for (const [name, dep] of Object.entries(spec.deps ?? {})) {
       if (typeof dep !== 'string') continue
       const problem = keyProblem(dep)
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['deps', name], message: `'${dep}' is not a valid asset key: ${problem}` })
+      if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['deps', name], message: `'${dep}' is not a valid asset key: ${problem}` })
     }
     const seen = new Set<string>()
     for (const [i, c] of (spec.checks ?? []).entries()) {
-      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: ['checks', i, 'name'], message: `duplicate check name '${c.name}'` })
+      if (seen.has(c.name))
+        ctx.addIssue({ code: 'custom', path: ['checks', i, 'name'], message: `duplicate check name '${c.name}'` })
       seen.add(c.name)
     }
   })
@@ -201,7 +277,9 @@ export const sourceSpecSchema = z
         code: 'custom',
         path: [],
         message: 'a source needs `path` or `observe` to know its data version',
-        params: { hint: "give path: 'data/orders.csv' (the executor content-hashes it), or observe: (ctx) => ({ dataVersion: '…' })." },
+        params: {
+          hint: "give path: 'data/orders.csv' (the executor content-hashes it), or observe: (ctx) => ({ dataVersion: '…' }).",
+        },
       })
     }
   })
@@ -266,15 +344,19 @@ const HINTS: Record<string, string> = {
   config: 'config is a zod schema, e.g. z.object({ epochs: z.number().default(10) }).',
   output: 'output is a zod schema of the returned value, e.g. z.array(z.object({ id: z.number() })).',
   inputs: 'inputs maps input names (from deps) to zod schemas, e.g. { orders: z.array(Order) }.',
-  retry: "retry is { maxRetries: 3, delay?: '10s', backoff?: 'exponential' | 'linear' | 'fixed', jitter?: 0..1 | boolean, retryOn?: (error, attempt) => boolean }.",
+  retry:
+    "retry is { maxRetries: 3, delay?: '10s', backoff?: 'exponential' | 'linear' | 'fixed', jitter?: 0..1 | boolean, retryOn?: (error, attempt) => boolean }.",
   timeout: "timeout is a positive number of milliseconds or a duration such as '30s', '5m', '2h'.",
-  checks: 'checks is an array of check(name, fn, { blocking }) or { name, fn, blocking?, description? } with unique names.',
+  checks:
+    'checks is an array of check(name, fn, { blocking }) or { name, fn, blocking?, description? } with unique names.',
   io: 'io is an IO manager: an object with write() and read() methods.',
   resources: "resources is { gpus?, gpuType?, cpus?, memory?: '16Gi', timeLimit?: '4h', nodes?, gpusPerNode? }.",
-  command: "command is the program and its arguments, e.g. ['python', 'train.py', '--epochs', '10'], or (inputs, ctx) => [...].",
+  command:
+    "command is the program and its arguments, e.g. ['python', 'train.py', '--epochs', '10'], or (inputs, ctx) => [...].",
   env: "env maps variable names to string values, e.g. { WANDB_MODE: 'offline' }.",
   cwd: "cwd is the folder the command runs in, e.g. 'training' (relative to the current folder) or an absolute path.",
-  launcher: "launcher is 'local', 'slurm', or { type: 'slurm', partition?, account?, qos?, ssh?: { host }, sbatchArgs?, setup?, jobsDir?, pollInterval? } or { type: 'local', gpus?, lockDir?, killGrace?, pollInterval? }.",
+  launcher:
+    "launcher is 'local', 'slurm', or { type: 'slurm', partition?, account?, qos?, ssh?: { host }, sbatchArgs?, setup?, jobsDir?, pollInterval? } or { type: 'local', gpus?, lockDir?, killGrace?, pollInterval? }.",
   path: "path is the file the source reads, e.g. 'data/orders.csv' (relative to the project file).",
   observe: 'observe(ctx) returns { dataVersion?: string, metadata?: object } (or a promise of it).',
   load: 'load(ctx) returns the value consumers receive (or a promise of it).',
@@ -294,14 +376,22 @@ export function specIssues(spec: z.ZodType, value: unknown): SpecIssue[] {
   const shape = shapeKeys(spec)
   const issues: SpecIssue[] = []
   for (const issue of parsed.error.issues) {
-    const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('')
+    const path = issue.path
+      .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+      .join('')
     const field = typeof issue.path[0] === 'string' ? issue.path[0] : ''
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const full = path === '' ? key : `${path}.${key}`
         const synonym = Object.hasOwn(SYNONYMS, key) ? SYNONYMS[key] : undefined
-        const guess = path !== '' ? undefined : synonym !== undefined && shape.includes(synonym) ? synonym : closest(key, shape)
-        const hint = guess !== undefined ? `did you mean '${guess}'?` : path === '' ? `known fields: ${shape.join(', ')}.` : HINTS[field]
+        const guess =
+          path !== '' ? undefined : synonym !== undefined && shape.includes(synonym) ? synonym : closest(key, shape)
+        const hint =
+          guess !== undefined
+            ? `did you mean '${guess}'?`
+            : path === ''
+              ? `known fields: ${shape.join(', ')}.`
+              : HINTS[field]
         issues.push({ path: full, problem: 'unknown field', hint })
       }
       continue

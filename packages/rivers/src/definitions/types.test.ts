@@ -10,7 +10,11 @@ const raw = asset({ key: 'raw' }, () => [1, 2, 3])
 const asyncRaw = asset({ key: 'async_raw' }, async () => ['a', 'b'])
 const wrapped = asset({ key: 'wrapped' }, async () => result({ rows: 3 }, { metadata: { n: 3 }, dataVersion: 'v1' }))
 const bytes = source({ key: 'raw/bytes', path: 'data/x.bin' })
-const parsed = source({ key: 'raw/parsed', path: 'data/x.json', load: async (ctx) => JSON.parse(ctx.path ?? '[]') as { id: number }[] })
+const parsed = source({
+  key: 'raw/parsed',
+  path: 'data/x.json',
+  load: async (ctx) => JSON.parse(ctx.path ?? '[]') as { id: number }[],
+})
 const observed = source({ key: 'raw/observed', observe: () => ({ dataVersion: 'v' }) })
 
 describe('value types', () => {
@@ -42,11 +46,14 @@ describe('inputs', () => {
   })
 
   test('a key string is unknown, unless spec.inputs gives it a schema; ref() carries its type', () => {
-    asset({ key: 'strings', deps: { a: 'raw', b: 'raw', c: ref<number[]>('raw') }, inputs: { b: z.array(z.number()) } }, ({ a, b, c }) => {
-      expectTypeOf(a).toEqualTypeOf<unknown>()
-      expectTypeOf(b).toEqualTypeOf<number[]>()
-      expectTypeOf(c).toEqualTypeOf<number[]>()
-    })
+    asset(
+      { key: 'strings', deps: { a: 'raw', b: 'raw', c: ref<number[]>('raw') }, inputs: { b: z.array(z.number()) } },
+      ({ a, b, c }) => {
+        expectTypeOf(a).toEqualTypeOf<unknown>()
+        expectTypeOf(b).toEqualTypeOf<number[]>()
+        expectTypeOf(c).toEqualTypeOf<number[]>()
+      },
+    )
   })
 
   test('an asset without deps gets an empty inputs object', () => {
@@ -88,7 +95,10 @@ describe('context', () => {
   })
 
   test('a context-sensitive retryOn in the spec does not break inference', () => {
-    const r = asset({ key: 'retrying', deps: { raw }, retry: { maxRetries: 2, retryOn: (e) => e instanceof TypeError } }, ({ raw }) => raw.map(String))
+    const r = asset(
+      { key: 'retrying', deps: { raw }, retry: { maxRetries: 2, retryOn: (e) => e instanceof TypeError } },
+      ({ raw }) => raw.map(String),
+    )
     expectTypeOf(r).toEqualTypeOf<AssetDef<string[]>>()
   })
 })
@@ -102,9 +112,19 @@ describe('output schemas and checks', () => {
   })
 
   test('checks are typed by the output schema', () => {
-    asset({ key: 'checked', output: z.array(z.number()), checks: [{ name: 'non_empty', fn: (xs) => expectTypeOf(xs).toEqualTypeOf<number[]>() === undefined }] }, () => [1])
-    // @ts-expect-error the check expects strings but the output schema says numbers
-    asset({ key: 'checked_bad', output: z.array(z.number()), checks: [check('s', (xs: string[]) => xs.length > 0)] }, () => [1])
+    asset(
+      {
+        key: 'checked',
+        output: z.array(z.number()),
+        checks: [{ name: 'non_empty', fn: (xs) => expectTypeOf(xs).toEqualTypeOf<number[]>() === undefined }],
+      },
+      () => [1],
+    )
+    asset(
+      // @ts-expect-error the check expects strings but the output schema says numbers
+      { key: 'checked_bad', output: z.array(z.number()), checks: [check('s', (xs: string[]) => xs.length > 0)] },
+      () => [1],
+    )
   })
 
   test('check() infers its value type from the annotation, and does not disturb the asset type', () => {

@@ -5,7 +5,10 @@ import { thrown } from './test-helpers.fixture.js'
 
 const Row = z.object({ id: z.number(), name: z.string().default('?') })
 const rows = asset({ key: 'rows', output: z.array(Row) }, () => [{ id: 1 }])
-const model = asset({ key: 'model', config: z.object({ epochs: z.number().default(3), lr: z.number().optional() }) }, (_i, ctx) => ctx.config.epochs)
+const model = asset(
+  { key: 'model', config: z.object({ epochs: z.number().default(3), lr: z.number().optional() }) },
+  (_i, ctx) => ctx.config.epochs,
+)
 const plain = asset({ key: 'plain' }, () => 1)
 
 describe('validateOutput()', () => {
@@ -23,13 +26,18 @@ describe('validateOutput()', () => {
         - [2]: Invalid input: expected object, received number
       Fix: change the asset function so it returns what the schema describes, or change its output schema."
     `)
-    expect(thrown(() => validateOutput(rows, 'nope'))).toContain('  - (value): Invalid input: expected array, received string')
+    expect(thrown(() => validateOutput(rows, 'nope'))).toContain(
+      '  - (value): Invalid input: expected array, received string',
+    )
   })
 })
 
 describe('validateInput()', () => {
   test('checks inputs that have a schema', () => {
-    const consumer = asset({ key: 'consumer', deps: { rows: 'rows', other: 'plain' }, inputs: { rows: z.array(Row) } }, ({ rows }) => rows.length)
+    const consumer = asset(
+      { key: 'consumer', deps: { rows: 'rows', other: 'plain' }, inputs: { rows: z.array(Row) } },
+      ({ rows }) => rows.length,
+    )
     expect(validateInput(consumer, 'other', 'anything')).toBe('anything')
     expect(validateInput(consumer, 'rows', [{ id: 2 }])).toEqual([{ id: 2, name: '?' }])
     expect(thrown(() => validateInput(consumer, 'rows', [{}]))).toMatchInlineSnapshot(`
@@ -66,7 +74,10 @@ describe('parseConfig()', () => {
 describe('checkObservation()', () => {
   const src = source({ key: 'raw/x', observe: () => ({}) })
   test('keeps the given fields', () => {
-    expect(checkObservation(src, { dataVersion: 'v1', metadata: { n: 1 } })).toEqual({ dataVersion: 'v1', metadata: { n: 1 } })
+    expect(checkObservation(src, { dataVersion: 'v1', metadata: { n: 1 } })).toEqual({
+      dataVersion: 'v1',
+      metadata: { n: 1 },
+    })
     expect(checkObservation(src, {})).toEqual({})
   })
   test('rejects malformed observations', () => {
@@ -82,7 +93,11 @@ describe('checkObservation()', () => {
 describe('checkOutcome()', () => {
   test('normalizes booleans and objects', () => {
     expect(checkOutcome('rows', 'c', false)).toEqual({ passed: false })
-    expect(checkOutcome('rows', 'c', { passed: true, message: 'ok', metadata: { n: 1 } })).toEqual({ passed: true, message: 'ok', metadata: { n: 1 } })
+    expect(checkOutcome('rows', 'c', { passed: true, message: 'ok', metadata: { n: 1 } })).toEqual({
+      passed: true,
+      message: 'ok',
+      metadata: { n: 1 },
+    })
   })
   test('rejects anything else', () => {
     expect(thrown(() => checkOutcome('rows', 'non_empty', 'yes'))).toMatchInlineSnapshot(`
@@ -90,6 +105,8 @@ describe('checkOutcome()', () => {
       Check 'non_empty' of asset 'rows' returned a string ("yes").
       Fix: return a boolean, or { passed: boolean, message?: string, metadata?: object }."
     `)
-    expect(thrown(() => checkOutcome('rows', 'c', { passed: true, message: 3 }))).toContain('returned a message that is a number (3)')
+    expect(thrown(() => checkOutcome('rows', 'c', { passed: true, message: 3 }))).toContain(
+      'returned a message that is a number (3)',
+    )
   })
 })

@@ -4,7 +4,14 @@
  */
 import type { z } from 'zod'
 import type { CheckOutcome } from './check.js'
-import { invalidCheckOutcome, invalidConfig, invalidInput, invalidObservation, invalidOutput, unexpectedConfig } from './errors.js'
+import {
+  invalidCheckOutcome,
+  invalidConfig,
+  invalidInput,
+  invalidObservation,
+  invalidOutput,
+  unexpectedConfig,
+} from './errors.js'
 import type { AssetDef, SourceDef } from './handles.js'
 import { describeValue } from './key.js'
 import { scrubber, secretPaths, secretValues, underSecret } from './secret.js'
@@ -18,7 +25,9 @@ function problems(error: z.ZodError, secrets?: { schema: z.ZodType; raw: unknown
   const paths = secrets === undefined ? [] : secretPaths(secrets.schema)
   const scrub = scrubber(paths.length === 0 ? [] : secretValues(secrets!.raw, paths))
   return error.issues.map((issue) => {
-    const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('')
+    const path = issue.path
+      .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+      .join('')
     const hidden = paths.length > 0 && underSecret(issue.path, paths) ? ' (a secret: its value is not shown)' : ''
     return `${path === '' ? '(value)' : path}: ${scrub(issue.message)}${hidden}`
   })
@@ -84,7 +93,8 @@ export function parseConfig(def: AssetDef, raw: unknown): unknown {
  * const { dataVersion } = checkObservation(src, await src.observe!(ctx))
  */
 export function checkObservation(def: SourceDef, observed: unknown): Observation {
-  if (typeof observed !== 'object' || observed === null || Array.isArray(observed)) throw invalidObservation(def.key, `got ${describeValue(observed)}`)
+  if (typeof observed !== 'object' || observed === null || Array.isArray(observed))
+    throw invalidObservation(def.key, `got ${describeValue(observed)}`)
   const { dataVersion, metadata } = observed as Record<string, unknown>
   if (dataVersion !== undefined && (typeof dataVersion !== 'string' || dataVersion.length === 0)) {
     throw invalidObservation(def.key, '`dataVersion` must be a non-empty string')
@@ -106,13 +116,20 @@ export function checkObservation(def: SourceDef, observed: unknown): Observation
  */
 export function checkOutcome(assetKey: string, checkName: string, outcome: unknown): Exclude<CheckOutcome, boolean> {
   if (typeof outcome === 'boolean') return { passed: outcome }
-  if (typeof outcome === 'object' && outcome !== null && typeof (outcome as { passed?: unknown }).passed === 'boolean') {
+  if (
+    typeof outcome === 'object' &&
+    outcome !== null &&
+    typeof (outcome as { passed?: unknown }).passed === 'boolean'
+  ) {
     const { passed, message, metadata } = outcome as { passed: boolean; message?: unknown; metadata?: unknown }
     const out: Exclude<CheckOutcome, boolean> = { passed }
     if (typeof message === 'string') out.message = message
-    else if (message !== undefined) throw invalidCheckOutcome(assetKey, checkName, `a message that is ${describeValue(message)}`)
-    if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) out.metadata = metadata as Record<string, unknown>
-    else if (metadata !== undefined) throw invalidCheckOutcome(assetKey, checkName, `metadata that is ${describeValue(metadata)}`)
+    else if (message !== undefined)
+      throw invalidCheckOutcome(assetKey, checkName, `a message that is ${describeValue(message)}`)
+    if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata))
+      out.metadata = metadata as Record<string, unknown>
+    else if (metadata !== undefined)
+      throw invalidCheckOutcome(assetKey, checkName, `metadata that is ${describeValue(metadata)}`)
     return out
   }
   throw invalidCheckOutcome(assetKey, checkName, describeValue(outcome))

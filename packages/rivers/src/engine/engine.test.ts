@@ -14,7 +14,10 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-async function run(project: Project, opts: Parameters<Awaited<ReturnType<typeof openWorkspace>>['materialize']>[0] = {}) {
+async function run(
+  project: Project,
+  opts: Parameters<Awaited<ReturnType<typeof openWorkspace>>['materialize']>[0] = {},
+) {
   const ws = await openWorkspace(project, { storeDir: path.join(dir, '.rivers'), logLevel: 'silent' })
   try {
     return await ws.materialize(opts)
@@ -34,7 +37,9 @@ async function status(project: Project, exprs: string[] = []) {
 
 function pipeline(opts: { double?: (xs: number[]) => number[]; codeVersion?: string } = {}) {
   const raw = asset({ key: 'raw' }, () => [1, 2, 3])
-  const double = asset({ key: 'double', deps: { raw }, codeVersion: opts.codeVersion ?? 'v1' }, ({ raw }) => (opts.double ?? ((xs) => xs.map((x) => x * 2)))(raw))
+  const double = asset({ key: 'double', deps: { raw }, codeVersion: opts.codeVersion ?? 'v1' }, ({ raw }) =>
+    (opts.double ?? ((xs) => xs.map((x) => x * 2)))(raw),
+  )
   const sum = asset({ key: 'sum', deps: { double } }, ({ double }) => double.reduce((a, b) => a + b, 0))
   const other = asset({ key: 'other', deps: { raw } }, ({ raw }) => raw.length)
   return defineProject({ assets: [sum, other] })
@@ -62,7 +67,12 @@ describe('materialize', () => {
     await run(pipeline())
     const report = await status(pipeline({ codeVersion: 'v2' }))
     const byKey = Object.fromEntries(report.assets.map((a) => [a.key, a]))
-    expect(byKey.double).toMatchObject({ status: 'stale', planned: true, causes: [{ kind: 'code_changed' }], rootCauses: [{ key: 'double', kind: 'code_changed' }] })
+    expect(byKey.double).toMatchObject({
+      status: 'stale',
+      planned: true,
+      causes: [{ kind: 'code_changed' }],
+      rootCauses: [{ key: 'double', kind: 'code_changed' }],
+    })
     expect(byKey.sum).toMatchObject({ status: 'fresh', planned: true, causes: [] })
     expect(byKey.raw).toMatchObject({ status: 'fresh', planned: false })
   })
@@ -89,13 +99,22 @@ describe('materialize', () => {
   })
 
   it('stops downstream of a failed blocking check', async () => {
-    const raw = asset({ key: 'raw', checks: [check('positive', (xs: number[]) => xs.every((x) => x > 0), { blocking: true })] }, () => [1, -2])
+    const raw = asset(
+      { key: 'raw', checks: [check('positive', (xs: number[]) => xs.every((x) => x > 0), { blocking: true })] },
+      () => [1, -2],
+    )
     const down = asset({ key: 'down', deps: { raw } }, ({ raw }) => raw.length)
     const project = defineProject({ assets: [down] })
     const s = await run(project)
     expect(s.status).toBe('failed')
     expect(s.materialized).toEqual([])
-    expect(s.failed).toEqual([{ key: 'raw', error: 'blocking check "positive" of asset "raw" failed; its output is not recorded and its downstream assets are skipped' }])
+    expect(s.failed).toEqual([
+      {
+        key: 'raw',
+        error:
+          'blocking check "positive" of asset "raw" failed; its output is not recorded and its downstream assets are skipped',
+      },
+    ])
     expect(s.skipped).toEqual([{ key: 'down', reason: 'check_failed' }])
     // The failed output is not recorded: raw stays missing and planned, with its descendant.
     expect((await status(project)).assets.map((a) => [a.key, a.status, a.planned])).toEqual([
@@ -108,14 +127,22 @@ describe('materialize', () => {
     const file = path.join(dir, 'data.txt')
     writeFileSync(file, 'a,b\n')
     const data = source({ key: 'data', path: file })
-    const lines = asset({ key: 'lines', deps: { data }, config: z.object({ sep: z.string().default(',') }) }, ({ data }, ctx) => data.toString().trim().split(ctx.config.sep))
+    const lines = asset(
+      { key: 'lines', deps: { data }, config: z.object({ sep: z.string().default(',') }) },
+      ({ data }, ctx) => data.toString().trim().split(ctx.config.sep),
+    )
     const project = defineProject({ assets: [lines] })
     expect((await run(project)).materialized).toEqual(['lines'])
     expect((await run(project)).materialized).toEqual([])
     expect((await run(project, { config: { lines: { sep: ';' } } })).materialized).toEqual(['lines'])
     writeFileSync(file, 'a,b,c\n')
     const report = await status(project)
-    expect(report.assets.find((a) => a.key === 'lines')).toMatchObject({ status: 'stale', rootCauses: expect.arrayContaining([{ key: 'data', kind: 'source_changed', message: 'source data has new data' }]) })
+    expect(report.assets.find((a) => a.key === 'lines')).toMatchObject({
+      status: 'stale',
+      rootCauses: expect.arrayContaining([
+        { key: 'data', kind: 'source_changed', message: 'source data has new data' },
+      ]),
+    })
     expect((await run(project, { config: { lines: { sep: ';' } } })).materialized).toEqual(['lines'])
   })
 
@@ -185,7 +212,11 @@ describe('materialize', () => {
     writeFileSync(path.join(dir, 'in.txt'), 'hello')
     const data = source({ key: 'data', path: 'in.txt' })
     const upper = asset({ key: 'upper', deps: { data } }, ({ data }) => data.toString().toUpperCase())
-    const ws = await openWorkspace(defineProject({ assets: [upper] }), { storeDir: path.join(dir, '.rivers'), projectDir: dir, logLevel: 'silent' })
+    const ws = await openWorkspace(defineProject({ assets: [upper] }), {
+      storeDir: path.join(dir, '.rivers'),
+      projectDir: dir,
+      logLevel: 'silent',
+    })
     try {
       const s = await ws.materialize()
       expect(s.materialized).toEqual(['upper'])

@@ -27,7 +27,10 @@ import type { Workspace } from './workspace.js'
  * newRunId() // '20261126T125400Z-3f9a1c'
  */
 export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
 }
 
 /**
@@ -38,12 +41,18 @@ export function newRunId(now = new Date()): string {
  * @example
  * validateRunConfig(ws.state, { model: { epochs: 3 } }, plannedIds)
  */
-export function validateRunConfig(st: Workspace['state'], config: Record<string, unknown>, planned: readonly number[]): void {
-  for (const key of Object.keys(config)) if (!st.ids.has(key)) throw unknownConfigKey(key, closest(key, [...st.ids.keys()]))
+export function validateRunConfig(
+  st: Workspace['state'],
+  config: Record<string, unknown>,
+  planned: readonly number[],
+): void {
+  for (const key of Object.keys(config))
+    if (!st.ids.has(key)) throw unknownConfigKey(key, closest(key, [...st.ids.keys()]))
   for (const id of new Set([...planned, ...Object.keys(config).map((k) => st.ids.get(k)!)])) {
     const a = st.asset(id)
     if (a.isSource && config[a.key] !== undefined) throw configForSource(a.key)
-    if (a.def.kind === 'asset' && (a.def.config !== undefined || config[a.key] !== undefined)) st.setConfigStrict(id, config[a.key])
+    if (a.def.kind === 'asset' && (a.def.config !== undefined || config[a.key] !== undefined))
+      st.setConfigStrict(id, config[a.key])
   }
 }
 
@@ -64,7 +73,8 @@ export async function runPlan(ws: Workspace, options: MaterializeOptions): Promi
   const planned = layers.flat()
   validateRunConfig(st, config, planned)
   const concurrency = options.concurrency ?? ws.project.concurrency ?? 4
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RiversError('RIVERS_INVALID_OPTION', `concurrency must be a positive integer, got ${concurrency}`)
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RiversError('RIVERS_INVALID_OPTION', `concurrency must be a positive integer, got ${concurrency}`)
 
   // Values of config fields marked secret(): hashed into config hashes (above), kept out of
   // everything the run writes (below).
@@ -84,7 +94,13 @@ export async function runPlan(ws: Workspace, options: MaterializeOptions): Promi
     ...(ws.options.logDestination ? { destination: ws.options.logDestination } : {}),
     ...(secrets.values.length > 0 ? { redact: { values: [...secrets.values] } } : {}),
   })
-  ws.store.beginRun({ id: runId, selection: exprs.length === 0 ? ['*'] : [...exprs], force, config: secrets.redactConfig(config), argv: process.argv.slice(2).map(secrets.scrub) })
+  ws.store.beginRun({
+    id: runId,
+    selection: exprs.length === 0 ? ['*'] : [...exprs],
+    force,
+    config: secrets.redactConfig(config),
+    argv: process.argv.slice(2).map(secrets.scrub),
+  })
   const summary: RunSummary = { runId, status: 'success', durationMs: 0, materialized: [], skipped: [], failed: [] }
   const emit = (e: RunEvent): void => options.onEvent?.(e)
   emit({ type: 'run_started', runId, planned: planned.map((i) => st.asset(i).key) })
@@ -96,7 +112,12 @@ export async function runPlan(ws: Workspace, options: MaterializeOptions): Promi
     const io = (ws.project.io as IOManager | undefined) ?? new FileIOManager(path.join(ws.storeDir, 'storage'))
     // Temp files of writers killed mid-write (in the folders of the assets due now, as the asset a
     // killed write was storing is due again): removed in the background while the run goes on.
-    const sweeping = sweepTempFiles(ws, io, planned.map((id) => st.asset(id).key), logger)
+    const sweeping = sweepTempFiles(
+      ws,
+      io,
+      planned.map((id) => st.asset(id).key),
+      logger,
+    )
     recordObservations(ws, runId, selection)
     const rc: RunContext = {
       runId,
@@ -164,7 +185,8 @@ async function sweepTempFiles(ws: Workspace, io: IOManager, keys: string[], log:
     if (typeof sweep !== 'function') continue
     try {
       const removed = await sweep.call(m, { keys })
-      if (removed.length > 0) log.info({ removed: removed.length }, `removed ${removed.length} temp file(s) left by interrupted writes`)
+      if (removed.length > 0)
+        log.info({ removed: removed.length }, `removed ${removed.length} temp file(s) left by interrupted writes`)
     } catch (e) {
       log.warn({ err: e }, 'could not sweep temp files')
     }
@@ -196,13 +218,19 @@ async function acquireLease(ws: Workspace, rc: RunContext, v: number): Promise<b
     const holder = ws.store.getLease(key)
     if (holderIsGone(holder)) {
       // Its process died (kill -9): no need to wait for the lease to expire.
-      rc.log.warn({ asset: key, holder: holder!.runId, pid: holder!.pid }, `taking over ${key} from run ${holder!.runId}, whose process (pid ${holder!.pid}) is gone`)
+      rc.log.warn(
+        { asset: key, holder: holder!.runId, pid: holder!.pid },
+        `taking over ${key} from run ${holder!.runId}, whose process (pid ${holder!.pid}) is gone`,
+      )
       ws.store.releaseLease(key, holder!.runId)
       waited = true
       continue
     }
     if (!waited) {
-      rc.log.info({ asset: key, holder: holder?.runId }, `waiting for run ${holder?.runId ?? '?'} (pid ${holder?.pid ?? '?'}), which is materializing ${key}`)
+      rc.log.info(
+        { asset: key, holder: holder?.runId },
+        `waiting for run ${holder?.runId ?? '?'} (pid ${holder?.pid ?? '?'}), which is materializing ${key}`,
+      )
       waited = true
     }
     if (rc.signal.aborted) return false
@@ -217,13 +245,27 @@ async function acquireLease(ws: Workspace, rc: RunContext, v: number): Promise<b
   return true
 }
 
-async function schedule(ws: Workspace, rc: RunContext, planned: number[], force: boolean, concurrency: number, summary: RunSummary, emit: (e: RunEvent) => void, graceMs: number): Promise<void> {
+async function schedule(
+  ws: Workspace,
+  rc: RunContext,
+  planned: number[],
+  force: boolean,
+  concurrency: number,
+  summary: RunSummary,
+  emit: (e: RunEvent) => void,
+  graceMs: number,
+): Promise<void> {
   const st = ws.state
   const inPlan = new Set(planned)
   const pending = new Map<number, number>()
   const children = new Map<number, number[]>()
   for (const v of planned) {
-    const deps = new Set(st.asset(v).deps.map((d) => st.ids.get(d.key)!).filter((d) => inPlan.has(d)))
+    const deps = new Set(
+      st
+        .asset(v)
+        .deps.map((d) => st.ids.get(d.key)!)
+        .filter((d) => inPlan.has(d)),
+    )
     pending.set(v, deps.size)
     for (const d of deps) children.set(d, [...(children.get(d) ?? []), v])
   }
@@ -233,7 +275,11 @@ async function schedule(ws: Workspace, rc: RunContext, planned: number[], force:
   let wake: (() => void) | undefined
   const done = new Set<number>()
 
-  const finish = (v: number, outcome: { kind: 'materialized' } | { kind: 'skipped'; reason: SkipReason } | { kind: 'failed'; error: string }, blockChildren?: SkipReason): void => {
+  const finish = (
+    v: number,
+    outcome: { kind: 'materialized' } | { kind: 'skipped'; reason: SkipReason } | { kind: 'failed'; error: string },
+    blockChildren?: SkipReason,
+  ): void => {
     if (done.has(v)) return
     const key = st.asset(v).key
     done.add(v)
@@ -255,16 +301,23 @@ async function schedule(ws: Workspace, rc: RunContext, planned: number[], force:
     const a = st.asset(v)
     const reason = doomed.get(v)
     if (reason !== undefined) return finish(v, { kind: 'skipped', reason }, reason)
-    if (!force && !callNative(() => st.graph.needsRun(v))) return finish(v, { kind: 'skipped', reason: 'upstream_unchanged' })
+    if (!force && !callNative(() => st.graph.needsRun(v)))
+      return finish(v, { kind: 'skipped', reason: 'upstream_unchanged' })
     if (rc.signal.aborted) return finish(v, { kind: 'skipped', reason: 'cancelled' }, 'cancelled')
     if (!(await acquireLease(ws, rc, v))) return finish(v, { kind: 'skipped', reason: 'cancelled' }, 'cancelled')
     const renew = setInterval(() => ws.store.renewLease(a.key, rc.runId, LEASE_TTL_MS), LEASE_TTL_MS / 3)
     try {
       // Re-verify under the lease: another run may have just built it.
-      if (!force && !callNative(() => st.graph.needsRun(v))) return finish(v, { kind: 'skipped', reason: 'upstream_unchanged' })
+      if (!force && !callNative(() => st.graph.needsRun(v)))
+        return finish(v, { kind: 'skipped', reason: 'upstream_unchanged' })
       const outcome = await materializeAsset(rc, v, ws.project.retry)
       if (rc.closed) return
-      if (!outcome.ok) return finish(v, outcome.cancelled ? { kind: 'skipped', reason: 'cancelled' } : { kind: 'failed', error: outcome.error }, outcome.cancelled ? 'cancelled' : outcome.checkFailed ? 'check_failed' : 'upstream_failed')
+      if (!outcome.ok)
+        return finish(
+          v,
+          outcome.cancelled ? { kind: 'skipped', reason: 'cancelled' } : { kind: 'failed', error: outcome.error },
+          outcome.cancelled ? 'cancelled' : outcome.checkFailed ? 'check_failed' : 'upstream_failed',
+        )
       finish(v, { kind: 'materialized' })
     } finally {
       clearInterval(renew)
@@ -289,10 +342,16 @@ async function schedule(ws: Workspace, rc: RunContext, planned: number[], force:
     if (active === 0 && ready.length === 0) break
     if (rc.signal.aborted) {
       // Cancelled: running assets saw their signal abort; give them a bounded grace period.
-      const timedOut = await Promise.race([new Promise<boolean>((resolve) => (wake = () => resolve(false))), sleep(graceMs).then(() => true)])
+      const timedOut = await Promise.race([
+        new Promise<boolean>((resolve) => (wake = () => resolve(false))),
+        sleep(graceMs).then(() => true),
+      ])
       if (timedOut) {
         rc.closed = true
-        rc.log.warn({ graceMs }, `${active} asset(s) did not stop within ${graceMs} ms of the cancellation; giving up on them (nothing of theirs is recorded)`)
+        rc.log.warn(
+          { graceMs },
+          `${active} asset(s) did not stop within ${graceMs} ms of the cancellation; giving up on them (nothing of theirs is recorded)`,
+        )
         break
       }
       continue

@@ -13,7 +13,10 @@ import { openWorkspace, type WorkspaceOptions } from './workspace.js'
  * const summary = await materialize(project, { select: ['+model'], storeDir: '.rivers' })
  * if (summary.status !== 'success') process.exitCode = 1
  */
-export async function materialize(project: Project, options: MaterializeOptions & WorkspaceOptions = {}): Promise<RunSummary> {
+export async function materialize(
+  project: Project,
+  options: MaterializeOptions & WorkspaceOptions = {},
+): Promise<RunSummary> {
   const ws = await openWorkspace(project, options)
   try {
     return await ws.materialize(options)

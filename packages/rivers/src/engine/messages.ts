@@ -5,7 +5,16 @@ import { RiversError } from '../errors.js'
 import type { CauseView, RootCauseView } from './types.js'
 
 /** Cause kind codes of the core, in order. */
-export const CAUSE_KINDS = ['code_changed', 'config_changed', 'dep_added', 'dep_removed', 'upstream_data_changed', 'new_data_version', 'source_changed', 'missing'] as const
+export const CAUSE_KINDS = [
+  'code_changed',
+  'config_changed',
+  'dep_added',
+  'dep_removed',
+  'upstream_data_changed',
+  'new_data_version',
+  'source_changed',
+  'missing',
+] as const
 
 /**
  * Message of a cause.
@@ -13,7 +22,12 @@ export const CAUSE_KINDS = ['code_changed', 'config_changed', 'dep_added', 'dep_
  * @example
  * causeMessage('upstream_data_changed', 'features', 'raw', false) // 'raw has a new data version'
  */
-export function causeMessage(kind: CauseView['kind'], key: string, dep: string | undefined, depMissing: boolean): string {
+export function causeMessage(
+  kind: CauseView['kind'],
+  key: string,
+  dep: string | undefined,
+  depMissing: boolean,
+): string {
   switch (kind) {
     case 'code_changed':
       return `${key} has a new code version`
@@ -80,7 +94,10 @@ export function missingInput(asset: string, input: string): RiversError {
  * throw unknownAsset('raw/order', 'raw/orders')
  */
 export function unknownAsset(key: string, closest: string | undefined): RiversError {
-  return new RiversError('RIVERS_UNKNOWN_ASSET', `no asset "${key}" in this project${closest === undefined ? '' : ` (did you mean "${closest}"?)`}: run \`assets list\` to see the keys`)
+  return new RiversError(
+    'RIVERS_UNKNOWN_ASSET',
+    `no asset "${key}" in this project${closest === undefined ? '' : ` (did you mean "${closest}"?)`}: run \`assets list\` to see the keys`,
+  )
 }
 
 /**

@@ -27,7 +27,14 @@ export function nativeModule(): NativeModule {
 export type NativeGraph = NativeGraphT
 
 /** Codes of errors the core raises for definitions (exit 2). */
-const DEFINITION_CODES = new Set(['RIVERS_INVALID_KEY', 'RIVERS_DUPLICATE_KEY', 'RIVERS_UNKNOWN_DEP', 'RIVERS_SELF_DEP', 'RIVERS_CYCLE', 'RIVERS_SOURCE_WITH_DEPS'])
+const DEFINITION_CODES = new Set([
+  'RIVERS_INVALID_KEY',
+  'RIVERS_DUPLICATE_KEY',
+  'RIVERS_UNKNOWN_DEP',
+  'RIVERS_SELF_DEP',
+  'RIVERS_CYCLE',
+  'RIVERS_SOURCE_WITH_DEPS',
+])
 
 /**
  * Turns an error thrown by the native core into a RiversError with the same code and message.
@@ -96,7 +103,11 @@ export function buildNativeGraph(project: Project, code: readonly string[]): Nat
     const seen = new Set<number>()
     for (const d of a.deps) {
       const id = ids.get(d.key)
-      if (id === undefined) throw new DefinitionError('RIVERS_UNKNOWN_DEP', `asset "${a.key}" depends on "${d.key}", which is not an asset of this project`)
+      if (id === undefined)
+        throw new DefinitionError(
+          'RIVERS_UNKNOWN_DEP',
+          `asset "${a.key}" depends on "${d.key}", which is not an asset of this project`,
+        )
       if (!seen.has(id)) deps.push(id)
       seen.add(id)
     }

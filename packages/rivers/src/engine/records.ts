@@ -26,7 +26,10 @@ export interface LastRecord {
  * const { arrays, last } = recordsToArrays(store.latestRecords(), ids)
  * graph.loadRecords(arrays)
  */
-export function recordsToArrays(latest: LatestRecords, ids: ReadonlyMap<string, number>): { arrays: RecordsArrays; last: Map<string, LastRecord> } {
+export function recordsToArrays(
+  latest: LatestRecords,
+  ids: ReadonlyMap<string, number>,
+): { arrays: RecordsArrays; last: Map<string, LastRecord> } {
   const n = ids.size
   const keep: number[] = []
   const m = latest.keys.length
@@ -86,7 +89,13 @@ export function recordsToArrays(latest: LatestRecords, ids: ReadonlyMap<string, 
  * @example
  * graph.applyRecords(singleRecord(id, code, config, data, [[depId, depVersion]]))
  */
-export function singleRecord(id: number, codeVersion: string, configHash: string, dataVersion: string, inputs: readonly (readonly [number, string])[]): RecordsArrays {
+export function singleRecord(
+  id: number,
+  codeVersion: string,
+  configHash: string,
+  dataVersion: string,
+  inputs: readonly (readonly [number, string])[],
+): RecordsArrays {
   const depVersions = new Uint8Array(16 * inputs.length)
   inputs.forEach(([, v], i) => depVersions.set(Buffer.from(v, 'hex'), 16 * i))
   return {

@@ -64,7 +64,13 @@ export function finishInterruptedRuns(store: Store, log?: Logger, limit = 50): s
       .runEvents(run.id)
       .filter((e) => e.type === 'materialized' && e.key !== null)
       .map((e) => e.key!)
-    const summary: InterruptedSummary = { interrupted: true, error: interruptedMessage(run.pid, materialized.length), materialized, skipped: [], failed: [] }
+    const summary: InterruptedSummary = {
+      interrupted: true,
+      error: interruptedMessage(run.pid, materialized.length),
+      materialized,
+      skipped: [],
+      failed: [],
+    }
     // Another process may finish it at the same moment: both write the same thing.
     store.finishRun(run.id, 'failed', summary)
     store.releaseRunLeases(run.id)
@@ -75,5 +81,7 @@ export function finishInterruptedRuns(store: Store, log?: Logger, limit = 50): s
 }
 
 function isOrphan(run: RunRecord): boolean {
-  return run.status === 'running' && run.host === HOST && run.pid !== null && run.pid !== process.pid && !pidAlive(run.pid)
+  return (
+    run.status === 'running' && run.host === HOST && run.pid !== null && run.pid !== process.pid && !pidAlive(run.pid)
+  )
 }

@@ -50,13 +50,19 @@ describe('secrets', () => {
       expect(failed.failed).toEqual([{ key: 'api', error: '401 for token [redacted]' }])
       const [run] = ws.store.listRuns({ limit: 1 })
       expect(run!.config).toEqual({ api: { user: 'bad', token: '[redacted]' } })
-      expect(ws.store.assetHistory('api', { limit: 1 })[0]!.metadata).toEqual({ header: 'Bearer [redacted]', user: 'ann', bytes: expect.any(Number) })
+      expect(ws.store.assetHistory('api', { limit: 1 })[0]!.metadata).toEqual({
+        header: 'Bearer [redacted]',
+        user: 'ann',
+        bytes: expect.any(Number),
+      })
       expect(JSON.stringify(ws.store.runEvents(run!.id))).not.toContain(TOKEN)
       expect(JSON.stringify(run!.summary)).not.toContain(TOKEN)
     } finally {
       ws.close()
     }
-    const logs = readdirSync(path.join(storeDir(), 'logs')).map((f) => readFileSync(path.join(storeDir(), 'logs', f), 'utf8'))
+    const logs = readdirSync(path.join(storeDir(), 'logs')).map((f) =>
+      readFileSync(path.join(storeDir(), 'logs', f), 'utf8'),
+    )
     expect(logs.join('')).toContain('calling with [redacted]')
     expect(logs.join('')).not.toContain('sk-live')
   })
@@ -68,7 +74,17 @@ describe('runs whose process died', () => {
     try {
       store.beginRun({ id: 'dead-run', selection: ['*'], force: false })
       const h = Buffer.alloc(16, 1)
-      store.recordMaterialization({ runId: 'dead-run', key: 'raw', codeVersion: h, configHash: h, dataVersion: h, inputs: [], startedAt: new Date(), finishedAt: new Date(), storagePath: 'raw/@dead-run.json' })
+      store.recordMaterialization({
+        runId: 'dead-run',
+        key: 'raw',
+        codeVersion: h,
+        configHash: h,
+        dataVersion: h,
+        inputs: [],
+        startedAt: new Date(),
+        finishedAt: new Date(),
+        storagePath: 'raw/@dead-run.json',
+      })
       expect(store.tryAcquireLease('features', 'dead-run', 60_000)).toBe(true)
       // Our own run is never an orphan.
       expect(finishInterruptedRuns(store)).toEqual([])
@@ -83,16 +99,27 @@ describe('runs whose process died', () => {
       expect(finishInterruptedRuns(store)).toEqual(['dead-run'])
       const run = store.getRun('dead-run')!
       expect(run.status).toBe('failed')
-      expect(run.summary).toEqual({ interrupted: true, error: expect.stringContaining('(pid 4194305) stopped before the run finished'), materialized: ['raw'], skipped: [], failed: [] })
+      expect(run.summary).toEqual({
+        interrupted: true,
+        error: expect.stringContaining('(pid 4194305) stopped before the run finished'),
+        materialized: ['raw'],
+        skipped: [],
+        failed: [],
+      })
       expect(store.getLease('features')).toBeUndefined()
       expect(finishInterruptedRuns(store)).toEqual([])
     } finally {
       store.close()
     }
     // `assets runs` shows it as interrupted.
-    const ws = await openWorkspace(defineProject({ assets: [asset({ key: 'raw' }, () => 1)] }), { storeDir: storeDir(), logLevel: 'silent' })
+    const ws = await openWorkspace(defineProject({ assets: [asset({ key: 'raw' }, () => 1)] }), {
+      storeDir: storeDir(),
+      logLevel: 'silent',
+    })
     try {
-      expect(ws.runs()).toEqual([expect.objectContaining({ runId: 'dead-run', status: 'failed', interrupted: true, materialized: 1 })])
+      expect(ws.runs()).toEqual([
+        expect.objectContaining({ runId: 'dead-run', status: 'failed', interrupted: true, materialized: 1 }),
+      ])
     } finally {
       ws.close()
     }
@@ -126,9 +153,14 @@ describe('run config', () => {
     const plain = asset({ key: 'plain', deps: { raw } }, () => 1)
     const ws = await openWorkspace(defineProject({ assets: [plain] }), { storeDir: storeDir(), logLevel: 'silent' })
     try {
-      await expect(ws.materialize({ config: { plain: { x: 1 } } })).rejects.toMatchObject({ code: 'RIVERS_INVALID_CONFIG', exitCode: 2 })
+      await expect(ws.materialize({ config: { plain: { x: 1 } } })).rejects.toMatchObject({
+        code: 'RIVERS_INVALID_CONFIG',
+        exitCode: 2,
+      })
       await expect(ws.materialize({ config: { raw: {} } })).rejects.toThrow(/"raw", which is a source/)
-      await expect(ws.plan(['*'], { config: { plain: { x: 1 } } })).rejects.toMatchObject({ code: 'RIVERS_INVALID_CONFIG' })
+      await expect(ws.plan(['*'], { config: { plain: { x: 1 } } })).rejects.toMatchObject({
+        code: 'RIVERS_INVALID_CONFIG',
+      })
       expect(ws.store.listRuns()).toEqual([])
     } finally {
       ws.close()

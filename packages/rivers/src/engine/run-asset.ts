@@ -8,7 +8,17 @@ import { inspect } from 'node:util'
 
 import type { Logger } from 'pino'
 
-import { checkOutcome, retryDelayMs, unwrapResult, validateInput, validateOutput, type AssetContext, type AssetDef, type NormalizedRetry, type SourceDef } from '../definitions/index.js'
+import {
+  checkOutcome,
+  retryDelayMs,
+  unwrapResult,
+  validateInput,
+  validateOutput,
+  type AssetContext,
+  type AssetDef,
+  type NormalizedRetry,
+  type SourceDef,
+} from '../definitions/index.js'
 import { RiversError, UserCodeError, isRiversError } from '../errors.js'
 import type { IOManager } from '../io/index.js'
 import { runJob, usesLauncher } from '../launchers/run-job.js'
@@ -35,7 +45,9 @@ export interface RunContext {
 }
 
 /** Outcome of one asset. */
-export type AssetOutcome = { ok: true; dataVersion: string } | { ok: false; error: string; cancelled?: boolean; checkFailed?: boolean }
+export type AssetOutcome =
+  | { ok: true; dataVersion: string }
+  | { ok: false; error: string; cancelled?: boolean; checkFailed?: boolean }
 
 /**
  * The message of a failure, for the summary: wrapped user errors keep the asset, run and cause.
@@ -46,7 +58,9 @@ export type AssetOutcome = { ok: true; dataVersion: string } | { ok: false; erro
 export function describeFailure(e: unknown): string {
   if (e instanceof UserCodeError) {
     const cause = e.cause
-    return cause instanceof Error ? `${cause.name === 'Error' ? '' : `${cause.name}: `}${cause.message}` : nonErrorThrown(cause)
+    return cause instanceof Error
+      ? `${cause.name === 'Error' ? '' : `${cause.name}: `}${cause.message}`
+      : nonErrorThrown(cause)
   }
   if (e instanceof Error) return e.message
   return inspect(e)
@@ -79,7 +93,11 @@ export function cancelled(key: string): RiversError {
 }
 
 function timeoutError(key: string, ms: number): RiversError {
-  return new RiversError('RIVERS_TIMEOUT', `asset "${key}" timed out after ${ms} ms (its \`timeout\`); it was aborted through its signal. Raise the timeout or make the asset faster`, { exitCode: 1 })
+  return new RiversError(
+    'RIVERS_TIMEOUT',
+    `asset "${key}" timed out after ${ms} ms (its \`timeout\`); it was aborted through its signal. Raise the timeout or make the asset faster`,
+    { exitCode: 1 },
+  )
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -103,23 +121,57 @@ async function loadInput(rc: RunContext, depId: number): Promise<{ value: unknow
   let loaded: { value: unknown; version: string }
   if (dep.isSource) {
     const obs = st.observed.get(dep.key)
-    if (obs !== undefined && !obs.ok) throw new RiversError('RIVERS_SOURCE_UNAVAILABLE', `source "${dep.key}" could not be observed: ${describeFailure(obs.error)}`, { exitCode: 1, cause: obs.error })
+    if (obs !== undefined && !obs.ok)
+      throw new RiversError(
+        'RIVERS_SOURCE_UNAVAILABLE',
+        `source "${dep.key}" could not be observed: ${describeFailure(obs.error)}`,
+        { exitCode: 1, cause: obs.error },
+      )
     const def = dep.def as SourceDef
     const file = st.sourcePath(def)
-    if (def.load === undefined && file === undefined) throw new RiversError('RIVERS_SOURCE_UNAVAILABLE', `source "${dep.key}" has neither a path nor a load function, so its consumers cannot read it: give the source a \`path\` or a \`load\``, { exitCode: 1 })
-    const value = def.load !== undefined ? await def.load({ runId: rc.runId, key: dep.key, path: file, log: rc.log.child({ asset: dep.key }), signal: rc.signal }) : await readFile(file!)
+    if (def.load === undefined && file === undefined)
+      throw new RiversError(
+        'RIVERS_SOURCE_UNAVAILABLE',
+        `source "${dep.key}" has neither a path nor a load function, so its consumers cannot read it: give the source a \`path\` or a \`load\``,
+        { exitCode: 1 },
+      )
+    const value =
+      def.load !== undefined
+        ? await def.load({
+            runId: rc.runId,
+            key: dep.key,
+            path: file,
+            log: rc.log.child({ asset: dep.key }),
+            signal: rc.signal,
+          })
+        : await readFile(file!)
     loaded = { value, version: st.dataVersion[depId]! }
   } else {
     const record = st.store.currentRecord(dep.key)
-    if (record === undefined) throw new RiversError('RIVERS_MISSING_INPUT', `input "${dep.key}" has no materialization in the store (was it wiped by another command?): materialize it first`, { exitCode: 1 })
+    if (record === undefined)
+      throw new RiversError(
+        'RIVERS_MISSING_INPUT',
+        `input "${dep.key}" has no materialization in the store (was it wiped by another command?): materialize it first`,
+        { exitCode: 1 },
+      )
     const io = ((dep.def as AssetDef).io as IOManager | undefined) ?? rc.io
-    loaded = { value: await io.read({ key: dep.key }, { storagePath: record.storagePath }), version: record.dataVersion }
+    loaded = {
+      value: await io.read({ key: dep.key }, { storagePath: record.storagePath }),
+      version: record.dataVersion,
+    }
   }
   rc.values.set(depId, loaded)
   return loaded
 }
 
-async function attempt(rc: RunContext, def: AssetDef, ctx: AssetContext<unknown>, inputs: Record<string, unknown>, timeoutMs: number | undefined, attemptSignal: AbortController): Promise<unknown> {
+async function attempt(
+  rc: RunContext,
+  def: AssetDef,
+  ctx: AssetContext<unknown>,
+  inputs: Record<string, unknown>,
+  timeoutMs: number | undefined,
+  attemptSignal: AbortController,
+): Promise<unknown> {
   // Assets with a command, resources or a launcher run through their launcher (launchers/run-job.ts).
   const call = Promise.resolve().then(() => (usesLauncher(def) ? runJob(rc, def, inputs, ctx) : def.fn(inputs, ctx)))
   if (timeoutMs === undefined) return call
@@ -144,7 +196,11 @@ async function attempt(rc: RunContext, def: AssetDef, ctx: AssetContext<unknown>
  * @example
  * const outcome = await materializeAsset(rc, id, retryDefault)
  */
-export async function materializeAsset(rc: RunContext, id: number, retryDefault: NormalizedRetry | undefined): Promise<AssetOutcome> {
+export async function materializeAsset(
+  rc: RunContext,
+  id: number,
+  retryDefault: NormalizedRetry | undefined,
+): Promise<AssetOutcome> {
   const st = rc.state
   const a = st.asset(id)
   const def = a.def as AssetDef
@@ -167,7 +223,12 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
       const versions = new Map<number, string>()
       for (const [k, d] of a.deps.entries()) {
         const loaded = await loadInput(rc, depIds[k]!)
-        if (loaded.version === '') throw new RiversError('RIVERS_MISSING_INPUT', `asset "${a.key}" needs "${d.key}", which has no data version: materialize "${d.key}" first (or select "+${a.key}")`, { exitCode: 1 })
+        if (loaded.version === '')
+          throw new RiversError(
+            'RIVERS_MISSING_INPUT',
+            `asset "${a.key}" needs "${d.key}", which has no data version: materialize "${d.key}" first (or select "+${a.key}")`,
+            { exitCode: 1 },
+          )
         versions.set(depIds[k]!, loaded.version)
         inputs[d.name] = validateInput(def, d.name, loaded.value)
       }
@@ -180,7 +241,8 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
         signal: controller.signal,
         attempt: n,
         addMetadata: (m) => void Object.assign(metadata, m),
-        addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),
+        addMetric: (name, value, step) =>
+          void metrics.push(step === undefined ? { name, value } : { name, value, step }),
       }
       let returned: unknown
       try {
@@ -193,7 +255,10 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
       Object.assign(metadata, unwrapped.metadata ?? {})
       const io = (def.io as IOManager | undefined) ?? rc.io
       const stored = await io.write({ key: a.key, runId: rc.runId }, value)
-      const dataVersion = unwrapped.dataVersion !== undefined ? nativeModule().hashStrings('data-version', [unwrapped.dataVersion]) : stored.dataVersion
+      const dataVersion =
+        unwrapped.dataVersion !== undefined
+          ? nativeModule().hashStrings('data-version', [unwrapped.dataVersion])
+          : stored.dataVersion
       const checks = await evaluateChecks(rc, def, value)
       const failedBlocking = checks.filter((c) => c.blocking && !c.passed)
       if (failedBlocking.length > 0) {
@@ -224,18 +289,37 @@ export async function materializeAsset(rc: RunContext, id: number, retryDefault:
       st.last.set(a.key, { runId: rc.runId, at: finishedAt.toISOString(), dataVersion, kind: 'materialization' })
       // A streamed result was consumed by writing it: its consumers read the stored file instead.
       if (!isStream(value)) rc.values.set(id, { value, version: dataVersion })
-      rc.emit({ type: 'asset_materialized', key: a.key, durationMs: finishedAt.getTime() - startedAt.getTime(), dataVersion })
+      rc.emit({
+        type: 'asset_materialized',
+        key: a.key,
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
+        dataVersion,
+      })
       return { ok: true, dataVersion }
     } catch (e) {
       lastError = e
-      const retryable = n < maxAttempts && !rc.signal.aborted && !(isRiversError(e) && e.code === 'RIVERS_CHECK_FAILED') && retryOn(retry, e, n)
+      const retryable =
+        n < maxAttempts &&
+        !rc.signal.aborted &&
+        !(isRiversError(e) && e.code === 'RIVERS_CHECK_FAILED') &&
+        retryOn(retry, e, n)
       const error = rc.scrub(describeFailure(e))
       const delayMs = retryable ? Math.round(retryDelayMs(retry!, n)) : undefined
       rc.emit({ type: 'asset_failed', key: a.key, error, willRetry: retryable })
       // Every failed attempt is an event; the last one is also the asset's failure.
-      st.store.appendEvent(rc.runId, 'attempt_failed', a.key, { attempt: n, of: maxAttempts, error, willRetry: retryable, ...(delayMs === undefined ? {} : { retryInMs: delayMs }) })
-      if (!retryable && !rc.signal.aborted) st.store.appendEvent(rc.runId, 'asset_failed', a.key, { attempts: n, error })
-      log.error({ attempt: n, error }, `attempt ${n} of ${maxAttempts} failed: ${error}${retryable ? `; retrying in ${delayMs} ms` : ''}`)
+      st.store.appendEvent(rc.runId, 'attempt_failed', a.key, {
+        attempt: n,
+        of: maxAttempts,
+        error,
+        willRetry: retryable,
+        ...(delayMs === undefined ? {} : { retryInMs: delayMs }),
+      })
+      if (!retryable && !rc.signal.aborted)
+        st.store.appendEvent(rc.runId, 'asset_failed', a.key, { attempts: n, error })
+      log.error(
+        { attempt: n, error },
+        `attempt ${n} of ${maxAttempts} failed: ${error}${retryable ? `; retrying in ${delayMs} ms` : ''}`,
+      )
       log.debug({ err: e }, 'failure details')
       if (!retryable) break
       await sleep(delayMs!, rc.signal)
@@ -259,7 +343,15 @@ function retryOn(retry: NormalizedRetry | undefined, e: unknown, attempt: number
   }
 }
 
-type CheckRow = { runId: string; key: string; name: string; passed: boolean; blocking: boolean; message?: string; metadata?: Record<string, unknown> }
+type CheckRow = {
+  runId: string
+  key: string
+  name: string
+  passed: boolean
+  blocking: boolean
+  message?: string
+  metadata?: Record<string, unknown>
+}
 
 /** Evaluates the asset's checks on its output; a check that throws counts as failed. */
 async function evaluateChecks(rc: RunContext, def: AssetDef, value: unknown): Promise<CheckRow[]> {
@@ -267,7 +359,16 @@ async function evaluateChecks(rc: RunContext, def: AssetDef, value: unknown): Pr
   for (const check of def.checks) {
     const row: CheckRow = { runId: rc.runId, key: def.key, name: check.name, passed: false, blocking: check.blocking }
     try {
-      const outcome = checkOutcome(def.key, check.name, await check.fn(value, { runId: rc.runId, key: def.key, log: rc.log.child({ asset: def.key, check: check.name }), signal: rc.signal }))
+      const outcome = checkOutcome(
+        def.key,
+        check.name,
+        await check.fn(value, {
+          runId: rc.runId,
+          key: def.key,
+          log: rc.log.child({ asset: def.key, check: check.name }),
+          signal: rc.signal,
+        }),
+      )
       row.passed = outcome.passed
       if (outcome.message !== undefined) row.message = outcome.message
       if (outcome.metadata !== undefined) row.metadata = { ...outcome.metadata }
@@ -276,7 +377,14 @@ async function evaluateChecks(rc: RunContext, def: AssetDef, value: unknown): Pr
     }
     if (row.message !== undefined) row.message = rc.scrub(row.message)
     if (row.metadata !== undefined) row.metadata = rc.scrubDeep(row.metadata)
-    rc.emit({ type: 'check_evaluated', key: def.key, name: check.name, passed: row.passed, blocking: check.blocking, ...(row.message === undefined ? {} : { message: row.message }) })
+    rc.emit({
+      type: 'check_evaluated',
+      key: def.key,
+      name: check.name,
+      passed: row.passed,
+      blocking: check.blocking,
+      ...(row.message === undefined ? {} : { message: row.message }),
+    })
     rows.push(row)
   }
   return rows
@@ -289,10 +397,18 @@ async function evaluateChecks(rc: RunContext, def: AssetDef, value: unknown): Pr
  * throw blockingCheckFailed('model/evaluation', 'quality_gate', 'accuracy 0.71 < 0.9')
  */
 export function blockingCheckFailed(key: string, check: string, message: string | undefined): RiversError {
-  return new RiversError('RIVERS_CHECK_FAILED', `blocking check "${check}" of asset "${key}" failed${message === undefined ? '' : `: ${message}`}; its output is not recorded and its downstream assets are skipped`, { exitCode: 1 })
+  return new RiversError(
+    'RIVERS_CHECK_FAILED',
+    `blocking check "${check}" of asset "${key}" failed${message === undefined ? '' : `: ${message}`}; its output is not recorded and its downstream assets are skipped`,
+    { exitCode: 1 },
+  )
 }
 
 /** Whether a result is a stream (an async iterable), which can be read only once. */
 function isStream(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  )
 }

@@ -8,7 +8,13 @@ import path from 'node:path'
 
 import pino, { type Logger } from 'pino'
 
-import { parseConfig, checkObservation, type Project, type ResolvedAsset, type SourceDef } from '../definitions/index.js'
+import {
+  parseConfig,
+  checkObservation,
+  type Project,
+  type ResolvedAsset,
+  type SourceDef,
+} from '../definitions/index.js'
 import type { Store } from '../store/store.js'
 import { canonicalJson } from './canonical.js'
 import { emptySelection } from './messages.js'
@@ -64,7 +70,13 @@ export class ProjectState {
    * @example
    * const state = ProjectState.create(project, store, {})
    */
-  static create(project: Project, store: Store, baseDir: string = process.cwd(), config: Record<string, unknown> = {}, strictConfig = false): ProjectState {
+  static create(
+    project: Project,
+    store: Store,
+    baseDir: string = process.cwd(),
+    config: Record<string, unknown> = {},
+    strictConfig = false,
+  ): ProjectState {
     const s = new ProjectState(project, store, baseDir)
     s.setConfig(config, strictConfig)
     s.reload()
@@ -127,7 +139,10 @@ export class ProjectState {
     if (a.def.kind !== 'asset') return
     const value = parseConfig(a.def, raw)
     const { hashStrings } = nativeModule()
-    const hash = value === undefined ? (nullConfigHash ?? hashStrings('config', ['null'])) : hashStrings('config', [canonicalJson(value)])
+    const hash =
+      value === undefined
+        ? (nullConfigHash ?? hashStrings('config', ['null']))
+        : hashStrings('config', [canonicalJson(value)])
     this.configValue[id] = value
     this.configHash[id] = hash
     const bytes = new Uint8Array(16)
@@ -149,10 +164,16 @@ export class ProjectState {
    * Observes every source (its observe function, else the content hash of its file) and tells the
    * core. Failures are kept per source; consumers fail when they need it.
    */
-  async observeSources(runId: string, log: Logger = pino({ level: 'silent' }), signal: AbortSignal = new AbortController().signal): Promise<void> {
+  async observeSources(
+    runId: string,
+    log: Logger = pino({ level: 'silent' }),
+    signal: AbortSignal = new AbortController().signal,
+  ): Promise<void> {
     const { hashFiles, hashStrings } = nativeModule()
     const sources = this.project.assets.filter((a) => a.isSource)
-    const byFile = sources.filter((a) => (a.def as SourceDef).observe === undefined && (a.def as SourceDef).path !== undefined)
+    const byFile = sources.filter(
+      (a) => (a.def as SourceDef).observe === undefined && (a.def as SourceDef).path !== undefined,
+    )
     const ids: number[] = []
     const versions: string[] = []
     const note = (a: ResolvedAsset, obs: Observed): void => {
@@ -179,7 +200,8 @@ export class ProjectState {
     for (const a of sources) {
       const def = a.def as SourceDef
       if (def.observe === undefined) {
-        if (def.path === undefined) note(a, { ok: false, error: new Error(`source "${a.key}" has neither a path nor an observe function`) })
+        if (def.path === undefined)
+          note(a, { ok: false, error: new Error(`source "${a.key}" has neither a path nor an observe function`) })
         continue
       }
       try {
@@ -190,7 +212,10 @@ export class ProjectState {
         if (obs.dataVersion !== undefined) version = hashStrings('data-version', [obs.dataVersion])
         else if (file !== undefined) version = nativeModule().hashFile(file)
         else throw new Error(`source "${a.key}": observe returned no dataVersion and the source has no path to hash`)
-        note(a, obs.metadata === undefined ? { ok: true, version } : { ok: true, version, metadata: { ...obs.metadata } })
+        note(
+          a,
+          obs.metadata === undefined ? { ok: true, version } : { ok: true, version, metadata: { ...obs.metadata } },
+        )
       } catch (error) {
         note(a, { ok: false, error })
       }

@@ -11,7 +11,19 @@ import { runPlan, validateRunConfig } from './executor.js'
 import { CAUSE_KINDS, causeMessage, missingInput, rootCauseMessage, unknownAsset } from './messages.js'
 import { callNative } from './native.js'
 import { ProjectState } from './state.js'
-import type { AssetDetail, AssetInfo, CauseView, LineageView, MaterializeOptions, PlanReport, RootCauseView, RunInfo, RunSummary, StatusEntry, StatusReport } from './types.js'
+import type {
+  AssetDetail,
+  AssetInfo,
+  CauseView,
+  LineageView,
+  MaterializeOptions,
+  PlanReport,
+  RootCauseView,
+  RunInfo,
+  RunSummary,
+  StatusEntry,
+  StatusReport,
+} from './types.js'
 
 /** Options of `openWorkspace`. */
 export interface WorkspaceOptions {
@@ -48,7 +60,9 @@ export class Workspace {
 
   /** Opens the store, builds the graph, loads records, observes sources. */
   static async open(project: Project, options: WorkspaceOptions = {}): Promise<Workspace> {
-    const storeDir = path.resolve(options.storeDir ?? process.env.RIVERS_HOME ?? path.join(options.projectDir ?? process.cwd(), '.rivers'))
+    const storeDir = path.resolve(
+      options.storeDir ?? process.env.RIVERS_HOME ?? path.join(options.projectDir ?? process.cwd(), '.rivers'),
+    )
     const store = Store.open(storeDir)
     try {
       const state = ProjectState.create(project, store, path.resolve(options.projectDir ?? process.cwd()))
@@ -86,7 +100,10 @@ export class Workspace {
    * Status, causes, root causes and `planned` of each selected asset, for the given run config
    * (default: every asset's default config).
    */
-  async status(exprs: readonly string[] = [], options: { config?: Record<string, unknown> } = {}): Promise<StatusReport> {
+  async status(
+    exprs: readonly string[] = [],
+    options: { config?: Record<string, unknown> } = {},
+  ): Promise<StatusReport> {
     await this.observe()
     const st = this.state
     st.setConfig(options.config ?? {}, false)
@@ -100,7 +117,13 @@ export class Workspace {
     const isMissing = (id: number): boolean => id < st.size && st.dataVersion[id] === ''
     const assets: StatusEntry[] = [...ids].map((id, row) => {
       const a = st.asset(id)
-      const entry: StatusEntry = { key: a.key, status: STATUS[statuses[row]!]!, planned: planned.has(id), causes: [], rootCauses: [] }
+      const entry: StatusEntry = {
+        key: a.key,
+        status: STATUS[statuses[row]!]!,
+        planned: planned.has(id),
+        causes: [],
+        rootCauses: [],
+      }
       for (let c = causes.offsets[row]!; c < causes.offsets[row + 1]!; c++) {
         const kind = CAUSE_KINDS[causes.kinds[c]!] as CauseView['kind']
         const depId = causes.deps[c]!
@@ -123,7 +146,10 @@ export class Workspace {
   }
 
   /** The plan of a selection, in layers; refuses a planned asset whose unselected input is missing. */
-  async plan(exprs: readonly string[] = [], options: { force?: boolean; config?: Record<string, unknown> } = {}): Promise<PlanReport> {
+  async plan(
+    exprs: readonly string[] = [],
+    options: { force?: boolean; config?: Record<string, unknown> } = {},
+  ): Promise<PlanReport> {
     await this.observe()
     const config = options.config ?? {}
     // Config given must be valid (as for a run); missing required config of planned assets is left
@@ -132,7 +158,12 @@ export class Workspace {
     this.state.setConfig(config, false)
     const { layers } = this.planIds(exprs, options.force ?? false)
     const named = layers.map((l) => l.map((i) => this.state.asset(i).key))
-    return { selection: exprs.length === 0 ? ['*'] : [...exprs], force: options.force ?? false, layers: named, count: named.reduce((n, l) => n + l.length, 0) }
+    return {
+      selection: exprs.length === 0 ? ['*'] : [...exprs],
+      force: options.force ?? false,
+      layers: named,
+      count: named.reduce((n, l) => n + l.length, 0),
+    }
   }
 
   /** Plan as ids in layers (shared by `plan` and `materialize`). */
@@ -140,9 +171,11 @@ export class Workspace {
     const st = this.state
     const selection = st.select(exprs)
     const p = callNative(() => st.graph.plan(ProjectState.selectsAll(exprs) ? null : selection, force))
-    if (p.missingInputs.length > 0) throw missingInput(st.asset(p.missingInputs[0]!).key, st.asset(p.missingInputs[1]!).key)
+    if (p.missingInputs.length > 0)
+      throw missingInput(st.asset(p.missingInputs[0]!).key, st.asset(p.missingInputs[1]!).key)
     const layers: number[][] = []
-    for (let l = 0; l + 1 < p.layerOffsets.length; l++) layers.push([...p.ids.subarray(p.layerOffsets[l]!, p.layerOffsets[l + 1]!)])
+    for (let l = 0; l + 1 < p.layerOffsets.length; l++)
+      layers.push([...p.ids.subarray(p.layerOffsets[l]!, p.layerOffsets[l + 1]!)])
     return { selection, layers }
   }
 
@@ -216,12 +249,21 @@ export class Workspace {
         inputs: h.inputs.map((i) => ({ key: i.key, dataVersion: i.dataVersion })),
         metadata: h.metadata ?? {},
         metrics: h.metrics,
-        checks: h.checks.map((c) => (c.message === null ? { name: c.name, passed: c.passed, blocking: c.blocking } : { name: c.name, passed: c.passed, blocking: c.blocking, message: c.message })),
+        checks: h.checks.map((c) =>
+          c.message === null
+            ? { name: c.name, passed: c.passed, blocking: c.blocking }
+            : { name: c.name, passed: c.passed, blocking: c.blocking, message: c.message },
+        ),
       }
       if (h.storagePath !== null) entry.storagePath = h.storagePath
       return entry
     })
-    return { info: this.info(id), status: (await this.status([`key:${key}`])).assets[0]!, history, failures: this.failures(key) }
+    return {
+      info: this.info(id),
+      status: (await this.status([`key:${key}`])).assets[0]!,
+      history,
+      failures: this.failures(key),
+    }
   }
 
   /** Failed attempts of an asset in the recent runs (newest first), from their `attempt_failed` events. */
@@ -231,7 +273,14 @@ export class Workspace {
       const events = this.store.runEvents(run.id).filter((e) => e.key === key && e.type === 'attempt_failed')
       for (const e of events.reverse()) {
         const d = (e.data ?? {}) as { attempt?: number; of?: number; error?: string; willRetry?: boolean }
-        out.push({ runId: run.id, at: e.at, attempt: d.attempt ?? 1, of: d.of ?? d.attempt ?? 1, error: d.error ?? '', willRetry: d.willRetry === true })
+        out.push({
+          runId: run.id,
+          at: e.at,
+          attempt: d.attempt ?? 1,
+          of: d.of ?? d.attempt ?? 1,
+          error: d.error ?? '',
+          willRetry: d.willRetry === true,
+        })
         if (out.length >= limit) return out
       }
     }
@@ -262,7 +311,14 @@ export class Workspace {
 
   private info(i: number): AssetInfo {
     const a = this.state.asset(i)
-    const info: AssetInfo = { key: a.key, deps: [...new Set(a.deps.map((d) => d.key))], isSource: a.isSource, tags: { ...a.tags }, kinds: [...a.kinds], owners: [...a.owners] }
+    const info: AssetInfo = {
+      key: a.key,
+      deps: [...new Set(a.deps.map((d) => d.key))],
+      isSource: a.isSource,
+      tags: { ...a.tags },
+      kinds: [...a.kinds],
+      owners: [...a.owners],
+    }
     if (a.description !== undefined) info.description = a.description
     if (a.group !== undefined) info.group = a.group
     return info

@@ -8,7 +8,8 @@
  */
 import { RiversError } from '../errors.js'
 
-const unserializable = (key: string, message: string): RiversError => new RiversError('RIVERS_IO_UNSERIALIZABLE', `Asset '${key}' ${message}`, { exitCode: 1 })
+const unserializable = (key: string, message: string): RiversError =>
+  new RiversError('RIVERS_IO_UNSERIALIZABLE', `Asset '${key}' ${message}`, { exitCode: 1 })
 
 /**
  * An asset key (or a stored path) cannot name a file inside the storage folder.
@@ -41,7 +42,10 @@ export function undefinedResult(key: string): RiversError {
  * throw undefinedInArray('raw', '$.rows[3]')
  */
 export function undefinedInArray(key: string, path: string): RiversError {
-  return unserializable(key, `returned undefined at ${path}; JSON would silently store it as null. Use null explicitly.`)
+  return unserializable(
+    key,
+    `returned undefined at ${path}; JSON would silently store it as null. Use null explicitly.`,
+  )
 }
 
 /**
@@ -51,7 +55,10 @@ export function undefinedInArray(key: string, path: string): RiversError {
  * throw bigintValue('raw', '$.count')
  */
 export function bigintValue(key: string, path: string): RiversError {
-  return unserializable(key, `returned a BigInt at ${path}, which JSON cannot store. Convert it with String(value), or Number(value) if it fits.`)
+  return unserializable(
+    key,
+    `returned a BigInt at ${path}, which JSON cannot store. Convert it with String(value), or Number(value) if it fits.`,
+  )
 }
 
 /**
@@ -61,7 +68,10 @@ export function bigintValue(key: string, path: string): RiversError {
  * throw functionValue('raw', '$.transform')
  */
 export function functionValue(key: string, path: string): RiversError {
-  return unserializable(key, `returned a function at ${path}, which cannot be stored. Return data, not functions (did you forget to call it?).`)
+  return unserializable(
+    key,
+    `returned a function at ${path}, which cannot be stored. Return data, not functions (did you forget to call it?).`,
+  )
 }
 
 /**
@@ -81,7 +91,10 @@ export function symbolValue(key: string, path: string): RiversError {
  * throw cyclicValue('raw', '$.a.parent', '$')
  */
 export function cyclicValue(key: string, path: string, ancestor: string): RiversError {
-  return unserializable(key, `returned a cyclic value: ${path} refers back to ${ancestor}. JSON cannot store cycles; return a tree (refer to shared parts by id).`)
+  return unserializable(
+    key,
+    `returned a cyclic value: ${path} refers back to ${ancestor}. JSON cannot store cycles; return a tree (refer to shared parts by id).`,
+  )
 }
 
 /**
@@ -91,7 +104,10 @@ export function cyclicValue(key: string, path: string, ancestor: string): Rivers
  * throw nonFiniteNumber('model', '$.loss', Number.NaN)
  */
 export function nonFiniteNumber(key: string, path: string, value: number): RiversError {
-  return unserializable(key, `returned ${value} at ${path}; JSON would silently store it as null. Replace it with null or a finite number.`)
+  return unserializable(
+    key,
+    `returned ${value} at ${path}; JSON would silently store it as null. Replace it with null or a finite number.`,
+  )
 }
 
 /**
@@ -101,7 +117,10 @@ export function nonFiniteNumber(key: string, path: string, value: number): River
  * throw unsupportedObject('raw', '$.index', 'Map', 'convert it with Object.fromEntries(map)')
  */
 export function unsupportedObject(key: string, path: string, kind: string, fix: string): RiversError {
-  return unserializable(key, `returned a ${kind} at ${path}, which JSON would not store faithfully. To store it, ${fix}.`)
+  return unserializable(
+    key,
+    `returned a ${kind} at ${path}, which JSON would not store faithfully. To store it, ${fix}.`,
+  )
 }
 
 /**
@@ -179,10 +198,14 @@ export function readFailed(key: string, path: string, cause: unknown): RiversErr
     code === 'ENOENT'
       ? `the file is gone; rebuild it with \`assets materialize ${key} --force\``
       : `the file may be damaged; rebuild it with \`assets materialize ${key} --force\``
-  return new RiversError('RIVERS_IO_READ_FAILED', `Could not read the stored output of asset '${key}' at ${path} (${message(cause)}): ${hint}.`, {
-    cause,
-    exitCode: 1,
-  })
+  return new RiversError(
+    'RIVERS_IO_READ_FAILED',
+    `Could not read the stored output of asset '${key}' at ${path} (${message(cause)}): ${hint}.`,
+    {
+      cause,
+      exitCode: 1,
+    },
+  )
 }
 
 /**

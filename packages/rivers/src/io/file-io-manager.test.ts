@@ -110,29 +110,42 @@ describe('FileIOManager round trips', () => {
 })
 
 describe('FileIOManager safety', () => {
-  it.each(['../x', 'a/../../b', '/etc/passwd', 'a//b', '', 'a\0b', 'a/./b'])('refuses the key %j and writes nothing', async (key) => {
-    await expect(io.write(ctx(key), { v: 1 })).rejects.toMatchObject({ code: 'RIVERS_IO_UNSAFE_KEY' })
-    expect(readdirSync(base)).toEqual([])
-  })
+  it.each(['../x', 'a/../../b', '/etc/passwd', 'a//b', '', 'a\0b', 'a/./b'])(
+    'refuses the key %j and writes nothing',
+    async (key) => {
+      await expect(io.write(ctx(key), { v: 1 })).rejects.toMatchObject({ code: 'RIVERS_IO_UNSAFE_KEY' })
+      expect(readdirSync(base)).toEqual([])
+    },
+  )
 
   it('refuses a stored path that leaves the folder', async () => {
     writeFileSync(join(base, 'secret.json'), '{"secret":true}')
-    await expect(io.read({ key: 'raw' }, { storagePath: '../secret.json' })).rejects.toMatchObject({ code: 'RIVERS_IO_UNSAFE_KEY' })
-    await expect(io.read({ key: 'raw' }, { storagePath: join(base, 'secret.json') })).rejects.toMatchObject({ code: 'RIVERS_IO_UNSAFE_KEY' })
+    await expect(io.read({ key: 'raw' }, { storagePath: '../secret.json' })).rejects.toMatchObject({
+      code: 'RIVERS_IO_UNSAFE_KEY',
+    })
+    await expect(io.read({ key: 'raw' }, { storagePath: join(base, 'secret.json') })).rejects.toMatchObject({
+      code: 'RIVERS_IO_UNSAFE_KEY',
+    })
   })
 
   it('refuses unserializable values before touching the disk', async () => {
-    await expect(io.write(ctx('raw'), undefined)).rejects.toThrowErrorMatchingInlineSnapshot(`[RiversError: Asset 'raw' returned undefined; return a value, or null.]`)
+    await expect(io.write(ctx('raw'), undefined)).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'raw' returned undefined; return a value, or null.]`,
+    )
     await expect(io.write(ctx('raw'), { a: { b: Number.NaN } })).rejects.toThrow(/returned NaN at \$\.a\.b/)
     expect(files()).toEqual([])
   })
 
   it('explains reads of missing outputs', async () => {
-    await expect(io.read({ key: 'raw' }, {})).rejects.toThrowErrorMatchingInlineSnapshot(`[RiversError: Asset 'raw' has no stored output to read (its record has no storage path). Materialize it with \`assets materialize raw\`.]`)
+    await expect(io.read({ key: 'raw' }, {})).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'raw' has no stored output to read (its record has no storage path). Materialize it with \`assets materialize raw\`.]`,
+    )
     await expect(io.read({ key: 'raw' }, { storagePath: 'raw.json' })).rejects.toThrow(
       /^Could not read the stored output of asset 'raw' at .*raw\.json \(ENOENT: .*\): the file is gone; rebuild it with `assets materialize raw --force`\.$/,
     )
-    await expect(io.read({ key: 'raw' }, { storagePath: 'raw.stream' })).rejects.toMatchObject({ code: 'RIVERS_IO_READ_FAILED' })
+    await expect(io.read({ key: 'raw' }, { storagePath: 'raw.stream' })).rejects.toMatchObject({
+      code: 'RIVERS_IO_READ_FAILED',
+    })
     await expect(io.read({ key: 'raw' }, { storagePath: 'raw.txt' })).rejects.toThrow(/has no known format/)
   })
 })
@@ -152,7 +165,11 @@ function diskWithRoom(budget: number): WriterFs {
             // A real full disk may accept part of the write first.
             await real.write(buf, offset, left)
             left = 0
-            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' })
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+              code: 'ENOSPC',
+              errno: -28,
+              syscall: 'write',
+            })
           }
           left -= length
           return real.write(buf, offset, length)
@@ -178,7 +195,9 @@ describe('FileIOManager atomicity', () => {
     const full = new FileIOManager(join(base, 'storage'), { fs: diskWithRoom(10) })
     const err = await full.write({ key: 'raw', runId: 'r2' }, { v: 'x'.repeat(100) }).catch((e: unknown) => e)
     expect(err).toMatchObject({ code: 'RIVERS_IO_WRITE_FAILED', exitCode: 1 })
-    expect((err as Error).message.replace(base, '<base>')).toMatchInlineSnapshot(`"Could not store the output of asset 'raw' at <base>/storage/raw/@r2.json (ENOSPC: no space left on device, write): the disk is full; free space (or move the store with --store) and run again. The previous output, if any, is unchanged."`)
+    expect((err as Error).message.replace(base, '<base>')).toMatchInlineSnapshot(
+      `"Could not store the output of asset 'raw' at <base>/storage/raw/@r2.json (ENOSPC: no space left on device, write): the disk is full; free space (or move the store with --store) and run again. The previous output, if any, is unchanged."`,
+    )
     expect(files()).toEqual(['raw/@r1.json'])
     expect(await io.read({ key: 'raw' }, { storagePath: 'raw/@r1.json' })).toEqual({ v: 'old' })
   })
@@ -204,20 +223,31 @@ describe('FileIOManager atomicity', () => {
       throw new Error('upstream connection reset')
     }
     const err = await io.write(ctx('raw'), chunks()).catch((e: unknown) => e)
-    expect(err).toMatchInlineSnapshot(`[RiversError: The stream returned by asset 'raw' failed while it was being stored: upstream connection reset. Nothing was stored; the asset stays due, so the next \`assets materialize\` runs it again (add a retry policy if the source is flaky).]`)
+    expect(err).toMatchInlineSnapshot(
+      `[RiversError: The stream returned by asset 'raw' failed while it was being stored: upstream connection reset. Nothing was stored; the asset stays due, so the next \`assets materialize\` runs it again (add a retry policy if the source is flaky).]`,
+    )
     expect((err as Error).cause).toMatchObject({ message: 'upstream connection reset' })
     expect(files()).toEqual([])
   })
 
   it('refuses a stream chunk that is not bytes, and leaves nothing', async () => {
-    await expect(io.write(ctx('raw'), Readable.from([{ row: 1 }], { objectMode: true }))).rejects.toThrowErrorMatchingInlineSnapshot(`[RiversError: Asset 'raw' streamed a chunk of type Object; a streamed result must yield Buffers, Uint8Arrays or strings. Convert each chunk before yielding it (String(x), Buffer.from(…), or JSON.stringify(x) + '\\n' for records).]`)
+    await expect(
+      io.write(ctx('raw'), Readable.from([{ row: 1 }], { objectMode: true })),
+    ).rejects.toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'raw' streamed a chunk of type Object; a streamed result must yield Buffers, Uint8Arrays or strings. Convert each chunk before yielding it (String(x), Buffer.from(…), or JSON.stringify(x) + '\\n' for records).]`,
+    )
     expect(files()).toEqual([])
   })
 
   it('reports a failing rename and removes the temp file', async () => {
-    const failing: WriterFs = { ...diskWithRoom(Number.POSITIVE_INFINITY), rename: async () => Promise.reject(Object.assign(new Error('EXDEV: cross-device link'), { code: 'EXDEV' })) }
+    const failing: WriterFs = {
+      ...diskWithRoom(Number.POSITIVE_INFINITY),
+      rename: async () => Promise.reject(Object.assign(new Error('EXDEV: cross-device link'), { code: 'EXDEV' })),
+    }
     const broken = new FileIOManager(join(base, 'storage'), { fs: failing })
-    await expect(broken.write(ctx('raw'), [1])).rejects.toThrow(/^Could not store the output of asset 'raw' at .*raw\/@r1\.json \(EXDEV: cross-device link\): check the storage folder and run again/)
+    await expect(broken.write(ctx('raw'), [1])).rejects.toThrow(
+      /^Could not store the output of asset 'raw' at .*raw\/@r1\.json \(EXDEV: cross-device link\): check the storage folder and run again/,
+    )
     expect(files()).toEqual([])
   })
 })

@@ -1,8 +1,3 @@
-/**
- * `FileIOManager`: stores each asset's result as one file under a folder, atomically, and gives it
- * a data version that is the content hash of the file's bytes.
- */
-import { createReadStream } from 'node:fs'
 import { open, readFile } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { RiversError } from '../errors.js'
@@ -88,7 +83,10 @@ export class FileIOManager implements IOManager {
     } catch (e) {
       throw readFailed(key, path, e)
     }
-    throw unsafeKey(key, `its stored path ${JSON.stringify(stored.storagePath)} has no known format (${Object.values(EXT).join(', ')})`)
+    throw unsafeKey(
+      key,
+      `its stored path ${JSON.stringify(stored.storagePath)} has no known format (${Object.values(EXT).join(', ')})`,
+    )
   }
 
   /**
@@ -145,7 +143,12 @@ export class FileIOManager implements IOManager {
     return { storagePath, bytes: written, dataVersion }
   }
 
-  async #atomic(key: string, path: string, produce: (out: TempFile) => Promise<void>, beforeRename?: (temp: string) => void): Promise<number> {
+  async #atomic(
+    key: string,
+    path: string,
+    produce: (out: TempFile) => Promise<void>,
+    beforeRename?: (temp: string) => void,
+  ): Promise<number> {
     try {
       return await writeAtomic(this.#fs, path, produce, beforeRename)
     } catch (e) {
@@ -175,7 +178,11 @@ async function pump(key: string, source: AsyncIterable<unknown>, out: TempFile):
       const chunk = next.value
       if (typeof chunk === 'string') await out.write(Buffer.from(chunk, 'utf8'))
       else if (chunk instanceof Uint8Array) await out.write(chunk)
-      else throw badStreamChunk(key, chunk === null ? 'null' : typeof chunk === 'object' ? (chunk.constructor?.name ?? 'object') : typeof chunk)
+      else
+        throw badStreamChunk(
+          key,
+          chunk === null ? 'null' : typeof chunk === 'object' ? (chunk.constructor?.name ?? 'object') : typeof chunk,
+        )
     }
   } finally {
     // Stop the producer (destroys a Readable) when we give up early.
@@ -184,5 +191,9 @@ async function pump(key: string, source: AsyncIterable<unknown>, out: TempFile):
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  )
 }

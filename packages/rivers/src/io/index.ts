@@ -7,7 +7,14 @@
  */
 export { FileIOManager, type FileIOManagerOptions } from './file-io-manager.js'
 export type { IOManager, StoredOutput } from './types.js'
-export { nodeWriterFs, writeAtomic, type AtomicModes, type WriterFs, type WriterHandle, type TempFile } from './atomic.js'
+export {
+  nodeWriterFs,
+  writeAtomic,
+  type AtomicModes,
+  type WriterFs,
+  type WriterHandle,
+  type TempFile,
+} from './atomic.js'
 export { keySegments, storagePathFor, resolveInside } from './paths.js'
 export { encodeJsonResult } from './serialize.js'
 export { sweepTempFiles, pidAlive, TEMP_PREFIX, type SweepOptions } from './sweep.js'

@@ -26,10 +26,18 @@ describe('keySegments', () => {
   })
 
   it('says what is wrong and what a key may hold', () => {
-    expect(() => keySegments('a/../../b')).toThrowErrorMatchingInlineSnapshot(`[RiversError: Asset key "a/../../b" cannot name a storage file: segment '..' is not allowed. Keys are segments of A-Z a-z 0-9 _ - . separated by '/', none empty, '.' or '..'.]`)
-    expect(() => keySegments('/etc/passwd')).toThrowErrorMatchingInlineSnapshot(`[RiversError: Asset key "/etc/passwd" cannot name a storage file: it is an absolute path. Keys are segments of A-Z a-z 0-9 _ - . separated by '/', none empty, '.' or '..'.]`)
-    expect(() => keySegments('a//b')).toThrowErrorMatchingInlineSnapshot(`[RiversError: Asset key "a//b" cannot name a storage file: segment 2 is empty. Keys are segments of A-Z a-z 0-9 _ - . separated by '/', none empty, '.' or '..'.]`)
-    expect(() => keySegments('a\0b')).toThrowErrorMatchingInlineSnapshot(`[RiversError: Asset key "a\\u0000b" cannot name a storage file: it contains a NUL character. Keys are segments of A-Z a-z 0-9 _ - . separated by '/', none empty, '.' or '..'.]`)
+    expect(() => keySegments('a/../../b')).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset key "a/../../b" cannot name a storage file: segment '..' is not allowed. Keys are segments of A-Z a-z 0-9 _ - . separated by '/', none empty, '.' or '..'.]`,
+    )
+    expect(() => keySegments('/etc/passwd')).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset key "/etc/passwd" cannot name a storage file: it is an absolute path. Keys are segments of A-Z a-z 0-9 _ - . separated by '/', none empty, '.' or '..'.]`,
+    )
+    expect(() => keySegments('a//b')).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset key "a//b" cannot name a storage file: segment 2 is empty. Keys are segments of A-Z a-z 0-9 _ - . separated by '/', none empty, '.' or '..'.]`,
+    )
+    expect(() => keySegments('a\0b')).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset key "a\\u0000b" cannot name a storage file: it contains a NUL character. Keys are segments of A-Z a-z 0-9 _ - . separated by '/', none empty, '.' or '..'.]`,
+    )
   })
 })
 
@@ -40,7 +48,9 @@ describe('storagePathFor / resolveInside', () => {
   })
 
   it('refuses stored paths that would leave the folder, naming the asset', () => {
-    expect(() => resolveInside('/base', '../../etc/passwd', 'raw')).toThrowErrorMatchingInlineSnapshot(`[RiversError: Asset key "raw" cannot name a storage file: its stored path "../../etc/passwd" is not a safe relative path. Keys are segments of A-Z a-z 0-9 _ - . separated by '/', none empty, '.' or '..'.]`)
+    expect(() => resolveInside('/base', '../../etc/passwd', 'raw')).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset key "raw" cannot name a storage file: its stored path "../../etc/passwd" is not a safe relative path. Keys are segments of A-Z a-z 0-9 _ - . separated by '/', none empty, '.' or '..'.]`,
+    )
     expect(() => resolveInside('/base', '/etc/passwd', 'raw')).toThrow(/its stored path "\/etc\/passwd"/)
   })
 })

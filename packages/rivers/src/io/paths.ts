@@ -43,7 +43,8 @@ const VERSION = /^[A-Za-z0-9_.-]+$/
 export function storagePathFor(key: string, extension: string, version?: string): string {
   const base = keySegments(key).join('/')
   if (version === undefined) return `${base}${extension}`
-  if (!VERSION.test(version) || version === '.' || version === '..') throw unsafeKey(key, `its version name ${JSON.stringify(version)} has a character outside A-Z a-z 0-9 _ - .`)
+  if (!VERSION.test(version) || version === '.' || version === '..')
+    throw unsafeKey(key, `its version name ${JSON.stringify(version)} has a character outside A-Z a-z 0-9 _ - .`)
   return `${base}/@${version}${extension}`
 }
 

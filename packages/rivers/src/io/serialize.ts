@@ -69,7 +69,8 @@ export function encodeJsonResult(key: string, value: unknown): Buffer {
         if (odd !== undefined) throw unsupportedObject(key, pathOf(this, prop), odd[0], odd[1])
         for (let h: object | undefined = this; h !== undefined; h = places.get(h)?.holder) {
           const place = places.get(h)
-          if (h === v && place !== undefined) throw cyclicValue(key, pathOf(this, prop), pathOf(place.holder, place.key))
+          if (h === v && place !== undefined)
+            throw cyclicValue(key, pathOf(this, prop), pathOf(place.holder, place.key))
         }
         places.set(v, { holder: this, key: prop })
         return v

@@ -20,8 +20,10 @@ function put(rel: string, ageMs: number): void {
 }
 
 /** Paths relative to `base`, the random part of temp names as `*`. */
-const shown = (files: string[]): string[] => files.map((f) => (f.startsWith(base) ? f.slice(base.length + 1) : f).replace(/-[0-9a-f]{16}-/, '-*-')).sort()
-const all = (): string[] => shown((readdirSync(base, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.includes('@')))
+const shown = (files: string[]): string[] =>
+  files.map((f) => (f.startsWith(base) ? f.slice(base.length + 1) : f).replace(/-[0-9a-f]{16}-/, '-*-')).sort()
+const all = (): string[] =>
+  shown((readdirSync(base, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.includes('@')))
 
 describe('sweepTempFiles', () => {
   it('removes old temp files of dead writers and of unknown writers, keeps the rest', async () => {
@@ -33,7 +35,11 @@ describe('sweepTempFiles', () => {
     put(`raw/${tempFileName('@r5.json', 1)}`, 2 * 24 * 3600_000) // alive pid but two days old: removed
     put('raw/@r1.json', 120_000) // a real artifact: never touched
     const removed = await sweepTempFiles(base, { isAlive: (pid) => pid !== dead })
-    expect(shown(removed)).toEqual(['deep/er/key/.tmp-0123abcd-@r4.bin', 'raw/.tmp-1-*-@r5.json', 'raw/.tmp-99999999-*-@r1.json'])
+    expect(shown(removed)).toEqual([
+      'deep/er/key/.tmp-0123abcd-@r4.bin',
+      'raw/.tmp-1-*-@r5.json',
+      'raw/.tmp-99999999-*-@r1.json',
+    ])
     expect(all()).toEqual(['raw/.tmp-99999999-*-@r2.json', `raw/.tmp-${process.pid}-*-@r3.json`, 'raw/@r1.json'].sort())
   })
 
@@ -60,7 +66,9 @@ describe('sweeping only some folders', () => {
     put(`storage/other/${tempFileName('@r1.json', 999_999_97)}`, 120_000)
     const io = new FileIOManager(join(base, 'storage'))
     const removed = await io.sweepTempFiles({ keys: ['raw', '../evil', 'missing/key'], isAlive: () => false })
-    expect(removed.map((f) => f.slice(base.length + 1).replace(/-[0-9a-f]{16}-/, '-*-'))).toEqual(['storage/raw/.tmp-99999997-*-@r1.json'])
+    expect(removed.map((f) => f.slice(base.length + 1).replace(/-[0-9a-f]{16}-/, '-*-'))).toEqual([
+      'storage/raw/.tmp-99999997-*-@r1.json',
+    ])
     expect(await io.sweepTempFiles({ isAlive: () => false })).toHaveLength(2)
   })
 })

@@ -69,7 +69,7 @@ export async function sweepTempFiles(baseDir: string, options: SweepOptions = {}
   const alive = options.isAlive ?? pidAlive
   const removed: string[] = []
   const walk = async (dir: string, recursive: boolean): Promise<void> => {
-    let entries
+    let entries: import('node:fs').Dirent[]
     try {
       entries = await readdir(dir, { withFileTypes: true })
     } catch {

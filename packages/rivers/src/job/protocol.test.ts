@@ -19,19 +19,51 @@ const dir = (): string => mkdtempSync(path.join(tmpdir(), 'rivers-job-'))
 
 function captureLog() {
   const lines: Record<string, unknown>[] = []
-  const log = pino({ level: 'trace' }, new Writable({ write: (c: Buffer, _e, done) => (lines.push(JSON.parse(c.toString()) as Record<string, unknown>), done()) }))
+  const log = pino(
+    { level: 'trace' },
+    new Writable({
+      write: (c: Buffer, _e, done) => (lines.push(JSON.parse(c.toString()) as Record<string, unknown>), done()),
+    }),
+  )
   return { log, lines }
 }
 
 describe('messages', () => {
   it('parses every message type and says what is wrong with a bad one', () => {
-    expect(parseMessage('{"type":"log","level":"warning","message":"hi"}')).toEqual({ ok: true, message: { type: 'log', level: 'warn', message: 'hi' } })
-    expect(parseMessage('{"type":"metric","name":"loss","value":0.5,"step":3}')).toEqual({ ok: true, message: { type: 'metric', name: 'loss', value: 0.5, step: 3 } })
-    expect(parseMessage('{"type":"metric","name":"loss","value":null}')).toMatchObject({ ok: true, message: { value: Number.NaN } })
-    expect(parseMessage('{"type":"metadata","data":{"device":"cuda"}}')).toEqual({ ok: true, message: { type: 'metadata', data: { device: 'cuda' } } })
-    expect(parseMessage('{"type":"data_version","value":"v1"}')).toEqual({ ok: true, message: { type: 'data_version', value: 'v1' } })
-    expect(parseMessage('{"type":"output","path":"model.pt"}')).toEqual({ ok: true, message: { type: 'output', path: 'model.pt' } })
-    expect(['{', '[1]', '{"type":"metric","value":1}', '{"type":"metric","name":"x","value":1,"step":1.5}', '{"type":"progress"}', '{"type":"log","level":"loud","message":"x"}'].map((l) => parseMessage(l))).toEqual([
+    expect(parseMessage('{"type":"log","level":"warning","message":"hi"}')).toEqual({
+      ok: true,
+      message: { type: 'log', level: 'warn', message: 'hi' },
+    })
+    expect(parseMessage('{"type":"metric","name":"loss","value":0.5,"step":3}')).toEqual({
+      ok: true,
+      message: { type: 'metric', name: 'loss', value: 0.5, step: 3 },
+    })
+    expect(parseMessage('{"type":"metric","name":"loss","value":null}')).toMatchObject({
+      ok: true,
+      message: { value: Number.NaN },
+    })
+    expect(parseMessage('{"type":"metadata","data":{"device":"cuda"}}')).toEqual({
+      ok: true,
+      message: { type: 'metadata', data: { device: 'cuda' } },
+    })
+    expect(parseMessage('{"type":"data_version","value":"v1"}')).toEqual({
+      ok: true,
+      message: { type: 'data_version', value: 'v1' },
+    })
+    expect(parseMessage('{"type":"output","path":"model.pt"}')).toEqual({
+      ok: true,
+      message: { type: 'output', path: 'model.pt' },
+    })
+    expect(
+      [
+        '{',
+        '[1]',
+        '{"type":"metric","value":1}',
+        '{"type":"metric","name":"x","value":1,"step":1.5}',
+        '{"type":"progress"}',
+        '{"type":"log","level":"loud","message":"x"}',
+      ].map((l) => parseMessage(l)),
+    ).toEqual([
       { ok: false, problem: 'not JSON' },
       { ok: false, problem: 'not a JSON object' },
       { ok: false, problem: 'a metric needs a string `name`' },
@@ -57,11 +89,22 @@ describe('messages', () => {
     const file = path.join(d, 'messages.jsonl')
     const { log, lines } = captureLog()
     const report = new JobReport(file, log)
-    writeFileSync(file, '{"type":"metric","name":"loss","value":1,"step":0}\n{"type":"log","level":"info","message":"epoch 0"}\nnot json\n')
+    writeFileSync(
+      file,
+      '{"type":"metric","name":"loss","value":1,"step":0}\n{"type":"log","level":"info","message":"epoch 0"}\nnot json\n',
+    )
     await report.poll()
-    appendFileSync(file, '{"type":"metadata","data":{"a":1}}\n{"type":"metadata","data":{"b":2}}\n{"type":"data_version","value":"v7"}')
+    appendFileSync(
+      file,
+      '{"type":"metadata","data":{"a":1}}\n{"type":"metadata","data":{"b":2}}\n{"type":"data_version","value":"v7"}',
+    )
     await report.poll({ final: true })
-    expect([report.metrics, report.metadata, report.dataVersion, report.invalid]).toEqual([[{ name: 'loss', value: 1, step: 0 }], { a: 1, b: 2 }, 'v7', 1])
+    expect([report.metrics, report.metadata, report.dataVersion, report.invalid]).toEqual([
+      [{ name: 'loss', value: 1, step: 0 }],
+      { a: 1, b: 2 },
+      'v7',
+      1,
+    ])
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
       [30, 'epoch 0'],
       [40, 'the job wrote an invalid message (line 3 of messages.jsonl): not JSON'],
@@ -76,38 +119,103 @@ describe('messages', () => {
     expect(await readJobOutput('k', path.join(d, 'a.json'))).toEqual({ x: 1 })
     expect(await readJobOutput('k', path.join(d, 'b.bin'))).toEqual(Buffer.from([1, 2]))
     expect(await readJobOutput('k', path.join(d, 'none.json'))).toBeUndefined()
-    await expect(readJobOutput('k', path.join(d, 'c.json'))).rejects.toThrow(/The job of asset 'k' left an output Rivers cannot read at .*c\.json/)
+    await expect(readJobOutput('k', path.join(d, 'c.json'))).rejects.toThrow(
+      /The job of asset 'k' left an output Rivers cannot read at .*c\.json/,
+    )
   })
 })
 
 describe('clients', () => {
-  const run = (cmd: string[], env: Record<string, string>) => execFileSync(cmd[0]!, cmd.slice(1), { env: { ...process.env, ...env, PYTHONPATH: CLIENTS_DIR }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  const run = (cmd: string[], env: Record<string, string>) =>
+    execFileSync(cmd[0]!, cmd.slice(1), {
+      env: { ...process.env, ...env, PYTHONPATH: CLIENTS_DIR },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
 
   for (const [name, program] of [
-    ['python (rivers_job.py)', (d: string) => {
-      writeFileSync(path.join(d, 'job.py'), ['import rivers_job as rj', 'x = rj.read_input_json("x")', 'rj.log("hello", "warning")', 'rj.metric("loss", 0.25, step=2)', 'rj.metric("nan", float("nan"))', 'rj.metadata({"device": "cpu"})', 'rj.data_version("v1")', 'rj.write_output_json({"doubled": [2 * v for v in x], "config": rj.config()})'].join('\n'))
-      return ['python3', path.join(d, 'job.py')]
-    }],
-    ['javascript (rivers-job.mjs)', (d: string) => {
-      writeFileSync(path.join(d, 'job.mjs'), [`import * as rj from ${JSON.stringify(path.join(CLIENTS_DIR, 'rivers-job.mjs'))}`, 'const x = rj.readInputJson("x")', 'rj.log("hello", "warn")', 'rj.metric("loss", 0.25, 2)', 'rj.metric("nan", NaN)', 'rj.metadata({ device: "cpu" })', 'rj.dataVersion("v1")', 'rj.writeOutputJson({ doubled: x.map((v) => 2 * v), config: rj.config() })'].join('\n'))
-      return ['node', path.join(d, 'job.mjs')]
-    }],
+    [
+      'python (rivers_job.py)',
+      (d: string) => {
+        writeFileSync(
+          path.join(d, 'job.py'),
+          [
+            'import rivers_job as rj',
+            'x = rj.read_input_json("x")',
+            'rj.log("hello", "warning")',
+            'rj.metric("loss", 0.25, step=2)',
+            'rj.metric("nan", float("nan"))',
+            'rj.metadata({"device": "cpu"})',
+            'rj.data_version("v1")',
+            'rj.write_output_json({"doubled": [2 * v for v in x], "config": rj.config()})',
+          ].join('\n'),
+        )
+        return ['python3', path.join(d, 'job.py')]
+      },
+    ],
+    [
+      'javascript (rivers-job.mjs)',
+      (d: string) => {
+        writeFileSync(
+          path.join(d, 'job.mjs'),
+          [
+            `import * as rj from ${JSON.stringify(path.join(CLIENTS_DIR, 'rivers-job.mjs'))}`,
+            'const x = rj.readInputJson("x")',
+            'rj.log("hello", "warn")',
+            'rj.metric("loss", 0.25, 2)',
+            'rj.metric("nan", NaN)',
+            'rj.metadata({ device: "cpu" })',
+            'rj.dataVersion("v1")',
+            'rj.writeOutputJson({ doubled: x.map((v) => 2 * v), config: rj.config() })',
+          ].join('\n'),
+        )
+        return ['node', path.join(d, 'job.mjs')]
+      },
+    ],
   ] as const) {
     it(`${name}: reads the protocol environment and writes messages Rivers parses`, async () => {
       const d = dir()
       writeFileSync(path.join(d, 'x.json'), '[1,2,3]')
-      const files = prepareJobFiles({ jobDir: path.join(d, 'job'), runId: 'r1', assetKey: 'k', attempt: 1, config: { lr: 0.1 }, inputs: { x: path.join(d, 'x.json') }, gpus: [], resources: {}, launcher: 'local' })
+      const files = prepareJobFiles({
+        jobDir: path.join(d, 'job'),
+        runId: 'r1',
+        assetKey: 'k',
+        attempt: 1,
+        config: { lr: 0.1 },
+        inputs: { x: path.join(d, 'x.json') },
+        gpus: [],
+        resources: {},
+        launcher: 'local',
+      })
       run(program(d), files.env)
       const report = new JobReport(files.messagesPath, captureLog().log)
       await report.poll({ final: true })
       expect(report.invalid).toBe(0)
-      expect(report.metrics).toEqual([{ name: 'loss', value: 0.25, step: 2 }, { name: 'nan', value: Number.NaN }])
+      expect(report.metrics).toEqual([
+        { name: 'loss', value: 0.25, step: 2 },
+        { name: 'nan', value: Number.NaN },
+      ])
       expect([report.metadata, report.dataVersion]).toEqual([{ device: 'cpu' }, 'v1'])
       expect(JSON.parse(readFileSync(files.outputPath, 'utf8'))).toEqual({ doubled: [2, 4, 6], config: { lr: 0.1 } })
       // Only rank 0 of a multi-node job reports.
-      const rank1 = prepareJobFiles({ jobDir: path.join(d, 'rank1'), runId: 'r1', assetKey: 'k', attempt: 1, config: null, inputs: { x: path.join(d, 'x.json') }, gpus: [], resources: {}, launcher: 'slurm' })
+      const rank1 = prepareJobFiles({
+        jobDir: path.join(d, 'rank1'),
+        runId: 'r1',
+        assetKey: 'k',
+        attempt: 1,
+        config: null,
+        inputs: { x: path.join(d, 'x.json') },
+        gpus: [],
+        resources: {},
+        launcher: 'slurm',
+      })
       run(program(d), { ...rank1.env, SLURM_PROCID: '1' })
-      expect(readFileSync(rank1.messagesPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string })).toEqual([{ type: 'log', level: 'warn', message: '[rank 1] hello' }])
+      expect(
+        readFileSync(rank1.messagesPath, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { type: string }),
+      ).toEqual([{ type: 'log', level: 'warn', message: '[rank 1] hello' }])
     })
   }
 })

@@ -99,28 +99,51 @@ export function parseMessage(line: string): { ok: true; message: JobMessage } | 
   switch (m.type) {
     case 'log': {
       const level = m.level === undefined ? 'info' : m.level === 'warning' ? 'warn' : m.level
-      if (typeof level !== 'string' || !LEVELS.has(level)) return { ok: false, problem: `unknown log level ${JSON.stringify(m.level)} (use ${[...LEVELS].join(', ')})` }
+      if (typeof level !== 'string' || !LEVELS.has(level))
+        return { ok: false, problem: `unknown log level ${JSON.stringify(m.level)} (use ${[...LEVELS].join(', ')})` }
       if (typeof m.message !== 'string') return { ok: false, problem: 'a log needs a string `message`' }
       return { ok: true, message: { type: 'log', level: level as JobLogLevel, message: m.message } }
     }
     case 'metric': {
       if (typeof m.name !== 'string' || m.name === '') return { ok: false, problem: 'a metric needs a string `name`' }
       // NaN and infinities cannot be written as JSON numbers; clients send them as null or strings.
-      const value = typeof m.value === 'number' ? m.value : m.value === null || m.value === 'NaN' ? Number.NaN : m.value === 'Infinity' ? Infinity : m.value === '-Infinity' ? -Infinity : undefined
+      const value =
+        typeof m.value === 'number'
+          ? m.value
+          : m.value === null || m.value === 'NaN'
+            ? Number.NaN
+            : m.value === 'Infinity'
+              ? Infinity
+              : m.value === '-Infinity'
+                ? -Infinity
+                : undefined
       if (value === undefined) return { ok: false, problem: `metric '${m.name}' needs a number \`value\`` }
-      if (m.step !== undefined && m.step !== null && !(typeof m.step === 'number' && Number.isInteger(m.step))) return { ok: false, problem: `metric '${m.name}': \`step\` must be an integer` }
-      return { ok: true, message: typeof m.step === 'number' ? { type: 'metric', name: m.name, value, step: m.step } : { type: 'metric', name: m.name, value } }
+      if (m.step !== undefined && m.step !== null && !(typeof m.step === 'number' && Number.isInteger(m.step)))
+        return { ok: false, problem: `metric '${m.name}': \`step\` must be an integer` }
+      return {
+        ok: true,
+        message:
+          typeof m.step === 'number'
+            ? { type: 'metric', name: m.name, value, step: m.step }
+            : { type: 'metric', name: m.name, value },
+      }
     }
     case 'metadata':
-      if (typeof m.data !== 'object' || m.data === null || Array.isArray(m.data)) return { ok: false, problem: 'metadata needs an object `data`' }
+      if (typeof m.data !== 'object' || m.data === null || Array.isArray(m.data))
+        return { ok: false, problem: 'metadata needs an object `data`' }
       return { ok: true, message: { type: 'metadata', data: m.data as Record<string, unknown> } }
     case 'data_version':
-      if (typeof m.value !== 'string' || m.value === '') return { ok: false, problem: 'a data_version needs a non-empty string `value`' }
+      if (typeof m.value !== 'string' || m.value === '')
+        return { ok: false, problem: 'a data_version needs a non-empty string `value`' }
       return { ok: true, message: { type: 'data_version', value: m.value } }
     case 'output':
-      if (typeof m.path !== 'string' || m.path === '') return { ok: false, problem: 'an output needs a non-empty string `path`' }
+      if (typeof m.path !== 'string' || m.path === '')
+        return { ok: false, problem: 'an output needs a non-empty string `path`' }
       return { ok: true, message: { type: 'output', path: m.path } }
     default:
-      return { ok: false, problem: `unknown message type ${JSON.stringify(m.type)} (use log, metric, metadata, data_version, output)` }
+      return {
+        ok: false,
+        problem: `unknown message type ${JSON.stringify(m.type)} (use log, metric, metadata, data_version, output)`,
+      }
   }
 }

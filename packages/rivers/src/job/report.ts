@@ -44,7 +44,10 @@ export class JobReport {
       if (parsed.ok) this.apply(parsed.message)
       else {
         this.invalid++
-        this.#log.warn({ line: this.#line, text: line.slice(0, 200) }, `the job wrote an invalid message (line ${this.#line} of ${path.basename(this.#follower.path)}): ${parsed.problem}`)
+        this.#log.warn(
+          { line: this.#line, text: line.slice(0, 200) },
+          `the job wrote an invalid message (line ${this.#line} of ${path.basename(this.#follower.path)}): ${parsed.problem}`,
+        )
       }
     }
   }
@@ -56,7 +59,9 @@ export class JobReport {
         this.#log[m.level]({ source: 'job' }, m.message)
         break
       case 'metric':
-        this.metrics.push(m.step === undefined ? { name: m.name, value: m.value } : { name: m.name, value: m.value, step: m.step })
+        this.metrics.push(
+          m.step === undefined ? { name: m.name, value: m.value } : { name: m.name, value: m.value, step: m.step },
+        )
         break
       case 'metadata':
         Object.assign(this.metadata, m.data)

@@ -46,7 +46,7 @@ export class LineFollower {
   }
 
   async #readNew(maxBytes: number): Promise<Buffer> {
-    let handle
+    let handle: import('node:fs/promises').FileHandle
     try {
       handle = await open(this.path, 'r')
     } catch (e) {

@@ -20,7 +20,14 @@ import { isRiversError } from '../errors.js'
 import { Store } from '../store/store.js'
 import { prepareJobFiles } from '../job/files.js'
 import { superviseJob } from './supervise.js'
-import { isTerminal, type JobHandle, type JobSpec, type JobState, type Launcher, type ResourceRequest } from './types.js'
+import {
+  isTerminal,
+  type JobHandle,
+  type JobSpec,
+  type JobState,
+  type Launcher,
+  type ResourceRequest,
+} from './types.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 /** The repository root (where `tsx` resolves). */
@@ -51,7 +58,8 @@ export function memoryLogger(): { log: Logger; lines: Record<string, unknown>[] 
   const lines: Record<string, unknown>[] = []
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString('utf8').split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l) as Record<string, unknown>)
+      for (const l of chunk.toString('utf8').split('\n'))
+        if (l.trim() !== '') lines.push(JSON.parse(l) as Record<string, unknown>)
       done()
     },
   })
@@ -61,19 +69,47 @@ export function memoryLogger(): { log: Logger; lines: Record<string, unknown>[] 
 /** A job spec for a shell snippet, with its folder prepared under `dir`. */
 export function shellJob(dir: string, name: string, script: string, request: ResourceRequest): JobSpec {
   const jobDir = path.join(dir, name)
-  const files = prepareJobFiles({ jobDir, runId: 'conformance', assetKey: `conformance/${name}`, attempt: 1, config: null, inputs: {}, gpus: [], resources: {}, launcher: 'test' })
-  return { runId: 'conformance', assetKey: `conformance/${name}`, command: ['/bin/sh', '-c', script], env: files.env, cwd: dir, request, jobDir, stdoutPath: files.stdoutPath, stderrPath: files.stderrPath }
+  const files = prepareJobFiles({
+    jobDir,
+    runId: 'conformance',
+    assetKey: `conformance/${name}`,
+    attempt: 1,
+    config: null,
+    inputs: {},
+    gpus: [],
+    resources: {},
+    launcher: 'test',
+  })
+  return {
+    runId: 'conformance',
+    assetKey: `conformance/${name}`,
+    command: ['/bin/sh', '-c', script],
+    env: files.env,
+    cwd: dir,
+    request,
+    jobDir,
+    stdoutPath: files.stdoutPath,
+    stderrPath: files.stderrPath,
+  }
 }
 
 /** Polls `status` until `pred` holds (or the time is up); returns the states seen. */
-export async function waitFor(launcher: Launcher, handle: JobHandle, pred: (s: JobState) => boolean, timeoutMs: number): Promise<JobState[]> {
+export async function waitFor(
+  launcher: Launcher,
+  handle: JobHandle,
+  pred: (s: JobState) => boolean,
+  timeoutMs: number,
+): Promise<JobState[]> {
   const seen: JobState[] = []
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const s = await launcher.status(handle)
     if (seen[seen.length - 1] !== s.state) seen.push(s.state)
     if (pred(s.state)) return seen
-    if (Date.now() > deadline) throw new Error(`job ${handle.id} still ${s.state} after ${timeoutMs} ms (seen: ${seen.join(' -> ')}; ${s.reason ?? ''})`)
+    if (Date.now() > deadline)
+      throw new Error(
+        `job ${handle.id} still ${s.state} after ${timeoutMs} ms (seen: ${seen.join(' -> ')}; ${s.reason ?? ''})`,
+      )
     await new Promise((r) => setTimeout(r, 50))
   }
 }
@@ -103,226 +139,338 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
       dir = s.workDir()
     }, T)
 
-    it('refuses requests that can never be scheduled, at once, naming the asset and the limit', async () => {
-      const launcher = s.make()
-      for (const { resources, mentions } of s.unschedulable) {
-        const started = Date.now()
-        const project = defineProject({ assets: [asset({ key: 'conformance/too-big', command: ['true'], resources, launcher: s.setting })] })
-        const store = mkdtempSync(path.join(dir, 'store-'))
-        const ws = await openWorkspace(project, { storeDir: store, logLevel: 'silent' })
+    it(
+      'refuses requests that can never be scheduled, at once, naming the asset and the limit',
+      async () => {
+        const launcher = s.make()
+        for (const { resources, mentions } of s.unschedulable) {
+          const started = Date.now()
+          const project = defineProject({
+            assets: [asset({ key: 'conformance/too-big', command: ['true'], resources, launcher: s.setting })],
+          })
+          const store = mkdtempSync(path.join(dir, 'store-'))
+          const ws = await openWorkspace(project, { storeDir: store, logLevel: 'silent' })
+          try {
+            const err = await ws.materialize({}).then(
+              () => undefined,
+              (e: unknown) => e,
+            )
+            expect(isRiversError(err), `expected a RiversError for ${JSON.stringify(resources)}`).toBe(true)
+            const e = err as Error & { exitCode: number }
+            expect(e.exitCode).toBe(2)
+            expect(e.message).toContain("'conformance/too-big'")
+            expect(e.message).toMatch(mentions)
+            expect(ws.store.listRuns()).toEqual([]) // refused before the run began
+          } finally {
+            ws.close()
+          }
+          expect(Date.now() - started).toBeLessThan(10_000)
+        }
+        void launcher
+      },
+      T,
+    )
+
+    it(
+      'runs a job: states in order, exit code 0, stdout and stderr streamed while it runs',
+      async () => {
+        const launcher = s.make()
+        const go = path.join(dir, 'go-stream')
+        const job = shellJob(
+          dir,
+          'stream',
+          `echo hello-out; echo hello-err >&2; while [ ! -f ${go} ]; do sleep 0.05; done; echo bye-out`,
+          s.runnable,
+        )
+        const handle = await record(launcher, job)
+        const { log, lines } = memoryLogger()
+        const states: JobState[] = []
+        const done = superviseJob(launcher, handle, {
+          signal: new AbortController().signal,
+          log,
+          onStatus: (st) => states.push(st.state),
+        })
+        // The job is still running (it waits for `go`), and its first lines are already in the log.
+        const deadline = Date.now() + s.jobTimeoutMs
+        while (
+          !(
+            lines.some((l) => l.msg === 'hello-out' && l.stream === 'stdout') &&
+            lines.some((l) => l.msg === 'hello-err' && l.stream === 'stderr')
+          )
+        ) {
+          if (Date.now() > deadline) throw new Error(`no live output; log: ${JSON.stringify(lines)}`)
+          await new Promise((r) => setTimeout(r, 50))
+        }
+        expect((await launcher.status(handle)).state).toBe('running')
+        writeFileSync(go, '')
+        const final = await done
+        expect(final.state).toBe('succeeded')
+        expect(final.exitCode).toBe(0)
+        expect(lines.some((l) => l.msg === 'bye-out')).toBe(true)
+        expect(states[states.length - 1]).toBe('succeeded')
+        expect(states).toContain('running')
+        const order = ['pending', 'running', 'succeeded']
+        expect(states.map((x) => order.indexOf(x))).toEqual([...states.map((x) => order.indexOf(x))].sort())
+      },
+      T,
+    )
+
+    it(
+      'reports the exit code of a failing job',
+      async () => {
+        const launcher = s.make()
+        const handle = await record(launcher, shellJob(dir, 'fail', 'echo about-to-fail >&2; exit 3', s.runnable))
+        const { log } = memoryLogger()
+        const final = await superviseJob(launcher, handle, { signal: new AbortController().signal, log })
+        expect(final.state).toBe('failed')
+        expect(final.exitCode).toBe(3)
+        expect(final.stderrTail).toContain('about-to-fail')
+      },
+      T,
+    )
+
+    it(
+      'cancels a running job when the signal aborts',
+      async () => {
+        const launcher = s.make()
+        const marker = path.join(dir, 'cancel-survived')
+        const handle = await record(
+          launcher,
+          shellJob(dir, 'cancel', `echo started; sleep 30; touch ${marker}`, s.runnable),
+        )
+        await waitFor(launcher, handle, (st) => st === 'running', s.jobTimeoutMs)
+        const controller = new AbortController()
+        const { log } = memoryLogger()
+        const done = superviseJob(launcher, handle, { signal: controller.signal, log })
+        const t0 = Date.now()
+        controller.abort(new Error('run cancelled'))
+        const final = await done
+        expect(final.state).toBe('cancelled')
+        expect(final.stoppedBy).toBe('cancelled')
+        expect(Date.now() - t0).toBeLessThan(s.jobTimeoutMs)
+        expect(isTerminal((await launcher.status(handle)).state)).toBe(true)
+        expect(existsSync(marker)).toBe(false)
+      },
+      T,
+    )
+
+    it(
+      'reattaches to a job after a restart instead of losing it',
+      async () => {
+        const first = s.make()
+        const go = path.join(dir, 'go-reattach')
+        const handle = await record(
+          first,
+          shellJob(
+            dir,
+            'reattach',
+            `echo before-restart; while [ ! -f ${go} ]; do sleep 0.05; done; echo after-restart; exit 0`,
+            s.runnable,
+          ),
+        )
+        await waitFor(first, handle, (st) => st === 'running', s.jobTimeoutMs)
+        // "Restart": the handle is all that survives (it is what the store keeps), as JSON.
+        const persisted = JSON.parse(JSON.stringify(handle)) as JobHandle
+        const second = s.make()
+        const found = await second.reattach(persisted)
+        expect(found?.status.state).toBe('running')
+        expect(found?.handle.id).toBe(handle.id)
+        writeFileSync(go, '')
+        const { log, lines } = memoryLogger()
+        const final = await superviseJob(second, persisted, { signal: new AbortController().signal, log })
+        expect(final.state).toBe('succeeded')
+        expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['before-restart', 'after-restart']))
+        // A handle nobody knows is not reattached.
+        expect(
+          await second.reattach({ ...persisted, id: '999999', pid: 999999, jobDir: path.join(dir, 'nowhere') }),
+        ).toBeUndefined()
+      },
+      T,
+    )
+
+    it(
+      'finds a job recorded only provisionally (the orchestrator died before recording its id)',
+      async () => {
+        const first = s.make()
+        const go = path.join(dir, 'go-provisional')
+        const started = path.join(dir, 'provisional-started')
+        const job = shellJob(
+          dir,
+          'provisional',
+          `touch ${started}; while [ ! -f ${go} ]; do sleep 0.05; done; echo found-me`,
+          s.runnable,
+        )
+        const provisional: JobHandle = {
+          launcher: first.name,
+          id: '',
+          jobDir: job.jobDir,
+          stdoutPath: job.stdoutPath,
+          stderrPath: job.stderrPath,
+          submittedAt: new Date().toISOString(),
+          host: hostname(),
+          request: s.runnable,
+        }
+        const second = s.make()
+        expect(await second.reattach(provisional)).toBeUndefined() // not handed over yet: nothing to find
+        const real = await record(first, job)
+        await waitFor(first, real, (st) => st === 'running', s.jobTimeoutMs)
+        for (const until = Date.now() + s.jobTimeoutMs; !existsSync(started) && Date.now() < until; )
+          await new Promise((r) => setTimeout(r, 50))
+        const found = await second.reattach(provisional)
+        expect([found?.handle.id, found?.status.state]).toEqual([real.id, 'running'])
+        writeFileSync(go, '')
+        const { log, lines } = memoryLogger()
+        expect((await superviseJob(second, found!.handle, { signal: new AbortController().signal, log })).state).toBe(
+          'succeeded',
+        )
+        expect(lines.map((l) => l.msg)).toContain('found-me')
+      },
+      T,
+    )
+
+    it(
+      'a restarted run reattaches to the job of a run that was killed, instead of submitting it again',
+      async () => {
+        const work = mkdtempSync(path.join(dir, 'restart-'))
+        const go = path.join(work, 'go')
+        const starts = path.join(work, 'starts')
+        const driver = path.join(work, 'driver.mts')
+        const jobScript = path.join(work, 'job.sh')
+        writeFileSync(
+          jobScript,
+          `echo started >> ${starts}\necho working\nwhile [ ! -f ${go} ]; do sleep 0.05; done\nprintf '{"done":true}' > "$RIVERS_OUTPUT"\n`,
+        )
+        const index = path.join(HERE, '..', 'index.ts')
+        writeFileSync(
+          driver,
+          [
+            `import { asset, defineProject, openWorkspace } from ${JSON.stringify(index)}`,
+            `const job = asset({ key: 'restart/job', command: ['/bin/sh', ${JSON.stringify(jobScript)}], resources: ${JSON.stringify(s.runnableResources)}, launcher: ${JSON.stringify(s.setting)} })`,
+            `const ws = await openWorkspace(defineProject({ assets: [job] }), { storeDir: ${JSON.stringify(path.join(work, '.rivers'))}, logLevel: 'silent' })`,
+            'console.log(JSON.stringify(await ws.materialize()))',
+            'ws.close()',
+          ].join('\n'),
+        )
+        const start = () =>
+          spawn(process.execPath, ['--import', 'tsx', driver], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
+        const first = start()
+        const deadline = Date.now() + s.jobTimeoutMs + 60_000 // two orchestrator starts (tsx) on a loaded machine
+        while (!existsSync(starts)) {
+          if (Date.now() > deadline || first.exitCode !== null)
+            throw new Error(`the first run never started its job (exit ${first.exitCode})`)
+          await new Promise((r) => setTimeout(r, 50))
+        }
+        first.kill('SIGKILL') // the orchestrator dies; the job lives on
+        await new Promise((r) => first.once('close', r))
+        const second = start()
+        let out = ''
+        let err = ''
+        second.stdout.on('data', (b: Buffer) => (out += b.toString()))
+        second.stderr.on('data', (b: Buffer) => (err += b.toString()))
+        const exited = new Promise<number | null>((r) => second.once('close', r))
+        // Let the second run find the job, then let the job finish.
+        const store = Store.open(path.join(work, '.rivers'))
         try {
-          const err = await ws.materialize({}).then(() => undefined, (e: unknown) => e)
-          expect(isRiversError(err), `expected a RiversError for ${JSON.stringify(resources)}`).toBe(true)
-          const e = err as Error & { exitCode: number }
-          expect(e.exitCode).toBe(2)
-          expect(e.message).toContain("'conformance/too-big'")
-          expect(e.message).toMatch(mentions)
-          expect(ws.store.listRuns()).toEqual([]) // refused before the run began
+          while (
+            !store
+              .listRuns()
+              .some((r) => r.status === 'running' && store.runEvents(r.id).some((e) => e.type === 'job_reattached'))
+          ) {
+            if (Date.now() > deadline || second.exitCode !== null)
+              throw new Error(`the second run did not reattach: ${out} ${err}`)
+            await new Promise((r) => setTimeout(r, 50))
+          }
+          writeFileSync(go, '')
+          expect(await exited, err).toBe(0)
+          const summary = JSON.parse(out.trim().split('\n').pop()!) as {
+            status: string
+            materialized: string[]
+            runId: string
+          }
+          expect([summary.status, summary.materialized]).toEqual(['success', ['restart/job']])
+          expect(readFileSync(starts, 'utf8')).toBe('started\n') // submitted once
+          const jobs = store.listJobs({ key: 'restart/job' })
+          expect(jobs.map((j) => [j.state, j.runId])).toEqual([['succeeded', summary.runId]])
+          expect(store.currentRecord('restart/job')?.metadata).toMatchObject({ job: { state: 'succeeded' } })
+        } finally {
+          store.close()
+          second.kill('SIGKILL')
+          writeFileSync(go, '') // whatever happened, let the job end
+        }
+        if (s.stats !== undefined) s.stats.jobs++
+      },
+      T,
+    )
+
+    it(
+      'runs a command asset through the job protocol (inputs, config, metrics, metadata, output)',
+      async () => {
+        const store = mkdtempSync(path.join(dir, 'e2e-'))
+        const script = path.join(store, 'job.py')
+        writeFileSync(
+          script,
+          [
+            'import rivers_job as rj',
+            'nums = rj.read_input_json("nums")',
+            'print("job sees", len(nums), "numbers", flush=True)',
+            'rj.log("scaling by %s" % rj.config()["factor"])',
+            'for i, n in enumerate(nums):',
+            '    rj.metric("partial", n * rj.config()["factor"], step=i)',
+            'rj.metric("total", sum(nums) * rj.config()["factor"])',
+            'rj.metadata({"rows": len(nums)})',
+            'rj.write_output_json({"scaled": [n * rj.config()["factor"] for n in nums]})',
+          ].join('\n'),
+        )
+        const { z } = await import('zod')
+        const nums = asset({ key: 'nums' }, () => [1, 2, 3])
+        const scaled = asset({
+          key: 'conformance/scaled',
+          deps: { nums },
+          config: z.object({ factor: z.number() }),
+          command: ['python3', script],
+          cwd: store,
+          resources: s.runnableResources,
+          launcher: s.setting,
+        })
+        const consumer = asset(
+          { key: 'conformance/consumer', deps: { scaled } },
+          ({ scaled }) => (scaled as { scaled: number[] }).scaled.length,
+        )
+        const ws = await openWorkspace(defineProject({ assets: [consumer] }), {
+          storeDir: path.join(store, '.rivers'),
+          logLevel: 'silent',
+        })
+        try {
+          const summary = await ws.materialize({ config: { 'conformance/scaled': { factor: 10 } } })
+          expect(summary.failed).toEqual([])
+          expect(summary.materialized).toEqual(['nums', 'conformance/scaled', 'conformance/consumer'])
+          if (s.stats !== undefined) s.stats.jobs++
+          const [rec] = (await ws.show('conformance/scaled')).history
+          expect(rec!.metrics).toEqual([
+            { name: 'partial', value: 10, step: 0 },
+            { name: 'partial', value: 20, step: 1 },
+            { name: 'partial', value: 30, step: 2 },
+            { name: 'total', value: 60 },
+          ])
+          expect(rec!.metadata).toMatchObject({
+            rows: 3,
+            job: { launcher: s.make().name, state: 'succeeded', exitCode: 0 },
+          })
+          expect(ws.runs({ asset: 'conformance/scaled', metric: 'total' }).map((r) => r.metric)).toEqual([60])
+          const jobs = ws.store.listJobs({ runId: summary.runId })
+          expect(jobs.map((j) => [j.key, j.state, j.exitCode])).toEqual([['conformance/scaled', 'succeeded', 0]])
+          const logFile = readFileSync(path.join(store, '.rivers', 'logs', `${summary.runId}.ndjson`), 'utf8')
+          expect(logFile).toContain('job sees 3 numbers')
+          expect(logFile).toContain('scaling by 10')
+          // Fresh now: nothing runs again.
+          const again = await ws.materialize({ config: { 'conformance/scaled': { factor: 10 } } })
+          expect(again.materialized).toEqual([])
         } finally {
           ws.close()
         }
-        expect(Date.now() - started).toBeLessThan(10_000)
-      }
-      void launcher
-    }, T)
-
-    it('runs a job: states in order, exit code 0, stdout and stderr streamed while it runs', async () => {
-      const launcher = s.make()
-      const go = path.join(dir, 'go-stream')
-      const job = shellJob(dir, 'stream', `echo hello-out; echo hello-err >&2; while [ ! -f ${go} ]; do sleep 0.05; done; echo bye-out`, s.runnable)
-      const handle = await record(launcher, job)
-      const { log, lines } = memoryLogger()
-      const states: JobState[] = []
-      const done = superviseJob(launcher, handle, { signal: new AbortController().signal, log, onStatus: (st) => states.push(st.state) })
-      // The job is still running (it waits for `go`), and its first lines are already in the log.
-      const deadline = Date.now() + s.jobTimeoutMs
-      while (!(lines.some((l) => l.msg === 'hello-out' && l.stream === 'stdout') && lines.some((l) => l.msg === 'hello-err' && l.stream === 'stderr'))) {
-        if (Date.now() > deadline) throw new Error(`no live output; log: ${JSON.stringify(lines)}`)
-        await new Promise((r) => setTimeout(r, 50))
-      }
-      expect((await launcher.status(handle)).state).toBe('running')
-      writeFileSync(go, '')
-      const final = await done
-      expect(final.state).toBe('succeeded')
-      expect(final.exitCode).toBe(0)
-      expect(lines.some((l) => l.msg === 'bye-out')).toBe(true)
-      expect(states[states.length - 1]).toBe('succeeded')
-      expect(states).toContain('running')
-      const order = ['pending', 'running', 'succeeded']
-      expect(states.map((x) => order.indexOf(x))).toEqual([...states.map((x) => order.indexOf(x))].sort())
-    }, T)
-
-    it('reports the exit code of a failing job', async () => {
-      const launcher = s.make()
-      const handle = await record(launcher, shellJob(dir, 'fail', 'echo about-to-fail >&2; exit 3', s.runnable))
-      const { log } = memoryLogger()
-      const final = await superviseJob(launcher, handle, { signal: new AbortController().signal, log })
-      expect(final.state).toBe('failed')
-      expect(final.exitCode).toBe(3)
-      expect(final.stderrTail).toContain('about-to-fail')
-    }, T)
-
-    it('cancels a running job when the signal aborts', async () => {
-      const launcher = s.make()
-      const marker = path.join(dir, 'cancel-survived')
-      const handle = await record(launcher, shellJob(dir, 'cancel', `echo started; sleep 30; touch ${marker}`, s.runnable))
-      await waitFor(launcher, handle, (st) => st === 'running', s.jobTimeoutMs)
-      const controller = new AbortController()
-      const { log } = memoryLogger()
-      const done = superviseJob(launcher, handle, { signal: controller.signal, log })
-      const t0 = Date.now()
-      controller.abort(new Error('run cancelled'))
-      const final = await done
-      expect(final.state).toBe('cancelled')
-      expect(final.stoppedBy).toBe('cancelled')
-      expect(Date.now() - t0).toBeLessThan(s.jobTimeoutMs)
-      expect(isTerminal((await launcher.status(handle)).state)).toBe(true)
-      expect(existsSync(marker)).toBe(false)
-    }, T)
-
-    it('reattaches to a job after a restart instead of losing it', async () => {
-      const first = s.make()
-      const go = path.join(dir, 'go-reattach')
-      const handle = await record(first, shellJob(dir, 'reattach', `echo before-restart; while [ ! -f ${go} ]; do sleep 0.05; done; echo after-restart; exit 0`, s.runnable))
-      await waitFor(first, handle, (st) => st === 'running', s.jobTimeoutMs)
-      // "Restart": the handle is all that survives (it is what the store keeps), as JSON.
-      const persisted = JSON.parse(JSON.stringify(handle)) as JobHandle
-      const second = s.make()
-      const found = await second.reattach(persisted)
-      expect(found?.status.state).toBe('running')
-      expect(found?.handle.id).toBe(handle.id)
-      writeFileSync(go, '')
-      const { log, lines } = memoryLogger()
-      const final = await superviseJob(second, persisted, { signal: new AbortController().signal, log })
-      expect(final.state).toBe('succeeded')
-      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['before-restart', 'after-restart']))
-      // A handle nobody knows is not reattached.
-      expect(await second.reattach({ ...persisted, id: '999999', pid: 999999, jobDir: path.join(dir, 'nowhere') })).toBeUndefined()
-    }, T)
-
-    it('finds a job recorded only provisionally (the orchestrator died before recording its id)', async () => {
-      const first = s.make()
-      const go = path.join(dir, 'go-provisional')
-      const started = path.join(dir, 'provisional-started')
-      const job = shellJob(dir, 'provisional', `touch ${started}; while [ ! -f ${go} ]; do sleep 0.05; done; echo found-me`, s.runnable)
-      const provisional: JobHandle = { launcher: first.name, id: '', jobDir: job.jobDir, stdoutPath: job.stdoutPath, stderrPath: job.stderrPath, submittedAt: new Date().toISOString(), host: hostname(), request: s.runnable }
-      const second = s.make()
-      expect(await second.reattach(provisional)).toBeUndefined() // not handed over yet: nothing to find
-      const real = await record(first, job)
-      await waitFor(first, real, (st) => st === 'running', s.jobTimeoutMs)
-      for (const until = Date.now() + s.jobTimeoutMs; !existsSync(started) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50))
-      const found = await second.reattach(provisional)
-      expect([found?.handle.id, found?.status.state]).toEqual([real.id, 'running'])
-      writeFileSync(go, '')
-      const { log, lines } = memoryLogger()
-      expect((await superviseJob(second, found!.handle, { signal: new AbortController().signal, log })).state).toBe('succeeded')
-      expect(lines.map((l) => l.msg)).toContain('found-me')
-    }, T)
-
-    it('a restarted run reattaches to the job of a run that was killed, instead of submitting it again', async () => {
-      const work = mkdtempSync(path.join(dir, 'restart-'))
-      const go = path.join(work, 'go')
-      const starts = path.join(work, 'starts')
-      const driver = path.join(work, 'driver.mts')
-      const jobScript = path.join(work, 'job.sh')
-      writeFileSync(jobScript, `echo started >> ${starts}\necho working\nwhile [ ! -f ${go} ]; do sleep 0.05; done\nprintf '{"done":true}' > "$RIVERS_OUTPUT"\n`)
-      const index = path.join(HERE, '..', 'index.ts')
-      writeFileSync(
-        driver,
-        [
-          `import { asset, defineProject, openWorkspace } from ${JSON.stringify(index)}`,
-          `const job = asset({ key: 'restart/job', command: ['/bin/sh', ${JSON.stringify(jobScript)}], resources: ${JSON.stringify(s.runnableResources)}, launcher: ${JSON.stringify(s.setting)} })`,
-          `const ws = await openWorkspace(defineProject({ assets: [job] }), { storeDir: ${JSON.stringify(path.join(work, '.rivers'))}, logLevel: 'silent' })`,
-          'console.log(JSON.stringify(await ws.materialize()))',
-          'ws.close()',
-        ].join('\n'),
-      )
-      const start = () => spawn(process.execPath, ['--import', 'tsx', driver], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
-      const first = start()
-      const deadline = Date.now() + s.jobTimeoutMs + 60_000 // two orchestrator starts (tsx) on a loaded machine
-      while (!existsSync(starts)) {
-        if (Date.now() > deadline || first.exitCode !== null) throw new Error(`the first run never started its job (exit ${first.exitCode})`)
-        await new Promise((r) => setTimeout(r, 50))
-      }
-      first.kill('SIGKILL') // the orchestrator dies; the job lives on
-      await new Promise((r) => first.once('close', r))
-      const second = start()
-      let out = ''
-      let err = ''
-      second.stdout.on('data', (b: Buffer) => (out += b.toString()))
-      second.stderr.on('data', (b: Buffer) => (err += b.toString()))
-      const exited = new Promise<number | null>((r) => second.once('close', r))
-      // Let the second run find the job, then let the job finish.
-      const store = Store.open(path.join(work, '.rivers'))
-      try {
-        while (!store.listRuns().some((r) => r.status === 'running' && store.runEvents(r.id).some((e) => e.type === 'job_reattached'))) {
-          if (Date.now() > deadline || second.exitCode !== null) throw new Error(`the second run did not reattach: ${out} ${err}`)
-          await new Promise((r) => setTimeout(r, 50))
-        }
-        writeFileSync(go, '')
-        expect(await exited, err).toBe(0)
-        const summary = JSON.parse(out.trim().split('\n').pop()!) as { status: string; materialized: string[]; runId: string }
-        expect([summary.status, summary.materialized]).toEqual(['success', ['restart/job']])
-        expect(readFileSync(starts, 'utf8')).toBe('started\n') // submitted once
-        const jobs = store.listJobs({ key: 'restart/job' })
-        expect(jobs.map((j) => [j.state, j.runId])).toEqual([['succeeded', summary.runId]])
-        expect(store.currentRecord('restart/job')?.metadata).toMatchObject({ job: { state: 'succeeded' } })
-      } finally {
-        store.close()
-        second.kill('SIGKILL')
-        writeFileSync(go, '') // whatever happened, let the job end
-      }
-      if (s.stats !== undefined) s.stats.jobs++
-    }, T)
-
-    it('runs a command asset through the job protocol (inputs, config, metrics, metadata, output)', async () => {
-      const store = mkdtempSync(path.join(dir, 'e2e-'))
-      const script = path.join(store, 'job.py')
-      writeFileSync(
-        script,
-        [
-          'import rivers_job as rj',
-          'nums = rj.read_input_json("nums")',
-          'print("job sees", len(nums), "numbers", flush=True)',
-          'rj.log("scaling by %s" % rj.config()["factor"])',
-          'for i, n in enumerate(nums):',
-          '    rj.metric("partial", n * rj.config()["factor"], step=i)',
-          'rj.metric("total", sum(nums) * rj.config()["factor"])',
-          'rj.metadata({"rows": len(nums)})',
-          'rj.write_output_json({"scaled": [n * rj.config()["factor"] for n in nums]})',
-        ].join('\n'),
-      )
-      const { z } = await import('zod')
-      const nums = asset({ key: 'nums' }, () => [1, 2, 3])
-      const scaled = asset({ key: 'conformance/scaled', deps: { nums }, config: z.object({ factor: z.number() }), command: ['python3', script], cwd: store, resources: s.runnableResources, launcher: s.setting })
-      const consumer = asset({ key: 'conformance/consumer', deps: { scaled } }, ({ scaled }) => (scaled as { scaled: number[] }).scaled.length)
-      const ws = await openWorkspace(defineProject({ assets: [consumer] }), { storeDir: path.join(store, '.rivers'), logLevel: 'silent' })
-      try {
-        const summary = await ws.materialize({ config: { 'conformance/scaled': { factor: 10 } } })
-        expect(summary.failed).toEqual([])
-        expect(summary.materialized).toEqual(['nums', 'conformance/scaled', 'conformance/consumer'])
-        if (s.stats !== undefined) s.stats.jobs++
-        const [rec] = (await ws.show('conformance/scaled')).history
-        expect(rec!.metrics).toEqual([
-          { name: 'partial', value: 10, step: 0 },
-          { name: 'partial', value: 20, step: 1 },
-          { name: 'partial', value: 30, step: 2 },
-          { name: 'total', value: 60 },
-        ])
-        expect(rec!.metadata).toMatchObject({ rows: 3, job: { launcher: s.make().name, state: 'succeeded', exitCode: 0 } })
-        expect(ws.runs({ asset: 'conformance/scaled', metric: 'total' }).map((r) => r.metric)).toEqual([60])
-        const jobs = ws.store.listJobs({ runId: summary.runId })
-        expect(jobs.map((j) => [j.key, j.state, j.exitCode])).toEqual([['conformance/scaled', 'succeeded', 0]])
-        const logFile = readFileSync(path.join(store, '.rivers', 'logs', `${summary.runId}.ndjson`), 'utf8')
-        expect(logFile).toContain('job sees 3 numbers')
-        expect(logFile).toContain('scaling by 10')
-        // Fresh now: nothing runs again.
-        const again = await ws.materialize({ config: { 'conformance/scaled': { factor: 10 } } })
-        expect(again.materialized).toEqual([])
-      } finally {
-        ws.close()
-      }
-    }, T)
+      },
+      T,
+    )
   })
 }
 
@@ -330,8 +478,8 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
 export function tempDir(prefix: string, base: string = tmpdir()): () => string {
   let dir: string | undefined
   afterAll(() => {
-    if (dir !== undefined && process.env.RIVERS_KEEP_TEST_DIRS === undefined) rmSync(dir, { recursive: true, force: true })
+    if (dir !== undefined && process.env.RIVERS_KEEP_TEST_DIRS === undefined)
+      rmSync(dir, { recursive: true, force: true })
   })
   return () => (dir ??= mkdtempSync(path.join(base, prefix)))
 }
-

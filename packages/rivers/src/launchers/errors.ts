@@ -12,8 +12,17 @@ import type { JobState } from './types.js'
  * @example
  * throw unschedulable('model', 'local', 'asks for 4 GPUs', 'this machine has 2 (nvidia-smi)', 'lower resources.gpus to at most 2, or use the slurm launcher')
  */
-export function unschedulable(assetKey: string, launcher: string, asks: string, limit: string, fix: string): RiversError {
-  return new RiversError('RIVERS_UNSCHEDULABLE', `Asset '${assetKey}' ${asks}, but ${limit}: the ${launcher} launcher can never run it.\nFix: ${fix}.`)
+export function unschedulable(
+  assetKey: string,
+  launcher: string,
+  asks: string,
+  limit: string,
+  fix: string,
+): RiversError {
+  return new RiversError(
+    'RIVERS_UNSCHEDULABLE',
+    `Asset '${assetKey}' ${asks}, but ${limit}: the ${launcher} launcher can never run it.\nFix: ${fix}.`,
+  )
 }
 
 /**
@@ -23,7 +32,10 @@ export function unschedulable(assetKey: string, launcher: string, asks: string, 
  * throw cannotHonour('model', 'local', 'resources.nodes', 'nodes: 4 asks for a multi-node job, and the local launcher runs on this machine only', "use launcher: 'slurm'")
  */
 export function cannotHonour(assetKey: string, launcher: string, field: string, why: string, fix: string): RiversError {
-  return new RiversError('RIVERS_LAUNCHER_UNSUPPORTED', `Asset '${assetKey}': the ${launcher} launcher cannot honour ${field}: ${why}.\nFix: ${fix}.`)
+  return new RiversError(
+    'RIVERS_LAUNCHER_UNSUPPORTED',
+    `Asset '${assetKey}': the ${launcher} launcher cannot honour ${field}: ${why}.\nFix: ${fix}.`,
+  )
 }
 
 /**
@@ -32,9 +44,17 @@ export function cannotHonour(assetKey: string, launcher: string, field: string, 
  * @example
  * throw launcherUnavailable('slurm', ['model'], '`sinfo` could not start: spawn sinfo ENOENT', 'install the Slurm client tools, or set launcher.ssh to submit through a login node')
  */
-export function launcherUnavailable(launcher: string, assetKeys: readonly string[], detail: string, fix: string): RiversError {
+export function launcherUnavailable(
+  launcher: string,
+  assetKeys: readonly string[],
+  detail: string,
+  fix: string,
+): RiversError {
   const who = assetKeys.length === 0 ? '' : ` (needed by ${assetKeys.map((k) => `'${k}'`).join(', ')})`
-  return new RiversError('RIVERS_LAUNCHER_UNAVAILABLE', `The ${launcher} launcher is not usable${who}: ${detail}.\nFix: ${fix}.`)
+  return new RiversError(
+    'RIVERS_LAUNCHER_UNAVAILABLE',
+    `The ${launcher} launcher is not usable${who}: ${detail}.\nFix: ${fix}.`,
+  )
 }
 
 /**
@@ -44,7 +64,11 @@ export function launcherUnavailable(launcher: string, assetKeys: readonly string
  * throw submitFailed('model', 'slurm', '`sbatch --parsable job.sbatch` exited with 1: Invalid account')
  */
 export function submitFailed(assetKey: string, launcher: string, detail: string): RiversError {
-  return new RiversError('RIVERS_JOB_SUBMIT', `The ${launcher} launcher could not submit the job of asset '${assetKey}': ${detail}.\nFix: check the launcher settings (partition, account, qos) and the job's resources.`, { exitCode: 1 })
+  return new RiversError(
+    'RIVERS_JOB_SUBMIT',
+    `The ${launcher} launcher could not submit the job of asset '${assetKey}': ${detail}.\nFix: check the launcher settings (partition, account, qos) and the job's resources.`,
+    { exitCode: 1 },
+  )
 }
 
 const ENDED: Record<Exclude<JobState, 'pending' | 'running' | 'succeeded'>, string> = {
@@ -71,10 +95,26 @@ const ENDED_FIX: Record<keyof typeof ENDED, string> = {
  * @example
  * throw jobEnded('model', 'local', '12345', 'failed', 3, undefined, 'Traceback … ValueError: bad input', '/s/jobs/r1/model/attempt-1')
  */
-export function jobEnded(assetKey: string, launcher: string, jobId: string, state: keyof typeof ENDED, exitCode: number | undefined, reason: string | undefined, stderrTail: string, jobDir: string): RiversError {
+export function jobEnded(
+  assetKey: string,
+  launcher: string,
+  jobId: string,
+  state: keyof typeof ENDED,
+  exitCode: number | undefined,
+  reason: string | undefined,
+  stderrTail: string,
+  jobDir: string,
+): RiversError {
   const code = exitCode === undefined ? '' : ` with exit code ${exitCode}`
   const why = reason === undefined || reason === '' ? '' : ` (${reason})`
-  const tail = stderrTail.trim() === '' ? '' : `\nLast lines of its stderr:\n${stderrTail.trimEnd().split('\n').map((l) => `  | ${l}`).join('\n')}`
+  const tail =
+    stderrTail.trim() === ''
+      ? ''
+      : `\nLast lines of its stderr:\n${stderrTail
+          .trimEnd()
+          .split('\n')
+          .map((l) => `  | ${l}`)
+          .join('\n')}`
   return new RiversError(
     state === 'timeout' ? 'RIVERS_JOB_TIMEOUT' : state === 'cancelled' ? 'RIVERS_JOB_CANCELLED' : 'RIVERS_JOB_FAILED',
     `The job of asset '${assetKey}' (${launcher} job ${jobId}) ${ENDED[state]}${code}${why}.${tail}\nIts files: ${jobDir}\nFix: ${ENDED_FIX[state]}.`,
@@ -89,7 +129,11 @@ export function jobEnded(assetKey: string, launcher: string, jobId: string, stat
  * throw badCommand('model', 'a string ("python train.py")')
  */
 export function badCommand(assetKey: string, got: string): RiversError {
-  return new RiversError('RIVERS_BAD_COMMAND', `The command function of asset '${assetKey}' returned ${got}.\nFix: return the program and its arguments as an array of strings, e.g. ['python', 'train.py'].`, { exitCode: 1 })
+  return new RiversError(
+    'RIVERS_BAD_COMMAND',
+    `The command function of asset '${assetKey}' returned ${got}.\nFix: return the program and its arguments as an array of strings, e.g. ['python', 'train.py'].`,
+    { exitCode: 1 },
+  )
 }
 
 /**
@@ -99,5 +143,8 @@ export function badCommand(assetKey: string, got: string): RiversError {
  * throw badGpuOverride('RIVERS_GPUS', 'all')
  */
 export function badGpuOverride(from: string, text: string): RiversError {
-  return new RiversError('RIVERS_BAD_GPU_LIST', `${from}=${JSON.stringify(text)} is not a GPU list.\nFix: use 'none', a count such as '2' (GPUs 0 and 1), indices such as '0,1', or one index with a comma ('3,').`)
+  return new RiversError(
+    'RIVERS_BAD_GPU_LIST',
+    `${from}=${JSON.stringify(text)} is not a GPU list.\nFix: use 'none', a count such as '2' (GPUs 0 and 1), indices such as '0,1', or one index with a comma ('3,').`,
+  )
 }

@@ -26,13 +26,21 @@ export interface ExecResult {
  * const r = await execCommand(['sbatch', '--parsable', 'job.sbatch'], { timeoutMs: 30_000 })
  * if (r.code !== 0) throw new Error(r.stderr)
  */
-export function execCommand(argv: readonly string[], options: { stdin?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ExecResult> {
+export function execCommand(
+  argv: readonly string[],
+  options: { stdin?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<ExecResult> {
   return new Promise((resolve) => {
     const out: Buffer[] = []
     const err: Buffer[] = []
     let settled = false
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env, ...(options.cwd ? { cwd: options.cwd } : {}) })
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
+    const child = spawn(argv[0]!, argv.slice(1), {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    })
+    const timer =
+      options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
     const done = (r: ExecResult): void => {
       if (settled) return
       settled = true
@@ -42,7 +50,9 @@ export function execCommand(argv: readonly string[], options: { stdin?: string; 
     child.stdout.on('data', (b: Buffer) => out.push(b))
     child.stderr.on('data', (b: Buffer) => err.push(b))
     child.on('error', (error) => done({ code: null, signal: null, stdout: '', stderr: error.message, error }))
-    child.on('close', (code, signal) => done({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }))
+    child.on('close', (code, signal) =>
+      done({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    )
     child.stdin.on('error', () => undefined)
     child.stdin.end(options.stdin ?? '')
   })

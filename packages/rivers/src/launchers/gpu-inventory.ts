@@ -37,7 +37,15 @@ export function parseGpuOverride(text: string | undefined): string[] | undefined
   if (t === undefined || t === '') return undefined
   if (t.toLowerCase() === 'none') return []
   if (/^\d+$/.test(t)) return Array.from({ length: Number(t) }, (_, i) => String(i))
-  if (/^\d+(\s*,\s*\d+)*\s*,?$/.test(t) && t.includes(',')) return [...new Set(t.split(',').filter((s) => s.trim() !== '').map((s) => String(Number(s.trim()))))]
+  if (/^\d+(\s*,\s*\d+)*\s*,?$/.test(t) && t.includes(','))
+    return [
+      ...new Set(
+        t
+          .split(',')
+          .filter((s) => s.trim() !== '')
+          .map((s) => String(Number(s.trim()))),
+      ),
+    ]
   return undefined
 }
 
@@ -72,11 +80,18 @@ export function parseNvidiaSmi(text: string): (GpuDevice & { uuid?: string })[] 
  * @example
  * const { gpus, source } = await detectGpus({ env: process.env })
  */
-export async function detectGpus(options: { override?: string; env?: NodeJS.ProcessEnv; nvidiaSmi?: string; timeoutMs?: number } = {}): Promise<GpuInventory> {
+export async function detectGpus(
+  options: { override?: string; env?: NodeJS.ProcessEnv; nvidiaSmi?: string; timeoutMs?: number } = {},
+): Promise<GpuInventory> {
   const env = options.env ?? process.env
   let gpus: (GpuDevice & { uuid?: string })[]
   let source: string
-  const override = options.override !== undefined ? { text: options.override, from: "the launcher's gpus setting" } : env.RIVERS_GPUS !== undefined && env.RIVERS_GPUS.trim() !== '' ? { text: env.RIVERS_GPUS, from: 'RIVERS_GPUS' } : undefined
+  const override =
+    options.override !== undefined
+      ? { text: options.override, from: "the launcher's gpus setting" }
+      : env.RIVERS_GPUS !== undefined && env.RIVERS_GPUS.trim() !== ''
+        ? { text: env.RIVERS_GPUS, from: 'RIVERS_GPUS' }
+        : undefined
   const ids = override === undefined ? undefined : parseGpuOverride(override.text)
   if (override !== undefined && ids === undefined) {
     throw badGpuOverride(override.from, override.text)
@@ -94,15 +109,25 @@ export async function detectGpus(options: { override?: string; env?: NodeJS.Proc
   }
   const visible = env.CUDA_VISIBLE_DEVICES
   if (visible !== undefined) {
-    const allowed = visible.split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== '-1')
+    const allowed = visible
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '' && s !== '-1')
     const before = gpus.length
-    gpus = gpus.filter((g) => allowed.includes(g.index) || (g.uuid !== undefined && allowed.some((a) => g.uuid!.startsWith(a))))
-    if (gpus.length !== before || allowed.length === 0) source += `, limited by CUDA_VISIBLE_DEVICES=${JSON.stringify(visible)}`
+    gpus = gpus.filter(
+      (g) => allowed.includes(g.index) || (g.uuid !== undefined && allowed.some((a) => g.uuid!.startsWith(a))),
+    )
+    if (gpus.length !== before || allowed.length === 0)
+      source += `, limited by CUDA_VISIBLE_DEVICES=${JSON.stringify(visible)}`
   }
   return { gpus: gpus.map(({ uuid: _uuid, ...g }) => g), source }
 }
 
-async function queryNvidiaSmi(bin: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<(GpuDevice & { uuid?: string })[] | undefined> {
+async function queryNvidiaSmi(
+  bin: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv,
+): Promise<(GpuDevice & { uuid?: string })[] | undefined> {
   const r = await execCommand([bin, ...NVIDIA_SMI_QUERY], { timeoutMs, env })
   if (r.code !== 0) return undefined
   return parseNvidiaSmi(r.stdout)

@@ -83,7 +83,11 @@ export class GpuLocks {
     const file = this.#file(index)
     const seen = this.#read(file)
     if (seen?.parsed?.token !== token) return
-    this.#rewrite(file, { ...seen.parsed, childPid, ...(processStartTime(childPid) ? { childStart: processStartTime(childPid)! } : {}) })
+    this.#rewrite(file, {
+      ...seen.parsed,
+      childPid,
+      ...(processStartTime(childPid) ? { childStart: processStartTime(childPid)! } : {}),
+    })
   }
 
   /**
@@ -122,7 +126,9 @@ export class GpuLocks {
   heldElsewhere(index: string): { pid: number; owner: string } | undefined {
     if (this.#held.has(index)) return undefined
     const seen = this.#read(this.#file(index))
-    return seen?.parsed !== undefined && this.#isLive(seen.parsed) ? { pid: seen.parsed.pid, owner: seen.parsed.owner } : undefined
+    return seen?.parsed !== undefined && this.#isLive(seen.parsed)
+      ? { pid: seen.parsed.pid, owner: seen.parsed.owner }
+      : undefined
   }
 
   #file(index: string): string {
@@ -130,7 +136,13 @@ export class GpuLocks {
   }
 
   #content(owner: string, childPid?: number): LockContent {
-    const c: LockContent = { pid: process.pid, host: this.#host, token: randomBytes(8).toString('hex'), owner, at: new Date().toISOString() }
+    const c: LockContent = {
+      pid: process.pid,
+      host: this.#host,
+      token: randomBytes(8).toString('hex'),
+      owner,
+      at: new Date().toISOString(),
+    }
     if (this.#start !== undefined) c.start = this.#start
     if (childPid !== undefined) {
       c.childPid = childPid

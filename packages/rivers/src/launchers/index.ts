@@ -8,7 +8,18 @@
  * const local = new LocalLauncher({ gpus: '0,1' })
  * console.log((await local.inventory()).gpus)
  */
-export { TERMINAL_STATES, isTerminal, type JobHandle, type JobSpec, type JobState, type JobStatus, type Launcher, type LaunchTarget, type Reservation, type ResourceRequest } from './types.js'
+export {
+  TERMINAL_STATES,
+  isTerminal,
+  type JobHandle,
+  type JobSpec,
+  type JobState,
+  type JobStatus,
+  type Launcher,
+  type LaunchTarget,
+  type Reservation,
+  type ResourceRequest,
+} from './types.js'
 export { LocalLauncher, type LocalJobHandle, type LocalLauncherOptions } from './local.js'
 export { SlurmLauncher, type SlurmJobHandle, type SlurmLauncherOptions } from './slurm.js'
 export { detectGpus, parseGpuOverride, parseNvidiaSmi, type GpuInventory } from './gpu-inventory.js'

@@ -37,41 +37,57 @@ const oneGpu: ResourceRequest = { nodes: 1, gpusPerNode: 1 }
 
 afterEach(() => resetLaunchers())
 
-describeLauncherConformance('local', () => {
-  const dir = work()
-  const env = fakeNvidiaSmi(dir, 2)
-  const lockDir = path.join(dir, 'locks')
-  return {
-    make: () => new LocalLauncher({ env, lockDir, killGraceMs: 1000, pollIntervalMs: 50 }),
-    setting: { type: 'local', gpus: '2', lockDir, pollInterval: 50 },
-    runnable: oneGpu,
-    runnableResources: { gpus: 1 },
-    unschedulable: [
-      { resources: { gpus: 3 }, mentions: /asks for 3 GPUs, but this machine has only 2 \(the launcher's gpus setting=2\)/ },
-      { resources: { nodes: 2, gpusPerNode: 1 }, mentions: /cannot honour resources\.nodes/ },
-      { resources: { cpus: 100_000 }, mentions: /asks for 100000 CPUs, but this machine has \d+/ },
-      { resources: { memory: '64Pi' }, mentions: /asks for 64Pi of memory, but this machine has/ },
-    ],
-    jobTimeoutMs: 10_000,
-    workDir: () => path.join(dir),
-  }
-}, 120_000)
+describeLauncherConformance(
+  'local',
+  () => {
+    const dir = work()
+    const env = fakeNvidiaSmi(dir, 2)
+    const lockDir = path.join(dir, 'locks')
+    return {
+      make: () => new LocalLauncher({ env, lockDir, killGraceMs: 1000, pollIntervalMs: 50 }),
+      setting: { type: 'local', gpus: '2', lockDir, pollInterval: 50 },
+      runnable: oneGpu,
+      runnableResources: { gpus: 1 },
+      unschedulable: [
+        {
+          resources: { gpus: 3 },
+          mentions: /asks for 3 GPUs, but this machine has only 2 \(the launcher's gpus setting=2\)/,
+        },
+        { resources: { nodes: 2, gpusPerNode: 1 }, mentions: /cannot honour resources\.nodes/ },
+        { resources: { cpus: 100_000 }, mentions: /asks for 100000 CPUs, but this machine has \d+/ },
+        { resources: { memory: '64Pi' }, mentions: /asks for 64Pi of memory, but this machine has/ },
+      ],
+      jobTimeoutMs: 10_000,
+      workDir: () => path.join(dir),
+    }
+  },
+  120_000,
+)
 
 describe('GPU inventory', () => {
   it('reads nvidia-smi, honours RIVERS_GPUS and an already-set CUDA_VISIBLE_DEVICES', async () => {
     const env = fakeNvidiaSmi(work(), 4)
     const all = await detectGpus({ env })
     expect(all.source).toBe('nvidia-smi')
-    expect(all.gpus).toEqual([0, 1, 2, 3].map((i) => ({ index: String(i), name: 'NVIDIA H100 80GB HBM3', memoryMiB: 81559 })))
+    expect(all.gpus).toEqual(
+      [0, 1, 2, 3].map((i) => ({ index: String(i), name: 'NVIDIA H100 80GB HBM3', memoryMiB: 81559 })),
+    )
     expect((await detectGpus({ env: { ...env, RIVERS_GPUS: '1,3' } })).gpus.map((g) => g.index)).toEqual(['1', '3'])
     expect((await detectGpus({ env: { ...env, RIVERS_GPUS: '2' } })).gpus.map((g) => g.index)).toEqual(['0', '1'])
     expect((await detectGpus({ env: { ...env, RIVERS_GPUS: 'none' } })).gpus).toEqual([])
     const limited = await detectGpus({ env: { ...env, CUDA_VISIBLE_DEVICES: '2,3' } })
-    expect([limited.gpus.map((g) => g.index), limited.source]).toEqual([['2', '3'], 'nvidia-smi, limited by CUDA_VISIBLE_DEVICES="2,3"'])
-    expect((await detectGpus({ env: { ...env, CUDA_VISIBLE_DEVICES: 'GPU-00000001' } })).gpus.map((g) => g.index)).toEqual(['1'])
+    expect([limited.gpus.map((g) => g.index), limited.source]).toEqual([
+      ['2', '3'],
+      'nvidia-smi, limited by CUDA_VISIBLE_DEVICES="2,3"',
+    ])
+    expect(
+      (await detectGpus({ env: { ...env, CUDA_VISIBLE_DEVICES: 'GPU-00000001' } })).gpus.map((g) => g.index),
+    ).toEqual(['1'])
     expect((await detectGpus({ env: { ...env, CUDA_VISIBLE_DEVICES: '' } })).gpus).toEqual([])
     expect(await detectGpus({ env: { PATH: '/nonexistent' } })).toEqual({ gpus: [], source: 'no nvidia-smi found' })
-    await expect(detectGpus({ env: { ...env, RIVERS_GPUS: 'lots' } })).rejects.toThrow(/RIVERS_GPUS="lots" is not a GPU list\.\nFix: use 'none'/)
+    await expect(detectGpus({ env: { ...env, RIVERS_GPUS: 'lots' } })).rejects.toThrow(
+      /RIVERS_GPUS="lots" is not a GPU list\.\nFix: use 'none'/,
+    )
   })
 
   it('parses nvidia-smi lines with or without UUIDs and units', () => {
@@ -79,7 +95,14 @@ describe('GPU inventory', () => {
       { index: '0', name: 'NVIDIA A100-SXM4-40GB', memoryMiB: 40960 },
       { index: '1', uuid: 'GPU-abc', name: 'Tesla T4', memoryMiB: 15360 },
     ])
-    expect([parseGpuOverride('0, 2'), parseGpuOverride('3,'), parseGpuOverride('1'), parseGpuOverride(''), parseGpuOverride('x'), parseGpuOverride(',')]).toEqual([['0', '2'], ['3'], ['0'], undefined, undefined, undefined])
+    expect([
+      parseGpuOverride('0, 2'),
+      parseGpuOverride('3,'),
+      parseGpuOverride('1'),
+      parseGpuOverride(''),
+      parseGpuOverride('x'),
+      parseGpuOverride(','),
+    ]).toEqual([['0', '2'], ['3'], ['0'], undefined, undefined, undefined])
   })
 })
 
@@ -91,29 +114,63 @@ describe('local GPU slot pool', () => {
     const queued: string[] = []
     const results = await Promise.all(
       Array.from({ length: n }, async (_, i) => {
-        const job = shellJob(dir, `j${i}`, `echo "start $(date +%s%N) $CUDA_VISIBLE_DEVICES $CUDA_DEVICE_ORDER" > rec-${i}; ${body}; echo "end $(date +%s%N)" >> rec-${i}`, request)
-        const handle = await launcher.submit(job, { signal: new AbortController().signal, onQueued: () => queued.push(`j${i}`) })
-        const final = await superviseJob(launcher, handle, { signal: new AbortController().signal, log: memoryLogger().log })
-        const [start, end] = readFileSync(path.join(dir, `rec-${i}`), 'utf8').trim().split('\n')
+        const job = shellJob(
+          dir,
+          `j${i}`,
+          `echo "start $(date +%s%N) $CUDA_VISIBLE_DEVICES $CUDA_DEVICE_ORDER" > rec-${i}; ${body}; echo "end $(date +%s%N)" >> rec-${i}`,
+          request,
+        )
+        const handle = await launcher.submit(job, {
+          signal: new AbortController().signal,
+          onQueued: () => queued.push(`j${i}`),
+        })
+        const final = await superviseJob(launcher, handle, {
+          signal: new AbortController().signal,
+          log: memoryLogger().log,
+        })
+        const [start, end] = readFileSync(path.join(dir, `rec-${i}`), 'utf8')
+          .trim()
+          .split('\n')
         const [, t0, gpus, order] = start!.split(' ')
-        return { i, state: final.state, gpus: gpus === undefined ? [] : gpus.split(','), order, start: Number(BigInt(t0!) / 1000000n), end: Number(BigInt(end!.split(' ')[1]!) / 1000000n) }
+        return {
+          i,
+          state: final.state,
+          gpus: gpus === undefined ? [] : gpus.split(','),
+          order,
+          start: Number(BigInt(t0!) / 1000000n),
+          end: Number(BigInt(end!.split(' ')[1]!) / 1000000n),
+        }
       }),
     )
     return { results, queued }
   }
 
   it('never lets two running jobs share a GPU; jobs queue FIFO and start when a slot frees', async () => {
-    const launcher = new LocalLauncher({ env: fakeNvidiaSmi(work(), 2), lockDir: path.join(work(), 'locks-a'), pollIntervalMs: 50 })
+    const launcher = new LocalLauncher({
+      env: fakeNvidiaSmi(work(), 2),
+      lockDir: path.join(work(), 'locks-a'),
+      pollIntervalMs: 50,
+    })
     const { results, queued } = await runJobs(launcher, 5, oneGpu)
     expect(results.every((r) => r.state === 'succeeded')).toBe(true)
-    expect(results.every((r) => r.gpus.length === 1 && ['0', '1'].includes(r.gpus[0]!) && r.order === 'PCI_BUS_ID')).toBe(true)
+    expect(
+      results.every((r) => r.gpus.length === 1 && ['0', '1'].includes(r.gpus[0]!) && r.order === 'PCI_BUS_ID'),
+    ).toBe(true)
     for (const a of results) {
       for (const b of results) {
-        if (a.i < b.i && a.gpus[0] === b.gpus[0]) expect(a.end <= b.start || b.end <= a.start, `jobs ${a.i} and ${b.i} overlapped on GPU ${a.gpus[0]}`).toBe(true)
+        if (a.i < b.i && a.gpus[0] === b.gpus[0])
+          expect(a.end <= b.start || b.end <= a.start, `jobs ${a.i} and ${b.i} overlapped on GPU ${a.gpus[0]}`).toBe(
+            true,
+          )
       }
     }
     // At most two at once, and the three that queued started only after an earlier job ended.
-    const times = results.flatMap((r) => [{ t: r.start, d: 1 }, { t: r.end, d: -1 }]).sort((x, y) => x.t - y.t || x.d - y.d)
+    const times = results
+      .flatMap((r) => [
+        { t: r.start, d: 1 },
+        { t: r.end, d: -1 },
+      ])
+      .sort((x, y) => x.t - y.t || x.d - y.d)
     let running = 0
     let peak = 0
     for (const e of times) peak = Math.max(peak, (running += e.d))
@@ -130,7 +187,11 @@ describe('local GPU slot pool', () => {
     mkdirSync(dir)
     const order: string[] = []
     const submit = (name: string, gpus: number, body: string) =>
-      launcher.submit(shellJob(dir, name, `echo ${name} >> ${dir}/order; ${body}`, { nodes: 1, gpusPerNode: gpus }), { signal: new AbortController().signal }).then((h) => superviseJob(launcher, h, { signal: new AbortController().signal, log: memoryLogger().log }))
+      launcher
+        .submit(shellJob(dir, name, `echo ${name} >> ${dir}/order; ${body}`, { nodes: 1, gpusPerNode: gpus }), {
+          signal: new AbortController().signal,
+        })
+        .then((h) => superviseJob(launcher, h, { signal: new AbortController().signal, log: memoryLogger().log }))
     const a = submit('a', 1, 'sleep 0.3')
     await new Promise((r) => setTimeout(r, 50))
     const big = submit('big', 2, 'sleep 0.1')
@@ -142,7 +203,11 @@ describe('local GPU slot pool', () => {
   })
 
   it('a crashing job (SIGKILL of the command, or of its whole process group) frees its slot', async () => {
-    const launcher = new LocalLauncher({ env: fakeNvidiaSmi(work(), 1), lockDir: path.join(work(), 'locks-crash'), pollIntervalMs: 50 })
+    const launcher = new LocalLauncher({
+      env: fakeNvidiaSmi(work(), 1),
+      lockDir: path.join(work(), 'locks-crash'),
+      pollIntervalMs: 50,
+    })
     const dir = path.join(work(), 'crash')
     mkdirSync(dir)
     const signal = new AbortController().signal
@@ -159,7 +224,10 @@ describe('local GPU slot pool', () => {
     expect([f2.state, f2.reason]).toEqual(['failed', 'killed by SIGKILL'])
     // The GPU is free again: the next job starts without waiting.
     let waited = false
-    const h3 = await launcher.submit(shellJob(dir, 'next', 'echo $CUDA_VISIBLE_DEVICES', oneGpu), { signal, onQueued: () => (waited = true) })
+    const h3 = await launcher.submit(shellJob(dir, 'next', 'echo $CUDA_VISIBLE_DEVICES', oneGpu), {
+      signal,
+      onQueued: () => (waited = true),
+    })
     expect((await superviseJob(launcher, h3, { signal, log })).state).toBe('succeeded')
     expect(waited).toBe(false)
     expect(readFileSync(path.join(dir, 'next', 'stdout.log'), 'utf8').trim()).toBe('0')
@@ -171,7 +239,9 @@ describe('local GPU slot pool', () => {
     mkdirSync(dir)
     const log = memoryLogger().log
     const running = new AbortController()
-    const h1 = await launcher.submit(shellJob(dir, 'holder', 'trap "" TERM; sleep 30', oneGpu), { signal: running.signal })
+    const h1 = await launcher.submit(shellJob(dir, 'holder', 'trap "" TERM; sleep 30', oneGpu), {
+      signal: running.signal,
+    })
     const queued = new AbortController()
     const waiting = launcher.submit(shellJob(dir, 'queued', 'echo never', oneGpu), { signal: queued.signal })
     await new Promise((r) => setTimeout(r, 100))
@@ -195,7 +265,9 @@ describe('local GPU slot pool', () => {
     const launcher = new LocalLauncher({ env: fakeNvidiaSmi(work(), 1), pollIntervalMs: 50, killGraceMs: 500 })
     const dir = path.join(work(), 'time-limit')
     mkdirSync(dir)
-    const h = await launcher.submit(shellJob(dir, 'slow', 'sleep 30', { ...oneGpu, timeLimitMs: 300 }), { signal: new AbortController().signal })
+    const h = await launcher.submit(shellJob(dir, 'slow', 'sleep 30', { ...oneGpu, timeLimitMs: 300 }), {
+      signal: new AbortController().signal,
+    })
     const final = await superviseJob(launcher, h, { signal: new AbortController().signal, log: memoryLogger().log })
     expect(final.state).toBe('timeout')
     expect(final.reason).toBe('stopped at its time limit of 300ms')
@@ -212,16 +284,34 @@ describe('local GPU slot pool', () => {
     const jobDir = path.join(dir, 'cross')
     mkdirSync(jobDir)
     let why = ''
-    const started = launcher.submit(shellJob(jobDir, 'waits', 'true', oneGpu), { signal: new AbortController().signal, onQueued: (w) => (why = w) })
+    const started = launcher.submit(shellJob(jobDir, 'waits', 'true', oneGpu), {
+      signal: new AbortController().signal,
+      onQueued: (w) => (why = w),
+    })
     await new Promise((r) => setTimeout(r, 400))
     expect(why).toMatch(/1 held by other processes \(GPU 0: pid \d+\)/)
     other.unlock('0')
     const h = await started
-    expect((await superviseJob(launcher, h, { signal: new AbortController().signal, log: memoryLogger().log })).state).toBe('succeeded')
+    expect(
+      (await superviseJob(launcher, h, { signal: new AbortController().signal, log: memoryLogger().log })).state,
+    ).toBe('succeeded')
     // A lock left by a dead process (pid 999999 is not alive) is stale: it is broken.
-    writeFileSync(path.join(lockDir, 'gpu-0.lock'), JSON.stringify({ pid: 999_999, host: (await import('node:os')).hostname(), token: 'dead', owner: 'crashed', at: '' }))
-    const h2 = await launcher.submit(shellJob(jobDir, 'breaks', 'true', oneGpu), { signal: new AbortController().signal })
-    expect((await superviseJob(launcher, h2, { signal: new AbortController().signal, log: memoryLogger().log })).state).toBe('succeeded')
+    writeFileSync(
+      path.join(lockDir, 'gpu-0.lock'),
+      JSON.stringify({
+        pid: 999_999,
+        host: (await import('node:os')).hostname(),
+        token: 'dead',
+        owner: 'crashed',
+        at: '',
+      }),
+    )
+    const h2 = await launcher.submit(shellJob(jobDir, 'breaks', 'true', oneGpu), {
+      signal: new AbortController().signal,
+    })
+    expect(
+      (await superviseJob(launcher, h2, { signal: new AbortController().signal, log: memoryLogger().log })).state,
+    ).toBe('succeeded')
     expect(existsSync(path.join(lockDir, 'gpu-0.lock'))).toBe(false)
   })
 })
@@ -231,13 +321,19 @@ describe('assets through the local launcher', () => {
     const dir = work()
     const spans: { key: string; gpus: string[]; start: number; end: number }[] = []
     const train = (key: string) =>
-      asset({ key, resources: { gpus: 1 }, launcher: { type: 'local', gpus: '1', lockDir: path.join(dir, 'fn-locks') } }, async (_i, ctx) => {
-        const start = Date.now()
-        await new Promise((r) => setTimeout(r, 200))
-        spans.push({ key, gpus: (ctx.gpus ?? []).map((g) => g.index), start, end: Date.now() })
-        return 1
-      })
-    const ws = await openWorkspace(defineProject({ assets: [train('a'), train('b')], concurrency: 2 }), { storeDir: path.join(dir, 'fn-store'), logLevel: 'silent' })
+      asset(
+        { key, resources: { gpus: 1 }, launcher: { type: 'local', gpus: '1', lockDir: path.join(dir, 'fn-locks') } },
+        async (_i, ctx) => {
+          const start = Date.now()
+          await new Promise((r) => setTimeout(r, 200))
+          spans.push({ key, gpus: (ctx.gpus ?? []).map((g) => g.index), start, end: Date.now() })
+          return 1
+        },
+      )
+    const ws = await openWorkspace(defineProject({ assets: [train('a'), train('b')], concurrency: 2 }), {
+      storeDir: path.join(dir, 'fn-store'),
+      logLevel: 'silent',
+    })
     try {
       const summary = await ws.materialize()
       expect(summary.failed).toEqual([])
@@ -252,8 +348,16 @@ describe('assets through the local launcher', () => {
 
   it('a job whose asset times out is stopped, and the attempt fails with the timeout', async () => {
     const dir = work()
-    const slow = asset({ key: 'slow', command: ['sleep', '30'], timeout: '300ms', launcher: { type: 'local', gpus: 'none', killGrace: '200ms' } })
-    const ws = await openWorkspace(defineProject({ assets: [slow] }), { storeDir: path.join(dir, 'timeout-store'), logLevel: 'silent' })
+    const slow = asset({
+      key: 'slow',
+      command: ['sleep', '30'],
+      timeout: '300ms',
+      launcher: { type: 'local', gpus: 'none', killGrace: '200ms' },
+    })
+    const ws = await openWorkspace(defineProject({ assets: [slow] }), {
+      storeDir: path.join(dir, 'timeout-store'),
+      logLevel: 'silent',
+    })
     try {
       const summary = await ws.materialize()
       expect(summary.failed[0]?.error).toMatch(/timed out after 300 ms/)
@@ -268,9 +372,16 @@ describe('assets through the local launcher', () => {
 
 describe('messages users read', () => {
   it('launcher errors name the asset, the limit and the fix', async () => {
-    const local = new LocalLauncher({ gpus: [{ index: '0', name: 'NVIDIA A100-SXM4-40GB', memoryMiB: 40960 }], capacity: { cpus: 8, memoryBytes: 64 * 2 ** 30 } })
+    const local = new LocalLauncher({
+      gpus: [{ index: '0', name: 'NVIDIA A100-SXM4-40GB', memoryMiB: 40960 }],
+      capacity: { cpus: 8, memoryBytes: 64 * 2 ** 30 },
+    })
     const target = { assetKey: 'model/torch', kind: 'command' } as const
-    const message = (r: ResourceRequest) => local.validate(r, target).then(() => 'accepted', (e: Error) => e.message)
+    const message = (r: ResourceRequest) =>
+      local.validate(r, target).then(
+        () => 'accepted',
+        (e: Error) => e.message,
+      )
     expect(await message({ nodes: 1, gpusPerNode: 2 })).toMatchInlineSnapshot(`
       "Asset 'model/torch' asks for 2 GPUs, but this machine has only 1 (the launcher options): the local launcher can never run it.
       Fix: lower resources.gpus to at most 1, or use launcher: 'slurm'."
@@ -283,8 +394,21 @@ describe('messages users read', () => {
       "Asset 'model/torch': the local launcher cannot honour resources.nodes: nodes: 4 asks for a multi-node job, and the local launcher runs jobs on this machine only.
       Fix: use launcher: 'slurm' (or another cluster launcher) for multi-node jobs, or remove nodes."
     `)
-    expect(await message({ nodes: 1, gpusPerNode: 1, gpuType: 'a100', cpus: 8, memoryBytes: 64 * 2 ** 30 })).toBe('accepted')
-    expect(jobEnded('model/torch', 'slurm', '4242', 'oom', 137, 'OUT_OF_MEMORY', 'Traceback (most recent call last):\n  torch.OutOfMemoryError: CUDA out of memory', '/p/.rivers/jobs/r1/model/torch/attempt-1').message).toMatchInlineSnapshot(`
+    expect(await message({ nodes: 1, gpusPerNode: 1, gpuType: 'a100', cpus: 8, memoryBytes: 64 * 2 ** 30 })).toBe(
+      'accepted',
+    )
+    expect(
+      jobEnded(
+        'model/torch',
+        'slurm',
+        '4242',
+        'oom',
+        137,
+        'OUT_OF_MEMORY',
+        'Traceback (most recent call last):\n  torch.OutOfMemoryError: CUDA out of memory',
+        '/p/.rivers/jobs/r1/model/torch/attempt-1',
+      ).message,
+    ).toMatchInlineSnapshot(`
       "The job of asset 'model/torch' (slurm job 4242) ran out of memory with exit code 137 (OUT_OF_MEMORY).
       Last lines of its stderr:
         | Traceback (most recent call last):

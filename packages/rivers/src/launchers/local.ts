@@ -116,15 +116,29 @@ export class LocalLauncher implements Launcher {
   /** The GPUs this launcher hands out, and where that list came from (detected once). */
   inventory(): Promise<GpuInventory> {
     const gpus = this.#options.gpus
-    this.#inventory ??= typeof gpus === 'object' ? Promise.resolve({ gpus: [...gpus], source: 'the launcher options' }) : detectGpus({ env: this.#env, ...(gpus !== undefined ? { override: gpus } : {}), ...(this.#options.nvidiaSmi ? { nvidiaSmi: this.#options.nvidiaSmi } : {}) })
+    this.#inventory ??=
+      typeof gpus === 'object'
+        ? Promise.resolve({ gpus: [...gpus], source: 'the launcher options' })
+        : detectGpus({
+            env: this.#env,
+            ...(gpus !== undefined ? { override: gpus } : {}),
+            ...(this.#options.nvidiaSmi ? { nvidiaSmi: this.#options.nvidiaSmi } : {}),
+          })
     return this.#inventory
   }
 
   /** The slot pool (created with the inventory). */
   pool(): Promise<SlotPool> {
     this.#pool ??= this.inventory().then((inv) => {
-      const capacity = { cpus: this.#options.capacity?.cpus ?? availableParallelism(), memoryBytes: this.#options.capacity?.memoryBytes ?? totalmem() }
-      return new SlotPool(inv.gpus, capacity, this.#options.lockDir === undefined ? undefined : new GpuLocks(this.#options.lockDir))
+      const capacity = {
+        cpus: this.#options.capacity?.cpus ?? availableParallelism(),
+        memoryBytes: this.#options.capacity?.memoryBytes ?? totalmem(),
+      }
+      return new SlotPool(
+        inv.gpus,
+        capacity,
+        this.#options.lockDir === undefined ? undefined : new GpuLocks(this.#options.lockDir),
+      )
     })
     return this.#pool
   }
@@ -132,7 +146,13 @@ export class LocalLauncher implements Launcher {
   async validate(request: ResourceRequest, target: LaunchTarget): Promise<void> {
     const key = target.assetKey
     if (request.nodes > 1) {
-      throw cannotHonour(key, 'local', 'resources.nodes', `nodes: ${request.nodes} asks for a multi-node job, and the local launcher runs jobs on this machine only`, "use launcher: 'slurm' (or another cluster launcher) for multi-node jobs, or remove nodes")
+      throw cannotHonour(
+        key,
+        'local',
+        'resources.nodes',
+        `nodes: ${request.nodes} asks for a multi-node job, and the local launcher runs jobs on this machine only`,
+        "use launcher: 'slurm' (or another cluster launcher) for multi-node jobs, or remove nodes",
+      )
     }
     const inv = await this.inventory()
     const pool = await this.pool()
@@ -140,30 +160,74 @@ export class LocalLauncher implements Launcher {
       const matching = inv.gpus.filter((g) => gpuMatches(g, request.gpuType))
       if (matching.length === 0) {
         const names = [...new Set(inv.gpus.map((g) => g.name ?? '(unnamed)'))]
-        throw unschedulable(key, 'local', `asks for GPU type '${request.gpuType}'`, inv.gpus.length === 0 ? `this machine has no GPUs (${inv.source})` : `this machine's GPUs are ${names.map((n) => `'${n}'`).join(', ')} (${inv.source})`, names.length > 0 && !names.includes('(unnamed)') ? `use a gpuType matching one of them, or remove gpuType` : 'remove gpuType, or run it on a machine with such GPUs')
+        throw unschedulable(
+          key,
+          'local',
+          `asks for GPU type '${request.gpuType}'`,
+          inv.gpus.length === 0
+            ? `this machine has no GPUs (${inv.source})`
+            : `this machine's GPUs are ${names.map((n) => `'${n}'`).join(', ')} (${inv.source})`,
+          names.length > 0 && !names.includes('(unnamed)')
+            ? `use a gpuType matching one of them, or remove gpuType`
+            : 'remove gpuType, or run it on a machine with such GPUs',
+        )
       }
       if (matching.length < request.gpusPerNode) {
-        throw unschedulable(key, 'local', `asks for ${request.gpusPerNode} GPUs of type '${request.gpuType}'`, `this machine has ${matching.length} (${inv.source})`, `lower resources.gpus to at most ${matching.length}, or use a cluster launcher`)
+        throw unschedulable(
+          key,
+          'local',
+          `asks for ${request.gpusPerNode} GPUs of type '${request.gpuType}'`,
+          `this machine has ${matching.length} (${inv.source})`,
+          `lower resources.gpus to at most ${matching.length}, or use a cluster launcher`,
+        )
       }
     }
     if (request.gpusPerNode > inv.gpus.length) {
       const have = inv.gpus.length === 0 ? 'none' : `only ${inv.gpus.length}`
-      throw unschedulable(key, 'local', `asks for ${request.gpusPerNode} GPU${request.gpusPerNode === 1 ? '' : 's'}`, `this machine has ${have} (${inv.source})`, inv.gpus.length === 0 ? "set resources.gpus to 0 to run on the CPU, set RIVERS_GPUS if nvidia-smi cannot see the GPUs, or use launcher: 'slurm'" : `lower resources.gpus to at most ${inv.gpus.length}, or use launcher: 'slurm'`)
+      throw unschedulable(
+        key,
+        'local',
+        `asks for ${request.gpusPerNode} GPU${request.gpusPerNode === 1 ? '' : 's'}`,
+        `this machine has ${have} (${inv.source})`,
+        inv.gpus.length === 0
+          ? "set resources.gpus to 0 to run on the CPU, set RIVERS_GPUS if nvidia-smi cannot see the GPUs, or use launcher: 'slurm'"
+          : `lower resources.gpus to at most ${inv.gpus.length}, or use launcher: 'slurm'`,
+      )
     }
     if (request.cpus !== undefined && request.cpus > pool.capacity.cpus) {
-      throw unschedulable(key, 'local', `asks for ${request.cpus} CPUs`, `this machine has ${pool.capacity.cpus}`, `lower resources.cpus to at most ${pool.capacity.cpus}, or use a cluster launcher`)
+      throw unschedulable(
+        key,
+        'local',
+        `asks for ${request.cpus} CPUs`,
+        `this machine has ${pool.capacity.cpus}`,
+        `lower resources.cpus to at most ${pool.capacity.cpus}, or use a cluster launcher`,
+      )
     }
     if (request.memoryBytes !== undefined && request.memoryBytes > pool.capacity.memoryBytes) {
-      throw unschedulable(key, 'local', `asks for ${formatBytes(request.memoryBytes)} of memory`, `this machine has ${formatBytes(pool.capacity.memoryBytes)}`, `lower resources.memory to at most ${formatBytes(pool.capacity.memoryBytes)}, or use a cluster launcher`)
+      throw unschedulable(
+        key,
+        'local',
+        `asks for ${formatBytes(request.memoryBytes)} of memory`,
+        `this machine has ${formatBytes(pool.capacity.memoryBytes)}`,
+        `lower resources.memory to at most ${formatBytes(pool.capacity.memoryBytes)}, or use a cluster launcher`,
+      )
     }
   }
 
-  async reserve(request: ResourceRequest, target: LaunchTarget, signal: AbortSignal, onQueued?: (reason: string) => void): Promise<Reservation> {
+  async reserve(
+    request: ResourceRequest,
+    target: LaunchTarget,
+    signal: AbortSignal,
+    onQueued?: (reason: string) => void,
+  ): Promise<Reservation> {
     const pool = await this.pool()
     return pool.acquire(slotRequest(request), target.assetKey, signal, onQueued)
   }
 
-  async submit(job: JobSpec, options: { signal: AbortSignal; onQueued?: (reason: string) => void }): Promise<LocalJobHandle> {
+  async submit(
+    job: JobSpec,
+    options: { signal: AbortSignal; onQueued?: (reason: string) => void },
+  ): Promise<LocalJobHandle> {
     const submittedAt = new Date().toISOString()
     const pool = await this.pool()
     const request = slotRequest(job.request)
@@ -180,13 +244,22 @@ export class LocalLauncher implements Launcher {
         RIVERS_PID_FILE: path.join(job.jobDir, 'pid'),
       }
       // The protocol clients are importable from every job (`import rivers_job`).
-      if (job.env.RIVERS_CLIENTS !== undefined) env.PYTHONPATH = env.PYTHONPATH ? `${job.env.RIVERS_CLIENTS}${path.delimiter}${env.PYTHONPATH}` : job.env.RIVERS_CLIENTS
-      if (job.request.cpus !== undefined && env.OMP_NUM_THREADS === undefined) env.OMP_NUM_THREADS = String(Math.max(1, Math.floor(job.request.cpus)))
+      if (job.env.RIVERS_CLIENTS !== undefined)
+        env.PYTHONPATH = env.PYTHONPATH
+          ? `${job.env.RIVERS_CLIENTS}${path.delimiter}${env.PYTHONPATH}`
+          : job.env.RIVERS_CLIENTS
+      if (job.request.cpus !== undefined && env.OMP_NUM_THREADS === undefined)
+        env.OMP_NUM_THREADS = String(Math.max(1, Math.floor(job.request.cpus)))
       const out = openSync(job.stdoutPath, 'a', 0o600)
       const err = openSync(job.stderrPath, 'a', 0o600)
       let child: ChildProcess
       try {
-        child = spawn('/bin/sh', ['-c', WRAPPER, `rivers-job:${job.assetKey}`, ...job.command], { cwd: job.cwd, env, detached: true, stdio: ['ignore', out, err] })
+        child = spawn('/bin/sh', ['-c', WRAPPER, `rivers-job:${job.assetKey}`, ...job.command], {
+          cwd: job.cwd,
+          env,
+          detached: true,
+          stdio: ['ignore', out, err],
+        })
       } finally {
         closeSync(out)
         closeSync(err)
@@ -235,22 +308,51 @@ export class LocalLauncher implements Launcher {
     if (exit !== undefined) {
       this.#finish(handle.id)
       // Not over until every process of the job is gone (they may still hold the GPU).
-      if (this.#draining.has(handle.id)) return { ...base, state: 'running', reason: 'the command exited; stopping the processes it left behind' }
+      if (this.#draining.has(handle.id))
+        return { ...base, state: 'running', reason: 'the command exited; stopping the processes it left behind' }
       const finishedAt = exitTime(handle.jobDir) ?? new Date()
       const exitCode = exit.code ?? (exit.signal ? 128 + (SIGNALS[exit.signal] ?? 0) : undefined)
-      if (stopped !== undefined) return { ...base, state: stopped.state, ...(exitCode === undefined ? {} : { exitCode }), reason: stopped.reason, finishedAt }
+      if (stopped !== undefined)
+        return {
+          ...base,
+          state: stopped.state,
+          ...(exitCode === undefined ? {} : { exitCode }),
+          reason: stopped.reason,
+          finishedAt,
+        }
       if (exit.code === 0) return { ...base, state: 'succeeded', exitCode: 0, finishedAt }
-      const reason = exit.signal ? `killed by ${exit.signal}` : exitCode !== undefined && exitCode > 128 ? `killed by signal ${exitCode - 128}` : undefined
-      return { ...base, state: 'failed', ...(exitCode === undefined ? {} : { exitCode }), ...(reason === undefined ? {} : { reason }), finishedAt }
+      const reason = exit.signal
+        ? `killed by ${exit.signal}`
+        : exitCode !== undefined && exitCode > 128
+          ? `killed by signal ${exitCode - 128}`
+          : undefined
+      return {
+        ...base,
+        state: 'failed',
+        ...(exitCode === undefined ? {} : { exitCode }),
+        ...(reason === undefined ? {} : { reason }),
+        finishedAt,
+      }
     }
-    if (handle.host !== this.#host) return { ...base, state: 'failed', reason: `the job runs on host ${handle.host}; the local launcher can only follow jobs of this machine (${this.#host})` }
+    if (handle.host !== this.#host)
+      return {
+        ...base,
+        state: 'failed',
+        reason: `the job runs on host ${handle.host}; the local launcher can only follow jobs of this machine (${this.#host})`,
+      }
     if (isAlive(handle.pid, handle.pidStart)) return { ...base, state: 'running' }
     // Our own child that just died: its exit status arrives with the 'exit' event in a moment.
     const child = this.#running.get(handle.id)?.child
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) return { ...base, state: 'running' }
+    if (child !== undefined && child.exitCode === null && child.signalCode === null)
+      return { ...base, state: 'running' }
     this.#finish(handle.id)
     if (stopped !== undefined) return { ...base, state: stopped.state, reason: stopped.reason, finishedAt: new Date() }
-    return { ...base, state: 'failed', reason: 'the job process is gone and left no exit status (killed together with its wrapper?)', finishedAt: new Date() }
+    return {
+      ...base,
+      state: 'failed',
+      reason: 'the job process is gone and left no exit status (killed together with its wrapper?)',
+      finishedAt: new Date(),
+    }
   }
 
   async cancel(h: JobHandle, why: 'cancelled' | 'timeout' = 'cancelled'): Promise<void> {
@@ -261,7 +363,8 @@ export class LocalLauncher implements Launcher {
 
   #stop(handle: LocalJobHandle, marker: StopMarker): void {
     if (existsSync(path.join(handle.jobDir, 'exit.json'))) return
-    if (readStopMarker(handle.jobDir) === undefined) writeFileSync(path.join(handle.jobDir, 'stopped'), JSON.stringify(marker))
+    if (readStopMarker(handle.jobDir) === undefined)
+      writeFileSync(path.join(handle.jobDir, 'stopped'), JSON.stringify(marker))
     if (!isAlive(handle.pid, handle.pidStart)) return
     signalGroup(handle.pid, 'SIGTERM')
     const running = this.#running.get(handle.id)
@@ -278,7 +381,12 @@ export class LocalLauncher implements Launcher {
     if (!alive && !existsSync(path.join(handle.jobDir, 'exit.json'))) return undefined
     if (alive && !this.#running.has(handle.id)) {
       const pool = await this.pool()
-      const reservation = pool.adopt(handle.gpus.map((g) => g.index), `reattached ${handle.id}`, handle.pid, handle.request)
+      const reservation = pool.adopt(
+        handle.gpus.map((g) => g.index),
+        `reattached ${handle.id}`,
+        handle.pid,
+        handle.request,
+      )
       const running: Running = { handle, reservation }
       this.#running.set(handle.id, running)
       this.#armTimeLimit(running)
@@ -306,7 +414,10 @@ export class LocalLauncher implements Launcher {
       visible = env.CUDA_VISIBLE_DEVICES ?? ''
     } else if (!existsSync(exitFile)) return undefined
     const inventory = await this.inventory()
-    const gpus = visible.split(',').filter((i) => i !== '').map((i) => inventory.gpus.find((g) => g.index === i) ?? { index: i })
+    const gpus = visible
+      .split(',')
+      .filter((i) => i !== '')
+      .map((i) => inventory.gpus.find((g) => g.index === i) ?? { index: i })
     const req = h.request as ResourceRequest | undefined
     const handle: LocalJobHandle = {
       launcher: 'local',
@@ -331,7 +442,10 @@ export class LocalLauncher implements Launcher {
     const limit = running.handle.timeLimitMs
     if (limit === undefined) return
     const left = Math.max(0, Date.parse(running.handle.startedAt) + limit - Date.now())
-    running.timer = setTimeout(() => this.#stop(running.handle, { state: 'timeout', reason: `stopped at its time limit of ${formatMs(limit)}` }), left)
+    running.timer = setTimeout(
+      () => this.#stop(running.handle, { state: 'timeout', reason: `stopped at its time limit of ${formatMs(limit)}` }),
+      left,
+    )
     running.timer.unref()
   }
 
@@ -346,7 +460,10 @@ export class LocalLauncher implements Launcher {
     clearTimeout(running.timer)
     clearTimeout(running.killTimer)
     const pgid = running.handle.pid
-    if (!groupAlive(pgid)) return running.reservation.release()
+    if (!groupAlive(pgid)) {
+      running.reservation.release()
+      return
+    }
     this.#draining.add(id)
     signalGroup(pgid, 'SIGTERM')
     const since = Date.now()
@@ -360,7 +477,17 @@ export class LocalLauncher implements Launcher {
   }
 }
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 }
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGABRT: 6,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+}
 
 function slotRequest(r: ResourceRequest): SlotRequest {
   const s: SlotRequest = { gpus: r.gpusPerNode }

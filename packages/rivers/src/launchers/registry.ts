@@ -41,7 +41,9 @@ export function launcherConfigOf(def: AssetDef, project: Pick<Project, 'launcher
  * jobsDirOf({ type: 'local' }, '/p/.rivers') // '/p/.rivers/jobs'
  */
 export function jobsDirOf(config: LauncherConfig, storeDir: string): string {
-  return config.type === 'slurm' && config.jobsDir !== undefined ? path.resolve(config.jobsDir) : path.join(storeDir, 'jobs')
+  return config.type === 'slurm' && config.jobsDir !== undefined
+    ? path.resolve(config.jobsDir)
+    : path.join(storeDir, 'jobs')
 }
 
 const cache = new Map<string, Launcher>()
@@ -53,7 +55,14 @@ const cache = new Map<string, Launcher>()
  * const launcher = launcherFor(launcherConfigOf(def, project), storeDir)
  */
 export function launcherFor(config: LauncherConfig, storeDir: string, env: NodeJS.ProcessEnv = process.env): Launcher {
-  const key = JSON.stringify([path.resolve(storeDir), config, env.RIVERS_GPUS ?? null, env.CUDA_VISIBLE_DEVICES ?? null, env.RIVERS_GPU_LOCK_DIR ?? null, env.PATH ?? null])
+  const key = JSON.stringify([
+    path.resolve(storeDir),
+    config,
+    env.RIVERS_GPUS ?? null,
+    env.CUDA_VISIBLE_DEVICES ?? null,
+    env.RIVERS_GPU_LOCK_DIR ?? null,
+    env.PATH ?? null,
+  ])
   let launcher = cache.get(key)
   if (launcher === undefined) {
     launcher = config.type === 'local' ? makeLocal(config, storeDir, env) : makeSlurm(config)
@@ -72,7 +81,11 @@ export function resetLaunchers(): void {
   cache.clear()
 }
 
-function makeLocal(config: Extract<LauncherConfig, { type: 'local' }>, storeDir: string, env: NodeJS.ProcessEnv): LocalLauncher {
+function makeLocal(
+  config: Extract<LauncherConfig, { type: 'local' }>,
+  storeDir: string,
+  env: NodeJS.ProcessEnv,
+): LocalLauncher {
   const killGrace = config.killGrace === undefined ? undefined : parseDuration(config.killGrace)
   const poll = config.pollInterval === undefined ? undefined : parseDuration(config.pollInterval)
   return new LocalLauncher({

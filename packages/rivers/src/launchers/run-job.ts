@@ -38,7 +38,12 @@ export { usesLauncher }
  * @example
  * const value = usesLauncher(def) ? await runJob(rc, def, inputs, ctx) : await def.fn(inputs, ctx)
  */
-export async function runJob(rc: RunContext, def: AssetDef, inputs: Record<string, unknown>, ctx: AssetContext<unknown>): Promise<unknown> {
+export async function runJob(
+  rc: RunContext,
+  def: AssetDef,
+  inputs: Record<string, unknown>,
+  ctx: AssetContext<unknown>,
+): Promise<unknown> {
   const storeDir = path.dirname(rc.state.store.file)
   const config = launcherConfigOf(def, rc.state.project)
   const launcher = launcherFor(config, storeDir)
@@ -46,7 +51,11 @@ export async function runJob(rc: RunContext, def: AssetDef, inputs: Record<strin
   const kind = def.command === undefined ? 'function' : 'command'
   await launcher.validate(request, { assetKey: def.key, kind })
   const log = ctx.log
-  const onQueued = (why: string): void => log.info({ launcher: launcher.name, request: describeRequest(request) }, `waiting for resources (${describeRequest(request)}): ${why}`)
+  const onQueued = (why: string): void =>
+    log.info(
+      { launcher: launcher.name, request: describeRequest(request) },
+      `waiting for resources (${describeRequest(request)}): ${why}`,
+    )
   if (def.command === undefined) return runFunction(launcher, def, inputs, ctx, request, onQueued)
 
   const command = await resolveCommand(def, inputs, ctx)
@@ -57,39 +66,107 @@ export async function runJob(rc: RunContext, def: AssetDef, inputs: Record<strin
   let jobId: number | undefined
   let handle: JobHandle | undefined
   for (const previous of store.activeJobs(def.key, launcher.name, fingerprint)) {
-    const found = previous.handle === null || jobId !== undefined ? undefined : await launcher.reattach(previous.handle as JobHandle).catch((e: unknown) => (log.warn({ err: e }, `could not reattach to ${launcher.name} job of run ${previous.runId}`), undefined))
+    const found =
+      previous.handle === null || jobId !== undefined
+        ? undefined
+        : await launcher
+            .reattach(previous.handle as JobHandle)
+            .catch(
+              (e: unknown) => (
+                log.warn({ err: e }, `could not reattach to ${launcher.name} job of run ${previous.runId}`), undefined
+              ),
+            )
     if (found === undefined) {
-      store.updateJob(previous.id, { state: 'failed', reason: jobId === undefined ? 'lost: the launcher no longer knows it' : 'superseded by a newer job of the same asset', finishedAt: new Date() })
+      store.updateJob(previous.id, {
+        state: 'failed',
+        reason:
+          jobId === undefined ? 'lost: the launcher no longer knows it' : 'superseded by a newer job of the same asset',
+        finishedAt: new Date(),
+      })
       continue
     }
     jobId = previous.id
     handle = found.handle
     store.updateJob(previous.id, { runId: rc.runId, handle })
-    store.appendEvent(rc.runId, 'job_reattached', def.key, { jobId: previous.id, launcherJobId: handle.id, fromRun: previous.runId, state: found.status.state })
-    log.info({ job: handle.id, fromRun: previous.runId, state: found.status.state }, `reattached to ${launcher.name} job ${handle.id} of run ${previous.runId} (${found.status.state}) instead of submitting it again`)
+    store.appendEvent(rc.runId, 'job_reattached', def.key, {
+      jobId: previous.id,
+      launcherJobId: handle.id,
+      fromRun: previous.runId,
+      state: found.status.state,
+    })
+    log.info(
+      { job: handle.id, fromRun: previous.runId, state: found.status.state },
+      `reattached to ${launcher.name} job ${handle.id} of run ${previous.runId} (${found.status.state}) instead of submitting it again`,
+    )
   }
 
   if (handle === undefined || jobId === undefined) {
     const jobDir = path.join(jobsDirOf(config, storeDir), rc.runId, ...def.key.split('/'), `attempt-${ctx.attempt}`)
     mkdirSync(jobDir, { recursive: true, mode: 0o700 })
     const inputPaths = await inputArtifacts(rc, def, inputs, jobDir)
-    const files = prepareJobFiles({ jobDir, runId: rc.runId, assetKey: def.key, attempt: ctx.attempt, config: ctx.config ?? null, inputs: inputPaths, gpus: [], resources: { ...def.resources }, launcher: launcher.name })
+    const files = prepareJobFiles({
+      jobDir,
+      runId: rc.runId,
+      assetKey: def.key,
+      attempt: ctx.attempt,
+      config: ctx.config ?? null,
+      inputs: inputPaths,
+      gpus: [],
+      resources: { ...def.resources },
+      launcher: launcher.name,
+    })
     // Recorded before it is handed over: if this process dies before the launcher's id is known,
     // a restarted run still finds the job by its folder (reattach with a provisional handle).
-    const provisional: JobHandle = { launcher: launcher.name, id: '', jobDir, stdoutPath: files.stdoutPath, stderrPath: files.stderrPath, submittedAt: new Date().toISOString(), host: hostname(), request }
-    jobId = store.insertJob({ runId: rc.runId, key: def.key, attempt: ctx.attempt, launcher: launcher.name, fingerprint, handle: provisional })
+    const provisional: JobHandle = {
+      launcher: launcher.name,
+      id: '',
+      jobDir,
+      stdoutPath: files.stdoutPath,
+      stderrPath: files.stderrPath,
+      submittedAt: new Date().toISOString(),
+      host: hostname(),
+      request,
+    }
+    jobId = store.insertJob({
+      runId: rc.runId,
+      key: def.key,
+      attempt: ctx.attempt,
+      launcher: launcher.name,
+      fingerprint,
+      handle: provisional,
+    })
     try {
       handle = await launcher.submit(
-        { runId: rc.runId, assetKey: def.key, command, env: { ...def.env, ...files.env }, cwd, request, jobDir, stdoutPath: files.stdoutPath, stderrPath: files.stderrPath },
-        { signal: ctx.signal, onQueued: (why) => (onQueued(why), store.updateJob(jobId!, { reason: `waiting for resources: ${why}` })) },
+        {
+          runId: rc.runId,
+          assetKey: def.key,
+          command,
+          env: { ...def.env, ...files.env },
+          cwd,
+          request,
+          jobDir,
+          stdoutPath: files.stdoutPath,
+          stderrPath: files.stderrPath,
+        },
+        {
+          signal: ctx.signal,
+          onQueued: (why) => (onQueued(why), store.updateJob(jobId!, { reason: `waiting for resources: ${why}` })),
+        },
       )
     } catch (e) {
-      store.updateJob(jobId, { state: ctx.signal.aborted ? 'cancelled' : 'failed', reason: e instanceof Error ? e.message.split('\n')[0]! : String(e), finishedAt: new Date() })
+      store.updateJob(jobId, {
+        state: ctx.signal.aborted ? 'cancelled' : 'failed',
+        reason: e instanceof Error ? e.message.split('\n')[0]! : String(e),
+        finishedAt: new Date(),
+      })
       throw e
     }
     store.updateJob(jobId, { handle, reason: null })
     store.appendEvent(rc.runId, 'job_submitted', def.key, { jobId, launcher: launcher.name, launcherJobId: handle.id })
-    log.info({ job: handle.id, launcher: launcher.name, jobDir }, `${launcher.name} job ${handle.id} submitted: ${command.join(' ')}`)
+    log.info(
+      { job: handle.id, launcher: launcher.name, jobDir },
+      `${launcher.name} job ${handle.id} submitted: ${command.join(' ')}`,
+    )
   }
 
   const files = jobPaths(handle.jobDir)
@@ -104,10 +181,30 @@ export async function runJob(rc: RunContext, def: AssetDef, inputs: Record<strin
   })
   for (const m of report.metrics) ctx.addMetric(m.name, m.value, m.step)
   ctx.addMetadata({ ...report.metadata, job: jobMetadata(launcher, handle, final) })
-  store.appendEvent(rc.runId, 'job_finished', def.key, { jobId: id, state: final.state, exitCode: final.exitCode ?? null })
+  store.appendEvent(rc.runId, 'job_finished', def.key, {
+    jobId: id,
+    state: final.state,
+    exitCode: final.exitCode ?? null,
+  })
 
-  if (final.stoppedBy !== undefined && final.stoppedBy !== 'never_starts' && ctx.signal.aborted && ctx.signal.reason instanceof Error) throw ctx.signal.reason
-  if (final.state !== 'succeeded') throw jobEnded(def.key, launcher.name, handle.id, final.state === 'pending' || final.state === 'running' ? 'failed' : final.state, final.exitCode, final.reason, final.stderrTail, handle.jobDir)
+  if (
+    final.stoppedBy !== undefined &&
+    final.stoppedBy !== 'never_starts' &&
+    ctx.signal.aborted &&
+    ctx.signal.reason instanceof Error
+  )
+    throw ctx.signal.reason
+  if (final.state !== 'succeeded')
+    throw jobEnded(
+      def.key,
+      launcher.name,
+      handle.id,
+      final.state === 'pending' || final.state === 'running' ? 'failed' : final.state,
+      final.exitCode,
+      final.reason,
+      final.stderrTail,
+      handle.jobDir,
+    )
 
   const outputFile = report.outputPath === undefined ? files.outputPath : path.resolve(cwd, report.outputPath)
   const value = await readJobOutput(def.key, outputFile)
@@ -116,9 +213,22 @@ export async function runJob(rc: RunContext, def: AssetDef, inputs: Record<strin
   return report.dataVersion === undefined ? (value ?? null) : result(value ?? null, { dataVersion: report.dataVersion })
 }
 
-async function runFunction(launcher: Launcher, def: AssetDef, inputs: Record<string, unknown>, ctx: AssetContext<unknown>, request: ResourceRequest, onQueued: (why: string) => void): Promise<unknown> {
+async function runFunction(
+  launcher: Launcher,
+  def: AssetDef,
+  inputs: Record<string, unknown>,
+  ctx: AssetContext<unknown>,
+  request: ResourceRequest,
+  onQueued: (why: string) => void,
+): Promise<unknown> {
   if (launcher.reserve === undefined) {
-    throw cannotHonour(def.key, launcher.name, 'a function asset', `the ${launcher.name} launcher runs commands only`, "give the asset a command, or use launcher: 'local'")
+    throw cannotHonour(
+      def.key,
+      launcher.name,
+      'a function asset',
+      `the ${launcher.name} launcher runs commands only`,
+      "give the asset a command, or use launcher: 'local'",
+    )
   }
   const reservation = await launcher.reserve(request, { assetKey: def.key, kind: 'function' }, ctx.signal, onQueued)
   try {
@@ -129,21 +239,46 @@ async function runFunction(launcher: Launcher, def: AssetDef, inputs: Record<str
   }
 }
 
-async function resolveCommand(def: AssetDef, inputs: Record<string, unknown>, ctx: AssetContext<unknown>): Promise<string[]> {
+async function resolveCommand(
+  def: AssetDef,
+  inputs: Record<string, unknown>,
+  ctx: AssetContext<unknown>,
+): Promise<string[]> {
   const given = typeof def.command === 'function' ? await def.command(inputs, ctx) : def.command
   if (!Array.isArray(given) || given.length === 0 || !given.every((a) => typeof a === 'string') || given[0] === '') {
-    const got = Array.isArray(given) ? (given.length === 0 ? 'an empty array' : `an array with a non-string or empty program (${JSON.stringify(given).slice(0, 80)})`) : `${typeof given}${typeof given === 'string' ? ` (${JSON.stringify(given)})` : ''}`
+    const got = Array.isArray(given)
+      ? given.length === 0
+        ? 'an empty array'
+        : `an array with a non-string or empty program (${JSON.stringify(given).slice(0, 80)})`
+      : `${typeof given}${typeof given === 'string' ? ` (${JSON.stringify(given)})` : ''}`
     throw badCommand(def.key, got)
   }
   return [...given]
 }
 
 /** Hash of what the job computes: a restarted run reattaches only to a job with the same one. */
-function jobFingerprint(rc: RunContext, def: AssetDef, command: readonly string[], cwd: string, launcher: string, request: ResourceRequest): string {
+function jobFingerprint(
+  rc: RunContext,
+  def: AssetDef,
+  command: readonly string[],
+  cwd: string,
+  launcher: string,
+  request: ResourceRequest,
+): string {
   const st = rc.state
   const id = st.ids.get(def.key)!
   const deps = st.asset(id).deps.map((d) => [d.name, d.key, st.dataVersion[st.ids.get(d.key)!] ?? ''])
-  const parts = { key: def.key, code: st.code[id], config: st.configHash[id], deps, command, cwd, env: def.env, launcher, request }
+  const parts = {
+    key: def.key,
+    code: st.code[id],
+    config: st.configHash[id],
+    deps,
+    command,
+    cwd,
+    env: def.env,
+    launcher,
+    request,
+  }
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32)
 }
 
@@ -152,7 +287,12 @@ function jobFingerprint(rc: RunContext, def: AssetDef, command: readonly string[
  * record whose value the executor loaded (same data version, so the job reads exactly what is
  * recorded as consumed); otherwise the value is written to the job folder.
  */
-async function inputArtifacts(rc: RunContext, def: AssetDef, inputs: Record<string, unknown>, jobDir: string): Promise<Record<string, string>> {
+async function inputArtifacts(
+  rc: RunContext,
+  def: AssetDef,
+  inputs: Record<string, unknown>,
+  jobDir: string,
+): Promise<Record<string, string>> {
   const st = rc.state
   const out: Record<string, string> = {}
   for (const { name, key } of st.asset(st.ids.get(def.key)!).deps) {
@@ -160,7 +300,10 @@ async function inputArtifacts(rc: RunContext, def: AssetDef, inputs: Record<stri
     const dep = st.asset(depId)
     if (dep.isSource) {
       const src = dep.def as SourceDef
-      const file = src.load === undefined ? (st.sourcePath?.(src) ?? (src.path === undefined ? undefined : path.resolve(src.path))) : undefined
+      const file =
+        src.load === undefined
+          ? (st.sourcePath?.(src) ?? (src.path === undefined ? undefined : path.resolve(src.path)))
+          : undefined
       if (file !== undefined) {
         out[name] = file
         continue
@@ -169,7 +312,11 @@ async function inputArtifacts(rc: RunContext, def: AssetDef, inputs: Record<stri
       const io = ((dep.def as AssetDef).io ?? rc.io) as { absolutePath?: (storagePath: string, key?: string) => string }
       const record = st.store.currentRecord(key)
       const loaded = rc.values.get(depId)
-      if (record?.storagePath != null && (loaded === undefined || loaded.version === record.dataVersion) && typeof io.absolutePath === 'function') {
+      if (
+        record?.storagePath != null &&
+        (loaded === undefined || loaded.version === record.dataVersion) &&
+        typeof io.absolutePath === 'function'
+      ) {
         out[name] = io.absolutePath(record.storagePath, key)
         continue
       }
@@ -193,7 +340,13 @@ function statusUpdate(s: JobStatus): Parameters<RunContext['state']['store']['up
 }
 
 function jobMetadata(launcher: Launcher, handle: JobHandle, s: JobStatus): Record<string, unknown> {
-  const m: Record<string, unknown> = { launcher: launcher.name, id: handle.id, state: s.state, submittedAt: handle.submittedAt, jobDir: handle.jobDir }
+  const m: Record<string, unknown> = {
+    launcher: launcher.name,
+    id: handle.id,
+    state: s.state,
+    submittedAt: handle.submittedAt,
+    jobDir: handle.jobDir,
+  }
   const started = s.startedAt ?? (typeof handle.startedAt === 'string' ? new Date(handle.startedAt) : undefined)
   if (started !== undefined) {
     m.startedAt = started.toISOString()

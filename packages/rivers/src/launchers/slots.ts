@@ -87,7 +87,12 @@ export class SlotPool {
    * Waits (FIFO) for the slots; `onQueued` is called once when it has to wait. Rejects with the
    * signal's reason when aborted while waiting.
    */
-  acquire(request: SlotRequest, owner: string, signal?: AbortSignal, onQueued?: (why: string) => void): Promise<PoolReservation> {
+  acquire(
+    request: SlotRequest,
+    owner: string,
+    signal?: AbortSignal,
+    onQueued?: (why: string) => void,
+  ): Promise<PoolReservation> {
     return new Promise<PoolReservation>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason)
       const waiter: Waiter = { request, owner, resolve, reject }
@@ -193,9 +198,14 @@ export class SlotPool {
 
   #whyWaiting(w: Waiter): string {
     const ahead = this.#queue.indexOf(w)
-    const elsewhere = this.gpus.map((g) => ({ g, h: this.#busy.has(g.index) ? undefined : this.#locks?.heldElsewhere(g.index) })).filter((x) => x.h !== undefined)
+    const elsewhere = this.gpus
+      .map((g) => ({ g, h: this.#busy.has(g.index) ? undefined : this.#locks?.heldElsewhere(g.index) }))
+      .filter((x) => x.h !== undefined)
     const parts = [`${this.#busy.size} of ${this.gpus.length} GPUs busy in this process`]
-    if (elsewhere.length > 0) parts.push(`${elsewhere.length} held by other processes (${elsewhere.map((x) => `GPU ${x.g.index}: pid ${x.h!.pid}`).join(', ')})`)
+    if (elsewhere.length > 0)
+      parts.push(
+        `${elsewhere.length} held by other processes (${elsewhere.map((x) => `GPU ${x.g.index}: pid ${x.h!.pid}`).join(', ')})`,
+      )
     if (ahead > 0) parts.push(`${ahead} request${ahead === 1 ? '' : 's'} ahead`)
     return parts.join('; ')
   }

@@ -55,7 +55,18 @@ export function mapSlurmState(state: string): JobState {
  * @example
  * NEVER_STARTS.has('PartitionTimeLimit') // true
  */
-export const NEVER_STARTS: ReadonlySet<string> = new Set(['PartitionTimeLimit', 'PartitionNodeLimit', 'BadConstraints', 'InvalidAccount', 'InvalidQOS', 'QOSMaxWallDurationPerJobLimit', 'QOSMaxGRESPerJob', 'QOSMaxCpuPerJobLimit', 'QOSMaxNodePerJobLimit', 'QOSMaxMemoryPerJob'])
+export const NEVER_STARTS: ReadonlySet<string> = new Set([
+  'PartitionTimeLimit',
+  'PartitionNodeLimit',
+  'BadConstraints',
+  'InvalidAccount',
+  'InvalidQOS',
+  'QOSMaxWallDurationPerJobLimit',
+  'QOSMaxGRESPerJob',
+  'QOSMaxCpuPerJobLimit',
+  'QOSMaxNodePerJobLimit',
+  'QOSMaxMemoryPerJob',
+])
 
 /**
  * Fields of `scontrol show job -o` (one line of `Key=Value` pairs; values may contain spaces).
@@ -68,7 +79,8 @@ export function parseScontrol(text: string): Record<string, string> {
   const line = text.trim().split('\n')[0] ?? ''
   const re = /(?:^|\s)([A-Za-z][A-Za-z0-9_/:]*)=/g
   const starts: { key: string; at: number; valueAt: number }[] = []
-  for (let m = re.exec(line); m !== null; m = re.exec(line)) starts.push({ key: m[1]!, at: m.index, valueAt: m.index + m[0].length })
+  for (let m = re.exec(line); m !== null; m = re.exec(line))
+    starts.push({ key: m[1]!, at: m.index, valueAt: m.index + m[0].length })
   starts.forEach((s, i) => {
     fields[s.key] ??= line.slice(s.valueAt, i + 1 < starts.length ? starts[i + 1]!.at : line.length).trim()
   })
@@ -156,7 +168,15 @@ export function parseSinfo(text: string): SinfoNode[] {
   for (const line of text.split('\n')) {
     const cols = line.trim().split('|')
     if (cols.length < 7) continue
-    const [name, cpus, mem, gres, partition, limit, state] = cols as [string, string, string, string, string, string, string]
+    const [name, cpus, mem, gres, partition, limit, state] = cols as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ]
     nodes.push({
       name,
       cpus: Number.parseInt(cpus, 10) || 0,

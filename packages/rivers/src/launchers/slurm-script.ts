@@ -44,8 +44,18 @@ export function slurmTime(ms: number): string {
  * sbatchOptions({ nodes: 1, gpusPerNode: 2, cpus: 8 }, {}, { assetKey: 'model', stdoutPath: '/j/stdout.log', stderrPath: '/j/stderr.log', cwd: '/w' })
  * // ['--job-name=rivers:model', '--output=/j/stdout.log', '--error=/j/stderr.log', '--chdir=/w', '--nodes=1', '--gres=gpu:2', '--cpus-per-task=8']
  */
-export function sbatchOptions(r: ResourceRequest, config: Pick<SlurmLauncherConfig, 'partition' | 'account' | 'qos' | 'sbatchArgs'>, job: Pick<JobSpec, 'assetKey' | 'stdoutPath' | 'stderrPath' | 'cwd'>): string[] {
-  const o = [`--job-name=rivers:${job.assetKey}`, `--output=${job.stdoutPath}`, `--error=${job.stderrPath}`, `--chdir=${job.cwd}`, `--nodes=${r.nodes}`]
+export function sbatchOptions(
+  r: ResourceRequest,
+  config: Pick<SlurmLauncherConfig, 'partition' | 'account' | 'qos' | 'sbatchArgs'>,
+  job: Pick<JobSpec, 'assetKey' | 'stdoutPath' | 'stderrPath' | 'cwd'>,
+): string[] {
+  const o = [
+    `--job-name=rivers:${job.assetKey}`,
+    `--output=${job.stdoutPath}`,
+    `--error=${job.stderrPath}`,
+    `--chdir=${job.cwd}`,
+    `--nodes=${r.nodes}`,
+  ]
   const gpuSpec = (n: number): string => (r.gpuType === undefined ? `${n}` : `${r.gpuType}:${n}`)
   if (r.nodes > 1) {
     o.push('--ntasks-per-node=1')
@@ -70,10 +80,14 @@ export function sbatchOptions(r: ResourceRequest, config: Pick<SlurmLauncherConf
  * @example
  * const script = batchScript(job, { type: 'slurm', setup: ['module load cuda'] })
  */
-export function batchScript(job: JobSpec, config: Pick<SlurmLauncherConfig, 'partition' | 'account' | 'qos' | 'sbatchArgs' | 'setup'>): string {
+export function batchScript(
+  job: JobSpec,
+  config: Pick<SlurmLauncherConfig, 'partition' | 'account' | 'qos' | 'sbatchArgs' | 'setup'>,
+): string {
   const lines = ['#!/bin/bash', ...sbatchOptions(job.request, config, job).map((o) => `#SBATCH ${o}`)]
   lines.push(`# Written by Rivers for asset '${job.assetKey}' (run ${job.runId}).`)
-  for (const [name, value] of Object.entries(job.env).sort(([a], [b]) => (a < b ? -1 : 1))) lines.push(`export ${name}=${shellQuote(value)}`)
+  for (const [name, value] of Object.entries(job.env).sort(([a], [b]) => (a < b ? -1 : 1)))
+    lines.push(`export ${name}=${shellQuote(value)}`)
   if (job.env.RIVERS_CLIENTS !== undefined) lines.push('export PYTHONPATH="$RIVERS_CLIENTS${PYTHONPATH:+:$PYTHONPATH}"')
   lines.push(`cd ${shellQuote(job.cwd)} || exit 1`)
   lines.push(...(config.setup ?? []))

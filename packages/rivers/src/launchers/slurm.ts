@@ -15,7 +15,16 @@ import { cannotHonour, launcherUnavailable, submitFailed, unschedulable } from '
 import { describeExecFailure, execCommand, type ExecResult } from './exec.js'
 import { describeRequest, formatMs } from './resources.js'
 import { batchScript, slurmArgv } from './slurm-script.js'
-import { NEVER_STARTS, SINFO_FORMAT, mapSlurmState, parseExitCode, parseScontrol, parseSinfo, parseSlurmDate, type SinfoNode } from './slurm-parse.js'
+import {
+  NEVER_STARTS,
+  SINFO_FORMAT,
+  mapSlurmState,
+  parseExitCode,
+  parseScontrol,
+  parseSinfo,
+  parseSlurmDate,
+  type SinfoNode,
+} from './slurm-parse.js'
 import type { JobHandle, JobSpec, JobStatus, LaunchTarget, Launcher, ResourceRequest } from './types.js'
 
 /**
@@ -61,7 +70,10 @@ export class SlurmLauncher implements Launcher {
 
   /** Runs a Slurm command here or on the login node. */
   run(argv: readonly string[], stdin?: string): Promise<ExecResult> {
-    return execCommand(slurmArgv(argv, this.options.ssh), { timeoutMs: this.options.commandTimeoutMs ?? 60_000, ...(stdin === undefined ? {} : { stdin }) })
+    return execCommand(slurmArgv(argv, this.options.ssh), {
+      timeoutMs: this.options.commandTimeoutMs ?? 60_000,
+      ...(stdin === undefined ? {} : { stdin }),
+    })
   }
 
   /** The nodes of the cluster as `sinfo` reports them (cached). */
@@ -70,7 +82,15 @@ export class SlurmLauncher implements Launcher {
     if (this.#sinfo === undefined || now - this.#sinfo.at > (this.options.sinfoCacheMs ?? 30_000)) {
       const argv = ['sinfo', '-h', '-N', '-o', SINFO_FORMAT]
       const nodes = this.run(argv).then((r) => {
-        if (r.code !== 0) throw launcherUnavailable('slurm', assetKeys, describeExecFailure(slurmArgv(argv, this.options.ssh), r), this.options.ssh === undefined ? 'install the Slurm client tools and make sure slurmctld is reachable (`sinfo` must work), or set launcher.ssh to submit through a login node' : `check that \`ssh ${this.options.ssh.host} sinfo\` works without a password prompt`)
+        if (r.code !== 0)
+          throw launcherUnavailable(
+            'slurm',
+            assetKeys,
+            describeExecFailure(slurmArgv(argv, this.options.ssh), r),
+            this.options.ssh === undefined
+              ? 'install the Slurm client tools and make sure slurmctld is reachable (`sinfo` must work), or set launcher.ssh to submit through a login node'
+              : `check that \`ssh ${this.options.ssh.host} sinfo\` works without a password prompt`,
+          )
         return parseSinfo(r.stdout)
       })
       nodes.catch(() => (this.#sinfo = undefined))
@@ -82,7 +102,13 @@ export class SlurmLauncher implements Launcher {
   async validate(request: ResourceRequest, target: LaunchTarget): Promise<void> {
     const key = target.assetKey
     if (target.kind === 'function') {
-      throw cannotHonour(key, 'slurm', 'a function asset', 'it runs TypeScript functions in this process, and Slurm runs commands', "give the asset a command (e.g. command: ['python', 'train.py']), or use launcher: 'local' for it")
+      throw cannotHonour(
+        key,
+        'slurm',
+        'a function asset',
+        'it runs TypeScript functions in this process, and Slurm runs commands',
+        "give the asset a command (e.g. command: ['python', 'train.py']), or use launcher: 'local' for it",
+      )
     }
     const all = await this.nodes([key])
     const partitions = [...new Set(all.map((n) => n.partition))]
@@ -90,34 +116,92 @@ export class SlurmLauncher implements Launcher {
     const nodes = partition === undefined ? all : all.filter((n) => n.partition === partition)
     const where = partition === undefined ? 'the cluster' : `partition '${partition}'`
     if (nodes.length === 0) {
-      throw unschedulable(key, 'slurm', `is to run in ${where}`, partition === undefined ? 'sinfo lists no nodes' : `there is no such partition (partitions: ${partitions.join(', ') || 'none'})`, 'set launcher.partition to one of them')
+      throw unschedulable(
+        key,
+        'slurm',
+        `is to run in ${where}`,
+        partition === undefined
+          ? 'sinfo lists no nodes'
+          : `there is no such partition (partitions: ${partitions.join(', ') || 'none'})`,
+        'set launcher.partition to one of them',
+      )
     }
-    const gpusOf = (n: SinfoNode): number => (request.gpuType === undefined ? Object.values(n.gpus).reduce((a, b) => a + b, 0) : (n.gpus[request.gpuType] ?? 0))
+    const gpusOf = (n: SinfoNode): number =>
+      request.gpuType === undefined ? Object.values(n.gpus).reduce((a, b) => a + b, 0) : (n.gpus[request.gpuType] ?? 0)
     if (request.gpuType !== undefined && request.gpusPerNode > 0 && !nodes.some((n) => gpusOf(n) > 0)) {
       const types = [...new Set(nodes.flatMap((n) => Object.keys(n.gpus).filter((t) => t !== '')))]
-      throw unschedulable(key, 'slurm', `asks for GPU type '${request.gpuType}'`, types.length === 0 ? `the nodes of ${where} have no typed GPUs` : `${where} has GPU types ${types.map((t) => `'${t}'`).join(', ')}`, types.length === 0 ? 'remove gpuType' : 'use one of those types as resources.gpuType')
+      throw unschedulable(
+        key,
+        'slurm',
+        `asks for GPU type '${request.gpuType}'`,
+        types.length === 0
+          ? `the nodes of ${where} have no typed GPUs`
+          : `${where} has GPU types ${types.map((t) => `'${t}'`).join(', ')}`,
+        types.length === 0 ? 'remove gpuType' : 'use one of those types as resources.gpuType',
+      )
     }
     const max = (f: (n: SinfoNode) => number): number => nodes.reduce((m, n) => Math.max(m, f(n)), 0)
     const perNode = request.nodes > 1 ? ' per node' : ''
     if (request.gpusPerNode > max(gpusOf)) {
       const m = max(gpusOf)
-      throw unschedulable(key, 'slurm', `asks for ${request.gpusPerNode} ${request.gpuType ?? ''}${request.gpuType ? ' ' : ''}GPUs${perNode}`, `the largest node of ${where} has ${m}`, m === 0 ? 'set resources.gpus to 0, or use a partition with GPUs' : `ask for at most ${m} GPUs per node (spread the job over more nodes with nodes + gpusPerNode)`)
+      throw unschedulable(
+        key,
+        'slurm',
+        `asks for ${request.gpusPerNode} ${request.gpuType ?? ''}${request.gpuType ? ' ' : ''}GPUs${perNode}`,
+        `the largest node of ${where} has ${m}`,
+        m === 0
+          ? 'set resources.gpus to 0, or use a partition with GPUs'
+          : `ask for at most ${m} GPUs per node (spread the job over more nodes with nodes + gpusPerNode)`,
+      )
     }
     if (request.cpus !== undefined && request.cpus > max((n) => n.cpus)) {
-      throw unschedulable(key, 'slurm', `asks for ${request.cpus} CPUs${perNode}`, `the largest node of ${where} has ${max((n) => n.cpus)}`, `lower resources.cpus to at most ${max((n) => n.cpus)}`)
+      throw unschedulable(
+        key,
+        'slurm',
+        `asks for ${request.cpus} CPUs${perNode}`,
+        `the largest node of ${where} has ${max((n) => n.cpus)}`,
+        `lower resources.cpus to at most ${max((n) => n.cpus)}`,
+      )
     }
     const memMiB = request.memoryBytes === undefined ? undefined : Math.ceil(request.memoryBytes / 2 ** 20)
     if (memMiB !== undefined && memMiB > max((n) => n.memoryMiB)) {
       const m = max((n) => n.memoryMiB)
-      throw unschedulable(key, 'slurm', `asks for ${formatBytes(request.memoryBytes!)} of memory${perNode}`, `the largest node of ${where} has ${formatBytes(m * 2 ** 20)}`, `lower resources.memory to at most '${m}Mi'`)
+      throw unschedulable(
+        key,
+        'slurm',
+        `asks for ${formatBytes(request.memoryBytes!)} of memory${perNode}`,
+        `the largest node of ${where} has ${formatBytes(m * 2 ** 20)}`,
+        `lower resources.memory to at most '${m}Mi'`,
+      )
     }
-    const fit = new Set(nodes.filter((n) => gpusOf(n) >= request.gpusPerNode && (request.cpus === undefined || n.cpus >= request.cpus) && (memMiB === undefined || n.memoryMiB >= memMiB)).map((n) => n.name))
+    const fit = new Set(
+      nodes
+        .filter(
+          (n) =>
+            gpusOf(n) >= request.gpusPerNode &&
+            (request.cpus === undefined || n.cpus >= request.cpus) &&
+            (memMiB === undefined || n.memoryMiB >= memMiB),
+        )
+        .map((n) => n.name),
+    )
     if (fit.size < request.nodes) {
-      throw unschedulable(key, 'slurm', `asks for ${request.nodes} nodes with ${describeRequest({ ...request, nodes: 1, timeLimitMs: undefined })} each`, `${where} has ${fit.size} such node${fit.size === 1 ? '' : 's'}`, `lower resources.nodes to at most ${fit.size}, or ask for less per node`)
+      throw unschedulable(
+        key,
+        'slurm',
+        `asks for ${request.nodes} nodes with ${describeRequest({ ...request, nodes: 1, timeLimitMs: undefined })} each`,
+        `${where} has ${fit.size} such node${fit.size === 1 ? '' : 's'}`,
+        `lower resources.nodes to at most ${fit.size}, or ask for less per node`,
+      )
     }
     const limit = nodes[0]!.timeLimitMs
     if (request.timeLimitMs !== undefined && request.timeLimitMs > limit) {
-      throw unschedulable(key, 'slurm', `asks for a time limit of ${formatMs(request.timeLimitMs)}`, `${where} allows at most ${formatMs(limit)}`, `lower resources.timeLimit to at most '${Math.floor(limit / 60_000)}m', or use a partition with a longer limit`)
+      throw unschedulable(
+        key,
+        'slurm',
+        `asks for a time limit of ${formatMs(request.timeLimitMs)}`,
+        `${where} allows at most ${formatMs(limit)}`,
+        `lower resources.timeLimit to at most '${Math.floor(limit / 60_000)}m', or use a partition with a longer limit`,
+      )
     }
   }
 
@@ -128,22 +212,41 @@ export class SlurmLauncher implements Launcher {
     const argv = this.options.ssh === undefined ? ['sbatch', '--parsable', scriptPath] : ['sbatch', '--parsable']
     const r = await this.run(argv, this.options.ssh === undefined ? undefined : script)
     const id = r.stdout.trim().split('\n').pop()?.split(';')[0]?.trim() ?? ''
-    if (r.code !== 0 || !/^\d+(_\d+)?$/.test(id)) throw submitFailed(job.assetKey, 'slurm', describeExecFailure(slurmArgv(argv, this.options.ssh), r))
-    const handle: SlurmJobHandle = { launcher: 'slurm', id, jobDir: job.jobDir, stdoutPath: job.stdoutPath, stderrPath: job.stderrPath, submittedAt: new Date().toISOString(), script: scriptPath }
+    if (r.code !== 0 || !/^\d+(_\d+)?$/.test(id))
+      throw submitFailed(job.assetKey, 'slurm', describeExecFailure(slurmArgv(argv, this.options.ssh), r))
+    const handle: SlurmJobHandle = {
+      launcher: 'slurm',
+      id,
+      jobDir: job.jobDir,
+      stdoutPath: job.stdoutPath,
+      stderrPath: job.stderrPath,
+      submittedAt: new Date().toISOString(),
+      script: scriptPath,
+    }
     if (this.options.ssh !== undefined) handle.via = this.options.ssh.host
     return handle
   }
 
   async status(handle: JobHandle): Promise<JobStatus> {
     const s = await this.#query(handle)
-    return s ?? { state: 'failed', reason: `Slurm no longer knows job ${handle.id} (purged after MinJobAge, no accounting) and it left no exit status in its folder` }
+    return (
+      s ?? {
+        state: 'failed',
+        reason: `Slurm no longer knows job ${handle.id} (purged after MinJobAge, no accounting) and it left no exit status in its folder`,
+      }
+    )
   }
 
   async cancel(handle: JobHandle): Promise<void> {
     const argv = ['scancel', handle.id]
     const r = await this.run(argv)
     if (r.code !== 0 && !/Invalid job id|already completing|completed/i.test(r.stderr)) {
-      throw launcherUnavailable('slurm', [], `could not cancel job ${handle.id}: ${describeExecFailure(argv, r)}`, `cancel it yourself: scancel ${handle.id}`)
+      throw launcherUnavailable(
+        'slurm',
+        [],
+        `could not cancel job ${handle.id}: ${describeExecFailure(argv, r)}`,
+        `cancel it yourself: scancel ${handle.id}`,
+      )
     }
   }
 
@@ -159,7 +262,13 @@ export class SlurmLauncher implements Launcher {
   async #recover(h: JobHandle): Promise<SlurmJobHandle | undefined> {
     const script = path.join(h.jobDir, 'job.sbatch')
     const r = await this.run(['squeue', '-h', '-o', '%i|%o'])
-    const id = r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().split('|')).find(([, cmd]) => cmd === script)?.[0] : undefined
+    const id =
+      r.code === 0
+        ? r.stdout
+            .split('\n')
+            .map((l) => l.trim().split('|'))
+            .find(([, cmd]) => cmd === script)?.[0]
+        : undefined
     const exitKnown = (() => {
       try {
         readFileSync(path.join(h.jobDir, 'exit.json'))
@@ -169,7 +278,15 @@ export class SlurmLauncher implements Launcher {
       }
     })()
     if (id === undefined && !exitKnown) return undefined
-    const handle: SlurmJobHandle = { launcher: 'slurm', id: id ?? 'unknown', jobDir: h.jobDir, stdoutPath: h.stdoutPath, stderrPath: h.stderrPath, submittedAt: h.submittedAt, script }
+    const handle: SlurmJobHandle = {
+      launcher: 'slurm',
+      id: id ?? 'unknown',
+      jobDir: h.jobDir,
+      stdoutPath: h.stdoutPath,
+      stderrPath: h.stderrPath,
+      submittedAt: h.submittedAt,
+      script,
+    }
     if (this.options.ssh !== undefined) handle.via = this.options.ssh.host
     return handle
   }
@@ -183,10 +300,24 @@ export class SlurmLauncher implements Launcher {
       return this.#status(f['JobState'] ?? '', f['ExitCode'], f['Reason'], f['StartTime'], f['EndTime'], f['NodeList'])
     }
     if (r.code !== 0 && !/Invalid job id/i.test(r.stderr)) {
-      throw launcherUnavailable('slurm', [], `could not read the state of job ${handle.id}: ${describeExecFailure(slurmArgv(argv, this.options.ssh), r)}`, 'check that slurmctld is up (`scontrol ping`)')
+      throw launcherUnavailable(
+        'slurm',
+        [],
+        `could not read the state of job ${handle.id}: ${describeExecFailure(slurmArgv(argv, this.options.ssh), r)}`,
+        'check that slurmctld is up (`scontrol ping`)',
+      )
     }
     // Forgotten by slurmctld: accounting, if the cluster has it.
-    const acct = await this.run(['sacct', '-j', handle.id, '-X', '-n', '-P', '-o', 'State,ExitCode,Reason,Start,End,NodeList'])
+    const acct = await this.run([
+      'sacct',
+      '-j',
+      handle.id,
+      '-X',
+      '-n',
+      '-P',
+      '-o',
+      'State,ExitCode,Reason,Start,End,NodeList',
+    ])
     const row = acct.code === 0 ? acct.stdout.trim().split('\n')[0] : undefined
     if (row !== undefined && row !== '') {
       const [state, exit, reason, start, end, nodes] = row.split('|')
@@ -195,13 +326,24 @@ export class SlurmLauncher implements Launcher {
     // Last resort: the exit status the batch script wrote.
     try {
       const exit = JSON.parse(readFileSync(path.join(handle.jobDir, 'exit.json'), 'utf8')) as { code: number }
-      return { state: exit.code === 0 ? 'succeeded' : 'failed', exitCode: exit.code, reason: 'from the exit status in the job folder (Slurm no longer knows the job)' }
+      return {
+        state: exit.code === 0 ? 'succeeded' : 'failed',
+        exitCode: exit.code,
+        reason: 'from the exit status in the job folder (Slurm no longer knows the job)',
+      }
     } catch {
       return undefined
     }
   }
 
-  #status(rawState: string, exit: string | undefined, reason: string | undefined, start: string | undefined, end: string | undefined, nodes: string | undefined): JobStatus {
+  #status(
+    rawState: string,
+    exit: string | undefined,
+    reason: string | undefined,
+    start: string | undefined,
+    end: string | undefined,
+    nodes: string | undefined,
+  ): JobStatus {
     const state = mapSlurmState(rawState)
     const s: JobStatus = { state }
     const why = reason === undefined || reason === 'None' || reason === '' ? undefined : reason

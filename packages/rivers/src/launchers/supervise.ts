@@ -38,7 +38,11 @@ export interface SupervisedStatus extends JobStatus {
  * const final = await superviseJob(launcher, handle, { signal: ctx.signal, log, report })
  * if (final.state !== 'succeeded') throw new Error(final.stderrTail)
  */
-export async function superviseJob(launcher: Launcher, handle: JobHandle, options: SuperviseOptions): Promise<SupervisedStatus> {
+export async function superviseJob(
+  launcher: Launcher,
+  handle: JobHandle,
+  options: SuperviseOptions,
+): Promise<SupervisedStatus> {
   const { signal } = options
   // The job may outlive the run that started it (an asset timeout does not wait for the job to
   // stop): logging must never throw once the run's log file is closed.
@@ -68,12 +72,19 @@ export async function superviseJob(launcher: Launcher, handle: JobHandle, option
       errors = 0
     } catch (e) {
       if (++errors >= (options.maxStatusErrors ?? 10)) throw e
-      log.warn({ err: e }, `could not read the state of ${launcher.name} job ${handle.id} (${errors} in a row); retrying`)
+      log.warn(
+        { err: e },
+        `could not read the state of ${launcher.name} job ${handle.id} (${errors} in a row); retrying`,
+      )
       await sleep(launcher.pollIntervalMs * 2 ** Math.min(errors, 5), undefined)
       continue
     }
     if (last === undefined || status.state !== last.state || status.reason !== last.reason) {
-      if (last === undefined || status.state !== last.state) log.debug({ job: handle.id, state: status.state, reason: status.reason }, `${launcher.name} job ${handle.id} is ${status.state}${status.reason ? ` (${status.reason})` : ''}`)
+      if (last === undefined || status.state !== last.state)
+        log.debug(
+          { job: handle.id, state: status.state, reason: status.reason },
+          `${launcher.name} job ${handle.id} is ${status.state}${status.reason ? ` (${status.reason})` : ''}`,
+        )
       options.onStatus?.(status)
     }
     last = status
@@ -87,15 +98,35 @@ export async function superviseJob(launcher: Launcher, handle: JobHandle, option
       return final
     }
     if (stoppedBy === undefined && (signal.aborted || status.neverStarts === true)) {
-      stoppedBy = signal.aborted ? (isRiversError(signal.reason) && signal.reason.code === 'RIVERS_TIMEOUT' ? 'timeout' : 'cancelled') : 'never_starts'
-      if (stoppedBy === 'never_starts') log.error({ job: handle.id, reason: status.reason }, `${launcher.name} job ${handle.id} can never start (${status.reason}); cancelling it`)
-      else log.warn({ job: handle.id }, `stopping ${launcher.name} job ${handle.id} (${stoppedBy === 'timeout' ? 'the asset timed out' : 'the run was cancelled'})`)
+      stoppedBy = signal.aborted
+        ? isRiversError(signal.reason) && signal.reason.code === 'RIVERS_TIMEOUT'
+          ? 'timeout'
+          : 'cancelled'
+        : 'never_starts'
+      if (stoppedBy === 'never_starts')
+        log.error(
+          { job: handle.id, reason: status.reason },
+          `${launcher.name} job ${handle.id} can never start (${status.reason}); cancelling it`,
+        )
+      else
+        log.warn(
+          { job: handle.id },
+          `stopping ${launcher.name} job ${handle.id} (${stoppedBy === 'timeout' ? 'the asset timed out' : 'the run was cancelled'})`,
+        )
       await launcher.cancel(handle, stoppedBy === 'timeout' ? 'timeout' : 'cancelled')
       stopDeadline = Date.now() + (options.stopWaitMs ?? 60_000)
     }
     if (Date.now() > stopDeadline) {
-      log.error({ job: handle.id }, `${launcher.name} job ${handle.id} did not stop within ${options.stopWaitMs ?? 60_000} ms of being cancelled; no longer waiting for it`)
-      const final: SupervisedStatus = { ...status, state: 'cancelled', reason: 'did not stop in time after cancellation', stderrTail: tail.join('\n') }
+      log.error(
+        { job: handle.id },
+        `${launcher.name} job ${handle.id} did not stop within ${options.stopWaitMs ?? 60_000} ms of being cancelled; no longer waiting for it`,
+      )
+      const final: SupervisedStatus = {
+        ...status,
+        state: 'cancelled',
+        reason: 'did not stop in time after cancellation',
+        stderrTail: tail.join('\n'),
+      }
       if (stoppedBy !== undefined) final.stoppedBy = stoppedBy
       options.onStatus?.(final)
       return final
@@ -116,7 +147,8 @@ export function safeLogger(log: Logger): Logger {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown
       if (typeof v !== 'function') return v
-      if (prop === 'child') return (...args: unknown[]) => safeLogger((v as (...a: unknown[]) => Logger).apply(target, args))
+      if (prop === 'child')
+        return (...args: unknown[]) => safeLogger((v as (...a: unknown[]) => Logger).apply(target, args))
       if (typeof prop === 'string' && ['trace', 'debug', 'info', 'warn', 'error', 'fatal'].includes(prop)) {
         return (...args: unknown[]) => {
           try {

@@ -10,7 +10,16 @@ import type { GpuDevice } from '../definitions/index.js'
  * @example
  * const s: JobState = 'oom'
  */
-export type JobState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timeout' | 'oom' | 'node_fail' | 'preempted'
+export type JobState =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'timeout'
+  | 'oom'
+  | 'node_fail'
+  | 'preempted'
 
 /**
  * States a job never leaves.
@@ -18,7 +27,15 @@ export type JobState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancell
  * @example
  * TERMINAL_STATES.has('timeout') // true
  */
-export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled', 'timeout', 'oom', 'node_fail', 'preempted'])
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timeout',
+  'oom',
+  'node_fail',
+  'preempted',
+])
 
 /**
  * Whether a job in this state is over.
@@ -162,5 +179,10 @@ export interface Launcher {
    */
   reattach(handle: JobHandle): Promise<{ handle: JobHandle; status: JobStatus } | undefined>
   /** Holds slots for a function asset in this process (only launchers that run functions). */
-  reserve?(request: ResourceRequest, target: LaunchTarget, signal: AbortSignal, onQueued?: (reason: string) => void): Promise<Reservation>
+  reserve?(
+    request: ResourceRequest,
+    target: LaunchTarget,
+    signal: AbortSignal,
+    onQueued?: (reason: string) => void,
+  ): Promise<Reservation>
 }

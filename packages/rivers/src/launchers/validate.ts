@@ -30,12 +30,20 @@ export async function validateLaunches(project: Project, state: ProjectState, id
     if (!usesLauncher(def)) continue
     try {
       const launcher = launcherFor(launcherConfigOf(def, project), storeDir)
-      await launcher.validate(normalizeResources(def.resources), { assetKey: def.key, kind: def.command === undefined ? 'function' : 'command' })
+      await launcher.validate(normalizeResources(def.resources), {
+        assetKey: def.key,
+        kind: def.command === undefined ? 'function' : 'command',
+      })
     } catch (e) {
       if (!isRiversError(e)) throw e
       if (!errors.some((x) => x.message === e.message)) errors.push(e)
     }
   }
   if (errors.length === 1) throw errors[0]
-  if (errors.length > 1) throw new RiversError(errors[0]!.code, `${errors.length} assets cannot be launched:\n\n${errors.map((e) => e.message).join('\n\n')}`, { exitCode: 2 })
+  if (errors.length > 1)
+    throw new RiversError(
+      errors[0]!.code,
+      `${errors.length} assets cannot be launched:\n\n${errors.map((e) => e.message).join('\n\n')}`,
+      { exitCode: 2 },
+    )
 }

@@ -56,7 +56,16 @@ describe('concurrent use of one store file', () => {
     try {
       a.beginRun({ id: 'r1', selection: [], force: false })
       const rec = (s: Store, key: string) =>
-        s.recordMaterialization({ runId: 'r1', key, codeVersion: h(1), configHash: h(1), dataVersion: h(1), inputs: [], startedAt: new Date(), finishedAt: new Date() })
+        s.recordMaterialization({
+          runId: 'r1',
+          key,
+          codeVersion: h(1),
+          configHash: h(1),
+          dataVersion: h(1),
+          inputs: [],
+          startedAt: new Date(),
+          finishedAt: new Date(),
+        })
       rec(a, 'x')
       rec(b, 'y')
       rec(a, 'z')

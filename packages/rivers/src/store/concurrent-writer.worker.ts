@@ -6,7 +6,8 @@
 import { Store } from './store.js'
 
 const [dir, worker, countText] = process.argv.slice(2)
-if (dir === undefined || worker === undefined || countText === undefined) throw new Error('usage: <dir> <workerId> <count>')
+if (dir === undefined || worker === undefined || countText === undefined)
+  throw new Error('usage: <dir> <workerId> <count>')
 const count = Number(countText)
 const runId = `w${worker}`
 const h = (n: number): Buffer => Buffer.alloc(16, n & 0xff)

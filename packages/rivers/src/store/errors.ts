@@ -133,7 +133,10 @@ export function runNotFound(file: string, runId: string): RiversError {
  * throw runExists('/p/.rivers/rivers.db', 'r-123')
  */
 export function runExists(file: string, runId: string): RiversError {
-  return new RiversError('RIVERS_RUN_EXISTS', `Run '${runId}' already exists in the store ${file}. Use a fresh run id for every run.`)
+  return new RiversError(
+    'RIVERS_RUN_EXISTS',
+    `Run '${runId}' already exists in the store ${file}. Use a fresh run id for every run.`,
+  )
 }
 
 /**
@@ -178,7 +181,10 @@ export function unstorableJson(what: string, cause: unknown): RiversError {
  * throw badTtl('raw', -5)
  */
 export function badTtl(key: string, ttlMs: number): RiversError {
-  return new RiversError('RIVERS_BAD_LEASE_TTL', `Lease on asset '${key}': ttlMs must be a non-negative finite number of milliseconds, got ${ttlMs}.`)
+  return new RiversError(
+    'RIVERS_BAD_LEASE_TTL',
+    `Lease on asset '${key}': ttlMs must be a non-negative finite number of milliseconds, got ${ttlMs}.`,
+  )
 }
 
 /**

@@ -31,13 +31,19 @@ export class HistoryViews {
       FROM materializations m
       LEFT JOIN latest l ON l.asset_key = m.asset_key AND l.partition = m.partition AND l.materialization_id = m.id`
     this.#records = db.prepare(`${select} WHERE m.asset_key = ? ORDER BY m.id DESC LIMIT ?`)
-    this.#recordsOfPartition = db.prepare(`${select} WHERE m.asset_key = ? AND m.partition = ? ORDER BY m.id DESC LIMIT ?`)
+    this.#recordsOfPartition = db.prepare(
+      `${select} WHERE m.asset_key = ? AND m.partition = ? ORDER BY m.id DESC LIMIT ?`,
+    )
     this.#current = db.prepare(
       `SELECT m.*, 1 AS is_latest FROM latest l JOIN materializations m ON m.id = l.materialization_id
        WHERE l.asset_key = ? AND l.partition = ?`,
     )
-    this.#inputs = db.prepare('SELECT dep_key, dep_partition, data_version FROM materialization_inputs WHERE materialization_id = ? ORDER BY position')
-    this.#metrics = db.prepare('SELECT name, step, value FROM metrics WHERE materialization_id = ? ORDER BY name, step IS NULL, step')
+    this.#inputs = db.prepare(
+      'SELECT dep_key, dep_partition, data_version FROM materialization_inputs WHERE materialization_id = ? ORDER BY position',
+    )
+    this.#metrics = db.prepare(
+      'SELECT name, step, value FROM metrics WHERE materialization_id = ? ORDER BY name, step IS NULL, step',
+    )
     // Per record: stepped values by ascending step, then the summary (NULL step) value last, so the
     // last row of each record is the value to report.
     this.#metricSeries = db.prepare(
@@ -51,7 +57,11 @@ export class HistoryViews {
   /** Newest records of an asset first (all partitions unless one is given). */
   asset(key: string, opts: { limit?: number; partition?: string } = {}): HistoryRecord[] {
     const limit = opts.limit ?? 20
-    const rows = (opts.partition === undefined ? this.#records.all(key, limit) : this.#recordsOfPartition.all(key, opts.partition, limit)) as Obj[]
+    const rows = (
+      opts.partition === undefined
+        ? this.#records.all(key, limit)
+        : this.#recordsOfPartition.all(key, opts.partition, limit)
+    ) as Obj[]
     return rows.map((row) => this.#toRecord(row))
   }
 
@@ -111,5 +121,7 @@ export class HistoryViews {
 
 function toMetric(row: Obj): MetricPoint {
   const value = (row.value as number | null) ?? Number.NaN
-  return row.step == null ? { name: row.name as string, value } : { name: row.name as string, value, step: row.step as number }
+  return row.step == null
+    ? { name: row.name as string, value }
+    : { name: row.name as string, value, step: row.step as number }
 }

@@ -40,7 +40,9 @@ export class JobsTable {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       get: this.#db.prepare('SELECT * FROM jobs WHERE id = ?'),
-      active: this.#db.prepare(`SELECT * FROM jobs WHERE asset_key = ? AND partition = ? AND launcher = ? AND fingerprint = ? AND state IN ${ACTIVE} ORDER BY id DESC`),
+      active: this.#db.prepare(
+        `SELECT * FROM jobs WHERE asset_key = ? AND partition = ? AND launcher = ? AND fingerprint = ? AND state IN ${ACTIVE} ORDER BY id DESC`,
+      ),
       byRun: this.#db.prepare('SELECT * FROM jobs WHERE run_id = ? ORDER BY id'),
       byAsset: this.#db.prepare('SELECT * FROM jobs WHERE asset_key = ? AND partition = ? ORDER BY id DESC LIMIT ?'),
     }

@@ -16,17 +16,19 @@ afterEach(() => {
 })
 
 /** Replaces the temp folder in messages so snapshots are stable. */
-const scrub = (f: () => unknown): (() => unknown) => () => {
-  try {
-    return f()
-  } catch (e) {
-    if (e instanceof RiversError) {
-      const clean = new RiversError(e.code, e.message.split(tmp).join('<tmp>'))
-      throw clean
+const scrub =
+  (f: () => unknown): (() => unknown) =>
+  () => {
+    try {
+      return f()
+    } catch (e) {
+      if (e instanceof RiversError) {
+        const clean = new RiversError(e.code, e.message.split(tmp).join('<tmp>'))
+        throw clean
+      }
+      throw e
     }
-    throw e
   }
-}
 
 const isRoot = process.getuid?.() === 0
 
@@ -44,7 +46,17 @@ describe('Store.open', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all()
-    expect(tables).toEqual(['check_results', 'events', 'jobs', 'latest', 'leases', 'materialization_inputs', 'materializations', 'metrics', 'runs'])
+    expect(tables).toEqual([
+      'check_results',
+      'events',
+      'jobs',
+      'latest',
+      'leases',
+      'materialization_inputs',
+      'materializations',
+      'metrics',
+      'runs',
+    ])
     db.close()
   })
 
@@ -65,7 +77,10 @@ describe('Store.open', () => {
     const dir = join(tmp, '.rivers')
     const first = MIGRATIONS.slice(0, 1)
     Store.open(dir, { migrations: first }).close()
-    const extra = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, name: 'test', sql: 'CREATE TABLE extra (x INTEGER) STRICT;' }]
+    const extra = [
+      ...MIGRATIONS,
+      { version: SCHEMA_VERSION + 1, name: 'test', sql: 'CREATE TABLE extra (x INTEGER) STRICT;' },
+    ]
     Store.open(dir, { migrations: extra }).close()
     Store.open(dir, { migrations: extra }).close() // would fail "table extra already exists" if re-applied
     const db = new Database(join(dir, 'rivers.db'))
@@ -75,7 +90,10 @@ describe('Store.open', () => {
 
   it('rolls back a failing migration together with its version bump', () => {
     const dir = join(tmp, '.rivers')
-    const bad = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, name: 'bad', sql: 'CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;' }]
+    const bad = [
+      ...MIGRATIONS,
+      { version: SCHEMA_VERSION + 1, name: 'bad', sql: 'CREATE TABLE half (x INTEGER); SELECT * FROM no_such_table;' },
+    ]
     expect(() => Store.open(dir, { migrations: bad })).toThrow(/no such table/)
     const db = new Database(join(dir, 'rivers.db'))
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
@@ -89,7 +107,9 @@ describe('Store.open', () => {
     const db = new Database(join(dir, 'rivers.db'))
     db.pragma('user_version = 99')
     db.close()
-    expect(scrub(() => Store.open(dir))).toThrowErrorMatchingInlineSnapshot(`[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 2). Upgrade rivers, or point --store elsewhere.]`)
+    expect(scrub(() => Store.open(dir))).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 2). Upgrade rivers, or point --store elsewhere.]`,
+    )
     expect(() => Store.open(dir)).toThrow(expect.objectContaining({ code: 'RIVERS_STORE_TOO_NEW', exitCode: 2 }))
   })
 
@@ -100,19 +120,29 @@ describe('Store.open', () => {
     const dir = join(tmp, '.rivers')
     mkdirSync(dir)
     writeFileSync(join(dir, 'rivers.db'), bytes)
-    expect(scrub(() => Store.open(dir))).toThrowErrorMatchingInlineSnapshot(`[RiversError: The store <tmp>/.rivers/rivers.db is not a valid Rivers database (SQLITE_NOTADB: file is not a database). Move it aside (for example \`mv rivers.db rivers.db.broken\`); records will be rebuilt by the next materialization.]`)
+    expect(scrub(() => Store.open(dir))).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: The store <tmp>/.rivers/rivers.db is not a valid Rivers database (SQLITE_NOTADB: file is not a database). Move it aside (for example \`mv rivers.db rivers.db.broken\`); records will be rebuilt by the next materialization.]`,
+    )
   })
 
   it('reports a folder that cannot be created', () => {
     writeFileSync(join(tmp, 'file'), 'x')
-    expect(scrub(() => Store.open(join(tmp, 'file', '.rivers')))).toThrow(/^The store folder <tmp>\/file\/\.rivers cannot be created: a parent of it is a file\. Point --store/)
-    expect(scrub(() => Store.open(join(tmp, 'file')))).toThrow(/^The store folder <tmp>\/file cannot be created: a file with that name exists\./)
-    expect(() => Store.open(join(tmp, 'file', '.rivers'))).toThrow(expect.objectContaining({ code: 'RIVERS_STORE_DIR', exitCode: 2 }))
+    expect(scrub(() => Store.open(join(tmp, 'file', '.rivers')))).toThrow(
+      /^The store folder <tmp>\/file\/\.rivers cannot be created: a parent of it is a file\. Point --store/,
+    )
+    expect(scrub(() => Store.open(join(tmp, 'file')))).toThrow(
+      /^The store folder <tmp>\/file cannot be created: a file with that name exists\./,
+    )
+    expect(() => Store.open(join(tmp, 'file', '.rivers'))).toThrow(
+      expect.objectContaining({ code: 'RIVERS_STORE_DIR', exitCode: 2 }),
+    )
   })
 
   it('opens read-only without creating anything, and refuses writes with a clear error', () => {
     const dir = join(tmp, '.rivers')
-    expect(scrub(() => Store.open(dir, { readonly: true }))).toThrowErrorMatchingInlineSnapshot(`[RiversError: No store at <tmp>/.rivers/rivers.db. Run \`assets materialize\` once to create it, or point --store at an existing store.]`)
+    expect(scrub(() => Store.open(dir, { readonly: true }))).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: No store at <tmp>/.rivers/rivers.db. Run \`assets materialize\` once to create it, or point --store at an existing store.]`,
+    )
     Store.open(dir).close()
     const ro = Store.open(dir, { readonly: true })
     expect(scrub(() => ro.beginRun({ id: 'r1', selection: [], force: false }))).toThrow(
@@ -127,7 +157,9 @@ describe('Store.open', () => {
     const db = new Database(join(dir, 'rivers.db'))
     db.pragma('user_version = 0')
     db.close()
-    expect(() => Store.open(dir, { readonly: true })).toThrow(expect.objectContaining({ code: 'RIVERS_STORE_NEEDS_MIGRATION' }))
+    expect(() => Store.open(dir, { readonly: true })).toThrow(
+      expect.objectContaining({ code: 'RIVERS_STORE_NEEDS_MIGRATION' }),
+    )
   })
 
   // Root ignores permission bits, so these run only as an ordinary user. As root the read-only path is
@@ -144,7 +176,12 @@ describe('Store.open', () => {
         } finally {
           s.close()
         }
-      }).toThrow(expect.objectContaining({ code: 'RIVERS_STORE_READONLY', message: expect.stringContaining(join(dir, 'rivers.db')) }))
+      }).toThrow(
+        expect.objectContaining({
+          code: 'RIVERS_STORE_READONLY',
+          message: expect.stringContaining(join(dir, 'rivers.db')),
+        }),
+      )
     } finally {
       chmodSync(join(dir, 'rivers.db'), 0o600)
     }
@@ -153,7 +190,9 @@ describe('Store.open', () => {
   it.skipIf(isRoot)('names the path when the parent folder is read-only (non-root only)', () => {
     chmodSync(tmp, 0o500)
     try {
-      expect(() => Store.open(join(tmp, '.rivers'))).toThrow(expect.objectContaining({ code: 'RIVERS_STORE_DIR', message: expect.stringContaining(join(tmp, '.rivers')) }))
+      expect(() => Store.open(join(tmp, '.rivers'))).toThrow(
+        expect.objectContaining({ code: 'RIVERS_STORE_DIR', message: expect.stringContaining(join(tmp, '.rivers')) }),
+      )
     } finally {
       chmodSync(tmp, 0o700)
     }
@@ -168,7 +207,9 @@ describe('a store locked by another connection', () => {
     blocker.exec('BEGIN IMMEDIATE')
     try {
       const started = Date.now()
-      expect(scrub(() => store.beginRun({ id: 'r1', selection: [], force: false }))).toThrowErrorMatchingInlineSnapshot(`[RiversError: The store <tmp>/.rivers/rivers.db stayed locked by another process for more than 300 ms. Wait for the other \`assets\` command to finish (or stop it), then run again.]`)
+      expect(scrub(() => store.beginRun({ id: 'r1', selection: [], force: false }))).toThrowErrorMatchingInlineSnapshot(
+        `[RiversError: The store <tmp>/.rivers/rivers.db stayed locked by another process for more than 300 ms. Wait for the other \`assets\` command to finish (or stop it), then run again.]`,
+      )
       expect(Date.now() - started).toBeGreaterThanOrEqual(250)
     } finally {
       blocker.exec('ROLLBACK')

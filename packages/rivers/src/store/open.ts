@@ -51,7 +51,10 @@ export interface OpenOptions {
  * @example
  * const { db, file } = openDatabase('.rivers')
  */
-export function openDatabase(dir: string, options: OpenOptions = {}): { db: Database.Database; file: string; busyTimeoutMs: number } {
+export function openDatabase(
+  dir: string,
+  options: OpenOptions = {},
+): { db: Database.Database; file: string; busyTimeoutMs: number } {
   const absDir = resolve(dir)
   const file = join(absDir, DB_FILE)
   const readonly = options.readonly === true
@@ -127,8 +130,10 @@ export function translateSqliteError(file: string, e: unknown, busyTimeoutMs: nu
   const code = (e as { code?: unknown } | null)?.code
   if (typeof code !== 'string') return e
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return storeCorrupt(file, e)
-  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return storeReadOnly(file, e)
+  if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return storeReadOnly(file, e)
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return storeBusy(file, busyTimeoutMs, e)
-  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_PERM') return storeCannotOpen(file, e)
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_PERM')
+    return storeCannotOpen(file, e)
   return e
 }

@@ -14,9 +14,14 @@ describe('RecordsTable.latest', () => {
     const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g']
     keys.forEach((key, i) =>
       records.insert({
-        runId: 'r', key, codeVersion: h(i), configHash: h(0), dataVersion: h(100 + i),
+        runId: 'r',
+        key,
+        codeVersion: h(i),
+        configHash: h(0),
+        dataVersion: h(100 + i),
         inputs: keys.slice(0, i % 3).map((dep, j) => ({ key: dep, dataVersion: h(200 + j) })),
-        startedAt: new Date(0), finishedAt: new Date(0),
+        startedAt: new Date(0),
+        finishedAt: new Date(0),
       }),
     )
     const l = records.latest()
@@ -35,9 +40,20 @@ describe('RecordsTable.latest', () => {
     migrate(db)
     db.prepare("INSERT INTO runs (id, started_at, status, selection) VALUES ('r', '', 'running', '[]')").run()
     const records = new RecordsTable(db, ':memory:')
-    const rec = { runId: 'r', codeVersion: h(0), configHash: h(0), dataVersion: h(0), startedAt: new Date(0), finishedAt: new Date(0) }
-    expect(() => records.insert({ ...rec, key: 'a\nb', inputs: [] })).toThrowErrorMatchingInlineSnapshot(`[RiversError: Asset key must be a non-empty string without newlines or NUL characters, got "a\\nb". Asset keys are segments of A-Z a-z 0-9 _ - . joined by /.]`)
-    expect(() => records.insert({ ...rec, key: 'x', inputs: [{ key: '', dataVersion: h(0) }] })).toThrow(/Input key of asset 'x' must be a non-empty string/)
+    const rec = {
+      runId: 'r',
+      codeVersion: h(0),
+      configHash: h(0),
+      dataVersion: h(0),
+      startedAt: new Date(0),
+      finishedAt: new Date(0),
+    }
+    expect(() => records.insert({ ...rec, key: 'a\nb', inputs: [] })).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset key must be a non-empty string without newlines or NUL characters, got "a\\nb". Asset keys are segments of A-Z a-z 0-9 _ - . joined by /.]`,
+    )
+    expect(() => records.insert({ ...rec, key: 'x', inputs: [{ key: '', dataVersion: h(0) }] })).toThrow(
+      /Input key of asset 'x' must be a non-empty string/,
+    )
     db.close()
   })
 })

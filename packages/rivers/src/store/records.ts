@@ -100,13 +100,38 @@ export class RecordsTable {
     const finished = isoTime(r.finishedAt)
     const duration = Math.max(0, r.finishedAt.getTime() - r.startedAt.getTime())
     const id = Number(
-      this.#insert.run(r.runId, key, partition, kind, code, config, data, started, finished, duration, r.storagePath ?? null, metadata)
-        .lastInsertRowid,
+      this.#insert.run(
+        r.runId,
+        key,
+        partition,
+        kind,
+        code,
+        config,
+        data,
+        started,
+        finished,
+        duration,
+        r.storagePath ?? null,
+        metadata,
+      ).lastInsertRowid,
     )
     inputs.forEach((input, position) => this.#insertInput.run(id, position, input.key, input.partition, input.version))
     const packedKeys = inputs.length === 0 ? null : inputs.map((i) => i.key).join('\n')
     const packedVersions = inputs.length === 0 ? null : Buffer.concat(inputs.map((i) => i.version))
-    this.#upsertLatest.run(key, partition, id, kind, code, config, data, inputs.length, packedKeys, packedVersions, r.runId, finished)
+    this.#upsertLatest.run(
+      key,
+      partition,
+      id,
+      kind,
+      code,
+      config,
+      data,
+      inputs.length,
+      packedKeys,
+      packedVersions,
+      r.runId,
+      finished,
+    )
     for (const m of r.metrics ?? []) {
       // SQLite has no NaN (it would become NULL anyway); store NULL explicitly and read it back as NaN.
       this.#insertMetric.run(id, m.name, m.step ?? null, Number.isNaN(m.value) ? null : m.value)
@@ -138,7 +163,9 @@ export class RecordsTable {
   #decode(chunks: string[][]): LatestRecords {
     const split = (text: string, sep: string): string[] => (text === '' ? [] : text.split(sep))
     const col = (i: number, sep: string): string[] =>
-      chunks.length === 1 ? split((chunks[0] as string[])[i] as string, sep) : chunks.flatMap((c) => split(c[i] as string, sep))
+      chunks.length === 1
+        ? split((chunks[0] as string[])[i] as string, sep)
+        : chunks.flatMap((c) => split(c[i] as string, sep))
     const hex = (i: number): Buffer => Buffer.from(chunks.map((c) => c[i] as string).join(''), 'hex')
     const keys = col(0, '\n')
     const m = keys.length
@@ -155,12 +182,35 @@ export class RecordsTable {
     for (let i = 0; i < m; i++) depOffsets[i + 1] = (depOffsets[i] as number) + Number(counts[i])
     const total = depOffsets[m] as number
     const aligned =
-      codeVersions.length === 16 * m && configHashes.length === 16 * m && dataVersions.length === 16 * m && counts.length === m &&
-      depKeys.length === total && depVersions.length === 16 * total && runIds.length === m && finishedAt.length === m && kinds.length === m
+      codeVersions.length === 16 * m &&
+      configHashes.length === 16 * m &&
+      dataVersions.length === 16 * m &&
+      counts.length === m &&
+      depKeys.length === total &&
+      depVersions.length === 16 * total &&
+      runIds.length === m &&
+      finishedAt.length === m &&
+      kinds.length === m
     if (!aligned) {
-      throw storeCorrupt(this.#file, new Error(`the latest table does not decode: ${m} keys, ${total} inputs expected, ${depKeys.length} input keys found`))
+      throw storeCorrupt(
+        this.#file,
+        new Error(
+          `the latest table does not decode: ${m} keys, ${total} inputs expected, ${depKeys.length} input keys found`,
+        ),
+      )
     }
-    return { keys, codeVersions, configHashes, dataVersions, depOffsets, depKeys, depVersions, runIds, finishedAt, kinds }
+    return {
+      keys,
+      codeVersions,
+      configHashes,
+      dataVersions,
+      depOffsets,
+      depKeys,
+      depVersions,
+      runIds,
+      finishedAt,
+      kinds,
+    }
   }
 
   /**

@@ -89,7 +89,10 @@ export class RunsTable {
   /** Appends an event; returns its id. */
   appendEvent(runId: string, type: string, key?: string, data?: unknown, at: Date = new Date()): number {
     this.#mustExist(runId)
-    return Number(this.#insertEvent.run(runId, isoTime(at), type, key ?? null, encodeJson(data, `data of event '${type}'`)).lastInsertRowid)
+    return Number(
+      this.#insertEvent.run(runId, isoTime(at), type, key ?? null, encodeJson(data, `data of event '${type}'`))
+        .lastInsertRowid,
+    )
   }
 
   /** A run's events in the order they were appended. */

@@ -23,8 +23,14 @@ beforeAll(() => {
   for (let i = 0; i < N; i++) {
     const inputs = [1, 2, 3].filter((d) => i - d >= 0).map((d) => ({ key: `k${i - d}`, dataVersion: version(i - d) }))
     store.recordMaterialization({
-      runId: 'r1', key: `k${i}`, codeVersion: version(i), configHash: version(0), dataVersion: version(i),
-      inputs, startedAt: started, finishedAt: started,
+      runId: 'r1',
+      key: `k${i}`,
+      codeVersion: version(i),
+      configHash: version(0),
+      dataVersion: version(i),
+      inputs,
+      startedAt: started,
+      finishedAt: started,
     })
   }
 })

@@ -20,7 +20,13 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-function record(key: string, data: number, inputs: [string, number][] = [], runId = 'r1', extra: Partial<Parameters<Store['recordMaterialization']>[0]> = {}): number {
+function record(
+  key: string,
+  data: number,
+  inputs: [string, number][] = [],
+  runId = 'r1',
+  extra: Partial<Parameters<Store['recordMaterialization']>[0]> = {},
+): number {
   return store.recordMaterialization({
     runId,
     key,
@@ -40,11 +46,25 @@ describe('runs', () => {
     store.beginRun({ id: 'r2', selection: ['raw+'], force: true })
     store.finishRun('r1', 'success', { materialized: ['raw'] })
     const r1 = store.getRun('r1')
-    expect(r1).toMatchObject({ id: 'r1', status: 'success', selection: ['*'], force: false, argv: ['materialize'], config: { lr: 0.1 } })
+    expect(r1).toMatchObject({
+      id: 'r1',
+      status: 'success',
+      selection: ['*'],
+      force: false,
+      argv: ['materialize'],
+      config: { lr: 0.1 },
+    })
     expect(r1?.summary).toEqual({ materialized: ['raw'] })
     expect(r1?.pid).toBe(process.pid)
     expect(r1?.finishedAt).toMatch(/^\d{4}-\d\d-\d\dT/)
-    expect(store.getRun('r2')).toMatchObject({ status: 'running', force: true, argv: null, config: null, summary: null, finishedAt: null })
+    expect(store.getRun('r2')).toMatchObject({
+      status: 'running',
+      force: true,
+      argv: null,
+      config: null,
+      summary: null,
+      finishedAt: null,
+    })
     expect(store.listRuns({ limit: 10 }).map((r) => r.id)).toEqual(['r2', 'r1'])
     expect(store.listRuns({ limit: 1 })).toHaveLength(1)
     expect(store.getRun('nope')).toBeUndefined()
@@ -71,7 +91,9 @@ describe('runs', () => {
   it('names the offending column when a value cannot become JSON', () => {
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
-    expect(() => store.beginRun({ id: 'r1', selection: [], force: false, config: cyclic })).toThrow(/config of run 'r1' cannot be stored as JSON/)
+    expect(() => store.beginRun({ id: 'r1', selection: [], force: false, config: cyclic })).toThrow(
+      /config of run 'r1' cannot be stored as JSON/,
+    )
   })
 })
 
@@ -93,13 +115,29 @@ describe('records and latest', () => {
     record('features', 20, [['raw', 10]])
     record('raw', 11, [], 'r2')
     store.recordMaterialization({
-      runId: 'r2', key: 'model', kind: 'materialization', codeVersion: h(5), configHash: h(6), dataVersion: h(30),
-      inputs: [{ key: 'raw', dataVersion: h(11) }, { key: 'features', dataVersion: h(20) }],
-      startedAt: new Date(0), finishedAt: new Date(5),
+      runId: 'r2',
+      key: 'model',
+      kind: 'materialization',
+      codeVersion: h(5),
+      configHash: h(6),
+      dataVersion: h(30),
+      inputs: [
+        { key: 'raw', dataVersion: h(11) },
+        { key: 'features', dataVersion: h(20) },
+      ],
+      startedAt: new Date(0),
+      finishedAt: new Date(5),
     })
     store.recordMaterialization({
-      runId: 'r2', key: 'src', kind: 'observation', codeVersion: h(0), configHash: h(0), dataVersion: h(40),
-      inputs: [], startedAt: new Date(0), finishedAt: new Date(0),
+      runId: 'r2',
+      key: 'src',
+      kind: 'observation',
+      codeVersion: h(0),
+      configHash: h(0),
+      dataVersion: h(40),
+      inputs: [],
+      startedAt: new Date(0),
+      finishedAt: new Date(0),
     })
     const l = store.latestRecords()
     expect(l.keys).toEqual(['features', 'model', 'raw', 'src'])
@@ -107,7 +145,12 @@ describe('records and latest', () => {
     expect(l.depKeys).toEqual(['raw', 'raw', 'features'])
     const at = (buf: Buffer, i: number) => toHex(buf.subarray(16 * i, 16 * i + 16))
     expect([0, 1, 2].map((i) => at(l.depVersions, i))).toEqual([toHex(h(10)), toHex(h(11)), toHex(h(20))])
-    expect([0, 1, 2, 3].map((i) => at(l.dataVersions, i))).toEqual([toHex(h(20)), toHex(h(30)), toHex(h(11)), toHex(h(40))])
+    expect([0, 1, 2, 3].map((i) => at(l.dataVersions, i))).toEqual([
+      toHex(h(20)),
+      toHex(h(30)),
+      toHex(h(11)),
+      toHex(h(40)),
+    ])
     expect(at(l.codeVersions, 1)).toBe(toHex(h(5)))
     expect(at(l.configHashes, 1)).toBe(toHex(h(6)))
     expect(l.runIds).toEqual(['r1', 'r2', 'r2', 'r2'])
@@ -123,15 +166,29 @@ describe('records and latest', () => {
 
   it('writes a materialized event in the same transaction', () => {
     const id = record('raw', 10)
-    expect(store.runEvents('r1')).toMatchObject([{ type: 'materialized', key: 'raw', data: { materializationId: id, dataVersion: toHex(h(10)) } }])
+    expect(store.runEvents('r1')).toMatchObject([
+      { type: 'materialized', key: 'raw', data: { materializationId: id, dataVersion: toHex(h(10)) } },
+    ])
   })
 
   it('rejects a hash that is not 16 bytes and writes nothing', () => {
-    expect(() => store.recordMaterialization({
-      runId: 'r1', key: 'raw', codeVersion: Buffer.alloc(15), configHash: h(0), dataVersion: h(0), inputs: [],
-      startedAt: new Date(), finishedAt: new Date(),
-    })).toThrowErrorMatchingInlineSnapshot(`[RiversError: codeVersion of asset 'raw' must be a 16-byte hash (32 hex digits), got 15 bytes. Produce it with the native hasher (hashBytes / hashFields).]`)
-    expect(() => record('raw', 1, [['dep', 1]], 'r1', { inputs: [{ key: 'dep', dataVersion: new Uint8Array(3) }] })).toThrow(/input 'dep' of asset 'raw'/)
+    expect(() =>
+      store.recordMaterialization({
+        runId: 'r1',
+        key: 'raw',
+        codeVersion: Buffer.alloc(15),
+        configHash: h(0),
+        dataVersion: h(0),
+        inputs: [],
+        startedAt: new Date(),
+        finishedAt: new Date(),
+      }),
+    ).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: codeVersion of asset 'raw' must be a 16-byte hash (32 hex digits), got 15 bytes. Produce it with the native hasher (hashBytes / hashFields).]`,
+    )
+    expect(() =>
+      record('raw', 1, [['dep', 1]], 'r1', { inputs: [{ key: 'dep', dataVersion: new Uint8Array(3) }] }),
+    ).toThrow(/input 'dep' of asset 'raw'/)
     expect(store.latestRecords().keys).toEqual([])
     expect(store.runEvents('r1')).toEqual([])
   })
@@ -139,7 +196,9 @@ describe('records and latest', () => {
   it('rolls the whole record back when a later part fails', () => {
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
-    expect(() => record('raw', 1, [], 'r1', { metadata: cyclic })).toThrow(/metadata of asset 'raw' cannot be stored as JSON/)
+    expect(() => record('raw', 1, [], 'r1', { metadata: cyclic })).toThrow(
+      /metadata of asset 'raw' cannot be stored as JSON/,
+    )
     expect(store.assetHistory('raw')).toEqual([])
   })
 })
@@ -152,25 +211,79 @@ describe('history', () => {
   })
 
   it('shows records newest first with inputs, metadata, metrics and checks', () => {
-    const first = record('model', 1, [['features', 9]], 'r1', { metadata: { rows: 10 }, metrics: [{ name: 'auc', value: 0.7 }], storagePath: 'model.bin' })
-    const second = record('model', 2, [['features', 9]], 'r2', { metrics: [{ name: 'loss', value: 2, step: 0 }, { name: 'loss', value: 1, step: 1 }, { name: 'loss', value: Number.NaN, step: 2 }] })
-    store.recordCheck({ runId: 'r2', key: 'model', materializationId: second, name: 'auc >= 0.8', passed: false, blocking: true, message: 'auc 0.7', metadata: { auc: 0.7 } })
+    const first = record('model', 1, [['features', 9]], 'r1', {
+      metadata: { rows: 10 },
+      metrics: [{ name: 'auc', value: 0.7 }],
+      storagePath: 'model.bin',
+    })
+    const second = record('model', 2, [['features', 9]], 'r2', {
+      metrics: [
+        { name: 'loss', value: 2, step: 0 },
+        { name: 'loss', value: 1, step: 1 },
+        { name: 'loss', value: Number.NaN, step: 2 },
+      ],
+    })
+    store.recordCheck({
+      runId: 'r2',
+      key: 'model',
+      materializationId: second,
+      name: 'auc >= 0.8',
+      passed: false,
+      blocking: true,
+      message: 'auc 0.7',
+      metadata: { auc: 0.7 },
+    })
     const [newest, oldest] = store.assetHistory('model')
     expect(newest).toMatchObject({
-      id: second, runId: 'r2', isLatest: true, wipedAt: null, durationMs: 1500, dataVersion: toHex(h(2)), codeVersion: toHex(h(1)),
+      id: second,
+      runId: 'r2',
+      isLatest: true,
+      wipedAt: null,
+      durationMs: 1500,
+      dataVersion: toHex(h(2)),
+      codeVersion: toHex(h(1)),
       inputs: [{ key: 'features', partition: '', dataVersion: toHex(h(9)) }],
-      checks: [{ name: 'auc >= 0.8', passed: false, blocking: true, message: 'auc 0.7', metadata: { auc: 0.7 }, materializationId: second }],
+      checks: [
+        {
+          name: 'auc >= 0.8',
+          passed: false,
+          blocking: true,
+          message: 'auc 0.7',
+          metadata: { auc: 0.7 },
+          materializationId: second,
+        },
+      ],
     })
-    expect(newest?.metrics.map((m) => [m.name, m.step, m.value])).toEqual([['loss', 0, 2], ['loss', 1, 1], ['loss', 2, Number.NaN]])
-    expect(oldest).toMatchObject({ id: first, isLatest: false, metadata: { rows: 10 }, storagePath: 'model.bin', metrics: [{ name: 'auc', value: 0.7 }] })
+    expect(newest?.metrics.map((m) => [m.name, m.step, m.value])).toEqual([
+      ['loss', 0, 2],
+      ['loss', 1, 1],
+      ['loss', 2, Number.NaN],
+    ])
+    expect(oldest).toMatchObject({
+      id: first,
+      isLatest: false,
+      metadata: { rows: 10 },
+      storagePath: 'model.bin',
+      metrics: [{ name: 'auc', value: 0.7 }],
+    })
     expect(store.assetHistory('model', { limit: 1 })).toHaveLength(1)
     expect(store.assetHistory('nothing')).toEqual([])
   })
 
   it('gives one metric value per record: the summary value, else the last step', () => {
     record('model', 1, [], 'r1', { metrics: [{ name: 'auc', value: 0.7 }] })
-    record('model', 2, [], 'r2', { metrics: [{ name: 'auc', value: 0.5, step: 0 }, { name: 'auc', value: 0.8, step: 3 }] })
-    record('model', 3, [], 'r3', { metrics: [{ name: 'auc', value: 0.1, step: 9 }, { name: 'auc', value: 0.9 }] })
+    record('model', 2, [], 'r2', {
+      metrics: [
+        { name: 'auc', value: 0.5, step: 0 },
+        { name: 'auc', value: 0.8, step: 3 },
+      ],
+    })
+    record('model', 3, [], 'r3', {
+      metrics: [
+        { name: 'auc', value: 0.1, step: 9 },
+        { name: 'auc', value: 0.9 },
+      ],
+    })
     record('other', 3, [], 'r3', { metrics: [{ name: 'auc', value: 0.2 }] })
     expect(store.metricHistory('model', 'auc').map((p) => [p.runId, p.value, p.step])).toEqual([
       ['r1', 0.7, null],
@@ -239,7 +352,9 @@ describe('leases', () => {
   })
 
   it('refuses a bad ttl', () => {
-    expect(() => store.tryAcquireLease('model', 'r1', -1)).toThrowErrorMatchingInlineSnapshot(`[RiversError: Lease on asset 'model': ttlMs must be a non-negative finite number of milliseconds, got -1.]`)
+    expect(() => store.tryAcquireLease('model', 'r1', -1)).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Lease on asset 'model': ttlMs must be a non-negative finite number of milliseconds, got -1.]`,
+    )
   })
 })
 

@@ -336,7 +336,11 @@ export class Store {
    * store.listJobs({ key: 'model/torch', limit: 5 })
    */
   listJobs(filter: { runId: string } | { key: string; partition?: string; limit?: number }): JobRecord[] {
-    return this.#read(() => ('runId' in filter ? this.#jobs.ofRun(filter.runId) : this.#jobs.ofAsset(filter.key, filter.partition ?? '', filter.limit ?? 20)))
+    return this.#read(() =>
+      'runId' in filter
+        ? this.#jobs.ofRun(filter.runId)
+        : this.#jobs.ofAsset(filter.key, filter.partition ?? '', filter.limit ?? 20),
+    )
   }
 
   /**

@@ -161,7 +161,16 @@ export interface Lease {
 }
 
 /** State of a job as the `jobs` table stores it (the launchers' common vocabulary). */
-export type JobRowState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'timeout' | 'oom' | 'node_fail' | 'preempted'
+export type JobRowState =
+  | 'pending'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'timeout'
+  | 'oom'
+  | 'node_fail'
+  | 'preempted'
 
 /** Arguments of `Store.insertJob`. */
 export interface NewJob {

@@ -29,7 +29,11 @@ const counts: Record<string, number> = {}
 
 afterAll(() => {
   const total = Object.values(counts).reduce((a, b) => a + b, 0)
-  console.log(`fuzz through the binding: ${total} iterations (${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}); slowest call ${slowest.toFixed(1)} ms; seed ${SEED}`)
+  console.log(
+    `fuzz through the binding: ${total} iterations (${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}); slowest call ${slowest.toFixed(1)} ms; seed ${SEED}`,
+  )
 })
 
 /** Calls `f`; a thrown error must be coded. Returns the result, or undefined after a coded error. */
@@ -40,12 +44,15 @@ function guarded<T>(what: string, f: () => T): T | undefined {
   } catch (e) {
     const code = (e as { code?: unknown } | null)?.code
     if (!(e instanceof Error) || typeof code !== 'string' || !code.startsWith('RIVERS_') || e.message === '') {
-      throw new Error(`${what} threw an uncoded error: ${String(e)} (code ${String((e as { code?: unknown } | null)?.code)})`)
+      throw new Error(
+        `${what} threw an uncoded error: ${String(e)} (code ${String((e as { code?: unknown } | null)?.code)})`,
+      )
     }
     return undefined
   } finally {
     const ms = performance.now() - t0
     slowest = Math.max(slowest, ms)
+    // biome-ignore lint/correctness/noUnsafeFinally: a call slower than 2 s fails the fuzz case whatever it returned
     if (ms > 2_000) throw new Error(`${what} took ${ms.toFixed(0)} ms`)
   }
 }
@@ -53,7 +60,19 @@ function guarded<T>(what: string, f: () => T): T | undefined {
 const count = (name: string) => (counts[name] = (counts[name] ?? 0) + 1)
 
 // A fixed project to select in: keys with folders, tags, groups, kinds, owners, a source.
-const KEYS = ['raw/orders', 'raw/users', 'raw/events', 'clean/orders', 'clean/users', 'features', 'model', 'model/eval', 'report', 'and', 'x.y-z_1']
+const KEYS = [
+  'raw/orders',
+  'raw/users',
+  'raw/events',
+  'clean/orders',
+  'clean/users',
+  'features',
+  'model',
+  'model/eval',
+  'report',
+  'and',
+  'x.y-z_1',
+]
 const DEPS: number[][] = [[], [], [], [0], [1], [3, 4], [5], [6], [6, 7], [], [9]]
 const LABELS = ['group:raw', 'group:ml', 'tag:pii', 'tag:tier=gold', 'kind:sklearn', 'owner:team:ml']
 const LABELS_OF: number[][] = [[0, 2], [0, 2], [0], [], [2], [1, 3], [1, 4, 5], [1], [], [], []]
@@ -81,7 +100,50 @@ function wellFormedSelection(ids: Uint32Array, size: number): void {
   }
 }
 
-const TOKENS = ['(', ')', 'and', 'or', 'not', '+', '*', '2+', '+1', '0+', 'key:', 'tag:', 'group:', 'kind:', 'owner:', 'status:', 'stale', 'missing', 'fresh', '=', ':', ' ', '', 'raw/*', 'raw/orders', 'model', 'pii', 'tier', 'gold', 'ml', '99999999999', '-', '/', '\\', '"', "'", '\n', '\t', '\u0000', 'é', '𝔘', ...KEYS]
+const TOKENS = [
+  '(',
+  ')',
+  'and',
+  'or',
+  'not',
+  '+',
+  '*',
+  '2+',
+  '+1',
+  '0+',
+  'key:',
+  'tag:',
+  'group:',
+  'kind:',
+  'owner:',
+  'status:',
+  'stale',
+  'missing',
+  'fresh',
+  '=',
+  ':',
+  ' ',
+  '',
+  'raw/*',
+  'raw/orders',
+  'model',
+  'pii',
+  'tier',
+  'gold',
+  'ml',
+  '99999999999',
+  '-',
+  '/',
+  '\\',
+  '"',
+  "'",
+  '\n',
+  '\t',
+  '\u0000',
+  'é',
+  '𝔘',
+  ...KEYS,
+]
 
 describe('NativeGraph#select', () => {
   const g = fixedGraph()
@@ -99,7 +161,9 @@ describe('NativeGraph#select', () => {
   })
 
   it('token soup from the grammar: a selection or a coded error', T, () => {
-    const soup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 40 }).chain((ts) => fc.constantFrom(ts.join(' '), ts.join('')))
+    const soup = fc
+      .array(fc.constantFrom(...TOKENS), { maxLength: 40 })
+      .chain((ts) => fc.constantFrom(ts.join(' '), ts.join('')))
     fc.assert(
       fc.property(fc.array(soup, { minLength: 1, maxLength: 3 }), (exprs) => {
         count('select: token soup')
@@ -112,12 +176,26 @@ describe('NativeGraph#select', () => {
 
   it('a NUL byte (in a selection or a key) gives a coded error, not an uncoded failure', T, () => {
     count('select: pathological')
-    expect(() => g.select(['raw\u0000orders'])).toThrow(expect.objectContaining({ code: 'RIVERS_SELECTION', message: expect.stringContaining('\\0') }))
-    expect(() => NativeGraph.build({ keys: 'a\u0000b', depOffsets: Uint32Array.of(0, 0), deps: new Uint32Array() })).toThrow(expect.objectContaining({ code: 'RIVERS_INVALID_KEY' }))
+    expect(() => g.select(['raw\u0000orders'])).toThrow(
+      expect.objectContaining({ code: 'RIVERS_SELECTION', message: expect.stringContaining('\\0') }),
+    )
+    expect(() =>
+      NativeGraph.build({ keys: 'a\u0000b', depOffsets: Uint32Array.of(0, 0), deps: new Uint32Array() }),
+    ).toThrow(expect.objectContaining({ code: 'RIVERS_INVALID_KEY' }))
   })
 
   it('pathological sizes and nesting answer at once', T, () => {
-    for (const e of ['('.repeat(60_000), '('.repeat(20_000) + 'model' + ')'.repeat(20_000), 'not '.repeat(16_000) + 'model', Array(10_000).fill('model').join(' or '), '*'.repeat(60_000), 'raw/*'.repeat(10_000), '+'.repeat(60_000) + 'model', `${'9'.repeat(1000)}+model`, 'x'.repeat(1 << 20)]) {
+    for (const e of [
+      '('.repeat(60_000),
+      '('.repeat(20_000) + 'model' + ')'.repeat(20_000),
+      'not '.repeat(16_000) + 'model',
+      Array(10_000).fill('model').join(' or '),
+      '*'.repeat(60_000),
+      'raw/*'.repeat(10_000),
+      '+'.repeat(60_000) + 'model',
+      `${'9'.repeat(1000)}+model`,
+      'x'.repeat(1 << 20),
+    ]) {
       count('select: pathological')
       const ids = guarded(`select(<${e.length} chars>)`, () => g.select([e]))
       if (ids !== undefined) wellFormedSelection(ids, size)
@@ -126,8 +204,23 @@ describe('NativeGraph#select', () => {
 
   it('structured expressions over existing names: always valid, and the algebra holds', T, () => {
     const atom = fc.oneof(
-      fc.constantFrom(...KEYS.filter((k) => k !== 'and').map((k) => `key:${k}`), 'raw/*', '*', 'model*', 'tag:pii', 'tag:tier=gold', 'group:ml', 'group:raw', 'kind:sklearn', 'owner:team:ml', 'status:missing', 'key:and'),
-      fc.tuple(fc.constantFrom('', '1', '2'), fc.constantFrom('model', 'features', 'clean/orders')).map(([d, k]) => `${d}+${k}`),
+      fc.constantFrom(
+        ...KEYS.filter((k) => k !== 'and').map((k) => `key:${k}`),
+        'raw/*',
+        '*',
+        'model*',
+        'tag:pii',
+        'tag:tier=gold',
+        'group:ml',
+        'group:raw',
+        'kind:sklearn',
+        'owner:team:ml',
+        'status:missing',
+        'key:and',
+      ),
+      fc
+        .tuple(fc.constantFrom('', '1', '2'), fc.constantFrom('model', 'features', 'clean/orders'))
+        .map(([d, k]) => `${d}+${k}`),
       fc.tuple(fc.constantFrom('raw/orders', 'features'), fc.constantFrom('', '1')).map(([k, d]) => `${k}+${d}`),
     )
     type Expr = { text: string; ids: Set<number> }
@@ -168,11 +261,23 @@ describe('NativeGraph.build', () => {
       fc.property(
         fc.record({
           keys: fc.array(key, { maxLength: 16 }),
-          offsets: fc.oneof(fc.array(u32, { maxLength: 18 }), fc.array(fc.nat({ max: 30 }), { maxLength: 18 }).map((xs) => [0, ...xs.sort((a, b) => a - b)])),
+          offsets: fc.oneof(
+            fc.array(u32, { maxLength: 18 }),
+            fc.array(fc.nat({ max: 30 }), { maxLength: 18 }).map((xs) => [0, ...xs.sort((a, b) => a - b)]),
+          ),
           deps: fc.array(u32, { maxLength: 30 }),
           sources: fc.option(fc.uint8Array({ maxLength: 18 }), { nil: undefined }),
           code: fc.option(fc.uint8Array({ maxLength: 300 }), { nil: undefined }),
-          labels: fc.option(fc.record({ names: fc.array(fc.constantFrom('tag:a', 'group:g', 'kind:k', 'owner:o', 'tag:b=c', 'junk', ''), { maxLength: 4 }), offsets: fc.array(u32, { maxLength: 18 }), ids: fc.array(u32, { maxLength: 20 }) }), { nil: undefined }),
+          labels: fc.option(
+            fc.record({
+              names: fc.array(fc.constantFrom('tag:a', 'group:g', 'kind:k', 'owner:o', 'tag:b=c', 'junk', ''), {
+                maxLength: 4,
+              }),
+              offsets: fc.array(u32, { maxLength: 18 }),
+              ids: fc.array(u32, { maxLength: 20 }),
+            }),
+            { nil: undefined },
+          ),
         }),
         (r) => {
           count('build: random CSR')
@@ -182,7 +287,13 @@ describe('NativeGraph.build', () => {
             deps: Uint32Array.from(r.deps),
             ...(r.sources === undefined ? {} : { sources: r.sources }),
             ...(r.code === undefined ? {} : { codeVersions: r.code }),
-            ...(r.labels === undefined ? {} : { labels: r.labels.names.join('\n'), labelOffsets: Uint32Array.from(r.labels.offsets), labelIds: Uint32Array.from(r.labels.ids) }),
+            ...(r.labels === undefined
+              ? {}
+              : {
+                  labels: r.labels.names.join('\n'),
+                  labelOffsets: Uint32Array.from(r.labels.offsets),
+                  labelIds: Uint32Array.from(r.labels.ids),
+                }),
           }
           const g = guarded('build', () => NativeGraph.build(init))
           if (g === undefined) return
@@ -195,7 +306,8 @@ describe('NativeGraph.build', () => {
           const pos = new Map([...plan.ids].map((id, i) => [id, i]))
           expect(plan.ids.length).toBe(g.size) // nothing built yet: everything is planned
           const topo = g.topoPositions()
-          for (let v = 0; v < g.size; v++) for (let j = r.offsets[v]!; j < r.offsets[v + 1]!; j++) expect(topo[r.deps[j]!]!).toBeLessThan(topo[v]!)
+          for (let v = 0; v < g.size; v++)
+            for (let j = r.offsets[v]!; j < r.offsets[v + 1]!; j++) expect(topo[r.deps[j]!]!).toBeLessThan(topo[v]!)
           expect(pos.size).toBe(g.size)
         },
       ),
@@ -207,14 +319,27 @@ describe('NativeGraph.build', () => {
 describe('record batches', () => {
   // A random valid DAG, then random (often inconsistent) record batches through loadRecords and
   // applyRecords, then every query.
-  const dag = fc.integer({ min: 1, max: 12 }).chain((n) => fc.tuple(fc.constant(n), fc.tuple(...Array.from({ length: n }, (_, i) => (i === 0 ? fc.constant<number[]>([]) : fc.uniqueArray(fc.nat({ max: i - 1 }), { maxLength: 3 }))))))
+  const dag = fc
+    .integer({ min: 1, max: 12 })
+    .chain((n) =>
+      fc.tuple(
+        fc.constant(n),
+        fc.tuple(
+          ...Array.from({ length: n }, (_, i) =>
+            i === 0 ? fc.constant<number[]>([]) : fc.uniqueArray(fc.nat({ max: i - 1 }), { maxLength: 3 }),
+          ),
+        ),
+      ),
+    )
   const batch = fc.record({
     ids: fc.array(fc.oneof(fc.nat({ max: 14 }), fc.constant(0xffffffff)), { maxLength: 8 }),
     hashBytes: fc.array(fc.nat({ max: 3 }), { maxLength: 8 }),
     badLength: fc.boolean(),
     offsets: fc.option(fc.array(fc.nat({ max: 20 }), { maxLength: 10 }), { nil: undefined }),
     deps: fc.array(fc.oneof(fc.nat({ max: 16 }), fc.constant(0xfffffffe)), { maxLength: 12 }),
-    externs: fc.option(fc.array(fc.constantFrom('gone', 'old/key', '', 'a\u0000b'), { maxLength: 3 }), { nil: undefined }),
+    externs: fc.option(fc.array(fc.constantFrom('gone', 'old/key', '', 'a\u0000b'), { maxLength: 3 }), {
+      nil: undefined,
+    }),
   })
 
   function toInit(b: typeof batch extends fc.Arbitrary<infer T> ? T : never) {
@@ -224,12 +349,14 @@ describe('record batches', () => {
       for (let i = 0; i < k; i++) out[16 * i + 15] = (b.hashBytes[i % Math.max(1, b.hashBytes.length)] ?? 0) + 1
       return out
     }
-    const offsets = b.offsets ?? (() => {
-      const o = [0]
-      for (let i = 0; i < n; i++) o.push(Math.min(b.deps.length, o.at(-1)! + (i % 3)))
-      o[n] = b.deps.length
-      return o
-    })()
+    const offsets =
+      b.offsets ??
+      (() => {
+        const o = [0]
+        for (let i = 0; i < n; i++) o.push(Math.min(b.deps.length, o.at(-1)! + (i % 3)))
+        o[n] = b.deps.length
+        return o
+      })()
     return {
       ids: Uint32Array.from(b.ids),
       codeVersions: h(n),
@@ -244,31 +371,44 @@ describe('record batches', () => {
 
   it('random batches into loadRecords and applyRecords: coded errors only, and queries keep working', T, () => {
     fc.assert(
-      fc.property(dag, fc.array(batch, { minLength: 1, maxLength: 4 }), fc.boolean(), ([n, deps], batches, firstLoad) => {
-        count('records: random batches')
-        const offsets = [0]
-        for (const d of deps) offsets.push(offsets.at(-1)! + d.length)
-        const g = NativeGraph.build({ keys: Array.from({ length: n }, (_, i) => `k${i}`).join('\n'), depOffsets: Uint32Array.from(offsets), deps: Uint32Array.from(deps.flat()) })
-        batches.forEach((b, i) => {
-          const init = toInit(b)
-          const changed = guarded(i === 0 && firstLoad ? 'loadRecords' : 'applyRecords', () => (i === 0 && firstLoad ? (g.loadRecords(init), new Uint32Array()) : g.applyRecords(init)))
-          if (changed !== undefined) for (const c of changed) expect(c).toBeLessThan(n)
-          const all = Uint32Array.from({ length: n }, (_, v) => v)
-          const statuses = g.statuses(all)
-          expect(statuses.length).toBe(n)
-          for (const s of statuses) expect(s).toBeLessThan(3)
-          const causes = g.causes(all)
-          expect(causes.offsets.length).toBe(n + 1)
-          const roots = g.rootCauses(all)
-          expect(roots.offsets.length).toBe(n + 1)
-          const plan = g.plan()
-          const topo = g.topoPositions()
-          for (let l = 0; l + 1 < plan.layerOffsets.length; l++) for (let j = plan.layerOffsets[l]!; j < plan.layerOffsets[l + 1]!; j++) expect(plan.ids[j]!).toBeLessThan(n)
-          for (let v = 0; v < n; v++) expect(typeof g.needsRun(v)).toBe('boolean')
-          expect(topo.length).toBe(n)
-          // Incremental equals from scratch is the binding's own property test; here: no crash.
-        })
-      }),
+      fc.property(
+        dag,
+        fc.array(batch, { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        ([n, deps], batches, firstLoad) => {
+          count('records: random batches')
+          const offsets = [0]
+          for (const d of deps) offsets.push(offsets.at(-1)! + d.length)
+          const g = NativeGraph.build({
+            keys: Array.from({ length: n }, (_, i) => `k${i}`).join('\n'),
+            depOffsets: Uint32Array.from(offsets),
+            deps: Uint32Array.from(deps.flat()),
+          })
+          batches.forEach((b, i) => {
+            const init = toInit(b)
+            const changed = guarded(i === 0 && firstLoad ? 'loadRecords' : 'applyRecords', () =>
+              i === 0 && firstLoad ? (g.loadRecords(init), new Uint32Array()) : g.applyRecords(init),
+            )
+            if (changed !== undefined) for (const c of changed) expect(c).toBeLessThan(n)
+            const all = Uint32Array.from({ length: n }, (_, v) => v)
+            const statuses = g.statuses(all)
+            expect(statuses.length).toBe(n)
+            for (const s of statuses) expect(s).toBeLessThan(3)
+            const causes = g.causes(all)
+            expect(causes.offsets.length).toBe(n + 1)
+            const roots = g.rootCauses(all)
+            expect(roots.offsets.length).toBe(n + 1)
+            const plan = g.plan()
+            const topo = g.topoPositions()
+            for (let l = 0; l + 1 < plan.layerOffsets.length; l++)
+              for (let j = plan.layerOffsets[l]!; j < plan.layerOffsets[l + 1]!; j++)
+                expect(plan.ids[j]!).toBeLessThan(n)
+            for (let v = 0; v < n; v++) expect(typeof g.needsRun(v)).toBe('boolean')
+            expect(topo.length).toBe(n)
+            // Incremental equals from scratch is the binding's own property test; here: no crash.
+          })
+        },
+      ),
       { numRuns: runs(8000), seed: SEED },
     )
   })

@@ -1,8 +1,8 @@
 /**
- * Feeding generated graphs and states to the native planner (`@rivers/native`): the same steps the
+ * Feeding generated graphs and states to the native planner (`@rivers-orchestrator/native`): the same steps the
  * library takes (keys joined by newlines, CSR typed arrays, records in one batch).
  */
-import { NativeGraph, type GraphInit } from '@rivers/native'
+import { NativeGraph, type GraphInit } from '@rivers-orchestrator/native'
 import type { CsrGraph } from './graphs.js'
 import type { RecordBatch } from './baselines/types.js'
 

@@ -37,7 +37,7 @@ binding.NativeGraph.prototype.toJSON = function toJSON() {
   return JSON.parse(this.debugJson())
 }
 
-// Named exports spelled out so that ESM `import { NativeGraph } from '@rivers/native'` sees them.
+// Named exports spelled out so that ESM `import { NativeGraph } from '@rivers-orchestrator/native'` sees them.
 module.exports.NativeGraph = binding.NativeGraph
 module.exports.hashBytes = binding.hashBytes
 module.exports.hashFile = binding.hashFile

@@ -62,7 +62,7 @@ fi
 # 2. Two 1-GPU jobs with one GPU: one after the other.
 mkdir -p "$WORK/two"
 cat > "$WORK/two/rivers.config.ts" <<TS
-import { asset, defineProject } from 'rivers'
+import { asset, defineProject } from '@rivers-orchestrator/rivers'
 import { features } from '$HERE/rivers.config.ts'
 // The training job, then 3 s more on the GPU: long enough that running both at once would show.
 const train = (key: string) => asset({

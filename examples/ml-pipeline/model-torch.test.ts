@@ -34,7 +34,7 @@ for (const launcher of ['local', 'slurm'] as const) {
       if (launcher === 'local') process.env.TRAIN_GPUS = '0' // this test must pass on machines without a GPU
       vi.resetModules()
       const { default: project } = await import('./rivers.config.js')
-      const { openWorkspace } = await import('rivers')
+      const { openWorkspace } = await import('@rivers-orchestrator/rivers')
       const dir = mkdtempSync(path.join(tmpdir(), 'rivers-example-'))
       dirs.push(dir)
       const ws = await openWorkspace(project, { storeDir: path.join(dir, '.rivers'), logLevel: 'silent' })

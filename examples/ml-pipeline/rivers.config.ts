@@ -15,7 +15,7 @@ import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { asset, check, defineProject, parseGpuOverride, source } from 'rivers'
+import { asset, check, defineProject, parseGpuOverride, source } from '@rivers-orchestrator/rivers'
 import { z } from 'zod'
 
 import * as ml from './src/ml/index.js'

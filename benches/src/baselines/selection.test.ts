@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { NativeGraph } from '@rivers/native'
+import { NativeGraph } from '@rivers-orchestrator/native'
 import { dbt } from '../graphs.js'
 import { ReferencePlanner } from './reference.js'
 import { TsSelector } from './selection.js'

@@ -5,8 +5,8 @@
  * versions, and every consumer recording the data versions its deps have. Status must then report
  * every asset fresh, and the benchmark checks that it does.
  */
-import { hashStrings } from '@rivers/native'
-import { openWorkspace, type Project } from 'rivers'
+import { hashStrings } from '@rivers-orchestrator/native'
+import { openWorkspace, type Project } from '@rivers-orchestrator/rivers'
 
 /**
  * Writes the records; resolves to the number written.

@@ -10,7 +10,7 @@
  * import { generatedProject } from '../../src/e2e/project.ts'
  * export default generatedProject(100_000)
  */
-import { asset, defineProject, source, type AssetDef, type Project, type SourceDef } from 'rivers'
+import { asset, defineProject, source, type AssetDef, type Project, type SourceDef } from '@rivers-orchestrator/rivers'
 import { dbt } from '../graphs.js'
 
 /** Options of `generatedProject`. */

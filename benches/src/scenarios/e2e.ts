@@ -149,7 +149,7 @@ export async function e2eStatusScenario(ctx: RunCtx, n: number): Promise<void> {
 
   // In-process split of the same work, with the library (what the CLI does after start-up; this
   // process has defined the project once already, so its JIT is warm where the CLI's is not).
-  const { openWorkspace } = await import('rivers')
+  const { openWorkspace } = await import('@rivers-orchestrator/rivers')
   const split = {
     define: [] as number[],
     open: [] as number[],

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const require = createRequire(import.meta.url)
-const native = require('@rivers/native') as typeof import('@rivers/native')
+const native = require('@rivers-orchestrator/native') as typeof import('@rivers-orchestrator/native')
 const { NativeGraph, hashBytes, hashFile, hashFiles, hashStrings } = native
 
 const hex = (h: string): Uint8Array => Buffer.from(h, 'hex')
@@ -180,7 +180,7 @@ describe('NativeGraph', () => {
   it('explains a failure to load the addon: which file, which platform, what to do', () => {
     const r = spawnSync(
       process.execPath,
-      ['-e', "try { require('@rivers/native') } catch (e) { console.log(e.code); console.log(e.message) }"],
+      ['-e', "try { require('@rivers-orchestrator/native') } catch (e) { console.log(e.code); console.log(e.message) }"],
       {
         cwd: path.join(__dirname, '..'),
         env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/rivers.node' },

@@ -13,7 +13,7 @@ import { packTokens, toBatch, type TokRecord } from '../../../benches/src/baseli
 import type { RecordBatch } from '../../../benches/src/baselines/types.js'
 
 const require = createRequire(import.meta.url)
-const { NativeGraph } = require('@rivers/native') as typeof import('@rivers/native')
+const { NativeGraph } = require('@rivers-orchestrator/native') as typeof import('@rivers-orchestrator/native')
 type Native = InstanceType<typeof NativeGraph>
 
 const CAUSES = [

@@ -3,7 +3,7 @@
  * way to open the workspace of the project (found, loaded, its store opened) for the command's span.
  */
 import path from 'node:path'
-import type { Workspace } from 'rivers'
+import type { Workspace } from '@rivers-orchestrator/rivers'
 import { styleFor, type Style } from './format/style.js'
 import type { Io } from './io.js'
 import { LogSink } from './log-sink.js'

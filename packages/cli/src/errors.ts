@@ -28,7 +28,7 @@ export const PROJECT_FILE_NAMES = [
 
 const CREATE_HINT =
   'Fix: create rivers.config.ts in the project folder:\n' +
-  "       import { asset, defineProject } from 'rivers'\n" +
+  "       import { asset, defineProject } from '@rivers-orchestrator/rivers'\n" +
   '       export default defineProject({ assets: [/* your assets */] })\n' +
   '     or pass --project <file>.'
 
@@ -84,8 +84,8 @@ export function notAProject(shownFile: string, value: unknown): CliError {
     typeof value === 'function'
       ? `Fix: export the project, not a function that makes it: export default defineProject({ assets: [...] })${value.name ? `, or export default ${value.name}()` : ''}.`
       : Array.isArray(value)
-        ? 'Fix: wrap the assets in a project: export default defineProject({ assets: [...] }) (defineProject comes from "rivers").'
-        : 'Fix: export default defineProject({ assets: [...] }) (defineProject comes from "rivers").'
+        ? 'Fix: wrap the assets in a project: export default defineProject({ assets: [...] }) (defineProject comes from "@rivers-orchestrator/rivers").'
+        : 'Fix: export default defineProject({ assets: [...] }) (defineProject comes from "@rivers-orchestrator/rivers").'
   return new CliError(
     'RIVERS_NOT_A_PROJECT',
     `The default export of ${shownFile} is ${describe(value)}, not a project.\n${fix}`,

@@ -1,5 +1,5 @@
 /** Exit codes of the `assets` command (DESIGN.md section 5) and how errors and runs map to them. */
-import type { RunSummary } from 'rivers'
+import type { RunSummary } from '@rivers-orchestrator/rivers'
 
 /** 0 success; 1 a run finished with failed assets; 2 bad usage, definitions, selection or config; 130 cancelled. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const

@@ -118,5 +118,5 @@ test('no project file: where it looked and how to create one', async () => {
   expect(r.stderr.replaceAll(empty, '<cwd>')).toContain(
     'No project file found: looked for rivers.config.ts, rivers.config.mts, rivers.config.js, rivers.config.mjs in <cwd>',
   )
-  expect(r.stderr).toContain("import { asset, defineProject } from 'rivers'")
+  expect(r.stderr).toContain("import { asset, defineProject } from '@rivers-orchestrator/rivers'")
 })

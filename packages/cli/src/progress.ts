@@ -3,7 +3,7 @@
  * what is running, elapsed), with failures printed above it as they happen. Elsewhere: one plain line
  * per event. Either way it remembers per-asset durations for the summary table.
  */
-import type { RunEvent } from 'rivers'
+import type { RunEvent } from '@rivers-orchestrator/rivers'
 import { formatDuration } from './format/duration.js'
 import { formatEvent } from './format/run.js'
 import { stripAnsi, visibleWidth, type Style } from './format/style.js'

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { Project } from 'rivers'
+import type { Project } from '@rivers-orchestrator/rivers'
 import { codeOf } from './exit.js'
 import { riversFor } from './rivers-module.js'
 import {

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 
-type Rivers = typeof import('rivers')
+type Rivers = typeof import('@rivers-orchestrator/rivers')
 
 const loaded = new Map<string, Promise<Rivers>>()
 
@@ -17,14 +17,14 @@ const loaded = new Map<string, Promise<Rivers>>()
 export function riversFor(projectFile: string): Promise<Rivers> {
   let found: string | undefined
   try {
-    found = createRequire(projectFile).resolve('rivers')
+    found = createRequire(projectFile).resolve('@rivers-orchestrator/rivers')
   } catch {
     found = undefined
   }
   const key = found ?? '(cli)'
   let mod = loaded.get(key)
   if (mod === undefined) {
-    mod = found === undefined ? import('rivers') : (import(pathToFileURL(found).href) as Promise<Rivers>)
+    mod = found === undefined ? import('@rivers-orchestrator/rivers') : (import(pathToFileURL(found).href) as Promise<Rivers>)
     loaded.set(key, mod)
   }
   return mod

@@ -3,7 +3,7 @@
  * them with `defineProject`, and `materialize` builds exactly what is missing or stale.
  *
  * @example
- * import { asset, defineProject, materialize } from 'rivers'
+ * import { asset, defineProject, materialize } from '@rivers-orchestrator/rivers'
  * const raw = asset({ key: 'raw' }, () => [1, 2, 3])
  * const total = asset({ key: 'total', deps: { raw } }, ({ raw }) => raw.reduce((a, b) => a + b, 0))
  * const project = defineProject({ assets: [total] })

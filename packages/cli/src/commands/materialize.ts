@@ -3,7 +3,7 @@
  * progress, or print the plan with `--dry-run`. Ctrl-C (or SIGTERM) cancels the run through an
  * AbortSignal; a second Ctrl-C exits at once. Exit code: 0, 1 with failed assets, 130 cancelled.
  */
-import type { RunSummary } from 'rivers'
+import type { RunSummary } from '@rivers-orchestrator/rivers'
 import { withCancellation } from '../cancel.js'
 import { readConfigArg } from '../config-arg.js'
 import { print, printJson, selectionOf, withWorkspace, type Ctx } from '../context.js'

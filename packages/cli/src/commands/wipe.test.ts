@@ -5,7 +5,7 @@ import { fakeIo } from '../testing.fixture.js'
 
 afterAll(removeProjects)
 
-const project = `import { asset, defineProject } from 'rivers'
+const project = `import { asset, defineProject } from '@rivers-orchestrator/rivers'
 const a = asset({ key: 'a' }, () => 1)
 const b = asset({ key: 'b', deps: { a } }, ({ a }) => a + 1)
 export default defineProject({ assets: [b] })

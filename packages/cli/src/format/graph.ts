@@ -1,5 +1,5 @@
 /** `assets graph`: lineage as Mermaid or Graphviz DOT, every key quoted safely. */
-import type { LineageView } from 'rivers'
+import type { LineageView } from '@rivers-orchestrator/rivers'
 
 /**
  * A Mermaid flowchart; nodes get ids `n0, n1…` and their keys as quoted labels (sources drawn as

@@ -1,5 +1,5 @@
 /** Human `assets list`: one row per asset; columns that are empty for every asset are left out. */
-import type { AssetInfo } from 'rivers'
+import type { AssetInfo } from '@rivers-orchestrator/rivers'
 import type { Style } from './style.js'
 import { table } from './table.js'
 

@@ -1,5 +1,5 @@
 /** Human `assets plan` / `materialize --dry-run`: the planned assets, layer by layer. */
-import type { PlanReport } from 'rivers'
+import type { PlanReport } from '@rivers-orchestrator/rivers'
 import type { Style } from './style.js'
 
 /**

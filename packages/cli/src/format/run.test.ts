@@ -1,4 +1,4 @@
-import type { RunEvent, RunSummary } from 'rivers'
+import type { RunEvent, RunSummary } from '@rivers-orchestrator/rivers'
 import { describe, expect, test } from 'vitest'
 import { errorText, formatEvent, formatSummary, formatTotals } from './run.js'
 import { makeStyle } from './style.js'

@@ -2,7 +2,7 @@
  * Text of a run: one plain line per progress event (non-TTY output), and the closing summary
  * (a table on a TTY, a totals line everywhere).
  */
-import type { RunEvent, RunSummary } from 'rivers'
+import type { RunEvent, RunSummary } from '@rivers-orchestrator/rivers'
 import { formatDuration } from './duration.js'
 import type { Style } from './style.js'
 import { table } from './table.js'

@@ -1,5 +1,5 @@
 /** Human `assets runs`: the run history as a table, optionally with one asset's metric per run. */
-import type { RunInfo } from 'rivers'
+import type { RunInfo } from '@rivers-orchestrator/rivers'
 import { formatDuration } from './duration.js'
 import type { Style } from './style.js'
 import { table } from './table.js'

@@ -1,5 +1,5 @@
 /** Human `assets show KEY`: the asset, its status, and its record history with metrics and checks. */
-import type { AssetDetail } from 'rivers'
+import type { AssetDetail } from '@rivers-orchestrator/rivers'
 import { formatDuration } from './duration.js'
 import { formatTags } from './list.js'
 import { formatNumber, shortTime } from './runs.js'

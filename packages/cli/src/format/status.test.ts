@@ -1,4 +1,4 @@
-import type { StatusReport } from 'rivers'
+import type { StatusReport } from '@rivers-orchestrator/rivers'
 import { describe, expect, test } from 'vitest'
 import { explain, formatStatus } from './status.js'
 import { makeStyle } from './style.js'

@@ -2,7 +2,7 @@
  * Human `assets status`: an aligned table (key, status, planned marker, causes in short), then one
  * sentence per stale or missing asset with its causes and root causes, then totals.
  */
-import type { CauseView, RootCauseView, StatusEntry, StatusReport } from 'rivers'
+import type { CauseView, RootCauseView, StatusEntry, StatusReport } from '@rivers-orchestrator/rivers'
 import type { Style } from './style.js'
 import { table } from './table.js'
 

@@ -1,4 +1,4 @@
-import type { AssetDetail, AssetInfo, LineageView, RunInfo } from 'rivers'
+import type { AssetDetail, AssetInfo, LineageView, RunInfo } from '@rivers-orchestrator/rivers'
 import { describe, expect, test } from 'vitest'
 import { toDot, toMermaid } from './graph.js'
 import { formatList } from './list.js'

@@ -8,7 +8,7 @@ import { refused, T, title } from './catalogue.js'
 afterAll(removeProjects)
 
 const p = makeProject({
-  'rivers.config.ts': `import { asset, defineProject } from 'rivers'
+  'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'
 import { z } from 'zod'
 const raw = asset({ key: 'raw' }, () => [1, 2, 3])
 const model = asset(

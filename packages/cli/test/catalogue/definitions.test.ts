@@ -9,7 +9,7 @@ afterAll(removeProjects)
 
 /** A project file: imports, then `body`, then the default export of `assets`. */
 const file = (body: string, assets: string) =>
-  `import { asset, defineProject } from 'rivers'\nimport { z } from 'zod'\n${body}\nexport default defineProject({ assets: [${assets}] })\n`
+  `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nimport { z } from 'zod'\n${body}\nexport default defineProject({ assets: [${assets}] })\n`
 
 async function refusedDefinition(
   body: string,

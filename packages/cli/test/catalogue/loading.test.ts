@@ -5,7 +5,7 @@ import { refused, T, title } from './catalogue.js'
 
 afterAll(removeProjects)
 
-const one = `import { asset, defineProject } from 'rivers'\nconst a = asset({ key: 'a' }, () => 1)\n`
+const one = `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nconst a = asset({ key: 'a' }, () => 1)\n`
 
 test.concurrent(title(1, 'no project file in the folder or its parents'), T, async ({ expect }) => {
   const dir = emptyDir()
@@ -23,7 +23,7 @@ test.concurrent(title(2, '--project names a file that does not exist'), T, async
 
 test.concurrent(title(3, 'syntax error in the project file (file:line:column)'), T, async ({ expect }) => {
   const p = makeProject({
-    'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst a = asset({ key: 'a' }, (): number => { return 1 )\nexport default defineProject({ assets: [a] })\n`,
+    'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nconst a = asset({ key: 'a' }, (): number => { return 1 )\nexport default defineProject({ assets: [a] })\n`,
   })
   expect(refused(await p.run(['status']), ['rivers.config.ts:2:'], p.dir)).toMatchSnapshot()
 })
@@ -36,7 +36,7 @@ test.concurrent(
     // surfaces when `.map` is called. A pure type error that never breaks at run time is not reported
     // by `assets` (it does not type-check, by design: loading stays fast); the message says how to find them.
     const p = makeProject({
-      'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst settings: { keys: string[] } = { keys: 'a,b' } as any\nexport default defineProject({ assets: settings.keys.map((key) => asset({ key }, () => 1)) })\n`,
+      'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nconst settings: { keys: string[] } = { keys: 'a,b' } as any\nexport default defineProject({ assets: settings.keys.map((key) => asset({ key }, () => 1)) })\n`,
     })
     const text = refused(await p.run(['status']), ['rivers.config.ts:3:', 'tsc --noEmit'], p.dir)
     expect(text).toMatchSnapshot()
@@ -45,7 +45,7 @@ test.concurrent(
 
 test.concurrent(title(5, 'import of a module that does not exist'), T, async ({ expect }) => {
   const p = makeProject({
-    'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nimport { clean } from './lib/clean.js'\nexport default defineProject({ assets: [asset({ key: 'a' }, () => clean())] })\n`,
+    'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nimport { clean } from './lib/clean.js'\nexport default defineProject({ assets: [asset({ key: 'a' }, () => clean())] })\n`,
   })
   expect(refused(await p.run(['status']), ['lib/clean.js'], p.dir)).toMatchSnapshot()
 })
@@ -55,7 +55,7 @@ test.concurrent(
   T,
   async ({ expect }) => {
     const p = makeProject({
-      'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nif (!process.env.WAREHOUSE_URL) throw new Error('WAREHOUSE_URL is not set')\nexport default defineProject({ assets: [asset({ key: 'a' }, () => 1)] })\n`,
+      'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nif (!process.env.WAREHOUSE_URL) throw new Error('WAREHOUSE_URL is not set')\nexport default defineProject({ assets: [asset({ key: 'a' }, () => 1)] })\n`,
     })
     expect(
       refused(
@@ -69,7 +69,7 @@ test.concurrent(
 
 test.concurrent(title(7, 'no default export'), T, async ({ expect }) => {
   const p = makeProject({
-    'rivers.config.ts': `import { asset } from 'rivers'\nexport const a = asset({ key: 'a' }, () => 1)\n`,
+    'rivers.config.ts': `import { asset } from '@rivers-orchestrator/rivers'\nexport const a = asset({ key: 'a' }, () => 1)\n`,
   })
   expect(refused(await p.run(['status']), ['rivers.config.ts', "'a'"], p.dir)).toMatchSnapshot()
 })

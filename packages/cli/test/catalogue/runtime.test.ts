@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import native from '@rivers/native'
+import native from '@rivers-orchestrator/native'
 import { afterAll, expect, test } from 'vitest'
 import { makeProject, removeProjects } from '../e2e/project.js'
 import { failedRun, T, title } from './catalogue.js'
@@ -14,7 +14,7 @@ import { filesUnder } from '../reliability/store-check.js'
 afterAll(removeProjects)
 
 const p = makeProject({
-  'rivers.config.ts': `import { asset, defineProject } from 'rivers'
+  'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'
 import { z } from 'zod'
 
 const a = (key: string, fn: () => unknown, extra: object = {}) => asset({ key, ...extra }, fn as never)
@@ -116,7 +116,7 @@ test.concurrent(title(57, `a result too large for memory, streamed to a file wit
   // bytes it saw and the process's peak RSS (write, hash and read all happened in that process).
   const big = makeProject({
     'rivers.config.ts': `import { createHash } from 'node:crypto'
-import { asset, defineProject } from 'rivers'
+import { asset, defineProject } from '@rivers-orchestrator/rivers'
 const MB = 1 << 20
 const events = asset({ key: 'events' }, async function* () {
   for (let i = 0; i < ${STREAM_MB}; i++) yield Buffer.alloc(MB, i % 251)

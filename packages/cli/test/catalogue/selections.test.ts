@@ -6,7 +6,7 @@ import { refused, T, title } from './catalogue.js'
 afterAll(removeProjects)
 
 const p = makeProject({
-  'rivers.config.ts': `import { asset, defineProject } from 'rivers'
+  'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'
 const orders = asset({ key: 'raw/orders', tags: { pii: true }, group: 'staging' }, () => [1, 2])
 const features = asset({ key: 'features', deps: { orders }, group: 'ml' }, ({ orders }) => orders.length)
 const model = asset({ key: 'model', deps: { features }, group: 'ml', kinds: ['sklearn'] }, ({ features }) => features * 2)
@@ -73,7 +73,7 @@ test.concurrent(
   T,
   async ({ expect }) => {
     const fresh = makeProject({
-      'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst raw = asset({ key: 'raw' }, () => 1)\nconst model = asset({ key: 'model', deps: { raw } }, ({ raw }) => raw)\nexport default defineProject({ assets: [model] })\n`,
+      'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nconst raw = asset({ key: 'raw' }, () => 1)\nconst model = asset({ key: 'model', deps: { raw } }, ({ raw }) => raw)\nexport default defineProject({ assets: [model] })\n`,
     })
     const text = refused(await fresh.run(['materialize', 'model']), ['"model"', '"raw"', '+model'], fresh.dir)
     expect(text).toMatchSnapshot()

@@ -20,7 +20,7 @@ import { failedRun, refused, T, title } from './catalogue.js'
 
 afterAll(removeProjects)
 
-const project = `import { asset, defineProject } from 'rivers'
+const project = `import { asset, defineProject } from '@rivers-orchestrator/rivers'
 const small = asset({ key: 'small' }, () => ({ ok: true }))
 const big = asset({ key: 'big', deps: { small } }, () => Buffer.alloc(1 << 20, 7))
 const after = asset({ key: 'after', deps: { big } }, ({ big }) => big.length)
@@ -174,7 +174,7 @@ test.concurrent(
       'rivers.config.ts': project.replace(
         'export default defineProject({ assets: [after] })',
         `import * as fsp from 'node:fs/promises'
-import { FileIOManager } from 'rivers'
+import { FileIOManager } from '@rivers-orchestrator/rivers'
 let left = Number(process.env.DISK_BYTES ?? 65536)
 const fullDisk = {
   ...fsp,

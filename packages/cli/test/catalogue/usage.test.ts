@@ -9,7 +9,7 @@ import { refused, T, title } from './catalogue.js'
 afterAll(removeProjects)
 
 const p = makeProject({
-  'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst model = asset({ key: 'model' }, () => 1)\nexport default defineProject({ assets: [model] })\n`,
+  'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nconst model = asset({ key: 'model' }, () => 1)\nexport default defineProject({ assets: [model] })\n`,
 })
 
 test.concurrent(title(64, 'unknown command'), T, async ({ expect }) => {

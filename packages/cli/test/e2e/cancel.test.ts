@@ -9,7 +9,7 @@ afterAll(removeProjects)
 const T = { timeout: 30_000 }
 
 const project = (honoursSignal: boolean) => `import { writeFileSync } from 'node:fs'
-import { asset, defineProject } from 'rivers'
+import { asset, defineProject } from '@rivers-orchestrator/rivers'
 const fast = asset({ key: 'fast' }, () => 1)
 const slow = asset({ key: 'slow', deps: { fast } }, async (_inputs, ctx) => {
   writeFileSync('started', '')

@@ -120,7 +120,7 @@ describe('a built project', () => {
 })
 
 describe('project files and stores', () => {
-  const body = `import { asset, defineProject } from 'rivers'\nconst a = asset({ key: 'a' }, async () => 1)\nexport default defineProject({ assets: [a] })\n`
+  const body = `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nconst a = asset({ key: 'a' }, async () => 1)\nexport default defineProject({ assets: [a] })\n`
 
   test.each([
     ['rivers.config.ts', 'commonjs'],

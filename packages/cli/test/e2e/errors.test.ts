@@ -46,7 +46,7 @@ describe('selections', () => {
 describe('definitions', () => {
   test('a dependency cycle', T, async () => {
     const p = makeProject({
-      'rivers.config.ts': `import { asset, defineProject } from 'rivers'
+      'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'
 const a = asset({ key: 'a', deps: { b: 'b' } }, ({ b }) => b)
 const b = asset({ key: 'b', deps: { c: 'c' } }, ({ c }) => c)
 const c = asset({ key: 'c', deps: { a: 'a' } }, ({ a }) => a)
@@ -60,7 +60,7 @@ export default defineProject({ assets: [a, b, c] })
 
   test('an unknown dependency, with a suggestion', T, async () => {
     const p = makeProject({
-      'rivers.config.ts': `import { asset, defineProject } from 'rivers'
+      'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'
 const orders = asset({ key: 'raw/orders' }, () => [])
 const total = asset({ key: 'total', deps: { orders: 'raw/order' } }, ({ orders }) => orders)
 export default defineProject({ assets: [orders, total] })
@@ -77,7 +77,7 @@ describe('project files that do not load', () => {
 
   test('it throws while loading: the file, the place, the message', T, async () => {
     p.write({
-      'rivers.config.ts': `import { defineProject } from 'rivers'\nconst settings: { assets: string[] } = JSON.parse('{}')\nexport default defineProject({ assets: settings.assets.map((k) => k) })\n`,
+      'rivers.config.ts': `import { defineProject } from '@rivers-orchestrator/rivers'\nconst settings: { assets: string[] } = JSON.parse('{}')\nexport default defineProject({ assets: settings.assets.map((k) => k) })\n`,
     })
     const r = await p.run(['status'])
     expect(r.code).toBe(2)
@@ -86,7 +86,7 @@ describe('project files that do not load', () => {
 
   test('a syntax error', T, async () => {
     p.write({
-      'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst a = asset({ key: 'a' }, () => 1\nexport default defineProject({ assets: [a] })\n`,
+      'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nconst a = asset({ key: 'a' }, () => 1\nexport default defineProject({ assets: [a] })\n`,
     })
     const r = await p.run(['status'])
     expect(r.code).toBe(2)
@@ -94,12 +94,12 @@ describe('project files that do not load', () => {
   })
 
   test('no default export, or not a project', T, async () => {
-    p.write({ 'rivers.config.ts': `import { asset } from 'rivers'\nexport const a = asset({ key: 'a' }, () => 1)\n` })
+    p.write({ 'rivers.config.ts': `import { asset } from '@rivers-orchestrator/rivers'\nexport const a = asset({ key: 'a' }, () => 1)\n` })
     const none = await p.run(['status'])
     expect(none.code).toBe(2)
     expect(none.stderr).toMatchSnapshot()
     p.write({
-      'rivers.config.ts': `import { asset } from 'rivers'\nexport default { assets: [asset({ key: 'a' }, () => 1)] }\n`,
+      'rivers.config.ts': `import { asset } from '@rivers-orchestrator/rivers'\nexport default { assets: [asset({ key: 'a' }, () => 1)] }\n`,
     })
     const notProject = await p.run(['status', '--json'])
     expect(notProject.code).toBe(2)

@@ -33,7 +33,7 @@ export function pipeline(options: PipelineOptions = {}): string {
     : `const weight = features.reduce((a, b) => a + b, 0) * ctx.config.epochs
     ctx.addMetric('weight', weight)
     return { weight }`
-  return `import { asset, check, defineProject } from 'rivers'
+  return `import { asset, check, defineProject } from '@rivers-orchestrator/rivers'
 import { z } from 'zod'
 
 const raw = asset({ key: 'raw' }, () => ${options.raw ?? '[1, 2, 3]'})

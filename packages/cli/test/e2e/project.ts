@@ -1,9 +1,9 @@
 /**
  * End-to-end harness: temporary projects driven through the real `assets` binary.
  *
- * How a temporary project resolves `rivers`: each project lives in its own folder under the OS temp
+ * How a temporary project resolves `@rivers-orchestrator/rivers`: each project lives in its own folder under the OS temp
  * dir (outside the repo, so no enclosing package.json or node_modules leaks in), and gets
- * `node_modules/rivers` -> packages/rivers and `node_modules/zod` -> the repo's zod as symlinks. Node
+ * `node_modules/@rivers-orchestrator/rivers` -> packages/rivers and `node_modules/zod` -> the repo's zod as symlinks. Node
  * follows the links to their real paths, so the project and the CLI share one instance of `rivers`
  * (and rivers finds its own dependencies in the repo's node_modules).
  *
@@ -74,7 +74,8 @@ export function makeProject(
   const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'rivers-e2e-')))
   made.push(dir)
   mkdirSync(path.join(dir, 'node_modules'))
-  symlinkSync(RIVERS, path.join(dir, 'node_modules', 'rivers'), 'dir')
+  mkdirSync(path.join(dir, 'node_modules', '@rivers-orchestrator'))
+  symlinkSync(RIVERS, path.join(dir, 'node_modules', '@rivers-orchestrator', 'rivers'), 'dir')
   symlinkSync(ZOD, path.join(dir, 'node_modules', 'zod'), 'dir')
   const type = options.type === undefined ? 'module' : options.type
   if (type !== null)

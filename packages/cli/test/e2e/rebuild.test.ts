@@ -137,7 +137,7 @@ describe('a pipeline through its edits', () => {
 test('a new source version rebuilds its consumers', T, async () => {
   const p = makeProject({
     'data/orders.csv': 'id,amount\n1,10\n',
-    'rivers.config.ts': `import { asset, defineProject, source } from 'rivers'
+    'rivers.config.ts': `import { asset, defineProject, source } from '@rivers-orchestrator/rivers'
 const orders = source({ key: 'orders', path: 'data/orders.csv' })
 const rows = asset({ key: 'rows', deps: { orders } }, ({ orders }) => orders.toString().trim().split('\\n').length - 1)
 const unrelated = asset({ key: 'unrelated' }, () => 42)

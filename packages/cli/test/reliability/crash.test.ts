@@ -15,7 +15,7 @@
 import { spawn } from 'node:child_process'
 import { utimesSync } from 'node:fs'
 import path from 'node:path'
-import native from '@rivers/native'
+import native from '@rivers-orchestrator/native'
 import { afterAll, expect, test } from 'vitest'
 import { BIN, makeProject, removeProjects } from '../e2e/project.js'
 import { dagProject } from './dag-project.js'

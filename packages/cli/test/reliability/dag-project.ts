@@ -82,7 +82,7 @@ export function dagProject(options: DagOptions): DagProject {
   const min = options.minSleepMs ?? 0
   const source = `import { appendFileSync, readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
-import { asset, check, defineProject, source } from 'rivers'
+import { asset, check, defineProject, source } from '@rivers-orchestrator/rivers'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const jitter = () => sleep(${min} + Math.floor(Math.random() * ${Math.max(1, options.maxSleepMs - min)}))

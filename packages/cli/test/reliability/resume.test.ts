@@ -15,7 +15,7 @@ const T = { timeout: 60_000 }
 
 // raw -> features -> model -> report;  raw -> stats -> summary
 const project = `import { existsSync, writeFileSync } from 'node:fs'
-import { asset, defineProject } from 'rivers'
+import { asset, defineProject } from '@rivers-orchestrator/rivers'
 
 const raw = asset({ key: 'raw' }, () => [1, 2, 3])
 const features = asset({ key: 'features', deps: { raw } }, ({ raw }) => raw.map((x) => x * 2))

@@ -15,7 +15,7 @@ afterAll(removeProjects)
 const T = { timeout: 30_000 }
 
 const project = `import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { asset, defineProject } from 'rivers'
+import { asset, defineProject } from '@rivers-orchestrator/rivers'
 
 /** Fails the first \`n\` calls (counted in a file), then returns \`value\`. */
 function failFirst(name: string, n: number, value: unknown) {

@@ -27,7 +27,7 @@ describe('keys cannot escape the storage folder', () => {
     ['/etc/passwd', 'absolute'],
   ])('an asset keyed %j is refused before anything runs (exit 2)', T, async (key) => {
     const p = makeProject({
-      'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nexport default defineProject({ assets: [asset({ key: ${JSON.stringify(key)} }, () => 'pwned')] })\n`,
+      'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nexport default defineProject({ assets: [asset({ key: ${JSON.stringify(key)} }, () => 'pwned')] })\n`,
     })
     const r = await p.run(['materialize'])
     expect(r.code).toBe(2)
@@ -39,7 +39,7 @@ describe('keys cannot escape the storage folder', () => {
 
   test('a dependency key that tries to escape is refused too', T, async () => {
     const p = makeProject({
-      'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst a = asset({ key: 'a', deps: { x: '../../x' } }, ({ x }) => x)\nexport default defineProject({ assets: [a] })\n`,
+      'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nconst a = asset({ key: 'a', deps: { x: '../../x' } }, ({ x }) => x)\nexport default defineProject({ assets: [a] })\n`,
     })
     const r = await p.run(['materialize'])
     expect(r.code).toBe(2)
@@ -48,7 +48,7 @@ describe('keys cannot escape the storage folder', () => {
 
   test('a stored path tampered with in the database is refused when read (defence in depth)', T, async () => {
     const p = makeProject({
-      'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst a = asset({ key: 'a' }, () => ({ n: 1 }))\nconst b = asset({ key: 'b', deps: { a } }, ({ a }) => a)\nexport default defineProject({ assets: [b] })\n`,
+      'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nconst a = asset({ key: 'a' }, () => ({ n: 1 }))\nconst b = asset({ key: 'b', deps: { a } }, ({ a }) => a)\nexport default defineProject({ assets: [b] })\n`,
       'secret.json': '{"stolen":true}',
     })
     expect((await p.run(['materialize', '--json'])).code).toBe(0)
@@ -72,7 +72,7 @@ describe('secret config values', () => {
   const TOKEN = 'tok-Sup3rS3cret-4711'
   const TOKEN2 = 'tok-Rotated-0815-xyz'
   const HOOK = 'https://hooks.example/Zm9vYmFyc2VjcmV0'
-  const project = `import { asset, check, defineProject, secret } from 'rivers'
+  const project = `import { asset, check, defineProject, secret } from '@rivers-orchestrator/rivers'
 import { z } from 'zod'
 
 const report = asset({ key: 'report' }, () => ({ rows: 3 }))
@@ -178,7 +178,7 @@ export default defineProject({ assets: [notify] })
 
 test('the store folder and everything in it are private to the user', T, async () => {
   const p = makeProject({
-    'rivers.config.ts': `import { asset, defineProject } from 'rivers'\nconst a = asset({ key: 'raw/a' }, () => [1])\nconst b = asset({ key: 'b', deps: { a } }, async function* ({ a }) { yield String(a) })\nconst c = asset({ key: 'c', deps: { b } }, () => Buffer.from('x'))\nexport default defineProject({ assets: [c] })\n`,
+    'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nconst a = asset({ key: 'raw/a' }, () => [1])\nconst b = asset({ key: 'b', deps: { a } }, async function* ({ a }) { yield String(a) })\nconst c = asset({ key: 'c', deps: { b } }, () => Buffer.from('x'))\nexport default defineProject({ assets: [c] })\n`,
   })
   expect((await p.run(['materialize', '--json'])).code).toBe(0)
   const root = path.join(p.dir, '.rivers')

@@ -13,7 +13,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import native from '@rivers/native'
+import native from '@rivers-orchestrator/native'
 
 /** One record of the `materializations` table with its inputs. */
 export interface StoredRecord {

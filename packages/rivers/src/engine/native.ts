@@ -4,13 +4,13 @@
  */
 import { createRequire } from 'node:module'
 
-import type { NativeGraph as NativeGraphT } from '@rivers/native'
+import type { NativeGraph as NativeGraphT } from '@rivers-orchestrator/native'
 
 import { DefinitionError, RiversError } from '../errors.js'
 import type { Project } from '../definitions/index.js'
 
 const require = createRequire(import.meta.url)
-type NativeModule = typeof import('@rivers/native')
+type NativeModule = typeof import('@rivers-orchestrator/native')
 let native: NativeModule | undefined
 
 /**
@@ -20,7 +20,7 @@ let native: NativeModule | undefined
  * const hex = nativeModule().hashBytes(Buffer.from('x'))
  */
 export function nativeModule(): NativeModule {
-  native ??= require('@rivers/native') as NativeModule
+  native ??= require('@rivers-orchestrator/native') as NativeModule
   return native
 }
 

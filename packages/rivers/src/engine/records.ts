@@ -2,7 +2,7 @@
  * The store's latest records, turned into the typed arrays the core loads in one call, plus what
  * the engine keeps per asset (last run, data version) for status output and input loading.
  */
-import type { RecordsInit } from '@rivers/native'
+import type { RecordsInit } from '@rivers-orchestrator/native'
 
 import type { LatestRecords } from '../store/types.js'
 

@@ -5,7 +5,7 @@
  * The binding is CommonJS and assigns `module.exports` as a whole, which Node's ESM loader cannot
  * split into named exports; hence the default import.
  */
-import native from '@rivers/native'
+import native from '@rivers-orchestrator/native'
 
 /**
  * Content hash of bytes: 32 lowercase hex digits. Runs on the calling thread.

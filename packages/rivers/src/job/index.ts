@@ -2,7 +2,7 @@
  * The job protocol: environment variables and a context file in, a JSONL messages file out.
  *
  * @example
- * import { JOB_ENV, parseMessage } from 'rivers'
+ * import { JOB_ENV, parseMessage } from '@rivers-orchestrator/rivers'
  * const inputs = JSON.parse(process.env[JOB_ENV.inputs] ?? '{}') as Record<string, string>
  */
 export {

@@ -4,7 +4,7 @@
  * `validateLaunches`.
  *
  * @example
- * import { LocalLauncher } from 'rivers'
+ * import { LocalLauncher } from '@rivers-orchestrator/rivers'
  * const local = new LocalLauncher({ gpus: '0,1' })
  * console.log((await local.inventory()).gpus)
  */

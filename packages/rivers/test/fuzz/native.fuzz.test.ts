@@ -15,7 +15,7 @@ import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const require = createRequire(import.meta.url)
-const { NativeGraph } = require('@rivers/native') as typeof import('@rivers/native')
+const { NativeGraph } = require('@rivers-orchestrator/native') as typeof import('@rivers-orchestrator/native')
 type Native = InstanceType<typeof NativeGraph>
 
 const SCALE = Number(process.env.RIVERS_FUZZ_SCALE ?? 1)

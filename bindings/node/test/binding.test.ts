@@ -180,7 +180,10 @@ describe('NativeGraph', () => {
   it('explains a failure to load the addon: which file, which platform, what to do', () => {
     const r = spawnSync(
       process.execPath,
-      ['-e', "try { require('@rivers-orchestrator/native') } catch (e) { console.log(e.code); console.log(e.message) }"],
+      [
+        '-e',
+        "try { require('@rivers-orchestrator/native') } catch (e) { console.log(e.code); console.log(e.message) }",
+      ],
       {
         cwd: path.join(__dirname, '..'),
         env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/rivers.node' },

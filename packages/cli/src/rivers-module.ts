@@ -24,7 +24,10 @@ export function riversFor(projectFile: string): Promise<Rivers> {
   const key = found ?? '(cli)'
   let mod = loaded.get(key)
   if (mod === undefined) {
-    mod = found === undefined ? import('@rivers-orchestrator/rivers') : (import(pathToFileURL(found).href) as Promise<Rivers>)
+    mod =
+      found === undefined
+        ? import('@rivers-orchestrator/rivers')
+        : (import(pathToFileURL(found).href) as Promise<Rivers>)
     loaded.set(key, mod)
   }
   return mod

@@ -94,7 +94,9 @@ describe('project files that do not load', () => {
   })
 
   test('no default export, or not a project', T, async () => {
-    p.write({ 'rivers.config.ts': `import { asset } from '@rivers-orchestrator/rivers'\nexport const a = asset({ key: 'a' }, () => 1)\n` })
+    p.write({
+      'rivers.config.ts': `import { asset } from '@rivers-orchestrator/rivers'\nexport const a = asset({ key: 'a' }, () => 1)\n`,
+    })
     const none = await p.run(['status'])
     expect(none.code).toBe(2)
     expect(none.stderr).toMatchSnapshot()

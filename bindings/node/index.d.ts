@@ -44,12 +44,19 @@ export declare class NativeGraph {
    * not returned can be skipped if nothing else changed. O(degrees of the records and children).
    */
   applyRecords(records: RecordsInit): Uint32Array
-  /** Status codes (0 missing, 1 stale, 2 fresh) of `ids`, or of every asset when omitted. O(ids). */
+  /** Status codes (`Status`) of `ids`, or of every asset when omitted. O(ids). */
   statuses(ids?: Uint32Array | undefined | null): Uint8Array
   /** Causes of `ids` as CSR rows. O(sum of their degrees). */
   causes(ids: Uint32Array): CauseRows
   /** Root causes of `ids` as CSR rows. O(stale ancestors reached, memoised). */
   rootCauses(ids: Uint32Array): RootCauseRows
+  /**
+   * Statuses, causes and root causes of `ids`, and the plan of the same selection (of every asset
+   * when `wholeGraph`, which reads the maintained plan), in one call: what `assets status` needs.
+   * Cost: the sum of `statuses`, `causes`, `rootCauses` and `plan`; main thread; allocates the
+   * result arrays only.
+   */
+  statusReport(ids: Uint32Array, wholeGraph: boolean): StatusReport
   /**
    * Plans a selection (ids; omitted = everything). Without a selection and without `force` this
    * reads the incrementally maintained plan: O(plan log plan), independent of the graph size.
@@ -74,13 +81,33 @@ export declare class NativeGraph {
   debugJson(): string
 }
 
+/** Kind of a cause or root cause, as `causes`, `rootCauses` and `statusReport` return it. */
+export declare enum CauseKind {
+  /** The code version differs from the record's. */
+  CodeChanged = 0,
+  /** The config hash differs from the record's. */
+  ConfigChanged = 1,
+  /** A current dependency was not in the record. */
+  DepAdded = 2,
+  /** A recorded dependency is no longer a dependency. */
+  DepRemoved = 3,
+  /** A dependency's current data version differs from the one consumed. */
+  UpstreamDataChanged = 4,
+  /** (root cause) The asset is fresh but was re-materialized to a new data version. */
+  NewDataVersion = 5,
+  /** (root cause) A source observed a new version. */
+  SourceChanged = 6,
+  /** (root cause) The asset has never been materialized (or was wiped). */
+  Missing = 7,
+}
+
 /** Causes as CSR rows. */
 export interface CauseRows {
   /** Row offsets (rows + 1). */
   offsets: Uint32Array
-  /** Kind codes: 0 code_changed, 1 config_changed, 2 dep_added, 3 dep_removed, 4 upstream_data_changed. */
+  /** Kind of each cause: a `CauseKind` (`CodeChanged` to `UpstreamDataChanged`). */
   kinds: Uint8Array
-  /** Dep of each cause: an id, `size + j` for an extern key (see `depKey`), or 0xFFFFFFFF for none. */
+  /** Dep of each cause: an id, `size + j` for an extern key (see `keyOf`), or `NO_DEP` for none. */
   deps: Uint32Array
 }
 
@@ -129,6 +156,9 @@ export declare function hashFiles(paths: Array<string>): Promise<string[]>
  */
 export declare function hashStrings(domain: string, fields: Array<string>): string
 
+/** The `deps` entry of a cause that is about no dependency (code and config causes). */
+export declare const NO_DEP: number
+
 /** A plan: ids in topological layers. */
 export interface PlanResult {
   /** Planned ids, layer after layer. */
@@ -165,6 +195,31 @@ export interface RootCauseRows {
   offsets: Uint32Array
   /** Ids of the assets where the change started. */
   ids: Uint32Array
-  /** Kind codes: 0–3 as causes, 5 new_data_version, 6 source_changed, 7 missing. */
+  /** Kind of each root cause: a `CauseKind` (any but `UpstreamDataChanged`). */
   kinds: Uint8Array
+}
+
+/** Status of an asset, as `statuses` and `statusReport` return it (one byte per asset). */
+export declare enum Status {
+  /** No record. */
+  Missing = 0,
+  /** A record, and at least one cause holds. */
+  Stale = 1,
+  /** A record, and no cause holds. */
+  Fresh = 2,
+}
+
+/**
+ * Everything `assets status` shows, from one call: statuses, causes, root causes, and the plan of
+ * the same selection. Rows follow the `ids` asked for.
+ */
+export interface StatusReport {
+  /** One `Status` per asked id. */
+  statuses: Uint8Array
+  /** Causes of each asked id. */
+  causes: CauseRows
+  /** Root causes of each asked id. */
+  rootCauses: RootCauseRows
+  /** Ids in the plan of the selection (every asset's plan when `wholeGraph`), in plan order. */
+  planned: Uint32Array
 }

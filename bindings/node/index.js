@@ -836,7 +836,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeGraph = nativeBinding.NativeGraph
+module.exports.CauseKind = nativeBinding.CauseKind
 module.exports.hashBytes = nativeBinding.hashBytes
 module.exports.hashFile = nativeBinding.hashFile
 module.exports.hashFiles = nativeBinding.hashFiles
 module.exports.hashStrings = nativeBinding.hashStrings
+module.exports.NO_DEP = nativeBinding.NO_DEP
+module.exports.Status = nativeBinding.Status

@@ -43,3 +43,6 @@ module.exports.hashBytes = binding.hashBytes
 module.exports.hashFile = binding.hashFile
 module.exports.hashFiles = binding.hashFiles
 module.exports.hashStrings = binding.hashStrings
+module.exports.Status = binding.Status
+module.exports.CauseKind = binding.CauseKind
+module.exports.NO_DEP = binding.NO_DEP

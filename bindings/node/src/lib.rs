@@ -4,12 +4,76 @@
 //! Threads: every method runs synchronously on the JS main thread, except `hashFiles`, which hashes
 //! on a libuv worker thread (and fans out over several threads) and resolves a promise.
 //! Errors become JS `Error`s whose `code` is a stable `RIVERS_*` string.
+//!
+//! Ids: everything that crosses is an external id (the asset's position in the key list given to
+//! `build`); topological positions ([`rivers_planner::Pos`]) stay inside the core.
+//!
+//! Lints: the workspace's, with no exception. The `unsafe extern "C"` glue `#[napi]` expands to
+//! allows itself (`#[allow(unsafe_code)]` on each generated item), which is why the workspace denies
+//! `unsafe_code` rather than forbidding it; this crate writes no `unsafe`.
 
 use napi::bindgen_prelude::{AsyncTask, Uint32Array, Uint8Array};
-use napi::{Env, Error, Result, Status, Task};
+use napi::{Env, Error, Result, Task};
 use napi_derive::napi;
 use rivers_planner::hash::{self, Field};
-use rivers_planner::{Graph, GraphInput, LabelInput, Planner, PlannerError, RecordBatch};
+use rivers_planner::{ExtId, Graph, GraphInput, LabelInput, Planner, PlannerError, RecordBatch};
+
+/// Status of an asset, as `statuses` and `statusReport` return it (one byte per asset).
+#[napi]
+pub enum Status {
+    /// No record.
+    Missing = 0,
+    /// A record, and at least one cause holds.
+    Stale = 1,
+    /// A record, and no cause holds.
+    Fresh = 2,
+}
+
+/// Kind of a cause or root cause, as `causes`, `rootCauses` and `statusReport` return it.
+#[napi]
+pub enum CauseKind {
+    /// The code version differs from the record's.
+    CodeChanged = 0,
+    /// The config hash differs from the record's.
+    ConfigChanged = 1,
+    /// A current dependency was not in the record.
+    DepAdded = 2,
+    /// A recorded dependency is no longer a dependency.
+    DepRemoved = 3,
+    /// A dependency's current data version differs from the one consumed.
+    UpstreamDataChanged = 4,
+    /// (root cause) The asset is fresh but was re-materialized to a new data version.
+    NewDataVersion = 5,
+    /// (root cause) A source observed a new version.
+    SourceChanged = 6,
+    /// (root cause) The asset has never been materialized (or was wiped).
+    Missing = 7,
+}
+
+/// The `deps` entry of a cause that is about no dependency (code and config causes).
+#[napi]
+pub const NO_DEP: u32 = rivers_planner::NO_DEP;
+
+// The binding's codes are the core's: checked at compile time.
+const _: () = {
+    assert!(Status::Missing as u8 == rivers_planner::MISSING);
+    assert!(Status::Stale as u8 == rivers_planner::STALE);
+    assert!(Status::Fresh as u8 == rivers_planner::FRESH);
+    use rivers_planner::CauseKind as K;
+    assert!(CauseKind::CodeChanged as u8 == K::CodeChanged as u8);
+    assert!(CauseKind::ConfigChanged as u8 == K::ConfigChanged as u8);
+    assert!(CauseKind::DepAdded as u8 == K::DepAdded as u8);
+    assert!(CauseKind::DepRemoved as u8 == K::DepRemoved as u8);
+    assert!(CauseKind::UpstreamDataChanged as u8 == K::UpstreamDataChanged as u8);
+    assert!(CauseKind::NewDataVersion as u8 == K::NewDataVersion as u8);
+    assert!(CauseKind::SourceChanged as u8 == K::SourceChanged as u8);
+    assert!(CauseKind::Missing as u8 == K::Missing as u8);
+};
+
+/// External ids as the `Uint32Array` JS receives (in place: no copy).
+fn ext_ids(ids: Vec<ExtId>) -> Uint32Array {
+    Uint32Array::new(ids.into_iter().map(u32::from).collect())
+}
 
 /// Throws `e` as a JS error whose `code` is the stable `RIVERS_*` string, and returns the pending
 /// exception marker so napi does not throw a second error.
@@ -18,7 +82,7 @@ fn throw(env: &Env, e: PlannerError) -> Error {
     // (otherwise the coded error would become an uncoded "nul byte found" failure).
     let message = e.message.replace('\0', "\\0");
     match env.throw_error(&message, Some(e.code.as_str())) {
-        Ok(()) => Error::from_status(Status::PendingException),
+        Ok(()) => Error::from_status(napi::Status::PendingException),
         Err(err) => err,
     }
 }
@@ -100,9 +164,9 @@ pub struct PlanResult {
 pub struct CauseRows {
     /// Row offsets (rows + 1).
     pub offsets: Uint32Array,
-    /// Kind codes: 0 code_changed, 1 config_changed, 2 dep_added, 3 dep_removed, 4 upstream_data_changed.
+    /// Kind of each cause: a `CauseKind` (`CodeChanged` to `UpstreamDataChanged`).
     pub kinds: Uint8Array,
-    /// Dep of each cause: an id, `size + j` for an extern key (see `depKey`), or 0xFFFFFFFF for none.
+    /// Dep of each cause: an id, `size + j` for an extern key (see `keyOf`), or `NO_DEP` for none.
     pub deps: Uint32Array,
 }
 
@@ -113,8 +177,22 @@ pub struct RootCauseRows {
     pub offsets: Uint32Array,
     /// Ids of the assets where the change started.
     pub ids: Uint32Array,
-    /// Kind codes: 0–3 as causes, 5 new_data_version, 6 source_changed, 7 missing.
+    /// Kind of each root cause: a `CauseKind` (any but `UpstreamDataChanged`).
     pub kinds: Uint8Array,
+}
+
+/// Everything `assets status` shows, from one call: statuses, causes, root causes, and the plan of
+/// the same selection. Rows follow the `ids` asked for.
+#[napi(object)]
+pub struct StatusReport {
+    /// One `Status` per asked id.
+    pub statuses: Uint8Array,
+    /// Causes of each asked id.
+    pub causes: CauseRows,
+    /// Root causes of each asked id.
+    pub root_causes: RootCauseRows,
+    /// Ids in the plan of the selection (every asset's plan when `wholeGraph`), in plan order.
+    pub planned: Uint32Array,
 }
 
 /// The planning core's state for one project: graph, versions, records, maintained plan. Built once
@@ -218,14 +296,14 @@ impl NativeGraph {
     /// Id of a key, if it is an asset. O(log n).
     #[napi]
     pub fn id_of(&self, key: String) -> Option<u32> {
-        self.inner.graph().find_ext(&key)
+        self.inner.graph().find_ext(&key).map(u32::from)
     }
 
     /// Topological position of each id (a `Uint32Array` of length `size`). O(n); allocates n words.
     #[napi]
     pub fn topo_positions(&self) -> Uint32Array {
         let g = self.inner.graph();
-        Uint32Array::new((0..g.len() as u32).map(|e| g.int_of(e)).collect())
+        Uint32Array::new((0..g.len() as u32).map(|e| g.int_of(ExtId(e)).0).collect())
     }
 
     /// Sets current code versions (16 bytes per id). O(ids) plus the plan cone that changes.
@@ -282,12 +360,10 @@ impl NativeGraph {
             .apply_records(&batch_from(&records, &externs))
             .map_err(|e| throw(&env, e))?;
         let g = self.inner.graph();
-        Ok(Uint32Array::new(
-            out.into_iter().map(|v| g.ext_of(v)).collect(),
-        ))
+        Ok(ext_ids(out.into_iter().map(|v| g.ext_of(v)).collect()))
     }
 
-    /// Status codes (0 missing, 1 stale, 2 fresh) of `ids`, or of every asset when omitted. O(ids).
+    /// Status codes (`Status`) of `ids`, or of every asset when omitted. O(ids).
     #[napi]
     pub fn statuses(&self, env: Env, ids: Option<Uint32Array>) -> Result<Uint8Array> {
         match ids {
@@ -317,8 +393,42 @@ impl NativeGraph {
         let t = self.inner.root_causes(&ids).map_err(|e| throw(&env, e))?;
         Ok(RootCauseRows {
             offsets: Uint32Array::new(t.offsets),
-            ids: Uint32Array::new(t.ids),
+            ids: ext_ids(t.ids),
             kinds: Uint8Array::new(t.kinds),
+        })
+    }
+
+    /// Statuses, causes and root causes of `ids`, and the plan of the same selection (of every asset
+    /// when `wholeGraph`, which reads the maintained plan), in one call: what `assets status` needs.
+    /// Cost: the sum of `statuses`, `causes`, `rootCauses` and `plan`; main thread; allocates the
+    /// result arrays only.
+    #[napi]
+    pub fn status_report(
+        &mut self,
+        env: Env,
+        ids: Uint32Array,
+        whole_graph: bool,
+    ) -> Result<StatusReport> {
+        let statuses = self.inner.statuses(&ids).map_err(|e| throw(&env, e))?;
+        let causes = self.inner.causes(&ids).map_err(|e| throw(&env, e))?;
+        let roots = self.inner.root_causes(&ids).map_err(|e| throw(&env, e))?;
+        let plan = self
+            .inner
+            .plan(if whole_graph { None } else { Some(&ids) }, false)
+            .map_err(|e| throw(&env, e))?;
+        Ok(StatusReport {
+            statuses: Uint8Array::new(statuses),
+            causes: CauseRows {
+                offsets: Uint32Array::new(causes.offsets),
+                kinds: Uint8Array::new(causes.kinds),
+                deps: Uint32Array::new(causes.deps),
+            },
+            root_causes: RootCauseRows {
+                offsets: Uint32Array::new(roots.offsets),
+                ids: ext_ids(roots.ids),
+                kinds: Uint8Array::new(roots.kinds),
+            },
+            planned: ext_ids(plan.ids),
         })
     }
 
@@ -336,9 +446,13 @@ impl NativeGraph {
             .inner
             .plan(selection.as_deref(), force.unwrap_or(false))
             .map_err(|e| throw(&env, e))?;
-        let flat: Vec<u32> = p.missing_inputs.iter().flat_map(|&(a, b)| [a, b]).collect();
+        let flat: Vec<u32> = p
+            .missing_inputs
+            .iter()
+            .flat_map(|&(a, b)| [a.0, b.0])
+            .collect();
         Ok(PlanResult {
-            ids: Uint32Array::new(p.ids),
+            ids: ext_ids(p.ids),
             layer_offsets: Uint32Array::new(p.layer_offsets),
             missing_inputs: Uint32Array::new(flat),
         })
@@ -354,7 +468,7 @@ impl NativeGraph {
     /// just before it runs. O(1).
     #[napi]
     pub fn needs_run(&self, env: Env, id: u32) -> Result<bool> {
-        Ok(self.inner.statuses(&[id]).map_err(|e| throw(&env, e))?[0] != rivers_planner::FRESH)
+        Ok(self.inner.statuses(&[id]).map_err(|e| throw(&env, e))?[0] != Status::Fresh as u8)
     }
 
     /// Evaluates selection expressions (their union); returns ids ascending. O(n + e). Errors carry
@@ -364,7 +478,7 @@ impl NativeGraph {
         let refs: Vec<&str> = exprs.iter().map(String::as_str).collect();
         self.inner
             .select(&refs)
-            .map(Uint32Array::new)
+            .map(ext_ids)
             .map_err(|e| throw(&env, e))
     }
 

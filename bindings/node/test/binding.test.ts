@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 
 const require = createRequire(import.meta.url)
 const native = require('@rivers-orchestrator/native') as typeof import('@rivers-orchestrator/native')
-const { NativeGraph, hashBytes, hashFile, hashFiles, hashStrings } = native
+const { NativeGraph, hashBytes, hashFile, hashFiles, hashStrings, Status, CauseKind, NO_DEP } = native
 
 const hex = (h: string): Uint8Array => Buffer.from(h, 'hex')
 const h16 = (n: number): Uint8Array => {
@@ -101,6 +101,39 @@ describe('NativeGraph', () => {
     expect(g.keyOf(roots.ids[0]!)).toBe('a')
     plan = g.plan()
     expect([...plan.ids]).toEqual([1, 3, 2])
+  })
+
+  it('names its status and cause codes, and reports a status in one call', () => {
+    expect({ ...Status }).toEqual({ Missing: 0, Stale: 1, Fresh: 2 })
+    expect({ ...CauseKind }).toEqual({
+      CodeChanged: 0,
+      ConfigChanged: 1,
+      DepAdded: 2,
+      DepRemoved: 3,
+      UpstreamDataChanged: 4,
+      NewDataVersion: 5,
+      SourceChanged: 6,
+      Missing: 7,
+    })
+    expect(NO_DEP).toBe(0xffffffff)
+    const g = small()
+    g.loadRecords(record([0, 1, 2, 3], [1, 2, 3, 4], [[], [0], [1], [0]], [[], [1], [2], [1]]))
+    g.setCodeVersions(Uint32Array.of(1), h16(9))
+    g.applyRecords(record([0], [5], [[]], [[]]))
+    const ids = Uint32Array.of(3, 1, 2)
+    const report = g.statusReport(ids, false)
+    expect([...report.statuses]).toEqual([Status.Stale, Status.Stale, Status.Fresh])
+    expect([...report.statuses]).toEqual([...g.statuses(ids)])
+    expect(report.causes).toEqual(g.causes(ids))
+    expect(report.rootCauses).toEqual(g.rootCauses(ids))
+    expect([...report.causes.kinds]).toEqual([
+      CauseKind.UpstreamDataChanged,
+      CauseKind.CodeChanged,
+      CauseKind.UpstreamDataChanged,
+    ])
+    expect([...report.causes.deps]).toEqual([0, NO_DEP, 0])
+    expect([...report.planned]).toEqual([...g.plan(ids, false).ids])
+    expect([...g.statusReport(ids, true).planned]).toEqual([...g.plan().ids])
   })
 
   it('reports missing inputs outside the selection', () => {

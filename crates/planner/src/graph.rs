@@ -1,6 +1,7 @@
 //! The immutable asset graph: validated once at build, renumbered into topological order, stored as
-//! CSR arrays both ways (deps and children). External ids are input positions; internal ids are
-//! topological positions (Kahn's algorithm taking ready assets in ascending external id).
+//! CSR arrays both ways (deps and children). External ids ([`ExtId`]) are input positions; internal
+//! ids are topological positions ([`Pos`]; Kahn's algorithm taking ready assets in ascending
+//! external id).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -8,6 +9,7 @@ use std::collections::BinaryHeap;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{self, PlannerError};
+use crate::id::{ExtId, Pos};
 use crate::key::{closest, key_problem};
 
 /// Labels of the assets (selection terms `group:`, `tag:`, `kind:`, `owner:`), CSR by external id.
@@ -42,13 +44,13 @@ pub struct Graph {
     key_buf: String,
     key_off: Vec<u32>,
     key_hashes: Vec<u32>,
-    key_order: Vec<u32>,
-    ext_of: Vec<u32>,
-    int_of: Vec<u32>,
+    key_order: Vec<ExtId>,
+    ext_of: Vec<ExtId>,
+    int_of: Vec<Pos>,
     dep_off: Vec<u32>,
-    dep_ids: Vec<u32>,
+    dep_ids: Vec<Pos>,
     child_off: Vec<u32>,
-    child_ids: Vec<u32>,
+    child_ids: Vec<Pos>,
     source: Vec<bool>,
     label_names: Vec<String>,
     label_off: Vec<u32>,
@@ -76,21 +78,28 @@ fn check_csr(name: &str, offsets: &[u32], values_len: usize, n: usize) -> Result
     Ok(())
 }
 
-/// Builds a CSR (offsets, values) from `n` rows given by a closure that pushes each row.
-fn transpose(n: usize, off: &[u32], ids: &[u32]) -> (Vec<u32>, Vec<u32>) {
+/// Transposes a CSR of `n` rows (`off`, `ids`; `index` maps an id to its row) into the CSR of
+/// the reverse edges, whose values are row numbers made ids by `make`.
+fn transpose<I: Copy + Default>(
+    n: usize,
+    off: &[u32],
+    ids: &[I],
+    index: impl Fn(I) -> usize,
+    make: impl Fn(u32) -> I,
+) -> (Vec<u32>, Vec<I>) {
     let mut counts = vec![0u32; n + 1];
     for &d in ids {
-        counts[d as usize + 1] += 1;
+        counts[index(d) + 1] += 1;
     }
     for i in 0..n {
         counts[i + 1] += counts[i];
     }
     let mut fill = counts.clone();
-    let mut out = vec![0u32; ids.len()];
+    let mut out = vec![I::default(); ids.len()];
     for v in 0..n {
         for &d in &ids[off[v] as usize..off[v + 1] as usize] {
-            let slot = &mut fill[d as usize];
-            out[*slot as usize] = v as u32;
+            let slot = &mut fill[index(d)];
+            out[*slot as usize] = make(v as u32);
             *slot += 1;
         }
     }
@@ -153,7 +162,7 @@ impl Graph {
             start = end;
         }
         let key_hashes: Vec<u32> = by_hash.iter().map(|p| p.0).collect();
-        let key_order: Vec<u32> = by_hash.iter().map(|p| p.1).collect();
+        let key_order: Vec<ExtId> = by_hash.iter().map(|p| ExtId(p.1)).collect();
         drop(by_hash);
 
         // Dependencies: range-check, reject self-deps, merge duplicates (sorted per asset).
@@ -188,8 +197,9 @@ impl Graph {
             dep_off_ext.push(deps_ext.len() as u32);
         }
 
-        // Kahn's algorithm, ready assets in ascending external id.
-        let (child_off_ext, child_ext) = transpose(n, &dep_off_ext, &deps_ext);
+        // Kahn's algorithm, ready assets in ascending external id (raw u32 external ids here).
+        let (child_off_ext, child_ext) =
+            transpose(n, &dep_off_ext, &deps_ext, |d| d as usize, |v| v);
         let mut pending: Vec<u32> = (0..n)
             .map(|v| dep_off_ext[v + 1] - dep_off_ext[v])
             .collect();
@@ -197,9 +207,9 @@ impl Graph {
             .filter(|&v| pending[v as usize] == 0)
             .map(Reverse)
             .collect();
-        let mut ext_of = Vec::with_capacity(n);
+        let mut ext_of: Vec<ExtId> = Vec::with_capacity(n);
         while let Some(Reverse(v)) = heap.pop() {
-            ext_of.push(v);
+            ext_of.push(ExtId(v));
             for &c in &child_ext
                 [child_off_ext[v as usize] as usize..child_off_ext[v as usize + 1] as usize]
             {
@@ -213,19 +223,19 @@ impl Graph {
             return Err(find_cycle(input.keys, &dep_off_ext, &deps_ext, &pending));
         }
         drop((child_off_ext, child_ext, pending));
-        let mut int_of = vec![0u32; n];
+        let mut int_of = vec![Pos(0); n];
         for (i, &e) in ext_of.iter().enumerate() {
-            int_of[e as usize] = i as u32;
+            int_of[e.idx()] = Pos(i as u32);
         }
 
         // Internal CSR: deps of each asset in topological order, sorted ascending.
         let mut dep_off = Vec::with_capacity(n + 1);
-        let mut dep_ids = Vec::with_capacity(deps_ext.len());
+        let mut dep_ids: Vec<Pos> = Vec::with_capacity(deps_ext.len());
         dep_off.push(0u32);
         for &e in &ext_of {
             let start = dep_ids.len();
             dep_ids.extend(
-                deps_ext[dep_off_ext[e as usize] as usize..dep_off_ext[e as usize + 1] as usize]
+                deps_ext[dep_off_ext[e.idx()] as usize..dep_off_ext[e.idx() + 1] as usize]
                     .iter()
                     .map(|&d| int_of[d as usize]),
             );
@@ -233,10 +243,10 @@ impl Graph {
             dep_off.push(dep_ids.len() as u32);
         }
         drop((dep_off_ext, deps_ext));
-        let (child_off, child_ids) = transpose(n, &dep_off, &dep_ids);
+        let (child_off, child_ids) = transpose(n, &dep_off, &dep_ids, Pos::idx, Pos);
 
         let source: Vec<bool> = match input.sources {
-            Some(s) => ext_of.iter().map(|&e| s[e as usize] != 0).collect(),
+            Some(s) => ext_of.iter().map(|&e| s[e.idx()] != 0).collect(),
             None => vec![false; n],
         };
 
@@ -255,7 +265,7 @@ impl Graph {
                 off.push(0u32);
                 for &e in &ext_of {
                     ids.extend_from_slice(
-                        &l.ids[l.offsets[e as usize] as usize..l.offsets[e as usize + 1] as usize],
+                        &l.ids[l.offsets[e.idx()] as usize..l.offsets[e.idx() + 1] as usize],
                     );
                     off.push(ids.len() as u32);
                 }
@@ -332,17 +342,17 @@ impl Graph {
     }
 
     /// Key of the asset with external id `ext`.
-    pub fn key_ext(&self, ext: u32) -> &str {
-        &self.key_buf[self.key_off[ext as usize] as usize..self.key_off[ext as usize + 1] as usize]
+    pub fn key_ext(&self, ext: ExtId) -> &str {
+        &self.key_buf[self.key_off[ext.idx()] as usize..self.key_off[ext.idx() + 1] as usize]
     }
 
-    /// Key of the asset with internal id `v`.
-    pub fn key(&self, v: u32) -> &str {
-        self.key_ext(self.ext_of[v as usize])
+    /// Key of the asset at position `v`.
+    pub fn key(&self, v: Pos) -> &str {
+        self.key_ext(self.ext_of[v.idx()])
     }
 
     /// External id of a key. Cost: O(log n) on 64-bit key hashes, then one string comparison.
-    pub fn find_ext(&self, key: &str) -> Option<u32> {
+    pub fn find_ext(&self, key: &str) -> Option<ExtId> {
         let h = key_hash(key);
         let start = self.key_hashes.partition_point(|&x| x < h);
         self.key_hashes[start..]
@@ -353,34 +363,38 @@ impl Graph {
             .find(|&e| self.key_ext(e) == key)
     }
 
-    /// Internal id of external id `ext`.
-    pub fn int_of(&self, ext: u32) -> u32 {
-        self.int_of[ext as usize]
+    /// The external id `ext` if it names an asset of this graph.
+    pub fn check_ext(&self, ext: u32) -> Option<ExtId> {
+        ((ext as usize) < self.len()).then_some(ExtId(ext))
     }
 
-    /// External id of internal id `v`.
-    pub fn ext_of(&self, v: u32) -> u32 {
-        self.ext_of[v as usize]
+    /// Topological position of external id `ext`.
+    pub fn int_of(&self, ext: ExtId) -> Pos {
+        self.int_of[ext.idx()]
     }
 
-    /// Dependencies (internal ids, ascending) of internal id `v`.
-    pub fn deps(&self, v: u32) -> &[u32] {
-        &self.dep_ids[self.dep_off[v as usize] as usize..self.dep_off[v as usize + 1] as usize]
+    /// External id of position `v`.
+    pub fn ext_of(&self, v: Pos) -> ExtId {
+        self.ext_of[v.idx()]
+    }
+
+    /// Dependencies (positions, ascending) of position `v`.
+    pub fn deps(&self, v: Pos) -> &[Pos] {
+        &self.dep_ids[self.dep_off[v.idx()] as usize..self.dep_off[v.idx() + 1] as usize]
     }
 
     /// Index range of `v`'s dependency edges (edge ids are positions in the dependency CSR).
-    pub fn dep_edge_range(&self, v: u32) -> std::ops::Range<usize> {
-        self.dep_off[v as usize] as usize..self.dep_off[v as usize + 1] as usize
+    pub fn dep_edge_range(&self, v: Pos) -> std::ops::Range<usize> {
+        self.dep_off[v.idx()] as usize..self.dep_off[v.idx() + 1] as usize
     }
 
-    /// Children (internal ids, ascending) of internal id `v`.
-    pub fn children(&self, v: u32) -> &[u32] {
-        &self.child_ids
-            [self.child_off[v as usize] as usize..self.child_off[v as usize + 1] as usize]
+    /// Children (positions, ascending) of position `v`.
+    pub fn children(&self, v: Pos) -> &[Pos] {
+        &self.child_ids[self.child_off[v.idx()] as usize..self.child_off[v.idx() + 1] as usize]
     }
 
     /// Edge id of the dependency edge `child -> dep`, if it exists. Cost: O(log deg(child)).
-    pub fn edge_id(&self, child: u32, dep: u32) -> Option<usize> {
+    pub fn edge_id(&self, child: Pos, dep: Pos) -> Option<usize> {
         let r = self.dep_edge_range(child);
         self.dep_ids[r.clone()]
             .binary_search(&dep)
@@ -388,15 +402,14 @@ impl Graph {
             .map(|i| r.start + i)
     }
 
-    /// Whether internal id `v` is a source asset.
-    pub fn is_source(&self, v: u32) -> bool {
-        self.source[v as usize]
+    /// Whether position `v` is a source asset.
+    pub fn is_source(&self, v: Pos) -> bool {
+        self.source[v.idx()]
     }
 
-    /// Label ids of internal id `v`.
-    pub fn labels(&self, v: u32) -> &[u32] {
-        &self.label_ids
-            [self.label_off[v as usize] as usize..self.label_off[v as usize + 1] as usize]
+    /// Label ids of position `v`.
+    pub fn labels(&self, v: Pos) -> &[u32] {
+        &self.label_ids[self.label_off[v.idx()] as usize..self.label_off[v.idx() + 1] as usize]
     }
 
     /// All label texts.
@@ -481,10 +494,10 @@ mod tests {
             ("d", &["a", "c", "a"]),
         ])
         .expect("valid");
-        let order: Vec<&str> = (0..4).map(|v| graph.key(v)).collect();
+        let order: Vec<&str> = Pos::all(4).map(|v| graph.key(v)).collect();
         assert_eq!(order, ["a", "b", "c", "d"]);
         assert_eq!(graph.edge_count(), 4, "duplicate deps are merged");
-        let d = graph.int_of(3);
+        let d = graph.int_of(ExtId(3));
         assert_eq!(
             graph
                 .deps(d)
@@ -493,11 +506,11 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["a", "c"]
         );
-        assert_eq!(graph.children(graph.int_of(2)).len(), 2);
-        assert_eq!(graph.find_ext("c"), Some(0));
+        assert_eq!(graph.children(graph.int_of(ExtId(2))).len(), 2);
+        assert_eq!(graph.find_ext("c"), Some(ExtId(0)));
         assert_eq!(graph.find_ext("zz"), None);
-        assert!(graph.edge_id(d, graph.int_of(0)).is_some());
-        assert!(graph.edge_id(d, graph.int_of(1)).is_none());
+        assert!(graph.edge_id(d, graph.int_of(ExtId(0))).is_some());
+        assert!(graph.edge_id(d, graph.int_of(ExtId(1))).is_none());
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Rivers planning core: the asset graph, hashing, staleness with early cutoff, selections and plans.
 //! Pure Rust, no Node: the napi binding in `bindings/node` is a thin layer over this crate.
 //! `SPEC.md` beside this crate is the contract every function here follows.
+#![forbid(unsafe_code)]
 
 pub mod error;
 mod fxmap;
 pub mod graph;
 pub mod hash;
+pub mod id;
 pub mod key;
 pub mod plan;
 pub mod select;
@@ -15,5 +17,6 @@ pub mod view;
 
 pub use error::{ErrorCode, PlannerError};
 pub use graph::{Graph, GraphInput, LabelInput};
+pub use id::{ExtId, Pos};
 pub use plan::{CauseKind, CauseTable, Plan, RootCauseTable, NO_DEP};
 pub use state::{Planner, RecordBatch, FRESH, MISSING, STALE};

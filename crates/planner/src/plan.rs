@@ -3,6 +3,7 @@
 use crate::fxmap::IdMap;
 
 use crate::error::PlannerError;
+use crate::id::{ExtId, Pos};
 use crate::state::{
     Planner, RecDep, C_CODE, C_CONFIG, C_UPSTREAM, FRESH, HAS_RECORD, MISSING, STALE,
 };
@@ -53,11 +54,11 @@ pub const NO_DEP: u32 = u32::MAX;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
     /// Planned assets, layer after layer, ascending topological position inside a layer.
-    pub ids: Vec<u32>,
+    pub ids: Vec<ExtId>,
     /// `ids[layer_offsets[k]..layer_offsets[k+1]]` is layer `k`.
     pub layer_offsets: Vec<u32>,
     /// `(asset, input)` pairs that block the plan.
-    pub missing_inputs: Vec<(u32, u32)>,
+    pub missing_inputs: Vec<(ExtId, ExtId)>,
 }
 
 /// Causes of many assets, CSR: `kinds[offsets[i]..offsets[i+1]]` with parallel `deps`.
@@ -67,7 +68,8 @@ pub struct CauseTable {
     pub offsets: Vec<u32>,
     /// Cause kinds.
     pub kinds: Vec<u8>,
-    /// The dep each cause is about ([`NO_DEP`] for code/config).
+    /// The dep each cause is about: an external id, `n + j` for the j-th extern key, or [`NO_DEP`]
+    /// (code/config causes). A third kind of reference, so a plain `u32`.
     pub deps: Vec<u32>,
 }
 
@@ -77,7 +79,7 @@ pub struct RootCauseTable {
     /// Row offsets (rows + 1).
     pub offsets: Vec<u32>,
     /// External ids of the assets where the change started.
-    pub ids: Vec<u32>,
+    pub ids: Vec<ExtId>,
     /// Root cause kinds.
     pub kinds: Vec<u8>,
 }
@@ -88,7 +90,7 @@ impl Planner {
     /// `p` assets, independent of the graph size. Otherwise O(s log s + edges of the selection).
     pub fn plan(&mut self, selection: Option<&[u32]>, force: bool) -> Result<Plan, PlannerError> {
         let n = self.graph.len();
-        let mut members: Vec<u32>;
+        let mut members: Vec<Pos>;
         let mut in_sel: Option<Vec<bool>> = None;
         match selection {
             None if !force => {
@@ -97,21 +99,21 @@ impl Planner {
                 members.sort_unstable();
             }
             _ => {
-                let sel: Vec<u32> = match selection {
+                let sel: Vec<Pos> = match selection {
                     Some(s) => s
                         .iter()
                         .map(|&e| self.ext_to_int(e))
                         .collect::<Result<_, _>>()?,
-                    None => (0..n as u32).collect(),
+                    None => Pos::all(n).collect(),
                 };
                 let mut mark = vec![false; n];
                 for &v in &sel {
-                    mark[v as usize] = true;
+                    mark[v.idx()] = true;
                 }
                 members = Vec::new();
                 // scratch[v] = 1 while v is planned in this call; reset below.
-                for v in 0..n as u32 {
-                    if !mark[v as usize] || self.graph.is_source(v) {
+                for v in Pos::all(n) {
+                    if !mark[v.idx()] || self.graph.is_source(v) {
                         continue;
                     }
                     let planned = force
@@ -120,14 +122,14 @@ impl Planner {
                             .graph
                             .deps(v)
                             .iter()
-                            .any(|&u| self.scratch[u as usize] != 0);
+                            .any(|&u| self.scratch[u.idx()] != 0);
                     if planned {
-                        self.scratch[v as usize] = 1;
+                        self.scratch[v.idx()] = 1;
                         members.push(v);
                     }
                 }
                 for &v in &members {
-                    self.scratch[v as usize] = 0;
+                    self.scratch[v.idx()] = 0;
                 }
                 in_sel = Some(mark);
             }
@@ -140,15 +142,15 @@ impl Planner {
                 .graph
                 .deps(v)
                 .iter()
-                .map(|&u| self.scratch[u as usize])
+                .map(|&u| self.scratch[u.idx()])
                 .max()
                 .unwrap_or(0);
-            self.scratch[v as usize] = l + 1;
+            self.scratch[v.idx()] = l + 1;
             max_layer = max_layer.max(l + 1);
         }
         let mut counts = vec![0u32; max_layer as usize + 1];
         for &v in &members {
-            counts[self.scratch[v as usize] as usize] += 1;
+            counts[self.scratch[v.idx()] as usize] += 1;
         }
         let mut layer_offsets = Vec::with_capacity(max_layer as usize + 1);
         let mut acc = 0u32;
@@ -158,9 +160,9 @@ impl Planner {
             layer_offsets.push(acc);
         }
         let mut fill: Vec<u32> = layer_offsets.clone();
-        let mut ids = vec![0u32; members.len()];
+        let mut ids = vec![ExtId(0); members.len()];
         for &v in &members {
-            let l = self.scratch[v as usize] as usize - 1;
+            let l = self.scratch[v.idx()] as usize - 1;
             ids[fill[l] as usize] = self.graph.ext_of(v);
             fill[l] += 1;
         }
@@ -170,14 +172,14 @@ impl Planner {
             for &e in &ids {
                 let v = self.graph.int_of(e);
                 for &u in self.graph.deps(v) {
-                    if !mark[u as usize] && self.status_int(u) == MISSING {
+                    if !mark[u.idx()] && self.status_int(u) == MISSING {
                         missing_inputs.push((self.graph.ext_of(v), self.graph.ext_of(u)));
                     }
                 }
             }
         }
         for &v in &members {
-            self.scratch[v as usize] = 0;
+            self.scratch[v.idx()] = 0;
         }
         Ok(Plan {
             ids,
@@ -205,15 +207,15 @@ impl Planner {
 
     fn dep_ext(&self, d: RecDep) -> u32 {
         match d {
-            RecDep::Asset(u) => self.graph.ext_of(u),
+            RecDep::Asset(u) => self.graph.ext_of(u).0,
             RecDep::Extern(j) => self.graph.len() as u32 + j,
         }
     }
 
-    /// Causes of internal id `v` as (kind, dep as external id or extern index).
-    pub(crate) fn causes_int(&self, v: u32) -> Vec<(CauseKind, u32)> {
+    /// Causes of position `v` as (kind, dep as external id or extern index).
+    pub(crate) fn causes_int(&self, v: Pos) -> Vec<(CauseKind, u32)> {
         let mut out = Vec::new();
-        let f = self.flags[v as usize];
+        let f = self.flags[v.idx()];
         if self.graph.is_source(v) || f & HAS_RECORD == 0 {
             return out;
         }
@@ -228,7 +230,7 @@ impl Planner {
                 if f & C_UPSTREAM != 0 {
                     for (e, &u) in self.graph.dep_edge_range(v).zip(self.graph.deps(v)) {
                         if self.exc.contains_key(&(e as u32)) {
-                            out.push((CauseKind::UpstreamDataChanged, self.graph.ext_of(u)));
+                            out.push((CauseKind::UpstreamDataChanged, self.graph.ext_of(u).0));
                         }
                     }
                 }
@@ -237,7 +239,7 @@ impl Planner {
                 let deps = self.graph.deps(v);
                 for &u in deps {
                     if !rec.iter().any(|&(d, _)| d == RecDep::Asset(u)) {
-                        out.push((CauseKind::DepAdded, self.graph.ext_of(u)));
+                        out.push((CauseKind::DepAdded, self.graph.ext_of(u).0));
                     }
                 }
                 for &(d, _) in rec.iter() {
@@ -250,7 +252,7 @@ impl Planner {
                     if let Some(&(_, ver)) = rec.iter().rev().find(|&&(d, _)| d == RecDep::Asset(u))
                     {
                         if ver != self.cur_data(u) {
-                            out.push((CauseKind::UpstreamDataChanged, self.graph.ext_of(u)));
+                            out.push((CauseKind::UpstreamDataChanged, self.graph.ext_of(u).0));
                         }
                     }
                 }
@@ -262,14 +264,14 @@ impl Planner {
     /// Root causes of the given external ids (`SPEC.md`): walks `upstream_data_changed` causes up
     /// through stale assets, memoised. O(the stale ancestors reached and their degrees).
     pub fn root_causes(&self, ids: &[u32]) -> Result<RootCauseTable, PlannerError> {
-        let wanted: Vec<u32> = ids
+        let wanted: Vec<Pos> = ids
             .iter()
             .map(|&e| self.ext_to_int(e))
             .collect::<Result<_, _>>()?;
         // Collect the stale assets whose root causes are needed.
-        let mut need: Vec<u32> = Vec::new();
-        let mut seen: IdMap<u32, ()> = IdMap::default();
-        let mut stack: Vec<u32> = wanted
+        let mut need: Vec<Pos> = Vec::new();
+        let mut seen: IdMap<Pos, ()> = IdMap::default();
+        let mut stack: Vec<Pos> = wanted
             .iter()
             .copied()
             .filter(|&v| self.status_int(v) == STALE)
@@ -281,7 +283,7 @@ impl Planner {
             need.push(v);
             for (kind, dep) in self.causes_int(v) {
                 if kind == CauseKind::UpstreamDataChanged {
-                    let u = self.graph.int_of(dep);
+                    let u = self.graph.int_of(ExtId(dep));
                     if self.status_int(u) == STALE {
                         stack.push(u);
                     }
@@ -289,15 +291,15 @@ impl Planner {
             }
         }
         need.sort_unstable();
-        let mut memo: IdMap<u32, Vec<(u32, u8)>> = IdMap::default();
+        let mut memo: IdMap<Pos, Vec<(Pos, u8)>> = IdMap::default();
         for &v in &need {
-            let mut roots: Vec<(u32, u8)> = Vec::new();
+            let mut roots: Vec<(Pos, u8)> = Vec::new();
             for (kind, dep) in self.causes_int(v) {
                 if kind != CauseKind::UpstreamDataChanged {
                     roots.push((v, kind as u8));
                     continue;
                 }
-                let u = self.graph.int_of(dep);
+                let u = self.graph.int_of(ExtId(dep));
                 match self.status_int(u) {
                     MISSING => roots.push((u, CauseKind::Missing as u8)),
                     STALE => roots.extend(memo.get(&u).map(Vec::as_slice).unwrap_or(&[])),
@@ -336,7 +338,7 @@ impl Planner {
     pub fn dep_key(&self, dep: u32) -> Option<&str> {
         let n = self.graph.len() as u32;
         if dep < n {
-            Some(self.graph.key_ext(dep))
+            Some(self.graph.key_ext(ExtId(dep)))
         } else {
             self.extern_keys.get((dep - n) as usize).map(String::as_str)
         }

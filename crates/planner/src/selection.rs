@@ -1,7 +1,8 @@
 //! Selections evaluated over the planner: the graph and the current statuses seen through
-//! [`SelectionGraph`], in internal ids, returned as external ids.
+//! [`SelectionGraph`], in topological positions, returned as external ids.
 
 use crate::error::PlannerError;
+use crate::id::{ExtId, Pos};
 use crate::select::{select_union, SelectionGraph, Status};
 use crate::state::{Planner, FRESH, MISSING};
 
@@ -9,16 +10,16 @@ impl SelectionGraph for Planner {
     fn len(&self) -> usize {
         self.graph.len()
     }
-    fn key(&self, id: u32) -> &str {
+    fn key(&self, id: Pos) -> &str {
         self.graph.key(id)
     }
-    fn deps(&self, id: u32) -> &[u32] {
+    fn deps(&self, id: Pos) -> &[Pos] {
         self.graph.deps(id)
     }
-    fn children(&self, id: u32) -> &[u32] {
+    fn children(&self, id: Pos) -> &[Pos] {
         self.graph.children(id)
     }
-    fn labels(&self, id: u32) -> &[u32] {
+    fn labels(&self, id: Pos) -> &[u32] {
         self.graph.labels(id)
     }
     fn label_count(&self) -> usize {
@@ -27,14 +28,14 @@ impl SelectionGraph for Planner {
     fn label_name(&self, label: u32) -> &str {
         &self.graph.label_names()[label as usize]
     }
-    fn status(&self, id: u32) -> Status {
+    fn status(&self, id: Pos) -> Status {
         match self.status_int(id) {
             MISSING => Status::Missing,
             FRESH => Status::Fresh,
             _ => Status::Stale,
         }
     }
-    fn find_key(&self, key: &str) -> Option<u32> {
+    fn find_key(&self, key: &str) -> Option<Pos> {
         self.graph.find_ext(key).map(|e| self.graph.int_of(e))
     }
 }
@@ -42,13 +43,13 @@ impl SelectionGraph for Planner {
 impl Planner {
     /// Evaluates the union of selection expressions; returns external ids, ascending. Cost: O(n + e)
     /// for graph walks and wildcards; parse errors point at the column.
-    pub fn select(&self, exprs: &[&str]) -> Result<Vec<u32>, PlannerError> {
+    pub fn select(&self, exprs: &[&str]) -> Result<Vec<ExtId>, PlannerError> {
         let member = select_union(exprs, self)?;
-        let mut out: Vec<u32> = member
+        let mut out: Vec<ExtId> = member
             .iter()
             .enumerate()
             .filter(|(_, &m)| m)
-            .map(|(v, _)| self.graph.ext_of(v as u32))
+            .map(|(v, _)| self.graph.ext_of(Pos(v as u32)))
             .collect();
         out.sort_unstable();
         Ok(out)

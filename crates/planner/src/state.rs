@@ -13,6 +13,7 @@ use crate::fxmap::IdMap;
 use crate::error::{self, PlannerError};
 use crate::graph::Graph;
 use crate::hash::{fingerprint, Hash128};
+use crate::id::{ExtId, Pos};
 
 /// Status codes, as the binding returns them.
 pub const MISSING: u8 = 0;
@@ -31,10 +32,10 @@ pub(crate) const HAS_RECORD: u8 = 32;
 /// The asset is in `planned_list` (which may also hold assets no longer planned, until compacted).
 pub(crate) const IN_LIST: u8 = 64;
 
-/// A dependency as a record saw it: an asset of the graph (internal id) or a key no longer in it.
+/// A dependency as a record saw it: an asset of the graph (its position) or a key no longer in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum RecDep {
-    Asset(u32),
+    Asset(Pos),
     Extern(u32),
 }
 
@@ -68,14 +69,14 @@ pub struct Planner {
     rec_config: Vec<u64>,
     rec_data: Vec<u64>,
     pub(crate) flags: Vec<u8>,
-    observed: IdMap<u32, u64>,
+    observed: IdMap<Pos, u64>,
     pub(crate) exc: IdMap<u32, u64>,
-    pub(crate) odd_deps: IdMap<u32, Box<[(RecDep, u64)]>>,
+    pub(crate) odd_deps: IdMap<Pos, Box<[(RecDep, u64)]>>,
     pub(crate) extern_keys: Vec<String>,
     extern_index: HashMap<String, u32>,
     count: Vec<u32>,
     /// Assets of the maintained plan, plus stale entries dropped lazily (see `compact_planned`).
-    pub(crate) planned_list: Vec<u32>,
+    pub(crate) planned_list: Vec<Pos>,
     planned_live: usize,
     pub(crate) scratch: Vec<u32>,
 }
@@ -132,33 +133,34 @@ impl Planner {
         &self.graph
     }
 
-    pub(crate) fn ext_to_int(&self, ext: u32) -> Result<u32, PlannerError> {
-        if ext as usize >= self.graph.len() {
-            return Err(error::invalid_input(format!(
+    /// Position of an external id given by a caller; an id out of range is an error.
+    pub(crate) fn ext_to_int(&self, ext: u32) -> Result<Pos, PlannerError> {
+        match self.graph.check_ext(ext) {
+            Some(e) => Ok(self.graph.int_of(e)),
+            None => Err(error::invalid_input(format!(
                 "asset id {ext} out of range ({} assets)",
                 self.graph.len()
-            )));
+            ))),
         }
-        Ok(self.graph.int_of(ext))
     }
 
-    /// Current data version fingerprint of internal id `v` (0 = none).
-    pub(crate) fn cur_data(&self, v: u32) -> u64 {
+    /// Current data version fingerprint of position `v` (0 = none).
+    pub(crate) fn cur_data(&self, v: Pos) -> u64 {
         if self.graph.is_source(v) && !self.observed.is_empty() {
             if let Some(&o) = self.observed.get(&v) {
                 return o;
             }
         }
-        if self.flags[v as usize] & HAS_RECORD != 0 {
-            self.rec_data[v as usize]
+        if self.flags[v.idx()] & HAS_RECORD != 0 {
+            self.rec_data[v.idx()]
         } else {
             0
         }
     }
 
-    /// Status code of internal id `v`.
-    pub(crate) fn status_int(&self, v: u32) -> u8 {
-        let f = self.flags[v as usize];
+    /// Status code of position `v`.
+    pub(crate) fn status_int(&self, v: Pos) -> u8 {
+        let f = self.flags[v.idx()];
         if self.graph.is_source(v) {
             return if f & HAS_RECORD != 0
                 || (!self.observed.is_empty() && self.observed.contains_key(&v))
@@ -177,14 +179,14 @@ impl Planner {
         }
     }
 
-    pub(crate) fn dirty(&self, v: u32) -> bool {
+    pub(crate) fn dirty(&self, v: Pos) -> bool {
         !self.graph.is_source(v)
-            && (self.flags[v as usize] & HAS_RECORD == 0 || self.flags[v as usize] & CAUSES != 0)
+            && (self.flags[v.idx()] & HAS_RECORD == 0 || self.flags[v.idx()] & CAUSES != 0)
     }
 
     /// Cause bits of `v` from its record and its deps' current data versions. O(deg v).
-    fn compute_causes(&self, v: u32) -> u8 {
-        let i = v as usize;
+    fn compute_causes(&self, v: Pos) -> u8 {
+        let i = v.idx();
         if self.graph.is_source(v) || self.flags[i] & HAS_RECORD == 0 {
             return 0;
         }
@@ -239,16 +241,16 @@ impl Planner {
     }
 
     /// Recomputes `v`'s causes and keeps the maintained plan in step.
-    fn refresh(&mut self, v: u32) {
+    fn refresh(&mut self, v: Pos) {
         let was = self.dirty(v);
         self.refresh_from(v, was);
     }
 
     /// [`Self::refresh`] for a `v` whose flags were already changed: `was` is whether it was dirty
     /// (as counted in the plan) before the change.
-    fn refresh_from(&mut self, v: u32, was: bool) {
+    fn refresh_from(&mut self, v: Pos, was: bool) {
         let m = self.compute_causes(v);
-        self.flags[v as usize] = (self.flags[v as usize] & !CAUSES) | m;
+        self.flags[v.idx()] = (self.flags[v.idx()] & !CAUSES) | m;
         let now = self.dirty(v);
         if was != now {
             self.bump(v, now);
@@ -257,10 +259,10 @@ impl Planner {
 
     /// Adds (`up`) or removes one reason for `v` to be planned, propagating to descendants whose
     /// planned state flips. Cost: proportional to the assets that flip and their children.
-    fn bump(&mut self, v: u32, up: bool) {
+    fn bump(&mut self, v: Pos, up: bool) {
         let mut work = vec![(v, up)];
         while let Some((x, up)) = work.pop() {
-            let c = &mut self.count[x as usize];
+            let c = &mut self.count[x.idx()];
             let before = *c > 0;
             if up {
                 *c += 1;
@@ -271,8 +273,8 @@ impl Planner {
             if before != after {
                 if after {
                     self.planned_live += 1;
-                    if self.flags[x as usize] & IN_LIST == 0 {
-                        self.flags[x as usize] |= IN_LIST;
+                    if self.flags[x.idx()] & IN_LIST == 0 {
+                        self.flags[x.idx()] |= IN_LIST;
                         self.planned_list.push(x);
                     }
                 } else {
@@ -286,19 +288,19 @@ impl Planner {
     /// Recomputes every plan counter from the flags. O(n + e).
     fn rebuild_plan_counts(&mut self) {
         for &m in &self.planned_list {
-            self.flags[m as usize] &= !IN_LIST;
+            self.flags[m.idx()] &= !IN_LIST;
         }
         self.planned_list.clear();
         self.planned_live = 0;
-        for v in 0..self.graph.len() as u32 {
+        for v in Pos::all(self.graph.len()) {
             let mut c = u32::from(self.dirty(v));
             for &u in self.graph.deps(v) {
-                c += u32::from(self.count[u as usize] > 0);
+                c += u32::from(self.count[u.idx()] > 0);
             }
-            self.count[v as usize] = c;
+            self.count[v.idx()] = c;
             if c > 0 {
                 self.planned_live += 1;
-                self.flags[v as usize] |= IN_LIST;
+                self.flags[v.idx()] |= IN_LIST;
                 self.planned_list.push(v);
             }
         }
@@ -308,9 +310,9 @@ impl Planner {
     pub(crate) fn compact_planned(&mut self) {
         let (count, flags) = (&self.count, &mut self.flags);
         self.planned_list.retain(|&v| {
-            let keep = count[v as usize] > 0;
+            let keep = count[v.idx()] > 0;
             if !keep {
-                flags[v as usize] &= !IN_LIST;
+                flags[v.idx()] &= !IN_LIST;
             }
             keep
         });
@@ -318,13 +320,13 @@ impl Planner {
 
     /// Keeps `exc` exact when `u`'s current data version goes from `old` to `new`, and refreshes
     /// its children. O(children of u · log deg).
-    fn data_changed(&mut self, u: u32, old: u64, new: u64) {
+    fn data_changed(&mut self, u: Pos, old: u64, new: u64) {
         if old == new {
             return;
         }
-        let children: Vec<u32> = self.graph.children(u).to_vec();
+        let children: Vec<Pos> = self.graph.children(u).to_vec();
         for &c in &children {
-            if self.flags[c as usize] & HAS_RECORD == 0 || self.odd_deps.contains_key(&c) {
+            if self.flags[c.idx()] & HAS_RECORD == 0 || self.odd_deps.contains_key(&c) {
                 continue;
             }
             if let Some(e) = self.graph.edge_id(c, u) {
@@ -367,7 +369,7 @@ impl Planner {
             let d = batch.deps[k];
             let ver = fingerprint(&hash_at(batch.dep_versions, k));
             let dep = if d < n {
-                RecDep::Asset(self.graph.int_of(d))
+                RecDep::Asset(self.graph.int_of(ExtId(d)))
             } else {
                 let j = (d - n) as usize;
                 let key = batch.extern_keys.get(j).ok_or_else(|| {
@@ -420,7 +422,7 @@ impl Planner {
     /// versions of the deps to be final.
     fn store_consumed(
         &mut self,
-        v: u32,
+        v: Pos,
         batch: &RecordBatch<'_>,
         r: usize,
     ) -> Result<(), PlannerError> {
@@ -433,7 +435,7 @@ impl Planner {
             for k in range.clone() {
                 let d = batch.deps[k];
                 let hit = if d < n {
-                    self.graph.edge_id(v, self.graph.int_of(d))
+                    self.graph.edge_id(v, self.graph.int_of(ExtId(d)))
                 } else {
                     None
                 };
@@ -460,7 +462,7 @@ impl Planner {
         if same {
             self.odd_deps.remove(&v);
             for k in range {
-                let u = self.graph.int_of(batch.deps[k]);
+                let u = self.graph.int_of(ExtId(batch.deps[k]));
                 let ver = fingerprint(&hash_at(batch.dep_versions, k));
                 if ver != self.cur_data(u) {
                     if let Some(e) = self.graph.edge_id(v, u) {
@@ -487,9 +489,9 @@ impl Planner {
         self.extern_index.clear();
         let mut ints = Vec::with_capacity(batch.ids.len());
         for (r, &id) in batch.ids.iter().enumerate() {
-            let v = self.graph.int_of(id);
+            let v = self.graph.int_of(ExtId(id));
             ints.push(v);
-            let i = v as usize;
+            let i = v.idx();
             self.rec_code[i] = fingerprint(&hash_at(batch.code_versions, r));
             self.rec_config[i] = fingerprint(&hash_at(batch.config_hashes, r));
             self.rec_data[i] = fingerprint(&hash_at(batch.data_versions, r));
@@ -498,25 +500,25 @@ impl Planner {
         for (r, &v) in ints.iter().enumerate() {
             self.store_consumed(v, batch, r)?;
         }
-        for v in 0..self.graph.len() as u32 {
+        for v in Pos::all(self.graph.len()) {
             let m = self.compute_causes(v);
-            self.flags[v as usize] = (self.flags[v as usize] & !CAUSES) | m;
+            self.flags[v.idx()] = (self.flags[v.idx()] & !CAUSES) | m;
         }
         self.rebuild_plan_counts();
         Ok(())
     }
 
-    /// Applies new records (assets just materialized or observed) incrementally. Returns the internal
-    /// ids of the recorded assets' children that are now missing or stale. Cost: O(records' degrees +
-    /// their children's degrees + the plan cone that flips).
-    pub fn apply_records(&mut self, batch: &RecordBatch<'_>) -> Result<Vec<u32>, PlannerError> {
+    /// Applies new records (assets just materialized or observed) incrementally. Returns the
+    /// positions of the recorded assets' children that are now missing or stale. Cost: O(records'
+    /// degrees + their children's degrees + the plan cone that flips).
+    pub fn apply_records(&mut self, batch: &RecordBatch<'_>) -> Result<Vec<Pos>, PlannerError> {
         self.check_batch(batch)?;
         let mut touched = Vec::new();
         for (r, &id) in batch.ids.iter().enumerate() {
-            let v = self.graph.int_of(id);
+            let v = self.graph.int_of(ExtId(id));
             let old = self.cur_data(v);
             let was = self.dirty(v);
-            let i = v as usize;
+            let i = v.idx();
             self.rec_code[i] = fingerprint(&hash_at(batch.code_versions, r));
             self.rec_config[i] = fingerprint(&hash_at(batch.config_hashes, r));
             self.rec_data[i] = fingerprint(&hash_at(batch.data_versions, r));
@@ -527,7 +529,7 @@ impl Planner {
             self.refresh_from(v, was);
             touched.push(v);
         }
-        let mut out: Vec<u32> = touched
+        let mut out: Vec<Pos> = touched
             .iter()
             .flat_map(|&v| self.graph.children(v).iter().copied())
             .filter(|&c| self.dirty(c))
@@ -556,9 +558,9 @@ impl Planner {
             let v = self.ext_to_int(id)?;
             let fp = fingerprint(&hash_at(hashes, k));
             if config {
-                self.cur_config[v as usize] = fp;
+                self.cur_config[v.idx()] = fp;
             } else {
-                self.cur_code[v as usize] = fp;
+                self.cur_code[v.idx()] = fp;
             }
             self.refresh(v);
         }
@@ -604,20 +606,20 @@ impl Planner {
         }
         Ok(ids
             .iter()
-            .map(|&id| self.status_int(self.graph.int_of(id)))
+            .map(|&id| self.status_int(self.graph.int_of(ExtId(id))))
             .collect())
     }
 
     /// Status codes of every asset, by external id. O(n), one pass, no per-id checks.
     pub fn all_statuses(&self) -> Vec<u8> {
         (0..self.graph.len() as u32)
-            .map(|e| self.status_int(self.graph.int_of(e)))
+            .map(|e| self.status_int(self.graph.int_of(ExtId(e))))
             .collect()
     }
 
-    /// Whether internal id `v` is in the maintained whole-graph plan. O(1).
-    pub(crate) fn is_planned(&self, v: u32) -> bool {
-        self.count[v as usize] > 0
+    /// Whether position `v` is in the maintained whole-graph plan. O(1).
+    pub(crate) fn is_planned(&self, v: Pos) -> bool {
+        self.count[v.idx()] > 0
     }
 
     /// Number of assets the maintained whole-graph plan holds. O(1).

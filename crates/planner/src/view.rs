@@ -1,6 +1,7 @@
 //! The readable twin of the planner's typed-array API: one JSON document with every asset's key,
 //! deps, status, causes and whether it is planned. For tests and debugging, never for hot paths.
 
+use crate::id::{ExtId, Pos};
 use crate::plan::NO_DEP;
 use crate::state::{Planner, FRESH, MISSING};
 
@@ -22,9 +23,9 @@ impl Planner {
     pub fn to_json(&self) -> String {
         let g = &self.graph;
         let mut out = String::from("{\"assets\":[");
-        for ext in 0..g.len() as u32 {
-            let v = g.int_of(ext);
-            if ext > 0 {
+        for ext in (0..g.len() as u32).map(ExtId) {
+            let v: Pos = g.int_of(ext);
+            if ext.0 > 0 {
                 out.push(',');
             }
             out.push_str("{\"key\":");

@@ -12,8 +12,8 @@ use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use rivers_planner::hash::{hash_fields, Field};
 use rivers_planner::{
-    CauseKind, ErrorCode, Graph, GraphInput, LabelInput, Planner, RecordBatch, FRESH, MISSING,
-    NO_DEP, STALE,
+    CauseKind, ErrorCode, ExtId, Graph, GraphInput, LabelInput, Planner, Pos, RecordBatch, FRESH,
+    MISSING, NO_DEP, STALE,
 };
 
 const TAPE: usize = 1200;
@@ -35,13 +35,18 @@ fn ids_of(m: &Model, keys: &[String]) -> Vec<u32> {
     keys.iter().map(|k| m.ext(k)).collect()
 }
 
+/// External ids as plain numbers (to compare with the reference's).
+fn raw(ids: Vec<ExtId>) -> Vec<u32> {
+    ids.into_iter().map(u32::from).collect()
+}
+
 /// The children of the batch's assets that are missing or stale now, as `apply_records` returns
-/// them (internal ids, ascending, no repeats).
+/// them (positions, ascending, no repeats).
 fn check_dirty_children(
     p: &Planner,
     m: &Model,
     keys: &[String],
-    ret: &[u32],
+    ret: &[Pos],
 ) -> Result<(), TestCaseError> {
     prop_assert!(
         ret.windows(2).all(|w| w[0] < w[1]),
@@ -187,8 +192,8 @@ proptest! {
         let mut p = planner_from(&m, t.below(4));
 
         // Internal ids are the reference's topological positions.
-        for v in 0..n as u32 {
-            prop_assert_eq!(m.pos[p.graph().ext_of(v) as usize], v as usize, "topological position of {}", m.key(p.graph().ext_of(v)));
+        for v in Pos::all(n) {
+            prop_assert_eq!(m.pos[p.graph().ext_of(v).idx()], v.idx(), "topological position of {}", m.key(p.graph().ext_of(v)));
         }
         compare(&mut p, &m, &sels)?;
 
@@ -223,16 +228,16 @@ proptest! {
         let mut want: Vec<u32> = m.ancestors(&k).iter().map(|a| m.ext(a)).collect();
         want.push(m.ext(&k));
         want.sort_unstable();
-        prop_assert_eq!(p.select(&[&format!("+{k}")]).map_err(fail)?, want);
+        prop_assert_eq!(raw(p.select(&[&format!("+{k}")]).map_err(fail)?), want);
         let mut want: Vec<u32> = m.descendants(&k).iter().map(|a| m.ext(a)).collect();
         want.push(m.ext(&k));
         want.sort_unstable();
-        prop_assert_eq!(p.select(&[&format!("{k}+")]).map_err(fail)?, want);
+        prop_assert_eq!(raw(p.select(&[&format!("{k}+")]).map_err(fail)?), want);
         for (name, code) in [("missing", MISSING), ("stale", STALE), ("fresh", FRESH)] {
             let want: Vec<u32> = (0..n as u32).filter(|&e| m.status(m.key(e)) == code).collect();
-            prop_assert_eq!(p.select(&[&format!("status:{name}")]).map_err(fail)?, want, "status:{}", name);
+            prop_assert_eq!(raw(p.select(&[&format!("status:{name}")]).map_err(fail)?), want, "status:{}", name);
         }
-        prop_assert_eq!(p.select(&["*"]).map_err(fail)?, (0..n as u32).collect::<Vec<_>>());
+        prop_assert_eq!(raw(p.select(&["*"]).map_err(fail)?), (0..n as u32).collect::<Vec<_>>());
     }
 }
 
@@ -698,8 +703,8 @@ proptest! {
         let spec = GraphSpec { keys, deps, source: vec![false; n] };
         match (spec.build(), kahn(&spec.deps)) {
             (Ok(g), Some(pos)) => {
-                for v in 0..n as u32 {
-                    prop_assert_eq!(pos[g.ext_of(v) as usize], v as usize);
+                for v in Pos::all(n) {
+                    prop_assert_eq!(pos[g.ext_of(v).idx()], v.idx());
                     prop_assert_eq!(g.int_of(g.ext_of(v)), v);
                 }
             }
@@ -854,7 +859,7 @@ impl Story {
         Story { p: Planner::new(g) }
     }
     fn id(&self, k: &str) -> u32 {
-        self.p.graph().find_ext(k).expect("key")
+        self.p.graph().find_ext(k).expect("key").0
     }
     fn code(&mut self, k: &str, v: u32) {
         let id = self.id(k);
@@ -874,10 +879,14 @@ impl Story {
         let ids: Vec<u32> = deps
             .iter()
             .map(|(d, _)| {
-                self.p.graph().find_ext(d).unwrap_or_else(|| {
-                    externs.push(d);
-                    n + externs.len() as u32 - 1
-                })
+                self.p
+                    .graph()
+                    .find_ext(d)
+                    .map(u32::from)
+                    .unwrap_or_else(|| {
+                        externs.push(d);
+                        n + externs.len() as u32 - 1
+                    })
             })
             .collect();
         let vers: Vec<u8> = deps.iter().flat_map(|(_, v)| h("data", *v)).collect();

@@ -7,6 +7,7 @@ use super::ast::{Depth, Expr, LabelPrefix, Term, TermKind};
 use super::diagnostics as diag;
 use super::error::SelectionError;
 use super::{glob, suggest, SelectionGraph};
+use crate::id::Pos;
 
 /// Evaluate `expr` (parsed from `src`) on `g`.
 pub(crate) fn evaluate<G: SelectionGraph>(
@@ -61,9 +62,7 @@ impl<G: SelectionGraph> Evaluator<'_, G> {
     }
 
     fn walk(&self, seeds: Vec<bool>, up: Option<Depth>, down: Option<Depth>) -> Vec<bool> {
-        let start: Vec<u32> = (0..seeds.len() as u32)
-            .filter(|&i| seeds[i as usize])
-            .collect();
+        let start: Vec<Pos> = Pos::all(seeds.len()).filter(|&i| seeds[i.idx()]).collect();
         match (up, down) {
             (Some(u), Some(d)) => {
                 let mut out = self.reach(seeds.clone(), &start, u, Direction::Ancestors);
@@ -79,7 +78,7 @@ impl<G: SelectionGraph> Evaluator<'_, G> {
 
     /// Marks in `seen` (initially the seeds) every node within `limit` edges of `start`, walking
     /// one level of the frontier at a time.
-    fn reach(&self, mut seen: Vec<bool>, start: &[u32], limit: Depth, dir: Direction) -> Vec<bool> {
+    fn reach(&self, mut seen: Vec<bool>, start: &[Pos], limit: Depth, dir: Direction) -> Vec<bool> {
         let mut frontier = start.to_vec();
         let mut next = Vec::new();
         let mut level = 0u32;
@@ -90,7 +89,7 @@ impl<G: SelectionGraph> Evaluator<'_, G> {
                     Direction::Descendants => self.g.children(v),
                 };
                 for &u in neighbours {
-                    if let Some(s) = seen.get_mut(u as usize) {
+                    if let Some(s) = seen.get_mut(u.idx()) {
                         if !*s {
                             *s = true;
                             next.push(u);
@@ -111,12 +110,12 @@ impl<G: SelectionGraph> Evaluator<'_, G> {
         Ok(match &term.kind {
             TermKind::All => vec![true; n],
             TermKind::Key(p) if p.bytes().all(|b| b == b'*') => vec![true; n],
-            TermKind::Key(p) if glob::is_wildcard(p) => (0..n as u32)
-                .map(|id| glob::matches(p, g.key(id)))
-                .collect(),
+            TermKind::Key(p) if glob::is_wildcard(p) => {
+                Pos::all(n).map(|id| glob::matches(p, g.key(id))).collect()
+            }
             TermKind::Key(key) => {
                 let mut v = vec![false; n];
-                match g.find_key(key).and_then(|id| v.get_mut(id as usize)) {
+                match g.find_key(key).and_then(|id| v.get_mut(id.idx())) {
                     Some(slot) => *slot = true,
                     None => return Err(self.unknown_key(key, term)),
                 }
@@ -135,7 +134,7 @@ impl<G: SelectionGraph> Evaluator<'_, G> {
                 if !wildcard && !wanted.contains(&true) {
                     return Err(self.unknown_label(*prefix, name, value.as_deref(), term));
                 }
-                (0..n as u32)
+                Pos::all(n)
                     .map(|id| {
                         g.labels(id)
                             .iter()
@@ -143,13 +142,13 @@ impl<G: SelectionGraph> Evaluator<'_, G> {
                     })
                     .collect()
             }
-            TermKind::Status(s) => (0..n as u32).map(|id| g.status(id) == *s).collect(),
+            TermKind::Status(s) => Pos::all(n).map(|id| g.status(id) == *s).collect(),
         })
     }
 
     fn unknown_key(&self, key: &str, term: &Term) -> SelectionError {
         let g = self.g;
-        let close_key = suggest::closest(key, (0..g.len() as u32).map(|id| g.key(id)));
+        let close_key = suggest::closest(key, Pos::all(g.len()).map(|id| g.key(id)));
         // `finance` typed for `group:finance`: suggest the label when no key is close.
         let label = || {
             (0..g.label_count() as u32)

@@ -1,4 +1,4 @@
-//! Selection language (DESIGN.md §4): parse an expression such as `+raw/orders+1 and not tag:pii`
+//! Selection language (docs/cli.md, "Selections"): parse an expression such as `+raw/orders+1 and not tag:pii`
 //! once, then evaluate it against any graph that implements [`SelectionGraph`].
 //!
 //! ```text
@@ -29,6 +29,8 @@ mod tests;
 pub use error::{SelectionError, SelectionErrorKind};
 
 use ast::Expr;
+
+use crate::id::Pos;
 
 /// Largest accepted selection, in bytes. Longer input is rejected with [`SelectionErrorKind::Limit`].
 pub const MAX_SELECTION_LEN: usize = 64 * 1024;
@@ -64,18 +66,19 @@ pub enum Status {
 /// # Example
 /// ```
 /// use rivers_planner::select::{Selection, SelectionGraph, Status};
+/// use rivers_planner::Pos;
 /// /// raw/orders <- mart/revenue, raw/orders tagged pii.
 /// struct Two;
 /// impl SelectionGraph for Two {
 ///     fn len(&self) -> usize { 2 }
-///     fn key(&self, id: u32) -> &str { ["raw/orders", "mart/revenue"][id as usize] }
-///     fn deps(&self, id: u32) -> &[u32] { if id == 1 { &[0] } else { &[] } }
-///     fn children(&self, id: u32) -> &[u32] { if id == 0 { &[1] } else { &[] } }
-///     fn labels(&self, id: u32) -> &[u32] { if id == 0 { &[0] } else { &[] } }
+///     fn key(&self, id: Pos) -> &str { ["raw/orders", "mart/revenue"][id.idx()] }
+///     fn deps(&self, id: Pos) -> &[Pos] { if id == Pos(1) { &[Pos(0)] } else { &[] } }
+///     fn children(&self, id: Pos) -> &[Pos] { if id == Pos(0) { &[Pos(1)] } else { &[] } }
+///     fn labels(&self, id: Pos) -> &[u32] { if id == Pos(0) { &[0] } else { &[] } }
 ///     fn label_count(&self) -> usize { 1 }
 ///     fn label_name(&self, _: u32) -> &str { "tag:pii" }
-///     fn status(&self, _: u32) -> Status { Status::Missing }
-///     fn find_key(&self, key: &str) -> Option<u32> { (0..2).find(|&i| self.key(i) == key) }
+///     fn status(&self, _: Pos) -> Status { Status::Missing }
+///     fn find_key(&self, key: &str) -> Option<Pos> { Pos::all(2).find(|&i| self.key(i) == key) }
 /// }
 /// let graph = Two;
 /// let members = Selection::parse("+mart/revenue")?.evaluate(&graph)?;
@@ -83,28 +86,28 @@ pub enum Status {
 /// # Ok::<(), rivers_planner::select::SelectionError>(())
 /// ```
 pub trait SelectionGraph {
-    /// Number of assets; ids are `0..len()`.
+    /// Number of assets; ids are the positions `0..len()`.
     fn len(&self) -> usize;
     /// True if the graph has no assets.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
     /// The asset key of `id` (for example `raw/orders`).
-    fn key(&self, id: u32) -> &str;
+    fn key(&self, id: Pos) -> &str;
     /// Direct dependencies (parents) of `id`.
-    fn deps(&self, id: u32) -> &[u32];
+    fn deps(&self, id: Pos) -> &[Pos];
     /// Direct dependents (children) of `id`.
-    fn children(&self, id: u32) -> &[u32];
+    fn children(&self, id: Pos) -> &[Pos];
     /// Label ids of this asset (indices into `0..label_count()`).
-    fn labels(&self, id: u32) -> &[u32];
+    fn labels(&self, id: Pos) -> &[u32];
     /// Number of distinct labels in the graph.
     fn label_count(&self) -> usize;
     /// Label text: `group:NAME`, `kind:NAME`, `owner:NAME`, `tag:NAME` or `tag:NAME=VALUE`.
     fn label_name(&self, label: u32) -> &str;
     /// Current status of `id` (only called when the selection [uses status](Selection::uses_status)).
-    fn status(&self, id: u32) -> Status;
+    fn status(&self, id: Pos) -> Status;
     /// Id of an exact key, if any (used for key patterns without `*`).
-    fn find_key(&self, key: &str) -> Option<u32>;
+    fn find_key(&self, key: &str) -> Option<Pos>;
 }
 
 /// A parsed selection expression, ready to be evaluated against any [`SelectionGraph`].
@@ -114,17 +117,18 @@ pub trait SelectionGraph {
 /// # Example
 /// ```
 /// # use rivers_planner::select::{select_union, Selection, SelectionGraph, Status};
+/// # use rivers_planner::Pos;
 /// # struct Two; // raw/orders <- mart/revenue
 /// # impl SelectionGraph for Two {
 /// #     fn len(&self) -> usize { 2 }
-/// #     fn key(&self, id: u32) -> &str { ["raw/orders", "mart/revenue"][id as usize] }
-/// #     fn deps(&self, id: u32) -> &[u32] { if id == 1 { &[0] } else { &[] } }
-/// #     fn children(&self, id: u32) -> &[u32] { if id == 0 { &[1] } else { &[] } }
-/// #     fn labels(&self, id: u32) -> &[u32] { if id == 0 { &[0] } else { &[] } }
+/// #     fn key(&self, id: Pos) -> &str { ["raw/orders", "mart/revenue"][id.idx()] }
+/// #     fn deps(&self, id: Pos) -> &[Pos] { if id == Pos(1) { &[Pos(0)] } else { &[] } }
+/// #     fn children(&self, id: Pos) -> &[Pos] { if id == Pos(0) { &[Pos(1)] } else { &[] } }
+/// #     fn labels(&self, id: Pos) -> &[u32] { if id == Pos(0) { &[0] } else { &[] } }
 /// #     fn label_count(&self) -> usize { 1 }
 /// #     fn label_name(&self, _: u32) -> &str { "tag:pii" }
-/// #     fn status(&self, _: u32) -> Status { Status::Missing }
-/// #     fn find_key(&self, key: &str) -> Option<u32> { (0..2).find(|&i| self.key(i) == key) }
+/// #     fn status(&self, _: Pos) -> Status { Status::Missing }
+/// #     fn find_key(&self, key: &str) -> Option<Pos> { Pos::all(2).find(|&i| self.key(i) == key) }
 /// # }
 /// # let graph = Two;
 /// let s = Selection::parse("a or b and not c")?;
@@ -146,17 +150,18 @@ impl Selection {
     /// # Example
     /// ```
     /// # use rivers_planner::select::{select_union, Selection, SelectionGraph, Status};
+    /// # use rivers_planner::Pos;
     /// # struct Two; // raw/orders <- mart/revenue
     /// # impl SelectionGraph for Two {
     /// #     fn len(&self) -> usize { 2 }
-    /// #     fn key(&self, id: u32) -> &str { ["raw/orders", "mart/revenue"][id as usize] }
-    /// #     fn deps(&self, id: u32) -> &[u32] { if id == 1 { &[0] } else { &[] } }
-    /// #     fn children(&self, id: u32) -> &[u32] { if id == 0 { &[1] } else { &[] } }
-    /// #     fn labels(&self, id: u32) -> &[u32] { if id == 0 { &[0] } else { &[] } }
+    /// #     fn key(&self, id: Pos) -> &str { ["raw/orders", "mart/revenue"][id.idx()] }
+    /// #     fn deps(&self, id: Pos) -> &[Pos] { if id == Pos(1) { &[Pos(0)] } else { &[] } }
+    /// #     fn children(&self, id: Pos) -> &[Pos] { if id == Pos(0) { &[Pos(1)] } else { &[] } }
+    /// #     fn labels(&self, id: Pos) -> &[u32] { if id == Pos(0) { &[0] } else { &[] } }
     /// #     fn label_count(&self) -> usize { 1 }
     /// #     fn label_name(&self, _: u32) -> &str { "tag:pii" }
-    /// #     fn status(&self, _: u32) -> Status { Status::Missing }
-    /// #     fn find_key(&self, key: &str) -> Option<u32> { (0..2).find(|&i| self.key(i) == key) }
+    /// #     fn status(&self, _: Pos) -> Status { Status::Missing }
+    /// #     fn find_key(&self, key: &str) -> Option<Pos> { Pos::all(2).find(|&i| self.key(i) == key) }
     /// # }
     /// # let graph = Two;
     /// let s = Selection::parse("2+raw/orders+ or tag:pii=true")?;
@@ -185,17 +190,18 @@ impl Selection {
     /// # Example
     /// ```
     /// # use rivers_planner::select::{select_union, Selection, SelectionGraph, Status};
+    /// # use rivers_planner::Pos;
     /// # struct Two; // raw/orders <- mart/revenue
     /// # impl SelectionGraph for Two {
     /// #     fn len(&self) -> usize { 2 }
-    /// #     fn key(&self, id: u32) -> &str { ["raw/orders", "mart/revenue"][id as usize] }
-    /// #     fn deps(&self, id: u32) -> &[u32] { if id == 1 { &[0] } else { &[] } }
-    /// #     fn children(&self, id: u32) -> &[u32] { if id == 0 { &[1] } else { &[] } }
-    /// #     fn labels(&self, id: u32) -> &[u32] { if id == 0 { &[0] } else { &[] } }
+    /// #     fn key(&self, id: Pos) -> &str { ["raw/orders", "mart/revenue"][id.idx()] }
+    /// #     fn deps(&self, id: Pos) -> &[Pos] { if id == Pos(1) { &[Pos(0)] } else { &[] } }
+    /// #     fn children(&self, id: Pos) -> &[Pos] { if id == Pos(0) { &[Pos(1)] } else { &[] } }
+    /// #     fn labels(&self, id: Pos) -> &[u32] { if id == Pos(0) { &[0] } else { &[] } }
     /// #     fn label_count(&self) -> usize { 1 }
     /// #     fn label_name(&self, _: u32) -> &str { "tag:pii" }
-    /// #     fn status(&self, _: u32) -> Status { Status::Missing }
-    /// #     fn find_key(&self, key: &str) -> Option<u32> { (0..2).find(|&i| self.key(i) == key) }
+    /// #     fn status(&self, _: Pos) -> Status { Status::Missing }
+    /// #     fn find_key(&self, key: &str) -> Option<Pos> { Pos::all(2).find(|&i| self.key(i) == key) }
     /// # }
     /// # let graph = Two;
     /// let members: Vec<bool> = Selection::parse("raw/orders+ and tag:pii")?.evaluate(&graph)?;
@@ -214,17 +220,18 @@ impl Selection {
     /// # Example
     /// ```
     /// # use rivers_planner::select::{select_union, Selection, SelectionGraph, Status};
+    /// # use rivers_planner::Pos;
     /// # struct Two; // raw/orders <- mart/revenue
     /// # impl SelectionGraph for Two {
     /// #     fn len(&self) -> usize { 2 }
-    /// #     fn key(&self, id: u32) -> &str { ["raw/orders", "mart/revenue"][id as usize] }
-    /// #     fn deps(&self, id: u32) -> &[u32] { if id == 1 { &[0] } else { &[] } }
-    /// #     fn children(&self, id: u32) -> &[u32] { if id == 0 { &[1] } else { &[] } }
-    /// #     fn labels(&self, id: u32) -> &[u32] { if id == 0 { &[0] } else { &[] } }
+    /// #     fn key(&self, id: Pos) -> &str { ["raw/orders", "mart/revenue"][id.idx()] }
+    /// #     fn deps(&self, id: Pos) -> &[Pos] { if id == Pos(1) { &[Pos(0)] } else { &[] } }
+    /// #     fn children(&self, id: Pos) -> &[Pos] { if id == Pos(0) { &[Pos(1)] } else { &[] } }
+    /// #     fn labels(&self, id: Pos) -> &[u32] { if id == Pos(0) { &[0] } else { &[] } }
     /// #     fn label_count(&self) -> usize { 1 }
     /// #     fn label_name(&self, _: u32) -> &str { "tag:pii" }
-    /// #     fn status(&self, _: u32) -> Status { Status::Missing }
-    /// #     fn find_key(&self, key: &str) -> Option<u32> { (0..2).find(|&i| self.key(i) == key) }
+    /// #     fn status(&self, _: Pos) -> Status { Status::Missing }
+    /// #     fn find_key(&self, key: &str) -> Option<Pos> { Pos::all(2).find(|&i| self.key(i) == key) }
     /// # }
     /// # let graph = Two;
     /// assert!(Selection::parse("status:stale+")?.uses_status());
@@ -240,17 +247,18 @@ impl Selection {
     /// # Example
     /// ```
     /// # use rivers_planner::select::{select_union, Selection, SelectionGraph, Status};
+    /// # use rivers_planner::Pos;
     /// # struct Two; // raw/orders <- mart/revenue
     /// # impl SelectionGraph for Two {
     /// #     fn len(&self) -> usize { 2 }
-    /// #     fn key(&self, id: u32) -> &str { ["raw/orders", "mart/revenue"][id as usize] }
-    /// #     fn deps(&self, id: u32) -> &[u32] { if id == 1 { &[0] } else { &[] } }
-    /// #     fn children(&self, id: u32) -> &[u32] { if id == 0 { &[1] } else { &[] } }
-    /// #     fn labels(&self, id: u32) -> &[u32] { if id == 0 { &[0] } else { &[] } }
+    /// #     fn key(&self, id: Pos) -> &str { ["raw/orders", "mart/revenue"][id.idx()] }
+    /// #     fn deps(&self, id: Pos) -> &[Pos] { if id == Pos(1) { &[Pos(0)] } else { &[] } }
+    /// #     fn children(&self, id: Pos) -> &[Pos] { if id == Pos(0) { &[Pos(1)] } else { &[] } }
+    /// #     fn labels(&self, id: Pos) -> &[u32] { if id == Pos(0) { &[0] } else { &[] } }
     /// #     fn label_count(&self) -> usize { 1 }
     /// #     fn label_name(&self, _: u32) -> &str { "tag:pii" }
-    /// #     fn status(&self, _: u32) -> Status { Status::Missing }
-    /// #     fn find_key(&self, key: &str) -> Option<u32> { (0..2).find(|&i| self.key(i) == key) }
+    /// #     fn status(&self, _: Pos) -> Status { Status::Missing }
+    /// #     fn find_key(&self, key: &str) -> Option<Pos> { Pos::all(2).find(|&i| self.key(i) == key) }
     /// # }
     /// # let graph = Two;
     /// assert_eq!(Selection::parse(" a ")?.source(), " a ");
@@ -274,17 +282,18 @@ impl std::fmt::Display for Selection {
 /// # Example
 /// ```
 /// # use rivers_planner::select::{select_union, Selection, SelectionGraph, Status};
+/// # use rivers_planner::Pos;
 /// # struct Two; // raw/orders <- mart/revenue
 /// # impl SelectionGraph for Two {
 /// #     fn len(&self) -> usize { 2 }
-/// #     fn key(&self, id: u32) -> &str { ["raw/orders", "mart/revenue"][id as usize] }
-/// #     fn deps(&self, id: u32) -> &[u32] { if id == 1 { &[0] } else { &[] } }
-/// #     fn children(&self, id: u32) -> &[u32] { if id == 0 { &[1] } else { &[] } }
-/// #     fn labels(&self, id: u32) -> &[u32] { if id == 0 { &[0] } else { &[] } }
+/// #     fn key(&self, id: Pos) -> &str { ["raw/orders", "mart/revenue"][id.idx()] }
+/// #     fn deps(&self, id: Pos) -> &[Pos] { if id == Pos(1) { &[Pos(0)] } else { &[] } }
+/// #     fn children(&self, id: Pos) -> &[Pos] { if id == Pos(0) { &[Pos(1)] } else { &[] } }
+/// #     fn labels(&self, id: Pos) -> &[u32] { if id == Pos(0) { &[0] } else { &[] } }
 /// #     fn label_count(&self) -> usize { 1 }
 /// #     fn label_name(&self, _: u32) -> &str { "tag:pii" }
-/// #     fn status(&self, _: u32) -> Status { Status::Missing }
-/// #     fn find_key(&self, key: &str) -> Option<u32> { (0..2).find(|&i| self.key(i) == key) }
+/// #     fn status(&self, _: Pos) -> Status { Status::Missing }
+/// #     fn find_key(&self, key: &str) -> Option<Pos> { Pos::all(2).find(|&i| self.key(i) == key) }
 /// # }
 /// # let graph = Two;
 /// let members = select_union(&["raw/*", "tag:pii+"], &graph)?;

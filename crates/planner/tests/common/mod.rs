@@ -292,8 +292,9 @@ impl Model {
     pub fn keys(&self) -> &[String] {
         &self.spec.keys
     }
-    pub fn key(&self, ext: u32) -> &str {
-        &self.spec.keys[ext as usize]
+    /// Key of an external id (a raw `u32` or an [`ExtId`](rivers_planner::ExtId)).
+    pub fn key(&self, ext: impl Into<u32>) -> &str {
+        &self.spec.keys[ext.into() as usize]
     }
     pub fn ext(&self, k: &str) -> u32 {
         self.index[k]
@@ -682,7 +683,7 @@ pub fn read_plan(m: &Model, plan: &Plan, sel: Option<&[String]>) -> Result<KeyPl
     for l in 0..lo.len() - 1 {
         let mut layer = Vec::new();
         for &e in &plan.ids[lo[l] as usize..lo[l + 1] as usize] {
-            proptest::prop_assert!((e as usize) < m.n());
+            proptest::prop_assert!(e.idx() < m.n());
             let k = m.key(e).to_owned();
             proptest::prop_assert!(
                 layer_of.insert(k.clone(), l).is_none(),

@@ -2,16 +2,17 @@
 
 use std::collections::HashMap;
 
+use crate::id::Pos;
 use crate::select::{Selection, SelectionError, SelectionGraph, Status};
 
 pub(super) struct TestGraph {
     keys: Vec<String>,
-    deps: Vec<Vec<u32>>,
-    children: Vec<Vec<u32>>,
+    deps: Vec<Vec<Pos>>,
+    children: Vec<Vec<Pos>>,
     labels: Vec<Vec<u32>>,
     label_names: Vec<String>,
     status: Vec<Status>,
-    index: HashMap<String, u32>,
+    index: HashMap<String, Pos>,
 }
 
 impl TestGraph {
@@ -23,10 +24,14 @@ impl TestGraph {
         labels: Vec<Vec<String>>,
         status: Vec<Status>,
     ) -> TestGraph {
+        let deps: Vec<Vec<Pos>> = deps
+            .into_iter()
+            .map(|ds| ds.into_iter().map(Pos).collect())
+            .collect();
         let mut children = vec![Vec::new(); keys.len()];
         for (id, ds) in deps.iter().enumerate() {
             for &d in ds {
-                children[d as usize].push(id as u32);
+                children[d.idx()].push(Pos(id as u32));
             }
         }
         let mut label_names: Vec<String> = Vec::new();
@@ -47,7 +52,7 @@ impl TestGraph {
         let index = keys
             .iter()
             .enumerate()
-            .map(|(i, k)| (k.clone(), i as u32))
+            .map(|(i, k)| (k.clone(), Pos(i as u32)))
             .collect();
         TestGraph {
             keys,
@@ -108,17 +113,17 @@ impl SelectionGraph for TestGraph {
     fn len(&self) -> usize {
         self.keys.len()
     }
-    fn key(&self, id: u32) -> &str {
-        &self.keys[id as usize]
+    fn key(&self, id: Pos) -> &str {
+        &self.keys[id.idx()]
     }
-    fn deps(&self, id: u32) -> &[u32] {
-        &self.deps[id as usize]
+    fn deps(&self, id: Pos) -> &[Pos] {
+        &self.deps[id.idx()]
     }
-    fn children(&self, id: u32) -> &[u32] {
-        &self.children[id as usize]
+    fn children(&self, id: Pos) -> &[Pos] {
+        &self.children[id.idx()]
     }
-    fn labels(&self, id: u32) -> &[u32] {
-        &self.labels[id as usize]
+    fn labels(&self, id: Pos) -> &[u32] {
+        &self.labels[id.idx()]
     }
     fn label_count(&self) -> usize {
         self.label_names.len()
@@ -126,10 +131,10 @@ impl SelectionGraph for TestGraph {
     fn label_name(&self, label: u32) -> &str {
         &self.label_names[label as usize]
     }
-    fn status(&self, id: u32) -> Status {
-        self.status[id as usize]
+    fn status(&self, id: Pos) -> Status {
+        self.status[id.idx()]
     }
-    fn find_key(&self, key: &str) -> Option<u32> {
+    fn find_key(&self, key: &str) -> Option<Pos> {
         self.index.get(key).copied()
     }
 }

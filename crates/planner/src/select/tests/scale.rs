@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use crate::id::Pos;
 use crate::select::{Selection, SelectionGraph, Status};
 
 /// `a0 <- a1 <- … <- a{n-1}`: each asset depends on the previous one.
@@ -9,7 +10,7 @@ struct Chain {
     keys: String,
     ends: Vec<usize>,
     /// `ids[i] = i`, so `deps(i) = ids[i-1..i]` and `children(i) = ids[i+1..i+2]`.
-    ids: Vec<u32>,
+    ids: Vec<Pos>,
 }
 
 impl Chain {
@@ -24,7 +25,7 @@ impl Chain {
         Chain {
             keys,
             ends,
-            ids: (0..n as u32).collect(),
+            ids: Pos::all(n).collect(),
         }
     }
 }
@@ -33,28 +34,28 @@ impl SelectionGraph for Chain {
     fn len(&self) -> usize {
         self.ends.len()
     }
-    fn key(&self, id: u32) -> &str {
-        let i = id as usize;
+    fn key(&self, id: Pos) -> &str {
+        let i = id.idx();
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.keys[start..self.ends[i]]
     }
-    fn deps(&self, id: u32) -> &[u32] {
-        let i = id as usize;
+    fn deps(&self, id: Pos) -> &[Pos] {
+        let i = id.idx();
         if i == 0 {
             &[]
         } else {
             &self.ids[i - 1..i]
         }
     }
-    fn children(&self, id: u32) -> &[u32] {
-        let i = id as usize;
+    fn children(&self, id: Pos) -> &[Pos] {
+        let i = id.idx();
         if i + 1 >= self.ids.len() {
             &[]
         } else {
             &self.ids[i + 1..i + 2]
         }
     }
-    fn labels(&self, _: u32) -> &[u32] {
+    fn labels(&self, _: Pos) -> &[u32] {
         &[]
     }
     fn label_count(&self) -> usize {
@@ -63,16 +64,16 @@ impl SelectionGraph for Chain {
     fn label_name(&self, _: u32) -> &str {
         ""
     }
-    fn status(&self, id: u32) -> Status {
-        if id & 1 == 0 {
+    fn status(&self, id: Pos) -> Status {
+        if id.0 & 1 == 0 {
             Status::Fresh
         } else {
             Status::Stale
         }
     }
-    fn find_key(&self, key: &str) -> Option<u32> {
+    fn find_key(&self, key: &str) -> Option<Pos> {
         let id: u32 = key.strip_prefix('a')?.parse().ok()?;
-        (key == self.key(*self.ids.get(id as usize)?)).then_some(id)
+        (key == self.key(*self.ids.get(id as usize)?)).then_some(Pos(id))
     }
 }
 

@@ -54,10 +54,10 @@ for (const launcher of ['local', 'slurm'] as const) {
         })
         expect(['torch', 'numpy', 'python']).toContain(record!.metadata.framework)
         if (launcher === 'slurm') expect(record!.metadata.cuda_visible_devices).toBe('0') // one (fake) GPU from Slurm's GRES
-        const model = ws.store.currentRecord('model/torch')?.storagePath
+        const model = (await ws.show('model/torch')).history[0]?.storagePath
         expect(model).toMatch(/\.json$/)
       } finally {
-        ws.close()
+        await ws.close()
       }
     },
     60_000,

@@ -7,42 +7,47 @@
  */
 import { hashStrings } from '@rivers-orchestrator/native'
 import { openWorkspace, type Project } from '@rivers-orchestrator/rivers'
+import { SqliteStore } from '@rivers-orchestrator/rivers/plugin'
 
 /**
  * Writes the records; resolves to the number written.
  * @example await populateStore(generatedProject(100_000), '.work/store')
  */
 export async function populateStore(project: Project, storeDir: string, projectDir: string): Promise<number> {
-  const ws = await openWorkspace(project, { storeDir, projectDir, logLevel: 'silent' })
+  const store = SqliteStore.open(storeDir)
+  const ws = await openWorkspace(project, { storeDir, projectDir, store, logLevel: 'silent' })
   try {
-    await ws.observe()
-    const st = ws.state
-    const n = st.size
+    const versions = await ws.versions()
+    const index = new Map(versions.map((v, i) => [v.key, i]))
+    const n = versions.length
     const data: Buffer[] = new Array(n)
     for (let i = 0; i < n; i++) {
-      const a = st.asset(i)
-      data[i] = Buffer.from(a.isSource ? st.dataVersion[i]! : hashStrings('data-version', [`data-${a.key}`]), 'hex')
+      const a = project.assets[i]!
+      data[i] = Buffer.from(
+        a.isSource ? versions[i]!.dataVersion : hashStrings('data-version', [`data-${a.key}`]),
+        'hex',
+      )
     }
     const runId = 'populate-0'
-    ws.store.beginRun({ id: runId, selection: ['*'], force: false })
+    await store.beginRun({ id: runId, selection: ['*'], force: false })
     const at = new Date()
     for (let i = 0; i < n; i++) {
-      const a = st.asset(i)
-      ws.store.recordMaterialization({
+      const a = project.assets[i]!
+      await store.recordMaterialization({
         runId,
         key: a.key,
         ...(a.isSource ? { kind: 'observation' as const } : {}),
-        codeVersion: Buffer.from(st.code[i]!, 'hex'),
-        configHash: Buffer.from(st.configHash[i]!, 'hex'),
+        codeVersion: Buffer.from(versions[i]!.codeVersion, 'hex'),
+        configHash: Buffer.from(versions[i]!.configHash, 'hex'),
         dataVersion: data[i]!,
-        inputs: a.deps.map((d) => ({ key: d.key, dataVersion: data[st.ids.get(d.key)!]! })),
+        inputs: a.deps.map((d) => ({ key: d.key, dataVersion: data[index.get(d.key)!]! })),
         startedAt: at,
         finishedAt: at,
       })
     }
-    ws.store.finishRun(runId, 'success', { populated: n })
+    await store.finishRun(runId, 'success', { populated: n })
     return n
   } finally {
-    ws.close()
+    await ws.close()
   }
 }

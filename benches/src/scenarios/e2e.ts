@@ -180,10 +180,10 @@ export async function e2eStatusScenario(ctx: RunCtx, n: number): Promise<void> {
       split.total.push(performance.now() - t0)
       // Part of `open`, re-run alone after it (not in the total): store read + records load.
       t = performance.now()
-      ws.state.reload()
+      await ws.reload()
       split.reload.push(performance.now() - t)
     } finally {
-      ws.close()
+      await ws.close()
     }
   }, budget)
   e2eRow(

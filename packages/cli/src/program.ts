@@ -96,16 +96,27 @@ export function buildProgram(io: Io, state: ProgramState): Command {
 
   command('status', 'show status, causes and root causes of each selected asset')
     .argument('[selection...]', 'assets to report (default: *)')
-    .action(run(async () => (await import('./commands/status.js')).status))
+    .option('--config <json-or-file>', 'report under this run config: is each asset fresh for it?')
+    .action(
+      run(async () => {
+        const { status } = await import('./commands/status.js')
+        return (ctx: Ctx, selection: string[], flags: { config?: string }) => status(ctx, selection, flags)
+      }),
+    )
 
   command('plan', 'print the plan (same as materialize --dry-run)')
     .argument('[selection...]', 'assets to plan (default: *)')
     .option('--force', 'plan every selected asset, stale or not')
+    .option('--config <json-or-file>', 'plan under this run config (as materialize --config would run)')
     .action(
       run(async () => {
         const { materialize } = await import('./commands/materialize.js')
-        return (ctx: Ctx, selection: string[], flags: { force?: boolean }) =>
-          materialize(ctx, selection, { force: flags.force === true, dryRun: true })
+        return (ctx: Ctx, selection: string[], flags: { force?: boolean; config?: string }) =>
+          materialize(ctx, selection, {
+            force: flags.force === true,
+            dryRun: true,
+            ...(flags.config === undefined ? {} : { config: flags.config }),
+          })
       }),
     )
 

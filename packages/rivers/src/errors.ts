@@ -34,20 +34,39 @@ export class DefinitionError extends RiversError {
 }
 
 /**
- * Something thrown by user code (an asset function, a check, an observe function), wrapped with the
- * asset key and run id. The original is kept as `cause`.
+ * Something thrown by user code (an asset function, a check, an observe or load function, a
+ * `retryOn`, a command function, a config schema, a custom IO manager), wrapped with the asset key,
+ * the run id, where it ran and the user's `file:line:col`. The original is kept as `cause`.
+ *
+ * @example
+ * try { await ws.materialize() } catch (e) {
+ *   if (e instanceof UserCodeError) console.error(e.assetKey, e.phase, e.location, e.cause)
+ * }
  */
 export class UserCodeError extends RiversError {
   /** Key of the asset whose code threw. */
   readonly assetKey: string
-  /** Run in which it threw. */
+  /** Run in which it threw (`''` outside a run, e.g. a config default while planning). */
   readonly runId: string
+  /** Where the engine called the user code: `asset`, `check`, `observe`, `load`, `retryOn`, `command`, `config`, `io.read`, `io.write`. */
+  readonly phase: string
+  /** The first frame of the stack inside the project (not in node_modules, not in Rivers): `src/model.ts:12:7`. */
+  readonly location: string | undefined
 
-  constructor(code: string, message: string, assetKey: string, runId: string, cause: unknown) {
-    super(code, message, { cause, exitCode: 1 })
+  constructor(
+    code: string,
+    message: string,
+    assetKey: string,
+    runId: string,
+    cause: unknown,
+    options: { phase?: string; location?: string; exitCode?: number } = {},
+  ) {
+    super(code, message, { cause, exitCode: options.exitCode ?? 1 })
     this.name = 'UserCodeError'
     this.assetKey = assetKey
     this.runId = runId
+    this.phase = options.phase ?? 'asset'
+    this.location = options.location
   }
 }
 

@@ -2,6 +2,9 @@
  * Rivers: asset-centric orchestration for data and ML pipelines. Declare assets as functions, group
  * them with `defineProject`, and `materialize` builds exactly what is missing or stale.
  *
+ * This is the user API. What plugin authors need (the seams: `Store`, `IOManager`, `Launcher`,
+ * `Tracker`, and their helpers) is in `@rivers-orchestrator/rivers/plugin`.
+ *
  * @example
  * import { asset, defineProject, materialize } from '@rivers-orchestrator/rivers'
  * const raw = asset({ key: 'raw' }, () => [1, 2, 3])
@@ -12,10 +15,18 @@
 export * from './definitions/index.js'
 export { secret, isSecret } from './definitions/secret.js'
 export { RiversError, DefinitionError, UserCodeError, isRiversError } from './errors.js'
-export { openWorkspace, Workspace, type WorkspaceOptions } from './engine/workspace.js'
-export { materialize } from './engine/materialize.js'
-export { canonicalJson } from './engine/canonical.js'
+export { openWorkspace, materialize, type WorkspaceOptions } from './open.js'
+export { Workspace, type AssetVersions } from './engine/workspace.js'
 export type * from './engine/types.js'
-export { FileIOManager, type IOManager, type StoredOutput } from './io/index.js'
-export * from './launchers/index.js'
-export * from './job/index.js'
+export { FileIOManager, type FileIOManagerOptions, type IOManager, type StoredOutput } from './io/index.js'
+export type { Tracker, TrackedMaterialization, TrackedRun, TrackedRunEnd } from './tracking/tracker.js'
+export { parseGpuOverride } from './launchers/gpu-inventory.js'
+export {
+  JOB_ENV,
+  JOB_CONTEXT_VERSION,
+  parseMessage,
+  type JobContextFile,
+  type JobLogLevel,
+  type JobMessage,
+} from './job/protocol.js'
+export { CLIENTS_DIR } from './job/files.js'

@@ -41,6 +41,7 @@ export function formatShow(d: AssetDetail, style: Style): string {
       lines.push(
         `  ${shortTime(f.at)}  run ${f.runId}  attempt ${f.attempt}/${f.of} ${style.red('failed')} (${then}): ${f.error.split('\n')[0]}`,
       )
+      if (f.location !== undefined) lines.push(`    ${style.dim('at')} ${f.location}`)
     }
   }
   if (d.history.length === 0) {
@@ -58,6 +59,7 @@ function formatRecord(r: Record_, style: Style): string[] {
   const out = [`  ${head.join('  ')}`]
   const field = (name: string, value: string) => out.push(`    ${style.dim(`${name}:`)} ${value}`)
   if (r.kind === 'materialization') field('code', `${short(r.codeVersion)}  config ${short(r.configHash)}`)
+  if (r.config !== undefined) field('params', JSON.stringify(r.config))
   if (r.inputs.length > 0) field('inputs', r.inputs.map((i) => `${i.key}@${short(i.dataVersion)}`).join(', '))
   if (r.storagePath !== undefined) field('stored', r.storagePath)
   const meta = Object.entries(r.metadata)

@@ -133,7 +133,7 @@ describe('runs', () => {
   })
 })
 
-test('show: definition, status, failed attempts, history with inputs, metadata, metrics and checks', () => {
+test('show: definition, status, failed attempts (with where they failed), history with config, inputs, metadata, metrics and checks', () => {
   const detail: AssetDetail = {
     info: features,
     status: {
@@ -153,6 +153,7 @@ test('show: definition, status, failed attempts, history with inputs, metadata, 
         configHash: '00112233445566778899aabbccddeeff',
         durationMs: 1520,
         storagePath: 'features.json',
+        config: { window: 7, token: '[redacted]' },
         inputs: [{ key: 'raw/orders', dataVersion: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }],
         metadata: { rows: 1200, columns: ['a', 'b'] },
         metrics: [
@@ -176,7 +177,15 @@ test('show: definition, status, failed attempts, history with inputs, metadata, 
         error: 'asset "features" timed out after 500 ms (its `timeout`)',
         willRetry: false,
       },
-      { runId: 'r3', at: '2026-11-26T12:10:01.000Z', attempt: 1, of: 2, error: 'ECONNRESET', willRetry: true },
+      {
+        runId: 'r3',
+        at: '2026-11-26T12:10:01.000Z',
+        attempt: 1,
+        of: 2,
+        error: 'ECONNRESET',
+        location: 'src/features.ts:41:11',
+        willRetry: true,
+      },
     ],
   }
   expect(formatShow(detail, plain)).toMatchSnapshot()

@@ -78,6 +78,8 @@
  * | 67 | `show` of an unknown key, with the closest key suggested | 2 | usage |
  * | 68 | `runs --metric` without `--asset` | 2 | usage |
  * | 69 | `wipe` without `--yes` and without a terminal | 2 | usage |
+ * | 70 | `--config` with a misspelled field (refused, not silently dropped; did-you-mean) | 2 | config |
+ * | 71 | `status --config` with an unknown nested field (status refuses a config as materialize does) | 2 | config |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'

@@ -1,4 +1,4 @@
-/** Catalogue #36–#42: run config (`--config`) that is unreadable or invalid (see catalogue.ts). */
+/** Catalogue #36–#42, #70–#71: run config (`--config`) that is unreadable or invalid (see catalogue.ts). */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, expect, test } from 'vitest'
@@ -83,3 +83,30 @@ test.concurrent(title(42, 'required config missing'), T, async ({ expect }) => {
   const ok = await copy.run(['materialize', '--json', '--config', 'configs/prod.json'])
   expect(ok.code, ok.stderr).toBe(0)
 })
+
+test.concurrent(
+  title(70, '--config with a misspelled field (refused, not silently dropped; did-you-mean)'),
+  T,
+  async ({ expect }) => {
+    const text = await refusedConfig(JSON.stringify({ model: { ...good, epoch: 5 } }), [
+      "'model'",
+      'epoch:',
+      '"epochs"',
+    ])
+    expect(text).toMatchSnapshot()
+  },
+)
+
+test.concurrent(
+  title(71, 'status --config with an unknown nested field (status refuses a config as materialize does)'),
+  T,
+  async ({ expect }) => {
+    const r = await p.run([
+      'status',
+      '--config',
+      JSON.stringify({ model: { ...good, optimizer: { name: 'adam', lrr: 0.1 } } }),
+    ])
+    const text = refused(r, ["'model'", 'optimizer.lrr:', '"lr"', 'fields of optimizer: name, lr'], p.dir)
+    expect(text).toMatchSnapshot()
+  },
+)

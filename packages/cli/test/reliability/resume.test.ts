@@ -87,11 +87,21 @@ test(
     // show: the failed attempt of the first run, the record of the second.
     const shown = (await p.run(['show', 'model', '--json'])).json()
     expect(shown.failures).toEqual([
-      { runId: s1.runId, at: expect.any(String), attempt: 1, of: 1, error: 'GPU fell off the bus', willRetry: false },
+      {
+        runId: s1.runId,
+        at: expect.any(String),
+        attempt: 1,
+        of: 1,
+        error: 'GPU fell off the bus',
+        location: 'rivers.config.ts:7:39', // the throw in the project file, at the default log level too
+        willRetry: false,
+      },
     ])
     expect(shown.history.map((h: { runId: string }) => h.runId)).toEqual([resumed.json().runId])
     const human = await p.run(['show', 'model'])
-    expect(human.stdout).toContain(`run ${s1.runId}  attempt 1/1 failed (gave up): GPU fell off the bus`)
+    expect(human.stdout).toContain(
+      `run ${s1.runId}  attempt 1/1 failed (gave up): GPU fell off the bus\n    at rivers.config.ts:7:39`,
+    )
     expect(human.stdout).toContain('History (1 record):')
   },
 )

@@ -83,11 +83,25 @@ describe('a run with retries and a timeout', () => {
     expect(of('flaky')).toEqual([
       [
         'attempt_failed',
-        { attempt: 1, of: 3, error: 'flaky is not ready yet (call 1)', willRetry: true, retryInMs: 20 },
+        {
+          attempt: 1,
+          of: 3,
+          error: 'flaky is not ready yet (call 1)',
+          location: 'rivers.config.ts:9:25',
+          willRetry: true,
+          retryInMs: 20,
+        },
       ],
       [
         'attempt_failed',
-        { attempt: 2, of: 3, error: 'flaky is not ready yet (call 2)', willRetry: true, retryInMs: 40 },
+        {
+          attempt: 2,
+          of: 3,
+          error: 'flaky is not ready yet (call 2)',
+          location: 'rivers.config.ts:9:25',
+          willRetry: true,
+          retryInMs: 40,
+        },
       ],
     ])
     const timeout =
@@ -101,12 +115,28 @@ describe('a run with retries and a timeout', () => {
     expect(of('once')).toEqual([
       [
         'attempt_failed',
-        { attempt: 1, of: 2, error: 'once is not ready yet (call 1)', willRetry: true, retryInMs: 10 },
+        {
+          attempt: 1,
+          of: 2,
+          error: 'once is not ready yet (call 1)',
+          location: 'rivers.config.ts:9:25',
+          willRetry: true,
+          retryInMs: 10,
+        },
       ],
     ])
     // retryOn refuses: one attempt only.
     expect(of('picky')).toEqual([
-      ['attempt_failed', { attempt: 1, of: 4, error: 'permanent failure: bad credentials', willRetry: false }],
+      [
+        'attempt_failed',
+        {
+          attempt: 1,
+          of: 4,
+          error: 'permanent failure: bad credentials',
+          location: 'rivers.config.ts:30:17',
+          willRetry: false,
+        },
+      ],
       ['asset_failed', { attempts: 1, error: 'permanent failure: bad credentials' }],
     ])
   })

@@ -259,6 +259,30 @@ export function invalidConfig(assetKey: string, problems: readonly string[]): De
 }
 
 /**
+ * Run config for an asset has fields its config schema does not know (refused, not ignored: a
+ * misspelled field would otherwise run with its default).
+ *
+ * @example
+ * throw unknownConfigFields('model', [{ path: 'scal', suggestion: 'scale', known: ['scale', 'shift'] }])
+ */
+export function unknownConfigFields(
+  assetKey: string,
+  fields: readonly { path: string; suggestion?: string; known: readonly string[] }[],
+): DefinitionError {
+  const lines = fields.map((f) => {
+    const where = f.path.includes('.') || f.path.includes('[') ? f.path.replace(/(\.|\[)[^.[]*$/, '') : ''
+    const known = f.known.length === 0 ? 'none' : f.known.slice(0, 12).join(', ') + (f.known.length > 12 ? ', …' : '')
+    const mean = f.suggestion === undefined ? '' : ` (did you mean "${f.suggestion}"?)`
+    return `  - ${f.path}: not a field of the config schema${mean}; fields${where === '' ? '' : ` of ${where}`}: ${known}`
+  })
+  return new DefinitionError(
+    'RIVERS_UNKNOWN_CONFIG_FIELD',
+    `Unknown config field${fields.length === 1 ? '' : 's'} for asset '${assetKey}':\n${lines.join('\n')}\n` +
+      `Fix: correct or remove ${fields.length === 1 ? 'it' : 'them'} in the run config (--config '{"${assetKey}": {…}}'); unknown fields are refused, not ignored, so a misspelled field never runs silently with its default.`,
+  )
+}
+
+/**
  * Run config was given for an asset that has no `config` schema.
  *
  * @example

@@ -11,7 +11,9 @@ import {
   invalidObservation,
   invalidOutput,
   unexpectedConfig,
+  unknownConfigFields,
 } from './errors.js'
+import { unknownFields } from './config-fields.js'
 import type { AssetDef, SourceDef } from './handles.js'
 import { describeValue } from './key.js'
 import { scrubber, secretPaths, secretValues, underSecret } from './secret.js'
@@ -66,7 +68,9 @@ export function validateInput(def: AssetDef, input: string, value: unknown): unk
 /**
  * Validate the run config given for an asset and return what `ctx.config` receives. Without a
  * config schema the asset takes no config (`undefined`; any given config is an error). Without a
- * given config, the schema is applied to `undefined`, then to `{}` (so object schemas with defaults work).
+ * given config, the schema is applied to `undefined`, then to `{}` (so object schemas with defaults
+ * work). A given config with a field the schema does not know is refused (strict config), with the
+ * path of the field and the closest known one.
  *
  * @example
  * const config = parseConfig(def, runConfig[def.key]) // throws RIVERS_INVALID_CONFIG (exit 2)
@@ -75,6 +79,10 @@ export function parseConfig(def: AssetDef, raw: unknown): unknown {
   if (def.config === undefined) {
     if (raw === undefined) return undefined
     throw unexpectedConfig(def.key)
+  }
+  if (raw !== undefined) {
+    const unknown = unknownFields(def.config, raw)
+    if (unknown.length > 0) throw unknownConfigFields(def.key, unknown)
   }
   if (raw === undefined) {
     const bare = def.config.safeParse(undefined)

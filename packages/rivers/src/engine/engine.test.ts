@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 
 import { asset, check, defineProject, source, type Project } from '../definitions/index.js'
-import { openWorkspace } from './workspace.js'
+import { openWorkspace } from '../open.js'
 
 let dir: string
 beforeEach(() => {
@@ -22,7 +22,7 @@ async function run(
   try {
     return await ws.materialize(opts)
   } finally {
-    ws.close()
+    await ws.close()
   }
 }
 
@@ -31,7 +31,7 @@ async function status(project: Project, exprs: string[] = []) {
   try {
     return ws.status(exprs)
   } finally {
-    ws.close()
+    await ws.close()
   }
 }
 
@@ -222,7 +222,7 @@ describe('materialize', () => {
       expect(s.materialized).toEqual(['upper'])
       expect((await ws.show('data')).history[0]).toMatchObject({ kind: 'observation' })
     } finally {
-      ws.close()
+      await ws.close()
     }
   })
 })

@@ -8,7 +8,7 @@ import { hostname } from 'node:os'
 
 import type { Logger } from 'pino'
 
-import { pidAlive } from '../io/index.js'
+import { pidAlive } from '../io/sweep.js'
 import type { Store } from '../store/store.js'
 import type { Lease, RunRecord } from '../store/types.js'
 
@@ -20,7 +20,7 @@ const HOST = hostname()
  * count as alive.
  *
  * @example
- * if (holderIsGone(store.getLease('model'))) store.releaseLease('model', lease.runId)
+ * if (holderIsGone(lease)) await store.releaseLease('model', lease.runId)
  */
 export function holderIsGone(lease: Pick<Lease, 'pid' | 'host'> | undefined): boolean {
   return lease !== undefined && lease.host === HOST && lease.pid !== process.pid && !pidAlive(lease.pid)
@@ -54,14 +54,13 @@ export function interruptedMessage(pid: number | null, recorded: number): string
  * `interrupted` summary listing what they recorded, and frees their leases. Returns their ids.
  *
  * @example
- * finishInterruptedRuns(store, logger) // ['20261126T010203Z-3f9a1c']
+ * await finishInterruptedRuns(store, logger) // ['20261126T010203Z-3f9a1c']
  */
-export function finishInterruptedRuns(store: Store, log?: Logger, limit = 50): string[] {
+export async function finishInterruptedRuns(store: Store, log?: Logger, limit = 50): Promise<string[]> {
   const found: string[] = []
-  for (const run of store.listRuns({ limit })) {
+  for (const run of await store.listRuns({ limit })) {
     if (!isOrphan(run)) continue
-    const materialized = store
-      .runEvents(run.id)
+    const materialized = (await store.runEvents(run.id))
       .filter((e) => e.type === 'materialized' && e.key !== null)
       .map((e) => e.key!)
     const summary: InterruptedSummary = {
@@ -72,8 +71,8 @@ export function finishInterruptedRuns(store: Store, log?: Logger, limit = 50): s
       failed: [],
     }
     // Another process may finish it at the same moment: both write the same thing.
-    store.finishRun(run.id, 'failed', summary)
-    store.releaseRunLeases(run.id)
+    await store.finishRun(run.id, 'failed', summary)
+    await store.releaseRunLeases(run.id)
     log?.warn({ interruptedRun: run.id, pid: run.pid }, `run ${run.id} ${summary.error}`)
     found.push(run.id)
   }

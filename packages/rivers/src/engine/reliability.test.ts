@@ -13,9 +13,9 @@ import { z } from 'zod'
 
 import { asset, defineProject, source } from '../definitions/index.js'
 import { secret } from '../definitions/secret.js'
-import { Store } from '../store/store.js'
+import { openWorkspace } from '../open.js'
+import { SqliteStore } from '../store/sqlite-store.js'
 import { finishInterruptedRuns, holderIsGone } from './recovery.js'
-import { openWorkspace } from './workspace.js'
 
 let dir: string
 beforeEach(() => {
@@ -40,7 +40,8 @@ describe('secrets', () => {
     })
 
   it('count in the config hash, and are redacted in the stored run config, argv, logs, metadata and errors', async () => {
-    const ws = await openWorkspace(project(), { storeDir: storeDir(), logLevel: 'silent' })
+    const store = SqliteStore.open(storeDir())
+    const ws = await openWorkspace(project(), { storeDir: storeDir(), store, logLevel: 'silent' })
     try {
       const ok = await ws.materialize({ config: { api: { user: 'ann', token: TOKEN } } })
       expect(ok.materialized).toEqual(['api'])
@@ -48,17 +49,20 @@ describe('secrets', () => {
       expect(again.materialized).toEqual(['api'])
       const failed = await ws.materialize({ config: { api: { user: 'bad', token: TOKEN } } })
       expect(failed.failed).toEqual([{ key: 'api', error: '401 for token [redacted]' }])
-      const [run] = ws.store.listRuns({ limit: 1 })
+      const [run] = await store.listRuns({ limit: 1 })
       expect(run!.config).toEqual({ api: { user: 'bad', token: '[redacted]' } })
-      expect(ws.store.assetHistory('api', { limit: 1 })[0]!.metadata).toEqual({
+      const [last] = await store.assetHistory('api', { limit: 1 })
+      expect(last!.params).toEqual({ user: 'ann', token: '[redacted]' })
+      expect(last!.metadata).toEqual({
         header: 'Bearer [redacted]',
         user: 'ann',
         bytes: expect.any(Number),
       })
-      expect(JSON.stringify(ws.store.runEvents(run!.id))).not.toContain(TOKEN)
+      expect(JSON.stringify(await store.runEvents(run!.id))).not.toContain(TOKEN)
       expect(JSON.stringify(run!.summary)).not.toContain(TOKEN)
+      expect(JSON.stringify(await store.assetHistory('api'))).not.toContain('sk-live')
     } finally {
-      ws.close()
+      await ws.close()
     }
     const logs = readdirSync(path.join(storeDir(), 'logs')).map((f) =>
       readFileSync(path.join(storeDir(), 'logs', f), 'utf8'),
@@ -70,11 +74,11 @@ describe('secrets', () => {
 
 describe('runs whose process died', () => {
   it('are marked failed (interrupted) with what they recorded, and their leases are freed', async () => {
-    const store = Store.open(storeDir())
+    const store = SqliteStore.open(storeDir())
     try {
-      store.beginRun({ id: 'dead-run', selection: ['*'], force: false })
+      await store.beginRun({ id: 'dead-run', selection: ['*'], force: false })
       const h = Buffer.alloc(16, 1)
-      store.recordMaterialization({
+      await store.recordMaterialization({
         runId: 'dead-run',
         key: 'raw',
         codeVersion: h,
@@ -85,19 +89,19 @@ describe('runs whose process died', () => {
         finishedAt: new Date(),
         storagePath: 'raw/@dead-run.json',
       })
-      expect(store.tryAcquireLease('features', 'dead-run', 60_000)).toBe(true)
+      expect(await store.tryAcquireLease('features', 'dead-run', 60_000)).toBe(true)
       // Our own run is never an orphan.
-      expect(finishInterruptedRuns(store)).toEqual([])
+      expect(await finishInterruptedRuns(store)).toEqual([])
       // Make it a run of a process that no longer exists on this host (4194305 > Linux's largest pid).
       const db = new Database(path.join(storeDir(), 'rivers.db'))
       db.prepare("UPDATE runs SET pid = 4194305 WHERE id = 'dead-run'").run()
       db.prepare("UPDATE leases SET pid = 4194305 WHERE run_id = 'dead-run'").run()
       db.close()
-      expect(holderIsGone(store.getLease('features'))).toBe(true)
+      expect(holderIsGone(await store.getLease('features'))).toBe(true)
       expect(holderIsGone({ pid: process.pid, host: hostname() })).toBe(false)
       expect(holderIsGone({ pid: 4_194_305, host: 'another-host' })).toBe(false)
-      expect(finishInterruptedRuns(store)).toEqual(['dead-run'])
-      const run = store.getRun('dead-run')!
+      expect(await finishInterruptedRuns(store)).toEqual(['dead-run'])
+      const run = (await store.getRun('dead-run'))!
       expect(run.status).toBe('failed')
       expect(run.summary).toEqual({
         interrupted: true,
@@ -106,10 +110,10 @@ describe('runs whose process died', () => {
         skipped: [],
         failed: [],
       })
-      expect(store.getLease('features')).toBeUndefined()
-      expect(finishInterruptedRuns(store)).toEqual([])
+      expect(await store.getLease('features')).toBeUndefined()
+      expect(await finishInterruptedRuns(store)).toEqual([])
     } finally {
-      store.close()
+      await store.close()
     }
     // `assets runs` shows it as interrupted.
     const ws = await openWorkspace(defineProject({ assets: [asset({ key: 'raw' }, () => 1)] }), {
@@ -117,11 +121,11 @@ describe('runs whose process died', () => {
       logLevel: 'silent',
     })
     try {
-      expect(ws.runs()).toEqual([
+      expect(await ws.runs()).toEqual([
         expect.objectContaining({ runId: 'dead-run', status: 'failed', interrupted: true, materialized: 1 }),
       ])
     } finally {
-      ws.close()
+      await ws.close()
     }
   })
 })
@@ -139,10 +143,10 @@ describe('a streamed result', () => {
     const ws = await openWorkspace(defineProject({ assets: [count] }), { storeDir: storeDir(), logLevel: 'silent' })
     try {
       expect((await ws.materialize()).materialized).toEqual(['events', 'count'])
-      const stored = ws.store.currentRecord('count')!.storagePath!
+      const stored = (await ws.show('count')).history[0]!.storagePath!
       expect(readFileSync(path.join(storeDir(), 'storage', stored), 'utf8')).toBe('3')
     } finally {
-      ws.close()
+      await ws.close()
     }
   })
 })
@@ -161,9 +165,9 @@ describe('run config', () => {
       await expect(ws.plan(['*'], { config: { plain: { x: 1 } } })).rejects.toMatchObject({
         code: 'RIVERS_INVALID_CONFIG',
       })
-      expect(ws.store.listRuns()).toEqual([])
+      expect(await ws.runs()).toEqual([])
     } finally {
-      ws.close()
+      await ws.close()
     }
   })
 })

@@ -1,6 +1,6 @@
 /**
  * The shapes the engine returns: the same JSON documents the `assets` command prints with `--json`
- * (DESIGN.md section 5). Tests rely on them; change them only together with DESIGN.md.
+ * (docs/cli.md, "JSON output"). Tests rely on them; change them only together with docs/cli.md.
  */
 
 /** A cause of staleness of one asset. */
@@ -119,6 +119,8 @@ export interface AssetDetail {
     configHash: string
     durationMs?: number
     storagePath?: string
+    /** The config values it was built with, secrets redacted (absent for an asset without config). */
+    config?: unknown
     inputs: { key: string; dataVersion: string }[]
     metadata: Record<string, unknown>
     metrics: { name: string; value: number; step?: number }[]
@@ -132,6 +134,8 @@ export interface AssetDetail {
     attempt: number
     of: number
     error: string
+    /** Where in the user's code it failed (`src/model.ts:12:7`), when the error came from there. */
+    location?: string
     /** Whether another attempt followed. */
     willRetry: boolean
   }[]

@@ -1,16 +1,24 @@
 /**
- * `openWorkspace`: a project bound to its store, with every command of the `assets` CLI as a method
- * returning the JSON documents of DESIGN.md section 5. The CLI only parses arguments and prints.
+ * `Workspace`: a project bound to its store and seams, with every command of the `assets` CLI as a
+ * method returning the JSON documents of docs/cli.md. The CLI only parses arguments and prints.
+ * Each command resolves its run config once (`RunConfig`) and puts it in force before looking at
+ * staleness, so status, plan and materialize agree on what a config means.
  */
-import path from 'node:path'
+import type { LevelWithSilent } from 'pino'
+import pino from 'pino'
 
 import type { Project } from '../definitions/index.js'
 import { closest } from '../definitions/suggest.js'
-import { Store } from '../store/store.js'
-import { runPlan, validateRunConfig } from './executor.js'
-import { CAUSE_KINDS, causeMessage, missingInput, rootCauseMessage, unknownAsset } from './messages.js'
-import { callNative } from './native.js'
-import { ProjectState } from './state.js'
+import type { IOManager } from '../io/types.js'
+import type { Store } from '../store/store.js'
+import type { Tracker } from '../tracking/tracker.js'
+import { invalidConcurrency, missingInput, unknownAsset } from './errors.js'
+import { causeKindName, causeMessage, rootCauseMessage } from './explain.js'
+import { validateLaunches } from './launch.js'
+import type { AssetId } from './planner.js'
+import { ProjectState } from './project-state.js'
+import { runPlan } from './run.js'
+import { RunConfig } from './run-config.js'
 import type {
   AssetDetail,
   AssetInfo,
@@ -18,28 +26,32 @@ import type {
   LineageView,
   MaterializeOptions,
   PlanReport,
-  RootCauseView,
   RunInfo,
   RunSummary,
   StatusEntry,
   StatusReport,
 } from './types.js'
 
-/** Options of `openWorkspace`. */
-export interface WorkspaceOptions {
-  /** Store folder; default `RIVERS_HOME`, else `.rivers/` in `projectDir`. */
-  storeDir?: string
-  /** Folder of the project file (default: the current directory). */
-  projectDir?: string
-  /** pino level of run logs (default `info`). */
-  logLevel?: string
-  /** Human-readable log lines on stderr (default: when stderr is a TTY). */
-  pretty?: boolean
-  /** Where human/NDJSON log lines go (default: stderr); run logs are also written to the store. */
-  logDestination?: NodeJS.WritableStream
+/** What a workspace is opened with: the store and the seams (chosen by `openWorkspace`). */
+export interface WorkspaceSeams {
+  store: Store
+  /** Store folder: logs, job folders, locks (and the SQLite file, for the default store). */
+  storeDir: string
+  /** Folder of the project file: relative source paths and user-code locations are relative to it. */
+  projectDir: string
+  io: IOManager
+  trackers: readonly Tracker[]
+  log: { level: LevelWithSilent; pretty: boolean; destination?: NodeJS.WritableStream }
 }
 
-const STATUS = ['missing', 'stale', 'fresh'] as const
+/** The current versions of an asset (hex), for tools that prepare or inspect stores. */
+export interface AssetVersions {
+  key: string
+  codeVersion: string
+  configHash: string
+  /** '' when it has none. */
+  dataVersion: string
+}
 
 /**
  * A project bound to its store. Open with `openWorkspace`, close when done.
@@ -47,97 +59,123 @@ const STATUS = ['missing', 'stale', 'fresh'] as const
  * @example
  * const ws = await openWorkspace(project)
  * const summary = await ws.materialize({ select: ['+model'] })
- * ws.close()
+ * await ws.close()
  */
 export class Workspace {
-  private constructor(
-    readonly project: Project,
-    readonly storeDir: string,
-    readonly store: Store,
-    readonly state: ProjectState,
-    readonly options: WorkspaceOptions,
-  ) {}
+  readonly #project: Project
+  readonly #seams: WorkspaceSeams
+  readonly #state: ProjectState
+  readonly #defaults: RunConfig
+  #observed: Promise<void> | undefined
 
-  /** Opens the store, builds the graph, loads records, observes sources. */
-  static async open(project: Project, options: WorkspaceOptions = {}): Promise<Workspace> {
-    const storeDir = path.resolve(
-      options.storeDir ?? process.env.RIVERS_HOME ?? path.join(options.projectDir ?? process.cwd(), '.rivers'),
-    )
-    const store = Store.open(storeDir)
-    try {
-      const state = ProjectState.create(project, store, path.resolve(options.projectDir ?? process.cwd()))
-      return new Workspace(project, storeDir, store, state, options)
-    } catch (e) {
-      store.close()
-      throw e
-    }
+  private constructor(project: Project, seams: WorkspaceSeams, state: ProjectState, defaults: RunConfig) {
+    this.#project = project
+    this.#seams = seams
+    this.#state = state
+    this.#defaults = defaults
   }
 
-  private observed = false
+  /**
+   * Builds the graph and loads the latest records (one query) over the given seams.
+   *
+   * @example
+   * const ws = await Workspace.open(project, { store, storeDir, projectDir, io, trackers, log })
+   */
+  static async open(project: Project, seams: WorkspaceSeams): Promise<Workspace> {
+    const defaults = RunConfig.resolve(project, {}, seams.projectDir)
+    const state = await ProjectState.open(project, seams.store, seams.projectDir, defaults)
+    return new Workspace(project, seams, state, defaults)
+  }
+
+  /** The project. */
+  get project(): Project {
+    return this.#project
+  }
+
+  /** The store folder. */
+  get storeDir(): string {
+    return this.#seams.storeDir
+  }
 
   /**
    * Observes the sources once per workspace (their versions matter to statuses and plans). Commands
    * that do not look at staleness (list, graph, runs, wipe) never pay for it.
+   *
+   * @example
+   * await ws.observe()
    */
-  async observe(): Promise<void> {
-    if (this.observed) return
-    this.observed = true
-    await this.state.observeSources('observe')
-  }
-
-  /** Keys selected by the union of `exprs` (default `*`); throws when nothing matches. */
-  async select(exprs: readonly string[] = []): Promise<string[]> {
-    return [...(await this.selectIds(exprs))].map((i) => this.state.asset(i).key)
-  }
-
-  /** Ids selected; observes the sources first when a `status:` term needs them. */
-  private async selectIds(exprs: readonly string[]): Promise<Uint32Array> {
-    if (exprs.some((e) => e.includes('status:'))) await this.observe()
-    return this.state.select(exprs)
+  observe(): Promise<void> {
+    this.#observed ??= this.#state.observeSources({
+      runId: 'observe',
+      log: pino({ level: 'silent' }),
+      signal: new AbortController().signal,
+    })
+    return this.#observed
   }
 
   /**
-   * Status, causes, root causes and `planned` of each selected asset, for the given run config
+   * Keys selected by the union of `exprs` (default `*`); throws when nothing matches.
+   *
+   * @example
+   * await ws.select(['tag:ml']) // ['features', 'model']
+   */
+  async select(exprs: readonly string[] = []): Promise<string[]> {
+    return (await this.#selectIds(exprs)).map((i) => this.#state.asset(i).key)
+  }
+
+  /** Ids selected; observes the sources first when a `status:` term needs them. */
+  async #selectIds(exprs: readonly string[]): Promise<AssetId[]> {
+    if (exprs.some((e) => e.includes('status:'))) await this.observe()
+    return this.#state.select(exprs)
+  }
+
+  /** Resolves the run config of a command (the defaults when none is given) and puts it in force. */
+  #useConfig(given: Record<string, unknown> | undefined): RunConfig {
+    const config =
+      given === undefined ? this.#defaults : RunConfig.resolve(this.#project, given, this.#seams.projectDir)
+    this.#state.useConfig(config)
+    return config
+  }
+
+  /**
+   * Status, causes, root causes and `planned` of each selected asset, under the given run config
    * (default: every asset's default config).
+   *
+   * @example
+   * const report = await ws.status(['+model'], { config: { model: { epochs: 3 } } })
    */
   async status(
     exprs: readonly string[] = [],
     options: { config?: Record<string, unknown> } = {},
   ): Promise<StatusReport> {
     await this.observe()
-    const st = this.state
-    st.setConfig(options.config ?? {}, false)
+    this.#useConfig(options.config)
+    const st = this.#state
     const ids = st.select(exprs)
-    const statuses = callNative(() => st.graph.statuses(ids))
-    const causes = callNative(() => st.graph.causes(ids))
-    const roots = callNative(() => st.graph.rootCauses(ids))
-    const plan = callNative(() => st.graph.plan(ProjectState.selectsAll(exprs) ? null : ids, false))
-    const planned = new Set(plan.ids)
-    const keyOf = (id: number): string => st.graph.keyOf(id) ?? `#${id}`
-    const isMissing = (id: number): boolean => id < st.size && st.dataVersion[id] === ''
-    const assets: StatusEntry[] = [...ids].map((id, row) => {
-      const a = st.asset(id)
+    const { rows, planned } = st.statusReport(exprs, ids)
+    const isMissing = (dep: number): boolean => dep < st.size && st.dataVersion(dep as AssetId) === ''
+    const assets: StatusEntry[] = rows.map((row) => {
+      const a = st.asset(row.id)
       const entry: StatusEntry = {
         key: a.key,
-        status: STATUS[statuses[row]!]!,
-        planned: planned.has(id),
+        status: row.status,
+        planned: planned.has(row.id),
         causes: [],
         rootCauses: [],
       }
-      for (let c = causes.offsets[row]!; c < causes.offsets[row + 1]!; c++) {
-        const kind = CAUSE_KINDS[causes.kinds[c]!] as CauseView['kind']
-        const depId = causes.deps[c]!
+      for (const c of row.causes) {
+        const kind = causeKindName(c.kind) as CauseView['kind']
         const view: CauseView = { kind, message: '' }
-        if (depId !== 0xffffffff) view.dep = keyOf(depId)
-        view.message = causeMessage(kind, a.key, view.dep, depId !== 0xffffffff && isMissing(depId))
+        if (c.dep !== undefined) view.dep = st.keyOf(c.dep)
+        view.message = causeMessage(kind, a.key, view.dep, c.dep !== undefined && isMissing(c.dep))
         entry.causes.push(view)
       }
-      for (let c = roots.offsets[row]!; c < roots.offsets[row + 1]!; c++) {
-        const kind = CAUSE_KINDS[roots.kinds[c]!] as RootCauseView['kind']
-        const key = keyOf(roots.ids[c]!)
+      for (const r of row.roots) {
+        const kind = causeKindName(r.kind)
+        const key = st.keyOf(r.id)
         entry.rootCauses.push({ key, kind, message: rootCauseMessage(kind, key) })
       }
-      const last = st.last.get(a.key)
+      const last = st.last(a.key)
       if (last !== undefined) entry.last = { runId: last.runId, at: last.at, dataVersion: last.dataVersion }
       if (a.isSource) entry.source = true
       return entry
@@ -145,19 +183,21 @@ export class Workspace {
     return { assets }
   }
 
-  /** The plan of a selection, in layers; refuses a planned asset whose unselected input is missing. */
+  /**
+   * The plan of a selection, in layers; refuses a planned asset whose unselected input is missing.
+   * A given config must be valid; missing required config of planned assets is left to the run.
+   *
+   * @example
+   * const { layers } = await ws.plan(['+model'], { force: true })
+   */
   async plan(
     exprs: readonly string[] = [],
     options: { force?: boolean; config?: Record<string, unknown> } = {},
   ): Promise<PlanReport> {
     await this.observe()
-    const config = options.config ?? {}
-    // Config given must be valid (as for a run); missing required config of planned assets is left
-    // to the run: a plan is for looking.
-    validateRunConfig(this.state, config, [])
-    this.state.setConfig(config, false)
-    const { layers } = this.planIds(exprs, options.force ?? false)
-    const named = layers.map((l) => l.map((i) => this.state.asset(i).key))
+    this.#useConfig(options.config)
+    const { layers } = this.#planIds(exprs, options.force ?? false)
+    const named = layers.map((l) => l.map((i) => this.#state.asset(i).key))
     return {
       selection: exprs.length === 0 ? ['*'] : [...exprs],
       force: options.force ?? false,
@@ -167,51 +207,98 @@ export class Workspace {
   }
 
   /** Plan as ids in layers (shared by `plan` and `materialize`). */
-  planIds(exprs: readonly string[], force: boolean): { selection: Uint32Array; layers: number[][] } {
-    const st = this.state
+  #planIds(exprs: readonly string[], force: boolean): { selection: AssetId[]; layers: AssetId[][] } {
+    const st = this.#state
     const selection = st.select(exprs)
-    const p = callNative(() => st.graph.plan(ProjectState.selectsAll(exprs) ? null : selection, force))
-    if (p.missingInputs.length > 0)
-      throw missingInput(st.asset(p.missingInputs[0]!).key, st.asset(p.missingInputs[1]!).key)
-    const layers: number[][] = []
-    for (let l = 0; l + 1 < p.layerOffsets.length; l++)
-      layers.push([...p.ids.subarray(p.layerOffsets[l]!, p.layerOffsets[l + 1]!)])
-    return { selection, layers }
+    const p = st.plan(exprs, selection, force)
+    const blocked = p.missingInputs[0]
+    if (blocked !== undefined) throw missingInput(st.asset(blocked[0]).key, st.asset(blocked[1]).key)
+    return { selection, layers: p.layers }
   }
 
-  /** Runs the plan of a selection; resolves to the run summary (never rejects for asset failures). */
+  /**
+   * Runs the plan of a selection; resolves to the run summary (never rejects for asset failures;
+   * rejects for bad input found before anything runs: selection, config, missing inputs, launches).
+   *
+   * @example
+   * const summary = await ws.materialize({ select: ['+model'], config: { model: { epochs: 3 } } })
+   */
   async materialize(options: MaterializeOptions = {}): Promise<RunSummary> {
     await this.observe()
-    return runPlan(this, options)
+    const config = this.#useConfig(options.config)
+    const exprs = options.select ?? []
+    const force = options.force ?? false
+    const { selection, layers } = this.#planIds(exprs, force)
+    const planned = layers.flat()
+    config.requireResolved(planned)
+    const concurrency = options.concurrency ?? this.#project.concurrency ?? 4
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidConcurrency(concurrency)
+    // Launcher requests that can never be scheduled fail here, before anything runs (exit 2).
+    await validateLaunches(this.#project, this.#state, planned, this.#seams.storeDir)
+    const { store, storeDir, io, trackers, log } = this.#seams
+    return runPlan(
+      {
+        project: this.#project,
+        state: this.#state,
+        store,
+        storeDir,
+        io,
+        trackers,
+        plan: { exprs, selection, planned, force },
+        concurrency,
+        log,
+      },
+      {
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+        ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
+      },
+    )
   }
 
-  /** Keys, groups, tags, kinds, owners, deps, descriptions of the selected assets. */
+  /**
+   * Keys, groups, tags, kinds, owners, deps, descriptions of the selected assets.
+   *
+   * @example
+   * const infos = await ws.list(['group:staging'])
+   */
   async list(exprs: readonly string[] = []): Promise<AssetInfo[]> {
-    return [...(await this.selectIds(exprs))].map((i) => this.info(i))
+    return (await this.#selectIds(exprs)).map((i) => this.#info(i))
   }
 
-  /** Lineage of the selected assets: nodes and the edges between them. */
+  /**
+   * Lineage of the selected assets: nodes and the edges between them.
+   *
+   * @example
+   * const { nodes, edges } = await ws.lineage(['+model'])
+   */
   async lineage(exprs: readonly string[] = []): Promise<LineageView> {
-    const ids = await this.selectIds(exprs)
-    const keys = new Set([...ids].map((i) => this.state.asset(i).key))
-    const nodes = [...ids].map((i) => this.info(i))
+    const ids = await this.#selectIds(exprs)
+    const keys = new Set(ids.map((i) => this.#state.asset(i).key))
+    const nodes = ids.map((i) => this.#info(i))
     const edges: [string, string][] = []
     for (const n of nodes) for (const d of n.deps) if (keys.has(d)) edges.push([d, n.key])
     return { nodes, edges }
   }
 
-  /** Run history, newest first; with `asset` and `metric`, each run's value of that metric. */
-  runs(options: { limit?: number; asset?: string; metric?: string } = {}): RunInfo[] {
-    const runs = this.store.listRuns({ limit: options.limit ?? 20 })
+  /**
+   * Run history, newest first; with `asset` and `metric`, each run's value of that metric.
+   *
+   * @example
+   * const runs = await ws.runs({ asset: 'model', metric: 'auc' })
+   */
+  async runs(options: { limit?: number; asset?: string; metric?: string } = {}): Promise<RunInfo[]> {
+    const store = this.#seams.store
+    const runs = await store.listRuns({ limit: options.limit ?? 20 })
     const metricByRun = new Map<string, number>()
     let filtered = runs
     if (options.asset !== undefined) {
-      this.requireKey(options.asset)
+      this.#requireKey(options.asset)
       if (options.metric !== undefined) {
-        for (const p of this.store.metricHistory(options.asset, options.metric)) metricByRun.set(p.runId, p.value)
+        for (const p of await store.metricHistory(options.asset, options.metric)) metricByRun.set(p.runId, p.value)
         filtered = runs.filter((r) => metricByRun.has(r.id))
       } else {
-        const built = new Set(this.store.assetHistory(options.asset, { limit: 1000 }).map((h) => h.runId))
+        const built = new Set((await store.assetHistory(options.asset, { limit: 1000 })).map((h) => h.runId))
         filtered = runs.filter((r) => built.has(r.id))
       }
     }
@@ -234,10 +321,17 @@ export class Workspace {
     })
   }
 
-  /** One asset: definition, status, and its records with inputs, metadata, metrics and checks. */
+  /**
+   * One asset: definition, status, its records with inputs, config, metadata, metrics and checks,
+   * and its recent failures with where in the user's code they happened.
+   *
+   * @example
+   * const detail = await ws.show('model')
+   */
   async show(key: string, options: { limit?: number } = {}): Promise<AssetDetail> {
-    const id = this.requireKey(key)
-    const history = this.store.assetHistory(key, { limit: options.limit ?? 10 }).map((h) => {
+    const id = this.#requireKey(key)
+    const store = this.#seams.store
+    const history = (await store.assetHistory(key, { limit: options.limit ?? 10 })).map((h) => {
       const entry: AssetDetail['history'][number] = {
         runId: h.runId,
         at: h.finishedAt,
@@ -256,29 +350,38 @@ export class Workspace {
         ),
       }
       if (h.storagePath !== null) entry.storagePath = h.storagePath
+      if (h.params !== null && h.params !== undefined) entry.config = h.params
       return entry
     })
     return {
-      info: this.info(id),
+      info: this.#info(id),
       status: (await this.status([`key:${key}`])).assets[0]!,
       history,
-      failures: this.failures(key),
+      failures: await this.#failures(key),
     }
   }
 
   /** Failed attempts of an asset in the recent runs (newest first), from their `attempt_failed` events. */
-  private failures(key: string, runs = 10, limit = 10): AssetDetail['failures'] {
+  async #failures(key: string, runs = 10, limit = 10): Promise<AssetDetail['failures']> {
+    const store = this.#seams.store
     const out: AssetDetail['failures'] = []
-    for (const run of this.store.listRuns({ limit: runs })) {
-      const events = this.store.runEvents(run.id).filter((e) => e.key === key && e.type === 'attempt_failed')
+    for (const run of await store.listRuns({ limit: runs })) {
+      const events = (await store.runEvents(run.id)).filter((e) => e.key === key && e.type === 'attempt_failed')
       for (const e of events.reverse()) {
-        const d = (e.data ?? {}) as { attempt?: number; of?: number; error?: string; willRetry?: boolean }
+        const d = (e.data ?? {}) as {
+          attempt?: number
+          of?: number
+          error?: string
+          willRetry?: boolean
+          location?: string
+        }
         out.push({
           runId: run.id,
           at: e.at,
           attempt: d.attempt ?? 1,
           of: d.of ?? d.attempt ?? 1,
           error: d.error ?? '',
+          ...(typeof d.location === 'string' ? { location: d.location } : {}),
           willRetry: d.willRetry === true,
         })
         if (out.length >= limit) return out
@@ -287,30 +390,68 @@ export class Workspace {
     return out
   }
 
-  /** Forgets the latest records of the selected assets (history is kept); returns their keys. */
+  /**
+   * Forgets the latest records of the selected assets (history is kept); returns their keys.
+   *
+   * @example
+   * await ws.wipe(['features+'])
+   */
   async wipe(exprs: readonly string[] = []): Promise<string[]> {
     const keys = await this.select(exprs)
-    this.store.wipe(keys)
-    this.state.reload()
+    await this.#seams.store.wipe(keys)
+    await this.#state.reload()
     return keys
   }
 
-  /** Closes the store. */
-  close(): void {
-    this.store.close()
+  /**
+   * Re-reads every latest record from the store (after another process wrote to it).
+   *
+   * @example
+   * await ws.reload()
+   */
+  reload(): Promise<void> {
+    return this.#state.reload()
   }
 
-  private requireKey(key: string): number {
-    const id = this.state.ids.get(key)
-    if (id === undefined) {
-      const keys = [...this.state.ids.keys()]
-      throw unknownAsset(key, closest(key, keys))
-    }
+  /**
+   * The current code version, config hash (default config) and data version of every asset, in key
+   * order: what a tool needs to prepare a store for this project (the benchmarks populate one).
+   *
+   * @example
+   * const versions = await ws.versions()
+   */
+  async versions(): Promise<AssetVersions[]> {
+    await this.observe()
+    const st = this.#state
+    return this.#project.assets.map((a, i) => {
+      const id = i as AssetId
+      return {
+        key: a.key,
+        codeVersion: st.codeVersion(id),
+        configHash: st.configHash(id),
+        dataVersion: st.dataVersion(id),
+      }
+    })
+  }
+
+  /**
+   * Closes the store.
+   *
+   * @example
+   * await ws.close()
+   */
+  close(): Promise<void> {
+    return this.#seams.store.close()
+  }
+
+  #requireKey(key: string): AssetId {
+    const id = this.#state.idOf(key)
+    if (id === undefined) throw unknownAsset(key, closest(key, this.#state.keys()))
     return id
   }
 
-  private info(i: number): AssetInfo {
-    const a = this.state.asset(i)
+  #info(i: AssetId): AssetInfo {
+    const a = this.#state.asset(i)
     const info: AssetInfo = {
       key: a.key,
       deps: [...new Set(a.deps.map((d) => d.key))],
@@ -323,17 +464,4 @@ export class Workspace {
     if (a.group !== undefined) info.group = a.group
     return info
   }
-}
-
-/**
- * Opens a project against its store: builds the native graph once, loads every latest record in one
- * query, and observes the sources.
- *
- * @example
- * const ws = await openWorkspace(project, { storeDir: '.rivers' })
- * console.log(ws.status(['*']).assets.filter((a) => a.planned).map((a) => a.key))
- * ws.close()
- */
-export function openWorkspace(project: Project, options: WorkspaceOptions = {}): Promise<Workspace> {
-  return Workspace.open(project, options)
 }

@@ -3,6 +3,8 @@ import * as fsp from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { Readable } from 'node:stream'
+
+import { ioManagerConformance } from '@rivers-orchestrator/conformance'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { WriterFs, WriterHandle } from './atomic.js'
 import { storagePathFor } from './paths.js'
@@ -38,6 +40,15 @@ function files(): string[] {
   }
   return out.sort()
 }
+
+ioManagerConformance('FileIOManager', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rivers-io-conformance-'))
+  return {
+    io: new FileIOManager(join(dir, 'storage')),
+    streams: true,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  }
+})
 
 describe('FileIOManager round trips', () => {
   it('stores plain values as JSON and reads them back', async () => {

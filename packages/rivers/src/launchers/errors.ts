@@ -123,6 +123,20 @@ export function jobEnded(
 }
 
 /**
+ * No launcher is registered for a type.
+ *
+ * @example
+ * throw unknownLauncher('ray', ['local', 'slurm'])
+ */
+export function unknownLauncher(type: string, registered: readonly string[]): RiversError {
+  return new RiversError(
+    'RIVERS_UNKNOWN_LAUNCHER',
+    `no launcher of type '${type}' is registered (registered: ${registered.length === 0 ? 'none' : registered.join(', ')}): ` +
+      'import the plugin that provides it and register it before opening the workspace, or use one of the registered types',
+  )
+}
+
+/**
  * A command function returned something else than a non-empty array of strings.
  *
  * @example

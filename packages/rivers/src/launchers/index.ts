@@ -1,20 +1,22 @@
 /**
- * Launchers: where jobs run. `local` (a GPU slot pool on this machine) and `slurm` (sbatch, here or
- * over SSH), behind one contract (`Launcher`), plus the executor's entry points `runJob` and
- * `validateLaunches`.
+ * Launchers: where jobs run. The contract (`Launcher`, `JobContext`), the registry launchers
+ * register into by type, and the built-ins: `local` (a GPU slot pool on this machine) and `slurm`
+ * (sbatch, here or over SSH).
  *
  * @example
- * import { LocalLauncher } from '@rivers-orchestrator/rivers'
+ * import { LocalLauncher } from './launchers/index.js'
  * const local = new LocalLauncher({ gpus: '0,1' })
  * console.log((await local.inventory()).gpus)
  */
 export {
   TERMINAL_STATES,
   isTerminal,
+  type JobContext,
   type JobHandle,
   type JobSpec,
   type JobState,
   type JobStatus,
+  type JobStore,
   type Launcher,
   type LaunchTarget,
   type Reservation,
@@ -23,10 +25,20 @@ export {
 export { LocalLauncher, type LocalJobHandle, type LocalLauncherOptions } from './local.js'
 export { SlurmLauncher, type SlurmJobHandle, type SlurmLauncherOptions } from './slurm.js'
 export { detectGpus, parseGpuOverride, parseNvidiaSmi, type GpuInventory } from './gpu-inventory.js'
-export { launcherConfigOf, launcherFor, resetLaunchers, usesLauncher } from './registry.js'
+export {
+  hasLauncher,
+  jobsDirOf,
+  launcherConfigOf,
+  launcherFor,
+  registerLauncher,
+  resetLaunchers,
+  usesLauncher,
+  type LauncherEnvironment,
+  type LauncherFactory,
+  type LauncherSettings,
+} from './registry.js'
+export { registerBuiltinLaunchers } from './builtins.js'
 export { normalizeResources, describeRequest } from './resources.js'
-export { runJob } from './run-job.js'
 export { superviseJob, type SuperviseOptions, type SupervisedStatus } from './supervise.js'
-export { validateLaunches } from './validate.js'
 export { batchScript, sbatchOptions, slurmArgv, slurmTime } from './slurm-script.js'
 export { mapSlurmState } from './slurm-parse.js'

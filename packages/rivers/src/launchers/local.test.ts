@@ -6,9 +6,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 // Jobs are real processes (and Slurm jobs): allow for a loaded machine.
 vi.setConfig({ testTimeout: 60_000 })
 
+import {
+  jobContext,
+  launcherConformance,
+  memoryLogger,
+  shellJob,
+  tempDir,
+  waitFor,
+} from '@rivers-orchestrator/conformance'
+
 import { asset, defineProject } from '../definitions/index.js'
-import { openWorkspace } from '../engine/workspace.js'
-import { describeLauncherConformance, memoryLogger, shellJob, tempDir, waitFor } from './conformance.js'
+import { openWorkspace } from '../open.js'
+import { SqliteStore } from '../store/sqlite-store.js'
 import { jobEnded } from './errors.js'
 import { detectGpus, parseGpuOverride, parseNvidiaSmi } from './gpu-inventory.js'
 import { GpuLocks } from './gpu-locks.js'
@@ -37,7 +46,7 @@ const oneGpu: ResourceRequest = { nodes: 1, gpusPerNode: 1 }
 
 afterEach(() => resetLaunchers())
 
-describeLauncherConformance(
+launcherConformance(
   'local',
   () => {
     const dir = work()
@@ -120,10 +129,9 @@ describe('local GPU slot pool', () => {
           `echo "start $(date +%s%N) $CUDA_VISIBLE_DEVICES $CUDA_DEVICE_ORDER" > rec-${i}; ${body}; echo "end $(date +%s%N)" >> rec-${i}`,
           request,
         )
-        const handle = await launcher.submit(job, {
-          signal: new AbortController().signal,
-          onQueued: () => queued.push(`j${i}`),
-        })
+        const ctx = jobContext(job)
+        const handle = await launcher.submit(job, ctx)
+        if (ctx.waits.length > 0) queued.push(`j${i}`)
         const final = await superviseJob(launcher, handle, {
           signal: new AbortController().signal,
           log: memoryLogger().log,
@@ -186,12 +194,12 @@ describe('local GPU slot pool', () => {
     const dir = path.join(work(), 'fifo')
     mkdirSync(dir)
     const order: string[] = []
-    const submit = (name: string, gpus: number, body: string) =>
-      launcher
-        .submit(shellJob(dir, name, `echo ${name} >> ${dir}/order; ${body}`, { nodes: 1, gpusPerNode: gpus }), {
-          signal: new AbortController().signal,
-        })
+    const submit = (name: string, gpus: number, body: string) => {
+      const job = shellJob(dir, name, `echo ${name} >> ${dir}/order; ${body}`, { nodes: 1, gpusPerNode: gpus })
+      return launcher
+        .submit(job, jobContext(job))
         .then((h) => superviseJob(launcher, h, { signal: new AbortController().signal, log: memoryLogger().log }))
+    }
     const a = submit('a', 1, 'sleep 0.3')
     await new Promise((r) => setTimeout(r, 50))
     const big = submit('big', 2, 'sleep 0.1')
@@ -213,23 +221,25 @@ describe('local GPU slot pool', () => {
     const signal = new AbortController().signal
     const log = memoryLogger().log
     // The command kills itself.
-    const h1 = await launcher.submit(shellJob(dir, 'self-kill', 'echo dying; kill -9 $$', oneGpu), { signal })
+    const submit = (name: string, script: string) => {
+      const job = shellJob(dir, name, script, oneGpu)
+      return launcher.submit(job, jobContext(job, { signal }))
+    }
+    const h1 = await submit('self-kill', 'echo dying; kill -9 $$')
     const f1 = await superviseJob(launcher, h1, { signal, log })
     expect([f1.state, f1.exitCode]).toEqual(['failed', 137])
     // Someone kills the job's process group (wrapper included): no exit status left by the job.
-    const h2 = await launcher.submit(shellJob(dir, 'group-kill', 'sleep 30', oneGpu), { signal })
+    const h2 = await submit('group-kill', 'sleep 30')
     await waitFor(launcher, h2, (s) => s === 'running', 5000)
     process.kill(-(h2 as JobHandle & { pid: number }).pid, 'SIGKILL')
     const f2 = await superviseJob(launcher, h2, { signal, log })
     expect([f2.state, f2.reason]).toEqual(['failed', 'killed by SIGKILL'])
     // The GPU is free again: the next job starts without waiting.
-    let waited = false
-    const h3 = await launcher.submit(shellJob(dir, 'next', 'echo $CUDA_VISIBLE_DEVICES', oneGpu), {
-      signal,
-      onQueued: () => (waited = true),
-    })
+    const next = shellJob(dir, 'next', 'echo $CUDA_VISIBLE_DEVICES', oneGpu)
+    const nextCtx = jobContext(next, { signal })
+    const h3 = await launcher.submit(next, nextCtx)
     expect((await superviseJob(launcher, h3, { signal, log })).state).toBe('succeeded')
-    expect(waited).toBe(false)
+    expect(nextCtx.waits).toEqual([])
     expect(readFileSync(path.join(dir, 'next', 'stdout.log'), 'utf8').trim()).toBe('0')
   })
 
@@ -239,11 +249,11 @@ describe('local GPU slot pool', () => {
     mkdirSync(dir)
     const log = memoryLogger().log
     const running = new AbortController()
-    const h1 = await launcher.submit(shellJob(dir, 'holder', 'trap "" TERM; sleep 30', oneGpu), {
-      signal: running.signal,
-    })
+    const holder = shellJob(dir, 'holder', 'trap "" TERM; sleep 30', oneGpu)
+    const h1 = await launcher.submit(holder, jobContext(holder, { signal: running.signal }))
     const queued = new AbortController()
-    const waiting = launcher.submit(shellJob(dir, 'queued', 'echo never', oneGpu), { signal: queued.signal })
+    const queuedJob = shellJob(dir, 'queued', 'echo never', oneGpu)
+    const waiting = launcher.submit(queuedJob, jobContext(queuedJob, { signal: queued.signal }))
     await new Promise((r) => setTimeout(r, 100))
     expect((await launcher.pool()).waiting).toBe(1)
     queued.abort(new Error('run cancelled'))
@@ -256,7 +266,8 @@ describe('local GPU slot pool', () => {
     running.abort(new Error('run cancelled'))
     expect((await done).state).toBe('cancelled')
     // Its slot comes back only once every process of the job (the TERM-ignoring sleep too) is gone.
-    const h3 = await launcher.submit(shellJob(dir, 'after', 'true', oneGpu), { signal: new AbortController().signal })
+    const after = shellJob(dir, 'after', 'true', oneGpu)
+    const h3 = await launcher.submit(after, jobContext(after))
     expect(groupAlive((h1 as JobHandle & { pid: number }).pid)).toBe(false)
     expect((await superviseJob(launcher, h3, { signal: new AbortController().signal, log })).state).toBe('succeeded')
   })
@@ -265,9 +276,8 @@ describe('local GPU slot pool', () => {
     const launcher = new LocalLauncher({ env: fakeNvidiaSmi(work(), 1), pollIntervalMs: 50, killGraceMs: 500 })
     const dir = path.join(work(), 'time-limit')
     mkdirSync(dir)
-    const h = await launcher.submit(shellJob(dir, 'slow', 'sleep 30', { ...oneGpu, timeLimitMs: 300 }), {
-      signal: new AbortController().signal,
-    })
+    const slow = shellJob(dir, 'slow', 'sleep 30', { ...oneGpu, timeLimitMs: 300 })
+    const h = await launcher.submit(slow, jobContext(slow))
     const final = await superviseJob(launcher, h, { signal: new AbortController().signal, log: memoryLogger().log })
     expect(final.state).toBe('timeout')
     expect(final.reason).toBe('stopped at its time limit of 300ms')
@@ -283,13 +293,11 @@ describe('local GPU slot pool', () => {
     const launcher = new LocalLauncher({ env, lockDir, pollIntervalMs: 50 })
     const jobDir = path.join(dir, 'cross')
     mkdirSync(jobDir)
-    let why = ''
-    const started = launcher.submit(shellJob(jobDir, 'waits', 'true', oneGpu), {
-      signal: new AbortController().signal,
-      onQueued: (w) => (why = w),
-    })
+    const waits = shellJob(jobDir, 'waits', 'true', oneGpu)
+    const waitsCtx = jobContext(waits)
+    const started = launcher.submit(waits, waitsCtx)
     await new Promise((r) => setTimeout(r, 400))
-    expect(why).toMatch(/1 held by other processes \(GPU 0: pid \d+\)/)
+    expect(waitsCtx.waits.at(-1)).toMatch(/1 held by other processes \(GPU 0: pid \d+\)/)
     other.unlock('0')
     const h = await started
     expect(
@@ -306,9 +314,8 @@ describe('local GPU slot pool', () => {
         at: '',
       }),
     )
-    const h2 = await launcher.submit(shellJob(jobDir, 'breaks', 'true', oneGpu), {
-      signal: new AbortController().signal,
-    })
+    const breaks = shellJob(jobDir, 'breaks', 'true', oneGpu)
+    const h2 = await launcher.submit(breaks, jobContext(breaks))
     expect(
       (await superviseJob(launcher, h2, { signal: new AbortController().signal, log: memoryLogger().log })).state,
     ).toBe('succeeded')
@@ -342,7 +349,7 @@ describe('assets through the local launcher', () => {
       expect(y!.start).toBeGreaterThanOrEqual(x!.end)
       expect((await ws.show('a')).history[0]!.metadata).toMatchObject({ gpus: [{ index: '0' }] })
     } finally {
-      ws.close()
+      await ws.close()
     }
   })
 
@@ -354,18 +361,20 @@ describe('assets through the local launcher', () => {
       timeout: '300ms',
       launcher: { type: 'local', gpus: 'none', killGrace: '200ms' },
     })
+    const store = SqliteStore.open(path.join(dir, 'timeout-store'))
     const ws = await openWorkspace(defineProject({ assets: [slow] }), {
       storeDir: path.join(dir, 'timeout-store'),
+      store,
       logLevel: 'silent',
     })
     try {
       const summary = await ws.materialize()
       expect(summary.failed[0]?.error).toMatch(/timed out after 300 ms/)
       await new Promise((r) => setTimeout(r, 500))
-      const [job] = ws.store.listJobs({ key: 'slow' })
+      const [job] = await store.listJobs({ key: 'slow' })
       expect(job?.state).toBe('timeout')
     } finally {
-      ws.close()
+      await ws.close()
     }
   })
 })

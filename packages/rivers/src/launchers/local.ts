@@ -25,7 +25,16 @@ import { GpuLocks } from './gpu-locks.js'
 import { groupAlive, isAlive, processEnv, processStartTime } from './process-info.js'
 import { formatMs } from './resources.js'
 import { SlotPool, gpuMatches, type PoolReservation, type SlotRequest } from './slots.js'
-import type { JobHandle, JobSpec, JobStatus, LaunchTarget, Launcher, Reservation, ResourceRequest } from './types.js'
+import type {
+  JobContext,
+  JobHandle,
+  JobSpec,
+  JobStatus,
+  LaunchTarget,
+  Launcher,
+  Reservation,
+  ResourceRequest,
+} from './types.js'
 
 /**
  * Options of the local launcher.
@@ -224,16 +233,13 @@ export class LocalLauncher implements Launcher {
     return pool.acquire(slotRequest(request), target.assetKey, signal, onQueued)
   }
 
-  async submit(
-    job: JobSpec,
-    options: { signal: AbortSignal; onQueued?: (reason: string) => void },
-  ): Promise<LocalJobHandle> {
+  async submit(job: JobSpec, ctx: JobContext): Promise<LocalJobHandle> {
     const submittedAt = new Date().toISOString()
     const pool = await this.pool()
     const request = slotRequest(job.request)
-    const reservation = await pool.acquire(request, job.assetKey, options.signal, options.onQueued)
+    const reservation = await pool.acquire(request, job.assetKey, ctx.signal, (why) => void ctx.jobs.waiting(why))
     try {
-      if (options.signal.aborted) throw options.signal.reason
+      if (ctx.signal.aborted) throw ctx.signal.reason
       const exitFile = path.join(job.jobDir, 'exit.json')
       const env: NodeJS.ProcessEnv = {
         ...this.#env,
@@ -293,6 +299,7 @@ export class LocalLauncher implements Launcher {
         this.#finish(handle.id)
       })
       this.#armTimeLimit(running)
+      await ctx.jobs.saveHandle(handle)
       return handle
     } catch (e) {
       reservation.release()

@@ -1,13 +1,55 @@
 /**
- * Which launcher runs an asset, and the launcher objects themselves: one per store folder and
- * settings, shared by every asset of every run in this process (so the local GPU pool is shared).
+ * Launchers by type: a registry that launcher implementations register into (the built-ins `local`
+ * and `slurm` in `builtins.ts`; a plugin registers e.g. `ray`), and the launcher objects themselves,
+ * one per store folder and settings, shared by every asset of every run in this process (so a local
+ * GPU pool is shared).
  */
 import path from 'node:path'
 
-import { parseDuration, type AssetDef, type LauncherConfig, type Project } from '../definitions/index.js'
-import { LocalLauncher } from './local.js'
-import { SlurmLauncher } from './slurm.js'
+import type { AssetDef, LauncherConfig, Project } from '../definitions/index.js'
+import { unknownLauncher } from './errors.js'
 import type { Launcher } from './types.js'
+
+/** A launcher's settings: its `type`, and fields of its own. */
+export type LauncherSettings = { type: string } & Record<string, unknown>
+
+/** Where a launcher works: the store folder (locks, job folders) and the environment it reads. */
+export interface LauncherEnvironment {
+  storeDir: string
+  env: NodeJS.ProcessEnv
+}
+
+/**
+ * Makes a launcher from its settings.
+ *
+ * @example
+ * const factory: LauncherFactory = (settings) => new RayLauncher(settings)
+ */
+export type LauncherFactory = (settings: LauncherSettings, where: LauncherEnvironment) => Launcher
+
+const factories = new Map<string, LauncherFactory>()
+const cache = new Map<string, Launcher>()
+
+/**
+ * Registers the launcher of a `type` (replacing an earlier one of the same type).
+ *
+ * @example
+ * registerLauncher('ray', (settings) => new RayLauncher(settings))
+ */
+export function registerLauncher(type: string, factory: LauncherFactory): void {
+  factories.set(type, factory)
+  for (const k of [...cache.keys()]) if ((JSON.parse(k) as unknown[])[1] === type) cache.delete(k)
+}
+
+/**
+ * Whether a launcher of `type` is registered.
+ *
+ * @example
+ * if (!hasLauncher('slurm')) registerBuiltinLaunchers()
+ */
+export function hasLauncher(type: string): boolean {
+  return factories.has(type)
+}
 
 /**
  * Whether an asset runs through a launcher: it has a `command`, `resources` or its own `launcher`.
@@ -21,8 +63,8 @@ export function usesLauncher(def: AssetDef): boolean {
 }
 
 /**
- * The launcher settings of an asset: its own, else the project's, else `'local'`. A bare `'slurm'`
- * or `'local'` takes the project's settings for that launcher when the project has them.
+ * The launcher settings of an asset: its own, else the project's, else `'local'`. A bare type
+ * (`'slurm'`) takes the project's settings for that type when the project has them.
  *
  * @example
  * launcherConfigOf(model, project) // { type: 'slurm', partition: 'gpu' }
@@ -35,29 +77,20 @@ export function launcherConfigOf(def: AssetDef, project: Pick<Project, 'launcher
 }
 
 /**
- * Where the job folders of a launcher go: `jobsDir` (Slurm), else `<storeDir>/jobs`.
- *
- * @example
- * jobsDirOf({ type: 'local' }, '/p/.rivers') // '/p/.rivers/jobs'
- */
-export function jobsDirOf(config: LauncherConfig, storeDir: string): string {
-  return config.type === 'slurm' && config.jobsDir !== undefined
-    ? path.resolve(config.jobsDir)
-    : path.join(storeDir, 'jobs')
-}
-
-const cache = new Map<string, Launcher>()
-
-/**
  * The launcher for these settings and store folder (created once per process).
  *
  * @example
  * const launcher = launcherFor(launcherConfigOf(def, project), storeDir)
  */
-export function launcherFor(config: LauncherConfig, storeDir: string, env: NodeJS.ProcessEnv = process.env): Launcher {
+export function launcherFor(
+  settings: LauncherConfig | LauncherSettings,
+  storeDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Launcher {
   const key = JSON.stringify([
     path.resolve(storeDir),
-    config,
+    settings.type,
+    settings,
     env.RIVERS_GPUS ?? null,
     env.CUDA_VISIBLE_DEVICES ?? null,
     env.RIVERS_GPU_LOCK_DIR ?? null,
@@ -65,14 +98,16 @@ export function launcherFor(config: LauncherConfig, storeDir: string, env: NodeJ
   ])
   let launcher = cache.get(key)
   if (launcher === undefined) {
-    launcher = config.type === 'local' ? makeLocal(config, storeDir, env) : makeSlurm(config)
+    const factory = factories.get(settings.type)
+    if (factory === undefined) throw unknownLauncher(settings.type, [...factories.keys()])
+    launcher = factory(settings as LauncherSettings, { storeDir, env })
     cache.set(key, launcher)
   }
   return launcher
 }
 
 /**
- * Forgets every launcher (tests that change the environment between cases).
+ * Forgets every launcher object (tests that change the environment between cases); registrations stay.
  *
  * @example
  * afterEach(() => resetLaunchers())
@@ -81,24 +116,13 @@ export function resetLaunchers(): void {
   cache.clear()
 }
 
-function makeLocal(
-  config: Extract<LauncherConfig, { type: 'local' }>,
-  storeDir: string,
-  env: NodeJS.ProcessEnv,
-): LocalLauncher {
-  const killGrace = config.killGrace === undefined ? undefined : parseDuration(config.killGrace)
-  const poll = config.pollInterval === undefined ? undefined : parseDuration(config.pollInterval)
-  return new LocalLauncher({
-    env,
-    lockDir: path.resolve(config.lockDir ?? env.RIVERS_GPU_LOCK_DIR ?? path.join(storeDir, 'locks', 'gpus')),
-    ...(config.gpus !== undefined ? { gpus: config.gpus } : {}),
-    ...(killGrace !== undefined ? { killGraceMs: killGrace } : {}),
-    ...(poll !== undefined ? { pollIntervalMs: poll } : {}),
-  })
-}
-
-function makeSlurm(config: Extract<LauncherConfig, { type: 'slurm' }>): SlurmLauncher {
-  const { type: _type, pollInterval, jobsDir: _jobsDir, ...rest } = config
-  const poll = pollInterval === undefined ? undefined : parseDuration(pollInterval)
-  return new SlurmLauncher({ ...rest, ...(poll !== undefined ? { pollIntervalMs: poll } : {}) })
+/**
+ * Where the job folders of a launcher go: its own `jobsDir` (on storage a cluster shares), else
+ * `<storeDir>/jobs`.
+ *
+ * @example
+ * jobsDirOf(launcher, '/p/.rivers') // '/p/.rivers/jobs'
+ */
+export function jobsDirOf(launcher: Pick<Launcher, 'jobsDir'>, storeDir: string): string {
+  return launcher.jobsDir ?? path.join(storeDir, 'jobs')
 }

@@ -7,9 +7,17 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 // Jobs are real processes (and Slurm jobs): allow for a loaded machine.
 vi.setConfig({ testTimeout: 60_000 })
 
+import {
+  type ConformanceSetup,
+  jobContext,
+  launcherConformance,
+  memoryLogger,
+  shellJob,
+  tempDir,
+} from '@rivers-orchestrator/conformance'
+
 import { asset, defineProject } from '../definitions/index.js'
-import { openWorkspace } from '../engine/workspace.js'
-import { describeLauncherConformance, memoryLogger, shellJob, tempDir, type ConformanceSetup } from './conformance.js'
+import { openWorkspace } from '../open.js'
 import { batchScript, sbatchOptions, shellQuote, slurmArgv, slurmTime } from './slurm-script.js'
 import {
   mapSlurmState,
@@ -269,7 +277,7 @@ if (!slurmWorks) {
     )
   })
 
-  describeLauncherConformance(
+  launcherConformance(
     'slurm',
     (): ConformanceSetup => ({
       make,
@@ -311,9 +319,13 @@ if (!slurmWorks) {
       mkdirSync(dir, { recursive: true })
       const request: ResourceRequest = { nodes: 2, gpusPerNode: 1 }
       await launcher.validate(request, { assetKey: 'multi', kind: 'command' })
-      const handle = await launcher.submit(
-        shellJob(dir, 'ranks', 'echo "rank=$SLURM_PROCID node=$SLURMD_NODENAME gpus=$CUDA_VISIBLE_DEVICES"', request),
+      const ranks = shellJob(
+        dir,
+        'ranks',
+        'echo "rank=$SLURM_PROCID node=$SLURMD_NODENAME gpus=$CUDA_VISIBLE_DEVICES"',
+        request,
       )
+      const handle = await launcher.submit(ranks, jobContext(ranks))
       stats.jobs++
       const final = await superviseJob(launcher, handle, quiet())
       expect(final.state).toBe('succeeded')
@@ -329,16 +341,15 @@ if (!slurmWorks) {
       // Each job takes both GPUs of a node; the cluster has two nodes: at most two run at once.
       const whole: ResourceRequest = { nodes: 1, gpusPerNode: 2 }
       const jobs = await Promise.all(
-        [0, 1, 2].map((i) =>
-          launcher.submit(
-            shellJob(
-              dir,
-              `q${i}`,
-              `echo "$(date +%s%N) $SLURMD_NODENAME $CUDA_VISIBLE_DEVICES" > ${dir}/t${i}; sleep 2; echo "$(date +%s%N)" >> ${dir}/t${i}`,
-              whole,
-            ),
-          ),
-        ),
+        [0, 1, 2].map((i) => {
+          const job = shellJob(
+            dir,
+            `q${i}`,
+            `echo "$(date +%s%N) $SLURMD_NODENAME $CUDA_VISIBLE_DEVICES" > ${dir}/t${i}; sleep 2; echo "$(date +%s%N)" >> ${dir}/t${i}`,
+            whole,
+          )
+          return launcher.submit(job, jobContext(job))
+        }),
       )
       stats.jobs += 3
       const pendingReasons: string[] = []
@@ -386,9 +397,8 @@ if (!slurmWorks) {
       const dir = path.join(work(), 'never')
       mkdirSync(dir, { recursive: true })
       // Bypasses validate (which would refuse it): 2 hours in a 1-hour partition pends forever.
-      const handle = await launcher.submit(
-        shellJob(dir, 'too-long', 'true', { nodes: 1, gpusPerNode: 0, timeLimitMs: 2 * 3_600_000 }),
-      )
+      const tooLong = shellJob(dir, 'too-long', 'true', { nodes: 1, gpusPerNode: 0, timeLimitMs: 2 * 3_600_000 })
+      const handle = await launcher.submit(tooLong, jobContext(tooLong))
       stats.jobs++
       const final = await superviseJob(launcher, handle, quiet())
       expect([final.state, final.stoppedBy]).toEqual(['cancelled', 'never_starts'])
@@ -422,7 +432,7 @@ if (!slurmWorks) {
           /Asset 'fn\/gpu': the slurm launcher cannot honour a function asset/,
         )
       } finally {
-        ws.close()
+        await ws.close()
       }
       expect(existsSync(path.join(work(), 'fn-store', 'jobs'))).toBe(false)
     })

@@ -25,7 +25,7 @@ import {
   parseSlurmDate,
   type SinfoNode,
 } from './slurm-parse.js'
-import type { JobHandle, JobSpec, JobStatus, LaunchTarget, Launcher, ResourceRequest } from './types.js'
+import type { JobContext, JobHandle, JobSpec, JobStatus, LaunchTarget, Launcher, ResourceRequest } from './types.js'
 
 /**
  * Options of the Slurm launcher: the launcher settings plus test knobs.
@@ -33,7 +33,7 @@ import type { JobHandle, JobSpec, JobStatus, LaunchTarget, Launcher, ResourceReq
  * @example
  * const slurm = new SlurmLauncher({ partition: 'gpu', ssh: { host: 'login1' } })
  */
-export interface SlurmLauncherOptions extends Omit<SlurmLauncherConfig, 'type' | 'pollInterval' | 'jobsDir'> {
+export interface SlurmLauncherOptions extends Omit<SlurmLauncherConfig, 'type' | 'pollInterval'> {
   /** Poll interval of the supervisor (default 1 s). */
   pollIntervalMs?: number
   /** Limit for each Slurm command (default 60 s). */
@@ -60,12 +60,14 @@ export interface SlurmJobHandle extends JobHandle {
 export class SlurmLauncher implements Launcher {
   readonly name = 'slurm'
   readonly pollIntervalMs: number
+  readonly jobsDir: string | undefined
   readonly options: SlurmLauncherOptions
   #sinfo: { at: number; nodes: Promise<SinfoNode[]> } | undefined
 
   constructor(options: SlurmLauncherOptions = {}) {
     this.options = options
     this.pollIntervalMs = options.pollIntervalMs ?? 1000
+    this.jobsDir = options.jobsDir === undefined ? undefined : path.resolve(options.jobsDir)
   }
 
   /** Runs a Slurm command here or on the login node. */
@@ -205,7 +207,7 @@ export class SlurmLauncher implements Launcher {
     }
   }
 
-  async submit(job: JobSpec): Promise<SlurmJobHandle> {
+  async submit(job: JobSpec, ctx: JobContext): Promise<SlurmJobHandle> {
     const script = batchScript(job, this.options)
     const scriptPath = path.join(job.jobDir, 'job.sbatch')
     writeFileSync(scriptPath, script, { mode: 0o700 })
@@ -224,6 +226,7 @@ export class SlurmLauncher implements Launcher {
       script: scriptPath,
     }
     if (this.options.ssh !== undefined) handle.via = this.options.ssh.host
+    await ctx.jobs.saveHandle(handle)
     return handle
   }
 

@@ -2,6 +2,8 @@
  * The launcher contract: what every launcher (local, Slurm, later Kubernetes and Ray) implements,
  * and the common vocabulary of job states.
  */
+import type { Logger } from 'pino'
+
 import type { GpuDevice } from '../definitions/index.js'
 
 /**
@@ -146,12 +148,51 @@ export interface Reservation {
 }
 
 /**
+ * The narrow part of the store a launcher may use: the record of the job it runs.
+ *
+ * @example
+ * await ctx.jobs.saveHandle(handle) // as soon as the launcher knows its job id
+ */
+export interface JobStore {
+  /**
+   * Saves the job's handle (a restarted orchestrator reattaches with it). The engine saves the
+   * handle `submit` returns anyway; a launcher saves it earlier when it knows the job before
+   * `submit` resolves, to narrow the window in which a crash loses it.
+   */
+  saveHandle(handle: JobHandle): Promise<void>
+  /** Notes why the job waits (queued for resources): logged, and kept in the job's record. */
+  waiting(reason: string): Promise<void>
+}
+
+/**
+ * What a launcher is told about the job it runs, and the only services it gets from the engine.
+ *
+ * @example
+ * const handle = await launcher.submit(job, { runId, assetKey: 'model', attempt: 1, signal, log, jobDir, env, jobs })
+ */
+export interface JobContext {
+  readonly runId: string
+  readonly assetKey: string
+  /** Attempt number, from 1. */
+  readonly attempt: number
+  /** Aborts when the run is cancelled or the asset times out: stop waiting, stop the job. */
+  readonly signal: AbortSignal
+  /** The asset's logger (run log file and stderr). */
+  readonly log: Logger
+  /** The job's folder (protocol files, stdout, stderr). */
+  readonly jobDir: string
+  /** The job protocol's variables (`RIVERS_*`), also in `job.env`. */
+  readonly env: Readonly<Record<string, string>>
+  readonly jobs: JobStore
+}
+
+/**
  * A launcher. Every method may throw a `RiversError`; `validate` throws one (exit 2) for a request
  * that can never be scheduled or that it cannot honour, naming the asset and the limit.
  *
  * @example
  * await launcher.validate(request, { assetKey: 'model', kind: 'command' })
- * const handle = await launcher.submit(job, { signal })
+ * const handle = await launcher.submit(job, ctx)
  * let status = await launcher.status(handle)
  * while (!isTerminal(status.state)) status = await launcher.status(handle)
  */
@@ -160,13 +201,16 @@ export interface Launcher {
   readonly name: string
   /** How often the supervisor polls `status` and the job's files. */
   readonly pollIntervalMs: number
+  /** Where its job folders go when they must be somewhere shared (a cluster); default `<store>/jobs`. */
+  readonly jobsDir?: string
   /** Rejects, before anything runs, a request that can never be scheduled or has a field this launcher cannot honour. */
   validate(request: ResourceRequest, target: LaunchTarget): Promise<void>
   /**
-   * Submits a job. The local launcher first waits for free slots (FIFO; `onQueued` says so); the
-   * signal aborts that wait. Resolves once the job is handed over (local: started; Slurm: queued).
+   * Submits a job. The local launcher first waits for free slots (FIFO; `ctx.jobs.waiting` says
+   * so); `ctx.signal` aborts that wait. Resolves once the job is handed over (local: started;
+   * Slurm: queued).
    */
-  submit(job: JobSpec, options: { signal: AbortSignal; onQueued?: (reason: string) => void }): Promise<JobHandle>
+  submit(job: JobSpec, ctx: JobContext): Promise<JobHandle>
   /** The job's current state (cheap enough to poll). */
   status(handle: JobHandle): Promise<JobStatus>
   /** Stops the job (kill / scancel); `why` decides whether it ends as `cancelled` or `timeout`. */

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Store } from './store.js'
+import { SqliteStore } from './sqlite-store.js'
 
 const run = promisify(execFile)
 const here = dirname(fileURLToPath(import.meta.url))
@@ -32,30 +32,30 @@ describe('concurrent use of one store file', () => {
       ),
     )
     for (const r of results) expect(r.stderr).toBe('')
-    const store = Store.open(dir)
+    const store = SqliteStore.open(dir)
     try {
-      const runs = store.listRuns({ limit: 10 })
+      const runs = await store.listRuns({ limit: 10 })
       expect(runs).toHaveLength(workers)
       expect(runs.every((r) => r.status === 'success')).toBe(true)
       for (let w = 0; w < workers; w++) {
-        expect(store.runEvents(`w${w}`).filter((e) => e.type === 'tick')).toHaveLength(count)
-        expect(store.runEvents(`w${w}`).filter((e) => e.type === 'materialized')).toHaveLength(count)
+        expect((await store.runEvents(`w${w}`)).filter((e) => e.type === 'tick')).toHaveLength(count)
+        expect((await store.runEvents(`w${w}`)).filter((e) => e.type === 'materialized')).toHaveLength(count)
       }
-      expect(store.assetHistory('asset0', { limit: 1000 })).toHaveLength((workers * count) / 25)
-      expect(store.latestRecords().keys).toHaveLength(25)
-      expect(store.getLease('shared')).toBeUndefined()
+      expect(await store.assetHistory('asset0', { limit: 1000 })).toHaveLength((workers * count) / 25)
+      expect((await store.latestRecords()).keys).toHaveLength(25)
+      expect(await store.getLease('shared')).toBeUndefined()
     } finally {
-      store.close()
+      await store.close()
     }
   }, 60_000)
 
-  it('lets a reader keep a consistent snapshot while another connection writes', () => {
+  it('lets a reader keep a consistent snapshot while another connection writes', async () => {
     const dir = join(tmp, '.rivers')
-    const a = Store.open(dir)
-    const b = Store.open(dir)
+    const a = SqliteStore.open(dir)
+    const b = SqliteStore.open(dir)
     try {
-      a.beginRun({ id: 'r1', selection: [], force: false })
-      const rec = (s: Store, key: string) =>
+      await a.beginRun({ id: 'r1', selection: [], force: false })
+      const rec = (s: SqliteStore, key: string) =>
         s.recordMaterialization({
           runId: 'r1',
           key,
@@ -66,16 +66,16 @@ describe('concurrent use of one store file', () => {
           startedAt: new Date(),
           finishedAt: new Date(),
         })
-      rec(a, 'x')
-      rec(b, 'y')
-      rec(a, 'z')
-      expect(a.latestRecords().keys).toEqual(['x', 'y', 'z'])
-      expect(b.latestRecords().keys).toEqual(['x', 'y', 'z'])
-      expect(b.wipe(['y'])).toBe(1)
-      expect(a.latestRecords().keys).toEqual(['x', 'z'])
+      await rec(a, 'x')
+      await rec(b, 'y')
+      await rec(a, 'z')
+      expect((await a.latestRecords()).keys).toEqual(['x', 'y', 'z'])
+      expect((await b.latestRecords()).keys).toEqual(['x', 'y', 'z'])
+      expect(await b.wipe(['y'])).toBe(1)
+      expect((await a.latestRecords()).keys).toEqual(['x', 'z'])
     } finally {
-      a.close()
-      b.close()
+      await a.close()
+      await b.close()
     }
   })
 })

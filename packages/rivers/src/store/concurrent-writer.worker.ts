@@ -3,7 +3,7 @@
  * processes to create and migrate it) and writes many small transactions as fast as it can.
  * Usage: node --import tsx concurrent-writer.worker.ts <dir> <workerId> <count>
  */
-import { Store } from './store.js'
+import { SqliteStore } from './sqlite-store.js'
 
 const [dir, worker, countText] = process.argv.slice(2)
 if (dir === undefined || worker === undefined || countText === undefined)
@@ -12,11 +12,11 @@ const count = Number(countText)
 const runId = `w${worker}`
 const h = (n: number): Buffer => Buffer.alloc(16, n & 0xff)
 
-const store = Store.open(dir)
-store.beginRun({ id: runId, selection: ['*'], force: false })
+const store = SqliteStore.open(dir)
+await store.beginRun({ id: runId, selection: ['*'], force: false })
 let leases = 0
 for (let i = 0; i < count; i++) {
-  store.recordMaterialization({
+  await store.recordMaterialization({
     runId,
     key: `asset${i % 25}`,
     codeVersion: h(i),
@@ -27,14 +27,14 @@ for (let i = 0; i < count; i++) {
     finishedAt: new Date(),
     metrics: [{ name: 'i', value: i }],
   })
-  store.appendEvent(runId, 'tick', undefined, { i })
-  if (store.tryAcquireLease('shared', runId, 60_000)) {
+  await store.appendEvent(runId, 'tick', undefined, { i })
+  if (await store.tryAcquireLease('shared', runId, 60_000)) {
     leases++
-    store.releaseLease('shared', runId)
+    await store.releaseLease('shared', runId)
   }
   // Reads between writes, as the executor does.
-  store.latestRecords()
+  await store.latestRecords()
 }
-store.finishRun(runId, 'success', { count, leases })
-store.close()
+await store.finishRun(runId, 'success', { count, leases })
+await store.close()
 process.stdout.write(JSON.stringify({ worker, count, leases }))

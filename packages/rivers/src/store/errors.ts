@@ -127,6 +127,19 @@ export function runNotFound(file: string, runId: string): RiversError {
 }
 
 /**
+ * A materialization id given to the store does not exist.
+ *
+ * @example
+ * throw recordNotFound('/p/.rivers/rivers.db', 42)
+ */
+export function recordNotFound(file: string, materializationId: number): RiversError {
+  return new RiversError(
+    'RIVERS_RECORD_NOT_FOUND',
+    `Materialization ${materializationId} does not exist in the store ${file}. Pass the id recordMaterialization() returned.`,
+  )
+}
+
+/**
  * A run id given to `beginRun` is already taken.
  *
  * @example

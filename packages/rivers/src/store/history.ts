@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3'
 import { decodeJson } from './json.js'
+import type { ParamsTable } from './params.js'
 import type { RunsTable } from './runs.js'
 import type { HistoryRecord, MetricHistoryPoint, MetricPoint, RecordKind } from './types.js'
 
@@ -13,11 +14,12 @@ type Obj = Record<string, unknown>
  * Prepared statements behind `Store.assetHistory` and `Store.metricHistory`.
  *
  * @example
- * const history = new HistoryViews(db, runs)
+ * const history = new HistoryViews(db, runs, params)
  * history.asset('raw', { limit: 5 })
  */
 export class HistoryViews {
   readonly #runs: RunsTable
+  readonly #params: ParamsTable
   readonly #records: Database.Statement
   readonly #recordsOfPartition: Database.Statement
   readonly #inputs: Database.Statement
@@ -25,8 +27,9 @@ export class HistoryViews {
   readonly #metricSeries: Database.Statement
   readonly #current: Database.Statement
 
-  constructor(db: Database.Database, runs: RunsTable) {
+  constructor(db: Database.Database, runs: RunsTable, params: ParamsTable) {
     this.#runs = runs
+    this.#params = params
     const select = `SELECT m.*, (l.materialization_id IS NOT NULL) AS is_latest
       FROM materializations m
       LEFT JOIN latest l ON l.asset_key = m.asset_key AND l.partition = m.partition AND l.materialization_id = m.id`
@@ -94,6 +97,7 @@ export class HistoryViews {
       })),
       metrics: (this.#metrics.all(id) as Obj[]).map(toMetric),
       checks: this.#runs.checksOf(id),
+      params: this.#params.get(id),
       isLatest: row.is_latest === 1,
       wipedAt: (row.wiped_at as string | null) ?? null,
     }

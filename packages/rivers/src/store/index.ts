@@ -1,12 +1,13 @@
 /**
- * The store: SQLite records of runs, materializations, checks, events, metrics and leases.
+ * The store: the `Store` seam and its built-in SQLite implementation.
  *
  * @example
- * import { Store, toHex } from './store/index.js'
- * const store = Store.open('.rivers')
- * console.log(store.latestRecords().keys.length)
+ * import { SqliteStore } from './store/index.js'
+ * const store = SqliteStore.open('.rivers')
+ * console.log((await store.latestRecords()).keys.length)
  */
-export { Store } from './store.js'
+export type { Store } from './store.js'
+export { SqliteStore } from './sqlite-store.js'
 export { toHex, fromHex, ZERO_HASH } from './hex.js'
 export { DB_FILE, BUSY_TIMEOUT_MS, type OpenOptions } from './open.js'
 export { SCHEMA_VERSION } from './migrations.js'

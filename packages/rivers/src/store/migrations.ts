@@ -173,6 +173,18 @@ CREATE INDEX jobs_by_run ON jobs (run_id);
 CREATE INDEX jobs_active ON jobs (state) WHERE state IN ('pending', 'running');
 `,
   },
+  {
+    version: 3,
+    name: 'params',
+    sql: `
+-- The config values each materialization was built with (secrets redacted), written by the built-in
+-- tracker right after the record: \`assets show\` prints them beside the config hash.
+CREATE TABLE materialization_params (
+  materialization_id INTEGER PRIMARY KEY REFERENCES materializations (id) ON DELETE CASCADE,
+  params             TEXT NOT NULL                  -- JSON
+) STRICT;
+`,
+  },
 ]
 
 /**

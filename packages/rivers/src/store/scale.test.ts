@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Store } from './store.js'
+import { SqliteStore } from './sqlite-store.js'
 
 // Proves the bulk paths work at scale (20k records, 60k inputs). Times nothing: the benchmark
 // harness measures speed.
@@ -14,15 +14,15 @@ const version = (i: number): Buffer => {
 }
 
 let tmp: string
-let store: Store
-beforeAll(() => {
+let store: SqliteStore
+beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'rivers-scale-'))
-  store = Store.open(join(tmp, '.rivers'))
-  store.beginRun({ id: 'r1', selection: ['*'], force: false })
+  store = SqliteStore.open(join(tmp, '.rivers'))
+  await store.beginRun({ id: 'r1', selection: ['*'], force: false })
   const started = new Date()
   for (let i = 0; i < N; i++) {
     const inputs = [1, 2, 3].filter((d) => i - d >= 0).map((d) => ({ key: `k${i - d}`, dataVersion: version(i - d) }))
-    store.recordMaterialization({
+    await store.recordMaterialization({
       runId: 'r1',
       key: `k${i}`,
       codeVersion: version(i),
@@ -34,14 +34,14 @@ beforeAll(() => {
     })
   }
 })
-afterAll(() => {
-  store.close()
+afterAll(async () => {
+  await store.close()
   rmSync(tmp, { recursive: true, force: true })
 })
 
 describe('latestRecords at scale', () => {
-  it('returns every record and every input, aligned', () => {
-    const l = store.latestRecords()
+  it('returns every record and every input, aligned', async () => {
+    const l = await store.latestRecords()
     expect(l.keys).toHaveLength(N)
     expect(l.depOffsets[N]).toBe(3 * N - 6)
     expect(l.depKeys).toHaveLength(3 * N - 6)

@@ -1,18 +1,18 @@
 /**
- * `Store`: the SQLite record of runs, materializations, checks, events, metrics and leases that lives
- * in the store folder (`.rivers/` beside the project file).
+ * The `Store` seam: everything the engine keeps about a project's runs, as one small asynchronous
+ * interface. `SqliteStore` (a file in the store folder) implements it; a PostgreSQL store for teams
+ * can implement it too, in its own package, and prove it with `storeConformance` from
+ * `@rivers-orchestrator/conformance`.
  *
- * Methods are synchronous (better-sqlite3 is) and every write is one `BEGIN IMMEDIATE` transaction:
- * taking the write lock up front means a second process waits (busy timeout, 10 s) instead of failing
- * with SQLITE_BUSY when it upgrades a read to a write.
+ * What an implementation must guarantee (the conformance suite checks each):
+ * - `recordMaterialization` writes the record, its inputs, metrics, the asset's latest pointer and a
+ *   `materialized`/`observed` event atomically, and refuses hashes that are not 16 bytes;
+ * - `latestRecords` reads every latest record in one consistent snapshot, columnar (the engine
+ *   never queries records one asset at a time on its hot paths);
+ * - leases are exclusive across processes (and machines), re-entrant for their run, and stealable
+ *   once expired;
+ * - errors are `RiversError`s that name the run, asset or record at fault.
  */
-import type Database from 'better-sqlite3'
-import { HistoryViews } from './history.js'
-import { JobsTable } from './jobs.js'
-import { LeasesTable } from './leases.js'
-import { openDatabase, translateSqliteError, type OpenOptions } from './open.js'
-import { RecordsTable } from './records.js'
-import { RunsTable } from './runs.js'
 import type {
   BeginRun,
   EventRecord,
@@ -30,326 +30,66 @@ import type {
 } from './types.js'
 
 /**
- * The store of one project.
+ * Where the engine keeps runs, records, checks, events, metrics, params, leases and jobs.
  *
  * @example
- * const store = Store.open('.rivers')
- * store.beginRun({ id: 'r1', selection: ['*'], force: false })
- * const id = store.recordMaterialization({ runId: 'r1', key: 'raw', codeVersion, configHash, dataVersion,
- *   inputs: [], startedAt, finishedAt: new Date() })
- * store.finishRun('r1', 'success', { materialized: ['raw'] })
- * store.close()
+ * const store: Store = SqliteStore.open('.rivers')
+ * await store.beginRun({ id: 'r1', selection: ['*'], force: false })
+ * const latest = await store.latestRecords()
+ * await store.close()
  */
-export class Store {
-  /** Absolute path of the database file. */
-  readonly file: string
-  readonly #db: Database.Database
-  readonly #records: RecordsTable
-  readonly #runs: RunsTable
-  readonly #history: HistoryViews
-  readonly #leases: LeasesTable
-  readonly #jobs: JobsTable
-  readonly #busyMs: number
-
-  private constructor(db: Database.Database, file: string, busyMs: number) {
-    this.#db = db
-    this.file = file
-    this.#busyMs = busyMs
-    this.#records = new RecordsTable(db, file)
-    this.#runs = new RunsTable(db, file)
-    this.#history = new HistoryViews(db, this.#runs)
-    this.#leases = new LeasesTable(db)
-    this.#jobs = new JobsTable(db)
-  }
-
+export interface Store {
+  /** Starts a run (status `running`, with this process's pid and host); refuses a taken id. */
+  beginRun(run: BeginRun): Promise<void>
+  /** Ends a run with its final status and summary (any JSON value). */
+  finishRun(id: string, status: RunStatus, summary: unknown): Promise<void>
+  /** One run, or undefined. */
+  getRun(id: string): Promise<RunRecord | undefined>
+  /** The most recent runs, newest first (default 20). */
+  listRuns(opts?: { limit?: number }): Promise<RunRecord[]>
+  /** Appends an event to a run; returns its id. */
+  appendEvent(runId: string, type: string, key?: string, data?: unknown): Promise<number>
+  /** A run's events in order. */
+  runEvents(runId: string): Promise<EventRecord[]>
   /**
-   * Opens the store in `dir` (created with mode 0700 if absent; database `dir/rivers.db`, mode 0600),
-   * applying migrations. With `readonly`, nothing is created or migrated and the file must exist.
-   *
-   * @example
-   * const store = Store.open('/project/.rivers', { readonly: true })
+   * Records a materialization (or a source observation) with its inputs and metrics, the asset's
+   * latest pointer and a `materialized`/`observed` event, atomically. Returns the record id.
    */
-  static open(dir: string, options: OpenOptions = {}): Store {
-    const { db, file, busyTimeoutMs } = openDatabase(dir, options)
-    try {
-      return new Store(db, file, busyTimeoutMs)
-    } catch (e) {
-      db.close()
-      throw translateSqliteError(file, e, busyTimeoutMs)
-    }
-  }
-
-  /** Runs `fn` in one IMMEDIATE transaction, translating SQLite errors into `RiversError`s. */
-  #write<T>(fn: () => T): T {
-    try {
-      return this.#db.transaction(fn).immediate()
-    } catch (e) {
-      throw translateSqliteError(this.file, e, this.#busyMs)
-    }
-  }
-
-  #read<T>(fn: () => T): T {
-    try {
-      return fn()
-    } catch (e) {
-      throw translateSqliteError(this.file, e, this.#busyMs)
-    }
-  }
-
-  /**
-   * Starts a run (status `running`, with this process's pid and host).
-   *
-   * @example
-   * store.beginRun({ id: runId, selection: ['raw+'], force: false, argv: process.argv.slice(2) })
-   */
-  beginRun(run: BeginRun): void {
-    this.#write(() => this.#runs.begin(run))
-  }
-
-  /**
-   * Ends a run with its final status and summary (any JSON value).
-   *
-   * @example
-   * store.finishRun(runId, 'failed', { failed: [{ key: 'model', error: 'OOM' }] })
-   */
-  finishRun(id: string, status: RunStatus, summary: unknown): void {
-    this.#write(() => this.#runs.finish(id, status, summary))
-  }
-
-  /**
-   * One run, or undefined.
-   *
-   * @example
-   * store.getRun('r1')?.status // 'success'
-   */
-  getRun(id: string): RunRecord | undefined {
-    return this.#read(() => this.#runs.get(id))
-  }
-
-  /**
-   * The most recent runs, newest first.
-   *
-   * @example
-   * for (const run of store.listRuns({ limit: 10 })) console.log(run.id, run.status)
-   */
-  listRuns(opts: { limit?: number } = {}): RunRecord[] {
-    return this.#read(() => this.#runs.list(opts.limit ?? 20))
-  }
-
-  /**
-   * Appends an event to a run; returns its id.
-   *
-   * @example
-   * store.appendEvent(runId, 'skipped', 'report', { reason: 'upstream_unchanged' })
-   */
-  appendEvent(runId: string, type: string, key?: string, data?: unknown): number {
-    return this.#write(() => this.#runs.appendEvent(runId, type, key, data))
-  }
-
-  /**
-   * A run's events in order.
-   *
-   * @example
-   * store.runEvents(runId).map((e) => e.type) // ['materialized', 'skipped']
-   */
-  runEvents(runId: string): EventRecord[] {
-    return this.#read(() => this.#runs.events(runId))
-  }
-
-  /**
-   * Records a materialization (or a source observation) with its inputs, metrics, the asset's
-   * `latest` pointer and a `materialized`/`observed` event, all in one transaction. Returns the
-   * record id.
-   *
-   * @example
-   * store.recordMaterialization({ runId, key: 'features', codeVersion, configHash, dataVersion,
-   *   inputs: [{ key: 'raw', dataVersion: rawVersion }], startedAt, finishedAt: new Date(),
-   *   storagePath: 'features.json', metrics: [{ name: 'rows', value: 1200 }] })
-   */
-  recordMaterialization(record: NewRecord): number {
-    return this.#write(() => this.#records.insert(record))
-  }
-
-  /**
-   * Records the result of an asset check; returns its id.
-   *
-   * @example
-   * store.recordCheck({ runId, key: 'model', materializationId: id, name: 'auc >= 0.8', passed: false, blocking: true })
-   */
-  recordCheck(result: NewCheckResult): number {
-    return this.#write(() => this.#runs.recordCheck(result))
-  }
-
-  /**
-   * The latest record of every unpartitioned asset in columnar form, read from one consistent
-   * snapshot of the `latest` table (one aggregate query per 65,536 assets; no per-row objects).
-   *
-   * @example
-   * const latest = store.latestRecords()
-   * const i = latest.keys.indexOf('raw')
-   * const rawVersion = latest.dataVersions.subarray(16 * i, 16 * i + 16)
-   */
-  latestRecords(): LatestRecords {
-    return this.#read(() => this.#records.latest())
-  }
-
-  /**
-   * An asset's records, newest first, with inputs, metadata, metrics and check results (hashes as hex).
-   *
-   * @example
-   * const [last] = store.assetHistory('model', { limit: 1 })
-   */
-  assetHistory(key: string, opts: { limit?: number; partition?: string } = {}): HistoryRecord[] {
-    return this.#read(() => this.#history.asset(key, opts))
-  }
-
-  /**
-   * The current record of an asset (what `latestRecords` sees for it), with inputs, metadata,
-   * metrics and checks; undefined if it was never materialized or was wiped.
-   *
-   * @example
-   * const storagePath = store.currentRecord('raw')?.storagePath
-   */
-  currentRecord(key: string, opts: { partition?: string } = {}): HistoryRecord | undefined {
-    return this.#read(() => this.#history.current(key, opts.partition ?? ''))
-  }
-
-  /**
-   * One value of a metric per record of an asset (the summary value, else the last step), oldest first.
-   *
-   * @example
-   * store.metricHistory('model', 'auc').map((p) => [p.runId, p.value])
-   */
-  metricHistory(key: string, name: string, opts: { limit?: number; partition?: string } = {}): MetricHistoryPoint[] {
-    return this.#read(() => this.#history.metric(key, name, opts))
-  }
-
-  /**
-   * Forgets assets: their `latest` rows go (every partition), so `latestRecords` no longer sees them
-   * and they plan as missing; their records stay as history with `wipedAt` set. Returns the number of
-   * `latest` rows removed.
-   *
-   * @example
-   * store.wipe(['features', 'model']) // 2
-   */
-  wipe(keys: readonly string[]): number {
-    return this.#write(() => this.#records.wipe(keys))
-  }
-
-  /**
-   * Takes the build lease of an asset for `ttlMs` if nobody holds it, this run holds it, or the
-   * holder's lease expired. Returns whether this run now holds it.
-   *
-   * @example
-   * if (!store.tryAcquireLease('model', runId, 60_000)) console.log('another run is building model')
-   */
-  tryAcquireLease(key: string, runId: string, ttlMs: number, partition = ''): boolean {
-    return this.#write(() => this.#leases.tryAcquire(key, partition, runId, ttlMs))
-  }
-
-  /**
-   * Extends a lease this run holds; false if another run took it or it was released.
-   *
-   * @example
-   * const timer = setInterval(() => store.renewLease('model', runId, 60_000), 20_000)
-   */
-  renewLease(key: string, runId: string, ttlMs: number, partition = ''): boolean {
-    return this.#write(() => this.#leases.renew(key, partition, runId, ttlMs))
-  }
-
-  /**
-   * Gives up a lease; false if this run did not hold it.
-   *
-   * @example
-   * store.releaseLease('model', runId)
-   */
-  releaseLease(key: string, runId: string, partition = ''): boolean {
-    return this.#write(() => this.#leases.release(key, partition, runId))
-  }
-
-  /**
-   * Gives up every lease a run holds; returns how many.
-   *
-   * @example
-   * store.releaseRunLeases(runId)
-   */
-  releaseRunLeases(runId: string): number {
-    return this.#write(() => this.#leases.releaseRun(runId))
-  }
-
-  /**
-   * The current holder of an asset's lease (possibly expired), or undefined.
-   *
-   * @example
-   * const lease = store.getLease('model'); if (lease) console.log(`held by run ${lease.runId} on ${lease.host}`)
-   */
-  getLease(key: string, partition = ''): Lease | undefined {
-    return this.#read(() => this.#leases.get(key, partition))
-  }
-
-  /**
-   * Records a job a launcher is about to submit (state `pending`); returns its id.
-   *
-   * @example
-   * const jobId = store.insertJob({ runId, key: 'model/torch', launcher: 'slurm', fingerprint })
-   */
-  insertJob(job: NewJob): number {
-    return this.#write(() => this.#jobs.insert(job))
-  }
-
-  /**
-   * Updates a job's handle, state, times or exit code; false if there is no such job.
-   *
-   * @example
-   * store.updateJob(jobId, { handle: { id: '4242' }, state: 'running', startedAt: new Date() })
-   */
-  updateJob(id: number, update: JobUpdate): boolean {
-    return this.#write(() => this.#jobs.update(id, update))
-  }
-
-  /**
-   * One job, or undefined.
-   *
-   * @example
-   * store.getJob(jobId)?.state // 'succeeded'
-   */
-  getJob(id: number): JobRecord | undefined {
-    return this.#read(() => this.#jobs.get(id))
-  }
-
-  /**
-   * Jobs of an asset still pending or running (per the store) for the same work, newest first: what a
-   * restarted run may reattach to.
-   *
-   * @example
-   * const [previous] = store.activeJobs('model/torch', 'slurm', fingerprint)
-   */
-  activeJobs(key: string, launcher: string, fingerprint: string, partition = ''): JobRecord[] {
-    return this.#read(() => this.#jobs.active(key, partition, launcher, fingerprint))
-  }
-
-  /**
-   * A run's jobs, or an asset's latest jobs (newest first).
-   *
-   * @example
-   * store.listJobs({ runId }).map((j) => [j.key, j.state])
-   * store.listJobs({ key: 'model/torch', limit: 5 })
-   */
-  listJobs(filter: { runId: string } | { key: string; partition?: string; limit?: number }): JobRecord[] {
-    return this.#read(() =>
-      'runId' in filter
-        ? this.#jobs.ofRun(filter.runId)
-        : this.#jobs.ofAsset(filter.key, filter.partition ?? '', filter.limit ?? 20),
-    )
-  }
-
-  /**
-   * Closes the connection (the last connection also checkpoints and removes the WAL file).
-   *
-   * @example
-   * store.close()
-   */
-  close(): void {
-    if (this.#db.open) this.#db.close()
-  }
+  recordMaterialization(record: NewRecord): Promise<number>
+  /** Records the result of an asset check; returns its id. */
+  recordCheck(result: NewCheckResult): Promise<number>
+  /** Stores the config values a record was built with (secrets already redacted). */
+  recordParams(materializationId: number, params: unknown): Promise<void>
+  /** The latest record of every unpartitioned asset, columnar, from one consistent snapshot. */
+  latestRecords(): Promise<LatestRecords>
+  /** An asset's records, newest first, with inputs, metadata, metrics, checks and params. */
+  assetHistory(key: string, opts?: { limit?: number; partition?: string }): Promise<HistoryRecord[]>
+  /** The current record of an asset (what `latestRecords` sees for it), or undefined. */
+  currentRecord(key: string, opts?: { partition?: string }): Promise<HistoryRecord | undefined>
+  /** One value of a metric per record of an asset (the summary value, else the last step), oldest first. */
+  metricHistory(key: string, name: string, opts?: { limit?: number; partition?: string }): Promise<MetricHistoryPoint[]>
+  /** Forgets the latest records of assets (history stays, marked wiped); returns how many went. */
+  wipe(keys: readonly string[]): Promise<number>
+  /** Takes an asset's build lease for `ttlMs` if free, expired or already this run's. */
+  tryAcquireLease(key: string, runId: string, ttlMs: number, partition?: string): Promise<boolean>
+  /** Extends a lease this run holds; false if another run took it or it was released. */
+  renewLease(key: string, runId: string, ttlMs: number, partition?: string): Promise<boolean>
+  /** Gives up a lease; false if this run did not hold it. */
+  releaseLease(key: string, runId: string, partition?: string): Promise<boolean>
+  /** Gives up every lease a run holds; returns how many. */
+  releaseRunLeases(runId: string): Promise<number>
+  /** The current holder of an asset's lease (possibly expired), or undefined. */
+  getLease(key: string, partition?: string): Promise<Lease | undefined>
+  /** Records a job a launcher is about to run (state `pending`); returns its id. */
+  insertJob(job: NewJob): Promise<number>
+  /** Updates a job's handle, state, times or exit code; false if there is no such job. */
+  updateJob(id: number, update: JobUpdate): Promise<boolean>
+  /** One job, or undefined. */
+  getJob(id: number): Promise<JobRecord | undefined>
+  /** Jobs of an asset still pending or running for the same work (fingerprint), newest first. */
+  activeJobs(key: string, launcher: string, fingerprint: string, partition?: string): Promise<JobRecord[]>
+  /** A run's jobs, or an asset's latest jobs (newest first). */
+  listJobs(filter: { runId: string } | { key: string; partition?: string; limit?: number }): Promise<JobRecord[]>
+  /** Releases the connection; the store is unusable afterwards. */
+  close(): Promise<void>
 }

@@ -133,6 +133,8 @@ export interface HistoryRecord {
   inputs: { key: string; partition: string; dataVersion: string }[]
   metrics: MetricPoint[]
   checks: CheckResult[]
+  /** The config values it was built with, secrets redacted (null: not recorded, e.g. an observation). */
+  params: unknown
   /** Whether this record is the asset's current one (in `latest`). */
   isLatest: boolean
   /** When `wipe` forgot it, else null. */

@@ -1,37 +1,45 @@
 /**
- * The launcher conformance suite: one set of behaviours every launcher must show, run against each
- * (`local.test.ts`, `slurm.test.ts`): submit, states, exit codes, live logs, cancel, unschedulable
- * requests refused at once, reattach after a restart, and the job protocol end to end through
- * `materialize`.
+ * The `Launcher` conformance suite: one set of behaviours every launcher must show, run against each
+ * from its own tests (`local.test.ts`, `slurm.test.ts`, a plugin's): submit, states, exit codes, live
+ * logs, cancel, unschedulable requests refused at once, reattach after a restart, and the job
+ * protocol end to end through `materialize`.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { hostname, tmpdir } from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 
-import pino, { type Logger } from 'pino'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-
-import { asset, defineProject, type LauncherSetting, type Resources } from '../definitions/index.js'
-import { openWorkspace } from '../engine/workspace.js'
-import { isRiversError } from '../errors.js'
-import { Store } from '../store/store.js'
-import { prepareJobFiles } from '../job/files.js'
-import { superviseJob } from './supervise.js'
+import {
+  asset,
+  defineProject,
+  isRiversError,
+  type LauncherSetting,
+  openWorkspace,
+  type Resources,
+} from '@rivers-orchestrator/rivers'
 import {
   isTerminal,
+  type JobContext,
   type JobHandle,
   type JobSpec,
   type JobState,
   type Launcher,
+  prepareJobFiles,
   type ResourceRequest,
-} from './types.js'
+  SqliteStore,
+  superviseJob,
+} from '@rivers-orchestrator/rivers/plugin'
+import pino, { type Logger } from 'pino'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 /** The repository root (where `tsx` resolves). */
-const REPO = path.resolve(HERE, '..', '..', '..', '..')
+const REPO = path.resolve(HERE, '..', '..', '..')
+/** The library's entry, for the driver scripts the suite starts. */
+const RIVERS = createRequire(import.meta.url).resolve('@rivers-orchestrator/rivers')
 
 /** What the suite needs to know about one launcher. */
 export interface ConformanceSetup {
@@ -53,7 +61,12 @@ export interface ConformanceSetup {
   stats?: { jobs: number; startLatencyMs: number[] }
 }
 
-/** A pino logger whose lines are kept in `lines` (JSON objects). */
+/**
+ * A pino logger whose lines are kept in `lines` (JSON objects).
+ *
+ * @example
+ * const { log, lines } = memoryLogger()
+ */
 export function memoryLogger(): { log: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = []
   const sink = new Writable({
@@ -66,7 +79,12 @@ export function memoryLogger(): { log: Logger; lines: Record<string, unknown>[] 
   return { log: pino({ level: 'debug' }, sink), lines }
 }
 
-/** A job spec for a shell snippet, with its folder prepared under `dir`. */
+/**
+ * A job spec for a shell snippet, with its folder prepared under `dir`.
+ *
+ * @example
+ * const job = shellJob(dir, 'hello', 'echo hello', { nodes: 1, gpusPerNode: 0 })
+ */
 export function shellJob(dir: string, name: string, script: string, request: ResourceRequest): JobSpec {
   const jobDir = path.join(dir, name)
   const files = prepareJobFiles({
@@ -93,7 +111,44 @@ export function shellJob(dir: string, name: string, script: string, request: Res
   }
 }
 
-/** Polls `status` until `pred` holds (or the time is up); returns the states seen. */
+/** A `JobContext` for tests, with an in-memory job store: the handles saved and the waits noted. */
+export interface TestJobContext extends JobContext {
+  saved: JobHandle[]
+  waits: string[]
+}
+
+/**
+ * A `JobContext` for submitting `job` outside a run (tests of a launcher).
+ *
+ * @example
+ * const handle = await launcher.submit(job, jobContext(job, { signal }))
+ */
+export function jobContext(job: JobSpec, options: { signal?: AbortSignal; log?: Logger } = {}): TestJobContext {
+  const saved: JobHandle[] = []
+  const waits: string[] = []
+  return {
+    runId: job.runId,
+    assetKey: job.assetKey,
+    attempt: 1,
+    signal: options.signal ?? new AbortController().signal,
+    log: options.log ?? pino({ level: 'silent' }),
+    jobDir: job.jobDir,
+    env: job.env,
+    jobs: {
+      saveHandle: async (handle) => void saved.push(handle),
+      waiting: async (reason) => void waits.push(reason),
+    },
+    saved,
+    waits,
+  }
+}
+
+/**
+ * Polls `status` until `pred` holds (or the time is up); returns the states seen.
+ *
+ * @example
+ * await waitFor(launcher, handle, (s) => s === 'running', 10_000)
+ */
 export async function waitFor(
   launcher: Launcher,
   handle: JobHandle,
@@ -118,16 +173,19 @@ export async function waitFor(
  * Registers the conformance tests for one launcher (each test may take `testTimeoutMs`).
  *
  * @example
- * describeLauncherConformance('local', () => ({ make: () => new LocalLauncher(), … }))
+ * launcherConformance('local', () => ({ make: () => new LocalLauncher(), … }))
  */
-export function describeLauncherConformance(name: string, setup: () => ConformanceSetup, testTimeoutMs = 60_000): void {
+export function launcherConformance(name: string, setup: () => ConformanceSetup, testTimeoutMs = 60_000): void {
   describe(`launcher conformance: ${name}`, () => {
     const T = testTimeoutMs
     let s: ConformanceSetup
     let dir: string
     const record = async (launcher: Launcher, job: JobSpec): Promise<JobHandle> => {
       const t0 = Date.now()
-      const handle = await launcher.submit(job, { signal: new AbortController().signal })
+      const ctx = jobContext(job)
+      const handle = await launcher.submit(job, ctx)
+      // What it saved is what a restarted orchestrator reattaches with.
+      expect(ctx.saved.map((h) => h.id)).toContain(handle.id)
       if (s.stats !== undefined) s.stats.jobs++
       void waitFor(launcher, handle, (st) => st !== 'pending', s.jobTimeoutMs)
         .then(() => s.stats?.startLatencyMs.push(Date.now() - t0))
@@ -148,8 +206,9 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
           const project = defineProject({
             assets: [asset({ key: 'conformance/too-big', command: ['true'], resources, launcher: s.setting })],
           })
-          const store = mkdtempSync(path.join(dir, 'store-'))
-          const ws = await openWorkspace(project, { storeDir: store, logLevel: 'silent' })
+          const storeDir = mkdtempSync(path.join(dir, 'store-'))
+          const store = SqliteStore.open(storeDir)
+          const ws = await openWorkspace(project, { storeDir, store, logLevel: 'silent' })
           try {
             const err = await ws.materialize({}).then(
               () => undefined,
@@ -160,9 +219,9 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
             expect(e.exitCode).toBe(2)
             expect(e.message).toContain("'conformance/too-big'")
             expect(e.message).toMatch(mentions)
-            expect(ws.store.listRuns()).toEqual([]) // refused before the run began
+            expect(await store.listRuns()).toEqual([]) // refused before the run began
           } finally {
-            ws.close()
+            await ws.close()
           }
           expect(Date.now() - started).toBeLessThan(10_000)
         }
@@ -340,7 +399,7 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
           jobScript,
           `echo started >> ${starts}\necho working\nwhile [ ! -f ${go} ]; do sleep 0.05; done\nprintf '{"done":true}' > "$RIVERS_OUTPUT"\n`,
         )
-        const index = path.join(HERE, '..', 'index.ts')
+        const index = RIVERS
         writeFileSync(
           driver,
           [
@@ -348,7 +407,7 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
             `const job = asset({ key: 'restart/job', command: ['/bin/sh', ${JSON.stringify(jobScript)}], resources: ${JSON.stringify(s.runnableResources)}, launcher: ${JSON.stringify(s.setting)} })`,
             `const ws = await openWorkspace(defineProject({ assets: [job] }), { storeDir: ${JSON.stringify(path.join(work, '.rivers'))}, logLevel: 'silent' })`,
             'console.log(JSON.stringify(await ws.materialize()))',
-            'ws.close()',
+            'await ws.close()',
           ].join('\n'),
         )
         const start = () =>
@@ -369,13 +428,15 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
         second.stderr.on('data', (b: Buffer) => (err += b.toString()))
         const exited = new Promise<number | null>((r) => second.once('close', r))
         // Let the second run find the job, then let the job finish.
-        const store = Store.open(path.join(work, '.rivers'))
+        const store = SqliteStore.open(path.join(work, '.rivers'))
+        const reattached = async (): Promise<boolean> => {
+          for (const r of await store.listRuns())
+            if (r.status === 'running' && (await store.runEvents(r.id)).some((e) => e.type === 'job_reattached'))
+              return true
+          return false
+        }
         try {
-          while (
-            !store
-              .listRuns()
-              .some((r) => r.status === 'running' && store.runEvents(r.id).some((e) => e.type === 'job_reattached'))
-          ) {
+          while (!(await reattached())) {
             if (Date.now() > deadline || second.exitCode !== null)
               throw new Error(`the second run did not reattach: ${out} ${err}`)
             await new Promise((r) => setTimeout(r, 50))
@@ -389,11 +450,11 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
           }
           expect([summary.status, summary.materialized]).toEqual(['success', ['restart/job']])
           expect(readFileSync(starts, 'utf8')).toBe('started\n') // submitted once
-          const jobs = store.listJobs({ key: 'restart/job' })
+          const jobs = await store.listJobs({ key: 'restart/job' })
           expect(jobs.map((j) => [j.state, j.runId])).toEqual([['succeeded', summary.runId]])
-          expect(store.currentRecord('restart/job')?.metadata).toMatchObject({ job: { state: 'succeeded' } })
+          expect((await store.currentRecord('restart/job'))?.metadata).toMatchObject({ job: { state: 'succeeded' } })
         } finally {
-          store.close()
+          await store.close()
           second.kill('SIGKILL')
           writeFileSync(go, '') // whatever happened, let the job end
         }
@@ -436,8 +497,10 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
           { key: 'conformance/consumer', deps: { scaled } },
           ({ scaled }) => (scaled as { scaled: number[] }).scaled.length,
         )
+        const records = SqliteStore.open(path.join(store, '.rivers'))
         const ws = await openWorkspace(defineProject({ assets: [consumer] }), {
           storeDir: path.join(store, '.rivers'),
+          store: records,
           logLevel: 'silent',
         })
         try {
@@ -456,8 +519,8 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
             rows: 3,
             job: { launcher: s.make().name, state: 'succeeded', exitCode: 0 },
           })
-          expect(ws.runs({ asset: 'conformance/scaled', metric: 'total' }).map((r) => r.metric)).toEqual([60])
-          const jobs = ws.store.listJobs({ runId: summary.runId })
+          expect((await ws.runs({ asset: 'conformance/scaled', metric: 'total' })).map((r) => r.metric)).toEqual([60])
+          const jobs = await records.listJobs({ runId: summary.runId })
           expect(jobs.map((j) => [j.key, j.state, j.exitCode])).toEqual([['conformance/scaled', 'succeeded', 0]])
           const logFile = readFileSync(path.join(store, '.rivers', 'logs', `${summary.runId}.ndjson`), 'utf8')
           expect(logFile).toContain('job sees 3 numbers')
@@ -466,7 +529,7 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
           const again = await ws.materialize({ config: { 'conformance/scaled': { factor: 10 } } })
           expect(again.materialized).toEqual([])
         } finally {
-          ws.close()
+          await ws.close()
         }
       },
       T,
@@ -474,7 +537,12 @@ export function describeLauncherConformance(name: string, setup: () => Conforman
   })
 }
 
-/** A temporary folder removed after the suite (pass `keep` to look at it). */
+/**
+ * A temporary folder removed after the suite (set RIVERS_KEEP_TEST_DIRS to look at it).
+ *
+ * @example
+ * const dir = tempDir('rivers-local-')
+ */
 export function tempDir(prefix: string, base: string = tmpdir()): () => string {
   let dir: string | undefined
   afterAll(() => {

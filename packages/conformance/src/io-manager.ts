@@ -1,0 +1,108 @@
+/**
+ * The `IOManager` conformance suite: the contract the engine relies on when it stores a result and
+ * hands it to consumers, in this run and in later ones. Run it from the IO manager's own tests:
+ * `ioManagerConformance('FileIOManager', async () => ({ io: new FileIOManager(dir) }))`.
+ */
+import { isRiversError } from '@rivers-orchestrator/rivers'
+import type { IOManager } from '@rivers-orchestrator/rivers/plugin'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+/** A fresh IO manager (nothing stored yet), what it can do, and how to throw it away. */
+export interface IOManagerUnderTest {
+  io: IOManager
+  /** It stores async iterables of bytes chunk by chunk and reads a stream back. */
+  streams?: boolean
+  cleanup?: () => Promise<void> | void
+}
+
+/**
+ * Registers the conformance tests of an `IOManager` implementation.
+ *
+ * @example
+ * ioManagerConformance('FileIOManager', async () => ({ io: new FileIOManager(dir), streams: true }))
+ */
+export function ioManagerConformance(name: string, factory: () => Promise<IOManagerUnderTest>): void {
+  describe(`IO manager conformance: ${name}`, () => {
+    let under: IOManagerUnderTest
+    let io: IOManager
+    beforeEach(async () => {
+      under = await factory()
+      io = under.io
+    })
+    afterEach(async () => {
+      await under.cleanup?.()
+    })
+
+    it('reads back what it stored: JSON-like values deep-equal, bytes as bytes', async () => {
+      const values = [
+        { rows: [{ id: 1, name: 'a' }], total: 1.5, ok: true, none: null },
+        [1, 'two', [3]],
+        'text',
+        42,
+        null,
+      ]
+      for (const [i, value] of values.entries()) {
+        const stored = await io.write({ key: `c/v${i}`, runId: 'r1' }, value)
+        expect(await io.read({ key: `c/v${i}` }, stored)).toEqual(value)
+      }
+      const bytes = new Uint8Array([0, 1, 2, 255])
+      const back = await io.read({ key: 'c/bytes' }, await io.write({ key: 'c/bytes', runId: 'r1' }, bytes))
+      expect(back).toBeInstanceOf(Uint8Array)
+      expect([...(back as Uint8Array)]).toEqual([0, 1, 2, 255])
+    })
+
+    it('gives a data version of 32 hex digits that follows the content, and counts the bytes', async () => {
+      const a = await io.write({ key: 'c/a', runId: 'r1' }, { v: [1, 2] })
+      const b = await io.write({ key: 'c/b', runId: 'r1' }, { v: [1, 2] })
+      const c = await io.write({ key: 'c/c', runId: 'r1' }, { v: [1, 3] })
+      expect(a.dataVersion).toMatch(/^[0-9a-f]{32}$/)
+      expect(b.dataVersion).toBe(a.dataVersion)
+      expect(c.dataVersion).not.toBe(a.dataVersion)
+      expect(Number.isInteger(a.bytes) && a.bytes > 0).toBe(true)
+    })
+
+    it('keeps what an earlier run stored readable after a later run stores the same key', async () => {
+      const first = await io.write({ key: 'c/raw', runId: 'r1' }, { v: 1 })
+      const second = await io.write({ key: 'c/raw', runId: 'r2' }, { v: 2 })
+      expect(await io.read({ key: 'c/raw' }, first)).toEqual({ v: 1 })
+      expect(await io.read({ key: 'c/raw' }, second)).toEqual({ v: 2 })
+    })
+
+    it('refuses, with a RiversError, values it cannot store faithfully', async () => {
+      const cyclic: Record<string, unknown> = {}
+      cyclic.self = cyclic
+      for (const value of [{ n: 10n }, { f: () => 1 }, cyclic]) {
+        const err = await io.write({ key: 'c/bad', runId: 'r1' }, value).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+        expect(isRiversError(err), `refused: ${String(err)}`).toBe(true)
+        expect((err as Error).message).toContain('c/bad')
+      }
+    })
+
+    it('fails a read of something never stored with a RiversError naming the key', async () => {
+      const err = await io.read({ key: 'c/nothing' }, { storagePath: 'c/nothing/@r9.json' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(isRiversError(err)).toBe(true)
+      expect((err as Error).message).toContain('c/nothing')
+    })
+
+    it('stores a stream of bytes and reads it back (when it supports streams)', async () => {
+      if (under.streams !== true) return
+      async function* chunks() {
+        for (let i = 0; i < 8; i++) yield Buffer.alloc(1024, i)
+      }
+      const stored = await io.write({ key: 'c/stream', runId: 'r1' }, chunks())
+      expect(stored.bytes).toBe(8 * 1024)
+      const back = (await io.read({ key: 'c/stream' }, stored)) as AsyncIterable<Buffer>
+      const parts: Buffer[] = []
+      for await (const chunk of back) parts.push(Buffer.from(chunk))
+      expect(Buffer.concat(parts).equals(Buffer.concat([...Array(8).keys()].map((i) => Buffer.alloc(1024, i))))).toBe(
+        true,
+      )
+    })
+  })
+}

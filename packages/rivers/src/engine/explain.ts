@@ -1,0 +1,78 @@
+/**
+ * Status reports in words: the stable names of the core's cause kinds (`code_changed`, …) and the
+ * text of causes and root causes, one function per kind of text.
+ */
+import { nativeModule } from './native.js'
+import type { CauseView, RootCauseView } from './types.js'
+
+let names: Record<number, RootCauseView['kind']> | undefined
+
+/**
+ * The stable name of a binding `CauseKind` (the strings of `--json` output).
+ *
+ * @example
+ * causeKindName(CauseKind.CodeChanged) // 'code_changed'
+ */
+export function causeKindName(kind: number): RootCauseView['kind'] {
+  if (names === undefined) {
+    const { CauseKind: K } = nativeModule()
+    names = {
+      [K.CodeChanged]: 'code_changed',
+      [K.ConfigChanged]: 'config_changed',
+      [K.DepAdded]: 'dep_added',
+      [K.DepRemoved]: 'dep_removed',
+      [K.UpstreamDataChanged]: 'upstream_data_changed',
+      [K.NewDataVersion]: 'new_data_version',
+      [K.SourceChanged]: 'source_changed',
+      [K.Missing]: 'missing',
+    }
+  }
+  const name = names[kind]
+  if (name === undefined) throw new TypeError(`unknown cause kind ${kind} from the native core`)
+  return name
+}
+
+/**
+ * Message of a cause.
+ *
+ * @example
+ * causeMessage('upstream_data_changed', 'features', 'raw', false) // 'raw has a new data version'
+ */
+export function causeMessage(
+  kind: CauseView['kind'],
+  key: string,
+  dep: string | undefined,
+  depMissing: boolean,
+): string {
+  switch (kind) {
+    case 'code_changed':
+      return `${key} has a new code version`
+    case 'config_changed':
+      return `${key} has a new config`
+    case 'dep_added':
+      return `${dep} was added as a dependency of ${key}`
+    case 'dep_removed':
+      return `${dep} is no longer a dependency of ${key}`
+    case 'upstream_data_changed':
+      return depMissing ? `${dep} has no data version (never materialized, or wiped)` : `${dep} has a new data version`
+  }
+}
+
+/**
+ * Message of a root cause.
+ *
+ * @example
+ * rootCauseMessage('source_changed', 'raw/penguins') // 'source raw/penguins has new data'
+ */
+export function rootCauseMessage(kind: RootCauseView['kind'], key: string, dep?: string): string {
+  switch (kind) {
+    case 'new_data_version':
+      return `${key} has a new data version`
+    case 'source_changed':
+      return `source ${key} has new data`
+    case 'missing':
+      return `${key} has never been materialized`
+    default:
+      return causeMessage(kind, key, dep, false)
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Materializing one asset, as named steps: load its inputs (`inputs.ts`), attempt its code with
+ * retries and a timeout (`attempt.ts`), store the output (`outputs.ts`), run its checks
+ * (`checks.ts`), record it (`outputs.ts`). A failed attempt is an event; the last one is the
+ * asset's failure.
+ */
+import type { AssetContext, AssetDef, NormalizedRetry } from '../definitions/index.js'
+import { retryDelayMs } from '../definitions/index.js'
+import { isRiversError, UserCodeError } from '../errors.js'
+import type { MetricPoint } from '../store/types.js'
+import { callAsset, pause, shouldRetry } from './attempt.js'
+import { evaluateChecks, refuseIfBlocked } from './checks.js'
+import { cancelled, describeFailure } from './errors.js'
+import { loadInputs } from './inputs.js'
+import { recordOutput, storeOutput } from './outputs.js'
+import type { AssetId } from './planner.js'
+import type { RunContext } from './run-context.js'
+
+/** Outcome of one asset. */
+export type AssetOutcome =
+  | { ok: true; dataVersion: string }
+  | { ok: false; error: string; cancelled?: boolean; checkFailed?: boolean }
+
+/**
+ * Runs asset `id` to completion: success records it; failure returns the error text.
+ *
+ * @example
+ * const outcome = await materializeAsset(run, id, project.retry)
+ */
+export async function materializeAsset(
+  run: RunContext,
+  id: AssetId,
+  retryDefault: NormalizedRetry | undefined,
+): Promise<AssetOutcome> {
+  const a = run.state.asset(id)
+  const def = a.def as AssetDef
+  const retry = def.retry ?? retryDefault
+  const maxAttempts = 1 + (retry?.maxRetries ?? 0)
+  const startedAt = new Date()
+  let lastError: unknown
+  for (let n = 1; n <= maxAttempts; n++) {
+    if (run.signal.aborted) return { ok: false, error: cancelled(a.key).message, cancelled: true }
+    run.emit({ type: 'asset_started', key: a.key, attempt: n })
+    const controller = new AbortController()
+    const onAbort = (): void => controller.abort(run.signal.reason)
+    run.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      const dataVersion = await attempt(run, id, def, n, controller, startedAt)
+      return { ok: true, dataVersion }
+    } catch (e) {
+      lastError = e
+      const retryable = await shouldRetry(run, a.key, retry, e, n, maxAttempts)
+      const delayMs = retryable ? Math.round(retryDelayMs(retry!, n)) : undefined
+      await reportFailure(run, a.key, e, n, maxAttempts, delayMs)
+      if (!retryable) break
+      await pause(delayMs!, run.signal)
+    } finally {
+      run.signal.removeEventListener('abort', onAbort)
+    }
+  }
+  const error = run.secrets.scrub(describeFailure(lastError))
+  if (run.signal.aborted) return { ok: false, error, cancelled: true }
+  const checkFailed = isRiversError(lastError) && lastError.code === 'RIVERS_CHECK_FAILED'
+  return checkFailed ? { ok: false, error, checkFailed } : { ok: false, error }
+}
+
+/** One attempt, step by step; resolves to the recorded data version. */
+async function attempt(
+  run: RunContext,
+  id: AssetId,
+  def: AssetDef,
+  n: number,
+  controller: AbortController,
+  startedAt: Date,
+): Promise<string> {
+  const metadata: Record<string, unknown> = { ...def.metadata }
+  const metrics: MetricPoint[] = []
+  const { inputs, consumed } = await loadInputs(run, id)
+  const ctx: AssetContext<unknown> = {
+    runId: run.runId,
+    key: def.key,
+    config: run.state.config.value(id),
+    log: run.log.child({ asset: def.key }),
+    signal: controller.signal,
+    attempt: n,
+    addMetadata: (m) => void Object.assign(metadata, m),
+    addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),
+  }
+  const returned = await callAsset(run, id, def, ctx, inputs, controller)
+  const output = await storeOutput(run, def, returned)
+  Object.assign(metadata, output.metadata)
+  const checks = await evaluateChecks(run, def, output.value)
+  await refuseIfBlocked(run, def, checks)
+  const finishedAt = new Date()
+  if (run.gate.closed || run.signal.aborted) throw cancelled(def.key)
+  await recordOutput(run, {
+    id,
+    output,
+    consumed,
+    checks,
+    metadata: { ...metadata, bytes: output.stored.bytes, ...(n > 1 ? { attempts: n } : {}) },
+    metrics,
+    startedAt,
+    finishedAt,
+  })
+  return output.dataVersion
+}
+
+/** A failed attempt: an event (and the asset's failure when it is the last), a log line, a live event. */
+async function reportFailure(
+  run: RunContext,
+  key: string,
+  e: unknown,
+  attempt: number,
+  of: number,
+  retryInMs: number | undefined,
+): Promise<void> {
+  const log = run.log.child({ asset: key })
+  const willRetry = retryInMs !== undefined
+  const error = run.secrets.scrub(describeFailure(e))
+  const location = e instanceof UserCodeError ? e.location : undefined
+  run.emit({ type: 'asset_failed', key, error, willRetry })
+  await run.store.appendEvent(run.runId, 'attempt_failed', key, {
+    attempt,
+    of,
+    error,
+    willRetry,
+    ...(location === undefined ? {} : { location }),
+    ...(willRetry ? { retryInMs } : {}),
+  })
+  if (!willRetry && !run.signal.aborted)
+    await run.store.appendEvent(run.runId, 'asset_failed', key, { attempts: attempt, error })
+  log.error(
+    { attempt, error, ...(location === undefined ? {} : { location }) },
+    `attempt ${attempt} of ${of} failed: ${error}${willRetry ? `; retrying in ${retryInMs} ms` : ''}${location === undefined ? '' : ` (at ${location})`}`,
+  )
+  log.debug({ err: e }, 'failure details')
+}

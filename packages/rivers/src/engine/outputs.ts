@@ -1,0 +1,113 @@
+/**
+ * Steps 3 and 5 of a materialization: storing the output through the IO manager (its data version
+ * is the content hash of the stored bytes, unless the asset returns its own), and recording it: the
+ * record (store, core, cache in one `ProjectState.record`), its check results, the trackers, and the
+ * value for its consumers in this run.
+ */
+import { type AssetDef, unwrapResult, validateOutput } from '../definitions/index.js'
+import type { IOManager, StoredOutput } from '../io/types.js'
+import type { MetricPoint } from '../store/types.js'
+import type { CheckRow } from './checks.js'
+import { nativeModule } from './native.js'
+import type { AssetId } from './planner.js'
+import { type RunContext, tellTrackers } from './run-context.js'
+import { userCode } from './user-code.js'
+
+/** An output as stored. */
+export interface StoredValue {
+  /** The validated value (what consumers in this run receive). */
+  value: unknown
+  stored: StoredOutput
+  /** Data version (hex). */
+  dataVersion: string
+  /** Metadata the asset returned with `result()`. */
+  metadata: Record<string, unknown>
+}
+
+/**
+ * Unwraps `result()`, validates the value against the output schema, and writes it.
+ *
+ * @example
+ * const out = await storeOutput(run, def, returned)
+ */
+export async function storeOutput(run: RunContext, def: AssetDef, returned: unknown): Promise<StoredValue> {
+  const unwrapped = unwrapResult(returned)
+  const value = validateOutput(def, unwrapped.value)
+  const io = (def.io as IOManager | undefined) ?? run.io
+  const scope = { key: def.key, runId: run.runId, projectDir: run.state.baseDir }
+  const stored = await userCode(scope, 'io.write', () => io.write({ key: def.key, runId: run.runId }, value))
+  const dataVersion =
+    unwrapped.dataVersion !== undefined
+      ? nativeModule().hashStrings('data-version', [unwrapped.dataVersion])
+      : stored.dataVersion
+  return { value, stored, dataVersion, metadata: { ...unwrapped.metadata } }
+}
+
+/** What `recordOutput` records. */
+export interface OutputRecord {
+  id: AssetId
+  output: StoredValue
+  consumed: readonly (readonly [AssetId, string])[]
+  checks: readonly CheckRow[]
+  metadata: Record<string, unknown>
+  metrics: MetricPoint[]
+  startedAt: Date
+  finishedAt: Date
+}
+
+/**
+ * Records a materialization and tells everyone who needs to know.
+ *
+ * @example
+ * await recordOutput(run, { id, output, consumed, checks, metadata, metrics, startedAt, finishedAt })
+ */
+export async function recordOutput(run: RunContext, r: OutputRecord): Promise<void> {
+  const st = run.state
+  const key = st.asset(r.id).key
+  const metadata = run.secrets.scrubDeep(r.metadata)
+  const recordId = await st.record({
+    id: r.id,
+    runId: run.runId,
+    kind: 'materialization',
+    dataVersion: r.output.dataVersion,
+    inputs: r.consumed,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    storagePath: r.output.stored.storagePath,
+    metadata,
+    metrics: r.metrics,
+  })
+  for (const c of r.checks) await run.store.recordCheck({ ...c, materializationId: recordId })
+  await tellTrackers(run.trackers, run.log.child({ asset: key }), 'materialized', (t) =>
+    t.materialized({
+      runId: run.runId,
+      assetKey: key,
+      recordId,
+      params: st.config.params(r.id),
+      metrics: r.metrics,
+      metadata,
+      dataVersion: r.output.dataVersion,
+      codeVersion: st.codeVersion(r.id),
+      storagePath: r.output.stored.storagePath,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+    }),
+  )
+  // A streamed result was consumed by writing it: its consumers read the stored file instead.
+  if (!isStream(r.output.value)) run.values.set(r.id, { value: r.output.value, version: r.output.dataVersion })
+  run.emit({
+    type: 'asset_materialized',
+    key,
+    durationMs: r.finishedAt.getTime() - r.startedAt.getTime(),
+    dataVersion: r.output.dataVersion,
+  })
+}
+
+/** Whether a result is a stream (an async iterable), which can be read only once. */
+function isStream(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  )
+}

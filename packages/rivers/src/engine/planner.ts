@@ -1,0 +1,263 @@
+/**
+ * The planner: the only module that talks to the native graph. It hands the project to the Rust
+ * core once (key table, CSR dependency arrays, labels, code versions), then answers in typed
+ * results with branded ids. Everything crosses as typed arrays; ids are mapped to keys here.
+ */
+import type { CauseRows, NativeGraph, RootCauseRows } from '@rivers-orchestrator/native'
+
+import type { Project } from '../definitions/index.js'
+import { fromNative, unknownDependency } from './errors.js'
+import { nativeModule, putHex } from './native.js'
+import type { RecordsArrays } from './records.js'
+
+declare const assetIdBrand: unique symbol
+
+/**
+ * An asset's id: its position in `project.assets` (sorted by key), which is the core's external id.
+ * Topological positions stay inside the core; only these ids cross.
+ *
+ * @example
+ * const id = state.idOf('model') // AssetId | undefined
+ */
+export type AssetId = number & { readonly [assetIdBrand]: true }
+
+/** Status of an asset. */
+export type StatusName = 'missing' | 'stale' | 'fresh'
+
+/** A cause of staleness: its kind (a binding `CauseKind`) and the dep it is about. */
+export interface NativeCause {
+  kind: number
+  /** An asset id, an extern key index (`size + j`), or undefined for code/config causes. */
+  dep: number | undefined
+}
+
+/** A root cause: where a change started. */
+export interface NativeRootCause {
+  kind: number
+  id: AssetId
+}
+
+/** Statuses, causes, root causes of some assets, and the plan of the same selection. */
+export interface StatusRows {
+  /** Rows in the order asked. */
+  rows: { id: AssetId; status: StatusName; causes: NativeCause[]; roots: NativeRootCause[] }[]
+  planned: ReadonlySet<AssetId>
+}
+
+/** A plan in layers, and the planned assets whose unselected input was never built. */
+export interface PlanLayers {
+  layers: AssetId[][]
+  /** `[asset, input]` pairs. */
+  missingInputs: [AssetId, AssetId][]
+}
+
+function call<T>(f: () => T): T {
+  try {
+    return f()
+  } catch (e) {
+    throw fromNative(e)
+  }
+}
+
+const ids = (a: Uint32Array): AssetId[] => Array.from(a) as AssetId[]
+
+/**
+ * The core's state for one project: graph, current versions, records, maintained plan.
+ *
+ * @example
+ * const planner = Planner.build(project, codeVersions(project))
+ * const { layers } = planner.plan(null, false)
+ */
+export class Planner {
+  readonly #graph: NativeGraph
+  readonly #statusName: Record<number, StatusName>
+  readonly #noDep: number
+
+  private constructor(graph: NativeGraph) {
+    this.#graph = graph
+    const { Status, NO_DEP } = nativeModule()
+    this.#statusName = { [Status.Missing]: 'missing', [Status.Stale]: 'stale', [Status.Fresh]: 'fresh' }
+    this.#noDep = NO_DEP
+  }
+
+  /**
+   * Builds the native graph of a project. Cost: one pass over the assets to make the arrays, then
+   * one native call (the core validates: cycles, duplicate keys, invalid keys).
+   *
+   * @example
+   * const planner = Planner.build(project, codeVersions(project))
+   */
+  static build(project: Project, code: readonly string[]): Planner {
+    const n = project.assets.length
+    const index = new Map<string, number>()
+    project.assets.forEach((a, i) => index.set(a.key, i))
+    const depOffsets = new Uint32Array(n + 1)
+    const deps: number[] = []
+    const sources = new Uint8Array(n)
+    const labelIndex = new Map<string, number>()
+    const labelOffsets = new Uint32Array(n + 1)
+    const labelIds: number[] = []
+    const codeBytes = new Uint8Array(16 * n)
+    project.assets.forEach((a, i) => {
+      const seen = new Set<number>()
+      for (const d of a.deps) {
+        const id = index.get(d.key)
+        if (id === undefined) throw unknownDependency(a.key, d.key)
+        if (!seen.has(id)) deps.push(id)
+        seen.add(id)
+      }
+      depOffsets[i + 1] = deps.length
+      sources[i] = a.isSource ? 1 : 0
+      for (const l of a.labels) {
+        let li = labelIndex.get(l)
+        if (li === undefined) {
+          li = labelIndex.size
+          labelIndex.set(l, li)
+        }
+        labelIds.push(li)
+      }
+      labelOffsets[i + 1] = labelIds.length
+      putHex(codeBytes, i, code[i] ?? '')
+    })
+    return new Planner(
+      call(() =>
+        nativeModule().NativeGraph.build({
+          keys: project.assets.map((a) => a.key).join('\n'),
+          depOffsets,
+          deps: Uint32Array.from(deps),
+          sources,
+          labels: [...labelIndex.keys()].join('\n'),
+          labelOffsets,
+          labelIds: Uint32Array.from(labelIds),
+          codeVersions: codeBytes,
+        }),
+      ),
+    )
+  }
+
+  /** Number of assets. */
+  get size(): number {
+    return this.#graph.size
+  }
+
+  /**
+   * Key of an id, or of `size + j` for the j-th recorded dep that is no longer an asset.
+   *
+   * @example
+   * planner.keyOf(cause.dep!) // 'raw'
+   */
+  keyOf(id: number): string {
+    return this.#graph.keyOf(id) ?? `#${id}`
+  }
+
+  /**
+   * Sets current config hashes: `hashes` holds 16 bytes per id of `which`.
+   *
+   * @example
+   * planner.setConfigHashes(Uint32Array.of(id), hashBytes)
+   */
+  setConfigHashes(which: Uint32Array, hashes: Uint8Array): void {
+    call(() => this.#graph.setConfigHashes(which, hashes))
+  }
+
+  /**
+   * Replaces every record (the store's latest records, mapped to ids).
+   *
+   * @example
+   * planner.loadRecords(recordsToArrays(latest, ids).arrays)
+   */
+  loadRecords(arrays: RecordsArrays): void {
+    call(() => this.#graph.loadRecords(arrays))
+  }
+
+  /**
+   * Applies records just written (early cutoff for their children).
+   *
+   * @example
+   * planner.applyRecords(singleRecord(id, code, config, data, inputs))
+   */
+  applyRecords(arrays: RecordsArrays): void {
+    call(() => this.#graph.applyRecords(arrays))
+  }
+
+  /**
+   * Sets observed data versions of sources (16 bytes each).
+   *
+   * @example
+   * planner.setObserved([id], versionBytes)
+   */
+  setObserved(which: readonly AssetId[], versions: Uint8Array): void {
+    call(() => this.#graph.setObserved(Uint32Array.from(which), versions))
+  }
+
+  /**
+   * Ids selected by the union of `exprs`, ascending.
+   *
+   * @example
+   * planner.select(['+model']) // [0, 3, 7]
+   */
+  select(exprs: readonly string[]): AssetId[] {
+    return ids(call(() => this.#graph.select([...exprs])))
+  }
+
+  /**
+   * The plan of a selection (`null`: every asset, read from the maintained plan when not forced).
+   *
+   * @example
+   * const { layers, missingInputs } = planner.plan(null, false)
+   */
+  plan(selection: readonly AssetId[] | null, force: boolean): PlanLayers {
+    const p = call(() => this.#graph.plan(selection === null ? null : Uint32Array.from(selection), force))
+    const layers: AssetId[][] = []
+    for (let l = 0; l + 1 < p.layerOffsets.length; l++)
+      layers.push(ids(p.ids.subarray(p.layerOffsets[l]!, p.layerOffsets[l + 1]!)))
+    const missingInputs: [AssetId, AssetId][] = []
+    for (let i = 0; i + 1 < p.missingInputs.length; i += 2)
+      missingInputs.push([p.missingInputs[i]! as AssetId, p.missingInputs[i + 1]! as AssetId])
+    return { layers, missingInputs }
+  }
+
+  /**
+   * Whether an asset must run now (missing or stale): the re-verification just before it runs.
+   *
+   * @example
+   * if (!planner.needsRun(id)) skip('upstream_unchanged')
+   */
+  needsRun(id: AssetId): boolean {
+    return call(() => this.#graph.needsRun(id))
+  }
+
+  /**
+   * Statuses, causes and root causes of `which`, and the plan of the same selection (of every
+   * asset when `wholeGraph`), from one native call.
+   *
+   * @example
+   * const { rows, planned } = planner.statusReport(selected, true)
+   */
+  statusReport(which: readonly AssetId[], wholeGraph: boolean): StatusRows {
+    const r = call(() => this.#graph.statusReport(Uint32Array.from(which), wholeGraph))
+    const rows = which.map((id, row) => ({
+      id,
+      status: this.#statusName[r.statuses[row]!]!,
+      causes: this.#causes(r.causes, row),
+      roots: this.#roots(r.rootCauses, row),
+    }))
+    return { rows, planned: new Set(ids(r.planned)) }
+  }
+
+  #causes(t: CauseRows, row: number): NativeCause[] {
+    const out: NativeCause[] = []
+    for (let c = t.offsets[row]!; c < t.offsets[row + 1]!; c++) {
+      const dep = t.deps[c]!
+      out.push({ kind: t.kinds[c]!, dep: dep === this.#noDep ? undefined : dep })
+    }
+    return out
+  }
+
+  #roots(t: RootCauseRows, row: number): NativeRootCause[] {
+    const out: NativeRootCause[] = []
+    for (let c = t.offsets[row]!; c < t.offsets[row + 1]!; c++)
+      out.push({ kind: t.kinds[c]!, id: t.ids[c]! as AssetId })
+    return out
+  }
+}

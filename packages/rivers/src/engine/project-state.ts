@@ -1,0 +1,338 @@
+/**
+ * `ProjectState`: the engine's view of one project against its store, with one owner for each fact:
+ * the planner (graph, versions, records in the core), the current code versions, the run config in
+ * force, the data version and latest record of each asset, and the observations of sources. Every
+ * change goes through a method here: `record()` is the one way a result is written (store, core and
+ * cache together), for materializations and source observations alike.
+ */
+import type { Logger } from 'pino'
+
+import type { Project, ResolvedAsset, SourceDef } from '../definitions/index.js'
+import type { Store } from '../store/store.js'
+import type { MetricPoint, RecordKind } from '../store/types.js'
+import { emptySelection } from './errors.js'
+import { codeVersions } from './native.js'
+import { type AssetId, Planner, type PlanLayers, type StatusRows } from './planner.js'
+import { type LastRecord, recordsToArrays, singleRecord } from './records.js'
+import type { RunConfig } from './run-config.js'
+import { type Observed, observeSources, sourcePath } from './sources.js'
+
+/** A result to record: a materialization of an asset, or an observation of a source. */
+export interface NewAssetRecord {
+  id: AssetId
+  runId: string
+  kind: RecordKind
+  /** Data version (hex). */
+  dataVersion: string
+  /** The inputs consumed, with the data version (hex) each had. */
+  inputs: readonly (readonly [AssetId, string])[]
+  startedAt: Date
+  finishedAt: Date
+  storagePath?: string
+  metadata?: Record<string, unknown>
+  metrics?: MetricPoint[]
+}
+
+/**
+ * Graph + versions + records of a project.
+ *
+ * @example
+ * const state = await ProjectState.open(project, store, '/project', RunConfig.resolve(project))
+ * await state.observeSources({ runId: 'observe', log, signal })
+ */
+export class ProjectState {
+  readonly #project: Project
+  readonly #store: Store
+  readonly #baseDir: string
+  readonly #planner: Planner
+  readonly #ids: ReadonlyMap<string, AssetId>
+  readonly #code: readonly string[]
+  readonly #data: string[]
+  #config: RunConfig
+  #last = new Map<string, LastRecord>()
+  readonly #observed = new Map<string, Observed>()
+  /** Store reads and writes that update the core, in order: a reload never undoes a newer record. */
+  #queue: Promise<unknown> = Promise.resolve()
+
+  private constructor(project: Project, store: Store, baseDir: string, config: RunConfig) {
+    this.#project = project
+    this.#store = store
+    this.#baseDir = baseDir
+    this.#config = config
+    this.#code = codeVersions(project)
+    this.#planner = Planner.build(project, this.#code)
+    this.#planner.setConfigHashes(allIds(project.assets.length), config.hashBytes())
+    this.#ids = new Map(project.assets.map((a, i) => [a.key, i as AssetId]))
+    this.#data = new Array<string>(project.assets.length).fill('')
+  }
+
+  /**
+   * Builds the graph and loads every latest record in one batched query.
+   *
+   * @example
+   * const state = await ProjectState.open(project, store, projectDir, RunConfig.resolve(project))
+   */
+  static async open(project: Project, store: Store, baseDir: string, config: RunConfig): Promise<ProjectState> {
+    const s = new ProjectState(project, store, baseDir, config)
+    await s.reload()
+    return s
+  }
+
+  /** The project. */
+  get project(): Project {
+    return this.#project
+  }
+
+  /** Folder that relative source paths are resolved against (the project file's folder). */
+  get baseDir(): string {
+    return this.#baseDir
+  }
+
+  /** Number of assets. */
+  get size(): number {
+    return this.#project.assets.length
+  }
+
+  /** The run config in force. */
+  get config(): RunConfig {
+    return this.#config
+  }
+
+  /** The asset with id `id`. */
+  asset(id: AssetId): ResolvedAsset {
+    return this.#project.assets[id]!
+  }
+
+  /** The id of a key, if it is an asset. */
+  idOf(key: string): AssetId | undefined {
+    return this.#ids.get(key)
+  }
+
+  /** Every key, in id order. */
+  keys(): string[] {
+    return [...this.#ids.keys()]
+  }
+
+  /** Current code version (hex) of an asset. */
+  codeVersion(id: AssetId): string {
+    return this.#code[id]!
+  }
+
+  /** Current config hash (hex) of an asset, under the run config in force. */
+  configHash(id: AssetId): string {
+    return this.#config.hash(id)
+  }
+
+  /** Current data version (hex) of an asset: its latest record's, or its observation's; '' when none. */
+  dataVersion(id: AssetId): string {
+    return this.#data[id]!
+  }
+
+  /** What the engine knows of an asset's latest record. */
+  last(key: string): LastRecord | undefined {
+    return this.#last.get(key)
+  }
+
+  /** This process's observation of a source, if it observed it. */
+  observation(key: string): Observed | undefined {
+    return this.#observed.get(key)
+  }
+
+  /** The file of a source, resolved against the project file's folder. */
+  sourcePath(def: SourceDef): string | undefined {
+    return sourcePath(def, this.#baseDir)
+  }
+
+  /**
+   * Puts a run config in force: the core hears of the config hashes that changed.
+   *
+   * @example
+   * state.useConfig(RunConfig.resolve(project, given))
+   */
+  useConfig(config: RunConfig): void {
+    const changed = this.#config.changedIn(config)
+    this.#config = config
+    if (changed.length === 0) return
+    const all = config.hashBytes()
+    const bytes = new Uint8Array(16 * changed.length)
+    changed.forEach((id, i) => bytes.set(all.subarray(16 * id, 16 * id + 16), 16 * i))
+    this.#planner.setConfigHashes(Uint32Array.from(changed), bytes)
+  }
+
+  /** Runs `fn` after every store operation queued before it (and before any queued after it). */
+  #inOrder<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(fn, fn)
+    this.#queue = next.catch(() => undefined)
+    return next
+  }
+
+  /** Reloads every latest record from the store (one query) into the core and the cache. */
+  reload(): Promise<void> {
+    return this.#inOrder(async () => {
+      const { arrays, last } = recordsToArrays(await this.#store.latestRecords(), this.#ids)
+      this.#planner.loadRecords(arrays)
+      this.#last = last
+      this.#data.fill('')
+      for (const [key, rec] of last) this.#data[this.#ids.get(key)!] = rec.dataVersion
+      for (const [key, obs] of this.#observed) if (obs.ok) this.#data[this.#ids.get(key)!] = obs.version
+    })
+  }
+
+  /**
+   * Observes every source (its observe function, else the content hash of its file) and tells the
+   * core. Failures are kept per source; consumers fail when they need it.
+   *
+   * @example
+   * await state.observeSources({ runId: 'observe', log, signal })
+   */
+  async observeSources(scope: { runId: string; log: Logger; signal: AbortSignal }): Promise<void> {
+    const observed = await observeSources(
+      this.#project.assets.filter((a) => a.isSource),
+      { ...scope, baseDir: this.#baseDir },
+    )
+    const ids: AssetId[] = []
+    const versions: string[] = []
+    for (const [key, obs] of observed) {
+      this.#observed.set(key, obs)
+      if (!obs.ok) continue
+      ids.push(this.#ids.get(key)!)
+      versions.push(obs.version)
+    }
+    if (ids.length === 0) return
+    const bytes = new Uint8Array(16 * ids.length)
+    versions.forEach((v, i) => bytes.set(Buffer.from(v, 'hex'), 16 * i))
+    this.#planner.setObserved(ids, bytes)
+    ids.forEach((id, i) => (this.#data[id] = versions[i]!))
+  }
+
+  /**
+   * Records a result: writes it to the store, tells the core (early cutoff for its children), and
+   * updates the data version and latest record this process knows. Returns the record id.
+   *
+   * @example
+   * const recordId = await state.record({ id, runId, kind: 'materialization', dataVersion, inputs, startedAt, finishedAt })
+   */
+  record(r: NewAssetRecord): Promise<number> {
+    return this.#inOrder(() => this.#record(r))
+  }
+
+  async #record(r: NewAssetRecord): Promise<number> {
+    const key = this.asset(r.id).key
+    const code = this.#code[r.id]!
+    const config = this.#config.hash(r.id)
+    const recordId = await this.#store.recordMaterialization({
+      runId: r.runId,
+      key,
+      kind: r.kind,
+      codeVersion: Buffer.from(code, 'hex'),
+      configHash: Buffer.from(config, 'hex'),
+      dataVersion: Buffer.from(r.dataVersion, 'hex'),
+      inputs: r.inputs.map(([d, v]) => ({ key: this.asset(d).key, dataVersion: Buffer.from(v, 'hex') })),
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+      ...(r.storagePath === undefined ? {} : { storagePath: r.storagePath }),
+      ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
+      ...(r.metrics === undefined ? {} : { metrics: r.metrics }),
+    })
+    this.#planner.applyRecords(singleRecord(r.id, code, config, r.dataVersion, r.inputs))
+    this.#data[r.id] = r.dataVersion
+    this.#last.set(key, { runId: r.runId, at: r.finishedAt.toISOString(), dataVersion: r.dataVersion, kind: r.kind })
+    return recordId
+  }
+
+  /**
+   * Records the observations of sources whose observed version differs from their latest record
+   * (selected assets, and every source).
+   *
+   * @example
+   * await state.recordObservations(runId, selection)
+   */
+  async recordObservations(runId: string, selection: readonly AssetId[]): Promise<void> {
+    const selected = new Set(selection)
+    for (const [key, obs] of this.#observed) {
+      if (!obs.ok) continue
+      const id = this.#ids.get(key)!
+      if (!(selected.has(id) || this.asset(id).isSource) || this.#last.get(key)?.dataVersion === obs.version) continue
+      const now = new Date()
+      await this.record({
+        id,
+        runId,
+        kind: 'observation',
+        dataVersion: obs.version,
+        inputs: [],
+        startedAt: now,
+        finishedAt: now,
+        ...(obs.metadata === undefined ? {} : { metadata: obs.metadata }),
+      })
+    }
+  }
+
+  /**
+   * Whether the latest record this process knows of `key` is still the store's current one
+   * (another process may have recorded it since).
+   *
+   * @example
+   * if (!(await state.knowsCurrentRecord('model'))) await state.reload()
+   */
+  async knowsCurrentRecord(key: string): Promise<boolean> {
+    const known = this.#last.get(key)
+    const current = await this.#store.currentRecord(key)
+    if (current === undefined || known === undefined) return current === known
+    return current.runId === known.runId && current.dataVersion === known.dataVersion && current.finishedAt === known.at
+  }
+
+  /**
+   * Ids selected by the union of `exprs` (default everything), ascending. An empty result is an
+   * error: nothing would happen, and the user should hear why.
+   *
+   * @example
+   * state.select(['+model'])
+   */
+  select(exprs: readonly string[]): AssetId[] {
+    const list = exprs.length === 0 ? ['*'] : [...exprs]
+    const ids = this.#planner.select(list)
+    if (ids.length === 0) throw emptySelection(list)
+    return ids
+  }
+
+  /**
+   * The plan of a selection in layers (the maintained whole-graph plan when `exprs` selects all).
+   *
+   * @example
+   * const { layers } = state.plan(['*'], selection, false)
+   */
+  plan(exprs: readonly string[], selection: readonly AssetId[], force: boolean): PlanLayers {
+    return this.#planner.plan(selectsAll(exprs) ? null : selection, force)
+  }
+
+  /**
+   * Statuses, causes, root causes of `selection` and its plan, in one call to the core.
+   *
+   * @example
+   * const { rows, planned } = state.statusReport(['*'], selection)
+   */
+  statusReport(exprs: readonly string[], selection: readonly AssetId[]): StatusRows {
+    return this.#planner.statusReport(selection, selectsAll(exprs))
+  }
+
+  /** Whether an asset must run now (the re-verification just before it runs). */
+  needsRun(id: AssetId): boolean {
+    return this.#planner.needsRun(id)
+  }
+
+  /** Key of an id, or of a recorded dep that is no longer an asset (`size + j`). */
+  keyOf(id: number): string {
+    return this.#planner.keyOf(id)
+  }
+}
+
+/** Whether `exprs` selects everything (the core then reads its maintained plan). */
+function selectsAll(exprs: readonly string[]): boolean {
+  return exprs.length === 0 || (exprs.length === 1 && exprs[0]!.trim() === '*')
+}
+
+function allIds(n: number): Uint32Array {
+  const ids = new Uint32Array(n)
+  for (let i = 0; i < n; i++) ids[i] = i
+  return ids
+}

@@ -1,0 +1,68 @@
+/**
+ * What a run shares with the visitor and with each asset it materializes: the narrow set of things
+ * a materialization may touch (the project state, the store, the IO manager, the trackers), and
+ * the run's own bookkeeping (values produced, events, secrets, whether it gave up).
+ */
+import type { Logger } from 'pino'
+
+import type { Project } from '../definitions/index.js'
+import type { IOManager } from '../io/types.js'
+import type { Store } from '../store/store.js'
+import type { Tracker } from '../tracking/tracker.js'
+import { describeFailure } from './errors.js'
+import type { AssetId } from './planner.js'
+import type { ProjectState } from './project-state.js'
+import type { RunSecrets } from './run-config.js'
+import type { RunEvent } from './types.js'
+
+/** A value produced or loaded in this run, with the data version it has. */
+export interface RunValue {
+  value: unknown
+  version: string
+}
+
+/** The run as its assets see it. */
+export interface RunContext {
+  readonly runId: string
+  readonly project: Project
+  readonly state: ProjectState
+  readonly store: Store
+  /** The store folder (job folders, locks and logs live under it). */
+  readonly storeDir: string
+  /** The project's IO manager (an asset may have its own). */
+  readonly io: IOManager
+  readonly trackers: readonly Tracker[]
+  readonly log: Logger
+  readonly signal: AbortSignal
+  /** Secret config values, and how to keep them out of what the run writes. */
+  readonly secrets: RunSecrets
+  /** Values produced or loaded in this run, by id. */
+  readonly values: Map<AssetId, RunValue>
+  readonly emit: (e: RunEvent) => void
+  /** Set when the run has given up waiting (cancel grace period over): nothing may be recorded. */
+  readonly gate: { closed: boolean }
+}
+
+/**
+ * Tells every tracker something; a tracker that fails is logged as a warning, never thrown.
+ *
+ * @example
+ * await tellTrackers(run.trackers, run.log, 'materialized', (t) => t.materialized(m))
+ */
+export async function tellTrackers(
+  trackers: readonly Tracker[],
+  log: Logger,
+  what: string,
+  tell: (t: Tracker) => Promise<void> | undefined,
+): Promise<void> {
+  for (const t of trackers) {
+    try {
+      await tell(t)
+    } catch (e) {
+      log.warn(
+        { err: e, tracker: t.name },
+        `tracker ${t.name} failed (${what}): ${describeFailure(e)}; the run goes on`,
+      )
+    }
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The scheduler (shaped like turborepo's `Engine::execute`): it knows only the graph among the
+ * planned ids, a concurrency limit, an AbortSignal and a visitor callback. An id is visited as soon
+ * as its planned deps are done (no layer barriers), at most `concurrency` at a time. A visit may
+ * block its descendants with a reason, which they receive when visited. Everything else (leases,
+ * re-verification, records, events, the summary) lives in the visitor.
+ */
+import type { AssetId } from './planner.js'
+
+/** The planned ids and their dependencies among them. */
+export interface ScheduleGraph {
+  /** Planned ids, in plan order (every dep before its dependents). */
+  readonly ids: readonly AssetId[]
+  /** Dependencies of a planned id (ids outside the plan are ignored). */
+  deps(id: AssetId): Iterable<AssetId>
+}
+
+/**
+ * Visits one id; `blockedBy` is the reason an upstream visit gave to block it. Resolves to the
+ * reason to block its descendants with, or undefined to let them run. Must not reject.
+ */
+export type Visitor<Reason> = (id: AssetId, blockedBy: Reason | undefined) => Promise<Reason | undefined>
+
+/** Limits of a schedule. */
+export interface ScheduleOptions {
+  concurrency: number
+  /** Once aborted, nothing new starts; running visits get `graceMs` to finish. */
+  signal: AbortSignal
+  graceMs: number
+  /** Called at once when the grace period runs out with visits still running (they are given up on). */
+  onAbandon?: (running: number) => void
+}
+
+/** How a schedule ended. */
+export interface ScheduleEnd {
+  /** Planned ids whose visit did not finish (never started once the signal aborted, or given up on), in plan order. */
+  unfinished: AssetId[]
+  /** Visits still running when the grace period after an abort ran out (they are given up on). */
+  abandoned: number
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Visits every planned id in dependency order with bounded concurrency.
+ *
+ * @example
+ * const end = await schedule({ ids: planned, deps: (id) => depsOf(id) }, { concurrency: 4, signal, graceMs: 10_000 },
+ *   async (id, blockedBy) => (blockedBy ?? (await build(id)) ? undefined : 'upstream_failed'))
+ */
+export async function schedule<Reason>(
+  graph: ScheduleGraph,
+  options: ScheduleOptions,
+  visit: Visitor<Reason>,
+): Promise<ScheduleEnd> {
+  const { signal, concurrency, graceMs } = options
+  const inPlan = new Set(graph.ids)
+  const pending = new Map<AssetId, number>()
+  const children = new Map<AssetId, AssetId[]>()
+  for (const v of graph.ids) {
+    const deps = new Set([...graph.deps(v)].filter((d) => inPlan.has(d)))
+    pending.set(v, deps.size)
+    for (const d of deps) children.set(d, [...(children.get(d) ?? []), v])
+  }
+  const blocked = new Map<AssetId, Reason>()
+  const ready = graph.ids.filter((v) => pending.get(v) === 0)
+  const finished = new Set<AssetId>()
+  let done = 0
+  let active = 0
+  let wake: (() => void) | undefined
+  let failure: { error: unknown } | undefined
+
+  const finish = (v: AssetId, block: Reason | undefined): void => {
+    done++
+    finished.add(v)
+    for (const c of children.get(v) ?? []) {
+      if (block !== undefined && !blocked.has(c)) blocked.set(c, block)
+      const left = pending.get(c)! - 1
+      pending.set(c, left)
+      if (left === 0) ready.push(c)
+    }
+  }
+
+  while (done < graph.ids.length) {
+    while (ready.length > 0 && active < concurrency && !signal.aborted) {
+      const v = ready.shift()!
+      active++
+      void visit(v, blocked.get(v))
+        .then(
+          (block) => finish(v, block),
+          (error: unknown) => {
+            failure ??= { error }
+            finish(v, undefined)
+          },
+        )
+        .finally(() => {
+          active--
+          wake?.()
+        })
+    }
+    if (active === 0 && (signal.aborted || ready.length === 0)) break
+    if (signal.aborted) {
+      // Running visits saw the signal abort; give them a bounded grace period.
+      const timedOut = await Promise.race([
+        new Promise<boolean>((resolve) => (wake = () => resolve(false))),
+        sleep(graceMs).then(() => true),
+      ])
+      if (timedOut) {
+        options.onAbandon?.(active)
+        break
+      }
+      continue
+    }
+    await new Promise<void>((resolve) => {
+      wake = resolve
+      signal.addEventListener('abort', () => resolve(), { once: true })
+    })
+  }
+  if (failure !== undefined) throw failure.error
+  return { unfinished: graph.ids.filter((v) => !finished.has(v)), abandoned: active }
+}

@@ -1,0 +1,377 @@
+/**
+ * `SqliteStore`: the built-in `Store`, a SQLite file of runs, materializations, checks, events,
+ * metrics, params, leases and jobs in the store folder (`.rivers/` beside the project file).
+ *
+ * The `Store` seam is asynchronous (so that a PostgreSQL store can implement it); this one works
+ * synchronously inside (better-sqlite3 is synchronous) and resolves at once. Every write is one
+ * `BEGIN IMMEDIATE` transaction: taking the write lock up front means a second process waits (busy
+ * timeout, 10 s) instead of failing with SQLITE_BUSY when it upgrades a read to a write.
+ */
+import type Database from 'better-sqlite3'
+import { HistoryViews } from './history.js'
+import { JobsTable } from './jobs.js'
+import { LeasesTable } from './leases.js'
+import { openDatabase, translateSqliteError, type OpenOptions } from './open.js'
+import { ParamsTable } from './params.js'
+import { RecordsTable } from './records.js'
+import { RunsTable } from './runs.js'
+import type { Store } from './store.js'
+import type {
+  BeginRun,
+  EventRecord,
+  HistoryRecord,
+  JobRecord,
+  JobUpdate,
+  LatestRecords,
+  Lease,
+  MetricHistoryPoint,
+  NewCheckResult,
+  NewJob,
+  NewRecord,
+  RunRecord,
+  RunStatus,
+} from './types.js'
+
+/**
+ * The SQLite store of one project.
+ *
+ * @example
+ * const store = SqliteStore.open('.rivers')
+ * await store.beginRun({ id: 'r1', selection: ['*'], force: false })
+ * const id = await store.recordMaterialization({ runId: 'r1', key: 'raw', codeVersion, configHash, dataVersion,
+ *   inputs: [], startedAt, finishedAt: new Date() })
+ * await store.finishRun('r1', 'success', { materialized: ['raw'] })
+ * await store.close()
+ */
+export class SqliteStore implements Store {
+  /** Absolute path of the database file. */
+  readonly file: string
+  readonly #db: Database.Database
+  readonly #records: RecordsTable
+  readonly #runs: RunsTable
+  readonly #history: HistoryViews
+  readonly #leases: LeasesTable
+  readonly #jobs: JobsTable
+  readonly #params: ParamsTable
+  readonly #busyMs: number
+
+  private constructor(db: Database.Database, file: string, busyMs: number) {
+    this.#db = db
+    this.file = file
+    this.#busyMs = busyMs
+    this.#records = new RecordsTable(db, file)
+    this.#runs = new RunsTable(db, file)
+    this.#params = new ParamsTable(db, file)
+    this.#history = new HistoryViews(db, this.#runs, this.#params)
+    this.#leases = new LeasesTable(db)
+    this.#jobs = new JobsTable(db)
+  }
+
+  /**
+   * Opens the store in `dir` (created with mode 0700 if absent; database `dir/rivers.db`, mode 0600),
+   * applying migrations. With `readonly`, nothing is created or migrated and the file must exist.
+   *
+   * @example
+   * const store = SqliteStore.open('/project/.rivers', { readonly: true })
+   */
+  static open(dir: string, options: OpenOptions = {}): SqliteStore {
+    const { db, file, busyTimeoutMs } = openDatabase(dir, options)
+    try {
+      return new SqliteStore(db, file, busyTimeoutMs)
+    } catch (e) {
+      db.close()
+      throw translateSqliteError(file, e, busyTimeoutMs)
+    }
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction, translating SQLite errors into `RiversError`s. */
+  #write<T>(fn: () => T): T {
+    try {
+      return this.#db.transaction(fn).immediate()
+    } catch (e) {
+      throw translateSqliteError(this.file, e, this.#busyMs)
+    }
+  }
+
+  #read<T>(fn: () => T): T {
+    try {
+      return fn()
+    } catch (e) {
+      throw translateSqliteError(this.file, e, this.#busyMs)
+    }
+  }
+
+  /**
+   * Starts a run (status `running`, with this process's pid and host).
+   *
+   * @example
+   * await store.beginRun({ id: runId, selection: ['raw+'], force: false, argv: process.argv.slice(2) })
+   */
+  async beginRun(run: BeginRun): Promise<void> {
+    this.#write(() => this.#runs.begin(run))
+  }
+
+  /**
+   * Ends a run with its final status and summary (any JSON value).
+   *
+   * @example
+   * await store.finishRun(runId, 'failed', { failed: [{ key: 'model', error: 'OOM' }] })
+   */
+  async finishRun(id: string, status: RunStatus, summary: unknown): Promise<void> {
+    this.#write(() => this.#runs.finish(id, status, summary))
+  }
+
+  /**
+   * One run, or undefined.
+   *
+   * @example
+   * (await store.getRun('r1'))?.status // 'success'
+   */
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    return this.#read(() => this.#runs.get(id))
+  }
+
+  /**
+   * The most recent runs, newest first.
+   *
+   * @example
+   * for (const run of await store.listRuns({ limit: 10 })) console.log(run.id, run.status)
+   */
+  async listRuns(opts: { limit?: number } = {}): Promise<RunRecord[]> {
+    return this.#read(() => this.#runs.list(opts.limit ?? 20))
+  }
+
+  /**
+   * Appends an event to a run; returns its id.
+   *
+   * @example
+   * await store.appendEvent(runId, 'skipped', 'report', { reason: 'upstream_unchanged' })
+   */
+  async appendEvent(runId: string, type: string, key?: string, data?: unknown): Promise<number> {
+    return this.#write(() => this.#runs.appendEvent(runId, type, key, data))
+  }
+
+  /**
+   * A run's events in order.
+   *
+   * @example
+   * (await store.runEvents(runId)).map((e) => e.type) // ['materialized', 'skipped']
+   */
+  async runEvents(runId: string): Promise<EventRecord[]> {
+    return this.#read(() => this.#runs.events(runId))
+  }
+
+  /**
+   * Records a materialization (or a source observation) with its inputs, metrics, the asset's
+   * `latest` pointer and a `materialized`/`observed` event, all in one transaction. Returns the
+   * record id.
+   *
+   * @example
+   * await store.recordMaterialization({ runId, key: 'features', codeVersion, configHash, dataVersion,
+   *   inputs: [{ key: 'raw', dataVersion: rawVersion }], startedAt, finishedAt: new Date(),
+   *   storagePath: 'features.json', metrics: [{ name: 'rows', value: 1200 }] })
+   */
+  async recordMaterialization(record: NewRecord): Promise<number> {
+    return this.#write(() => this.#records.insert(record))
+  }
+
+  /**
+   * Records the result of an asset check; returns its id.
+   *
+   * @example
+   * await store.recordCheck({ runId, key: 'model', materializationId: id, name: 'auc >= 0.8', passed: false, blocking: true })
+   */
+  async recordCheck(result: NewCheckResult): Promise<number> {
+    return this.#write(() => this.#runs.recordCheck(result))
+  }
+
+  /**
+   * Stores the config values a materialization was built with (secrets redacted), shown by
+   * `assetHistory`; replaces earlier params of the same record.
+   *
+   * @example
+   * await store.recordParams(id, { epochs: 3, token: '[redacted]' })
+   */
+  async recordParams(materializationId: number, params: unknown): Promise<void> {
+    this.#write(() => this.#params.put(materializationId, params))
+  }
+
+  /**
+   * The latest record of every unpartitioned asset in columnar form, read from one consistent
+   * snapshot of the `latest` table (one aggregate query per 65,536 assets; no per-row objects).
+   *
+   * @example
+   * const latest = await store.latestRecords()
+   * const i = latest.keys.indexOf('raw')
+   * const rawVersion = latest.dataVersions.subarray(16 * i, 16 * i + 16)
+   */
+  async latestRecords(): Promise<LatestRecords> {
+    return this.#read(() => this.#records.latest())
+  }
+
+  /**
+   * An asset's records, newest first, with inputs, metadata, metrics and check results (hashes as hex).
+   *
+   * @example
+   * const [last] = await store.assetHistory('model', { limit: 1 })
+   */
+  async assetHistory(key: string, opts: { limit?: number; partition?: string } = {}): Promise<HistoryRecord[]> {
+    return this.#read(() => this.#history.asset(key, opts))
+  }
+
+  /**
+   * The current record of an asset (what `latestRecords` sees for it), with inputs, metadata,
+   * metrics and checks; undefined if it was never materialized or was wiped.
+   *
+   * @example
+   * const storagePath = (await store.currentRecord('raw'))?.storagePath
+   */
+  async currentRecord(key: string, opts: { partition?: string } = {}): Promise<HistoryRecord | undefined> {
+    return this.#read(() => this.#history.current(key, opts.partition ?? ''))
+  }
+
+  /**
+   * One value of a metric per record of an asset (the summary value, else the last step), oldest first.
+   *
+   * @example
+   * (await store.metricHistory('model', 'auc')).map((p) => [p.runId, p.value])
+   */
+  async metricHistory(
+    key: string,
+    name: string,
+    opts: { limit?: number; partition?: string } = {},
+  ): Promise<MetricHistoryPoint[]> {
+    return this.#read(() => this.#history.metric(key, name, opts))
+  }
+
+  /**
+   * Forgets assets: their `latest` rows go (every partition), so `latestRecords` no longer sees them
+   * and they plan as missing; their records stay as history with `wipedAt` set. Returns the number of
+   * `latest` rows removed.
+   *
+   * @example
+   * await store.wipe(['features', 'model']) // 2
+   */
+  async wipe(keys: readonly string[]): Promise<number> {
+    return this.#write(() => this.#records.wipe(keys))
+  }
+
+  /**
+   * Takes the build lease of an asset for `ttlMs` if nobody holds it, this run holds it, or the
+   * holder's lease expired. Returns whether this run now holds it.
+   *
+   * @example
+   * if (!(await store.tryAcquireLease('model', runId, 60_000))) console.log('another run is building model')
+   */
+  async tryAcquireLease(key: string, runId: string, ttlMs: number, partition = ''): Promise<boolean> {
+    return this.#write(() => this.#leases.tryAcquire(key, partition, runId, ttlMs))
+  }
+
+  /**
+   * Extends a lease this run holds; false if another run took it or it was released.
+   *
+   * @example
+   * const timer = setInterval(() => void store.renewLease('model', runId, 60_000), 20_000)
+   */
+  async renewLease(key: string, runId: string, ttlMs: number, partition = ''): Promise<boolean> {
+    return this.#write(() => this.#leases.renew(key, partition, runId, ttlMs))
+  }
+
+  /**
+   * Gives up a lease; false if this run did not hold it.
+   *
+   * @example
+   * await store.releaseLease('model', runId)
+   */
+  async releaseLease(key: string, runId: string, partition = ''): Promise<boolean> {
+    return this.#write(() => this.#leases.release(key, partition, runId))
+  }
+
+  /**
+   * Gives up every lease a run holds; returns how many.
+   *
+   * @example
+   * await store.releaseRunLeases(runId)
+   */
+  async releaseRunLeases(runId: string): Promise<number> {
+    return this.#write(() => this.#leases.releaseRun(runId))
+  }
+
+  /**
+   * The current holder of an asset's lease (possibly expired), or undefined.
+   *
+   * @example
+   * const lease = await store.getLease('model'); if (lease) console.log(`held by run ${lease.runId} on ${lease.host}`)
+   */
+  async getLease(key: string, partition = ''): Promise<Lease | undefined> {
+    return this.#read(() => this.#leases.get(key, partition))
+  }
+
+  /**
+   * Records a job a launcher is about to submit (state `pending`); returns its id.
+   *
+   * @example
+   * const jobId = await store.insertJob({ runId, key: 'model/torch', launcher: 'slurm', fingerprint })
+   */
+  async insertJob(job: NewJob): Promise<number> {
+    return this.#write(() => this.#jobs.insert(job))
+  }
+
+  /**
+   * Updates a job's handle, state, times or exit code; false if there is no such job.
+   *
+   * @example
+   * await store.updateJob(jobId, { handle: { id: '4242' }, state: 'running', startedAt: new Date() })
+   */
+  async updateJob(id: number, update: JobUpdate): Promise<boolean> {
+    return this.#write(() => this.#jobs.update(id, update))
+  }
+
+  /**
+   * One job, or undefined.
+   *
+   * @example
+   * (await store.getJob(jobId))?.state // 'succeeded'
+   */
+  async getJob(id: number): Promise<JobRecord | undefined> {
+    return this.#read(() => this.#jobs.get(id))
+  }
+
+  /**
+   * Jobs of an asset still pending or running (per the store) for the same work, newest first: what a
+   * restarted run may reattach to.
+   *
+   * @example
+   * const [previous] = await store.activeJobs('model/torch', 'slurm', fingerprint)
+   */
+  async activeJobs(key: string, launcher: string, fingerprint: string, partition = ''): Promise<JobRecord[]> {
+    return this.#read(() => this.#jobs.active(key, partition, launcher, fingerprint))
+  }
+
+  /**
+   * A run's jobs, or an asset's latest jobs (newest first).
+   *
+   * @example
+   * (await store.listJobs({ runId })).map((j) => [j.key, j.state])
+   * await store.listJobs({ key: 'model/torch', limit: 5 })
+   */
+  async listJobs(
+    filter: { runId: string } | { key: string; partition?: string; limit?: number },
+  ): Promise<JobRecord[]> {
+    return this.#read(() =>
+      'runId' in filter
+        ? this.#jobs.ofRun(filter.runId)
+        : this.#jobs.ofAsset(filter.key, filter.partition ?? '', filter.limit ?? 20),
+    )
+  }
+
+  /**
+   * Closes the connection (the last connection also checkpoints and removes the WAL file).
+   *
+   * @example
+   * await store.close()
+   */
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close()
+  }
+}

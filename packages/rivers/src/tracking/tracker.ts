@@ -1,0 +1,66 @@
+/**
+ * The `Tracker` seam: what experiment tracking (the built-in store tracker; MLflow next) is told of
+ * a run. A tracker is told of the run's start and end and of every recorded materialization, with
+ * its params (the asset's config values, secrets redacted), metrics (with steps), metadata, data and
+ * code versions and where its artifact is stored. A tracker that fails is logged as a warning: it
+ * never fails a run nor loses a materialization (the record is written before trackers hear of it).
+ */
+import type { MetricPoint } from '../store/types.js'
+
+/** A run as it starts. */
+export interface TrackedRun {
+  runId: string
+  selection: readonly string[]
+  force: boolean
+  /** The run config as given, secrets redacted. */
+  config: Readonly<Record<string, unknown>>
+  startedAt: Date
+}
+
+/** A materialization, once recorded. */
+export interface TrackedMaterialization {
+  runId: string
+  assetKey: string
+  /** Id of the record in the store. */
+  recordId: number
+  /** The asset's config values (defaults applied), secrets redacted; undefined for an asset without config. */
+  params: unknown
+  metrics: readonly MetricPoint[]
+  metadata: Readonly<Record<string, unknown>>
+  /** Data version (hex). */
+  dataVersion: string
+  /** Code version (hex). */
+  codeVersion: string
+  /** Where the IO manager stored the result (relative to its folder), if it says. */
+  storagePath?: string
+  startedAt: Date
+  finishedAt: Date
+}
+
+/** A run as it ends. */
+export interface TrackedRunEnd {
+  runId: string
+  status: 'success' | 'failed' | 'cancelled'
+  durationMs: number
+  materialized: readonly string[]
+  failed: readonly { key: string; error: string }[]
+  finishedAt: Date
+}
+
+/**
+ * Told of runs and materializations. Every method may reject: the engine logs a warning and goes on.
+ *
+ * @example
+ * const printer: Tracker = {
+ *   name: 'printer',
+ *   async materialized(m) { console.log(m.assetKey, m.params, m.metrics) },
+ * }
+ * const ws = await openWorkspace(project, { trackers: [printer] })
+ */
+export interface Tracker {
+  /** Shown in warnings when it fails. */
+  readonly name: string
+  runStarted?(run: TrackedRun): Promise<void>
+  materialized(materialization: TrackedMaterialization): Promise<void>
+  runFinished?(end: TrackedRunEnd): Promise<void>
+}

@@ -56,7 +56,7 @@ export function makeCtx(io: Io, globals: GlobalOptions): Ctx {
  * Find and load the project, open its workspace, run `fn`, and close the workspace.
  *
  * @example
- * return withWorkspace(ctx, async (ws) => { print(await ws.status(['*'])); return 0 })
+ * const code = await withWorkspace(ctx, async (ws) => (printJson(ctx, await ws.status(['*'])), EXIT.ok))
  */
 export async function withWorkspace<T>(ctx: Ctx, fn: (ws: Workspace) => Promise<T>): Promise<T> {
   const file = findProjectFile(ctx.io.cwd, ctx.globals.project)

@@ -8,7 +8,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const
  * The exit code of a finished run.
  *
  * @example
- * exitCodeOfRun({ status: 'failed', ... }) // 1
+ * exitCodeOfRun({ status: 'failed' }) // 1
  */
 export function exitCodeOfRun(summary: Pick<RunSummary, 'status'>): number {
   if (summary.status === 'success') return EXIT.ok

@@ -15,14 +15,6 @@
  */
 export { storeConformance, type StoreUnderTest } from './store.js'
 export { ioManagerConformance, type IOManagerUnderTest } from './io-manager.js'
-export {
-  launcherConformance,
-  jobContext,
-  memoryLogger,
-  shellJob,
-  tempDir,
-  waitFor,
-  type ConformanceSetup,
-  type TestJobContext,
-} from './launcher.js'
+export { launcherConformance, type ConformanceSetup } from './launcher.js'
+export { jobContext, memoryLogger, shellJob, tempDir, waitFor, type TestJobContext } from './helpers.js'
 export { trackerConformance, type TrackerUnderTest } from './tracker.js'

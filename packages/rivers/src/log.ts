@@ -12,7 +12,7 @@ import { RiversError } from './errors.js'
  * What replaces a redacted value.
  *
  * @example
- * expect(logText).toContain(REDACTED)
+ * console.log(REDACTED) // '[redacted]'
  */
 export const REDACTED = '[redacted]'
 
@@ -229,6 +229,7 @@ export function formatLogLine(record: Record<string, unknown>, color: boolean): 
  * A pino destination that writes {@link formatLogLine} output to `out`.
  *
  * @example
+ * import pino from 'pino'
  * const logger = pino(createPrettyStream(process.stderr, false))
  */
 export function createPrettyStream(out: NodeJS.WritableStream, color: boolean): DestinationStream {

@@ -11,8 +11,9 @@
  * - `Tracker`: told of runs and materializations (built-in: `StoreTracker`).
  *
  * @example
- * import { registerLauncher, type Launcher } from '@rivers-orchestrator/rivers/plugin'
- * registerLauncher('ray', (settings) => new RayLauncher(settings) satisfies Launcher)
+ * import { LocalLauncher, registerLauncher, type Launcher } from '@rivers-orchestrator/rivers/plugin'
+ * // A launcher type of one's own: the engine finds it by its `type` in an asset's `launcher` setting.
+ * registerLauncher('local-cpu', (_settings, where): Launcher => new LocalLauncher({ env: where.env, gpus: 'none' }))
  */
 // Store
 export type { Store } from './store/store.js'

@@ -46,7 +46,10 @@ export interface AssetContext<Config = undefined> {
  * @example
  * const events = source({
  *   key: 'raw/events',
- *   observe: async (ctx: SourceContext) => ({ dataVersion: await fetchSnapshotId(ctx.signal) }),
+ *   observe: async (ctx: SourceContext) => {
+ *     const res = await fetch('https://events.example.com/snapshot', { signal: ctx.signal })
+ *     return { dataVersion: res.headers.get('etag') ?? 'none' }
+ *   },
  * })
  */
 export interface SourceContext {

@@ -52,7 +52,10 @@ function parentOf(schema: object): object | undefined {
  * import { z } from 'zod'
  * const upload = asset(
  *   { key: 'upload', deps: { report }, config: z.object({ bucket: z.string(), token: secret(z.string()) }) },
- *   async ({ report }, ctx) => put(ctx.config.bucket, report, ctx.config.token),
+ *   async ({ report }, ctx) => {
+ *     const url = `https://storage.example.com/${ctx.config.bucket}/report.json`
+ *     await fetch(url, { method: 'PUT', headers: { authorization: `Bearer ${ctx.config.token}` }, body: JSON.stringify(report) })
+ *   },
  * )
  */
 export function secret<S extends ZodSchema>(schema: S): S {

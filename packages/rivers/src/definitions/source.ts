@@ -54,6 +54,7 @@ export type SourceValue<R, P> = [R] extends [NoLoad] ? (P extends string ? Buffe
  * Define a source asset. Consumers' input types follow from `load` (or `Buffer` for a bare `path`).
  *
  * @example
+ * import { readFile } from 'node:fs/promises'
  * const orders = source({
  *   key: 'raw/orders',
  *   path: 'data/orders.json',

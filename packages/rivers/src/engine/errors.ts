@@ -324,7 +324,7 @@ const DEFINITION_CODES = new Set([
  * An error thrown by the native core as a RiversError with the same code and message.
  *
  * @example
- * try { select(['a and']) } catch (e) { throw fromNative(e) }
+ * try { planner.select(['a and']) } catch (e) { throw fromNative(e) }
  */
 export function fromNative(e: unknown): unknown {
   if (!(e instanceof Error)) return e

@@ -59,6 +59,7 @@ export async function validateLaunches(
  * cancelled, asset timed out) stops it; a failed job fails the attempt, so retries apply.
  *
  * @example
+ * import { usesLauncher } from '../launchers/registry.js'
  * const value = usesLauncher(def) ? await runOnLauncher(run, id, def, inputs, ctx) : await def.fn(inputs, ctx)
  */
 export async function runOnLauncher(

@@ -29,7 +29,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * const leases = new RunLeases(store, runId, log, signal)
  * if ((await leases.acquire('model')) !== 'cancelled') {
  *   const release = leases.hold('model')
- *   try { await build() } finally { await release() }
+ *   try { await materializeAsset(run, id, retry) } finally { await release() }
  * }
  */
 export class RunLeases {

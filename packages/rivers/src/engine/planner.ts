@@ -221,7 +221,7 @@ export class Planner {
    * Whether an asset must run now (missing or stale): the re-verification just before it runs.
    *
    * @example
-   * if (!planner.needsRun(id)) skip('upstream_unchanged')
+   * const skipped = !planner.needsRun(id) // its inputs came out unchanged: early cutoff
    */
   needsRun(id: AssetId): boolean {
     return call(() => this.#graph.needsRun(id))

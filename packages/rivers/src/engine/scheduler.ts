@@ -45,8 +45,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * Visits every planned id in dependency order with bounded concurrency.
  *
  * @example
- * const end = await schedule({ ids: planned, deps: (id) => depsOf(id) }, { concurrency: 4, signal, graceMs: 10_000 },
- *   async (id, blockedBy) => (blockedBy ?? (await build(id)) ? undefined : 'upstream_failed'))
+ * const end = await schedule(
+ *   { ids: planned, deps: (id) => state.asset(id).deps.map((d) => state.idOf(d.key)!) },
+ *   { concurrency: 4, signal, graceMs: 10_000 },
+ *   async (id, blockedBy) => blockedBy ?? ((await materializeAsset(run, id, undefined)).ok ? undefined : 'upstream_failed'),
+ * )
  */
 export async function schedule<Reason>(
   graph: ScheduleGraph,

@@ -56,7 +56,7 @@ export function userCodeSync<T>(scope: UserCodeScope, phase: UserCodePhase, fn: 
  * wrapped with the scope, the phase and the user's location.
  *
  * @example
- * catch (thrown) { throw wrapUserError({ key, runId }, 'check', thrown) }
+ * try { await def.checks[0]!.fn(value, ctx) } catch (thrown) { throw wrapUserError({ key, runId }, 'check', thrown) }
  */
 export function wrapUserError(scope: UserCodeScope, phase: UserCodePhase, thrown: unknown): unknown {
   if (isRiversError(thrown)) return thrown

@@ -13,7 +13,6 @@ import type { IOManager } from '../io/types.js'
 import type { Store } from '../store/store.js'
 import type { Tracker } from '../tracking/tracker.js'
 import { invalidConcurrency, missingInput, unknownAsset } from './errors.js'
-import { causeKindName, causeMessage, rootCauseMessage } from './explain.js'
 import { validateLaunches } from './launch.js'
 import type { AssetId } from './planner.js'
 import { ProjectState } from './project-state.js'
@@ -22,15 +21,14 @@ import { RunConfig } from './run-config.js'
 import type {
   AssetDetail,
   AssetInfo,
-  CauseView,
   LineageView,
   MaterializeOptions,
   PlanReport,
   RunInfo,
   RunSummary,
-  StatusEntry,
   StatusReport,
 } from './types.js'
+import { assetFailures, assetInfo, assetRecords, runInfos, statusEntries } from './views.js'
 
 /** What a workspace is opened with: the store and the seams (chosen by `openWorkspace`). */
 export interface WorkspaceSeams {
@@ -153,34 +151,7 @@ export class Workspace {
     const st = this.#state
     const ids = st.select(exprs)
     const { rows, planned } = st.statusReport(exprs, ids)
-    const isMissing = (dep: number): boolean => dep < st.size && st.dataVersion(dep as AssetId) === ''
-    const assets: StatusEntry[] = rows.map((row) => {
-      const a = st.asset(row.id)
-      const entry: StatusEntry = {
-        key: a.key,
-        status: row.status,
-        planned: planned.has(row.id),
-        causes: [],
-        rootCauses: [],
-      }
-      for (const c of row.causes) {
-        const kind = causeKindName(c.kind) as CauseView['kind']
-        const view: CauseView = { kind, message: '' }
-        if (c.dep !== undefined) view.dep = st.keyOf(c.dep)
-        view.message = causeMessage(kind, a.key, view.dep, c.dep !== undefined && isMissing(c.dep))
-        entry.causes.push(view)
-      }
-      for (const r of row.roots) {
-        const kind = causeKindName(r.kind)
-        const key = st.keyOf(r.id)
-        entry.rootCauses.push({ key, kind, message: rootCauseMessage(kind, key) })
-      }
-      const last = st.last(a.key)
-      if (last !== undefined) entry.last = { runId: last.runId, at: last.at, dataVersion: last.dataVersion }
-      if (a.isSource) entry.source = true
-      return entry
-    })
-    return { assets }
+    return { assets: statusEntries(st, rows, planned) }
   }
 
   /**
@@ -263,7 +234,7 @@ export class Workspace {
    * const infos = await ws.list(['group:staging'])
    */
   async list(exprs: readonly string[] = []): Promise<AssetInfo[]> {
-    return (await this.#selectIds(exprs)).map((i) => this.#info(i))
+    return (await this.#selectIds(exprs)).map((i) => assetInfo(this.#state, i))
   }
 
   /**
@@ -275,7 +246,7 @@ export class Workspace {
   async lineage(exprs: readonly string[] = []): Promise<LineageView> {
     const ids = await this.#selectIds(exprs)
     const keys = new Set(ids.map((i) => this.#state.asset(i).key))
-    const nodes = ids.map((i) => this.#info(i))
+    const nodes = ids.map((i) => assetInfo(this.#state, i))
     const edges: [string, string][] = []
     for (const n of nodes) for (const d of n.deps) if (keys.has(d)) edges.push([d, n.key])
     return { nodes, edges }
@@ -288,37 +259,8 @@ export class Workspace {
    * const runs = await ws.runs({ asset: 'model', metric: 'auc' })
    */
   async runs(options: { limit?: number; asset?: string; metric?: string } = {}): Promise<RunInfo[]> {
-    const store = this.#seams.store
-    const runs = await store.listRuns({ limit: options.limit ?? 20 })
-    const metricByRun = new Map<string, number>()
-    let filtered = runs
-    if (options.asset !== undefined) {
-      this.#requireKey(options.asset)
-      if (options.metric !== undefined) {
-        for (const p of await store.metricHistory(options.asset, options.metric)) metricByRun.set(p.runId, p.value)
-        filtered = runs.filter((r) => metricByRun.has(r.id))
-      } else {
-        const built = new Set((await store.assetHistory(options.asset, { limit: 1000 })).map((h) => h.runId))
-        filtered = runs.filter((r) => built.has(r.id))
-      }
-    }
-    return filtered.map((r) => {
-      const s = (r.summary ?? {}) as Partial<RunSummary>
-      const info: RunInfo = {
-        runId: r.id,
-        status: r.status,
-        startedAt: r.startedAt,
-        selection: r.selection,
-        materialized: s.materialized?.length ?? 0,
-        failed: s.failed?.length ?? 0,
-        skipped: s.skipped?.length ?? 0,
-      }
-      if (r.finishedAt !== null) info.finishedAt = r.finishedAt
-      if ((s as { interrupted?: unknown }).interrupted === true) info.interrupted = true
-      const m = metricByRun.get(r.id)
-      if (m !== undefined) info.metric = m
-      return info
-    })
+    if (options.asset !== undefined) this.#requireKey(options.asset)
+    return runInfos(this.#seams.store, options)
   }
 
   /**
@@ -331,63 +273,12 @@ export class Workspace {
   async show(key: string, options: { limit?: number } = {}): Promise<AssetDetail> {
     const id = this.#requireKey(key)
     const store = this.#seams.store
-    const history = (await store.assetHistory(key, { limit: options.limit ?? 10 })).map((h) => {
-      const entry: AssetDetail['history'][number] = {
-        runId: h.runId,
-        at: h.finishedAt,
-        kind: h.kind,
-        dataVersion: h.dataVersion,
-        codeVersion: h.codeVersion,
-        configHash: h.configHash,
-        durationMs: h.durationMs,
-        inputs: h.inputs.map((i) => ({ key: i.key, dataVersion: i.dataVersion })),
-        metadata: h.metadata ?? {},
-        metrics: h.metrics,
-        checks: h.checks.map((c) =>
-          c.message === null
-            ? { name: c.name, passed: c.passed, blocking: c.blocking }
-            : { name: c.name, passed: c.passed, blocking: c.blocking, message: c.message },
-        ),
-      }
-      if (h.storagePath !== null) entry.storagePath = h.storagePath
-      if (h.params !== null && h.params !== undefined) entry.config = h.params
-      return entry
-    })
     return {
-      info: this.#info(id),
+      info: assetInfo(this.#state, id),
       status: (await this.status([`key:${key}`])).assets[0]!,
-      history,
-      failures: await this.#failures(key),
+      history: await assetRecords(store, key, options.limit ?? 10),
+      failures: await assetFailures(store, key),
     }
-  }
-
-  /** Failed attempts of an asset in the recent runs (newest first), from their `attempt_failed` events. */
-  async #failures(key: string, runs = 10, limit = 10): Promise<AssetDetail['failures']> {
-    const store = this.#seams.store
-    const out: AssetDetail['failures'] = []
-    for (const run of await store.listRuns({ limit: runs })) {
-      const events = (await store.runEvents(run.id)).filter((e) => e.key === key && e.type === 'attempt_failed')
-      for (const e of events.reverse()) {
-        const d = (e.data ?? {}) as {
-          attempt?: number
-          of?: number
-          error?: string
-          willRetry?: boolean
-          location?: string
-        }
-        out.push({
-          runId: run.id,
-          at: e.at,
-          attempt: d.attempt ?? 1,
-          of: d.of ?? d.attempt ?? 1,
-          error: d.error ?? '',
-          ...(typeof d.location === 'string' ? { location: d.location } : {}),
-          willRetry: d.willRetry === true,
-        })
-        if (out.length >= limit) return out
-      }
-    }
-    return out
   }
 
   /**
@@ -448,20 +339,5 @@ export class Workspace {
     const id = this.#state.idOf(key)
     if (id === undefined) throw unknownAsset(key, closest(key, this.#state.keys()))
     return id
-  }
-
-  #info(i: AssetId): AssetInfo {
-    const a = this.#state.asset(i)
-    const info: AssetInfo = {
-      key: a.key,
-      deps: [...new Set(a.deps.map((d) => d.key))],
-      isSource: a.isSource,
-      tags: { ...a.tags },
-      kinds: [...a.kinds],
-      owners: [...a.owners],
-    }
-    if (a.description !== undefined) info.description = a.description
-    if (a.group !== undefined) info.group = a.group
-    return info
   }
 }

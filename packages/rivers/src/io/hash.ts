@@ -20,6 +20,7 @@ export const hashBytes: (data: Uint8Array) => string = native.hashBytes
  * calling thread (synchronous), so files larger than memory are fine.
  *
  * @example
+ * import { readFileSync } from 'node:fs'
  * hashFile('/tmp/out.bin') === hashBytes(readFileSync('/tmp/out.bin')) // true
  */
 export const hashFile: (path: string) => string = native.hashFile

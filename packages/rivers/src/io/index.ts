@@ -2,7 +2,7 @@
  * IO managers: how asset results are stored and read back.
  *
  * @example
- * import { FileIOManager } from './io/index.js'
+ * import { FileIOManager } from '@rivers-orchestrator/rivers/plugin'
  * const io = new FileIOManager('.rivers/storage')
  */
 export { FileIOManager, type FileIOManagerOptions } from './file-io-manager.js'

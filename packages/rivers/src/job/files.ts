@@ -24,6 +24,7 @@ import { JOB_CONTEXT_VERSION, JOB_ENV, type JobContextFile } from './protocol.js
  * `PYTHONPATH` and as `RIVERS_CLIENTS`.
  *
  * @example
+ * import { spawn } from 'node:child_process'
  * spawn('python3', ['train.py'], { env: { ...process.env, PYTHONPATH: CLIENTS_DIR } })
  */
 export const CLIENTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'clients')

@@ -42,6 +42,7 @@ export const JOB_CONTEXT_VERSION = 1
  * The context file (`RIVERS_CONTEXT`).
  *
  * @example
+ * import { readFileSync } from 'node:fs'
  * const ctx = JSON.parse(readFileSync(process.env.RIVERS_CONTEXT!, 'utf8')) as JobContextFile
  */
 export interface JobContextFile {

@@ -62,7 +62,7 @@ export function execCommand(
  * One line describing how a command failed, for error messages.
  *
  * @example
- * describeExecFailure(['sinfo'], result) // "`sinfo` could not start: spawn sinfo ENOENT"
+ * describeExecFailure(['sinfo'], await execCommand(['sinfo'])) // "`sinfo` could not start: spawn sinfo ENOENT"
  */
 export function describeExecFailure(argv: readonly string[], r: ExecResult): string {
   const shown = `\`${argv.join(' ')}\``

@@ -31,7 +31,7 @@ const BREAK_MUTEX_STALE_MS = 10_000
  *
  * @example
  * const locks = new GpuLocks('/project/.rivers/locks/gpus')
- * if (locks.tryLock('0', 'run r1 asset model')) { … locks.unlock('0') }
+ * if (locks.tryLock('0', 'run r1 asset model')) locks.unlock('0')
  */
 export class GpuLocks {
   readonly dir: string

@@ -4,7 +4,7 @@
  * (sbatch, here or over SSH).
  *
  * @example
- * import { LocalLauncher } from './launchers/index.js'
+ * import { LocalLauncher } from '@rivers-orchestrator/rivers/plugin'
  * const local = new LocalLauncher({ gpus: '0,1' })
  * console.log((await local.inventory()).gpus)
  */

@@ -52,7 +52,7 @@ export function isAlive(pid: number, startTime?: string): boolean {
  * elsewhere asks the kernel (`kill(-pgid, 0)`, which also counts zombies).
  *
  * @example
- * if (!groupAlive(handle.pid)) release()
+ * if (!groupAlive(handle.pid)) reservation.release()
  */
 export function groupAlive(pgid: number): boolean {
   let entries: string[]

@@ -23,7 +23,7 @@ export interface LauncherEnvironment {
  * Makes a launcher from its settings.
  *
  * @example
- * const factory: LauncherFactory = (settings) => new RayLauncher(settings)
+ * const factory: LauncherFactory = (settings, where) => new LocalLauncher({ lockDir: `${where.storeDir}/locks`, ...settings })
  */
 export type LauncherFactory = (settings: LauncherSettings, where: LauncherEnvironment) => Launcher
 
@@ -34,7 +34,7 @@ const cache = new Map<string, Launcher>()
  * Registers the launcher of a `type` (replacing an earlier one of the same type).
  *
  * @example
- * registerLauncher('ray', (settings) => new RayLauncher(settings))
+ * registerLauncher('local-nightly', (_settings, where) => new LocalLauncher({ env: where.env, gpus: 'none' }))
  */
 export function registerLauncher(type: string, factory: LauncherFactory): void {
   factories.set(type, factory)
@@ -110,6 +110,7 @@ export function launcherFor(
  * Forgets every launcher object (tests that change the environment between cases); registrations stay.
  *
  * @example
+ * import { afterEach } from 'vitest'
  * afterEach(() => resetLaunchers())
  */
 export function resetLaunchers(): void {

@@ -55,7 +55,7 @@ export function gpuMatches(gpu: GpuDevice, gpuType: string | undefined): boolean
  * @example
  * const pool = new SlotPool([{ index: '0' }, { index: '1' }], { cpus: 16, memoryBytes: 64 * 2 ** 30 })
  * const r = await pool.acquire({ gpus: 1 }, 'model', signal)
- * try { … r.gpus … } finally { r.release() }
+ * try { console.log(r.gpus) } finally { r.release() }
  */
 export class SlotPool {
   readonly gpus: readonly GpuDevice[]

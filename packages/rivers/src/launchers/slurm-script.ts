@@ -78,7 +78,7 @@ export function sbatchOptions(
  * the command on every node with `srun`.
  *
  * @example
- * const script = batchScript(job, { type: 'slurm', setup: ['module load cuda'] })
+ * const script = batchScript(job, { partition: 'gpu', setup: ['module load cuda'] })
  */
 export function batchScript(
   job: JobSpec,

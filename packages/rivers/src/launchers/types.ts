@@ -140,7 +140,7 @@ export interface JobStatus {
  *
  * @example
  * const r = await launcher.reserve!(request, target, signal)
- * try { await train(r.gpus) } finally { r.release() }
+ * try { console.log('training on', r.gpus) } finally { r.release() }
  */
 export interface Reservation {
   readonly gpus: readonly GpuDevice[]

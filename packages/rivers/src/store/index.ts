@@ -2,7 +2,7 @@
  * The store: the `Store` seam and its built-in SQLite implementation.
  *
  * @example
- * import { SqliteStore } from './store/index.js'
+ * import { SqliteStore } from '@rivers-orchestrator/rivers/plugin'
  * const store = SqliteStore.open('.rivers')
  * console.log((await store.latestRecords()).keys.length)
  */

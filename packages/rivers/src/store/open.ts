@@ -22,7 +22,8 @@ import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion, type Migration } fr
  * Name of the database file inside the store folder.
  *
  * @example
- * join(storeDir, DB_FILE) // '.rivers/rivers.db'
+ * import { join } from 'node:path'
+ * join('.rivers', DB_FILE) // '.rivers/rivers.db'
  */
 export const DB_FILE = 'rivers.db'
 
@@ -30,7 +31,7 @@ export const DB_FILE = 'rivers.db'
  * How long a connection waits for another process's write lock before failing, by default.
  *
  * @example
- * Store.open(dir, { busyTimeoutMs: BUSY_TIMEOUT_MS * 6 }) // wait a minute
+ * SqliteStore.open('.rivers', { busyTimeoutMs: BUSY_TIMEOUT_MS * 6 }) // wait a minute
  */
 export const BUSY_TIMEOUT_MS = 10_000
 

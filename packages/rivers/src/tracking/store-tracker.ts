@@ -11,7 +11,8 @@ import type { TrackedMaterialization, Tracker } from './tracker.js'
  *
  * @example
  * const tracker = new StoreTracker(store)
- * await tracker.materialized({ runId, assetKey: 'model', recordId, params: { epochs: 3 }, … })
+ * await tracker.materialized({ runId, assetKey: 'model', recordId, params: { epochs: 3 }, metrics: [], metadata: {},
+ *   dataVersion, codeVersion, startedAt, finishedAt: new Date() })
  */
 export class StoreTracker implements Tracker {
   readonly name = 'store'

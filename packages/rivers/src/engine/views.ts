@@ -1,0 +1,182 @@
+/**
+ * The JSON documents of the read-only commands, built from the project state and the store: status
+ * entries, asset infos, run history, and an asset's records and recent failures.
+ */
+import type { Store } from '../store/store.js'
+import { causeKindName, causeMessage, rootCauseMessage } from './explain.js'
+import type { AssetId, StatusRows } from './planner.js'
+import type { ProjectState } from './project-state.js'
+import type { AssetDetail, AssetInfo, CauseView, RunInfo, RunSummary, StatusEntry } from './types.js'
+
+/**
+ * Status entries of `assets status --json`, from the core's rows.
+ *
+ * @example
+ * const { rows, planned } = state.statusReport(exprs, ids)
+ * const assets = statusEntries(state, rows, planned)
+ */
+export function statusEntries(
+  st: ProjectState,
+  rows: StatusRows['rows'],
+  planned: StatusRows['planned'],
+): StatusEntry[] {
+  const isMissing = (dep: number): boolean => dep < st.size && st.dataVersion(dep as AssetId) === ''
+  return rows.map((row) => {
+    const a = st.asset(row.id)
+    const entry: StatusEntry = {
+      key: a.key,
+      status: row.status,
+      planned: planned.has(row.id),
+      causes: [],
+      rootCauses: [],
+    }
+    for (const c of row.causes) {
+      const kind = causeKindName(c.kind) as CauseView['kind']
+      const view: CauseView = { kind, message: '' }
+      if (c.dep !== undefined) view.dep = st.keyOf(c.dep)
+      view.message = causeMessage(kind, a.key, view.dep, c.dep !== undefined && isMissing(c.dep))
+      entry.causes.push(view)
+    }
+    for (const r of row.roots) {
+      const kind = causeKindName(r.kind)
+      const key = st.keyOf(r.id)
+      entry.rootCauses.push({ key, kind, message: rootCauseMessage(kind, key) })
+    }
+    const last = st.last(a.key)
+    if (last !== undefined) entry.last = { runId: last.runId, at: last.at, dataVersion: last.dataVersion }
+    if (a.isSource) entry.source = true
+    return entry
+  })
+}
+
+/**
+ * An asset as `assets list --json` shows it.
+ *
+ * @example
+ * assetInfo(state, id) // { key: 'model', deps: ['features'], isSource: false, tags: {}, … }
+ */
+export function assetInfo(st: ProjectState, id: AssetId): AssetInfo {
+  const a = st.asset(id)
+  const info: AssetInfo = {
+    key: a.key,
+    deps: [...new Set(a.deps.map((d) => d.key))],
+    isSource: a.isSource,
+    tags: { ...a.tags },
+    kinds: [...a.kinds],
+    owners: [...a.owners],
+  }
+  if (a.description !== undefined) info.description = a.description
+  if (a.group !== undefined) info.group = a.group
+  return info
+}
+
+/**
+ * Run history, newest first; with `asset` (a known key) and `metric`, each run's value of that metric.
+ *
+ * @example
+ * await runInfos(store, { limit: 10, asset: 'model', metric: 'auc' })
+ */
+export async function runInfos(
+  store: Store,
+  options: { limit?: number; asset?: string; metric?: string },
+): Promise<RunInfo[]> {
+  const runs = await store.listRuns({ limit: options.limit ?? 20 })
+  const metricByRun = new Map<string, number>()
+  let filtered = runs
+  if (options.asset !== undefined) {
+    if (options.metric !== undefined) {
+      for (const p of await store.metricHistory(options.asset, options.metric)) metricByRun.set(p.runId, p.value)
+      filtered = runs.filter((r) => metricByRun.has(r.id))
+    } else {
+      const built = new Set((await store.assetHistory(options.asset, { limit: 1000 })).map((h) => h.runId))
+      filtered = runs.filter((r) => built.has(r.id))
+    }
+  }
+  return filtered.map((r) => {
+    const s = (r.summary ?? {}) as Partial<RunSummary>
+    const info: RunInfo = {
+      runId: r.id,
+      status: r.status,
+      startedAt: r.startedAt,
+      selection: r.selection,
+      materialized: s.materialized?.length ?? 0,
+      failed: s.failed?.length ?? 0,
+      skipped: s.skipped?.length ?? 0,
+    }
+    if (r.finishedAt !== null) info.finishedAt = r.finishedAt
+    if ((s as { interrupted?: unknown }).interrupted === true) info.interrupted = true
+    const m = metricByRun.get(r.id)
+    if (m !== undefined) info.metric = m
+    return info
+  })
+}
+
+/**
+ * An asset's records, newest first, with the config values each was built with.
+ *
+ * @example
+ * const history = await assetRecords(store, 'model', 10)
+ */
+export async function assetRecords(store: Store, key: string, limit: number): Promise<AssetDetail['history']> {
+  return (await store.assetHistory(key, { limit })).map((h) => {
+    const entry: AssetDetail['history'][number] = {
+      runId: h.runId,
+      at: h.finishedAt,
+      kind: h.kind,
+      dataVersion: h.dataVersion,
+      codeVersion: h.codeVersion,
+      configHash: h.configHash,
+      durationMs: h.durationMs,
+      inputs: h.inputs.map((i) => ({ key: i.key, dataVersion: i.dataVersion })),
+      metadata: h.metadata ?? {},
+      metrics: h.metrics,
+      checks: h.checks.map((c) =>
+        c.message === null
+          ? { name: c.name, passed: c.passed, blocking: c.blocking }
+          : { name: c.name, passed: c.passed, blocking: c.blocking, message: c.message },
+      ),
+    }
+    if (h.storagePath !== null) entry.storagePath = h.storagePath
+    if (h.params !== null && h.params !== undefined) entry.config = h.params
+    return entry
+  })
+}
+
+/**
+ * Failed attempts of an asset in the recent runs (newest first), from their `attempt_failed`
+ * events, with where in the user's code each failed when known.
+ *
+ * @example
+ * const failures = await assetFailures(store, 'model')
+ */
+export async function assetFailures(
+  store: Store,
+  key: string,
+  runs = 10,
+  limit = 10,
+): Promise<AssetDetail['failures']> {
+  const out: AssetDetail['failures'] = []
+  for (const run of await store.listRuns({ limit: runs })) {
+    const events = (await store.runEvents(run.id)).filter((e) => e.key === key && e.type === 'attempt_failed')
+    for (const e of events.reverse()) {
+      const d = (e.data ?? {}) as {
+        attempt?: number
+        of?: number
+        error?: string
+        willRetry?: boolean
+        location?: string
+      }
+      out.push({
+        runId: run.id,
+        at: e.at,
+        attempt: d.attempt ?? 1,
+        of: d.of ?? d.attempt ?? 1,
+        error: d.error ?? '',
+        ...(typeof d.location === 'string' ? { location: d.location } : {}),
+        willRetry: d.willRetry === true,
+      })
+      if (out.length >= limit) return out
+    }
+  }
+  return out
+}

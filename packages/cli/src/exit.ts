@@ -1,4 +1,4 @@
-/** Exit codes of the `assets` command (DESIGN.md section 5) and how errors and runs map to them. */
+/** Exit codes of the `assets` command (docs/cli.md, "Exit codes") and how errors and runs map to them. */
 import type { RunSummary } from '@rivers-orchestrator/rivers'
 
 /** 0 success; 1 a run finished with failed assets; 2 bad usage, definitions, selection or config; 130 cancelled. */

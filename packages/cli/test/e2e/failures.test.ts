@@ -44,7 +44,7 @@ test('a failing blocking check skips exactly its descendants (check_failed) and 
   const o = outcome(summary)
   expect(o.skipped).toEqual({ model: 'check_failed', report: 'check_failed' })
   expect(o.materialized).toEqual(expect.arrayContaining(['raw', 'stats']))
-  // DESIGN.md: "A failed blocking check fails the asset": features is failed, not materialized.
+  // A failed blocking check fails the asset (docs/cli.md, "JSON output"): features is failed, not materialized.
   expect(o.failed).toEqual(['features'])
   expect(o.materialized).not.toContain('features')
 })

@@ -72,6 +72,9 @@ export async function schedule<Reason>(
   let active = 0
   let wake: (() => void) | undefined
   let failure: { error: unknown } | undefined
+  // One listener for the whole schedule (not one per wait): an abort wakes the loop.
+  const onAbort = (): void => wake?.()
+  signal.addEventListener('abort', onAbort, { once: true })
 
   const finish = (v: AssetId, block: Reason | undefined): void => {
     done++
@@ -84,41 +87,46 @@ export async function schedule<Reason>(
     }
   }
 
-  while (done < graph.ids.length) {
-    while (ready.length > 0 && active < concurrency && !signal.aborted) {
-      const v = ready.shift()!
-      active++
-      void visit(v, blocked.get(v))
-        .then(
-          (block) => finish(v, block),
-          (error: unknown) => {
-            failure ??= { error }
-            finish(v, undefined)
-          },
-        )
-        .finally(() => {
-          active--
-          wake?.()
-        })
-    }
-    if (active === 0 && (signal.aborted || ready.length === 0)) break
-    if (signal.aborted) {
-      // Running visits saw the signal abort; give them a bounded grace period.
-      const timedOut = await Promise.race([
-        new Promise<boolean>((resolve) => (wake = () => resolve(false))),
-        sleep(graceMs).then(() => true),
-      ])
-      if (timedOut) {
-        options.onAbandon?.(active)
-        break
-      }
-      continue
-    }
-    await new Promise<void>((resolve) => {
-      wake = resolve
-      signal.addEventListener('abort', () => resolve(), { once: true })
-    })
+  try {
+    await loop()
+  } finally {
+    signal.removeEventListener('abort', onAbort)
   }
   if (failure !== undefined) throw failure.error
   return { unfinished: graph.ids.filter((v) => !finished.has(v)), abandoned: active }
+
+  async function loop(): Promise<void> {
+    while (done < graph.ids.length) {
+      while (ready.length > 0 && active < concurrency && !signal.aborted) {
+        const v = ready.shift()!
+        active++
+        void visit(v, blocked.get(v))
+          .then(
+            (block) => finish(v, block),
+            (error: unknown) => {
+              failure ??= { error }
+              finish(v, undefined)
+            },
+          )
+          .finally(() => {
+            active--
+            wake?.()
+          })
+      }
+      if (active === 0 && (signal.aborted || ready.length === 0)) break
+      if (signal.aborted) {
+        // Running visits saw the signal abort; give them a bounded grace period.
+        const timedOut = await Promise.race([
+          new Promise<boolean>((resolve) => (wake = () => resolve(false))),
+          sleep(graceMs).then(() => true),
+        ])
+        if (timedOut) {
+          options.onAbandon?.(active)
+          break
+        }
+        continue
+      }
+      await new Promise<void>((resolve) => (wake = resolve))
+    }
+  }
 }

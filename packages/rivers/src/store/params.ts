@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3'
 import { recordNotFound } from './errors.js'
-import { decodeJson, encodeJson } from './json.js'
+import { encodeJson } from './json.js'
 
 /**
  * Prepared statements over `materialization_params`.
@@ -16,7 +16,7 @@ import { decodeJson, encodeJson } from './json.js'
 export class ParamsTable {
   readonly #db: Database.Database
   readonly #file: string
-  #statements: { put: Database.Statement; get: Database.Statement; exists: Database.Statement } | undefined
+  #statements: { put: Database.Statement; exists: Database.Statement } | undefined
 
   constructor(db: Database.Database, file: string) {
     this.#db = db
@@ -24,13 +24,12 @@ export class ParamsTable {
   }
 
   /** Statements, prepared on first use (a store opened with older migrations has no params table). */
-  get #st(): { put: Database.Statement; get: Database.Statement; exists: Database.Statement } {
+  get #st(): { put: Database.Statement; exists: Database.Statement } {
     this.#statements ??= {
       put: this.#db.prepare(
         'INSERT INTO materialization_params (materialization_id, params) VALUES (?, ?) ' +
           'ON CONFLICT (materialization_id) DO UPDATE SET params = excluded.params',
       ),
-      get: this.#db.prepare('SELECT params FROM materialization_params WHERE materialization_id = ?').pluck(),
       exists: this.#db.prepare('SELECT 1 FROM materializations WHERE id = ?').pluck(),
     }
     return this.#statements
@@ -40,10 +39,5 @@ export class ParamsTable {
   put(materializationId: number, params: unknown): void {
     if (this.#st.exists.get(materializationId) === undefined) throw recordNotFound(this.#file, materializationId)
     this.#st.put.run(materializationId, encodeJson(params ?? null, `params of materialization ${materializationId}`))
-  }
-
-  /** The params of a record, or null when none were stored. */
-  get(materializationId: number): unknown {
-    return decodeJson(this.#st.get.get(materializationId) as string | undefined)
   }
 }

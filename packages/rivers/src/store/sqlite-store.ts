@@ -62,7 +62,7 @@ export class SqliteStore implements Store {
     this.#records = new RecordsTable(db, file)
     this.#runs = new RunsTable(db, file)
     this.#params = new ParamsTable(db, file)
-    this.#history = new HistoryViews(db, this.#runs, this.#params)
+    this.#history = new HistoryViews(db, this.#runs)
     this.#leases = new LeasesTable(db)
     this.#jobs = new JobsTable(db)
   }

@@ -65,12 +65,18 @@ describe('one version for every package', () => {
     editJson(path.join(dir, 'bindings/node/npm/darwin-x64/package.json'), (m) => {
       m.version = '0.0.9'
     })
+    editJson(path.join(dir, 'benches/package.json'), (m) => {
+      m.version = '0.0.1' // a private workspace: its own version does not matter
+      m.dependencies['@rivers-orchestrator/native'] = '*' // nor a range that is not a pin
+      m.dependencies['@rivers-orchestrator/rivers'] = '0.0.9' // but a stale pin does
+    })
     editJson(path.join(dir, 'bindings/node/package.json'), (m) => {
       m.napi.targets.push('riscv64gc-unknown-linux-gnu')
       delete m.optionalDependencies['@rivers-orchestrator/native-win32-x64-msvc']
     })
     expect(checkVersions(dir)).toEqual([
       'packages/cli/package.json: dependencies.@rivers-orchestrator/rivers is "^0.1.0", expected "0.1.0" (run: npm run versions -- set 0.1.0)',
+      'benches/package.json: dependencies.@rivers-orchestrator/rivers is "0.0.9", expected "0.1.0" (run: npm run versions -- set 0.1.0)',
       'bindings/node/npm/darwin-x64/package.json: version 0.0.9, expected 0.1.0 (run: npm run versions -- set 0.1.0)',
       'bindings/node/package.json: optionalDependencies lacks @rivers-orchestrator/native-win32-x64-msvc',
       'bindings/node/npm/linux-riscv64-gnu/package.json is missing for target riscv64gc-unknown-linux-gnu (run: npx napi create-npm-dirs in bindings/node)',

@@ -1,6 +1,8 @@
 /**
- * One version for every package of the repository, and exact ranges between them: the library, the
- * CLI, the native binding and its platform packages are released together.
+ * One version for every published package, and exact ranges between them: the library, the CLI, the
+ * native binding and its platform packages are released together. Private workspaces (examples,
+ * benches, test suites) get the version too when it is set, but the check only asks that a range of
+ * theirs that pins a version pins this one (`*` is fine there).
  *
  * Usage:
  *   node --import tsx scripts/versions.ts check        lists every drift; exit 1 if any
@@ -49,11 +51,12 @@ export function checkVersions(root = ROOT): string[] {
   if (version === undefined) return [`no workspace is named ${LIBRARY}: cannot tell the version`]
   const fix = `run: npm run versions -- set ${version}`
   for (const p of all) {
-    if (p.manifest.version !== version)
+    const published = p.manifest.private !== true
+    if (published && p.manifest.version !== version)
       problems.push(`${p.dir}/package.json: version ${p.manifest.version}, expected ${version} (${fix})`)
     for (const field of DEP_FIELDS)
       for (const [name, range] of Object.entries(p.manifest[field] ?? {}))
-        if (name.startsWith(`${SCOPE}/`) && range !== version)
+        if (name.startsWith(`${SCOPE}/`) && range !== version && (published || SEMVER.test(range)))
           problems.push(`${p.dir}/package.json: ${field}.${name} is "${range}", expected "${version}" (${fix})`)
   }
   problems.push(...checkPlatforms(root), ...checkLockfile(root, version), ...checkLoader(root, version))
@@ -103,13 +106,14 @@ function checkLockfile(root: string, version: string): string[] {
       problems.push(`package-lock.json has no entry for the workspace ${p.dir} (run: npm install)`)
       continue
     }
-    if (entry.version !== version)
+    const published = p.manifest.private !== true
+    if (published && entry.version !== version)
       problems.push(
         `package-lock.json: ${p.dir} version ${entry.version}, expected ${version} (run: npm run versions -- set ${version})`,
       )
     for (const field of DEP_FIELDS)
       for (const [name, range] of Object.entries(entry[field] ?? {}))
-        if (name.startsWith(`${SCOPE}/`) && range !== version)
+        if (name.startsWith(`${SCOPE}/`) && range !== version && (published || SEMVER.test(range)))
           problems.push(`package-lock.json: ${p.dir} ${field}.${name} is "${range}", expected "${version}"`)
   }
   return problems

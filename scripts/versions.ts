@@ -63,14 +63,17 @@ export function checkVersions(root = ROOT): string[] {
   return problems
 }
 
-/** The binding's napi targets, its platform packages and its optional dependencies agree. */
+/** The binding's napi targets and its platform packages agree (the published optional dependencies follow from them). */
 function checkPlatforms(root: string): string[] {
   const problems: string[] = []
   const binding = readManifest(BINDING_DIR, root)
   const binary = binding.napi?.binaryName ?? 'index'
   const targets = (binding.napi?.targets ?? []).map((t) => parseTriple(t))
   const packages = new Map(platformPackages(root).map((p) => [p.dir.split('/').at(-1)!, p.manifest]))
-  const optional = binding.optionalDependencies ?? {}
+  if (binding.optionalDependencies !== undefined)
+    problems.push(
+      `${BINDING_DIR}/package.json lists optionalDependencies: leave them to scripts/stage-binding.ts (npm ci cannot lock unpublished packages)`,
+    )
   for (const t of targets) {
     const name = `${binding.name}-${t.platformArchABI}`
     const m = packages.get(t.platformArchABI)
@@ -84,15 +87,11 @@ function checkPlatforms(root: string): string[] {
     if (m.name !== name) problems.push(`${BINDING_DIR}/npm/${t.platformArchABI}: name ${m.name}, expected ${name}`)
     if (m.main !== node || JSON.stringify(m.files) !== JSON.stringify([node]))
       problems.push(`${BINDING_DIR}/npm/${t.platformArchABI}: main and files must name ${node} only`)
-    if (!(name in optional)) problems.push(`${BINDING_DIR}/package.json: optionalDependencies lacks ${name}`)
   }
   const declared = new Set(targets.map((t) => t.platformArchABI))
   for (const dir of packages.keys())
     if (!declared.has(dir))
       problems.push(`${BINDING_DIR}/npm/${dir} has no target in ${BINDING_DIR}/package.json napi.targets`)
-  for (const name of Object.keys(optional))
-    if (!declared.has(name.slice(binding.name.length + 1)))
-      problems.push(`${BINDING_DIR}/package.json: optionalDependencies.${name} matches no napi target`)
   return problems
 }
 

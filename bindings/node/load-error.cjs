@@ -27,6 +27,7 @@ function supportedTargets(optionalDependencies) {
   return Object.keys(optionalDependencies || {})
     .filter((name) => name.startsWith(`${PACKAGE}-`))
     .map((name) => name.slice(PACKAGE.length + 1))
+    .sort()
 }
 
 /**

@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 
 import { quickStart, type QuickStartStep } from '../readme.js'
-import { ROOT, SCOPE } from '../workspace.js'
+import { platformPackages, ROOT, SCOPE } from '../workspace.js'
 import { hostTarget, pack, type Tarball } from './pack.js'
 import { check, elapsed, figures, readJson, type Run, run, sh, state, step, writeJson } from './shell.js'
 
@@ -192,7 +192,9 @@ function nativeMissing(demo: string, target: string): void {
       `looked for: ${SCOPE}/native-${target}`,
       'which is not installed',
       '--omit=optional',
-      'prebuilt for: ',
+      `prebuilt for: ${platformPackages()
+        .map((p) => p.dir.split('/').at(-1))
+        .join(', ')}`,
       'from source: with a Rust toolchain',
     ])
       check(r.stderr.includes(needle), `the message lacks "${needle}"`)

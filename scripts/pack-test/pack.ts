@@ -7,8 +7,9 @@ import { execFileSync, type ExecFileSyncOptions } from 'node:child_process'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
-import { BINDING_DIR, platformPackages, publicPackages, ROOT, SCOPE } from '../workspace.js'
-import { check, fail, figures, readJson, step, userEnv } from './shell.js'
+import { stageBinding } from '../stage-binding.js'
+import { BINDING_DIR, type Manifest, platformPackages, publicPackages, ROOT, SCOPE } from '../workspace.js'
+import { check, fail, figures, step, userEnv } from './shell.js'
 
 /** The napi target of this machine, as in the platform packages' names (`linux-x64-gnu`). */
 export function hostTarget(): string {
@@ -22,6 +23,8 @@ export function hostTarget(): string {
 export interface Tarball {
   name: string
   file: string
+  /** Its package.json, as packed. */
+  manifest: Manifest
   size: number
   unpackedSize: number
   files: string[]
@@ -42,16 +45,21 @@ export function pack(tarballs: string): Map<string, Tarball> {
   check(existsSync(platformDir), `no platform package for this machine (${target}) in ${BINDING_DIR}/npm`)
   check(existsSync(addon), `${addon} is missing: npm ci (or npm run build:native) builds it`)
   copyFileSync(addon, path.join(platformDir, path.basename(addon)))
+  // The binding is packed from its published form (scripts/stage-binding.ts), the others as they are.
   const dirs = [
     ...publicPackages()
       .filter((p) => !p.dir.startsWith(`${BINDING_DIR}/npm/`))
-      .map((p) => p.dir),
-    path.relative(ROOT, platformDir),
+      .map((p) =>
+        p.dir === BINDING_DIR
+          ? stageBinding(path.join(path.dirname(tarballs), 'staged-native'))
+          : path.join(ROOT, p.dir),
+      ),
+    platformDir,
   ]
   const packed = new Map<string, Tarball>()
   for (const dir of dirs) {
     const json = execFileSync('npm', ['pack', '--json', '--pack-destination', tarballs], {
-      cwd: path.join(ROOT, dir),
+      cwd: dir,
       encoding: 'utf8',
       env: userEnv(),
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -63,9 +71,11 @@ export function pack(tarballs: string): Map<string, Tarball> {
       unpackedSize: number
       files: { path: string }[]
     }[]
+    const file = path.join(tarballs, info!.filename)
     packed.set(info!.name, {
       name: info!.name,
-      file: path.join(tarballs, info!.filename),
+      file,
+      manifest: JSON.parse(execFileSync('tar', ['-xzOf', file, 'package/package.json'], { encoding: 'utf8' })),
       size: info!.size,
       unpackedSize: info!.unpackedSize,
       files: info!.files.map((f) => f.path),
@@ -103,17 +113,17 @@ function checkContents(packed: Map<string, Tarball>, target: string): void {
     lacks(t, /^(?!starter\/).*(?<!\.d)\.[cm]?ts$/, 'TypeScript sources')
     lacks(t, /\.node$|Cargo\.toml|\.rs$/, 'a native binary or Rust sources')
   }
+  const optional = Object.keys(native.manifest.optionalDependencies ?? {})
+  const platforms = platformPackages().map((p) => p.manifest.name)
+  check(
+    JSON.stringify(optional.sort()) === JSON.stringify(platforms.sort()),
+    `${native.name}: optionalDependencies ${optional.join(', ')}, expected the platform packages ${platforms.join(', ')}`,
+  )
   for (const t of packed.values()) {
-    const manifest = readJson(path.join(ROOT, packageDir(t.name), 'package.json'))
-    const scripts = Object.keys(manifest.scripts ?? {}).filter((s) => /^(pre|post)?install$|^prepare$/.test(s))
+    const scripts = Object.keys(t.manifest.scripts ?? {}).filter((s) => /^(pre|post)?install$|^prepare$/.test(s))
     check(
       scripts.length === 0,
       `${t.name} has install scripts (${scripts.join(', ')}): a user's npm install must build nothing`,
     )
   }
-}
-
-function packageDir(name: string): string {
-  const p = [...publicPackages(), ...platformPackages()].find((x) => x.manifest.name === name)
-  return p?.dir ?? fail(`no package named ${name}`)
 }

@@ -2,18 +2,21 @@ import { createRequire } from 'node:module'
 
 import { describe, expect, it } from 'vitest'
 
+import { publishedBindingManifest } from '../../../scripts/stage-binding.js'
+import { readManifest } from '../../../scripts/workspace.js'
 import type * as LoadError from '../load-error.cjs'
 
 const require = createRequire(import.meta.url)
 const { loadFailureMessage, supportedTargets, targetOf } = require('../load-error.cjs') as typeof LoadError
-const pkg = require('../package.json') as { optionalDependencies: Record<string, string> }
+// The published package.json lists the platform packages (scripts/stage-binding.ts).
+const published = publishedBindingManifest(readManifest('bindings/node'))
 
 const installedProject: LoadError.LoadFailure = {
   platform: 'linux',
   arch: 'x64',
   libc: 'glibc',
   node: 'v20.19.0',
-  supported: supportedTargets(pkg.optionalDependencies),
+  supported: supportedTargets(published.optionalDependencies),
   installed: false,
   cause: "Cannot find module '@rivers-orchestrator/native-linux-x64-gnu'",
   checkout: undefined,

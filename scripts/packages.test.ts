@@ -37,6 +37,7 @@ describe('published packages', () => {
       directory: p.dir.startsWith(`${BINDING_DIR}/npm/`) ? BINDING_DIR : p.dir,
     })
     expect(typeof m.description === 'string' && m.description.length > 20).toBe(true)
+    expect(Array.isArray(m.keywords) && m.keywords.length > 0).toBe(true)
     expect(Array.isArray(m.files) && m.files.length > 0).toBe(true)
     expect(Object.keys(m.scripts ?? {}).filter((s) => INSTALL_SCRIPTS.includes(s))).toEqual([])
     expect(existsSync(path.join(ROOT, p.dir, 'README.md')), `${p.dir}/README.md`).toBe(true)

@@ -210,7 +210,7 @@ describe('NativeGraph', () => {
     expect(hex('00').length).toBe(1)
   })
 
-  it('explains a failure to load the addon: which file, which platform, what to do', () => {
+  it('explains a failure to load the addon: which file, which platform, what to do (checkout)', () => {
     const r = spawnSync(
       process.execPath,
       [
@@ -224,8 +224,11 @@ describe('NativeGraph', () => {
       },
     )
     expect(r.stdout).toContain('RIVERS_NATIVE_LOAD')
-    expect(r.stdout).toMatch(/could not load its native planner for linux-x64/)
-    expect(r.stdout).toMatch(/expected file: .*rivers\.linux-x64-gnu\.node/)
-    expect(r.stdout).toContain('npm install')
+    expect(r.stdout).toMatch(
+      /could not load its native planner for linux-x64-gnu \(platform linux, arch x64, libc glibc/,
+    )
+    expect(r.stdout).toContain('looked for: /nonexistent/rivers.node (NAPI_RS_NATIVE_LIBRARY_PATH)')
+    expect(r.stdout).toContain("cause: Cannot find module '/nonexistent/rivers.node'")
+    expect(r.stdout).toContain('fix: point NAPI_RS_NATIVE_LIBRARY_PATH at a rivers.linux-x64-gnu.node')
   })
 })

@@ -214,6 +214,26 @@ export function metricNeedsAsset(given: { metric?: string }): CliError {
   )
 }
 
+/** `assets init DIR`: DIR holds files already (and no `--force`). */
+export function initDirNotEmpty(shownDir: string, entries: readonly string[]): CliError {
+  const listed =
+    entries.length <= 6 ? entries.join(', ') : `${entries.slice(0, 6).join(', ')} and ${entries.length - 6} more`
+  const other = shownDir === '.' ? 'my-pipeline' : `${shownDir.replace(/[\\/]+$/, '')}-2`
+  return new CliError(
+    'RIVERS_INIT_NOT_EMPTY',
+    `${shownDir} is not empty (it holds ${listed}): assets init writes a new project into an empty or new folder.\n` +
+      `Fix: choose another folder (assets init ${other}), or pass --force to write the starter files into ${shownDir} (files of the same name are replaced, others are kept).`,
+  )
+}
+
+/** `assets init DIR`: DIR exists and is not a folder. */
+export function initTargetNotDir(shownDir: string): CliError {
+  return new CliError(
+    'RIVERS_INIT_NOT_DIR',
+    `${shownDir} exists and is not a folder: assets init writes a project into a folder.\nFix: choose a folder name that is not taken, e.g. assets init ${shownDir}-project.`,
+  )
+}
+
 /** The user declined a confirmation or pressed Ctrl-C. */
 export function cancelled(what: string, cause?: unknown): CliError {
   return new CliError('RIVERS_CANCELLED', `Cancelled: ${what}.`, {

@@ -49,10 +49,14 @@ function reportError(e: unknown, io: Io, json: boolean, colorFlag: boolean): num
   return code
 }
 
+/** Errors whose message states their cause in its own words (the binding's load failure). */
+const SELF_EXPLAINED = new Set(['RIVERS_NATIVE_LOAD'])
+
 /** The underlying cause of a coded error, when its message does not include it already. */
 function causeText(e: unknown, message: string): string {
   const cause = (e as { cause?: unknown } | null)?.cause
-  if (e instanceof CliError || !(cause instanceof Error) || squash(message).includes(squash(cause.message))) return ''
+  if (e instanceof CliError || SELF_EXPLAINED.has(errorCode(e))) return ''
+  if (!(cause instanceof Error) || squash(message).includes(squash(cause.message))) return ''
   return `\n  caused by: ${cause.message.replace(/\n/g, '\n  ')}`
 }
 

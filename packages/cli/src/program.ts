@@ -77,6 +77,23 @@ export function buildProgram(io: Io, state: ProgramState): Command {
       .exitOverride()
       .configureOutput(output(io))
 
+  command('init', 'write a starter project: a source, two assets, a check, a config, a test')
+    .argument('[dir]', 'folder to create or fill (default: the current folder); must be empty unless --force')
+    .option('--force', 'write into a folder that holds files (files of the same name are replaced)')
+    .addHelpText(
+      'after',
+      `
+Then: cd DIR && npm install && npx assets materialize && npm test
+The project depends on @rivers-orchestrator/rivers, @rivers-orchestrator/cli and zod 4; init itself
+only writes files (no network).`,
+    )
+    .action(
+      run(async () => {
+        const { init } = await import('./commands/init.js')
+        return (ctx: Ctx, dir: string | undefined, flags: { force?: boolean }) => init(ctx, dir, flags)
+      }),
+    )
+
   command('materialize', 'run the missing and stale assets of the selection, and what follows them')
     .argument('[selection...]', 'assets to bring up to date (default: *)')
     .option('--force', 'run every selected asset, stale or not')

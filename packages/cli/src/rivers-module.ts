@@ -3,10 +3,16 @@
  * definitions and the engine come from the same module instance, as with a locally installed
  * linter), else the one beside the CLI. Loaded lazily: `--help` never pays for it.
  */
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 type Rivers = typeof import('@rivers-orchestrator/rivers')
+
+const PACKAGE = '@rivers-orchestrator/rivers'
+/** The export condition of the workspace packages' TypeScript sources (see bin/assets.mjs). */
+const SOURCE = '@rivers-orchestrator/source'
 
 const loaded = new Map<string, Promise<Rivers>>()
 
@@ -15,20 +21,41 @@ const loaded = new Map<string, Promise<Rivers>>()
  * const { openWorkspace } = await riversFor('/home/me/shop/rivers.config.ts')
  */
 export function riversFor(projectFile: string): Promise<Rivers> {
-  let found: string | undefined
-  try {
-    found = createRequire(projectFile).resolve('@rivers-orchestrator/rivers')
-  } catch {
-    found = undefined
-  }
+  const found = resolveFrom(projectFile)
   const key = found ?? '(cli)'
   let mod = loaded.get(key)
   if (mod === undefined) {
-    mod =
-      found === undefined
-        ? import('@rivers-orchestrator/rivers')
-        : (import(pathToFileURL(found).href) as Promise<Rivers>)
+    mod = found === undefined ? import(PACKAGE) : (import(pathToFileURL(found).href) as Promise<Rivers>)
     loaded.set(key, mod)
   }
   return mod
+}
+
+/**
+ * The file `import '@rivers-orchestrator/rivers'` in the project file loads. `require.resolve` knows
+ * the export conditions given on Node's command line only; when the checkout's hook adds the source
+ * condition (bin/assets.mjs), the package's source entry is read from its exports, as the hook does.
+ */
+function resolveFrom(projectFile: string): string | undefined {
+  const require = createRequire(projectFile)
+  if (sourceConditionHooked()) {
+    try {
+      const manifest = require.resolve(`${PACKAGE}/package.json`)
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: { '.'?: Record<string, unknown> } }
+      const target = pkg.exports?.['.']?.[SOURCE]
+      const file = typeof target === 'string' ? path.resolve(path.dirname(manifest), target) : undefined
+      if (file !== undefined && existsSync(file)) return file
+    } catch {
+      // not resolvable as a package: fall through
+    }
+  }
+  try {
+    return require.resolve(PACKAGE)
+  } catch {
+    return undefined
+  }
+}
+
+function sourceConditionHooked(): boolean {
+  return (globalThis as Record<symbol, unknown>)[Symbol.for(SOURCE)] === true
 }

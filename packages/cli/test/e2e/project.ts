@@ -73,10 +73,7 @@ export function makeProject(
 ): TestProject {
   const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'rivers-e2e-')))
   made.push(dir)
-  mkdirSync(path.join(dir, 'node_modules'))
-  mkdirSync(path.join(dir, 'node_modules', '@rivers-orchestrator'))
-  symlinkSync(RIVERS, path.join(dir, 'node_modules', '@rivers-orchestrator', 'rivers'), 'dir')
-  symlinkSync(ZOD, path.join(dir, 'node_modules', 'zod'), 'dir')
+  linkPackages(dir)
   const type = options.type === undefined ? 'module' : options.type
   if (type !== null)
     writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'e2e-project', private: true, type }))
@@ -96,6 +93,19 @@ export function makeProject(
   }
   project.write(files)
   return project
+}
+
+/**
+ * Makes `@rivers-orchestrator/rivers` and `zod` resolvable from `dir`: symlinks in its node_modules
+ * to the repository's copies.
+ *
+ * @example
+ * linkPackages(path.join(parent, 'demo')) // after `assets init demo`
+ */
+export function linkPackages(dir: string): void {
+  mkdirSync(path.join(dir, 'node_modules', '@rivers-orchestrator'), { recursive: true })
+  symlinkSync(RIVERS, path.join(dir, 'node_modules', '@rivers-orchestrator', 'rivers'), 'dir')
+  symlinkSync(ZOD, path.join(dir, 'node_modules', 'zod'), 'dir')
 }
 
 /** Removes every project made so far (call in `afterAll`). */

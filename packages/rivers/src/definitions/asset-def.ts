@@ -4,7 +4,7 @@ import type { NormalizedCheck } from './check.js'
 import type { CheckContext } from './context.js'
 import { parseDuration } from './duration.js'
 import { invalidDep, invalidKey, invalidSpec } from './errors.js'
-import { KIND, isAssetDef, isKeyRef, isSourceDef, type AssetDef } from './handles.js'
+import { KIND, SITE, isAssetDef, isKeyRef, isSourceDef, type AssetDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import type { Site } from './position.js'
 import { normalizeRetry } from './retry.js'
@@ -100,6 +100,7 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
     get declaredAt() {
       return site()
     },
+    [SITE]: site,
   }
   return Object.freeze(def)
 }

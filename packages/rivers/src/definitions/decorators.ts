@@ -84,7 +84,7 @@ export function decorateMethod(
       spec,
       (inputs, ctx) => value.call(instanceOf(entry), inputs, ctx),
       value,
-      () => `${site() ?? '(position unknown)'}, method ${name}`,
+      Object.assign(() => `${site() ?? '(position unknown)'}, method ${name}`, { frames: site.frames }),
     ),
   }
   reg.methods.set(value, entry)

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 
 import type { NativeGraph as NativeGraphT } from '@rivers-orchestrator/native'
 
+import { closureCodeVersions, type CodeVersionOptions } from '../code/index.js'
 import { DefinitionError, RiversError } from '../errors.js'
 import type { Project } from '../definitions/index.js'
 
@@ -71,14 +72,15 @@ export function putHex(out: Uint8Array, i: number, hex: string): void {
 
 /**
  * Code version (hex) of each asset of the project, per SPEC.md: `code-version` of a given
- * `codeVersion`, else `code-source` of the function's source text.
+ * `codeVersion`; else `code-function` over the function's text, its definition texts and the closure
+ * of the local modules and npm packages its definition stack reaches (see `code/version.ts`).
+ * With `storeDir`, file hashes are cached and version manifests kept in the store folder.
  *
  * @example
  * const versions = codeVersions(project) // one hex string per asset
  */
-export function codeVersions(project: Project): string[] {
-  const { hashStrings } = nativeModule()
-  return project.assets.map((a) => hashStrings(a.codeIsExplicit ? 'code-version' : 'code-source', [a.codeSource]))
+export function codeVersions(project: Project, options: CodeVersionOptions = {}): string[] {
+  return closureCodeVersions(project, options)
 }
 
 /**

@@ -55,7 +55,7 @@ export class ProjectState {
     /** Folder that relative source paths are resolved against (the project file's folder). */
     readonly baseDir: string,
   ) {
-    this.code = codeVersions(project)
+    this.code = codeVersions(project, { storeDir: path.dirname(store.file) })
     this.graph = buildNativeGraph(project, this.code)
     this.ids = new Map(project.assets.map((a, i) => [a.key, i]))
     const n = project.assets.length

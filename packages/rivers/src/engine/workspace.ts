@@ -4,6 +4,7 @@
  */
 import path from 'node:path'
 
+import { codeChangeDetails } from '../code/index.js'
 import type { Project } from '../definitions/index.js'
 import { closest } from '../definitions/suggest.js'
 import { Store } from '../store/store.js'
@@ -142,7 +143,26 @@ export class Workspace {
       if (a.isSource) entry.source = true
       return entry
     })
+    this.explainCodeChanges(assets)
     return { assets }
+  }
+
+  /** Adds what changed (files, packages) to the messages of `code_changed` causes and root causes. */
+  private explainCodeChanges(assets: StatusEntry[]): void {
+    const keys = new Set<string>()
+    for (const e of assets) {
+      if (e.causes.some((c) => c.kind === 'code_changed')) keys.add(e.key)
+      for (const r of e.rootCauses) if (r.kind === 'code_changed') keys.add(r.key)
+    }
+    if (keys.size === 0) return
+    const code = (k: string): string | undefined => this.state.code[this.state.ids.get(k) ?? -1]
+    const details = codeChangeDetails(this.store.latestRecords(), this.storeDir, keys, code)
+    for (const e of assets) {
+      for (const c of e.causes)
+        if (c.kind === 'code_changed') c.message = causeMessage(c.kind, e.key, undefined, false, details.get(e.key))
+      for (const r of e.rootCauses)
+        if (r.kind === 'code_changed') r.message = rootCauseMessage(r.kind, r.key, undefined, details.get(r.key))
+    }
   }
 
   /** The plan of a selection, in layers; refuses a planned asset whose unselected input is missing. */

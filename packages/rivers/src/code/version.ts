@@ -1,0 +1,222 @@
+/**
+ * Code versions of a project's assets (the hash layouts are in crates/planner/SPEC.md):
+ * - `codeVersion` given: `code-version` of it (pinned: nothing else counts);
+ * - a command asset with a fixed command: `code-source` of its command text (command, env, cwd,
+ *   contents of the files its arguments name), as before;
+ * - any other asset (a function, a decorated method, a command computed by a function):
+ *   `code-function` of its function's text, its own definition texts (`code-own`), the closure of
+ *   the local modules on its definition stack (`code-closure`: files, npm packages, and a fresh
+ *   nonce when some load could not be followed), and the loader code of the sources it reads.
+ *
+ * Cost: per asset, reading its definition stack (a few microseconds; none when `codeVersion` is
+ * given) and one hash of its function text; per distinct stack, per module and per closure, the
+ * work is done once. File hashes and import lists are cached by stat across processes.
+ */
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { debuglog } from 'node:util'
+
+import type { AssetDef, Project, SourceDef } from '../definitions/index.js'
+import { SITE } from '../definitions/handles.js'
+import { nativeModule } from '../engine/native.js'
+import { ModuleGraph } from './closure.js'
+import { FileCache } from './file-cache.js'
+import { rememberManifests, type ClosureManifest, type VersionManifest } from './manifest.js'
+import { parseFrames } from './frames.js'
+import { Probe } from './probe.js'
+import { Stacks, type StackInfo } from './stacks.js'
+
+/**
+ * Options of {@link closureCodeVersions}.
+ *
+ * @example
+ * const options: CodeVersionOptions = { storeDir: '/project/.rivers' }
+ */
+export interface CodeVersionOptions {
+  /** Store folder: file hashes are cached in `cache/` and version manifests kept in `code/`. */
+  storeDir?: string
+}
+
+/** Loads that could not be followed and were already reported (once per process). */
+const debugged = new Set<string>()
+
+/**
+ * The code version (32 hex digits) of every asset of `project`, in project order.
+ *
+ * @example
+ * const versions = closureCodeVersions(project, { storeDir: '.rivers' })
+ */
+export function closureCodeVersions(project: Project, options: CodeVersionOptions = {}): string[] {
+  const { hashStrings } = nativeModule()
+  const n = project.assets.length
+  const out = new Array<string>(n)
+  const manifests = new Map<string, VersionManifest>()
+  const closures = new Map<string, ClosureManifest>()
+  const pinned = new Map<string, string>()
+  const pending: number[] = []
+  const sourceVersion = hashStrings('code-source', [''])
+  for (let i = 0; i < n; i++) {
+    const a = project.assets[i]!
+    if (a.isSource) out[i] = sourceVersion
+    else if (a.codeIsExplicit) {
+      let v = pinned.get(a.codeSource)
+      if (v === undefined) {
+        v = hashStrings('code-version', [a.codeSource])
+        pinned.set(a.codeSource, v)
+        manifests.set(v, { v: 1, kind: 'pinned', pinned: a.codeSource })
+      }
+      out[i] = v
+    } else if (Array.isArray((a.def as AssetDef).command)) {
+      out[i] = hashStrings('code-source', [a.codeSource])
+      manifests.set(out[i]!, { v: 1, kind: 'command' })
+    } else pending.push(i)
+  }
+  const cacheDir = options.storeDir === undefined ? undefined : path.join(options.storeDir, 'cache')
+  const files = new FileCache(cacheDir)
+  if (pending.length > 0) computeClosureVersions(project, pending, out, manifests, closures, files)
+  files.save()
+  rememberManifests(options.storeDir, manifests, closures)
+  return out
+}
+
+function computeClosureVersions(
+  project: Project,
+  pending: readonly number[],
+  out: string[],
+  manifests: Map<string, VersionManifest>,
+  closures: Map<string, ClosureManifest>,
+  files: FileCache,
+): void {
+  const { hashStrings } = nativeModule()
+  const probe = new Probe()
+  const stacks = new Stacks(probe, files)
+  const graph = new ModuleGraph(probe, files)
+  const stackOf = (def: AssetDef | SourceDef): string => def[SITE]?.frames() ?? ''
+  const projectStack = project[SITE]?.frames() ?? ''
+  const base = baseDir(projectStack)
+  const rel = (file: string): string =>
+    (base === undefined ? file : path.relative(base, file)).split(path.sep).join('/')
+
+  // First pass: every stack (assets, the sources they read, defineProject) locates its regions.
+  const assetStacks = pending.map((i) => stackOf(project.assets[i]!.def))
+  for (const s of assetStacks) stacks.add(s)
+  const loaders = new Map<string, { def: SourceDef; stack: string }>()
+  for (const i of pending) {
+    for (const d of project.assets[i]!.deps) {
+      const dep = project.byKey.get(d.key)?.def
+      if (dep?.kind !== 'source' || loaders.has(d.key) || (dep.load === undefined && dep.observe === undefined))
+        continue
+      loaders.set(d.key, { def: dep, stack: stackOf(dep) })
+    }
+  }
+  for (const { stack } of loaders.values()) stacks.add(stack)
+  stacks.add(projectStack)
+  stacks.finish()
+
+  // Closures, once per set of roots; own texts, once per stack.
+  const closureMemo = new Map<string, string>()
+  const closureOf = (info: StackInfo): string => {
+    const key = `${info.roots.join('\n')}\n\n${info.packages.map((p) => p.dir).join('\n')}`
+    let hex = closureMemo.get(key)
+    if (hex !== undefined) return hex
+    const c = graph.closure(info.roots)
+    const packages = new Map(c.packages.map((p) => [p.dir, p]))
+    for (const p of info.packages) packages.set(p.dir, p)
+    const manifest: ClosureManifest = {
+      v: 1,
+      files: c.files
+        .map((f) => [rel(f), stacks.maskedHash.get(f) ?? graph.node(f)?.hash ?? '(unreadable)'] as [string, string])
+        .sort(byFirst),
+      packages: [...packages.values()].map((p) => [p.name, p.version] as [string, string]).sort(byPair),
+      unresolved: c.unresolved.map((u) => `${rel(u.file)}: ${u.what}`).sort(),
+    }
+    const fields = [String(manifest.files.length), ...manifest.files.flat()]
+    fields.push(String(manifest.packages.length), ...manifest.packages.flat())
+    fields.push(String(manifest.unresolved.length), ...manifest.unresolved)
+    if (manifest.unresolved.length > 0) {
+      // Something loads code Rivers cannot see: the version must change every time.
+      const nonce = randomBytes(16).toString('hex')
+      fields.push(nonce)
+      manifest.nonce = nonce
+      debugUnresolved(manifest.unresolved)
+    }
+    hex = hashStrings('code-closure', fields)
+    closures.set(hex, manifest)
+    closureMemo.set(key, hex)
+    return hex
+  }
+  const ownMemo = new Map<string, { hex: string; own: Record<string, string> }>()
+  const ownOf = (stack: string): { hex: string; own: Record<string, string> } => {
+    let o = ownMemo.get(stack)
+    if (o !== undefined) return o
+    const info = stacks.info(stack)
+    const byRel = [...info.own].map(([f, hashes]) => [rel(f), hashes] as const).sort((a, b) => cmp(a[0], b[0]))
+    const fields = [String(byRel.length)]
+    const own: Record<string, string> = {}
+    for (const [r, hashes] of byRel) {
+      fields.push(r, String(hashes.length), ...hashes)
+      own[r] = hashStrings('code-own', [String(hashes.length), ...hashes])
+    }
+    o = { hex: hashStrings('code-own', fields), own }
+    ownMemo.set(stack, o)
+    return o
+  }
+
+  const loaderVersion = new Map<string, string>()
+  for (const [key, { def, stack }] of loaders) {
+    const text = `load ${String(def.load)}\nobserve ${String(def.observe)}`
+    const { hex: ownHex } = ownOf(stack)
+    loaderVersion.set(key, hashStrings('code-function', [text, ownHex, closureOf(stacks.info(stack)), '0']))
+  }
+
+  const fnHash = new Map<string, string>()
+  pending.forEach((i, j) => {
+    const a = project.assets[i]!
+    const stack = assetStacks[j]!
+    const { hex: ownHex, own } = ownOf(stack)
+    const closureHex = closureOf(stacks.info(stack))
+    const inputs: [string, string][] = []
+    for (const d of a.deps) {
+      const v = loaderVersion.get(d.key)
+      if (v !== undefined && !inputs.some(([k]) => k === d.key)) inputs.push([d.key, v])
+    }
+    inputs.sort(byFirst)
+    const v = hashStrings('code-function', [a.codeSource, ownHex, closureHex, String(inputs.length), ...inputs.flat()])
+    out[i] = v
+    if (!manifests.has(v)) {
+      let fn = fnHash.get(a.codeSource)
+      if (fn === undefined) {
+        fn = hashStrings('code-source', [a.codeSource])
+        fnHash.set(a.codeSource, fn)
+      }
+      manifests.set(v, { v: 1, kind: 'function', fn, own, closure: closureHex, inputs })
+    }
+  })
+}
+
+/** The folder of the module that called defineProject: paths in versions are relative to it. */
+function baseDir(projectStack: string): string | undefined {
+  const first = parseFrames(projectStack, new Map())[0]
+  return first === undefined ? undefined : path.dirname(first.file)
+}
+
+function debugUnresolved(unresolved: readonly string[]): void {
+  for (const u of unresolved) {
+    if (debugged.has(u)) continue
+    debugged.add(u)
+    debug(`code version: cannot follow ${u}; the assets that load it count as changed every time`)
+  }
+}
+
+/** `NODE_DEBUG=rivers` prints these lines on stderr. */
+const debug = debuglog('rivers')
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function byFirst(a: readonly [string, string], b: readonly [string, string]): number {
+  return cmp(a[0], b[0]) || cmp(a[1], b[1])
+}
+
+const byPair = byFirst

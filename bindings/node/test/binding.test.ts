@@ -51,6 +51,15 @@ describe('hashing', () => {
     expect(hashBytes(Buffer.from('hello rivers'))).toBe('17ac24a7c55bfb6a038b5fb196d27e63')
     expect(hashStrings('code-source', ['() => 1'])).toBe('b93de105adc28f5d1f8fa6773400273c')
     expect(hashStrings('code-version', ['v2'])).toBe('79ff84d156a162149c107d8c5a1b949c')
+    // The closure-based code version (the layouts are in packages/rivers/src/code/layout.ts).
+    expect(
+      hashStrings('code-function', [
+        '() => [1, 2, 3]',
+        'a3ed512eac9b9466b2ed7337e809b3c8',
+        'b29bed1defc419f2586084a9e47d6244',
+        '0',
+      ]),
+    ).toBe('4b6afc75a26a53fcebeb2ebf43de5e6b')
   })
 
   it('hashes files like bytes, many in parallel, and names a missing file', async () => {

@@ -241,6 +241,27 @@ mod tests {
             to_hex(&hash_fields("data-version", &[Field::Str("snapshot-42")])),
             "e8a323be04d9b4b004eff12b0ca92470"
         );
+        // The closure-based code version of a function asset (SPEC.md "Code versions"): its text,
+        // its own-texts hash, its closure hash, and a zero-length list of source loaders.
+        assert_eq!(
+            to_hex(&hash_fields(
+                "code-function",
+                &[
+                    Field::Str("() => [1, 2, 3]"),
+                    Field::Str("a3ed512eac9b9466b2ed7337e809b3c8"),
+                    Field::Str("b29bed1defc419f2586084a9e47d6244"),
+                    Field::Str("0"),
+                ]
+            )),
+            "4b6afc75a26a53fcebeb2ebf43de5e6b"
+        );
+        assert_eq!(
+            to_hex(&hash_fields(
+                "code-region",
+                &[Field::Str("asset({ key: 'raw' }, () => "), Field::Str(")")]
+            )),
+            "8ef31765239ecbd3dd956b6707682265"
+        );
         let inner = content_hash(b"x");
         assert_eq!(
             to_hex(&hash_fields(

@@ -48,7 +48,7 @@ export type Resolution =
  * resolveSpecifier('./lib.js', '/project/src/main.ts', probe) // { kind: 'files', files: ['/project/src/lib.ts'] }
  */
 export function resolveSpecifier(specifier: string, importer: string, probe: Probe): Resolution {
-  const spec = specifier.replace(/[?#].*$/, '')
+  const spec = specifier.startsWith('#') ? specifier : specifier.replace(/[?#].*$/, '')
   if (spec.startsWith('node:') || isBuiltin(spec)) return { kind: 'skip', why: 'builtin' }
   if (spec.startsWith(RIVERS_SCOPE)) return { kind: 'skip', why: 'rivers' }
   const dir = path.dirname(importer)

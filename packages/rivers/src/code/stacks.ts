@@ -17,9 +17,9 @@
  */
 import path from 'node:path'
 
-import { nativeModule } from '../engine/native.js'
 import type { FileCache } from './file-cache.js'
 import { parseFrames, type Frame } from './frames.js'
+import { moduleHash, regionHash } from './layout.js'
 import type { Tokens } from './lexer.js'
 import { owningPackage, packageClosure, type PackageInfo } from './packages.js'
 import type { Probe } from './probe.js'
@@ -120,7 +120,6 @@ export class Stacks {
 
   /** Second pass: per module, the region forest, the region hashes and the masked hash. */
   finish(): void {
-    const { hashStrings } = nativeModule()
     this.#forests = new Map()
     for (const [file, { tokens, regions }] of this.#modules) {
       if (regions.length === 0) continue
@@ -132,11 +131,9 @@ export class Stacks {
         if (p < 0) top.push(r)
         else children[p]!.push(r)
       })
-      const hashes = forest.regions.map((r, i) =>
-        hashStrings('code-region', pieces(tokens.text, r.start, r.end, children[i]!)),
-      )
+      const hashes = forest.regions.map((r, i) => regionHash(pieces(tokens.text, r.start, r.end, children[i]!)))
       this.#forests.set(file, { ...forest, hashes })
-      this.maskedHash.set(file, hashStrings('code-module', pieces(tokens.text, 0, tokens.text.length, top)))
+      this.maskedHash.set(file, moduleHash(pieces(tokens.text, 0, tokens.text.length, top)))
     }
   }
 

@@ -23,6 +23,7 @@ import { ModuleGraph } from './closure.js'
 import { FileCache } from './file-cache.js'
 import { rememberManifests, type ClosureManifest, type VersionManifest } from './manifest.js'
 import { parseFrames } from './frames.js'
+import { closureHash, functionVersion, ownHash } from './layout.js'
 import { Probe } from './probe.js'
 import { Stacks, type StackInfo } from './stacks.js'
 
@@ -130,17 +131,12 @@ function computeClosureVersions(
       packages: [...packages.values()].map((p) => [p.name, p.version] as [string, string]).sort(byPair),
       unresolved: c.unresolved.map((u) => `${rel(u.file)}: ${u.what}`).sort(),
     }
-    const fields = [String(manifest.files.length), ...manifest.files.flat()]
-    fields.push(String(manifest.packages.length), ...manifest.packages.flat())
-    fields.push(String(manifest.unresolved.length), ...manifest.unresolved)
     if (manifest.unresolved.length > 0) {
       // Something loads code Rivers cannot see: the version must change every time.
-      const nonce = randomBytes(16).toString('hex')
-      fields.push(nonce)
-      manifest.nonce = nonce
+      manifest.nonce = randomBytes(16).toString('hex')
       debugUnresolved(manifest.unresolved)
     }
-    hex = hashStrings('code-closure', fields)
+    hex = closureHash(manifest.files, manifest.packages, manifest.unresolved, manifest.nonce)
     closures.set(hex, manifest)
     closureMemo.set(key, hex)
     return hex
@@ -151,13 +147,9 @@ function computeClosureVersions(
     if (o !== undefined) return o
     const info = stacks.info(stack)
     const byRel = [...info.own].map(([f, hashes]) => [rel(f), hashes] as const).sort((a, b) => cmp(a[0], b[0]))
-    const fields = [String(byRel.length)]
     const own: Record<string, string> = {}
-    for (const [r, hashes] of byRel) {
-      fields.push(r, String(hashes.length), ...hashes)
-      own[r] = hashStrings('code-own', [String(hashes.length), ...hashes])
-    }
-    o = { hex: hashStrings('code-own', fields), own }
+    for (const [r, hashes] of byRel) own[r] = ownHash([[r, hashes]])
+    o = { hex: ownHash(byRel), own }
     ownMemo.set(stack, o)
     return o
   }
@@ -166,7 +158,7 @@ function computeClosureVersions(
   for (const [key, { def, stack }] of loaders) {
     const text = `load ${String(def.load)}\nobserve ${String(def.observe)}`
     const { hex: ownHex } = ownOf(stack)
-    loaderVersion.set(key, hashStrings('code-function', [text, ownHex, closureOf(stacks.info(stack)), '0']))
+    loaderVersion.set(key, functionVersion(text, ownHex, closureOf(stacks.info(stack)), []))
   }
 
   const fnHash = new Map<string, string>()
@@ -181,7 +173,7 @@ function computeClosureVersions(
       if (v !== undefined && !inputs.some(([k]) => k === d.key)) inputs.push([d.key, v])
     }
     inputs.sort(byFirst)
-    const v = hashStrings('code-function', [a.codeSource, ownHex, closureHex, String(inputs.length), ...inputs.flat()])
+    const v = functionVersion(a.codeSource, ownHex, closureHex, inputs)
     out[i] = v
     if (!manifests.has(v)) {
       let fn = fnHash.get(a.codeSource)

@@ -78,6 +78,9 @@
  * | 67 | `show` of an unknown key, with the closest key suggested | 2 | usage |
  * | 68 | `runs --metric` without `--asset` | 2 | usage |
  * | 69 | `wipe` without `--yes` and without a terminal | 2 | usage |
+ * | 70 | a zod 3 schema as `config`, `output` or an `inputs` entry (Rivers needs zod 4) | 2 | definitions |
+ * | 71 | `@asset` compiled with `experimentalDecorators` (Rivers uses TC39 decorators) | 2 | definitions |
+ * | 72 | `--store` below a folder that refuses new folders (/proc: Node's recursive mkdir would spin) | 2 | store |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'

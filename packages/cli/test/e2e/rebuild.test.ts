@@ -127,7 +127,10 @@ describe('a pipeline through its edits', () => {
       key: 'stats',
       status: 'stale',
       causes: [
-        { kind: 'code_changed', message: 'stats has a new code version (code changed: rivers.config.ts (its definition))' },
+        {
+          kind: 'code_changed',
+          message: 'stats has a new code version (code changed: rivers.config.ts (its definition))',
+        },
         { kind: 'dep_added', dep: 'features' },
       ],
     })

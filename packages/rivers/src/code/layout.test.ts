@@ -16,15 +16,26 @@ describe('code version layouts (SPEC.md "Code versions")', () => {
         "region": "8ef31765239ecbd3dd956b6707682265",
       }
     `)
-    expect(functionVersion('() => [1, 2, 3]', own, closure, [])).toMatchInlineSnapshot(`"4b6afc75a26a53fcebeb2ebf43de5e6b"`)
-    expect(functionVersion('({ orders }) => orders.length', own, closure, [['raw/orders', closure]])).toMatchInlineSnapshot(`"495322ecbc78e74a1b0854da30bd65ba"`)
-    expect(closureHash([], [], ["src/a.ts: import(name) at line 3"], '00112233445566778899aabbccddeeff')).toMatchInlineSnapshot(`"65776146378c08b936be11b00aa668a6"`)
+    expect(functionVersion('() => [1, 2, 3]', own, closure, [])).toMatchInlineSnapshot(
+      `"4b6afc75a26a53fcebeb2ebf43de5e6b"`,
+    )
+    expect(
+      functionVersion('({ orders }) => orders.length', own, closure, [['raw/orders', closure]]),
+    ).toMatchInlineSnapshot(`"495322ecbc78e74a1b0854da30bd65ba"`)
+    expect(
+      closureHash([], [], ['src/a.ts: import(name) at line 3'], '00112233445566778899aabbccddeeff'),
+    ).toMatchInlineSnapshot(`"65776146378c08b936be11b00aa668a6"`)
   })
 
   it('never lets two lists run into each other', () => {
     // one file with two hashes vs two files
     expect(closureHash([['a', 'b']], [], [])).not.toBe(closureHash([], [['a', 'b']], []))
-    expect(ownHash([['m', ['h1', 'h2']]])).not.toBe(ownHash([['m', ['h1']], ['h2', []]]))
+    expect(ownHash([['m', ['h1', 'h2']]])).not.toBe(
+      ownHash([
+        ['m', ['h1']],
+        ['h2', []],
+      ]),
+    )
     expect(functionVersion('f', 'o', 'c', [])).not.toBe(functionVersion('f', 'o', 'c', [['', '']]))
     // a different nonce is a different closure
     expect(closureHash([], [], ['x'], 'n1')).not.toBe(closureHash([], [], ['x'], 'n2'))

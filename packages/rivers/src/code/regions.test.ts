@@ -45,9 +45,9 @@ describe('locateRegion', () => {
     expect(use("const hi: AssetDef<number[]> = above('high', 5)")).toBe("above('high', 5)")
     expect(use("defineProject({ assets: [above('high', 5)] })")).toBe("above('high', 5)")
     // the parameter `hi` shadows the module's `hi`: not a use of the factory's value
-    expect(use("const hi = above('high', 5)", 'asset({ key: "b", deps: { hi } }, ({ hi }) => hi.filter(Boolean))')).toBe(
-      "above('high', 5)",
-    )
+    expect(
+      use("const hi = above('high', 5)", 'asset({ key: "b", deps: { hi } }, ({ hi }) => hi.filter(Boolean))'),
+    ).toBe("above('high', 5)")
     // the value is read, exported, returned, destructured or stored: not masked
     expect(use("const hi = above('high', 5)", 'const t = hi.threshold')).toBeUndefined()
     expect(use("export const hi = above('high', 5)")).toBeUndefined()
@@ -58,7 +58,8 @@ describe('locateRegion', () => {
   })
 
   it("masks Rivers' own definition calls whatever is done with the handle", () => {
-    const src = "export const raw = asset({ key: 'raw' }, f)\nconst b = asset({ key: 'b', deps: { raw } }, ({ raw }) => raw.length)"
+    const src =
+      "export const raw = asset({ key: 'raw' }, f)\nconst b = asset({ key: 'b', deps: { raw } }, ({ raw }) => raw.length)"
     expect(region(src, 'asset', ['asset'])).toBe("asset({ key: 'raw' }, f)")
   })
 })

@@ -19,8 +19,12 @@ function write(files: Record<string, string>): void {
 }
 
 write({
-  'app/package.json': JSON.stringify({ name: 'app', imports: { '#lib/*': './src/lib/*.js', '#cfg': { node: './cfg.ts', default: './cfg.js' } } }),
-  'app/tsconfig.json': '{ // comments and trailing commas\n "compilerOptions": { "baseUrl": ".", "paths": { "~/*": ["src/*"], }, }, }',
+  'app/package.json': JSON.stringify({
+    name: 'app',
+    imports: { '#lib/*': './src/lib/*.js', '#cfg': { node: './cfg.ts', default: './cfg.js' } },
+  }),
+  'app/tsconfig.json':
+    '{ // comments and trailing commas\n "compilerOptions": { "baseUrl": ".", "paths": { "~/*": ["src/*"], }, }, }',
   'app/src/main.ts': '',
   'app/src/twin.ts': '',
   'app/src/twin.js': '',
@@ -31,7 +35,11 @@ write({
   'app/cfg.ts': '',
   'app/cfg.js': '',
   'app/node_modules/zod/package.json': JSON.stringify({ name: 'zod', version: '4.1.0' }),
-  'app/node_modules/express/package.json': JSON.stringify({ name: 'express', version: '5.0.0', dependencies: { 'body-parser': '^2' } }),
+  'app/node_modules/express/package.json': JSON.stringify({
+    name: 'express',
+    version: '5.0.0',
+    dependencies: { 'body-parser': '^2' },
+  }),
   'app/node_modules/body-parser/package.json': JSON.stringify({ name: 'body-parser', version: '2.1.0' }),
   'libs/shared/package.json': JSON.stringify({ name: 'shared', version: '1.0.0', exports: { '.': './src/index.ts' } }),
   'libs/shared/src/index.ts': '',
@@ -65,7 +73,11 @@ describe('resolveSpecifier', () => {
 
   it('finds installed packages with their versions and dependencies', () => {
     const zod = resolve('zod/mini')
-    expect(zod).toMatchObject({ kind: 'package', subpath: './mini', pkg: { name: 'zod', version: '4.1.0', linked: false } })
+    expect(zod).toMatchObject({
+      kind: 'package',
+      subpath: './mini',
+      pkg: { name: 'zod', version: '4.1.0', linked: false },
+    })
     const express = resolve('express')
     if (express.kind !== 'package') throw new Error('express not found')
     expect(packageClosure(express.pkg, new Probe()).map((p) => `${p.name}@${p.version}`)).toEqual([

@@ -248,19 +248,22 @@ mod tests {
                 "code-function",
                 &[
                     Field::Str("() => [1, 2, 3]"),
-                    Field::Str("a3ed512eac9b9466b2ed7337e809b3c8"),
-                    Field::Str("b29bed1defc419f2586084a9e47d6244"),
+                    Field::Str("0fae52321e3c60154b743a0f3982b1ae"),
+                    Field::Str("66899abca9ca790aafab35f0d59024cf"),
                     Field::Str("0"),
                 ]
             )),
-            "4b6afc75a26a53fcebeb2ebf43de5e6b"
+            "b2af3a1535800500185c566f4e90b9e5"
         );
         assert_eq!(
             to_hex(&hash_fields(
                 "code-region",
-                &[Field::Str("asset({ key: 'raw' }, () => "), Field::Str(")")]
+                &[
+                    Field::Str("const raw = asset ( { key : 'raw' } , ( ) =>"),
+                    Field::Str(")")
+                ]
             )),
-            "8ef31765239ecbd3dd956b6707682265"
+            "106f59018068a6705686413e97509880"
         );
         let inner = content_hash(b"x");
         assert_eq!(

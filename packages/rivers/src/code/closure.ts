@@ -25,6 +25,7 @@ const MAX_LISTED_FILES = 5000
  */
 export interface ModuleNode {
   readonly file: string
+  /** Its code hash (`FileEntry.code`: normalized tokens, or the content hash). */
   readonly hash: string
   /** Local files it loads (real paths). */
   readonly deps: readonly string[]
@@ -84,7 +85,7 @@ export class ModuleGraph {
       for (const spec of imports.soft) this.#follow(spec, file, deps, packages, unresolved, true)
       unresolved.push(...imports.computed)
     }
-    const node: ModuleNode = { file, hash: entry.hash, deps: [...deps], packages: [...packages.values()], unresolved }
+    const node: ModuleNode = { file, hash: entry.code, deps: [...deps], packages: [...packages.values()], unresolved }
     this.#nodes.set(file, node)
     return node
   }

@@ -14,10 +14,14 @@ import path from 'node:path'
 
 import { nativeModule } from '../engine/native.js'
 import { moduleImports, type ModuleImports } from './imports.js'
+import { moduleHash } from './layout.js'
 import { tokenize, type Tokens } from './lexer.js'
+import { normalizedText } from './normalize.js'
 
 /** Files whose imports are scanned (others are hashed only). */
 const SCANNED = /\.(?:[cm]?[jt]sx?)$/
+/** JSX files: hashed as bytes (the tokenizer does not read JSX; a pragma comment can matter). */
+const JSX = /\.[jt]sx$/
 
 /** How long before hashing a file must have last changed for its entry to be trusted. */
 const RACY_MS = 2000
@@ -31,6 +35,11 @@ const RACY_MS = 2000
 export interface FileEntry {
   /** Content hash (SPEC domain `content`), 32 hex digits. */
   readonly hash: string
+  /**
+   * What the code version uses: `code-module` of its normalized tokens for a JavaScript or
+   * TypeScript file the tokenizer follows (comments and layout do not count), else `hash`.
+   */
+  readonly code: string
   /** Its imports, for JavaScript and TypeScript files. */
   readonly imports: ModuleImports | undefined
 }
@@ -43,7 +52,7 @@ interface Stored extends FileEntry {
   hashedAt: number
 }
 
-const CACHE_FILE = 'code-files.v1.json'
+const CACHE_FILE = 'code-files.v2.json'
 
 /** Entries of this process, by real path (shared by every computation in the process). */
 const memory = new Map<string, Stored>()
@@ -78,8 +87,22 @@ export class FileCache {
     const bytes = readFileSync(file)
     const hash = nativeModule().hashBytes(bytes)
     let imports: ModuleImports | undefined
-    if (SCANNED.test(file)) imports = moduleImports(this.#tokens(hash, bytes))
-    const e: Stored = { hash, imports, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, hashedAt }
+    let code = hash
+    if (SCANNED.test(file)) {
+      const tokens = this.#tokens(hash, bytes)
+      imports = moduleImports(tokens)
+      if (tokens.ok && !JSX.test(file)) code = moduleHash([normalizedText(tokens)])
+    }
+    const e: Stored = {
+      hash,
+      code,
+      imports,
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      ctimeMs: st.ctimeMs,
+      ino: st.ino,
+      hashedAt,
+    }
     memory.set(file, e)
     this.#dirty = true
     return e
@@ -109,7 +132,7 @@ export class FileCache {
     this.#dirty = false
     const all: Record<string, Stored> = { ...readCache(this.dir) }
     for (const [file, e] of memory) all[file] = e
-    writeAtomic(path.join(this.dir, CACHE_FILE), JSON.stringify({ version: 1, files: all }))
+    writeAtomic(path.join(this.dir, CACHE_FILE), JSON.stringify({ version: 2, files: all }))
   }
 }
 
@@ -120,7 +143,7 @@ function sameFile(e: Stored, st: Stats): boolean {
 function readCache(dir: string): Record<string, Stored> {
   try {
     const json = JSON.parse(readFileSync(path.join(dir, CACHE_FILE), 'utf8')) as { version?: unknown; files?: unknown }
-    if (json.version !== 1 || typeof json.files !== 'object' || json.files === null) return {}
+    if (json.version !== 2 || typeof json.files !== 'object' || json.files === null) return {}
     return json.files as Record<string, Stored>
   } catch {
     return {}

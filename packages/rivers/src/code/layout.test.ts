@@ -4,24 +4,24 @@ import { closureHash, functionVersion, moduleHash, ownHash, regionHash } from '.
 
 describe('code version layouts (SPEC.md "Code versions")', () => {
   it('matches the golden values', () => {
-    const region = regionHash(["asset({ key: 'raw' }, () => ", ')'])
-    const module = moduleHash(["import { asset } from '@rivers-orchestrator/rivers'\nconst raw = ", '\n'])
-    const own = ownHash([['rivers.config.ts', [region]]])
+    const region = regionHash(["const raw = asset ( { key : 'raw' } , ( ) =>", ')'])
+    const module = moduleHash(["import { asset } from '@rivers-orchestrator/rivers'\nexport default"])
+    const own = ownHash([['rivers.config.ts', ['at 9', region]]])
     const closure = closureHash([['rivers.config.ts', module]], [['zod', '4.1.0']], [])
     expect({ region, module, own, closure }).toMatchInlineSnapshot(`
       {
-        "closure": "b29bed1defc419f2586084a9e47d6244",
-        "module": "2791032632b073650b9e6ec4889ddf45",
-        "own": "a3ed512eac9b9466b2ed7337e809b3c8",
-        "region": "8ef31765239ecbd3dd956b6707682265",
+        "closure": "66899abca9ca790aafab35f0d59024cf",
+        "module": "f30414a49fd11ac69ae2b68822c341e0",
+        "own": "0fae52321e3c60154b743a0f3982b1ae",
+        "region": "106f59018068a6705686413e97509880",
       }
     `)
     expect(functionVersion('() => [1, 2, 3]', own, closure, [])).toMatchInlineSnapshot(
-      `"4b6afc75a26a53fcebeb2ebf43de5e6b"`,
+      `"b2af3a1535800500185c566f4e90b9e5"`,
     )
     expect(
       functionVersion('({ orders }) => orders.length', own, closure, [['raw/orders', closure]]),
-    ).toMatchInlineSnapshot(`"495322ecbc78e74a1b0854da30bd65ba"`)
+    ).toMatchInlineSnapshot(`"7144522c8346455d2dab8da4c7e10c91"`)
     expect(
       closureHash([], [], ['src/a.ts: import(name) at line 3'], '00112233445566778899aabbccddeeff'),
     ).toMatchInlineSnapshot(`"65776146378c08b936be11b00aa668a6"`)
@@ -30,9 +30,9 @@ describe('code version layouts (SPEC.md "Code versions")', () => {
   it('never lets two lists run into each other', () => {
     // one file with two hashes vs two files
     expect(closureHash([['a', 'b']], [], [])).not.toBe(closureHash([], [['a', 'b']], []))
-    expect(ownHash([['m', ['h1', 'h2']]])).not.toBe(
+    expect(ownHash([['m', ['at 1', 'h2']]])).not.toBe(
       ownHash([
-        ['m', ['h1']],
+        ['m', ['at 1']],
         ['h2', []],
       ]),
     )

@@ -8,31 +8,33 @@
 import { nativeModule } from '../engine/native.js'
 
 /**
- * Hash of a definition region: the pieces of its text between the regions nested in it.
+ * Hash of a definition region: the pieces of its normalized text (tokens; see `normalize.ts`)
+ * between the regions nested in it.
  *
  * @example
- * regionHash(["asset({ key: 'raw' }, () => ", ')']) // 32 hex digits
+ * regionHash(["const raw = asset({ key: 'raw' }, () =>", ')']) // 32 hex digits
  */
 export function regionHash(pieces: readonly string[]): string {
   return nativeModule().hashStrings('code-region', [...pieces])
 }
 
 /**
- * Hash of a module with its definition regions masked: the pieces of its text between them.
+ * Hash of a module's code: one field, its normalized text outside all definition regions (the
+ * whole normalized text when it has none).
  *
  * @example
- * moduleHash(["import { asset } from '@rivers-orchestrator/rivers'\nconst raw = ", '\n'])
+ * moduleHash(["import { asset } from '@rivers-orchestrator/rivers'\nexport default"])
  */
-export function moduleHash(pieces: readonly string[]): string {
-  return nativeModule().hashStrings('code-module', [...pieces])
+export function moduleHash(fields: readonly [string]): string {
+  return nativeModule().hashStrings('code-module', [...fields])
 }
 
 /**
- * Hash of an asset's own definition texts: per module (sorted by path), the hashes of the regions
- * it sees, in text order.
+ * Hash of an asset's own definition texts: per module (sorted by path), the regions it sees in text
+ * order as (place, region hash) pairs, flattened (`['at 12', hash, 'child 0', hash]`).
  *
  * @example
- * ownHash([['rivers.config.ts', [regionHash(['asset(…)'])]]])
+ * ownHash([['rivers.config.ts', ['at 12', regionHash(['const raw = asset(…)'])]]])
  */
 export function ownHash(modules: readonly (readonly [string, readonly string[]])[]): string {
   const fields = [String(modules.length)]

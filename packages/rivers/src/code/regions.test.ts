@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 
 import { tokenize } from './lexer.js'
-import { locateRegion, pieces, regionForest } from './regions.js'
+import { normalizedPieces, normalizedText } from './normalize.js'
+import { locateRegion, regionForest } from './regions.js'
 
 /** The text of the region at the first occurrence of `at` in `src` (1-based line and column found for it). */
 function region(src: string, at: string, callees: string[], jsx = false): string | undefined {
@@ -16,8 +17,13 @@ function region(src: string, at: string, callees: string[], jsx = false): string
 
 describe('locateRegion', () => {
   it('delimits a definition call exactly, nested brackets, strings and templates included', () => {
-    const src = "const a = asset({ key: 'a)' }, ({ raw }) => raw.map((x) => `${x})`))\nconst b = 1"
+    const src = "f(asset({ key: 'a)' }, ({ raw }) => raw.map((x) => `${x})`)))\nconst b = 1"
     expect(region(src, 'asset', ['asset'])).toBe("asset({ key: 'a)' }, ({ raw }) => raw.map((x) => `${x})`))")
+    // a declaration is taken whole (with its `export` and `;`), so adding one leaves the rest alone
+    expect(region("export const a = asset({ key: 'a' }, f);\nconst b = 1", 'asset', ['asset'])).toBe(
+      "export const a = asset({ key: 'a' }, f);",
+    )
+    expect(region("const a = asset({ key: 'a' }, f), b = 1", 'asset', ['asset'])).toBe("asset({ key: 'a' }, f)")
   })
 
   it('takes a member chain, type arguments and `new`', () => {
@@ -41,13 +47,15 @@ describe('locateRegion', () => {
 
   it('masks a factory call only where its value can only be a handle', () => {
     const use = (decl: string, rest = '') => region(`${decl}\n${rest}`, 'above', ['above'])
-    expect(use("const hi = above('high', 5)")).toBe("above('high', 5)")
-    expect(use("const hi: AssetDef<number[]> = above('high', 5)")).toBe("above('high', 5)")
+    expect(use("const hi = above('high', 5)")).toBe("const hi = above('high', 5)")
+    expect(use("const hi: AssetDef<number[]> = above('high', 5)")).toBe(
+      "const hi: AssetDef<number[]> = above('high', 5)",
+    )
     expect(use("defineProject({ assets: [above('high', 5)] })")).toBe("above('high', 5)")
     // the parameter `hi` shadows the module's `hi`: not a use of the factory's value
     expect(
       use("const hi = above('high', 5)", 'asset({ key: "b", deps: { hi } }, ({ hi }) => hi.filter(Boolean))'),
-    ).toBe("above('high', 5)")
+    ).toBe("const hi = above('high', 5)")
     // the value is read, exported, returned, destructured or stored: not masked
     expect(use("const hi = above('high', 5)", 'const t = hi.threshold')).toBeUndefined()
     expect(use("export const hi = above('high', 5)")).toBeUndefined()
@@ -60,7 +68,7 @@ describe('locateRegion', () => {
   it("masks Rivers' own definition calls whatever is done with the handle", () => {
     const src =
       "export const raw = asset({ key: 'raw' }, f)\nconst b = asset({ key: 'b', deps: { raw } }, ({ raw }) => raw.length)"
-    expect(region(src, 'asset', ['asset'])).toBe("asset({ key: 'raw' }, f)")
+    expect(region(src, 'asset', ['asset'])).toBe("export const raw = asset({ key: 'raw' }, f)")
   })
 })
 
@@ -74,8 +82,13 @@ describe('regionForest and pieces', () => {
     expect(regionForest([outer, crossing, inner]).regions).toEqual([inner])
   })
 
-  it('cuts child regions out, keeping where each cut was', () => {
-    expect(pieces('a(b(c), d)', 0, 10, [{ start: 2, end: 6 }])).toEqual(['a(', ', d)'])
-    expect(pieces('xy', 0, 2, [])).toEqual(['xy'])
+  it('normalizes text to tokens and cuts child regions out, giving each cut its token position', () => {
+    expect(normalizedText(tokenize('const a = f( x ) // note\n\n\n  /* c */ b'))).toBe('const a = f ( x )\nb')
+    const t = tokenize('a(b(c), d)\n;e')
+    // cut `b(c)`: tokens 2..5
+    expect(normalizedPieces(t, 0, t.count - 1, [{ first: 2, last: 5 }])).toEqual({
+      pieces: ['a (', ' , d )\n; e'],
+      positions: [2],
+    })
   })
 })

@@ -92,7 +92,37 @@ export function locateRegion(
   const last = closingBracket(t, open)
   if (last < 0) return undefined
   const region = { start: t.start[first]!, end: t.end[last]!, first, last }
-  return safeContext(t, region, DEFINERS.has(tokenText(t, nameAt))) ? region : undefined
+  if (!safeContext(t, region, DEFINERS.has(tokenText(t, nameAt)))) return undefined
+  return wholeStatement(t, region) ?? region
+}
+
+/**
+ * `[export] const name[: T] = call[;]` and `export default call[;]`: the whole statement, so that
+ * adding or removing a definition leaves the rest of the module's text (its tokens) unchanged.
+ */
+function wholeStatement(t: Tokens, r: Region): Region | undefined {
+  let first = r.first - 1
+  if (isIdent(t, first, 'default') && isIdent(t, first - 1, 'export')) first--
+  else {
+    if (!isPunct(t, first, '=')) return undefined
+    let target = first - 1
+    const colon = annotationColon(t, target)
+    if (colon >= 0) target = colon - 1
+    if (t.kind[target] !== TK.ident) return undefined
+    first = target - 1
+    if (!isIdent(t, first, 'const') && !isIdent(t, first, 'let') && !isIdent(t, first, 'var')) return undefined
+    if (isIdent(t, first - 1, 'export')) first--
+  }
+  // The statement must end with the call: `;`, a line break, a closing brace or the end of the file.
+  let last = r.last
+  if (isPunct(t, last + 1, ';')) last++
+  else if (
+    last + 1 < t.count &&
+    !isPunct(t, last + 1, '}') &&
+    !/[\n\r\u2028\u2029]/.test(t.text.slice(t.end[last]!, t.start[last + 1]!))
+  )
+    return undefined
+  return { start: t.start[first]!, end: t.end[last]!, first, last }
 }
 
 /** Index of the token after a balanced `<…>` starting at `i`, or -1. */
@@ -225,27 +255,4 @@ export function regionForest(regions: readonly Region[]): { regions: Region[]; p
     stack.push(i)
   })
   return { regions: kept, parent }
-}
-
-/**
- * The text of `[start, end)` with the given child ranges cut out, as the pieces between them (the
- * pieces are hashed as separate fields, so where a cut was stays part of the hash).
- *
- * @example
- * pieces('a(b(c), d)', 0, 10, [{ start: 2, end: 6 }]) // ['a(', ', d)']
- */
-export function pieces(
-  text: string,
-  start: number,
-  end: number,
-  cuts: readonly { start: number; end: number }[],
-): string[] {
-  const out: string[] = []
-  let at = start
-  for (const c of cuts) {
-    out.push(text.slice(at, c.start))
-    at = c.end
-  }
-  out.push(text.slice(at, end))
-  return out
 }

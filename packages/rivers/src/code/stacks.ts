@@ -23,7 +23,8 @@ import { moduleHash, regionHash } from './layout.js'
 import type { Tokens } from './lexer.js'
 import { owningPackage, packageClosure, type PackageInfo } from './packages.js'
 import type { Probe } from './probe.js'
-import { locateRegion, offsetOf, pieces, regionForest, type Region } from './regions.js'
+import { normalizedPieces } from './normalize.js'
+import { locateRegion, offsetOf, regionForest, type Region } from './regions.js'
 import { RIVERS_SCOPE } from './resolve.js'
 
 const JSX = /\.[jt]sx$/
@@ -40,7 +41,11 @@ export interface StackInfo {
   readonly roots: readonly string[]
   /** Packages of the npm frames on the stack (with their dependencies). */
   readonly packages: readonly PackageInfo[]
-  /** Per module (real path): the hashes of the definition texts this stack sees, in text order. */
+  /**
+   * Per module (real path): the definition texts this stack sees, in text order, as pairs of place
+   * (`at N`: token position in the module's text outside regions; `child N`: index in its parent
+   * region) and region hash; `whole` and the module's hash when a frame's position is unknown.
+   */
   readonly own: ReadonlyMap<string, readonly string[]>
 }
 
@@ -66,7 +71,7 @@ export class Stacks {
   readonly #modules = new Map<string, { tokens: Tokens; regions: Region[] }>()
   readonly #regionMemo = new Map<string, Region | null>()
   readonly #infos = new Map<string, StackInfo>()
-  #forests = new Map<string, { regions: Region[]; parent: number[]; hashes: string[] }>()
+  #forests = new Map<string, { regions: Region[]; parent: number[]; hashes: string[]; place: string[] }>()
   /** Masked hash of each module with located regions. */
   readonly maskedHash = new Map<string, string>()
 
@@ -118,7 +123,12 @@ export class Stacks {
     if (r !== undefined) this.#modules.get(file)!.regions.push(r)
   }
 
-  /** Second pass: per module, the region forest, the region hashes and the masked hash. */
+  /**
+   * Second pass: per module, the region forest, each region's hash (its normalized text with the
+   * regions nested in it cut out) and place (its token position in the module's remaining text, or
+   * its index among its parent's children), and the module's masked hash (its normalized text
+   * outside all regions: adding or removing a whole definition statement leaves it unchanged).
+   */
   finish(): void {
     this.#forests = new Map()
     for (const [file, { tokens, regions }] of this.#modules) {
@@ -126,14 +136,24 @@ export class Stacks {
       const forest = regionForest(regions)
       const children = forest.regions.map(() => [] as Region[])
       const top: Region[] = []
+      const place: string[] = []
       forest.regions.forEach((r, i) => {
         const p = forest.parent[i]!
         if (p < 0) top.push(r)
-        else children[p]!.push(r)
+        else {
+          place[i] = `child ${children[p]!.length}`
+          children[p]!.push(r)
+        }
       })
-      const hashes = forest.regions.map((r, i) => regionHash(pieces(tokens.text, r.start, r.end, children[i]!)))
-      this.#forests.set(file, { ...forest, hashes })
-      this.maskedHash.set(file, moduleHash(pieces(tokens.text, 0, tokens.text.length, top)))
+      const hashes = forest.regions.map((r, i) =>
+        regionHash(normalizedPieces(tokens, r.first, r.last, children[i]!).pieces),
+      )
+      const outside = normalizedPieces(tokens, 0, tokens.count - 1, top)
+      top.forEach((r, j) => {
+        place[forest.regions.indexOf(r)] = `at ${outside.positions[j]}`
+      })
+      this.#forests.set(file, { ...forest, hashes, place })
+      this.maskedHash.set(file, moduleHash([outside.pieces.join('')]))
     }
   }
 
@@ -153,7 +173,7 @@ export class Stacks {
       if (!f.exact) {
         // Position unknown: this stack sees the whole module.
         const st = this.probe.stat(file)
-        if (st !== undefined) whole.set(file, this.files.entry(file, st).hash)
+        if (st !== undefined) whole.set(file, this.files.entry(file, st).code)
         continue
       }
       const tokens = this.#modules.get(file)!.tokens
@@ -171,10 +191,10 @@ export class Stacks {
       const forest = this.#forests.get(file)!
       out.set(
         file,
-        [...set].sort((a, b) => a - b).map((i) => forest.hashes[i]!),
+        [...set].sort((a, b) => a - b).flatMap((i) => [forest.place[i]!, forest.hashes[i]!]),
       )
     }
-    for (const [file, hash] of whole) out.set(file, [...(out.get(file) ?? []), `whole:${hash}`])
+    for (const [file, hash] of whole) out.set(file, [...(out.get(file) ?? []), 'whole', hash])
     const info: StackInfo = { roots: located.roots, packages: located.packages, own: out }
     this.#infos.set(stack, info)
     return info

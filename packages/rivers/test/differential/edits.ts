@@ -18,6 +18,8 @@ export const EDIT_KINDS = [
   'ownFn',
   'ownFnSameResult',
   'rewire',
+  'addAsset',
+  'comment',
   'noop',
 ] as const
 
@@ -52,7 +54,7 @@ export function randomEdit(model: Model, rng: Rng): Edit {
     const value = 1 + rng.int(5)
     const plain = model.assets.filter((a) => a.kind === 'plain')
     let target = ''
-    if (kind === 'helper' || kind === 'rewire') target = String(rng.int(model.helpers.length))
+    if (kind === 'helper' || kind === 'rewire' || kind === 'comment') target = String(rng.int(model.helpers.length))
     else if (kind === 'constant') target = String(rng.int(model.consts.length))
     else if (kind === 'source') target = String(rng.int(model.sources.length))
     else if (kind === 'factoryArg')
@@ -185,6 +187,31 @@ export function applyEdit(model: Model, edit: Edit): Expectation | undefined {
       model.unused++
       return { must: new Set(), may: new Set(), nothingRuns: true }
     }
+    case 'comment': {
+      // Comments and blank lines are not code: nothing changes, nothing runs.
+      if (model.comments[n] === undefined) return undefined
+      model.comments[n]++
+      return { must: new Set(), may: new Set(), nothingRuns: true }
+    }
+    case 'addAsset': {
+      // A new asset in the project file, reading earlier assets it already imports: the others of
+      // that file keep their code versions (its statement and its place in the assets list are masked).
+      const earlier = model.assets.map((a) => a.key)
+      model.assets.push({
+        key: `a${model.assets.length}`,
+        file: model.modules,
+        kind: 'plain',
+        deps: [earlier[edit.value % earlier.length]!],
+        own: 10 + edit.value,
+        padded: false,
+        helper: null,
+        configDefault: null,
+        usesPkg: false,
+        usesLinked: false,
+        factor: 2,
+      })
+      return same(new Set())
+    }
   }
 }
 
@@ -212,6 +239,8 @@ export function describeEdit(edit: Edit): string {
       return `helper h${edit.target}: add += ${edit.value}`
     case 'rewire':
       return `helper h${edit.target}: calls another helper (${edit.value})`
+    case 'comment':
+      return `helper h${edit.target}: a comment line`
     case 'constant':
       return `constant K${edit.target} += ${edit.value}`
     case 'source':

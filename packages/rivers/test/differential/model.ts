@@ -65,6 +65,8 @@ export interface Model {
   assets: AssetModel[]
   /** Whitespace lines at the end of src/unused.ts (imported by nobody). */
   unused: number
+  /** Comment lines added to each helper module (they change no code version). */
+  comments: number[]
 }
 
 const SRC_COUNT = 2
@@ -90,6 +92,7 @@ export function initialModel(rng: Rng): Model {
     modules: 2,
     assets: [],
     unused: 0,
+    comments: Array.from({ length: HELPERS }, () => 0),
   }
   const n = 8 + rng.int(6)
   for (let i = 0; i < n; i++) {
@@ -233,7 +236,8 @@ export function scaled(key: string, factor: number, dep: AssetDef<number[]>) {
     files[`src/h${i}.ts`] =
       `import { K${h.k} } from './consts.js'\n` +
       (h.next === null ? '' : `import { h${h.next} } from './h${h.next}.js'\n`) +
-      `\nexport function h${i}(x: number): number {\n  return (x + ${h.add} + K${h.k}${next}) % 1000\n}\n`
+      `\nexport function h${i}(x: number): number {\n  return (x + ${h.add} + K${h.k}${next}) % 1000\n}\n` +
+      Array.from({ length: model.comments[i] ?? 0 }, (_, j) => `// note ${j}\n\n`).join('')
   })
   model.sources.forEach((content, i) => {
     files[`data/s${i}.txt`] = content

@@ -55,28 +55,42 @@ export function isLibraryFile(file: string): boolean {
  */
 export function framesFromCallSites(sites: readonly NodeJS.CallSite[]): string {
   let out = ''
-  let callees = ''
+  let previous: NodeJS.CallSite | undefined
   for (const s of sites) {
     const raw = s.getFileName()
-    const names = calleeNames(s.getFunctionName(), s.getMethodName(), s.getTypeName(), s.isConstructor())
-    if (raw === undefined || raw === null || raw === '') {
-      callees = names
-      continue
+    if (raw !== undefined && raw !== null && raw !== '') {
+      if (raw.startsWith('node:internal/modules/')) break
+      if (!raw.startsWith('node:') && !raw.startsWith('internal/') && isUserFile(raw)) {
+        // Names are read only for the frame this one was calling (V8 computes them on demand).
+        const callees =
+          previous === undefined
+            ? ''
+            : calleeNames(
+                previous.getFunctionName(),
+                previous.getMethodName(),
+                previous.getTypeName(),
+                previous.isConstructor(),
+              )
+        out += `${raw}\t${s.getLineNumber() ?? 0}\t${s.getColumnNumber() ?? 0}\tr\t${callees}\n`
+      }
     }
-    if (raw.startsWith('node:internal/modules/')) break
-    if (raw.startsWith('node:') || raw.startsWith('internal/')) {
-      callees = names
-      continue
-    }
-    const file = filePath(raw)
-    if (file === undefined || isLibraryFile(file)) {
-      callees = names
-      continue
-    }
-    out += `${raw}\t${s.getLineNumber() ?? 0}\t${s.getColumnNumber() ?? 0}\tr\t${callees}\n`
-    callees = names
+    previous = s
   }
   return out
+}
+
+/** Per raw frame file name: whether it is user code (an absolute file outside Rivers' library). */
+const userFiles = new Map<string, boolean>()
+
+function isUserFile(raw: string): boolean {
+  let known = userFiles.get(raw)
+  if (known === undefined) {
+    const file = filePath(raw)
+    known = file !== undefined && !isLibraryFile(file)
+    if (userFiles.size > 10_000) userFiles.clear()
+    userFiles.set(raw, known)
+  }
+  return known
 }
 
 /**

@@ -19,9 +19,9 @@ describe('code version layouts (SPEC.md "Code versions")', () => {
     expect(functionVersion('() => [1, 2, 3]', own, closure, [])).toMatchInlineSnapshot(
       `"b2af3a1535800500185c566f4e90b9e5"`,
     )
-    expect(
-      functionVersion('({ orders }) => orders.length', own, closure, [['raw/orders', closure]]),
-    ).toMatchInlineSnapshot(`"7144522c8346455d2dab8da4c7e10c91"`)
+    expect(functionVersion('({ orders }) => orders.length', own, closure, [closure])).toMatchInlineSnapshot(
+      `"433ee6eaa9dd1126721a44e53fe62647"`,
+    )
     expect(
       closureHash([], [], ['src/a.ts: import(name) at line 3'], '00112233445566778899aabbccddeeff'),
     ).toMatchInlineSnapshot(`"65776146378c08b936be11b00aa668a6"`)
@@ -36,7 +36,7 @@ describe('code version layouts (SPEC.md "Code versions")', () => {
         ['h2', []],
       ]),
     )
-    expect(functionVersion('f', 'o', 'c', [])).not.toBe(functionVersion('f', 'o', 'c', [['', '']]))
+    expect(functionVersion('f', 'o', 'c', [])).not.toBe(functionVersion('f', 'o', 'c', ['']))
     // a different nonce is a different closure
     expect(closureHash([], [], ['x'], 'n1')).not.toBe(closureHash([], [], ['x'], 'n2'))
   })

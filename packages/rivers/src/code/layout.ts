@@ -64,16 +64,11 @@ export function closureHash(
 
 /**
  * The code version of an asset: its function's text, its own texts, its closure, and the loader
- * versions of the sources it reads (by key, sorted).
+ * versions of the sources it reads (deduplicated, sorted).
  *
  * @example
  * functionVersion('() => 1', ownHash([]), closureHash([], [], []), [])
  */
-export function functionVersion(
-  fn: string,
-  own: string,
-  closure: string,
-  inputs: readonly (readonly [string, string])[],
-): string {
-  return nativeModule().hashStrings('code-function', [fn, own, closure, String(inputs.length), ...inputs.flat()])
+export function functionVersion(fn: string, own: string, closure: string, loaders: readonly string[]): string {
+  return nativeModule().hashStrings('code-function', [fn, own, closure, String(loaders.length), ...loaders])
 }

@@ -101,14 +101,12 @@ function computeClosureVersions(
   // First pass: every stack (assets, the sources they read, defineProject) locates its regions.
   const assetStacks = pending.map((i) => stackOf(project.assets[i]!.def))
   for (const s of assetStacks) stacks.add(s)
+  // Sources with loader code, by key (their versions are folded into their consumers').
   const loaders = new Map<string, { def: SourceDef; stack: string }>()
-  for (const i of pending) {
-    for (const d of project.assets[i]!.deps) {
-      const dep = project.byKey.get(d.key)?.def
-      if (dep?.kind !== 'source' || loaders.has(d.key) || (dep.load === undefined && dep.observe === undefined))
-        continue
-      loaders.set(d.key, { def: dep, stack: stackOf(dep) })
-    }
+  for (const a of project.assets) {
+    const def = a.def
+    if (def.kind === 'source' && (def.load !== undefined || def.observe !== undefined))
+      loaders.set(a.key, { def, stack: stackOf(def) })
   }
   for (const { stack } of loaders.values()) stacks.add(stack)
   stacks.add(projectStack)
@@ -116,10 +114,16 @@ function computeClosureVersions(
 
   // Closures, once per set of roots; own texts, once per stack.
   const closureMemo = new Map<string, string>()
+  const closureByInfo = new Map<StackInfo, string>()
   const closureOf = (info: StackInfo): string => {
+    const known = closureByInfo.get(info)
+    if (known !== undefined) return known
     const key = `${info.roots.join('\n')}\n\n${info.packages.map((p) => p.dir).join('\n')}`
     let hex = closureMemo.get(key)
-    if (hex !== undefined) return hex
+    if (hex !== undefined) {
+      closureByInfo.set(info, hex)
+      return hex
+    }
     const c = graph.closure(info.roots)
     const packages = new Map(c.packages.map((p) => [p.dir, p]))
     for (const p of info.packages) packages.set(p.dir, p)
@@ -139,6 +143,7 @@ function computeClosureVersions(
     hex = closureHash(manifest.files, manifest.packages, manifest.unresolved, manifest.nonce)
     closures.set(hex, manifest)
     closureMemo.set(key, hex)
+    closureByInfo.set(info, hex)
     return hex
   }
   const ownMemo = new Map<string, { hex: string; own: Record<string, string> }>()
@@ -155,25 +160,45 @@ function computeClosureVersions(
   }
 
   const loaderVersion = new Map<string, string>()
+  const loaderMemo = new Map<string, string>()
   for (const [key, { def, stack }] of loaders) {
     const text = `load ${String(def.load)}\nobserve ${String(def.observe)}`
     const { hex: ownHex } = ownOf(stack)
-    loaderVersion.set(key, functionVersion(text, ownHex, closureOf(stacks.info(stack)), []))
+    const closureHex = closureOf(stacks.info(stack))
+    const memo = `${ownHex}${closureHex}${text}`
+    let v = loaderMemo.get(memo)
+    if (v === undefined) loaderMemo.set(memo, (v = functionVersion(text, ownHex, closureHex, [])))
+    loaderVersion.set(key, v)
   }
 
   const fnHash = new Map<string, string>()
+  // Assets made in a loop share their stack, closure and function text: one hash for all of them.
+  const versionMemo = new Map<string, Map<string, string>>()
   pending.forEach((i, j) => {
     const a = project.assets[i]!
     const stack = assetStacks[j]!
     const { hex: ownHex, own } = ownOf(stack)
     const closureHex = closureOf(stacks.info(stack))
+    // Loader versions of the sources it reads, deduplicated and sorted (which source is which is
+    // the graph's business: dep_added / dep_removed); the keys stay in the manifest for messages.
     const inputs: [string, string][] = []
-    for (const d of a.deps) {
-      const v = loaderVersion.get(d.key)
-      if (v !== undefined && !inputs.some(([k]) => k === d.key)) inputs.push([d.key, v])
+    const loaders: string[] = []
+    if (loaderVersion.size > 0)
+      for (const d of a.deps) {
+        const v = loaderVersion.get(d.key)
+        if (v === undefined || inputs.some(([k]) => k === d.key)) continue
+        inputs.push([d.key, v])
+        if (!loaders.includes(v)) loaders.push(v)
+      }
+    loaders.sort()
+    const context = loaders.length === 0 ? `${ownHex}${closureHex}` : `${ownHex}${closureHex}${loaders.join('')}`
+    let byFn = versionMemo.get(context)
+    if (byFn === undefined) versionMemo.set(context, (byFn = new Map()))
+    let v = byFn.get(a.codeSource)
+    if (v === undefined) {
+      v = functionVersion(a.codeSource, ownHex, closureHex, loaders)
+      byFn.set(a.codeSource, v)
     }
-    inputs.sort(byFirst)
-    const v = functionVersion(a.codeSource, ownHex, closureHex, inputs)
     out[i] = v
     if (!manifests.has(v)) {
       let fn = fnHash.get(a.codeSource)
@@ -181,7 +206,7 @@ function computeClosureVersions(
         fn = hashStrings('code-source', [a.codeSource])
         fnHash.set(a.codeSource, fn)
       }
-      manifests.set(v, { v: 1, kind: 'function', fn, own, closure: closureHex, inputs })
+      manifests.set(v, { v: 1, kind: 'function', fn, own, closure: closureHex, inputs: inputs.sort(byFirst) })
     }
   })
 }

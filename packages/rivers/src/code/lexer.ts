@@ -9,7 +9,12 @@
  * tokens (a textual import scan, no masking).
  */
 
-/** Token kinds. */
+/**
+ * Token kinds.
+ *
+ * @example
+ * tokenize('a').kind[0] === TK.ident // true
+ */
 export const TK = {
   ident: 1,
   punct: 2,

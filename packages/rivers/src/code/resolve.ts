@@ -15,7 +15,12 @@ import { fileURLToPath } from 'node:url'
 import { findPackage, mapTargets, owningPackage, splitBare, type PackageInfo } from './packages.js'
 import type { Probe } from './probe.js'
 
-/** Extensions tried for an extensionless specifier, in the order tsx tries them. */
+/**
+ * Extensions tried for an extensionless specifier, in the order tsx tries them.
+ *
+ * @example
+ * CODE_EXTENSIONS.includes(path.extname(file))
+ */
 export const CODE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json', '.node']
 
 /** NodeNext-style mapping: the TypeScript files a `.js`-family specifier can stand for. */
@@ -26,7 +31,12 @@ const TS_TWINS: Record<string, string[]> = {
   '.cjs': ['.cts', '.cjs'],
 }
 
-/** Scopes whose packages are Rivers itself: not part of any code version (see the README). */
+/**
+ * The scope whose packages are Rivers itself: not part of any code version (see the README).
+ *
+ * @example
+ * specifier.startsWith(RIVERS_SCOPE) // '@rivers-orchestrator/rivers': skipped
+ */
 export const RIVERS_SCOPE = '@rivers-orchestrator/'
 
 /**

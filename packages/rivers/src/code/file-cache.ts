@@ -71,6 +71,8 @@ const tokenMemo = new Map<string, Tokens>()
  */
 export class FileCache {
   #dirty = false
+  /** Files this computation looked at: what `save()` writes (the cache file holds the project's files). */
+  readonly #used = new Set<string>()
 
   constructor(readonly dir: string | undefined) {
     if (dir !== undefined && !loaded.has(dir)) {
@@ -81,6 +83,7 @@ export class FileCache {
 
   /** The hash and imports of `file` (a real path) with stats `st`; reads it when not known. */
   entry(file: string, st: Stats): FileEntry {
+    this.#used.add(file)
     const known = memory.get(file)
     if (known !== undefined && sameFile(known, st) && known.mtimeMs + RACY_MS < known.hashedAt) return known
     const hashedAt = Date.now()
@@ -103,6 +106,7 @@ export class FileCache {
       ino: st.ino,
       hashedAt,
     }
+    if (memory.size > 200_000) memory.clear()
     memory.set(file, e)
     this.#dirty = true
     return e
@@ -131,7 +135,10 @@ export class FileCache {
     if (this.dir === undefined || !this.#dirty) return
     this.#dirty = false
     const all: Record<string, Stored> = { ...readCache(this.dir) }
-    for (const [file, e] of memory) all[file] = e
+    for (const file of this.#used) {
+      const e = memory.get(file)
+      if (e !== undefined) all[file] = e
+    }
     writeAtomic(path.join(this.dir, CACHE_FILE), JSON.stringify({ version: 2, files: all }))
   }
 }

@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs'
-import { availableParallelism, tmpdir } from 'node:os'
+import { availableParallelism, setPriority, tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -30,7 +30,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 function runner(first: number, count: number, out: string): Promise<RunnerResult> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       ['--no-warnings', '--import', './register.mjs', 'runner.ts', String(first), String(count), String(EDITS), out],
       { cwd: HERE, env: { ...process.env, RIVERS_DIFF_ROOT: root, NODE_OPTIONS: '' }, maxBuffer: 64 << 20 },
@@ -39,6 +39,12 @@ function runner(first: number, count: number, out: string): Promise<RunnerResult
         else resolve(JSON.parse(readFileSync(out, 'utf8')) as RunnerResult)
       },
     )
+    // Below normal priority: the suite's timing-sensitive tests run beside these processes.
+    try {
+      if (child.pid !== undefined) setPriority(child.pid, 10)
+    } catch {
+      // not allowed here: run at normal priority
+    }
   })
 }
 

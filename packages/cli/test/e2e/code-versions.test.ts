@@ -113,3 +113,25 @@ describe('code versions', () => {
     expect(Object.values(await statuses(p)).every((a) => a.status === 'fresh')).toBe(true)
   })
 })
+
+test('a load Rivers cannot follow makes the asset changed on every run, never fresh', T, async () => {
+  const p = makeProject({
+    'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'
+import { pick } from './src/plugins.js'
+const scored = asset({ key: 'scored' }, async () => (await pick('double'))(21))
+const plain = asset({ key: 'plain', deps: { scored } }, ({ scored }) => scored + 1)
+export default defineProject({ assets: [plain] })
+`,
+    // A computed import: which module it loads is known only at run time.
+    'src/plugins.ts': 'export const pick = async (name: string) => (await import(`./plugins/${name}.js`)).default\n',
+    'src/plugins/double.ts': 'export default (x: number) => x * 2\n',
+  })
+  expect(await built(p)).toEqual(['plain', 'scored'])
+  const s = await statuses(p)
+  expect(s.scored!.causes.map((c) => c.message)).toEqual([
+    'scored has a new code version (cannot follow src/plugins.ts: import(`./plugins/${) at line 1 (treated as changed every time))',
+  ])
+  // Both assets of rivers.config.ts reach src/plugins.ts: both run again, every time.
+  expect(s.plain!.status).toBe('stale')
+  expect(await built(p)).toEqual(['plain', 'scored'])
+})

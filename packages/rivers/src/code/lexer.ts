@@ -47,58 +47,16 @@ export interface Tokens {
   readonly ok: boolean
 }
 
-const KEYWORDS_BEFORE_EXPRESSION = new Set([
-  'return',
-  'typeof',
-  'instanceof',
-  'in',
-  'of',
-  'new',
-  'delete',
-  'void',
-  'throw',
-  'case',
-  'do',
-  'else',
-  'yield',
-  'await',
-  'extends',
-])
+/** Keywords after which `/` starts a regular expression. */
+const KEYWORDS_BEFORE_EXPRESSION = new Set(
+  'return typeof instanceof in of new delete void throw case do else yield await extends'.split(' '),
+)
 
-const PUNCTUATORS = [
-  '>>>=',
-  '...',
-  '===',
-  '!==',
-  '**=',
-  '<<=',
-  '>>=',
-  '>>>',
-  '&&=',
-  '||=',
-  '??=',
-  '=>',
-  '==',
-  '!=',
-  '<=',
-  '>=',
-  '&&',
-  '||',
-  '??',
-  '?.',
-  '++',
-  '--',
-  '+=',
-  '-=',
-  '*=',
-  '/=',
-  '%=',
-  '&=',
-  '|=',
-  '^=',
-  '**',
-  '<<',
-]
+/** Punctuators longer than one character, longest first. */
+const PUNCTUATORS =
+  '>>>= ... === !== **= <<= >>= >>> &&= ||= ??= => == != <= >= && || ?? ?. ++ -- += -= *= /= %= &= |= ^= ** <<'.split(
+    ' ',
+  )
 
 const ID_START = /[\p{ID_Start}$_\\]/u
 const ID_PART = /[\p{ID_Continue}$\\]|\u200c|\u200d/u

@@ -51,6 +51,15 @@ describe('hashing', () => {
     expect(hashBytes(Buffer.from('hello rivers'))).toBe('17ac24a7c55bfb6a038b5fb196d27e63')
     expect(hashStrings('code-source', ['() => 1'])).toBe('b93de105adc28f5d1f8fa6773400273c')
     expect(hashStrings('code-version', ['v2'])).toBe('79ff84d156a162149c107d8c5a1b949c')
+    // The closure-based code version (the layouts are in packages/rivers/src/code/layout.ts).
+    expect(
+      hashStrings('code-function', [
+        '() => [1, 2, 3]',
+        '0fae52321e3c60154b743a0f3982b1ae',
+        '66899abca9ca790aafab35f0d59024cf',
+        '0',
+      ]),
+    ).toBe('b2af3a1535800500185c566f4e90b9e5')
   })
 
   it('hashes files like bytes, many in parallel, and names a missing file', async () => {

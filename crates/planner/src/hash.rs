@@ -241,6 +241,30 @@ mod tests {
             to_hex(&hash_fields("data-version", &[Field::Str("snapshot-42")])),
             "e8a323be04d9b4b004eff12b0ca92470"
         );
+        // The closure-based code version of a function asset (SPEC.md "Code versions"): its text,
+        // its own-texts hash, its closure hash, and a zero-length list of source loaders.
+        assert_eq!(
+            to_hex(&hash_fields(
+                "code-function",
+                &[
+                    Field::Str("() => [1, 2, 3]"),
+                    Field::Str("0fae52321e3c60154b743a0f3982b1ae"),
+                    Field::Str("66899abca9ca790aafab35f0d59024cf"),
+                    Field::Str("0"),
+                ]
+            )),
+            "b2af3a1535800500185c566f4e90b9e5"
+        );
+        assert_eq!(
+            to_hex(&hash_fields(
+                "code-region",
+                &[
+                    Field::Str("const raw = asset ( { key : 'raw' } , ( ) =>"),
+                    Field::Str(")")
+                ]
+            )),
+            "106f59018068a6705686413e97509880"
+        );
         let inner = content_hash(b"x");
         assert_eq!(
             to_hex(&hash_fields(

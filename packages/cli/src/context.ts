@@ -9,6 +9,7 @@ import type { Io } from './io.js'
 import { LogSink } from './log-sink.js'
 import { findProjectFile, loadProject } from './project-file.js'
 import { riversFor } from './rivers-module.js'
+import { checkStoreDir } from './store-dir.js'
 
 export type { Workspace }
 
@@ -62,8 +63,10 @@ export async function withWorkspace<T>(ctx: Ctx, fn: (ws: Workspace) => Promise<
   const file = findProjectFile(ctx.io.cwd, ctx.globals.project)
   const project = await loadProject(file, ctx.io.cwd)
   const { openWorkspace } = await riversFor(file)
+  const storeDir = storeDirOf(ctx, file)
+  checkStoreDir(storeDir)
   const ws = await openWorkspace(project, {
-    storeDir: storeDirOf(ctx, file),
+    storeDir,
     projectDir: path.dirname(file),
     ...(ctx.globals.logLevel === undefined ? {} : { logLevel: ctx.globals.logLevel }),
     pretty: !ctx.json,

@@ -234,6 +234,22 @@ export function initTargetNotDir(shownDir: string): CliError {
   )
 }
 
+/**
+ * The store folder cannot be created because a folder above it exists but refuses new folders
+ * (mkdir answers ENOENT there: /proc, some FUSE file systems); Node's recursive mkdir would retry
+ * forever.
+ *
+ * @example
+ * throw storeDirRefused('/proc/1/store', '/proc/1')
+ */
+export function storeDirRefused(dir: string, parent: string): CliError {
+  return new CliError(
+    'RIVERS_STORE_DIR',
+    `Cannot create the store folder ${dir}: ${parent} exists but does not accept new folders (creating one there fails with ENOENT, as on /proc).\n` +
+      `Fix: point --store (or RIVERS_HOME) at a folder on a regular file system, e.g. --store .rivers.`,
+  )
+}
+
 /** The user declined a confirmation or pressed Ctrl-C. */
 export function cancelled(what: string, cause?: unknown): CliError {
   return new CliError('RIVERS_CANCELLED', `Cancelled: ${what}.`, {

@@ -80,6 +80,9 @@
  * | 69 | `wipe` without `--yes` and without a terminal | 2 | usage |
  * | 70 | `--config` with a misspelled field (refused, not silently dropped; did-you-mean) | 2 | config |
  * | 71 | `status --config` with an unknown nested field (status refuses a config as materialize does) | 2 | config |
+ * | 72 | a zod 3 schema as `config`, `output` or an `inputs` entry (Rivers needs zod 4) | 2 | definitions |
+ * | 73 | `@asset` compiled with `experimentalDecorators` (Rivers uses TC39 decorators) | 2 | definitions |
+ * | 74 | `--store` below a folder that refuses new folders (/proc: Node's recursive mkdir would spin) | 2 | store |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'

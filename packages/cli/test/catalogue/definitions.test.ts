@@ -131,3 +131,53 @@ test.concurrent(title(23, "an input schema that rejects the producer's output sc
   const body = `const raw = asset({ key: 'raw', output: z.array(z.object({ id: z.string() })) }, () => [{ id: 'a' }])\nconst f = asset({ key: 'features', deps: { raw }, inputs: { raw: z.array(z.object({ id: z.number() })) } }, ({ raw }) => raw.length)`
   expect(await refusedDefinition(body, 'f', ["'features'", "'raw'", 'raw[].id'])).toMatchSnapshot()
 })
+
+test.concurrent(
+  title(72, 'a zod 3 schema as config, output or an inputs entry (Rivers needs zod 4)'),
+  T,
+  async ({ expect }) => {
+    // zod 4 ships zod 3 as 'zod/v3': the same schemas as zod@3.
+    const zod3 = (spec: string) =>
+      `import { asset, defineProject } from '@rivers-orchestrator/rivers'\nimport { z } from 'zod/v3'\n` +
+      `const raw = asset({ key: 'raw' }, () => [1])\n` +
+      `const model = asset({ key: 'model', deps: { raw }, ${spec} } as any, () => 1)\n` +
+      `export default defineProject({ assets: [model] })\n`
+    const texts: string[] = []
+    for (const [spec, field] of [
+      ['config: z.object({ epochs: z.number().default(1) })', 'config'],
+      ['output: z.number()', 'output'],
+      ['inputs: { raw: z.array(z.number()) }', 'inputs.raw'],
+    ] as const) {
+      const p = makeProject({ 'rivers.config.ts': zod3(spec) })
+      texts.push(
+        refused(
+          await p.run(['status']),
+          ["'model'", `field ${field}`, 'npm i zod@^4', "import { z } from 'zod'"],
+          p.dir,
+        ),
+      )
+    }
+    expect(texts.join('')).toMatchSnapshot()
+  },
+)
+
+test.concurrent(
+  title(73, '@asset compiled with experimentalDecorators (Rivers uses TC39 decorators)'),
+  T,
+  async ({ expect }) => {
+    const p = makeProject({
+      'tsconfig.json': JSON.stringify({ compilerOptions: { experimentalDecorators: true, target: 'ES2022' } }),
+      'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'\n\nclass Pipeline {\n  @asset({ key: 'raw' })\n  raw() {\n    return [1, 2, 3]\n  }\n}\nexport default defineProject({ assets: [Pipeline] })\n`,
+    })
+    const text = refused(
+      await p.run(['materialize']),
+      ["'raw'", 'experimentalDecorators', 'tsconfig.json', 'rivers.config.ts:4:'],
+      p.dir,
+    )
+    expect(existsSync(path.join(p.dir, '.rivers'))).toBe(false)
+    expect(text).toMatchSnapshot()
+    // Without the legacy option the same project runs.
+    p.write({ 'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022' } }) })
+    expect((await p.run(['materialize', '--json'])).json().materialized).toEqual(['raw'])
+  },
+)

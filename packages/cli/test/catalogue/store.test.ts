@@ -122,6 +122,15 @@ test.concurrent(title(61, '--store naming a file'), T, async ({ expect }) => {
   expect(refused(await p.run(['status', '--store', 'notes.txt']), ['notes.txt', '--store'], p.dir)).toMatchSnapshot()
 })
 
+test.concurrent(title(74, '--store below a folder that refuses new folders (/proc)'), T, async ({ expect }) => {
+  // mkdir in /proc/<pid> fails with ENOENT although the folder exists: Node's recursive mkdir retries forever.
+  const p = makeProject({ 'rivers.config.ts': project })
+  const r = await p.run(['status', '--store', `/proc/${process.pid}/rivers-store`])
+  expect(
+    refused(r, ['--store', `/proc/${process.pid}`, 'ENOENT'], p.dir).replaceAll(String(process.pid), '<pid>'),
+  ).toMatchSnapshot()
+})
+
 /** After a write failed for lack of space: `big` is not recorded, its descendants were skipped, no file of it is left (no partial file, no temp file), and `small` is intact. */
 async function expectNothingOfBig(p: ReturnType<typeof makeProject>, r: CliResult): Promise<string> {
   const text = failedRun(r, 'big', ["'big'", 'disk is full'], p.dir)

@@ -122,14 +122,28 @@ describe('a pipeline through its edits', () => {
       }),
     })
     const stats = (await p.run(['status', 'stats', '--json'])).json().assets[0]
-    expect(stats).toMatchObject({ key: 'stats', status: 'stale', causes: [{ kind: 'dep_added', dep: 'features' }] })
+    // The deps object is part of stats' definition text, so its code version changes too.
+    expect(stats).toMatchObject({
+      key: 'stats',
+      status: 'stale',
+      causes: [
+        {
+          kind: 'code_changed',
+          message: 'stats has a new code version (code changed: rivers.config.ts (its definition))',
+        },
+        { kind: 'dep_added', dep: 'features' },
+      ],
+    })
     expect(await materialize('--config', 'config.json')).toEqual({ materialized: ['stats'], skipped: {}, failed: [] })
   })
 
   test('a removed dependency rebuilds only the asset that lost it', T, async () => {
     p.write({ 'rivers.config.ts': pipeline({ raw: '[1, 2, 3, 4]', features: 'raw.map((x) => x * 3)' }) })
     const stats = (await p.run(['status', 'stats', '--json'])).json().assets[0]
-    expect(stats).toMatchObject({ status: 'stale', causes: [{ kind: 'dep_removed', dep: 'features' }] })
+    expect(stats).toMatchObject({
+      status: 'stale',
+      causes: [{ kind: 'code_changed' }, { kind: 'dep_removed', dep: 'features' }],
+    })
     expect(await materialize('--config', 'config.json')).toEqual({ materialized: ['stats'], skipped: {}, failed: [] })
   })
 })

@@ -3,12 +3,12 @@ import type { AssetSpec } from './asset-types.js'
 import type { NormalizedCheck } from './check.js'
 import type { CheckContext } from './context.js'
 import { parseDuration } from './duration.js'
-import { invalidDep, invalidKey, invalidSpec } from './errors.js'
-import { KIND, isAssetDef, isKeyRef, isSourceDef, type AssetDef } from './handles.js'
+import { invalidDep, invalidKey, invalidSpec, zod3Schema } from './errors.js'
+import { KIND, SITE, isAssetDef, isKeyRef, isSourceDef, type AssetDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import type { Site } from './position.js'
 import { normalizeRetry } from './retry.js'
-import { assetSpecSchema, specIssues } from './spec-schema.js'
+import { assetSpecSchema, isZod3Schema, specIssues } from './spec-schema.js'
 import type { ZodSchema } from './spec-types.js'
 
 /**
@@ -43,9 +43,21 @@ export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
         throw invalidDep(key, name, describeValue(dep))
     }
   }
+  const zod3 = zod3Field(raw)
+  if (zod3 !== undefined) throw zod3Schema(key, zod3, site())
   const issues = specIssues(assetSpecSchema, raw)
   if (issues.length > 0) throw invalidSpec('asset', key, issues, site())
   return raw as unknown as AssetSpec
+}
+
+/** The first schema field that holds a zod 3 schema (`config`, `output`, `inputs.<name>`), if any. */
+function zod3Field(raw: Record<string, unknown>): string | undefined {
+  if (isZod3Schema(raw.config)) return 'config'
+  if (isZod3Schema(raw.output)) return 'output'
+  const inputs = raw.inputs
+  if (typeof inputs === 'object' && inputs !== null)
+    for (const [name, schema] of Object.entries(inputs)) if (isZod3Schema(schema)) return `inputs.${name}`
+  return undefined
 }
 
 /**
@@ -100,6 +112,7 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
     get declaredAt() {
       return site()
     },
+    [SITE]: site,
   }
   return Object.freeze(def)
 }

@@ -11,7 +11,7 @@
 import { buildAssetDef } from './asset-def.js'
 import type { AssetSpec, ConfigOf, InputsOf, Returnable } from './asset-types.js'
 import type { AssetContext } from './context.js'
-import { invalidDecoratorUse, noAssetMethods, notAnAssetMethod, unboundMethod } from './errors.js'
+import { invalidDecoratorUse, legacyDecorators, noAssetMethods, notAnAssetMethod, unboundMethod } from './errors.js'
 import type { AssetDef } from './handles.js'
 import { describeValue } from './key.js'
 import type { Site } from './position.js'
@@ -67,6 +67,8 @@ export function decorateMethod(
   },
   site: Site,
 ): void {
+  // A legacy decorator gets (prototype, name, descriptor) instead of (method, context).
+  if (typeof context !== 'object' || context === null) throw legacyDecorators(spec.key, site())
   const member = `${context.kind} ${String(context.name)}`
   if (context.kind !== 'method' || typeof value !== 'function')
     throw invalidDecoratorUse(spec.key, member, `@asset decorates methods, not a ${context.kind}`)
@@ -84,7 +86,7 @@ export function decorateMethod(
       spec,
       (inputs, ctx) => value.call(instanceOf(entry), inputs, ctx),
       value,
-      () => `${site() ?? '(position unknown)'}, method ${name}`,
+      Object.assign(() => `${site() ?? '(position unknown)'}, method ${name}`, { frames: site.frames }),
     ),
   }
   reg.methods.set(value, entry)

@@ -231,6 +231,36 @@ export function invalidDecoratorUse(key: string, member: string, problem: string
 }
 
 /**
+ * `config`, `output` or an `inputs` entry is a zod 3 schema (zod@3, or `zod/v3`).
+ *
+ * @example
+ * throw zod3Schema('model', 'config', 'rivers.config.ts:4:15')
+ */
+export function zod3Schema(key: string, field: string, declaredAt: string | undefined): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_ZOD3_SCHEMA',
+    `Rivers needs zod 4 (found a zod 3 schema): asset '${key}'${where(declaredAt)}, field ${field}.\n` +
+      `Fix: install zod 4 (npm i zod@^4) and build the schema with \`import { z } from 'zod'\` (zod 4), ` +
+      `not from zod@3 or 'zod/v3'.`,
+  )
+}
+
+/**
+ * `@asset` was applied as a legacy decorator (tsconfig `experimentalDecorators`).
+ *
+ * @example
+ * throw legacyDecorators('raw', 'src/pipeline.ts:4:3')
+ */
+export function legacyDecorators(key: string, declaredAt: string | undefined): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_LEGACY_DECORATORS',
+    `@asset({ key: '${key}' })${where(declaredAt)} was applied as a legacy TypeScript decorator: ` +
+      `the project compiles with "experimentalDecorators", and Rivers uses standard (TC39) decorators.\n` +
+      `Fix: remove "experimentalDecorators" (and "emitDecoratorMetadata") from compilerOptions in tsconfig.json.`,
+  )
+}
+
+/**
  * A decorated method's asset ran before `assetsOf` bound it to its class.
  *
  * @example

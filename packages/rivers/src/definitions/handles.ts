@@ -8,7 +8,16 @@
 import type { AssetContext, SourceContext } from './context.js'
 import type { NormalizedCheck } from './check.js'
 import type { NormalizedRetry } from './retry.js'
+import type { Site } from './position.js'
 import type { IOManagerLike, LauncherSetting, Observation, Resources, ZodSchema } from './spec-types.js'
+
+/**
+ * Where a definition was made: the definition stack code versions are computed from (internal).
+ *
+ * @example
+ * (def as { [SITE]?: Site })[SITE]?.frames()
+ */
+export const SITE: unique symbol = Symbol.for('rivers.definitions.site')
 
 /** Type-only: the value type a handle gives its consumers. Never present at run time. */
 declare const VALUE: unique symbol
@@ -67,6 +76,8 @@ export interface AssetDef<T = unknown> {
   readonly launcher: LauncherSetting | undefined
   /** Where it was defined (`file:line:col`, and the method name for decorated methods), if known. */
   readonly declaredAt: string | undefined
+  /** Internal: the definition stack (for code versions). */
+  readonly [SITE]?: Site
 }
 
 /**
@@ -94,6 +105,8 @@ export interface SourceDef<T = unknown> {
   readonly owners: readonly string[]
   readonly metadata: Readonly<Record<string, unknown>>
   readonly declaredAt: string | undefined
+  /** Internal: the definition stack (for code versions of its consumers). */
+  readonly [SITE]?: Site
 }
 
 /**

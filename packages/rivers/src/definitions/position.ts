@@ -1,19 +1,32 @@
-/** Where user code called into the definition API, for error messages (`src/assets.ts:12:7`). */
+/**
+ * Where user code called into the definition API: for error messages (`src/assets.ts:12:7`) and
+ * for code versions (the definition stack, see `code/frames.ts`).
+ */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { framesFromCallSites, framesFromStackText, parseFrames } from '../code/frames.js'
+
 const HERE = path.dirname(fileURLToPath(import.meta.url))
+/** Name of Node's own default `Error.prepareStackTrace` (it formats with source maps itself). */
+const NODE_FORMATTER = 'ErrorPrepareStackTrace'
 const LINE_COL = /:(\d+):(\d+)\)?$/
 
 /**
- * A lazily formatted call site: the stack is captured now (cheap) and only formatted, once, when
- * asked for (formatting costs tens of microseconds under source maps, which adds up over 100k assets).
+ * A lazily formatted call site: the stack is captured now (cheap) and only read, once, when asked
+ * for (formatting costs tens of microseconds under source maps, which adds up over 100k assets).
+ * Calling it gives the position for messages; `frames()` gives the compact definition stack that
+ * code versions are computed from (read from structured call sites, without formatting).
  *
  * @example
  * const site = captureSite()
  * site() // 'src/assets.ts:12:7'
+ * site.frames() // '/p/src/assets.ts\t12\t7\tm\tasset\n'
  */
-export type Site = () => string | undefined
+export interface Site {
+  (): string | undefined
+  frames(): string
+}
 
 /**
  * Capture where user code called into the definition API: the first stack frame outside this
@@ -25,20 +38,56 @@ export type Site = () => string | undefined
  * const at = site() // 'src/assets.ts:12:7'
  */
 export function captureSite(): Site {
-  const holder: { stack?: string } = {}
+  const holder: { stack?: unknown } = {}
   const previous = Error.stackTraceLimit
   Error.stackTraceLimit = 20
   Error.captureStackTrace(holder, captureSite)
   Error.stackTraceLimit = previous
+  let text: string | undefined
+  let frames: string | undefined
   let done = false
-  let site: string | undefined
-  return () => {
+  let at: string | undefined
+  const site = (() => {
     if (!done) {
-      site = firstUserFrame(holder.stack ?? '')
+      at = frames !== undefined && text === undefined ? firstUserFrameOf(frames) : firstUserFrame(stackText())
       done = true
     }
-    return site
+    return at
+  }) as Site
+  const stackText = (): string => {
+    if (text === undefined) {
+      const value = holder.stack
+      text = typeof value === 'string' ? value : ''
+    }
+    return text
   }
+  site.frames = () => {
+    if (frames !== undefined) return frames
+    // A formatter installed by someone else (a test runner's source maps) is kept: its text is read.
+    const formatter = Error.prepareStackTrace
+    if (text !== undefined || (formatter !== undefined && formatter.name !== NODE_FORMATTER))
+      frames = framesFromStackText(stackText())
+    else {
+      Error.prepareStackTrace = (_e, sites) => framesFromCallSites(sites)
+      try {
+        frames = String(holder.stack)
+      } finally {
+        Error.prepareStackTrace = formatter
+      }
+    }
+    return frames
+  }
+  return site
+}
+
+/** The message position from a compact stack (the first frame outside node_modules). */
+function firstUserFrameOf(frames: string): string | undefined {
+  for (const f of parseFrames(frames, new Map())) {
+    if (f.file.includes(`${path.sep}node_modules${path.sep}`)) continue
+    const shown = path.relative(process.cwd(), f.file)
+    return `${shown.startsWith('..') ? f.file : shown}:${f.line}:${f.col}`
+  }
+  return undefined
 }
 
 function firstUserFrame(stack: string): string | undefined {

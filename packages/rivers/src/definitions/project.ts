@@ -13,9 +13,10 @@ import {
   selfDependency,
   unknownDep,
 } from './errors.js'
-import { isAssetDef, isKeyRef, isSourceDef, type AssetDef, type SourceDef } from './handles.js'
+import { SITE, isAssetDef, isKeyRef, isSourceDef, type AssetDef, type SourceDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import { byCodeUnit, labelsOf } from './labels.js'
+import { captureSite, type Site } from './position.js'
 import { normalizeRetry, type NormalizedRetry, type RetryPolicy } from './retry.js'
 import { findSchemaMismatch } from './schema-compat.js'
 import { projectOptionsSchema, specIssues } from './spec-schema.js'
@@ -96,6 +97,8 @@ export interface Project {
   readonly retry: NormalizedRetry | undefined
   readonly launcher: LauncherSetting | undefined
   readonly concurrency: number | undefined
+  /** Internal: where `defineProject` was called (its folder is the base of code version paths). */
+  readonly [SITE]?: Site
 }
 
 type Def = AssetDef | SourceDef
@@ -109,6 +112,7 @@ type Def = AssetDef | SourceDef
  * export default defineProject({ name: 'shop', assets: [total] }) // `raw` comes along as total's dep
  */
 export function defineProject(options: ProjectOptions): Project {
+  const site = captureSite()
   const issues = specIssues(projectOptionsSchema, options)
   if (issues.length > 0) throw invalidProjectOptions(issues)
   const defs = collect(rootsOf(options.assets))
@@ -132,6 +136,7 @@ export function defineProject(options: ProjectOptions): Project {
     retry: options.retry === undefined ? undefined : normalizeRetry(options.retry),
     launcher: options.launcher,
     concurrency: options.concurrency,
+    [SITE]: site,
   }
   return Object.freeze(project)
 }

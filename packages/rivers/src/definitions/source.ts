@@ -1,7 +1,7 @@
 /** `source(spec)`: external data the pipeline observes and loads but does not build. */
 import type { SourceContext } from './context.js'
 import { invalidKey, invalidSpec } from './errors.js'
-import { KIND, type SourceDef } from './handles.js'
+import { KIND, SITE, type SourceDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import { captureSite } from './position.js'
 import { sourceSpecSchema, specIssues } from './spec-schema.js'
@@ -102,6 +102,7 @@ export function source<R = NoLoad, P extends string | undefined = undefined>(
     get declaredAt() {
       return site()
     },
+    [SITE]: site,
   }
   return Object.freeze(def)
 }

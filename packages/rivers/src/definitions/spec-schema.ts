@@ -25,6 +25,23 @@ export function isZodSchema(v: unknown): v is z.ZodType {
   return typeof v === 'object' && v !== null && '_zod' in v
 }
 
+/**
+ * Whether `v` is a zod 3 schema (zod@3, or zod 4's `zod/v3`): it has zod 3's `_def` and `safeParse`
+ * and none of zod 4's `_zod` internals.
+ *
+ * @example
+ * isZod3Schema(z3.number()) // true for `import { z as z3 } from 'zod/v3'`
+ */
+export function isZod3Schema(v: unknown): boolean {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !('_zod' in v) &&
+    '_def' in v &&
+    typeof (v as { safeParse?: unknown }).safeParse === 'function'
+  )
+}
+
 const fn = (what: string) => z.custom<Function>((v) => typeof v === 'function', { error: `expected ${what}` })
 const schema = z.custom<z.ZodType>(isZodSchema, { error: 'expected a zod schema' })
 const label = z

@@ -29,7 +29,7 @@ async function run(
 async function status(project: Project, exprs: string[] = []) {
   const ws = await openWorkspace(project, { storeDir: path.join(dir, '.rivers'), logLevel: 'silent' })
   try {
-    return ws.status(exprs)
+    return await ws.status(exprs)
   } finally {
     await ws.close()
   }
@@ -47,26 +47,50 @@ function pipeline(opts: { double?: (xs: number[]) => number[]; codeVersion?: str
 
 describe('materialize', () => {
   it('builds everything, then nothing, then exactly what a change needs (early cutoff)', async () => {
-    const first = await run(pipeline())
-    expect(first.status).toBe('success')
-    expect([...first.materialized].sort()).toEqual(['double', 'other', 'raw', 'sum'])
-    const second = await run(pipeline())
-    expect(second.materialized).toEqual([])
-    expect(second.skipped).toEqual([])
-    // New code version that produces identical bytes: double runs, sum is skipped.
-    const third = await run(pipeline({ codeVersion: 'v2', double: (xs) => xs.map((x) => x + x) }))
-    expect(third.materialized).toEqual(['double'])
-    expect(third.skipped).toEqual([{ key: 'sum', reason: 'upstream_unchanged' }])
-    // New code version with a new result: sum runs too.
-    const fourth = await run(pipeline({ codeVersion: 'v3', double: (xs) => xs.map((x) => x * 3) }))
-    expect(fourth.materialized).toEqual(['double', 'sum'])
-    expect((await run(pipeline({ codeVersion: 'v3', double: (xs) => xs.map((x) => x * 3) }))).materialized).toEqual([])
+    // Every project comes from one call site: a factory's call (its text and place) is part of the
+    // code of what it defines, so calling `pipeline` from five places would make five versions.
+    const variants: Parameters<typeof pipeline>[0][] = [
+      {},
+      {},
+      // New code version that produces identical bytes: double runs, sum is skipped.
+      { codeVersion: 'v2', double: (xs) => xs.map((x) => x + x) },
+      // New code version with a new result: sum runs too.
+      { codeVersion: 'v3', double: (xs) => xs.map((x) => x * 3) },
+      { codeVersion: 'v3', double: (xs) => xs.map((x) => x * 3) },
+    ]
+    const runs = []
+    for (const opts of variants) runs.push(await run(pipeline(opts)))
+    const [first, second, third, fourth, fifth] = runs
+    expect(first!.status).toBe('success')
+    expect([...first!.materialized].sort()).toEqual(['double', 'other', 'raw', 'sum'])
+    expect(second!.materialized).toEqual([])
+    expect(second!.skipped).toEqual([])
+    expect(third!.materialized).toEqual(['double'])
+    expect(third!.skipped).toEqual([{ key: 'sum', reason: 'upstream_unchanged' }])
+    expect(fourth!.materialized).toEqual(['double', 'sum'])
+    expect(fifth!.materialized).toEqual([])
   })
 
   it('explains staleness with causes and root causes', async () => {
-    await run(pipeline())
-    const report = await status(pipeline({ codeVersion: 'v2' }))
-    const byKey = Object.fromEntries(report.assets.map((a) => [a.key, a]))
+    // A factory's arguments are code of what it defines: only `double` is made by the call whose
+    // argument changes (`doubled(cv)`), so only `double` gets a new code version.
+    const raw = asset({ key: 'raw' }, () => [1, 2, 3])
+    const doubled = (codeVersion: string) =>
+      asset({ key: 'double', deps: { raw }, codeVersion }, ({ raw }) => raw.map((x) => x * 2))
+    const summed = (double: ReturnType<typeof doubled>) =>
+      defineProject({
+        assets: [
+          asset({ key: 'sum', deps: { double } }, ({ double }) => double.reduce((a, b) => a + b, 0)),
+          asset({ key: 'other', deps: { raw } }, ({ raw }) => raw.length),
+        ],
+      })
+    let report: Awaited<ReturnType<typeof status>> | undefined
+    for (const cv of ['v1', 'v2']) {
+      const project = summed(doubled(cv))
+      if (cv === 'v1') await run(project)
+      else report = await status(project)
+    }
+    const byKey = Object.fromEntries(report!.assets.map((a) => [a.key, a]))
     expect(byKey.double).toMatchObject({
       status: 'stale',
       planned: true,

@@ -2,7 +2,7 @@
  * Status reports in words: the stable names of the core's cause kinds (`code_changed`, …) and the
  * text of causes and root causes, one function per kind of text.
  */
-import { nativeModule } from './native.js'
+import { nativeModule } from '../native.js'
 import type { CauseView, RootCauseView } from './types.js'
 
 let names: Record<number, RootCauseView['kind']> | undefined
@@ -33,20 +33,23 @@ export function causeKindName(kind: number): RootCauseView['kind'] {
 }
 
 /**
- * Message of a cause.
+ * Message of a cause. `detail` says what changed in a `code_changed` (files, packages).
  *
  * @example
  * causeMessage('upstream_data_changed', 'features', 'raw', false) // 'raw has a new data version'
+ * causeMessage('code_changed', 'raw', undefined, false, 'code changed: src/lib.ts')
+ * // 'raw has a new code version (code changed: src/lib.ts)'
  */
 export function causeMessage(
   kind: CauseView['kind'],
   key: string,
   dep: string | undefined,
   depMissing: boolean,
+  detail?: string,
 ): string {
   switch (kind) {
     case 'code_changed':
-      return `${key} has a new code version`
+      return detail === undefined ? `${key} has a new code version` : `${key} has a new code version (${detail})`
     case 'config_changed':
       return `${key} has a new config`
     case 'dep_added':
@@ -64,7 +67,7 @@ export function causeMessage(
  * @example
  * rootCauseMessage('source_changed', 'raw/penguins') // 'source raw/penguins has new data'
  */
-export function rootCauseMessage(kind: RootCauseView['kind'], key: string, dep?: string): string {
+export function rootCauseMessage(kind: RootCauseView['kind'], key: string, dep?: string, detail?: string): string {
   switch (kind) {
     case 'new_data_version':
       return `${key} has a new data version`
@@ -73,6 +76,6 @@ export function rootCauseMessage(kind: RootCauseView['kind'], key: string, dep?:
     case 'missing':
       return `${key} has never been materialized`
     default:
-      return causeMessage(kind, key, dep, false)
+      return causeMessage(kind, key, dep, false, detail)
   }
 }

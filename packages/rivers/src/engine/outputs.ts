@@ -8,7 +8,7 @@ import { type AssetDef, unwrapResult, validateOutput } from '../definitions/inde
 import type { IOManager, StoredOutput } from '../io/types.js'
 import type { MetricPoint } from '../store/types.js'
 import type { CheckRow } from './checks.js'
-import { nativeModule } from './native.js'
+import { nativeModule } from '../native.js'
 import type { AssetId } from './planner.js'
 import { type RunContext, tellTrackers } from './run-context.js'
 import { userCode } from './user-code.js'

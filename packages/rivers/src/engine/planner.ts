@@ -7,7 +7,7 @@ import type { CauseRows, NativeGraph, RootCauseRows } from '@rivers-orchestrator
 
 import type { Project } from '../definitions/index.js'
 import { fromNative, unknownDependency } from './errors.js'
-import { nativeModule, putHex } from './native.js'
+import { nativeModule, putHex } from '../native.js'
 import type { RecordsArrays } from './records.js'
 
 declare const assetIdBrand: unique symbol

@@ -11,7 +11,7 @@ import type { Project, ResolvedAsset, SourceDef } from '../definitions/index.js'
 import type { Store } from '../store/store.js'
 import type { MetricPoint, RecordKind } from '../store/types.js'
 import { emptySelection } from './errors.js'
-import { codeVersions } from './native.js'
+import { type CodeVersionOptions, codeVersions } from './code-versions.js'
 import { type AssetId, Planner, type PlanLayers, type StatusRows } from './planner.js'
 import { type LastRecord, recordsToArrays, singleRecord } from './records.js'
 import type { RunConfig } from './run-config.js'
@@ -54,12 +54,12 @@ export class ProjectState {
   /** Store reads and writes that update the core, in order: a reload never undoes a newer record. */
   #queue: Promise<unknown> = Promise.resolve()
 
-  private constructor(project: Project, store: Store, baseDir: string, config: RunConfig) {
+  private constructor(project: Project, store: Store, baseDir: string, config: RunConfig, code: CodeVersionOptions) {
     this.#project = project
     this.#store = store
     this.#baseDir = baseDir
     this.#config = config
-    this.#code = codeVersions(project)
+    this.#code = codeVersions(project, code)
     this.#planner = Planner.build(project, this.#code)
     this.#planner.setConfigHashes(allIds(project.assets.length), config.hashBytes())
     this.#ids = new Map(project.assets.map((a, i) => [a.key, i as AssetId]))
@@ -72,8 +72,14 @@ export class ProjectState {
    * @example
    * const state = await ProjectState.open(project, store, projectDir, RunConfig.resolve(project))
    */
-  static async open(project: Project, store: Store, baseDir: string, config: RunConfig): Promise<ProjectState> {
-    const s = new ProjectState(project, store, baseDir, config)
+  static async open(
+    project: Project,
+    store: Store,
+    baseDir: string,
+    config: RunConfig,
+    code: CodeVersionOptions = {},
+  ): Promise<ProjectState> {
+    const s = new ProjectState(project, store, baseDir, config, code)
     await s.reload()
     return s
   }

@@ -15,7 +15,7 @@ import { closest } from '../definitions/suggest.js'
 import { redactSecrets, type SecretPath, scrubber, secretPaths, secretValues } from '../definitions/secret.js'
 import { canonicalJson } from './canonical.js'
 import { configForSource, unknownConfigKey } from './errors.js'
-import { nativeModule, putHex } from './native.js'
+import { nativeModule, putHex } from '../native.js'
 import type { AssetId } from './planner.js'
 import { userCodeSync } from './user-code.js'
 

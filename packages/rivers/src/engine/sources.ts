@@ -10,7 +10,7 @@ import type { Logger } from 'pino'
 
 import { checkObservation, type ResolvedAsset, type SourceDef } from '../definitions/index.js'
 import { observationWithoutVersion, sourceWithoutObservation } from './errors.js'
-import { nativeModule } from './native.js'
+import { nativeModule } from '../native.js'
 import { userCode } from './user-code.js'
 
 /** Result of observing one source. */

@@ -180,3 +180,44 @@ export async function assetFailures(
   }
   return out
 }
+
+/**
+ * Whether any entry has a `code_changed` cause or root cause (whose message can say what changed).
+ *
+ * @example
+ * if (needsCodeDetails(assets)) explainCodeChanges(assets, details, state)
+ */
+export function needsCodeDetails(assets: readonly StatusEntry[]): boolean {
+  return assets.some(
+    (e) => e.causes.some((c) => c.kind === 'code_changed') || e.rootCauses.some((r) => r.kind === 'code_changed'),
+  )
+}
+
+/**
+ * Adds what changed (files, packages) to the messages of `code_changed` causes and root causes.
+ * `details(keys, current)` describes, per key, the change from its recorded code version to `current`.
+ *
+ * @example
+ * explainCodeChanges(assets, (keys, now) => codeChangeDetails(latest, storeDir, keys, now), state)
+ */
+export function explainCodeChanges(
+  assets: StatusEntry[],
+  details: (keys: ReadonlySet<string>, current: (key: string) => string | undefined) => Map<string, string>,
+  st: ProjectState,
+): void {
+  const keys = new Set<string>()
+  for (const e of assets) {
+    if (e.causes.some((c) => c.kind === 'code_changed')) keys.add(e.key)
+    for (const r of e.rootCauses) if (r.kind === 'code_changed') keys.add(r.key)
+  }
+  const found = details(keys, (k) => {
+    const id = st.idOf(k)
+    return id === undefined ? undefined : st.codeVersion(id)
+  })
+  for (const e of assets) {
+    for (const c of e.causes)
+      if (c.kind === 'code_changed') c.message = causeMessage(c.kind, e.key, undefined, false, found.get(e.key))
+    for (const r of e.rootCauses)
+      if (r.kind === 'code_changed') r.message = rootCauseMessage(r.kind, r.key, undefined, found.get(r.key))
+  }
+}

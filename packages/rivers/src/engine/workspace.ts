@@ -7,6 +7,7 @@
 import type { LevelWithSilent } from 'pino'
 import pino from 'pino'
 
+import { codeChangeDetails } from '../code/index.js'
 import type { Project } from '../definitions/index.js'
 import { closest } from '../definitions/suggest.js'
 import type { IOManager } from '../io/types.js'
@@ -28,7 +29,15 @@ import type {
   RunSummary,
   StatusReport,
 } from './types.js'
-import { assetFailures, assetInfo, assetRecords, runInfos, statusEntries } from './views.js'
+import {
+  assetFailures,
+  assetInfo,
+  assetRecords,
+  explainCodeChanges,
+  needsCodeDetails,
+  runInfos,
+  statusEntries,
+} from './views.js'
 
 /** What a workspace is opened with: the store and the seams (chosen by `openWorkspace`). */
 export interface WorkspaceSeams {
@@ -81,7 +90,9 @@ export class Workspace {
    */
   static async open(project: Project, seams: WorkspaceSeams): Promise<Workspace> {
     const defaults = RunConfig.resolve(project, {}, seams.projectDir)
-    const state = await ProjectState.open(project, seams.store, seams.projectDir, defaults)
+    const state = await ProjectState.open(project, seams.store, seams.projectDir, defaults, {
+      storeDir: seams.storeDir,
+    })
     return new Workspace(project, seams, state, defaults)
   }
 
@@ -151,7 +162,12 @@ export class Workspace {
     const st = this.#state
     const ids = st.select(exprs)
     const { rows, planned } = st.statusReport(exprs, ids)
-    return { assets: statusEntries(st, rows, planned) }
+    const assets = statusEntries(st, rows, planned)
+    if (needsCodeDetails(assets)) {
+      const latest = await this.#seams.store.latestRecords()
+      explainCodeChanges(assets, (keys, current) => codeChangeDetails(latest, this.storeDir, keys, current), st)
+    }
+    return { assets }
   }
 
   /**

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs'
 import path from 'node:path'
 
 import type { FileCache } from './file-cache.js'
-import { isLibraryFile } from './frames.js'
+import { isLibraryFile } from '../definitions/frames.js'
 import { conditionTargets, mapTargets, packageClosure, type PackageInfo } from './packages.js'
 import type { Probe } from './probe.js'
 import { CODE_EXTENSIONS, existingCandidates, RIVERS_SCOPE, resolveSpecifier } from './resolve.js'

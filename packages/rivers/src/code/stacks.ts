@@ -18,7 +18,7 @@
 import path from 'node:path'
 
 import type { FileCache } from './file-cache.js'
-import { parseFrames, type Frame } from './frames.js'
+import { parseFrames, type Frame } from '../definitions/frames.js'
 import { moduleHash, regionHash } from './layout.js'
 import type { Tokens } from './lexer.js'
 import { owningPackage, packageClosure, type PackageInfo } from './packages.js'

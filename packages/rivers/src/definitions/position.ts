@@ -5,7 +5,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { framesFromCallSites, framesFromStackText, parseFrames } from '../code/frames.js'
+import { framesFromCallSites, framesFromStackText, parseFrames } from './frames.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 /** Name of Node's own default `Error.prepareStackTrace` (it formats with source maps itself). */

@@ -2,13 +2,13 @@ import { createRequire } from 'node:module'
 
 import { describe, expect, it } from 'vitest'
 
-import { publishedBindingManifest } from '../../../scripts/stage-binding.js'
-import { readManifest } from '../../../scripts/workspace.js'
+import { publishedBindingManifest } from '../../../packages/release/stage-binding.js'
+import { readManifest } from '../../../packages/release/workspace.js'
 import type * as LoadError from '../load-error.cjs'
 
 const require = createRequire(import.meta.url)
 const { loadFailureMessage, supportedTargets, targetOf } = require('../load-error.cjs') as typeof LoadError
-// The published package.json lists the platform packages (scripts/stage-binding.ts).
+// The published package.json lists the platform packages (packages/release/stage-binding.ts).
 const published = publishedBindingManifest(readManifest('bindings/node'))
 
 const installedProject: LoadError.LoadFailure = {

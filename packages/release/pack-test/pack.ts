@@ -45,7 +45,7 @@ export function pack(tarballs: string): Map<string, Tarball> {
   check(existsSync(platformDir), `no platform package for this machine (${target}) in ${BINDING_DIR}/npm`)
   check(existsSync(addon), `${addon} is missing: npm ci (or npm run build:native) builds it`)
   copyFileSync(addon, path.join(platformDir, path.basename(addon)))
-  // The binding is packed from its published form (scripts/stage-binding.ts), the others as they are.
+  // The binding is packed from its published form (packages/release/stage-binding.ts), the others as they are.
   const dirs = [
     ...publicPackages()
       .filter((p) => !p.dir.startsWith(`${BINDING_DIR}/npm/`))

@@ -5,8 +5,8 @@
  * theirs that pins a version pins this one (`*` is fine there).
  *
  * Usage:
- *   node --import tsx scripts/versions.ts check        lists every drift; exit 1 if any
- *   node --import tsx scripts/versions.ts set 0.2.0    sets the versions and ranges (package.json
+ *   node --import tsx packages/release/versions.ts check        lists every drift; exit 1 if any
+ *   node --import tsx packages/release/versions.ts set 0.2.0    sets the versions and ranges (package.json
  *                                                      files and package-lock.json), then checks
  *
  * The generated binding loader (bindings/node/index.js) embeds the version it was built for: after
@@ -72,7 +72,7 @@ function checkPlatforms(root: string): string[] {
   const packages = new Map(platformPackages(root).map((p) => [p.dir.split('/').at(-1)!, p.manifest]))
   if (binding.optionalDependencies !== undefined)
     problems.push(
-      `${BINDING_DIR}/package.json lists optionalDependencies: leave them to scripts/stage-binding.ts (npm ci cannot lock unpublished packages)`,
+      `${BINDING_DIR}/package.json lists optionalDependencies: leave them to packages/release/stage-binding.ts (npm ci cannot lock unpublished packages)`,
     )
   for (const t of targets) {
     const name = `${binding.name}-${t.platformArchABI}`

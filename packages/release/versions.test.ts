@@ -78,7 +78,7 @@ describe('one version for every package', () => {
       'packages/cli/package.json: dependencies.@rivers-orchestrator/rivers is "^0.1.0", expected "0.1.0" (run: npm run versions -- set 0.1.0)',
       'benches/package.json: dependencies.@rivers-orchestrator/rivers is "0.0.9", expected "0.1.0" (run: npm run versions -- set 0.1.0)',
       'bindings/node/npm/darwin-x64/package.json: version 0.0.9, expected 0.1.0 (run: npm run versions -- set 0.1.0)',
-      'bindings/node/package.json lists optionalDependencies: leave them to scripts/stage-binding.ts (npm ci cannot lock unpublished packages)',
+      'bindings/node/package.json lists optionalDependencies: leave them to packages/release/stage-binding.ts (npm ci cannot lock unpublished packages)',
       'bindings/node/npm/linux-riscv64-gnu/package.json is missing for target riscv64gc-unknown-linux-gnu (run: npx napi create-npm-dirs in bindings/node)',
     ])
   })

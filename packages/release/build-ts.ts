@@ -8,7 +8,7 @@
  * Only packing needs dist/: tests, tsx and `assets` in this checkout run the sources (the
  * `@rivers-orchestrator/source` export condition).
  *
- * Usage: node --import tsx scripts/build-ts.ts
+ * Usage: node --import tsx packages/release/build-ts.ts
  */
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'

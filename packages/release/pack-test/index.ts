@@ -19,7 +19,7 @@
  * node_modules (npm then adds and prunes to match its package.json), to compile better-sqlite3 once;
  * RIVERS_PACK_FRESH=1 installs it from nothing. RIVERS_PACK_KEEP=1 keeps the temporary folder.
  *
- * Usage: npm run test:pack (node --import tsx scripts/pack-test/index.ts)   (after `npm ci`, which builds the addon)
+ * Usage: npm run test:pack (node --import tsx packages/release/pack-test/index.ts)   (after `npm ci`, which builds the addon)
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

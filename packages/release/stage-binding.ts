@@ -5,7 +5,7 @@
  * (`napi.targets`) but lists no optional dependencies, because npm cannot lock a dependency that is
  * not on the registry yet, and `npm ci` refuses a lock file that lacks one.
  *
- * Usage: node --import tsx scripts/stage-binding.ts <dir>   (then `npm publish <dir>`, after the
+ * Usage: node --import tsx packages/release/stage-binding.ts <dir>   (then `npm publish <dir>`, after the
  * platform packages)
  */
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs'
@@ -49,7 +49,7 @@ export function stageBinding(dir: string): string {
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   const dir = process.argv[2]
   if (dir === undefined) {
-    console.error('usage: node --import tsx scripts/stage-binding.ts <dir>')
+    console.error('usage: node --import tsx packages/release/stage-binding.ts <dir>')
     process.exit(2)
   }
   console.log(`staged ${readManifest(BINDING_DIR).name} in ${stageBinding(path.resolve(dir))}`)

@@ -30,7 +30,7 @@ const RACY_MS = 2000
  * What is known of one file.
  *
  * @example
- * const e: FileEntry = { hash: '…32 hex…', imports: { specifiers: ['./lib.js'], soft: [], computed: [] } }
+ * const e: FileEntry = { hash: '…32 hex…', code: '…32 hex…', imports: { specifiers: ['./lib.js'], soft: [], computed: [] } }
  */
 export interface FileEntry {
   /** Content hash (SPEC domain `content`), 32 hex digits. */

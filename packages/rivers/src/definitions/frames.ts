@@ -41,7 +41,7 @@ const TS_FAMILY = /\.[cm]?tsx?$/
  * Whether a file is Rivers' own library code (its tests and fixtures count as user code).
  *
  * @example
- * isLibraryFile(fileURLToPath(import.meta.url)) // true
+ * isLibraryFile('/home/me/project/src/assets.ts') // false: user code
  */
 export function isLibraryFile(file: string): boolean {
   return file.startsWith(LIBRARY_ROOT + path.sep) && !LIBRARY_TEST.test(file)

@@ -198,7 +198,7 @@ export function needsCodeDetails(assets: readonly StatusEntry[]): boolean {
  * `details(keys, current)` describes, per key, the change from its recorded code version to `current`.
  *
  * @example
- * explainCodeChanges(assets, (keys, now) => codeChangeDetails(latest, storeDir, keys, now), state)
+ * explainCodeChanges(assets, (keys) => new Map([...keys].map((k) => [k, 'src/lib.ts changed'])), state)
  */
 export function explainCodeChanges(
   assets: StatusEntry[],

@@ -32,7 +32,17 @@ function runner(first: number, count: number, out: string): Promise<RunnerResult
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      ['--no-warnings', '--import', './register.mjs', 'runner.ts', String(first), String(count), String(EDITS), out],
+      [
+        '--no-warnings',
+        '--conditions=@rivers-orchestrator/source',
+        '--import',
+        './register.mjs',
+        'runner.ts',
+        String(first),
+        String(count),
+        String(EDITS),
+        out,
+      ],
       { cwd: HERE, env: { ...process.env, RIVERS_DIFF_ROOT: root, NODE_OPTIONS: '' }, maxBuffer: 64 << 20 },
       (error, _stdout, stderr) => {
         if (error !== null) reject(new Error(`runner ${first}..${first + count - 1} failed: ${stderr}`))

@@ -88,6 +88,7 @@
  * | 77 | a boxed primitive in the result | 1 | values |
  * | 78 | an object with its own toJSON in the result | 1 | values |
  * | 79 | a sparse array (a hole) in the result | 1 | values |
+ * | 80 | a source file deleted after a run (its consumers fail naming the file) | 1 | sources |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'

@@ -4,7 +4,8 @@
  * `ioManagerConformance('FileIOManager', async () => ({ io: new FileIOManager(dir) }))`.
  */
 import { isRiversError } from '@rivers-orchestrator/rivers'
-import type { IOManager } from '@rivers-orchestrator/rivers/plugin'
+import assert from 'node:assert'
+import type { IOManager, StoredOutput } from '@rivers-orchestrator/rivers/plugin'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 /** A fresh IO manager (nothing stored yet), what it can do, and how to throw it away. */
@@ -78,6 +79,61 @@ export function ioManagerConformance(name: string, factory: () => Promise<IOMana
         )
         expect(isRiversError(err), `refused: ${String(err)}`).toBe(true)
         expect((err as Error).message).toContain('c/bad')
+      }
+    })
+
+    it('reads a new value on every call: a consumer changing its copy changes nothing for the next', async () => {
+      const stored = await io.write({ key: 'c/shared', runId: 'r1' }, { rows: [3, 1, 2], meta: { n: 3 } })
+      const first = (await io.read({ key: 'c/shared' }, stored)) as { rows: number[]; meta: { n: number } }
+      const second = (await io.read({ key: 'c/shared' }, stored)) as { rows: number[]; meta: { n: number } }
+      expect(second).not.toBe(first)
+      first.rows.sort()
+      first.meta.n = 0
+      expect(second).toEqual({ rows: [3, 1, 2], meta: { n: 3 } })
+      expect(await io.read({ key: 'c/shared' }, stored)).toEqual({ rows: [3, 1, 2], meta: { n: 3 } })
+      const bytes = await io.write({ key: 'c/bytes', runId: 'r1' }, new Uint8Array([1, 2, 3]))
+      const b1 = (await io.read({ key: 'c/bytes' }, bytes)) as Uint8Array
+      b1[0] = 9
+      expect([...((await io.read({ key: 'c/bytes' }, bytes)) as Uint8Array)]).toEqual([1, 2, 3])
+    })
+
+    it('stores the value as it was when written: the producer changing it afterwards changes nothing', async () => {
+      const value = { rows: [1, 2] }
+      const stored = await io.write({ key: 'c/later', runId: 'r1' }, value)
+      value.rows.push(3)
+      expect(await io.read({ key: 'c/later' }, stored)).toEqual({ rows: [1, 2] })
+      const bytes = new Uint8Array([1, 2, 3])
+      const storedBytes = await io.write({ key: 'c/later-bytes', runId: 'r1' }, bytes)
+      bytes[0] = 9
+      expect([...((await io.read({ key: 'c/later-bytes' }, storedBytes)) as Uint8Array)]).toEqual([1, 2, 3])
+    })
+
+    it('reads back plain data type for type (prototypes included)', async () => {
+      const value = { rows: [{ id: 1, tags: ['a'] }], nested: { deep: [[1.5, null, true]] }, s: 'é' }
+      const back = await io.read({ key: 'c/plain' }, await io.write({ key: 'c/plain', runId: 'r1' }, value))
+      assert.deepStrictEqual(back, value)
+    })
+
+    it('either refuses a value with a RiversError or reads it back type for type (Date, Map, class instance)', async () => {
+      class Point {
+        constructor(readonly x: number) {}
+      }
+      const values = [{ d: new Date(0) }, { m: new Map([['a', 1]]) }, { p: new Point(1) }, { n: -0 }]
+      for (const [i, value] of values.entries()) {
+        const key = `c/odd${i}`
+        const stored = await io.write({ key, runId: 'r1' }, value).then(
+          (s) => s,
+          (e: unknown) => e,
+        )
+        if (stored instanceof Error) {
+          expect(isRiversError(stored), `refused: ${String(stored)}`).toBe(true)
+          expect(stored.message).toContain(key)
+          continue
+        }
+        const back = await io.read({ key }, stored as StoredOutput)
+        // -0 may come back as -0 or as 0 (JSON stores it as 0).
+        if (i === 3) expect([0, -0].some((z) => Object.is((back as { n: unknown }).n, z))).toBe(true)
+        else assert.deepStrictEqual(back, value)
       }
     })
 

@@ -19,5 +19,14 @@ export function formatPlan(report: PlanReport, style: Style): string {
   const tail = report.force
     ? ''
     : '\nAssets downstream of a change are skipped at run time if their inputs turn out unchanged (early cutoff).'
-  return `${head}\n${lines.join('\n')}${tail}`
+  return `${head}\n${lines.join('\n')}${tail}${unobservableText(report, style)}`
+}
+
+/** One warning line per unobservable source that planned assets read. */
+function unobservableText(report: PlanReport, style: Style): string {
+  const lines = (report.unobservable ?? []).map(
+    (u) =>
+      `${style.red(style.sym.fail)} source ${u.key} is unobservable${u.path === undefined ? '' : ` (${u.path})`}: ${u.error}; the assets that read it will fail`,
+  )
+  return lines.length === 0 ? '' : `\n${lines.join('\n')}`
 }

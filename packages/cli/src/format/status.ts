@@ -45,6 +45,7 @@ export function explain(entry: StatusEntry, style: Style): string {
 /** Why an asset is stale or missing: its causes, then root causes elsewhere (`''` when fresh). */
 export function reasonOf(entry: StatusEntry, style: Style): string {
   if (entry.status === 'fresh') return ''
+  if (entry.status === 'unobservable') return unobservableReason(entry)
   if (entry.status === 'missing') return `it was never materialized${rootCauseText(entry, style)}`
   const causes = entry.causes.map((c) => c.message).join('; ')
   return `${causes || 'no cause reported'}${rootCauseText(entry, style)}`
@@ -79,6 +80,8 @@ export function rootCauseShort(r: RootCauseView): string {
       return `${r.key} was re-materialized with new data`
     case 'source_changed':
       return `${r.key} source changed`
+    case 'source_unobservable':
+      return `${r.key} could not be observed`
     case 'missing':
       return `${r.key} never materialized`
     default:
@@ -89,6 +92,8 @@ export function rootCauseShort(r: RootCauseView): string {
 /** The WHY column: `code changed`, `upstream raw`, `+dep x`, `never materialized`. */
 export function shortCauses(entry: StatusEntry): string {
   if (entry.status === 'missing') return 'never materialized'
+  if (entry.status === 'unobservable')
+    return entry.observation?.path === undefined ? 'observe failed' : 'file unreadable'
   return entry.causes.map(shortCause).join(', ')
 }
 
@@ -119,8 +124,15 @@ export function colorStatus(status: StatusEntry['status'], style: Style): string
 function totals(assets: readonly StatusEntry[]): string {
   const count = (s: StatusEntry['status']) => assets.filter((a) => a.status === s).length
   const planned = assets.filter((a) => a.planned).length
-  const head = `${assets.length} asset${assets.length === 1 ? '' : 's'}: ${count('fresh')} fresh, ${count('stale')} stale, ${count('missing')} missing; ${planned} planned.`
+  const unobservable = count('unobservable') > 0 ? `, ${count('unobservable')} unobservable` : ''
+  const head = `${assets.length} asset${assets.length === 1 ? '' : 's'}: ${count('fresh')} fresh, ${count('stale')} stale, ${count('missing')} missing${unobservable}; ${planned} planned.`
   return planned > 0
     ? `${head} Run \`assets materialize\` to update them.`
     : `${head} Everything selected is up to date.`
+}
+
+/** Why a source is unobservable: its file and the error, and what that means for its consumers. */
+function unobservableReason(entry: StatusEntry): string {
+  const where = entry.observation?.path === undefined ? '' : ` (${entry.observation.path})`
+  return `it could not be observed${where}: ${entry.observation?.error ?? 'unknown error'}. Assets that read it are stale and fail if they run; restore the file or fix its observe function`
 }

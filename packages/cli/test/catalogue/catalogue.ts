@@ -83,6 +83,12 @@
  * | 72 | a zod 3 schema as `config`, `output` or an `inputs` entry (Rivers needs zod 4) | 2 | definitions |
  * | 73 | `@asset` compiled with `experimentalDecorators` (Rivers uses TC39 decorators) | 2 | definitions |
  * | 74 | `--store` below a folder that refuses new folders (/proc: Node's recursive mkdir would spin) | 2 | store |
+ * | 75 | a Date in the result (store an ISO string or a number) | 1 | values |
+ * | 76 | a class instance in the result (return plain data) | 1 | values |
+ * | 77 | a boxed primitive in the result | 1 | values |
+ * | 78 | an object with its own toJSON in the result | 1 | values |
+ * | 79 | a sparse array (a hole) in the result | 1 | values |
+ * | 80 | a source file deleted after a run (its consumers fail naming the file) | 1 | sources |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'

@@ -57,3 +57,33 @@ test('a second SIGINT exits at once with 130', T, async () => {
   expect(Date.now() - started).toBeLessThan(15_000)
   expect(r.stderr).toContain('Exiting without waiting for running assets.')
 })
+
+test('an asset running at SIGINT is reported once, as skipped (cancelled), never also as failed', T, async () => {
+  const p = makeProject({ 'rivers.config.ts': project(true) })
+  const onSpawn = (child: import('node:child_process').ChildProcess) =>
+    void whenExists(path.join(p.dir, 'started')).then(() => child.kill('SIGINT'))
+  const human = await p.run(['materialize'], { onSpawn })
+  expect(human.code, human.stderr).toBe(130)
+  const lines = `${human.stdout}\n${human.stderr}`.split('\n').filter((l) => /\bslow\b/.test(l))
+  expect(
+    lines.filter((l) => /failed/.test(l)),
+    lines.join('\n'),
+  ).toEqual([])
+  expect(human.stdout).toMatch(/slow skipped \(cancelled\)/)
+  expect(human.stdout.match(/slow skipped \(cancelled\)/g)).toHaveLength(1)
+  expect(human.stdout).toContain('1 materialized, 2 skipped, 0 failed')
+
+  p.remove('started')
+  p.remove('.rivers')
+  const r = await p.run(['materialize', '--json'], { onSpawn })
+  expect(r.code, r.stderr).toBe(130)
+  const s = r.json()
+  expect(s.failed).toEqual([])
+  expect(s.skipped).toEqual([
+    { key: 'slow', reason: 'cancelled' },
+    { key: 'after', reason: 'cancelled' },
+  ])
+  const listed = [...s.materialized, ...s.skipped.map((x: { key: string }) => x.key)]
+  expect(listed.sort()).toEqual(['after', 'fast', 'slow'])
+  expect(r.stderr).not.toMatch(/"level":50/)
+})

@@ -120,15 +120,20 @@ export function blockingCheckFailed(key: string, check: string, message: string 
 }
 
 /**
- * A source whose observation failed, needed by an asset of the run.
+ * A source whose observation failed (its file, when it has one), needed by an asset of the run.
  *
  * @example
- * throw sourceUnobservable('raw/orders', new Error('ENOENT'))
+ * throw sourceUnobservable('raw/orders', new Error('ENOENT'), '/project/data/orders.csv')
  */
-export function sourceUnobservable(key: string, error: unknown): RiversError {
+export function sourceUnobservable(key: string, error: unknown, file?: string): RiversError {
+  const fix =
+    file === undefined
+      ? 'fix its observe function (or what it reads)'
+      : `restore ${file} (or fix the source's path or observe function)`
   return new RiversError(
     'RIVERS_SOURCE_UNAVAILABLE',
-    `source "${key}" could not be observed: ${describeFailure(error)}`,
+    `source "${key}"${file === undefined ? '' : ` (${file})`} could not be observed: ${describeFailure(error)}. ` +
+      `Rivers does not reuse its last observation; ${fix}, then run again`,
     { exitCode: 1, cause: error },
   )
 }

@@ -75,7 +75,20 @@ export function rootCauseMessage(kind: RootCauseView['kind'], key: string, dep?:
       return `source ${key} has new data`
     case 'missing':
       return `${key} has never been materialized`
+    case 'source_unobservable':
+      return `source ${key} could not be observed`
     default:
       return causeMessage(kind, key, dep, false, detail)
   }
+}
+
+/**
+ * Message of a cause or root cause that comes from a source that could not be observed.
+ *
+ * @example
+ * unobservableMessage('raw/orders', "ENOENT: no such file or directory, open 'data/orders.csv'")
+ * // 'source raw/orders could not be observed (ENOENT: …): its last observation is not trusted'
+ */
+export function unobservableMessage(key: string, error: string): string {
+  return `source ${key} could not be observed (${error}): its last observation is not trusted`
 }

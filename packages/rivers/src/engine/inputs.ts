@@ -9,7 +9,7 @@ import { type AssetDef, type SourceDef, validateInput } from '../definitions/ind
 import type { IOManager } from '../io/types.js'
 import { inputNotRecorded, inputWithoutVersion, sourceUnobservable, sourceUnreadable } from './errors.js'
 import type { AssetId } from './planner.js'
-import type { RunContext, RunValue } from './run-context.js'
+import type { RunContext, RunOutput } from './run-context.js'
 import { userCode } from './user-code.js'
 
 /** The inputs of an asset by local name, and the data version of each dep consumed. */
@@ -19,8 +19,8 @@ export interface LoadedInputs {
 }
 
 /**
- * Loads (or takes from this run's values) every input of asset `id`, validated by the asset's
- * input schemas.
+ * Loads every input of asset `id` (each consumer its own copy, as a later run would read it),
+ * validated by the asset's input schemas.
  *
  * @example
  * const { inputs, consumed } = await loadInputs(run, id)
@@ -41,18 +41,26 @@ export async function loadInputs(run: RunContext, id: AssetId): Promise<LoadedIn
   return { inputs, consumed: [...versions] }
 }
 
-async function loadInput(run: RunContext, depId: AssetId): Promise<RunValue> {
-  const cached = run.values.get(depId)
-  if (cached !== undefined) return cached
+/** One input: its value and the data version it has, both from the same place. */
+interface Loaded {
+  value: unknown
+  version: string
+}
+
+/**
+ * Every call gives the consumer its own value, decoded from the stored form exactly as a later run
+ * would read it: an output of this run is read back through its IO manager from where it was just
+ * stored (never the producer's live object), a source is loaded again.
+ */
+async function loadInput(run: RunContext, depId: AssetId): Promise<Loaded> {
   const st = run.state
   const dep = st.asset(depId)
   const scope = { key: dep.key, runId: run.runId, projectDir: st.baseDir }
-  let loaded: RunValue
   if (dep.isSource) {
     const obs = st.observation(dep.key)
-    if (obs !== undefined && !obs.ok) throw sourceUnobservable(dep.key, obs.error)
     const def = dep.def as SourceDef
     const file = st.sourcePath(def)
+    if (obs !== undefined && !obs.ok) throw sourceUnobservable(dep.key, obs.error, file)
     const load = def.load
     if (load === undefined && file === undefined) throw sourceUnreadable(dep.key)
     const value =
@@ -67,14 +75,17 @@ async function loadInput(run: RunContext, depId: AssetId): Promise<RunValue> {
             }),
           )
         : await readFile(file!)
-    loaded = { value, version: st.dataVersion(depId) }
-  } else {
-    const record = await run.store.currentRecord(dep.key)
-    if (record === undefined) throw inputNotRecorded(dep.key)
-    const io = ((dep.def as AssetDef).io as IOManager | undefined) ?? run.io
-    const value = await userCode(scope, 'io.read', () => io.read({ key: dep.key }, { storagePath: record.storagePath }))
-    loaded = { value, version: record.dataVersion }
+    return { value, version: st.dataVersion(depId) }
   }
-  run.values.set(depId, loaded)
-  return loaded
+  const stored = run.values.get(depId) ?? (await currentOutput(run, dep.key))
+  const io = ((dep.def as AssetDef).io as IOManager | undefined) ?? run.io
+  const value = await userCode(scope, 'io.read', () => io.read({ key: dep.key }, { storagePath: stored.storagePath }))
+  return { value, version: stored.version }
+}
+
+/** Where the store's current record of `key` lies, and its data version. */
+async function currentOutput(run: RunContext, key: string): Promise<RunOutput> {
+  const record = await run.store.currentRecord(key)
+  if (record === undefined) throw inputNotRecorded(key)
+  return { storagePath: record.storagePath, version: record.dataVersion }
 }

@@ -49,6 +49,8 @@ export async function materializeAsset(
       return { ok: true, dataVersion }
     } catch (e) {
       lastError = e
+      // Stopped by Ctrl-C: the asset is reported once, as skipped (cancelled), never as failed.
+      if (run.signal.aborted) return reportCancelled(run, a.key, e, n)
       const retryable = await shouldRetry(run, a.key, retry, e, n, maxAttempts)
       const delayMs = retryable ? Math.round(retryDelayMs(retry!, n)) : undefined
       await reportFailure(run, a.key, e, n, maxAttempts, delayMs)
@@ -59,7 +61,7 @@ export async function materializeAsset(
     }
   }
   const error = run.secrets.scrub(describeFailure(lastError))
-  if (run.signal.aborted) return { ok: false, error, cancelled: true }
+  if (run.signal.aborted) return { ok: false, error, cancelled: true } // aborted during the retry pause
   const checkFailed = isRiversError(lastError) && lastError.code === 'RIVERS_CHECK_FAILED'
   return checkFailed ? { ok: false, error, checkFailed } : { ok: false, error }
 }
@@ -104,6 +106,14 @@ async function attempt(
     finishedAt,
   })
   return output.dataVersion
+}
+
+/** An attempt that ended because the run was cancelled: an event and an info line, not a failure. */
+async function reportCancelled(run: RunContext, key: string, e: unknown, attempt: number): Promise<AssetOutcome> {
+  const error = run.secrets.scrub(describeFailure(e))
+  await run.store.appendEvent(run.runId, 'attempt_cancelled', key, { attempt, error })
+  run.log.child({ asset: key }).info({ attempt, error }, `attempt ${attempt} stopped: the run was cancelled (${error})`)
+  return { ok: false, error, cancelled: true }
 }
 
 /** A failed attempt: an event (and the asset's failure when it is the last), a log line, a live event. */

@@ -1,8 +1,8 @@
 /**
  * Steps 3 and 5 of a materialization: storing the output through the IO manager (its data version
  * is the content hash of the stored bytes, unless the asset returns its own), and recording it: the
- * record (store, core, cache in one `ProjectState.record`), its check results, the trackers, and the
- * value for its consumers in this run.
+ * record (store, core, cache in one `ProjectState.record`), its check results, the trackers, and where
+ * its consumers in this run read it back.
  */
 import { type AssetDef, unwrapResult, validateOutput } from '../definitions/index.js'
 import type { IOManager, StoredOutput } from '../io/types.js'
@@ -15,7 +15,7 @@ import { userCode } from './user-code.js'
 
 /** An output as stored. */
 export interface StoredValue {
-  /** The validated value (what consumers in this run receive). */
+  /** The validated value, as the asset returned it (its checks see it; consumers read the stored form). */
   value: unknown
   stored: StoredOutput
   /** Data version (hex). */
@@ -93,21 +93,12 @@ export async function recordOutput(run: RunContext, r: OutputRecord): Promise<vo
       finishedAt: r.finishedAt,
     }),
   )
-  // A streamed result was consumed by writing it: its consumers read the stored file instead.
-  if (!isStream(r.output.value)) run.values.set(r.id, { value: r.output.value, version: r.output.dataVersion })
+  // Consumers in this run read the stored output back, as a later run would.
+  run.values.set(r.id, { storagePath: r.output.stored.storagePath, version: r.output.dataVersion })
   run.emit({
     type: 'asset_materialized',
     key,
     durationMs: r.finishedAt.getTime() - r.startedAt.getTime(),
     dataVersion: r.output.dataVersion,
   })
-}
-
-/** Whether a result is a stream (an async iterable), which can be read only once. */
-function isStream(value: unknown): boolean {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
-  )
 }

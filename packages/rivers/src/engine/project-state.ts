@@ -15,6 +15,7 @@ import { type CodeVersionOptions, codeVersions } from './code-versions.js'
 import { type AssetId, Planner, type PlanLayers, type StatusRows } from './planner.js'
 import { type LastRecord, recordsToArrays, singleRecord } from './records.js'
 import type { RunConfig } from './run-config.js'
+import { nativeModule } from '../native.js'
 import { type Observed, observeSources, sourcePath } from './sources.js'
 
 /** A result to record: a materialization of an asset, or an observation of a source. */
@@ -180,13 +181,16 @@ export class ProjectState {
       this.#last = last
       this.#data.fill('')
       for (const [key, rec] of last) this.#data[this.#ids.get(key)!] = rec.dataVersion
-      for (const [key, obs] of this.#observed) if (obs.ok) this.#data[this.#ids.get(key)!] = obs.version
+      for (const [key, obs] of this.#observed) this.#data[this.#ids.get(key)!] = observedVersion(obs)
     })
   }
 
   /**
    * Observes every source (its observe function, else the content hash of its file) and tells the
-   * core. Failures are kept per source; consumers fail when they need it.
+   * core. Failures are kept per source (the source is `unobservable`), and the core hears a sentinel
+   * version for it that no record holds: nothing silently reuses its last observation, so every
+   * consumer reads stale (`upstream_data_changed`) and fails if it runs. A source observed again at
+   * its recorded version is as it was: nothing is rebuilt.
    *
    * @example
    * await state.observeSources({ runId: 'observe', log, signal })
@@ -200,9 +204,8 @@ export class ProjectState {
     const versions: string[] = []
     for (const [key, obs] of observed) {
       this.#observed.set(key, obs)
-      if (!obs.ok) continue
       ids.push(this.#ids.get(key)!)
-      versions.push(obs.version)
+      versions.push(observedVersion(obs))
     }
     if (ids.length === 0) return
     const bytes = new Uint8Array(16 * ids.length)
@@ -330,6 +333,23 @@ export class ProjectState {
   keyOf(id: number): string {
     return this.#planner.keyOf(id)
   }
+}
+
+/**
+ * The data version the core hears for a source that could not be observed: two length-prefixed
+ * fields, where a version an asset or `observe` returns is hashed as one, so no record holds it.
+ *
+ * @example
+ * state.dataVersion(id) === unobservableVersion() // the source could not be observed
+ */
+export function unobservableVersion(): string {
+  sentinel ??= nativeModule().hashStrings('data-version', ['rivers.v1', 'unobservable source'])
+  return sentinel
+}
+let sentinel: string | undefined
+
+function observedVersion(obs: Observed): string {
+  return obs.ok ? obs.version : unobservableVersion()
 }
 
 /** Whether `exprs` selects everything (the core then reads its maintained plan). */

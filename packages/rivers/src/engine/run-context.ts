@@ -15,9 +15,14 @@ import type { ProjectState } from './project-state.js'
 import type { RunSecrets } from './run-config.js'
 import type { RunEvent } from './types.js'
 
-/** A value produced or loaded in this run, with the data version it has. */
-export interface RunValue {
-  value: unknown
+/**
+ * An output recorded in this run: where it is stored and its data version. Consumers read it back
+ * through the IO manager (never the producer's live object), so what they get in this run is what a
+ * later run would read, and no consumer can change what another sees.
+ */
+export interface RunOutput {
+  /** As the IO manager returned it (`null` for a record that stored nothing). */
+  storagePath: string | null
   version: string
 }
 
@@ -36,8 +41,8 @@ export interface RunContext {
   readonly signal: AbortSignal
   /** Secret config values, and how to keep them out of what the run writes. */
   readonly secrets: RunSecrets
-  /** Values produced or loaded in this run, by id. */
-  readonly values: Map<AssetId, RunValue>
+  /** Outputs recorded in this run, by id. */
+  readonly values: Map<AssetId, RunOutput>
   readonly emit: (e: RunEvent) => void
   /** Set when the run has given up waiting (cancel grace period over): nothing may be recorded. */
   readonly gate: { closed: boolean }

@@ -14,14 +14,15 @@ export interface CauseView {
 /** Where a change started. */
 export interface RootCauseView {
   key: string
-  kind: CauseView['kind'] | 'new_data_version' | 'source_changed' | 'missing'
+  kind: CauseView['kind'] | 'new_data_version' | 'source_changed' | 'source_unobservable' | 'missing'
   message: string
 }
 
 /** One asset in `assets status --json`. */
 export interface StatusEntry {
   key: string
-  status: 'missing' | 'stale' | 'fresh'
+  /** `unobservable`: a source whose observation failed (see `observation`). */
+  status: 'missing' | 'stale' | 'fresh' | 'unobservable'
   /** Whether the asset is in the plan of the same selection. */
   planned: boolean
   causes: CauseView[]
@@ -30,6 +31,8 @@ export interface StatusEntry {
   last?: { runId: string; at: string; dataVersion: string }
   /** Present for source assets. */
   source?: true
+  /** For an `unobservable` source: its file (if it has one) and why it could not be observed. */
+  observation?: Omit<UnobservableSource, 'key'>
 }
 
 /** `assets status --json`. */
@@ -45,6 +48,15 @@ export interface PlanReport {
   layers: string[][]
   /** Number of planned assets. */
   count: number
+  /** Sources that planned assets read and that could not be observed (those assets will fail); absent when none. */
+  unobservable?: UnobservableSource[]
+}
+
+/** A source whose observation failed: its key, its file (if it has one), and why. */
+export interface UnobservableSource {
+  key: string
+  path?: string
+  error: string
 }
 
 /** Why a planned asset did not run. */

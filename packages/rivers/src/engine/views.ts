@@ -3,10 +3,20 @@
  * entries, asset infos, run history, and an asset's records and recent failures.
  */
 import type { Store } from '../store/store.js'
-import { causeKindName, causeMessage, rootCauseMessage } from './explain.js'
+import type { SourceDef } from '../definitions/index.js'
+import { describeFailure } from './errors.js'
+import { causeKindName, causeMessage, rootCauseMessage, unobservableMessage } from './explain.js'
 import type { AssetId, StatusRows } from './planner.js'
 import type { ProjectState } from './project-state.js'
-import type { AssetDetail, AssetInfo, CauseView, RunInfo, RunSummary, StatusEntry } from './types.js'
+import type {
+  AssetDetail,
+  AssetInfo,
+  CauseView,
+  RunInfo,
+  RunSummary,
+  StatusEntry,
+  UnobservableSource,
+} from './types.js'
 
 /**
  * Status entries of `assets status --json`, from the core's rows.
@@ -21,6 +31,10 @@ export function statusEntries(
   planned: StatusRows['planned'],
 ): StatusEntry[] {
   const isMissing = (dep: number): boolean => dep < st.size && st.dataVersion(dep as AssetId) === ''
+  const failed = (key: string): string | undefined => {
+    const obs = st.observation(key)
+    return obs === undefined || obs.ok ? undefined : describeFailure(obs.error)
+  }
   return rows.map((row) => {
     const a = st.asset(row.id)
     const entry: StatusEntry = {
@@ -34,19 +48,56 @@ export function statusEntries(
       const kind = causeKindName(c.kind) as CauseView['kind']
       const view: CauseView = { kind, message: '' }
       if (c.dep !== undefined) view.dep = st.keyOf(c.dep)
-      view.message = causeMessage(kind, a.key, view.dep, c.dep !== undefined && isMissing(c.dep))
+      const depError = view.dep === undefined ? undefined : failed(view.dep)
+      view.message =
+        depError !== undefined
+          ? unobservableMessage(view.dep!, depError)
+          : causeMessage(kind, a.key, view.dep, c.dep !== undefined && isMissing(c.dep))
       entry.causes.push(view)
     }
     for (const r of row.roots) {
       const kind = causeKindName(r.kind)
       const key = st.keyOf(r.id)
-      entry.rootCauses.push({ key, kind, message: rootCauseMessage(kind, key) })
+      const error = failed(key)
+      entry.rootCauses.push(
+        error === undefined
+          ? { key, kind, message: rootCauseMessage(kind, key) }
+          : { key, kind: 'source_unobservable', message: unobservableMessage(key, error) },
+      )
     }
     const last = st.last(a.key)
     if (last !== undefined) entry.last = { runId: last.runId, at: last.at, dataVersion: last.dataVersion }
-    if (a.isSource) entry.source = true
+    if (a.isSource) {
+      entry.source = true
+      const error = failed(a.key)
+      if (error !== undefined) {
+        entry.status = 'unobservable'
+        const file = st.sourcePath(a.def as SourceDef)
+        entry.observation = file === undefined ? { error } : { path: file, error }
+      }
+    }
     return entry
   })
+}
+
+/**
+ * The sources that planned assets read directly and that could not be observed, in key order.
+ *
+ * @example
+ * unobservableInputs(state, layers.flat()) // [{ key: 'raw', path: '/p/data/raw.csv', error: 'ENOENT…' }]
+ */
+export function unobservableInputs(st: ProjectState, planned: readonly AssetId[]): UnobservableSource[] {
+  const out = new Map<string, UnobservableSource>()
+  for (const id of planned) {
+    for (const d of st.asset(id).deps) {
+      const obs = st.observation(d.key)
+      if (obs === undefined || obs.ok || out.has(d.key)) continue
+      const file = st.sourcePath(st.asset(st.idOf(d.key)!).def as SourceDef)
+      const error = describeFailure(obs.error)
+      out.set(d.key, file === undefined ? { key: d.key, error } : { key: d.key, path: file, error })
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
 }
 
 /**

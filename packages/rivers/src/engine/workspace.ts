@@ -37,6 +37,7 @@ import {
   needsCodeDetails,
   runInfos,
   statusEntries,
+  unobservableInputs,
 } from './views.js'
 
 /** What a workspace is opened with: the store and the seams (chosen by `openWorkspace`). */
@@ -185,11 +186,13 @@ export class Workspace {
     this.#useConfig(options.config)
     const { layers } = this.#planIds(exprs, options.force ?? false)
     const named = layers.map((l) => l.map((i) => this.#state.asset(i).key))
+    const unobservable = unobservableInputs(this.#state, layers.flat())
     return {
       selection: exprs.length === 0 ? ['*'] : [...exprs],
       force: options.force ?? false,
       layers: named,
       count: named.reduce((n, l) => n + l.length, 0),
+      ...(unobservable.length > 0 ? { unobservable } : {}),
     }
   }
 

@@ -124,6 +124,76 @@ export function unsupportedObject(key: string, path: string, kind: string, fix: 
 }
 
 /**
+ * A `Date` somewhere in the value: JSON would store a string, so consumers would get a string.
+ *
+ * @example
+ * throw dateValue('raw', '$.d')
+ */
+export function dateValue(key: string, path: string): RiversError {
+  return unserializable(
+    key,
+    `returned a Date at ${path}: JSON would store it as a string, so its consumers (in this run and later ones) ` +
+      'would get a string, not a Date. Return date.toISOString() or date.getTime() instead and parse it in the consumer.',
+  )
+}
+
+/**
+ * A class instance (an object whose prototype is not `Object.prototype` or `null`).
+ *
+ * @example
+ * throw classInstance('geo', '$.p', 'Point')
+ */
+export function classInstance(key: string, path: string, kind: string): RiversError {
+  return unserializable(
+    key,
+    `returned a ${kind} (a class instance) at ${path}: its prototype and methods would not survive storage ` +
+      '(consumers would get a plain object). Return plain data, e.g. { ...value } with the fields consumers need.',
+  )
+}
+
+/**
+ * A boxed primitive (`new Number(1)`, `new String('a')`, `new Boolean(true)`, `Object(1n)`...).
+ *
+ * @example
+ * throw boxedPrimitive('raw', '$.n', 'Number')
+ */
+export function boxedPrimitive(key: string, path: string, kind: string): RiversError {
+  return unserializable(
+    key,
+    `returned a boxed ${kind} (an object wrapping a primitive) at ${path}: consumers would get the bare primitive. ` +
+      'Return the primitive itself (value.valueOf()).',
+  )
+}
+
+/**
+ * An object with its own `toJSON` method: JSON would store what `toJSON` returns instead.
+ *
+ * @example
+ * throw customToJson('raw', '$.money', 'Money')
+ */
+export function customToJson(key: string, path: string, kind: string): RiversError {
+  return unserializable(
+    key,
+    `returned a ${kind} with a toJSON method at ${path}: JSON would store what toJSON returns, not the object, ` +
+      'so consumers would get something else. If that is what they should get, return value.toJSON() yourself.',
+  )
+}
+
+/**
+ * A hole in a sparse array (`[1, , 3]`, `new Array(3)`): JSON would store `null`.
+ *
+ * @example
+ * throw arrayHole('raw', '$.rows[1]')
+ */
+export function arrayHole(key: string, path: string): RiversError {
+  return unserializable(
+    key,
+    `returned a sparse array with a hole at ${path}: JSON would store it as null. ` +
+      'Fill the holes (e.g. Array.from(array, (x) => x ?? null)).',
+  )
+}
+
+/**
  * The JSON text would exceed what a JavaScript string can hold.
  *
  * @example

@@ -50,6 +50,43 @@ ioManagerConformance('FileIOManager', async () => {
   }
 })
 
+ioManagerConformance('FileIOManager without its in-memory cache (every read from disk)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rivers-io-conformance-'))
+  return {
+    io: new FileIOManager(join(dir, 'storage'), { cacheBytes: 0 }),
+    streams: true,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  }
+})
+
+describe('reads of recently written outputs', () => {
+  it('decode the bytes just written, without the disk, into the value a later process would read', async () => {
+    const value = { rows: [{ id: 1 }], s: 'é' }
+    const stored = await io.write(ctx('raw'), value)
+    const file = join(base, 'storage', stored.storagePath)
+    const fromDisk = JSON.parse(readFileSync(file, 'utf8'))
+    rmSync(file)
+    const cached = await io.read(ctx('raw'), stored)
+    expect(cached).toStrictEqual(fromDisk)
+    expect(cached).not.toBe(await io.read(ctx('raw'), stored))
+    const bytes = await io.write(ctx('model'), new Uint8Array([7, 8]))
+    rmSync(join(base, 'storage', bytes.storagePath))
+    const back = await io.read(ctx('model'), bytes)
+    expect(Buffer.isBuffer(back)).toBe(true)
+    expect([...(back as Buffer)]).toEqual([7, 8])
+  })
+
+  it('keep at most cacheBytes in memory; older outputs are read from disk', async () => {
+    const small = new FileIOManager(join(base, 'small'), { cacheBytes: 16 })
+    const a = await small.write(ctx('a'), 'aaaaaaaaaa') // 12 bytes
+    const b = await small.write(ctx('b'), 'bbbbbbbbbb') // pushes a out
+    rmSync(join(base, 'small', a.storagePath))
+    rmSync(join(base, 'small', b.storagePath))
+    expect(await small.read(ctx('b'), b)).toBe('bbbbbbbbbb')
+    await expect(small.read(ctx('a'), a)).rejects.toThrow(/RIVERS_IO_READ_FAILED|could not read|a\b/)
+  })
+})
+
 describe('FileIOManager round trips', () => {
   it('stores plain values as JSON and reads them back', async () => {
     const value = { rows: [{ id: 1, name: 'a' }], total: 1.5, ok: true, none: null }

@@ -5,6 +5,7 @@ import { nodeWriterFs, writeAtomic, type TempFile, type WriterFs } from './atomi
 import { badStreamChunk, noStoredOutput, readFailed, streamFailed, unsafeKey, writeFailed } from './errors.js'
 import { hashBytes, hashFile } from './hash.js'
 import { keySegments, resolveInside, storagePathFor } from './paths.js'
+import { RecentBytes } from './recent-bytes.js'
 import { encodeJsonResult } from './serialize.js'
 import { sweepTempFiles, type SweepOptions } from './sweep.js'
 import type { IOManager, StoredOutput } from './types.js'
@@ -16,6 +17,11 @@ const EXT = { json: '.json', bytes: '.bin', stream: '.stream' } as const
 export interface FileIOManagerOptions {
   /** File-system calls used for writing; tests inject failures here. */
   fs?: WriterFs
+  /**
+   * Bytes of recently written JSON and binary outputs kept in memory (default 64 MiB; 0 keeps none),
+   * so that consumers in the same run decode their copy without re-reading the file.
+   */
+  cacheBytes?: number
 }
 
 /**
@@ -27,10 +33,21 @@ export interface FileIOManagerOptions {
  * | a `Readable` or any async iterable of `Buffer`/`Uint8Array`/`string` chunks | `<key>.stream`, the bytes, written chunk by chunk (results larger than memory work) | a `Readable` over the file (opened before `read` resolves) |
  * | any other value | `<key>.json`, UTF-8 `JSON.stringify` | the parsed value |
  *
- * Values JSON cannot store faithfully are refused with the path inside the value. Writes are atomic
- * (temp file, fsync, rename, fsync folder) and private to the user (files 0600, folders 0700). A key
- * writes one file per format; switching an asset's format leaves the old file behind (harmless; its
- * record points at the new one).
+ * `read` returns a new value on every call, decoded from the stored bytes exactly as a later run would
+ * read it (recently written bytes are kept in a bounded in-memory cache, so this costs a decode, not
+ * a disk read): a consumer gets the same value, type for type, in the run that built its input and
+ * in any later run, and no consumer can change what another sees.
+ *
+ * JSON stores only what it round-trips: values that would come back as something else are refused at
+ * the producer with the path inside the value (`$.d is a Date`): Date, Map, Set, class instances
+ * (any object whose prototype is not `Object.prototype` or `null`), boxed primitives, objects with a
+ * `toJSON`, typed arrays inside the value, BigInt, functions, symbols, cycles, NaN and ±Infinity,
+ * `undefined` in arrays and holes of sparse arrays. Stored as JSON stores them: `-0` as `0`,
+ * `undefined` properties omitted, getters as their value, a null-prototype object as a plain object.
+ *
+ * Writes are atomic (temp file, fsync, rename, fsync folder) and private to the user (files 0600,
+ * folders 0700). A key writes one file per format; switching an asset's format leaves the old file
+ * behind (harmless; its record points at the new one).
  *
  * @example
  * const io = new FileIOManager('.rivers/storage')
@@ -41,10 +58,12 @@ export class FileIOManager implements IOManager {
   /** The folder outputs live under. */
   readonly baseDir: string
   readonly #fs: WriterFs
+  readonly #recent: RecentBytes
 
   constructor(baseDir: string, options: FileIOManagerOptions = {}) {
     this.baseDir = baseDir
     this.#fs = options.fs ?? nodeWriterFs
+    this.#recent = new RecentBytes(options.cacheBytes ?? 64 * 1024 * 1024)
   }
 
   /**
@@ -55,7 +74,9 @@ export class FileIOManager implements IOManager {
    */
   async write(ctx: { key: string; runId: string }, value: unknown): Promise<StoredOutput> {
     const key = ctx.key
-    if (value instanceof Uint8Array) return this.#writeBytes(key, storagePathFor(key, EXT.bytes, ctx.runId), value)
+    // A copy: the asset may change its array after returning it, the stored bytes must not change.
+    if (value instanceof Uint8Array)
+      return this.#writeBytes(key, storagePathFor(key, EXT.bytes, ctx.runId), Buffer.from(value))
     if (isAsyncIterable(value)) return this.#writeStream(key, value, ctx.runId)
     const storagePath = storagePathFor(key, EXT.json, ctx.runId) // validate the key before serializing
     return this.#writeBytes(key, storagePath, encodeJsonResult(key, value))
@@ -71,6 +92,11 @@ export class FileIOManager implements IOManager {
     const key = ctx.key
     if (stored.storagePath == null || stored.storagePath === '') throw noStoredOutput(key)
     const path = this.absolutePath(stored.storagePath, key)
+    const recent = this.#recent.get(stored.storagePath)
+    if (recent !== undefined) {
+      if (path.endsWith(EXT.json)) return JSON.parse(recent.toString('utf8')) as unknown
+      if (path.endsWith(EXT.bytes)) return Buffer.from(recent)
+    }
     try {
       if (path.endsWith(EXT.json)) return JSON.parse(await readFile(path, 'utf8')) as unknown
       if (path.endsWith(EXT.bytes)) return await readFile(path)
@@ -121,16 +147,20 @@ export class FileIOManager implements IOManager {
     return resolveInside(this.baseDir, storagePath, key)
   }
 
-  async #writeBytes(key: string, storagePath: string, bytes: Uint8Array): Promise<StoredOutput> {
+  /** Writes bytes this manager owns (nobody else changes them: they are kept for reads). */
+  async #writeBytes(key: string, storagePath: string, bytes: Buffer): Promise<StoredOutput> {
     const path = this.absolutePath(storagePath, key)
     const dataVersion = hashBytes(bytes)
+    this.#recent.delete(storagePath)
     const written = await this.#atomic(key, path, (out) => out.write(bytes))
+    this.#recent.set(storagePath, bytes)
     return { storagePath, bytes: written, dataVersion }
   }
 
   async #writeStream(key: string, source: AsyncIterable<unknown>, version: string): Promise<StoredOutput> {
     const storagePath = storagePathFor(key, EXT.stream, version)
     const path = this.absolutePath(storagePath, key)
+    this.#recent.delete(storagePath)
     let dataVersion = ''
     const written = await this.#atomic(
       key,

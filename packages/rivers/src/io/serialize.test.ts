@@ -1,3 +1,4 @@
+import { deepStrictEqual } from 'node:assert'
 import { describe, expect, it } from 'vitest'
 import { encodeJsonResult } from './serialize.js'
 
@@ -7,8 +8,7 @@ describe('encodeJsonResult', () => {
   it('encodes plain values as JSON does', () => {
     expect(enc(null)).toBe('null')
     expect(enc({ a: [1, 'two', true, null], b: { c: -0.5 } })).toBe('{"a":[1,"two",true,null],"b":{"c":-0.5}}')
-    expect(enc(new Date('2026-01-01T00:00:00.000Z'))).toBe('"2026-01-01T00:00:00.000Z"')
-    expect(enc({ when: new Date(0), skip: undefined })).toBe('{"when":"1970-01-01T00:00:00.000Z"}')
+    expect(enc({ when: 0, skip: undefined })).toBe('{"when":0}')
     expect(enc('héllo')).toBe('"héllo"')
   })
 
@@ -73,6 +73,70 @@ describe('encodeJsonResult', () => {
     expect(() => enc({ e: new TypeError('boom') })).toThrowErrorMatchingInlineSnapshot(
       `[RiversError: Asset 'x' returned a TypeError at $.e, which JSON would not store faithfully. To store it, return { message: error.message } or rethrow it.]`,
     )
+  })
+
+  it('stores -0 as 0, null-prototype objects as plain ones, getters as their value (documented choices)', () => {
+    expect(enc({ z: -0, list: [-0] })).toBe('{"z":0,"list":[0]}')
+    expect(enc(Object.assign(Object.create(null) as object, { a: 1 }))).toBe('{"a":1}')
+    expect(
+      enc({
+        get n() {
+          return 2
+        },
+      }),
+    ).toBe('{"n":2}')
+  })
+
+  it('refuses values whose type would not survive storage: Dates, class instances, boxed primitives, toJSON, holes', () => {
+    class Point {
+      constructor(readonly x = 1) {}
+    }
+    class Money {
+      toJSON() {
+        return '1 EUR'
+      }
+    }
+    class Rows extends Array<number> {}
+    // biome-ignore lint/suspicious/noSparseArray: the hole is what is tested
+    const sparse = [1, , 3]
+    expect(() => enc({ d: new Date(0) })).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'x' returned a Date at $.d: JSON would store it as a string, so its consumers (in this run and later ones) would get a string, not a Date. Return date.toISOString() or date.getTime() instead and parse it in the consumer.]`,
+    )
+    expect(() => enc(new Date(0))).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'x' returned a Date at $: JSON would store it as a string, so its consumers (in this run and later ones) would get a string, not a Date. Return date.toISOString() or date.getTime() instead and parse it in the consumer.]`,
+    )
+    expect(() => enc({ p: new Point() })).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'x' returned a Point (a class instance) at $.p: its prototype and methods would not survive storage (consumers would get a plain object). Return plain data, e.g. { ...value } with the fields consumers need.]`,
+    )
+    expect(() => enc({ rows: new Rows() })).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'x' returned a Rows (a class instance) at $.rows: its prototype and methods would not survive storage (consumers would get a plain object). Return plain data, e.g. { ...value } with the fields consumers need.]`,
+    )
+    expect(() => enc({ n: [new Number(1)] })).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'x' returned a boxed Number (an object wrapping a primitive) at $.n[0]: consumers would get the bare primitive. Return the primitive itself (value.valueOf()).]`,
+    )
+    expect(() => enc(Object('s'))).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'x' returned a boxed String (an object wrapping a primitive) at $: consumers would get the bare primitive. Return the primitive itself (value.valueOf()).]`,
+    )
+    expect(() => enc({ big: Object(1n) })).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'x' returned a boxed BigInt (an object wrapping a primitive) at $.big: consumers would get the bare primitive. Return the primitive itself (value.valueOf()).]`,
+    )
+    expect(() => enc({ price: new Money() })).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'x' returned a Money with a toJSON method at $.price: JSON would store what toJSON returns, not the object, so consumers would get something else. If that is what they should get, return value.toJSON() yourself.]`,
+    )
+    expect(() => enc({ plain: { toJSON: () => 1 } })).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'x' returned a Object with a toJSON method at $.plain: JSON would store what toJSON returns, not the object, so consumers would get something else. If that is what they should get, return value.toJSON() yourself.]`,
+    )
+    expect(() => enc({ a: sparse })).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'x' returned a sparse array with a hole at $.a[1]: JSON would store it as null. Fill the holes (e.g. Array.from(array, (x) => x ?? null)).]`,
+    )
+    expect(() => enc(new Array(2))).toThrowErrorMatchingInlineSnapshot(
+      `[RiversError: Asset 'x' returned a sparse array with a hole at $[0]: JSON would store it as null. Fill the holes (e.g. Array.from(array, (x) => x ?? null)).]`,
+    )
+  })
+
+  it('what it accepts, JSON.parse gives back deep-equal, prototypes included', () => {
+    const value = { a: [1, 'x', true, null, { b: [[]] }], c: { 'odd key': 1.5, n: -2 }, s: 'é\u2028' }
+    deepStrictEqual(JSON.parse(enc(value)), value)
   })
 
   it('marks these failures as unserializable results of the asset (exit 1)', () => {

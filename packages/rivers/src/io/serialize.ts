@@ -1,15 +1,26 @@
 /**
  * JSON encoding of asset results that refuses, with the path inside the value, everything
- * `JSON.stringify` would drop, mangle or choke on: undefined in arrays, BigInt, functions, symbols,
- * cycles, NaN/±Infinity, and objects that have no faithful JSON form (Map, Set, typed arrays,
- * Promise, Error, RegExp...). Objects with `toJSON` (Date) are encoded as JSON does. `undefined`
- * object properties are omitted, as in JSON.
+ * `JSON.stringify` would drop, mangle or choke on, so that `JSON.parse` of the bytes is deep-equal,
+ * type for type, to what was returned: undefined in arrays and holes of sparse arrays, BigInt,
+ * functions, symbols, cycles, NaN/±Infinity, Dates, objects with a `toJSON`, boxed primitives, class
+ * instances (any object whose prototype is not `Object.prototype` or `null`, arrays aside), and
+ * objects with no faithful JSON form (Map, Set, typed arrays, Promise, Error, RegExp...).
  *
- * One pass: the checks run inside `JSON.stringify`'s replacer, which sees every value after `toJSON`.
+ * Stored as JSON stores them (documented, not refused): `undefined` object properties are omitted,
+ * `-0` becomes `0`, getters are stored as the value they return, and only own enumerable string keys
+ * are kept (symbol keys and non-enumerable properties are dropped).
+ *
+ * One pass: the checks run inside `JSON.stringify`'s replacer, which sees every value after `toJSON`
+ * (so the original is read from the holder).
  */
 import {
+  arrayHole,
   bigintValue,
+  boxedPrimitive,
+  classInstance,
+  customToJson,
   cyclicValue,
+  dateValue,
   functionValue,
   jsonTooLarge,
   nonFiniteNumber,
@@ -50,6 +61,8 @@ export function encodeJsonResult(key: string, value: unknown): Buffer {
   }
   function replacer(this: Holder, prop: string, v: unknown): unknown {
     const original = this[prop]
+    if (typeof original === 'object' && original !== null && original !== v) refuseConverted(this, prop, original)
+    if (typeof original === 'bigint') throw bigintValue(key, pathOf(this, prop))
     switch (typeof v) {
       case 'number':
         if (!Number.isFinite(v)) throw nonFiniteNumber(key, pathOf(this, prop), v)
@@ -61,12 +74,14 @@ export function encodeJsonResult(key: string, value: unknown): Buffer {
       case 'symbol':
         throw symbolValue(key, pathOf(this, prop))
       case 'undefined':
+        if (Array.isArray(this) && !Object.hasOwn(this, prop)) throw arrayHole(key, pathOf(this, prop))
         if (Array.isArray(this)) throw undefinedInArray(key, pathOf(this, prop))
         return v
       case 'object': {
         if (v === null) return v
         const odd = oddObject(ArrayBuffer.isView(original) ? original : v)
         if (odd !== undefined) throw unsupportedObject(key, pathOf(this, prop), odd[0], odd[1])
+        refuseUnplain(this, prop, v)
         for (let h: object | undefined = this; h !== undefined; h = places.get(h)?.holder) {
           const place = places.get(h)
           if (h === v && place !== undefined)
@@ -78,6 +93,23 @@ export function encodeJsonResult(key: string, value: unknown): Buffer {
       default:
         return v
     }
+  }
+  // An object `toJSON` replaced (a Date, a Buffer, a class with toJSON): JSON would store something else.
+  function refuseConverted(holder: Holder, prop: string, original: object): never | undefined {
+    const odd = oddObject(original)
+    if (odd !== undefined) throw unsupportedObject(key, pathOf(holder, prop), odd[0], odd[1])
+    if (original instanceof Date) throw dateValue(key, pathOf(holder, prop))
+    if (typeof (original as { toJSON?: unknown }).toJSON === 'function')
+      throw customToJson(key, pathOf(holder, prop), kindOf(original))
+    return undefined
+  }
+  // Boxed primitives and class instances: consumers would get a different type.
+  function refuseUnplain(holder: Holder, prop: string, v: object): void {
+    const proto = Object.getPrototypeOf(v) as object | null
+    if (proto === Object.prototype || proto === null || (proto === Array.prototype && Array.isArray(v))) return
+    const boxed = boxedKind(v)
+    if (boxed !== undefined) throw boxedPrimitive(key, pathOf(holder, prop), boxed)
+    throw classInstance(key, pathOf(holder, prop), kindOf(v))
   }
   let text: string
   try {
@@ -111,4 +143,20 @@ function oddObject(v: object): [string, string] | undefined {
   if (v instanceof Error) return [v.constructor.name, 'return { message: error.message } or rethrow it']
   if (v instanceof RegExp) return ['RegExp', 'store its source text (regexp.source)']
   return undefined
+}
+
+/** `Number`, `String`, `Boolean`, `Symbol` or `BigInt` for a boxed primitive. */
+function boxedKind(v: object): string | undefined {
+  if (v instanceof Number) return 'Number'
+  if (v instanceof String) return 'String'
+  if (v instanceof Boolean) return 'Boolean'
+  if (typeof Symbol !== 'undefined' && v instanceof Symbol) return 'Symbol'
+  if (v instanceof BigInt) return 'BigInt'
+  return undefined
+}
+
+/** The constructor name of an object, for messages. */
+function kindOf(v: object): string {
+  const name = (Object.getPrototypeOf(v) as { constructor?: { name?: unknown } } | null)?.constructor?.name
+  return typeof name === 'string' && name !== '' ? name : 'object with a custom prototype'
 }

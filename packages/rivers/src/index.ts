@@ -19,6 +19,7 @@ export { openWorkspace, materialize, loadAsset, type WorkspaceOptions } from './
 export { Workspace, type AssetVersions } from './engine/workspace.js'
 export type * from './engine/types.js'
 export type { LogFilter, LogRecord } from './log-read.js'
+export { formatLogLine } from './log.js'
 export { FileIOManager, type FileIOManagerOptions, type IOManager, type StoredOutput } from './io/index.js'
 export type { Tracker, TrackedMaterialization, TrackedRun, TrackedRunEnd } from './tracking/tracker.js'
 export { parseGpuOverride } from './launchers/gpu-inventory.js'

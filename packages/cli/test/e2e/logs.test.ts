@@ -155,4 +155,18 @@ describe('logs --follow on a run started in parallel', () => {
     expect(mask(f.stderr)).toBe('run RUN (the latest)\n')
     expect((await run).code).toBe(0)
   })
+
+  test("exits 0 when the run's process is gone (kill -9), without waiting for it to finish", T, async () => {
+    const p = makeProject({ 'rivers.config.ts': project })
+    let materializer: import('node:child_process').ChildProcess | undefined
+    const run = p.run(['materialize', '+slow'], { env: { WAIT: '1' }, onSpawn: (child) => void (materializer = child) })
+    await whenExists(path.join(p.dir, 'started'))
+    const f = await p.run(
+      ['logs', '--follow'],
+      onFirstOutput(() => materializer?.kill('SIGKILL')),
+    )
+    expect(f.code, f.stderr).toBe(0)
+    expect(mask(f.stdout).split('\n').at(-2)).toBe('HH:MM:SS INFO  [asset slow] waiting for go')
+    expect((await run).code).not.toBe(0)
+  })
 })

@@ -67,6 +67,19 @@ export function unknownTestAsset(key: string, closest: string | undefined): Rive
 }
 
 /**
+ * `RunAssetsResult.get` of an asset that was not selected.
+ *
+ * @example
+ * throw notSelected('stats', ['features', 'model'])
+ */
+export function notSelected(key: string, selected: readonly string[]): RiversError {
+  return new RiversError(
+    'RIVERS_TEST_NOT_SELECTED',
+    `runAssets: "${key}" was not selected (${list(selected)}), so it has no result: add it to select`,
+  )
+}
+
+/**
  * `runAssets` was asked to run a source (sources are observed, not run).
  *
  * @example

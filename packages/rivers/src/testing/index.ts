@@ -24,6 +24,7 @@ import { closest } from '../definitions/suggest.js'
 import {
   missingTestInput,
   missingTestValue,
+  notSelected,
   sourceSelected,
   unexpectedTestInput,
   unexpectedTestValue,
@@ -161,8 +162,9 @@ export async function runAssets(project: Project, options: RunAssetsOptions): Pr
   return {
     assets,
     get: <H extends AssetDef<any, any, any>>(asset: H) => {
-      const r = results.get((asset as AssetDef).key)
-      if (r === undefined) throw unknownTestAsset((asset as AssetDef).key, closest((asset as AssetDef).key, keys))
+      const key = (asset as AssetDef).key
+      const r = results.get(key)
+      if (r === undefined) throw notSelected(key, [...keys])
       return r as AssetTestResult<ValueOf<H>>
     },
   }

@@ -108,5 +108,9 @@ describe('runAssets', () => {
       /a value is given for "raw", but no asset of the selection \("doubled"\) takes it/,
     )
     await expect(runAssets(project, { select: ['orders'] })).rejects.toThrow(/"orders" is a source/)
+    const only = await runAssets(project, { select: ['doubled'] })
+    expect(() => only.get(total)).toThrow(
+      'runAssets: "total" was not selected ("doubled"), so it has no result: add it to select',
+    )
   })
 })

@@ -81,6 +81,23 @@ describe('runAsset', () => {
   })
 })
 
+describe('runAsset of a job asset', () => {
+  it('runs its command through the launcher, its inputs given as files by the job protocol', async () => {
+    const script =
+      "const fs = require('node:fs'); const raw = JSON.parse(fs.readFileSync(JSON.parse(process.env.RIVERS_INPUTS).raw, 'utf8'));" +
+      " console.log('summing', raw.length); fs.writeFileSync(process.env.RIVERS_OUTPUT, JSON.stringify({ sum: raw.reduce((a, b) => a + b, 0) }))"
+    const job = asset({
+      key: 'job_sum',
+      deps: { raw },
+      output: z.object({ sum: z.number() }),
+      command: [process.execPath, '-e', script],
+    })
+    const r = await runAsset(job, { inputs: { raw: [1, 2, 4] } })
+    expect(r.value).toEqual({ sum: 7 })
+    expect(r.logs.find((l) => l.stream === 'stdout')?.msg).toBe('summing 3')
+  })
+})
+
 describe('runAssets', () => {
   const orders = source({ key: 'orders', observe: () => ({ dataVersion: 'o1' }), load: () => [5, 6] })
   const doubled = asset({ key: 'doubled', deps: { orders } }, ({ orders }) => orders.map((x) => x * 2))

@@ -157,6 +157,26 @@ only writes files (no network).`,
       }),
     )
 
+  command('logs', "print a run's log (default: the latest run); --follow streams a running one")
+    .argument('[run]', 'run id (see assets runs; default: the latest run)')
+    .option('--asset <key>', "only this asset's lines (its job's stdout/stderr included)")
+    .addOption(new Option('--level <level>', 'only lines at this level or above').choices(LOG_LEVELS.slice(0, -1)))
+    .option('-f, --follow', 'keep printing new lines until the run finishes or its process is gone (Ctrl-C stops)')
+    .addHelpText(
+      'after',
+      `
+Lines are those of the run's log file in the store (<store>/logs/RUN.ndjson), in the format a live
+run prints: time, level, [asset KEY], message, fields. The file keeps info and above (debug too when
+the run had --log-level debug or trace). With --json: one document {"runId", "records"}; with
+--json --follow, one record per line (NDJSON) as they come.`,
+    )
+    .action(
+      run(async () => {
+        const { logs } = await import('./commands/logs.js')
+        return (ctx: Ctx, runId: string | undefined, flags: object) => logs(ctx, runId, flags)
+      }),
+    )
+
   command('show', "show one asset's definition, status and record history")
     .argument('<key>', 'asset key')
     .action(

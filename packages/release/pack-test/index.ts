@@ -6,7 +6,8 @@
  *
  *   1. the README's "In a project of your own" blocks, run as written (install, tsconfig.json,
  *      rivers.config.ts, materialize, status, tsc), our package names pointing at the tarballs;
- *   2. the library imported from plain `node`, no tsx: define, materialize, read the summary;
+ *   2. the library imported from plain `node`, no tsx: define, materialize, read the summary, and
+ *      `runAsset` from its `testing` entry;
  *   3. `assets init demo`, then in demo: npm install, `npx assets materialize`, `npm test`;
  *   4. the user projects type-checked with strict, skipLibCheck false, noPropertyAccessFromIndexSignature,
  *      exactOptionalPropertyTypes and noUncheckedIndexedAccess (timed, beside a baseline without Rivers);
@@ -91,27 +92,32 @@ function readmeProject(dir: string, packed: Map<string, Tarball>): void {
 }
 
 function plainNode(dir: string): void {
-  step('the library from plain node (compiled ESM, no tsx)')
+  step('the library and its testing entry from plain node (compiled ESM, no tsx)')
   writeFileSync(
     path.join(dir, 'plain.mjs'),
     `import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { asset, defineProject, materialize } from '${SCOPE}/rivers'
+import { runAsset } from '${SCOPE}/rivers/testing'
 
 const raw = asset({ key: 'raw' }, () => [1, 2, 3])
 const total = asset({ key: 'total', deps: { raw } }, ({ raw }) => raw.reduce((a, b) => a + b, 0))
 const storeDir = mkdtempSync(path.join(tmpdir(), 'rivers-plain-'))
 try {
   const summary = await materialize(defineProject({ assets: [total] }), { storeDir, logLevel: 'silent' })
-  console.log(JSON.stringify({ status: summary.status, materialized: summary.materialized }))
+  const tested = await runAsset(total, { inputs: { raw: [4, 5] } })
+  console.log(JSON.stringify({ status: summary.status, materialized: summary.materialized, tested: tested.value }))
 } catch (e) {
   console.log(JSON.stringify({ caught: e.code }))
 }
 `,
   )
   const r = run(process.execPath, ['plain.mjs'], dir)
-  check(r.stdout.trim() === '{"status":"success","materialized":["raw","total"]}', `node plain.mjs printed ${r.stdout}`)
+  check(
+    r.stdout.trim() === '{"status":"success","materialized":["raw","total"],"tested":9}',
+    `node plain.mjs printed ${r.stdout}`,
+  )
   console.log(`node plain.mjs -> ${r.stdout.trim()}`)
 }
 

@@ -33,7 +33,7 @@ export interface Tarball {
 /** Builds dist/, puts this machine's addon in its platform package, packs every package it needs. */
 export function pack(tarballs: string): Map<string, Tarball> {
   step('build: dist/ of the library and the CLI')
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'build-ts.ts')], {
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'packages', 'release', 'build-ts.ts')], {
     stdio: 'inherit',
     cwd: ROOT,
   })

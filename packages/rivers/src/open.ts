@@ -1,5 +1,5 @@
 /**
- * `openWorkspace` and `materialize`: the library's entry points, and the one place that chooses the
+ * `openWorkspace`, `materialize` and `loadAsset`: the library's entry points, and the one place that chooses the
  * defaults the engine itself never names: the SQLite store under the store folder, files as the IO
  * manager, the built-in tracker (params in the store), and the built-in launchers (`local`,
  * `slurm`, registered by type).
@@ -8,7 +8,7 @@ import path from 'node:path'
 
 import type { LevelWithSilent } from 'pino'
 
-import type { Project } from './definitions/index.js'
+import type { Handle, Project, ValueOf } from './definitions/index.js'
 import type { MaterializeOptions, RunSummary } from './engine/types.js'
 import { Workspace } from './engine/workspace.js'
 import { FileIOManager, type IOManager } from './io/index.js'
@@ -87,6 +87,27 @@ export async function materialize(
   const ws = await openWorkspace(project, options)
   try {
     return await ws.materialize(options)
+  } finally {
+    await ws.close()
+  }
+}
+
+/**
+ * The current stored value of an asset (what its consumers would be given), read through its IO
+ * manager and typed from the handle (Dagster's `load_asset_value`). Throws for an unknown key (with
+ * a did-you-mean), for a source, and for an asset never materialized (naming the command to run).
+ *
+ * @example
+ * const rows = await loadAsset(project, features, { storeDir: '.rivers' }) // typed as features' value
+ */
+export async function loadAsset<H extends Handle<any> | string>(
+  project: Project,
+  asset: H,
+  options: Pick<WorkspaceOptions, 'storeDir' | 'projectDir' | 'store'> = {},
+): Promise<H extends string ? unknown : ValueOf<H>> {
+  const ws = await openWorkspace(project, { ...options, logLevel: 'silent' })
+  try {
+    return (await ws.load(typeof asset === 'string' ? asset : asset.key)) as H extends string ? unknown : ValueOf<H>
   } finally {
     await ws.close()
   }

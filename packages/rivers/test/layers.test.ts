@@ -19,8 +19,8 @@ const graph = importGraph(SRC)
 /** Folder of a module (`engine`, `launchers`, …), or `.` for the top-level files. */
 const folder = (m: string): string => (m.includes('/') ? m.slice(0, m.indexOf('/')) : '.')
 
-/** The public faces: the user API, the plugin API, and the entry points that choose the defaults. */
-const FACES = ['index.ts', 'plugin.ts', 'open.ts']
+/** The public faces: the user API, the plugin API, the testing API, and the entry points that choose the defaults. */
+const FACES = ['index.ts', 'plugin.ts', 'open.ts', 'testing/index.ts']
 
 /** Built-in implementations of the seams (and the barrels that re-export them): the engine names none. */
 const BUILT_INS = [

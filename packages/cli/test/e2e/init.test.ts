@@ -61,6 +61,7 @@ describe('assets init', () => {
       for (const [, spec] of readFileSync(path.join(demo, file), 'utf8').matchAll(/from '([^.][^']*)'/g))
         expect([
           '@rivers-orchestrator/rivers',
+          '@rivers-orchestrator/rivers/testing',
           'zod',
           'vitest',
           'node:fs',

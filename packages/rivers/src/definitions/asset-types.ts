@@ -44,6 +44,15 @@ export type InputsOf<D, I = {}> = { [K in keyof D]: InputValue<D[K], K extends k
 export type ConfigOf<C> = C extends ZodSchema ? z.output<C> : undefined
 
 /**
+ * The run config an asset with config schema `C` accepts: `z.input<C>` (fields with a default are
+ * optional); `unknown` without a schema.
+ *
+ * @example
+ * type C = ConfigInput<z.ZodObject<{ epochs: z.ZodDefault<z.ZodNumber> }>> // { epochs?: number }
+ */
+export type ConfigInput<C> = C extends ZodSchema ? z.input<C> : unknown
+
+/**
  * What the asset function may return given its output schema `O` (anything without one).
  *
  * @example

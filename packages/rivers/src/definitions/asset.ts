@@ -5,7 +5,16 @@
 import type { z } from 'zod'
 
 import { buildAssetDef, validateAssetSpec } from './asset-def.js'
-import type { AssetFn, AssetSpec, Command, Deps, InputSchemas, Returnable } from './asset-types.js'
+import type {
+  AssetFn,
+  AssetSpec,
+  Command,
+  ConfigInput,
+  Deps,
+  InputSchemas,
+  InputsOf,
+  Returnable,
+} from './asset-types.js'
 import { commandCode, commandStandIn } from './command.js'
 import { decorateMethod, type AssetDecorator } from './decorators.js'
 import { invalidSpec } from './errors.js'
@@ -33,7 +42,9 @@ export function asset<
   C extends ZodSchema | undefined = undefined,
   I extends InputSchemas<D> = {},
   O extends ZodSchema | undefined = undefined,
->(spec: AssetSpec<D, C, I, O> & { command: Command<D, C, I> }): AssetDef<O extends ZodSchema ? z.output<O> : unknown>
+>(
+  spec: AssetSpec<D, C, I, O> & { command: Command<D, C, I> },
+): AssetDef<O extends ZodSchema ? z.output<O> : unknown, InputsOf<D, I>, ConfigInput<C>>
 /**
  * Define an asset. Its value type is what `fn` returns (awaited, unwrapped from `result()`), and it
  * flows into the inputs of every asset that lists it in `deps`. Called with only a spec, returns a
@@ -49,7 +60,7 @@ export function asset<
   I extends InputSchemas<D> = {},
   O extends ZodSchema | undefined = undefined,
   R extends Returnable<O> = Returnable<O>,
->(spec: AssetSpec<D, C, I, O>, fn: AssetFn<D, C, I, R>): AssetDef<OutputOf<R>>
+>(spec: AssetSpec<D, C, I, O>, fn: AssetFn<D, C, I, R>): AssetDef<OutputOf<R>, InputsOf<D, I>, ConfigInput<C>>
 /**
  * `asset(spec)` without a function: a TC39 method decorator. The method's first parameter must accept
  * the inputs the spec implies; get the handles with `assetsOf(Class)`.

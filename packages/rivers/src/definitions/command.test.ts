@@ -53,7 +53,9 @@ describe('command assets', () => {
         `--epochs=${ctx.config.epochs}`,
       ],
     })
-    expectTypeOf(model).toEqualTypeOf<AssetDef<{ accuracy: number }>>()
+    expectTypeOf(model).toEqualTypeOf<
+      AssetDef<{ accuracy: number }, { features: { rows: number } }, { epochs: number }>
+    >()
     expectTypeOf(asset({ key: 'untyped', command: ['true'] })).toEqualTypeOf<AssetDef<unknown>>()
     expect(typeof model.command).toBe('function')
   })

@@ -9,7 +9,8 @@ import { asset, assetsOf, ref, source, type AssetDef } from './index.js'
 
 const handles = assetsOf(Pipeline)
 expectTypeOf(handles.raw).toEqualTypeOf<AssetDef<number[]>>()
-expectTypeOf(handles.sum).toEqualTypeOf<AssetDef<number>>()
+// the inputs are the method's first parameter (what `testing.runAsset` is given)
+expectTypeOf(handles.sum).toEqualTypeOf<AssetDef<number, { raw: number[] }>>()
 // async method returning result(): awaited and unwrapped
 expectTypeOf(handles.scaled).toEqualTypeOf<AssetDef<number>>()
 

@@ -107,14 +107,15 @@ function instanceOf(entry: MethodEntry): object {
 type MethodNames<T> = { [K in keyof T]-?: T[K] extends (...args: any[]) => any ? K : never }[keyof T] & string
 
 /**
- * The handles of a class's @asset methods, by method name.
+ * The handles of a class's @asset methods, by method name, typed from each method: its value from
+ * the return type, its inputs from the first parameter.
  *
  * @example
  * type H = AssetsOf<typeof Pipeline> // { readonly raw: AssetDef<number[]>; … }
  */
 export type AssetsOf<C extends abstract new (...args: any) => any> = {
-  readonly [K in MethodNames<InstanceType<C>>]: InstanceType<C>[K] extends (...args: any[]) => infer R
-    ? AssetDef<OutputOf<R>>
+  readonly [K in MethodNames<InstanceType<C>>]: InstanceType<C>[K] extends (...args: infer P) => infer R
+    ? AssetDef<OutputOf<R>, P extends [infer In, ...unknown[]] ? In : {}>
     : never
 }
 

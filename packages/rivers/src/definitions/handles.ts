@@ -21,6 +21,10 @@ export const SITE: unique symbol = Symbol.for('rivers.definitions.site')
 
 /** Type-only: the value type a handle gives its consumers. Never present at run time. */
 declare const VALUE: unique symbol
+/** Type-only: the inputs an asset's function receives (what `testing.runAsset` must be given). */
+declare const INPUTS: unique symbol
+/** Type-only: the run config an asset accepts (`z.input` of its config schema). */
+declare const CONFIG: unique symbol
 
 /**
  * Runtime brand of every handle: its kind (`'asset'`, `'source'` or `'ref'`).
@@ -31,13 +35,17 @@ declare const VALUE: unique symbol
 export const KIND: unique symbol = Symbol.for('rivers.definitions.kind')
 
 /**
- * An asset: a function from its inputs to a value of type `T`, plus its validated spec.
+ * An asset: a function from its inputs to a value of type `T`, plus its validated spec. `In` (the
+ * inputs its function receives) and `Cfg` (the run config it accepts) are type-only, inferred by
+ * `asset()`; `@rivers-orchestrator/rivers/testing` checks what a test passes against them.
  *
  * @example
  * const raw: AssetDef<number[]> = asset({ key: 'raw' }, () => [1, 2, 3])
  */
-export interface AssetDef<T = unknown> {
+export interface AssetDef<T = unknown, In = {}, Cfg = unknown> {
   readonly [VALUE]?: T
+  readonly [INPUTS]?: In
+  readonly [CONFIG]?: Cfg
   readonly [KIND]: 'asset'
   readonly kind: 'asset'
   readonly key: string
@@ -147,6 +155,23 @@ export type Dep = Handle<any> | string
  * type V = ValueOf<AssetDef<number[]>> // number[]
  */
 export type ValueOf<H> = H extends { readonly [VALUE]?: infer T } ? T : unknown
+
+/**
+ * The inputs an asset's function receives, by input name (`{}` for a handle typed without them).
+ *
+ * @example
+ * type I = InputsOfAsset<typeof total> // { raw: number[] }
+ */
+export type InputsOfAsset<H> = H extends { readonly [INPUTS]?: infer In } ? (unknown extends In ? {} : In) : {}
+
+/**
+ * The run config an asset accepts: `z.input` of its config schema (defaulted fields optional);
+ * `unknown` without a schema.
+ *
+ * @example
+ * type C = ConfigInputOf<typeof model> // { epochs?: number }
+ */
+export type ConfigInputOf<H> = H extends { readonly [CONFIG]?: infer C } ? C : unknown
 
 /**
  * A typed reference to the asset with this key (checked when the project is defined).

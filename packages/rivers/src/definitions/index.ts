@@ -3,7 +3,17 @@
  * and the run-time validation helpers the executor applies around user code.
  */
 export { asset } from './asset.js'
-export type { AssetFn, AssetSpec, Command, ConfigOf, Deps, InputSchemas, InputsOf, Returnable } from './asset-types.js'
+export type {
+  AssetFn,
+  AssetSpec,
+  Command,
+  ConfigInput,
+  ConfigOf,
+  Deps,
+  InputSchemas,
+  InputsOf,
+  Returnable,
+} from './asset-types.js'
 export { check, type AssetCheck, type CheckOutcome, type NormalizedCheck } from './check.js'
 export type { AssetContext, CheckContext, SourceContext } from './context.js'
 export { assetsOf, type AssetDecorator, type AssetsOf } from './decorators.js'
@@ -14,8 +24,10 @@ export {
   isSourceDef,
   ref,
   type AssetDef,
+  type ConfigInputOf,
   type Dep,
   type Handle,
+  type InputsOfAsset,
   type KeyRef,
   type SourceDef,
   type ValueOf,

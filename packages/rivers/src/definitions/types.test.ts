@@ -72,7 +72,8 @@ describe('inputs', () => {
 
   test('a downstream asset chains the types further', () => {
     const total = asset({ key: 'total', deps: { raw } }, ({ raw }) => raw.reduce((a, b) => a + b, 0))
-    expectTypeOf(total).toEqualTypeOf<AssetDef<number>>()
+    // the handle also carries the inputs its function receives (what `testing.runAsset` is given)
+    expectTypeOf(total).toEqualTypeOf<AssetDef<number, { raw: number[] }>>()
     asset({ key: 'report', deps: { total, parsed } }, ({ total, parsed }) => {
       expectTypeOf(total).toEqualTypeOf<number>()
       expectTypeOf(parsed).toEqualTypeOf<{ id: number }[]>()
@@ -99,7 +100,7 @@ describe('context', () => {
       { key: 'retrying', deps: { raw }, retry: { maxRetries: 2, retryOn: (e) => e instanceof TypeError } },
       ({ raw }) => raw.map(String),
     )
-    expectTypeOf(r).toEqualTypeOf<AssetDef<string[]>>()
+    expectTypeOf(r).toEqualTypeOf<AssetDef<string[], { raw: number[] }>>()
   })
 })
 

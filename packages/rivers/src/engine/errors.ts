@@ -338,3 +338,52 @@ export function fromNative(e: unknown): unknown {
   if (DEFINITION_CODES.has(code)) return new DefinitionError(code, e.message)
   return new RiversError(code, e.message)
 }
+
+/**
+ * The store has no runs yet (`assets logs` without a run id).
+ *
+ * @example
+ * throw noRuns()
+ */
+export function noRuns(): RiversError {
+  return new RiversError('RIVERS_NO_RUNS', 'no runs in this store yet: run `assets materialize` first')
+}
+
+/**
+ * A run id that is not in the store.
+ *
+ * @example
+ * throw unknownRun('20260101-1200', '20260101-120000-ab12')
+ */
+export function unknownRun(runId: string, closest: string | undefined): RiversError {
+  return new RiversError(
+    'RIVERS_UNKNOWN_RUN',
+    `no run "${runId}" in this store${closest === undefined ? '' : ` (did you mean "${closest}"?)`}: run \`assets runs\` to see the run ids`,
+  )
+}
+
+/**
+ * `loadAsset` of an asset that has no stored value.
+ *
+ * @example
+ * throw notMaterialized('features')
+ */
+export function notMaterialized(key: string): RiversError {
+  return new RiversError(
+    'RIVERS_NOT_MATERIALIZED',
+    `asset "${key}" has no stored value: it was never materialized (or was wiped); run \`assets materialize ${key}\``,
+  )
+}
+
+/**
+ * `loadAsset` of a source: sources are read, not stored.
+ *
+ * @example
+ * throw sourceNotStored('raw/orders')
+ */
+export function sourceNotStored(key: string): RiversError {
+  return new RiversError(
+    'RIVERS_SOURCE_NOT_STORED',
+    `"${key}" is a source: Rivers observes it but stores no value of it; read its file (or call its load) directly, or load an asset built from it`,
+  )
+}

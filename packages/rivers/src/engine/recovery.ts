@@ -79,7 +79,13 @@ export async function finishInterruptedRuns(store: Store, log?: Logger, limit = 
   return found
 }
 
-function isOrphan(run: RunRecord): boolean {
+/**
+ * Whether a run is marked running but its process (on this host) is gone: killed or crashed.
+ *
+ * @example
+ * if (isOrphan(await store.getRun(runId))) console.log('nothing more will be written')
+ */
+export function isOrphan(run: RunRecord): boolean {
   return (
     run.status === 'running' && run.host === HOST && run.pid !== null && run.pid !== process.pid && !pidAlive(run.pid)
   )

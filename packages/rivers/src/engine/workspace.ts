@@ -8,17 +8,19 @@ import type { LevelWithSilent } from 'pino'
 import pino from 'pino'
 
 import { codeChangeDetails } from '../code/index.js'
-import type { Project } from '../definitions/index.js'
+import type { AssetDef, Project } from '../definitions/index.js'
 import { closest } from '../definitions/suggest.js'
 import type { IOManager } from '../io/types.js'
+import { type LogFilter, type LogRecord, readRunLog } from '../log-read.js'
 import type { Store } from '../store/store.js'
 import type { Tracker } from '../tracking/tracker.js'
-import { invalidConcurrency, missingInput, unknownAsset } from './errors.js'
+import { invalidConcurrency, missingInput, notMaterialized, sourceNotStored, unknownAsset } from './errors.js'
 import { validateLaunches } from './launch.js'
 import type { AssetId } from './planner.js'
 import { ProjectState } from './project-state.js'
 import { runPlan } from './run.js'
 import { RunConfig } from './run-config.js'
+import { followRun, resolveRun } from './run-logs.js'
 import type {
   AssetDetail,
   AssetInfo,
@@ -39,6 +41,7 @@ import {
   statusEntries,
   unobservableInputs,
 } from './views.js'
+import { userCode } from './user-code.js'
 
 /** What a workspace is opened with: the store and the seams (chosen by `openWorkspace`). */
 export interface WorkspaceSeams {
@@ -298,6 +301,54 @@ export class Workspace {
       history: await assetRecords(store, key, options.limit ?? 10),
       failures: await assetFailures(store, key),
     }
+  }
+
+  /**
+   * The current stored value of an asset (what its consumers would be given), read through its IO
+   * manager. Throws for an unknown key (did-you-mean), a source, or an asset never materialized.
+   *
+   * @example
+   * const rows = (await ws.load('features')) as number[][]
+   */
+  async load(key: string): Promise<unknown> {
+    const a = this.#state.asset(this.#requireKey(key))
+    if (a.isSource) throw sourceNotStored(key)
+    const record = await this.#seams.store.currentRecord(key)
+    if (record === undefined) throw notMaterialized(key)
+    const io = ((a.def as AssetDef).io as IOManager | undefined) ?? this.#seams.io
+    const scope = { key, projectDir: this.#seams.projectDir }
+    return userCode(scope, 'io.read', () => io.read({ key }, { storagePath: record.storagePath }))
+  }
+
+  /**
+   * The log of a run (default: the latest), filtered by asset (its job's stdout/stderr included)
+   * and level. An unknown run id or asset key gets a did-you-mean.
+   *
+   * @example
+   * const { runId, records } = await ws.logs(undefined, { asset: 'model', level: 'warn' })
+   */
+  async logs(runId?: string, filter: LogFilter = {}): Promise<{ runId: string; records: LogRecord[] }> {
+    if (filter.asset !== undefined) this.#requireKey(filter.asset)
+    const run = await resolveRun(this.#seams.store, runId)
+    return { runId: run.id, records: await readRunLog(this.#seams.storeDir, run.id, filter) }
+  }
+
+  /**
+   * Follows the log of a run (default: the latest) as it is written, until the run finishes or its
+   * process is gone, or `signal` aborts.
+   *
+   * @example
+   * const { records } = await ws.followLogs(undefined, {}, signal)
+   * for await (const r of records) console.log(r.msg)
+   */
+  async followLogs(
+    runId?: string,
+    filter: LogFilter = {},
+    signal?: AbortSignal,
+  ): Promise<{ runId: string; records: AsyncGenerator<LogRecord> }> {
+    if (filter.asset !== undefined) this.#requireKey(filter.asset)
+    const run = await resolveRun(this.#seams.store, runId)
+    return { runId: run.id, records: followRun(this.#seams.store, this.#seams.storeDir, run.id, filter, signal) }
   }
 
   /**

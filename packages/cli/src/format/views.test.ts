@@ -143,6 +143,7 @@ test('show: definition, status, failed attempts (with where they failed), histor
       causes: [{ kind: 'upstream_data_changed', dep: 'raw/orders', message: 'raw/orders has a new data version' }],
       rootCauses: [{ key: 'raw/orders', kind: 'source_changed', message: 'raw/orders observed a new version' }],
     },
+    pins: [],
     history: [
       {
         runId: 'r2',

@@ -228,3 +228,32 @@ export function storeBusy(file: string, waitedMs: number, cause: unknown): River
     { cause },
   )
 }
+
+/**
+ * `pin` found no record to pin: the asset has no current record, or none from the given run.
+ *
+ * @example
+ * throw pinNoRecord('model', '20261126T010203Z-3f9a1c')
+ */
+export function pinNoRecord(key: string, runId?: string): RiversError {
+  return new RiversError(
+    'RIVERS_PIN_NO_RECORD',
+    runId === undefined
+      ? `Cannot pin '${key}': it has no current record (never materialized, or wiped). Run \`assets materialize ${key}\` first, or pass --run RUN to pin a record of an earlier run (\`assets show ${key}\` lists them).`
+      : `Cannot pin '${key}' of run ${runId}: that run recorded no materialization of '${key}'. Pick a run from \`assets show ${key}\`, or leave out --run to pin the current record.`,
+  )
+}
+
+/**
+ * `pin` of a record whose artifact gc already deleted.
+ *
+ * @example
+ * throw pinCollected('model', '20261126T010203Z-3f9a1c', '2026-11-27T08:00:00.000Z')
+ */
+export function pinCollected(key: string, runId: string, collectedAt: string): RiversError {
+  return new RiversError(
+    'RIVERS_PIN_COLLECTED',
+    `Cannot pin '${key}' of run ${runId}: its artifact was deleted by gc at ${collectedAt}. ` +
+      `Pin a record whose artifact is still stored (\`assets show ${key}\`), or rebuild it with \`assets materialize ${key} --force\` and pin that.`,
+  )
+}

@@ -186,8 +186,9 @@ function importLine(names: readonly Named[], from: string): string {
 
 function declares(code: string, name: string): boolean {
   return (
-    new RegExp(`(?:\\bimport\\b[^;]*?[{,\\s]|const |let |var |function |class |type |interface )${name}\\b`).test(code) ||
-    new RegExp(`(?:const|let|var)\\s*\\{[^}]*\\b${name}\\b[^}]*\\}\\s*=`).test(code)
+    new RegExp(`(?:\\bimport\\b[^;]*?[{,\\s]|const |let |var |function |class |type |interface )${name}\\b`).test(
+      code,
+    ) || new RegExp(`(?:const|let|var)\\s*\\{[^}]*\\b${name}\\b[^}]*\\}\\s*=`).test(code)
   )
 }
 

@@ -83,6 +83,9 @@
  * | 72 | a zod 3 schema as `config`, `output` or an `inputs` entry (Rivers needs zod 4) | 2 | definitions |
  * | 73 | `@asset` compiled with `experimentalDecorators` (Rivers uses TC39 decorators) | 2 | definitions |
  * | 74 | `--store` below a folder that refuses new folders (/proc: Node's recursive mkdir would spin) | 2 | store |
+ * | 75 | a bad retention policy (keep 0, an unknown field, no field) | 2 | storage |
+ * | 76 | `pin` of an unknown key (closest suggested), or of an asset never materialized | 2 | storage |
+ * | 77 | `pin --run` of a run that did not build the asset | 2 | storage |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'

@@ -240,7 +240,7 @@ export function pinNoRecord(key: string, runId?: string): RiversError {
     'RIVERS_PIN_NO_RECORD',
     runId === undefined
       ? `Cannot pin '${key}': it has no current record (never materialized, or wiped). Run \`assets materialize ${key}\` first, or pass --run RUN to pin a record of an earlier run (\`assets show ${key}\` lists them).`
-      : `Cannot pin '${key}' of run ${runId}: that run recorded no materialization of '${key}'. Pick a run from \`assets show ${key}\`, or leave out --run to pin the current record.`,
+      : `Cannot pin '${key}' of run ${runId}: that run recorded no materialization of '${key}'. Pass --run with a run that built it (\`assets show ${key}\` lists them), or leave out --run to pin the current record.`,
   )
 }
 

@@ -87,6 +87,20 @@ export function storeDirUnavailable(dir: string, cause: unknown): RiversError {
 }
 
 /**
+ * The store folder's parent exists but refuses new folders (creating one fails with ENOENT, as on /proc).
+ *
+ * @example
+ * throw storeDirRefused('/proc/1/store', '/proc/1')
+ */
+export function storeDirRefused(dir: string, parent: string): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_DIR',
+    `Cannot create the store folder ${dir}: ${parent} exists but does not accept new folders (creating one there fails with ENOENT, as on /proc). ` +
+      'Point --store (or RIVERS_HOME) at a folder on a regular file system, e.g. --store .rivers.',
+  )
+}
+
+/**
  * A read-only open found no store file.
  *
  * @example

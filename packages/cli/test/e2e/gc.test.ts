@@ -195,3 +195,32 @@ describe('orphans', () => {
     }
   })
 })
+
+describe('IO managers without delete()', () => {
+  test('gc reports their assets and skips them', T, async () => {
+    const p = makeProject({
+      'rivers.config.ts': `import { readFileSync, writeFileSync } from 'node:fs'
+import { asset, defineProject } from '@rivers-orchestrator/rivers'
+const files = {
+  async write(ctx: { key: string; runId: string }, value: unknown) {
+    const storagePath = 'out-' + ctx.runId + '.json'
+    writeFileSync(storagePath, JSON.stringify(value))
+    return { storagePath, bytes: 7, dataVersion: '0'.repeat(32) }
+  },
+  async read(_ctx: { key: string }, stored: { storagePath?: string | null }) {
+    return JSON.parse(readFileSync(stored.storagePath!, 'utf8'))
+  },
+}
+const ext = asset({ key: 'ext', io: files, retention: { keep: 1 } }, () => ({ a: 1 }))
+export default defineProject({ assets: [ext] })
+`,
+    })
+    await forcedRuns(p, 2)
+    const r = await p.run(['gc'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('Nothing to free.\nCannot collect artifacts of ext: its IO manager has no delete().\n')
+    expect((await p.run(['gc', '--json'])).json().skipped).toEqual([
+      { key: 'ext', reason: 'its IO manager has no delete()' },
+    ])
+  })
+})

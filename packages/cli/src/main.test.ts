@@ -21,7 +21,7 @@ describe('--help', () => {
     expect(r.stdout).toMatchSnapshot()
   })
 
-  test.each(['materialize', 'status', 'plan', 'list', 'graph', 'runs', 'show', 'wipe'])(
+  test.each(['materialize', 'status', 'plan', 'list', 'graph', 'runs', 'show', 'wipe', 'gc', 'pin', 'unpin'])(
     'assets %s --help',
     async (command) => {
       const r = await run([command, '--help'])

@@ -186,10 +186,45 @@ the run had --log-level debug or trace). With --json: one document {"runId", "re
       }),
     )
 
-  command('wipe', 'forget the records of the selection (asks unless --yes)')
+  command('wipe', 'forget the records of the selection and delete their artifacts (asks unless --yes)')
     .argument('[selection...]', 'assets to forget (default: *)')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(run(async () => (await import('./commands/wipe.js')).wipe))
+
+  command('gc', 'free the files the store no longer needs (a dry run unless --yes)')
+    .argument('[selection...]', 'assets whose artifacts to collect (default: *, with old run logs and job folders)')
+    .option('-y, --yes', 'delete what the dry run lists')
+    .addHelpText(
+      'after',
+      `
+What goes: artifacts of records the retention policy no longer keeps (retention: { keep, maxAge }
+of the asset, else of the project; without one every record keeps its artifact), artifacts of
+records \`wipe\` forgot, files no record names (left by killed runs or failed writes) and, without a
+selection, logs and job folders of runs older than the newest 20. Never: a current record's
+artifact, a pinned one's (\`assets pin\`), or anything a run still going may use.`,
+    )
+    .action(run(async () => (await import('./commands/gc.js')).gc))
+
+  command('pin', "keep a record's artifact whatever gc and wipe would do (the current record, or --run's)")
+    .argument('<key>', 'asset key')
+    .option('--run <run>', 'pin the record of this run (see assets show KEY) instead of the current one')
+    .option('--note <text>', 'why it is kept, e.g. "registered as churn v3"')
+    .action(
+      run(async () => {
+        const { pin } = await import('./commands/pin.js')
+        return (ctx: Ctx, key: string, flags: { run?: string; note?: string }) => pin(ctx, key, flags)
+      }),
+    )
+
+  command('unpin', "stop keeping pinned records of an asset (all of them, or --run's)")
+    .argument('<key>', 'asset key')
+    .option('--run <run>', 'unpin only the record of this run')
+    .action(
+      run(async () => {
+        const { unpin } = await import('./commands/pin.js')
+        return (ctx: Ctx, key: string, flags: { run?: string }) => unpin(ctx, key, flags)
+      }),
+    )
 
   return program
 }

@@ -160,5 +160,36 @@ export function ioManagerConformance(name: string, factory: () => Promise<IOMana
         true,
       )
     })
+
+    it('lists what it stored and deletes it (when it has list() and delete())', async () => {
+      if (io.list === undefined || io.delete === undefined) return
+      const a = await io.write({ key: 'g/a', runId: 'r1' }, { v: 1 })
+      const b = await io.write({ key: 'g/a', runId: 'r2' }, { v: 2 })
+      const c = await io.write({ key: 'g/c', runId: 'r1' }, new Uint8Array([1, 2, 3]))
+      const listed = await io.list({ keys: ['g/a'] })
+      expect(listed.map((f) => [f.key, f.storagePath, f.bytes]).sort()).toEqual(
+        [
+          ['g/a', a.storagePath, a.bytes],
+          ['g/a', b.storagePath, b.bytes],
+        ].sort(),
+      )
+      expect((await io.list()).map((f) => f.storagePath)).toContain(c.storagePath)
+      await io.delete({ key: 'g/a' }, { storagePath: a.storagePath })
+      await io.delete({ key: 'g/a' }, { storagePath: a.storagePath }) // already gone: not an error
+      expect((await io.list({ keys: ['g/a'] })).map((f) => f.storagePath)).toEqual([b.storagePath])
+      expect(await io.read({ key: 'g/a' }, b)).toEqual({ v: 2 })
+    })
+
+    it('refuses to delete a path outside its storage (when it has delete())', async () => {
+      if (io.delete === undefined) return
+      for (const storagePath of ['../escape.json', '/etc/passwd', 'a/../../b.json']) {
+        const err = await io.delete({ key: 'g/x' }, { storagePath }).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+        expect(isRiversError(err), `refused ${storagePath}`).toBe(true)
+        expect((err as Error).message).toContain('g/x')
+      }
+    })
   })
 }

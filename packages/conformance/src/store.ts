@@ -6,6 +6,7 @@
 import type { NewRecord, Store } from '@rivers-orchestrator/rivers/plugin'
 import { toHex } from '@rivers-orchestrator/rivers/plugin'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { storeArtifactTests } from './store-artifacts.js'
 
 /** A fresh, empty store, and how to throw it away. */
 export interface StoreUnderTest {
@@ -343,6 +344,8 @@ export function storeConformance(name: string, factory: () => Promise<StoreUnder
         expect(await store.wipe([])).toBe(0)
       })
     })
+
+    storeArtifactTests(() => store)
 
     describe('leases', () => {
       beforeEach(() => store.beginRun({ id: 'r1', selection: [], force: false }))

@@ -22,7 +22,13 @@ export { toHex, fromHex, ZERO_HASH } from './store/hex.js'
 export { SCHEMA_VERSION } from './store/migrations.js'
 export type * from './store/types.js'
 // IO managers
-export { FileIOManager, type FileIOManagerOptions, type IOManager, type StoredOutput } from './io/index.js'
+export {
+  FileIOManager,
+  type FileIOManagerOptions,
+  type IOManager,
+  type StoredFile,
+  type StoredOutput,
+} from './io/index.js'
 export { writeAtomic, nodeWriterFs, type WriterFs, type WriterHandle, type TempFile } from './io/atomic.js'
 export { storagePathFor, keySegments, resolveInside } from './io/paths.js'
 // Launchers

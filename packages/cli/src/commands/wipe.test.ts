@@ -20,10 +20,10 @@ test('on a terminal, wipe asks first: no keeps the records (exit 130), yes forge
   const no = fakeIo({ cwd: p.dir, tty: true, answers: ['n'] })
   expect(await main(['node', 'assets', 'wipe', 'b'], no)).toBe(130)
   expect(no.stderr.text).toBe(
-    'Forget the records of 1 asset (b)? They will be missing and rebuild on the next run. [y/N] error: Cancelled: nothing was wiped.\n',
+    'Forget the records of 1 asset (b) and delete their stored values? They will be missing and rebuild on the next run. [y/N] error: Cancelled: nothing was wiped.\n',
   )
 
   const yes = fakeIo({ cwd: p.dir, tty: true, answers: ['yes'] })
   expect(await main(['node', 'assets', 'wipe'], yes)).toBe(0)
-  expect(yes.stdout.text).toBe('Wiped the records of 2 assets: a, b.\n')
+  expect(yes.stdout.text).toBe('Wiped the records of 2 assets: a, b; deleted 2 artifact files (2 B).\n')
 })

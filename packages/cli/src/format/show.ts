@@ -44,6 +44,11 @@ export function formatShow(d: AssetDetail, style: Style): string {
       if (f.location !== undefined) lines.push(`    ${style.dim('at')} ${f.location}`)
     }
   }
+  const pins = d.pins ?? []
+  if (pins.length > 0) {
+    lines.push('', `Pinned (${pins.length}; gc and wipe keep their artifacts):`)
+    for (const p of pins) lines.push(`  ${shortTime(p.at)}  run ${p.runId}${p.note === undefined ? '' : `  ${p.note}`}`)
+  }
   if (d.history.length === 0) {
     lines.push('', 'No records yet.')
     return lines.join('\n')
@@ -61,7 +66,13 @@ function formatRecord(r: Record_, style: Style): string[] {
   if (r.kind === 'materialization') field('code', `${short(r.codeVersion)}  config ${short(r.configHash)}`)
   if (r.config !== undefined) field('params', JSON.stringify(r.config))
   if (r.inputs.length > 0) field('inputs', r.inputs.map((i) => `${i.key}@${short(i.dataVersion)}`).join(', '))
-  if (r.storagePath !== undefined) field('stored', r.storagePath)
+  if (r.storagePath !== undefined)
+    field(
+      'stored',
+      r.collectedAt === undefined
+        ? `${r.storagePath}${r.pin === undefined ? '' : `  ${style.bold('pinned')}${r.pin.note === undefined ? '' : ` (${r.pin.note})`}`}`
+        : `${r.storagePath}  ${style.dim(`artifact collected ${shortTime(r.collectedAt)}`)}`,
+    )
   const meta = Object.entries(r.metadata)
   if (meta.length > 0)
     field('metadata', meta.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', '))

@@ -143,6 +143,7 @@ test('show: definition, status, failed attempts (with where they failed), histor
       causes: [{ kind: 'upstream_data_changed', dep: 'raw/orders', message: 'raw/orders has a new data version' }],
       rootCauses: [{ key: 'raw/orders', kind: 'source_changed', message: 'raw/orders observed a new version' }],
     },
+    pins: [],
     history: [
       {
         runId: 'r2',
@@ -187,6 +188,42 @@ test('show: definition, status, failed attempts (with where they failed), histor
         willRetry: true,
       },
     ],
+  }
+  expect(formatShow(detail, plain)).toMatchSnapshot()
+})
+
+test('show: pins, a pinned record and a record whose artifact gc collected', () => {
+  const record = (runId: string, extra: Partial<AssetDetail['history'][number]>): AssetDetail['history'][number] => ({
+    runId,
+    at: '2026-11-26T12:05:00.000Z',
+    kind: 'materialization',
+    dataVersion: '0123456789abcdef0123456789abcdef',
+    codeVersion: 'fedcba9876543210fedcba9876543210',
+    configHash: '00112233445566778899aabbccddeeff',
+    storagePath: `model/@${runId}.json`,
+    inputs: [],
+    metadata: {},
+    metrics: [],
+    checks: [],
+    ...extra,
+  })
+  const detail: AssetDetail = {
+    info: { ...features, key: 'model' },
+    status: { key: 'model', status: 'fresh', planned: false, causes: [], rootCauses: [] },
+    pins: [
+      {
+        runId: 'r2',
+        at: '2026-11-26T12:05:00.000Z',
+        note: 'registered as churn v3',
+        pinnedAt: '2026-11-27T09:00:00.000Z',
+      },
+    ],
+    history: [
+      record('r3', {}),
+      record('r2', { pin: { note: 'registered as churn v3', pinnedAt: '2026-11-27T09:00:00.000Z' } }),
+      record('r1', { collectedAt: '2026-11-28T09:00:00.000Z' }),
+    ],
+    failures: [],
   }
   expect(formatShow(detail, plain)).toMatchSnapshot()
 })

@@ -89,6 +89,9 @@
  * | 78 | an object with its own toJSON in the result | 1 | values |
  * | 79 | a sparse array (a hole) in the result | 1 | values |
  * | 80 | a source file deleted after a run (its consumers fail naming the file) | 1 | sources |
+ * | 81 | a bad retention policy (keep 0, an unknown field, no field) | 2 | storage |
+ * | 82 | `pin` of an unknown key (closest suggested), or of an asset never materialized | 2 | storage |
+ * | 83 | `pin --run` of a run that did not build the asset | 2 | storage |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'

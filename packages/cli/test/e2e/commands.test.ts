@@ -107,7 +107,7 @@ describe('a built project', () => {
     `)
     const wiped = await p.run(['wipe', 'model+', '--yes'])
     expect(wiped.code).toBe(0)
-    expect(wiped.stdout).toBe('Wiped the records of 2 assets: model, report.\n')
+    expect(wiped.stdout).toBe('Wiped the records of 2 assets: model, report; deleted 4 artifact files (48 B).\n')
     const status = (await p.run(['status', '--json'])).json()
     expect(status.assets.map((a: { key: string; status: string }) => `${a.key}:${a.status}`)).toEqual([
       'features:fresh',

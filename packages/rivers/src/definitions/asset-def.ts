@@ -7,6 +7,7 @@ import { invalidDep, invalidKey, invalidSpec, zod3Schema } from './errors.js'
 import { KIND, SITE, isAssetDef, isKeyRef, isSourceDef, type AssetDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import type { Site } from './position.js'
+import { normalizeRetention } from './retention.js'
 import { normalizeRetry } from './retry.js'
 import { assetSpecSchema, isZod3Schema, specIssues } from './spec-schema.js'
 import type { ZodSchema } from './spec-types.js'
@@ -93,6 +94,7 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
     output: spec.output,
     inputs: Object.freeze({ ...(spec.inputs as Record<string, ZodSchema> | undefined) }),
     retry: spec.retry === undefined ? undefined : normalizeRetry(spec.retry),
+    retention: spec.retention === undefined ? undefined : normalizeRetention(spec.retention),
     timeoutMs: spec.timeout === undefined ? undefined : parseDuration(spec.timeout),
     checks: Object.freeze(checks),
     io: spec.io,

@@ -5,6 +5,7 @@ import type { AssetContext } from './context.js'
 import type { Duration } from './duration.js'
 import type { Dep, ValueOf } from './handles.js'
 import type { AssetResult } from './result.js'
+import type { RetentionPolicy } from './retention.js'
 import type { RetryPolicy } from './retry.js'
 import type { IOManagerLike, LauncherSetting, Resources, ZodSchema } from './spec-types.js'
 
@@ -94,6 +95,8 @@ export interface AssetSpec<
   /** Schemas the consumer expects for some inputs; checked against the producers' `output`. */
   inputs?: I
   retry?: RetryPolicy
+  /** Which of its materializations keep their artifact when `assets gc` runs (default: the project's). */
+  retention?: RetentionPolicy
   timeout?: Duration
   /** Checks of the value; typed by `output` when given. Annotate the value otherwise (see `check`). */
   checks?: readonly AssetCheck<O extends ZodSchema ? z.output<O> : any>[]

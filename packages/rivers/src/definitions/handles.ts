@@ -7,6 +7,7 @@
  */
 import type { AssetContext, SourceContext } from './context.js'
 import type { NormalizedCheck } from './check.js'
+import type { NormalizedRetention } from './retention.js'
 import type { NormalizedRetry } from './retry.js'
 import type { Site } from './position.js'
 import type { IOManagerLike, LauncherSetting, Observation, Resources, ZodSchema } from './spec-types.js'
@@ -67,6 +68,8 @@ export interface AssetDef<T = unknown, In = {}, Cfg = unknown> {
   /** Input name -> schema the consumer expects (`spec.inputs`). */
   readonly inputs: Readonly<Record<string, ZodSchema>>
   readonly retry: NormalizedRetry | undefined
+  /** Which records keep their artifact when gc runs (default: the project's, else every record). */
+  readonly retention: NormalizedRetention | undefined
   readonly timeoutMs: number | undefined
   readonly checks: readonly NormalizedCheck[]
   readonly io: IOManagerLike | undefined

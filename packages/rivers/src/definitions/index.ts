@@ -44,6 +44,7 @@ export {
 } from './project.js'
 export { isResult, result, unwrapResult, type AssetResult, type OutputOf, type ResultExtras } from './result.js'
 export { retryDelayMs, type NormalizedRetry, type RetryPolicy } from './retry.js'
+export { retains, type NormalizedRetention, type RetentionPolicy } from './retention.js'
 export { findSchemaMismatch, type SchemaMismatch } from './schema-compat.js'
 export { source, type NoLoad, type SourceSpec, type SourceValue } from './source.js'
 export type {

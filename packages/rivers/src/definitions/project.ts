@@ -17,6 +17,7 @@ import { SITE, isAssetDef, isKeyRef, isSourceDef, type AssetDef, type SourceDef 
 import { describeValue, keyProblem } from './key.js'
 import { byCodeUnit, labelsOf } from './labels.js'
 import { captureSite, type Site } from './position.js'
+import { normalizeRetention, type NormalizedRetention, type RetentionPolicy } from './retention.js'
 import { normalizeRetry, type NormalizedRetry, type RetryPolicy } from './retry.js'
 import { findSchemaMismatch } from './schema-compat.js'
 import { projectOptionsSchema, specIssues } from './spec-schema.js'
@@ -47,6 +48,8 @@ export interface ProjectOptions {
   io?: IOManagerLike
   /** Default retry policy of the project's assets. */
   retry?: RetryPolicy
+  /** Default retention policy of the project's assets (default: every record keeps its artifact). */
+  retention?: RetentionPolicy
   /**
    * Default launcher of the project's jobs (assets with `command` or `resources`): `'local'` (the
    * default), `'slurm'`, or full settings such as `{ type: 'slurm', partition: 'gpu' }`. An asset's
@@ -95,6 +98,7 @@ export interface Project {
   readonly byKey: ReadonlyMap<string, ResolvedAsset>
   readonly io: IOManagerLike | undefined
   readonly retry: NormalizedRetry | undefined
+  readonly retention: NormalizedRetention | undefined
   readonly launcher: LauncherSetting | undefined
   readonly concurrency: number | undefined
   /** Internal: where `defineProject` was called (its folder is the base of code version paths). */
@@ -134,6 +138,7 @@ export function defineProject(options: ProjectOptions): Project {
     byKey: new Map(resolved.map((r) => [r.key, r])),
     io: options.io,
     retry: options.retry === undefined ? undefined : normalizeRetry(options.retry),
+    retention: options.retention === undefined ? undefined : normalizeRetention(options.retention),
     launcher: options.launcher,
     concurrency: options.concurrency,
     [SITE]: site,

@@ -76,6 +76,15 @@ const retrySchema = z.strictObject({
   retryOn: fn('a function (error, attempt) => boolean').optional(),
 })
 
+const retentionSchema = z
+  .strictObject({
+    keep: int(1).optional(),
+    maxAge: duration('positive').optional(),
+  })
+  .refine((r) => r.keep !== undefined || r.maxAge !== undefined, {
+    message: 'a retention policy needs keep or maxAge',
+  })
+
 const checkSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a name of A-Z a-z 0-9 _ . -' }),
   blocking: z.boolean().optional(),
@@ -234,6 +243,7 @@ export const assetSpecSchema = z
     output: schema.optional(),
     inputs: z.record(z.string(), schema).optional(),
     retry: retrySchema.optional(),
+    retention: retentionSchema.optional(),
     timeout: duration('positive').optional(),
     checks: z.array(checkSchema).optional(),
     io: ioSchema.optional(),
@@ -312,6 +322,7 @@ export const projectOptionsSchema = z.strictObject({
   name: z.string().min(1).optional(),
   io: ioSchema.optional(),
   retry: retrySchema.optional(),
+  retention: retentionSchema.optional(),
   launcher: launcherSchema.optional(),
   concurrency: int(1).optional(),
 })
@@ -363,6 +374,8 @@ const HINTS: Record<string, string> = {
   inputs: 'inputs maps input names (from deps) to zod schemas, e.g. { orders: z.array(Order) }.',
   retry:
     "retry is { maxRetries: 3, delay?: '10s', backoff?: 'exponential' | 'linear' | 'fixed', jitter?: 0..1 | boolean, retryOn?: (error, attempt) => boolean }.",
+  retention:
+    "retention is { keep?: 3, maxAge?: '30d' }: keep the artifacts of the 3 newest materializations, and of those younger than 30 days.",
   timeout: "timeout is a positive number of milliseconds or a duration such as '30s', '5m', '2h'.",
   checks:
     'checks is an array of check(name, fn, { blocking }) or { name, fn, blocking?, description? } with unique names.',

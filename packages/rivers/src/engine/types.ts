@@ -131,6 +131,10 @@ export interface AssetDetail {
     configHash: string
     durationMs?: number
     storagePath?: string
+    /** When gc (or wipe) deleted its artifact: the record stays, its value is gone. */
+    collectedAt?: string
+    /** Its pin: gc keeps its artifact whatever the retention policy says. */
+    pin?: { note?: string; pinnedAt: string }
     /** The config values it was built with, secrets redacted (absent for an asset without config). */
     config?: unknown
     inputs: { key: string; dataVersion: string }[]
@@ -138,6 +142,8 @@ export interface AssetDetail {
     metrics: { name: string; value: number; step?: number }[]
     checks: { name: string; passed: boolean; blocking: boolean; message?: string }[]
   }[]
+  /** Its pinned records, newest first (gc and wipe keep their artifacts). */
+  pins: { runId: string; at: string; note?: string; pinnedAt: string }[]
   /** Failed attempts in recent runs, newest first (retries included; a timeout names its limit). */
   failures: {
     runId: string
@@ -169,4 +175,19 @@ export interface MaterializeOptions {
   onEvent?: (e: RunEvent) => void
   /** After a cancellation, how long running assets get to stop before the run gives up on them (default 10 s). */
   cancelGraceMs?: number
+}
+
+/**
+ * What `wipe` did: the assets whose records it forgot, and the artifact files of those records it
+ * deleted (pinned records, and records of runs still going, keep theirs).
+ *
+ * @example
+ * const { keys, files, bytes } = await ws.wipe(['model+'])
+ */
+export interface WipeReport {
+  keys: string[]
+  files: number
+  bytes: number
+  /** Artifacts kept because their record is pinned. */
+  pinned: number
 }

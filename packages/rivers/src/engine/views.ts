@@ -188,6 +188,9 @@ export async function assetRecords(store: Store, key: string, limit: number): Pr
       ),
     }
     if (h.storagePath !== null) entry.storagePath = h.storagePath
+    if (h.collectedAt !== null) entry.collectedAt = h.collectedAt
+    if (h.pin !== null)
+      entry.pin = h.pin.note === null ? { pinnedAt: h.pin.pinnedAt } : { note: h.pin.note, pinnedAt: h.pin.pinnedAt }
     if (h.params !== null && h.params !== undefined) entry.config = h.params
     return entry
   })

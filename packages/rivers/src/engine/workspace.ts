@@ -13,8 +13,10 @@ import { closest } from '../definitions/suggest.js'
 import type { IOManager } from '../io/types.js'
 import { type LogFilter, type LogRecord, readRunLog } from '../log-read.js'
 import type { Store } from '../store/store.js'
+import type { PinRecord } from '../store/types.js'
 import type { Tracker } from '../tracking/tracker.js'
 import { invalidConcurrency, missingInput, notMaterialized, sourceNotStored, unknownAsset } from './errors.js'
+import { collectGarbage, type GcReport } from './gc.js'
 import { validateLaunches } from './launch.js'
 import type { AssetId } from './planner.js'
 import { ProjectState } from './project-state.js'
@@ -30,6 +32,7 @@ import type {
   RunInfo,
   RunSummary,
   StatusReport,
+  WipeReport,
 } from './types.js'
 import {
   assetFailures,
@@ -299,6 +302,11 @@ export class Workspace {
       info: assetInfo(this.#state, id),
       status: (await this.status([`key:${key}`])).assets[0]!,
       history: await assetRecords(store, key, options.limit ?? 10),
+      pins: (await store.pins(key)).map((p) =>
+        p.note === null
+          ? { runId: p.runId, at: p.finishedAt, pinnedAt: p.pinnedAt }
+          : { runId: p.runId, at: p.finishedAt, note: p.note, pinnedAt: p.pinnedAt },
+      ),
       failures: await assetFailures(store, key),
     }
   }
@@ -352,16 +360,57 @@ export class Workspace {
   }
 
   /**
-   * Forgets the latest records of the selected assets (history is kept); returns their keys.
+   * Forgets the latest records of the selected assets (history is kept, marked wiped) and deletes
+   * the artifacts of their records, except pinned ones and those of runs still going.
    *
    * @example
-   * await ws.wipe(['features+'])
+   * const { keys, files } = await ws.wipe(['features+'])
    */
-  async wipe(exprs: readonly string[] = []): Promise<string[]> {
+  async wipe(exprs: readonly string[] = []): Promise<WipeReport> {
     const keys = await this.select(exprs)
     await this.#seams.store.wipe(keys)
     await this.#state.reload()
-    return keys
+    const done = await this.#gc(keys, false, { apply: true, wipedOnly: true })
+    return { keys, files: done.total.files, bytes: done.total.bytes, pinned: done.kept.pinned }
+  }
+
+  /**
+   * What `assets gc` frees in the selection (default: everything, old run files included): a dry run
+   * unless `apply`. See engine/gc.ts for what goes and what never does.
+   *
+   * @example
+   * const report = await ws.gc([], { apply: false })
+   */
+  async gc(exprs: readonly string[] = [], options: { apply?: boolean } = {}): Promise<GcReport> {
+    const everything = exprs.length === 0 || (exprs.length === 1 && exprs[0] === '*')
+    return this.#gc(await this.select(exprs), everything, { apply: options.apply === true })
+  }
+
+  #gc(keys: readonly string[], everything: boolean, options: { apply: boolean; wipedOnly?: boolean }) {
+    const { store, storeDir, io } = this.#seams
+    return collectGarbage({ project: this.#project, store, storeDir, io, keys, everything }, options)
+  }
+
+  /**
+   * Pins the current record of an asset, or its record of a run, with a note: gc and wipe keep its artifact.
+   *
+   * @example
+   * await ws.pin('model', { note: 'registered as churn v3' })
+   */
+  async pin(key: string, options: { runId?: string; note?: string } = {}): Promise<PinRecord> {
+    this.#requireKey(key)
+    return this.#seams.store.pin(key, options)
+  }
+
+  /**
+   * Removes the pin of an asset's record of a run, or every pin of the asset; returns how many went.
+   *
+   * @example
+   * await ws.unpin('model') // 1
+   */
+  async unpin(key: string, options: { runId?: string } = {}): Promise<number> {
+    this.#requireKey(key)
+    return this.#seams.store.unpin(key, options)
   }
 
   /**

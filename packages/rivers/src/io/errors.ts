@@ -299,3 +299,19 @@ function message(cause: unknown): string {
   }
   return String(cause)
 }
+
+/**
+ * An artifact file could not be deleted (permissions, a read-only file system).
+ *
+ * @example
+ * throw deleteFailed('model', '/p/.rivers/storage/model/@r1.bin', err)
+ */
+export function deleteFailed(key: string, path: string, cause: unknown): RiversError {
+  const reason = cause instanceof Error ? cause.message : String(cause)
+  return new RiversError(
+    'RIVERS_IO_DELETE_FAILED',
+    `Cannot delete the stored output of asset '${key}' at ${path} (${reason}). ` +
+      'Make the file and its folder writable by this user, then run `assets gc --yes` again.',
+    { cause },
+  )
+}

@@ -1,14 +1,24 @@
-import { open, readFile } from 'node:fs/promises'
+import { open, readFile, rm, rmdir } from 'node:fs/promises'
+import { dirname, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { RiversError } from '../errors.js'
 import { nodeWriterFs, writeAtomic, type TempFile, type WriterFs } from './atomic.js'
-import { badStreamChunk, noStoredOutput, readFailed, streamFailed, unsafeKey, writeFailed } from './errors.js'
+import {
+  badStreamChunk,
+  deleteFailed,
+  noStoredOutput,
+  readFailed,
+  streamFailed,
+  unsafeKey,
+  writeFailed,
+} from './errors.js'
 import { hashBytes, hashFile } from './hash.js'
 import { keySegments, resolveInside, storagePathFor } from './paths.js'
+import { listStoredFiles } from './listing.js'
 import { RecentBytes } from './recent-bytes.js'
 import { encodeJsonResult } from './serialize.js'
-import { sweepTempFiles, type SweepOptions } from './sweep.js'
-import type { IOManager, StoredOutput } from './types.js'
+import { parseTempName, sweepTempFiles, type SweepOptions } from './sweep.js'
+import type { IOManager, StoredFile, StoredOutput } from './types.js'
 
 /** File extension per format; read() dispatches on it. */
 const EXT = { json: '.json', bytes: '.bin', stream: '.stream' } as const
@@ -113,6 +123,51 @@ export class FileIOManager implements IOManager {
       key,
       `its stored path ${JSON.stringify(stored.storagePath)} has no known format (${Object.values(EXT).join(', ')})`,
     )
+  }
+
+  /**
+   * Deletes a stored output (or a temp file `list` reported), then the folders it leaves empty, up to
+   * `baseDir`. The path is checked to lie inside `baseDir` like any stored path; a file already gone
+   * is not an error.
+   *
+   * @example
+   * await io.delete({ key: 'raw' }, { storagePath: 'raw/@r1.json' })
+   */
+  async delete(ctx: { key: string }, stored: { storagePath: string }): Promise<void> {
+    const path = this.#deletablePath(ctx.key, stored.storagePath)
+    try {
+      await rm(path, { force: true })
+    } catch (e) {
+      throw deleteFailed(ctx.key, path, e)
+    }
+    const base = resolve(this.baseDir)
+    for (let dir = dirname(path); dir.startsWith(`${base}${sep}`); dir = dirname(dir)) {
+      try {
+        await rmdir(dir) // only an empty folder goes
+      } catch {
+        break
+      }
+    }
+  }
+
+  /**
+   * Every artifact and temp file under `baseDir` (of `keys` when given), with its asset, size and age.
+   *
+   * @example
+   * const files = await io.list({ keys: ['raw'] }) // [{ key: 'raw', storagePath: 'raw/@r1.json', bytes: 12, … }]
+   */
+  list(opts: { keys?: readonly string[] } = {}): Promise<StoredFile[]> {
+    return listStoredFiles(this.baseDir, opts.keys)
+  }
+
+  /** A stored path, or a temp file's path (its folder checked like a stored path), inside `baseDir`. */
+  #deletablePath(key: string, storagePath: string): string {
+    const slash = storagePath.lastIndexOf('/')
+    const name = storagePath.slice(slash + 1)
+    if (parseTempName(name) === undefined || !/^[A-Za-z0-9_.@-]+$/.test(name))
+      return this.absolutePath(storagePath, key)
+    const dir = slash < 0 ? resolve(this.baseDir) : this.absolutePath(storagePath.slice(0, slash), key)
+    return resolve(dir, name)
   }
 
   /**

@@ -6,7 +6,8 @@
  * const io = new FileIOManager('.rivers/storage')
  */
 export { FileIOManager, type FileIOManagerOptions } from './file-io-manager.js'
-export type { IOManager, StoredOutput } from './types.js'
+export type { IOManager, StoredFile, StoredOutput } from './types.js'
+export { listStoredFiles } from './listing.js'
 export {
   nodeWriterFs,
   writeAtomic,
@@ -17,4 +18,4 @@ export {
 } from './atomic.js'
 export { keySegments, storagePathFor, resolveInside } from './paths.js'
 export { encodeJsonResult } from './serialize.js'
-export { sweepTempFiles, pidAlive, TEMP_PREFIX, type SweepOptions } from './sweep.js'
+export { sweepTempFiles, pidAlive, parseTempName, TEMP_PREFIX, type SweepOptions } from './sweep.js'

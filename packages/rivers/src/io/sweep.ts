@@ -16,6 +16,19 @@ const TEMP_NAME = /^\.tmp-(?:(\d+)-)?[0-9a-f]+-/
 const DAY_MS = 24 * 60 * 60 * 1000
 
 /**
+ * Whether a file name is a temp file of `writeAtomic`, and the pid of its writer when the name has one.
+ *
+ * @example
+ * parseTempName('.tmp-4242-9f1c0a7e3b5d2c11-@r1.json') // { pid: 4242 }
+ * parseTempName('@r1.json') // undefined
+ */
+export function parseTempName(name: string): { pid: number | undefined } | undefined {
+  const m = TEMP_NAME.exec(name)
+  if (m === null) return undefined
+  return { pid: m[1] === undefined ? undefined : Number(m[1]) }
+}
+
+/**
  * The name of a new temp file for `finalName`, carrying this process's pid.
  *
  * @example

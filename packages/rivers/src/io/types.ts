@@ -12,8 +12,23 @@ export interface StoredOutput {
   dataVersion: string
 }
 
+/** One file an IO manager holds, as `list` reports it. */
+export interface StoredFile {
+  /** The asset it belongs to. */
+  key: string
+  /** Its storage path (what a record keeps); for a temp file, its path relative to the IO manager's folder. */
+  storagePath: string
+  bytes: number
+  /** Last modification, epoch milliseconds. */
+  modifiedMs: number
+  /** A temp file of an interrupted write (never named by a record), with the pid of its writer when known. */
+  temp?: { pid: number | undefined }
+}
+
 /**
- * Stores asset results and reads them back.
+ * Stores asset results and reads them back. `delete` and `list` are optional: gc needs them to free
+ * space (`list` finds files no record names, `delete` removes one); an IO manager without them is
+ * reported by `assets gc` and skipped.
  *
  * @example
  * const io: IOManager = new FileIOManager('.rivers/storage')
@@ -23,4 +38,8 @@ export interface StoredOutput {
 export interface IOManager {
   write(ctx: { key: string; runId: string }, value: unknown): Promise<StoredOutput>
   read(ctx: { key: string }, stored: { storagePath?: string | null }): Promise<unknown>
+  /** Deletes what `write` stored (or a temp file `list` reported); a file already gone is not an error. */
+  delete?(ctx: { key: string }, stored: { storagePath: string }): Promise<void>
+  /** Every file it holds for `keys` (all keys when absent), temp files of interrupted writes included. */
+  list?(opts?: { keys?: readonly string[] }): Promise<StoredFile[]>
 }

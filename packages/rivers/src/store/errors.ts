@@ -87,6 +87,20 @@ export function storeDirUnavailable(dir: string, cause: unknown): RiversError {
 }
 
 /**
+ * The store folder's parent exists but refuses new folders (creating one fails with ENOENT, as on /proc).
+ *
+ * @example
+ * throw storeDirRefused('/proc/1/store', '/proc/1')
+ */
+export function storeDirRefused(dir: string, parent: string): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_DIR',
+    `Cannot create the store folder ${dir}: ${parent} exists but does not accept new folders (creating one there fails with ENOENT, as on /proc). ` +
+      'Point --store (or RIVERS_HOME) at a folder on a regular file system, e.g. --store .rivers.',
+  )
+}
+
+/**
  * A read-only open found no store file.
  *
  * @example
@@ -226,5 +240,34 @@ export function storeBusy(file: string, waitedMs: number, cause: unknown): River
     `The store ${file} stayed locked by another process for more than ${waitedMs >= 1000 ? `${Math.round(waitedMs / 1000)} s` : `${waitedMs} ms`}. ` +
       'Wait for the other `assets` command to finish (or stop it), then run again.',
     { cause },
+  )
+}
+
+/**
+ * `pin` found no record to pin: the asset has no current record, or none from the given run.
+ *
+ * @example
+ * throw pinNoRecord('model', '20261126T010203Z-3f9a1c')
+ */
+export function pinNoRecord(key: string, runId?: string): RiversError {
+  return new RiversError(
+    'RIVERS_PIN_NO_RECORD',
+    runId === undefined
+      ? `Cannot pin '${key}': it has no current record (never materialized, or wiped). Run \`assets materialize ${key}\` first, or pass --run RUN to pin a record of an earlier run (\`assets show ${key}\` lists them).`
+      : `Cannot pin '${key}' of run ${runId}: that run recorded no materialization of '${key}'. Pass --run with a run that built it (\`assets show ${key}\` lists them), or leave out --run to pin the current record.`,
+  )
+}
+
+/**
+ * `pin` of a record whose artifact gc already deleted.
+ *
+ * @example
+ * throw pinCollected('model', '20261126T010203Z-3f9a1c', '2026-11-27T08:00:00.000Z')
+ */
+export function pinCollected(key: string, runId: string, collectedAt: string): RiversError {
+  return new RiversError(
+    'RIVERS_PIN_COLLECTED',
+    `Cannot pin '${key}' of run ${runId}: its artifact was deleted by gc at ${collectedAt}. ` +
+      `Pin a record whose artifact is still stored (\`assets show ${key}\`), or rebuild it with \`assets materialize ${key} --force\` and pin that.`,
   )
 }

@@ -36,21 +36,24 @@ export class HistoryViews {
     this.#runs = runs
   }
 
-  /** Statements, prepared on first use (a store opened with older migrations has no params table). */
+  /** Statements, prepared on first use (a store opened with older migrations has no params or pins table). */
   get #st(): Statements {
     if (this.#statements !== undefined) return this.#statements
     const db = this.#db
-    const select = `SELECT m.*, (l.materialization_id IS NOT NULL) AS is_latest, p.params AS params_json
+    const select = `SELECT m.*, (l.materialization_id IS NOT NULL) AS is_latest, p.params AS params_json,
+        pin.note AS pin_note, pin.pinned_at AS pinned_at
       FROM materializations m
       LEFT JOIN latest l ON l.asset_key = m.asset_key AND l.partition = m.partition AND l.materialization_id = m.id
-      LEFT JOIN materialization_params p ON p.materialization_id = m.id`
+      LEFT JOIN materialization_params p ON p.materialization_id = m.id
+      LEFT JOIN pins pin ON pin.materialization_id = m.id`
     this.#statements = {
       records: db.prepare(`${select} WHERE m.asset_key = ? ORDER BY m.id DESC LIMIT ?`),
       recordsOfPartition: db.prepare(`${select} WHERE m.asset_key = ? AND m.partition = ? ORDER BY m.id DESC LIMIT ?`),
       current: db.prepare(
-        `SELECT m.*, 1 AS is_latest, p.params AS params_json
+        `SELECT m.*, 1 AS is_latest, p.params AS params_json, pin.note AS pin_note, pin.pinned_at AS pinned_at
          FROM latest l JOIN materializations m ON m.id = l.materialization_id
          LEFT JOIN materialization_params p ON p.materialization_id = m.id
+         LEFT JOIN pins pin ON pin.materialization_id = m.id
          WHERE l.asset_key = ? AND l.partition = ?`,
       ),
       inputs: db.prepare(
@@ -114,6 +117,11 @@ export class HistoryViews {
       params: decodeJson(row.params_json as string | null),
       isLatest: row.is_latest === 1,
       wipedAt: (row.wiped_at as string | null) ?? null,
+      collectedAt: (row.collected_at as string | null) ?? null,
+      pin:
+        row.pinned_at == null
+          ? null
+          : { note: (row.pin_note as string | null) ?? null, pinnedAt: row.pinned_at as string },
     }
   }
 

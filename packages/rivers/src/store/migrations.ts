@@ -185,6 +185,25 @@ CREATE TABLE materialization_params (
 ) STRICT;
 `,
   },
+  {
+    version: 4,
+    name: 'pins and collected artifacts',
+    sql: `
+-- Set by \`assets gc\` (and \`wipe\`) when the record's artifact was deleted: the row stays (history,
+-- lineage, metrics), only its stored value is gone. A latest or pinned record is never collected.
+ALTER TABLE materializations ADD COLUMN collected_at TEXT;
+CREATE INDEX materializations_with_artifacts ON materializations (asset_key, partition, id)
+  WHERE storage_path IS NOT NULL AND collected_at IS NULL;
+
+-- Records whose artifact must be kept whatever the retention policy says (a registered model
+-- version, a result someone refers to), with a note saying why.
+CREATE TABLE pins (
+  materialization_id INTEGER PRIMARY KEY REFERENCES materializations (id) ON DELETE CASCADE,
+  note               TEXT,
+  pinned_at          TEXT NOT NULL
+) STRICT;
+`,
+  },
 ]
 
 /**

@@ -2,20 +2,20 @@
  * Opening the SQLite file of a store: folder and file creation with private permissions, pragmas,
  * migrations, and the translation of SQLite/file-system failures into clear `RiversError`s.
  */
-import { closeSync, existsSync, mkdirSync, openSync, constants as fsc } from 'node:fs'
+import { closeSync, existsSync, openSync, constants as fsc } from 'node:fs'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import { RiversError } from '../errors.js'
 import {
   storeCannotOpen,
   storeCorrupt,
-  storeDirUnavailable,
   storeMissing,
   storeNeedsMigration,
   storeBusy,
   storeReadOnly,
   storeTooNew,
 } from './errors.js'
+import { makeStoreDir } from './mkdir.js'
 import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion, type Migration } from './migrations.js'
 
 /**
@@ -66,11 +66,7 @@ export function openDatabase(
   if (readonly) {
     if (!existsSync(file)) throw storeMissing(file)
   } else {
-    try {
-      mkdirSync(absDir, { recursive: true, mode: 0o700 })
-    } catch (e) {
-      throw storeDirUnavailable(absDir, e)
-    }
+    makeStoreDir(absDir) // not Node's recursive mkdir: it spins forever below /proc/<pid>
     createPrivateFile(file)
   }
 

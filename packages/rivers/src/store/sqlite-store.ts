@@ -8,6 +8,7 @@
  * timeout, 10 s) instead of failing with SQLITE_BUSY when it upgrades a read to a write.
  */
 import type Database from 'better-sqlite3'
+import { ArtifactsTable } from './artifacts.js'
 import { HistoryViews } from './history.js'
 import { JobsTable } from './jobs.js'
 import { LeasesTable } from './leases.js'
@@ -17,6 +18,7 @@ import { RecordsTable } from './records.js'
 import { RunsTable } from './runs.js'
 import type { Store } from './store.js'
 import type {
+  ArtifactRecord,
   BeginRun,
   EventRecord,
   HistoryRecord,
@@ -28,6 +30,7 @@ import type {
   NewCheckResult,
   NewJob,
   NewRecord,
+  PinRecord,
   RunRecord,
   RunStatus,
 } from './types.js'
@@ -53,6 +56,7 @@ export class SqliteStore implements Store {
   readonly #leases: LeasesTable
   readonly #jobs: JobsTable
   readonly #params: ParamsTable
+  readonly #artifacts: ArtifactsTable
   readonly #busyMs: number
 
   private constructor(db: Database.Database, file: string, busyMs: number) {
@@ -65,6 +69,7 @@ export class SqliteStore implements Store {
     this.#history = new HistoryViews(db, this.#runs)
     this.#leases = new LeasesTable(db)
     this.#jobs = new JobsTable(db)
+    this.#artifacts = new ArtifactsTable(db)
   }
 
   /**
@@ -254,6 +259,58 @@ export class SqliteStore implements Store {
    */
   async wipe(keys: readonly string[]): Promise<number> {
     return this.#write(() => this.#records.wipe(keys))
+  }
+
+  /**
+   * Pins the current record of an asset, or its record of `runId`, with a note; gc keeps its
+   * artifact. Pinning a pinned record replaces its note.
+   *
+   * @example
+   * await store.pin('model', { note: 'registered as churn v3' })
+   */
+  async pin(key: string, opts: { runId?: string; partition?: string; note?: string } = {}): Promise<PinRecord> {
+    return this.#write(() => this.#artifacts.pin(key, opts))
+  }
+
+  /**
+   * Removes the pin of an asset's record of `runId`, or every pin of the asset; returns how many.
+   *
+   * @example
+   * await store.unpin('model', { runId: '20261126T010203Z-3f9a1c' }) // 1
+   */
+  async unpin(key: string, opts: { runId?: string; partition?: string } = {}): Promise<number> {
+    return this.#write(() => this.#artifacts.unpin(key, opts))
+  }
+
+  /**
+   * Pinned records (of one asset, or all), newest first per asset.
+   *
+   * @example
+   * (await store.pins('model')).map((p) => [p.runId, p.note])
+   */
+  async pins(key?: string): Promise<PinRecord[]> {
+    return this.#read(() => this.#artifacts.pins(key))
+  }
+
+  /**
+   * Records whose artifact is still stored, newest first per asset (what gc weighs).
+   *
+   * @example
+   * const old = (await store.artifactRecords(['model'])).filter((r) => !r.isLatest && !r.pinned)
+   */
+  async artifactRecords(keys?: readonly string[]): Promise<ArtifactRecord[]> {
+    return this.#read(() => this.#artifacts.artifacts(keys))
+  }
+
+  /**
+   * Marks records' artifacts as collected, skipping current, pinned and collected ones; returns the
+   * ids marked, whose files may then be deleted.
+   *
+   * @example
+   * const marked = await store.markCollected([12, 15])
+   */
+  async markCollected(ids: readonly number[]): Promise<number[]> {
+    return this.#write(() => this.#artifacts.collect(ids))
   }
 
   /**

@@ -11,9 +11,12 @@
  *   never queries records one asset at a time on its hot paths);
  * - leases are exclusive across processes (and machines), re-entrant for their run, and stealable
  *   once expired;
+ * - a current (latest) or pinned record is never marked collected, and a collected one cannot be
+ *   pinned (checked inside the write, so a pin and a collection cannot cross);
  * - errors are `RiversError`s that name the run, asset or record at fault.
  */
 import type {
+  ArtifactRecord,
   BeginRun,
   EventRecord,
   HistoryRecord,
@@ -25,6 +28,7 @@ import type {
   NewCheckResult,
   NewJob,
   NewRecord,
+  PinRecord,
   RunRecord,
   RunStatus,
 } from './types.js'
@@ -70,6 +74,23 @@ export interface Store {
   metricHistory(key: string, name: string, opts?: { limit?: number; partition?: string }): Promise<MetricHistoryPoint[]>
   /** Forgets the latest records of assets (history stays, marked wiped); returns how many went. */
   wipe(keys: readonly string[]): Promise<number>
+  /**
+   * Pins the current record of an asset, or its record of `runId`, with an optional note: gc keeps
+   * its artifact whatever the retention policy says. Throws when there is no such record or its
+   * artifact was collected.
+   */
+  pin(key: string, opts?: { runId?: string; partition?: string; note?: string }): Promise<PinRecord>
+  /** Removes the pin of an asset's record of `runId`, or every pin of the asset; returns how many went. */
+  unpin(key: string, opts?: { runId?: string; partition?: string }): Promise<number>
+  /** Pinned records (of one asset, or all), newest first per asset. */
+  pins(key?: string): Promise<PinRecord[]>
+  /** Records whose artifact is still stored (not collected), newest first per asset; only of `keys` when given. */
+  artifactRecords(keys?: readonly string[]): Promise<ArtifactRecord[]>
+  /**
+   * Marks records' artifacts as collected (the rows stay), skipping any that is current, pinned or
+   * already collected; returns the ids it marked. Delete a file only after its record is marked.
+   */
+  markCollected(ids: readonly number[]): Promise<number[]>
   /** Takes an asset's build lease for `ttlMs` if free, expired or already this run's. */
   tryAcquireLease(key: string, runId: string, ttlMs: number, partition?: string): Promise<boolean>
   /** Extends a lease this run holds; false if another run took it or it was released. */

@@ -139,6 +139,38 @@ export interface HistoryRecord {
   isLatest: boolean
   /** When `wipe` forgot it, else null. */
   wipedAt: string | null
+  /** When `gc` (or `wipe`) deleted its artifact, else null: the record stays, its value is gone. */
+  collectedAt: string | null
+  /** Its pin (kept by gc whatever the retention says), else null. */
+  pin: { note: string | null; pinnedAt: string } | null
+}
+
+/** A pinned record, as `Store.pin` and `Store.pins` report it. */
+export interface PinRecord {
+  materializationId: number
+  key: string
+  partition: string
+  runId: string
+  finishedAt: string
+  storagePath: string | null
+  note: string | null
+  pinnedAt: string
+}
+
+/**
+ * A record whose artifact is still stored (a storage path, not collected), as gc weighs it: whether
+ * it is current, pinned or wiped, and when it was built.
+ */
+export interface ArtifactRecord {
+  id: number
+  key: string
+  partition: string
+  runId: string
+  finishedAt: string
+  storagePath: string
+  isLatest: boolean
+  pinned: boolean
+  wipedAt: string | null
 }
 
 /** One point of `metricHistory`: the metric's value in one record. */

@@ -63,7 +63,11 @@ export async function schedule<Reason>(
   for (const v of graph.ids) {
     const deps = new Set([...graph.deps(v)].filter((d) => inPlan.has(d)))
     pending.set(v, deps.size)
-    for (const d of deps) children.set(d, [...(children.get(d) ?? []), v])
+    for (const d of deps) {
+      const c = children.get(d)
+      if (c === undefined) children.set(d, [v])
+      else c.push(v)
+    }
   }
   const blocked = new Map<AssetId, Reason>()
   const ready = graph.ids.filter((v) => pending.get(v) === 0)

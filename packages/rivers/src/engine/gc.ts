@@ -118,7 +118,9 @@ async function planGc(scope: GcScope, live: LiveRuns, now: number, wipedOnly: bo
     const a = scope.project.byKey.get(key)
     if (a === undefined || a.isSource) continue
     const io = ((a.def as AssetDef).io as IOManager | undefined) ?? scope.io
-    byIo.set(io, [...(byIo.get(io) ?? []), key])
+    const keys = byIo.get(io)
+    if (keys === undefined) byIo.set(io, [key])
+    else keys.push(key)
   }
   // With everything selected, the default IO manager's files of keys no longer in the project are
   // weighed too: those no record names are orphans (those a record names stay).
@@ -132,8 +134,8 @@ async function planGc(scope: GcScope, live: LiveRuns, now: number, wipedOnly: bo
     const recs = all.filter((r) => mine.has(r.key))
     if (io.delete === undefined || io.list === undefined) {
       const what = io.delete === undefined ? 'delete()' : 'list()'
-      for (const key of keys)
-        if (recs.some((r) => r.key === key)) skipped.push({ key, reason: `its IO manager has no ${what}` })
+      const recorded = new Set(recs.map((r) => r.key))
+      for (const key of keys) if (recorded.has(key)) skipped.push({ key, reason: `its IO manager has no ${what}` })
       continue
     }
     const files = await io.list(wide && io === scope.io ? {} : { keys })

@@ -16,7 +16,9 @@ use napi::bindgen_prelude::{AsyncTask, Uint32Array, Uint8Array};
 use napi::{Env, Error, Result, Task};
 use napi_derive::napi;
 use rivers_planner::hash::{self, Field};
-use rivers_planner::{ExtId, Graph, GraphInput, LabelInput, Planner, PlannerError, RecordBatch};
+use rivers_planner::{
+    ExtId, Graph, GraphParts, KeyList, LabelInput, Planner, PlannerError, RecordBatch,
+};
 
 /// Status of an asset, as `statuses` and `statusReport` return it (one byte per asset).
 #[napi]
@@ -92,15 +94,6 @@ fn split_lines(s: Option<&str>) -> Vec<&str> {
     match s {
         None | Some("") => Vec::new(),
         Some(t) => t.split('\n').collect(),
-    }
-}
-
-/// Keys joined by `\n`: none for an empty string (a graph of no asset), else one per line.
-fn split_joined(s: &str) -> Vec<&str> {
-    if s.is_empty() {
-        Vec::new()
-    } else {
-        s.split('\n').collect()
     }
 }
 
@@ -231,7 +224,8 @@ impl NativeGraph {
             ));
         }
         let n = init.dep_offsets.len() - 1;
-        let keys = split_joined(&init.keys);
+        // The joined keys become the graph's key buffer as they are: no string per key, no copy.
+        let keys = KeyList::from_joined(init.keys).map_err(|e| throw(&env, e))?;
         if keys.len() != n {
             return Err(throw(
                 &env,
@@ -252,13 +246,15 @@ impl NativeGraph {
             }),
             _ => None,
         };
-        let graph = Graph::build(GraphInput {
-            keys: &keys,
-            dep_offsets: &init.dep_offsets,
-            deps: &init.deps,
-            sources: init.sources.as_deref(),
-            labels,
-        })
+        let graph = Graph::build_keyed(
+            keys,
+            GraphParts {
+                dep_offsets: &init.dep_offsets,
+                deps: &init.deps,
+                sources: init.sources.as_deref(),
+                labels,
+            },
+        )
         .map_err(|e| throw(&env, e))?;
         let mut planner = Planner::new(graph);
         let all: Vec<u32> = (0..n as u32).collect();

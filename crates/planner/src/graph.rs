@@ -3,14 +3,12 @@
 //! ids are topological positions ([`Pos`]; Kahn's algorithm taking ready assets in ascending
 //! external id).
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
-use xxhash_rust::xxh3::xxh3_64;
-
+use crate::bitheap::BitHeap;
 use crate::error::{self, PlannerError};
 use crate::id::{ExtId, Pos};
-use crate::key::{closest, key_problem};
+use crate::key::{closest, key_is_valid, key_problem};
+use crate::keylist::{KeyIndex, KeyList};
+use crate::labels::Labels;
 
 /// Labels of the assets (selection terms `group:`, `tag:`, `kind:`, `owner:`), CSR by external id.
 #[derive(Clone, Copy, Debug, Default)]
@@ -41,23 +39,38 @@ pub struct GraphInput<'a> {
 /// A validated, immutable DAG of assets.
 #[derive(Clone, Debug)]
 pub struct Graph {
-    key_buf: String,
-    key_off: Vec<u32>,
-    key_hashes: Vec<u32>,
-    key_order: Vec<ExtId>,
+    keys: KeyList,
+    key_index: KeyIndex,
     ext_of: Vec<ExtId>,
     int_of: Vec<Pos>,
     dep_off: Vec<u32>,
     dep_ids: Vec<Pos>,
     child_off: Vec<u32>,
     child_ids: Vec<Pos>,
-    source: Vec<bool>,
-    label_names: Vec<String>,
-    label_off: Vec<u32>,
-    label_ids: Vec<u32>,
+    /// One bit per position.
+    source: Vec<u64>,
+    labels: Labels,
 }
 
-fn check_csr(name: &str, offsets: &[u32], values_len: usize, n: usize) -> Result<(), PlannerError> {
+/// What a graph is built from besides its keys (see [`Graph::build_keyed`]).
+#[derive(Clone, Copy, Debug)]
+pub struct GraphParts<'a> {
+    /// `dep_offsets[i]..dep_offsets[i+1]` indexes `deps` for asset `i` (length: assets + 1).
+    pub dep_offsets: &'a [u32],
+    /// Dependency ids (external).
+    pub deps: &'a [u32],
+    /// Optional: nonzero marks a source asset (observed, never built).
+    pub sources: Option<&'a [u8]>,
+    /// Optional labels.
+    pub labels: Option<LabelInput<'a>>,
+}
+
+pub(crate) fn check_csr(
+    name: &str,
+    offsets: &[u32],
+    values_len: usize,
+    n: usize,
+) -> Result<(), PlannerError> {
     if offsets.len() != n + 1 {
         return Err(error::invalid_input(format!(
             "{name} offsets have {} entries, expected {} (assets + 1)",
@@ -111,7 +124,22 @@ impl Graph {
     /// arrays once. Fails on an invalid or duplicate key, a dependency out of range, a
     /// self-dependency, a source with dependencies, or a cycle (the error lists the whole cycle).
     pub fn build(input: GraphInput<'_>) -> Result<Graph, PlannerError> {
-        let n = input.keys.len();
+        let keys = KeyList::from_keys(input.keys)?;
+        Graph::build_keyed(
+            keys,
+            GraphParts {
+                dep_offsets: input.dep_offsets,
+                deps: input.deps,
+                sources: input.sources,
+                labels: input.labels,
+            },
+        )
+    }
+
+    /// [`Graph::build`] from keys already in a [`KeyList`] (e.g. taken over from keys joined by
+    /// `\n`, without a copy): the graph keeps the list as its key store. Same checks and cost.
+    pub fn build_keyed(keys: KeyList, input: GraphParts<'_>) -> Result<Graph, PlannerError> {
+        let n = keys.len();
         if n >= u32::MAX as usize {
             return Err(error::invalid_input("too many assets"));
         }
@@ -125,45 +153,17 @@ impl Graph {
             }
         }
 
-        // Keys: validate, copy into one buffer, index by hash for lookups and duplicate detection.
-        let total: usize = input.keys.iter().map(|k| k.len()).sum();
-        let mut key_buf = String::with_capacity(total);
-        let mut key_off = Vec::with_capacity(n + 1);
-        key_off.push(0u32);
-        for (i, k) in input.keys.iter().enumerate() {
-            if let Some(reason) = key_problem(k) {
-                return Err(error::invalid_key(k, i, &reason));
-            }
-            key_buf.push_str(k);
-            key_off.push(key_buf.len() as u32);
-        }
-        let mut by_hash: Vec<(u32, u32)> = input
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (key_hash(k), i as u32))
-            .collect();
-        by_hash.sort_unstable();
-        // Within each run of equal hashes (rare and short), compare every pair of keys.
-        let mut start = 0;
-        while start < by_hash.len() {
-            let mut end = start + 1;
-            while end < by_hash.len() && by_hash[end].0 == by_hash[start].0 {
-                end += 1;
-            }
-            for i in start..end {
-                for j in i + 1..end {
-                    let (a, b) = (by_hash[i].1 as usize, by_hash[j].1 as usize);
-                    if input.keys[a] == input.keys[b] {
-                        return Err(error::duplicate_key(input.keys[a], a.min(b), a.max(b)));
-                    }
+        // Keys: validate every key first (an invalid key is reported before a duplicate), then index.
+        for i in 0..n {
+            let k = keys.get(i);
+            if !key_is_valid(k) {
+                if let Some(reason) = key_problem(k) {
+                    return Err(error::invalid_key(k, i, &reason));
                 }
             }
-            start = end;
         }
-        let key_hashes: Vec<u32> = by_hash.iter().map(|p| p.0).collect();
-        let key_order: Vec<ExtId> = by_hash.iter().map(|p| ExtId(p.1)).collect();
-        drop(by_hash);
+        let key_index =
+            KeyIndex::build(&keys).map_err(|(a, b)| error::duplicate_key(keys.get(a), a, b))?;
 
         // Dependencies: range-check, reject self-deps, merge duplicates (sorted per asset).
         let mut dep_off_ext = Vec::with_capacity(n + 1);
@@ -174,10 +174,10 @@ impl Graph {
             for &d in &input.deps[input.dep_offsets[v] as usize..input.dep_offsets[v + 1] as usize]
             {
                 if d as usize >= n {
-                    return Err(error::unknown_dep(input.keys[v], d, n));
+                    return Err(error::unknown_dep(keys.get(v), d, n));
                 }
                 if d as usize == v {
-                    return Err(error::self_dep(input.keys[v]));
+                    return Err(error::self_dep(keys.get(v)));
                 }
                 deps_ext.push(d);
             }
@@ -192,92 +192,83 @@ impl Graph {
             }
             deps_ext.truncate(w);
             if w > start && input.sources.is_some_and(|s| s[v] != 0) {
-                return Err(error::source_with_deps(input.keys[v]));
+                return Err(error::source_with_deps(keys.get(v)));
             }
             dep_off_ext.push(deps_ext.len() as u32);
         }
 
-        // Kahn's algorithm, ready assets in ascending external id (raw u32 external ids here).
+        // Kahn's algorithm, ready assets in ascending external id (raw u32 external ids here). When
+        // an asset gets its position, it is written into each child's dependency row (by external
+        // id): rows fill in ascending position, so they come out sorted without a sort.
         let (child_off_ext, child_ext) =
             transpose(n, &dep_off_ext, &deps_ext, |d| d as usize, |v| v);
-        let mut pending: Vec<u32> = (0..n)
-            .map(|v| dep_off_ext[v + 1] - dep_off_ext[v])
+        // Per asset, the end of its dependency row and how many of its deps are still unordered,
+        // side by side (one cache line for both on the hot path).
+        let mut pending: Vec<(u32, u32)> = (0..n)
+            .map(|v| (dep_off_ext[v + 1], dep_off_ext[v + 1] - dep_off_ext[v]))
             .collect();
-        let mut heap: BinaryHeap<Reverse<u32>> = (0..n as u32)
-            .filter(|&v| pending[v as usize] == 0)
-            .map(Reverse)
-            .collect();
+        let mut heap = BitHeap::new(n);
+        for v in 0..n as u32 {
+            if pending[v as usize].1 == 0 {
+                heap.push(v);
+            }
+        }
         let mut ext_of: Vec<ExtId> = Vec::with_capacity(n);
-        while let Some(Reverse(v)) = heap.pop() {
+        let mut dep_pos: Vec<Pos> = vec![Pos(0); deps_ext.len()];
+        while let Some(v) = heap.pop() {
+            let p = Pos(ext_of.len() as u32);
             ext_of.push(ExtId(v));
             for &c in &child_ext
                 [child_off_ext[v as usize] as usize..child_off_ext[v as usize + 1] as usize]
             {
-                pending[c as usize] -= 1;
-                if pending[c as usize] == 0 {
-                    heap.push(Reverse(c));
+                let (end, left) = &mut pending[c as usize];
+                // The row of `c` has `left` slots still empty, at its end.
+                dep_pos[(*end - *left) as usize] = p;
+                *left -= 1;
+                if *left == 0 {
+                    heap.push(c);
                 }
             }
         }
         if ext_of.len() < n {
-            return Err(find_cycle(input.keys, &dep_off_ext, &deps_ext, &pending));
+            let pending: Vec<u32> = pending.iter().map(|p| p.1).collect();
+            return Err(find_cycle(&keys, &dep_off_ext, &deps_ext, &pending));
         }
-        drop((child_off_ext, child_ext, pending));
+        drop((child_off_ext, child_ext, pending, deps_ext, heap));
         let mut int_of = vec![Pos(0); n];
         for (i, &e) in ext_of.iter().enumerate() {
             int_of[e.idx()] = Pos(i as u32);
         }
 
-        // Internal CSR: deps of each asset in topological order, sorted ascending.
+        // Internal CSR: the rows in topological order (each already sorted ascending).
         let mut dep_off = Vec::with_capacity(n + 1);
-        let mut dep_ids: Vec<Pos> = Vec::with_capacity(deps_ext.len());
+        let mut dep_ids: Vec<Pos> = Vec::with_capacity(dep_pos.len());
         dep_off.push(0u32);
         for &e in &ext_of {
-            let start = dep_ids.len();
-            dep_ids.extend(
-                deps_ext[dep_off_ext[e.idx()] as usize..dep_off_ext[e.idx() + 1] as usize]
-                    .iter()
-                    .map(|&d| int_of[d as usize]),
+            dep_ids.extend_from_slice(
+                &dep_pos[dep_off_ext[e.idx()] as usize..dep_off_ext[e.idx() + 1] as usize],
             );
-            dep_ids[start..].sort_unstable();
             dep_off.push(dep_ids.len() as u32);
         }
-        drop((dep_off_ext, deps_ext));
+        drop((dep_off_ext, dep_pos));
         let (child_off, child_ids) = transpose(n, &dep_off, &dep_ids, Pos::idx, Pos);
 
-        let source: Vec<bool> = match input.sources {
-            Some(s) => ext_of.iter().map(|&e| s[e.idx()] != 0).collect(),
-            None => vec![false; n],
-        };
-
-        let (label_names, label_off, label_ids) = match input.labels {
-            None => (Vec::new(), vec![0u32; n + 1], Vec::new()),
-            Some(l) => {
-                check_csr("label", l.offsets, l.ids.len(), n)?;
-                if let Some(&bad) = l.ids.iter().find(|&&x| x as usize >= l.names.len()) {
-                    return Err(error::invalid_input(format!(
-                        "label id {bad} out of range ({} labels)",
-                        l.names.len()
-                    )));
+        let mut source = vec![0u64; n.div_ceil(64)];
+        if let Some(s) = input.sources {
+            for (p, &e) in ext_of.iter().enumerate() {
+                if s[e.idx()] != 0 {
+                    source[p / 64] |= 1u64 << (p % 64);
                 }
-                let mut off = Vec::with_capacity(n + 1);
-                let mut ids = Vec::with_capacity(l.ids.len());
-                off.push(0u32);
-                for &e in &ext_of {
-                    ids.extend_from_slice(
-                        &l.ids[l.offsets[e.idx()] as usize..l.offsets[e.idx() + 1] as usize],
-                    );
-                    off.push(ids.len() as u32);
-                }
-                (l.names.iter().map(|s| (*s).to_owned()).collect(), off, ids)
             }
+        }
+        let labels = match input.labels {
+            None => Labels::none(n),
+            Some(l) => Labels::build(l, &ext_of)?,
         };
 
         Ok(Graph {
-            key_buf,
-            key_off,
-            key_hashes,
-            key_order,
+            keys,
+            key_index,
             ext_of,
             int_of,
             dep_off,
@@ -285,9 +276,7 @@ impl Graph {
             child_off,
             child_ids,
             source,
-            label_names,
-            label_off,
-            label_ids,
+            labels,
         })
     }
 
@@ -343,7 +332,7 @@ impl Graph {
 
     /// Key of the asset with external id `ext`.
     pub fn key_ext(&self, ext: ExtId) -> &str {
-        &self.key_buf[self.key_off[ext.idx()] as usize..self.key_off[ext.idx() + 1] as usize]
+        self.keys.get(ext.idx())
     }
 
     /// Key of the asset at position `v`.
@@ -351,16 +340,9 @@ impl Graph {
         self.key_ext(self.ext_of[v.idx()])
     }
 
-    /// External id of a key. Cost: O(log n) on 64-bit key hashes, then one string comparison.
+    /// External id of a key. Cost: O(1) expected (one hash, then key comparisons while probing).
     pub fn find_ext(&self, key: &str) -> Option<ExtId> {
-        let h = key_hash(key);
-        let start = self.key_hashes.partition_point(|&x| x < h);
-        self.key_hashes[start..]
-            .iter()
-            .take_while(|&&x| x == h)
-            .zip(&self.key_order[start..])
-            .map(|(_, &e)| e)
-            .find(|&e| self.key_ext(e) == key)
+        self.key_index.find(&self.keys, key).map(ExtId)
     }
 
     /// The external id `ext` if it names an asset of this graph.
@@ -404,49 +386,36 @@ impl Graph {
 
     /// Whether position `v` is a source asset.
     pub fn is_source(&self, v: Pos) -> bool {
-        self.source[v.idx()]
+        self.source[v.idx() / 64] >> (v.idx() % 64) & 1 != 0
     }
 
     /// Label ids of position `v`.
     pub fn labels(&self, v: Pos) -> &[u32] {
-        &self.label_ids[self.label_off[v.idx()] as usize..self.label_off[v.idx() + 1] as usize]
+        self.labels.of(v)
     }
 
     /// All label texts.
     pub fn label_names(&self) -> &[String] {
-        &self.label_names
+        self.labels.names()
     }
 
     /// Bytes held by the graph's arrays (capacity, not length), for the memory benchmark.
     pub fn heap_bytes(&self) -> usize {
-        self.key_buf.capacity()
-            + 4 * (self.key_off.capacity()
-                + self.key_order.capacity()
-                + self.ext_of.capacity()
-                + self.int_of.capacity())
-            + 4 * self.key_hashes.capacity()
+        self.keys.heap_bytes()
+            + self.key_index.heap_bytes()
+            + 4 * (self.ext_of.capacity() + self.int_of.capacity())
             + 4 * (self.dep_off.capacity()
                 + self.dep_ids.capacity()
                 + self.child_off.capacity()
                 + self.child_ids.capacity())
-            + self.source.capacity()
-            + self
-                .label_names
-                .iter()
-                .map(|s| s.capacity() + 24)
-                .sum::<usize>()
-            + 4 * (self.label_off.capacity() + self.label_ids.capacity())
+            + 8 * self.source.capacity()
+            + self.labels.heap_bytes()
     }
-}
-
-/// 32-bit hash of a key for the sorted lookup index (collisions are resolved by comparing keys).
-fn key_hash(key: &str) -> u32 {
-    xxh3_64(key.as_bytes()) as u32
 }
 
 /// Finds one cycle among the assets Kahn's algorithm could not order, rotated to start at its
 /// smallest key, and turns it into the error.
-fn find_cycle(keys: &[&str], off: &[u32], deps: &[u32], pending: &[u32]) -> PlannerError {
+fn find_cycle(keys: &KeyList, off: &[u32], deps: &[u32], pending: &[u32]) -> PlannerError {
     let n = keys.len();
     let start = (0..n).find(|&v| pending[v] > 0).unwrap_or(0);
     // Every unordered asset has an unordered dependency; follow them until one repeats.
@@ -467,12 +436,12 @@ fn find_cycle(keys: &[&str], off: &[u32], deps: &[u32], pending: &[u32]) -> Plan
     }
     let cyc = &path[seen_at[v as usize].min(path.len() as u32 - 1) as usize..];
     let min_pos = (0..cyc.len())
-        .min_by_key(|&i| keys[cyc[i] as usize])
+        .min_by_key(|&i| keys.get(cyc[i] as usize))
         .unwrap_or(0);
     let rotated: Vec<String> = cyc[min_pos..]
         .iter()
         .chain(&cyc[..min_pos])
-        .map(|&x| keys[x as usize].to_owned())
+        .map(|&x| keys.get(x as usize).to_owned())
         .collect();
     error::cycle(rotated)
 }
@@ -517,18 +486,26 @@ mod tests {
     fn errors() {
         insta::assert_snapshot!(
             g(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"]), ("x", &["a"])])
-                .unwrap_err()
+                .expect_err("the build must fail")
                 .to_string()
         );
-        insta::assert_snapshot!(g(&[("z", &["y"]), ("y", &["z"])]).unwrap_err().to_string());
-        insta::assert_snapshot!(g(&[("a", &[]), ("a", &[])]).unwrap_err().to_string());
-        insta::assert_snapshot!(g(&[("a", &["a"])]).unwrap_err().to_string());
-        insta::assert_snapshot!(g(&[("raw/orders", &[]), ("f", &["raw/order"])])
-            .unwrap_err()
+        insta::assert_snapshot!(g(&[("z", &["y"]), ("y", &["z"])])
+            .expect_err("the build must fail")
             .to_string());
-        insta::assert_snapshot!(g(&[("raw orders", &[])]).unwrap_err().to_string());
+        insta::assert_snapshot!(g(&[("a", &[]), ("a", &[])])
+            .expect_err("the build must fail")
+            .to_string());
+        insta::assert_snapshot!(g(&[("a", &["a"])])
+            .expect_err("the build must fail")
+            .to_string());
+        insta::assert_snapshot!(g(&[("raw/orders", &[]), ("f", &["raw/order"])])
+            .expect_err("the build must fail")
+            .to_string());
+        insta::assert_snapshot!(g(&[("raw orders", &[])])
+            .expect_err("the build must fail")
+            .to_string());
         insta::assert_snapshot!(Graph::from_keyed(&[("s", &[]), ("t", &["s"])], &["t"])
-            .unwrap_err()
+            .expect_err("the build must fail")
             .to_string());
         let bad = Graph::build(GraphInput {
             keys: &["a"],
@@ -537,7 +514,7 @@ mod tests {
             sources: None,
             labels: None,
         });
-        insta::assert_snapshot!(bad.unwrap_err().to_string());
+        insta::assert_snapshot!(bad.expect_err("the build must fail").to_string());
         let bad = Graph::build(GraphInput {
             keys: &["a"],
             dep_offsets: &[0],
@@ -545,7 +522,7 @@ mod tests {
             sources: None,
             labels: None,
         });
-        insta::assert_snapshot!(bad.unwrap_err().to_string());
+        insta::assert_snapshot!(bad.expect_err("the build must fail").to_string());
     }
 
     #[test]
@@ -577,7 +554,7 @@ mod tests {
             sources: None,
             labels: None,
         })
-        .unwrap_err();
+        .expect_err("the build must fail");
         assert_eq!(cyc.keys.len(), n as usize);
     }
 }

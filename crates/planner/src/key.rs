@@ -29,6 +29,30 @@ pub fn key_problem(key: &str) -> Option<String> {
     None
 }
 
+/// Whether `key` is valid: the same answer as `key_problem(key).is_none()`, in one pass over the
+/// bytes without allocating (the build checks every key with it, and asks [`key_problem`] why only
+/// for an invalid one).
+pub fn key_is_valid(key: &str) -> bool {
+    let b = key.as_bytes();
+    if b.is_empty() || b.len() > 1024 {
+        return false;
+    }
+    let mut seg_start = 0;
+    for i in 0..=b.len() {
+        let c = if i == b.len() { b'/' } else { b[i] };
+        if c == b'/' {
+            match &b[seg_start..i] {
+                b"" | b"." | b".." => return false,
+                _ => {}
+            }
+            seg_start = i + 1;
+        } else if !(c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')) {
+            return false;
+        }
+    }
+    true
+}
+
 /// Levenshtein distance, bounded: returns `None` as soon as the distance must exceed `max`.
 pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
@@ -84,6 +108,21 @@ mod tests {
         assert!(key_problem("a b").is_some());
         assert!(key_problem("a\nb").is_some());
         assert!(key_problem("é").is_some());
+    }
+
+    proptest::proptest! {
+        /// The fast check agrees with `key_problem` (a small alphabet with the tricky characters).
+        #[test]
+        fn fast_check_agrees(key in "[a./_é \n-]{0,7}") {
+            proptest::prop_assert_eq!(key_is_valid(&key), key_problem(&key).is_none(), "{:?}", key);
+        }
+    }
+
+    #[test]
+    fn fast_check_lengths() {
+        assert!(key_is_valid(&"a".repeat(1024)));
+        assert!(!key_is_valid(&"a".repeat(1025)));
+        assert!(!key_is_valid(""));
     }
 
     #[test]

@@ -3,12 +3,15 @@
 //! `SPEC.md` beside this crate is the contract every function here follows.
 #![forbid(unsafe_code)]
 
+mod bitheap;
 pub mod error;
 mod fxmap;
 pub mod graph;
 pub mod hash;
 pub mod id;
 pub mod key;
+pub mod keylist;
+mod labels;
 pub mod plan;
 pub mod select;
 pub mod selection;
@@ -16,7 +19,8 @@ pub mod state;
 pub mod view;
 
 pub use error::{ErrorCode, PlannerError};
-pub use graph::{Graph, GraphInput, LabelInput};
+pub use graph::{Graph, GraphInput, GraphParts, LabelInput};
 pub use id::{ExtId, Pos};
+pub use keylist::KeyList;
 pub use plan::{CauseKind, CauseTable, Plan, RootCauseTable, NO_DEP};
 pub use state::{Planner, RecordBatch, FRESH, MISSING, STALE};

@@ -482,7 +482,9 @@ impl Planner {
     pub fn load_records(&mut self, batch: &RecordBatch<'_>) -> Result<(), PlannerError> {
         self.check_batch(batch)?;
         self.flags.iter_mut().for_each(|f| *f = 0);
-        self.planned_list.clear();
+        // A new list rather than a cleared one: its capacity follows the plan of these records
+        // (a fresh graph's plan of every asset would otherwise hold n slots forever).
+        self.planned_list = Vec::new();
         self.exc = IdMap::default();
         self.odd_deps = IdMap::default();
         self.extern_keys.clear();

@@ -16,8 +16,9 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class NativeGraph {
   /**
    * Builds and validates the graph (duplicate/invalid keys, unknown deps, self-deps, cycles), and
-   * sets the current code versions and config hashes if given. Cost: O(n log n + e); copies keys
-   * and CSR arrays into Rust once. Main thread.
+   * sets the current code versions and config hashes if given. Cost: O(n + e) expected; the joined
+   * keys, copied out of JS once, become the graph's key buffer as they are (no string per key);
+   * the CSR arrays are copied once. Main thread.
    */
   static build(init: GraphInit): NativeGraph
   /** Number of assets. O(1). */
@@ -26,7 +27,7 @@ export declare class NativeGraph {
   get edgeCount(): number
   /** Key of an id, or of `size + j` for the j-th extern key of the loaded records. O(1). */
   keyOf(id: number): string | null
-  /** Id of a key, if it is an asset. O(log n). */
+  /** Id of a key, if it is an asset. O(1) expected (a hash probe). */
   idOf(key: string): number | null
   /** Topological position of each id (a `Uint32Array` of length `size`). O(n); allocates n words. */
   topoPositions(): Uint32Array

@@ -211,8 +211,9 @@ fn batch_from<'a>(r: &'a RecordsInit, externs: &'a [&'a str]) -> RecordBatch<'a>
 #[napi]
 impl NativeGraph {
     /// Builds and validates the graph (duplicate/invalid keys, unknown deps, self-deps, cycles), and
-    /// sets the current code versions and config hashes if given. Cost: O(n log n + e); copies keys
-    /// and CSR arrays into Rust once. Main thread.
+    /// sets the current code versions and config hashes if given. Cost: O(n + e) expected; the joined
+    /// keys, copied out of JS once, become the graph's key buffer as they are (no string per key);
+    /// the CSR arrays are copied once. Main thread.
     #[napi(factory)]
     pub fn build(env: Env, init: GraphInit) -> Result<Self> {
         if init.dep_offsets.is_empty() {
@@ -289,7 +290,7 @@ impl NativeGraph {
         self.inner.dep_key(id).map(str::to_owned)
     }
 
-    /// Id of a key, if it is an asset. O(log n).
+    /// Id of a key, if it is an asset. O(1) expected (a hash probe).
     #[napi]
     pub fn id_of(&self, key: String) -> Option<u32> {
         self.inner.graph().find_ext(&key).map(u32::from)

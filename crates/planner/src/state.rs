@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::fxmap::IdMap;
+use crate::fxmap::{map_bytes, IdMap};
 
 use crate::error::{self, PlannerError};
 use crate::graph::Graph;
@@ -31,6 +31,10 @@ pub(crate) const CAUSES: u8 = 31;
 pub(crate) const HAS_RECORD: u8 = 32;
 /// The asset is in `planned_list` (which may also hold assets no longer planned, until compacted).
 pub(crate) const IN_LIST: u8 = 64;
+/// A source with an observed data version, held in its `rec_data` slot: an observation wins over
+/// any record of the source and is never withdrawn, so the record's own data version is not needed.
+/// Kept across `load_records`.
+const OBSERVED: u8 = 128;
 
 /// A dependency as a record saw it: an asset of the graph (its position) or a key no longer in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +73,6 @@ pub struct Planner {
     rec_config: Vec<u64>,
     rec_data: Vec<u64>,
     pub(crate) flags: Vec<u8>,
-    observed: IdMap<Pos, u64>,
     pub(crate) exc: IdMap<u32, u64>,
     pub(crate) odd_deps: IdMap<Pos, Box<[(RecDep, u64)]>>,
     pub(crate) extern_keys: Vec<String>,
@@ -114,7 +117,6 @@ impl Planner {
             rec_config: vec![0; n],
             rec_data: vec![0; n],
             flags: vec![0; n],
-            observed: IdMap::default(),
             exc: IdMap::default(),
             odd_deps: IdMap::default(),
             extern_keys: Vec::new(),
@@ -146,12 +148,7 @@ impl Planner {
 
     /// Current data version fingerprint of position `v` (0 = none).
     pub(crate) fn cur_data(&self, v: Pos) -> u64 {
-        if self.graph.is_source(v) && !self.observed.is_empty() {
-            if let Some(&o) = self.observed.get(&v) {
-                return o;
-            }
-        }
-        if self.flags[v.idx()] & HAS_RECORD != 0 {
+        if self.flags[v.idx()] & (HAS_RECORD | OBSERVED) != 0 {
             self.rec_data[v.idx()]
         } else {
             0
@@ -162,9 +159,7 @@ impl Planner {
     pub(crate) fn status_int(&self, v: Pos) -> u8 {
         let f = self.flags[v.idx()];
         if self.graph.is_source(v) {
-            return if f & HAS_RECORD != 0
-                || (!self.observed.is_empty() && self.observed.contains_key(&v))
-            {
+            return if f & (HAS_RECORD | OBSERVED) != 0 {
                 FRESH
             } else {
                 MISSING
@@ -347,6 +342,13 @@ impl Planner {
         }
     }
 
+    /// Stores a record's data version, unless an observation of the source holds the slot (it wins).
+    fn set_rec_data(&mut self, v: Pos, data: u64) {
+        if self.flags[v.idx()] & OBSERVED == 0 {
+            self.rec_data[v.idx()] = data;
+        }
+    }
+
     fn intern_extern(&mut self, key: &str) -> u32 {
         if let Some(&j) = self.extern_index.get(key) {
             return j;
@@ -481,7 +483,7 @@ impl Planner {
     /// a later one wins). Current code/config versions and observations are kept. Cost: O(n + e + r).
     pub fn load_records(&mut self, batch: &RecordBatch<'_>) -> Result<(), PlannerError> {
         self.check_batch(batch)?;
-        self.flags.iter_mut().for_each(|f| *f = 0);
+        self.flags.iter_mut().for_each(|f| *f &= OBSERVED);
         // A new list rather than a cleared one: its capacity follows the plan of these records
         // (a fresh graph's plan of every asset would otherwise hold n slots forever).
         self.planned_list = Vec::new();
@@ -496,7 +498,7 @@ impl Planner {
             let i = v.idx();
             self.rec_code[i] = fingerprint(&hash_at(batch.code_versions, r));
             self.rec_config[i] = fingerprint(&hash_at(batch.config_hashes, r));
-            self.rec_data[i] = fingerprint(&hash_at(batch.data_versions, r));
+            self.set_rec_data(v, fingerprint(&hash_at(batch.data_versions, r)));
             self.flags[i] |= HAS_RECORD;
         }
         for (r, &v) in ints.iter().enumerate() {
@@ -523,7 +525,7 @@ impl Planner {
             let i = v.idx();
             self.rec_code[i] = fingerprint(&hash_at(batch.code_versions, r));
             self.rec_config[i] = fingerprint(&hash_at(batch.config_hashes, r));
-            self.rec_data[i] = fingerprint(&hash_at(batch.data_versions, r));
+            self.set_rec_data(v, fingerprint(&hash_at(batch.data_versions, r)));
             self.flags[i] |= HAS_RECORD;
             self.store_consumed(v, batch, r)?;
             let new = self.cur_data(v);
@@ -592,7 +594,8 @@ impl Planner {
                 )));
             }
             let old = self.cur_data(v);
-            self.observed.insert(v, fingerprint(&hash_at(versions, k)));
+            self.rec_data[v.idx()] = fingerprint(&hash_at(versions, k));
+            self.flags[v.idx()] |= OBSERVED;
             self.data_changed(v, old, self.cur_data(v));
         }
         Ok(())
@@ -629,7 +632,7 @@ impl Planner {
         self.planned_live
     }
 
-    /// Bytes held by the graph and the state (capacities; hash maps estimated), for benchmarks.
+    /// Bytes held by the graph and the state (capacities, hash tables by their slots), for benchmarks.
     pub fn heap_bytes(&self) -> usize {
         self.graph.heap_bytes()
             + 8 * (self.cur_code.capacity()
@@ -639,11 +642,20 @@ impl Planner {
                 + self.rec_data.capacity())
             + self.flags.capacity()
             + 4 * (self.count.capacity() + self.planned_list.capacity() + self.scratch.capacity())
-            + 16 * (self.exc.capacity() + self.observed.capacity())
+            + map_bytes(&self.exc)
+            + map_bytes(&self.odd_deps)
             + self
                 .odd_deps
                 .values()
-                .map(|d| 40 + 16 * d.len())
+                .map(|d| std::mem::size_of_val::<[(RecDep, u64)]>(d))
+                .sum::<usize>()
+            + std::mem::size_of::<String>() * self.extern_keys.capacity()
+            + map_bytes(&self.extern_index)
+            + self
+                .extern_keys
+                .iter()
+                .chain(self.extern_index.keys())
+                .map(String::capacity)
                 .sum::<usize>()
     }
 }

@@ -1177,3 +1177,47 @@ fn story_graph_errors() {
     .expect_err("oob");
     assert_eq!(e.code, ErrorCode::UnknownDep);
 }
+
+/// An observation of a source shares the slot of the source's record data version: it wins over any
+/// record of the source (loaded or applied later) and survives `load_records`.
+#[test]
+fn story_observation_wins_over_source_records() {
+    let g = Graph::from_keyed(&[("s", &[]), ("a", &["s"])], &["s"]).expect("graph");
+    let mut p = Planner::new(g);
+    let h = |b: u8| [b; 16];
+    let (s, a) = (0u32, 1u32);
+    p.set_observed(&[s], &h(1)).expect("observe");
+    // Records: the source with data 9, `a` having consumed the source at 1.
+    let zeros = [0u8; 32];
+    let data: Vec<u8> = [h(9), h(5)].concat();
+    let records = RecordBatch {
+        ids: &[s, a],
+        code_versions: &zeros,
+        config_hashes: &zeros,
+        data_versions: &data,
+        dep_offsets: &[0, 0, 1],
+        deps: &[s],
+        dep_versions: &h(1),
+        extern_keys: &[],
+    };
+    p.load_records(&records).expect("load");
+    assert_eq!(p.statuses(&[s, a]).expect("ids"), [FRESH, FRESH]);
+    // A new record of the source does not replace the observation.
+    let rec = RecordBatch {
+        ids: &[s],
+        code_versions: &zeros[..16],
+        config_hashes: &zeros[..16],
+        data_versions: &h(7),
+        dep_offsets: &[0, 0],
+        deps: &[],
+        dep_versions: &[],
+        extern_keys: &[],
+    };
+    assert!(p.apply_records(&rec).expect("apply").is_empty());
+    assert_eq!(p.statuses(&[a]).expect("ids"), [FRESH]);
+    // A new observation makes `a` stale, and reloading the records keeps it.
+    p.set_observed(&[s], &h(2)).expect("observe");
+    assert_eq!(p.statuses(&[a]).expect("ids"), [STALE]);
+    p.load_records(&records).expect("reload");
+    assert_eq!(p.statuses(&[s, a]).expect("ids"), [FRESH, STALE]);
+}

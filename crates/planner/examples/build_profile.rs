@@ -21,8 +21,8 @@ fn main() {
     let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let mut offsets = vec![0u32];
     let mut deps = Vec::new();
-    for e in 0..n {
-        let i = inv[e] as usize;
+    for &ie in &inv {
+        let i = ie as usize;
         for d in [i / 2, i.saturating_sub(7)] {
             if d < i {
                 deps.push(perm(d));

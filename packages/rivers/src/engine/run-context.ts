@@ -9,6 +9,7 @@ import type { Project } from '../definitions/index.js'
 import type { IOManager } from '../io/types.js'
 import type { Store } from '../store/store.js'
 import type { Tracker } from '../tracking/tracker.js'
+import type { AttemptSignals } from './attempt-signals.js'
 import { describeFailure } from './errors.js'
 import type { AssetId } from './planner.js'
 import type { ProjectState } from './project-state.js'
@@ -39,6 +40,8 @@ export interface RunContext {
   readonly trackers: readonly Tracker[]
   readonly log: Logger
   readonly signal: AbortSignal
+  /** The attempts' own signals, aborted with the run's (one listener on `signal` for all of them). */
+  readonly attempts: AttemptSignals
   /** Secret config values, and how to keep them out of what the run writes. */
   readonly secrets: RunSecrets
   /** Outputs recorded in this run, by id. */

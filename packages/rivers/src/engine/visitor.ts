@@ -95,7 +95,9 @@ export function assetVisitor(
       await book.finish(id, { kind: 'failed', error: outcome.error })
       return outcome.checkFailed ? 'check_failed' : 'upstream_failed'
     } finally {
-      await release()
+      // Not awaited: the release is group-committed with the next asset's lease (the store commits
+      // queued writes before any other call, the run's end included); a failed release is logged.
+      void release()
     }
   }
   return async (id, blockedBy) => {

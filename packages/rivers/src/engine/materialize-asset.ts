@@ -76,11 +76,16 @@ async function attempt(
   const metadata: Record<string, unknown> = { ...def.metadata }
   const metrics: MetricPoint[] = []
   const { inputs, consumed } = await loadInputs(run, id)
+  let log: AssetContext<unknown>['log'] | undefined
   const ctx: AssetContext<unknown> = {
     runId: run.runId,
     key: def.key,
     config: run.state.config.value(id),
-    log: run.log.child({ asset: def.key }),
+    // Made on first use: most assets never log, and a child logger per asset costs.
+    get log() {
+      log ??= run.log.child({ asset: def.key })
+      return log
+    },
     signal: controller.signal,
     attempt: n,
     addMetadata: (m) => void Object.assign(metadata, m),

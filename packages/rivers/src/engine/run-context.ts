@@ -52,14 +52,15 @@ export interface RunContext {
 }
 
 /**
- * Tells every tracker something; a tracker that fails is logged as a warning, never thrown.
+ * Tells every tracker something; a tracker that fails is logged as a warning, never thrown. `log`
+ * may be a function, so that a logger made for the warning is made only when one is written.
  *
  * @example
  * await tellTrackers(run.trackers, run.log, 'materialized', (t) => t.materialized(m))
  */
 export async function tellTrackers(
   trackers: readonly Tracker[],
-  log: Logger,
+  log: Logger | (() => Logger),
   what: string,
   tell: (t: Tracker) => Promise<void> | undefined,
 ): Promise<void> {
@@ -67,7 +68,7 @@ export async function tellTrackers(
     try {
       await tell(t)
     } catch (e) {
-      log.warn(
+      ;(typeof log === 'function' ? log() : log).warn(
         { err: e, tracker: t.name },
         `tracker ${t.name} failed (${what}): ${describeFailure(e)}; the run goes on`,
       )

@@ -11,7 +11,7 @@
  * @example
  * const attempts = new AttemptSignals(runSignal)
  * const controller = attempts.open()
- * try { await work(controller.signal) } finally { attempts.close(controller) }
+ * try { await fetch(url, { signal: controller.signal }) } finally { attempts.close(controller) }
  * attempts.dispose() // when the run ends
  */
 export class AttemptSignals {

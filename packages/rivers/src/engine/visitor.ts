@@ -96,8 +96,9 @@ export function assetVisitor(
       return outcome.checkFailed ? 'check_failed' : 'upstream_failed'
     } finally {
       // Not awaited: the release is group-committed with the next asset's lease (the store commits
-      // queued writes before any other call, the run's end included); a failed release is logged.
-      void release()
+      // queued writes before any other call, the run's end included). A failed release is logged;
+      // one of an asset given up on may fail after the run closed its log too, and is dropped.
+      release().catch(() => undefined)
     }
   }
   return async (id, blockedBy) => {

@@ -41,9 +41,7 @@ export async function materializeAsset(
   for (let n = 1; n <= maxAttempts; n++) {
     if (run.signal.aborted) return { ok: false, error: cancelled(a.key).message, cancelled: true }
     run.emit({ type: 'asset_started', key: a.key, attempt: n })
-    const controller = new AbortController()
-    const onAbort = (): void => controller.abort(run.signal.reason)
-    run.signal.addEventListener('abort', onAbort, { once: true })
+    const controller = run.attempts.open()
     try {
       const dataVersion = await attempt(run, id, def, n, controller, startedAt)
       return { ok: true, dataVersion }
@@ -57,7 +55,7 @@ export async function materializeAsset(
       if (!retryable) break
       await pause(delayMs!, run.signal)
     } finally {
-      run.signal.removeEventListener('abort', onAbort)
+      run.attempts.close(controller)
     }
   }
   const error = run.secrets.scrub(describeFailure(lastError))
@@ -78,11 +76,16 @@ async function attempt(
   const metadata: Record<string, unknown> = { ...def.metadata }
   const metrics: MetricPoint[] = []
   const { inputs, consumed } = await loadInputs(run, id)
+  let log: AssetContext<unknown>['log'] | undefined
   const ctx: AssetContext<unknown> = {
     runId: run.runId,
     key: def.key,
     config: run.state.config.value(id),
-    log: run.log.child({ asset: def.key }),
+    // Made on first use: most assets never log, and a child logger per asset costs.
+    get log() {
+      log ??= run.log.child({ asset: def.key })
+      return log
+    },
     signal: controller.signal,
     attempt: n,
     addMetadata: (m) => void Object.assign(metadata, m),

@@ -78,20 +78,24 @@ export async function recordOutput(run: RunContext, r: OutputRecord): Promise<vo
     metrics: r.metrics,
   })
   for (const c of r.checks) await run.store.recordCheck({ ...c, materializationId: recordId })
-  await tellTrackers(run.trackers, run.log.child({ asset: key }), 'materialized', (t) =>
-    t.materialized({
-      runId: run.runId,
-      assetKey: key,
-      recordId,
-      params: st.config.params(r.id),
-      metrics: r.metrics,
-      metadata,
-      dataVersion: r.output.dataVersion,
-      codeVersion: st.codeVersion(r.id),
-      storagePath: r.output.stored.storagePath,
-      startedAt: r.startedAt,
-      finishedAt: r.finishedAt,
-    }),
+  await tellTrackers(
+    run.trackers,
+    () => run.log.child({ asset: key }),
+    'materialized',
+    (t) =>
+      t.materialized({
+        runId: run.runId,
+        assetKey: key,
+        recordId,
+        params: st.config.params(r.id),
+        metrics: r.metrics,
+        metadata,
+        dataVersion: r.output.dataVersion,
+        codeVersion: st.codeVersion(r.id),
+        storagePath: r.output.stored.storagePath,
+        startedAt: r.startedAt,
+        finishedAt: r.finishedAt,
+      }),
   )
   // Consumers in this run read the stored output back, as a later run would.
   run.values.set(r.id, { storagePath: r.output.stored.storagePath, version: r.output.dataVersion })

@@ -9,6 +9,7 @@ import type { Project } from '../definitions/index.js'
 import type { IOManager } from '../io/types.js'
 import type { Store } from '../store/store.js'
 import type { Tracker } from '../tracking/tracker.js'
+import type { AttemptSignals } from './attempt-signals.js'
 import { describeFailure } from './errors.js'
 import type { AssetId } from './planner.js'
 import type { ProjectState } from './project-state.js'
@@ -39,6 +40,8 @@ export interface RunContext {
   readonly trackers: readonly Tracker[]
   readonly log: Logger
   readonly signal: AbortSignal
+  /** The attempts' own signals, aborted with the run's (one listener on `signal` for all of them). */
+  readonly attempts: AttemptSignals
   /** Secret config values, and how to keep them out of what the run writes. */
   readonly secrets: RunSecrets
   /** Outputs recorded in this run, by id. */
@@ -49,14 +52,15 @@ export interface RunContext {
 }
 
 /**
- * Tells every tracker something; a tracker that fails is logged as a warning, never thrown.
+ * Tells every tracker something; a tracker that fails is logged as a warning, never thrown. `log`
+ * may be a function, so that a logger made for the warning is made only when one is written.
  *
  * @example
  * await tellTrackers(run.trackers, run.log, 'materialized', (t) => t.materialized(m))
  */
 export async function tellTrackers(
   trackers: readonly Tracker[],
-  log: Logger,
+  log: Logger | (() => Logger),
   what: string,
   tell: (t: Tracker) => Promise<void> | undefined,
 ): Promise<void> {
@@ -64,7 +68,7 @@ export async function tellTrackers(
     try {
       await tell(t)
     } catch (e) {
-      log.warn(
+      ;(typeof log === 'function' ? log() : log).warn(
         { err: e, tracker: t.name },
         `tracker ${t.name} failed (${what}): ${describeFailure(e)}; the run goes on`,
       )

@@ -12,6 +12,7 @@ import type { IOManager } from '../io/types.js'
 import { createRunLogger } from '../log.js'
 import type { Store } from '../store/store.js'
 import type { Tracker } from '../tracking/tracker.js'
+import { AttemptSignals } from './attempt-signals.js'
 import { RunLeases } from './leases.js'
 import type { AssetId } from './planner.js'
 import type { ProjectState } from './project-state.js'
@@ -96,6 +97,7 @@ export async function runPlan(scope: RunScope, controls: RunControls = {}): Prom
     trackers: scope.trackers,
     log: logger,
     signal,
+    attempts: new AttemptSignals(signal),
     secrets,
     values: new Map(),
     emit,
@@ -148,6 +150,7 @@ export async function runPlan(scope: RunScope, controls: RunControls = {}): Prom
     await sweeping
   } finally {
     run.gate.closed = true
+    run.attempts.dispose()
     await store.releaseRunLeases(runId)
     summary.durationMs = Date.now() - started
     if (signal.aborted) summary.status = 'cancelled'

@@ -38,6 +38,31 @@ describe('schedule()', () => {
     expect(end).toEqual({ unfinished: [], abandoned: 0 })
   })
 
+  it('keeps ready ids first in, first out across thousands of them (the queue compacts as it goes)', async () => {
+    // 3000 roots, then a child per root: roots start in plan order, each child once its root is done.
+    const n = 3000
+    const all = ids(...Array.from({ length: 2 * n }, (_, i) => i))
+    const wide = { ids: all, deps: (id: AssetId) => (id < n ? [] : ids(id - n)) }
+    const started: number[] = []
+    const done = new Set<number>()
+    const end = await schedule(
+      wide,
+      { concurrency: 3, signal: new AbortController().signal, graceMs: 100 },
+      async (id) => {
+        if (id >= n) expect(done.has(id - n)).toBe(true)
+        started.push(id)
+        await Promise.resolve()
+        done.add(id)
+        return undefined
+      },
+    )
+    expect(started).toHaveLength(2 * n)
+    expect(new Set(started).size).toBe(2 * n)
+    const roots = started.filter((id) => id < n)
+    expect(roots).toEqual([...roots].sort((a, b) => a - b))
+    expect(end).toEqual({ unfinished: [], abandoned: 0 })
+  })
+
   it('hands a block reason down to every descendant, and lets independent branches finish', async () => {
     const seen = new Map<number, string | undefined>()
     await schedule<string>(

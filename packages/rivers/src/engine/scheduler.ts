@@ -70,7 +70,10 @@ export async function schedule<Reason>(
     }
   }
   const blocked = new Map<AssetId, Reason>()
-  const ready = graph.ids.filter((v) => pending.get(v) === 0)
+  // A FIFO queue: `ready[head]` is next; popping moves `head` (no array shift per pop), and the
+  // consumed front is dropped now and then so it does not grow with the run.
+  let ready = graph.ids.filter((v) => pending.get(v) === 0)
+  let head = 0
   const finished = new Set<AssetId>()
   let done = 0
   let active = 0
@@ -101,8 +104,12 @@ export async function schedule<Reason>(
 
   async function loop(): Promise<void> {
     while (done < graph.ids.length) {
-      while (ready.length > 0 && active < concurrency && !signal.aborted) {
-        const v = ready.shift()!
+      while (head < ready.length && active < concurrency && !signal.aborted) {
+        const v = ready[head++]!
+        if (head >= 1024 && head * 2 >= ready.length) {
+          ready = ready.slice(head)
+          head = 0
+        }
         active++
         void visit(v, blocked.get(v))
           .then(
@@ -117,7 +124,7 @@ export async function schedule<Reason>(
             wake?.()
           })
       }
-      if (active === 0 && (signal.aborted || ready.length === 0)) break
+      if (active === 0 && (signal.aborted || head === ready.length)) break
       if (signal.aborted) {
         // Running visits saw the signal abort; give them a bounded grace period.
         const timedOut = await Promise.race([

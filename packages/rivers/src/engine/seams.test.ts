@@ -119,6 +119,8 @@ describe('trackers', () => {
         'tracker broken failed (materialized): tracking server down; the run goes on',
         'tracker broken failed (materialized): tracking server down; the run goes on',
       ])
+      // A warning about one asset names it (its logger is made only when there is a warning).
+      expect(lines.filter((l) => l.level === 40).map((l) => l.asset)).toEqual([undefined, 'raw', 'model'])
     } finally {
       await ws.close()
     }

@@ -95,7 +95,10 @@ export function assetVisitor(
       await book.finish(id, { kind: 'failed', error: outcome.error })
       return outcome.checkFailed ? 'check_failed' : 'upstream_failed'
     } finally {
-      await release()
+      // Not awaited: the release is group-committed with the next asset's lease (the store commits
+      // queued writes before any other call, the run's end included). A failed release is logged;
+      // one of an asset given up on may fail after the run closed its log too, and is dropped.
+      release().catch(() => undefined)
     }
   }
   return async (id, blockedBy) => {

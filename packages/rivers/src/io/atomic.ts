@@ -47,6 +47,12 @@ export interface AtomicModes {
   fileMode?: number
   /** Mode of folders it creates (default 0o700). */
   dirMode?: number
+  /**
+   * Folders known to exist (a writer's own record of where it wrote): no `mkdir` for them. A folder
+   * removed since is created again when opening the temp file fails with ENOENT. `writeAtomic` adds
+   * the folders it creates.
+   */
+  knownDirs?: Set<string>
 }
 
 /**
@@ -66,9 +72,27 @@ export async function writeAtomic(
   modes: AtomicModes = {},
 ): Promise<number> {
   const dir = dirname(finalPath)
-  await fs.mkdir(dir, { recursive: true, mode: modes.dirMode ?? 0o700 })
+  const known = modes.knownDirs
+  const mkdir = async (): Promise<void> => {
+    await fs.mkdir(dir, { recursive: true, mode: modes.dirMode ?? 0o700 })
+    known?.add(dir)
+  }
   const tempPath = join(dir, tempFileName(basename(finalPath)))
-  const handle = await fs.open(tempPath, 'wx', modes.fileMode ?? 0o600)
+  const fileMode = modes.fileMode ?? 0o600
+  let handle: WriterHandle
+  if (known?.has(dir)) {
+    try {
+      handle = await fs.open(tempPath, 'wx', fileMode)
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+      known.delete(dir) // removed since (gc, wipe, by hand)
+      await mkdir()
+      handle = await fs.open(tempPath, 'wx', fileMode)
+    }
+  } else {
+    await mkdir()
+    handle = await fs.open(tempPath, 'wx', fileMode)
+  }
   let bytes = 0
   let open = true
   try {

@@ -231,6 +231,29 @@ function diskWithRoom(budget: number): WriterFs {
 }
 
 describe('FileIOManager atomicity', () => {
+  it('creates a folder once, and again when it was removed since', async () => {
+    const root = join(base, 'own')
+    const made: string[] = []
+    const counting: WriterFs = {
+      mkdir: (p, o) => (made.push(relative(root, p)), fsp.mkdir(p, o)),
+      rename: (a, b) => fsp.rename(a, b),
+      rm: (p, o) => fsp.rm(p, o),
+      open: (p, flags, mode) => fsp.open(p, flags, mode),
+    }
+    const own = new FileIOManager(root, { fs: counting })
+    await own.write({ key: 'a/b', runId: 'r1' }, 1)
+    await own.write({ key: 'a/b', runId: 'r2' }, 2)
+    expect(made).toEqual(['a/b'])
+    rmSync(join(root, 'a'), { recursive: true }) // e.g. removed by hand
+    const { storagePath } = await own.write({ key: 'a/b', runId: 'r3' }, 3)
+    expect(made).toEqual(['a/b', 'a/b'])
+    expect(await new FileIOManager(root).read({ key: 'a/b' }, { storagePath })).toBe(3)
+    // Folders its own delete removed are forgotten too.
+    await own.delete({ key: 'a/b' }, { storagePath })
+    await own.write({ key: 'a/b', runId: 'r4' }, 4)
+    expect(made).toEqual(['a/b', 'a/b', 'a/b'])
+  })
+
   it('leaves no temp file after success', async () => {
     await io.write(ctx('a/b'), { v: 1 })
     await io.write(ctx('a/c'), Buffer.from('x'))

@@ -69,6 +69,8 @@ export class FileIOManager implements IOManager {
   readonly baseDir: string
   readonly #fs: WriterFs
   readonly #recent: RecentBytes
+  /** Folders this manager created or wrote into (no `mkdir` per write; see `AtomicModes.knownDirs`). */
+  readonly #dirs = new Set<string>()
 
   constructor(baseDir: string, options: FileIOManagerOptions = {}) {
     this.baseDir = baseDir
@@ -144,6 +146,7 @@ export class FileIOManager implements IOManager {
     for (let dir = dirname(path); dir.startsWith(`${base}${sep}`); dir = dirname(dir)) {
       try {
         await rmdir(dir) // only an empty folder goes
+        this.#dirs.delete(dir)
       } catch {
         break
       }
@@ -235,7 +238,7 @@ export class FileIOManager implements IOManager {
     beforeRename?: (temp: string) => void,
   ): Promise<number> {
     try {
-      return await writeAtomic(this.#fs, path, produce, beforeRename)
+      return await writeAtomic(this.#fs, path, produce, beforeRename, { knownDirs: this.#dirs })
     } catch (e) {
       if (e instanceof RiversError) throw e
       throw writeFailed(key, path, e)

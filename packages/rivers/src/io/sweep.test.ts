@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FileIOManager } from './file-io-manager.js'
-import { pidAlive, sweepTempFiles, tempFileName } from './sweep.js'
+import { parseTempName, pidAlive, sweepTempFiles, tempFileName } from './sweep.js'
 
 let base: string
 beforeEach(() => {
@@ -50,6 +50,15 @@ describe('sweepTempFiles', () => {
   it('is what FileIOManager.sweepTempFiles does under its folder', async () => {
     put(`storage/k/${tempFileName('@r1.json', 999_999_98)}`, 120_000)
     expect(await new FileIOManager(join(base, 'storage')).sweepTempFiles({ isAlive: () => false })).toHaveLength(1)
+  })
+
+  it('tempFileName: unique names that parse back to their pid', () => {
+    const names = Array.from({ length: 1000 }, () => tempFileName('@r1.json', 4242))
+    expect(new Set(names).size).toBe(1000)
+    for (const n of names) {
+      expect(n).toMatch(/^\.tmp-4242-[0-9a-f]{16}-@r1\.json$/)
+      expect(parseTempName(n)).toEqual({ pid: 4242 })
+    }
   })
 
   it('pidAlive', () => {

@@ -28,6 +28,9 @@ export function parseTempName(name: string): { pid: number | undefined } | undef
   return { pid: m[1] === undefined ? undefined : Number(m[1]) }
 }
 
+const tempSalt = randomBytes(4).toString('hex')
+let tempCounter = 0
+
 /**
  * The name of a new temp file for `finalName`, carrying this process's pid.
  *
@@ -35,7 +38,10 @@ export function parseTempName(name: string): { pid: number | undefined } | undef
  * tempFileName('@r1.json') // '.tmp-4242-9f1c0a7e3b5d2c11-@r1.json'
  */
 export function tempFileName(finalName: string, pid: number = process.pid): string {
-  return `${TEMP_PREFIX}${pid}-${randomBytes(8).toString('hex')}-${finalName}`
+  // Unique without asking the system for randomness per file: a random prefix per process (a reused
+  // pid does not repeat it) and a counter.
+  tempCounter = (tempCounter + 1) >>> 0
+  return `${TEMP_PREFIX}${pid}-${tempSalt}${tempCounter.toString(16).padStart(8, '0')}-${finalName}`
 }
 
 /** Options of {@link sweepTempFiles}. */

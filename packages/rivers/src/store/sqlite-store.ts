@@ -3,9 +3,11 @@
  * metrics, params, leases and jobs in the store folder (`.rivers/` beside the project file).
  *
  * The `Store` seam is asynchronous (so that a PostgreSQL store can implement it); this one works
- * synchronously inside (better-sqlite3 is synchronous) and resolves at once. Every write is one
- * `BEGIN IMMEDIATE` transaction: taking the write lock up front means a second process waits (busy
- * timeout, 10 s) instead of failing with SQLITE_BUSY when it upgrades a read to a write.
+ * synchronously inside (better-sqlite3 is synchronous). Every write is in a `BEGIN IMMEDIATE`
+ * transaction: taking the write lock up front means a second process waits (busy timeout, 10 s)
+ * instead of failing with SQLITE_BUSY when it upgrades a read to a write. The frequent small writes
+ * of a run (records, checks, params, events, leases) are group-committed (`write-batch.ts`): those
+ * queued in one turn of the event loop share a transaction, and resolve once it committed.
  */
 import type Database from 'better-sqlite3'
 import { ArtifactsTable } from './artifacts.js'
@@ -17,6 +19,7 @@ import { ParamsTable } from './params.js'
 import { RecordsTable } from './records.js'
 import { RunsTable } from './runs.js'
 import type { Store } from './store.js'
+import { WriteBatch } from './write-batch.js'
 import type {
   ArtifactRecord,
   BeginRun,
@@ -58,11 +61,13 @@ export class SqliteStore implements Store {
   readonly #params: ParamsTable
   readonly #artifacts: ArtifactsTable
   readonly #busyMs: number
+  readonly #batch: WriteBatch
 
   private constructor(db: Database.Database, file: string, busyMs: number) {
     this.#db = db
     this.file = file
     this.#busyMs = busyMs
+    this.#batch = new WriteBatch(db, (e) => translateSqliteError(file, e, busyMs))
     this.#records = new RecordsTable(db, file)
     this.#runs = new RunsTable(db, file)
     this.#params = new ParamsTable(db, file)
@@ -89,17 +94,19 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction, translating SQLite errors into `RiversError`s. */
+  /** Runs `fn` in one IMMEDIATE transaction (after the queued writes), translating SQLite errors. */
   #write<T>(fn: () => T): T {
-    try {
-      return this.#db.transaction(fn).immediate()
-    } catch (e) {
-      throw translateSqliteError(this.file, e, this.#busyMs)
-    }
+    return this.#batch.now(fn)
+  }
+
+  /** Queues `fn` for the next group commit; resolves once it is committed. */
+  #later<T>(fn: () => T): Promise<T> {
+    return this.#batch.later(fn)
   }
 
   #read<T>(fn: () => T): T {
     try {
+      this.#batch.flush()
       return fn()
     } catch (e) {
       throw translateSqliteError(this.file, e, this.#busyMs)
@@ -153,7 +160,7 @@ export class SqliteStore implements Store {
    * await store.appendEvent(runId, 'skipped', 'report', { reason: 'upstream_unchanged' })
    */
   async appendEvent(runId: string, type: string, key?: string, data?: unknown): Promise<number> {
-    return this.#write(() => this.#runs.appendEvent(runId, type, key, data))
+    return this.#later(() => this.#runs.appendEvent(runId, type, key, data))
   }
 
   /**
@@ -177,7 +184,7 @@ export class SqliteStore implements Store {
    *   storagePath: 'features.json', metrics: [{ name: 'rows', value: 1200 }] })
    */
   async recordMaterialization(record: NewRecord): Promise<number> {
-    return this.#write(() => this.#records.insert(record))
+    return this.#later(() => this.#records.insert(record))
   }
 
   /**
@@ -187,7 +194,7 @@ export class SqliteStore implements Store {
    * await store.recordCheck({ runId, key: 'model', materializationId: id, name: 'auc >= 0.8', passed: false, blocking: true })
    */
   async recordCheck(result: NewCheckResult): Promise<number> {
-    return this.#write(() => this.#runs.recordCheck(result))
+    return this.#later(() => this.#runs.recordCheck(result))
   }
 
   /**
@@ -198,7 +205,7 @@ export class SqliteStore implements Store {
    * await store.recordParams(id, { epochs: 3, token: '[redacted]' })
    */
   async recordParams(materializationId: number, params: unknown): Promise<void> {
-    this.#write(() => this.#params.put(materializationId, params))
+    await this.#later(() => this.#params.put(materializationId, params))
   }
 
   /**
@@ -321,7 +328,7 @@ export class SqliteStore implements Store {
    * if (!(await store.tryAcquireLease('model', runId, 60_000))) console.log('another run is building model')
    */
   async tryAcquireLease(key: string, runId: string, ttlMs: number, partition = ''): Promise<boolean> {
-    return this.#write(() => this.#leases.tryAcquire(key, partition, runId, ttlMs))
+    return this.#later(() => this.#leases.tryAcquire(key, partition, runId, ttlMs))
   }
 
   /**
@@ -331,7 +338,7 @@ export class SqliteStore implements Store {
    * const timer = setInterval(() => void store.renewLease('model', runId, 60_000), 20_000)
    */
   async renewLease(key: string, runId: string, ttlMs: number, partition = ''): Promise<boolean> {
-    return this.#write(() => this.#leases.renew(key, partition, runId, ttlMs))
+    return this.#later(() => this.#leases.renew(key, partition, runId, ttlMs))
   }
 
   /**
@@ -341,7 +348,7 @@ export class SqliteStore implements Store {
    * await store.releaseLease('model', runId)
    */
   async releaseLease(key: string, runId: string, partition = ''): Promise<boolean> {
-    return this.#write(() => this.#leases.release(key, partition, runId))
+    return this.#later(() => this.#leases.release(key, partition, runId))
   }
 
   /**
@@ -429,6 +436,11 @@ export class SqliteStore implements Store {
    * await store.close()
    */
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close()
+    if (!this.#db.open) return
+    try {
+      this.#batch.flush()
+    } finally {
+      this.#db.close()
+    }
   }
 }

@@ -18,12 +18,14 @@ import { charts } from './report/charts.js'
 import { renderMarkdown } from './report/markdown.js'
 import { lineChart } from './report/svg.js'
 import { annotate, evaluateTargets } from './report/targets.js'
+import { evaluateIssue12Targets } from './report/targets12.js'
 import type { BenchReport, Impl } from './results.js'
 import { buildScenario, coldScenario } from './scenarios/build.js'
 import { callScenario } from './scenarios/call.js'
 import type { RunCtx } from './scenarios/common.js'
 import { coneScenario } from './scenarios/cone.js'
 import { e2eMaterializeScenario, e2eStatusScenario } from './scenarios/e2e.js'
+import { e2eExecutorScenario } from './scenarios/e2eExecutor.js'
 import {
   memoryRow,
   replanCodeScenario,
@@ -160,10 +162,18 @@ async function main(): Promise<void> {
     ctx.log(`  e2e status: total ${elapsed()}`)
     await guarded(ctx, 'e2e materialize', () => e2eMaterializeScenario(ctx, 10_000))
     ctx.log(`  e2e materialize: total ${elapsed()}`)
+    for (const shape of ['dbt', 'hub'] as const)
+      for (const n of [10_000, 100_000]) {
+        await guarded(ctx, `e2e executor ${shape} ${n}`, () => e2eExecutorScenario(ctx, shape, n, profile.executorCapS))
+        ctx.log(`  e2e executor ${shape} ${formatCount(n, true)}: total ${elapsed()}`)
+      }
   }
 
   machine.loadEnd = loadNow()
-  const targets = annotate(evaluateTargets(ctx.rows, ctx.memory), ctx.rows, ctx.memory)
+  const targets = [
+    ...annotate(evaluateTargets(ctx.rows, ctx.memory), ctx.rows, ctx.memory),
+    ...evaluateIssue12Targets(ctx.rows),
+  ]
   mkdirSync(RESULTS, { recursive: true })
   const drawn = charts(ctx.rows)
   const prefix = args.out === 'latest' ? '' : `${args.out}-`

@@ -5,7 +5,8 @@
  * charts, and prints the targets table.
  *
  * Options (for development): `--shapes=dbt,chain`, `--sizes=10000`, `--orders=shuffled`,
- * `--no-e2e`, `--only-e2e`, `--out=NAME` (results file stem).
+ * `--no-e2e`, `--only-e2e`, `--out=NAME` (results file stem). `--peers`: Rivers beside Dagster instead
+ * (`peers/main.ts`; `--peer-sizes=50`, `--peer-cap=1000`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -86,6 +87,10 @@ async function guarded(ctx: RunCtx, what: string, fn: () => void | Promise<void>
 const VERBOSE = process.env.BENCH_VERBOSE === '1'
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--peers')) {
+    const { runPeers } = await import('./peers/main.js')
+    return runPeers(process.argv.slice(2))
+  }
   const args = parseArgs(process.argv.slice(2))
   const { profile } = args
   const started = performance.now()

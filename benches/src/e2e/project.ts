@@ -60,10 +60,17 @@ export function generatedProject(n: number, options: GeneratedProjectOptions = {
 
 /**
  * The definitions alone (`source()`, `asset()`, `defineProject`) of a generated graph in topological
- * order: what the "defining one asset" target times, without generating the graph.
+ * order: what the "defining one asset" target times, without generating the graph. With `observed`,
+ * a source's data version is read from that map when observed (else `observed-<key>`), so a
+ * benchmark can change one source.
  * @example projectFromGraph(generate('hub', 10_000), 'generated-hub-10000')
  */
-export function projectFromGraph(g: CsrGraph, name: string, concurrency?: number): Project {
+export function projectFromGraph(
+  g: CsrGraph,
+  name: string,
+  concurrency?: number,
+  observed?: ReadonlyMap<string, string>,
+): Project {
   const { n } = g
   const labels = g.labels
   const defs: (AssetDef<unknown> | SourceDef<unknown>)[] = new Array(n)
@@ -73,7 +80,8 @@ export function projectFromGraph(g: CsrGraph, name: string, concurrency?: number
     if (g.sources[v]) {
       const dataVersion = `observed-${key}`
       // `load` is given because the executor reads `path` for a source without one (see the report).
-      defs[v] = source({ key, ...spec, observe: () => ({ dataVersion }), load: () => null })
+      const observe = observed ? () => ({ dataVersion: observed.get(key) ?? dataVersion }) : () => ({ dataVersion })
+      defs[v] = source({ key, ...spec, observe, load: () => null })
       continue
     }
     const deps: Record<string, AssetDef<unknown> | SourceDef<unknown>> = {}

@@ -167,11 +167,15 @@ async function main(): Promise<void> {
     ctx.log(`  e2e status: total ${elapsed()}`)
     await guarded(ctx, 'e2e materialize', () => e2eMaterializeScenario(ctx, 10_000))
     ctx.log(`  e2e materialize: total ${elapsed()}`)
-    for (const shape of ['dbt', 'hub'] as const)
-      for (const n of [10_000, 100_000]) {
-        await guarded(ctx, `e2e executor ${shape} ${n}`, () => e2eExecutorScenario(ctx, shape, n, profile.executorCapS))
-        ctx.log(`  e2e executor ${shape} ${formatCount(n, true)}: total ${elapsed()}`)
-      }
+    // dbt at 10k is the materialize row above; the other three runs of the issue-12 executor target:
+    for (const [shape, n] of [
+      ['dbt', 100_000],
+      ['hub', 10_000],
+      ['hub', 100_000],
+    ] as const) {
+      await guarded(ctx, `e2e executor ${shape} ${n}`, () => e2eExecutorScenario(ctx, shape, n, profile.executorCapS))
+      ctx.log(`  e2e executor ${shape} ${formatCount(n, true)}: total ${elapsed()}`)
+    }
   }
 
   machine.loadEnd = loadNow()

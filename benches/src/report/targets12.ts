@@ -110,7 +110,12 @@ function executorTarget(rows: readonly Row[], shape: 'dbt' | 'hub'): TargetResul
   const target = `#12: executor overhead per trivial asset (${shape === 'dbt' ? 'dbt-like' : 'hub-shaped'} graph, store writes included) ≤ 0.3 ms at 10k and 100k, 100k within 1.2× of 10k`
   const at = (n: number): Row | undefined =>
     rows.find(
-      (r) => r.scenario === 'e2e-materialize' && r.variant === EXECUTOR_VARIANT && r.shape === shape && r.n === n,
+      (r) =>
+        r.scenario === 'e2e-materialize' &&
+        r.shape === shape &&
+        r.n === n &&
+        // This module's runs, or the issue-4 materialize row (dbt 10k), whose variant starts `executor:`.
+        (r.variant === EXECUTOR_VARIANT || (r.variant?.startsWith('executor:') ?? false)),
     )
   const small = at(10_000)
   const large = at(100_000)

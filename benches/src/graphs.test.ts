@@ -14,6 +14,26 @@ import {
   type CsrGraph,
 } from './graphs.js'
 import { isValidKey } from './baselines/topo.js'
+import { HUB_MAX_DEGREE, hub, wideFanIn } from './graphs/hubs.js'
+
+/** Number of assets downstream of `root` (not counting it). */
+function downstream(g: CsrGraph, root: number): number {
+  const children: number[][] = Array.from({ length: g.n }, () => [])
+  for (let v = 0; v < g.n; v++)
+    for (let i = g.depOffsets[v]!; i < g.depOffsets[v + 1]!; i++) children[g.deps[i]!]!.push(v)
+  const seen = new Uint8Array(g.n)
+  const stack = [root]
+  let count = 0
+  while (stack.length) {
+    for (const c of children[stack.pop()!]!)
+      if (!seen[c]) {
+        seen[c] = 1
+        count++
+        stack.push(c)
+      }
+  }
+  return count
+}
 
 /** Kahn's algorithm; true when every node gets ordered. */
 function acyclic(g: CsrGraph): boolean {
@@ -100,7 +120,7 @@ describe('graph generators', () => {
   })
 
   it('different seeds give different random graphs', () => {
-    for (const shape of ['layered', 'dbt', 'powerLaw'] as const)
+    for (const shape of ['layered', 'dbt', 'powerLaw', 'hub', 'wideFanIn'] as const)
       expect(generate(shape, 3000, { seed: 1 }).deps).not.toEqual(generate(shape, 3000, { seed: 2 }).deps)
   })
 
@@ -155,6 +175,38 @@ describe('graph generators', () => {
     expect(cross / g.deps.length).toBeLessThan(0.06)
     expect(hubs.size).toBeLessThanOrEqual(20)
     expect(hubs.size).toBeGreaterThanOrEqual(15)
+  })
+
+  it('hub: five base libraries each with 10–30% of the graph downstream, power-law degrees up to ~500', () => {
+    for (const n of [10_000, 60_000]) {
+      const g = hub(n, { seed: 4, order: 'shuffled' })
+      const s = graphStats(g)
+      expect(s.avgInDegree).toBeGreaterThan(2)
+      expect(s.avgInDegree).toBeLessThan(4)
+      expect(s.maxInDegree).toBeGreaterThan(100)
+      expect(s.maxInDegree).toBeLessThanOrEqual(HUB_MAX_DEGREE + 2) // + a source and a base library
+      expect(s.maxOutDegree).toBeGreaterThan(100)
+      expect(s.maxOutDegree).toBeLessThanOrEqual(HUB_MAX_DEGREE)
+      const shares = [0, 1, 2, 3, 4].map((j) => downstream(g, g.keys.indexOf(`lib/base${j}`)) / n)
+      for (const share of shares) {
+        expect(share).toBeGreaterThanOrEqual(0.1)
+        expect(share).toBeLessThanOrEqual(0.3)
+      }
+      expect(Math.max(...shares)).toBeGreaterThan(0.2)
+      // Power law: most assets have few deps, a few have hundreds.
+      let few = 0
+      for (let v = 0; v < n; v++) if (g.depOffsets[v + 1]! - g.depOffsets[v]! <= 3) few++
+      expect(few / n).toBeGreaterThan(0.8)
+    }
+  })
+
+  it('wideFanIn: aggregates over thousands of inputs, one per 2,000 assets', () => {
+    const g = wideFanIn(100_000, { seed: 2 })
+    const wide = g.keys.filter((k, v) => k.startsWith('agg/') && g.depOffsets[v + 1]! - g.depOffsets[v]! >= 2000)
+    expect(wide).toHaveLength(50)
+    expect(graphStats(g)).toMatchObject({ sources: 50_000 })
+    expect(graphStats(g).maxInDegree).toBeLessThanOrEqual(5000)
+    expect(downstream(g, g.keys.indexOf('src/s0'))).toBeGreaterThan(1)
   })
 
   it('handles a million assets in a few seconds', { timeout: 60_000 }, () => {

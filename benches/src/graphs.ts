@@ -1,3 +1,4 @@
+import { hub, wideFanIn } from './graphs/hubs.js'
 import { Rng } from './rng.js'
 
 /**
@@ -42,13 +43,23 @@ export interface GenOptions {
   domainSize?: number
 }
 
-export type Shape = 'chain' | 'fanOut' | 'fanIn' | 'layered' | 'diamond' | 'dbt' | 'powerLaw'
+export type Shape = 'chain' | 'fanOut' | 'fanIn' | 'layered' | 'diamond' | 'dbt' | 'powerLaw' | 'hub' | 'wideFanIn'
 
 /** Every shape, in the order benchmark tables list them. */
-export const SHAPES: readonly Shape[] = ['chain', 'fanOut', 'fanIn', 'layered', 'diamond', 'dbt', 'powerLaw']
+export const SHAPES: readonly Shape[] = [
+  'chain',
+  'fanOut',
+  'fanIn',
+  'layered',
+  'diamond',
+  'dbt',
+  'powerLaw',
+  'hub',
+  'wideFanIn',
+]
 
 /** Appends deps node by node into growable typed arrays. */
-class CsrBuilder {
+export class CsrBuilder {
   readonly offsets: Uint32Array
   private deps: Uint32Array
   private len = 0
@@ -67,6 +78,11 @@ class CsrBuilder {
   /** The `i`-th dep appended so far. */
   at(i: number): number {
     return this.deps[i] ?? 0
+  }
+
+  /** Deps appended so far (all nodes). */
+  get length(): number {
+    return this.len
   }
 
   /** Whether the current node already has dep `u`. */
@@ -115,7 +131,8 @@ function keysOf(n: number, key: (v: number) => string): string[] {
   return keys
 }
 
-function finish(
+/** Packs a built graph (sources default to the assets without deps), shuffling ids if asked. */
+export function finish(
   name: string,
   n: number,
   keys: string[],
@@ -373,6 +390,8 @@ const GENERATORS: Record<Shape, (n: number, opts?: GenOptions) => CsrGraph> = {
   diamond,
   dbt,
   powerLaw,
+  hub,
+  wideFanIn,
 }
 
 /**

@@ -5,7 +5,8 @@
  * charts, and prints the targets table.
  *
  * Options (for development): `--shapes=dbt,chain`, `--sizes=10000`, `--orders=shuffled`,
- * `--no-e2e`, `--only-e2e`, `--out=NAME` (results file stem).
+ * `--no-e2e`, `--only-e2e`, `--out=NAME` (results file stem). `--peers`: Rivers beside Dagster instead
+ * (`peers/main.ts`; `--peer-sizes=50`, `--peer-cap=1000`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -18,12 +19,14 @@ import { charts } from './report/charts.js'
 import { renderMarkdown } from './report/markdown.js'
 import { lineChart } from './report/svg.js'
 import { annotate, evaluateTargets } from './report/targets.js'
+import { evaluateIssue12Targets } from './report/targets12.js'
 import type { BenchReport, Impl } from './results.js'
 import { buildScenario, coldScenario } from './scenarios/build.js'
 import { callScenario } from './scenarios/call.js'
 import type { RunCtx } from './scenarios/common.js'
 import { coneScenario } from './scenarios/cone.js'
 import { e2eMaterializeScenario, e2eStatusScenario } from './scenarios/e2e.js'
+import { e2eExecutorScenario } from './scenarios/e2eExecutor.js'
 import {
   memoryRow,
   replanCodeScenario,
@@ -84,6 +87,10 @@ async function guarded(ctx: RunCtx, what: string, fn: () => void | Promise<void>
 const VERBOSE = process.env.BENCH_VERBOSE === '1'
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--peers')) {
+    const { runPeers } = await import('./peers/main.js')
+    return runPeers(process.argv.slice(2))
+  }
   const args = parseArgs(process.argv.slice(2))
   const { profile } = args
   const started = performance.now()
@@ -160,10 +167,22 @@ async function main(): Promise<void> {
     ctx.log(`  e2e status: total ${elapsed()}`)
     await guarded(ctx, 'e2e materialize', () => e2eMaterializeScenario(ctx, 10_000))
     ctx.log(`  e2e materialize: total ${elapsed()}`)
+    // dbt at 10k is the materialize row above; the other three runs of the issue-12 executor target:
+    for (const [shape, n] of [
+      ['dbt', 100_000],
+      ['hub', 10_000],
+      ['hub', 100_000],
+    ] as const) {
+      await guarded(ctx, `e2e executor ${shape} ${n}`, () => e2eExecutorScenario(ctx, shape, n, profile.executorCapS))
+      ctx.log(`  e2e executor ${shape} ${formatCount(n, true)}: total ${elapsed()}`)
+    }
   }
 
   machine.loadEnd = loadNow()
-  const targets = annotate(evaluateTargets(ctx.rows, ctx.memory), ctx.rows, ctx.memory)
+  const targets = [
+    ...annotate(evaluateTargets(ctx.rows, ctx.memory), ctx.rows, ctx.memory),
+    ...evaluateIssue12Targets(ctx.rows),
+  ]
   mkdirSync(RESULTS, { recursive: true })
   const drawn = charts(ctx.rows)
   const prefix = args.out === 'latest' ? '' : `${args.out}-`

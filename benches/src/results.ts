@@ -7,15 +7,16 @@ import type { MachineInfo } from './machine.js'
 import type { Summary } from './stats.js'
 
 /** Rivers and the baselines it runs beside. */
-export type Impl = 'rivers' | 'reference' | 'idiomatic' | 'graphology'
+export type Impl = 'rivers' | 'reference' | 'incremental' | 'idiomatic' | 'graphology'
 
 /** Report column order. */
-export const IMPLS: readonly Impl[] = ['rivers', 'reference', 'idiomatic', 'graphology']
+export const IMPLS: readonly Impl[] = ['rivers', 'reference', 'incremental', 'idiomatic', 'graphology']
 
 /** Display names of the implementations. */
 export const IMPL_NAMES: Record<Impl, string> = {
   rivers: 'Rivers (native)',
-  reference: 'reference TS (typed arrays)',
+  reference: 'reference TS (typed arrays, plan from scratch)',
+  incremental: 'incremental TS (typed arrays, maintained plan as in Rust)',
   idiomatic: 'idiomatic TS (Maps, strings)',
   graphology: 'graphology (+ dag)',
 }

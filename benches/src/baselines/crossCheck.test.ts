@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { shuffleIds, type CsrGraph } from '../graphs.js'
 import { Rng } from '../rng.js'
+import { IncrementalPlanner } from './incremental.js'
 import { layerSets, planLayers, Twin, type TokRecord } from './testkit.js'
 import { STATUS_NAMES } from './types.js'
 
@@ -53,6 +54,9 @@ function agree(t: Twin, rng: Rng): void {
     const pos = rc.map((c) => ref.graph.position[ref.idOf(c.key)]!)
     expect(pos).toEqual([...pos].sort((a, b) => a - b))
   }
+  const whole = ref.plan(null, false)
+  expect(whole).toEqual(ref.planFromScratch(null, false))
+  if (ref instanceof IncrementalPlanner) expect(ref.plannedCount()).toBe(whole.ids.length)
   for (let k = 0; k < 3; k++) {
     const sel = randomSelection(rng, g.n)
     const force = rng.chance(0.2)
@@ -113,12 +117,16 @@ function run(
   if (!blocked) expect(t.ref.plan(sel, false).ids).toHaveLength(0) // fixpoint
 }
 
-describe('reference vs idiomatic planner on random DAGs and edits', () => {
-  it('agree on statuses, causes, root causes, plans and missing inputs', () => {
+describe.each([
+  ['reference (from scratch)', false],
+  ['incremental twin (maintained plan)', true],
+])('%s vs idiomatic planner on random DAGs and edits', (_name, incremental) => {
+  // 200 random runs, each checking every asset: seconds on a loaded machine, so not the 5 s default.
+  it('agree on statuses, causes, root causes, plans and missing inputs', { timeout: 60_000 }, () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0x7fffffff }), fc.integer({ min: 1, max: 12 }), (seed, n) => {
         const rng = new Rng(seed)
-        const t = new Twin(randomGraph(rng, n))
+        const t = new Twin(randomGraph(rng, n), incremental)
         const code = new Map<number, number>()
         const config = new Map<number, number>()
         const ids = Array.from({ length: n }, (_, v) => v)
@@ -173,7 +181,7 @@ describe('reference vs idiomatic planner on random DAGs and edits', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0x7fffffff }), fc.integer({ min: 1, max: 30 }), (seed, n) => {
         const rng = new Rng(seed)
-        const t = new Twin(randomGraph(rng, n))
+        const t = new Twin(randomGraph(rng, n), incremental)
         for (let v = 0; v < n; v++) if (t.g.sources[v]) t.observe(v, 1 + rng.int(3))
         const none = new Map<number, number>()
         run(t, rng, none, none, null, false)

@@ -37,7 +37,7 @@ export class ReferencePlanner {
   private readonly hasObs: Uint8Array
   private readonly obs: Hashes
   private readonly arena: DepArena
-  private readonly status: Uint8Array
+  protected readonly status: Uint8Array
   // Stamp arrays: an entry equals `tick` when set during the current operation.
   private tick = 0
   private readonly markRec: Uint32Array
@@ -88,10 +88,10 @@ export class ReferencePlanner {
     this.writeBatch(batch)
     const { childOffsets, children } = this.graph
     for (const v of batch.ids) {
-      this.status[v] = this.computeStatus(v)
+      this.refresh(v)
       for (let i = childOffsets[v] ?? 0, end = childOffsets[v + 1] ?? 0; i < end; i++) {
         const c = children[i] ?? 0
-        this.status[c] = this.computeStatus(c)
+        this.refresh(c)
       }
     }
   }
@@ -116,9 +116,8 @@ export class ReferencePlanner {
     })
     const { childOffsets, children } = this.graph
     for (const v of ids) {
-      this.status[v] = this.computeStatus(v)
-      for (let i = childOffsets[v] ?? 0, end = childOffsets[v + 1] ?? 0; i < end; i++)
-        this.status[children[i] ?? 0] = this.computeStatus(children[i] ?? 0)
+      this.refresh(v)
+      for (let i = childOffsets[v] ?? 0, end = childOffsets[v + 1] ?? 0; i < end; i++) this.refresh(children[i] ?? 0)
     }
   }
 
@@ -259,7 +258,12 @@ export class ReferencePlanner {
     return { ids, layerOffsets }
   }
 
-  private computeStatus(v: number): StatusCode {
+  /** Recomputes the cached status of `v` (the incremental twin also keeps its plan counts here). */
+  protected refresh(v: number): void {
+    this.status[v] = this.computeStatus(v)
+  }
+
+  protected computeStatus(v: number): StatusCode {
     if (!this.hasRec[v] && !(this.source[v] && this.hasObs[v])) return MISSING
     if (this.source[v]) return FRESH
     return this.scan(v, null) ? STALE : FRESH
@@ -412,7 +416,7 @@ export class ReferencePlanner {
   private setCurrent(table: Hashes, ids: Uint32Array, hashes: Uint8Array, what: string): void {
     this.checkIds(ids, hashes, what)
     ids.forEach((v, i) => table.set(v, hashes, i))
-    for (const v of ids) this.status[v] = this.computeStatus(v)
+    for (const v of ids) this.refresh(v)
   }
 
   private checkIds(ids: Uint32Array, hashes: Uint8Array, what: string): void {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { CsrGraph } from '../graphs.js'
 import { IdiomaticPlanner, type IdiomaticRecord } from './idiomatic.js'
+import { IncrementalPlanner } from './incremental.js'
 import { ReferencePlanner } from './reference.js'
 import type { Plan, RecordBatch } from './types.js'
 
@@ -81,8 +82,12 @@ export class Twin {
   readonly data = new Map<string, number>()
   private readonly observedKeys = new Set<string>()
 
-  constructor(readonly g: CsrGraph) {
-    this.ref = new ReferencePlanner(g)
+  /** `incremental`: the reference side is the incremental twin (same API, maintained plan). */
+  constructor(
+    readonly g: CsrGraph,
+    incremental = false,
+  ) {
+    this.ref = incremental ? new IncrementalPlanner(g) : new ReferencePlanner(g)
     const assets = []
     for (let v = 0; v < g.n; v++) {
       const deps: string[] = []

@@ -11,11 +11,13 @@
  * export default generatedProject(100_000)
  */
 import { asset, defineProject, source, type AssetDef, type Project, type SourceDef } from '@rivers-orchestrator/rivers'
-import { dbt } from '../graphs.js'
+import { type CsrGraph, generate, type Shape } from '../graphs.js'
 
 /** Options of `generatedProject`. */
 export interface GeneratedProjectOptions {
   seed?: number
+  /** Graph shape (default `dbt`; `hub` for the hub-shaped executor runs). Any shape of `graphs.ts` works. */
+  shape?: Shape
   /** Assets running at once during `materialize` (the project setting). */
   concurrency?: number
 }
@@ -47,11 +49,29 @@ function labelSpec(names: readonly string[], ids: Uint32Array, from: number, to:
 const trivial = (): number => 1
 
 /**
- * `n` assets in the dbt-like shape (about 15% sources), in topological order so every dep handle
- * exists before its consumer.
+ * `n` assets in the dbt-like shape (about 15% sources) or another shape of `graphs.ts`, in topological
+ * order so every dep handle exists before its consumer.
  */
 export function generatedProject(n: number, options: GeneratedProjectOptions = {}): Project {
-  const g = dbt(n, { seed: options.seed ?? 1, order: 'topo' })
+  const shape = options.shape ?? 'dbt'
+  const g = generate(shape, n, { seed: options.seed ?? 1, order: 'topo' })
+  return projectFromGraph(g, shape === 'dbt' ? `generated-${n}` : `generated-${shape}-${n}`, options.concurrency)
+}
+
+/**
+ * The definitions alone (`source()`, `asset()`, `defineProject`) of a generated graph in topological
+ * order: what the "defining one asset" target times, without generating the graph. With `observed`,
+ * a source's data version is read from that map when observed (else `observed-<key>`), so a
+ * benchmark can change one source.
+ * @example projectFromGraph(generate('hub', 10_000), 'generated-hub-10000')
+ */
+export function projectFromGraph(
+  g: CsrGraph,
+  name: string,
+  concurrency?: number,
+  observed?: ReadonlyMap<string, string>,
+): Project {
+  const { n } = g
   const labels = g.labels
   const defs: (AssetDef<unknown> | SourceDef<unknown>)[] = new Array(n)
   for (let v = 0; v < n; v++) {
@@ -60,7 +80,8 @@ export function generatedProject(n: number, options: GeneratedProjectOptions = {
     if (g.sources[v]) {
       const dataVersion = `observed-${key}`
       // `load` is given because the executor reads `path` for a source without one (see the report).
-      defs[v] = source({ key, ...spec, observe: () => ({ dataVersion }), load: () => null })
+      const observe = observed ? () => ({ dataVersion: observed.get(key) ?? dataVersion }) : () => ({ dataVersion })
+      defs[v] = source({ key, ...spec, observe, load: () => null })
       continue
     }
     const deps: Record<string, AssetDef<unknown> | SourceDef<unknown>> = {}
@@ -68,9 +89,5 @@ export function generatedProject(n: number, options: GeneratedProjectOptions = {
       deps[`in${j}`] = defs[g.deps[i] ?? 0]!
     defs[v] = asset({ key, deps, ...spec, codeVersion: 'v1' }, trivial)
   }
-  return defineProject({
-    name: `generated-${n}`,
-    assets: defs,
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-  })
+  return defineProject({ name, assets: defs, ...(concurrency === undefined ? {} : { concurrency }) })
 }

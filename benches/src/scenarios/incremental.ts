@@ -5,6 +5,7 @@
  * to be back to "nothing planned" at the end of each series.
  */
 import { IdiomaticPlanner, type IdiomaticRecord } from '../baselines/idiomatic.js'
+import { IncrementalPlanner } from '../baselines/incremental.js'
 import { ReferencePlanner } from '../baselines/reference.js'
 import { measure } from '../harness.js'
 import { buildNative, nativeBatch, type NativeGraph } from '../native.js'
@@ -17,7 +18,17 @@ import { coneWork, emit, median, workOf, type RunCtx } from './common.js'
 export interface Warm {
   ng: NativeGraph
   ref?: ReferencePlanner
+  /** The incremental TypeScript twin (the Rust core's maintained plan on typed arrays). */
+  inc?: IncrementalPlanner
   idi?: IdiomaticPlanner
+}
+
+/** The TypeScript twins present, with the impl each row is filed under. */
+function twins(warm: Warm): ['reference' | 'incremental', ReferencePlanner][] {
+  const out: ['reference' | 'incremental', ReferencePlanner][] = []
+  if (warm.ref) out.push(['reference', warm.ref])
+  if (warm.inc) out.push(['incremental', warm.inc])
+  return out
 }
 
 /**
@@ -36,6 +47,12 @@ export function warmUp(ctx: RunCtx, w: Workload): Warm {
     ref.setObserved(mat.observedIds, mat.observed)
     ref.loadRecords(mat.batch)
     warm.ref = ref
+  }
+  if (baselines.includes('incremental')) {
+    const inc = new IncrementalPlanner(g)
+    inc.setObserved(mat.observedIds, mat.observed)
+    inc.loadRecords(mat.batch)
+    warm.inc = inc
   }
   if (baselines.includes('idiomatic')) {
     const { assets, records, observed } = w.idiomatic()
@@ -60,9 +77,10 @@ function checkRestored(ctx: RunCtx, w: Workload, warm: Warm, what: string): void
   const left = {
     rivers: warm.ng.plannedCount(),
     reference: warm.ref?.plan(null, false).ids.length ?? 0,
+    incremental: warm.inc?.plannedCount() ?? 0,
     idiomatic: warm.idi ? layersSize(warm.idi.plan(null, false)) : 0,
   }
-  if (left.rivers + left.reference + left.idiomatic > 0)
+  if (left.rivers + left.reference + left.incremental + left.idiomatic > 0)
     ctx.problem(`${what} ${w.shape} ${w.order} ${w.g.n}: state not restored, still planned: ${JSON.stringify(left)}`)
 }
 
@@ -149,7 +167,7 @@ function sampleVersion(id: number, i: number): Uint8Array {
  */
 export function replanSourceScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
   const { g, mat } = w
-  const { ng, ref, idi } = warm
+  const { ng, idi } = warm
   const budget = w.shape === 'dbt' ? ctx.profile.headline : ctx.profile.micro
   const rowOf = new Map<number, number>()
   mat.observedIds.forEach((id, row) => rowOf.set(id, row))
@@ -179,7 +197,7 @@ export function replanSourceScenario(ctx: RunCtx, w: Workload, warm: Warm): void
   )
   emit(ctx, w, 'replan-source', 'rivers', m, workOf(w, coneWork(cones)))
   const baseline = ctx.profile.microBaseline
-  if (ref) {
+  for (const [impl, ref] of twins(warm)) {
     const c: number[] = []
     const mr = measure(
       () => {
@@ -189,7 +207,7 @@ export function replanSourceScenario(ctx: RunCtx, w: Workload, warm: Warm): void
       baseline,
       { before: prep, after: (i, cone) => (i >= 0 && c.push(cone), ref.setObserved(id, original(id[0] ?? 0))) },
     )
-    emit(ctx, w, 'replan-source', 'reference', mr, workOf(w, coneWork(c)))
+    emit(ctx, w, 'replan-source', impl, mr, workOf(w, coneWork(c)))
   }
   if (idi) {
     const c: number[] = []
@@ -221,7 +239,7 @@ export function replanSourceScenario(ctx: RunCtx, w: Workload, warm: Warm): void
 
 /** Re-plan after 1% of the non-source assets were re-materialized with new data versions. */
 export function replanOnePctScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
-  const { ng, ref, idi } = warm
+  const { ng, idi } = warm
   const change = nativeBatch(w.onePct.change)
   const undo = nativeBatch(w.onePct.undo)
   const records = w.onePct.change.ids.length
@@ -237,7 +255,7 @@ export function replanOnePctScenario(ctx: RunCtx, w: Workload, warm: Warm): void
     { after: (i, cone) => (i >= 0 && cones.push(cone), ng.applyRecords(undo)) },
   )
   emit(ctx, w, 'replan-1pct', 'rivers', m, workOf(w, { ...coneWork(cones), records }))
-  if (ref) {
+  for (const [impl, ref] of twins(warm)) {
     const c: number[] = []
     const mr = measure(
       () => {
@@ -247,7 +265,7 @@ export function replanOnePctScenario(ctx: RunCtx, w: Workload, warm: Warm): void
       baseline,
       { after: (i, cone) => (i >= 0 && c.push(cone), ref.applyRecords(w.onePct.undo)) },
     )
-    emit(ctx, w, 'replan-1pct', 'reference', mr, workOf(w, { ...coneWork(c), records }))
+    emit(ctx, w, 'replan-1pct', impl, mr, workOf(w, { ...coneWork(c), records }))
   }
   if (idi) {
     const { onePct } = w.idiomatic()
@@ -268,7 +286,7 @@ export function replanOnePctScenario(ctx: RunCtx, w: Workload, warm: Warm): void
 /** Re-plan after the code version of one asset changes (rotating over sampled assets). */
 export function replanCodeScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
   const { g } = w
-  const { ng, ref, idi } = warm
+  const { ng, idi } = warm
   const assets = w.sampleAssets
   if (assets.length === 0) return
   const pick = (i: number): number => assets[((i % assets.length) + assets.length) % assets.length] ?? 0
@@ -290,7 +308,7 @@ export function replanCodeScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
   )
   emit(ctx, w, 'replan-code', 'rivers', m, workOf(w, coneWork(cones)))
   const baseline = ctx.profile.microBaseline
-  if (ref) {
+  for (const [impl, ref] of twins(warm)) {
     const c: number[] = []
     const mr = measure(
       () => {
@@ -300,7 +318,7 @@ export function replanCodeScenario(ctx: RunCtx, w: Workload, warm: Warm): void {
       baseline,
       { before: prep, after: (i, cone) => (i >= 0 && c.push(cone), ref.setCodeVersions(id, zero)) },
     )
-    emit(ctx, w, 'replan-code', 'reference', mr, workOf(w, coneWork(c)))
+    emit(ctx, w, 'replan-code', impl, mr, workOf(w, coneWork(c)))
   }
   if (idi) {
     const c: number[] = []

@@ -3,7 +3,7 @@
  * core once (key table, CSR dependency arrays, labels, code versions), then answers in typed
  * results with branded ids. Everything crosses as typed arrays; ids are mapped to keys here.
  */
-import type { CauseRows, NativeGraph, RootCauseRows } from '@rivers-orchestrator/native'
+import type { CauseRows, NativeGraph, RecordsByKey, RootCauseRows } from '@rivers-orchestrator/native'
 
 import type { Project } from '../definitions/index.js'
 import { fromNative, unknownDependency } from './errors.js'
@@ -61,6 +61,15 @@ function call<T>(f: () => T): T {
 
 const ids = (a: Uint32Array): AssetId[] => Array.from(a) as AssetId[]
 
+/** 16 bytes per asset from hex strings ('' or a missing one: zeros), decoded in one go when all are whole. */
+function hashBytes(hex: readonly string[], n: number): Uint8Array {
+  const joined = hex.length === n ? hex.join('') : ''
+  if (joined.length === 32 * n && /^[0-9a-fA-F]*$/.test(joined)) return Buffer.from(joined, 'hex')
+  const out = new Uint8Array(16 * n)
+  for (let i = 0; i < n; i++) putHex(out, i, hex[i] ?? '')
+  return out
+}
+
 /**
  * The core's state for one project: graph, current versions, records, maintained plan.
  *
@@ -82,29 +91,32 @@ export class Planner {
 
   /**
    * Builds the native graph of a project. Cost: one pass over the assets to make the arrays, then
-   * one native call (the core validates: cycles, duplicate keys, invalid keys).
+   * one native call (the core validates: cycles, duplicate keys, invalid keys). `index` (key to id)
+   * saves building it again when the caller has it.
    *
    * @example
    * const planner = Planner.build(project, codeVersions(project))
    */
-  static build(project: Project, code: readonly string[]): Planner {
-    const n = project.assets.length
-    const index = new Map<string, number>()
-    project.assets.forEach((a, i) => index.set(a.key, i))
+  static build(project: Project, code: readonly string[], index?: ReadonlyMap<string, number>): Planner {
+    const assets = project.assets
+    const n = assets.length
+    const ids = index ?? new Map(assets.map((a, i) => [a.key, i]))
     const depOffsets = new Uint32Array(n + 1)
     const deps: number[] = []
     const sources = new Uint8Array(n)
     const labelIndex = new Map<string, number>()
     const labelOffsets = new Uint32Array(n + 1)
     const labelIds: number[] = []
-    const codeBytes = new Uint8Array(16 * n)
-    project.assets.forEach((a, i) => {
-      const seen = new Set<number>()
+    // seenBy[d] === i + 1: asset i already lists dep d (a dep named twice crosses once).
+    const seenBy = new Uint32Array(n)
+    for (let i = 0; i < n; i++) {
+      const a = assets[i]!
       for (const d of a.deps) {
-        const id = index.get(d.key)
+        const id = ids.get(d.key)
         if (id === undefined) throw unknownDependency(a.key, d.key)
-        if (!seen.has(id)) deps.push(id)
-        seen.add(id)
+        if (seenBy[id] === i + 1) continue
+        seenBy[id] = i + 1
+        deps.push(id)
       }
       depOffsets[i + 1] = deps.length
       sources[i] = a.isSource ? 1 : 0
@@ -117,19 +129,18 @@ export class Planner {
         labelIds.push(li)
       }
       labelOffsets[i + 1] = labelIds.length
-      putHex(codeBytes, i, code[i] ?? '')
-    })
+    }
     return new Planner(
       call(() =>
         nativeModule().NativeGraph.build({
-          keys: project.assets.map((a) => a.key).join('\n'),
+          keys: assets.map((a) => a.key).join('\n'),
           depOffsets,
           deps: Uint32Array.from(deps),
           sources,
           labels: [...labelIndex.keys()].join('\n'),
           labelOffsets,
           labelIds: Uint32Array.from(labelIds),
-          codeVersions: codeBytes,
+          codeVersions: hashBytes(code, n),
         }),
       ),
     )
@@ -168,6 +179,23 @@ export class Planner {
    */
   loadRecords(arrays: RecordsArrays): void {
     call(() => this.#graph.loadRecords(arrays))
+  }
+
+  /**
+   * Replaces every record with the store's latest records given by key (the core maps keys to ids;
+   * records of keys that are not assets are dropped). Returns the id of each record's asset, or
+   * `NO_DEP` for a dropped record.
+   *
+   * @example
+   * const rowIds = planner.loadRecordsByKey(packed)
+   */
+  loadRecordsByKey(records: RecordsByKey): Uint32Array {
+    return call(() => this.#graph.loadRecordsByKey(records))
+  }
+
+  /** The id `loadRecordsByKey` gives a dropped record. */
+  get noId(): number {
+    return this.#noDep
   }
 
   /**

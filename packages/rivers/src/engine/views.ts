@@ -65,7 +65,7 @@ export function statusEntries(
           : { key, kind: 'source_unobservable', message: unobservableMessage(key, error) },
       )
     }
-    const last = st.last(a.key)
+    const last = st.last(row.id)
     if (last !== undefined) entry.last = { runId: last.runId, at: last.at, dataVersion: last.dataVersion }
     if (a.isSource) {
       entry.source = true

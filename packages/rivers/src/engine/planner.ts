@@ -24,24 +24,22 @@ export type AssetId = number & { readonly [assetIdBrand]: true }
 /** Status of an asset. */
 export type StatusName = 'missing' | 'stale' | 'fresh'
 
-/** A cause of staleness: its kind (a binding `CauseKind`) and the dep it is about. */
-export interface NativeCause {
-  kind: number
-  /** An asset id, an extern key index (`size + j`), or undefined for code/config causes. */
-  dep: number | undefined
-}
-
-/** A root cause: where a change started. */
-export interface NativeRootCause {
-  kind: number
-  id: AssetId
-}
-
-/** Statuses, causes, root causes of some assets, and the plan of the same selection. */
+/**
+ * Statuses, causes, root causes of some assets, and the plan of the same selection, as the core
+ * returns them: row `r` is `ids[r]`; its causes are `causes.offsets[r] .. causes.offsets[r + 1]` of
+ * the cause columns (a dep of `noDep`: the cause is about no dep), its root causes likewise.
+ */
 export interface StatusRows {
-  /** Rows in the order asked. */
-  rows: { id: AssetId; status: StatusName; causes: NativeCause[]; roots: NativeRootCause[] }[]
-  planned: ReadonlySet<AssetId>
+  /** Ids, in the order asked. */
+  ids: readonly AssetId[]
+  /** Status of each row. */
+  statuses: StatusName[]
+  causes: CauseRows
+  roots: RootCauseRows
+  /** The `deps` entry of a cause about no dep (code and config causes). */
+  noDep: number
+  /** 1 at the id of each planned asset. */
+  planned: Uint8Array
 }
 
 /** A plan in layers, and the planned assets whose unselected input was never built. */
@@ -260,32 +258,14 @@ export class Planner {
    * asset when `wholeGraph`), from one native call.
    *
    * @example
-   * const { rows, planned } = planner.statusReport(selected, true)
+   * const { statuses, planned } = planner.statusReport(selected, true)
    */
   statusReport(which: readonly AssetId[], wholeGraph: boolean): StatusRows {
     const r = call(() => this.#graph.statusReport(Uint32Array.from(which), wholeGraph))
-    const rows = which.map((id, row) => ({
-      id,
-      status: this.#statusName[r.statuses[row]!]!,
-      causes: this.#causes(r.causes, row),
-      roots: this.#roots(r.rootCauses, row),
-    }))
-    return { rows, planned: new Set(ids(r.planned)) }
-  }
-
-  #causes(t: CauseRows, row: number): NativeCause[] {
-    const out: NativeCause[] = []
-    for (let c = t.offsets[row]!; c < t.offsets[row + 1]!; c++) {
-      const dep = t.deps[c]!
-      out.push({ kind: t.kinds[c]!, dep: dep === this.#noDep ? undefined : dep })
-    }
-    return out
-  }
-
-  #roots(t: RootCauseRows, row: number): NativeRootCause[] {
-    const out: NativeRootCause[] = []
-    for (let c = t.offsets[row]!; c < t.offsets[row + 1]!; c++)
-      out.push({ kind: t.kinds[c]!, id: t.ids[c]! as AssetId })
-    return out
+    const statuses = new Array<StatusName>(which.length)
+    for (let row = 0; row < which.length; row++) statuses[row] = this.#statusName[r.statuses[row]!]!
+    const planned = new Uint8Array(this.size)
+    for (const id of r.planned) planned[id] = 1
+    return { ids: which, statuses, causes: r.causes, roots: r.rootCauses, noDep: this.#noDep, planned }
   }
 }

@@ -145,6 +145,12 @@ export class ProjectState {
     return this.#recorded.get(id) ?? this.#loaded.last(id)
   }
 
+  /** The run, time and data version of an asset's latest record (as status shows it), if any. */
+  lastRun(id: AssetId): { runId: string; at: string; dataVersion: string } | undefined {
+    const r = this.#recorded.get(id)
+    return r === undefined ? this.#loaded.lastRun(id) : { runId: r.runId, at: r.at, dataVersion: r.dataVersion }
+  }
+
   /** This process's observation of a source, if it observed it. */
   observation(key: string): Observed | undefined {
     return this.#observed.get(key)
@@ -331,7 +337,7 @@ export class ProjectState {
    * Statuses, causes, root causes of `selection` and its plan, in one call to the core.
    *
    * @example
-   * const { rows, planned } = state.statusReport(['*'], selection)
+   * const { statuses, planned } = state.statusReport(['*'], selection)
    */
   statusReport(exprs: readonly string[], selection: readonly AssetId[]): StatusRows {
     return this.#planner.statusReport(selection, selectsAll(exprs))

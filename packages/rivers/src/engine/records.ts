@@ -32,7 +32,8 @@ export class LoadedRecords {
   /** Record row of each asset id, -1 when it has none. */
   readonly #rowOf: Int32Array
   readonly #packed: PackedLatestRecords
-  #columns: { runIds: string[]; finishedAt: string[]; kinds: string[]; data: string } | undefined
+  #columns: { runIds: string[]; finishedAt: string[]; data: string } | undefined
+  #kinds: string[] | undefined
 
   private constructor(rowOf: Int32Array, packed: PackedLatestRecords) {
     this.#rowOf = rowOf
@@ -70,15 +71,9 @@ export class LoadedRecords {
     return new LoadedRecords(new Int32Array(n).fill(-1), packLatest(emptyLatest()))
   }
 
-  #cols(): { runIds: string[]; finishedAt: string[]; kinds: string[]; data: string } {
+  #cols(): { runIds: string[]; finishedAt: string[]; data: string } {
     const p = this.#packed
-    const lines = (t: string): string[] => (t === '' ? [] : t.split('\n'))
-    this.#columns ??= {
-      runIds: lines(p.runIds),
-      finishedAt: lines(p.finishedAt),
-      kinds: lines(p.kinds),
-      data: p.dataVersions.toString('hex'),
-    }
+    this.#columns ??= { runIds: lines(p.runIds), finishedAt: lines(p.finishedAt), data: p.dataVersions.toString('hex') }
     return this.#columns
   }
 
@@ -88,19 +83,24 @@ export class LoadedRecords {
     return r < 0 ? '' : this.#cols().data.slice(32 * r, 32 * r + 32)
   }
 
-  /** The asset's loaded record, if it has one. */
-  last(id: number): LastRecord | undefined {
+  /** The run, time and data version of the asset's loaded record, if it has one. */
+  lastRun(id: number): { runId: string; at: string; dataVersion: string } | undefined {
     const r = this.#rowOf[id] ?? -1
     if (r < 0) return undefined
     const c = this.#cols()
-    return {
-      runId: c.runIds[r]!,
-      at: c.finishedAt[r]!,
-      dataVersion: c.data.slice(32 * r, 32 * r + 32),
-      kind: c.kinds[r] as RecordKind,
-    }
+    return { runId: c.runIds[r]!, at: c.finishedAt[r]!, dataVersion: c.data.slice(32 * r, 32 * r + 32) }
+  }
+
+  /** The asset's loaded record, if it has one. */
+  last(id: number): LastRecord | undefined {
+    const run = this.lastRun(id)
+    if (run === undefined) return undefined
+    this.#kinds ??= lines(this.#packed.kinds)
+    return { ...run, kind: this.#kinds[this.#rowOf[id]!] as RecordKind }
   }
 }
+
+const lines = (text: string): string[] => (text === '' ? [] : text.split('\n'))
 
 function emptyLatest(): LatestRecords {
   const none = Buffer.alloc(0)

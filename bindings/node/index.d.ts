@@ -42,7 +42,8 @@ export declare class NativeGraph {
    * Replaces all records, given by key as the store reads them (see `RecordsByKey`): records of
    * keys that are not assets are dropped, recorded inputs that are not assets become extern keys
    * (`dep_removed`). Returns the id of each record's asset, or `NO_DEP` for a dropped record.
-   * O(records + inputs) key look-ups, then what `loadRecords` costs.
+   * O(records + inputs): one key comparison each when records come in key order and consume
+   * their asset's current deps in order (a fresh store), else a key search; then `loadRecords`.
    */
   loadRecordsByKey(records: RecordsByKey): Uint32Array
   /**

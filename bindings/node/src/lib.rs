@@ -374,7 +374,8 @@ impl NativeGraph {
     /// Replaces all records, given by key as the store reads them (see `RecordsByKey`): records of
     /// keys that are not assets are dropped, recorded inputs that are not assets become extern keys
     /// (`dep_removed`). Returns the id of each record's asset, or `NO_DEP` for a dropped record.
-    /// O(records + inputs) key look-ups, then what `loadRecords` costs.
+    /// O(records + inputs): one key comparison each when records come in key order and consume
+    /// their asset's current deps in order (a fresh store), else a key search; then `loadRecords`.
     #[napi]
     pub fn load_records_by_key(&mut self, env: Env, records: RecordsByKey) -> Result<Uint32Array> {
         let bad = |what: String| throw(&env, rivers_planner::error::invalid_input(what));
@@ -403,29 +404,36 @@ impl NativeGraph {
         let (mut deps, mut dep_versions) = (Vec::new(), Vec::new());
         let mut externs: Vec<&str> = Vec::new();
         {
-            // One hash look-up per record and per input (the graph's own search is a binary search).
-            let planner = &self.inner;
-            let index: HashMap<&str, u32> = (0..n)
-                .filter_map(|e| planner.dep_key(e).map(|k| (k, e)))
-                .collect();
+            // Look-ups guessed first, each checked by one key comparison: records come in key
+            // order, as ids do, and a record's inputs are usually its asset's current deps in
+            // order. A wrong guess falls back to the graph's key search.
+            let g = self.inner.graph();
             let mut extern_index: HashMap<&str, u32> = HashMap::new();
+            let mut next_id = 0u32;
             let mut j = 0usize;
-            for (r, key) in keys.iter().enumerate() {
+            for (r, &key) in keys.iter().enumerate() {
                 let count = records.input_counts[r] as usize;
-                let Some(&id) = index.get(key) else {
+                let guess = (next_id < n && g.key_ext(ExtId(next_id)) == key).then_some(next_id);
+                let Some(id) = guess.or_else(|| g.find_ext(key).map(u32::from)) else {
                     row_ids.push(NO_DEP);
                     j += count;
                     continue;
                 };
+                next_id = id + 1;
                 row_ids.push(id);
                 ids.push(id);
                 let hashes = 16 * r..16 * r + 16;
                 code.extend_from_slice(&records.code_versions[hashes.clone()]);
                 config.extend_from_slice(&records.config_hashes[hashes.clone()]);
                 data.extend_from_slice(&records.data_versions[hashes]);
-                for &input in &input_keys[j..j + count] {
-                    let dep = match index.get(input) {
-                        Some(&e) => e,
+                let current = g.deps(g.int_of(ExtId(id)));
+                for (k, &input) in input_keys[j..j + count].iter().enumerate() {
+                    let found = match current.get(k) {
+                        Some(&p) if g.key(p) == input => Some(g.ext_of(p)),
+                        _ => g.find_ext(input),
+                    };
+                    let dep = match found {
+                        Some(e) => u32::from(e),
                         None => {
                             let next = externs.len() as u32;
                             let e = *extern_index.entry(input).or_insert(next);

@@ -170,10 +170,11 @@ export class Planner {
   }
 
   /**
-   * Replaces every record (the store's latest records, mapped to ids).
+   * Replaces every record (records mapped to ids; the store's latest records load by key, see
+   * `loadRecordsByKey`).
    *
    * @example
-   * planner.loadRecords(recordsToArrays(latest, ids).arrays)
+   * planner.loadRecords(singleRecord(id, code, config, data, [[depId, depVersion]]))
    */
   loadRecords(arrays: RecordsArrays): void {
     call(() => this.#graph.loadRecords(arrays))

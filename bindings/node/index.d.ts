@@ -40,6 +40,14 @@ export declare class NativeGraph {
   /** Replaces all records (bulk load of the store's latest records). O(n + e + records). */
   loadRecords(records: RecordsInit): void
   /**
+   * Replaces all records, given by key as the store reads them (see `RecordsByKey`): records of
+   * keys that are not assets are dropped, recorded inputs that are not assets become extern keys
+   * (`dep_removed`). Returns the id of each record's asset, or `NO_DEP` for a dropped record.
+   * O(records + inputs): one key comparison each when records come in key order and consume
+   * their asset's current deps in order (a fresh store), else a key search; then `loadRecords`.
+   */
+  loadRecordsByKey(records: RecordsByKey): Uint32Array
+  /**
    * Applies the records of assets just materialized or observed, incrementally (early cutoff).
    * Returns the ids of their children that are now missing or stale (they must run); children
    * not returned can be skipped if nothing else changed. O(degrees of the records and children).
@@ -168,6 +176,27 @@ export interface PlanResult {
   layerOffsets: Uint32Array
   /** Flat `(asset, input)` id pairs: planned assets whose input is missing and not selected. */
   missingInputs: Uint32Array
+}
+
+/**
+ * The store's latest records as it reads them, keyed by asset key rather than id: the binding maps
+ * keys to ids itself, so no JS string or object is made per record or per input.
+ */
+export interface RecordsByKey {
+  /** Keys of the recorded assets joined by `\n` (one line per record; empty: no record). */
+  keys: string
+  /** Code version of each record (16 bytes each). */
+  codeVersions: Uint8Array
+  /** Config hash of each record. */
+  configHashes: Uint8Array
+  /** Data version of each record. */
+  dataVersions: Uint8Array
+  /** Number of consumed inputs of each record. */
+  inputCounts: Uint32Array
+  /** Keys of the consumed inputs, in record order, joined by `\n`. */
+  inputKeys: string
+  /** Data version consumed for each input (16 bytes each). */
+  inputVersions: Uint8Array
 }
 
 /** Latest materialization records in bulk (see `SPEC.md`). Hashes are 16 bytes each. */

@@ -12,6 +12,8 @@
 //! allows itself (`#[allow(unsafe_code)]` on each generated item), which is why the workspace denies
 //! `unsafe_code` rather than forbidding it; this crate writes no `unsafe`.
 
+use std::collections::HashMap;
+
 use napi::bindgen_prelude::{AsyncTask, Uint32Array, Uint8Array};
 use napi::{Env, Error, Result, Task};
 use napi_derive::napi;
@@ -139,6 +141,26 @@ pub struct RecordsInit {
     pub dep_versions: Uint8Array,
     /// Recorded dep keys that are no longer assets, joined by `\n`.
     pub extern_keys: Option<String>,
+}
+
+/// The store's latest records as it reads them, keyed by asset key rather than id: the binding maps
+/// keys to ids itself, so no JS string or object is made per record or per input.
+#[napi(object)]
+pub struct RecordsByKey {
+    /// Keys of the recorded assets joined by `\n` (one line per record; empty: no record).
+    pub keys: String,
+    /// Code version of each record (16 bytes each).
+    pub code_versions: Uint8Array,
+    /// Config hash of each record.
+    pub config_hashes: Uint8Array,
+    /// Data version of each record.
+    pub data_versions: Uint8Array,
+    /// Number of consumed inputs of each record.
+    pub input_counts: Uint32Array,
+    /// Keys of the consumed inputs, in record order, joined by `\n`.
+    pub input_keys: String,
+    /// Data version consumed for each input (16 bytes each).
+    pub input_versions: Uint8Array,
 }
 
 /// A plan: ids in topological layers.
@@ -344,6 +366,100 @@ impl NativeGraph {
         self.inner
             .load_records(&batch_from(&records, &externs))
             .map_err(|e| throw(&env, e))
+    }
+
+    /// Replaces all records, given by key as the store reads them (see `RecordsByKey`): records of
+    /// keys that are not assets are dropped, recorded inputs that are not assets become extern keys
+    /// (`dep_removed`). Returns the id of each record's asset, or `NO_DEP` for a dropped record.
+    /// O(records + inputs): one key comparison each when records come in key order and consume
+    /// their asset's current deps in order (a fresh store), else a key search; then `loadRecords`.
+    #[napi]
+    pub fn load_records_by_key(&mut self, env: Env, records: RecordsByKey) -> Result<Uint32Array> {
+        let bad = |what: String| throw(&env, rivers_planner::error::invalid_input(what));
+        let keys = split_joined(&records.keys);
+        let input_keys = split_joined(&records.input_keys);
+        let m = keys.len();
+        let total: u64 = records.input_counts.iter().map(|&c| u64::from(c)).sum();
+        if records.code_versions.len() != 16 * m
+            || records.config_hashes.len() != 16 * m
+            || records.data_versions.len() != 16 * m
+            || records.input_counts.len() != m
+            || input_keys.len() as u64 != total
+            || records.input_versions.len() as u64 != 16 * total
+        {
+            return Err(bad(format!(
+                "records by key do not line up: {m} keys, {} input counts, {total} inputs counted, {} input keys",
+                records.input_counts.len(),
+                input_keys.len()
+            )));
+        }
+        let n = self.inner.graph().len() as u32;
+        let mut row_ids = Vec::with_capacity(m);
+        let (mut ids, mut code, mut config, mut data) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut dep_offsets = vec![0u32];
+        let (mut deps, mut dep_versions) = (Vec::new(), Vec::new());
+        let mut externs: Vec<&str> = Vec::new();
+        {
+            // Look-ups guessed first, each checked by one key comparison: records come in key
+            // order, as ids do, and a record's inputs are usually its asset's current deps in
+            // order. A wrong guess falls back to the graph's key search.
+            let g = self.inner.graph();
+            let mut extern_index: HashMap<&str, u32> = HashMap::new();
+            let mut next_id = 0u32;
+            let mut j = 0usize;
+            for (r, &key) in keys.iter().enumerate() {
+                let count = records.input_counts[r] as usize;
+                let guess = (next_id < n && g.key_ext(ExtId(next_id)) == key).then_some(next_id);
+                let Some(id) = guess.or_else(|| g.find_ext(key).map(u32::from)) else {
+                    row_ids.push(NO_DEP);
+                    j += count;
+                    continue;
+                };
+                next_id = id + 1;
+                row_ids.push(id);
+                ids.push(id);
+                let hashes = 16 * r..16 * r + 16;
+                code.extend_from_slice(&records.code_versions[hashes.clone()]);
+                config.extend_from_slice(&records.config_hashes[hashes.clone()]);
+                data.extend_from_slice(&records.data_versions[hashes]);
+                let current = g.deps(g.int_of(ExtId(id)));
+                for (k, &input) in input_keys[j..j + count].iter().enumerate() {
+                    let found = match current.get(k) {
+                        Some(&p) if g.key(p) == input => Some(g.ext_of(p)),
+                        _ => g.find_ext(input),
+                    };
+                    let dep = match found {
+                        Some(e) => u32::from(e),
+                        None => {
+                            let next = externs.len() as u32;
+                            let e = *extern_index.entry(input).or_insert(next);
+                            if e == next {
+                                externs.push(input);
+                            }
+                            n + e
+                        }
+                    };
+                    deps.push(dep);
+                }
+                dep_versions.extend_from_slice(&records.input_versions[16 * j..16 * (j + count)]);
+                j += count;
+                dep_offsets.push(deps.len() as u32);
+            }
+        }
+        self.inner
+            .load_records(&RecordBatch {
+                ids: &ids,
+                code_versions: &code,
+                config_hashes: &config,
+                data_versions: &data,
+                dep_offsets: &dep_offsets,
+                deps: &deps,
+                dep_versions: &dep_versions,
+                extern_keys: &externs,
+            })
+            .map_err(|e| throw(&env, e))?;
+        Ok(Uint32Array::new(row_ids))
     }
 
     /// Applies the records of assets just materialized or observed, incrementally (early cutoff).

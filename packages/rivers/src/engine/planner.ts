@@ -3,7 +3,7 @@
  * core once (key table, CSR dependency arrays, labels, code versions), then answers in typed
  * results with branded ids. Everything crosses as typed arrays; ids are mapped to keys here.
  */
-import type { CauseRows, NativeGraph, RootCauseRows } from '@rivers-orchestrator/native'
+import type { CauseRows, NativeGraph, RecordsByKey, RootCauseRows } from '@rivers-orchestrator/native'
 
 import type { Project } from '../definitions/index.js'
 import { fromNative, unknownDependency } from './errors.js'
@@ -24,24 +24,22 @@ export type AssetId = number & { readonly [assetIdBrand]: true }
 /** Status of an asset. */
 export type StatusName = 'missing' | 'stale' | 'fresh'
 
-/** A cause of staleness: its kind (a binding `CauseKind`) and the dep it is about. */
-export interface NativeCause {
-  kind: number
-  /** An asset id, an extern key index (`size + j`), or undefined for code/config causes. */
-  dep: number | undefined
-}
-
-/** A root cause: where a change started. */
-export interface NativeRootCause {
-  kind: number
-  id: AssetId
-}
-
-/** Statuses, causes, root causes of some assets, and the plan of the same selection. */
+/**
+ * Statuses, causes, root causes of some assets, and the plan of the same selection, as the core
+ * returns them: row `r` is `ids[r]`; its causes are `causes.offsets[r] .. causes.offsets[r + 1]` of
+ * the cause columns (a dep of `noDep`: the cause is about no dep), its root causes likewise.
+ */
 export interface StatusRows {
-  /** Rows in the order asked. */
-  rows: { id: AssetId; status: StatusName; causes: NativeCause[]; roots: NativeRootCause[] }[]
-  planned: ReadonlySet<AssetId>
+  /** Ids, in the order asked. */
+  ids: readonly AssetId[]
+  /** Status of each row. */
+  statuses: StatusName[]
+  causes: CauseRows
+  roots: RootCauseRows
+  /** The `deps` entry of a cause about no dep (code and config causes). */
+  noDep: number
+  /** 1 at the id of each planned asset. */
+  planned: Uint8Array
 }
 
 /** A plan in layers, and the planned assets whose unselected input was never built. */
@@ -60,6 +58,15 @@ function call<T>(f: () => T): T {
 }
 
 const ids = (a: Uint32Array): AssetId[] => Array.from(a) as AssetId[]
+
+/** 16 bytes per asset from hex strings ('' or a missing one: zeros), decoded in one go when all are whole. */
+function hashBytes(hex: readonly string[], n: number): Uint8Array {
+  const joined = hex.length === n ? hex.join('') : ''
+  if (joined.length === 32 * n && /^[0-9a-fA-F]*$/.test(joined)) return Buffer.from(joined, 'hex')
+  const out = new Uint8Array(16 * n)
+  for (let i = 0; i < n; i++) putHex(out, i, hex[i] ?? '')
+  return out
+}
 
 /**
  * The core's state for one project: graph, current versions, records, maintained plan.
@@ -82,29 +89,32 @@ export class Planner {
 
   /**
    * Builds the native graph of a project. Cost: one pass over the assets to make the arrays, then
-   * one native call (the core validates: cycles, duplicate keys, invalid keys).
+   * one native call (the core validates: cycles, duplicate keys, invalid keys). `index` (key to id)
+   * saves building it again when the caller has it.
    *
    * @example
    * const planner = Planner.build(project, codeVersions(project))
    */
-  static build(project: Project, code: readonly string[]): Planner {
-    const n = project.assets.length
-    const index = new Map<string, number>()
-    project.assets.forEach((a, i) => index.set(a.key, i))
+  static build(project: Project, code: readonly string[], index?: ReadonlyMap<string, number>): Planner {
+    const assets = project.assets
+    const n = assets.length
+    const ids = index ?? new Map(assets.map((a, i) => [a.key, i]))
     const depOffsets = new Uint32Array(n + 1)
     const deps: number[] = []
     const sources = new Uint8Array(n)
     const labelIndex = new Map<string, number>()
     const labelOffsets = new Uint32Array(n + 1)
     const labelIds: number[] = []
-    const codeBytes = new Uint8Array(16 * n)
-    project.assets.forEach((a, i) => {
-      const seen = new Set<number>()
+    // seenBy[d] === i + 1: asset i already lists dep d (a dep named twice crosses once).
+    const seenBy = new Uint32Array(n)
+    for (let i = 0; i < n; i++) {
+      const a = assets[i]!
       for (const d of a.deps) {
-        const id = index.get(d.key)
+        const id = ids.get(d.key)
         if (id === undefined) throw unknownDependency(a.key, d.key)
-        if (!seen.has(id)) deps.push(id)
-        seen.add(id)
+        if (seenBy[id] === i + 1) continue
+        seenBy[id] = i + 1
+        deps.push(id)
       }
       depOffsets[i + 1] = deps.length
       sources[i] = a.isSource ? 1 : 0
@@ -117,19 +127,18 @@ export class Planner {
         labelIds.push(li)
       }
       labelOffsets[i + 1] = labelIds.length
-      putHex(codeBytes, i, code[i] ?? '')
-    })
+    }
     return new Planner(
       call(() =>
         nativeModule().NativeGraph.build({
-          keys: project.assets.map((a) => a.key).join('\n'),
+          keys: assets.map((a) => a.key).join('\n'),
           depOffsets,
           deps: Uint32Array.from(deps),
           sources,
           labels: [...labelIndex.keys()].join('\n'),
           labelOffsets,
           labelIds: Uint32Array.from(labelIds),
-          codeVersions: codeBytes,
+          codeVersions: hashBytes(code, n),
         }),
       ),
     )
@@ -161,13 +170,31 @@ export class Planner {
   }
 
   /**
-   * Replaces every record (the store's latest records, mapped to ids).
+   * Replaces every record (records mapped to ids; the store's latest records load by key, see
+   * `loadRecordsByKey`).
    *
    * @example
-   * planner.loadRecords(recordsToArrays(latest, ids).arrays)
+   * planner.loadRecords(singleRecord(id, code, config, data, [[depId, depVersion]]))
    */
   loadRecords(arrays: RecordsArrays): void {
     call(() => this.#graph.loadRecords(arrays))
+  }
+
+  /**
+   * Replaces every record with the store's latest records given by key (the core maps keys to ids;
+   * records of keys that are not assets are dropped). Returns the id of each record's asset, or
+   * `NO_DEP` for a dropped record.
+   *
+   * @example
+   * const rowIds = planner.loadRecordsByKey(packed)
+   */
+  loadRecordsByKey(records: RecordsByKey): Uint32Array {
+    return call(() => this.#graph.loadRecordsByKey(records))
+  }
+
+  /** The id `loadRecordsByKey` gives a dropped record. */
+  get noId(): number {
+    return this.#noDep
   }
 
   /**
@@ -232,32 +259,14 @@ export class Planner {
    * asset when `wholeGraph`), from one native call.
    *
    * @example
-   * const { rows, planned } = planner.statusReport(selected, true)
+   * const { statuses, planned } = planner.statusReport(selected, true)
    */
   statusReport(which: readonly AssetId[], wholeGraph: boolean): StatusRows {
     const r = call(() => this.#graph.statusReport(Uint32Array.from(which), wholeGraph))
-    const rows = which.map((id, row) => ({
-      id,
-      status: this.#statusName[r.statuses[row]!]!,
-      causes: this.#causes(r.causes, row),
-      roots: this.#roots(r.rootCauses, row),
-    }))
-    return { rows, planned: new Set(ids(r.planned)) }
-  }
-
-  #causes(t: CauseRows, row: number): NativeCause[] {
-    const out: NativeCause[] = []
-    for (let c = t.offsets[row]!; c < t.offsets[row + 1]!; c++) {
-      const dep = t.deps[c]!
-      out.push({ kind: t.kinds[c]!, dep: dep === this.#noDep ? undefined : dep })
-    }
-    return out
-  }
-
-  #roots(t: RootCauseRows, row: number): NativeRootCause[] {
-    const out: NativeRootCause[] = []
-    for (let c = t.offsets[row]!; c < t.offsets[row + 1]!; c++)
-      out.push({ kind: t.kinds[c]!, id: t.ids[c]! as AssetId })
-    return out
+    const statuses = new Array<StatusName>(which.length)
+    for (let row = 0; row < which.length; row++) statuses[row] = this.#statusName[r.statuses[row]!]!
+    const planned = new Uint8Array(this.size)
+    for (const id of r.planned) planned[id] = 1
+    return { ids: which, statuses, causes: r.causes, roots: r.rootCauses, noDep: this.#noDep, planned }
   }
 }

@@ -13,7 +13,8 @@ import type { MetricPoint, RecordKind } from '../store/types.js'
 import { emptySelection } from './errors.js'
 import { type CodeVersionOptions, codeVersions } from './code-versions.js'
 import { type AssetId, Planner, type PlanLayers, type StatusRows } from './planner.js'
-import { type LastRecord, recordsToArrays, singleRecord } from './records.js'
+import { type LastRecord, LoadedRecords, singleRecord } from './records.js'
+import { packLatest } from '../store/latest-packed.js'
 import type { RunConfig } from './run-config.js'
 import { nativeModule } from '../native.js'
 import { type Observed, observeSources, sourcePath } from './sources.js'
@@ -48,9 +49,13 @@ export class ProjectState {
   readonly #planner: Planner
   readonly #ids: ReadonlyMap<string, AssetId>
   readonly #code: readonly string[]
-  readonly #data: string[]
   #config: RunConfig
-  #last = new Map<string, LastRecord>()
+  /** The store's latest records as last loaded (data versions and last runs by id). */
+  #loaded: LoadedRecords
+  /** Data versions that differ from the loaded records': observations, and records made since. */
+  readonly #data = new Map<AssetId, string>()
+  /** Latest records made by this process since the last load. */
+  readonly #recorded = new Map<AssetId, LastRecord>()
   readonly #observed = new Map<string, Observed>()
   /** Store reads and writes that update the core, in order: a reload never undoes a newer record. */
   #queue: Promise<unknown> = Promise.resolve()
@@ -61,10 +66,10 @@ export class ProjectState {
     this.#baseDir = baseDir
     this.#config = config
     this.#code = codeVersions(project, code)
-    this.#planner = Planner.build(project, this.#code)
-    this.#planner.setConfigHashes(allIds(project.assets.length), config.hashBytes())
     this.#ids = new Map(project.assets.map((a, i) => [a.key, i as AssetId]))
-    this.#data = new Array<string>(project.assets.length).fill('')
+    this.#planner = Planner.build(project, this.#code, this.#ids)
+    this.#planner.setConfigHashes(allIds(project.assets.length), config.hashBytes())
+    this.#loaded = LoadedRecords.empty(project.assets.length)
   }
 
   /**
@@ -132,12 +137,18 @@ export class ProjectState {
 
   /** Current data version (hex) of an asset: its latest record's, or its observation's; '' when none. */
   dataVersion(id: AssetId): string {
-    return this.#data[id]!
+    return this.#data.get(id) ?? this.#loaded.dataVersion(id)
   }
 
   /** What the engine knows of an asset's latest record. */
-  last(key: string): LastRecord | undefined {
-    return this.#last.get(key)
+  last(id: AssetId): LastRecord | undefined {
+    return this.#recorded.get(id) ?? this.#loaded.last(id)
+  }
+
+  /** The run, time and data version of an asset's latest record (as status shows it), if any. */
+  lastRun(id: AssetId): { runId: string; at: string; dataVersion: string } | undefined {
+    const r = this.#recorded.get(id)
+    return r === undefined ? this.#loaded.lastRun(id) : { runId: r.runId, at: r.at, dataVersion: r.dataVersion }
   }
 
   /** This process's observation of a source, if it observed it. */
@@ -176,12 +187,14 @@ export class ProjectState {
   /** Reloads every latest record from the store (one query) into the core and the cache. */
   reload(): Promise<void> {
     return this.#inOrder(async () => {
-      const { arrays, last } = recordsToArrays(await this.#store.latestRecords(), this.#ids)
-      this.#planner.loadRecords(arrays)
-      this.#last = last
-      this.#data.fill('')
-      for (const [key, rec] of last) this.#data[this.#ids.get(key)!] = rec.dataVersion
-      for (const [key, obs] of this.#observed) this.#data[this.#ids.get(key)!] = observedVersion(obs)
+      const store = this.#store
+      const packed = store.latestRecordsPacked
+        ? await store.latestRecordsPacked()
+        : packLatest(await store.latestRecords())
+      this.#loaded = LoadedRecords.load(this.#planner, packed, this.size)
+      this.#recorded.clear()
+      this.#data.clear()
+      for (const [key, obs] of this.#observed) this.#data.set(this.#ids.get(key)!, observedVersion(obs))
     })
   }
 
@@ -211,7 +224,7 @@ export class ProjectState {
     const bytes = new Uint8Array(16 * ids.length)
     versions.forEach((v, i) => bytes.set(Buffer.from(v, 'hex'), 16 * i))
     this.#planner.setObserved(ids, bytes)
-    ids.forEach((id, i) => (this.#data[id] = versions[i]!))
+    ids.forEach((id, i) => this.#data.set(id, versions[i]!))
   }
 
   /**
@@ -244,8 +257,13 @@ export class ProjectState {
       ...(r.metrics === undefined ? {} : { metrics: r.metrics }),
     })
     this.#planner.applyRecords(singleRecord(r.id, code, config, r.dataVersion, r.inputs))
-    this.#data[r.id] = r.dataVersion
-    this.#last.set(key, { runId: r.runId, at: r.finishedAt.toISOString(), dataVersion: r.dataVersion, kind: r.kind })
+    this.#data.set(r.id, r.dataVersion)
+    this.#recorded.set(r.id, {
+      runId: r.runId,
+      at: r.finishedAt.toISOString(),
+      dataVersion: r.dataVersion,
+      kind: r.kind,
+    })
     return recordId
   }
 
@@ -261,7 +279,7 @@ export class ProjectState {
     for (const [key, obs] of this.#observed) {
       if (!obs.ok) continue
       const id = this.#ids.get(key)!
-      if (!(selected.has(id) || this.asset(id).isSource) || this.#last.get(key)?.dataVersion === obs.version) continue
+      if (!(selected.has(id) || this.asset(id).isSource) || this.last(id)?.dataVersion === obs.version) continue
       const now = new Date()
       await this.record({
         id,
@@ -284,7 +302,8 @@ export class ProjectState {
    * if (!(await state.knowsCurrentRecord('model'))) await state.reload()
    */
   async knowsCurrentRecord(key: string): Promise<boolean> {
-    const known = this.#last.get(key)
+    const id = this.#ids.get(key)
+    const known = id === undefined ? undefined : this.last(id)
     const current = await this.#store.currentRecord(key)
     if (current === undefined || known === undefined) return current === known
     return current.runId === known.runId && current.dataVersion === known.dataVersion && current.finishedAt === known.at
@@ -318,7 +337,7 @@ export class ProjectState {
    * Statuses, causes, root causes of `selection` and its plan, in one call to the core.
    *
    * @example
-   * const { rows, planned } = state.statusReport(['*'], selection)
+   * const { statuses, planned } = state.statusReport(['*'], selection)
    */
   statusReport(exprs: readonly string[], selection: readonly AssetId[]): StatusRows {
     return this.#planner.statusReport(selection, selectsAll(exprs))

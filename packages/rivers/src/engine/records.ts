@@ -1,10 +1,12 @@
 /**
- * The store's latest records, turned into the typed arrays the core loads in one call, plus what
- * the engine keeps per asset (last run, data version) for status output and input loading.
+ * The store's latest records, loaded into the core in one call by key, plus what the engine reads
+ * of them per asset (last run, data version) for status output and input loading.
  */
 import type { RecordsInit } from '@rivers-orchestrator/native'
 
-import type { LatestRecords } from '../store/types.js'
+import { packLatest } from '../store/latest-packed.js'
+import type { LatestRecords, PackedLatestRecords, RecordKind } from '../store/types.js'
+import type { Planner } from './planner.js'
 
 /** The native `loadRecords` / `applyRecords` argument (the binding's generated type). */
 export type RecordsArrays = RecordsInit
@@ -18,69 +20,102 @@ export interface LastRecord {
 }
 
 /**
- * Maps the store's columnar latest records onto graph ids. Records of keys that are no longer
- * assets are dropped; recorded deps that are no longer assets become extern keys (`dep_removed`).
- * Cost: one pass over records and their inputs; no per-asset objects cross into the core.
+ * The store's latest records as loaded into the core: which record row each asset has, and the
+ * packed columns the rows point into. Nothing is made per asset until it is asked for (status
+ * output asks for each asset's last run; most commands ask for a few).
  *
  * @example
- * const { arrays, last } = recordsToArrays(store.latestRecords(), ids)
- * graph.loadRecords(arrays)
+ * const loaded = LoadedRecords.load(planner, await store.latestRecordsPacked(), project.assets.length)
+ * loaded.last(id) // { runId, at, dataVersion, kind } | undefined
  */
-export function recordsToArrays(
-  latest: LatestRecords,
-  ids: ReadonlyMap<string, number>,
-): { arrays: RecordsArrays; last: Map<string, LastRecord> } {
-  const n = ids.size
-  const keep: number[] = []
-  const m = latest.keys.length
-  for (let r = 0; r < m; r++) if (ids.has(latest.keys[r]!)) keep.push(r)
-  const k = keep.length
-  const out = {
-    ids: new Uint32Array(k),
-    codeVersions: new Uint8Array(16 * k),
-    configHashes: new Uint8Array(16 * k),
-    dataVersions: new Uint8Array(16 * k),
-    depOffsets: new Uint32Array(k + 1),
+export class LoadedRecords {
+  /** Record row of each asset id, -1 when it has none. */
+  readonly #rowOf: Int32Array
+  readonly #packed: PackedLatestRecords
+  #columns: { runIds: string[]; finishedAt: string[]; data: string } | undefined
+  #kinds: string[] | undefined
+
+  private constructor(rowOf: Int32Array, packed: PackedLatestRecords) {
+    this.#rowOf = rowOf
+    this.#packed = packed
   }
-  let depCount = 0
-  for (const r of keep) depCount += latest.depOffsets[r + 1]! - latest.depOffsets[r]!
-  const deps = new Uint32Array(depCount)
-  const depVersions = new Uint8Array(16 * depCount)
-  const externs = new Map<string, number>()
-  const last = new Map<string, LastRecord>()
-  let d = 0
-  keep.forEach((r, i) => {
-    const key = latest.keys[r]!
-    out.ids[i] = ids.get(key)!
-    out.codeVersions.set(latest.codeVersions.subarray(16 * r, 16 * r + 16), 16 * i)
-    out.configHashes.set(latest.configHashes.subarray(16 * r, 16 * r + 16), 16 * i)
-    out.dataVersions.set(latest.dataVersions.subarray(16 * r, 16 * r + 16), 16 * i)
-    for (let j = latest.depOffsets[r]!; j < latest.depOffsets[r + 1]!; j++) {
-      const depKey = latest.depKeys[j]!
-      let id = ids.get(depKey)
-      if (id === undefined) {
-        let e = externs.get(depKey)
-        if (e === undefined) {
-          e = externs.size
-          externs.set(depKey, e)
-        }
-        id = n + e
-      }
-      deps[d] = id
-      depVersions.set(latest.depVersions.subarray(16 * j, 16 * j + 16), 16 * d)
-      d++
-    }
-    out.depOffsets[i + 1] = d
-    last.set(key, {
-      runId: latest.runIds[r]!,
-      at: latest.finishedAt[r]!,
-      dataVersion: latest.dataVersions.subarray(16 * r, 16 * r + 16).toString('hex'),
-      kind: latest.kinds[r]!,
+
+  /**
+   * Loads packed records into the core (it maps keys to ids; records of keys that are no longer
+   * assets are dropped, recorded inputs that are no longer assets become `dep_removed` causes).
+   *
+   * @example
+   * const loaded = LoadedRecords.load(planner, packed, n)
+   */
+  static load(planner: Planner, packed: PackedLatestRecords, n: number): LoadedRecords {
+    const rowIds = planner.loadRecordsByKey({
+      keys: packed.keys,
+      codeVersions: packed.codeVersions,
+      configHashes: packed.configHashes,
+      dataVersions: packed.dataVersions,
+      inputCounts: packed.inputCounts,
+      inputKeys: packed.inputKeys,
+      inputVersions: packed.inputVersions,
     })
-  })
-  const arrays: RecordsArrays = { ...out, deps, depVersions }
-  if (externs.size > 0) arrays.externKeys = [...externs.keys()].join('\n')
-  return { arrays, last }
+    const rowOf = new Int32Array(n).fill(-1)
+    const none = planner.noId
+    for (let r = 0; r < rowIds.length; r++) {
+      const id = rowIds[r]!
+      if (id !== none) rowOf[id] = r
+    }
+    return new LoadedRecords(rowOf, packed)
+  }
+
+  /** No record at all (before the first load). */
+  static empty(n: number): LoadedRecords {
+    return new LoadedRecords(new Int32Array(n).fill(-1), packLatest(emptyLatest()))
+  }
+
+  #cols(): { runIds: string[]; finishedAt: string[]; data: string } {
+    const p = this.#packed
+    this.#columns ??= { runIds: lines(p.runIds), finishedAt: lines(p.finishedAt), data: p.dataVersions.toString('hex') }
+    return this.#columns
+  }
+
+  /** Data version (hex) of the asset's loaded record; '' when it has none. */
+  dataVersion(id: number): string {
+    const r = this.#rowOf[id] ?? -1
+    return r < 0 ? '' : this.#cols().data.slice(32 * r, 32 * r + 32)
+  }
+
+  /** The run, time and data version of the asset's loaded record, if it has one. */
+  lastRun(id: number): { runId: string; at: string; dataVersion: string } | undefined {
+    const r = this.#rowOf[id] ?? -1
+    if (r < 0) return undefined
+    const c = this.#cols()
+    return { runId: c.runIds[r]!, at: c.finishedAt[r]!, dataVersion: c.data.slice(32 * r, 32 * r + 32) }
+  }
+
+  /** The asset's loaded record, if it has one. */
+  last(id: number): LastRecord | undefined {
+    const run = this.lastRun(id)
+    if (run === undefined) return undefined
+    this.#kinds ??= lines(this.#packed.kinds)
+    return { ...run, kind: this.#kinds[this.#rowOf[id]!] as RecordKind }
+  }
+}
+
+const lines = (text: string): string[] => (text === '' ? [] : text.split('\n'))
+
+function emptyLatest(): LatestRecords {
+  const none = Buffer.alloc(0)
+  return {
+    keys: [],
+    codeVersions: none,
+    configHashes: none,
+    dataVersions: none,
+    depOffsets: Uint32Array.of(0),
+    depKeys: [],
+    depVersions: none,
+    runIds: [],
+    finishedAt: [],
+    kinds: [],
+  }
 }
 
 /**

@@ -19,45 +19,45 @@ import type {
 } from './types.js'
 
 /**
- * Status entries of `assets status --json`, from the core's rows.
+ * Status entries of `assets status --json`, from the core's rows (read in place: one entry object
+ * per asset, and cause objects only for assets that have causes).
  *
  * @example
- * const { rows, planned } = state.statusReport(exprs, ids)
- * const assets = statusEntries(state, rows, planned)
+ * const assets = statusEntries(state, state.statusReport(exprs, ids))
  */
-export function statusEntries(
-  st: ProjectState,
-  rows: StatusRows['rows'],
-  planned: StatusRows['planned'],
-): StatusEntry[] {
+export function statusEntries(st: ProjectState, report: StatusRows): StatusEntry[] {
+  const { ids, statuses, causes, roots, noDep, planned } = report
   const isMissing = (dep: number): boolean => dep < st.size && st.dataVersion(dep as AssetId) === ''
   const failed = (key: string): string | undefined => {
     const obs = st.observation(key)
     return obs === undefined || obs.ok ? undefined : describeFailure(obs.error)
   }
-  return rows.map((row) => {
-    const a = st.asset(row.id)
+  const out = new Array<StatusEntry>(ids.length)
+  for (let row = 0; row < ids.length; row++) {
+    const id = ids[row]!
+    const a = st.asset(id)
     const entry: StatusEntry = {
       key: a.key,
-      status: row.status,
-      planned: planned.has(row.id),
+      status: statuses[row]!,
+      planned: planned[id] === 1,
       causes: [],
       rootCauses: [],
     }
-    for (const c of row.causes) {
-      const kind = causeKindName(c.kind) as CauseView['kind']
+    for (let c = causes.offsets[row]!; c < causes.offsets[row + 1]!; c++) {
+      const kind = causeKindName(causes.kinds[c]!) as CauseView['kind']
+      const depId = causes.deps[c]!
       const view: CauseView = { kind, message: '' }
-      if (c.dep !== undefined) view.dep = st.keyOf(c.dep)
+      if (depId !== noDep) view.dep = st.keyOf(depId)
       const depError = view.dep === undefined ? undefined : failed(view.dep)
       view.message =
         depError !== undefined
           ? unobservableMessage(view.dep!, depError)
-          : causeMessage(kind, a.key, view.dep, c.dep !== undefined && isMissing(c.dep))
+          : causeMessage(kind, a.key, view.dep, depId !== noDep && isMissing(depId))
       entry.causes.push(view)
     }
-    for (const r of row.roots) {
-      const kind = causeKindName(r.kind)
-      const key = st.keyOf(r.id)
+    for (let c = roots.offsets[row]!; c < roots.offsets[row + 1]!; c++) {
+      const kind = causeKindName(roots.kinds[c]!)
+      const key = st.keyOf(roots.ids[c]!)
       const error = failed(key)
       entry.rootCauses.push(
         error === undefined
@@ -65,8 +65,8 @@ export function statusEntries(
           : { key, kind: 'source_unobservable', message: unobservableMessage(key, error) },
       )
     }
-    const last = st.last(a.key)
-    if (last !== undefined) entry.last = { runId: last.runId, at: last.at, dataVersion: last.dataVersion }
+    const last = st.lastRun(id)
+    if (last !== undefined) entry.last = last
     if (a.isSource) {
       entry.source = true
       const error = failed(a.key)
@@ -76,8 +76,9 @@ export function statusEntries(
         entry.observation = file === undefined ? { error } : { path: file, error }
       }
     }
-    return entry
-  })
+    out[row] = entry
+  }
+  return out
 }
 
 /**

@@ -168,8 +168,7 @@ export class Workspace {
     this.#useConfig(options.config)
     const st = this.#state
     const ids = st.select(exprs)
-    const { rows, planned } = st.statusReport(exprs, ids)
-    const assets = statusEntries(st, rows, planned)
+    const assets = statusEntries(st, st.statusReport(exprs, ids))
     if (needsCodeDetails(assets)) {
       const latest = await this.#seams.store.latestRecords()
       explainCodeChanges(assets, (keys, current) => codeChangeDetails(latest, this.storeDir, keys, current), st)

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { migrate } from './migrations.js'
+import { packLatest, stitchChunks, unpackLatest } from './latest-packed.js'
 import { RecordsTable } from './records.js'
 
 const h = (n: number): Buffer => Buffer.alloc(16, n)
@@ -55,5 +56,83 @@ describe('RecordsTable.latest', () => {
       /Input key of asset 'x' must be a non-empty string/,
     )
     db.close()
+  })
+})
+
+describe('RecordsTable.latestPacked', () => {
+  it.each([1, 3, 1000])('hands hashes over byte for byte (NUL and non-UTF-8 bytes included), chunks of %i', (chunk) => {
+    const db = new Database(':memory:')
+    migrate(db)
+    db.prepare("INSERT INTO runs (id, started_at, status, selection) VALUES ('r', '', 'running', '[]')").run()
+    const records = new RecordsTable(db, ':memory:', chunk)
+    // Bytes a text round trip would mangle: NULs, lone continuation bytes, surrogate encodings, 0xff.
+    const odd = (i: number): Buffer =>
+      Buffer.from([0, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0xff, i, 0, 0, 0x80, 0xfe, 0, i, 0, 0])
+    const keys = ['a', 'b', 'c', 'd', 'e']
+    keys.forEach((key, i) =>
+      records.insert({
+        runId: 'r',
+        key,
+        kind: i === 0 ? 'observation' : 'materialization',
+        codeVersion: odd(i),
+        configHash: h(0),
+        dataVersion: odd(100 + i),
+        inputs: keys.slice(0, i % 3).map((dep, j) => ({ key: dep, dataVersion: odd(200 + j) })),
+        startedAt: new Date(0),
+        finishedAt: new Date(i * 1000),
+      }),
+    )
+    const p = records.latestPacked()
+    expect(p.count).toBe(5)
+    expect(p.keys).toBe('a\nb\nc\nd\ne')
+    expect([...p.inputCounts]).toEqual([0, 1, 2, 0, 1])
+    expect(p.inputKeys).toBe('a\na\nb\na')
+    expect(p.codeVersions.equals(Buffer.concat(keys.map((_, i) => odd(i))))).toBe(true)
+    expect(p.dataVersions.equals(Buffer.concat(keys.map((_, i) => odd(100 + i))))).toBe(true)
+    expect(p.inputVersions.equals(Buffer.concat([200, 200, 201, 200].map(odd)))).toBe(true)
+    expect(p.kinds.split('\n')).toEqual([
+      'observation',
+      'materialization',
+      'materialization',
+      'materialization',
+      'materialization',
+    ])
+    expect(p.finishedAt.split('\n')[4]).toBe('1970-01-01T00:00:04.000Z')
+    db.close()
+  })
+
+  it('reads an empty table as no records', () => {
+    const db = new Database(':memory:')
+    migrate(db)
+    const p = new RecordsTable(db, ':memory:').latestPacked()
+    expect(p.count).toBe(0)
+    expect(p.keys).toBe('')
+    expect(p.codeVersions.length).toBe(0)
+    expect(new RecordsTable(db, ':memory:').latest().keys).toEqual([])
+    db.close()
+  })
+})
+
+describe('stitchChunks', () => {
+  it('names what does not line up', () => {
+    const chunk = {
+      count: 2,
+      keys: 'a\nb',
+      codeVersions: Buffer.alloc(32),
+      configHashes: Buffer.alloc(32),
+      dataVersions: Buffer.alloc(32),
+      inputCounts: '0,2',
+      inputKeys: 'a',
+      inputVersions: Buffer.alloc(32),
+      runIds: 'r\nr',
+      finishedAt: 't\nt',
+      kinds: 'materialization\nmaterialization',
+    }
+    expect(stitchChunks([chunk])).toBe(
+      'the latest table does not decode: 2 keys, 2 inputs expected, 1 input keys found',
+    )
+    const ok = stitchChunks([{ ...chunk, inputKeys: 'a\nb' }])
+    expect(typeof ok === 'string' ? ok : unpackLatest(ok).depKeys).toEqual(['a', 'b'])
+    expect(typeof ok === 'string' ? ok : packLatest(unpackLatest(ok))).toEqual(ok)
   })
 })

@@ -6,7 +6,8 @@ import type Database from 'better-sqlite3'
 import { badStoreKey, runNotFound, storeCorrupt } from './errors.js'
 import { asHash } from './hex.js'
 import { encodeJson, isoTime } from './json.js'
-import type { LatestRecords, NewRecord, RecordKind } from './types.js'
+import { type LatestChunk, stitchChunks, unpackLatest } from './latest-packed.js'
+import type { LatestRecords, NewRecord, PackedLatestRecords, RecordKind } from './types.js'
 
 /** Rows per `latestRecords` query: bounds the size of the strings SQLite builds (~10 MB each). */
 const LATEST_CHUNK = 65_536
@@ -30,7 +31,7 @@ export class RecordsTable {
   readonly #latestChunk: Database.Statement
   readonly #markWiped: Database.Statement
   readonly #dropLatest: Database.Statement
-  readonly #snapshot: (fn: () => LatestRecords) => LatestRecords
+  readonly #snapshot: (fn: () => PackedLatestRecords | string) => PackedLatestRecords | string
   readonly #chunk: number
 
   /** `chunkRows` exists for tests; the default bounds each concatenated string to about 10 MB. */
@@ -53,20 +54,22 @@ export class RecordsTable {
     )
     this.#insertMetric = db.prepare('INSERT INTO metrics (materialization_id, name, step, value) VALUES (?, ?, ?, ?)')
     this.#insertEvent = db.prepare('INSERT INTO events (run_id, at, type, asset_key, data) VALUES (?, ?, ?, ?, ?)')
-    // One row per chunk of assets: every column is a string SQLite concatenates in C, so JS makes a
-    // handful of strings per chunk instead of objects and Buffers per asset and per input. All
-    // aggregates of one query step through the same rows, so the columns line up by construction.
-    // group_concat skips NULLs: an asset without inputs adds nothing to the input columns.
+    // One row per chunk of assets: every column is a string or blob SQLite concatenates in C, so JS
+    // makes a handful of strings per chunk instead of objects and Buffers per asset and per input.
+    // All aggregates of one query step through the same rows, so the columns line up by construction.
+    // group_concat skips NULLs: an asset without inputs adds nothing to the input columns. Hashes are
+    // concatenated as bytes (group_concat of a blob appends its bytes as they are in a UTF-8
+    // database; CAST back to BLOB hands them over as one Buffer, no hex round trip).
     this.#latestChunk = db
       .prepare(
         `SELECT count(*), max(asset_key),
            group_concat(asset_key, char(10)),
-           group_concat(hex(code_version), ''),
-           group_concat(hex(config_hash), ''),
-           group_concat(hex(data_version), ''),
+           CAST(group_concat(code_version, '') AS BLOB),
+           CAST(group_concat(config_hash, '') AS BLOB),
+           CAST(group_concat(data_version, '') AS BLOB),
            group_concat(input_count, ','),
            group_concat(input_keys, char(10)),
-           group_concat(hex(input_versions), ''),
+           CAST(group_concat(input_versions, '') AS BLOB),
            group_concat(run_id, char(10)),
            group_concat(finished_at, char(10)),
            group_concat(kind, char(10))
@@ -76,7 +79,7 @@ export class RecordsTable {
     this.#markWiped = db.prepare('UPDATE materializations SET wiped_at = ? WHERE asset_key = ? AND wiped_at IS NULL')
     this.#dropLatest = db.prepare('DELETE FROM latest WHERE asset_key = ?')
     // A deferred read transaction pins one WAL snapshot, so all chunks see the same state.
-    const tx = db.transaction((fn: () => LatestRecords) => fn())
+    const tx = db.transaction((fn: () => PackedLatestRecords | string) => fn())
     this.#snapshot = (fn) => tx.deferred(fn)
   }
 
@@ -146,71 +149,25 @@ export class RecordsTable {
 
   /** The latest record of every unpartitioned asset, in columnar form (see {@link LatestRecords}). */
   latest(): LatestRecords {
-    return this.#snapshot(() => {
-      const chunks: string[][] = []
+    return unpackLatest(this.latestPacked())
+  }
+
+  /** The same records packed (see {@link PackedLatestRecords}), from one consistent snapshot. */
+  latestPacked(): PackedLatestRecords {
+    const packed = this.#snapshot(() => {
+      const chunks: LatestChunk[] = []
       let after = ''
       for (;;) {
-        const row = this.#latestChunk.get(after, this.#chunk) as [number, string | null, ...(string | null)[]]
+        const row = this.#latestChunk.get(after, this.#chunk) as LatestRow
         if (row[0] === 0) break
-        chunks.push(row.slice(2).map((c) => (c === null ? '' : String(c))))
+        chunks.push(chunkOf(row))
         after = row[1] as string
         if (row[0] < this.#chunk) break
       }
-      return this.#decode(chunks)
+      return stitchChunks(chunks)
     })
-  }
-
-  #decode(chunks: string[][]): LatestRecords {
-    const split = (text: string, sep: string): string[] => (text === '' ? [] : text.split(sep))
-    const col = (i: number, sep: string): string[] =>
-      chunks.length === 1
-        ? split((chunks[0] as string[])[i] as string, sep)
-        : chunks.flatMap((c) => split(c[i] as string, sep))
-    const hex = (i: number): Buffer => Buffer.from(chunks.map((c) => c[i] as string).join(''), 'hex')
-    const keys = col(0, '\n')
-    const m = keys.length
-    const codeVersions = hex(1)
-    const configHashes = hex(2)
-    const dataVersions = hex(3)
-    const counts = col(4, ',')
-    const depKeys = col(5, '\n')
-    const depVersions = hex(6)
-    const runIds = col(7, '\n')
-    const finishedAt = col(8, '\n')
-    const kinds = col(9, '\n') as RecordKind[]
-    const depOffsets = new Uint32Array(m + 1)
-    for (let i = 0; i < m; i++) depOffsets[i + 1] = (depOffsets[i] as number) + Number(counts[i])
-    const total = depOffsets[m] as number
-    const aligned =
-      codeVersions.length === 16 * m &&
-      configHashes.length === 16 * m &&
-      dataVersions.length === 16 * m &&
-      counts.length === m &&
-      depKeys.length === total &&
-      depVersions.length === 16 * total &&
-      runIds.length === m &&
-      finishedAt.length === m &&
-      kinds.length === m
-    if (!aligned) {
-      throw storeCorrupt(
-        this.#file,
-        new Error(
-          `the latest table does not decode: ${m} keys, ${total} inputs expected, ${depKeys.length} input keys found`,
-        ),
-      )
-    }
-    return {
-      keys,
-      codeVersions,
-      configHashes,
-      dataVersions,
-      depOffsets,
-      depKeys,
-      depVersions,
-      runIds,
-      finishedAt,
-      kinds,
-    }
+    if (typeof packed === 'string') throw storeCorrupt(this.#file, new Error(packed))
+    return packed
   }
 
   /**
@@ -225,6 +182,31 @@ export class RecordsTable {
       removed += this.#dropLatest.run(key).changes
     }
     return removed
+  }
+}
+
+/** A row of the chunk query: count, last key, then the ten columns (NULL when no row has a value). */
+type LatestRow = [number, string | null, ...(string | Buffer | null)[]]
+
+function chunkOf(row: LatestRow): LatestChunk {
+  const text = (i: number): string => (row[i] === null ? '' : String(row[i]))
+  // Anything but a blob (NULL: no row has a value) reads as no bytes; stitching then checks lengths.
+  const bytes = (i: number): Buffer => {
+    const v = row[i]
+    return Buffer.isBuffer(v) ? v : Buffer.alloc(0)
+  }
+  return {
+    count: row[0],
+    keys: text(2),
+    codeVersions: bytes(3),
+    configHashes: bytes(4),
+    dataVersions: bytes(5),
+    inputCounts: text(6),
+    inputKeys: text(7),
+    inputVersions: bytes(8),
+    runIds: text(9),
+    finishedAt: text(10),
+    kinds: text(11),
   }
 }
 

@@ -28,6 +28,7 @@ import type {
   JobRecord,
   JobUpdate,
   LatestRecords,
+  PackedLatestRecords,
   Lease,
   MetricHistoryPoint,
   NewCheckResult,
@@ -219,6 +220,18 @@ export class SqliteStore implements Store {
    */
   async latestRecords(): Promise<LatestRecords> {
     return this.#read(() => this.#records.latest())
+  }
+
+  /**
+   * The same records packed: a few joined strings and buffers instead of arrays of strings (what
+   * the engine loads into the native planner by key).
+   *
+   * @example
+   * const packed = await store.latestRecordsPacked()
+   * packed.keys.split('\n').length === packed.count
+   */
+  async latestRecordsPacked(): Promise<PackedLatestRecords> {
+    return this.#read(() => this.#records.latestPacked())
   }
 
   /**

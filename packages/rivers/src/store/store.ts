@@ -28,6 +28,7 @@ import type {
   NewCheckResult,
   NewJob,
   NewRecord,
+  PackedLatestRecords,
   PinRecord,
   RunRecord,
   RunStatus,
@@ -66,6 +67,11 @@ export interface Store {
   recordParams(materializationId: number, params: unknown): Promise<void>
   /** The latest record of every unpartitioned asset, columnar, from one consistent snapshot. */
   latestRecords(): Promise<LatestRecords>
+  /**
+   * Optional: the same records packed (see {@link PackedLatestRecords}); the engine opens large
+   * projects faster with it and packs `latestRecords` itself when a store has none.
+   */
+  latestRecordsPacked?(): Promise<PackedLatestRecords>
   /** An asset's records, newest first, with inputs, metadata, metrics, checks and params. */
   assetHistory(key: string, opts?: { limit?: number; partition?: string }): Promise<HistoryRecord[]>
   /** The current record of an asset (what `latestRecords` sees for it), or undefined. */

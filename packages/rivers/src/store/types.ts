@@ -76,6 +76,27 @@ export interface LatestRecords {
   kinds: RecordKind[]
 }
 
+/**
+ * The same latest records as {@link LatestRecords}, packed as one read hands them over: every
+ * per-record text column is one string joined by `\n` (`''` when there is no row), so reading
+ * 100k records makes a handful of strings instead of one per record and per input. Row `i`'s
+ * inputs are the next `inputCounts[i]` lines of `inputKeys` and 16-byte slices of `inputVersions`.
+ */
+export interface PackedLatestRecords {
+  /** Number of records. */
+  count: number
+  keys: string
+  codeVersions: Buffer
+  configHashes: Buffer
+  dataVersions: Buffer
+  inputCounts: Uint32Array
+  inputKeys: string
+  inputVersions: Buffer
+  runIds: string
+  finishedAt: string
+  kinds: string
+}
+
 /** Arguments of `Store.recordCheck`. */
 export interface NewCheckResult {
   runId: string

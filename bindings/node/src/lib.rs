@@ -376,8 +376,8 @@ impl NativeGraph {
     #[napi]
     pub fn load_records_by_key(&mut self, env: Env, records: RecordsByKey) -> Result<Uint32Array> {
         let bad = |what: String| throw(&env, rivers_planner::error::invalid_input(what));
-        let keys = split_joined(&records.keys);
-        let input_keys = split_joined(&records.input_keys);
+        let keys = split_lines(Some(&records.keys));
+        let input_keys = split_lines(Some(&records.input_keys));
         let m = keys.len();
         let total: u64 = records.input_counts.iter().map(|&c| u64::from(c)).sum();
         if records.code_versions.len() != 16 * m

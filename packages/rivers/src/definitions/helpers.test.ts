@@ -16,8 +16,9 @@ import { closest, editDistance } from './suggest.js'
 import { thrown } from './test-helpers.fixture.js'
 
 describe('keys', () => {
-  test.each(['raw', 'raw/orders', 'models/churn.v2', 'a-b_c/D.9', '...', 'a/.b', 'a..b/.c.', '.../a'])('%s is valid', (key) =>
-    expect(isValidKey(key)).toBe(true),
+  test.each(['raw', 'raw/orders', 'models/churn.v2', 'a-b_c/D.9', '...', 'a/.b', 'a..b/.c.', '.../a'])(
+    '%s is valid',
+    (key) => expect(isValidKey(key)).toBe(true),
   )
   test.each([
     ['', 'the key is empty'],

@@ -12,8 +12,9 @@ const PROJECT_HOOKS = Symbol.for('@rivers-orchestrator/cli.project-hooks')
  * test process, whose own loader handles TypeScript).
  *
  * @example
+ * import { pathToFileURL } from 'node:url'
  * await projectHooks()
- * const mod = await import(pathToFileURL(file).href)
+ * const mod = await import(pathToFileURL('/home/me/shop/rivers.config.ts').href)
  */
 export async function projectHooks(): Promise<void> {
   const register = (globalThis as Record<symbol, unknown>)[PROJECT_HOOKS]

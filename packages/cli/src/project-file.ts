@@ -1,13 +1,14 @@
 /**
  * Finding and loading the project file: `--project`, else `rivers.config.{ts,mts,js,mjs}` in the
- * current folder or a parent; imported as an ES module (tsx and the esm-syntax hook are registered by
- * the launcher) and checked to default-export `defineProject(...)`.
+ * current folder or a parent; imported as an ES module (tsx and the esm-syntax hook are registered
+ * first, see project-hooks.ts) and checked to default-export `defineProject(...)`.
  */
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { Project } from '@rivers-orchestrator/rivers'
 import { codeOf } from './exit.js'
+import { projectHooks } from './project-hooks.js'
 import { riversFor } from './rivers-module.js'
 import {
   noDefaultExport,
@@ -54,6 +55,7 @@ export function findProjectFile(cwd: string, explicit?: string): string {
 export async function loadProject(file: string, cwd: string): Promise<Project> {
   const shown = shownPath(file, cwd)
   let mod: Record<string, unknown>
+  await projectHooks()
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>
   } catch (e) {

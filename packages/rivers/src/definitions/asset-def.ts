@@ -3,12 +3,14 @@ import type { AssetSpec } from './asset-types.js'
 import type { NormalizedCheck } from './check.js'
 import type { CheckContext } from './context.js'
 import { parseDuration } from './duration.js'
+import { frozenList, frozenRecord, withDeclaredAt } from './frozen.js'
 import { invalidDep, invalidKey, invalidSpec, zod3Schema } from './errors.js'
 import { KIND, SITE, isAssetDef, isKeyRef, isSourceDef, type AssetDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import type { Site } from './position.js'
 import { normalizeRetention } from './retention.js'
 import { normalizeRetry } from './retry.js'
+import { assetSpecIsValid } from './spec-fast.js'
 import { assetSpecSchema, isZod3Schema, specIssues } from './spec-schema.js'
 import type { ZodSchema } from './spec-types.js'
 
@@ -44,6 +46,7 @@ export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
         throw invalidDep(key, name, describeValue(dep))
     }
   }
+  if (assetSpecIsValid(raw)) return raw as unknown as AssetSpec
   const zod3 = zod3Field(raw)
   if (zod3 !== undefined) throw zod3Schema(key, zod3, site())
   const issues = specIssues(assetSpecSchema, raw)
@@ -68,35 +71,40 @@ function zod3Field(raw: Record<string, unknown>): string | undefined {
  * const def = buildAssetDef(validateAssetSpec({ key: 'one' }, captureSite()), () => 1, () => 1, captureSite())
  */
 export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Function, site: Site): AssetDef {
-  const checks: NormalizedCheck[] = (spec.checks ?? []).map((c) =>
-    Object.freeze({
-      name: c.name,
-      blocking: c.blocking ?? false,
-      description: c.description,
-      fn: (value: unknown, ctx: CheckContext) => c.fn(value, ctx),
-    }),
-  )
-  const def: AssetDef = {
+  const checks: readonly NormalizedCheck[] =
+    spec.checks === undefined
+      ? frozenList(undefined)
+      : Object.freeze(
+          spec.checks.map((c) =>
+            Object.freeze({
+              name: c.name,
+              blocking: c.blocking ?? false,
+              description: c.description,
+              fn: (value: unknown, ctx: CheckContext) => c.fn(value, ctx),
+            }),
+          ),
+        )
+  const def: Omit<AssetDef, 'declaredAt'> = {
     [KIND]: 'asset',
     kind: 'asset',
     key: spec.key,
-    deps: Object.freeze({ ...spec.deps }),
+    deps: frozenRecord(spec.deps),
     fn: run,
     codeFn,
     description: spec.description,
     group: spec.group,
-    tags: Object.freeze({ ...spec.tags }),
-    kinds: Object.freeze([...(spec.kinds ?? [])]),
-    owners: Object.freeze([...(spec.owners ?? [])]),
-    metadata: Object.freeze({ ...spec.metadata }),
+    tags: frozenRecord(spec.tags),
+    kinds: frozenList(spec.kinds),
+    owners: frozenList(spec.owners),
+    metadata: frozenRecord(spec.metadata),
     codeVersion: spec.codeVersion,
     config: spec.config,
     output: spec.output,
-    inputs: Object.freeze({ ...(spec.inputs as Record<string, ZodSchema> | undefined) }),
+    inputs: frozenRecord(spec.inputs as Record<string, ZodSchema> | undefined),
     retry: spec.retry === undefined ? undefined : normalizeRetry(spec.retry),
     retention: spec.retention === undefined ? undefined : normalizeRetention(spec.retention),
     timeoutMs: spec.timeout === undefined ? undefined : parseDuration(spec.timeout),
-    checks: Object.freeze(checks),
+    checks,
     io: spec.io,
     resources: spec.resources === undefined ? undefined : Object.freeze({ ...spec.resources }),
     command:
@@ -105,18 +113,15 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
         : spec.command === undefined
           ? undefined
           : Object.freeze([...spec.command]),
-    env: Object.freeze({ ...spec.env }),
+    env: frozenRecord(spec.env),
     cwd: spec.cwd,
     launcher:
       spec.launcher === undefined || typeof spec.launcher === 'string'
         ? spec.launcher
         : deepFreeze(structuredClone(spec.launcher)),
-    get declaredAt() {
-      return site()
-    },
     [SITE]: site,
   }
-  return Object.freeze(def)
+  return withDeclaredAt(def)
 }
 
 function deepFreeze<T>(value: T): T {

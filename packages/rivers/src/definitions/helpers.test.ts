@@ -16,8 +16,9 @@ import { closest, editDistance } from './suggest.js'
 import { thrown } from './test-helpers.fixture.js'
 
 describe('keys', () => {
-  test.each(['raw', 'raw/orders', 'models/churn.v2', 'a-b_c/D.9', '...', 'a/.b'])('%s is valid', (key) =>
-    expect(isValidKey(key)).toBe(true),
+  test.each(['raw', 'raw/orders', 'models/churn.v2', 'a-b_c/D.9', '...', 'a/.b', 'a..b/.c.', '.../a'])(
+    '%s is valid',
+    (key) => expect(isValidKey(key)).toBe(true),
   )
   test.each([
     ['', 'the key is empty'],
@@ -25,6 +26,9 @@ describe('keys', () => {
     ['a//b', "it has an empty segment (leading, trailing or doubled '/')"],
     ['a/./b', "segment '.' is not allowed"],
     ['..', "segment '..' is not allowed"],
+    ['a/..', "segment '..' is not allowed"],
+    ['./a', "segment '.' is not allowed"],
+    ['a/b/.', "segment '.' is not allowed"],
     ['raw.orders!', "segment 'raw.orders!' contains '!' (allowed: A-Z a-z 0-9 _ - .)"],
     ['é', "segment 'é' contains 'é' (allowed: A-Z a-z 0-9 _ - .)"],
   ])('%j is invalid: %s', (key, problem) => expect(keyProblem(key)).toBe(problem))

@@ -5,6 +5,9 @@
  */
 
 const SEGMENT = /^[A-Za-z0-9_.-]+$/
+/** A whole key of valid segments, and a `.` or `..` segment: together, the fast path of `keyProblem`. */
+const KEY = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/
 
 /**
  * Why `key` is not a valid asset key, or `undefined` when it is.
@@ -15,6 +18,7 @@ const SEGMENT = /^[A-Za-z0-9_.-]+$/
  */
 export function keyProblem(key: unknown): string | undefined {
   if (typeof key !== 'string') return `expected a string, got ${describeValue(key)}`
+  if (KEY.test(key) && (!key.includes('.') || !DOT_SEGMENT.test(key))) return undefined
   if (key.length === 0) return 'the key is empty'
   const segments = key.split('/')
   for (const segment of segments) {

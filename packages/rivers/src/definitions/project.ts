@@ -129,13 +129,19 @@ export function defineProject(options: ProjectOptions): Project {
     byKey.set(def.key, def)
   }
   const sorted = [...byKey.values()].sort((a, b) => byCodeUnit(a.key, b.key))
-  const resolved = sorted.map((def) => resolve(def, byKey))
+  const resolved = new Array<ResolvedAsset>(sorted.length)
+  const resolvedByKey = new Map<string, ResolvedAsset>()
+  for (let i = 0; i < sorted.length; i++) {
+    const r = resolve(sorted[i]!, byKey)
+    resolved[i] = r
+    resolvedByKey.set(r.key, r)
+  }
   for (const r of resolved) checkSchemas(r, byKey)
   const project: Project = {
     [PROJECT]: true,
     name: options.name,
     assets: Object.freeze(resolved),
-    byKey: new Map(resolved.map((r) => [r.key, r])),
+    byKey: resolvedByKey,
     io: options.io,
     retry: options.retry === undefined ? undefined : normalizeRetry(options.retry),
     retention: options.retention === undefined ? undefined : normalizeRetention(options.retention),
@@ -182,9 +188,10 @@ function collect(roots: readonly Def[]): Def[] {
     visited.add(def)
     out.push(def)
     if (def.kind !== 'asset') continue
-    const deps = Object.entries(def.deps)
-    for (let i = deps.length - 1; i >= 0; i--) {
-      const [name, dep] = deps[i]!
+    const names = Object.keys(def.deps)
+    for (let i = names.length - 1; i >= 0; i--) {
+      const name = names[i]!
+      const dep = def.deps[name]
       if (isAssetDef(dep) || isSourceDef(dep)) {
         if (!visited.has(dep)) stack.push(dep)
       } else if (typeof dep !== 'string' && !isKeyRef(dep)) throw invalidDep(def.key, name, describeValue(dep))
@@ -194,21 +201,24 @@ function collect(roots: readonly Def[]): Def[] {
 }
 
 function resolve(def: Def, byKey: ReadonlyMap<string, Def>): ResolvedAsset {
-  const deps: { name: string; key: string }[] = []
+  const deps: { readonly name: string; readonly key: string }[] = []
   if (def.kind === 'asset') {
-    for (const [name, dep] of Object.entries(def.deps)) {
+    let sorted = true
+    for (const name in def.deps) {
+      const dep = def.deps[name]!
       const key = typeof dep === 'string' ? dep : dep.key
       if (key === def.key) throw selfDependency(def.key, name)
       if (!byKey.has(key)) throw unknownDep(def.key, name, key, suggest(key, def.key, byKey.keys()))
-      deps.push({ name, key })
+      if (sorted && deps.length > 0 && byCodeUnit(deps[deps.length - 1]!.name, name) > 0) sorted = false
+      deps.push(Object.freeze({ name, key }))
     }
-    deps.sort((a, b) => byCodeUnit(a.name, b.name))
+    if (!sorted) deps.sort((a, b) => byCodeUnit(a.name, b.name))
   }
   return Object.freeze({
     key: def.key,
     def,
     isSource: def.kind === 'source',
-    deps: Object.freeze(deps.map((d) => Object.freeze(d))),
+    deps: Object.freeze(deps),
     description: def.description,
     group: def.group,
     tags: def.tags,
@@ -227,7 +237,7 @@ function suggest(missing: string, self: string, keys: Iterable<string>): string 
 }
 
 function checkSchemas(r: ResolvedAsset, byKey: ReadonlyMap<string, Def>): void {
-  if (r.def.kind !== 'asset') return
+  if (r.def.kind !== 'asset' || !hasKeys(r.def.inputs)) return
   for (const { name, key } of r.deps) {
     const expected = r.def.inputs[name]
     const producer = byKey.get(key)
@@ -235,4 +245,9 @@ function checkSchemas(r: ResolvedAsset, byKey: ReadonlyMap<string, Def>): void {
     const mismatch = findSchemaMismatch(expected, producer.output)
     if (mismatch !== undefined) throw schemaMismatch(r.key, name, key, mismatch.path, mismatch.detail)
   }
+}
+
+function hasKeys(record: object): boolean {
+  for (const _ in record) return true
+  return false
 }

@@ -1,9 +1,11 @@
 /** `source(spec)`: external data the pipeline observes and loads but does not build. */
 import type { SourceContext } from './context.js'
 import { invalidKey, invalidSpec } from './errors.js'
+import { frozenList, frozenRecord, withDeclaredAt } from './frozen.js'
 import { KIND, SITE, type SourceDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import { captureSite } from './position.js'
+import { sourceSpecIsValid } from './spec-fast.js'
 import { sourceSpecSchema, specIssues } from './spec-schema.js'
 import type { Observation } from './spec-types.js'
 
@@ -82,9 +84,11 @@ export function source<R = NoLoad, P extends string | undefined = undefined>(
   }
   const problem = keyProblem(spec.key)
   if (problem !== undefined) throw invalidKey(spec.key, problem, site(), 'source')
-  const issues = specIssues(sourceSpecSchema, spec)
-  if (issues.length > 0) throw invalidSpec('source', spec.key, issues, site())
-  const def: SourceDef<SourceValue<R, P>> = {
+  if (!sourceSpecIsValid(spec)) {
+    const issues = specIssues(sourceSpecSchema, spec)
+    if (issues.length > 0) throw invalidSpec('source', spec.key, issues, site())
+  }
+  const def: Omit<SourceDef<SourceValue<R, P>>, 'declaredAt'> = {
     [KIND]: 'source',
     kind: 'source',
     key: spec.key,
@@ -95,14 +99,11 @@ export function source<R = NoLoad, P extends string | undefined = undefined>(
     loadsFileBytes: spec.load === undefined && spec.path !== undefined,
     description: spec.description,
     group: spec.group,
-    tags: Object.freeze({ ...spec.tags }),
-    kinds: Object.freeze([...(spec.kinds ?? [])]),
-    owners: Object.freeze([...(spec.owners ?? [])]),
-    metadata: Object.freeze({ ...spec.metadata }),
-    get declaredAt() {
-      return site()
-    },
+    tags: frozenRecord(spec.tags),
+    kinds: frozenList(spec.kinds),
+    owners: frozenList(spec.owners),
+    metadata: frozenRecord(spec.metadata),
     [SITE]: site,
   }
-  return Object.freeze(def)
+  return withDeclaredAt(def)
 }

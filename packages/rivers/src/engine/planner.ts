@@ -3,12 +3,14 @@
  * core once (key table, CSR dependency arrays, labels, code versions), then answers in typed
  * results with branded ids. Everything crosses as typed arrays; ids are mapped to keys here.
  */
-import type { CauseRows, NativeGraph, RecordsByKey, RootCauseRows } from '@rivers-orchestrator/native'
+import type { CauseRows, NativeGraph, RecordsByKey, RecordsInit, RootCauseRows } from '@rivers-orchestrator/native'
 
 import type { Project } from '../definitions/index.js'
 import { fromNative, unknownDependency } from './errors.js'
 import { nativeModule, putHex } from '../native.js'
-import type { RecordsArrays } from './records.js'
+
+/** The native `loadRecords` / `applyRecords` argument (the binding's generated type). */
+export type RecordsArrays = RecordsInit
 
 declare const assetIdBrand: unique symbol
 

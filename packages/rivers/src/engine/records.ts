@@ -2,14 +2,9 @@
  * The store's latest records, loaded into the core in one call by key, plus what the engine reads
  * of them per asset (last run, data version) for status output and input loading.
  */
-import type { RecordsInit } from '@rivers-orchestrator/native'
-
 import { packLatest } from '../store/latest-packed.js'
 import type { LatestRecords, PackedLatestRecords, RecordKind } from '../store/types.js'
-import type { Planner } from './planner.js'
-
-/** The native `loadRecords` / `applyRecords` argument (the binding's generated type). */
-export type RecordsArrays = RecordsInit
+import type { Planner, RecordsArrays } from './planner.js'
 
 /** What the engine remembers of an asset's latest record. */
 export interface LastRecord {

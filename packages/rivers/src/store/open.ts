@@ -82,7 +82,7 @@ export function openDatabase(
     const found = schemaVersion(db)
     if (found > supported) throw storeTooNew(file, found, supported)
     if (!readonly) {
-      db.pragma('journal_mode = WAL')
+      enableWal(db, busyMs)
       db.pragma('synchronous = NORMAL')
     }
     db.pragma('foreign_keys = ON')
@@ -112,6 +112,26 @@ function createPrivateFile(file: string): void {
       throw storeReadOnly(file, e)
     }
     throw storeCannotOpen(file, e)
+  }
+}
+
+/**
+ * Puts the database in WAL mode unless it already is. Switching needs an exclusive lock, and SQLite
+ * answers SQLITE_BUSY at once (without its busy handler) while another process holds one, e.g. a
+ * process creating and migrating the same new store: the switch is retried until `busyMs` runs out.
+ */
+function enableWal(db: Database.Database, busyMs: number): void {
+  const deadline = Date.now() + busyMs
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  for (;;) {
+    try {
+      if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal') return
+      db.pragma('journal_mode = WAL')
+      return
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw e
+      Atomics.wait(pause, 0, 0, 20)
+    }
   }
 }
 

@@ -6,9 +6,7 @@
  * defined in a loop thus validates each spec in well under a microsecond instead of a zod parse.
  */
 import { keyProblem } from './key.js'
-
-/** Same as `LABEL` in spec-schema.ts. */
-const LABEL = /^[A-Za-z0-9_.\-/:@+]+$/
+import { LABEL } from './spec-schema.js'
 
 /** Asset spec fields the fast path checks; with any other field present, zod decides. */
 const ASSET_FIELDS = new Set([

@@ -10,7 +10,13 @@ import { keyProblem } from './key.js'
 import { parseQuantity } from './quantity.js'
 import { closest } from './suggest.js'
 
-const LABEL = /^[A-Za-z0-9_.\-/:@+]+$/
+/**
+ * Characters allowed in a group, tag or owner label (shared with the fast path in spec-fast.ts).
+ *
+ * @example
+ * LABEL.test('team:ml') // true
+ */
+export const LABEL = /^[A-Za-z0-9_.\-/:@+]+$/
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 /** Variables a launcher sets itself; an asset's `env` may not override them. */
 const RESERVED_ENV = /^(RIVERS_.*|CUDA_VISIBLE_DEVICES|CUDA_DEVICE_ORDER)$/

@@ -3,8 +3,11 @@
 #   - munge for authentication, slurmctld, and two slurmd daemons (nodes n1 and n2) on 127.0.0.1;
 #   - GRES scheduling of fake GPUs: character devices /dev/fake_nvidia0..3 (two per node) listed
 #     in gres.conf, so --gres=gpu:N and --gpus-per-node are really scheduled without a GPU;
-#   - no systemd, no cgroups (proctrack/linuxproc, task/none), no accounting database (sacct
-#     reports that accounting is disabled; the launcher then relies on scontrol);
+#   - no systemd, no cgroups (proctrack/pgid, task/none), no accounting database (sacct
+#     reports that accounting is disabled; the launcher then relies on scontrol). pgid, not
+#     linuxproc: linuxproc finds a job's processes by walking the process tree, so a child whose
+#     parent died first under scancel's SIGTERM was reparented, missed, and ran on (seen in CI: a
+#     cancelled `sh -c 'sleep 30; touch marker'` touched its marker). pgid signals the whole group;
 #   - every daemon (and srun in jobs) runs with bind-loopback.so preloaded, so nothing listens
 #     beyond 127.0.0.1 (Slurm has no listen-address option).
 # Prints one line when the cluster is up (`sinfo` shows both nodes idle); exits non-zero otherwise.
@@ -102,7 +105,7 @@ SlurmctldLogFile=$ROOT/log/slurmctld.log
 SlurmdLogFile=$ROOT/log/slurmd-%n.log
 SlurmctldDebug=info
 SlurmdDebug=info
-ProctrackType=proctrack/linuxproc
+ProctrackType=proctrack/pgid
 TaskPlugin=task/none
 TaskProlog=$ROOT/task-prolog.sh
 SwitchType=switch/none

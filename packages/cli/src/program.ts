@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { makeCtx, type Ctx, type GlobalOptions } from './context.js'
+import { durationOption } from './daemon/options.js'
 import type { Io } from './io.js'
 
 /** Levels accepted by `--log-level` (pino's). */
@@ -223,6 +224,32 @@ artifact, a pinned one's (\`assets pin\`), or anything a run still going may use
       run(async () => {
         const { unpin } = await import('./commands/pin.js')
         return (ctx: Ctx, key: string, flags: { run?: string }) => unpin(ctx, key, flags)
+      }),
+    )
+
+  command('watch', 'materialize the selection again each time a project module or source file changes')
+    .argument('[selection...]', 'assets to keep up to date while you edit (default: *)')
+    .option(
+      '--debounce <duration>',
+      'quiet time after a change before a run starts',
+      durationOption('--debounce', '300ms'),
+      300,
+    )
+    .option('--poll', 'poll files for changes instead of using fs events (network or container file systems)')
+    .addHelpText(
+      'after',
+      `
+Watched: the project file and the local modules it loads (outside node_modules and the store), and
+the files of path sources; the list is refreshed after each run. Each run is \`assets materialize
+SELECTION\` in a child process, so it sees the code as it is now; changes during a run queue one
+more run, never two at once. Ctrl-C cancels the running child cleanly and exits 130 (a second
+Ctrl-C exits at once).`,
+    )
+    .action(
+      run(async () => {
+        const { watch } = await import('./commands/watch.js')
+        return (ctx: Ctx, selection: string[], flags: { debounce: number; poll?: boolean }) =>
+          watch(ctx, selection, flags)
       }),
     )
 

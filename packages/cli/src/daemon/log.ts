@@ -63,7 +63,7 @@ export function daemonLog(ctx: Ctx, now: () => Date = () => new Date()): DaemonL
           durationMs: Math.round(durationMs),
         },
       ),
-    runFinished: (runId, outcome, durationMs) => {
+    runFinished: (runId, outcome) => {
       if (!outcome.ok) {
         write('run_failed', `run ${runId} ${style.red('could not finish')}: ${messageOf(outcome.error)}`, {
           runId,
@@ -72,7 +72,7 @@ export function daemonLog(ctx: Ctx, now: () => Date = () => new Date()): DaemonL
         return
       }
       const s = outcome.value as RunSummary
-      write('run_finished', runText(s, durationMs, style), {
+      write('run_finished', runText(s, style), {
         runId,
         status: s.status,
         materialized: s.materialized,
@@ -103,7 +103,7 @@ export function tickText(report: TickLine, durationMs: number, style: Style): st
   return `tick ${report.tickId ?? '-'}: ${report.evaluated} evaluated, ${requested}${runs}${sensorErrors} ${style.dim(`· ${formatDuration(durationMs)}`)}`
 }
 
-function runText(s: RunSummary, durationMs: number, style: Style): string {
+function runText(s: RunSummary, style: Style): string {
   const status =
     s.status === 'success'
       ? style.green(s.status)
@@ -111,7 +111,7 @@ function runText(s: RunSummary, durationMs: number, style: Style): string {
         ? style.red(s.status)
         : style.yellow(s.status)
   const failed = s.failed.length === 0 ? '' : ` (${shortList(s.failed.map((f) => f.key))})`
-  return `run ${s.runId} ${status}: ${s.materialized.length} materialized, ${s.skipped.length} skipped, ${s.failed.length} failed${failed} ${style.dim(`· ${formatDuration(durationMs)}`)}`
+  return `run ${s.runId} ${status}: ${s.materialized.length} materialized, ${s.skipped.length} skipped, ${s.failed.length} failed${failed} ${style.dim(`· ${formatDuration(s.durationMs)}`)}`
 }
 
 function shortList(keys: readonly string[]): string {

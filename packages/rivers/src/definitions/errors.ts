@@ -372,6 +372,32 @@ export function invalidObservation(sourceKey: string, problem: string): RiversEr
 }
 
 /**
+ * A cron expression cannot be parsed, or names a value out of range, or never fires.
+ *
+ * @example
+ * throw invalidCron('61 * * * *', 'minute 61 is out of range 0-59', 'write a minute from 0 to 59')
+ */
+export function invalidCron(expr: unknown, problem: string, fix: string): DefinitionError {
+  const shown = typeof expr === 'string' ? `'${expr}'` : String(expr)
+  return new DefinitionError('RIVERS_INVALID_CRON', `cron ${shown}: ${problem}; ${fix}`)
+}
+
+/**
+ * A time zone is not an IANA name that this runtime's Intl knows.
+ *
+ * @example
+ * throw invalidTimeZone('Europe/Zurch')
+ */
+export function invalidTimeZone(tz: unknown): DefinitionError {
+  const shown = typeof tz === 'string' ? `'${tz}'` : String(tz)
+  return new DefinitionError(
+    'RIVERS_INVALID_TIMEZONE',
+    `time zone ${shown} is not an IANA time zone known to this runtime; ` +
+      `write a name such as 'UTC', 'Europe/Zurich' or 'America/New_York'.`,
+  )
+}
+
+/**
  * A check returned something else than a boolean or `{ passed, message?, metadata? }`.
  *
  * @example

@@ -27,13 +27,8 @@ describe('when builders', () => {
     expect(c.node).toEqual({
       kind: 'and',
       of: [
-        {
-          kind: 'and',
-          of: [
-            { kind: 'or', of: [{ kind: 'eager' }, { kind: 'on_cron', cron: '0 3 * * *', timezone: 'Europe/Zurich' }] },
-            { kind: 'rate_limit', ms: 600_000, text: '10m' },
-          ],
-        },
+        { kind: 'or', of: [{ kind: 'eager' }, { kind: 'on_cron', cron: '0 3 * * *', timezone: 'Europe/Zurich' }] },
+        { kind: 'rate_limit', ms: 600_000, text: '10m' },
         { kind: 'not', of: { kind: 'in_progress' } },
       ],
     })

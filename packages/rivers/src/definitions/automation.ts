@@ -114,13 +114,14 @@ export class Condition {
   }
 
   /**
-   * True when both are.
+   * True when both are (a chain `a.and(b).and(c)` is one `and` of three).
    *
    * @example
    * when.eager().and(when.rateLimit('10m'))
    */
   and(other: Condition): Condition {
-    return new Condition({ kind: 'and', of: [this.node, nodeOf(other)] })
+    const of = this.node.kind === 'and' ? this.node.of : [this.node]
+    return new Condition({ kind: 'and', of: [...of, nodeOf(other)] })
   }
 
   /**
@@ -130,7 +131,8 @@ export class Condition {
    * when.eager().or(when.onCron('0 3 * * *'))
    */
   or(other: Condition): Condition {
-    return new Condition({ kind: 'or', of: [this.node, nodeOf(other)] })
+    const of = this.node.kind === 'or' ? this.node.of : [this.node]
+    return new Condition({ kind: 'or', of: [...of, nodeOf(other)] })
   }
 
   /**

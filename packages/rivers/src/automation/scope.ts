@@ -92,7 +92,7 @@ export interface EvaluatedNode {
  * The result of one evaluation: whether to request a run, the tree, and the memory to store.
  *
  * @example
- * const { requested, tree, memory } = await evaluateCondition(node, facts, reads, memory, Date.now())
+ * const { requested, tree, memory: next } = await evaluateCondition(node, facts, reads, memory, Date.now())
  */
 export interface Evaluation {
   requested: boolean

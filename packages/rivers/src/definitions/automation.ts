@@ -265,7 +265,7 @@ const TESTS = ['ks', 'cvm', 'mmd']
  * Problems of a condition tree (empty when valid), each with its path under `path` and a fix.
  *
  * @example
- * conditionIssues(when.timeSince('soon').node, 'automation') // [{ path: 'automation.ms', … }]
+ * conditionIssues(when.timeSince('soon' as never).node, 'automation') // [{ path: 'automation', problem: "'soon' is not a positive duration", … }]
  */
 export function conditionIssues(node: ConditionNode, path = 'automation'): SpecIssue[] {
   const out: SpecIssue[] = []

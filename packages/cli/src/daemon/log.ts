@@ -13,7 +13,7 @@ export interface TickLine {
   tickId: number | null
   evaluated: number
   requested: readonly string[]
-  runs: readonly { runId: string; select: readonly string[]; source: string }[]
+  runs: readonly { runId: string; select: readonly string[]; source: string; error?: string }[]
   sensors?: readonly { name: string; error?: string }[]
 }
 
@@ -48,7 +48,12 @@ export function daemonLog(ctx: Ctx, now: () => Date = () => new Date()): DaemonL
         tickId: report.tickId,
         evaluated: report.evaluated,
         requested: report.requested,
-        runs: report.runs.map((r) => ({ runId: r.runId, select: r.select, source: r.source })),
+        runs: report.runs.map((r) => ({
+          runId: r.runId,
+          select: r.select,
+          source: r.source,
+          ...(r.error === undefined ? {} : { error: r.error }),
+        })),
         durationMs: Math.round(durationMs),
         ...(report.sensors?.some((s) => s.error !== undefined)
           ? { sensorErrors: report.sensors.filter((s) => s.error !== undefined) }
@@ -95,7 +100,13 @@ export function tickText(report: TickLine, durationMs: number, style: Style): st
     report.requested.length === 0
       ? '0 requested'
       : `${report.requested.length} requested (${shortList(report.requested)})`
-  const runs = report.runs.map((r) => `, run ${r.runId} launched (${r.source}: ${shortList(r.select)})`).join('')
+  const runs = report.runs
+    .map((r) =>
+      r.error === undefined
+        ? `, run ${r.runId} launched (${r.source}: ${shortList(r.select.map(shownKey))})`
+        : `, ${style.red(`run of ${r.source} could not start`)}: ${r.error}`,
+    )
+    .join('')
   const sensorErrors = (report.sensors ?? [])
     .filter((s) => s.error !== undefined)
     .map((s) => `, ${style.red(`sensor ${s.name} failed`)}: ${s.error}`)
@@ -112,6 +123,11 @@ function runText(s: RunSummary, style: Style): string {
         : style.yellow(s.status)
   const failed = s.failed.length === 0 ? '' : ` (${shortList(s.failed.map((f) => f.key))})`
   return `run ${s.runId} ${status}: ${s.materialized.length} materialized, ${s.skipped.length} skipped, ${s.failed.length} failed${failed} ${style.dim(`· ${formatDuration(s.durationMs)}`)}`
+}
+
+/** `key:model` (how a tick selects a requested asset) as `model`. */
+function shownKey(selection: string): string {
+  return selection.replace(/^key:/, '')
 }
 
 function shortList(keys: readonly string[]): string {

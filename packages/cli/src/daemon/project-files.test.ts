@@ -33,19 +33,25 @@ export default defineProject({ assets: [a] })
 `,
 })
 const file = path.join(dir, 'rivers.config.ts')
+/** Each test imports the project (and the library's sources) afresh: seconds on a busy machine. */
+const T = { timeout: 30_000 }
 
-test('the local modules Node loaded (static and dynamic imports), not packages; the files of path sources', async () => {
-  const found = await projectFiles(file, path.join(dir, '.rivers'))
-  expect(found.error).toBeUndefined()
-  expect(found.modules.map((f) => path.relative(dir, f)).sort()).toEqual([
-    'rivers.config.ts',
-    'src/late.ts',
-    'src/lib.ts',
-  ])
-  expect(found.sources).toEqual([path.join(dir, 'data', 'raw.csv')])
-})
+test(
+  'the local modules Node loaded (static and dynamic imports), not packages; the files of path sources',
+  T,
+  async () => {
+    const found = await projectFiles(file, path.join(dir, '.rivers'))
+    expect(found.error).toBeUndefined()
+    expect(found.modules.map((f) => path.relative(dir, f)).sort()).toEqual([
+      'rivers.config.ts',
+      'src/late.ts',
+      'src/lib.ts',
+    ])
+    expect(found.sources).toEqual([path.join(dir, 'data', 'raw.csv')])
+  },
+)
 
-test('a fresh load each time: an edit that changes the imports shows', async () => {
+test('a fresh load each time: an edit that changes the imports shows', T, async () => {
   write({
     'src/lib.ts': 'export const two = 2\n',
     'src/late.ts': "export { three } from './three.ts'\n",
@@ -60,7 +66,7 @@ test('a fresh load each time: an edit that changes the imports shows', async () 
   ])
 })
 
-test('a project that does not load: the error, and the modules reached before it', async () => {
+test('a project that does not load: the error, and the modules reached before it', T, async () => {
   write({ 'src/three.ts': 'export const three = (\n' })
   const found = await projectFiles(file, path.join(dir, '.rivers'))
   expect(found.error).toBeInstanceOf(Error)

@@ -275,18 +275,31 @@ export function mmdTest(
   const gamma = 1 / (2 * bandwidth * bandwidth)
   // The kernel matrix (strict upper triangle, Float32) and the exact statistic in Float64.
   const K = permutations === 0 ? undefined : new Float32Array((N * (N - 1)) / 2)
+  // Row i, columns (i, N): the pairs of a with a, then a with b (i < n_a), or b with b.
   let aa = A.n
   let bb = B.n
   let ab = 0
   let idx = 0
-  for (let i = 0; i < N; i++)
+  for (let i = 0; i < N; i++) {
+    const split = i < A.n ? A.n : i + 1
+    let same = 0
+    let cross = 0
     for (let j = i + 1; j < N; j++) {
-      const k = Math.exp(-gamma * sqDist(pooled, i, j, dim))
+      let d2: number
+      if (dim === 1) {
+        const d = (pooled[i] as number) - (pooled[j] as number)
+        d2 = d * d
+      } else d2 = sqDist(pooled, i, j, dim)
+      const k = Math.exp(-gamma * d2)
       if (K !== undefined) K[idx++] = k
-      if (j < A.n) aa += 2 * k
-      else if (i >= A.n) bb += 2 * k
-      else ab += k
+      if (j < split) same += k
+      else cross += k
     }
+    if (i < A.n) {
+      aa += 2 * same
+      ab += cross
+    } else bb += 2 * cross
+  }
   const statistic = aa / (A.n * A.n) + bb / (B.n * B.n) - (2 * ab) / (A.n * B.n)
   if (K === undefined) return { statistic, pValue: Number.NaN, bandwidth }
   const w = new Float64Array(N)

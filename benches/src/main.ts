@@ -20,6 +20,7 @@ import { renderMarkdown } from './report/markdown.js'
 import { lineChart } from './report/svg.js'
 import { annotate, evaluateTargets } from './report/targets.js'
 import { evaluateIssue12Targets } from './report/targets12.js'
+import { driftStatsScenario } from './automation/stats.js'
 import type { BenchReport, Impl } from './results.js'
 import { buildScenario, coldScenario } from './scenarios/build.js'
 import { callScenario } from './scenarios/call.js'
@@ -177,6 +178,9 @@ async function main(): Promise<void> {
       ctx.log(`  e2e executor ${shape} ${formatCount(n, true)}: total ${elapsed()}`)
     }
   }
+  await guarded(ctx, 'drift statistics', () => {
+    driftStatsScenario(ctx)
+  })
 
   machine.loadEnd = loadNow()
   const targets = [

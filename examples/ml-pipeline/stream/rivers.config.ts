@@ -87,7 +87,7 @@ export const model = asset(
   },
 )
 
-const thresholds = { minAccuracy: 0.85, minAuc: 0.9 }
+const thresholds = { minAccuracy: 0.8, minAuc: 0.9 }
 
 export const evaluation = asset(
   {

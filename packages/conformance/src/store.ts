@@ -7,6 +7,7 @@ import type { NewRecord, Store } from '@rivers-orchestrator/rivers/plugin'
 import { toHex } from '@rivers-orchestrator/rivers/plugin'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { storeArtifactTests } from './store-artifacts.js'
+import { storeAutomationTests } from './store-automation.js'
 
 /** A fresh, empty store, and how to throw it away. */
 export interface StoreUnderTest {
@@ -346,6 +347,7 @@ export function storeConformance(name: string, factory: () => Promise<StoreUnder
     })
 
     storeArtifactTests(() => store)
+    storeAutomationTests(() => store)
 
     describe('leases', () => {
       beforeEach(() => store.beginRun({ id: 'r1', selection: [], force: false }))

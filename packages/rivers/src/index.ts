@@ -22,7 +22,18 @@ export type { LogFilter, LogRecord } from './log-read.js'
 export { formatLogLine } from './log.js'
 export type { GcFile, GcReason, GcReport } from './engine/gc.js'
 export type { RunFiles } from './engine/gc-runs.js'
-export type { PinRecord } from './store/types.js'
+export type { PinRecord, AutomationDecisionRecord, AutomationTickRecord } from './store/types.js'
+export type { CatchUp, TickDecision, TickOptions, TickReport } from './engine/automation.js'
+export {
+  evaluateCondition,
+  type AssetFacts,
+  type ConditionMemory,
+  type EvaluatedNode,
+  type Evaluation,
+  type EvaluationReads,
+  type InputFacts,
+} from './automation/evaluate.js'
+export { formatTree } from './automation/tree.js'
 export { FileIOManager, type FileIOManagerOptions, type IOManager, type StoredOutput } from './io/index.js'
 export type { Tracker, TrackedMaterialization, TrackedRun, TrackedRunEnd } from './tracking/tracker.js'
 export { parseGpuOverride } from './launchers/gpu-inventory.js'

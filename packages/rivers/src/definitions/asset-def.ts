@@ -119,6 +119,7 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
       spec.launcher === undefined || typeof spec.launcher === 'string'
         ? spec.launcher
         : deepFreeze(structuredClone(spec.launcher)),
+    automation: spec.automation,
     [SITE]: site,
   }
   return withDeclaredAt(def)

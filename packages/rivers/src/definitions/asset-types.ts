@@ -1,5 +1,6 @@
 /** Types of asset specs and of the inputs, config and return values they imply. */
 import type { z } from 'zod'
+import type { Condition } from './automation.js'
 import type { AssetCheck } from './check.js'
 import type { AssetContext } from './context.js'
 import type { Duration } from './duration.js'
@@ -116,6 +117,8 @@ export interface AssetSpec<
   cwd?: string
   /** Which launcher runs it (default: the project's `launcher`, else `'local'`). */
   launcher?: LauncherSetting
+  /** When automation (`assets tick`, `assets daemon`) requests a run of it, e.g. `when.eager()`. */
+  automation?: Condition
 }
 
 /**

@@ -189,6 +189,113 @@ export function invalidProjectOptions(issues: readonly SpecIssue[]): DefinitionE
 }
 
 /**
+ * A condition (`data_amount`, `drift`) names an input the asset does not have.
+ *
+ * @example
+ * throw unknownConditionInput('model', 'automation.of[0].input', 'featurs', ['features', 'labels'])
+ */
+export function unknownConditionInput(
+  assetKey: string,
+  path: string,
+  input: string,
+  inputs: readonly string[],
+): DefinitionError {
+  const known = inputs.length === 0 ? 'it has no deps' : `its inputs are ${inputs.map((n) => `'${n}'`).join(', ')}`
+  return new DefinitionError(
+    'RIVERS_INVALID_PROJECT',
+    `Asset '${assetKey}': ${path} names '${input}', which is not one of its inputs (${known}).\n` +
+      `Fix: give the name of one of its deps (or that dep's key), or add '${input}' to its deps.`,
+  )
+}
+
+/**
+ * A `performance` condition reads the metrics of an asset the project does not have.
+ *
+ * @example
+ * throw unknownConditionAsset('model', 'automation.asset', 'model/evl', 'model/eval')
+ */
+export function unknownConditionAsset(
+  assetKey: string,
+  path: string,
+  key: string,
+  suggestion: string | undefined,
+): DefinitionError {
+  const mean = suggestion === undefined ? '' : ` Did you mean '${suggestion}'?`
+  return new DefinitionError(
+    'RIVERS_INVALID_PROJECT',
+    `Asset '${assetKey}': ${path} reads the metrics of '${key}', which is not an asset of this project.${mean}\n` +
+      `Fix: correct the key, or add the asset that records the metric to defineProject({ assets }).`,
+  )
+}
+
+/**
+ * Two schedules (or two sensors) of a project share a name.
+ *
+ * @example
+ * throw duplicateTriggerName('schedule', 'nightly')
+ */
+export function duplicateTriggerName(kind: 'schedule' | 'sensor', name: string): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_INVALID_PROJECT',
+    `Two ${kind}s are named '${name}'.\nFix: give each ${kind} its own name (its state is stored under it).`,
+  )
+}
+
+/**
+ * An entry of `schedules` / `sensors` is not a `schedule()` / `sensor()` value.
+ *
+ * @example
+ * throw invalidTriggerEntry('sensor', 0, 'an object')
+ */
+export function invalidTriggerEntry(kind: 'schedule' | 'sensor', index: number, got: string): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_INVALID_PROJECT',
+    `defineProject: ${kind}s[${index}] is ${got}, not a ${kind}.\n` +
+      `Fix: list values made by ${kind}({ name, ... }) in ${kind}s.`,
+  )
+}
+
+/**
+ * A drift condition got an input value it cannot read columns from.
+ *
+ * @example
+ * throw driftValueShape('model', 'features', 'string')
+ */
+export function driftValueShape(assetKey: string, inputKey: string, got: string): RiversError {
+  return new RiversError(
+    'RIVERS_DRIFT_VALUE',
+    `Drift condition of asset '${assetKey}': the value of '${inputKey}' is ${got}, not rows or columns of numbers.\n` +
+      `Fix: make '${inputKey}' return an array of row objects ([{ x: 1.2 }, …]) or an object of column arrays ({ x: [1.2, …] }).`,
+    { exitCode: 1 },
+  )
+}
+
+/**
+ * A drift condition names columns the input's values do not have (as numbers).
+ *
+ * @example
+ * throw driftColumnsMissing('model', 'features', ['bill_lenght_mm'], ['bill_length_mm'])
+ */
+export function driftColumnsMissing(
+  assetKey: string,
+  inputKey: string,
+  absent: readonly string[],
+  numeric: readonly string[],
+): RiversError {
+  const has = numeric.length === 0 ? 'it has no numeric column' : `its numeric columns are ${numeric.join(', ')}`
+  const what = absent.length === 0 ? 'no numeric column to compare' : `no numeric column ${absent.join(', ')}`
+  return new RiversError(
+    'RIVERS_DRIFT_COLUMNS',
+    `Drift condition of asset '${assetKey}': '${inputKey}' has ${what} in both the reference and the current value (${has}).\n` +
+      `Fix: list columns that hold numbers in both values, e.g. columns: [${numeric
+        .slice(0, 2)
+        .map((c) => `'${c}'`)
+        .join(', ')}].`,
+    { exitCode: 1 },
+  )
+}
+
+/**
  * A class given to `assetsOf` or `defineProject` has no @asset methods.
  *
  * @example
@@ -368,6 +475,32 @@ export function invalidObservation(sourceKey: string, problem: string): RiversEr
     `Source '${sourceKey}': observe() returned an invalid observation: ${problem}.\n` +
       `Fix: return { dataVersion?: string, metadata?: object } from observe().`,
     { exitCode: 1 },
+  )
+}
+
+/**
+ * A cron expression cannot be parsed, or names a value out of range, or never fires.
+ *
+ * @example
+ * throw invalidCron('61 * * * *', 'minute 61 is out of range 0-59', 'write a minute from 0 to 59')
+ */
+export function invalidCron(expr: unknown, problem: string, fix: string): DefinitionError {
+  const shown = typeof expr === 'string' ? `'${expr}'` : String(expr)
+  return new DefinitionError('RIVERS_INVALID_CRON', `cron ${shown}: ${problem}; ${fix}`)
+}
+
+/**
+ * A time zone is not an IANA name that this runtime's Intl knows.
+ *
+ * @example
+ * throw invalidTimeZone('Europe/Zurch')
+ */
+export function invalidTimeZone(tz: unknown): DefinitionError {
+  const shown = typeof tz === 'string' ? `'${tz}'` : String(tz)
+  return new DefinitionError(
+    'RIVERS_INVALID_TIMEZONE',
+    `time zone ${shown} is not an IANA time zone known to this runtime; ` +
+      `write a name such as 'UTC', 'Europe/Zurich' or 'America/New_York'.`,
   )
 }
 

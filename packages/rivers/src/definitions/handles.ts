@@ -5,6 +5,7 @@
  * Brands are `Symbol.for` symbols so that guards agree across duplicated module instances (a project
  * file loaded through tsx and the CLI's own copy of the library).
  */
+import type { Condition } from './automation.js'
 import type { AssetContext, SourceContext } from './context.js'
 import type { NormalizedCheck } from './check.js'
 import type { NormalizedRetention } from './retention.js'
@@ -85,6 +86,8 @@ export interface AssetDef<T = unknown, In = {}, Cfg = unknown> {
   readonly cwd: string | undefined
   /** The asset's own launcher setting (the project's applies when undefined). */
   readonly launcher: LauncherSetting | undefined
+  /** When automation requests a run of it (`when.*`), if ever. */
+  readonly automation: Condition | undefined
   /** Where it was defined (`file:line:col`, and the method name for decorated methods), if known. */
   readonly declaredAt: string | undefined
   /** Internal: the definition stack (for code versions). */
@@ -109,6 +112,8 @@ export interface SourceDef<T = unknown> {
   readonly observesByContentHash: boolean
   /** True when consumers receive the bytes of `path` as a Buffer (no `load`). */
   readonly loadsFileBytes: boolean
+  /** How often the daemon re-observes it (ms); undefined: every tick. */
+  readonly everyMs: number | undefined
   readonly description: string | undefined
   readonly group: string | undefined
   readonly tags: Readonly<Record<string, string | true>>

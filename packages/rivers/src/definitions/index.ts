@@ -3,6 +3,31 @@
  * and the run-time validation helpers the executor applies around user code.
  */
 export { asset } from './asset.js'
+export {
+  Condition,
+  conditionIssues,
+  conditionReferences,
+  isCondition,
+  when,
+  type ConditionNode,
+  type DataAmountOptions,
+  type DriftOptions,
+  type PerformanceOptions,
+} from './automation.js'
+export {
+  isScheduleDef,
+  isSensorDef,
+  schedule,
+  sensor,
+  type RunRequest,
+  type ScheduleDef,
+  type ScheduleSpec,
+  type SensorContext,
+  type SensorDef,
+  type SensorLog,
+  type SensorResult,
+  type SensorSpec,
+} from './sensor.js'
 export type {
   AssetFn,
   AssetSpec,

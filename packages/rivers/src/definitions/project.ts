@@ -2,15 +2,20 @@
  * `defineProject`: collect every asset reachable from the listed ones, validate the whole set once,
  * and freeze it into a `Project` in a deterministic order (by key). Cycles are left to the Rust core.
  */
+import { conditionReferences } from './automation.js'
 import { classAssets } from './decorators.js'
 import {
   duplicateKey,
+  duplicateTriggerName,
   invalidDep,
   invalidKey,
   invalidProjectEntry,
   invalidProjectOptions,
+  invalidTriggerEntry,
   schemaMismatch,
   selfDependency,
+  unknownConditionAsset,
+  unknownConditionInput,
   unknownDep,
 } from './errors.js'
 import { SITE, isAssetDef, isKeyRef, isSourceDef, type AssetDef, type SourceDef } from './handles.js'
@@ -20,6 +25,7 @@ import { captureSite, type Site } from './position.js'
 import { normalizeRetention, type NormalizedRetention, type RetentionPolicy } from './retention.js'
 import { normalizeRetry, type NormalizedRetry, type RetryPolicy } from './retry.js'
 import { findSchemaMismatch } from './schema-compat.js'
+import { isScheduleDef, isSensorDef, type ScheduleDef, type SensorDef } from './sensor.js'
 import { projectOptionsSchema, specIssues } from './spec-schema.js'
 import type { IOManagerLike, LauncherSetting } from './spec-types.js'
 import { closest } from './suggest.js'
@@ -58,6 +64,10 @@ export interface ProjectOptions {
   launcher?: LauncherSetting
   /** Assets run at once (positive integer). */
   concurrency?: number
+  /** Cron schedules over selections, run by `assets tick` / `assets daemon`. */
+  schedules?: readonly ScheduleDef[]
+  /** Sensors (user functions that request runs), run by `assets tick` / `assets daemon`. */
+  sensors?: readonly SensorDef[]
 }
 
 /**
@@ -101,6 +111,8 @@ export interface Project {
   readonly retention: NormalizedRetention | undefined
   readonly launcher: LauncherSetting | undefined
   readonly concurrency: number | undefined
+  readonly schedules: readonly ScheduleDef[]
+  readonly sensors: readonly SensorDef[]
   /** Internal: where `defineProject` was called (its folder is the base of code version paths). */
   readonly [SITE]?: Site
 }
@@ -137,6 +149,7 @@ export function defineProject(options: ProjectOptions): Project {
     resolvedByKey.set(r.key, r)
   }
   for (const r of resolved) checkSchemas(r, byKey)
+  for (const r of resolved) checkConditions(r, resolvedByKey)
   const project: Project = {
     [PROJECT]: true,
     name: options.name,
@@ -147,6 +160,8 @@ export function defineProject(options: ProjectOptions): Project {
     retention: options.retention === undefined ? undefined : normalizeRetention(options.retention),
     launcher: options.launcher,
     concurrency: options.concurrency,
+    schedules: triggers('schedule', options.schedules, isScheduleDef),
+    sensors: triggers('sensor', options.sensors, isSensorDef),
     [SITE]: site,
   }
   return Object.freeze(project)
@@ -250,4 +265,36 @@ function checkSchemas(r: ResolvedAsset, byKey: ReadonlyMap<string, Def>): void {
 function hasKeys(record: object): boolean {
   for (const _ in record) return true
   return false
+}
+
+function checkConditions(r: ResolvedAsset, byKey: ReadonlyMap<string, ResolvedAsset>): void {
+  if (r.def.kind !== 'asset' || r.def.automation === undefined) return
+  const refs = conditionReferences(r.def.automation.node)
+  for (const [path, input] of refs.inputs) {
+    if (!r.deps.some((d) => d.name === input || d.key === input))
+      throw unknownConditionInput(
+        r.key,
+        path,
+        input,
+        r.deps.map((d) => d.name),
+      )
+  }
+  for (const [path, key] of refs.assets)
+    if (!byKey.has(key)) throw unknownConditionAsset(r.key, path, key, closest(key, [...byKey.keys()]))
+}
+
+function triggers<T extends { readonly name: string }>(
+  kind: 'schedule' | 'sensor',
+  given: readonly unknown[] | undefined,
+  is: (x: unknown) => x is T,
+): readonly T[] {
+  const names = new Set<string>()
+  const out: T[] = []
+  for (const [i, t] of (given ?? []).entries()) {
+    if (!is(t)) throw invalidTriggerEntry(kind, i, describeValue(t))
+    if (names.has(t.name)) throw duplicateTriggerName(kind, t.name)
+    names.add(t.name)
+    out.push(t)
+  }
+  return Object.freeze(out)
 }

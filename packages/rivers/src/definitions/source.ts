@@ -1,5 +1,6 @@
 /** `source(spec)`: external data the pipeline observes and loads but does not build. */
 import type { SourceContext } from './context.js'
+import { type Duration, parseDuration } from './duration.js'
 import { invalidKey, invalidSpec } from './errors.js'
 import { frozenList, frozenRecord, withDeclaredAt } from './frozen.js'
 import { KIND, SITE, type SourceDef } from './handles.js'
@@ -30,6 +31,8 @@ export interface SourceSpec<R = unknown, P = string | undefined> {
   kinds?: readonly string[]
   owners?: readonly string[]
   metadata?: Record<string, unknown>
+  /** How often the daemon re-observes it, e.g. `'30s'` (default: every tick). */
+  every?: Duration
 }
 
 /** Type-only marker: the source has no `load`. */
@@ -97,6 +100,7 @@ export function source<R = NoLoad, P extends string | undefined = undefined>(
     load: spec.load,
     observesByContentHash: spec.observe === undefined,
     loadsFileBytes: spec.load === undefined && spec.path !== undefined,
+    everyMs: spec.every === undefined ? undefined : parseDuration(spec.every),
     description: spec.description,
     group: spec.group,
     tags: frozenRecord(spec.tags),

@@ -5,6 +5,7 @@
  * does not recognise) goes through zod, which also writes the messages. A project of 100k assets
  * defined in a loop thus validates each spec in well under a microsecond instead of a zod parse.
  */
+import { conditionIssues, isCondition } from './automation.js'
 import { keyProblem } from './key.js'
 import { LABEL } from './spec-schema.js'
 
@@ -19,6 +20,7 @@ const ASSET_FIELDS = new Set([
   'owners',
   'metadata',
   'codeVersion',
+  'automation',
 ])
 /** Source spec fields the fast path checks. */
 const SOURCE_FIELDS = new Set([
@@ -57,6 +59,9 @@ export function assetSpecIsValid(spec: object): boolean {
   }
   const codeVersion = raw.codeVersion
   if (codeVersion !== undefined && (typeof codeVersion !== 'string' || codeVersion.length === 0)) return false
+  const automation = raw.automation
+  if (automation !== undefined && (!isCondition(automation) || conditionIssues(automation.node).length > 0))
+    return false
   return labelsAreValid(raw)
 }
 

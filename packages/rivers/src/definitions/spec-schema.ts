@@ -4,6 +4,7 @@
  * their own, more specific errors.
  */
 import { z } from 'zod'
+import { conditionIssues, isCondition } from './automation.js'
 import { parseDuration } from './duration.js'
 import type { SpecIssue } from './errors.js'
 import { keyProblem } from './key.js'
@@ -258,8 +259,12 @@ export const assetSpecSchema = z
     env: envSchema.optional(),
     cwd: z.string().min(1, { error: 'expected a non-empty path' }).optional(),
     launcher: launcherSchema.optional(),
+    automation: z.custom<{ node: never }>(isCondition, { error: 'expected a condition' }).optional(),
   })
   .superRefine((spec, ctx) => {
+    if (spec.automation !== undefined)
+      for (const i of conditionIssues(spec.automation.node))
+        ctx.addIssue({ code: 'custom', path: i.path.split('.'), message: i.problem, params: { hint: i.hint } })
     for (const field of ['env', 'cwd'] as const) {
       if (spec[field] !== undefined && spec.command === undefined) {
         ctx.addIssue({
@@ -302,6 +307,7 @@ export const sourceSpecSchema = z
     path: z.string().min(1, { error: 'expected a non-empty path' }).optional(),
     observe: fn('a function (ctx) => { dataVersion?, metadata? }').optional(),
     load: fn('a function (ctx) => value').optional(),
+    every: duration('positive').optional(),
     ...labelFields,
   })
   .superRefine((spec, ctx) => {
@@ -331,6 +337,8 @@ export const projectOptionsSchema = z.strictObject({
   retention: retentionSchema.optional(),
   launcher: launcherSchema.optional(),
   concurrency: int(1).optional(),
+  schedules: z.array(z.unknown(), { error: 'expected an array of schedule() values' }).optional(),
+  sensors: z.array(z.unknown(), { error: 'expected an array of sensor() values' }).optional(),
 })
 
 /** Field names people reach for, mapped to the ones Rivers uses. */
@@ -395,6 +403,10 @@ const HINTS: Record<string, string> = {
     "launcher is 'local', 'slurm', or { type: 'slurm', partition?, account?, qos?, ssh?: { host }, sbatchArgs?, setup?, jobsDir?, pollInterval? } or { type: 'local', gpus?, lockDir?, killGrace?, pollInterval? }.",
   path: "path is the file the source reads, e.g. 'data/orders.csv' (relative to the project file).",
   observe: 'observe(ctx) returns { dataVersion?: string, metadata?: object } (or a promise of it).',
+  automation: "automation is a condition built with when, e.g. when.eager().and(when.rateLimit('10m')).",
+  every: "every is how often the daemon re-observes the source, e.g. '30s' (default: every tick).",
+  schedules: 'schedules is an array of schedule({ name, cron, select }).',
+  sensors: 'sensors is an array of sensor({ name, evaluate }).',
   load: 'load(ctx) returns the value consumers receive (or a promise of it).',
   concurrency: 'concurrency is the number of assets run at once, a positive integer.',
   assets: 'assets is an array of asset()/source() values and classes with @asset methods.',

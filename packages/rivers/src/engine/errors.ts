@@ -350,6 +350,33 @@ export function noRuns(): RiversError {
 }
 
 /**
+ * A condition needs an older value of an asset that the store no longer has (or never had).
+ *
+ * @example
+ * throw valueNotStored('features', '3f9a…', 'its artifact was collected by gc')
+ */
+export function valueNotStored(key: string, dataVersion: string, why: string): RiversError {
+  return new RiversError(
+    'RIVERS_VALUE_NOT_STORED',
+    `no stored value of "${key}" at data version ${dataVersion.slice(0, 12)}: ${why}; ` +
+      `a drift condition compares the value its asset last consumed with the current one: keep those artifacts (retention: { keep: 2 } or more, or pin them), or read an asset rather than a source`,
+  )
+}
+
+/**
+ * A sensor returned something else than `{ runRequests?, cursor?, skipReason? }`.
+ *
+ * @example
+ * throw invalidSensorResult('new_batches', 'runRequests[0].select is not a non-empty array of strings')
+ */
+export function invalidSensorResult(name: string, problem: string): RiversError {
+  return new RiversError(
+    'RIVERS_INVALID_SENSOR_RESULT',
+    `sensor "${name}" returned an invalid result: ${problem}; return { runRequests?: [{ select: ['key', ...], config? }], cursor?: string, skipReason?: string }`,
+  )
+}
+
+/**
  * A run id that is not in the store.
  *
  * @example

@@ -151,6 +151,17 @@ export class ProjectState {
     return r === undefined ? this.#loaded.lastRun(id) : { runId: r.runId, at: r.at, dataVersion: r.dataVersion }
   }
 
+  /**
+   * The inputs (dep key -> data version, hex) the asset's latest record consumed, as last loaded
+   * from the store (call `reload()` first to see records made since); undefined without a record.
+   *
+   * @example
+   * state.consumedInputs(id)?.get('features')
+   */
+  consumedInputs(id: AssetId): Map<string, string> | undefined {
+    return this.#loaded.inputs(id)
+  }
+
   /** This process's observation of a source, if it observed it. */
   observation(key: string): Observed | undefined {
     return this.#observed.get(key)
@@ -203,14 +214,17 @@ export class ProjectState {
    * core. Failures are kept per source (the source is `unobservable`), and the core hears a sentinel
    * version for it that no record holds: nothing silently reuses its last observation, so every
    * consumer reads stale (`upstream_data_changed`) and fails if it runs. A source observed again at
-   * its recorded version is as it was: nothing is rebuilt.
+   * its recorded version is as it was: nothing is rebuilt. With `only`, just those sources (keys).
    *
    * @example
    * await state.observeSources({ runId: 'observe', log, signal })
    */
-  async observeSources(scope: { runId: string; log: Logger; signal: AbortSignal }): Promise<void> {
+  async observeSources(
+    scope: { runId: string; log: Logger; signal: AbortSignal },
+    only?: ReadonlySet<string>,
+  ): Promise<void> {
     const observed = await observeSources(
-      this.#project.assets.filter((a) => a.isSource),
+      this.#project.assets.filter((a) => a.isSource && (only === undefined || only.has(a.key))),
       { ...scope, baseDir: this.#baseDir },
     )
     const ids: AssetId[] = []

@@ -29,6 +29,7 @@ export class LoadedRecords {
   readonly #packed: PackedLatestRecords
   #columns: { runIds: string[]; finishedAt: string[]; data: string } | undefined
   #kinds: string[] | undefined
+  #inputs: { starts: Uint32Array; keys: string[]; versions: string } | undefined
 
   private constructor(rowOf: Int32Array, packed: PackedLatestRecords) {
     this.#rowOf = rowOf
@@ -84,6 +85,28 @@ export class LoadedRecords {
     if (r < 0) return undefined
     const c = this.#cols()
     return { runId: c.runIds[r]!, at: c.finishedAt[r]!, dataVersion: c.data.slice(32 * r, 32 * r + 32) }
+  }
+
+  /**
+   * The inputs the asset's loaded record consumed: dep key -> data version (hex); undefined when it
+   * has no record. The columns are split once, on the first call.
+   *
+   * @example
+   * loaded.inputs(id)?.get('features') // '3f9a…'
+   */
+  inputs(id: number): Map<string, string> | undefined {
+    const r = this.#rowOf[id] ?? -1
+    if (r < 0) return undefined
+    const p = this.#packed
+    if (this.#inputs === undefined) {
+      const starts = new Uint32Array(p.count + 1)
+      for (let i = 0; i < p.count; i++) starts[i + 1] = starts[i]! + p.inputCounts[i]!
+      this.#inputs = { starts, keys: lines(p.inputKeys), versions: p.inputVersions.toString('hex') }
+    }
+    const { starts, keys, versions } = this.#inputs
+    const out = new Map<string, string>()
+    for (let j = starts[r]!; j < starts[r + 1]!; j++) out.set(keys[j]!, versions.slice(32 * j, 32 * j + 32))
+    return out
   }
 
   /** The asset's loaded record, if it has one. */

@@ -42,6 +42,10 @@ export interface RunControls {
   onEvent?: (e: RunEvent) => void
   /** After a cancellation, how long running assets get to stop (default 10 s). */
   cancelGraceMs?: number
+  /** The run's id (default: a new one), for callers that must name the run before it starts. */
+  runId?: string
+  /** What the `runs` table records as the command (default: this process's arguments). */
+  argv?: readonly string[]
 }
 
 /**
@@ -66,7 +70,7 @@ export function newRunId(now = new Date()): string {
 export async function runPlan(scope: RunScope, controls: RunControls = {}): Promise<RunSummary> {
   const { state, store, plan } = scope
   const secrets = state.config.secrets
-  const runId = newRunId()
+  const runId = controls.runId ?? newRunId()
   const started = Date.now()
   const signal = controls.signal ?? new AbortController().signal
   const { logger, close } = createRunLogger({
@@ -84,7 +88,7 @@ export async function runPlan(scope: RunScope, controls: RunControls = {}): Prom
     selection,
     force: plan.force,
     config,
-    argv: process.argv.slice(2).map(secrets.scrub),
+    argv: (controls.argv ?? process.argv.slice(2)).map(secrets.scrub),
   })
   const emit = (e: RunEvent): void => controls.onEvent?.(e)
   const run: RunContext = {

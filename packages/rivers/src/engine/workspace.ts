@@ -8,6 +8,13 @@ import type { LevelWithSilent } from 'pino'
 import pino from 'pino'
 
 import { codeChangeDetails } from '../code/index.js'
+import {
+  type AutomationDecisionRecord,
+  runTick,
+  type TickLaunch,
+  type TickOptions,
+  type TickReport,
+} from './automation.js'
 import type { AssetDef, Project } from '../definitions/index.js'
 import { closest } from '../definitions/suggest.js'
 import type { IOManager } from '../io/types.js'
@@ -81,6 +88,9 @@ export class Workspace {
   readonly #state: ProjectState
   readonly #defaults: RunConfig
   #observed: Promise<void> | undefined
+  /** When each source was last observed by a tick (epoch ms), for sources with `every`. */
+  readonly #observedAt = new Map<string, number>()
+  #conditioned: AssetId[] | undefined
 
   private constructor(project: Project, seams: WorkspaceSeams, state: ProjectState, defaults: RunConfig) {
     this.#project = project
@@ -219,6 +229,13 @@ export class Workspace {
    * const summary = await ws.materialize({ select: ['+model'], config: { model: { epochs: 3 } } })
    */
   async materialize(options: MaterializeOptions = {}): Promise<RunSummary> {
+    return this.#materialize(options, {})
+  }
+
+  async #materialize(
+    options: MaterializeOptions,
+    run: { runId?: string; argv?: readonly string[] },
+  ): Promise<RunSummary> {
     await this.observe()
     const config = this.#useConfig(options.config)
     const exprs = options.select ?? []
@@ -247,8 +264,92 @@ export class Workspace {
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
         ...(options.cancelGraceMs === undefined ? {} : { cancelGraceMs: options.cancelGraceMs }),
+        ...run,
       },
     )
+  }
+
+  /**
+   * One automation tick: reloads records, re-observes the sources that are due, evaluates every
+   * asset's condition, runs due sensors and schedules, stores the decisions (not for a dry run) and
+   * launches the requested runs (waits for them unless `wait: false`). See engine/automation.ts.
+   *
+   * @example
+   * const report = await ws.tick({ dryRun: true })
+   * for (const d of report.decisions) console.log(d.key, d.requested)
+   */
+  tick(options: TickOptions = {}): Promise<TickReport> {
+    const seams = this.#seams
+    this.#conditioned ??= this.#project.assets.flatMap((a, i) =>
+      a.def.kind === 'asset' && a.def.automation !== undefined ? [i as AssetId] : [],
+    )
+    return runTick(
+      {
+        project: this.#project,
+        state: this.#state,
+        store: seams.store,
+        io: seams.io,
+        projectDir: seams.projectDir,
+        log: pino({ level: seams.log.level }, seams.log.destination ?? process.stderr),
+        conditioned: this.#conditioned,
+        observeDue: (now) => this.#observeDue(now),
+        launch: (l) => this.#launch(l),
+      },
+      options,
+    )
+  }
+
+  /** Re-observes the sources due at `now` (every tick, or every `every` of the source). */
+  async #observeDue(now: number): Promise<void> {
+    const due = new Set<string>()
+    for (const a of this.#project.assets) {
+      if (a.def.kind !== 'source') continue
+      const last = this.#observedAt.get(a.key)
+      if (a.def.everyMs === undefined || last === undefined || now - last >= a.def.everyMs) due.add(a.key)
+    }
+    if (due.size === 0) return
+    const observing = this.#state.observeSources(
+      { runId: 'observe', log: pino({ level: 'silent' }), signal: new AbortController().signal },
+      due,
+    )
+    this.#observed ??= observing
+    await observing
+    for (const key of due) this.#observedAt.set(key, now)
+  }
+
+  /** Starts a run for a tick; `started` resolves once the run is recorded. */
+  #launch(l: TickLaunch): { started: Promise<void>; done: Promise<RunSummary> } {
+    let begun!: () => void
+    let failed!: (e: unknown) => void
+    const started = new Promise<void>((resolve, reject) => {
+      begun = resolve
+      failed = reject
+    })
+    const done = this.#materialize(
+      {
+        select: l.select,
+        force: l.force,
+        ...(l.config === undefined ? {} : { config: l.config }),
+        ...(l.signal === undefined ? {} : { signal: l.signal }),
+        onEvent: (e) => {
+          if (e.type === 'run_started') begun()
+        },
+      },
+      { runId: l.runId, argv: l.argv },
+    )
+    done.then(begun, failed)
+    return { started, done }
+  }
+
+  /**
+   * Stored automation decisions, newest first ("why did / didn't it run?"), of one asset or all.
+   *
+   * @example
+   * const [last] = await ws.automationLog({ key: 'model', limit: 1 })
+   */
+  async automationLog(options: { key?: string; limit?: number } = {}): Promise<AutomationDecisionRecord[]> {
+    if (options.key !== undefined) this.#requireKey(options.key)
+    return this.#seams.store.automationDecisions(options)
   }
 
   /**

@@ -25,6 +25,7 @@ export class LeasesTable {
   readonly #renew: Database.Statement
   readonly #release: Database.Statement
   readonly #releaseRun: Database.Statement
+  readonly #active: Database.Statement
   readonly #host = hostname()
 
   constructor(db: Database.Database) {
@@ -37,6 +38,7 @@ export class LeasesTable {
     this.#renew = db.prepare('UPDATE leases SET expires_at = ? WHERE asset_key = ? AND partition = ? AND run_id = ?')
     this.#release = db.prepare('DELETE FROM leases WHERE asset_key = ? AND partition = ? AND run_id = ?')
     this.#releaseRun = db.prepare('DELETE FROM leases WHERE run_id = ?')
+    this.#active = db.prepare('SELECT * FROM leases WHERE expires_at > ?')
   }
 
   /** Takes the lease if free, expired, or already ours. */
@@ -68,19 +70,27 @@ export class LeasesTable {
     return this.#releaseRun.run(runId).changes
   }
 
+  /** Every lease not expired at `now`. */
+  active(now: number): Lease[] {
+    return (this.#active.all(now) as Obj[]).map(leaseOf)
+  }
+
   /** The current holder, expired or not. */
   get(key: string, partition: string): Lease | undefined {
     const row = this.#get.get(key, partition) as Obj | undefined
-    if (row === undefined) return undefined
-    return {
-      key: row.asset_key as string,
-      partition: row.partition as string,
-      runId: row.run_id as string,
-      pid: row.pid as number,
-      host: row.host as string,
-      acquiredAt: row.acquired_at as number,
-      expiresAt: row.expires_at as number,
-    }
+    return row === undefined ? undefined : leaseOf(row)
+  }
+}
+
+function leaseOf(row: Obj): Lease {
+  return {
+    key: row.asset_key as string,
+    partition: row.partition as string,
+    runId: row.run_id as string,
+    pid: row.pid as number,
+    host: row.host as string,
+    acquiredAt: row.acquired_at as number,
+    expiresAt: row.expires_at as number,
   }
 }
 

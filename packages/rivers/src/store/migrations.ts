@@ -204,6 +204,49 @@ CREATE TABLE pins (
 ) STRICT;
 `,
   },
+  {
+    version: 5,
+    name: 'automation ticks, decisions and state',
+    sql: `
+-- One row per evaluation of the automation conditions (assets tick, each daemon tick; dry runs are
+-- not stored). run_ids: the runs the tick launched (JSON array), set when it finishes.
+CREATE TABLE automation_ticks (
+  id          INTEGER PRIMARY KEY,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT,
+  dry_run     INTEGER NOT NULL DEFAULT 0,
+  evaluated   INTEGER NOT NULL DEFAULT 0,
+  requested   INTEGER NOT NULL DEFAULT 0,
+  run_ids     TEXT NOT NULL DEFAULT '[]',
+  error       TEXT
+) STRICT;
+
+-- One row per asset evaluated by a tick: the decision and its evaluated condition tree (JSON), and
+-- the run that carried it out (NULL until the run started, or when not requested). Bounded: only
+-- the decisions of the newest AUTOMATION_KEEP_TICKS stored ticks are kept.
+CREATE TABLE automation_decisions (
+  id        INTEGER PRIMARY KEY,
+  tick_id   INTEGER NOT NULL REFERENCES automation_ticks (id) ON DELETE CASCADE,
+  asset_key TEXT NOT NULL,
+  partition TEXT NOT NULL DEFAULT '',
+  requested INTEGER NOT NULL,
+  tree      TEXT NOT NULL,
+  run_id    TEXT
+) STRICT;
+CREATE INDEX automation_decisions_by_key ON automation_decisions (asset_key, id);
+CREATE INDEX automation_decisions_by_tick ON automation_decisions (tick_id);
+
+-- Durable automation state by scope: 'asset' (condition memory), 'sensor' (cursor), 'schedule'
+-- (last cron tick seen), 'daemon'.
+CREATE TABLE automation_state (
+  scope      TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  state      TEXT NOT NULL,             -- JSON
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (scope, name)
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ]
 
 /**

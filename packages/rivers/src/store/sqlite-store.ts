@@ -11,6 +11,7 @@
  */
 import type Database from 'better-sqlite3'
 import { ArtifactsTable } from './artifacts.js'
+import { AutomationTable } from './automation.js'
 import { HistoryViews } from './history.js'
 import { JobsTable } from './jobs.js'
 import { LeasesTable } from './leases.js'
@@ -22,6 +23,11 @@ import type { Store } from './store.js'
 import { WriteBatch } from './write-batch.js'
 import type {
   ArtifactRecord,
+  AutomationDecisionRecord,
+  AutomationTickRecord,
+  NewDecision,
+  NewTick,
+  TickEnd,
   BeginRun,
   EventRecord,
   HistoryRecord,
@@ -61,6 +67,7 @@ export class SqliteStore implements Store {
   readonly #jobs: JobsTable
   readonly #params: ParamsTable
   readonly #artifacts: ArtifactsTable
+  readonly #automation: AutomationTable
   readonly #busyMs: number
   readonly #batch: WriteBatch
 
@@ -76,6 +83,7 @@ export class SqliteStore implements Store {
     this.#leases = new LeasesTable(db)
     this.#jobs = new JobsTable(db)
     this.#artifacts = new ArtifactsTable(db)
+    this.#automation = new AutomationTable(db)
   }
 
   /**
@@ -382,6 +390,94 @@ export class SqliteStore implements Store {
    */
   async getLease(key: string, partition = ''): Promise<Lease | undefined> {
     return this.#read(() => this.#leases.get(key, partition))
+  }
+
+  /**
+   * Every lease not expired at `now`, in one query.
+   *
+   * @example
+   * const running = new Set((await store.activeLeases()).map((l) => l.key))
+   */
+  async activeLeases(now: number = Date.now()): Promise<Lease[]> {
+    return this.#read(() => this.#leases.active(now))
+  }
+
+  /**
+   * Starts an automation tick; returns its id.
+   *
+   * @example
+   * const tickId = await store.beginTick({ startedAt: new Date(), dryRun: false })
+   */
+  async beginTick(t: NewTick): Promise<number> {
+    return this.#write(() => this.#automation.beginTick(t))
+  }
+
+  /**
+   * Ends a tick, with the run id of each decision a run of it carries out.
+   *
+   * @example
+   * await store.finishTick(tickId, { evaluated: 3, requested: 1, runIds: [runId], decisionRuns: [['model', runId]] })
+   */
+  async finishTick(id: number, t: TickEnd): Promise<void> {
+    this.#write(() => this.#automation.finishTick(id, t))
+  }
+
+  /**
+   * Stores a tick's decisions (and state entries of a scope) in one transaction; keeps the decisions
+   * of the newest 100 ticks only.
+   *
+   * @example
+   * await store.recordDecisions(tickId, [{ key: 'model', requested: true, tree }], { scope: 'asset', entries: [['model', memory]] })
+   */
+  async recordDecisions(
+    tickId: number,
+    ds: readonly NewDecision[],
+    state?: { scope: string; entries: readonly (readonly [string, unknown])[] },
+  ): Promise<void> {
+    this.#write(() => {
+      this.#automation.record(tickId, ds)
+      if (state !== undefined) this.#automation.saveState(state.scope, state.entries)
+    })
+  }
+
+  /**
+   * Stored decisions, newest first, with their tick's time.
+   *
+   * @example
+   * const why = await store.automationDecisions({ key: 'model', limit: 5 })
+   */
+  async automationDecisions(opts: { key?: string; limit?: number } = {}): Promise<AutomationDecisionRecord[]> {
+    return this.#read(() => this.#automation.decisions(opts))
+  }
+
+  /**
+   * Stored ticks, newest first.
+   *
+   * @example
+   * const [last] = await store.automationTicks({ limit: 1 })
+   */
+  async automationTicks(opts: { limit?: number } = {}): Promise<AutomationTickRecord[]> {
+    return this.#read(() => this.#automation.ticks(opts.limit ?? 20))
+  }
+
+  /**
+   * Every entry of an automation state scope, in one query.
+   *
+   * @example
+   * const cursors = await store.automationState('sensor')
+   */
+  async automationState(scope: string): Promise<Map<string, unknown>> {
+    return this.#read(() => this.#automation.state(scope))
+  }
+
+  /**
+   * Upserts entries of an automation state scope, in one transaction.
+   *
+   * @example
+   * await store.saveAutomationState('sensor', [['new_batches', { cursor: 'batch-0042' }]])
+   */
+  async saveAutomationState(scope: string, entries: readonly (readonly [string, unknown])[]): Promise<void> {
+    this.#write(() => this.#automation.saveState(scope, entries))
   }
 
   /**

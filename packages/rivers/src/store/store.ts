@@ -17,6 +17,11 @@
  */
 import type {
   ArtifactRecord,
+  AutomationDecisionRecord,
+  AutomationTickRecord,
+  NewDecision,
+  NewTick,
+  TickEnd,
   BeginRun,
   EventRecord,
   HistoryRecord,
@@ -107,6 +112,29 @@ export interface Store {
   releaseRunLeases(runId: string): Promise<number>
   /** The current holder of an asset's lease (possibly expired), or undefined. */
   getLease(key: string, partition?: string): Promise<Lease | undefined>
+  /** Every lease not expired at `now` (default: now), in one query (the tick engine's in-progress facts). */
+  activeLeases(now?: number): Promise<Lease[]>
+  /** Starts an automation tick; returns its id. */
+  beginTick(t: NewTick): Promise<number>
+  /** Ends a tick: counts, runs launched, error, and the run id of each decision a run carries out. */
+  finishTick(id: number, t: TickEnd): Promise<void>
+  /**
+   * Stores the decisions of a tick (and, in the same transaction, state entries of a scope, e.g. the
+   * condition memory), dropping the decisions of ticks older than the newest 100.
+   */
+  recordDecisions(
+    tickId: number,
+    ds: readonly NewDecision[],
+    state?: { scope: string; entries: readonly (readonly [string, unknown])[] },
+  ): Promise<void>
+  /** Stored decisions, newest first, with their tick's time (of one asset when `key` is given; default 20). */
+  automationDecisions(opts?: { key?: string; limit?: number }): Promise<AutomationDecisionRecord[]>
+  /** Stored ticks, newest first (default 20). */
+  automationTicks(opts?: { limit?: number }): Promise<AutomationTickRecord[]>
+  /** Every entry of an automation state scope ('asset', 'sensor', 'schedule', 'daemon'), in one query. */
+  automationState(scope: string): Promise<Map<string, unknown>>
+  /** Upserts entries of an automation state scope, in one transaction. */
+  saveAutomationState(scope: string, entries: readonly (readonly [name: string, state: unknown])[]): Promise<void>
   /** Records a job a launcher is about to run (state `pending`); returns its id. */
   insertJob(job: NewJob): Promise<number>
   /** Updates a job's handle, state, times or exit code; false if there is no such job. */

@@ -270,3 +270,79 @@ export interface JobRecord {
   finishedAt: string | null
   exitCode: number | null
 }
+
+/**
+ * Arguments of `Store.beginTick`.
+ *
+ * @example
+ * const t: NewTick = { startedAt: new Date(), dryRun: false }
+ */
+export interface NewTick {
+  startedAt: Date
+  dryRun: boolean
+}
+
+/**
+ * Arguments of `Store.finishTick`: counts, the runs launched, an error, and the run that carried out
+ * each requested decision.
+ *
+ * @example
+ * const t: TickEnd = { evaluated: 3, requested: 1, runIds: ['20261205T100000Z-abc123'], decisionRuns: [['model', '20261205T100000Z-abc123']] }
+ */
+export interface TickEnd {
+  evaluated: number
+  requested: number
+  runIds: string[]
+  error?: string
+  /** `[asset key, run id]` of the decisions carried out by a run of this tick. */
+  decisionRuns?: [key: string, runId: string][]
+}
+
+/**
+ * One decision to store (`Store.recordDecisions`).
+ *
+ * @example
+ * const d: NewDecision = { key: 'model', requested: true, tree: { kind: 'eager', path: '', value: true, label: 'eager' } }
+ */
+export interface NewDecision {
+  key: string
+  requested: boolean
+  /** The evaluated condition tree (JSON). */
+  tree: unknown
+  runId?: string
+}
+
+/**
+ * One stored decision, with the time of its tick.
+ *
+ * @example
+ * const [last] = await store.automationDecisions({ key: 'model', limit: 1 })
+ */
+export interface AutomationDecisionRecord {
+  id: number
+  tickId: number
+  /** When the tick started (ISO). */
+  at: string
+  key: string
+  partition: string
+  requested: boolean
+  tree: unknown
+  runId: string | null
+}
+
+/**
+ * One stored tick.
+ *
+ * @example
+ * const [tick] = await store.automationTicks({ limit: 1 })
+ */
+export interface AutomationTickRecord {
+  id: number
+  startedAt: string
+  finishedAt: string | null
+  dryRun: boolean
+  evaluated: number
+  requested: number
+  runIds: string[]
+  error: string | null
+}

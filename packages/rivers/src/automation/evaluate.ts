@@ -1,0 +1,207 @@
+/**
+ * The condition evaluator: a pure async function from a condition tree, the facts of one asset, lazy
+ * reads (values, records, metrics) and the memory of its previous evaluation, to a decision, the
+ * evaluated tree (each node's value, a one-line label and the values that decided it) and the new
+ * memory. No store, no engine: the tick engine (engine/automation.ts) gathers the facts.
+ *
+ * Memory is kept per node path ('' root, '0', '0.1', …) with the node's kind, so a node whose tree
+ * changed shape starts afresh instead of reading another node's memory.
+ */
+import { type CronSchedule, parseCron, previousCronTick } from '../definitions/cron.js'
+import type { ConditionNode } from '../definitions/automation.js'
+import { evaluateDataAmount, evaluateDrift, evaluatePerformance } from './evaluate-data.js'
+import {
+  type AssetFacts,
+  type ConditionMemory,
+  type EvaluatedNode,
+  type Evaluation,
+  type EvaluationReads,
+  formatMs,
+  type NodeScope,
+  recall,
+  remember,
+} from './scope.js'
+
+export type { AssetFacts, ConditionMemory, EvaluatedNode, Evaluation, EvaluationReads, InputFacts } from './scope.js'
+
+/**
+ * Evaluates a condition tree for one asset.
+ *
+ * @example
+ * const { requested, tree } = await evaluateCondition(when.eager().node, facts, reads, { evaluatedAt: undefined, nodes: {} }, Date.now())
+ */
+export async function evaluateCondition(
+  node: ConditionNode,
+  facts: AssetFacts,
+  reads: EvaluationReads,
+  memory: ConditionMemory,
+  now: number,
+): Promise<Evaluation> {
+  const scope: NodeScope = { facts, reads, now, previous: memory, next: { evaluatedAt: now, nodes: {} } }
+  const tree = await evaluateNode(node, '', scope)
+  return { requested: tree.value, tree, memory: scope.next }
+}
+
+const child = (path: string, i: number): string => (path === '' ? `${i}` : `${path}.${i}`)
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
+
+async function evaluateNode(node: ConditionNode, path: string, scope: NodeScope): Promise<EvaluatedNode> {
+  const { facts, now } = scope
+  const leaf = (value: boolean, label: string, details?: Record<string, unknown>): EvaluatedNode => ({
+    kind: node.kind,
+    path,
+    value,
+    label,
+    ...(details === undefined ? {} : { details }),
+  })
+  switch (node.kind) {
+    case 'missing':
+      return facts.lastMaterializedAt === undefined
+        ? leaf(true, 'missing: never materialized')
+        : leaf(false, `missing: materialized at ${iso(facts.lastMaterializedAt)}`)
+    case 'eager':
+      return eager(facts, leaf)
+    case 'code_changed':
+    case 'config_changed': {
+      const what = node.kind === 'code_changed' ? 'code version' : 'config hash'
+      if (facts.lastMaterializedAt === undefined) return leaf(false, `${node.kind}: never materialized`)
+      const changed = facts.causes.some((c) => c.kind === node.kind)
+      return leaf(changed, `${node.kind}: its ${what} ${changed ? 'differs from' : 'matches'} its last materialization`)
+    }
+    case 'in_progress':
+      return leaf(
+        facts.inProgress,
+        `in_progress: ${facts.inProgress ? 'a run holds its lease' : 'no run holds its lease'}`,
+      )
+    case 'on_cron':
+      return onCron(node, scope, leaf)
+    case 'time_since': {
+      const last = facts.lastMaterializedAt
+      if (last === undefined) return leaf(true, `time_since ${node.text}: never materialized`)
+      const age = now - last
+      return leaf(age > node.ms, `time_since ${node.text}: last materialized ${formatMs(age)} ago`, {
+        lastMaterializedAt: iso(last),
+        ageMs: age,
+        ms: node.ms,
+      })
+    }
+    case 'rate_limit': {
+      const last = facts.lastRequestedAt
+      if (last === undefined) return leaf(true, `rate_limit ${node.text}: no run requested by automation yet`)
+      const age = now - last
+      const ok = age >= node.ms
+      return leaf(ok, `rate_limit ${node.text}: last automation run started ${formatMs(age)} ago`, {
+        lastRequestedAt: iso(last),
+        ageMs: age,
+        ms: node.ms,
+      })
+    }
+    case 'since':
+      return since(node, path, scope)
+    case 'and':
+    case 'or':
+    case 'ensemble': {
+      const children = await Promise.all(node.of.map((c, i) => evaluateNode(c, child(path, i), scope)))
+      const count = children.filter((c) => c.value).length
+      const n = children.length
+      let need: number
+      let label: string
+      if (node.kind === 'ensemble') {
+        need = needed(node.atLeast, n)
+        label = `ensemble: ${count} of ${n} true, ${node.atLeast === 'majority' ? 'a majority' : 'at least'} ${need} needed`
+      } else {
+        need = node.kind === 'and' ? n : 1
+        label = `${node.kind}: ${count} of ${n} true`
+      }
+      return { kind: node.kind, path, value: count >= need, label, children }
+    }
+    case 'not': {
+      const c = await evaluateNode(node.of, child(path, 0), scope)
+      return { kind: 'not', path, value: !c.value, label: `not: ${c.value ? 'true' : 'false'} inside`, children: [c] }
+    }
+    case 'data_amount':
+      return evaluateDataAmount(node, path, scope)
+    case 'drift':
+      return evaluateDrift(node, path, scope)
+    case 'performance':
+      return evaluatePerformance(node, path, scope)
+  }
+}
+
+type Leaf = (value: boolean, label: string, details?: Record<string, unknown>) => EvaluatedNode
+
+function eager(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
+  const missingInputs = facts.inputs.filter((i) => i.current === undefined).map((i) => i.name)
+  if (missingInputs.length > 0)
+    return leaf(false, `eager: input ${missingInputs.join(', ')} has no data yet`, { missingInputs })
+  if (facts.status === 'unobservable') return leaf(false, 'eager: an input source could not be observed')
+  if (facts.status === 'missing' || facts.lastMaterializedAt === undefined)
+    return leaf(true, 'eager: never materialized')
+  const byKey = new Map(facts.inputs.map((i) => [i.key, i.name]))
+  const changed = facts.causes
+    .filter((c) => c.kind === 'upstream_data_changed' || c.kind === 'dep_added')
+    .map((c) => byKey.get(c.dep ?? '') ?? c.dep ?? '?')
+  if (changed.length === 0) return leaf(false, 'eager: no input has a new data version')
+  const s = changed.length === 1 ? 'has a new data version' : 'have new data versions'
+  return leaf(true, `eager: input ${changed.join(', ')} ${s}`, { changed })
+}
+
+function onCron(node: Extract<ConditionNode, { kind: 'on_cron' }>, scope: NodeScope, leaf: Leaf): EvaluatedNode {
+  const where = `on_cron '${node.cron}' ${node.timezone}`
+  const since = scope.previous.evaluatedAt ?? scope.facts.lastMaterializedAt
+  const tick = previousCronTick(cronOf(node.cron), node.timezone, new Date(scope.now))
+  const details = { tick: tick?.toISOString() ?? null, since: iso(since) }
+  if (since === undefined) return leaf(false, `${where}: first evaluation, never materialized`, details)
+  if (tick === undefined || tick.getTime() <= since)
+    return leaf(false, `${where}: no tick since ${iso(since)}`, details)
+  return leaf(true, `${where}: ticked at ${tick.toISOString()}`, details)
+}
+
+async function since(
+  node: Extract<ConditionNode, { kind: 'since' }>,
+  path: string,
+  scope: NodeScope,
+): Promise<EvaluatedNode> {
+  const [cond, reset] = await Promise.all([
+    evaluateNode(node.condition, child(path, 0), scope),
+    evaluateNode(node.reset, child(path, 1), scope),
+  ])
+  const kept = recall<{ trueAt?: number; resetAt?: number }>(scope, path, 'since') ?? {}
+  const trueAt = cond.value ? scope.now : kept.trueAt
+  const resetAt = reset.value ? scope.now : kept.resetAt
+  remember(scope, path, 'since', {
+    ...(trueAt === undefined ? {} : { trueAt }),
+    ...(resetAt === undefined ? {} : { resetAt }),
+  })
+  const last = scope.facts.lastMaterializedAt
+  const value =
+    trueAt !== undefined && (resetAt === undefined || trueAt > resetAt) && (last === undefined || trueAt > last)
+  const label =
+    trueAt === undefined
+      ? 'since: never true'
+      : value
+        ? `since: true at ${iso(trueAt)}, not reset since`
+        : resetAt !== undefined && resetAt >= trueAt
+          ? `since: reset at ${iso(resetAt)}`
+          : `since: materialized at ${iso(last)}, after it was true`
+  return {
+    kind: 'since',
+    path,
+    value,
+    label,
+    details: { trueAt: iso(trueAt), resetAt: iso(resetAt), lastMaterializedAt: iso(last) },
+    children: [cond, reset],
+  }
+}
+
+const crons = new Map<string, CronSchedule>()
+
+function cronOf(expr: string): CronSchedule {
+  let c = crons.get(expr)
+  if (c === undefined) crons.set(expr, (c = parseCron(expr)))
+  return c
+}
+
+function needed(atLeast: number | 'majority', n: number): number {
+  return atLeast === 'majority' ? Math.floor(n / 2) + 1 : atLeast
+}

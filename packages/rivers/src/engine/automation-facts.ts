@@ -1,0 +1,130 @@
+/**
+ * What the tick engine hands the condition evaluator: the facts of each asset with a condition
+ * (from the core's status report in one native call, the loaded records, the leases read in one
+ * query and the stored memory) and the lazy reads (records, older values, metrics) with a cache per
+ * tick, so two nodes reading the same history cost one store query.
+ */
+import type { AssetFacts, EvaluationReads } from '../automation/evaluate.js'
+import type { AssetDef } from '../definitions/index.js'
+import type { IOManager } from '../io/types.js'
+import type { Store } from '../store/store.js'
+import type { HistoryRecord } from '../store/types.js'
+import { valueNotStored } from './errors.js'
+import { causeKindName } from './explain.js'
+import type { AssetId } from './planner.js'
+import type { ProjectState } from './project-state.js'
+import { userCode } from './user-code.js'
+
+/**
+ * The facts of `ids` (assets with a condition), in order.
+ *
+ * @example
+ * const facts = assetFacts(state, ids, new Set(['model']), new Map([['model', 1733392800000]]))
+ */
+export function assetFacts(
+  st: ProjectState,
+  ids: readonly AssetId[],
+  inProgress: ReadonlySet<string>,
+  lastRequestedAt: ReadonlyMap<string, number>,
+): AssetFacts[] {
+  if (ids.length === 0) return []
+  const { statuses, causes, noDep } = st.statusReport(['*'], ids)
+  const out = new Array<AssetFacts>(ids.length)
+  for (let row = 0; row < ids.length; row++) {
+    const id = ids[row]!
+    const a = st.asset(id)
+    const list: AssetFacts['causes'] = []
+    for (let c = causes.offsets[row]!; c < causes.offsets[row + 1]!; c++) {
+      const dep = causes.deps[c]!
+      list.push(
+        dep === noDep
+          ? { kind: causeKindName(causes.kinds[c]!) }
+          : { kind: causeKindName(causes.kinds[c]!), dep: st.keyOf(dep) },
+      )
+    }
+    const consumed = st.consumedInputs(id)
+    let unobservable = false
+    const inputs = a.deps.map((d) => {
+      const depId = st.idOf(d.key)!
+      const current = st.dataVersion(depId)
+      if (st.observation(d.key)?.ok === false) unobservable = true
+      return { name: d.name, key: d.key, current: current === '' ? undefined : current, consumed: consumed?.get(d.key) }
+    })
+    const last = st.last(id)
+    out[row] = {
+      key: a.key,
+      status: unobservable ? 'unobservable' : statuses[row]!,
+      causes: list,
+      lastMaterializedAt: last === undefined ? undefined : Date.parse(last.at),
+      inputs,
+      inProgress: inProgress.has(a.key),
+      lastRequestedAt: lastRequestedAt.get(a.key),
+    }
+  }
+  return out
+}
+
+/** How many records of an asset one read of its history looks at. */
+const HISTORY_LIMIT = 10_000
+
+/**
+ * Lazy reads for one tick, cached per key: records and values from the store and the IO managers,
+ * metrics from the store.
+ *
+ * @example
+ * const reads = tickReads({ state, store, io, projectDir })
+ * await reads.value('features', dataVersion)
+ */
+export function tickReads(scope: {
+  state: ProjectState
+  store: Store
+  io: IOManager
+  projectDir: string
+}): EvaluationReads {
+  const histories = new Map<string, Promise<HistoryRecord[]>>()
+  const values = new Map<string, Promise<unknown>>()
+  const history = (key: string): Promise<HistoryRecord[]> => {
+    let h = histories.get(key)
+    if (h === undefined) histories.set(key, (h = scope.store.assetHistory(key, { limit: HISTORY_LIMIT })))
+    return h
+  }
+  return {
+    async records(key, since, limit) {
+      const all = (await history(key)).filter((r) => r.wipedAt === null)
+      const at = since === undefined ? -1 : all.findIndex((r) => r.dataVersion === since)
+      return (at < 0 ? all : all.slice(0, at + 1)).slice(0, limit).map((r) => ({
+        dataVersion: r.dataVersion,
+        finishedAt: Date.parse(r.finishedAt),
+        metadata: r.metadata,
+      }))
+    },
+    value(key, dataVersion) {
+      const id = `${key}@${dataVersion}`
+      let v = values.get(id)
+      if (v === undefined) values.set(id, (v = readValue(scope, key, dataVersion, history)))
+      return v
+    },
+    async metric(key, name, limit) {
+      return (await scope.store.metricHistory(key, name, { limit })).map((p) => p.value)
+    },
+  }
+}
+
+async function readValue(
+  scope: { state: ProjectState; io: IOManager; projectDir: string },
+  key: string,
+  dataVersion: string,
+  history: (key: string) => Promise<HistoryRecord[]>,
+): Promise<unknown> {
+  const id = scope.state.idOf(key)
+  const a = id === undefined ? undefined : scope.state.asset(id)
+  if (a?.isSource)
+    throw valueNotStored(key, dataVersion, 'it is a source, whose values Rivers observes but does not store')
+  const record = (await history(key)).find((r) => r.dataVersion === dataVersion && r.storagePath !== null)
+  if (record === undefined) throw valueNotStored(key, dataVersion, 'no record with a stored artifact has it')
+  if (record.collectedAt !== null) throw valueNotStored(key, dataVersion, 'its artifact was collected by gc')
+  const io = ((a?.def as AssetDef | undefined)?.io as IOManager | undefined) ?? scope.io
+  return userCode({ key, projectDir: scope.projectDir }, 'io.read', () =>
+    io.read({ key }, { storagePath: record.storagePath! }),
+  )
+}

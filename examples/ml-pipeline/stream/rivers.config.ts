@@ -13,7 +13,7 @@
  *   npx tsx examples/ml-pipeline/stream.ts --batches 2        # the first data
  *   npx assets daemon --project examples/ml-pipeline/stream/rivers.config.ts
  */
-import { asset, check, defineProject, source } from '@rivers-orchestrator/rivers'
+import { asset, check, defineProject, source, when } from '@rivers-orchestrator/rivers'
 import { z } from 'zod'
 
 import * as ml from '../src/ml/index.js'
@@ -27,6 +27,7 @@ export const batches = source({
   kinds: ['json'],
   observe: () => observeBatches(streamDir()),
   load: () => readBatches(streamDir()),
+  every: '10s', // the daemon looks for new batches every 10 s (`assets tick` looks every time)
 })
 
 /** The clean rows of the latest `batches` batch files (a sliding window). */
@@ -37,6 +38,7 @@ export const penguinWindow = asset(
     group: 'prepare',
     kinds: ['table'],
     description: 'Clean rows of the latest batches (a sliding window over the stream)',
+    automation: when.eager(),
     config: z.object({ batches: z.number().int().positive().default(2) }),
   },
   ({ files }, ctx): ml.CleanRow[] => {
@@ -71,6 +73,20 @@ export const model = asset(
     kinds: ['model'],
     owners: ['team:ml'],
     description: 'Logistic regression (Adelie or not) on the current window, retrained on drift or new data',
+    // Not eager: a new batch alone does not retrain it. It trains when it has no model yet, when the
+    // measurements drift away from the window it was trained on (two-sample KS, the largest D over
+    // the four columns above 0.2), or when 250 new rows arrived since it last trained.
+    automation: when
+      .missing()
+      .or(
+        when.ensemble(
+          [
+            when.drift({ input: 'window', columns: [...ml.NUMERIC_FEATURES], test: 'ks', threshold: 0.2 }),
+            when.dataAmount({ input: 'window', atLeast: 250, metadataKey: 'totalRows' }),
+          ],
+          { atLeast: 1 },
+        ),
+      ),
     config: z.object({
       epochs: z.number().int().positive().default(300),
       learningRate: z.number().positive().default(0.5),
@@ -96,6 +112,7 @@ export const evaluation = asset(
     group: 'evaluate',
     kinds: ['metrics'],
     description: 'Held-out accuracy, precision, recall, F1, ROC AUC and log loss of the current model',
+    automation: when.eager(),
     checks: [
       check(
         'quality_gate',
@@ -122,6 +139,7 @@ export const registry = asset(
     group: 'release',
     kinds: ['registry'],
     description: 'The registered model with its metrics and lineage (only reached when the gate passes)',
+    automation: when.eager(),
   },
   ({ model, evaluation }, ctx) => {
     const entry = ml.registerModel(model.model, evaluation, {

@@ -68,6 +68,10 @@ export const SCENARIOS = {
     title: '`assets materialize` end to end',
     what: 'plan + run trivial assets (store writes, output files) on a generated project; cost per materialized asset',
   },
+  'automation-tick': {
+    title: 'Automation tick (issue 14)',
+    what: 'one `Workspace.tick` on a generated project whose every asset is eager, populated store: after nothing changed, and after another store handle recorded new data versions of 100 assets (their eager children are requested); store calls counted on the `Store` seam',
+  },
   phases: {
     title: 'Where build time goes',
     what: 'the build from JS keys split into phases, and variants that isolate one cost each',

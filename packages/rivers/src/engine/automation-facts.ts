@@ -72,7 +72,7 @@ const HISTORY_LIMIT = 10_000
  * metrics from the store.
  *
  * @example
- * const reads = tickReads({ state, store, io, projectDir })
+ * const reads = tickReads({ state, store, io, projectDir, now: Date.now() })
  * await reads.value('features', dataVersion)
  */
 export function tickReads(scope: {
@@ -80,6 +80,8 @@ export function tickReads(scope: {
   store: Store
   io: IOManager
   projectDir: string
+  /** The tick's time (epoch ms). */
+  now: number
 }): EvaluationReads {
   const histories = new Map<string, Promise<HistoryRecord[]>>()
   const values = new Map<string, Promise<unknown>>()
@@ -90,13 +92,15 @@ export function tickReads(scope: {
   }
   return {
     async records(key, since, limit) {
-      const all = (await history(key)).filter((r) => r.wipedAt === null)
+      const all = (await history(key))
+        .filter((r) => r.wipedAt === null)
+        .map((r) => ({ dataVersion: r.dataVersion, finishedAt: Date.parse(r.finishedAt), metadata: r.metadata }))
+      // A source's observation is recorded by the next run; until then it is the newest "record".
+      const obs = scope.state.observation(key)
+      if (obs?.ok === true && obs.version !== all[0]?.dataVersion)
+        all.unshift({ dataVersion: obs.version, finishedAt: scope.now, metadata: obs.metadata ?? null })
       const at = since === undefined ? -1 : all.findIndex((r) => r.dataVersion === since)
-      return (at < 0 ? all : all.slice(0, at + 1)).slice(0, limit).map((r) => ({
-        dataVersion: r.dataVersion,
-        finishedAt: Date.parse(r.finishedAt),
-        metadata: r.metadata,
-      }))
+      return (at < 0 ? all : all.slice(0, at + 1)).slice(0, limit)
     },
     value(key, dataVersion) {
       const id = `${key}@${dataVersion}`

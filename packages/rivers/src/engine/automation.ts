@@ -147,7 +147,7 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
     if (typeof t === 'number') lastRequested.set(key, t)
   }
   const facts = assetFacts(st, conditioned, new Set(holders.keys()), lastRequested)
-  const reads = tickReads({ state: st, store, io: host.io, projectDir: host.projectDir })
+  const reads = tickReads({ state: st, store, io: host.io, projectDir: host.projectDir, now: at })
   const decisions: TickDecision[] = new Array(facts.length)
   const newMemory: [string, unknown][] = new Array(facts.length)
   await Promise.all(

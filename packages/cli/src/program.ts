@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { makeCtx, type Ctx, type GlobalOptions } from './context.js'
+import { type CatchUp, durationOption, parseCatchUp } from './daemon/options.js'
 import type { Io } from './io.js'
 
 /** Levels accepted by `--log-level` (pino's). */
@@ -223,6 +224,94 @@ artifact, a pinned one's (\`assets pin\`), or anything a run still going may use
       run(async () => {
         const { unpin } = await import('./commands/pin.js')
         return (ctx: Ctx, key: string, flags: { run?: string }) => unpin(ctx, key, flags)
+      }),
+    )
+
+  command('tick', 'evaluate the automation conditions, schedules and sensors once, and run what they request')
+    .option('--dry-run', 'print the decisions only: nothing is stored and no run is launched')
+    .option('--now <time>', 'evaluate as if it were this time (ISO 8601, e.g. 2026-12-05T03:00:00Z)')
+    .addHelpText(
+      'after',
+      `
+Prints each asset with an automation condition, whether it is requested, and its condition tree
+(one line per node, true or false, with the values that decided it); then schedules, sensors, and
+the runs launched (one for the assets the conditions requested, one per schedule or sensor request),
+waiting for them. Decisions are stored (see assets automation) unless --dry-run.
+Exit 0; 1 when a launched run failed; 130 when cancelled.`,
+    )
+    .action(
+      run(async () => {
+        const { tick } = await import('./commands/tick.js')
+        return (ctx: Ctx, flags: { dryRun?: boolean; now?: string }) => tick(ctx, flags)
+      }),
+    )
+
+  command('daemon', 'keep assets up to date: tick every interval and launch the runs conditions request')
+    .addOption(
+      new Option('--interval <duration>', 'time between ticks')
+        .argParser(durationOption('--interval', '5s'))
+        .default(5_000, '5s'),
+    )
+    .addOption(
+      new Option(
+        '--catch-up <policy>',
+        'cron ticks missed while no daemon ran: skip, latest (run once) or all:N (each, at most N)',
+      )
+        .argParser(parseCatchUp)
+        .default('latest', 'latest'),
+    )
+    .option('--wait', 'if another daemon holds the store, wait for it to stop instead of exiting 2')
+    .addHelpText(
+      'after',
+      `
+One daemon per store: it holds a lease in the store, renewed while it runs (it lasts 3 intervals,
+at least 15s). A second daemon exits 2 naming the holder's pid, host and start time, or waits with
+--wait; a daemon killed with kill -9 on this machine is taken over at once, one on another machine
+when its lease runs out. Runs go on between ticks; an asset being built is not requested again.
+SIGTERM or Ctrl-C: no more ticks, running runs are cancelled and recorded, the lease is released,
+exit 0 (a second signal exits 130 at once). Output: one line per tick and per finished run
+(with --json, one JSON object per line).`,
+    )
+    .action(
+      run(async () => {
+        const { daemon } = await import('./commands/daemon.js')
+        return (ctx: Ctx, flags: { interval: number; catchUp: CatchUp; wait?: boolean }) => daemon(ctx, flags)
+      }),
+    )
+
+  command('automation', 'show recent automation decisions: why an asset did or did not run')
+    .argument('[key]', 'only the decisions about this asset')
+    .option('--limit <n>', 'decisions to show, newest first', positiveInt('--limit'), 20)
+    .action(
+      run(async () => {
+        const { automation } = await import('./commands/automation.js')
+        return (ctx: Ctx, key: string | undefined, flags: { limit: number }) => automation(ctx, key, flags)
+      }),
+    )
+
+  command('watch', 'materialize the selection again each time a project module or source file changes')
+    .argument('[selection...]', 'assets to keep up to date while you edit (default: *)')
+    .option(
+      '--debounce <duration>',
+      'quiet time after a change before a run starts',
+      durationOption('--debounce', '300ms'),
+      300,
+    )
+    .option('--poll', 'poll files for changes instead of using fs events (network or container file systems)')
+    .addHelpText(
+      'after',
+      `
+Watched: the project file and the local modules it loads (outside node_modules and the store), and
+the files of path sources; the list is refreshed after each run. Each run is \`assets materialize
+SELECTION\` in a child process, so it sees the code as it is now; changes during a run queue one
+more run, never two at once. Ctrl-C cancels the running child cleanly and exits 130 (a second
+Ctrl-C exits at once).`,
+    )
+    .action(
+      run(async () => {
+        const { watch } = await import('./commands/watch.js')
+        return (ctx: Ctx, selection: string[], flags: { debounce: number; poll?: boolean }) =>
+          watch(ctx, selection, flags)
       }),
     )
 

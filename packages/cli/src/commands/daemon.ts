@@ -1,0 +1,107 @@
+/**
+ * `assets daemon [--interval 5s] [--catch-up skip|latest|all:N] [--wait]`: one long-running process
+ * per store that ticks every interval (conditions, schedules, sensors) and launches the runs they
+ * request, which go on between ticks. A lease in the store (`@daemon`) keeps it single: a second
+ * daemon exits 2 naming the holder, or waits with `--wait`. SIGTERM/SIGINT: stop ticking, cancel the
+ * running runs, wait until they have recorded, release the lease, exit 0 (a second signal exits 130
+ * at once). Prints one line per tick and per finished run (NDJSON with `--json`).
+ */
+import type { Lease } from '@rivers-orchestrator/rivers/plugin'
+import type { Ctx } from '../context.js'
+import { daemonLeaseLost, daemonRunning } from '../daemon/errors.js'
+import { DaemonLease } from '../daemon/lease.js'
+import { daemonLog } from '../daemon/log.js'
+import { runDaemonLoop } from '../daemon/loop.js'
+import { type CatchUp, leaseTtlMs } from '../daemon/options.js'
+import { stopOnSignals } from '../daemon/signals.js'
+import { withStoreWorkspace } from '../daemon/workspace.js'
+import { EXIT } from '../exit.js'
+import { formatDuration } from '../format/duration.js'
+
+/** Options of `daemon`. */
+export interface DaemonFlags {
+  /** Time between ticks (ms). */
+  interval: number
+  catchUp: CatchUp
+  /** Wait for another daemon to stop instead of exiting 2. */
+  wait?: boolean
+}
+
+/**
+ * @example
+ * process.exitCode = await daemon(ctx, { interval: 5_000, catchUp: 'latest' })
+ */
+export async function daemon(ctx: Ctx, flags: DaemonFlags): Promise<number> {
+  const log = daemonLog(ctx)
+  return withStoreWorkspace(ctx, async ({ ws, store, storeDir }) => {
+    const ttlMs = leaseTtlMs(flags.interval)
+    const lease = new DaemonLease(store, ttlMs)
+    const stop = stopOnSignals(ctx.io, {
+      onStop: (signal) =>
+        log.info(
+          'stopping',
+          `${signal}: stopping: no more ticks; cancelling running runs (send it again to exit at once)`,
+          {
+            signal,
+          },
+        ),
+      onExit: () => log.info('exiting', 'exiting without waiting for the runs', {}),
+    })
+    try {
+      let got = await lease.tryAcquire()
+      if (!got.acquired) {
+        if (flags.wait !== true) throw daemonRunning(storeDir, got.holder)
+        const waited = await lease.waitFor(stop.signal, Math.min(1_000, ttlMs / 3), (h) =>
+          log.info('waiting', `waiting for the daemon ${holderText(h)} to stop`, { holder: holderFields(h) }),
+        )
+        if (waited === undefined) return EXIT.ok
+        got = waited
+      }
+      if (got.previous !== undefined)
+        log.info(
+          'took_over',
+          `took the store over from the daemon ${holderText(got.previous)}, ${got.previous.expiresAt <= Date.now() ? 'whose lease had expired' : 'whose process is gone'}`,
+          { previous: holderFields(got.previous) },
+        )
+      const catchUp = typeof flags.catchUp === 'string' ? flags.catchUp : `all:${flags.catchUp.all}`
+      log.info(
+        'started',
+        `daemon started (pid ${process.pid}): ticking every ${formatDuration(flags.interval)}, lease ${formatDuration(ttlMs)}, catch-up ${catchUp}, store ${storeDir}`,
+        { pid: process.pid, intervalMs: flags.interval, leaseMs: ttlMs, catchUp: flags.catchUp, storeDir },
+      )
+      const end = await runDaemonLoop({
+        intervalMs: flags.interval,
+        lease,
+        stop: stop.signal,
+        tick: (t) => ws.tick({ wait: false, signal: t.signal, catchUp: flags.catchUp, onRun: t.onRun }),
+        events: {
+          tick: (report, ms) => log.tick(report, ms),
+          tickFailed: (e, ms) => log.tickFailed(e, ms),
+          runFinished: (runId, outcome, ms) => log.runFinished(runId, outcome, ms),
+          stopping: (running) =>
+            running.length > 0 &&
+            log.info(
+              'cancelling',
+              `cancelling ${running.length} running run${running.length === 1 ? '' : 's'}: ${running.join(', ')}`,
+              {
+                runs: running,
+              },
+            ),
+        },
+      })
+      if (end.reason === 'lease_lost') throw daemonLeaseLost(end.holder)
+      log.info('stopped', 'daemon stopped; lease released', {})
+      return EXIT.ok
+    } finally {
+      stop.dispose()
+    }
+  })
+}
+
+function holderText(h: Lease): string {
+  return `of pid ${h.pid} on ${h.host} (since ${new Date(h.acquiredAt).toISOString()})`
+}
+
+function holderFields(h: Lease): Record<string, unknown> {
+  return { pid: h.pid, host: h.host, since: new Date(h.acquiredAt).toISOString(), id: h.runId }
+}

@@ -1,0 +1,47 @@
+/**
+ * The daemon's workspace: the project's workspace opened over a store the daemon also holds its
+ * lease on (one SQLite connection for both), for the span of `fn`.
+ */
+import path from 'node:path'
+import type { Workspace } from '@rivers-orchestrator/rivers'
+import type { Store } from '@rivers-orchestrator/rivers/plugin'
+import { type Ctx, storeDirOf } from '../context.js'
+import { findProjectFile, loadProject } from '../project-file.js'
+import { riversFor } from '../rivers-module.js'
+import { checkStoreDir } from '../store-dir.js'
+
+/** What the daemon works with. */
+export interface DaemonWorkspace {
+  ws: Workspace
+  store: Store
+  storeDir: string
+  projectFile: string
+}
+
+/**
+ * @example
+ * await withStoreWorkspace(ctx, async ({ ws, store }) => { await store.getLease('@daemon'); await ws.tick() })
+ */
+export async function withStoreWorkspace<T>(ctx: Ctx, fn: (d: DaemonWorkspace) => Promise<T>): Promise<T> {
+  const file = findProjectFile(ctx.io.cwd, ctx.globals.project)
+  const project = await loadProject(file, ctx.io.cwd)
+  const { openWorkspace } = await riversFor(file)
+  const storeDir = storeDirOf(ctx, file)
+  checkStoreDir(storeDir)
+  const { SqliteStore } = await import('@rivers-orchestrator/rivers/plugin')
+  const store = SqliteStore.open(storeDir)
+  // The workspace closes the store (also when it fails to open).
+  const ws = await openWorkspace(project, {
+    storeDir,
+    projectDir: path.dirname(file),
+    ...(ctx.globals.logLevel === undefined ? {} : { logLevel: ctx.globals.logLevel }),
+    pretty: !ctx.json,
+    logDestination: ctx.logSink,
+    store,
+  })
+  try {
+    return await fn({ ws, store, storeDir, projectFile: file })
+  } finally {
+    await ws.close()
+  }
+}

@@ -1,0 +1,189 @@
+/** `assets tick` and `assets automation` on a temporary project: decisions, trees, runs, exit codes. */
+import { afterAll, expect, test } from 'vitest'
+import { makeProject, removeProjects } from './project.js'
+
+afterAll(removeProjects)
+
+const T = { timeout: 60_000 }
+
+const project = (
+  modelThrows = false,
+) => `import { asset, defineProject, source, when } from '@rivers-orchestrator/rivers'
+const raw = source({ key: 'raw', path: 'data/raw.txt' })
+const features = asset({ key: 'features', deps: { raw }, automation: when.eager() }, ({ raw }) =>
+  String(raw).trim().split(',').map(Number),
+)
+const model = asset(
+  { key: 'model', deps: { features }, automation: when.eager().and(when.not(when.inProgress())) },
+  ({ features }) => {
+    ${modelThrows ? "throw new Error('training diverged')" : ''}
+    return features.reduce((a: number, b: number) => a + b, 0)
+  },
+)
+const report = asset({ key: 'report', deps: { model } }, ({ model }) => 'total ' + model)
+export default defineProject({ assets: [report] })
+`
+
+/** Durations replaced, for snapshots. */
+function durations(text: string): string {
+  return text.replace(/· \d+(\.\d+)?(ms|s)\b/g, '· <duration>')
+}
+
+/** Run ids, times and durations replaced, for snapshots. */
+function normalise(text: string): string {
+  return durations(
+    text
+      .replace(/\d{8}T\d{6}Z-[0-9a-f]{6}/g, '<run>')
+      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, '<time>'),
+  )
+}
+
+test(
+  'tick --dry-run: every asset with a condition, its decision and tree; nothing stored, nothing run',
+  T,
+  async () => {
+    const p = makeProject({ 'rivers.config.ts': project(), 'data/raw.txt': '1,2,3\n' })
+    const r = await p.run(['tick', '--dry-run', '--json', '--now', '2026-12-05T10:00:00Z'])
+    expect(r.code, r.stderr).toBe(0)
+    const report = r.json()
+    expect(report).toMatchObject({
+      tickId: null,
+      at: '2026-12-05T10:00:00.000Z',
+      evaluated: 2,
+      requested: ['features'],
+      runs: [],
+      sensors: [],
+      schedules: [],
+    })
+    expect(typeof report.durationMs).toBe('number')
+    expect(report.decisions).toEqual([
+      {
+        key: 'features',
+        requested: true,
+        tree: { kind: 'eager', path: '', value: true, label: 'eager: never materialized' },
+      },
+      {
+        key: 'model',
+        requested: false,
+        tree: {
+          kind: 'and',
+          path: '',
+          value: false,
+          label: 'and: 1 of 2 true',
+          children: [
+            expect.objectContaining({
+              kind: 'eager',
+              path: '0',
+              value: false,
+              label: 'eager: input features has no data yet',
+            }),
+            expect.objectContaining({ kind: 'not', path: '1', value: true }),
+          ],
+        },
+      },
+    ])
+
+    const text = await p.run(['tick', '--dry-run', '--now', '2026-12-05T10:00:00Z'])
+    expect(text.code, text.stderr).toBe(0)
+    expect(durations(text.stdout)).toMatchInlineSnapshot(`
+    "Dry run at 2026-12-05T10:00:00.000Z: nothing stored, no run launched. 2 evaluated, 1 would be requested · <duration>
+
+    features would be requested
+      [yes] eager: never materialized
+
+    model would not be requested
+      [no] and: 1 of 2 true
+        [no] eager: input features has no data yet
+        [yes] not: false inside
+          [no] in_progress: no run holds its lease
+    "
+  `)
+
+    const log = await p.run(['automation', '--json'])
+    expect(log.code, log.stderr).toBe(0)
+    expect(log.json()).toEqual([])
+  },
+)
+
+test('tick launches one run for the requested assets and waits; automation KEY explains each decision', T, async () => {
+  const p = makeProject({ 'rivers.config.ts': project(), 'data/raw.txt': '1,2,3\n' })
+  const first = await p.run(['tick', '--json'])
+  expect(first.code, first.stderr).toBe(0)
+  const report = first.json()
+  expect(report.tickId).toBe(1)
+  expect(report.requested).toEqual(['features'])
+  expect(report.runs).toEqual([
+    {
+      runId: expect.any(String),
+      select: ['key:features'],
+      source: 'conditions',
+      summary: expect.objectContaining({ status: 'success', materialized: ['features'] }),
+    },
+  ])
+  expect(report.decisions.find((d: { key: string }) => d.key === 'features').runId).toBe(report.runs[0].runId)
+
+  // features has a data version now: model is eager, and runs (report has no condition: left alone).
+  const second = await p.run(['tick'])
+  expect(second.code, second.stderr).toBe(0)
+  expect(normalise(second.stdout)).toMatchInlineSnapshot(`
+    "Tick 2 at <time>. 2 evaluated, 1 requested · <duration>
+
+    features not requested
+      [no] eager: no input has a new data version
+
+    model requested -> run <run>
+      [yes] and: 2 of 2 true
+        [yes] eager: never materialized
+        [yes] not: false inside
+          [no] in_progress: no run holds its lease
+
+    Runs:
+      <run> (conditions: model) success: 1 materialized, 0 skipped, 0 failed · <duration>
+    "
+  `)
+  const why = await p.run(['automation', 'model'])
+  expect(why.code, why.stderr).toBe(0)
+  expect(normalise(why.stdout)).toMatchInlineSnapshot(`
+    "<time> tick 2 model requested -> run <run>
+      [yes] and: 2 of 2 true
+        [yes] eager: never materialized
+        [yes] not: false inside
+          [no] in_progress: no run holds its lease
+
+    <time> tick 1 model not requested
+      [no] and: 1 of 2 true
+        [no] eager: input features has no data yet
+        [yes] not: false inside
+          [no] in_progress: no run holds its lease
+    "
+  `)
+  const json = (await p.run(['automation', 'model', '--limit', '1', '--json'])).json()
+  expect(json).toEqual([
+    expect.objectContaining({
+      tickId: 2,
+      key: 'model',
+      requested: true,
+      runId: expect.any(String),
+      at: expect.any(String),
+    }),
+  ])
+
+  const unknown = await p.run(['automation', 'modle'])
+  expect(unknown.code).toBe(2)
+  expect(unknown.stderr).toContain('model')
+})
+
+test('tick exits 1 when a launched run fails, and 2 on a bad --now', T, async () => {
+  const p = makeProject({ 'rivers.config.ts': project(true), 'data/raw.txt': '1,2,3\n' })
+  expect((await p.run(['tick'])).code).toBe(0)
+  const failed = await p.run(['tick'])
+  expect(failed.code).toBe(1)
+  expect(normalise(failed.stdout)).toContain(
+    'Runs:\n  <run> (conditions: model) failed: 0 materialized, 0 skipped, 1 failed (model) · <duration>',
+  )
+  const bad = await p.run(['tick', '--now', 'yesterday'])
+  expect(bad.code).toBe(2)
+  expect(bad.stderr).toContain(
+    '--now "yesterday" is not a date and time.\nFix: give an ISO 8601 time, e.g. --now 2026-12-05T03:00:00Z.',
+  )
+})

@@ -22,6 +22,7 @@ import { tickScenario } from './automation/tick.js'
 import { evaluateTickTargets } from './automation/tickTargets.js'
 import { annotate, evaluateTargets } from './report/targets.js'
 import { evaluateIssue12Targets } from './report/targets12.js'
+import { driftStatsScenario } from './automation/stats.js'
 import type { BenchReport, Impl } from './results.js'
 import { buildScenario, coldScenario } from './scenarios/build.js'
 import { callScenario } from './scenarios/call.js'
@@ -182,6 +183,9 @@ async function main(): Promise<void> {
       ctx.log(`  e2e executor ${shape} ${formatCount(n, true)}: total ${elapsed()}`)
     }
   }
+  await guarded(ctx, 'drift statistics', () => {
+    driftStatsScenario(ctx)
+  })
 
   if (args.automation) {
     await guarded(ctx, 'automation tick', () => tickScenario(ctx, 100_000))

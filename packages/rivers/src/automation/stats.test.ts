@@ -102,6 +102,14 @@ describe('mmdTest', () => {
     expect(mmdTest([1, 2, 3], [1, 2, 3], { bandwidth: 1, permutations: 1 }).statistic).toBeCloseTo(0, 14)
   })
 
+  it('computes the statistic alone with permutations: 0', () => {
+    const a = normals(300, 16)
+    const b = normals(200, 17, 0.4)
+    const alone = mmdTest(a, b, { permutations: 0 })
+    expect(alone.pValue).toBeNaN()
+    expect(alone.statistic).toBe(mmdTest(a, b, { permutations: 5 }).statistic)
+  })
+
   it('takes the median pairwise distance as bandwidth unless given', () => {
     expect(mmdTest([0, 1], [3], { permutations: 1 }).bandwidth).toBe(2) // distances 1, 2, 3
     expect(mmdTest([0, 0, 0], [0, 5], { permutations: 1 }).bandwidth).toBe(5) // median 0: mean of the non-zero
@@ -143,6 +151,7 @@ describe('errors', () => {
       message(() => mmdTest([[1, 2]], [[1, 2, 3]])),
       message(() => mmdTest([1], [2], { bandwidth: 0 })),
       message(() => mmdTest([1], [2], { permutations: 1.5 })),
+      message(() => mmdTest([1], [2], { permutations: -1 })),
     ]).toMatchInlineSnapshot(`
       [
         "RIVERS_INVALID_SAMPLE: ks test: sample a: it is empty.
@@ -160,7 +169,9 @@ describe('errors', () => {
         "RIVERS_INVALID_TEST_OPTION: mmd test: option bandwidth is 0.
       Fix: give bandwidth as a positive finite number, or leave it out for the default.",
         "RIVERS_INVALID_TEST_OPTION: mmd test: option permutations is 1.5.
-      Fix: give permutations as a positive integer, or leave it out for the default.",
+      Fix: give permutations as an integer >= 0 (0: no p-value), or leave it out for the default.",
+        "RIVERS_INVALID_TEST_OPTION: mmd test: option permutations is -1.
+      Fix: give permutations as an integer >= 0 (0: no p-value), or leave it out for the default.",
       ]
     `)
   })

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { asset, defineProject, schedule, sensor, when, type Project, type SensorContext } from '../definitions/index.js'
 import { openWorkspace } from '../open.js'
+import { SqliteStore } from '../store/sqlite-store.js'
 import type { CatchUp } from './automation.js'
 import type { Workspace } from './workspace.js'
 
@@ -114,6 +115,17 @@ describe('sensors', () => {
     ])
     // The rest of the tick went on: model (eager) saw a's new value.
     expect(failed.requested).toEqual(['model'])
+    // The error is stored with the tick and in the sensor's state.
+    const s = SqliteStore.open(path.join(dir, '.rivers'))
+    try {
+      expect((await s.automationTicks({ limit: 1 }))[0]!.error).toBe('sensor batches: the batch folder is unreadable')
+      expect((await s.automationState('sensor')).get('batches')).toMatchObject({
+        cursor: '2',
+        error: 'the batch folder is unreadable',
+      })
+    } finally {
+      await s.close()
+    }
     world.fail = false
     const recovered = await ws2.tick({ now: new Date(t0 + 90_000) })
     expect(recovered.sensors).toEqual([{ name: 'batches', runRequests: 1, cursor: '3' }])

@@ -7,6 +7,7 @@
  *
  * Store queries on the common path (no schedules, sensors or data conditions): latest records, the
  * leases held, the asset memory, begin tick, decisions with memory, finish tick: six, none per asset.
+ * Memory is written only where it changed (see `changedMemory`).
  */
 import type { Logger } from 'pino'
 
@@ -247,7 +248,7 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   await store.recordDecisions(
     tickId,
     decisions.map((d) => ({ key: d.key, requested: d.requested, tree: d.tree })),
-    { scope: 'asset', entries: newMemory },
+    { scope: 'asset', entries: changedMemory(newMemory, memories, (i) => usesEvaluatedAt(st, conditioned[i]!)) },
   )
   if (sensorStates.length > 0) await store.saveAutomationState('sensor', sensorStates)
   if (scheduleStates.length > 0) await store.saveAutomationState('schedule', scheduleStates)
@@ -302,6 +303,38 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   if (options.wait ?? true) await Promise.all(done)
   const shown = runs.map(({ config: _c, force: _f, ...r }) => r)
   return report(tickId, now, began, evaluated, requested, shown, decisions, sensorReport, scheduleReport)
+}
+
+/**
+ * The memory entries worth writing: new ones, and those that changed other than by `evaluatedAt`
+ * (read only by `on_cron`, so it is rewritten each tick only for trees that have one). An idle tick
+ * over assets with memoryless conditions (eager, missing…) writes no state at all.
+ */
+function changedMemory(
+  entries: readonly [string, unknown][],
+  stored: ReadonlyMap<string, unknown>,
+  needsTime: (i: number) => boolean,
+): [string, unknown][] {
+  const strip = (m: unknown): string => {
+    const { evaluatedAt: _, ...rest } = (m ?? {}) as { evaluatedAt?: number }
+    return JSON.stringify(rest)
+  }
+  return entries.filter(([key, m], i) => {
+    const before = stored.get(key)
+    return before === undefined || needsTime(i) || strip(before) !== strip(m)
+  })
+}
+
+const timed = new WeakMap<object, boolean>()
+
+/** Whether the condition tree of an asset has an `on_cron` node (which reads the previous evaluation time). */
+function usesEvaluatedAt(st: ProjectState, id: AssetId): boolean {
+  const def = st.asset(id).def
+  if (def.kind !== 'asset' || def.automation === undefined) return false
+  const node = def.automation.node
+  let known = timed.get(node)
+  if (known === undefined) timed.set(node, (known = JSON.stringify(node).includes('"kind":"on_cron"')))
+  return known
 }
 
 /**

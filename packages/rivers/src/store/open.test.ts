@@ -53,6 +53,9 @@ describe('Store.open', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all()
     expect(tables).toEqual([
+      'automation_decisions',
+      'automation_state',
+      'automation_ticks',
       'check_results',
       'events',
       'jobs',
@@ -116,7 +119,7 @@ describe('Store.open', () => {
     db.pragma('user_version = 99')
     db.close()
     expect(scrub(() => SqliteStore.open(dir))).toThrowErrorMatchingInlineSnapshot(
-      `[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 4). Upgrade rivers, or point --store elsewhere.]`,
+      `[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 5). Upgrade rivers, or point --store elsewhere.]`,
     )
     expect(() => SqliteStore.open(dir)).toThrow(expect.objectContaining({ code: 'RIVERS_STORE_TOO_NEW', exitCode: 2 }))
   })

@@ -1,0 +1,25 @@
+import { expect, it } from 'vitest'
+
+import { sortFloat64 } from './radix-sort.js'
+
+it('sorts like the built-in typed sort, negatives, zeros, extremes and ties included', () => {
+  let s = 7
+  const rnd = () => {
+    s = (s * 16807) % 2147483647
+    return s / 2147483647
+  }
+  const special = [-0, 0, 1e308, -1e308, 5e-324, -5e-324, 1, -1, 1.5, -1.5]
+  for (const n of [0, 1, 10, 2047, 2048, 5000, 50_000]) {
+    const values = Array.from({ length: n }, (_, i) =>
+      i % 17 === 0 ? (special[i % special.length] as number) : (rnd() - 0.5) * 10 ** Math.floor(rnd() * 12 - 6),
+    )
+    // Ties: a third of the values repeat earlier ones.
+    for (let i = 3; i < n; i += 3) values[i] = values[Math.floor(rnd() * i)] as number
+    const want = Float64Array.from(values).sort()
+    const got = sortFloat64(Float64Array.from(values))
+    expect(Array.from(got)).toEqual(Array.from(want))
+  }
+  // Values all equal in the high digits (the skipped passes).
+  const narrow = Float64Array.from({ length: 4000 }, (_, i) => 1 + ((i * 7919) % 4000) * 2 ** -52)
+  expect(Array.from(sortFloat64(Float64Array.from(narrow)))).toEqual(Array.from(narrow.sort()))
+})

@@ -54,7 +54,10 @@ export async function daemon(ctx: Ctx, flags: DaemonFlags): Promise<number> {
         const waited = await lease.waitFor(stop.signal, Math.min(1_000, ttlMs / 3), (h) =>
           log.info('waiting', `waiting for the daemon ${holderText(h)} to stop`, { holder: holderFields(h) }),
         )
-        if (waited === undefined) return EXIT.ok
+        if (waited === undefined) {
+          log.info('stopped', 'stopped while waiting; the other daemon still holds the store', {})
+          return EXIT.ok
+        }
         got = waited
       }
       if (got.previous !== undefined)
@@ -78,15 +81,11 @@ export async function daemon(ctx: Ctx, flags: DaemonFlags): Promise<number> {
           tick: (report, ms) => log.tick(report, ms),
           tickFailed: (e, ms) => log.tickFailed(e, ms),
           runFinished: (runId, outcome, ms) => log.runFinished(runId, outcome, ms),
-          stopping: (running) =>
-            running.length > 0 &&
-            log.info(
-              'cancelling',
-              `cancelling ${running.length} running run${running.length === 1 ? '' : 's'}: ${running.join(', ')}`,
-              {
-                runs: running,
-              },
-            ),
+          stopping: (running) => {
+            if (running.length === 0) return
+            const runs = `${running.length} running run${running.length === 1 ? '' : 's'}`
+            log.info('cancelling', `cancelling ${runs}: ${running.join(', ')}`, { runs: running })
+          },
         },
       })
       if (end.reason === 'lease_lost') throw daemonLeaseLost(end.holder)

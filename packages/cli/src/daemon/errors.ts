@@ -50,7 +50,7 @@ export function daemonLeaseLost(holder: DaemonHolder | undefined): CliError {
  * An option that takes a duration got something else.
  *
  * @example
- * throw badDuration('--interval', 'soon')
+ * throw badDuration('--interval', 'soon', '5s')
  */
 export function badDuration(flag: string, value: string, example: string): CliError {
   return new CliError(

@@ -17,7 +17,7 @@ export const MIN_LEASE_MS = 15_000
  * A commander parser for a duration option: `250ms`, `5s`, `1.5m`, `2h` (a unit is required).
  *
  * @example
- * new Option('--interval <duration>').argParser(durationOption('--interval', '5s'))
+ * durationOption('--interval', '5s')('250ms') // 250
  */
 export function durationOption(flag: string, example: string): (value: string) => number {
   return (value) => {

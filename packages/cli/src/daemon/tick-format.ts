@@ -37,7 +37,7 @@ export function formatConditionTree(tree: EvaluatedNode, style: Style, indent = 
  * The whole report of one tick.
  *
  * @example
- * print(ctx, formatTickReport(await ws.tick({ dryRun: true }), ctx.out, true))
+ * console.log(formatTickReport(await ws.tick({ dryRun: true }), ctx.out, true))
  */
 export function formatTickReport(report: TickReport, style: Style, dryRun: boolean): string {
   const head = dryRun
@@ -84,7 +84,7 @@ export function formatTickReport(report: TickReport, style: Style, dryRun: boole
  * Stored decisions, newest first (`assets automation [KEY]`).
  *
  * @example
- * print(ctx, formatDecisions(await ws.automationLog({ key: 'model', limit: 10 }), ctx.out, 'model'))
+ * console.log(formatDecisions(await ws.automationLog({ key: 'model', limit: 10 }), ctx.out, 'model'))
  */
 export function formatDecisions(records: readonly AutomationDecisionRecord[], style: Style, key?: string): string {
   if (records.length === 0)

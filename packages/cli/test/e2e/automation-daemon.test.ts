@@ -1,7 +1,8 @@
 /**
  * `assets daemon` as a real process: it materializes a missing asset and its eager downstream, a
  * second daemon exits 2 naming the holder, kill -9 then a restart takes the store over, SIGTERM
- * cancels the running run, releases the lease and exits 0.
+ * cancels the running run, releases the lease and exits 0, and a daemon started with --wait takes
+ * the store once the other let go of it.
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -62,7 +63,7 @@ async function whenExists(file: string): Promise<void> {
   while (!existsSync(file) && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
 }
 
-test('daemon: runs, single instance, kill -9 and restart, SIGTERM', { timeout: 120_000 }, async () => {
+test('daemon: runs, single instance, kill -9 and restart, SIGTERM, --wait', { timeout: 120_000 }, async () => {
   const p = makeProject({ 'rivers.config.ts': project, 'data/raw.txt': 'abc\n' })
   const first = start(p.dir, ['daemon', '--interval', '200ms'])
   try {
@@ -93,8 +94,20 @@ test('daemon: runs, single instance, kill -9 and restart, SIGTERM', { timeout: 1
     expect(third.output).toContain(`took the store over from the daemon of pid ${first.child.pid} on `)
     // The changed source makes clean, then slow, eager again; slow waits until it is cancelled.
     await whenExists(path.join(p.dir, 'slow.started'))
-    third.child.kill('SIGTERM')
-    expect(await third.exited).toBe(0)
+    p.remove('slow.on')
+    // --wait: a fourth daemon waits for the third, and starts once it let go of the store.
+    const fourth = start(p.dir, ['daemon', '--wait', '--interval', '200ms'])
+    try {
+      await fourth.waitFor(new RegExp(`waiting for the daemon of pid ${third.child.pid} on `))
+      third.child.kill('SIGTERM')
+      expect(await third.exited).toBe(0)
+      await fourth.waitFor(/daemon started/)
+      expect(fourth.output).not.toContain('took the store over')
+      fourth.child.kill('SIGTERM')
+      expect(await fourth.exited).toBe(0)
+    } finally {
+      fourth.child.kill('SIGKILL')
+    }
   } finally {
     third.child.kill('SIGKILL')
   }

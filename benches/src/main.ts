@@ -5,7 +5,7 @@
  * charts, and prints the targets table.
  *
  * Options (for development): `--shapes=dbt,chain`, `--sizes=10000`, `--orders=shuffled`,
- * `--no-e2e`, `--only-e2e`, `--out=NAME` (results file stem). `--peers`: Rivers beside Dagster instead
+ * `--no-e2e`, `--only-e2e`, `--no-automation`, `--only-automation` (the issue-14 tick rows), `--out=NAME` (results file stem). `--peers`: Rivers beside Dagster instead
  * (`peers/main.ts`; `--peer-sizes=50`, `--peer-cap=1000`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -18,6 +18,8 @@ import { FULL, QUICK, type Profile } from './profile.js'
 import { charts } from './report/charts.js'
 import { renderMarkdown } from './report/markdown.js'
 import { lineChart } from './report/svg.js'
+import { tickScenario } from './automation/tick.js'
+import { evaluateTickTargets } from './automation/tickTargets.js'
 import { annotate, evaluateTargets } from './report/targets.js'
 import { evaluateIssue12Targets } from './report/targets12.js'
 import { driftStatsScenario } from './automation/stats.js'
@@ -50,6 +52,7 @@ interface Args {
   profile: Profile
   e2e: boolean
   graphs: boolean
+  automation: boolean
   out: string
 }
 
@@ -64,10 +67,12 @@ function parseArgs(argv: readonly string[]): Args {
   if (shapes) profile.shapes = shapes.split(',') as Shape[]
   if (sizes) profile.sizes = sizes.split(',').map(Number)
   if (orders) profile.orders = orders.split(',') as IdOrder[]
+  const onlyAutomation = argv.includes('--only-automation')
   return {
     profile,
-    e2e: !argv.includes('--no-e2e'),
-    graphs: !argv.includes('--only-e2e'),
+    e2e: !argv.includes('--no-e2e') && !onlyAutomation,
+    graphs: !argv.includes('--only-e2e') && !onlyAutomation,
+    automation: !argv.includes('--no-automation') && !argv.includes('--only-e2e'),
     out: opt('out') ?? (quick ? 'quick' : 'latest'),
   }
 }
@@ -182,10 +187,16 @@ async function main(): Promise<void> {
     driftStatsScenario(ctx)
   })
 
+  if (args.automation) {
+    await guarded(ctx, 'automation tick', () => tickScenario(ctx, 100_000))
+    ctx.log(`  automation tick: total ${elapsed()}`)
+  }
+
   machine.loadEnd = loadNow()
   const targets = [
     ...annotate(evaluateTargets(ctx.rows, ctx.memory), ctx.rows, ctx.memory),
     ...evaluateIssue12Targets(ctx.rows),
+    ...evaluateTickTargets(ctx.rows),
   ]
   mkdirSync(RESULTS, { recursive: true })
   const drawn = charts(ctx.rows)

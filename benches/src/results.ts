@@ -68,6 +68,10 @@ export const SCENARIOS = {
     title: '`assets materialize` end to end',
     what: 'plan + run trivial assets (store writes, output files) on a generated project; cost per materialized asset',
   },
+  'automation-tick': {
+    title: 'Automation tick (issue 14)',
+    what: 'one `Workspace.tick` on a generated project whose every asset is eager, populated store: after nothing changed, and after another store handle recorded new data versions of 100 assets (their eager children are requested); store calls counted on the `Store` seam',
+  },
   'drift-stats': {
     title: 'Drift statistics (issue 14)',
     what: 'ksTest / cvmTest on 2 × 100k normal values (b shifted by 0.01σ; number[] in, typed copies, sort, one merge pass, p-value), mmdTest on 2 × 2k values (median heuristic + statistic) and with 200 permutations on 2 × 1k and 2 × 2k; target: KS ≤ 20 ms',

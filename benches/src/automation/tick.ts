@@ -5,7 +5,8 @@
  * - `nothing changed`: a tick right after one that found nothing to do.
  * - `100 changed`: before each sample, another store handle (another process, as far as the
  *   workspace knows) records new data versions of 100 assets; the tick must reload them and request
- *   exactly their eager children. After the sample the 100 are recorded back at their old versions
+ *   exactly their eager descendants (children have a new input; their own descendants come along
+ *   because their inputs are requested in the same tick). After the sample the 100 are recorded back at their old versions
  *   (outside the clock), so every sample starts from the same all-fresh state.
  *
  * Each sample also counts the store calls the tick made (every method call on the `Store` seam is a
@@ -187,7 +188,7 @@ async function changedRow(
     batch = c.candidates.slice((sample * c.changed) % c.candidates.length).slice(0, c.changed)
     sample++
     await record(changedVersion)
-    const expected = new Set(batch.flatMap((v) => c.children[v]!))
+    const expected = descendants(batch, c.children)
     const before = counted.calls()
     const t0 = process.hrtime.bigint()
     const report = await ws.tick(options)
@@ -199,7 +200,7 @@ async function changedRow(
     }
     if (report.requested.length !== expected.size)
       ctx.problem(
-        `tick ${c.n}, ${c.changed} changed: requested ${report.requested.length}, expected the ${expected.size} eager children`,
+        `tick ${c.n}, ${c.changed} changed: requested ${report.requested.length}, expected the ${expected.size} eager descendants`,
       )
     await record(fresh)
     await ws.tick(options) // back to all fresh (outside the clock)
@@ -233,4 +234,17 @@ function pushRow(
     work: { nodes: n, edges: 0 },
     extra: { ...extra, dryRun: options.dryRun === true },
   })
+}
+
+/** Every asset downstream of `roots` (not the roots themselves). */
+function descendants(roots: readonly number[], children: readonly number[][]): Set<number> {
+  const out = new Set<number>()
+  const stack = roots.flatMap((v) => children[v]!)
+  while (stack.length > 0) {
+    const v = stack.pop()!
+    if (out.has(v)) continue
+    out.add(v)
+    for (const w of children[v]!) if (!out.has(w)) stack.push(w)
+  }
+  return out
 }

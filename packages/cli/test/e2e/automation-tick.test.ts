@@ -50,7 +50,7 @@ test(
       tickId: null,
       at: '2026-12-05T10:00:00.000Z',
       evaluated: 2,
-      requested: ['features'],
+      requested: ['features', 'model'],
       runs: [],
       sensors: [],
       schedules: [],
@@ -64,18 +64,18 @@ test(
       },
       {
         key: 'model',
-        requested: false,
+        requested: true,
         tree: {
           kind: 'and',
           path: '',
-          value: false,
-          label: 'and: 1 of 2 true',
+          value: true,
+          label: 'and: 2 of 2 true',
           children: [
             expect.objectContaining({
               kind: 'eager',
               path: '0',
-              value: false,
-              label: 'eager: input features has no data yet',
+              value: true,
+              label: 'eager: never materialized',
             }),
             expect.objectContaining({ kind: 'not', path: '1', value: true }),
           ],
@@ -86,18 +86,18 @@ test(
     const text = await p.run(['tick', '--dry-run', '--now', '2026-12-05T10:00:00Z'])
     expect(text.code, text.stderr).toBe(0)
     expect(durations(text.stdout)).toMatchInlineSnapshot(`
-    "Dry run at 2026-12-05T10:00:00.000Z: nothing stored, no run launched. 2 evaluated, 1 would be requested · <duration>
+      "Dry run at 2026-12-05T10:00:00.000Z: nothing stored, no run launched. 2 evaluated, 2 would be requested · <duration>
 
-    features would be requested
-      [yes] eager: never materialized
+      features would be requested
+        [yes] eager: never materialized
 
-    model would not be requested
-      [no] and: 1 of 2 true
-        [no] eager: input features has no data yet
-        [yes] not: false inside
-          [no] in_progress: no run holds its lease
-    "
-  `)
+      model would be requested
+        [yes] and: 2 of 2 true
+          [yes] eager: never materialized
+          [yes] not: false inside
+            [no] in_progress: no run holds its lease
+      "
+    `)
 
     const log = await p.run(['automation', '--json'])
     expect(log.code, log.stderr).toBe(0)
@@ -111,34 +111,37 @@ test('tick launches one run for the requested assets and waits; automation KEY e
   expect(first.code, first.stderr).toBe(0)
   const report = first.json()
   expect(report.tickId).toBe(1)
-  expect(report.requested).toEqual(['features'])
+  // model's input is requested in the same tick: one run builds both, upstream first (report has no
+  // condition: left alone).
+  expect(report.requested).toEqual(['features', 'model'])
   expect(report.runs).toEqual([
     {
       runId: expect.any(String),
-      select: ['key:features'],
+      select: ['key:features', 'key:model'],
       source: 'conditions',
-      summary: expect.objectContaining({ status: 'success', materialized: ['features'] }),
+      summary: expect.objectContaining({ status: 'success', materialized: ['features', 'model'] }),
     },
   ])
-  expect(report.decisions.find((d: { key: string }) => d.key === 'features').runId).toBe(report.runs[0].runId)
+  expect(report.decisions.map((d: { runId: string }) => d.runId)).toEqual([report.runs[0].runId, report.runs[0].runId])
 
-  // features has a data version now: model is eager, and runs (report has no condition: left alone).
+  // New source data: features is eager on it, and model on features, requested in the same tick.
+  p.write({ 'data/raw.txt': '1,2,3,4\n' })
   const second = await p.run(['tick'])
   expect(second.code, second.stderr).toBe(0)
   expect(normalise(second.stdout)).toMatchInlineSnapshot(`
-    "Tick 2 at <time>. 2 evaluated, 1 requested · <duration>
+    "Tick 2 at <time>. 2 evaluated, 2 requested · <duration>
 
-    features not requested
-      [no] eager: no input has a new data version
+    features requested -> run <run>
+      [yes] eager: input raw has a new data version
 
     model requested -> run <run>
       [yes] and: 2 of 2 true
-        [yes] eager: never materialized
+        [yes] eager: input features is requested in this tick
         [yes] not: false inside
           [no] in_progress: no run holds its lease
 
     Runs:
-      <run> (conditions: model) success: 1 materialized, 0 skipped, 0 failed · <duration>
+      <run> (conditions: features, model) success: 2 materialized, 0 skipped, 0 failed · <duration>
     "
   `)
   const why = await p.run(['automation', 'model'])
@@ -146,13 +149,13 @@ test('tick launches one run for the requested assets and waits; automation KEY e
   expect(normalise(why.stdout)).toMatchInlineSnapshot(`
     "<time> tick 2 model requested -> run <run>
       [yes] and: 2 of 2 true
-        [yes] eager: never materialized
+        [yes] eager: input features is requested in this tick
         [yes] not: false inside
           [no] in_progress: no run holds its lease
 
-    <time> tick 1 model not requested
-      [no] and: 1 of 2 true
-        [no] eager: input features has no data yet
+    <time> tick 1 model requested -> run <run>
+      [yes] and: 2 of 2 true
+        [yes] eager: never materialized
         [yes] not: false inside
           [no] in_progress: no run holds its lease
     "
@@ -175,10 +178,15 @@ test('tick launches one run for the requested assets and waits; automation KEY e
 
 test('tick exits 1 when a launched run fails, and 2 on a bad --now', T, async () => {
   const p = makeProject({ 'rivers.config.ts': project(true), 'data/raw.txt': '1,2,3\n' })
-  expect((await p.run(['tick'])).code).toBe(0)
   const failed = await p.run(['tick'])
   expect(failed.code).toBe(1)
   expect(normalise(failed.stdout)).toContain(
+    'Runs:\n  <run> (conditions: features, model) failed: 1 materialized, 0 skipped, 1 failed (model) · <duration>',
+  )
+  // model failed, so it is still missing: the next tick requests it again (features is up to date).
+  const again = await p.run(['tick'])
+  expect(again.code).toBe(1)
+  expect(normalise(again.stdout)).toContain(
     'Runs:\n  <run> (conditions: model) failed: 0 materialized, 0 skipped, 1 failed (model) · <duration>',
   )
   const bad = await p.run(['tick', '--now', 'yesterday'])

@@ -83,6 +83,18 @@ describe('simple nodes', () => {
     expect((await evaluate(when.eager(), facts({ status: 'unobservable' }))).requested).toBe(false)
   })
 
+  it('eager: an input requested in the same tick counts as new, and not as missing', async () => {
+    const input = { name: 'features', key: 'ml/features', consumed: undefined, requested: true }
+    const first = await evaluate(
+      when.eager(),
+      facts({ status: 'missing', lastMaterializedAt: undefined, inputs: [{ ...input, current: undefined }] }),
+    )
+    expect([first.requested, first.tree.label]).toEqual([true, 'eager: never materialized'])
+    const fresh = await evaluate(when.eager(), facts({ inputs: [{ ...input, current: 'a'.repeat(32) }] }))
+    expect([fresh.requested, fresh.tree.label]).toEqual([true, 'eager: input features is requested in this tick'])
+    expect(fresh.tree.details).toEqual({ requestedInputs: ['features'] })
+  })
+
   it('time since and rate limit', async () => {
     expect((await evaluate(when.timeSince('30m'), facts())).requested).toBe(true)
     expect((await evaluate(when.timeSince('2h'), facts())).requested).toBe(false)

@@ -131,19 +131,33 @@ async function evaluateNode(node: ConditionNode, path: string, scope: NodeScope)
 type Leaf = (value: boolean, label: string, details?: Record<string, unknown>) => EvaluatedNode
 
 function eager(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
-  const missingInputs = facts.inputs.filter((i) => i.current === undefined).map((i) => i.name)
+  const missingInputs = facts.inputs.filter((i) => i.current === undefined && i.requested !== true).map((i) => i.name)
   if (missingInputs.length > 0)
     return leaf(false, `eager: input ${missingInputs.join(', ')} has no data yet`, { missingInputs })
   if (facts.status === 'unobservable') return leaf(false, 'eager: an input source could not be observed')
   if (facts.status === 'missing' || facts.lastMaterializedAt === undefined)
     return leaf(true, 'eager: never materialized')
   const byKey = new Map(facts.inputs.map((i) => [i.key, i.name]))
-  const changed = facts.causes
-    .filter((c) => c.kind === 'upstream_data_changed' || c.kind === 'dep_added')
-    .map((c) => byKey.get(c.dep ?? '') ?? c.dep ?? '?')
-  if (changed.length === 0) return leaf(false, 'eager: no input has a new data version')
-  const s = changed.length === 1 ? 'has a new data version' : 'have new data versions'
-  return leaf(true, `eager: input ${changed.join(', ')} ${s}`, { changed })
+  const changed = [
+    ...new Set(
+      facts.causes
+        .filter((c) => c.kind === 'upstream_data_changed' || c.kind === 'dep_added')
+        .map((c) => byKey.get(c.dep ?? '') ?? c.dep ?? '?'),
+    ),
+  ]
+  const upcoming = facts.inputs.filter((i) => i.requested === true && !changed.includes(i.name)).map((i) => i.name)
+  if (changed.length === 0 && upcoming.length === 0) return leaf(false, 'eager: no input has a new data version')
+  const parts: string[] = []
+  if (changed.length > 0)
+    parts.push(
+      `input ${changed.join(', ')} ${changed.length === 1 ? 'has a new data version' : 'have new data versions'}`,
+    )
+  if (upcoming.length > 0)
+    parts.push(`input ${upcoming.join(', ')} ${upcoming.length === 1 ? 'is' : 'are'} requested in this tick`)
+  return leaf(true, `eager: ${parts.join('; ')}`, {
+    ...(changed.length > 0 ? { changed } : {}),
+    ...(upcoming.length > 0 ? { requestedInputs: upcoming } : {}),
+  })
 }
 
 function onCron(node: Extract<ConditionNode, { kind: 'on_cron' }>, scope: NodeScope, leaf: Leaf): EvaluatedNode {

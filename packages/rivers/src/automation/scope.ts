@@ -18,6 +18,11 @@ export interface InputFacts {
   current: string | undefined
   /** The data version the asset consumed at its last materialization, undefined when none. */
   consumed: string | undefined
+  /**
+   * Whether the same tick already requested this input: it gets a new data version in the same run,
+   * before this asset runs (so `eager` counts it as changed, and not as missing).
+   */
+  requested?: boolean
 }
 
 /**

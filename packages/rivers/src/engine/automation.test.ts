@@ -45,23 +45,21 @@ function pipeline(world: { version: string }, modelCondition = when.eager()) {
 }
 
 describe('tick', () => {
-  it('runs eager assets, then their eager downstream once the upstream has a new value', async () => {
+  it('runs eager assets with their eager downstream in the same tick, upstream first', async () => {
     const world = { version: 'v1' }
     const ws = await workspace(pipeline(world))
-    // First tick: features is missing and its input has data; model's input has none yet.
+    // First tick: features is missing and its input has data; model's input has none yet, but
+    // features is requested in the same tick, so model comes along in the same run, after it.
     const first = await ws.tick()
-    expect(first.requested).toEqual(['features'])
+    expect(first.requested).toEqual(['features', 'model'])
     expect(first.runs).toHaveLength(1)
-    expect(first.runs[0]).toMatchObject({ source: 'conditions', select: ['key:features'] })
+    expect(first.runs[0]).toMatchObject({ source: 'conditions', select: ['key:features', 'key:model'] })
     expect(first.runs[0]!.summary?.status).toBe('success')
-    expect(first.runs[0]!.summary!.materialized).toEqual(['features'])
+    expect(first.runs[0]!.summary!.materialized).toEqual(['features', 'model'])
     expect(first.decisions.map((d) => [d.key, d.requested, d.runId, d.tree.label])).toEqual([
       ['features', true, first.runs[0]!.runId, 'eager: never materialized'],
-      ['model', false, undefined, 'eager: input features has no data yet'],
+      ['model', true, first.runs[0]!.runId, 'eager: never materialized'],
     ])
-    const second = await ws.tick()
-    expect(second.requested).toEqual(['model'])
-    expect(second.runs[0]!.summary!.materialized).toEqual(['model'])
 
     const idle = await ws.tick()
     expect(idle.requested).toEqual([])
@@ -73,27 +71,29 @@ describe('tick', () => {
 
     world.version = 'v2'
     const upstream = await ws.tick()
-    expect(upstream.requested).toEqual(['features'])
-    expect(upstream.decisions[0]!.tree.label).toBe('eager: input raw has a new data version')
-    const downstream = await ws.tick()
-    expect(downstream.requested).toEqual(['model'])
-    expect(downstream.decisions[1]!.tree.label).toBe('eager: input features has a new data version')
+    expect(upstream.requested).toEqual(['features', 'model'])
+    expect(upstream.decisions.map((d) => d.tree.label)).toEqual([
+      'eager: input raw has a new data version',
+      'eager: input features is requested in this tick',
+    ])
+    // model's own state was fresh: it was planned after features without forcing the run.
+    expect(upstream.runs[0]!.summary!.materialized).toEqual(['features', 'model'])
     const after = await ws.tick()
     expect(after.requested).toEqual([])
 
     // Runs are ordinary runs, recorded with the tick that launched them.
     const s = store()
     try {
-      const run = await s.getRun(downstream.runs[0]!.runId)
-      expect(run?.argv).toEqual(['automation', 'tick', String(downstream.tickId)])
+      const run = await s.getRun(upstream.runs[0]!.runId)
+      expect(run?.argv).toEqual(['automation', 'tick', String(upstream.tickId)])
       expect(run?.status).toBe('success')
       const ticks = await s.automationTicks()
       expect(ticks[0]).toMatchObject({ id: after.tickId, requested: 0, runIds: [] })
       expect(ticks[1]).toMatchObject({
-        id: downstream.tickId,
+        id: upstream.tickId,
         evaluated: 2,
-        requested: 1,
-        runIds: [downstream.runs[0]!.runId],
+        requested: 2,
+        runIds: [upstream.runs[0]!.runId],
       })
     } finally {
       await s.close()
@@ -101,18 +101,18 @@ describe('tick', () => {
     const log = await ws.automationLog({ key: 'model', limit: 3 })
     expect(log.map((d) => [d.tickId, d.requested])).toEqual([
       [after.tickId, false],
-      [downstream.tickId, true],
-      [upstream.tickId, false],
+      [upstream.tickId, true],
+      [idle.tickId, false],
     ])
-    expect(log[1]!.runId).toBe(downstream.runs[0]!.runId)
-    expect((log[1]!.tree as { label: string }).label).toBe('eager: input features has a new data version')
+    expect(log[1]!.runId).toBe(upstream.runs[0]!.runId)
+    expect((log[1]!.tree as { label: string }).label).toBe('eager: input features is requested in this tick')
   })
 
   it('dry run: evaluates and reports, stores nothing, launches nothing', async () => {
     const ws = await workspace(pipeline({ version: 'v1' }))
     const dry = await ws.tick({ dryRun: true })
     expect(dry.tickId).toBeNull()
-    expect(dry.requested).toEqual(['features'])
+    expect(dry.requested).toEqual(['features', 'model'])
     expect(dry.runs).toEqual([])
     const s = store()
     try {
@@ -146,13 +146,19 @@ describe('tick', () => {
     const world = { version: 'v1' }
     const ws = await workspace(pipeline(world, when.eager().and(when.rateLimit('1h'))))
     const t0 = Date.now()
-    expect((await ws.tick({ now: new Date(t0) })).requested).toEqual(['features'])
-    expect((await ws.tick({ now: new Date(t0 + 1000) })).requested).toEqual(['model'])
+    expect((await ws.tick({ now: new Date(t0) })).requested).toEqual(['features', 'model'])
+    expect((await ws.tick({ now: new Date(t0 + 1000) })).requested).toEqual([])
     world.version = 'v2'
-    expect((await ws.tick({ now: new Date(t0 + 60_000) })).requested).toEqual(['features'])
-    const limited = await ws.tick({ now: new Date(t0 + 120_000) })
-    expect(limited.requested).toEqual([])
+    // features runs again; model, whose input is requested, waits for its rate limit.
+    const limited = await ws.tick({ now: new Date(t0 + 60_000) })
+    expect(limited.requested).toEqual(['features'])
     expect(limited.decisions[1]!.tree.children!.map((c) => [c.value, c.label])).toEqual([
+      [true, 'eager: input features is requested in this tick'],
+      [false, 'rate_limit 1h: last automation run started 1m ago'],
+    ])
+    const still = await ws.tick({ now: new Date(t0 + 120_000) })
+    expect(still.requested).toEqual([])
+    expect(still.decisions[1]!.tree.children!.map((c) => [c.value, c.label])).toEqual([
       [true, 'eager: input features has a new data version'],
       [false, 'rate_limit 1h: last automation run started 2m ago'],
     ])

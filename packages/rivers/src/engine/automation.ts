@@ -151,26 +151,34 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   const reads = tickReads({ state: st, store, io: host.io, projectDir: host.projectDir, now: at })
   const decisions: TickDecision[] = new Array(facts.length)
   const newMemory: [string, unknown][] = new Array(facts.length)
-  await Promise.all(
-    facts.map(async (f, i) => {
-      const def = st.asset(conditioned[i]!).def
-      const node = def.kind === 'asset' ? def.automation!.node : { kind: 'missing' as const }
-      const stored = memories.get(f.key) as { evaluatedAt?: number; nodes?: Record<string, unknown> } | undefined
-      const memory = { evaluatedAt: stored?.evaluatedAt, nodes: stored?.nodes ?? {} }
-      try {
-        const e = await evaluateCondition(node, f, reads, memory, at)
-        decisions[i] = { key: f.key, requested: e.requested, tree: e.tree }
-        newMemory[i] = [
-          f.key,
-          { ...e.memory, ...(f.lastRequestedAt === undefined ? {} : { lastRequestedAt: f.lastRequestedAt }) },
-        ]
-      } catch (err) {
-        const label = `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
-        decisions[i] = { key: f.key, requested: false, tree: { kind: node.kind, path: '', value: false, label } }
-        newMemory[i] = [f.key, stored ?? memory]
-      }
-    }),
-  )
+  // Layer by layer, upstream first, so an asset sees which of its inputs this tick already requested
+  // (they run first in the same run): an eager chain fills in one tick, not one tick per level.
+  const requestedNow = new Set<string>()
+  for (const layer of conditionLayers(facts)) {
+    await Promise.all(
+      layer.map(async (i) => {
+        const f = facts[i]!
+        for (const input of f.inputs) if (requestedNow.has(input.key)) input.requested = true
+        const def = st.asset(conditioned[i]!).def
+        const node = def.kind === 'asset' ? def.automation!.node : { kind: 'missing' as const }
+        const stored = memories.get(f.key) as { evaluatedAt?: number; nodes?: Record<string, unknown> } | undefined
+        const memory = { evaluatedAt: stored?.evaluatedAt, nodes: stored?.nodes ?? {} }
+        try {
+          const e = await evaluateCondition(node, f, reads, memory, at)
+          decisions[i] = { key: f.key, requested: e.requested, tree: e.tree }
+          newMemory[i] = [
+            f.key,
+            { ...e.memory, ...(f.lastRequestedAt === undefined ? {} : { lastRequestedAt: f.lastRequestedAt }) },
+          ]
+        } catch (err) {
+          const label = `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
+          decisions[i] = { key: f.key, requested: false, tree: { kind: node.kind, path: '', value: false, label } }
+          newMemory[i] = [f.key, stored ?? memory]
+        }
+        if (decisions[i]!.requested && !holders.has(f.key)) requestedNow.add(f.key)
+      }),
+    )
+  }
   gateRequests(decisions, facts, holders)
   const requested = decisions.filter((d) => d.requested).map((d) => d.key)
 
@@ -178,7 +186,11 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   const runs: Run[] = []
   // A requested asset that is neither missing nor stale (on_cron, time_since, performance…) only
   // runs when forced; otherwise the plan keeps early cutoff.
-  const force = decisions.some((d, i) => d.requested && facts[i]!.status === 'fresh')
+  // An asset requested because an input is requested too is planned after that input anyway (and
+  // skipped by early cutoff if the input's data does not change): it never forces the run.
+  const force = decisions.some(
+    (d, i) => d.requested && facts[i]!.status === 'fresh' && !facts[i]!.inputs.some((x) => x.requested === true),
+  )
   if (requested.length > 0)
     runs.push({ runId: '', select: requested.map((k) => `key:${k}`), source: 'conditions', force })
   const sensorReport: TickReport['sensors'] = []
@@ -335,6 +347,41 @@ function usesEvaluatedAt(st: ProjectState, id: AssetId): boolean {
   let known = timed.get(node)
   if (known === undefined) timed.set(node, (known = JSON.stringify(node).includes('"kind":"on_cron"')))
   return known
+}
+
+/**
+ * The indices of `facts` in layers: an asset comes after every input of it that also has a
+ * condition (only direct inputs matter: an input without a condition is never requested, so nothing
+ * new reaches past it in this tick).
+ */
+function conditionLayers(facts: readonly { key: string; inputs: { key: string }[] }[]): number[][] {
+  const index = new Map(facts.map((f, i) => [f.key, i]))
+  const depth = new Int32Array(facts.length).fill(-1)
+  const layers: number[][] = []
+  for (let root = 0; root < facts.length; root++) {
+    if (depth[root] !== -1) continue
+    // Iterative depth-first walk (graphs can be deep); the core already refused cycles.
+    const stack = [root]
+    while (stack.length > 0) {
+      const i = stack[stack.length - 1]!
+      let d = 0
+      let pending = false
+      for (const input of facts[i]!.inputs) {
+        const j = index.get(input.key)
+        if (j === undefined || j === i) continue
+        if (depth[j] === -1) {
+          stack.push(j)
+          pending = true
+        } else d = Math.max(d, depth[j]! + 1)
+      }
+      if (pending) continue
+      stack.pop()
+      if (depth[i] !== -1) continue
+      depth[i] = d
+      ;(layers[d] ??= []).push(i)
+    }
+  }
+  return layers
 }
 
 /**

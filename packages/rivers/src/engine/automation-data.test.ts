@@ -2,31 +2,13 @@
  * The data-centric conditions in real ticks: drift between values stored by the FileIOManager,
  * data amount from a source's observation metadata, performance from metrics an asset recorded.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 
-import { asset, defineProject, source, when, type Project } from '../definitions/index.js'
-import { openWorkspace } from '../open.js'
-import type { Workspace } from './workspace.js'
+import { asset, defineProject, source, when } from '../definitions/index.js'
+import { tickWorkspaces } from './tick-workspaces.fixture.js'
 
-let dir: string
-const open: Workspace[] = []
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'rivers-tick-data-'))
-})
-afterEach(async () => {
-  for (const ws of open.splice(0)) await ws.close()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-async function workspace(project: Project): Promise<Workspace> {
-  const ws = await openWorkspace(project, { storeDir: path.join(dir, '.rivers'), projectDir: dir, logLevel: 'silent' })
-  open.push(ws)
-  return ws
-}
+const { workspace } = tickWorkspaces('rivers-tick-data-')
 
 /** 200 rows of a deterministic sample, shifted by `shift`, with a second batch id column. */
 function sample(shift: number, batch: number): { bill_length_mm: number; batch: number }[] {

@@ -2,33 +2,14 @@
  * Schedules and sensors in real ticks: a schedule fires once per cron tick (by the catch-up policy),
  * a sensor's cursor is durable across workspaces and is not advanced when it throws.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-import { asset, defineProject, schedule, sensor, when, type Project, type SensorContext } from '../definitions/index.js'
-import { openWorkspace } from '../open.js'
-import { SqliteStore } from '../store/sqlite-store.js'
+import { asset, defineProject, schedule, sensor, when, type SensorContext } from '../definitions/index.js'
 import type { CatchUp } from './automation.js'
-import type { Workspace } from './workspace.js'
+import { tickWorkspaces } from './tick-workspaces.fixture.js'
 
-let dir: string
-const open: Workspace[] = []
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'rivers-triggers-'))
-})
-afterEach(async () => {
-  for (const ws of open.splice(0)) await ws.close()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-async function workspace(project: Project): Promise<Workspace> {
-  const ws = await openWorkspace(project, { storeDir: path.join(dir, '.rivers'), projectDir: dir, logLevel: 'silent' })
-  open.push(ws)
-  return ws
-}
+const { workspace, store, closeAll } = tickWorkspaces('rivers-triggers-')
 
 const HOUR = 3_600_000
 const MIN = 60_000
@@ -102,8 +83,7 @@ describe('sensors', () => {
     expect(due.runs.map((r) => [r.source, r.select, r.summary?.materialized])).toEqual([
       ['sensor:batches', ['a'], ['a']],
     ])
-    await ws.close()
-    open.splice(0)
+    await closeAll()
 
     // A new process: the cursor comes from the store.
     world.batches = 3
@@ -116,7 +96,7 @@ describe('sensors', () => {
     // The rest of the tick went on: model (eager) saw a's new value.
     expect(failed.requested).toEqual(['model'])
     // The error is stored with the tick and in the sensor's state.
-    const s = SqliteStore.open(path.join(dir, '.rivers'))
+    const s = store()
     try {
       expect((await s.automationTicks({ limit: 1 }))[0]!.error).toBe('sensor batches: the batch folder is unreadable')
       expect((await s.automationState('sensor')).get('batches')).toMatchObject({

@@ -2,34 +2,13 @@
  * The tick engine on real workspaces (temporary SQLite stores, the FileIOManager): eager downstream
  * runs, missing, on_cron with a given time, rate limits, leases, dry runs, and what is stored.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-import { asset, defineProject, source, when, type Project } from '../definitions/index.js'
-import { openWorkspace } from '../open.js'
-import { SqliteStore } from '../store/sqlite-store.js'
-import type { Workspace } from './workspace.js'
+import { asset, defineProject, source, when } from '../definitions/index.js'
+import { tickWorkspaces } from './tick-workspaces.fixture.js'
 
-let dir: string
-const open: Workspace[] = []
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'rivers-tick-'))
-})
-afterEach(async () => {
-  for (const ws of open.splice(0)) await ws.close()
-  rmSync(dir, { recursive: true, force: true })
-})
-
-async function workspace(project: Project): Promise<Workspace> {
-  const ws = await openWorkspace(project, { storeDir: path.join(dir, '.rivers'), projectDir: dir, logLevel: 'silent' })
-  open.push(ws)
-  return ws
-}
-
-const store = () => SqliteStore.open(path.join(dir, '.rivers'))
+const { workspace, store } = tickWorkspaces('rivers-tick-')
 
 /** raw (a source whose version the test sets) -> features (eager) -> model (eager, rate limited when asked). */
 function pipeline(world: { version: string }, modelCondition = when.eager()) {

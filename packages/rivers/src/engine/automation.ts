@@ -45,6 +45,14 @@ export interface TickOptions {
   catchUp?: CatchUp
   /** Called for each run launched, with its id and its summary to come. */
   onRun?: (runId: string, done: Promise<RunSummary>) => void
+  /** Sources (keys) to observe in this tick whatever their `every` (a watcher saw their file change). */
+  observe?: readonly string[]
+  /**
+   * Sources (keys) the caller watches (fs events): observed on the first tick, when listed in
+   * `observe`, and every `every` of the source if it has one (a safety poll), never just because a
+   * tick runs.
+   */
+  watched?: ReadonlySet<string>
 }
 
 /**
@@ -110,11 +118,13 @@ export interface TickHost {
   log: Logger
   /** Assets with a condition (ids). */
   conditioned: readonly AssetId[]
-  /** Re-observes the sources due at `now`. */
-  observeDue(now: number): Promise<void>
+  /** Re-observes the sources due at `now` (see `TickOptions.observe` and `watched`). */
+  observeDue(now: number, observe: readonly string[], watched: ReadonlySet<string>): Promise<void>
   /** Starts a run; `started` settles once it is recorded (or rejects if it could not start). */
   launch(l: TickLaunch): { started: Promise<void>; done: Promise<RunSummary> }
 }
+
+const NONE: ReadonlySet<string> = new Set()
 
 type Run = TickReport['runs'][number] & { config?: Record<string, unknown>; force: boolean }
 
@@ -132,7 +142,7 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   const { state: st, store, project } = host
 
   await st.reload()
-  await host.observeDue(at)
+  await host.observeDue(at, options.observe ?? [], options.watched ?? NONE)
   const tickId = dryRun ? null : await store.beginTick({ startedAt: now, dryRun })
 
   // Conditions.

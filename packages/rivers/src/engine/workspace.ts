@@ -292,20 +292,26 @@ export class Workspace {
         projectDir: seams.projectDir,
         log: pino({ level: seams.log.level }, seams.log.destination ?? process.stderr),
         conditioned: this.#conditioned,
-        observeDue: (now) => this.#observeDue(now),
+        observeDue: (now, observe, watched) => this.#observeDue(now, observe, watched),
         launch: (l) => this.#launch(l),
       },
       options,
     )
   }
 
-  /** Re-observes the sources due at `now` (every tick, or every `every` of the source). */
-  async #observeDue(now: number): Promise<void> {
+  /**
+   * Re-observes the sources due at `now`: those in `observe`, and each other one on the first tick,
+   * then every tick, or every `every` of the source if it has one; a `watched` source without
+   * `every` only when it is in `observe`.
+   */
+  async #observeDue(now: number, observe: readonly string[], watched: ReadonlySet<string>): Promise<void> {
     const due = new Set<string>()
+    for (const key of observe) if (this.#state.idOf(key) !== undefined) due.add(key)
     for (const a of this.#project.assets) {
       if (a.def.kind !== 'source') continue
       const last = this.#observedAt.get(a.key)
-      if (a.def.everyMs === undefined || last === undefined || now - last >= a.def.everyMs) due.add(a.key)
+      const every = a.def.everyMs
+      if (last === undefined || (every === undefined ? !watched.has(a.key) : now - last >= every)) due.add(a.key)
     }
     if (due.size === 0) return
     const observing = this.#state.observeSources(

@@ -210,7 +210,13 @@ async function since(
 
 const crons = new Map<string, CronSchedule>()
 
-function cronOf(expr: string): CronSchedule {
+/**
+ * A parsed cron expression, parsed once per process.
+ *
+ * @example
+ * cronOf('0 3 * * *').hours // [3]
+ */
+export function cronOf(expr: string): CronSchedule {
   let c = crons.get(expr)
   if (c === undefined) crons.set(expr, (c = parseCron(expr)))
   return c

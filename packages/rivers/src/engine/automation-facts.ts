@@ -19,16 +19,16 @@ import { userCode } from './user-code.js'
  * The facts of `ids` (assets with a condition), in order.
  *
  * @example
- * const facts = assetFacts(state, ids, new Set(['model']), new Map([['model', 1733392800000]]))
+ * const facts = assetFacts(state, ids, (key) => key === 'model', () => undefined)
  */
 export function assetFacts(
   st: ProjectState,
   ids: readonly AssetId[],
-  inProgress: ReadonlySet<string>,
-  lastRequestedAt: ReadonlyMap<string, number>,
+  inProgress: (key: string) => boolean,
+  lastRequestedAt: (key: string) => number | undefined,
 ): AssetFacts[] {
   if (ids.length === 0) return []
-  const { statuses, causes, noDep } = st.statusReport(['*'], ids)
+  const { statuses, causes, noDep } = st.statusesOf(ids)
   const out = new Array<AssetFacts>(ids.length)
   for (let row = 0; row < ids.length; row++) {
     const id = ids[row]!
@@ -57,8 +57,8 @@ export function assetFacts(
       causes: list,
       lastMaterializedAt: last === undefined ? undefined : Date.parse(last.at),
       inputs,
-      inProgress: inProgress.has(a.key),
-      lastRequestedAt: lastRequestedAt.get(a.key),
+      inProgress: inProgress(a.key),
+      lastRequestedAt: lastRequestedAt(a.key),
     }
   }
   return out

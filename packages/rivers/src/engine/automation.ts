@@ -11,12 +11,14 @@
  */
 import type { Logger } from 'pino'
 
-import { type EvaluatedNode, evaluateCondition } from '../automation/evaluate.js'
+import { type AssetFacts, type EvaluatedNode, evaluateCondition } from '../automation/evaluate.js'
+import { nextWake, readsEvaluationTime } from '../automation/wake.js'
 import type { Project } from '../definitions/index.js'
 import type { IOManager } from '../io/types.js'
 import type { Store } from '../store/store.js'
 import type { AutomationDecisionRecord } from '../store/types.js'
 import { assetFacts, tickReads } from './automation-facts.js'
+import type { TickMemo } from './automation-memo.js'
 import { type CatchUp, evaluateSchedule, runSensor, sensorDue } from './automation-triggers.js'
 import type { AssetId } from './planner.js'
 import type { ProjectState } from './project-state.js'
@@ -81,8 +83,13 @@ export interface TickReport {
   tickId: number | null
   at: string
   durationMs: number
-  /** Assets with a condition, plus schedules and sensors evaluated. */
+  /** Assets with a condition evaluated in this tick, plus schedules and sensors evaluated. */
   evaluated: number
+  /**
+   * Assets with a condition not evaluated because nothing they read changed since their last
+   * evaluation in this workspace (their decision holds; the first tick of a workspace evaluates all).
+   */
+  carried: number
   requested: string[]
   runs: {
     runId: string
@@ -116,10 +123,13 @@ export interface TickHost {
   projectDir: string
   /** Where sensors log. */
   log: Logger
-  /** Assets with a condition (ids). */
-  conditioned: readonly AssetId[]
-  /** Re-observes the sources due at `now` (see `TickOptions.observe` and `watched`). */
-  observeDue(now: number, observe: readonly string[], watched: ReadonlySet<string>): Promise<void>
+  /** What the workspace keeps between ticks (its assets with a condition among it). */
+  memo: TickMemo
+  /**
+   * Re-observes the sources due at `now` (see `TickOptions.observe` and `watched`); returns those
+   * whose data version changed.
+   */
+  observeDue(now: number, observe: readonly string[], watched: ReadonlySet<string>): Promise<AssetId[]>
   /** Starts a run; `started` settles once it is recorded (or rejects if it could not start). */
   launch(l: TickLaunch): { started: Promise<void>; done: Promise<RunSummary> }
 }
@@ -139,60 +149,62 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   const now = options.now ?? new Date()
   const at = now.getTime()
   const dryRun = options.dryRun ?? false
-  const { state: st, store, project } = host
+  const { state: st, store, memo } = host
 
-  await st.reload()
-  await host.observeDue(at, options.observe ?? [], options.watched ?? NONE)
+  // What changed since the last tick: records (one query), observations, leases (one query), clocks.
+  const changed = await st.refresh()
+  const observed = await host.observeDue(at, options.observe ?? [], options.watched ?? NONE)
+  if (changed === 'all' || memo.config !== st.config) memo.markAll()
+  else for (const id of changed) memo.markAsset(id)
+  memo.config = st.config
+  for (const id of observed) memo.markAsset(id)
+  if (memo.ids.length > 0) {
+    const holders = new Map((await store.activeLeases(at)).map((l) => [l.key, l.runId]))
+    const before = memo.holders
+    if (before !== undefined) {
+      const markKey = (key: string) => {
+        const p = st.idOf(key)
+        const pos = p === undefined ? undefined : memo.position(p)
+        if (pos !== undefined) memo.mark(pos)
+      }
+      for (const [key, run] of holders) if (before.get(key) !== run) markKey(key)
+      for (const key of before.keys()) if (!holders.has(key)) markKey(key)
+    }
+    memo.holders = holders
+  }
+  memo.markDue(at)
+  let triggers = await dueTriggers(host, now, options.catchUp ?? 'latest')
+
+  if (memo.dirtyCount === 0 && triggers.sensors.length === 0 && !triggers.scheduleChanged)
+    return report(
+      null,
+      now,
+      began,
+      triggers.scheduleReport.length,
+      memo.ids.length,
+      [],
+      [],
+      [],
+      [],
+      triggers.scheduleReport,
+    )
+
   const tickId = dryRun ? null : await store.beginTick({ startedAt: now, dryRun })
+  if (tickId !== null && memo.lastTickId !== undefined && tickId !== memo.lastTickId + 1) {
+    // Another process stored ticks since ours: its memory, cursors and schedule state win.
+    memo.memories = memo.sensorStates = memo.scheduleStates = undefined
+    memo.markAll()
+    triggers = await dueTriggers(host, now, options.catchUp ?? 'latest')
+  }
+  if (tickId !== null) memo.lastTickId = tickId
 
   // Conditions.
-  const conditioned = host.conditioned
-  const [leases, memories] =
-    conditioned.length === 0
-      ? [[], new Map<string, unknown>()]
-      : await Promise.all([store.activeLeases(at), store.automationState('asset')])
-  const holders = new Map(leases.map((l) => [l.key, l.runId]))
-  const lastRequested = new Map<string, number>()
-  for (const [key, m] of memories) {
-    const t = (m as { lastRequestedAt?: number } | null)?.lastRequestedAt
-    if (typeof t === 'number') lastRequested.set(key, t)
-  }
-  const facts = assetFacts(st, conditioned, new Set(holders.keys()), lastRequested)
-  const reads = tickReads({ state: st, store, io: host.io, projectDir: host.projectDir, now: at })
-  const decisions: TickDecision[] = new Array(facts.length)
-  const newMemory: [string, unknown][] = new Array(facts.length)
-  // Layer by layer, upstream first, so an asset sees which of its inputs this tick already requested
-  // (they run first in the same run): an eager chain fills in one tick, not one tick per level.
-  const requestedNow = new Set<string>()
-  for (const layer of conditionLayers(facts)) {
-    await Promise.all(
-      layer.map(async (i) => {
-        const f = facts[i]!
-        for (const input of f.inputs) if (requestedNow.has(input.key)) input.requested = true
-        const def = st.asset(conditioned[i]!).def
-        const node = def.kind === 'asset' ? def.automation!.node : { kind: 'missing' as const }
-        const stored = memories.get(f.key) as { evaluatedAt?: number; nodes?: Record<string, unknown> } | undefined
-        const memory = { evaluatedAt: stored?.evaluatedAt, nodes: stored?.nodes ?? {} }
-        try {
-          const e = await evaluateCondition(node, f, reads, memory, at)
-          decisions[i] = { key: f.key, requested: e.requested, tree: e.tree }
-          newMemory[i] = [
-            f.key,
-            { ...e.memory, ...(f.lastRequestedAt === undefined ? {} : { lastRequestedAt: f.lastRequestedAt }) },
-          ]
-        } catch (err) {
-          const label = `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
-          decisions[i] = { key: f.key, requested: false, tree: { kind: node.kind, path: '', value: false, label } }
-          newMemory[i] = [f.key, stored ?? memory]
-        }
-        if (decisions[i]!.requested && !holders.has(f.key)) requestedNow.add(f.key)
-      }),
-    )
-  }
-  gateRequests(decisions, facts, holders)
+  const memories = (memo.memories ??= memo.ids.length === 0 ? new Map() : await store.automationState('asset'))
+  const { positions, decisions, facts, newMemory } = await evaluateDirty(host, memories, at)
+  gateRequests(decisions, facts, memo.holders ?? new Map())
   const requested = decisions.filter((d) => d.requested).map((d) => d.key)
+  settle(host, positions, decisions, facts, newMemory, memories, at, dryRun)
 
-  // Sensors and schedules.
   const runs: Run[] = []
   // A requested asset that is neither missing nor stale (on_cron, time_since, performance…) only
   // runs when forced; otherwise the plan keeps early cutoff.
@@ -203,77 +215,68 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   )
   if (requested.length > 0)
     runs.push({ runId: '', select: requested.map((k) => `key:${k}`), source: 'conditions', force })
+
+  // Sensors and schedules.
   const sensorReport: TickReport['sensors'] = []
-  const scheduleReport: TickReport['schedules'] = []
   const sensorStates: [string, unknown][] = []
-  const scheduleStates: [string, unknown][] = []
-  if (project.sensors.length > 0) {
-    const stored = await store.automationState('sensor')
-    const log = host.log
-    for (const s of project.sensors) {
-      if (!sensorDue(s, stored.get(s.name), now)) continue
-      const slog = log.child({ sensor: s.name })
-      const out = await runSensor(s, stored.get(s.name), now, {
-        info: (m) => slog.info(m),
-        warn: (m) => slog.warn(m),
-        error: (m) => slog.error(m),
+  for (const s of triggers.sensors) {
+    const stored = memo.sensorStates?.get(s.name)
+    const slog = host.log.child({ sensor: s.name })
+    const out = await runSensor(s, stored, now, {
+      info: (m) => slog.info(m),
+      warn: (m) => slog.warn(m),
+      error: (m) => slog.error(m),
+    })
+    sensorStates.push([s.name, out.state])
+    sensorReport.push({
+      name: s.name,
+      runRequests: out.runRequests.length,
+      ...(out.cursor === undefined ? {} : { cursor: out.cursor }),
+      ...(out.error === undefined ? {} : { error: out.error }),
+      ...(out.skipped === undefined ? {} : { skipped: out.skipped }),
+    })
+    for (const r of out.runRequests)
+      runs.push({
+        runId: '',
+        select: r.select,
+        source: `sensor:${s.name}`,
+        force: false,
+        ...(r.config === undefined ? {} : { config: r.config as Record<string, unknown> }),
       })
-      sensorStates.push([s.name, out.state])
-      sensorReport.push({
-        name: s.name,
-        runRequests: out.runRequests.length,
-        ...(out.cursor === undefined ? {} : { cursor: out.cursor }),
-        ...(out.error === undefined ? {} : { error: out.error }),
-        ...(out.skipped === undefined ? {} : { skipped: out.skipped }),
-      })
-      for (const r of out.runRequests)
-        runs.push({
-          runId: '',
-          select: r.select,
-          source: `sensor:${s.name}`,
-          force: false,
-          ...(r.config === undefined ? {} : { config: r.config as Record<string, unknown> }),
-        })
-    }
   }
-  if (project.schedules.length > 0) {
-    const stored = await store.automationState('schedule')
-    for (const s of project.schedules) {
-      const { ticks, state } = evaluateSchedule(s, stored.get(s.name), now, options.catchUp ?? 'latest')
-      scheduleStates.push([s.name, state])
-      const last = ticks[ticks.length - 1]
-      scheduleReport.push({
-        name: s.name,
-        fired: ticks.length > 0,
-        ...(last === undefined ? {} : { tick: last.toISOString() }),
+  for (const { s, ticks } of triggers.schedules)
+    for (const _ of ticks)
+      runs.push({
+        runId: '',
+        select: [...s.select],
+        source: `schedule:${s.name}`,
+        force: true,
+        ...(s.config === undefined ? {} : { config: { ...s.config } }),
       })
-      for (const _ of ticks)
-        runs.push({
-          runId: '',
-          select: [...s.select],
-          source: `schedule:${s.name}`,
-          force: true,
-          ...(s.config === undefined ? {} : { config: { ...s.config } }),
-        })
-    }
-  }
+  const scheduleReport = triggers.scheduleReport
   const evaluated = decisions.length + sensorReport.length + scheduleReport.length
+  const carried = memo.ids.length - decisions.length
   const errors = sensorReport.filter((s) => s.error !== undefined).map((s) => `sensor ${s.name}: ${s.error}`)
 
   if (tickId === null) {
-    return report(null, now, began, evaluated, requested, [], decisions, sensorReport, scheduleReport)
+    return report(null, now, began, evaluated, carried, requested, [], decisions, sensorReport, scheduleReport)
   }
 
   // Store the decisions and memory before anything starts: a crash leaves decisions without runs.
-  for (const [i, d] of decisions.entries())
-    if (d.requested) (newMemory[i]![1] as { lastRequestedAt?: number }).lastRequestedAt = at
   await store.recordDecisions(
     tickId,
     decisions.map((d) => ({ key: d.key, requested: d.requested, tree: d.tree })),
-    { scope: 'asset', entries: changedMemory(newMemory, memories, (i) => usesEvaluatedAt(st, conditioned[i]!)) },
+    { scope: 'asset', entries: newMemory.filter((e): e is [string, unknown] => e !== undefined) },
   )
-  if (sensorStates.length > 0) await store.saveAutomationState('sensor', sensorStates)
-  if (scheduleStates.length > 0) await store.saveAutomationState('schedule', scheduleStates)
+  if (sensorStates.length > 0) {
+    await store.saveAutomationState('sensor', sensorStates)
+    for (const [name, state] of sensorStates) memo.sensorStates?.set(name, state)
+  }
+  const scheduleStates = triggers.schedules.filter((o) => o.changed).map((o): [string, unknown] => [o.s.name, o.state])
+  if (scheduleStates.length > 0) {
+    await store.saveAutomationState('schedule', scheduleStates)
+    for (const [name, state] of scheduleStates) memo.scheduleStates?.set(name, state)
+  }
 
   // Launch.
   const argv = ['automation', 'tick', String(tickId)]
@@ -324,74 +327,150 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   })
   if (options.wait ?? true) await Promise.all(done)
   const shown = runs.map(({ config: _c, force: _f, ...r }) => r)
-  return report(tickId, now, began, evaluated, requested, shown, decisions, sensorReport, scheduleReport)
+  return report(tickId, now, began, evaluated, carried, requested, shown, decisions, sensorReport, scheduleReport)
+}
+
+/** The sensors due and the schedules' outcomes at `now` (their state read once per workspace). */
+async function dueTriggers(host: TickHost, now: Date, catchUp: CatchUp) {
+  const { memo, project, store } = host
+  const sensorStates = (memo.sensorStates ??=
+    project.sensors.length === 0 ? new Map() : await store.automationState('sensor'))
+  const scheduleStates = (memo.scheduleStates ??=
+    project.schedules.length === 0 ? new Map() : await store.automationState('schedule'))
+  const sensors = project.sensors.filter((s) => sensorDue(s, sensorStates.get(s.name), now))
+  // A schedule's state is stored when it fires or is new (its first evaluation records the time);
+  // in between its evaluation time lives here: after a restart, ticks missed are judged from the
+  // last one stored, which is what catch-up is about.
+  const schedules = project.schedules.map((s) => {
+    const stored = scheduleStates.get(s.name)
+    const { ticks, state } = evaluateSchedule(s, stored, now, catchUp)
+    return { s, ticks, state, changed: ticks.length > 0 || stored === undefined }
+  })
+  for (const o of schedules) if (!o.changed) scheduleStates.set(o.s.name, o.state)
+  const scheduleReport: TickReport['schedules'] = schedules.map(({ s, ticks }) => {
+    const last = ticks[ticks.length - 1]
+    return { name: s.name, fired: ticks.length > 0, ...(last === undefined ? {} : { tick: last.toISOString() }) }
+  })
+  return { sensors, schedules, scheduleReport, scheduleChanged: schedules.some((o) => o.changed) }
 }
 
 /**
- * The memory entries worth writing: new ones, and those that changed other than by `evaluatedAt`
- * (read only by `on_cron`, so it is rewritten each tick only for trees that have one). An idle tick
- * over assets with memoryless conditions (eager, missing…) writes no state at all.
+ * Evaluates the dirty conditioned assets, layer by layer, upstream first, so an asset sees which of
+ * its inputs this tick already requested (they run first in the same run): an eager chain fills in
+ * one tick, not one tick per level. A requested asset's conditioned consumers are evaluated in the
+ * same tick even when nothing they read changed.
  */
-function changedMemory(
-  entries: readonly [string, unknown][],
-  stored: ReadonlyMap<string, unknown>,
-  needsTime: (i: number) => boolean,
-): [string, unknown][] {
-  const strip = (m: unknown): string => {
-    const { evaluatedAt: _, ...rest } = (m ?? {}) as { evaluatedAt?: number }
-    return JSON.stringify(rest)
+async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unknown>, at: number) {
+  const { state: st, memo } = host
+  const layers = memo.dirtyLayers()
+  const queued = new Uint8Array(memo.ids.length)
+  for (const layer of layers) for (const p of layer ?? []) queued[p] = 1
+  const holders = memo.holders ?? new Map<string, string>()
+  const reads = tickReads({ state: st, store: host.store, io: host.io, projectDir: host.projectDir, now: at })
+  const positions: number[] = []
+  const decisions: TickDecision[] = []
+  const facts: AssetFacts[] = []
+  const newMemory: ([string, unknown] | undefined)[] = []
+  const requestedNow = new Set<string>()
+  const lastRequestedAt = (key: string) =>
+    (memories.get(key) as { lastRequestedAt?: number } | undefined)?.lastRequestedAt
+  for (let d = 0; d < layers.length; d++) {
+    const layer = layers[d]
+    if (layer === undefined) continue
+    layer.sort((a, b) => a - b) // consumers queued by requests come in any order
+    const layerFacts = assetFacts(
+      st,
+      layer.map((p) => memo.ids[p]!),
+      (key) => holders.has(key),
+      lastRequestedAt,
+    )
+    await Promise.all(
+      layer.map(async (p, i) => {
+        const f = layerFacts[i]!
+        for (const input of f.inputs) if (requestedNow.has(input.key)) input.requested = true
+        const def = st.asset(memo.ids[p]!).def
+        const node = def.kind === 'asset' ? def.automation!.node : { kind: 'missing' as const }
+        const stored = memories.get(f.key) as { evaluatedAt?: number; nodes?: Record<string, unknown> } | undefined
+        const memory = { evaluatedAt: stored?.evaluatedAt, nodes: stored?.nodes ?? {} }
+        let decision: TickDecision
+        let mem: unknown
+        try {
+          const e = await evaluateCondition(node, f, reads, memory, at)
+          decision = { key: f.key, requested: e.requested, tree: e.tree }
+          mem = { ...e.memory, ...(f.lastRequestedAt === undefined ? {} : { lastRequestedAt: f.lastRequestedAt }) }
+        } catch (err) {
+          const label = `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
+          decision = { key: f.key, requested: false, tree: { kind: node.kind, path: '', value: false, label } }
+          mem = undefined
+        }
+        positions.push(p)
+        decisions.push(decision)
+        facts.push(f)
+        newMemory.push(mem === undefined ? undefined : [f.key, mem])
+        if (decision.requested && !holders.has(f.key)) {
+          requestedNow.add(f.key)
+          for (const c of memo.consumers[p]!) {
+            if (queued[c] === 1) continue
+            queued[c] = 1
+            ;(layers[memo.depth[c]!] ??= []).push(c)
+          }
+        }
+      }),
+    )
   }
-  return entries.filter(([key, m], i) => {
-    const before = stored.get(key)
-    return before === undefined || needsTime(i) || strip(before) !== strip(m)
+  return { positions, decisions, facts, newMemory }
+}
+
+/**
+ * After the evaluation: keeps each decision and wake-up time in the memo; a stored tick commits the
+ * memory (and marks requested assets for the next tick, whose run starts now), a dry run commits
+ * nothing and leaves dirty what would evaluate differently once committed. `newMemory` keeps only
+ * the entries worth writing.
+ */
+function settle(
+  host: TickHost,
+  positions: readonly number[],
+  decisions: readonly TickDecision[],
+  facts: readonly AssetFacts[],
+  newMemory: ([string, unknown] | undefined)[],
+  memories: Map<string, unknown>,
+  at: number,
+  dryRun: boolean,
+): void {
+  const { memo, state: st } = host
+  positions.forEach((p, i) => {
+    const d = decisions[i]!
+    const def = st.asset(memo.ids[p]!).def
+    const node = def.kind === 'asset' ? def.automation!.node : { kind: 'missing' as const }
+    memo.decisions[p] = d
+    memo.setWake(p, nextWake(node, facts[i]!, d.tree, at))
+    const entry = newMemory[i]
+    const before = memories.get(d.key)
+    // The same as committed, but for `evaluatedAt` (which only `on_cron` reads).
+    const same =
+      entry !== undefined && !readsEvaluationTime(node) && stripTime(before ?? NO_MEMORY) === stripTime(entry[1])
+    if (dryRun) {
+      newMemory[i] = undefined
+      // An error re-evaluates at the next tick anyway (its wake-up time is now).
+      if (!d.requested && (same || entry === undefined)) memo.clear(p)
+      else memo.mark(p)
+      return
+    }
+    // A requested asset is evaluated again next tick, with its new lastRequestedAt.
+    if (d.requested && entry !== undefined) (entry[1] as { lastRequestedAt?: number }).lastRequestedAt = at
+    if (d.requested) memo.mark(p)
+    else memo.clear(p)
+    if (entry === undefined) return
+    memories.set(d.key, entry[1])
+    if (before !== undefined && same && !d.requested) newMemory[i] = undefined
   })
 }
 
-const timed = new WeakMap<object, boolean>()
+const NO_MEMORY = { nodes: {} }
 
-/** Whether the condition tree of an asset has an `on_cron` node (which reads the previous evaluation time). */
-function usesEvaluatedAt(st: ProjectState, id: AssetId): boolean {
-  const def = st.asset(id).def
-  if (def.kind !== 'asset' || def.automation === undefined) return false
-  const node = def.automation.node
-  let known = timed.get(node)
-  if (known === undefined) timed.set(node, (known = JSON.stringify(node).includes('"kind":"on_cron"')))
-  return known
-}
-
-/**
- * The indices of `facts` in layers: an asset comes after every input of it that also has a
- * condition (only direct inputs matter: an input without a condition is never requested, so nothing
- * new reaches past it in this tick).
- */
-function conditionLayers(facts: readonly { key: string; inputs: { key: string }[] }[]): number[][] {
-  const index = new Map(facts.map((f, i) => [f.key, i]))
-  const depth = new Int32Array(facts.length).fill(-1)
-  const layers: number[][] = []
-  for (let root = 0; root < facts.length; root++) {
-    if (depth[root] !== -1) continue
-    // Iterative depth-first walk (graphs can be deep); the core already refused cycles.
-    const stack = [root]
-    while (stack.length > 0) {
-      const i = stack[stack.length - 1]!
-      let d = 0
-      let pending = false
-      for (const input of facts[i]!.inputs) {
-        const j = index.get(input.key)
-        if (j === undefined || j === i) continue
-        if (depth[j] === -1) {
-          stack.push(j)
-          pending = true
-        } else d = Math.max(d, depth[j]! + 1)
-      }
-      if (pending) continue
-      stack.pop()
-      if (depth[i] !== -1) continue
-      depth[i] = d
-      ;(layers[d] ??= []).push(i)
-    }
-  }
-  return layers
+const stripTime = (m: unknown): string => {
+  const { evaluatedAt: _, ...rest } = (m ?? {}) as { evaluatedAt?: number }
+  return JSON.stringify(rest)
 }
 
 /**
@@ -430,6 +509,7 @@ function report(
   now: Date,
   began: number,
   evaluated: number,
+  carried: number,
   requested: string[],
   runs: TickReport['runs'],
   decisions: TickDecision[],
@@ -441,6 +521,7 @@ function report(
     at: now.toISOString(),
     durationMs: performance.now() - began,
     evaluated,
+    carried,
     requested,
     runs,
     decisions,

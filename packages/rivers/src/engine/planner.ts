@@ -257,6 +257,21 @@ export class Planner {
   }
 
   /**
+   * Statuses and causes of some assets (no plan, no root causes): O(assets asked and their deps).
+   *
+   * @example
+   * const { statuses, causes } = planner.statusesOf([id])
+   */
+  statusesOf(which: readonly AssetId[]): Pick<StatusRows, 'ids' | 'statuses' | 'causes' | 'noDep'> {
+    const ids32 = Uint32Array.from(which)
+    const codes = call(() => this.#graph.statuses(ids32))
+    const causes = call(() => this.#graph.causes(ids32))
+    const statuses = new Array<StatusName>(which.length)
+    for (let row = 0; row < which.length; row++) statuses[row] = this.#statusName[codes[row]!]!
+    return { ids: which, statuses, causes, noDep: this.#noDep }
+  }
+
+  /**
    * Statuses, causes and root causes of `which`, and the plan of the same selection (of every
    * asset when `wholeGraph`), from one native call.
    *

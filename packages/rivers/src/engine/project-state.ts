@@ -9,11 +9,11 @@ import type { Logger } from 'pino'
 
 import type { Project, ResolvedAsset, SourceDef } from '../definitions/index.js'
 import type { Store } from '../store/store.js'
-import type { MetricPoint, RecordKind } from '../store/types.js'
+import type { LatestCursor, MetricPoint, PackedLatestRecords, RecordKind } from '../store/types.js'
 import { emptySelection } from './errors.js'
 import { type CodeVersionOptions, codeVersions } from './code-versions.js'
 import { type AssetId, Planner, type PlanLayers, type StatusRows } from './planner.js'
-import { type LastRecord, LoadedRecords, singleRecord } from './records.js'
+import { changedRecords, type LastRecord, LoadedRecords, singleRecord } from './records.js'
 import { packLatest } from '../store/latest-packed.js'
 import type { RunConfig } from './run-config.js'
 import { nativeModule } from '../native.js'
@@ -54,8 +54,12 @@ export class ProjectState {
   #loaded: LoadedRecords
   /** Data versions that differ from the loaded records': observations, and records made since. */
   readonly #data = new Map<AssetId, string>()
-  /** Latest records made by this process since the last load. */
+  /** Latest records made by this process, or read by `refresh()`, since the last full load. */
   readonly #recorded = new Map<AssetId, LastRecord>()
+  /** Inputs consumed by the latest records `refresh()` read since the last full load. */
+  readonly #consumed = new Map<AssetId, Map<string, string>>()
+  /** Where the last load or refresh stood in the store (stores with `latestRecordsSince`). */
+  #cursor: LatestCursor | undefined
   readonly #observed = new Map<string, Observed>()
   /** Store reads and writes that update the core, in order: a reload never undoes a newer record. */
   #queue: Promise<unknown> = Promise.resolve()
@@ -159,7 +163,7 @@ export class ProjectState {
    * state.consumedInputs(id)?.get('features')
    */
   consumedInputs(id: AssetId): Map<string, string> | undefined {
-    return this.#loaded.inputs(id)
+    return this.#consumed.get(id) ?? this.#loaded.inputs(id)
   }
 
   /** This process's observation of a source, if it observed it. */
@@ -197,16 +201,65 @@ export class ProjectState {
 
   /** Reloads every latest record from the store (one query) into the core and the cache. */
   reload(): Promise<void> {
+    return this.#inOrder(() => this.#reloadAll())
+  }
+
+  /**
+   * Reads the latest records made since the last load or refresh (one query) into the core and
+   * the cache, and returns the assets whose latest record changed; `'all'` when everything was
+   * reloaded (the first time, after a wipe, after very many changes, or on a store without
+   * `latestRecordsSince`).
+   *
+   * @example
+   * const changed = await state.refresh() // [] when nothing was recorded since
+   */
+  refresh(): Promise<AssetId[] | 'all'> {
     return this.#inOrder(async () => {
       const store = this.#store
-      const packed = store.latestRecordsPacked
-        ? await store.latestRecordsPacked()
-        : packLatest(await store.latestRecords())
-      this.#loaded = LoadedRecords.load(this.#planner, packed, this.size)
-      this.#recorded.clear()
-      this.#data.clear()
-      for (const [key, obs] of this.#observed) this.#data.set(this.#ids.get(key)!, observedVersion(obs))
+      if (!store.latestRecordsSince || this.#cursor === undefined) {
+        await this.#reloadAll()
+        return 'all' as const
+      }
+      const { cursor, all, packed } = await store.latestRecordsSince(this.#cursor)
+      this.#cursor = cursor
+      if (all) {
+        this.#loadAll(packed)
+        return 'all' as const
+      }
+      if (packed.count === 0) return []
+      const { arrays, rows } = changedRecords(packed, (key) => this.#ids.get(key), this.size)
+      this.#planner.applyRecords(arrays)
+      const changed: AssetId[] = []
+      for (const { id, last, inputs } of rows) {
+        const a = id as AssetId
+        this.#recorded.set(a, last)
+        this.#consumed.set(a, inputs)
+        // A source's own observation here stays what it reads (as after a full load).
+        if (!this.#observed.has(this.asset(a).key)) this.#data.set(a, last.dataVersion)
+        changed.push(a)
+      }
+      return changed
     })
+  }
+
+  async #reloadAll(): Promise<void> {
+    const store = this.#store
+    if (store.latestRecordsSince) {
+      const { cursor, packed } = await store.latestRecordsSince()
+      this.#cursor = cursor
+      this.#loadAll(packed)
+    } else
+      this.#loadAll(
+        store.latestRecordsPacked ? await store.latestRecordsPacked() : packLatest(await store.latestRecords()),
+      )
+  }
+
+  #loadAll(packed: PackedLatestRecords): void {
+    this.#loaded = LoadedRecords.load(this.#planner, packed, this.size)
+    this.#recorded.clear()
+    this.#consumed.clear()
+    this.#data.clear()
+    for (const [key, obs] of this.#observed) this.#data.set(this.#ids.get(key)!, observedVersion(obs))
   }
 
   /**
@@ -272,6 +325,7 @@ export class ProjectState {
     })
     this.#planner.applyRecords(singleRecord(r.id, code, config, r.dataVersion, r.inputs))
     this.#data.set(r.id, r.dataVersion)
+    this.#consumed.set(r.id, new Map(r.inputs.map(([d, v]) => [this.asset(d).key, v])))
     this.#recorded.set(r.id, {
       runId: r.runId,
       at: r.finishedAt.toISOString(),
@@ -355,6 +409,16 @@ export class ProjectState {
    */
   statusReport(exprs: readonly string[], selection: readonly AssetId[]): StatusRows {
     return this.#planner.statusReport(selection, selectsAll(exprs))
+  }
+
+  /**
+   * Statuses and causes of `ids` only (what the automation tick reads; no plan, no root causes).
+   *
+   * @example
+   * const { statuses, causes } = state.statusesOf([id])
+   */
+  statusesOf(ids: readonly AssetId[]): Pick<StatusRows, 'ids' | 'statuses' | 'causes' | 'noDep'> {
+    return this.#planner.statusesOf(ids)
   }
 
   /** Whether an asset must run now (the re-verification just before it runs). */

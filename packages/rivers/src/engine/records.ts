@@ -161,3 +161,85 @@ export function singleRecord(
     depVersions,
   }
 }
+
+/** One changed latest record, as the engine keeps it per asset (see {@link changedRecords}). */
+export interface ChangedRecord {
+  id: number
+  last: LastRecord
+  /** The inputs it consumed: dep key -> data version (hex). */
+  inputs: Map<string, string>
+}
+
+/**
+ * Latest records read since a cursor (a few, packed), mapped to ids: the native `applyRecords`
+ * argument and what the engine keeps per asset. Records of keys that are no longer assets are
+ * dropped; consumed deps that are no longer assets become extern keys (`dep_removed`).
+ *
+ * @example
+ * const { arrays, rows } = changedRecords(packed, (key) => state.idOf(key), state.size)
+ */
+export function changedRecords(
+  packed: PackedLatestRecords,
+  idOf: (key: string) => number | undefined,
+  size: number,
+): { arrays: RecordsArrays; rows: ChangedRecord[] } {
+  const keys = lines(packed.keys)
+  const inputKeys = lines(packed.inputKeys)
+  const runIds = lines(packed.runIds)
+  const finishedAt = lines(packed.finishedAt)
+  const kinds = lines(packed.kinds)
+  const extern = new Map<string, number>()
+  const ids: number[] = []
+  const keep: number[] = []
+  const depOffsets = [0]
+  const deps: number[] = []
+  const depVersions: Buffer[] = []
+  const rows: ChangedRecord[] = []
+  let j = 0
+  for (let r = 0; r < packed.count; r++) {
+    const n = packed.inputCounts[r]!
+    const id = idOf(keys[r]!)
+    if (id === undefined) {
+      j += n
+      continue
+    }
+    const inputs = new Map<string, string>()
+    for (let k = 0; k < n; k++, j++) {
+      const dep = inputKeys[j]!
+      const version = packed.inputVersions.subarray(16 * j, 16 * j + 16)
+      let depId = idOf(dep)
+      if (depId === undefined) {
+        depId = extern.get(dep)
+        if (depId === undefined) extern.set(dep, (depId = size + extern.size))
+      }
+      deps.push(depId)
+      depVersions.push(version)
+      inputs.set(dep, version.toString('hex'))
+    }
+    depOffsets.push(deps.length)
+    ids.push(id)
+    keep.push(r)
+    rows.push({
+      id,
+      inputs,
+      last: {
+        runId: runIds[r]!,
+        at: finishedAt[r]!,
+        dataVersion: packed.dataVersions.subarray(16 * r, 16 * r + 16).toString('hex'),
+        kind: kinds[r] as RecordKind,
+      },
+    })
+  }
+  const pick = (b: Buffer) => Buffer.concat(keep.map((r) => b.subarray(16 * r, 16 * r + 16)))
+  const arrays: RecordsArrays = {
+    ids: Uint32Array.from(ids),
+    codeVersions: pick(packed.codeVersions),
+    configHashes: pick(packed.configHashes),
+    dataVersions: pick(packed.dataVersions),
+    depOffsets: Uint32Array.from(depOffsets),
+    deps: Uint32Array.from(deps),
+    depVersions: Buffer.concat(depVersions),
+    ...(extern.size === 0 ? {} : { externKeys: [...extern.keys()].join('\n') }),
+  }
+  return { arrays, rows }
+}

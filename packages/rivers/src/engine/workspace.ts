@@ -7,6 +7,7 @@
 import type { LevelWithSilent } from 'pino'
 import pino from 'pino'
 
+import { TickMemo } from './automation-memo.js'
 import { codeChangeDetails } from '../code/index.js'
 import {
   type AutomationDecisionRecord,
@@ -90,7 +91,10 @@ export class Workspace {
   #observed: Promise<void> | undefined
   /** When each source was last observed by a tick (epoch ms), for sources with `every`. */
   readonly #observedAt = new Map<string, number>()
-  #conditioned: AssetId[] | undefined
+  /** Sources observed by ticks: without `every`, and with it (observed once `nextAt` has come). */
+  #sources: { plain: string[]; timed: { key: string; every: number }[]; nextAt: number } | undefined
+  /** What automation ticks keep between them (built by the first tick). */
+  #tickMemo: TickMemo | undefined
 
   private constructor(project: Project, seams: WorkspaceSeams, state: ProjectState, defaults: RunConfig) {
     this.#project = project
@@ -280,8 +284,11 @@ export class Workspace {
    */
   tick(options: TickOptions = {}): Promise<TickReport> {
     const seams = this.#seams
-    this.#conditioned ??= this.#project.assets.flatMap((a, i) =>
-      a.def.kind === 'asset' && a.def.automation !== undefined ? [i as AssetId] : [],
+    this.#tickMemo ??= TickMemo.build(
+      this.#state,
+      this.#project.assets.flatMap((a, i) =>
+        a.def.kind === 'asset' && a.def.automation !== undefined ? [i as AssetId] : [],
+      ),
     )
     return runTick(
       {
@@ -291,7 +298,7 @@ export class Workspace {
         io: seams.io,
         projectDir: seams.projectDir,
         log: pino({ level: seams.log.level }, seams.log.destination ?? process.stderr),
-        conditioned: this.#conditioned,
+        memo: this.#tickMemo,
         observeDue: (now, observe, watched) => this.#observeDue(now, observe, watched),
         launch: (l) => this.#launch(l),
       },
@@ -304,23 +311,46 @@ export class Workspace {
    * then every tick, or every `every` of the source if it has one; a `watched` source without
    * `every` only when it is in `observe`.
    */
-  async #observeDue(now: number, observe: readonly string[], watched: ReadonlySet<string>): Promise<void> {
+  async #observeDue(now: number, observe: readonly string[], watched: ReadonlySet<string>): Promise<AssetId[]> {
+    const src = (this.#sources ??= {
+      plain: this.#project.assets
+        .filter((a) => a.def.kind === 'source' && a.def.everyMs === undefined)
+        .map((a) => a.key),
+      timed: this.#project.assets.flatMap((a) =>
+        a.def.kind === 'source' && a.def.everyMs !== undefined ? [{ key: a.key, every: a.def.everyMs }] : [],
+      ),
+      nextAt: -Infinity,
+    })
     const due = new Set<string>()
     for (const key of observe) if (this.#state.idOf(key) !== undefined) due.add(key)
-    for (const a of this.#project.assets) {
-      if (a.def.kind !== 'source') continue
-      const last = this.#observedAt.get(a.key)
-      const every = a.def.everyMs
-      if (last === undefined || (every === undefined ? !watched.has(a.key) : now - last >= every)) due.add(a.key)
+    for (const key of src.plain) if (!watched.has(key) || !this.#observedAt.has(key)) due.add(key)
+    // Sources with `every`: scanned only once the earliest of them is due.
+    if (now >= src.nextAt) {
+      let next = Infinity
+      for (const { key, every } of src.timed) {
+        const last = this.#observedAt.get(key)
+        const dueNow = last === undefined || now - last >= every
+        if (dueNow) due.add(key)
+        next = Math.min(next, dueNow ? now + every : last + every)
+      }
+      src.nextAt = next
     }
-    if (due.size === 0) return
-    const observing = this.#state.observeSources(
+    if (due.size === 0) return []
+    const st = this.#state
+    const before = new Map([...due].map((key) => [key, st.dataVersion(st.idOf(key)!)]))
+    const observing = st.observeSources(
       { runId: 'observe', log: pino({ level: 'silent' }), signal: new AbortController().signal },
       due,
     )
     this.#observed ??= observing
     await observing
     for (const key of due) this.#observedAt.set(key, now)
+    const changed: AssetId[] = []
+    for (const [key, version] of before) {
+      const id = st.idOf(key)!
+      if (st.dataVersion(id) !== version) changed.push(id)
+    }
+    return changed
   }
 
   /** Starts a run for a tick; `started` resolves once the run is recorded. */

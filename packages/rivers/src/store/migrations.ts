@@ -247,6 +247,26 @@ CREATE TABLE automation_state (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    version: 6,
+    name: 'latest records changed since a cursor',
+    sql: `
+-- What changed in \`latest\` since a reader last looked (the automation daemon's tick reads only that):
+-- rows whose record id is above its cursor, and whether any row was deleted (wipe), counted here.
+-- INSERT OR REPLACE does not fire the trigger (recursive_triggers is off): a replaced row is a newer
+-- record, which the cursor sees anyway.
+CREATE INDEX latest_by_record ON latest (materialization_id);
+CREATE TABLE store_counters (
+  name TEXT PRIMARY KEY,
+  n    INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO store_counters (name, n) VALUES ('latest_deletes', 0);
+CREATE TRIGGER latest_deleted AFTER DELETE ON latest
+BEGIN
+  UPDATE store_counters SET n = n + 1 WHERE name = 'latest_deletes';
+END;
+`,
+  },
 ]
 
 /**

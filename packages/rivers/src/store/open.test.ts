@@ -67,6 +67,7 @@ describe('Store.open', () => {
       'metrics',
       'pins',
       'runs',
+      'store_counters',
     ])
     db.close()
   })
@@ -119,7 +120,7 @@ describe('Store.open', () => {
     db.pragma('user_version = 99')
     db.close()
     expect(scrub(() => SqliteStore.open(dir))).toThrowErrorMatchingInlineSnapshot(
-      `[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 5). Upgrade rivers, or point --store elsewhere.]`,
+      `[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 6). Upgrade rivers, or point --store elsewhere.]`,
     )
     expect(() => SqliteStore.open(dir)).toThrow(expect.objectContaining({ code: 'RIVERS_STORE_TOO_NEW', exitCode: 2 }))
   })

@@ -136,3 +136,63 @@ describe('stitchChunks', () => {
     expect(typeof ok === 'string' ? ok : packLatest(unpackLatest(ok))).toEqual(ok)
   })
 })
+
+describe('RecordsTable.latestSince', () => {
+  const setup = (chunk = 65_536) => {
+    const db = new Database(':memory:')
+    migrate(db)
+    db.prepare("INSERT INTO runs (id, started_at, status, selection) VALUES ('r', '', 'running', '[]')").run()
+    const records = new RecordsTable(db, ':memory:', chunk)
+    const put = (key: string, data: number, inputs: string[] = []) =>
+      records.insert({
+        runId: 'r',
+        key,
+        codeVersion: h(1),
+        configHash: h(2),
+        dataVersion: h(data),
+        inputs: inputs.map((dep) => ({ key: dep, dataVersion: h(9) })),
+        startedAt: new Date(0),
+        finishedAt: new Date(0),
+      })
+    return { db, records, put }
+  }
+
+  it('reads every record without a cursor, then only the records made since', () => {
+    const { db, records, put } = setup()
+    put('a', 1)
+    put('b', 2, ['a'])
+    const first = records.latestSince(undefined)
+    expect(first.all).toBe(true)
+    expect(unpackLatest(first.packed).keys).toEqual(['a', 'b'])
+    expect(records.latestSince(first.cursor)).toMatchObject({ all: false, packed: { count: 0 }, cursor: first.cursor })
+
+    put('b', 3, ['a'])
+    put('c', 4, ['a', 'b'])
+    const since = records.latestSince(first.cursor)
+    expect(since.all).toBe(false)
+    const l = unpackLatest(since.packed)
+    expect(l.keys).toEqual(['b', 'c'])
+    expect(l.dataVersions.equals(Buffer.concat([h(3), h(4)]))).toBe(true)
+    expect(l.depKeys).toEqual(['a', 'a', 'b'])
+    expect(since.cursor.record).toBeGreaterThan(first.cursor.record)
+    db.close()
+  })
+
+  it('reads everything again after a wipe, or when more than a chunk changed', () => {
+    const { db, records, put } = setup(2)
+    put('a', 1)
+    put('b', 2)
+    const { cursor } = records.latestSince(undefined)
+    db.transaction(() => records.wipe(['a']))()
+    const afterWipe = records.latestSince(cursor)
+    expect(afterWipe.all).toBe(true)
+    expect(unpackLatest(afterWipe.packed).keys).toEqual(['b'])
+    expect(afterWipe.cursor.deletes).toBe(cursor.deletes + 1)
+
+    for (const [i, key] of ['c', 'd', 'e'].entries()) put(key, 10 + i)
+    const many = records.latestSince(afterWipe.cursor)
+    expect(many.all).toBe(true)
+    expect(unpackLatest(many.packed).keys).toEqual(['b', 'c', 'd', 'e'])
+    db.close()
+  })
+})

@@ -7,7 +7,7 @@ import { badStoreKey, runNotFound, storeCorrupt } from './errors.js'
 import { asHash } from './hex.js'
 import { encodeJson, isoTime } from './json.js'
 import { type LatestChunk, stitchChunks, unpackLatest } from './latest-packed.js'
-import type { LatestRecords, NewRecord, PackedLatestRecords, RecordKind } from './types.js'
+import type { LatestChanges, LatestCursor, LatestRecords, NewRecord, PackedLatestRecords, RecordKind } from './types.js'
 
 /** Rows per `latestRecords` query: bounds the size of the strings SQLite builds (~10 MB each). */
 const LATEST_CHUNK = 65_536
@@ -29,15 +29,18 @@ export class RecordsTable {
   readonly #insertMetric: Database.Statement
   readonly #insertEvent: Database.Statement
   readonly #latestChunk: Database.Statement
+  readonly #latestSince: Database.Statement
+  readonly #cursor: () => Database.Statement
   readonly #markWiped: Database.Statement
   readonly #dropLatest: Database.Statement
-  readonly #snapshot: (fn: () => PackedLatestRecords | string) => PackedLatestRecords | string
+  readonly #snapshot: <T>(fn: () => T | string) => T | string
   readonly #chunk: number
 
   /** `chunkRows` exists for tests; the default bounds each concatenated string to about 10 MB. */
   constructor(db: Database.Database, file: string, chunkRows: number = LATEST_CHUNK) {
     this.#file = file
     this.#chunk = chunkRows
+    let cursorStatement: Database.Statement | undefined
     this.#runExists = db.prepare('SELECT 1 FROM runs WHERE id = ?').pluck()
     this.#insert = db.prepare(
       `INSERT INTO materializations (run_id, asset_key, partition, kind, code_version, config_hash, data_version,
@@ -76,11 +79,36 @@ export class RecordsTable {
          FROM (SELECT * FROM latest WHERE partition = '' AND asset_key > ? ORDER BY asset_key LIMIT ?)`,
       )
       .raw()
+    // The same columns for the rows recorded after a cursor (index latest_by_record), at most one chunk.
+    this.#latestSince = db
+      .prepare(
+        `SELECT count(*), max(asset_key),
+           group_concat(asset_key, char(10)),
+           CAST(group_concat(code_version, '') AS BLOB),
+           CAST(group_concat(config_hash, '') AS BLOB),
+           CAST(group_concat(data_version, '') AS BLOB),
+           group_concat(input_count, ','),
+           group_concat(input_keys, char(10)),
+           CAST(group_concat(input_versions, '') AS BLOB),
+           group_concat(run_id, char(10)),
+           group_concat(finished_at, char(10)),
+           group_concat(kind, char(10))
+         FROM (SELECT * FROM latest WHERE partition = '' AND materialization_id > ? LIMIT ?)`,
+      )
+      .raw()
+    // Prepared on first use: a store opened at an older schema (tests of migrations) has no counters.
+    this.#cursor = () =>
+      (cursorStatement ??= db
+        .prepare(
+          `SELECT coalesce((SELECT max(materialization_id) FROM latest), 0),
+             (SELECT n FROM store_counters WHERE name = 'latest_deletes')`,
+        )
+        .raw())
     this.#markWiped = db.prepare('UPDATE materializations SET wiped_at = ? WHERE asset_key = ? AND wiped_at IS NULL')
     this.#dropLatest = db.prepare('DELETE FROM latest WHERE asset_key = ?')
     // A deferred read transaction pins one WAL snapshot, so all chunks see the same state.
-    const tx = db.transaction((fn: () => PackedLatestRecords | string) => fn())
-    this.#snapshot = (fn) => tx.deferred(fn)
+    const tx = db.transaction((fn: () => unknown) => fn())
+    this.#snapshot = <T>(fn: () => T | string) => tx.deferred(fn) as T | string
   }
 
   /** Inserts one record with everything attached; returns its id. Call inside a transaction. */
@@ -168,6 +196,30 @@ export class RecordsTable {
     })
     if (typeof packed === 'string') throw storeCorrupt(this.#file, new Error(packed))
     return packed
+  }
+
+  /**
+   * The latest records changed since `cursor` (recorded after it), or every latest record when
+   * there is no cursor, a latest row was deleted since (wipe), or more than one chunk changed; from
+   * one consistent snapshot, with the cursor to pass next time.
+   */
+  latestSince(cursor: LatestCursor | undefined): LatestChanges {
+    const out = this.#snapshot<LatestChanges>(() => {
+      const [record, deletes] = this.#cursor().get() as [number, number]
+      const now = { record, deletes }
+      if (cursor !== undefined && cursor.deletes === deletes) {
+        const row =
+          record <= cursor.record ? undefined : (this.#latestSince.get(cursor.record, this.#chunk) as LatestRow)
+        if (row === undefined || row[0] < this.#chunk) {
+          const packed = stitchChunks(row === undefined || row[0] === 0 ? [] : [chunkOf(row)])
+          return typeof packed === 'string' ? packed : { cursor: now, all: false, packed }
+        }
+      }
+      const packed = this.latestPacked()
+      return { cursor: now, all: true, packed }
+    })
+    if (typeof out === 'string') throw storeCorrupt(this.#file, new Error(out))
+    return out
   }
 
   /**

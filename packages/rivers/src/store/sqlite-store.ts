@@ -34,6 +34,8 @@ import type {
   JobRecord,
   JobUpdate,
   LatestRecords,
+  LatestChanges,
+  LatestCursor,
   PackedLatestRecords,
   Lease,
   MetricHistoryPoint,
@@ -240,6 +242,19 @@ export class SqliteStore implements Store {
    */
   async latestRecordsPacked(): Promise<PackedLatestRecords> {
     return this.#read(() => this.#records.latestPacked())
+  }
+
+  /**
+   * The latest records changed since `cursor` (every one when `all`: no cursor, a wipe since, or
+   * more than 65,536 changed), from one snapshot, with the cursor for the next call. The automation
+   * daemon reads this each tick instead of every record.
+   *
+   * @example
+   * let { cursor } = await store.latestRecordsSince()
+   * const { packed, all } = await store.latestRecordsSince(cursor)
+   */
+  async latestRecordsSince(cursor?: LatestCursor): Promise<LatestChanges> {
+    return this.#read(() => this.#records.latestSince(cursor))
   }
 
   /**

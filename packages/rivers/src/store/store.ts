@@ -33,6 +33,8 @@ import type {
   NewCheckResult,
   NewJob,
   NewRecord,
+  LatestChanges,
+  LatestCursor,
   PackedLatestRecords,
   PinRecord,
   RunRecord,
@@ -77,6 +79,11 @@ export interface Store {
    * projects faster with it and packs `latestRecords` itself when a store has none.
    */
   latestRecordsPacked?(): Promise<PackedLatestRecords>
+  /**
+   * Optional: the latest records changed since a cursor (see {@link LatestChanges}); without it the
+   * automation tick reloads every record each time.
+   */
+  latestRecordsSince?(cursor?: LatestCursor): Promise<LatestChanges>
   /** An asset's records, newest first, with inputs, metadata, metrics, checks and params. */
   assetHistory(key: string, opts?: { limit?: number; partition?: string }): Promise<HistoryRecord[]>
   /** The current record of an asset (what `latestRecords` sees for it), or undefined. */

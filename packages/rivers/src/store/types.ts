@@ -97,6 +97,31 @@ export interface PackedLatestRecords {
   kinds: string
 }
 
+/**
+ * Where a reader of the latest records stands: the highest record id it has seen, and how many
+ * latest rows had been deleted (wiped) when it looked.
+ *
+ * @example
+ * const { cursor } = await store.latestRecordsSince()
+ */
+export interface LatestCursor {
+  record: number
+  deletes: number
+}
+
+/**
+ * What `Store.latestRecordsSince` returns: the latest records changed since the cursor given, or,
+ * when `all` is true (no cursor, a wipe since, or too many changes), every latest record.
+ *
+ * @example
+ * const { all, packed, cursor } = await store.latestRecordsSince(previous)
+ */
+export interface LatestChanges {
+  cursor: LatestCursor
+  all: boolean
+  packed: PackedLatestRecords
+}
+
 /** Arguments of `Store.recordCheck`. */
 export interface NewCheckResult {
   runId: string

@@ -1,0 +1,82 @@
+/**
+ * When an asset's condition may change value although nothing it reads changed: the next time a
+ * clock in its tree (`on_cron`, `time_since`, `rate_limit`) can flip. The incremental tick
+ * (engine/automation-memo.ts) re-evaluates an asset when a record, lease or observation it reads
+ * changed, or when this time has come; in between its last decision holds.
+ */
+import type { ConditionNode } from '../definitions/automation.js'
+import { nextCronTick } from '../definitions/cron.js'
+import { cronOf } from './evaluate.js'
+import type { AssetFacts, EvaluatedNode } from './scope.js'
+
+/**
+ * The earliest time (epoch ms) after `now` at which `node` may evaluate differently for an asset
+ * with `facts` if nothing else changes; `Infinity` when only a change of facts can change it, and
+ * `now` (re-evaluate on the next tick) when the evaluation reported an error that may pass.
+ *
+ * @example
+ * nextWake({ kind: 'time_since', ms: 60_000, text: '1m' }, facts, tree, Date.now()) // lastMaterializedAt + 60 s
+ */
+export function nextWake(node: ConditionNode, facts: AssetFacts, tree: EvaluatedNode, now: number): number {
+  if (hasError(tree)) return now
+  return wake(node, facts, now)
+}
+
+function wake(node: ConditionNode, facts: AssetFacts, now: number): number {
+  switch (node.kind) {
+    case 'on_cron':
+      try {
+        return nextCronTick(cronOf(node.cron), node.timezone, new Date(now)).getTime()
+      } catch {
+        return Infinity // an expression that never fires again (e.g. a date past its last year)
+      }
+    case 'time_since': {
+      const last = facts.lastMaterializedAt
+      // Never materialized: true until a record arrives (a fact). Past the limit: true likewise.
+      return last === undefined || now - last > node.ms ? Infinity : last + node.ms + 1
+    }
+    case 'rate_limit': {
+      const last = facts.lastRequestedAt
+      return last === undefined || now - last >= node.ms ? Infinity : last + node.ms
+    }
+    case 'since':
+      return Math.min(wake(node.condition, facts, now), wake(node.reset, facts, now))
+    case 'and':
+    case 'or':
+    case 'ensemble':
+      return node.of.reduce((m, c) => Math.min(m, wake(c, facts, now)), Infinity)
+    case 'not':
+      return wake(node.of, facts, now)
+    default:
+      return Infinity
+  }
+}
+
+function hasError(tree: EvaluatedNode): boolean {
+  if (tree.label.startsWith('error: ') || (tree.details !== undefined && 'error' in tree.details)) return true
+  return tree.children?.some(hasError) ?? false
+}
+
+/**
+ * Whether the tree reads the time of its previous evaluation (`on_cron`): its memory changes on
+ * every evaluation, so a dry run never settles it.
+ *
+ * @example
+ * readsEvaluationTime({ kind: 'on_cron', cron: '0 3 * * *', timezone: 'UTC' }) // true
+ */
+export function readsEvaluationTime(node: ConditionNode): boolean {
+  switch (node.kind) {
+    case 'on_cron':
+      return true
+    case 'since':
+      return readsEvaluationTime(node.condition) || readsEvaluationTime(node.reset)
+    case 'and':
+    case 'or':
+    case 'ensemble':
+      return node.of.some(readsEvaluationTime)
+    case 'not':
+      return readsEvaluationTime(node.of)
+    default:
+      return false
+  }
+}

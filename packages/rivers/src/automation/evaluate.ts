@@ -131,21 +131,24 @@ async function evaluateNode(node: ConditionNode, path: string, scope: NodeScope)
 type Leaf = (value: boolean, label: string, details?: Record<string, unknown>) => EvaluatedNode
 
 function eager(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
-  const missingInputs = facts.inputs.filter((i) => i.current === undefined && i.requested !== true).map((i) => i.name)
-  if (missingInputs.length > 0)
+  // Plain loops: a tick evaluates this for every asset a change reaches.
+  const inputs = facts.inputs
+  let missingInputs: string[] | undefined
+  for (const i of inputs) if (i.current === undefined && i.requested !== true) (missingInputs ??= []).push(i.name)
+  if (missingInputs !== undefined)
     return leaf(false, `eager: input ${missingInputs.join(', ')} has no data yet`, { missingInputs })
   if (facts.status === 'unobservable') return leaf(false, 'eager: an input source could not be observed')
   if (facts.status === 'missing' || facts.lastMaterializedAt === undefined)
     return leaf(true, 'eager: never materialized')
-  const byKey = new Map(facts.inputs.map((i) => [i.key, i.name]))
-  const changed = [
-    ...new Set(
-      facts.causes
-        .filter((c) => c.kind === 'upstream_data_changed' || c.kind === 'dep_added')
-        .map((c) => byKey.get(c.dep ?? '') ?? c.dep ?? '?'),
-    ),
-  ]
-  const upcoming = facts.inputs.filter((i) => i.requested === true && !changed.includes(i.name)).map((i) => i.name)
+  const changed: string[] = []
+  for (const c of facts.causes) {
+    if (c.kind !== 'upstream_data_changed' && c.kind !== 'dep_added') continue
+    let name = c.dep ?? '?'
+    for (const i of inputs) if (i.key === c.dep) name = i.name // the last input of that key, as before
+    if (!changed.includes(name)) changed.push(name)
+  }
+  const upcoming: string[] = []
+  for (const i of inputs) if (i.requested === true && !changed.includes(i.name)) upcoming.push(i.name)
   if (changed.length === 0 && upcoming.length === 0) return leaf(false, 'eager: no input has a new data version')
   const parts: string[] = []
   if (changed.length > 0)

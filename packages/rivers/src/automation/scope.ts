@@ -16,7 +16,7 @@ export interface InputFacts {
   key: string
   /** The input's current data version (hex), undefined when it has none. */
   current: string | undefined
-  /** The data version the asset consumed at its last materialization, undefined when none. */
+  /** The data version the asset consumed at its last materialization, undefined when none (filled for the conditions that read it: data_amount, drift). */
   consumed: string | undefined
   /**
    * Whether the same tick already requested this input: it gets a new data version in the same run,

@@ -5,7 +5,8 @@
  * tick, so two nodes reading the same history cost one store query.
  */
 import type { AssetFacts, EvaluationReads } from '../automation/evaluate.js'
-import type { AssetDef } from '../definitions/index.js'
+import { conditionReferences } from '../definitions/automation.js'
+import type { AssetDef, SourceDef } from '../definitions/index.js'
 import type { IOManager } from '../io/types.js'
 import type { Store } from '../store/store.js'
 import type { HistoryRecord } from '../store/types.js'
@@ -39,10 +40,14 @@ export function assetFacts(
       list.push(
         dep === noDep
           ? { kind: causeKindName(causes.kinds[c]!) }
-          : { kind: causeKindName(causes.kinds[c]!), dep: st.keyOf(dep) },
+          : {
+              kind: causeKindName(causes.kinds[c]!),
+              dep: dep < st.size ? st.asset(dep as AssetId).key : st.keyOf(dep),
+            },
       )
     }
-    const consumed = st.consumedInputs(id)
+    // What the last materialization consumed: read by data_amount and drift only.
+    const consumed = readsConsumed(a.def) ? st.consumedInputs(id) : undefined
     let unobservable = false
     const inputs = a.deps.map((d) => {
       const depId = st.idOf(d.key)!
@@ -62,6 +67,17 @@ export function assetFacts(
     }
   }
   return out
+}
+
+const consumers = new WeakMap<object, boolean>()
+
+/** Whether an asset's condition has a node that reads the data versions its last run consumed. */
+function readsConsumed(def: AssetDef | SourceDef): boolean {
+  if (def.kind !== 'asset' || def.automation === undefined) return false
+  const node = def.automation.node
+  let reads = consumers.get(node)
+  if (reads === undefined) consumers.set(node, (reads = conditionReferences(node).inputs.length > 0))
+  return reads
 }
 
 /** How many records of an asset one read of its history looks at. */

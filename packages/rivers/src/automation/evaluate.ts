@@ -42,18 +42,40 @@ export async function evaluateCondition(
   return { requested: tree.value, tree, memory: scope.next }
 }
 
+/**
+ * The same, without a promise when the tree needs no read (no `dataAmount`, `drift` or
+ * `performance` node): a tick evaluates many trees, most of them `eager` and the like.
+ *
+ * @example
+ * const e = evaluateConditionNow(when.eager().node, facts, reads, { evaluatedAt: undefined, nodes: {} }, Date.now())
+ * const { requested } = e instanceof Promise ? await e : e
+ */
+export function evaluateConditionNow(
+  node: ConditionNode,
+  facts: AssetFacts,
+  reads: EvaluationReads,
+  memory: ConditionMemory,
+  now: number,
+): Evaluation | Promise<Evaluation> {
+  const scope: NodeScope = { facts, reads, now, previous: memory, next: { evaluatedAt: now, nodes: {} } }
+  const tree = evaluateNode(node, '', scope)
+  if (tree instanceof Promise) return tree.then((t) => ({ requested: t.value, tree: t, memory: scope.next }))
+  return { requested: tree.value, tree, memory: scope.next }
+}
+
 const child = (path: string, i: number): string => (path === '' ? `${i}` : `${path}.${i}`)
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
 
-async function evaluateNode(node: ConditionNode, path: string, scope: NodeScope): Promise<EvaluatedNode> {
+type Evaluated = EvaluatedNode | Promise<EvaluatedNode>
+
+function leafOf(kind: ConditionNode['kind'], path: string): Leaf {
+  return (value, label, details) =>
+    details === undefined ? { kind, path, value, label } : { kind, path, value, label, details }
+}
+
+function evaluateNode(node: ConditionNode, path: string, scope: NodeScope): Evaluated {
   const { facts, now } = scope
-  const leaf = (value: boolean, label: string, details?: Record<string, unknown>): EvaluatedNode => ({
-    kind: node.kind,
-    path,
-    value,
-    label,
-    ...(details === undefined ? {} : { details }),
-  })
+  const leaf = leafOf(node.kind, path)
   switch (node.kind) {
     case 'missing':
       return facts.lastMaterializedAt === undefined
@@ -101,23 +123,14 @@ async function evaluateNode(node: ConditionNode, path: string, scope: NodeScope)
     case 'and':
     case 'or':
     case 'ensemble': {
-      const children = await Promise.all(node.of.map((c, i) => evaluateNode(c, child(path, i), scope)))
-      const count = children.filter((c) => c.value).length
-      const n = children.length
-      let need: number
-      let label: string
-      if (node.kind === 'ensemble') {
-        need = needed(node.atLeast, n)
-        label = `ensemble: ${count} of ${n} true, ${node.atLeast === 'majority' ? 'a majority' : 'at least'} ${need} needed`
-      } else {
-        need = node.kind === 'and' ? n : 1
-        label = `${node.kind}: ${count} of ${n} true`
-      }
-      return { kind: node.kind, path, value: count >= need, label, children }
+      const children = node.of.map((c, i) => evaluateNode(c, child(path, i), scope))
+      if (children.some((c) => c instanceof Promise))
+        return Promise.all(children).then((done) => combine(node, path, done))
+      return combine(node, path, children as EvaluatedNode[])
     }
     case 'not': {
-      const c = await evaluateNode(node.of, child(path, 0), scope)
-      return { kind: 'not', path, value: !c.value, label: `not: ${c.value ? 'true' : 'false'} inside`, children: [c] }
+      const c = evaluateNode(node.of, child(path, 0), scope)
+      return c instanceof Promise ? c.then(negate(path)) : negate(path)(c)
     }
     case 'data_amount':
       return evaluateDataAmount(node, path, scope)
@@ -174,15 +187,15 @@ function onCron(node: Extract<ConditionNode, { kind: 'on_cron' }>, scope: NodeSc
   return leaf(true, `${where}: ticked at ${tick.toISOString()}`, details)
 }
 
-async function since(
-  node: Extract<ConditionNode, { kind: 'since' }>,
-  path: string,
-  scope: NodeScope,
-): Promise<EvaluatedNode> {
-  const [cond, reset] = await Promise.all([
-    evaluateNode(node.condition, child(path, 0), scope),
-    evaluateNode(node.reset, child(path, 1), scope),
-  ])
+function since(node: Extract<ConditionNode, { kind: 'since' }>, path: string, scope: NodeScope): Evaluated {
+  const cond = evaluateNode(node.condition, child(path, 0), scope)
+  const reset = evaluateNode(node.reset, child(path, 1), scope)
+  if (cond instanceof Promise || reset instanceof Promise)
+    return Promise.all([cond, reset]).then(([c, r]) => sinceOf(path, scope, c, r))
+  return sinceOf(path, scope, cond, reset)
+}
+
+function sinceOf(path: string, scope: NodeScope, cond: EvaluatedNode, reset: EvaluatedNode): EvaluatedNode {
   const kept = recall<{ trueAt?: number; resetAt?: number }>(scope, path, 'since') ?? {}
   const trueAt = cond.value ? scope.now : kept.trueAt
   const resetAt = reset.value ? scope.now : kept.resetAt
@@ -209,6 +222,35 @@ async function since(
     details: { trueAt: iso(trueAt), resetAt: iso(resetAt), lastMaterializedAt: iso(last) },
     children: [cond, reset],
   }
+}
+
+function combine(
+  node: Extract<ConditionNode, { kind: 'and' | 'or' | 'ensemble' }>,
+  path: string,
+  children: EvaluatedNode[],
+): EvaluatedNode {
+  const count = children.filter((c) => c.value).length
+  const n = children.length
+  let need: number
+  let label: string
+  if (node.kind === 'ensemble') {
+    need = needed(node.atLeast, n)
+    label = `ensemble: ${count} of ${n} true, ${node.atLeast === 'majority' ? 'a majority' : 'at least'} ${need} needed`
+  } else {
+    need = node.kind === 'and' ? n : 1
+    label = `${node.kind}: ${count} of ${n} true`
+  }
+  return { kind: node.kind, path, value: count >= need, label, children }
+}
+
+function negate(path: string): (c: EvaluatedNode) => EvaluatedNode {
+  return (c) => ({
+    kind: 'not',
+    path,
+    value: !c.value,
+    label: `not: ${c.value ? 'true' : 'false'} inside`,
+    children: [c],
+  })
 }
 
 const crons = new Map<string, CronSchedule>()

@@ -19,7 +19,35 @@ import type { AssetFacts, EvaluatedNode } from './scope.js'
  */
 export function nextWake(node: ConditionNode, facts: AssetFacts, tree: EvaluatedNode, now: number): number {
   if (hasError(tree)) return now
-  return wake(node, facts, now)
+  return hasClock(node) ? wake(node, facts, now) : Infinity
+}
+
+const clocks = new WeakMap<ConditionNode, boolean>()
+
+/** Whether a tree has a clock at all (cached per tree: most have none). */
+function hasClock(node: ConditionNode): boolean {
+  let has = clocks.get(node)
+  if (has === undefined) clocks.set(node, (has = hasTimeNode(node)))
+  return has
+}
+
+function hasTimeNode(node: ConditionNode): boolean {
+  switch (node.kind) {
+    case 'on_cron':
+    case 'time_since':
+    case 'rate_limit':
+      return true
+    case 'since':
+      return hasTimeNode(node.condition) || hasTimeNode(node.reset)
+    case 'and':
+    case 'or':
+    case 'ensemble':
+      return node.of.some(hasTimeNode)
+    case 'not':
+      return hasTimeNode(node.of)
+    default:
+      return false
+  }
 }
 
 function wake(node: ConditionNode, facts: AssetFacts, now: number): number {
@@ -65,17 +93,25 @@ function hasError(tree: EvaluatedNode): boolean {
  * readsEvaluationTime({ kind: 'on_cron', cron: '0 3 * * *', timezone: 'UTC' }) // true
  */
 export function readsEvaluationTime(node: ConditionNode): boolean {
+  let reads = timed.get(node)
+  if (reads === undefined) timed.set(node, (reads = hasCron(node)))
+  return reads
+}
+
+const timed = new WeakMap<ConditionNode, boolean>()
+
+function hasCron(node: ConditionNode): boolean {
   switch (node.kind) {
     case 'on_cron':
       return true
     case 'since':
-      return readsEvaluationTime(node.condition) || readsEvaluationTime(node.reset)
+      return hasCron(node.condition) || hasCron(node.reset)
     case 'and':
     case 'or':
     case 'ensemble':
       return node.of.some(readsEvaluationTime)
     case 'not':
-      return readsEvaluationTime(node.of)
+      return hasCron(node.of)
     default:
       return false
   }

@@ -11,7 +11,8 @@
  */
 import type { Logger } from 'pino'
 
-import { type AssetFacts, type EvaluatedNode, evaluateCondition } from '../automation/evaluate.js'
+import { type AssetFacts, type EvaluatedNode, type Evaluation, evaluateConditionNow } from '../automation/evaluate.js'
+import type { ConditionNode } from '../definitions/automation.js'
 import { nextWake, readsEvaluationTime } from '../automation/wake.js'
 import type { Project } from '../definitions/index.js'
 import type { IOManager } from '../io/types.js'
@@ -374,6 +375,29 @@ async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unkno
   const requestedNow = new Set<string>()
   const lastRequestedAt = (key: string) =>
     (memories.get(key) as { lastRequestedAt?: number } | undefined)?.lastRequestedAt
+  const done = (p: number, f: AssetFacts, node: ConditionNode, e: Evaluation | Error): void => {
+    let decision: TickDecision
+    let mem: unknown
+    if (e instanceof Error) {
+      const label = `error: ${e.message.split('\n')[0]}`
+      decision = { key: f.key, requested: false, tree: { kind: node.kind, path: '', value: false, label } }
+    } else {
+      decision = { key: f.key, requested: e.requested, tree: e.tree }
+      mem = f.lastRequestedAt === undefined ? e.memory : { ...e.memory, lastRequestedAt: f.lastRequestedAt }
+    }
+    positions.push(p)
+    decisions.push(decision)
+    facts.push(f)
+    newMemory.push(mem === undefined ? undefined : [f.key, mem])
+    if (decision.requested && !holders.has(f.key)) {
+      requestedNow.add(f.key)
+      for (const c of memo.consumers[p]!) {
+        if (queued[c] === 1) continue
+        queued[c] = 1
+        ;(layers[memo.depth[c]!] ??= []).push(c)
+      }
+    }
+  }
   for (let d = 0; d < layers.length; d++) {
     const layer = layers[d]
     if (layer === undefined) continue
@@ -384,39 +408,32 @@ async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unkno
       (key) => holders.has(key),
       lastRequestedAt,
     )
-    await Promise.all(
-      layer.map(async (p, i) => {
-        const f = layerFacts[i]!
-        for (const input of f.inputs) if (requestedNow.has(input.key)) input.requested = true
-        const def = st.asset(memo.ids[p]!).def
-        const node = def.kind === 'asset' ? def.automation!.node : { kind: 'missing' as const }
-        const stored = memories.get(f.key) as { evaluatedAt?: number; nodes?: Record<string, unknown> } | undefined
-        const memory = { evaluatedAt: stored?.evaluatedAt, nodes: stored?.nodes ?? {} }
-        let decision: TickDecision
-        let mem: unknown
-        try {
-          const e = await evaluateCondition(node, f, reads, memory, at)
-          decision = { key: f.key, requested: e.requested, tree: e.tree }
-          mem = { ...e.memory, ...(f.lastRequestedAt === undefined ? {} : { lastRequestedAt: f.lastRequestedAt }) }
-        } catch (err) {
-          const label = `error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`
-          decision = { key: f.key, requested: false, tree: { kind: node.kind, path: '', value: false, label } }
-          mem = undefined
-        }
-        positions.push(p)
-        decisions.push(decision)
-        facts.push(f)
-        newMemory.push(mem === undefined ? undefined : [f.key, mem])
-        if (decision.requested && !holders.has(f.key)) {
-          requestedNow.add(f.key)
-          for (const c of memo.consumers[p]!) {
-            if (queued[c] === 1) continue
-            queued[c] = 1
-            ;(layers[memo.depth[c]!] ??= []).push(c)
-          }
-        }
-      }),
-    )
+    const pending: Promise<void>[] = []
+    for (let i = 0; i < layer.length; i++) {
+      const p = layer[i]!
+      const f = layerFacts[i]!
+      for (const input of f.inputs) if (requestedNow.has(input.key)) input.requested = true
+      const def = st.asset(memo.ids[p]!).def
+      const node = def.kind === 'asset' ? def.automation!.node : MISSING
+      const stored = memories.get(f.key) as { evaluatedAt?: number; nodes?: Record<string, unknown> } | undefined
+      const memory = { evaluatedAt: stored?.evaluatedAt, nodes: stored?.nodes ?? {} }
+      let e: Evaluation | Promise<Evaluation>
+      try {
+        e = evaluateConditionNow(node, f, reads, memory, at)
+      } catch (err) {
+        done(p, f, node, asError(err))
+        continue
+      }
+      if (e instanceof Promise)
+        pending.push(
+          e.then(
+            (ok) => done(p, f, node, ok),
+            (err: unknown) => done(p, f, node, asError(err)),
+          ),
+        )
+      else done(p, f, node, e)
+    }
+    if (pending.length > 0) await Promise.all(pending)
   }
   return { positions, decisions, facts, newMemory }
 }
@@ -447,8 +464,7 @@ function settle(
     const entry = newMemory[i]
     const before = memories.get(d.key)
     // The same as committed, but for `evaluatedAt` (which only `on_cron` reads).
-    const same =
-      entry !== undefined && !readsEvaluationTime(node) && stripTime(before ?? NO_MEMORY) === stripTime(entry[1])
+    const same = entry !== undefined && !readsEvaluationTime(node) && sameMemory(before ?? NO_MEMORY, entry[1])
     if (dryRun) {
       newMemory[i] = undefined
       // An error re-evaluates at the next tick anyway (its wake-up time is now).
@@ -467,10 +483,24 @@ function settle(
 }
 
 const NO_MEMORY = { nodes: {} }
+const MISSING: ConditionNode = { kind: 'missing' }
 
-const stripTime = (m: unknown): string => {
-  const { evaluatedAt: _, ...rest } = (m ?? {}) as { evaluatedAt?: number }
-  return JSON.stringify(rest)
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)))
+
+/** Whether two memories are the same but for `evaluatedAt` (JSON only when a node kept something). */
+function sameMemory(before: unknown, after: unknown): boolean {
+  const a = before as { nodes?: Record<string, unknown>; lastRequestedAt?: number }
+  const b = after as { nodes?: Record<string, unknown>; lastRequestedAt?: number }
+  if (a.lastRequestedAt !== b.lastRequestedAt) return false
+  const an = a.nodes ?? {}
+  const bn = b.nodes ?? {}
+  if (isEmpty(an) && isEmpty(bn)) return true
+  return JSON.stringify(an) === JSON.stringify(bn)
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false
+  return true
 }
 
 /**

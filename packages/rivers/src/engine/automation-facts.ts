@@ -55,12 +55,11 @@ export function assetFacts(
       if (st.observation(d.key)?.ok === false) unobservable = true
       return { name: d.name, key: d.key, current: current === '' ? undefined : current, consumed: consumed?.get(d.key) }
     })
-    const last = st.last(id)
     out[row] = {
       key: a.key,
       status: unobservable ? 'unobservable' : statuses[row]!,
       causes: list,
-      lastMaterializedAt: last === undefined ? undefined : Date.parse(last.at),
+      lastMaterializedAt: st.lastFinishedAt(id),
       inputs,
       inProgress: inProgress(a.key),
       lastRequestedAt: lastRequestedAt(a.key),

@@ -149,6 +149,12 @@ export class ProjectState {
     return this.#recorded.get(id) ?? this.#loaded.last(id)
   }
 
+  /** When the asset's latest record finished (epoch ms), undefined without one. */
+  lastFinishedAt(id: AssetId): number | undefined {
+    const at = this.#recorded.get(id)?.at ?? this.#loaded.finishedAt(id)
+    return at === undefined ? undefined : Date.parse(at)
+  }
+
   /** The run, time and data version of an asset's latest record (as status shows it), if any. */
   lastRun(id: AssetId): { runId: string; at: string; dataVersion: string } | undefined {
     const r = this.#recorded.get(id)

@@ -79,6 +79,12 @@ export class LoadedRecords {
     return r < 0 ? '' : this.#cols().data.slice(32 * r, 32 * r + 32)
   }
 
+  /** When the asset's loaded record finished (ISO), if it has one. */
+  finishedAt(id: number): string | undefined {
+    const r = this.#rowOf[id] ?? -1
+    return r < 0 ? undefined : this.#cols().finishedAt[r]
+  }
+
   /** The run, time and data version of the asset's loaded record, if it has one. */
   lastRun(id: number): { runId: string; at: string; dataVersion: string } | undefined {
     const r = this.#rowOf[id] ?? -1

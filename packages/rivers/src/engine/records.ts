@@ -189,20 +189,28 @@ export function changedRecords(
   idOf: (key: string) => number | undefined,
   size: number,
 ): { arrays: RecordsArrays; rows: ChangedRecord[] } {
+  // Hashes are copied and hex-encoded in JS into buffers sized up front: a Buffer view, `copy` or
+  // `toString` range per 16-byte hash (a call into C++ each) cost more than the rest together.
   const keys = lines(packed.keys)
   const inputKeys = lines(packed.inputKeys)
   const runIds = lines(packed.runIds)
   const finishedAt = lines(packed.finishedAt)
   const kinds = lines(packed.kinds)
+  const m = packed.count
+  const totalInputs = inputKeys.length
   const extern = new Map<string, number>()
-  const ids: number[] = []
-  const keep: number[] = []
-  const depOffsets = [0]
-  const deps: number[] = []
-  const depVersions: Buffer[] = []
+  const ids = new Uint32Array(m)
+  const codeVersions = Buffer.allocUnsafe(16 * m)
+  const configHashes = Buffer.allocUnsafe(16 * m)
+  const dataVersions = Buffer.allocUnsafe(16 * m)
+  const depOffsets = new Uint32Array(m + 1)
+  const deps = new Uint32Array(totalInputs)
+  const depVersions = Buffer.allocUnsafe(16 * totalInputs)
   const rows: ChangedRecord[] = []
+  let kept = 0
+  let k = 0
   let j = 0
-  for (let r = 0; r < packed.count; r++) {
+  for (let r = 0; r < m; r++) {
     const n = packed.inputCounts[r]!
     const id = idOf(keys[r]!)
     if (id === undefined) {
@@ -210,42 +218,56 @@ export function changedRecords(
       continue
     }
     const inputs = new Map<string, string>()
-    for (let k = 0; k < n; k++, j++) {
+    for (let e = 0; e < n; e++, j++) {
       const dep = inputKeys[j]!
-      const version = packed.inputVersions.subarray(16 * j, 16 * j + 16)
       let depId = idOf(dep)
       if (depId === undefined) {
         depId = extern.get(dep)
         if (depId === undefined) extern.set(dep, (depId = size + extern.size))
       }
-      deps.push(depId)
-      depVersions.push(version)
-      inputs.set(dep, version.toString('hex'))
+      deps[k] = depId
+      copy16(packed.inputVersions, 16 * j, depVersions, 16 * k)
+      k++
+      inputs.set(dep, hex16(packed.inputVersions, 16 * j))
     }
-    depOffsets.push(deps.length)
-    ids.push(id)
-    keep.push(r)
+    ids[kept] = id
+    copy16(packed.codeVersions, 16 * r, codeVersions, 16 * kept)
+    copy16(packed.configHashes, 16 * r, configHashes, 16 * kept)
+    copy16(packed.dataVersions, 16 * r, dataVersions, 16 * kept)
+    kept++
+    depOffsets[kept] = k
     rows.push({
       id,
       inputs,
       last: {
         runId: runIds[r]!,
         at: finishedAt[r]!,
-        dataVersion: packed.dataVersions.subarray(16 * r, 16 * r + 16).toString('hex'),
+        dataVersion: hex16(packed.dataVersions, 16 * r),
         kind: kinds[r] as RecordKind,
       },
     })
   }
-  const pick = (b: Buffer) => Buffer.concat(keep.map((r) => b.subarray(16 * r, 16 * r + 16)))
   const arrays: RecordsArrays = {
-    ids: Uint32Array.from(ids),
-    codeVersions: pick(packed.codeVersions),
-    configHashes: pick(packed.configHashes),
-    dataVersions: pick(packed.dataVersions),
-    depOffsets: Uint32Array.from(depOffsets),
-    deps: Uint32Array.from(deps),
-    depVersions: Buffer.concat(depVersions),
+    ids: ids.subarray(0, kept),
+    codeVersions: codeVersions.subarray(0, 16 * kept),
+    configHashes: configHashes.subarray(0, 16 * kept),
+    dataVersions: dataVersions.subarray(0, 16 * kept),
+    depOffsets: depOffsets.subarray(0, kept + 1),
+    deps: deps.subarray(0, k),
+    depVersions: depVersions.subarray(0, 16 * k),
     ...(extern.size === 0 ? {} : { externKeys: [...extern.keys()].join('\n') }),
   }
   return { arrays, rows }
+}
+
+function copy16(src: Uint8Array, from: number, dst: Uint8Array, to: number): void {
+  for (let b = 0; b < 16; b++) dst[to + b] = src[from + b]!
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+function hex16(src: Uint8Array, from: number): string {
+  let out = ''
+  for (let b = 0; b < 16; b++) out += HEX[src[from + b]!]
+  return out
 }

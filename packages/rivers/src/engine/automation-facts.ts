@@ -49,12 +49,20 @@ export function assetFacts(
     // What the last materialization consumed: read by data_amount and drift only.
     const consumed = readsConsumed(a.def) ? st.consumedInputs(id) : undefined
     let unobservable = false
-    const inputs = a.deps.map((d) => {
-      const depId = st.idOf(d.key)!
+    const depIds = st.depIds(id)
+    const inputs = new Array<AssetFacts['inputs'][number]>(depIds.length)
+    for (let k = 0; k < depIds.length; k++) {
+      const d = a.deps[k]!
+      const depId = depIds[k]! as AssetId
       const current = st.dataVersion(depId)
-      if (st.observation(d.key)?.ok === false) unobservable = true
-      return { name: d.name, key: d.key, current: current === '' ? undefined : current, consumed: consumed?.get(d.key) }
-    })
+      if (st.asset(depId).isSource && st.observation(d.key)?.ok === false) unobservable = true
+      inputs[k] = {
+        name: d.name,
+        key: d.key,
+        current: current === '' ? undefined : current,
+        consumed: consumed?.get(d.key),
+      }
+    }
     out[row] = {
       key: a.key,
       status: unobservable ? 'unobservable' : statuses[row]!,

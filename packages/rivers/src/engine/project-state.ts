@@ -61,6 +61,7 @@ export class ProjectState {
   /** Where the last load or refresh stood in the store (stores with `latestRecordsSince`). */
   #cursor: LatestCursor | undefined
   readonly #observed = new Map<string, Observed>()
+  readonly #depIds: (Uint32Array | undefined)[] = []
   /** Store reads and writes that update the core, in order: a reload never undoes a newer record. */
   #queue: Promise<unknown> = Promise.resolve()
 
@@ -151,8 +152,20 @@ export class ProjectState {
 
   /** When the asset's latest record finished (epoch ms), undefined without one. */
   lastFinishedAt(id: AssetId): number | undefined {
-    const at = this.#recorded.get(id)?.at ?? this.#loaded.finishedAt(id)
-    return at === undefined ? undefined : Date.parse(at)
+    const r = this.#recorded.get(id)
+    return r === undefined ? this.#loaded.finishedAtMs(id) : Date.parse(r.at)
+  }
+
+  /**
+   * The ids of an asset's inputs, in the order of `asset(id).deps` (computed once per asset).
+   *
+   * @example
+   * const [first] = state.depIds(id)
+   */
+  depIds(id: AssetId): Uint32Array {
+    let d = this.#depIds[id]
+    if (d === undefined) this.#depIds[id] = d = Uint32Array.from(this.asset(id).deps, (x) => this.#ids.get(x.key)!)
+    return d
   }
 
   /** The run, time and data version of an asset's latest record (as status shows it), if any. */

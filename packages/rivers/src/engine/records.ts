@@ -29,6 +29,7 @@ export class LoadedRecords {
   readonly #packed: PackedLatestRecords
   #columns: { runIds: string[]; finishedAt: string[]; data: string } | undefined
   #kinds: string[] | undefined
+  #finishedMs: Float64Array | undefined
   #inputs: { starts: Uint32Array; keys: string[]; versions: string } | undefined
 
   private constructor(rowOf: Int32Array, packed: PackedLatestRecords) {
@@ -79,10 +80,14 @@ export class LoadedRecords {
     return r < 0 ? '' : this.#cols().data.slice(32 * r, 32 * r + 32)
   }
 
-  /** When the asset's loaded record finished (ISO), if it has one. */
-  finishedAt(id: number): string | undefined {
+  /** When the asset's loaded record finished (epoch ms), if it has one; parsed once per row. */
+  finishedAtMs(id: number): number | undefined {
     const r = this.#rowOf[id] ?? -1
-    return r < 0 ? undefined : this.#cols().finishedAt[r]
+    if (r < 0) return undefined
+    this.#finishedMs ??= new Float64Array(this.#packed.count).fill(Number.NaN)
+    let ms = this.#finishedMs[r]!
+    if (Number.isNaN(ms)) this.#finishedMs[r] = ms = Date.parse(this.#cols().finishedAt[r]!)
+    return ms
   }
 
   /** The run, time and data version of the asset's loaded record, if it has one. */

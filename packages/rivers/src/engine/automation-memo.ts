@@ -10,7 +10,6 @@
  * whose wake-up time has come, and the consumers of assets requested in the same tick.
  */
 import { conditionReferences } from '../definitions/automation.js'
-import type { TickDecision } from './automation.js'
 import type { AssetId } from './planner.js'
 import type { ProjectState } from './project-state.js'
 
@@ -30,7 +29,7 @@ export class TickMemo {
   /** Conditioned consumers of each position (requested inputs make them evaluate in the same tick). */
   readonly consumers: readonly (readonly number[])[]
   /** Last decision of each position (undefined before its first evaluation). */
-  readonly decisions: (TickDecision | undefined)[]
+  readonly decisions: ({ key: string; requested: boolean } | undefined)[]
   /** When each position must be evaluated again although nothing it reads changed (epoch ms). */
   readonly #wakeAt: Float64Array
   /** The earliest of `#wakeAt` (an idle tick checks this one number). */

@@ -246,7 +246,10 @@ Exit 0; 1 when a launched run failed; 130 when cancelled.`,
       }),
     )
 
-  command('daemon', 'keep assets up to date: tick every interval and launch the runs conditions request')
+  command(
+    'daemon',
+    'keep assets up to date: tick every interval and when a source file or the store changes, launch the runs conditions request',
+  )
     .addOption(
       new Option('--interval <duration>', 'time between ticks')
         .argParser(durationOption('--interval', '5s'))
@@ -263,9 +266,9 @@ Exit 0; 1 when a launched run failed; 130 when cancelled.`,
     .option('--wait', 'if another daemon holds the store, wait for it to stop instead of exiting 2')
     .option('--poll', 'poll source files and the store instead of fs events (also RIVERS_WATCH=poll)')
     .addOption(
-      new Option('--poll-interval <duration>', 'how often polling looks').argParser(
-        durationOption('--poll-interval', '1s'),
-      ),
+      new Option('--poll-interval <duration>', 'how often polling looks')
+        .argParser(durationOption('--poll-interval', '1s'))
+        .default(1_000, '1s'),
     )
     .addHelpText(
       'after',
@@ -273,7 +276,8 @@ Exit 0; 1 when a launched run failed; 130 when cancelled.`,
 Besides every interval, the daemon ticks at once when a path source's file changes (fs events on
 its folder; the tick observes just the changed sources) and when another process commits to the
 store (a run recorded an upstream asset). With --poll, or where fs events are not available, files
-and the store are polled every --poll-interval (default 1s).
+and the store are polled every --poll-interval.
+
 One daemon per store: it holds a lease in the store, renewed while it runs (it lasts 3 intervals,
 at least 15s). A second daemon exits 2 naming the holder's pid, host and start time, or waits with
 --wait; a daemon killed with kill -9 on this machine is taken over at once, one on another machine

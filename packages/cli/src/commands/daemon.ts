@@ -93,12 +93,15 @@ export async function daemon(ctx: Ctx, flags: DaemonFlags): Promise<number> {
         pollIntervalMs,
         wake,
         onFallback: (dir, error) => {
-          const why = (error as { code?: unknown }).code === 'ENOENT' ? 'it does not exist' : messageOf(error)
-          log.info(
-            'watch_fallback',
-            `fs events are not available for ${shownPath(dir, ctx.io.cwd)} (${why}): polling its files every ${formatDuration(pollIntervalMs)}`,
-            { dir, error: messageOf(error) },
-          )
+          const shown = shownPath(dir, ctx.io.cwd)
+          const what =
+            (error as { code?: unknown }).code === 'ENOENT'
+              ? `${shown} does not exist (or went away)`
+              : `fs events are not available for ${shown} (${messageOf(error)})`
+          log.info('watch_fallback', `${what}: polling it every ${formatDuration(pollIntervalMs)}`, {
+            dir,
+            error: messageOf(error),
+          })
         },
       })
       const watching = wakeups.describe()

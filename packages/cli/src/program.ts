@@ -246,7 +246,10 @@ Exit 0; 1 when a launched run failed; 130 when cancelled.`,
       }),
     )
 
-  command('daemon', 'keep assets up to date: tick every interval and launch the runs conditions request')
+  command(
+    'daemon',
+    'keep assets up to date: tick every interval and when a source file or the store changes, launch the runs conditions request',
+  )
     .addOption(
       new Option('--interval <duration>', 'time between ticks')
         .argParser(durationOption('--interval', '5s'))
@@ -261,21 +264,36 @@ Exit 0; 1 when a launched run failed; 130 when cancelled.`,
         .default('latest', 'latest'),
     )
     .option('--wait', 'if another daemon holds the store, wait for it to stop instead of exiting 2')
+    .option('--poll', 'poll source files and the store instead of fs events (also RIVERS_WATCH=poll)')
+    .addOption(
+      new Option('--poll-interval <duration>', 'how often polling looks')
+        .argParser(durationOption('--poll-interval', '1s'))
+        .default(1_000, '1s'),
+    )
     .addHelpText(
       'after',
       `
+Besides every interval, the daemon ticks at once when a path source's file changes (fs events on
+its folder; the tick observes just the changed sources) and when another process commits to the
+store (a run recorded an upstream asset). With --poll, or where fs events are not available, files
+and the store are polled every --poll-interval.
+
 One daemon per store: it holds a lease in the store, renewed while it runs (it lasts 3 intervals,
 at least 15s). A second daemon exits 2 naming the holder's pid, host and start time, or waits with
 --wait; a daemon killed with kill -9 on this machine is taken over at once, one on another machine
 when its lease runs out. Runs go on between ticks; an asset being built is not requested again.
 SIGTERM or Ctrl-C: no more ticks, running runs are cancelled and recorded, the lease is released,
-exit 0 (a second signal exits 130 at once). Output: one line per tick and per finished run
-(with --json, one JSON object per line).`,
+exit 0 (a second signal exits 130 at once). Output: a line per tick that observed a change,
+requested or launched something or failed, and per finished run; idle ticks are summed up at most
+once a minute (with --json, one JSON object per tick and per event).`,
     )
     .action(
       run(async () => {
         const { daemon } = await import('./commands/daemon.js')
-        return (ctx: Ctx, flags: { interval: number; catchUp: CatchUp; wait?: boolean }) => daemon(ctx, flags)
+        return (
+          ctx: Ctx,
+          flags: { interval: number; catchUp: CatchUp; wait?: boolean; poll?: boolean; pollInterval?: number },
+        ) => daemon(ctx, flags)
       }),
     )
 

@@ -23,6 +23,7 @@ test.each(['tick', 'daemon', 'automation', 'watch'])('assets %s --help', async (
 
 test.each([
   [['daemon', '--interval', 'often'], '--interval "often" is not a duration'],
+  [['daemon', '--poll-interval', '1'], '--poll-interval "1" is not a duration'],
   [['daemon', '--catch-up', 'all'], '--catch-up "all" is not a catch-up policy'],
   [['watch', '--debounce', '300'], '--debounce "300" is not a duration'],
   [['automation', '--limit', '0'], 'expected a positive integer, e.g. --limit 4.'],

@@ -1,20 +1,26 @@
 /**
- * `assets daemon [--interval 5s] [--catch-up skip|latest|all:N] [--wait]`: one long-running process
- * per store that ticks every interval (conditions, schedules, sensors) and launches the runs they
- * request, which go on between ticks. A lease in the store (`@daemon`) keeps it single: a second
- * daemon exits 2 naming the holder, or waits with `--wait`. SIGTERM/SIGINT: stop ticking, cancel the
- * running runs, wait until they have recorded, release the lease, exit 0 (a second signal exits 130
- * at once). Prints one line per tick and per finished run (NDJSON with `--json`).
+ * `assets daemon [--interval 5s] [--catch-up skip|latest|all:N] [--wait] [--poll] [--poll-interval 1s]`:
+ * one long-running process per store that ticks every interval (conditions, schedules, sensors) and
+ * at once when a path source's file changes or another process commits to the store, and launches
+ * the runs they request, which go on between ticks. A lease in the store (`@daemon`) keeps it single:
+ * a second daemon exits 2 naming the holder, or waits with `--wait`. SIGTERM/SIGINT: stop ticking,
+ * cancel the running runs, wait until they have recorded, release the lease, exit 0 (a second signal
+ * exits 130 at once). Prints a line per tick that did something and per finished run, idle ticks as a
+ * summary at most once a minute (NDJSON with `--json`: every tick).
  */
+import path from 'node:path'
+
 import type { Lease } from '@rivers-orchestrator/rivers/plugin'
 import type { Ctx } from '../context.js'
 import { daemonLeaseLost, daemonRunning } from '../daemon/errors.js'
 import { DaemonLease } from '../daemon/lease.js'
 import { daemonLog } from '../daemon/log.js'
-import { runDaemonLoop } from '../daemon/loop.js'
+import { runDaemonLoop, Wake } from '../daemon/loop.js'
 import { type CatchUp, leaseTtlMs } from '../daemon/options.js'
 import { stopOnSignals } from '../daemon/signals.js'
+import { startWakeups, type Wakeups, wantsPolling } from '../daemon/wakeups.js'
 import { withStoreWorkspace } from '../daemon/workspace.js'
+import { shownPath } from '../errors.js'
 import { EXIT } from '../exit.js'
 import { formatDuration } from '../format/duration.js'
 
@@ -25,7 +31,14 @@ export interface DaemonFlags {
   catchUp: CatchUp
   /** Wait for another daemon to stop instead of exiting 2. */
   wait?: boolean
+  /** Poll the source files and the store instead of fs events (also `RIVERS_WATCH=poll`). */
+  poll?: boolean
+  /** How often polling looks (ms; default 1 s). */
+  pollInterval?: number
 }
+
+/** The default of `--poll-interval` (ms). */
+export const POLL_INTERVAL_MS = 1_000
 
 /**
  * @example
@@ -33,9 +46,10 @@ export interface DaemonFlags {
  */
 export async function daemon(ctx: Ctx, flags: DaemonFlags): Promise<number> {
   const log = daemonLog(ctx)
-  return withStoreWorkspace(ctx, async ({ ws, store, storeDir }) => {
+  return withStoreWorkspace(ctx, async ({ ws, store, storeDir, projectFile }) => {
     const ttlMs = leaseTtlMs(flags.interval)
     const lease = new DaemonLease(store, ttlMs)
+    let wakeups: Wakeups | undefined
     const stop = stopOnSignals(ctx.io, {
       onStop: (signal) =>
         log.info(
@@ -67,16 +81,70 @@ export async function daemon(ctx: Ctx, flags: DaemonFlags): Promise<number> {
           { previous: holderFields(got.previous) },
         )
       const catchUp = typeof flags.catchUp === 'string' ? flags.catchUp : `all:${flags.catchUp.all}`
+      const wake = new Wake()
+      const poll = wantsPolling(flags.poll, ctx.io.env)
+      const pollIntervalMs = flags.pollInterval ?? POLL_INTERVAL_MS
+      wakeups = startWakeups({
+        assets: ws.project.assets,
+        baseDir: path.dirname(projectFile),
+        dbFile: store.file,
+        dataVersion: () => store.externalDataVersion(),
+        poll,
+        pollIntervalMs,
+        wake,
+        onFallback: (dir, error) => {
+          const shown = shownPath(dir, ctx.io.cwd)
+          const what =
+            (error as { code?: unknown }).code === 'ENOENT'
+              ? `${shown} does not exist (or went away)`
+              : `fs events are not available for ${shown} (${messageOf(error)})`
+          log.info('watch_fallback', `${what}: polling it every ${formatDuration(pollIntervalMs)}`, {
+            dir,
+            error: messageOf(error),
+          })
+        },
+      })
+      const watching = wakeups.describe()
       log.info(
         'started',
-        `daemon started (pid ${process.pid}): ticking every ${formatDuration(flags.interval)}, lease ${formatDuration(ttlMs)}, catch-up ${catchUp}, store ${storeDir}`,
-        { pid: process.pid, intervalMs: flags.interval, leaseMs: ttlMs, catchUp: flags.catchUp, storeDir },
+        `daemon started (pid ${process.pid}): ticking every ${formatDuration(flags.interval)}, lease ${formatDuration(ttlMs)}, catch-up ${catchUp}, store ${storeDir}; ${watching}`,
+        {
+          pid: process.pid,
+          intervalMs: flags.interval,
+          leaseMs: ttlMs,
+          catchUp: flags.catchUp,
+          storeDir,
+          watch: {
+            sources: wakeups.sources.sources.map((s) => s.key),
+            sourceMode: wakeups.sources.mode,
+            storeMode: wakeups.store.mode,
+            pollIntervalMs,
+          },
+        },
       )
+      const sources = wakeups.sources
       const end = await runDaemonLoop({
         intervalMs: flags.interval,
         lease,
         stop: stop.signal,
-        tick: (t) => ws.tick({ wait: false, signal: t.signal, catchUp: flags.catchUp, onRun: t.onRun }),
+        wake,
+        tick: async (t) => {
+          const observe = sources.take()
+          try {
+            const report = await ws.tick({
+              wait: false,
+              signal: t.signal,
+              catchUp: flags.catchUp,
+              onRun: t.onRun,
+              observe,
+              watched: sources.watched,
+            })
+            return { ...report, observed: observe, woken: t.woken }
+          } catch (e) {
+            sources.restore(observe) // observed by the next tick
+            throw e
+          }
+        },
         events: {
           tick: (report, ms) => log.tick(report, ms),
           tickFailed: (e, ms) => log.tickFailed(e, ms),
@@ -92,9 +160,14 @@ export async function daemon(ctx: Ctx, flags: DaemonFlags): Promise<number> {
       log.info('stopped', 'daemon stopped; lease released', {})
       return EXIT.ok
     } finally {
+      wakeups?.close()
       stop.dispose()
     }
   })
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
 }
 
 function holderText(h: Lease): string {

@@ -1,7 +1,9 @@
 /**
- * What the daemon prints: one line per tick (evaluated, requested, runs launched, duration), one per
- * run finished, and lines for start, waiting and stop. Human lines go to stdout, each starting with
- * its ISO time; with `--json`, one JSON object per line (NDJSON) with an `event` field.
+ * What the daemon prints: a line per tick that did something (observed a changed source, requested
+ * assets, launched runs, or failed: evaluated, requested, runs launched, duration), one per run
+ * finished, and lines for start, waiting and stop. Idle ticks print nothing but a summary line at
+ * most once a minute (`12 idle ticks since …`). Human lines go to stdout, each starting with its ISO
+ * time; with `--json`, one JSON object per line (NDJSON) with an `event` field, for every tick.
  */
 import type { RunSummary } from '@rivers-orchestrator/rivers'
 import type { Ctx } from '../context.js'
@@ -15,6 +17,29 @@ export interface TickLine {
   requested: readonly string[]
   runs: readonly { runId: string; select: readonly string[]; source: string; error?: string }[]
   sensors?: readonly { name: string; error?: string }[]
+  /** Sources observed because their file changed (`TickOptions.observe`). */
+  observed?: readonly string[]
+  /** Why the tick started before its slot (`files`, `store`, `run`); empty for a grid tick. */
+  woken?: readonly string[]
+}
+
+/** At most one idle summary line per this many ms. */
+export const IDLE_SUMMARY_MS = 60_000
+
+/**
+ * Whether a tick is worth a line: it observed a changed source, requested something, launched (or
+ * failed to launch) a run, or a sensor failed.
+ *
+ * @example
+ * isIdleTick({ tickId: 3, evaluated: 2, requested: [], runs: [] }) // true
+ */
+export function isIdleTick(report: TickLine): boolean {
+  return (
+    report.requested.length === 0 &&
+    report.runs.length === 0 &&
+    (report.observed ?? []).length === 0 &&
+    !(report.sensors ?? []).some((s) => s.error !== undefined)
+  )
 }
 
 /** Lines of the daemon (see the module comment). */
@@ -36,14 +61,29 @@ export interface DaemonLog {
  */
 export function daemonLog(ctx: Ctx, now: () => Date = () => new Date()): DaemonLog {
   const style = ctx.out
+  // Text mode: the idle ticks since the last line, summed up at most once a minute.
+  let idle = 0
+  let lastLine = now()
   const write = (event: string, text: string, fields: Record<string, unknown>) => {
-    const at = now().toISOString()
+    const date = now()
+    const at = date.toISOString()
     if (ctx.json) ctx.io.stdout.write(`${JSON.stringify({ at, event, ...fields })}\n`)
-    else ctx.io.stdout.write(`${style.dim(at)} ${text}\n`)
+    else {
+      ctx.io.stdout.write(`${style.dim(at)} ${text}\n`)
+      idle = 0
+      lastLine = date
+    }
+  }
+  const idleTick = () => {
+    idle++
+    if (now().getTime() - lastLine.getTime() < IDLE_SUMMARY_MS) return
+    const since = lastLine.toISOString()
+    write('idle', style.dim(`${idle} idle tick${idle === 1 ? '' : 's'} since ${since}`), {})
   }
   return {
     info: (event, text, fields = {}) => write(event, text, fields),
-    tick: (report, durationMs) =>
+    tick: (report, durationMs) => {
+      if (!ctx.json && isIdleTick(report)) return idleTick()
       write('tick', tickText(report, durationMs, style), {
         tickId: report.tickId,
         evaluated: report.evaluated,
@@ -58,7 +98,10 @@ export function daemonLog(ctx: Ctx, now: () => Date = () => new Date()): DaemonL
         ...(report.sensors?.some((s) => s.error !== undefined)
           ? { sensorErrors: report.sensors.filter((s) => s.error !== undefined) }
           : {}),
-      }),
+        ...(report.observed === undefined ? {} : { observed: report.observed }),
+        ...(report.woken === undefined ? {} : { woken: report.woken }),
+      })
+    },
     tickFailed: (error, durationMs) =>
       write(
         'tick_failed',
@@ -90,7 +133,7 @@ export function daemonLog(ctx: Ctx, now: () => Date = () => new Date()): DaemonL
 }
 
 /**
- * `tick 12: 4 evaluated, 1 requested (model), run R launched (conditions: model) · 8ms`
+ * `tick 12: raw changed; 4 evaluated, 1 requested (model), run R launched (conditions: model) · 8ms`
  *
  * @example
  * tickText({ tickId: 3, evaluated: 2, requested: [], runs: [] }, 4, style) // 'tick 3: 2 evaluated, 0 requested · 4ms'
@@ -111,7 +154,9 @@ export function tickText(report: TickLine, durationMs: number, style: Style): st
     .filter((s) => s.error !== undefined)
     .map((s) => `, ${style.red(`sensor ${s.name} failed`)}: ${s.error}`)
     .join('')
-  return `tick ${report.tickId ?? '-'}: ${report.evaluated} evaluated, ${requested}${runs}${sensorErrors} ${style.dim(`· ${formatDuration(durationMs)}`)}`
+  const observed = report.observed ?? []
+  const changed = observed.length === 0 ? '' : `${shortList(observed)} changed; `
+  return `tick ${report.tickId ?? '-'}: ${changed}${report.evaluated} evaluated, ${requested}${runs}${sensorErrors} ${style.dim(`· ${formatDuration(durationMs)}`)}`
 }
 
 function runText(s: RunSummary, style: Style): string {

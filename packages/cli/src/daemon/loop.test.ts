@@ -4,7 +4,7 @@ import path from 'node:path'
 import { SqliteStore } from '@rivers-orchestrator/rivers/plugin'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { DAEMON_LEASE_KEY, DaemonLease } from './lease.js'
-import { type LoopEvents, runDaemonLoop } from './loop.js'
+import { type LoopEvents, runDaemonLoop, Wake } from './loop.js'
 
 let dir: string
 let store: SqliteStore
@@ -171,4 +171,66 @@ test('a daemon whose lease another daemon took stops, cancels its runs and leave
   expect(aborted).toBe(true)
   expect(events.lines).toEqual(['tick #1', 'stopping [run-3]', 'run run-3 ok cancelled'])
   expect((await store.getLease(DAEMON_LEASE_KEY))?.runId).toBe('daemon-other')
+})
+
+test('a wake starts a tick at once (not at the next slot), told why; a wake during a tick queues one more', async () => {
+  const lease = await held()
+  const stop = new AbortController()
+  const wake = new Wake()
+  const ticks: { at: number; woken: readonly string[] }[] = []
+  let running = 0
+  let overlapped = false
+  const origin = performance.now()
+  setTimeout(() => wake.wake('files'), 100)
+  const end = await runDaemonLoop({
+    intervalMs: 60_000,
+    lease,
+    stop: stop.signal,
+    wake,
+    events: recorder(),
+    tick: async (ctx) => {
+      ticks.push({ at: performance.now() - origin, woken: ctx.woken })
+      if (running++ > 0) overlapped = true
+      if (ticks.length === 2) {
+        // Woken twice while this tick runs: one more tick right after it, with both reasons.
+        wake.wake('store')
+        await wait(50)
+        wake.wake('files')
+        wake.wake('store')
+      }
+      await wait(10)
+      running--
+      if (ticks.length === 3) stop.abort()
+      return `#${ticks.length}`
+    },
+  })
+  expect(end).toEqual({ reason: 'stopped' })
+  expect(overlapped).toBe(false)
+  expect(ticks.map((t) => t.woken)).toEqual([[], ['files'], ['store', 'files']])
+  expect(ticks[1]!.at).toBeGreaterThanOrEqual(95)
+  expect(ticks[1]!.at).toBeLessThan(1_000)
+  expect(ticks[2]!.at - ticks[1]!.at).toBeLessThan(1_000)
+})
+
+test('a run the daemon launched wakes it when it has finished', async () => {
+  const lease = await held()
+  const stop = new AbortController()
+  const ticks: (readonly string[])[] = []
+  await runDaemonLoop({
+    intervalMs: 60_000,
+    lease,
+    stop: stop.signal,
+    events: recorder(),
+    tick: async (ctx) => {
+      ticks.push(ctx.woken)
+      if (ticks.length === 1)
+        ctx.onRun(
+          'run-1',
+          wait(50).then(() => 'ok'),
+        )
+      else stop.abort()
+      return `#${ticks.length}`
+    },
+  })
+  expect(ticks).toEqual([[], ['run']])
 })

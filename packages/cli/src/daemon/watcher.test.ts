@@ -101,3 +101,53 @@ test('set() replaces the watched files; close() stops every callback', async () 
   await wait(200)
   expect(batches).toHaveLength(1)
 })
+
+test.each([
+  ['fs events', false],
+  ['polling', true],
+])('%s: a file created after the start is seen, and one replaced by a rename', async (_name, poll) => {
+  const file = path.join(dir, 'raw.csv')
+  const batches: string[][] = []
+  watcher = new FileWatcher({
+    debounceMs: 50,
+    poll,
+    pollIntervalMs: 50,
+    onChange: (files) => batches.push(files.map((f) => path.relative(dir, f))),
+  })
+  watcher.set([file])
+  expect(watcher.mode).toBe(poll ? 'polling' : 'events')
+  await wait(120)
+  writeFileSync(file, 'a\n')
+  await until(() => batches.length === 1)
+  await wait(120) // polling: the next stat must see the new inode
+  writeFileSync(path.join(dir, 'raw.csv.tmp'), 'a\nb\n')
+  renameSync(path.join(dir, 'raw.csv.tmp'), file)
+  await until(() => batches.length === 2)
+  expect(batches).toEqual([['raw.csv'], ['raw.csv']])
+})
+
+test('a watched folder that goes away is told once and polled; its file is seen when it comes back', async () => {
+  mkdirSync(path.join(dir, 'data'))
+  const file = path.join(dir, 'data', 'raw.csv')
+  writeFileSync(file, '1')
+  const fallbacks: string[] = []
+  const batches: string[][] = []
+  watcher = new FileWatcher({
+    debounceMs: 50,
+    pollIntervalMs: 50,
+    onChange: (files) => batches.push(files.map((f) => path.relative(dir, f))),
+    onFallback: (d, e) => fallbacks.push(`${path.relative(dir, d)} ${(e as { code?: string }).code}`),
+  })
+  watcher.set([file])
+  expect(watcher.mode).toBe('events')
+  rmSync(path.join(dir, 'data'), { recursive: true })
+  await until(() => batches.length === 1)
+  expect(watcher.mode).toBe('polling')
+  expect(fallbacks).toEqual(['data ENOENT'])
+  await wait(150)
+  mkdirSync(path.join(dir, 'data'))
+  writeFileSync(file, '2')
+  await until(() => batches.length === 2)
+  expect(batches).toEqual([['data/raw.csv'], ['data/raw.csv']])
+  expect(fallbacks).toHaveLength(1)
+})

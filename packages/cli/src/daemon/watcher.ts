@@ -1,9 +1,10 @@
 /**
- * Watching a set of files for `assets watch`: fs events on the folders that hold them (a file
- * replaced by an editor's rename is still seen), or, when fs events are not available (the call
- * fails: inotify limits, some network or container file systems) or polling is asked for, `fs.watchFile`
- * polling. Changes are debounced: one callback, with every file that changed, once nothing changed
- * for `debounceMs`.
+ * Watching a set of files for `assets watch` and the daemon's path sources: fs events on the folders
+ * that hold them (a file replaced by an editor's rename is still seen, a file created later too), or,
+ * when fs events are not available (the call fails: inotify limits, some network or container file
+ * systems; the folder does not exist or goes away) or polling is asked for, `fs.watchFile` polling
+ * (mtime, size, inode). Changes are debounced: one callback, with every file that changed, once
+ * nothing changed for `debounceMs`.
  */
 import { type FSWatcher, type Stats, statSync, unwatchFile, watch, watchFile } from 'node:fs'
 import path from 'node:path'
@@ -13,6 +14,8 @@ export interface WatcherOptions {
   debounceMs: number
   /** Poll with `fs.watchFile` instead of fs events. */
   poll?: boolean
+  /** How often a polled file is stat'ed (ms; default half the debounce, between 50 ms and 1 s). */
+  pollIntervalMs?: number
   /** Called once per quiet period after changes, with the changed files (absolute, sorted). */
   onChange(files: string[]): void
   /** Told when fs events fail for a folder and it falls back to polling. */
@@ -83,19 +86,16 @@ export class FileWatcher {
 
   #watchDir(dir: string): boolean {
     try {
-      const w = watch(dir, { persistent: true }, (_event, name) => {
+      const w = watch(dir, { persistent: true }, (event, name) => {
+        // The folder itself was removed (or moved): its watch is dead, poll its files from now on.
+        if (event === 'rename' && !isDir(dir)) return this.#fallBack(dir, w, folderGone(dir))
         if (this.#files.has(dir)) this.#changed(dir)
         if (name === null) return
         const file = path.join(dir, name.toString())
         if (this.#files.has(file)) this.#changed(file)
       })
-      w.on('error', (e) => {
-        // The folder went away or the watch broke: poll its files from now on.
-        w.close()
-        this.#dirWatchers.delete(dir)
-        this.#options.onFallback?.(dir, e)
-        for (const f of this.#files) if (f === dir || path.dirname(f) === dir) this.#poll(f)
-      })
+      // The folder went away or the watch broke: poll its files from now on.
+      w.on('error', (e) => this.#fallBack(dir, w, e))
       this.#dirWatchers.set(dir, w)
       return true
     } catch (e) {
@@ -104,11 +104,24 @@ export class FileWatcher {
     }
   }
 
+  #fallBack(dir: string, w: FSWatcher, error: unknown): void {
+    if (this.#dirWatchers.get(dir) !== w) return
+    w.close()
+    this.#dirWatchers.delete(dir)
+    this.#options.onFallback?.(dir, error)
+    for (const f of this.#files)
+      if (f === dir || path.dirname(f) === dir) {
+        this.#poll(f)
+        this.#changed(f) // it went away with its folder
+      }
+  }
+
   #poll(file: string): void {
     if (this.#polled.has(file)) return
     this.#polled.add(file)
-    // Twice per debounce period: changes polled apart still fall in one quiet period.
-    const interval = Math.max(50, Math.min(1_000, Math.floor(this.#options.debounceMs / 2)))
+    // By default twice per debounce period: changes polled apart still fall in one quiet period.
+    const interval =
+      this.#options.pollIntervalMs ?? Math.max(50, Math.min(1_000, Math.floor(this.#options.debounceMs / 2)))
     watchFile(file, { interval, persistent: true }, (curr: Stats, prev: Stats) => {
       if (curr.mtimeMs !== prev.mtimeMs || curr.size !== prev.size || curr.ino !== prev.ino) this.#changed(file)
     })
@@ -129,6 +142,14 @@ export class FileWatcher {
       if (!this.#closed && files.length > 0) this.#options.onChange(files)
     }, this.#options.debounceMs)
   }
+}
+
+/** The error a watched folder that went away is reported with (as fs.watch would throw it). */
+function folderGone(dir: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOENT: no such file or directory, watch '${dir}'`), {
+    code: 'ENOENT',
+    path: dir,
+  })
 }
 
 function isDir(file: string): boolean {

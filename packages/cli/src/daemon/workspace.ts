@@ -4,7 +4,7 @@
  */
 import path from 'node:path'
 import type { Workspace } from '@rivers-orchestrator/rivers'
-import type { Store } from '@rivers-orchestrator/rivers/plugin'
+import type { SqliteStore } from '@rivers-orchestrator/rivers/plugin'
 import { type Ctx, storeDirOf } from '../context.js'
 import { findProjectFile, loadProject } from '../project-file.js'
 import { riversFor } from '../rivers-module.js'
@@ -13,7 +13,8 @@ import { checkStoreDir } from '../store-dir.js'
 /** What the daemon works with. */
 export interface DaemonWorkspace {
   ws: Workspace
-  store: Store
+  /** The SQLite store (the daemon also reads its `externalDataVersion` to notice other processes' commits). */
+  store: SqliteStore
   storeDir: string
   projectFile: string
 }

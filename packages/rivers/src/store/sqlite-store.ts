@@ -553,6 +553,23 @@ export class SqliteStore implements Store {
     )
   }
 
+  #dataVersion: Database.Statement | undefined
+
+  /**
+   * SQLite's `PRAGMA data_version` of this connection: it changes only when another connection (another
+   * process) committed to the store since the last call, never for this connection's own writes. The
+   * daemon reads it on the store's file events to tell another process's commit from its own.
+   *
+   * @example
+   * const before = store.externalDataVersion()
+   * // … another process records a materialization …
+   * store.externalDataVersion() !== before // true
+   */
+  externalDataVersion(): number {
+    this.#dataVersion ??= this.#db.prepare('PRAGMA data_version').pluck()
+    return this.#read(() => this.#dataVersion!.get() as number)
+  }
+
   /**
    * Closes the connection (the last connection also checkpoints and removes the WAL file).
    *

@@ -33,4 +33,10 @@ it('sorts like the built-in typed sort, negatives, zeros, extremes and ties incl
     ;[runs[i], runs[j]] = [runs[j] as number, runs[i] as number]
   }
   expect(Array.from(sortFloat64(Float64Array.from(runs)))).toEqual(Array.from(Float64Array.from(runs).sort()))
+  // Long runs that share the high word (the radix sort on the low word): timestamps in ms over a
+  // few days, some repeated, and the same band negated.
+  const stamps = Array.from({ length: 20_000 }, (_, i) => 1.7e12 + Math.floor(rnd() * 3e8) + (i % 7 === 0 ? 0.5 : 0))
+  for (let i = 5; i < stamps.length; i += 5) stamps[i] = stamps[i - 3] as number
+  for (const values of [stamps, stamps.map((v) => -v)])
+    expect(Array.from(sortFloat64(Float64Array.from(values)))).toEqual(Array.from(Float64Array.from(values).sort()))
 })

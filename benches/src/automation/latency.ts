@@ -9,9 +9,11 @@
  * reads the store (its own `SqliteStore` handle) until `down` has a record that consumed that
  * version: the latency is from `up`'s record finishing (its `finishedAt`, written by the materialize
  * process) to the start of the daemon's run that materialized `down` (that run's `startedAt`, written
- * by the daemon). Both clocks are this machine's. The next sample starts once that run finished, so
- * each materialization lands at an unrelated point of the daemon's tick cycle. At the end the daemon
- * gets SIGTERM and must exit 0; anything else is a problem in the report.
+ * by the daemon). Both clocks are this machine's. The next sample starts once that run finished and
+ * a seeded random pause within one interval went by: a materialization started right after the tick
+ * that launched the previous run would always land early in the next cycle (and the latency would
+ * look shorter than it is). At the end the daemon gets SIGTERM and must exit 0; anything else is a
+ * problem in the report.
  *
  * @example
  * await latencyScenario(ctx) // 20 samples, the daemon's default interval
@@ -21,6 +23,7 @@ import { SqliteStore } from '@rivers-orchestrator/rivers/plugin'
 import type { Row } from '../results.js'
 import type { RunCtx } from '../scenarios/common.js'
 import { WORK } from '../scenarios/e2e.js'
+import { Rng } from '../rng.js'
 import { quantile, summarize } from '../stats.js'
 import { type AssetsProcess, assets, startAssets, writeLatencyProject } from './latencyProject.js'
 
@@ -105,7 +108,9 @@ export async function latencyScenario(ctx: RunCtx, options: LatencyOptions = {})
   try {
     intervalMs = tickInterval(await daemon.waitFor(/ticking every (\d+(?:\.\d+)?)(ms|s|m|h)\b/, 60_000))
     const timeoutMs = Math.max(30_000, 10 * intervalMs)
+    const rng = new Rng(14)
     for (let i = 0; i <= count; i++) {
+      await new Promise((r) => setTimeout(r, rng.int(Math.ceil(intervalMs))))
       const s = await sample(dir, store, timeoutMs)
       if (i > 0) samples.push(s) // the first one warms the daemon up
       ctx.log(

@@ -137,17 +137,18 @@ export function sortFloat64(x: Float64Array): Float64Array {
     ;[from, to] = [to, from]
     ;[fromWords, toWords] = [toWords, fromWords]
   }
-  for (let i = 0; i < n; i++) fromWords[2 * i + 1] = unkey(fromWords[2 * i + 1] as number)
-  if (from !== x) x.set(from)
-  // Values that share their high word are in input order: put each such run in full order.
+  // One pass back into `x`: the values from their keys, and each run of values that share their
+  // high word (still in input order) put in full order once it is complete.
   let start = 0
-  let prev = words[1] as number
-  for (let i = 1; i < n; i++) {
-    const h = words[2 * i + 1] as number
-    if (h === prev) continue
+  let prev = fromWords[1] as number
+  for (let i = 0; i < n; i++) {
+    const k = fromWords[2 * i + 1] as number
+    words[2 * i] = fromWords[2 * i] as number
+    words[2 * i + 1] = unkey(k)
+    if (k === prev) continue
     if (i - start > 1) sortRun(x, start, i)
     start = i
-    prev = h
+    prev = k
   }
   if (n - start > 1) sortRun(x, start, n)
   return x

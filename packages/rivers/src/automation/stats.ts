@@ -57,11 +57,39 @@ function roundHalfEven(x: number): number {
 
 /**
  * max and min of F_x − F_y over the pooled values of two sorted samples, in one merge pass: each step
- * takes the smaller head (both when equal) without a data-dependent branch. After each distinct
- * value F_x − F_y = (i·n2 − j·n1) / (n1·n2): an exact integer numerator, kept once the next heads
- * show that value's ties all consumed (its ties come next, in either sample); divided out at the end.
+ * takes the smaller head (both when equal) without a data-dependent branch. After each step
+ * F_x − F_y = (i·n2 − j·n1) / (n1·n2): an exact integer numerator, divided out at the end. The
+ * statistic counts only the points after a distinct value; the points inside a run of equal values
+ * of one sample lie between the points before and after the run, so they change neither extreme.
+ * Only a value found in both samples can put a point outside them: then the exact pass does it again.
  */
 function cdfExtremes(x: Float64Array, y: Float64Array): { max: number; min: number } {
+  const n1 = x.length
+  const n2 = y.length
+  let i = 0
+  let j = 0
+  let hi = 0
+  let lo = 0
+  let shared = 0
+  while (i < n1 && j < n2) {
+    const u = x[i] as number
+    const v = y[j] as number
+    const a = +(u <= v)
+    const b = +(v <= u)
+    shared |= a & b
+    i += a
+    j += b
+    const diff = i * n2 - j * n1
+    hi = Math.max(hi, diff)
+    lo = Math.min(lo, diff)
+  }
+  // One sample is used up: the difference only moves back to 0 (where it ends), no new extreme.
+  if (shared) return cdfExtremesWithTies(x, y)
+  return { max: hi / (n1 * n2), min: lo / (n1 * n2) }
+}
+
+/** {@link cdfExtremes} when a value occurs in both samples: a point counts once that value's ties are all consumed. */
+function cdfExtremesWithTies(x: Float64Array, y: Float64Array): { max: number; min: number } {
   const n1 = x.length
   const n2 = y.length
   let i = 0
@@ -73,6 +101,7 @@ function cdfExtremes(x: Float64Array, y: Float64Array): { max: number; min: numb
   while (i < n1 && j < n2) {
     const u = x[i] as number
     const v = y[j] as number
+    // The next heads differ from the last value taken: its ties (which come next) are all consumed.
     if (u !== last && v !== last) {
       hi = Math.max(hi, diff)
       lo = Math.min(lo, diff)
@@ -82,8 +111,7 @@ function cdfExtremes(x: Float64Array, y: Float64Array): { max: number; min: numb
     last = Math.min(u, v)
     diff = i * n2 - j * n1
   }
-  // One sample is used up: take the rest of the last value's ties; after them the difference only
-  // moves back to 0 (where it ends), no new extreme.
+  // One sample is used up: take the rest of the last value's ties; after them no new extreme.
   while (i < n1 && x[i] === last) i++
   while (j < n2 && y[j] === last) j++
   diff = i * n2 - j * n1

@@ -42,13 +42,6 @@ export interface LatencyOptions {
   dir?: string
 }
 
-const MS_PER_UNIT: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
-/** The interval the daemon says it ticks at ("ticking every 5.0s,"), in ms. */
-function tickInterval(line: RegExpMatchArray): number {
-  return Number(line[1]) * (MS_PER_UNIT[line[2] ?? ''] ?? Number.NaN)
-}
-
 /** One sample: ms from `up` recorded to the start of the daemon's run of `down`, and to `down`'s own start. */
 interface Sample {
   runMs: number
@@ -100,13 +93,14 @@ export async function latencyScenario(ctx: RunCtx, options: LatencyOptions = {})
     ctx.problem(`eager latency: assets materialize exited ${populated.code}:\n${populated.output}`)
     return undefined
   }
-  const daemon = startAssets(dir, ['daemon', ...(options.interval ? ['--interval', options.interval] : [])])
+  // --json: one event per line; `started` carries the interval it ticks at.
+  const daemon = startAssets(dir, ['daemon', '--json', ...(options.interval ? ['--interval', options.interval] : [])])
   const samples: Sample[] = []
   let intervalMs = Number.NaN
   let failure: string | undefined
   const store = SqliteStore.open(path.join(dir, '.rivers'))
   try {
-    intervalMs = tickInterval(await daemon.waitFor(/ticking every (\d+(?:\.\d+)?)(ms|s|m|h)\b/, 60_000))
+    intervalMs = Number((await daemon.waitFor(/"event":"started".*"intervalMs":(\d+)/, 60_000))[1])
     const timeoutMs = Math.max(30_000, 10 * intervalMs)
     const rng = new Rng(14)
     for (let i = 0; i <= count; i++) {
@@ -122,7 +116,7 @@ export async function latencyScenario(ctx: RunCtx, options: LatencyOptions = {})
   } finally {
     await store.close()
     const code = await stopDaemon(ctx, daemon)
-    if (code === 0 && !daemon.output().includes('daemon stopped; lease released'))
+    if (code === 0 && !daemon.output().includes('"event":"stopped"'))
       ctx.problem(`eager latency: the daemon exited 0 without saying it released its lease:\n${daemon.output()}`)
   }
   if (failure !== undefined) ctx.problem(`eager latency: ${failure}\ndaemon output:\n${daemon.output()}`)

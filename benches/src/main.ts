@@ -5,7 +5,9 @@
  * charts, and prints the targets table.
  *
  * Options (for development): `--shapes=dbt,chain`, `--sizes=10000`, `--orders=shuffled`,
- * `--no-e2e`, `--only-e2e`, `--no-automation`, `--only-automation` (the issue-14 tick rows), `--out=NAME` (results file stem). `--peers`: Rivers beside Dagster instead
+ * `--no-e2e`, `--only-e2e`, `--no-automation`, `--only-automation` (the issue-14 tick and latency rows),
+ * `--latency-samples=20`, `--latency-interval=500ms` (the eager-latency row; default: the daemon's own interval),
+ * `--out=NAME` (results file stem). `--peers`: Rivers beside Dagster instead
  * (`peers/main.ts`; `--peer-sizes=50`, `--peer-cap=1000`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -18,6 +20,7 @@ import { FULL, QUICK, type Profile } from './profile.js'
 import { charts } from './report/charts.js'
 import { renderMarkdown } from './report/markdown.js'
 import { lineChart } from './report/svg.js'
+import { type LatencyOptions, latencyScenario } from './automation/latency.js'
 import { tickScenario } from './automation/tick.js'
 import { evaluateTickTargets } from './automation/tickTargets.js'
 import { annotate, evaluateTargets } from './report/targets.js'
@@ -53,6 +56,7 @@ interface Args {
   e2e: boolean
   graphs: boolean
   automation: boolean
+  latency: LatencyOptions
   out: string
 }
 
@@ -68,11 +72,17 @@ function parseArgs(argv: readonly string[]): Args {
   if (sizes) profile.sizes = sizes.split(',').map(Number)
   if (orders) profile.orders = orders.split(',') as IdOrder[]
   const onlyAutomation = argv.includes('--only-automation')
+  const latencySamples = opt('latency-samples')
+  const latencyInterval = opt('latency-interval')
   return {
     profile,
     e2e: !argv.includes('--no-e2e') && !onlyAutomation,
     graphs: !argv.includes('--only-e2e') && !onlyAutomation,
     automation: !argv.includes('--no-automation') && !argv.includes('--only-e2e'),
+    latency: {
+      ...(latencySamples ? { samples: Number(latencySamples) } : {}),
+      ...(latencyInterval ? { interval: latencyInterval } : {}),
+    },
     out: opt('out') ?? (quick ? 'quick' : 'latest'),
   }
 }
@@ -190,6 +200,10 @@ async function main(): Promise<void> {
   if (args.automation) {
     await guarded(ctx, 'automation tick', () => tickScenario(ctx, 100_000))
     ctx.log(`  automation tick: total ${elapsed()}`)
+    await guarded(ctx, 'automation latency', async () => {
+      await latencyScenario(ctx, args.latency)
+    })
+    ctx.log(`  automation latency: total ${elapsed()}`)
   }
 
   machine.loadEnd = loadNow()

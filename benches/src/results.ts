@@ -72,6 +72,10 @@ export const SCENARIOS = {
     title: 'Automation tick (issue 14)',
     what: 'one `Workspace.tick` on a generated project whose every asset is eager, populated store: after nothing changed, and after another store handle recorded new data versions of 100 assets (their eager children are requested); store calls counted on the `Store` seam',
   },
+  'automation-latency': {
+    title: 'Eager latency (issue 14)',
+    what: "real processes on a temporary project `raw.txt` → `up` → `down` (`when.eager()`): `assets daemon` running (its default interval unless `--latency-interval`), a separate `assets materialize up --force` records new data; time from `up`'s record finishing to the start of the daemon's run that materializes `down` (store timestamps, same machine); one warm-up sample; the daemon must exit 0 on SIGTERM",
+  },
   'drift-stats': {
     title: 'Drift statistics (issue 14)',
     what: 'ksTest / cvmTest on 2 × 100k normal values (b shifted by 0.01σ; number[] in, typed copies, sort, one merge pass, p-value), mmdTest on 2 × 2k values (median heuristic + statistic) and with 200 permutations on 2 × 1k and 2 × 2k; target: KS ≤ 20 ms',

@@ -253,7 +253,14 @@ export function renderMarkdown(report: BenchReport): string {
     for (const c of report.charts) out.push(`![${c.title}](${c.file})\n`)
   }
   for (const [id, s] of Object.entries(SCENARIOS) as [ScenarioId, (typeof SCENARIOS)[ScenarioId]][]) {
-    if (id === 'phases' || id === 'e2e-status' || id === 'e2e-materialize' || id === 'drift-stats') continue
+    if (
+      id === 'phases' ||
+      id === 'e2e-status' ||
+      id === 'e2e-materialize' ||
+      id === 'drift-stats' ||
+      id === 'automation-latency'
+    )
+      continue
     const t = scenarioTable(report.rows, id)
     if (!t) continue
     out.push(`\n## ${s.title}\n\n${s.what}.\n`)
@@ -263,7 +270,7 @@ export function renderMarkdown(report: BenchReport): string {
     `\n## Memory\n\nNative bytes of the graph with every record loaded and every source observed (\`heapBytes()\`), and the growth of the process RSS across build + load measured in a fresh child process.\n`,
   )
   out.push(memoryTable(report.memory))
-  for (const id of ['phases', 'e2e-status', 'e2e-materialize', 'drift-stats'] as const) {
+  for (const id of ['phases', 'e2e-status', 'e2e-materialize', 'drift-stats', 'automation-latency'] as const) {
     const t = extraTable(report.rows, id)
     if (t) out.push(`\n## ${SCENARIOS[id].title}\n\n${SCENARIOS[id].what}.\n\n${t}`)
   }

@@ -22,4 +22,21 @@ it('sorts like the built-in typed sort, negatives, zeros, extremes and ties incl
   // Values all equal in the high digits (the skipped passes).
   const narrow = Float64Array.from({ length: 4000 }, (_, i) => 1 + ((i * 7919) % 4000) * 2 ** -52)
   expect(Array.from(sortFloat64(Float64Array.from(narrow)))).toEqual(Array.from(narrow.sort()))
+  // Short runs that share the high 32 bits (the insertion sort), positive and negative, in shuffled order.
+  const runs: number[] = []
+  for (let i = 0; i < 3000; i++) {
+    const base = (i % 2 ? -1 : 1) * (1 + i / 4096)
+    for (let k = 0; k < 1 + (i % 5); k++) runs.push(base + (((i * 31 + k * 17) % 97) + 1) * 2 ** -40 * Math.sign(base))
+  }
+  for (let i = runs.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1))
+    ;[runs[i], runs[j]] = [runs[j] as number, runs[i] as number]
+  }
+  expect(Array.from(sortFloat64(Float64Array.from(runs)))).toEqual(Array.from(Float64Array.from(runs).sort()))
+  // Long runs that share the high word (the radix sort on the low word): timestamps in ms over a
+  // few days, some repeated, and the same band negated.
+  const stamps = Array.from({ length: 20_000 }, (_, i) => 1.7e12 + Math.floor(rnd() * 3e8) + (i % 7 === 0 ? 0.5 : 0))
+  for (let i = 5; i < stamps.length; i += 5) stamps[i] = stamps[i - 3] as number
+  for (const values of [stamps, stamps.map((v) => -v)])
+    expect(Array.from(sortFloat64(Float64Array.from(values)))).toEqual(Array.from(Float64Array.from(values).sort()))
 })

@@ -77,6 +77,15 @@ function cases(): Case[] {
     if (n <= 300) out.push({ test: 'mmd', a, b, bandwidth: 0.5 + rnd() })
     else if (n <= 2500) out.push({ test: 'mmd', a, b })
   }
+  // The benchmark's size (benches/src/automation/stats.ts): 2 × 100k, b shifted by 0.01σ, and unequal sizes.
+  for (const [n, m, shift] of [
+    [100_000, 100_000, 0.01],
+    [100_000, 70_000, 0],
+  ] as const) {
+    const a = Array.from({ length: n }, normal)
+    const b = Array.from({ length: m }, () => normal() + shift)
+    out.push({ test: 'ks', a, b }, { test: 'cvm', a, b })
+  }
   // Interleaved samples: D = 1/n exactly, the Ruben–Gambino end of the KS distribution.
   const even = Array.from({ length: 20 }, (_, i) => 2 * i)
   const odd = Array.from({ length: 20 }, (_, i) => 2 * i + 1)

@@ -33,6 +33,31 @@ describe('ksTest', () => {
     expect(ksTest([1, 1, 2, 2], [1, 2, 2, 2]).statistic).toBe(0.25)
   })
 
+  it('agrees with the definition on samples with and without ties, within and across samples', () => {
+    const rnd = random(11)
+    // D by the definition: over every pooled value v, |#{a <= v}/n_a − #{b <= v}/n_b|.
+    const definition = (a: number[], b: number[]): number => {
+      let d = 0
+      for (const v of [...a, ...b]) {
+        const fa = a.filter((x) => x <= v).length / a.length
+        const fb = b.filter((x) => x <= v).length / b.length
+        d = Math.max(d, Math.abs(fa - fb))
+      }
+      return d
+    }
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + Math.floor(rnd() * 40)
+      const m = 1 + Math.floor(rnd() * 40)
+      // Few distinct values (ties everywhere), values shared only within a sample, or none.
+      const kind = trial % 3
+      const draw = (side: number): number =>
+        kind === 0 ? Math.floor(rnd() * 6) : kind === 1 ? 2 * Math.floor(rnd() * 8) + side : rnd() + side * 0.2
+      const a = Array.from({ length: n }, () => draw(0))
+      const b = Array.from({ length: m }, () => draw(1))
+      expect(ksTest(a, b).statistic).toBeCloseTo(definition(a, b), 12)
+    }
+  })
+
   it('does not depend on order or on which sample comes first', () => {
     const a = normals(300, 1)
     const b = normals(200, 2, 0.3)

@@ -4,7 +4,7 @@
  *
  * - `nothing changed`: a tick right after one that found nothing to do.
  * - `100 changed`: before each sample, another store handle (another process, as far as the
- *   workspace knows) records new data versions of 100 assets; the tick must reload them and request
+ *   workspace knows) records new data versions of 100 assets; the tick must read them and request
  *   exactly their eager descendants (children have a new input; their own descendants come along
  *   because their inputs are requested in the same tick). After the sample the 100 are recorded back at their old versions
  *   (outside the clock), so every sample starts from the same all-fresh state.
@@ -92,8 +92,8 @@ export async function tickScenario(ctx: RunCtx, n = 100_000, changed = 100, budg
       { n, changed, candidates, children, graph, versions, budget },
       tickOptions,
     )
-    // A daemon's tick stores its decisions and memory: the idle tick again, stored (few samples: it
-    // writes one decision per evaluated asset).
+    // A daemon's tick stores its decisions and memory: the idle tick again, stored (it finds nothing
+    // to evaluate, so it writes nothing; few samples).
     const stored: Budget = { ...budget, warmup: 1, minSamples: Math.min(3, budget.minSamples), maxSamples: 3 }
     await idleRow(ctx, ws, counted, n, {}, stored, TICK_IDLE_STORED)
   } finally {

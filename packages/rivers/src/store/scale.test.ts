@@ -33,7 +33,7 @@ beforeAll(async () => {
       finishedAt: started,
     })
   }
-})
+}, 60_000) // 20k single-record transactions: seconds of disk writes on a loaded 2-core machine (CI took > 10 s)
 afterAll(async () => {
   await store.close()
   rmSync(tmp, { recursive: true, force: true })

@@ -6,11 +6,11 @@
  * Latencies are measured from the store: the daemon's run's start against the file write or the
  * upstream record.
  */
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { type RunRecord, SqliteStore } from '@rivers-orchestrator/rivers/plugin'
 import { afterAll, expect, test } from 'vitest'
-import { BIN, makeProject, removeProjects, type TestProject } from './project.js'
+import { makeProject, removeProjects, type TestProject } from './project.js'
+import { startCli } from './background.js'
 
 afterAll(removeProjects)
 
@@ -21,34 +21,6 @@ const up = asset({ key: 'up' }, () => 'made by hand')
 const down = asset({ key: 'down', deps: { up }, automation: when.eager() }, ({ up }) => up.length)
 export default defineProject({ assets: [clean, down] })
 `
-
-/** A running `assets ARGS` whose output (stdout and stderr together) can be awaited. */
-function start(dir: string, args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, RIVERS_HOME: undefined, RIVERS_WATCH: undefined },
-  })
-  let output = ''
-  const onData = (chunk: Buffer) => void (output += chunk.toString())
-  child.stdout.on('data', onData)
-  child.stderr.on('data', onData)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return {
-    child,
-    exited,
-    get output() {
-      return output
-    },
-    /** Resolves once `pattern` occurs `times` times in the output (fails after 30 s). */
-    async waitFor(pattern: RegExp, times = 1): Promise<void> {
-      const end = Date.now() + 30_000
-      while ((output.match(new RegExp(pattern.source, 'g'))?.length ?? 0) < times) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${pattern} ×${times}; output so far:\n${output}`)
-        await new Promise((r) => setTimeout(r, 50))
-      }
-    },
-  }
-}
 
 /** The daemon's runs (argv `automation tick N`), oldest first, and one asset's latest record. */
 async function fromStore(p: TestProject, key: string) {
@@ -69,7 +41,7 @@ test('daemon --interval 60s: a source file write and another process’s materia
   timeout: 120_000,
 }, async () => {
   const p = makeProject({ 'rivers.config.ts': project, 'data/raw.txt': 'abc\n' })
-  const daemon = start(p.dir, ['--json', 'daemon', '--interval', '60s'])
+  const daemon = startCli(p.dir, ['--json', 'daemon', '--interval', '60s'])
   try {
     await daemon.waitFor(/"event":"run_finished"/)
     const lines = () =>
@@ -117,7 +89,7 @@ test('daemon --poll: a source file write is seen by polling; idle ticks print no
   timeout: 120_000,
 }, async () => {
   const p = makeProject({ 'rivers.config.ts': project, 'data/raw.txt': 'abc\n' })
-  const daemon = start(p.dir, ['daemon', '--interval', '60s', '--poll', '--poll-interval', '250ms'])
+  const daemon = startCli(p.dir, ['daemon', '--interval', '60s', '--poll', '--poll-interval', '250ms'])
   try {
     await daemon.waitFor(/run \S+ success: 1 materialized/)
     expect(daemon.output).toMatch(

@@ -1,15 +1,8 @@
-/**
- * `assets daemon` as a real process: it materializes a missing asset and its eager downstream, a
- * second daemon exits 2 naming the holder, kill -9 then a restart takes the store over, SIGTERM
- * cancels the running run, releases the lease and exits 0, and a daemon started with --wait takes
- * the store once the other let go of it.
- */
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { SqliteStore } from '@rivers-orchestrator/rivers/plugin'
 import { afterAll, expect, test } from 'vitest'
-import { BIN, makeProject, removeProjects } from './project.js'
+import { makeProject, removeProjects } from './project.js'
+import { startCli, whenExists } from './background.js'
 
 afterAll(removeProjects)
 
@@ -30,42 +23,9 @@ const slow = asset({ key: 'slow', deps: { clean }, automation: when.eager() }, a
 export default defineProject({ assets: [slow] })
 `
 
-/** A running `assets ARGS` whose output (stdout and stderr together) can be awaited. */
-function start(dir: string, args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, RIVERS_HOME: undefined },
-  })
-  let output = ''
-  const onData = (chunk: Buffer) => void (output += chunk.toString())
-  child.stdout.on('data', onData)
-  child.stderr.on('data', onData)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return {
-    child,
-    exited,
-    get output() {
-      return output
-    },
-    /** Resolves once `pattern` occurs `times` times in the output (fails after 30 s). */
-    async waitFor(pattern: RegExp, times = 1): Promise<void> {
-      const end = Date.now() + 30_000
-      while ((output.match(new RegExp(pattern.source, 'g'))?.length ?? 0) < times) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${pattern} ×${times}; output so far:\n${output}`)
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    },
-  }
-}
-
-async function whenExists(file: string): Promise<void> {
-  const end = Date.now() + 30_000
-  while (!existsSync(file) && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
-}
-
 test('daemon: runs, single instance, kill -9 and restart, SIGTERM, --wait', { timeout: 120_000 }, async () => {
   const p = makeProject({ 'rivers.config.ts': project, 'data/raw.txt': 'abc\n' })
-  const first = start(p.dir, ['daemon', '--interval', '200ms'])
+  const first = startCli(p.dir, ['daemon', '--interval', '200ms'])
   try {
     // The missing asset and its eager downstream, in one run (upstream first).
     await first.waitFor(/run \S+ success: 2 materialized/)
@@ -75,7 +35,7 @@ test('daemon: runs, single instance, kill -9 and restart, SIGTERM, --wait', { ti
     )
 
     // A second daemon on the same store exits 2 and says who holds it.
-    const second = start(p.dir, ['daemon'])
+    const second = startCli(p.dir, ['daemon'])
     expect(await second.exited).toBe(2)
     expect(second.output).toContain(
       `Another daemon runs on the store ${path.join(p.dir, '.rivers')}: pid ${first.child.pid} on `,
@@ -89,7 +49,7 @@ test('daemon: runs, single instance, kill -9 and restart, SIGTERM, --wait', { ti
     first.child.kill('SIGKILL')
   }
   p.write({ 'slow.on': '', 'data/raw.txt': 'abcd\n' })
-  const third = start(p.dir, ['daemon', '--interval', '200ms'])
+  const third = startCli(p.dir, ['daemon', '--interval', '200ms'])
   try {
     await third.waitFor(/daemon started/)
     expect(third.output).toContain(`took the store over from the daemon of pid ${first.child.pid} on `)
@@ -97,7 +57,7 @@ test('daemon: runs, single instance, kill -9 and restart, SIGTERM, --wait', { ti
     await whenExists(path.join(p.dir, 'slow.started'))
     p.remove('slow.on')
     // --wait: a fourth daemon waits for the third, and starts once it let go of the store.
-    const fourth = start(p.dir, ['daemon', '--wait', '--interval', '200ms'])
+    const fourth = startCli(p.dir, ['daemon', '--wait', '--interval', '200ms'])
     try {
       await fourth.waitFor(new RegExp(`waiting for the daemon of pid ${third.child.pid} on `))
       third.child.kill('SIGTERM')

@@ -1,9 +1,7 @@
-/** `assets watch`: materializes at start, again after a module or source file changes; Ctrl-C exits 130. */
-import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, expect, test } from 'vitest'
 import { BIN, makeProject, removeProjects } from './project.js'
+import { startCli, whenExists } from './background.js'
 
 afterAll(removeProjects)
 
@@ -24,47 +22,6 @@ const scaled = asset({ key: 'scaled', deps: { raw } }, async ({ raw }, ctx) => {
 export default defineProject({ assets: [scaled] })
 `
 
-/** A running `assets ARGS` whose output (stdout and stderr together) can be awaited. */
-function start(dir: string, args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, RIVERS_HOME: undefined },
-  })
-  let output = ''
-  const waiters: (() => void)[] = []
-  const onData = (chunk: Buffer) => {
-    output += chunk.toString()
-    for (const w of waiters.splice(0)) w()
-  }
-  child.stdout.on('data', onData)
-  child.stderr.on('data', onData)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  return {
-    child,
-    exited,
-    get output() {
-      return output
-    },
-    /** Resolves once `pattern` occurs `times` times in the output (fails after 30 s). */
-    async waitFor(pattern: RegExp, times = 1): Promise<void> {
-      const end = Date.now() + 30_000
-      const count = () => output.match(new RegExp(pattern.source, 'g'))?.length ?? 0
-      while (count() < times) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${pattern} ×${times}; output so far:\n${output}`)
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve)
-          setTimeout(resolve, 200)
-        })
-      }
-    },
-  }
-}
-
-async function whenExists(file: string): Promise<void> {
-  const end = Date.now() + 30_000
-  while (!existsSync(file) && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
-}
-
 test('watch: a run at start, one after a module edit, one after a source edit, one at a time; Ctrl-C cancels the run, exits 130', {
   timeout: 90_000,
 }, async () => {
@@ -73,7 +30,7 @@ test('watch: a run at start, one after a module edit, one after a source edit, o
     'src/factor.ts': 'export const factor = 2\n',
     'data/raw.txt': '21\n',
   })
-  const w = start(p.dir, ['watch', '--debounce', '100ms'])
+  const w = startCli(p.dir, ['watch', '--debounce', '100ms'])
   try {
     await w.waitFor(/Run \S+ success/)
     expect(w.output).toContain(

@@ -10,6 +10,7 @@
  * once (Float32, upper triangle) and evaluates each permutation against it.
  */
 import { invalidSample, invalidTestOption } from './errors.js'
+import { mulberry32 } from './random.js'
 import { cvmLimitCdf } from './cvm-distribution.js'
 import { kolmogorovSf } from './ks-distribution.js'
 import { sortFloat64 } from './radix-sort.js'
@@ -258,18 +259,6 @@ function medianHeuristic(pooled: Float64Array, n: number, dim: number): number {
       count++
     }
   return count === 0 ? 1 : sum / count
-}
-
-/** mulberry32: a 32-bit seeded PRNG (Tommy Ettinger), uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** w' K w for the symmetric kernel matrix stored as its strict upper triangle (diagonal = 1). */

@@ -31,24 +31,25 @@ function hasClock(node: ConditionNode): boolean {
   return has
 }
 
-function hasTimeNode(node: ConditionNode): boolean {
+/** Whether `node` or any condition nested in it satisfies `test`. */
+function someNode(node: ConditionNode, test: (n: ConditionNode) => boolean): boolean {
+  if (test(node)) return true
   switch (node.kind) {
-    case 'on_cron':
-    case 'time_since':
-    case 'rate_limit':
-      return true
     case 'since':
-      return hasTimeNode(node.condition) || hasTimeNode(node.reset)
+      return someNode(node.condition, test) || someNode(node.reset, test)
     case 'and':
     case 'or':
     case 'ensemble':
-      return node.of.some(hasTimeNode)
+      return node.of.some((c) => someNode(c, test))
     case 'not':
-      return hasTimeNode(node.of)
+      return someNode(node.of, test)
     default:
       return false
   }
 }
+
+const hasTimeNode = (node: ConditionNode): boolean =>
+  someNode(node, (n) => n.kind === 'on_cron' || n.kind === 'time_since' || n.kind === 'rate_limit')
 
 function wake(node: ConditionNode, facts: AssetFacts, now: number): number {
   switch (node.kind) {
@@ -94,25 +95,8 @@ function hasError(tree: EvaluatedNode): boolean {
  */
 export function readsEvaluationTime(node: ConditionNode): boolean {
   let reads = timed.get(node)
-  if (reads === undefined) timed.set(node, (reads = hasCron(node)))
+  if (reads === undefined) timed.set(node, (reads = someNode(node, (n) => n.kind === 'on_cron')))
   return reads
 }
 
 const timed = new WeakMap<ConditionNode, boolean>()
-
-function hasCron(node: ConditionNode): boolean {
-  switch (node.kind) {
-    case 'on_cron':
-      return true
-    case 'since':
-      return hasCron(node.condition) || hasCron(node.reset)
-    case 'and':
-    case 'or':
-    case 'ensemble':
-      return node.of.some(readsEvaluationTime)
-    case 'not':
-      return hasCron(node.of)
-    default:
-      return false
-  }
-}

@@ -9,21 +9,10 @@ import { describe, expect, it } from 'vitest'
 import type { Condition } from '../definitions/automation.js'
 import { asset, defineProject, source, when } from '../definitions/index.js'
 import type { AssetDef, SourceDef } from '../definitions/index.js'
+import { mulberry32 } from '../automation/random.js'
 import { tickWorkspaces } from './tick-workspaces.fixture.js'
 
 const { workspace } = tickWorkspaces('rivers-incremental-')
-
-/** A tiny deterministic generator (the test must fail the same way twice). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const CONDITIONS: (() => Condition)[] = [
   () => when.eager(),
@@ -38,7 +27,7 @@ const CONDITIONS: (() => Condition)[] = [
 
 /** Sources whose versions the test sets, and assets with random inputs, conditions and outputs. */
 function randomProject(seed: number, world: { sources: Map<string, string>; salt: Map<string, number> }) {
-  const next = rng(seed)
+  const next = mulberry32(seed)
   const defs: (AssetDef<unknown> | SourceDef<unknown>)[] = []
   for (let i = 0; i < 4; i++) {
     const key = `src${i}`
@@ -67,7 +56,7 @@ describe('incremental tick', () => {
     const world = { sources: new Map<string, string>(), salt: new Map<string, number>() }
     const project = randomProject(seed, world)
     const keys = project.assets.filter((a) => !a.isSource).map((a) => a.key)
-    const next = rng(seed * 7919)
+    const next = mulberry32(seed * 7919)
     const live = await workspace(project) // ticks (stored, runs waited for) and stays open
     const other = await workspace(project) // "another process" materializing and wiping
     // The tick's time never runs behind the records' (real) times, as in a real daemon.

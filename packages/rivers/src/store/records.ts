@@ -9,6 +9,27 @@ import { encodeJson, isoTime } from './json.js'
 import { type LatestChunk, stitchChunks, unpackLatest } from './latest-packed.js'
 import type { LatestChanges, LatestCursor, LatestRecords, NewRecord, PackedLatestRecords, RecordKind } from './types.js'
 
+/**
+ * The columns of one packed chunk of `latest` rows (see `unpackLatest`). One row per chunk of assets:
+ * every column is a string or blob SQLite concatenates in C, so JS makes a handful of strings per
+ * chunk instead of objects and Buffers per asset and per input. All aggregates of one query step
+ * through the same rows, so the columns line up by construction. group_concat skips NULLs: an asset
+ * without inputs adds nothing to the input columns. Hashes are concatenated as bytes (group_concat of
+ * a blob appends its bytes as they are in a UTF-8 database; CAST back to BLOB hands them over as one
+ * Buffer, no hex round trip).
+ */
+const CHUNK_COLUMNS = `SELECT count(*), max(asset_key),
+  group_concat(asset_key, char(10)),
+  CAST(group_concat(code_version, '') AS BLOB),
+  CAST(group_concat(config_hash, '') AS BLOB),
+  CAST(group_concat(data_version, '') AS BLOB),
+  group_concat(input_count, ','),
+  group_concat(input_keys, char(10)),
+  CAST(group_concat(input_versions, '') AS BLOB),
+  group_concat(run_id, char(10)),
+  group_concat(finished_at, char(10)),
+  group_concat(kind, char(10))`
+
 /** Rows per `latestRecords` query: bounds the size of the strings SQLite builds (~10 MB each). */
 const LATEST_CHUNK = 65_536
 
@@ -57,44 +78,14 @@ export class RecordsTable {
     )
     this.#insertMetric = db.prepare('INSERT INTO metrics (materialization_id, name, step, value) VALUES (?, ?, ?, ?)')
     this.#insertEvent = db.prepare('INSERT INTO events (run_id, at, type, asset_key, data) VALUES (?, ?, ?, ?, ?)')
-    // One row per chunk of assets: every column is a string or blob SQLite concatenates in C, so JS
-    // makes a handful of strings per chunk instead of objects and Buffers per asset and per input.
-    // All aggregates of one query step through the same rows, so the columns line up by construction.
-    // group_concat skips NULLs: an asset without inputs adds nothing to the input columns. Hashes are
-    // concatenated as bytes (group_concat of a blob appends its bytes as they are in a UTF-8
-    // database; CAST back to BLOB hands them over as one Buffer, no hex round trip).
     this.#latestChunk = db
       .prepare(
-        `SELECT count(*), max(asset_key),
-           group_concat(asset_key, char(10)),
-           CAST(group_concat(code_version, '') AS BLOB),
-           CAST(group_concat(config_hash, '') AS BLOB),
-           CAST(group_concat(data_version, '') AS BLOB),
-           group_concat(input_count, ','),
-           group_concat(input_keys, char(10)),
-           CAST(group_concat(input_versions, '') AS BLOB),
-           group_concat(run_id, char(10)),
-           group_concat(finished_at, char(10)),
-           group_concat(kind, char(10))
-         FROM (SELECT * FROM latest WHERE partition = '' AND asset_key > ? ORDER BY asset_key LIMIT ?)`,
+        `${CHUNK_COLUMNS} FROM (SELECT * FROM latest WHERE partition = '' AND asset_key > ? ORDER BY asset_key LIMIT ?)`,
       )
       .raw()
     // The same columns for the rows recorded after a cursor (index latest_by_record), at most one chunk.
     this.#latestSince = db
-      .prepare(
-        `SELECT count(*), max(asset_key),
-           group_concat(asset_key, char(10)),
-           CAST(group_concat(code_version, '') AS BLOB),
-           CAST(group_concat(config_hash, '') AS BLOB),
-           CAST(group_concat(data_version, '') AS BLOB),
-           group_concat(input_count, ','),
-           group_concat(input_keys, char(10)),
-           CAST(group_concat(input_versions, '') AS BLOB),
-           group_concat(run_id, char(10)),
-           group_concat(finished_at, char(10)),
-           group_concat(kind, char(10))
-         FROM (SELECT * FROM latest WHERE partition = '' AND materialization_id > ? LIMIT ?)`,
-      )
+      .prepare(`${CHUNK_COLUMNS} FROM (SELECT * FROM latest WHERE partition = '' AND materialization_id > ? LIMIT ?)`)
       .raw()
     // Prepared on first use: a store opened at an older schema (tests of migrations) has no counters.
     this.#cursor = () =>

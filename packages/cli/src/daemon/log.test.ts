@@ -27,6 +27,7 @@ test('a line per tick that did something and per finished run, each with its tim
   log.tick(report, 8.4)
   log.tick({ tickId: 13, evaluated: 4, requested: [], runs: [] }, 2)
   log.tick({ tickId: 14, evaluated: 4, requested: [], runs: [], observed: ['raw'], woken: ['files'] }, 3)
+  log.tick({ tickId: 15, evaluated: 1, requested: [], runs: [], sensors: [{ name: 'warehouse', observations: 2 }] }, 4)
   log.runFinished(summary.runId, { ok: true, value: summary }, 1300)
   log.runFinished('r2', { ok: false, error: new Error('store is locked') }, 10)
   log.tickFailed(new Error('database is locked'), 5001)
@@ -34,6 +35,7 @@ test('a line per tick that did something and per finished run, each with its tim
     "2026-12-05T10:00:00.000Z daemon started (pid 1)
     2026-12-05T10:00:00.000Z tick 12: 4 evaluated, 2 requested (features, model), run 20261205T100000Z-ab12cd launched (conditions: features, model), sensor batches failed: ENOENT: no such file or directory, scandir incoming/ · 8ms
     2026-12-05T10:00:00.000Z tick 14: raw changed; 4 evaluated, 0 requested · 3ms
+    2026-12-05T10:00:00.000Z tick 15: warehouse reported 2 new data versions; 1 evaluated, 0 requested · 4ms
     2026-12-05T10:00:00.000Z run 20261205T100000Z-ab12cd failed: 1 materialized, 0 skipped, 1 failed (model) · 1.2s
     2026-12-05T10:00:00.000Z run r2 could not finish: store is locked
     2026-12-05T10:00:00.000Z tick failed: database is locked · 5.0s

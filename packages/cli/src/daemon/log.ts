@@ -16,7 +16,7 @@ export interface TickLine {
   evaluated: number
   requested: readonly string[]
   runs: readonly { runId: string; select: readonly string[]; source: string; error?: string }[]
-  sensors?: readonly { name: string; error?: string }[]
+  sensors?: readonly { name: string; error?: string; observations?: number }[]
   /** Sources observed because their file changed (`TickOptions.observe`). */
   observed?: readonly string[]
   /** Why the tick started before its slot (`files`, `store`, `run`); empty for a grid tick. */
@@ -28,7 +28,7 @@ export const IDLE_SUMMARY_MS = 60_000
 
 /**
  * Whether a tick is worth a line: it observed a changed source, requested something, launched (or
- * failed to launch) a run, or a sensor failed.
+ * failed to launch) a run, or a sensor failed or reported new data versions.
  *
  * @example
  * isIdleTick({ tickId: 3, evaluated: 2, requested: [], runs: [] }) // true
@@ -38,7 +38,7 @@ export function isIdleTick(report: TickLine): boolean {
     report.requested.length === 0 &&
     report.runs.length === 0 &&
     (report.observed ?? []).length === 0 &&
-    !(report.sensors ?? []).some((s) => s.error !== undefined)
+    !(report.sensors ?? []).some((s) => s.error !== undefined || s.observations !== undefined)
   )
 }
 
@@ -155,7 +155,11 @@ export function tickText(report: TickLine, durationMs: number, style: Style): st
     .map((s) => `, ${style.red(`sensor ${s.name} failed`)}: ${s.error}`)
     .join('')
   const observed = report.observed ?? []
-  const changed = observed.length === 0 ? '' : `${shortList(observed)} changed; `
+  const reports = (report.sensors ?? [])
+    .filter((s) => s.observations !== undefined)
+    .map((s) => `${s.name} reported ${s.observations} new data version${s.observations === 1 ? '' : 's'}; `)
+    .join('')
+  const changed = `${observed.length === 0 ? '' : `${shortList(observed)} changed; `}${reports}`
   return `tick ${report.tickId ?? '-'}: ${changed}${report.evaluated} evaluated, ${requested}${runs}${sensorErrors} ${style.dim(`· ${formatDuration(durationMs)}`)}`
 }
 

@@ -68,7 +68,7 @@ export function formatTickReport(report: TickReport, style: Style, dryRun: boole
         ? style.red(`failed: ${s.error}`)
         : s.skipped !== undefined
           ? style.dim(`skipped: ${s.skipped}`)
-          : `${s.runRequests} run request${s.runRequests === 1 ? '' : 's'}`
+          : `${s.runRequests} run request${s.runRequests === 1 ? '' : 's'}${reported(s.observations)}`
     return `  ${s.name}: ${what}${s.cursor === undefined ? '' : ` (cursor ${s.cursor})`}`
   })
   if (sensors.length > 0) blocks.push(`Sensors:\n${sensors.join('\n')}`)
@@ -122,4 +122,8 @@ function runOutcome(run: { summary?: RunSummary; error?: string }, style: Style)
         : style.yellow(summary.status)
   const failed = summary.failed.length === 0 ? '' : ` (${summary.failed.map((f) => f.key).join(', ')})`
   return `${status}: ${summary.materialized.length} materialized, ${summary.skipped.length} skipped, ${summary.failed.length} failed${failed} ${style.dim(`· ${formatDuration(summary.durationMs)}`)}`
+}
+
+function reported(n: number | undefined): string {
+  return n === undefined ? '' : `, ${n} new data version${n === 1 ? '' : 's'} reported`
 }

@@ -229,6 +229,27 @@ export function unknownConditionAsset(
 }
 
 /**
+ * A source names a sensor in `reportedBy` that the project does not list.
+ *
+ * @example
+ * throw unknownReportingSensor('raw/events', 'event_sensr', ['event_sensor'], 'event_sensor')
+ */
+export function unknownReportingSensor(
+  sourceKey: string,
+  sensor: string,
+  known: readonly string[],
+  mean: string | undefined,
+): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_INVALID_PROJECT',
+    `Source '${sourceKey}' is reportedBy sensor '${sensor}', which is not a sensor of this project` +
+      `${mean === undefined ? '' : `. Did you mean '${mean}'?`}` +
+      ` (sensors: ${known.length === 0 ? 'none' : known.join(', ')}).\n` +
+      `Fix: add the sensor to defineProject({ sensors }), or correct reportedBy.`,
+  )
+}
+
+/**
  * Two schedules (or two sensors) of a project share a name.
  *
  * @example

@@ -114,6 +114,8 @@ export interface SourceDef<T = unknown> {
   readonly loadsFileBytes: boolean
   /** How often the daemon re-observes it (ms); undefined: every tick. */
   readonly everyMs: number | undefined
+  /** The sensor that reports its data versions; undefined: Rivers observes it (path or observe). */
+  readonly reportedBy: string | undefined
   readonly description: string | undefined
   readonly group: string | undefined
   readonly tags: Readonly<Record<string, string | true>>

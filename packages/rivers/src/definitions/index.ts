@@ -25,6 +25,7 @@ export {
   type SensorContext,
   type SensorDef,
   type SensorLog,
+  type SensorObservation,
   type SensorResult,
   type SensorSpec,
 } from './sensor.js'

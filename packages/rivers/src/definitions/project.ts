@@ -17,6 +17,7 @@ import {
   unknownConditionAsset,
   unknownConditionInput,
   unknownDep,
+  unknownReportingSensor,
 } from './errors.js'
 import { SITE, isAssetDef, isKeyRef, isSourceDef, type AssetDef, type SourceDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
@@ -164,6 +165,7 @@ export function defineProject(options: ProjectOptions): Project {
     sensors: triggers('sensor', options.sensors, isSensorDef),
     [SITE]: site,
   }
+  checkReporters(project)
   return Object.freeze(project)
 }
 
@@ -281,6 +283,17 @@ function checkConditions(r: ResolvedAsset, byKey: ReadonlyMap<string, ResolvedAs
   }
   for (const [path, key] of refs.assets)
     if (!byKey.has(key)) throw unknownConditionAsset(r.key, path, key, closest(key, [...byKey.keys()]))
+}
+
+/** Every `reportedBy` names a sensor of the project. */
+function checkReporters(project: Project): void {
+  let names: string[] | undefined
+  for (const a of project.assets) {
+    const by = a.def.kind === 'source' ? a.def.reportedBy : undefined
+    if (by === undefined) continue
+    names ??= project.sensors.map((s) => s.name)
+    if (!names.includes(by)) throw unknownReportingSensor(a.key, by, names, closest(by, names))
+  }
 }
 
 function triggers<T extends { readonly name: string }>(

@@ -23,6 +23,20 @@ export interface RunRequest {
 }
 
 /**
+ * A new data version of a source that names the sensor in `reportedBy`, as the sensor saw it (a
+ * table's last-modified stamp, an object's ETag, a batch number). A version equal to the source's
+ * current one changes nothing; a new one is recorded and its consumers read stale.
+ *
+ * @example
+ * const o: SensorObservation = { key: 'raw/events', dataVersion: 'batch-0042', metadata: { rows: 1200 } }
+ */
+export interface SensorObservation {
+  key: string
+  dataVersion: string
+  metadata?: Record<string, unknown>
+}
+
+/**
  * Where a sensor logs (lines land in the daemon's log with the sensor's name).
  *
  * @example
@@ -48,13 +62,17 @@ export interface SensorContext {
 }
 
 /**
- * What a sensor's `evaluate` returns: runs to request, the new cursor, or why it skipped.
+ * What a sensor's `evaluate` returns: runs to request, new data versions of the sources it reports,
+ * the new cursor, or why it skipped. The observations are recorded before the tick evaluates
+ * conditions, so an `eager` consumer runs in the same tick.
  *
  * @example
- * const r: SensorResult = { runRequests: [{ select: ['raw/batches+'] }], cursor: 'batch-0042' }
+ * const r: SensorResult = { observations: [{ key: 'raw/batches', dataVersion: 'batch-0042' }], cursor: 'batch-0042' }
  */
 export interface SensorResult {
   runRequests?: RunRequest[]
+  /** New data versions of sources whose `reportedBy` is this sensor. */
+  observations?: SensorObservation[]
   /** Stored once the evaluation succeeded; the next evaluation gets it as `ctx.cursor`. */
   cursor?: string
   skipReason?: string

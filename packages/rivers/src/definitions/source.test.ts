@@ -40,12 +40,12 @@ describe('source()', () => {
 })
 
 describe('source() errors', () => {
-  test('a source needs path or observe', () => {
+  test('a source needs path, observe or reportedBy', () => {
     expect(thrown(() => source({ key: 'nowhere', load: () => 1 }))).toMatchInlineSnapshot(`
       "DefinitionError RIVERS_INVALID_SPEC
       Invalid definition of source 'nowhere' (defined at packages/rivers/src/definitions/source.test.ts:L:C):
-        - (spec): a source needs \`path\` or \`observe\` to know its data version
-          Fix: give path: 'data/orders.csv' (the executor content-hashes it), or observe: (ctx) => ({ dataVersion: '…' })."
+        - (spec): a source needs \`path\`, \`observe\` or \`reportedBy\` to know its data version
+          Fix: give path: 'data/orders.csv' (the executor content-hashes it), observe: (ctx) => ({ dataVersion: '…' }), or reportedBy: 'a_sensor' (its reports carry the versions)."
     `)
   })
 

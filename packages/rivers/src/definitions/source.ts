@@ -12,7 +12,8 @@ import type { Observation } from './spec-types.js'
 
 /**
  * The spec of a source. It needs `path` (the executor content-hashes the file to observe it, and
- * loads its bytes) or `observe` (which returns the data version); `load` gives consumers their value.
+ * loads its bytes), `observe` (which returns the data version) or `reportedBy` (a sensor reports its
+ * data versions); `load` gives consumers their value.
  *
  * @example
  * const spec: SourceSpec = { key: 'raw/orders', path: 'data/orders.csv', group: 'ingest' }
@@ -33,6 +34,12 @@ export interface SourceSpec<R = unknown, P = string | undefined> {
   metadata?: Record<string, unknown>
   /** How often the daemon re-observes it, e.g. `'30s'` (default: every tick). */
   every?: Duration
+  /**
+   * The name of the sensor that reports this source's data versions (`observations` of its result),
+   * for data that Rivers cannot look at itself (a table in another system, a bucket, an API). Its
+   * data version is the latest one reported; until the first report the source is missing.
+   */
+  reportedBy?: string
 }
 
 /** Type-only marker: the source has no `load`. */
@@ -98,7 +105,8 @@ export function source<R = NoLoad, P extends string | undefined = undefined>(
     path: spec.path,
     observe: spec.observe,
     load: spec.load,
-    observesByContentHash: spec.observe === undefined,
+    observesByContentHash: spec.observe === undefined && spec.reportedBy === undefined,
+    reportedBy: spec.reportedBy,
     loadsFileBytes: spec.load === undefined && spec.path !== undefined,
     everyMs: spec.every === undefined ? undefined : parseDuration(spec.every),
     description: spec.description,

@@ -28,6 +28,7 @@ const SOURCE_FIELDS = new Set([
   'path',
   'observe',
   'load',
+  'reportedBy',
   'description',
   'group',
   'tags',
@@ -77,7 +78,8 @@ export function sourceSpecIsValid(spec: object): boolean {
   const raw = spec as Record<string, unknown>
   for (const field in raw) if (!SOURCE_FIELDS.has(field)) return false
   if (typeof raw.key !== 'string') return false
-  const { path, observe, load } = raw
+  const { path, observe, load, reportedBy } = raw
+  if (reportedBy !== undefined) return false // rare: zod says what is wrong with it, if anything
   if (path === undefined && observe === undefined) return false
   if (path !== undefined && (typeof path !== 'string' || path.length === 0)) return false
   if (observe !== undefined && typeof observe !== 'function') return false

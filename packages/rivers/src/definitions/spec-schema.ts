@@ -308,16 +308,31 @@ export const sourceSpecSchema = z
     observe: fn('a function (ctx) => { dataVersion?, metadata? }').optional(),
     load: fn('a function (ctx) => value').optional(),
     every: duration('positive').optional(),
+    reportedBy: z
+      .string()
+      .regex(LABEL, { error: 'expected the name of a sensor (A-Z a-z 0-9 _ . - / : @ +)' })
+      .optional(),
     ...labelFields,
   })
   .superRefine((spec, ctx) => {
+    if (spec.reportedBy !== undefined) {
+      for (const field of ['observe', 'every'] as const)
+        if (spec[field] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `a source reported by a sensor gets its data versions from the sensor's reports, not from \`${field}\``,
+            params: { hint: `drop \`${field}\`, or drop reportedBy and let Rivers observe the source.` },
+          })
+      return
+    }
     if (spec.path === undefined && spec.observe === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: [],
-        message: 'a source needs `path` or `observe` to know its data version',
+        message: 'a source needs `path`, `observe` or `reportedBy` to know its data version',
         params: {
-          hint: "give path: 'data/orders.csv' (the executor content-hashes it), or observe: (ctx) => ({ dataVersion: '…' }).",
+          hint: "give path: 'data/orders.csv' (the executor content-hashes it), observe: (ctx) => ({ dataVersion: '…' }), or reportedBy: 'a_sensor' (its reports carry the versions).",
         },
       })
     }

@@ -7,8 +7,8 @@
  * reported and stored, the rest of the tick goes on.
  */
 import { cronTicksBetween, parseCron, previousCronTick } from '../definitions/cron.js'
-import type { RunRequest, ScheduleDef, SensorDef, SensorLog } from '../definitions/index.js'
-import { invalidSensorResult } from './errors.js'
+import type { RunRequest, ScheduleDef, SensorDef, SensorLog, SensorObservation } from '../definitions/index.js'
+import { invalidSensorResult, unreportableSource } from './errors.js'
 
 /**
  * What to do with cron ticks missed while no tick ran.
@@ -69,35 +69,52 @@ export function evaluateSchedule(
  * Whether a sensor is due at `now`.
  *
  * @example
- * if (sensorDue(s, stored.get(s.name), now)) await runSensor(s, stored.get(s.name), now, log)
+ * if (sensorDue(s, stored.get(s.name), now)) await runSensor(s, stored.get(s.name), now, log, { keys: [], problem: () => 'not reported by it' })
  */
 export function sensorDue(s: SensorDef, stored: unknown, now: Date): boolean {
   const at = (stored as SensorState | undefined)?.evaluatedAt
   return s.everyMs === undefined || at === undefined || now.getTime() - Date.parse(at) >= s.everyMs
 }
 
+/** What one sensor evaluation gives the tick. */
+export interface SensorOutcome {
+  runRequests: RunRequest[]
+  /** Checked: each key is a source that names this sensor in `reportedBy`. */
+  observations: SensorObservation[]
+  cursor?: string
+  skipped?: string
+  error?: string
+  state: SensorState
+}
+
 /**
- * Runs a sensor: its run requests, cursor, skip reason or error, and the state to store.
+ * Runs a sensor: its run requests, observations, cursor, skip reason or error, and the state to
+ * store. `reports` is what it may report on: the sources naming it in `reportedBy` (key -> problem
+ * for other keys, or undefined when the key is one of them). An invalid result is an error that
+ * keeps the previous cursor and gives nothing to record.
  *
  * @example
- * const outcome = await runSensor(s, stored.get(s.name), new Date(), log)
+ * const outcome = await runSensor(s, stored.get(s.name), new Date(), log, { keys: ['raw/events'], problem: (k) => (k === 'raw/events' ? undefined : 'not reported by it') })
  */
 export async function runSensor(
   s: SensorDef,
   stored: unknown,
   now: Date,
   log: SensorLog,
-): Promise<{ runRequests: RunRequest[]; cursor?: string; skipped?: string; error?: string; state: SensorState }> {
+  reports: { keys: readonly string[]; problem(key: string): string | undefined },
+): Promise<SensorOutcome> {
   const prev = (stored as SensorState | undefined) ?? {}
   const keep: SensorState = { evaluatedAt: now.toISOString() }
   if (prev.cursor !== undefined) keep.cursor = prev.cursor
   try {
     const result = await s.evaluate({ cursor: prev.cursor, now, log })
     const runRequests = checkResult(s.name, result)
+    const observations = checkObservations(s.name, (result as { observations?: unknown } | null)?.observations, reports)
     const state: SensorState = { ...keep }
     if (result?.cursor !== undefined) state.cursor = result.cursor
     return {
       runRequests,
+      observations,
       ...(state.cursor === undefined ? {} : { cursor: state.cursor }),
       ...(result?.skipReason === undefined ? {} : { skipped: result.skipReason }),
       state,
@@ -106,6 +123,7 @@ export async function runSensor(
     const error = e instanceof Error ? e.message : String(e)
     return {
       runRequests: [],
+      observations: [],
       ...(keep.cursor === undefined ? {} : { cursor: keep.cursor }),
       error,
       state: { ...keep, error },
@@ -136,5 +154,33 @@ function checkResult(name: string, result: unknown): RunRequest[] {
     if (req.config !== undefined && (typeof req.config !== 'object' || req.config === null))
       throw invalidSensorResult(name, `runRequests[${i}].config is not an object`)
     return req.config === undefined ? { select: [...req.select] } : { select: [...req.select], config: req.config }
+  })
+}
+
+function checkObservations(
+  name: string,
+  given: unknown,
+  reports: { keys: readonly string[]; problem(key: string): string | undefined },
+): SensorObservation[] {
+  if (given === undefined) return []
+  if (!Array.isArray(given)) throw invalidSensorResult(name, 'observations is not an array')
+  return given.map((o: unknown, i): SensorObservation => {
+    const obs = o as Partial<SensorObservation> | null
+    if (typeof obs !== 'object' || obs === null || Array.isArray(obs))
+      throw invalidSensorResult(name, `observations[${i}] is not an object { key, dataVersion, metadata? }`)
+    if (typeof obs.key !== 'string' || obs.key === '')
+      throw invalidSensorResult(name, `observations[${i}].key is not a non-empty string`)
+    if (typeof obs.dataVersion !== 'string' || obs.dataVersion === '')
+      throw invalidSensorResult(name, `observations[${i}].dataVersion is not a non-empty string`)
+    if (
+      obs.metadata !== undefined &&
+      (typeof obs.metadata !== 'object' || obs.metadata === null || Array.isArray(obs.metadata))
+    )
+      throw invalidSensorResult(name, `observations[${i}].metadata is not an object`)
+    const problem = reports.problem(obs.key)
+    if (problem !== undefined) throw unreportableSource(name, i, obs.key, problem, reports.keys)
+    return obs.metadata === undefined
+      ? { key: obs.key, dataVersion: obs.dataVersion }
+      : { key: obs.key, dataVersion: obs.dataVersion, metadata: { ...obs.metadata } }
   })
 }

@@ -20,7 +20,8 @@ import type { Store } from '../store/store.js'
 import type { AutomationDecisionRecord } from '../store/types.js'
 import { assetFacts, tickReads } from './automation-facts.js'
 import type { TickMemo } from './automation-memo.js'
-import { type CatchUp, evaluateSchedule, runSensor, sensorDue } from './automation-triggers.js'
+import { evaluateSensors, type SensorReport } from './automation-sensors.js'
+import { type CatchUp, evaluateSchedule, sensorDue } from './automation-triggers.js'
 import type { AssetId } from './planner.js'
 import type { ProjectState } from './project-state.js'
 import { newRunId } from './run.js'
@@ -101,7 +102,7 @@ export interface TickReport {
     error?: string
   }[]
   decisions: TickDecision[]
-  sensors: { name: string; runRequests: number; cursor?: string; error?: string; skipped?: string }[]
+  sensors: SensorReport[]
   schedules: { name: string; fired: boolean; tick?: string }[]
 }
 
@@ -199,6 +200,12 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   }
   if (tickId !== null) memo.lastTickId = tickId
 
+  // Sensors first: the data versions they report are recorded, and their consumers evaluated now.
+  const sensors = await evaluateSensors(host, triggers.sensors, now, tickId)
+  for (const id of sensors.changed) memo.markAsset(id)
+  const sensorReport = sensors.report
+  const sensorStates = sensors.states
+
   // Conditions.
   const memories = (memo.memories ??= memo.ids.length === 0 ? new Map() : await store.automationState('asset'))
   const { positions, decisions, facts, newMemory } = await evaluateDirty(host, memories, at)
@@ -217,34 +224,8 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   if (requested.length > 0)
     runs.push({ runId: '', select: requested.map((k) => `key:${k}`), source: 'conditions', force })
 
-  // Sensors and schedules.
-  const sensorReport: TickReport['sensors'] = []
-  const sensorStates: [string, unknown][] = []
-  for (const s of triggers.sensors) {
-    const stored = memo.sensorStates?.get(s.name)
-    const slog = host.log.child({ sensor: s.name })
-    const out = await runSensor(s, stored, now, {
-      info: (m) => slog.info(m),
-      warn: (m) => slog.warn(m),
-      error: (m) => slog.error(m),
-    })
-    sensorStates.push([s.name, out.state])
-    sensorReport.push({
-      name: s.name,
-      runRequests: out.runRequests.length,
-      ...(out.cursor === undefined ? {} : { cursor: out.cursor }),
-      ...(out.error === undefined ? {} : { error: out.error }),
-      ...(out.skipped === undefined ? {} : { skipped: out.skipped }),
-    })
-    for (const r of out.runRequests)
-      runs.push({
-        runId: '',
-        select: r.select,
-        source: `sensor:${s.name}`,
-        force: false,
-        ...(r.config === undefined ? {} : { config: r.config as Record<string, unknown> }),
-      })
-  }
+  // Sensors (evaluated before the conditions, see above) and schedules.
+  for (const r of sensors.requests) runs.push({ runId: '', force: false, ...r })
   for (const { s, ticks } of triggers.schedules)
     for (const _ of ticks)
       runs.push({
@@ -313,7 +294,7 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   await store.finishTick(tickId, {
     evaluated,
     requested: requested.length,
-    runIds: started.map((r) => r.runId),
+    runIds: [...sensors.runIds, ...started.map((r) => r.runId)],
     ...(errors.length > 0 || runs.some((r) => r.error !== undefined)
       ? {
           error: [

@@ -235,6 +235,19 @@ export function missingInput(asset: string, input: string): RiversError {
 }
 
 /**
+ * A planned asset reads a source reported by a sensor that has reported nothing yet.
+ *
+ * @example
+ * throw unreportedSource('counts', 'raw/events', 'warehouse')
+ */
+export function unreportedSource(asset: string, input: string, sensor: string): RiversError {
+  return new RiversError(
+    'RIVERS_MISSING_INPUT',
+    `asset "${asset}" needs source "${input}", which sensor "${sensor}" has not reported yet: run \`assets tick\` (or \`assets daemon\`) so that the sensor reports its data version, then materialize "${asset}"`,
+  )
+}
+
+/**
  * An asset key that is not in the project (for `show`, `runs --asset`).
  *
  * @example
@@ -364,7 +377,7 @@ export function valueNotStored(key: string, dataVersion: string, why: string): R
 }
 
 /**
- * A sensor returned something else than `{ runRequests?, cursor?, skipReason? }`.
+ * A sensor returned something else than `{ runRequests?, observations?, cursor?, skipReason? }`.
  *
  * @example
  * throw invalidSensorResult('new_batches', 'runRequests[0].select is not a non-empty array of strings')
@@ -372,7 +385,28 @@ export function valueNotStored(key: string, dataVersion: string, why: string): R
 export function invalidSensorResult(name: string, problem: string): RiversError {
   return new RiversError(
     'RIVERS_INVALID_SENSOR_RESULT',
-    `sensor "${name}" returned an invalid result: ${problem}; return { runRequests?: [{ select: ['key', ...], config? }], cursor?: string, skipReason?: string }`,
+    `sensor "${name}" returned an invalid result: ${problem}; return { runRequests?: [{ select: ['key', ...], config? }], observations?: [{ key, dataVersion, metadata? }], cursor?: string, skipReason?: string }`,
+  )
+}
+
+/**
+ * A sensor reported a data version of an asset that is not a source naming it in `reportedBy`.
+ *
+ * @example
+ * throw unreportableSource('new_batches', 0, 'raw/batch', 'not an asset of this project', ['raw/batches'])
+ */
+export function unreportableSource(
+  sensor: string,
+  index: number,
+  key: string,
+  problem: string,
+  reported: readonly string[],
+): RiversError {
+  return new RiversError(
+    'RIVERS_INVALID_SENSOR_RESULT',
+    `sensor "${sensor}" reported a data version of "${key}" (observations[${index}]), which is ${problem}; ` +
+      `it reports ${reported.length === 0 ? 'no source' : reported.map((k) => `"${k}"`).join(', ')}. ` +
+      `Fix: give the source \`reportedBy: '${sensor}'\`, or report one of those keys. Nothing of this evaluation was recorded.`,
   )
 }
 

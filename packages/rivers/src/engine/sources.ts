@@ -36,16 +36,18 @@ export function sourcePath(def: SourceDef, baseDir: string): string | undefined 
 }
 
 /**
- * Observes every source of `sources`; returns each one's observation by key.
+ * Observes every source of `sources`; returns each one's observation by key. Sources reported by a
+ * sensor (`reportedBy`) are not observed: their data version is their latest recorded report.
  *
  * @example
  * const observed = await observeSources(project.assets.filter((a) => a.isSource), scope)
  */
 export async function observeSources(
-  sources: readonly ResolvedAsset[],
+  given: readonly ResolvedAsset[],
   scope: ObserveScope,
 ): Promise<Map<string, Observed>> {
   const out = new Map<string, Observed>()
+  const sources = given.filter((a) => (a.def as SourceDef).reportedBy === undefined)
   const { hashFiles, hashBytes, hashFile, hashStrings } = nativeModule()
   const byFile = sources.filter(
     (a) => (a.def as SourceDef).observe === undefined && (a.def as SourceDef).path !== undefined,

@@ -23,7 +23,14 @@ import { type LogFilter, type LogRecord, readRunLog } from '../log-read.js'
 import type { Store } from '../store/store.js'
 import type { PinRecord } from '../store/types.js'
 import type { Tracker } from '../tracking/tracker.js'
-import { invalidConcurrency, missingInput, notMaterialized, sourceNotStored, unknownAsset } from './errors.js'
+import {
+  invalidConcurrency,
+  missingInput,
+  notMaterialized,
+  sourceNotStored,
+  unknownAsset,
+  unreportedSource,
+} from './errors.js'
 import { collectGarbage, type GcReport } from './gc.js'
 import { validateLaunches } from './launch.js'
 import type { AssetId } from './planner.js'
@@ -221,7 +228,11 @@ export class Workspace {
     const selection = st.select(exprs)
     const p = st.plan(exprs, selection, force)
     const blocked = p.missingInputs[0]
-    if (blocked !== undefined) throw missingInput(st.asset(blocked[0]).key, st.asset(blocked[1]).key)
+    if (blocked !== undefined) {
+      const [asset, input] = [st.asset(blocked[0]), st.asset(blocked[1])]
+      const sensor = input.def.kind === 'source' ? input.def.reportedBy : undefined
+      throw sensor === undefined ? missingInput(asset.key, input.key) : unreportedSource(asset.key, input.key, sensor)
+    }
     return { selection, layers: p.layers }
   }
 
@@ -314,7 +325,7 @@ export class Workspace {
   async #observeDue(now: number, observe: readonly string[], watched: ReadonlySet<string>): Promise<AssetId[]> {
     const src = (this.#sources ??= {
       plain: this.#project.assets
-        .filter((a) => a.def.kind === 'source' && a.def.everyMs === undefined)
+        .filter((a) => a.def.kind === 'source' && a.def.everyMs === undefined && a.def.reportedBy === undefined)
         .map((a) => a.key),
       timed: this.#project.assets.flatMap((a) =>
         a.def.kind === 'source' && a.def.everyMs !== undefined ? [{ key: a.key, every: a.def.everyMs }] : [],

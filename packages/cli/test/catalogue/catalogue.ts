@@ -92,6 +92,8 @@
  * | 81 | a bad retention policy (keep 0, an unknown field, no field) | 2 | storage |
  * | 82 | `pin` of an unknown key (closest suggested), or of an asset never materialized | 2 | storage |
  * | 83 | `pin --run` of a run that did not build the asset | 2 | storage |
+ * | 84 | a source `reportedBy` a sensor the project does not list (closest suggested) | 2 | sources |
+ * | 85 | materializing a consumer of a reported source that its sensor has not reported yet | 2 | sources |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'

@@ -221,11 +221,27 @@ export function mappingFunctionFailed(
   partition: string,
   cause: unknown,
 ): DefinitionError {
-  const why = cause instanceof Error ? cause.message : String(cause)
+  const why =
+    cause instanceof PartitionKeyError
+      ? `it returned '${cause.key}', which is not a partition of '${upKey}' (${cause.reason}).${mean(cause.suggestion)}`
+      : cause instanceof Error
+        ? cause.message
+        : String(cause)
   return new DefinitionError(
     'RIVERS_PARTITION_MAPPING_FAILED',
     `The fromFunction mapping of asset '${downKey}' from '${upKey}' failed for partition '${partition}': ${why}\n` +
       `Fix: return an array of keys of '${upKey}' for every partition of '${downKey}'.`,
     { cause },
   )
+}
+
+/**
+ * A partition key error raised for an asset's partitions: the same error, naming the asset.
+ *
+ * @example
+ * throw ofAsset('events', unknownPartition('daily from 2024-01-01 (UTC)', 'x', 'it is not a date YYYY-MM-DD', undefined, "'2024-01-05'"))
+ */
+export function ofAsset(asset: string, e: PartitionKeyError): PartitionKeyError {
+  const message = e.message.charAt(0).toLowerCase() + e.message.slice(1)
+  return new PartitionKeyError(e.code, `Asset '${asset}': ${message}`, e.key, e.suggestion, e.reason)
 }

@@ -165,6 +165,7 @@ export function clampWall(p: {
 }
 
 const ZERO = 48
+const MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 /** Two ASCII digits at `i`, or -1. */
 function digits2(s: string, i: number): number {
@@ -192,8 +193,6 @@ export function exactDate(s: string): number {
   if (d > (m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : MONTH_DAYS[m]!)) return Number.NaN
   return daysFromCivil(y, m, d)
 }
-
-const MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 /**
  * The wall-clock ms of a text that is exactly `YYYY-MM-DDTHH:MM` (a real date and time), or NaN.

@@ -41,6 +41,29 @@ describe('resolveMapping', () => {
     expect(resolveMapping({ down: a, up: later, now }).mapping).toEqual({ kind: 'window', from: -9, to: -9 })
   })
 
+  it('lines up daily partitions of two time zones by date key, hourly ones by instant', () => {
+    const utc = daily({ start: '2024-01-01' })
+    const berlin = daily({ start: '2024-01-03', timezone: 'Europe/Berlin' })
+    const r = resolveMapping({ down: berlin, up: utc, now })
+    expect(upKeys(utc, r.mapping, 0, r.upSize)).toEqual(['2024-01-03'])
+    const hUtc = hourly({ start: '2024-01-01T00:00' })
+    const hBerlin = hourly({ start: '2024-01-01T00:00', timezone: 'Europe/Berlin' })
+    // Berlin's 01:00 is 00:00 UTC: the same hour of real time, index 0 upstream.
+    const h = resolveMapping({ down: hBerlin, up: hUtc, now })
+    expect(upKeys(hUtc, h.mapping, hBerlin.indexOf('2024-01-01T01:00'), h.upSize)).toEqual(['2024-01-01T00:00'])
+    expect(
+      message(() =>
+        resolveMapping({
+          down: hourly({ start: '2024-01-01T00:00', timezone: 'Asia/Kolkata' }),
+          up: hUtc,
+          downKey: 'in',
+          upKey: 'utc',
+          now,
+        }),
+      ),
+    ).toMatch(/their hours begin at different minutes/)
+  })
+
   it('reads the last n partitions with window, shift included', () => {
     const up = daily({ start: '2024-01-01' })
     const down = daily({ start: '2024-01-10' })

@@ -122,9 +122,17 @@ class CachedZone implements Zone {
   }
 
   stableOffset(instant: number): number {
+    const lo = instant - MARGIN
+    const hi = instant + MARGIN
+    const b = Math.floor(lo / BUCKET)
+    if (b === Math.floor(hi / BUCKET)) {
+      const e = this.bucket(b)
+      if (typeof e === 'number') return e
+      return hi < e.at ? e.before : lo >= e.at ? e.after : Number.NaN
+    }
     // Equal offsets at both ends mean no change between them: changes are more than 12 days apart.
-    const a = this.offsetAt(instant - MARGIN)
-    return a === this.offsetAt(instant + MARGIN) ? a : Number.NaN
+    const a = this.offsetAt(lo)
+    return a === this.offsetAt(hi) ? a : Number.NaN
   }
 
   offsetAt(instant: number): number {

@@ -156,7 +156,8 @@ class Product implements ProductPartitions {
     return this.indexOfDigits(digits, now)
   }
 
-  *keys(from = 0, to?: number, now?: Date): IterableIterator<string> {
+  *keys(from = 0, to?: number, now: Date = new Date()): IterableIterator<string> {
+    // One `now` for the whole iteration: the radix must not change halfway.
     const stop = to ?? this.size(now)
     for (let i = Math.max(0, from); i < stop; i++) yield this.keyAt(i, now)
   }

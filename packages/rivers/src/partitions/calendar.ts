@@ -3,8 +3,20 @@
  * time-window keys. Pure arithmetic, no `Date`: O(1) and allocation-free apart from the key strings.
  */
 
-/** Milliseconds in a day and in an hour. */
+/**
+ * Milliseconds in a day.
+ *
+ * @example
+ * const tomorrow = Date.now() + DAY
+ */
 export const DAY = 86_400_000
+
+/**
+ * Milliseconds in an hour.
+ *
+ * @example
+ * const inAnHour = Date.now() + HOUR
+ */
 export const HOUR = 3_600_000
 
 /**
@@ -50,7 +62,12 @@ export function daysInMonth(y: number, m: number): number {
   return m === 12 ? 31 : daysFromCivil(y, m + 1, 1) - daysFromCivil(y, m, 1)
 }
 
-/** Weekday of a day number: 0 = Sunday … 6 = Saturday. */
+/**
+ * Weekday of a day number: 0 = Sunday … 6 = Saturday.
+ *
+ * @example
+ * weekday(0) // 4: 1970-01-01 was a Thursday
+ */
 export function weekday(days: number): number {
   return (((days + 4) % 7) + 7) % 7
 }

@@ -2,7 +2,12 @@
 import { closest } from '../definitions/suggest.js'
 import { duplicatePartitionKey, invalidPartitionKey } from './errors.js'
 
-/** Longest key of a static list or dynamic set. */
+/**
+ * Longest key of a static list or dynamic set.
+ *
+ * @example
+ * 'x'.repeat(MAX_KEY_LENGTH + 1) // too long
+ */
 export const MAX_KEY_LENGTH = 255
 
 /**
@@ -26,7 +31,13 @@ export function partitionKeyProblem(key: unknown): string | undefined {
   return undefined
 }
 
-/** Throws the first invalid or repeated key of a list (null entries are holes and are skipped). */
+/**
+ * Throws the first invalid or repeated key of a list (null entries are holes and are skipped);
+ * returns the index of each key.
+ *
+ * @example
+ * checkKeys("static partitions [eu, us]", ['eu', 'us']).get('us') // 1
+ */
 export function checkKeys(set: string, keys: readonly (string | null)[]): Map<string, number> {
   const index = new Map<string, number>()
   keys.forEach((key, i) => {
@@ -39,7 +50,12 @@ export function checkKeys(set: string, keys: readonly (string | null)[]): Map<st
   return index
 }
 
-/** The nearest key of a list by edit distance (looks at the first 10,000 keys), for did-you-mean. */
+/**
+ * The nearest key of a list by edit distance (looks at the first 10,000 keys), for did-you-mean.
+ *
+ * @example
+ * nearestKey('eu-wset', ['eu-west', 'us-east']) // 'eu-west'
+ */
 export function nearestKey(key: string, keys: Iterable<string>): string | undefined {
   const some: string[] = []
   for (const k of keys) {
@@ -49,7 +65,12 @@ export function nearestKey(key: string, keys: Iterable<string>): string | undefi
   return closest(key, some)
 }
 
-/** `[eu, us, asia]`, or the first keys and a count for long lists. */
+/**
+ * `[eu, us, asia]`, or the first keys and a count for long lists.
+ *
+ * @example
+ * listText(['a', null, 'c']) // '[a, c]'
+ */
 export function listText(keys: readonly (string | null)[]): string {
   const present = keys.filter((k): k is string => k !== null)
   const shown = present.slice(0, 5).join(', ')

@@ -3,7 +3,7 @@
  * windows. Each period supplies the arithmetic between indices, instants and keys.
  */
 import { checkTimeZone } from '../definitions/cron.js'
-import { clampWall, DAY, daysInMonth, minuteKey, parseDateParts } from './calendar.js'
+import { clampWall, daysInMonth, minuteKey, parseDateParts } from './calendar.js'
 import { invalidPartitions, partitionIndexOutOfRange, unknownPartition } from './errors.js'
 import type { PartitionDefinition, PartitionRange, PartitionWindow } from './types.js'
 import { type Zone, zoneOf } from './zone.js'
@@ -60,7 +60,12 @@ export interface TimeWindowPartitions extends PartitionDefinition {
   readonly origin: number
 }
 
-/** A local wall-clock time (ms on the UTC scale) of a start or end option, validated. */
+/**
+ * A local wall-clock time (ms on the UTC scale) of a start or end option, validated.
+ *
+ * @example
+ * wallOfOption('daily partitions', 'start', '2024-01-01T06:00', zoneOf('UTC')) // Date.UTC(2024, 0, 1, 6)
+ */
 export function wallOfOption(what: string, name: string, value: unknown, zone: Zone): number {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw invalidPartitions(what, `${name} is an invalid Date`, 'pass a valid Date')
@@ -78,13 +83,25 @@ export function wallOfOption(what: string, name: string, value: unknown, zone: Z
   return wall
 }
 
-/** The first instant at or after a local wall time (the earlier of a repeated time; a skipped one moves to the gap's end). */
+/**
+ * The first instant at or after a local wall time (the earlier of a repeated time; a skipped one
+ * moves to the gap's end).
+ *
+ * @example
+ * instantOfWall(zoneOf('Europe/Berlin'), Date.UTC(2024, 2, 31, 2, 30)) // 2024-03-31T01:00Z, when 03:00 CEST begins
+ */
 export function instantOfWall(zone: Zone, wall: number): number {
   const w = zone.instantsOf(wall)
   return w.kind === 'once' ? w.at : w.kind === 'twice' ? w.earlier : w.gapEnd
 }
 
-/** Shared parts of the four time-window definitions. */
+/**
+ * Shared parts of the four time-window definitions; `hourly`, `daily`, `weekly` and `monthly` build
+ * its subclasses.
+ *
+ * @example
+ * const days: TimeWindowBase = daily({ start: '2024-01-01' }) as TimeWindowBase
+ */
 export abstract class TimeWindowBase implements TimeWindowPartitions {
   abstract readonly kind: TimePeriod
   readonly timezone: string
@@ -206,9 +223,4 @@ export abstract class TimeWindowBase implements TimeWindowPartitions {
       this.end === undefined ? '' : ` to ${minuteKey(this.zone.wallOf(this.end.getTime())).replace('T00:00', '')}`
     return `${this.kind} from ${first}${until} (${this.timezone})`
   }
-}
-
-/** Wall ms of the start of the local day containing a wall time. */
-export function dayOfWall(wall: number): number {
-  return Math.floor(wall / DAY)
 }

@@ -13,6 +13,7 @@
  * const summary = await materialize(project)
  */
 export * from './definitions/index.js'
+export * from './partitions/index.js'
 export { secret, isSecret } from './definitions/secret.js'
 export { RiversError, DefinitionError, UserCodeError, isRiversError } from './errors.js'
 export { openWorkspace, materialize, loadAsset, type WorkspaceOptions } from './open.js'

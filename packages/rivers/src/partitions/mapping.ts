@@ -1,0 +1,117 @@
+/**
+ * The mappings users declare between a downstream asset's partitions and an upstream's: which
+ * upstream partitions partition p reads. `resolveMapping` turns them into the core's mappings.
+ */
+import { invalidMapping } from './errors.js'
+
+/**
+ * A declared partition mapping (build one with `identity`, `window`, `allPartitions`,
+ * `perDimension` or `fromFunction`).
+ *
+ * @example
+ * const m: PartitionMapping = window({ length: 7 })
+ */
+export type PartitionMapping =
+  | { readonly kind: 'identity' }
+  | { readonly kind: 'window'; readonly offset: number; readonly length: number; readonly overStatic: boolean }
+  | { readonly kind: 'all' }
+  | { readonly kind: 'perDimension'; readonly dimensions: Readonly<Record<string, PartitionMapping>> }
+  | { readonly kind: 'function'; readonly fn: (downKey: string) => readonly string[] }
+
+/**
+ * Partition p reads the upstream partition with the same key (the default for equal definitions;
+ * for time windows of the same period with different starts, the same window).
+ *
+ * @example
+ * const m = identity()
+ */
+export function identity(): PartitionMapping {
+  return { kind: 'identity' }
+}
+
+/**
+ * Options of `window`.
+ *
+ * @example
+ * const opts: WindowOptions = { length: 7, offset: 1 }
+ */
+export interface WindowOptions {
+  /** How many upstream partitions, at least 1. */
+  readonly length: number
+  /** How many partitions before p the window ends (default 0: it ends at p itself; negative reads ahead). */
+  readonly offset?: number
+  /** Allow a window over a static list (its declared order then means something). Default false. */
+  readonly overStatic?: boolean
+}
+
+/**
+ * Partition p reads the `length` upstream partitions that end `offset` partitions before p:
+ * `[p - offset - length + 1, p - offset]`, clipped to the partitions that exist. So
+ * `window({ length: 7 })` is the last 7 partitions including p ("the previous 7 days" of a daily
+ * asset), and `window({ length: 1, offset: 1 })` is the partition just before p. Both definitions
+ * must have the same period (or be the same list, with `overStatic: true`).
+ *
+ * @example
+ * const lastWeek = window({ length: 7 })
+ * const yesterday = window({ length: 1, offset: 1 })
+ */
+export function window(options: WindowOptions): PartitionMapping {
+  const length = options?.length
+  const offset = options?.offset ?? 0
+  const shown = `window(${JSON.stringify(options)})`
+  if (!Number.isSafeInteger(length) || length < 1)
+    throw invalidMapping(
+      shown,
+      'length must be an integer >= 1',
+      'write window({ length: 7 }) for the last 7 partitions',
+    )
+  if (!Number.isSafeInteger(offset))
+    throw invalidMapping(
+      shown,
+      'offset must be an integer',
+      'write window({ length: 1, offset: 1 }) for the one before',
+    )
+  return { kind: 'window', offset, length, overStatic: options.overStatic === true }
+}
+
+/**
+ * Every upstream partition (an unpartitioned asset reading all partitions of its input; the
+ * default when the downstream is unpartitioned).
+ *
+ * @example
+ * const m = allPartitions()
+ */
+export function allPartitions(): PartitionMapping {
+  return { kind: 'all' }
+}
+
+/**
+ * One mapping per dimension of two products with the same dimensions (a dimension left out gets its
+ * default).
+ *
+ * @example
+ * const m = perDimension({ date: window({ length: 7 }), region: identity() })
+ */
+export function perDimension(dimensions: Readonly<Record<string, PartitionMapping>>): PartitionMapping {
+  if (typeof dimensions !== 'object' || dimensions === null)
+    throw invalidMapping(
+      'perDimension',
+      'it needs an object of mappings by dimension name',
+      'write perDimension({ date: identity() })',
+    )
+  return { kind: 'perDimension', dimensions }
+}
+
+/**
+ * A mapping given by a function from a downstream key to the upstream keys it reads. It is called
+ * once per downstream partition when the mapping is resolved, so keep it for small definitions;
+ * prefer the structured mappings for time windows.
+ *
+ * @example
+ * const m = fromFunction((country) => (country === 'de' ? ['eu'] : ['us']))
+ */
+export function fromFunction(fn: (downKey: string) => readonly string[]): PartitionMapping {
+  if (typeof fn !== 'function')
+    throw invalidMapping('fromFunction', 'it needs a function', 'write fromFunction((key) => [upstreamKey])')
+  return { kind: 'function', fn }
+}

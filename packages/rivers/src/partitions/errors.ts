@@ -203,10 +203,13 @@ export function incompatibleMapping(
  * A mapping declared with invalid options.
  *
  * @example
- * throw invalidMapping('window({ length: 0 })', 'length must be an integer >= 1', 'write window({ length: 7 }) for the last 7 partitions')
+ * throw invalidMapping('mapping.window({ length: 0 })', 'length must be an integer >= 1', 'write window({ length: 7 }) for the last 7 partitions')
  */
 export function invalidMapping(what: string, problem: string, fix: string): DefinitionError {
-  return new DefinitionError('RIVERS_INVALID_PARTITION_MAPPING', `Invalid mapping ${what}: ${problem}.\nFix: ${fix}.`)
+  return new DefinitionError(
+    'RIVERS_INVALID_PARTITION_MAPPING',
+    `${what} is not a valid partition mapping: ${problem}.\nFix: ${fix}.`,
+  )
 }
 
 /**

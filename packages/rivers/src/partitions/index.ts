@@ -15,15 +15,7 @@ export { dynamicPartitions, type DynamicPartitions } from './dynamic.js'
 export { PartitionKeyError } from './errors.js'
 export { hourly } from './hourly.js'
 export { partitionKeyProblem } from './keys.js'
-export {
-  allPartitions,
-  fromFunction,
-  identity,
-  perDimension,
-  window,
-  type PartitionMapping,
-  type WindowOptions,
-} from './mapping.js'
+export { mapping, type PartitionMapping, type WindowOptions } from './mapping.js'
 export { partitionProduct, type ProductDimension, type ProductPartitions } from './product.js'
 export { resolveMapping, type ResolveMappingInput } from './resolve.js'
 export { parsePartitionArg, type PartitionArgOptions } from './selection.js'

@@ -58,18 +58,18 @@ export interface WindowOptions {
 export function window(options: WindowOptions): PartitionMapping {
   const length = options?.length
   const offset = options?.offset ?? 0
-  const shown = `window(${JSON.stringify(options)})`
+  const shown = `mapping.window(${JSON.stringify(options)})`
   if (!Number.isSafeInteger(length) || length < 1)
     throw invalidMapping(
       shown,
       'length must be an integer >= 1',
-      'write window({ length: 7 }) for the last 7 partitions',
+      'write mapping.window({ length: 7 }) for the last 7 partitions',
     )
   if (!Number.isSafeInteger(offset))
     throw invalidMapping(
       shown,
       'offset must be an integer',
-      'write window({ length: 1, offset: 1 }) for the one before',
+      'write mapping.window({ length: 1, offset: 1 }) for the one before',
     )
   return { kind: 'window', offset, length, overStatic: options.overStatic === true }
 }
@@ -95,9 +95,9 @@ export function allPartitions(): PartitionMapping {
 export function perDimension(dimensions: Readonly<Record<string, PartitionMapping>>): PartitionMapping {
   if (typeof dimensions !== 'object' || dimensions === null)
     throw invalidMapping(
-      'perDimension',
+      'mapping.perDimension',
       'it needs an object of mappings by dimension name',
-      'write perDimension({ date: identity() })',
+      'write mapping.perDimension({ date: mapping.identity() })',
     )
   return { kind: 'perDimension', dimensions }
 }
@@ -112,6 +112,27 @@ export function perDimension(dimensions: Readonly<Record<string, PartitionMappin
  */
 export function fromFunction(fn: (downKey: string) => readonly string[]): PartitionMapping {
   if (typeof fn !== 'function')
-    throw invalidMapping('fromFunction', 'it needs a function', 'write fromFunction((key) => [upstreamKey])')
+    throw invalidMapping(
+      'mapping.fromFunction',
+      'it needs a function',
+      'write mapping.fromFunction((key) => [upstreamKey])',
+    )
   return { kind: 'function', fn }
 }
+
+/**
+ * The mappings a dependency between partitioned assets can declare, as one namespace (like `when`):
+ * `mapping.identity()`, `mapping.window({ length, offset? })`, `mapping.all()`,
+ * `mapping.perDimension({ ... })`, `mapping.fromFunction((downKey) => upKeys)`.
+ *
+ * @example
+ * const lastWeek = mapping.window({ length: 7 })
+ * const byRegion = mapping.perDimension({ date: mapping.identity(), region: mapping.identity() })
+ */
+export const mapping = Object.freeze({
+  identity,
+  window,
+  all: allPartitions,
+  perDimension,
+  fromFunction,
+})

@@ -241,8 +241,8 @@ describe('resolveMapping', () => {
 
   it('validates declared mappings', () => {
     expect(message(() => window({ length: 0 }))).toMatchInlineSnapshot(`
-      "Invalid mapping window({"length":0}): length must be an integer >= 1.
-      Fix: write window({ length: 7 }) for the last 7 partitions."
+      "mapping.window({"length":0}) is not a valid partition mapping: length must be an integer >= 1.
+      Fix: write mapping.window({ length: 7 }) for the last 7 partitions."
     `)
     expect(message(() => window({ length: 2, offset: 0.5 }))).toMatch(/offset must be an integer/)
   })

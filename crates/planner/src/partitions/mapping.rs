@@ -257,4 +257,4 @@ impl Mapping {
 
 #[cfg(test)]
 #[path = "mapping_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -3,10 +3,9 @@
 
 use crate::error::PlannerError;
 use crate::id::{ExtId, Pos};
-use crate::state::{FRESH, HAS_RECORD};
 
-use super::set::{push_range, PartitionSet};
-use super::state::{AssetState, PartitionedPlanner};
+use super::set::PartitionSet;
+use super::state::PartitionedPlanner;
 
 /// A plan over partitions.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -19,44 +18,12 @@ pub struct PartitionPlan {
     pub missing_inputs: Vec<(ExtId, ExtId, PartitionSet)>,
 }
 
-/// Runs of `scope` (within `a`'s partitions) whose flags satisfy `keep`. O(ranges) without records.
-fn runs_where(
-    a: &AssetState,
-    scope: &PartitionSet,
-    all_if_empty: bool,
-    keep: impl Fn(u8) -> bool,
-) -> PartitionSet {
-    if a.flags.is_empty() {
-        return if all_if_empty {
-            scope.clone()
-        } else {
-            PartitionSet::new()
-        };
-    }
-    let mut out = Vec::new();
-    for (s, e) in scope.iter_ranges() {
-        let mut p = s;
-        while p < e {
-            if keep(a.flags[p as usize]) {
-                let start = p;
-                while p < e && keep(a.flags[p as usize]) {
-                    p += 1;
-                }
-                push_range(&mut out, start, p);
-            } else {
-                p += 1;
-            }
-        }
-    }
-    PartitionSet::from_ranges(out)
-}
-
 impl PartitionedPlanner {
-    /// The missing and stale partitions of a non-source asset within `scope`. O(ranges) for an
-    /// asset without records, else O(indices of `scope`).
+    /// The missing and stale partitions of a non-source asset within `scope`, from the maintained
+    /// sets. O(ranges).
     fn dirty_in(&self, v: Pos, scope: &PartitionSet) -> PartitionSet {
         let a = &self.assets[v.idx()];
-        runs_where(a, scope, true, |f| a.status_of_flags(f) != FRESH)
+        a.missing.union(&a.stale).intersection(scope)
     }
 
     /// Plans `selection` (external ids): a selected non-source asset's partition `p` (valid, and in
@@ -133,7 +100,8 @@ impl PartitionedPlanner {
                     .mapping
                     .upstream_of_set(&planned[v.idx()], u.n)
                     .intersection(&u.valid.set);
-                let missing = runs_where(u, &need, true, |f| f & HAS_RECORD == 0)
+                let missing = need
+                    .intersection(&u.missing)
                     .difference(&planned[d.up.idx()]);
                 if !missing.is_empty() {
                     plan.missing_inputs.push((

@@ -2,7 +2,9 @@
 //! causes, statuses of a partition set as runs, and the input fingerprint a run records.
 
 use crate::error::PlannerError;
-use crate::state::{CAUSES, C_ADDED, C_CODE, C_CONFIG, C_REMOVED, C_UPSTREAM, MISSING};
+use crate::state::{
+    CAUSES, C_ADDED, C_CODE, C_CONFIG, C_REMOVED, C_UPSTREAM, FRESH, MISSING, STALE,
+};
 
 use super::set::PartitionSet;
 use super::state::{PartitionedPlanner, StatusSummary};
@@ -35,8 +37,8 @@ impl PartitionedPlanner {
         Ok(StatusSummary {
             total: a.valid.set.len(),
             missing: a.counts[MISSING as usize],
-            stale: a.counts[crate::state::STALE as usize],
-            fresh: a.counts[crate::state::FRESH as usize],
+            stale: a.counts[STALE as usize],
+            fresh: a.counts[FRESH as usize],
         })
     }
 
@@ -60,28 +62,24 @@ impl PartitionedPlanner {
         Ok(if a.source { 0 } else { a.flag(p) & CAUSES })
     }
 
-    /// Statuses of the valid partitions of `set` as runs `(start, end, status)`, ascending, adjacent
-    /// runs of one status merged. O(ranges) for an asset without records, else O(indices of `set`).
+    /// Statuses of the valid partitions of `set` as runs `(start, end, status)`, ascending (runs of
+    /// one status never touch). From the maintained sets: O(r log r) in the ranges involved.
     pub fn statuses(
         &self,
         id: u32,
         set: &PartitionSet,
     ) -> Result<Vec<(u64, u64, u8)>, PlannerError> {
         let a = &self.assets[self.pos(id)?.idx()];
-        let mut out: Vec<(u64, u64, u8)> = Vec::new();
-        let mut push = |s: u64, e: u64, st: u8| match out.last_mut() {
-            Some(last) if last.1 == s && last.2 == st => last.1 = e,
-            _ => out.push((s, e, st)),
-        };
-        for (s, e) in set.intersection(&a.valid.set).iter_ranges() {
-            if a.flags.is_empty() {
-                push(s, e, MISSING);
-                continue;
-            }
-            for p in s..e {
-                push(p, p + 1, a.status_of_flags(a.flags[p as usize]));
-            }
+        let scope = set.intersection(&a.valid.set);
+        let missing = a.missing.intersection(&scope);
+        let stale = a.stale.intersection(&scope);
+        let fresh = scope.difference(&missing).difference(&stale);
+        let mut out: Vec<(u64, u64, u8)> =
+            Vec::with_capacity(missing.range_count() + stale.range_count() + fresh.range_count());
+        for (st, s) in [(MISSING, &missing), (STALE, &stale), (FRESH, &fresh)] {
+            out.extend(s.iter_ranges().map(|(b, e)| (b, e, st)));
         }
+        out.sort_unstable();
         Ok(out)
     }
 

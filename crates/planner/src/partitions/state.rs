@@ -73,6 +73,9 @@ pub(crate) struct AssetState {
     deltas: Option<Fenwick>,
     /// By status code (`MISSING`, `STALE`, `FRESH`), over valid partitions.
     pub(crate) counts: [u64; 3],
+    /// Valid partitions that are missing, and those that are stale (maintained with the flags).
+    pub(crate) missing: PartitionSet,
+    pub(crate) stale: PartitionSet,
 }
 
 impl AssetState {
@@ -121,6 +124,8 @@ impl AssetState {
         self.flags = Vec::new();
         self.deltas = None;
         self.counts = [self.valid.set.len(), 0, 0];
+        self.missing = self.valid.set.clone();
+        self.stale = PartitionSet::new();
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
@@ -131,6 +136,25 @@ impl AssetState {
                 + self.consumed.capacity())
             + self.deltas.as_ref().map_or(0, Fenwick::heap_bytes)
             + self.valid.heap_bytes()
+    }
+
+    /// Moves valid partition `p` from status `from` to `to` in the counts and sets. O(log ranges).
+    fn moved(&mut self, p: u64, from: u8, to: u8) {
+        if from == to || !self.valid.set.contains(p) {
+            return;
+        }
+        self.counts[from as usize] -= 1;
+        self.counts[to as usize] += 1;
+        match from {
+            MISSING => self.missing.remove_range(p, p + 1),
+            STALE => self.stale.remove_range(p, p + 1),
+            _ => {}
+        }
+        match to {
+            MISSING => self.missing.insert(p),
+            STALE => self.stale.insert(p),
+            _ => {}
+        }
     }
 
     /// Contribution of partition `p` with data fingerprint `fp` to the delta tree.
@@ -201,6 +225,7 @@ impl PartitionedPlanner {
                     .validate_for(key, graph.key(d.up), spec.size, up_n)?;
             }
             let total = valid.len();
+            let valid_set = valid.clone();
             assets.push(AssetState {
                 n: spec.size,
                 valid: Valid::new(valid),
@@ -215,6 +240,8 @@ impl PartitionedPlanner {
                 consumed: Vec::new(),
                 deltas: None,
                 counts: [total, 0, 0],
+                missing: valid_set,
+                stale: PartitionSet::new(),
             });
         }
         Ok(PartitionedPlanner { graph, assets })
@@ -290,10 +317,7 @@ impl PartitionedPlanner {
         let new = (old & !CAUSES) | m;
         a.flags[p as usize] = new;
         let (so, sn) = (a.status_of_flags(old), a.status_of_flags(new));
-        if so != sn && a.valid.set.contains(p) {
-            a.counts[so as usize] -= 1;
-            a.counts[sn as usize] += 1;
-        }
+        a.moved(p, so, sn);
         sn
     }
 
@@ -330,11 +354,8 @@ impl PartitionedPlanner {
         a.rec_data[i] = new;
         let was = a.flags[i];
         a.flags[i] = flags | (was & CAUSES);
-        if was & HAS_RECORD == 0 && a.valid.set.contains(p) {
-            // Missing -> counted by its new status in `refresh`; here it leaves `missing`.
-            a.counts[MISSING as usize] -= 1;
-            a.counts[a.status_of_flags(a.flags[i]) as usize] += 1;
-        }
+        let (so, sn) = (a.status_of_flags(was), a.status_of_flags(a.flags[i]));
+        a.moved(p, so, sn);
         (v, p, old, new)
     }
 
@@ -464,30 +485,29 @@ impl PartitionedPlanner {
             let v = self.pos(id)?;
             let fp = batch::fp_at(hashes, r);
             let a = &mut self.assets[v.idx()];
-            let (bit, recs) = if config {
-                (C_CONFIG, &a.rec_config)
-            } else {
-                (C_CODE, &a.rec_code)
-            };
-            let (mut flags, mut counts) = (std::mem::take(&mut a.flags), a.counts);
-            for (i, f) in flags.iter_mut().enumerate() {
-                if *f & HAS_RECORD == 0 || a.source {
-                    continue;
-                }
-                let new = if recs[i] != fp { *f | bit } else { *f & !bit };
-                let (so, sn) = (a.status_of_flags(*f), a.status_of_flags(new));
-                if so != sn && a.valid.set.contains(i as u64) {
-                    counts[so as usize] -= 1;
-                    counts[sn as usize] += 1;
-                }
-                *f = new;
-            }
-            a.flags = flags;
-            a.counts = counts;
             if config {
                 a.cur_config = fp;
             } else {
                 a.cur_code = fp;
+            }
+            if a.source {
+                continue;
+            }
+            let bit = if config { C_CONFIG } else { C_CODE };
+            for i in 0..a.flags.len() {
+                let f = a.flags[i];
+                if f & HAS_RECORD == 0 {
+                    continue;
+                }
+                let rec = if config {
+                    a.rec_config[i]
+                } else {
+                    a.rec_code[i]
+                };
+                let new = if rec != fp { f | bit } else { f & !bit };
+                a.flags[i] = new;
+                let (so, sn) = (a.status_of_flags(f), a.status_of_flags(new));
+                a.moved(i as u64, so, sn);
             }
         }
         Ok(())

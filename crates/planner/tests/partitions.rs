@@ -390,3 +390,57 @@ fn specs_that_do_not_fit_are_refused_with_the_asset_names() {
     let e = p.status(0, 3).expect_err("out of range");
     insta::assert_snapshot!(e.message, @r#"partition #3 of asset "daily" is out of range: the asset has 3 partitions; pass an index below 3"#);
 }
+
+#[test]
+fn a_backfill_of_twenty_assets_by_a_million_partitions_is_planned_by_ranges() {
+    // A chain of 20 daily assets, each reading the previous 7 days of the one before.
+    let keys: Vec<String> = (0..20).map(|i| format!("a{i}")).collect();
+    let deps: Vec<Vec<&str>> = (0..20)
+        .map(|i| {
+            if i == 0 {
+                vec![]
+            } else {
+                vec![keys[i - 1].as_str()]
+            }
+        })
+        .collect();
+    let assets: Vec<(&str, &[&str])> = (0..20)
+        .map(|i| (keys[i].as_str(), deps[i].as_slice()))
+        .collect();
+    let graph = Graph::from_keyed(&assets, &[]).expect("graph");
+    let specs = (0..20u32)
+        .map(|i| PartitionSpec {
+            size: N,
+            valid: None,
+            deps: if i == 0 {
+                vec![]
+            } else {
+                vec![(i - 1, Mapping::Window { from: -6, to: 0 })]
+            },
+        })
+        .collect();
+    let p = PartitionedPlanner::new(graph, specs).expect("planner");
+    let all: Vec<u32> = (0..20).collect();
+    let t = Instant::now();
+    let plan = p
+        .plan(&all, &[(0, PartitionSet::range(1000, 2000))], false)
+        .expect("plan");
+    eprintln!(
+        "plan a backfill of 20 assets x 1M partitions: {:.3} ms",
+        ms(t)
+    );
+    assert_eq!(plan.layers.len(), 20);
+    assert_eq!(
+        plan.layers[0],
+        vec![(ExtId(0), PartitionSet::range(1000, 2000))]
+    );
+    assert_eq!(plan.layers[19], vec![(ExtId(19), PartitionSet::full(N))]);
+    let t = Instant::now();
+    let forced = p.plan(&all, &[], true).expect("plan");
+    eprintln!("forced plan of 20 assets x 1M partitions: {:.3} ms", ms(t));
+    assert!(forced
+        .layers
+        .iter()
+        .flatten()
+        .all(|(_, s)| *s == PartitionSet::full(N)));
+}

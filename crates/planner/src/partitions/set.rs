@@ -102,14 +102,11 @@ impl PartitionSet {
         }
         let first = self.ranges[lo];
         let last = self.ranges[hi - 1];
-        let mut keep = Vec::with_capacity(2);
-        if first.0 < start {
-            keep.push((first.0, start));
-        }
-        if last.1 > end {
-            keep.push((end, last.1));
-        }
-        self.ranges.splice(lo..hi, keep);
+        let keep = [
+            (first.0 < start).then_some((first.0, start)),
+            (last.1 > end).then_some((end, last.1)),
+        ];
+        self.ranges.splice(lo..hi, keep.into_iter().flatten());
     }
 
     /// Whether `index` is in the set. O(log r).

@@ -7,8 +7,6 @@
 //! dependency) and a Fenwick tree of data-fingerprint contributions (see [`super::inputs`]). An asset
 //! never materialized costs a few words, whatever its size.
 
-use std::collections::HashMap;
-
 use crate::error::{self, PlannerError};
 use crate::graph::Graph;
 use crate::hash::fingerprint;
@@ -20,7 +18,7 @@ use crate::state::{
 use super::batch::{self, PartitionRecordBatch};
 use super::inputs::{self, Fenwick, Valid, MISSING_INPUT};
 use super::mapping::Mapping;
-use super::set::PartitionSet;
+use super::set::{push_range, PartitionSet};
 
 /// The record listed a dependency that is not among the asset's current dependencies.
 const REC_EXTRA: u8 = 64;
@@ -411,18 +409,15 @@ impl PartitionedPlanner {
     ) -> Result<Vec<(ExtId, PartitionSet)>, PlannerError> {
         batch::check(self, b)?;
         let na = self.assets.len();
-        let mut before: HashMap<(Pos, u64), u8> = HashMap::new();
-        let mut own: Vec<Vec<(u64, u64)>> = vec![Vec::new(); na];
+        // Per asset: (partition, status before the batch) of each record, first occurrence kept.
+        let mut before: Vec<Vec<(u64, u8)>> = vec![Vec::new(); na];
         let mut changed: Vec<Vec<(u64, u64)>> = vec![Vec::new(); na];
         for r in 0..b.ids.len() {
             let v = self.graph.int_of(ExtId(b.ids[r]));
             let p = b.partitions[r];
             let a = &self.assets[v.idx()];
-            before
-                .entry((v, p))
-                .or_insert_with(|| a.status_of_flags(a.flag(p)));
+            before[v.idx()].push((p, a.status_of_flags(a.flag(p))));
             let (v, p, old, new) = self.write(b, r);
-            own[v.idx()].push((p, p + 1));
             if old != new {
                 self.set_delta(v, p, old, new);
                 changed[v.idx()].push((p, p + 1));
@@ -436,7 +431,10 @@ impl PartitionedPlanner {
             if a.flags.is_empty() {
                 continue;
             }
-            let mut touched = PartitionSet::from_ranges(std::mem::take(&mut own[v.idx()]));
+            let mut was_list = std::mem::take(&mut before[v.idx()]);
+            was_list.sort_by_key(|x| x.0); // stable: the first record of a partition comes first
+            was_list.dedup_by_key(|x| x.0);
+            let mut touched = PartitionSet::from_ranges(was_list.iter().map(|x| (x.0, x.0 + 1)));
             for d in &a.deps {
                 let c = &changed[d.up.idx()];
                 if !c.is_empty() {
@@ -449,14 +447,18 @@ impl PartitionedPlanner {
             }
             let touched = touched.intersection(&a.valid.set);
             let mut diff = Vec::new();
+            let mut k = 0;
             for p in touched.iter() {
+                while k < was_list.len() && was_list[k].0 < p {
+                    k += 1;
+                }
                 let a = &self.assets[v.idx()];
-                let was = before
-                    .get(&(v, p))
-                    .copied()
-                    .unwrap_or_else(|| a.status_of_flags(a.flag(p)));
+                let was = match was_list.get(k) {
+                    Some(&(q, st)) if q == p => st,
+                    _ => a.status_of_flags(a.flag(p)),
+                };
                 if self.refresh(v, p) != was {
-                    diff.push((p, p + 1));
+                    push_range(&mut diff, p, p + 1);
                 }
             }
             if !diff.is_empty() {

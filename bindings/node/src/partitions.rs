@@ -141,6 +141,11 @@ pub(crate) fn js<T>(env: &Env, r: std::result::Result<T, PlannerError>) -> Resul
 }
 
 /// Normalises a partition set (sorts, merges touching ranges, drops empty ones). O(r log r).
+///
+/// Wire format of every partition set in this binding: a `Float64Array` of `start, end` pairs, each
+/// a half-open range `[start, end)` of partition indices (whole numbers from 0 to 2^53, exact in a
+/// double). Results are normalised: ascending, disjoint, non-adjacent ranges. A reversed pair or a
+/// fractional index throws `RIVERS_INVALID_INPUT`.
 #[napi]
 pub fn partition_set_normalize(env: Env, set: Float64Array) -> Result<Float64Array> {
     Ok(set_out(&js(&env, set_in(&set))?))

@@ -10,6 +10,7 @@ pub mod product;
 pub mod query;
 pub mod set;
 pub mod state;
+pub mod update;
 
 pub use batch::PartitionRecordBatch;
 pub use inputs::input_fingerprint_of;

@@ -18,7 +18,7 @@ use crate::state::{
 use super::batch::{self, PartitionRecordBatch};
 use super::inputs::{self, Fenwick, Valid, MISSING_INPUT};
 use super::mapping::Mapping;
-use super::set::{push_range, PartitionSet};
+use super::set::PartitionSet;
 
 /// The record listed a dependency that is not among the asset's current dependencies.
 const REC_EXTRA: u8 = 64;
@@ -59,16 +59,16 @@ pub(crate) struct AssetState {
     pub(crate) valid: Valid,
     pub(crate) deps: Vec<Dep>,
     pub(crate) source: bool,
-    cur_code: u64,
-    cur_config: u64,
+    pub(crate) cur_code: u64,
+    pub(crate) cur_config: u64,
     /// Per partition; empty while the asset has no record (every partition missing).
     pub(crate) flags: Vec<u8>,
-    rec_code: Vec<u64>,
-    rec_config: Vec<u64>,
-    rec_data: Vec<u64>,
+    pub(crate) rec_code: Vec<u64>,
+    pub(crate) rec_config: Vec<u64>,
+    pub(crate) rec_data: Vec<u64>,
     /// `consumed[p * deps.len() + j]`: input fingerprint of dep `j` recorded for `p` (0: none).
-    consumed: Vec<u64>,
-    deltas: Option<Fenwick>,
+    pub(crate) consumed: Vec<u64>,
+    pub(crate) deltas: Option<Fenwick>,
     /// By status code (`MISSING`, `STALE`, `FRESH`), over valid partitions.
     pub(crate) counts: [u64; 3],
     /// Valid partitions that are missing, and those that are stale (maintained with the flags).
@@ -91,7 +91,7 @@ impl AssetState {
         self.flags.get(p as usize).copied().unwrap_or(0)
     }
 
-    fn data(&self, p: u64) -> u64 {
+    pub(crate) fn data(&self, p: u64) -> u64 {
         if self.flag(p) & HAS_RECORD != 0 {
             self.rec_data[p as usize]
         } else {
@@ -99,7 +99,7 @@ impl AssetState {
         }
     }
 
-    fn allocate(&mut self) {
+    pub(crate) fn allocate(&mut self) {
         if self.flags.is_empty() && self.n > 0 {
             let n = self.n as usize;
             self.flags = vec![0; n];
@@ -110,7 +110,7 @@ impl AssetState {
         }
     }
 
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         for v in [
             &mut self.rec_code,
             &mut self.rec_config,
@@ -137,7 +137,7 @@ impl AssetState {
     }
 
     /// Moves valid partition `p` from status `from` to `to` in the counts and sets. O(log ranges).
-    fn moved(&mut self, p: u64, from: u8, to: u8) {
+    pub(crate) fn moved(&mut self, p: u64, from: u8, to: u8) {
         if from == to || !self.valid.set.contains(p) {
             return;
         }
@@ -156,7 +156,7 @@ impl AssetState {
     }
 
     /// Contribution of partition `p` with data fingerprint `fp` to the delta tree.
-    fn delta(&self, p: u64, fp: u64) -> u64 {
+    pub(crate) fn delta(&self, p: u64, fp: u64) -> u64 {
         if fp == 0 || !self.valid.set.contains(p) {
             0
         } else {
@@ -276,7 +276,7 @@ impl PartitionedPlanner {
     }
 
     /// Cause bits of `(v, p)` from its record. O(deps × input fingerprint).
-    fn compute_causes(&self, v: Pos, p: u64) -> u8 {
+    pub(crate) fn compute_causes(&self, v: Pos, p: u64) -> u8 {
         let a = &self.assets[v.idx()];
         let f = a.flag(p);
         if a.source || f & HAS_RECORD == 0 {
@@ -305,7 +305,7 @@ impl PartitionedPlanner {
     }
 
     /// Recomputes the causes of `(v, p)` and its status count; returns the new status.
-    fn refresh(&mut self, v: Pos, p: u64) -> u8 {
+    pub(crate) fn refresh(&mut self, v: Pos, p: u64) -> u8 {
         let m = self.compute_causes(v, p);
         let a = &mut self.assets[v.idx()];
         let old = a.flag(p);
@@ -320,7 +320,7 @@ impl PartitionedPlanner {
     }
 
     /// Writes record `r` of `batch`; returns `(v, p, old data, new data)`.
-    fn write(&mut self, b: &PartitionRecordBatch<'_>, r: usize) -> (Pos, u64, u64, u64) {
+    pub(crate) fn write(&mut self, b: &PartitionRecordBatch<'_>, r: usize) -> (Pos, u64, u64, u64) {
         let v = self.graph.int_of(ExtId(b.ids[r]));
         let p = b.partitions[r];
         let a = &mut self.assets[v.idx()];
@@ -357,7 +357,7 @@ impl PartitionedPlanner {
         (v, p, old, new)
     }
 
-    fn set_delta(&mut self, v: Pos, p: u64, old: u64, new: u64) {
+    pub(crate) fn set_delta(&mut self, v: Pos, p: u64, old: u64, new: u64) {
         let a = &mut self.assets[v.idx()];
         let d = a.delta(p, new).wrapping_sub(a.delta(p, old));
         if d != 0 {
@@ -366,153 +366,6 @@ impl PartitionedPlanner {
                 .get_or_insert_with(|| Fenwick::from_values(&vec![0; n]))
                 .add(p as usize, d);
         }
-    }
-
-    /// Replaces every record with `batch` and recomputes all statuses. O(partitions with records ×
-    /// deps × input fingerprint) plus O(size) per asset with records.
-    pub fn load_records(&mut self, b: &PartitionRecordBatch<'_>) -> Result<(), PlannerError> {
-        batch::check(self, b)?;
-        self.assets.iter_mut().for_each(AssetState::clear);
-        for r in 0..b.ids.len() {
-            self.write(b, r);
-        }
-        for a in &mut self.assets {
-            if a.flags.is_empty() {
-                continue;
-            }
-            let values: Vec<u64> = (0..a.n).map(|p| a.delta(p, a.data(p))).collect();
-            a.deltas = Some(Fenwick::from_values(&values));
-        }
-        for v in Pos::all(self.assets.len()) {
-            let a = &self.assets[v.idx()];
-            if a.flags.is_empty() {
-                continue;
-            }
-            let recorded: Vec<u64> = (0..a.n)
-                .filter(|&p| a.flags[p as usize] & HAS_RECORD != 0)
-                .collect();
-            for p in recorded {
-                self.refresh(v, p);
-            }
-        }
-        Ok(())
-    }
-
-    /// Applies new records (later ones win) and returns, per asset (topological order), the
-    /// partitions whose status changed: the records' own and the downstream partitions that read
-    /// a partition whose data fingerprint changed. O(records + affected downstream partitions ×
-    /// deps × input fingerprint); an upstream partition re-materialized with the same data
-    /// fingerprint affects nothing downstream (early cutoff).
-    pub fn apply_records(
-        &mut self,
-        b: &PartitionRecordBatch<'_>,
-    ) -> Result<Vec<(ExtId, PartitionSet)>, PlannerError> {
-        batch::check(self, b)?;
-        let na = self.assets.len();
-        // Per asset: (partition, status before the batch) of each record, first occurrence kept.
-        let mut before: Vec<Vec<(u64, u8)>> = vec![Vec::new(); na];
-        let mut changed: Vec<Vec<(u64, u64)>> = vec![Vec::new(); na];
-        for r in 0..b.ids.len() {
-            let v = self.graph.int_of(ExtId(b.ids[r]));
-            let p = b.partitions[r];
-            let a = &self.assets[v.idx()];
-            before[v.idx()].push((p, a.status_of_flags(a.flag(p))));
-            let (v, p, old, new) = self.write(b, r);
-            if old != new {
-                self.set_delta(v, p, old, new);
-                changed[v.idx()].push((p, p + 1));
-            }
-        }
-        let changed: Vec<PartitionSet> =
-            changed.into_iter().map(PartitionSet::from_ranges).collect();
-        let mut out = Vec::new();
-        for v in Pos::all(na) {
-            let a = &self.assets[v.idx()];
-            if a.flags.is_empty() {
-                continue;
-            }
-            let mut was_list = std::mem::take(&mut before[v.idx()]);
-            was_list.sort_by_key(|x| x.0); // stable: the first record of a partition comes first
-            was_list.dedup_by_key(|x| x.0);
-            let mut touched = PartitionSet::from_ranges(was_list.iter().map(|x| (x.0, x.0 + 1)));
-            for d in &a.deps {
-                let c = &changed[d.up.idx()];
-                if !c.is_empty() {
-                    touched = touched.union(&d.mapping.downstream_of_set(
-                        c,
-                        a.n,
-                        self.assets[d.up.idx()].n,
-                    ));
-                }
-            }
-            let touched = touched.intersection(&a.valid.set);
-            let mut diff = Vec::new();
-            let mut k = 0;
-            for p in touched.iter() {
-                while k < was_list.len() && was_list[k].0 < p {
-                    k += 1;
-                }
-                let a = &self.assets[v.idx()];
-                let was = match was_list.get(k) {
-                    Some(&(q, st)) if q == p => st,
-                    _ => a.status_of_flags(a.flag(p)),
-                };
-                if self.refresh(v, p) != was {
-                    push_range(&mut diff, p, p + 1);
-                }
-            }
-            if !diff.is_empty() {
-                out.push((self.graph.ext_of(v), PartitionSet::from_ranges(diff)));
-            }
-        }
-        Ok(out)
-    }
-
-    /// Sets current code versions (`hashes`: 16 bytes per id) or, with `config`, config hashes, and
-    /// re-derives those causes. O(partitions with records of each asset).
-    pub fn set_versions(
-        &mut self,
-        ids: &[u32],
-        hashes: &[u8],
-        config: bool,
-    ) -> Result<(), PlannerError> {
-        if hashes.len() != 16 * ids.len() {
-            return Err(error::invalid_input(format!(
-                "{} hash bytes for {} ids (16 per id)",
-                hashes.len(),
-                ids.len()
-            )));
-        }
-        for (r, &id) in ids.iter().enumerate() {
-            let v = self.pos(id)?;
-            let fp = batch::fp_at(hashes, r);
-            let a = &mut self.assets[v.idx()];
-            if config {
-                a.cur_config = fp;
-            } else {
-                a.cur_code = fp;
-            }
-            if a.source {
-                continue;
-            }
-            let bit = if config { C_CONFIG } else { C_CODE };
-            for i in 0..a.flags.len() {
-                let f = a.flags[i];
-                if f & HAS_RECORD == 0 {
-                    continue;
-                }
-                let rec = if config {
-                    a.rec_config[i]
-                } else {
-                    a.rec_code[i]
-                };
-                let new = if rec != fp { f | bit } else { f & !bit };
-                a.flags[i] = new;
-                let (so, sn) = (a.status_of_flags(f), a.status_of_flags(new));
-                a.moved(i as u64, so, sn);
-            }
-        }
-        Ok(())
     }
 }
 

@@ -309,7 +309,14 @@ export interface PartitionRecordsInit {
 /** The indices of `[0, n)` not in `set`. O(ranges). */
 export declare function partitionSetComplement(set: Float64Array, n: number): Float64Array
 
-/** Normalises a partition set (sorts, merges touching ranges, drops empty ones). O(r log r). */
+/**
+ * Normalises a partition set (sorts, merges touching ranges, drops empty ones). O(r log r).
+ *
+ * Wire format of every partition set in this binding: a `Float64Array` of `start, end` pairs, each
+ * a half-open range `[start, end)` of partition indices (whole numbers from 0 to 2^53, exact in a
+ * double). Results are normalised: ascending, disjoint, non-adjacent ranges. A reversed pair or a
+ * fractional index throws `RIVERS_INVALID_INPUT`.
+ */
 export declare function partitionSetNormalize(set: Float64Array): Float64Array
 
 /**

@@ -10,6 +10,8 @@ pub mod product;
 pub mod query;
 pub mod set;
 pub mod state;
+#[cfg(test)]
+mod state_reference;
 pub mod update;
 
 pub use batch::PartitionRecordBatch;

@@ -28,9 +28,10 @@ impl PartitionedPlanner {
 
     /// Plans `selection` (external ids): a selected non-source asset's partition `p` (valid, and in
     /// its entry of `ranges` when it has one) is planned iff `force`, or it is missing or stale, or
-    /// it reads a planned partition of a selected dependency. Per asset: O(its dirty scan + the
-    /// mappings of its planned dependencies); the missing-input check scans what planned
-    /// partitions read.
+    /// it reads a planned partition of a selected dependency. Several entries of `ranges` for one
+    /// asset are united. Cost: set operations on the maintained missing/stale sets and the mappings'
+    /// range answers, so proportional to ranges, not partitions (a 1M-partition backfill of an
+    /// unmaterialized asset is one range).
     pub fn plan(
         &self,
         selection: &[u32],

@@ -90,6 +90,57 @@ export declare class NativeGraph {
   debugJson(): string
 }
 
+/** Per-partition staleness and plans of a graph of partitioned assets. */
+export declare class NativePartitionedPlanner {
+  /**
+   * Builds the graph (same checks as `NativeGraph.build`) and validates every asset's size, valid
+   * set and mapping (`RIVERS_INVALID_MAPPING`, `RIVERS_PARTITION_OUT_OF_RANGE`, naming the
+   * assets). Every partition starts missing. O(assets + edges + mapping tables).
+   */
+  static build(init: PartitionedInit): NativePartitionedPlanner
+  /** Replaces every record and recomputes all statuses. O(records × deps × log n + sizes). */
+  loadRecords(init: PartitionRecordsInit): void
+  /**
+   * Applies new records; returns, per asset (topological order), the partitions whose status
+   * changed (their own and the downstream ones that read changed data). Early cutoff: a record
+   * with an unchanged data version changes nothing downstream.
+   */
+  applyRecords(init: PartitionRecordsInit): Array<AssetPartitions>
+  /** Sets current code versions (16 bytes per id). O(partitions with records). */
+  setCodeVersions(ids: Uint32Array, hashes: Uint8Array): void
+  /** Sets current config hashes (16 bytes per id). O(partitions with records). */
+  setConfigHashes(ids: Uint32Array, hashes: Uint8Array): void
+  /** Status counts of an asset's valid partitions. O(1). */
+  summary(id: number): PartitionSummary
+  /** Status (`Status`) of one partition; `null` for a hole of a dynamic set. O(log ranges). */
+  status(id: number, partition: number): number | null
+  /** Cause bits of one partition: 1 code, 2 config, 4 dep added, 8 dep removed, 16 upstream data. */
+  causes(id: number, partition: number): number
+  /** Statuses of the valid partitions of `set` as `start, end, status` triples, ascending. */
+  statuses(id: number, set: Float64Array): Float64Array
+  /**
+   * The input fingerprint of dependency `dep` for partition `partition` of `id` now: what a run of
+   * that partition records as consumed. O(ranges read × log n).
+   */
+  inputFingerprint(id: number, partition: number, dep: number): bigint
+  /**
+   * Plans `selection`: per selected asset, its missing and stale partitions (all of them with
+   * `force`) and those that read planned upstream partitions, within `rangeSets[i]` for the asset
+   * `rangeIds[i]` when given. Costs ranges, not partitions.
+   */
+  plan(selection: Uint32Array, rangeIds?: Uint32Array | undefined | null, rangeSets?: Array<Float64Array> | undefined | null, force?: boolean | undefined | null): PartitionPlanOut
+  /** Bytes held by the planner (capacities), for benchmarks. */
+  get heapBytes(): number
+}
+
+/** Partitions of one asset, in the set wire format. */
+export interface AssetPartitions {
+  /** Asset id. */
+  id: number
+  /** The partitions (`start, end` pairs). */
+  ranges: Float64Array
+}
+
 /** Kind of a cause or root cause, as `causes`, `rootCauses` and `statusReport` return it. */
 export declare enum CauseKind {
   /** The code version differs from the record's. */
@@ -165,8 +216,139 @@ export declare function hashFiles(paths: Array<string>): Promise<string[]>
  */
 export declare function hashStrings(domain: string, fields: Array<string>): string
 
+/** The downstream partitions (within `[0, nDown)`) that read some partition of `set`. */
+export declare function mappingDownstreamOf(mapping: MappingInit, set: Float64Array, nDown: number, nUp: number): Float64Array
+
+/** A mapping between two index spaces, as the TypeScript side resolves it. */
+export interface MappingInit {
+  /** `identity`, `window`, `coarsen`, `refine`, `all`, `single`, `product` or `explicit`. */
+  kind: string
+  /** `window`: offset of the first upstream partition read (inclusive). */
+  from?: number
+  /** `window`: offset of the last upstream partition read (inclusive). */
+  to?: number
+  /** `coarsen` / `refine`: strictly ascending boundaries. */
+  boundaries?: Float64Array
+  /** `product`: one mapping per dimension, first dimension most significant. */
+  dims?: Array<ProductDimInit>
+  /** `explicit`: the upstream partition set (wire format) of each downstream partition. */
+  upstream?: Array<Float64Array>
+}
+
+/**
+ * The upstream partitions (within `[0, nUp)`) that the downstream partitions of `set` read.
+ * O(ranges) for the structured kinds.
+ */
+export declare function mappingUpstreamOf(mapping: MappingInit, set: Float64Array, nUp: number): Float64Array
+
+/** Missing upstream partitions that block a plan. */
+export interface MissingPartitions {
+  /** The planned asset. */
+  id: number
+  /** Its dependency. */
+  dep: number
+  /** The missing partitions of `dep` it would read (`start, end` pairs). */
+  ranges: Float64Array
+}
+
 /** The `deps` entry of a cause that is about no dependency (code and config causes). */
 export declare const NO_DEP: number
+
+/** A graph of partitioned assets, handed over once. */
+export interface PartitionedInit {
+  /** All keys joined by `\n`, in id order. */
+  keys: string
+  /** CSR offsets into `deps` (assets + 1). */
+  depOffsets: Uint32Array
+  /** Dependency ids. */
+  deps: Uint32Array
+  /** The mapping of each entry of `deps` (same order). */
+  mappings: Array<MappingInit>
+  /** Size of each asset's index space (1 for an unpartitioned asset). */
+  sizes: Float64Array
+  /** Optional: 1 marks a source asset. */
+  sources?: Uint8Array
+  /** Optional: ids of the assets whose valid partitions have holes (dynamic sets)... */
+  validIds?: Uint32Array
+  /** ...and their valid partitions (wire format), in the same order. */
+  validSets?: Array<Float64Array>
+}
+
+/** A partition plan: assets by layer, then topological order. */
+export interface PartitionPlanOut {
+  /** Planned assets. */
+  assets: Array<PlannedPartitions>
+  /** Missing inputs (the plan cannot run as is when non-empty). */
+  missingInputs: Array<MissingPartitions>
+}
+
+/**
+ * Per-partition records in bulk. Hashes are 16 bytes each; record `r` consumed
+ * `inputDeps[inputOffsets[r]..inputOffsets[r + 1]]` with the input fingerprints given by
+ * `inputFingerprint` when it ran (an id that is not a current dependency reads as removed).
+ */
+export interface PartitionRecordsInit {
+  /** Asset ids. */
+  ids: Uint32Array
+  /** Partition index of each record. */
+  partitions: Float64Array
+  /** Code version of each record. */
+  codeVersions: Uint8Array
+  /** Config hash of each record. */
+  configHashes: Uint8Array
+  /** Data version of each record. */
+  dataVersions: Uint8Array
+  /** CSR offsets into `inputDeps` (records + 1). */
+  inputOffsets: Uint32Array
+  /** Ids of the consumed dependencies. */
+  inputDeps: Uint32Array
+  /** Input fingerprint consumed per entry of `inputDeps`. */
+  inputFingerprints: BigUint64Array
+}
+
+/** The indices of `[0, n)` not in `set`. O(ranges). */
+export declare function partitionSetComplement(set: Float64Array, n: number): Float64Array
+
+/**
+ * Normalises a partition set (sorts, merges touching ranges, drops empty ones). O(r log r).
+ *
+ * Wire format of every partition set in this binding: a `Float64Array` of `start, end` pairs, each
+ * a half-open range `[start, end)` of partition indices (whole numbers from 0 to 2^53, exact in a
+ * double). Results are normalised: ascending, disjoint, non-adjacent ranges. A reversed pair or a
+ * fractional index throws `RIVERS_INVALID_INPUT`.
+ */
+export declare function partitionSetNormalize(set: Float64Array): Float64Array
+
+/**
+ * Union, intersection or difference (`a` minus `b`) of two partition sets: `op` is `union`,
+ * `intersection` or `difference`. O(ranges).
+ */
+export declare function partitionSetOp(op: string, a: Float64Array, b: Float64Array): Float64Array
+
+/** Number of indices in a partition set. O(ranges). */
+export declare function partitionSetSize(set: Float64Array): number
+
+/** Status counts of one asset's valid partitions. */
+export interface PartitionSummary {
+  /** Valid partitions. */
+  total: number
+  /** Fresh ones. */
+  fresh: number
+  /** Stale ones. */
+  stale: number
+  /** Missing ones. */
+  missing: number
+}
+
+/** One asset of a partition plan. */
+export interface PlannedPartitions {
+  /** Asset id. */
+  id: number
+  /** Layer (0: no planned dependency). */
+  layer: number
+  /** The partitions to build (`start, end` pairs). */
+  ranges: Float64Array
+}
 
 /** A plan: ids in topological layers. */
 export interface PlanResult {
@@ -176,6 +358,16 @@ export interface PlanResult {
   layerOffsets: Uint32Array
   /** Flat `(asset, input)` id pairs: planned assets whose input is missing and not selected. */
   missingInputs: Uint32Array
+}
+
+/** One dimension of a `product` mapping. */
+export interface ProductDimInit {
+  /** The dimension's mapping. */
+  mapping: MappingInit
+  /** Size of the downstream dimension. */
+  downSize: number
+  /** Size of the upstream dimension. */
+  upSize: number
 }
 
 /**
@@ -253,3 +445,9 @@ export interface StatusReport {
   /** Ids in the plan of the selection (every asset's plan when `wholeGraph`), in plan order. */
   planned: Uint32Array
 }
+
+/**
+ * Checks a mapping against a downstream space of `nDown` and an upstream space of `nUp` partitions;
+ * throws `RIVERS_INVALID_MAPPING` saying what to fix.
+ */
+export declare function validateMapping(mapping: MappingInit, nDown: number, nUp: number): void

@@ -14,6 +14,12 @@
 
 use std::collections::HashMap;
 
+mod partitioned;
+mod partitions;
+
+pub use partitioned::*;
+pub use partitions::*;
+
 use napi::bindgen_prelude::{AsyncTask, Uint32Array, Uint8Array};
 use napi::{Env, Error, Result, Task};
 use napi_derive::napi;

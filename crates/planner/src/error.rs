@@ -24,6 +24,10 @@ pub enum ErrorCode {
     InvalidInput,
     /// The selection expression is invalid or names nothing that exists.
     Selection,
+    /// A partition mapping between two assets' index spaces is malformed for their sizes.
+    InvalidMapping,
+    /// A partition index or partition set lies outside an asset's partitions.
+    PartitionOutOfRange,
 }
 
 impl ErrorCode {
@@ -38,6 +42,8 @@ impl ErrorCode {
             ErrorCode::SourceWithDeps => "RIVERS_SOURCE_WITH_DEPS",
             ErrorCode::InvalidInput => "RIVERS_INVALID_INPUT",
             ErrorCode::Selection => "RIVERS_SELECTION",
+            ErrorCode::InvalidMapping => "RIVERS_INVALID_MAPPING",
+            ErrorCode::PartitionOutOfRange => "RIVERS_PARTITION_OUT_OF_RANGE",
         }
     }
 }
@@ -163,6 +169,33 @@ pub fn invalid_input(what: impl Into<String>) -> PlannerError {
     )
 }
 
+/// A partition mapping that does not fit the two index spaces. `assets` is `(downstream, upstream)`
+/// when known; `kind` is the mapping kind (`window`, `coarsen`, ...); `reason` says what is wrong
+/// and how to fix it.
+pub fn invalid_mapping(assets: Option<(&str, &str)>, kind: &str, reason: &str) -> PlannerError {
+    let (keys, place) = match assets {
+        Some((down, up)) => (
+            vec![down.to_owned(), up.to_owned()],
+            format!(" from asset \"{down}\" to its dependency \"{up}\""),
+        ),
+        None => (Vec::new(), String::new()),
+    };
+    err(
+        ErrorCode::InvalidMapping,
+        keys,
+        format!("invalid partition mapping \"{kind}\"{place}: {reason}"),
+    )
+}
+
+/// A partition index or set outside an asset's partitions `[0, size)`.
+pub fn partition_out_of_range(asset: &str, index: u64, size: u64) -> PlannerError {
+    err(
+        ErrorCode::PartitionOutOfRange,
+        vec![asset.to_owned()],
+        format!("partition #{index} of asset \"{asset}\" is out of range: the asset has {size} partitions; pass an index below {size}"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +214,12 @@ mod tests {
         insta::assert_snapshot!(
             invalid_input("depOffsets has 3 entries, expected 5 (assets + 1)").to_string()
         );
+        insta::assert_snapshot!(invalid_mapping(
+            Some(("daily/features", "daily/events")),
+            "window",
+            "from (3) is greater than to (1); swap them"
+        )
+        .to_string());
+        insta::assert_snapshot!(partition_out_of_range("daily/events", 40, 31).to_string());
     }
 }

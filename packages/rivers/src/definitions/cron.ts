@@ -208,31 +208,40 @@ const ZONES = new Map<string, Zone>()
 const DAY = 86_400_000
 const HOUR = 3_600_000
 
-function makeZone(tz: string): Zone {
-  let wall: (t: number) => number
-  if (tz === 'UTC') wall = (t) => t - (((t % 1000) + 1000) % 1000)
-  else {
-    const fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      era: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    })
-    wall = (t) => {
-      const f: Record<string, string> = {}
-      for (const p of fmt.formatToParts(t)) f[p.type] = p.value
-      const year = f.era === 'BC' || f.era === 'B' ? 1 - Number(f.year) : Number(f.year)
-      const d = new Date(0)
-      d.setUTCFullYear(year, Number(f.month) - 1, Number(f.day))
-      d.setUTCHours(Number(f.hour) % 24, Number(f.minute), Number(f.second), 0)
-      return d.getTime()
-    }
+/**
+ * The wall clock of time zone `tz`: for an instant (epoch ms), its local date and time to the second,
+ * written as if it were UTC (epoch ms). One `Intl` formatter per call of this function; callers keep
+ * the reader.
+ *
+ * @example
+ * wallClock('Europe/Zurich')(Date.parse('2026-01-01T12:00:00Z')) // Date.parse('2026-01-01T13:00:00Z')
+ */
+export function wallClock(tz: string): (t: number) => number {
+  if (tz === 'UTC') return (t) => t - (((t % 1000) + 1000) % 1000)
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    era: 'short',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  })
+  return (t) => {
+    const f: Record<string, string> = {}
+    for (const p of fmt.formatToParts(t)) f[p.type] = p.value
+    const year = f.era === 'BC' || f.era === 'B' ? 1 - Number(f.year) : Number(f.year)
+    const d = new Date(0)
+    d.setUTCFullYear(year, Number(f.month) - 1, Number(f.day))
+    d.setUTCHours(Number(f.hour) % 24, Number(f.minute), Number(f.second), 0)
+    return d.getTime()
   }
+}
+
+function makeZone(tz: string): Zone {
+  const wall = wallClock(tz)
   const cache = new Map<number, readonly [number, number]>()
   return {
     wall,

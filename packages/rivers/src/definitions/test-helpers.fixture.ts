@@ -8,3 +8,13 @@ export function thrown(fn: () => unknown): string {
   }
   throw new Error('expected an error, nothing was thrown')
 }
+
+/** Test helper: the message of what `fn` throws, as the user reads it. */
+export function message(fn: () => unknown): string {
+  try {
+    fn()
+  } catch (e) {
+    return (e as Error).message
+  }
+  throw new Error('expected an error, nothing was thrown')
+}

@@ -1,18 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { message } from '../definitions/test-helpers.fixture.js'
 
 import { daily, monthly, weekly } from './calendar-windows.js'
 
 const H = 3_600_000
 const hours = (w: { start: Date; end: Date }): number => (w.end.getTime() - w.start.getTime()) / H
-const message = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    return (e as Error).message
-  }
-  throw new Error('did not throw')
-}
 
 describe('daily', () => {
   it('spans 23 and 25 hours on the clock-change days of Europe/Berlin and America/New_York', () => {

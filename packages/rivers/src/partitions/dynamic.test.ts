@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { message } from '../definitions/test-helpers.fixture.js'
 
 import { dynamicPartitions } from './dynamic.js'
-
-const message = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    return (e as Error).message
-  }
-  throw new Error('did not throw')
-}
 
 describe('dynamicPartitions', () => {
   it('assigns indices in order of addition; removed keys leave holes that are never reused', () => {

@@ -1,16 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { message } from '../definitions/test-helpers.fixture.js'
 
 import { hourly } from './hourly.js'
-
-const message = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    return (e as Error).message
-  }
-  throw new Error('did not throw')
-}
 
 describe('hourly', () => {
   it('has no partition for the hour skipped in spring (Europe/Berlin)', () => {

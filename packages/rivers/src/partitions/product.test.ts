@@ -1,19 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { message } from '../definitions/test-helpers.fixture.js'
 
 import { daily } from './calendar-windows.js'
 import { dynamicPartitions } from './dynamic.js'
 import { partitionProduct } from './product.js'
 import { staticPartitions } from './static.js'
-
-const message = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    return (e as Error).message
-  }
-  throw new Error('did not throw')
-}
 
 const now = new Date('2024-02-01T00:00:00Z')
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { message } from '../definitions/test-helpers.fixture.js'
 
 import { daily, monthly, weekly } from './calendar-windows.js'
 import { type CoreMapping, upstreamOf } from './core-mapping.js'
@@ -12,14 +13,6 @@ import { staticPartitions } from './static.js'
 import type { PartitionDefinition } from './types.js'
 
 const now = new Date('2025-01-01T00:00:00Z')
-const message = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    return (e as Error).message
-  }
-  throw new Error('did not throw')
-}
 
 /** The upstream keys downstream partition p reads, through the core mapping. */
 function upKeys(up: PartitionDefinition, mapping: CoreMapping, p: number, upSize: number): string[] {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { message } from '../definitions/test-helpers.fixture.js'
 
 import { daily } from './calendar-windows.js'
 import { dynamicPartitions } from './dynamic.js'
@@ -8,14 +9,6 @@ import { parsePartitionArg } from './selection.js'
 import { staticPartitions } from './static.js'
 
 const now = new Date('2024-02-01T00:00:00Z')
-const message = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    return (e as Error).message
-  }
-  throw new Error('did not throw')
-}
 
 describe('parsePartitionArg', () => {
   const days = daily({ start: '2024-01-01' })

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { message } from '../definitions/test-helpers.fixture.js'
 
 import { staticPartitions } from './static.js'
-
-const message = (f: () => unknown): string => {
-  try {
-    f()
-  } catch (e) {
-    return (e as Error).message
-  }
-  throw new Error('did not throw')
-}
 
 describe('staticPartitions', () => {
   it('indexes keys by position', () => {

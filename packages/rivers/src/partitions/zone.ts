@@ -7,6 +7,7 @@
  * zone changes its offset at most once in 12 days, which holds for every zone in the tz database
  * since 1900. After the first visit of a bucket, `offsetAt` is a map lookup.
  */
+import { wallClock } from '../definitions/cron.js'
 
 const BUCKET = 2 ** 30
 const DENSE = 8192
@@ -51,27 +52,8 @@ export interface Zone {
 }
 
 function rawOffsetReader(tz: string): (t: number) => number {
-  const fmt = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    era: 'short',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  })
-  return (t) => {
-    const f: Record<string, string> = {}
-    for (const p of fmt.formatToParts(t)) f[p.type] = p.value
-    const year = f.era === 'BC' || f.era === 'B' ? 1 - Number(f.year) : Number(f.year)
-    const d = new Date(0)
-    d.setUTCFullYear(year, Number(f.month) - 1, Number(f.day))
-    d.setUTCHours(Number(f.hour) % 24, Number(f.minute), Number(f.second), 0)
-    const s = Math.floor(t / 1000) * 1000
-    return d.getTime() - s
-  }
+  const wall = wallClock(tz)
+  return (t) => wall(t) - Math.floor(t / 1000) * 1000
 }
 
 class CachedZone implements Zone {

@@ -124,6 +124,12 @@ export declare class NativePartitionedPlanner {
    */
   inputFingerprint(id: number, partition: number, dep: number): bigint
   /**
+   * The fingerprint of asset `id`'s data over the partitions of `set`: what a reader of exactly
+   * those partitions records as consumed (over every partition: the asset's roll-up version).
+   * O(ranges × log n).
+   */
+  dataFingerprint(id: number, set: Float64Array): bigint
+  /**
    * Plans `selection`: per selected asset, its missing and stale partitions (all of them with
    * `force`) and those that read planned upstream partitions, within `rangeSets[i]` for the asset
    * `rangeIds[i]` when given. Costs ranges, not partitions.
@@ -215,6 +221,14 @@ export declare function hashFiles(paths: Array<string>): Promise<string[]>
  * hashes, user data versions. Returns 32 hex digits. O(bytes); main thread.
  */
 export declare function hashStrings(domain: string, fields: Array<string>): string
+
+/**
+ * The input fingerprint of reading the upstream partitions `partitions` (indices, as doubles) with
+ * the 16-byte data versions `dataVersions` (one per partition; all zeros: missing): exactly what
+ * `NativePartitionedPlanner.inputFingerprint` gives when the planner holds those versions, computed
+ * from what a run actually read. O(partitions).
+ */
+export declare function inputFingerprintOfVersions(partitions: Float64Array, dataVersions: Uint8Array): bigint
 
 /** The downstream partitions (within `[0, nDown)`) that read some partition of `set`. */
 export declare function mappingDownstreamOf(mapping: MappingInit, set: Float64Array, nDown: number, nUp: number): Float64Array
@@ -451,3 +465,10 @@ export interface StatusReport {
  * throws `RIVERS_INVALID_MAPPING` saying what to fix.
  */
 export declare function validateMapping(mapping: MappingInit, nDown: number, nUp: number): void
+
+/**
+ * The input fingerprint a partitioned planner gives a reader of one unpartitioned asset with each
+ * 16-byte data version of `dataVersions` (all zeros: no record): how an unpartitioned record's
+ * consumed data versions are loaded into a partitioned planner. O(versions).
+ */
+export declare function versionFingerprints(dataVersions: Uint8Array): BigUint64Array

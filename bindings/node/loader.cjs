@@ -86,4 +86,6 @@ module.exports.partitionSetComplement = binding.partitionSetComplement
 module.exports.partitionSetSize = binding.partitionSetSize
 module.exports.validateMapping = binding.validateMapping
 module.exports.mappingUpstreamOf = binding.mappingUpstreamOf
+module.exports.versionFingerprints = binding.versionFingerprints
+module.exports.inputFingerprintOfVersions = binding.inputFingerprintOfVersions
 module.exports.mappingDownstreamOf = binding.mappingDownstreamOf

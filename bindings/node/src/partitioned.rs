@@ -297,6 +297,18 @@ impl NativePartitionedPlanner {
         )?))
     }
 
+    /// The fingerprint of asset `id`'s data over the partitions of `set`: what a reader of exactly
+    /// those partitions records as consumed (over every partition: the asset's roll-up version).
+    /// O(ranges × log n).
+    #[napi]
+    pub fn data_fingerprint(&self, env: Env, id: u32, set: Float64Array) -> Result<BigInt> {
+        let set = js(&env, set_in(&set))?;
+        Ok(BigInt::from(js(
+            &env,
+            self.inner.data_fingerprint(id, &set),
+        )?))
+    }
+
     /// Plans `selection`: per selected asset, its missing and stale partitions (all of them with
     /// `force`) and those that read planned upstream partitions, within `rangeSets[i]` for the asset
     /// `rangeIds[i]` when given. Costs ranges, not partitions.

@@ -3,11 +3,12 @@
 //! they are exact in a double); a mapping as a plain object (`MappingInit`); input fingerprints as
 //! `BigUint64Array` / `bigint` (they are full 64-bit values).
 
-use napi::bindgen_prelude::Float64Array;
+use napi::bindgen_prelude::{BigInt, BigUint64Array, Float64Array, Uint8Array};
 use napi::{Env, Result};
 use napi_derive::napi;
 use rivers_planner::error::{invalid_input, invalid_mapping};
-use rivers_planner::partitions::{Mapping, PartitionSet, ProductDim};
+use rivers_planner::hash::fingerprint;
+use rivers_planner::partitions::{input_fingerprint_of, Mapping, PartitionSet, ProductDim};
 use rivers_planner::PlannerError;
 
 use crate::throw;
@@ -235,4 +236,61 @@ pub fn mapping_downstream_of(
         nd,
         nu,
     )))
+}
+
+/// The input fingerprint a partitioned planner gives a reader of one unpartitioned asset with each
+/// 16-byte data version of `dataVersions` (all zeros: no record): how an unpartitioned record's
+/// consumed data versions are loaded into a partitioned planner. O(versions).
+#[napi]
+pub fn version_fingerprints(env: Env, data_versions: Uint8Array) -> Result<BigUint64Array> {
+    if data_versions.len() % 16 != 0 {
+        return js(
+            &env,
+            Err(invalid_input(format!(
+                "dataVersions has {} bytes, not a multiple of 16",
+                data_versions.len()
+            ))),
+        );
+    }
+    Ok(BigUint64Array::new(
+        data_versions
+            .chunks_exact(16)
+            .map(|c| {
+                let mut h = [0u8; 16];
+                h.copy_from_slice(c);
+                let fp = if h == [0u8; 16] { 0 } else { fingerprint(&h) };
+                input_fingerprint_of([(0, fp)])
+            })
+            .collect(),
+    ))
+}
+
+/// The input fingerprint of reading the upstream partitions `partitions` (indices, as doubles) with
+/// the 16-byte data versions `dataVersions` (one per partition; all zeros: missing): exactly what
+/// `NativePartitionedPlanner.inputFingerprint` gives when the planner holds those versions, computed
+/// from what a run actually read. O(partitions).
+#[napi]
+pub fn input_fingerprint_of_versions(
+    env: Env,
+    partitions: Float64Array,
+    data_versions: Uint8Array,
+) -> Result<BigInt> {
+    if data_versions.len() != 16 * partitions.len() {
+        return js(
+            &env,
+            Err(invalid_input(format!(
+                "dataVersions has {} bytes for {} partitions (16 bytes each)",
+                data_versions.len(),
+                partitions.len()
+            ))),
+        );
+    }
+    let mut pairs = Vec::with_capacity(partitions.len());
+    for (i, &q) in partitions.iter().enumerate() {
+        let q = js(&env, index(q, "a partition index"))?;
+        let mut h = [0u8; 16];
+        h.copy_from_slice(&data_versions[16 * i..16 * i + 16]);
+        pairs.push((q, if h == [0u8; 16] { 0 } else { fingerprint(&h) }));
+    }
+    Ok(BigInt::from(input_fingerprint_of(pairs)))
 }

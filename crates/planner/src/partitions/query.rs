@@ -103,6 +103,20 @@ impl PartitionedPlanner {
         Ok(self.input_fp(v, p, j))
     }
 
+    /// The fingerprint of asset `id`'s data over the partitions of `set` (within its valid ones):
+    /// the input fingerprint a reader of exactly those partitions would record. With `set` = every
+    /// partition it is the asset's roll-up version, which changes whenever any partition's data
+    /// does. O(ranges of `set` × log n).
+    pub fn data_fingerprint(&self, id: u32, set: &PartitionSet) -> Result<u64, PlannerError> {
+        let a = &self.assets[self.pos(id)?.idx()];
+        let q = set.intersection(&PartitionSet::range(0, a.n));
+        Ok(super::inputs::input_fingerprint(
+            &q,
+            &a.valid,
+            a.deltas.as_ref(),
+        ))
+    }
+
     /// Bytes held by the per-asset state (capacities), for benchmarks.
     pub fn heap_bytes(&self) -> usize {
         self.assets.iter().map(|a| a.heap_bytes()).sum::<usize>() + self.graph.heap_bytes()

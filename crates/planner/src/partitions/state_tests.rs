@@ -48,6 +48,25 @@ fn check_all(
                 prop_assert_eq!(pl.input_fingerprint(id, p, *u as u32).expect("input"), want);
             }
         }
+        // The roll-up over every partition, and over a random window, as a reader of them records.
+        let a = t.next().unwrap_or(0) % (m.n[v] + 1);
+        let b = t.next().unwrap_or(0) % (m.n[v] + 1);
+        for (lo, hi) in [(0, m.n[v]), (a.min(b), a.max(b))] {
+            let want = input_fingerprint_of(
+                (lo..hi)
+                    .filter(|q| m.valid[v].contains(q))
+                    .map(|q| (q, m.recs.get(&(v, q)).map_or(0, |r| fingerprint(&r.data)))),
+            );
+            prop_assert_eq!(
+                pl.data_fingerprint(id, &PartitionSet::range(lo, hi))
+                    .expect("fingerprint"),
+                want,
+                "data fingerprint of a{} over [{}, {})",
+                v,
+                lo,
+                hi
+            );
+        }
         let s = pl.summary(id).expect("summary");
         prop_assert_eq!(
             s,

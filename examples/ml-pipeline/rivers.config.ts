@@ -6,6 +6,8 @@
  *     -> penguins/raw -> penguins/clean -> penguins/split -> penguins/features
  *     -> model/logreg -> model/evaluation (blocking check: quality_gate) -> model/registry
  *     -> model/torch   (a Python training job: PyTorch on a GPU when there is one, else the CPU)
+ *   raw/seattle_weather_csv -> weather/daily -> weather/features -> weather/rain_model
+ *     (daily partitions, a 7-day window, a model over every day: see weather.ts)
  *
  * Run it:   npx assets materialize --project examples/ml-pipeline/rivers.config.ts
  * Explain:  npx assets status --project examples/ml-pipeline/rivers.config.ts
@@ -19,6 +21,7 @@ import { asset, check, defineProject, parseGpuOverride, source } from '@rivers-o
 import { z } from 'zod'
 
 import * as ml from './src/ml/index.js'
+import { rainModel } from './weather.js'
 
 /** The raw file. Its content hash is its data version: new data makes everything below stale. */
 export const penguinsJson = source({
@@ -213,4 +216,4 @@ export const torchModel = asset({
   launcher,
 })
 
-export default defineProject({ name: 'penguins', assets: [registry, torchModel] })
+export default defineProject({ name: 'penguins', assets: [registry, torchModel, rainModel] })

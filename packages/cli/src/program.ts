@@ -100,6 +100,11 @@ only writes files (no network).`,
     .option('--force', 'run every selected asset, stale or not')
     .option('--dry-run', 'print the plan instead of running it')
     .option(
+      '--partition <key-or-range>',
+      'only these partitions of the selected partitioned assets: KEY or FROM...TO (inclusive); repeatable',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option(
       '--concurrency <n>',
       'assets running at once (default: the project setting, else 4)',
       positiveInt('--concurrency'),
@@ -115,10 +120,16 @@ only writes files (no network).`,
   command('status', 'show status, causes and root causes of each selected asset')
     .argument('[selection...]', 'assets to report (default: *)')
     .option('--config <json-or-file>', 'report under this run config: is each asset fresh for it?')
+    .option(
+      '--partition <key-or-range>',
+      'one entry per partition of the selected partitioned assets: KEY or FROM...TO (inclusive); repeatable',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .action(
       run(async () => {
         const { status } = await import('./commands/status.js')
-        return (ctx: Ctx, selection: string[], flags: { config?: string }) => status(ctx, selection, flags)
+        return (ctx: Ctx, selection: string[], flags: { config?: string; partition?: string[] }) =>
+          status(ctx, selection, flags)
       }),
     )
 
@@ -126,15 +137,67 @@ only writes files (no network).`,
     .argument('[selection...]', 'assets to plan (default: *)')
     .option('--force', 'plan every selected asset, stale or not')
     .option('--config <json-or-file>', 'plan under this run config (as materialize --config would run)')
+    .option(
+      '--partition <key-or-range>',
+      'only these partitions of the selected partitioned assets: KEY or FROM...TO (inclusive); repeatable',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .action(
       run(async () => {
         const { materialize } = await import('./commands/materialize.js')
-        return (ctx: Ctx, selection: string[], flags: { force?: boolean; config?: string }) =>
+        return (ctx: Ctx, selection: string[], flags: { force?: boolean; config?: string; partition?: string[] }) =>
           materialize(ctx, selection, {
             force: flags.force === true,
             dryRun: true,
             ...(flags.config === undefined ? {} : { config: flags.config }),
+            ...(flags.partition === undefined ? {} : { partition: flags.partition }),
           })
+      }),
+    )
+
+  command('backfill', 'bring a range of partitions of the selection up to date, in batches, resumably')
+    .argument('[selection...]', 'assets to backfill (default: *); their partitioned assets take the range')
+    .option('--from <key>', 'first partition of the range (inclusive)')
+    .option('--to <key>', 'last partition of the range (inclusive)')
+    .option(
+      '--batch <n>',
+      'partitions per run, per asset (default: the whole range in one run)',
+      positiveInt('--batch'),
+    )
+    .option('--resume <id>', 'continue a backfill (its own selection, range and batch)')
+    .option(
+      '--concurrency <n>',
+      'assets and partitions running at once (default: the project setting, else 4)',
+      positiveInt('--concurrency'),
+    )
+    .option('--config <json-or-file>', 'run config as a JSON object {"asset": {...}}, or the path to a .json file')
+    .action(
+      run(async () => {
+        const { backfill } = await import('./commands/backfill.js')
+        return (ctx: Ctx, selection: string[], flags: object) => backfill(ctx, selection, flags)
+      }),
+    )
+
+  command('backfills', 'list backfills with their status and progress, newest first')
+    .option('--limit <n>', 'backfills to show', positiveInt('--limit'), 20)
+    .action(
+      run(async () => {
+        const { backfills } = await import('./commands/backfill.js')
+        return (ctx: Ctx, flags: { limit?: number }) => backfills(ctx, flags)
+      }),
+    )
+
+  command('partitions', "list an asset's partitions as ranges with their statuses")
+    .argument('<key>', 'a partitioned asset')
+    .option(
+      '--partition <key-or-range>',
+      'only these partitions: KEY or FROM...TO (inclusive); repeatable',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .action(
+      run(async () => {
+        const { partitions } = await import('./commands/partitions.js')
+        return (ctx: Ctx, key: string, flags: { partition?: string[] }) => partitions(ctx, key, flags)
       }),
     )
 

@@ -18,6 +18,8 @@ export interface MaterializeFlags {
   dryRun?: boolean
   concurrency?: number
   config?: string
+  /** `--partition` values: keys or `FROM...TO` ranges. */
+  partition?: string[]
 }
 
 /**
@@ -27,9 +29,14 @@ export interface MaterializeFlags {
 export async function materialize(ctx: Ctx, args: readonly string[], flags: MaterializeFlags): Promise<number> {
   const config = flags.config === undefined ? undefined : await readConfigArg(flags.config, ctx.io.cwd)
   const select = selectionOf(args)
+  const partitions = flags.partition === undefined ? {} : { partitions: flags.partition }
   return withWorkspace(ctx, async (ws) => {
     if (flags.dryRun) {
-      const report = await ws.plan(select, { force: flags.force === true, ...(config === undefined ? {} : { config }) })
+      const report = await ws.plan(select, {
+        force: flags.force === true,
+        ...(config === undefined ? {} : { config }),
+        ...partitions,
+      })
       if (ctx.json) printJson(ctx, report)
       else print(ctx, formatPlan(report, ctx.out))
       return EXIT.ok
@@ -53,6 +60,7 @@ export async function materialize(ctx: Ctx, args: readonly string[], flags: Mate
         ws.materialize({
           select,
           force: flags.force === true,
+          ...partitions,
           ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
           ...(config === undefined ? {} : { config }),
           signal,

@@ -8,10 +8,17 @@ import { formatStatus } from '../format/status.js'
  * @example
  * await status(ctx, ['tag:ml'], { config: '{"model":{"epochs":3}}' })
  */
-export async function status(ctx: Ctx, args: readonly string[], flags: { config?: string } = {}): Promise<number> {
+export async function status(
+  ctx: Ctx,
+  args: readonly string[],
+  flags: { config?: string; partition?: string[] } = {},
+): Promise<number> {
   const config = flags.config === undefined ? undefined : await readConfigArg(flags.config, ctx.io.cwd)
   return withWorkspace(ctx, async (ws) => {
-    const report = await ws.status(selectionOf(args), config === undefined ? {} : { config })
+    const report = await ws.status(selectionOf(args), {
+      ...(config === undefined ? {} : { config }),
+      ...(flags.partition === undefined ? {} : { partitions: flags.partition }),
+    })
     if (ctx.json) printJson(ctx, report)
     else print(ctx, formatStatus(report, ctx.out))
     return EXIT.ok

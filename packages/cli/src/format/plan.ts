@@ -15,7 +15,17 @@ export function formatPlan(report: PlanReport, style: Style): string {
   if (report.count === 0) return `Nothing to do for ${sel}${forced}: every selected asset is fresh.`
   const head = `Plan for ${sel}${forced}: ${report.count} asset${report.count === 1 ? '' : 's'} in ${report.layers.length} layer${report.layers.length === 1 ? '' : 's'}`
   const width = String(report.layers.length).length
-  const lines = report.layers.map((layer, i) => `  ${style.dim(String(i + 1).padStart(width))}  ${layer.join(', ')}`)
+  const parts = report.partitions ?? {}
+  const named = (key: string): string => {
+    const p = parts[key]
+    if (p === undefined) return key
+    const shown = p.ranges.slice(0, 3).join(', ')
+    const more = p.ranges.length > 3 ? `, …` : ''
+    return `${key} [${p.count} partition${p.count === 1 ? '' : 's'}: ${shown}${more}]`
+  }
+  const lines = report.layers.map(
+    (layer, i) => `  ${style.dim(String(i + 1).padStart(width))}  ${layer.map(named).join(', ')}`,
+  )
   const tail = report.force
     ? ''
     : '\nAssets downstream of a change are skipped at run time if their inputs turn out unchanged (early cutoff).'

@@ -14,14 +14,20 @@ export function formatStatus(report: StatusReport, style: Style): string {
   const { assets } = report
   if (assets.length === 0) return 'No assets selected.'
   const rows = assets.map((a) => [
-    a.source ? `${a.key} ${style.dim('(source)')}` : a.key,
+    a.source ? `${a.key} ${style.dim('(source)')}` : a.partition === undefined ? a.key : `${a.key} [${a.partition}]`,
     colorStatus(a.status, style),
     a.planned ? style.cyan(style.sym.planned) : '',
     shortCauses(a),
   ])
   const parts = [table(['ASSET', 'STATUS', 'PLANNED', 'WHY'], rows, style)]
   // Assets missing for no reason beyond themselves share one line; the others get a sentence each.
-  const plainMissing = assets.filter((a) => a.status === 'missing' && rootCauseText(a, style) === '')
+  const plainMissing = assets.filter(
+    (a) =>
+      a.status === 'missing' &&
+      a.partitions === undefined &&
+      a.partition === undefined &&
+      rootCauseText(a, style) === '',
+  )
   const explained = assets
     .filter((a) => a.status !== 'fresh' && !plainMissing.includes(a))
     .map((a) => explain(a, style))
@@ -39,12 +45,14 @@ export function formatStatus(report: StatusReport, style: Style): string {
 
 /** One sentence: `features is stale: raw has a new data version (root cause: raw code changed)`. */
 export function explain(entry: StatusEntry, style: Style): string {
-  return `${style.bold(entry.key)} is ${colorStatus(entry.status, style)}: ${reasonOf(entry, style)}`
+  const name = entry.partition === undefined ? entry.key : `${entry.key} [${entry.partition}]`
+  return `${style.bold(name)} is ${colorStatus(entry.status, style)}: ${reasonOf(entry, style)}`
 }
 
 /** Why an asset is stale or missing: its causes, then root causes elsewhere (`''` when fresh). */
 export function reasonOf(entry: StatusEntry, style: Style): string {
   if (entry.status === 'fresh') return ''
+  if (entry.partitions !== undefined) return `partitions: ${partitionCounts(entry.partitions)}`
   if (entry.status === 'unobservable') return unobservableReason(entry)
   if (entry.status === 'missing') return `it was never materialized${rootCauseText(entry, style)}`
   const causes = entry.causes.map((c) => c.message).join('; ')
@@ -91,6 +99,7 @@ export function rootCauseShort(r: RootCauseView): string {
 
 /** The WHY column: `code changed`, `upstream raw`, `+dep x`, `never materialized`. */
 export function shortCauses(entry: StatusEntry): string {
+  if (entry.partitions !== undefined) return partitionCounts(entry.partitions)
   if (entry.status === 'missing') return 'never materialized'
   if (entry.status === 'unobservable')
     return entry.observation?.path === undefined ? 'observe failed' : 'file unreadable'
@@ -135,4 +144,11 @@ function totals(assets: readonly StatusEntry[]): string {
 function unobservableReason(entry: StatusEntry): string {
   const where = entry.observation?.path === undefined ? '' : ` (${entry.observation.path})`
   return `it could not be observed${where}: ${entry.observation?.error ?? 'unknown error'}. Assets that read it are stale and fail if they run; restore the file or fix its observe function`
+}
+
+/** `300/365 partitions fresh, 5 stale, 60 missing` (zero counts left out). */
+function partitionCounts(p: NonNullable<StatusEntry['partitions']>): string {
+  const rest = [p.stale > 0 ? `${p.stale} stale` : '', p.missing > 0 ? `${p.missing} missing` : '']
+  const orphaned = p.orphaned === undefined ? '' : `${p.orphaned} record(s) of keys no longer defined`
+  return [`${p.fresh}/${p.total} partitions fresh`, ...rest, orphaned].filter((x) => x !== '').join(', ')
 }

@@ -195,6 +195,90 @@ export function inputNotRecorded(key: string): RiversError {
 }
 
 /**
+ * A backfill whose selection holds no partitioned asset.
+ *
+ * @example
+ * throw backfillOfUnpartitioned(['model'])
+ */
+export function backfillOfUnpartitioned(selection: readonly string[]): RiversError {
+  return new RiversError(
+    'RIVERS_NOT_PARTITIONED',
+    `nothing to backfill: no asset selected by ${selection.join(' ')} is partitioned; a backfill builds a range of partitions (assets backfill SELECTION --from KEY --to KEY), use assets materialize for unpartitioned assets`,
+    { exitCode: 2 },
+  )
+}
+
+/**
+ * A new backfill without `--from` and `--to`.
+ *
+ * @example
+ * throw backfillWithoutRange('events')
+ */
+export function backfillWithoutRange(key: string): RiversError {
+  return new RiversError(
+    'RIVERS_INVALID_ARGUMENT',
+    `a backfill needs a range of partitions of "${key}": give --from KEY and --to KEY (inclusive), or --resume ID to continue a backfill`,
+    { exitCode: 2 },
+  )
+}
+
+/**
+ * A store without backfills.
+ *
+ * @example
+ * throw backfillsUnsupported()
+ */
+export function backfillsUnsupported(): RiversError {
+  return new RiversError(
+    'RIVERS_UNSUPPORTED',
+    'this store does not keep backfills (it lacks createBackfill/backfill/backfills): use the embedded SQLite store, or run assets materialize --partition FROM...TO instead',
+    { exitCode: 2 },
+  )
+}
+
+/**
+ * A partition command about an asset that has no partitions.
+ *
+ * @example
+ * throw notPartitioned('model')
+ */
+export function notPartitioned(key: string): RiversError {
+  return new RiversError(
+    'RIVERS_NOT_PARTITIONED',
+    `"${key}" is not partitioned: it has one record per materialization, shown by assets status ${key}; declare partitions: daily({ start }) (or another definition) on the asset to partition it`,
+    { exitCode: 2 },
+  )
+}
+
+/**
+ * `--partition` given for a selection without a partitioned asset.
+ *
+ * @example
+ * throw partitionOfUnpartitioned(['model'], ['2024-01-05'])
+ */
+export function partitionOfUnpartitioned(selection: readonly string[], args: readonly string[]): RiversError {
+  return new RiversError(
+    'RIVERS_NOT_PARTITIONED',
+    `--partition ${args.join(', ')} given, but no asset selected by ${selection.join(' ')} is partitioned: drop --partition, or select a partitioned asset (assets list shows each asset's partitions)`,
+    { exitCode: 2 },
+  )
+}
+
+/**
+ * A partition of a partitioned input that the reading asset needs and that has no record.
+ *
+ * @example
+ * throw inputPartitionNotRecorded('weekly', 'events', '2024-01-05')
+ */
+export function inputPartitionNotRecorded(reader: string, key: string, partition: string): RiversError {
+  return new RiversError(
+    'RIVERS_MISSING_INPUT',
+    `"${reader}" reads partition ${partition} of "${key}", which has no materialization in the store: materialize it first (assets materialize ${key} --partition ${partition})`,
+    { exitCode: 1 },
+  )
+}
+
+/**
  * An input with no data version when the asset needing it runs.
  *
  * @example

@@ -11,11 +11,14 @@ import { inputNotRecorded, inputWithoutVersion, sourceUnobservable, sourceUnread
 import type { AssetId } from './planner.js'
 import type { RunContext, RunOutput } from './run-context.js'
 import { userCode } from './user-code.js'
+import { readPartitions } from './partition-inputs.js'
 
 /** The inputs of an asset by local name, and the data version of each dep consumed. */
 export interface LoadedInputs {
   inputs: Record<string, unknown>
   consumed: [AssetId, string][]
+  /** Per consumed dep (same order), the partitions read as text; '' for an unpartitioned dep. */
+  partitions: string[]
 }
 
 /**
@@ -25,20 +28,29 @@ export interface LoadedInputs {
  * @example
  * const { inputs, consumed } = await loadInputs(run, id)
  */
-export async function loadInputs(run: RunContext, id: AssetId): Promise<LoadedInputs> {
+export async function loadInputs(run: RunContext, id: AssetId, partition = 0): Promise<LoadedInputs> {
   const st = run.state
   const a = st.asset(id)
   const def = a.def as AssetDef
   const inputs: Record<string, unknown> = {}
-  const versions = new Map<AssetId, string>()
-  for (const d of a.deps) {
+  const versions = new Map<AssetId, [string, string]>()
+  for (const [j, d] of a.deps.entries()) {
     const depId = st.idOf(d.key)!
+    if (st.partitionsOf(depId) !== undefined) {
+      // A partitioned input: the partitions this one reads (its mapping), as a Record by key.
+      const read = await readPartitions(run, id, j, partition)
+      versions.set(depId, [read.version, read.partitions])
+      const value = d.many ? read.values : Object.values(read.values)[0]
+      inputs[d.name] = validateInput(def, d.name, value)
+      continue
+    }
     const loaded = await loadInput(run, depId)
     if (loaded.version === '') throw inputWithoutVersion(a.key, d.key)
-    versions.set(depId, loaded.version)
-    inputs[d.name] = validateInput(def, d.name, loaded.value)
+    versions.set(depId, [loaded.version, ''])
+    inputs[d.name] = validateInput(def, d.name, d.many ? { '': loaded.value } : loaded.value)
   }
-  return { inputs, consumed: [...versions] }
+  const consumed = [...versions].map(([depId, [v]]) => [depId, v] as [AssetId, string])
+  return { inputs, consumed, partitions: [...versions.values()].map(([, text]) => text) }
 }
 
 /** One input: its value and the data version it has, both from the same place. */

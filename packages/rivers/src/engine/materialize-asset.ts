@@ -4,7 +4,7 @@
  * (`checks.ts`), record it (`outputs.ts`). A failed attempt is an event; the last one is the
  * asset's failure.
  */
-import type { AssetContext, AssetDef, NormalizedRetry } from '../definitions/index.js'
+import type { AssetContext, AssetDef, AssetPartition, NormalizedRetry } from '../definitions/index.js'
 import { retryDelayMs } from '../definitions/index.js'
 import { isRiversError, UserCodeError } from '../errors.js'
 import type { MetricPoint } from '../store/types.js'
@@ -12,6 +12,7 @@ import { callAsset, pause, shouldRetry } from './attempt.js'
 import { evaluateChecks, refuseIfBlocked } from './checks.js'
 import { cancelled, describeFailure } from './errors.js'
 import { loadInputs } from './inputs.js'
+import { partitionContext } from './partition-inputs.js'
 import { recordOutput, storeOutput } from './outputs.js'
 import type { AssetId } from './planner.js'
 import type { RunContext } from './run-context.js'
@@ -31,19 +32,25 @@ export async function materializeAsset(
   run: RunContext,
   id: AssetId,
   retryDefault: NormalizedRetry | undefined,
+  partitionIndex?: number,
 ): Promise<AssetOutcome> {
   const a = run.state.asset(id)
   const def = a.def as AssetDef
+  const partDef = partitionIndex === undefined ? undefined : run.state.partitionsOf(id)
+  const partition =
+    partDef === undefined ? undefined : partitionContext(partDef, partitionIndex!, run.state.partitions!.now)
+  const tag = partition === undefined ? {} : { partition: partition.key }
+  const label = partition === undefined ? a.key : `${a.key} [${partition.key}]`
   const retry = def.retry ?? retryDefault
   const maxAttempts = 1 + (retry?.maxRetries ?? 0)
   const startedAt = new Date()
   let lastError: unknown
   for (let n = 1; n <= maxAttempts; n++) {
-    if (run.signal.aborted) return { ok: false, error: cancelled(a.key).message, cancelled: true }
-    run.emit({ type: 'asset_started', key: a.key, attempt: n })
+    if (run.signal.aborted) return { ok: false, error: cancelled(label).message, cancelled: true }
+    run.emit({ type: 'asset_started', key: a.key, attempt: n, ...tag })
     const controller = run.attempts.open()
     try {
-      const dataVersion = await attempt(run, id, def, n, controller, startedAt)
+      const dataVersion = await attempt(run, id, def, n, controller, startedAt, partition)
       return { ok: true, dataVersion }
     } catch (e) {
       lastError = e
@@ -51,7 +58,7 @@ export async function materializeAsset(
       if (run.signal.aborted) return reportCancelled(run, a.key, e, n)
       const retryable = await shouldRetry(run, a.key, retry, e, n, maxAttempts)
       const delayMs = retryable ? Math.round(retryDelayMs(retry!, n)) : undefined
-      await reportFailure(run, a.key, e, n, maxAttempts, delayMs)
+      await reportFailure(run, a.key, e, n, maxAttempts, delayMs, partition?.key)
       if (!retryable) break
       await pause(delayMs!, run.signal)
     } finally {
@@ -72,10 +79,11 @@ async function attempt(
   n: number,
   controller: AbortController,
   startedAt: Date,
+  partition: AssetPartition | undefined,
 ): Promise<string> {
   const metadata: Record<string, unknown> = { ...def.metadata }
   const metrics: MetricPoint[] = []
-  const { inputs, consumed } = await loadInputs(run, id)
+  const { inputs, consumed, partitions } = await loadInputs(run, id, partition?.index)
   let log: AssetContext<unknown>['log'] | undefined
   const ctx: AssetContext<unknown> = {
     runId: run.runId,
@@ -83,16 +91,17 @@ async function attempt(
     config: run.state.config.value(id),
     // Made on first use: most assets never log, and a child logger per asset costs.
     get log() {
-      log ??= run.log.child({ asset: def.key })
+      log ??= run.log.child(partition === undefined ? { asset: def.key } : { asset: def.key, partition: partition.key })
       return log
     },
+    ...(partition === undefined ? {} : { partition }),
     signal: controller.signal,
     attempt: n,
     addMetadata: (m) => void Object.assign(metadata, m),
     addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),
   }
   const returned = await callAsset(run, id, def, ctx, inputs, controller)
-  const output = await storeOutput(run, def, returned)
+  const output = await storeOutput(run, def, returned, partition?.key)
   Object.assign(metadata, output.metadata)
   const checks = await evaluateChecks(run, def, output.value)
   await refuseIfBlocked(run, def, checks)
@@ -100,8 +109,10 @@ async function attempt(
   if (run.gate.closed || run.signal.aborted) throw cancelled(def.key)
   await recordOutput(run, {
     id,
+    ...(partition === undefined ? {} : { partition: { index: partition.index, key: partition.key } }),
     output,
     consumed,
+    inputPartitions: partitions,
     checks,
     metadata: { ...metadata, bytes: output.stored.bytes, ...(n > 1 ? { attempts: n } : {}) },
     metrics,
@@ -127,13 +138,16 @@ async function reportFailure(
   attempt: number,
   of: number,
   retryInMs: number | undefined,
+  partition?: string,
 ): Promise<void> {
-  const log = run.log.child({ asset: key })
+  const log = run.log.child(partition === undefined ? { asset: key } : { asset: key, partition })
   const willRetry = retryInMs !== undefined
   const error = run.secrets.scrub(describeFailure(e))
   const location = e instanceof UserCodeError ? e.location : undefined
-  run.emit({ type: 'asset_failed', key, error, willRetry })
+  const tag = partition === undefined ? {} : { partition }
+  run.emit({ type: 'asset_failed', key, error, willRetry, ...tag })
   await run.store.appendEvent(run.runId, 'attempt_failed', key, {
+    ...tag,
     attempt,
     of,
     error,
@@ -142,7 +156,7 @@ async function reportFailure(
     ...(willRetry ? { retryInMs } : {}),
   })
   if (!willRetry && !run.signal.aborted)
-    await run.store.appendEvent(run.runId, 'asset_failed', key, { attempts: attempt, error })
+    await run.store.appendEvent(run.runId, 'asset_failed', key, { ...tag, attempts: attempt, error })
   log.error(
     { attempt, error, ...(location === undefined ? {} : { location }) },
     `attempt ${attempt} of ${of} failed: ${error}${willRetry ? `; retrying in ${retryInMs} ms` : ''}${location === undefined ? '' : ` (at ${location})`}`,

@@ -30,12 +30,18 @@ export interface StoredValue {
  * @example
  * const out = await storeOutput(run, def, returned)
  */
-export async function storeOutput(run: RunContext, def: AssetDef, returned: unknown): Promise<StoredValue> {
+export async function storeOutput(
+  run: RunContext,
+  def: AssetDef,
+  returned: unknown,
+  partition?: string,
+): Promise<StoredValue> {
   const unwrapped = unwrapResult(returned)
   const value = validateOutput(def, unwrapped.value)
   const io = (def.io as IOManager | undefined) ?? run.io
   const scope = { key: def.key, runId: run.runId, projectDir: run.state.baseDir }
-  const stored = await userCode(scope, 'io.write', () => io.write({ key: def.key, runId: run.runId }, value))
+  const ctx = { key: def.key, runId: run.runId, ...(partition === undefined ? {} : { partition }) }
+  const stored = await userCode(scope, 'io.write', () => io.write(ctx, value))
   const dataVersion =
     unwrapped.dataVersion !== undefined
       ? nativeModule().hashStrings('data-version', [unwrapped.dataVersion])
@@ -46,8 +52,12 @@ export async function storeOutput(run: RunContext, def: AssetDef, returned: unkn
 /** What `recordOutput` records. */
 export interface OutputRecord {
   id: AssetId
+  /** The partition (index and key) of a partitioned asset. */
+  partition?: { index: number; key: string }
   output: StoredValue
   consumed: readonly (readonly [AssetId, string])[]
+  /** Per consumed dep, the partitions read as text ('' for an unpartitioned dep). */
+  inputPartitions?: readonly string[]
   checks: readonly CheckRow[]
   metadata: Record<string, unknown>
   metrics: MetricPoint[]
@@ -71,13 +81,20 @@ export async function recordOutput(run: RunContext, r: OutputRecord): Promise<vo
     kind: 'materialization',
     dataVersion: r.output.dataVersion,
     inputs: r.consumed,
+    ...(r.partition === undefined ? {} : { partition: r.partition.index }),
+    ...(r.inputPartitions === undefined ? {} : { inputPartitions: r.inputPartitions }),
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     storagePath: r.output.stored.storagePath,
     metadata,
     metrics: r.metrics,
   })
-  for (const c of r.checks) await run.store.recordCheck({ ...c, materializationId: recordId })
+  for (const c of r.checks)
+    await run.store.recordCheck({
+      ...c,
+      ...(r.partition === undefined ? {} : { partition: r.partition.key }),
+      materializationId: recordId,
+    })
   await tellTrackers(
     run.trackers,
     () => run.log.child({ asset: key }),
@@ -98,11 +115,14 @@ export async function recordOutput(run: RunContext, r: OutputRecord): Promise<vo
       }),
   )
   // Consumers in this run read the stored output back, as a later run would.
-  run.values.set(r.id, { storagePath: r.output.stored.storagePath, version: r.output.dataVersion })
+  const out = { storagePath: r.output.stored.storagePath, version: r.output.dataVersion }
+  if (r.partition === undefined) run.values.set(r.id, out)
+  else run.partitionValues.set(`${r.id}:${r.partition.index}`, out)
   run.emit({
     type: 'asset_materialized',
     key,
     durationMs: r.finishedAt.getTime() - r.startedAt.getTime(),
     dataVersion: r.output.dataVersion,
+    ...(r.partition === undefined ? {} : { partition: r.partition.key }),
   })
 }

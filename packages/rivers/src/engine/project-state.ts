@@ -18,6 +18,7 @@ import { packLatest } from '../store/latest-packed.js'
 import type { RunConfig } from './run-config.js'
 import { nativeModule } from '../native.js'
 import { type Observed, observeSources, sourcePath } from './sources.js'
+import { type PartitionPlan, PartitionState } from './partition-state.js'
 
 /** A result to record: a materialization of an asset, or an observation of a source. */
 export interface NewAssetRecord {
@@ -26,8 +27,15 @@ export interface NewAssetRecord {
   kind: RecordKind
   /** Data version (hex). */
   dataVersion: string
-  /** The inputs consumed, with the data version (hex) each had. */
+  /**
+   * The inputs consumed, with the version (hex) each had: its data version, or for partitions of a
+   * partitioned input, the fingerprint of what was read (`consumedFingerprint`).
+   */
   inputs: readonly (readonly [AssetId, string])[]
+  /** Partition index of a partitioned asset's record. */
+  partition?: number
+  /** Per input (same order), the partitions read as text (`2024-01-01...2024-01-07`), '' when unpartitioned. */
+  inputPartitions?: readonly string[]
   startedAt: Date
   finishedAt: Date
   storagePath?: string
@@ -64,6 +72,10 @@ export class ProjectState {
   readonly #depIds: (Uint32Array | undefined)[] = []
   /** Store reads and writes that update the core, in order: a reload never undoes a newer record. */
   #queue: Promise<unknown> = Promise.resolve()
+  /** Per-partition state, when the project has partitioned assets. */
+  #parts: PartitionState | undefined
+  /** Ids of the partitioned assets. */
+  #partitioned: AssetId[] = []
 
   private constructor(project: Project, store: Store, baseDir: string, config: RunConfig, code: CodeVersionOptions) {
     this.#project = project
@@ -91,8 +103,26 @@ export class ProjectState {
     code: CodeVersionOptions = {},
   ): Promise<ProjectState> {
     const s = new ProjectState(project, store, baseDir, config, code)
+    await s.#openPartitions()
     await s.reload()
     return s
+  }
+
+  /** Builds the per-partition state (dynamic sets with their stored keys), when any asset is partitioned. */
+  async #openPartitions(): Promise<void> {
+    this.#parts = await PartitionState.open(this.#project, this.#ids, this.#store, this.#code, this.#config.hashBytes())
+    if (this.#parts !== undefined)
+      this.#partitioned = this.#project.assets.flatMap((a, i) => (a.partitions === undefined ? [] : [i as AssetId]))
+  }
+
+  /** The per-partition state; undefined when no asset is partitioned. */
+  get partitions(): PartitionState | undefined {
+    return this.#parts
+  }
+
+  /** The partition definition of a partitioned asset (a dynamic set with its stored keys). */
+  partitionsOf(id: AssetId): PartitionDefinition | undefined {
+    return this.#parts?.definition(id)
   }
 
   /** The project. */
@@ -209,6 +239,8 @@ export class ProjectState {
     const bytes = new Uint8Array(16 * changed.length)
     changed.forEach((id, i) => bytes.set(all.subarray(16 * id, 16 * id + 16), 16 * i))
     this.#planner.setConfigHashes(Uint32Array.from(changed), bytes)
+    this.#parts?.setConfigHashes(Uint32Array.from(changed), bytes)
+    this.#syncRollups()
   }
 
   /** Runs `fn` after every store operation queued before it (and before any queued after it). */
@@ -235,7 +267,7 @@ export class ProjectState {
   refresh(): Promise<AssetId[] | 'all'> {
     return this.#inOrder(async () => {
       const store = this.#store
-      if (!store.latestRecordsSince || this.#cursor === undefined) {
+      if (!store.latestRecordsSince || this.#cursor === undefined || this.#parts !== undefined) {
         await this.#reloadAll()
         return 'all' as const
       }
@@ -263,6 +295,17 @@ export class ProjectState {
 
   async #reloadAll(): Promise<void> {
     const store = this.#store
+    if (this.#parts !== undefined) {
+      const packed = store.latestRecordsPacked
+        ? await store.latestRecordsPacked()
+        : packLatest(await store.latestRecords())
+      const keys = this.#partitioned.map((id) => this.asset(id).key)
+      this.#loadAll(packed)
+      this.#parts.load(packed, await store.latestPartitionRecords?.(keys))
+      this.#observedIntoPartitions()
+      this.#syncRollups()
+      return
+    }
     if (store.latestRecordsSince) {
       const { cursor, packed } = await store.latestRecordsSince()
       this.#cursor = cursor
@@ -311,6 +354,50 @@ export class ProjectState {
     versions.forEach((v, i) => bytes.set(Buffer.from(v, 'hex'), 16 * i))
     this.#planner.setObserved(ids, bytes)
     ids.forEach((id, i) => this.#data.set(id, versions[i]!))
+    if (this.#parts !== undefined) {
+      this.#observedIntoPartitions()
+      this.#syncRollups()
+    }
+  }
+
+  /** Sources' observations as the partitioned core's records of them (what the next record will say). */
+  #observedIntoPartitions(): void {
+    const parts = this.#parts!
+    const records = []
+    for (const [key, obs] of this.#observed) {
+      const id = this.#ids.get(key)!
+      records.push({
+        id,
+        partition: 0,
+        code: this.#code[id]!,
+        config: this.configHash(id),
+        data: observedVersion(obs),
+        inputs: [],
+      })
+    }
+    if (records.length > 0) parts.apply(records)
+  }
+
+  /**
+   * Gives the asset-level core a roll-up record of each partitioned asset: its data version is the
+   * fingerprint of all its partitions (what an unpartitioned reader of every partition consumes),
+   * and it reads stale while any partition is missing or stale, so what reads it does too.
+   */
+  #syncRollups(): void {
+    const parts = this.#parts
+    if (parts === undefined) return
+    const rollups = parts.rollups(this.#partitioned)
+    for (const [id, version] of rollups) this.#data.set(id, version)
+    for (const [id] of rollups) {
+      const r = parts.rollupRecord(
+        id,
+        this.depIds(id),
+        (d) => this.dataVersion(d),
+        this.#code[id]!,
+        this.configHash(id),
+      )
+      this.#planner.applyRecords(singleRecord(id, r.code, r.config, r.data, r.inputs))
+    }
   }
 
   /**
@@ -328,20 +415,37 @@ export class ProjectState {
     const key = this.asset(r.id).key
     const code = this.#code[r.id]!
     const config = this.#config.hash(r.id)
+    const def = this.#parts?.definition(r.id)
+    const partition =
+      def === undefined || r.partition === undefined ? undefined : def.keyAt(r.partition, this.#parts!.now)
     const recordId = await this.#store.recordMaterialization({
       runId: r.runId,
       key,
+      ...(partition === undefined ? {} : { partition }),
       kind: r.kind,
       codeVersion: Buffer.from(code, 'hex'),
       configHash: Buffer.from(config, 'hex'),
       dataVersion: Buffer.from(r.dataVersion, 'hex'),
-      inputs: r.inputs.map(([d, v]) => ({ key: this.asset(d).key, dataVersion: Buffer.from(v, 'hex') })),
+      inputs: r.inputs.map(([d, v], i) => ({
+        key: this.asset(d).key,
+        dataVersion: Buffer.from(v, 'hex'),
+        ...(r.inputPartitions?.[i] ? { partition: r.inputPartitions[i] } : {}),
+      })),
       startedAt: r.startedAt,
       finishedAt: r.finishedAt,
       ...(r.storagePath === undefined ? {} : { storagePath: r.storagePath }),
       ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
       ...(r.metrics === undefined ? {} : { metrics: r.metrics }),
     })
+    if (this.#parts !== undefined) {
+      this.#parts.apply([
+        { id: r.id, partition: r.partition ?? 0, code, config, data: r.dataVersion, inputs: r.inputs },
+      ])
+      if (def !== undefined) {
+        this.#syncRollups()
+        return recordId
+      }
+    }
     this.#planner.applyRecords(singleRecord(r.id, code, config, r.dataVersion, r.inputs))
     this.#data.set(r.id, r.dataVersion)
     this.#consumed.set(r.id, new Map(r.inputs.map(([d, v]) => [this.asset(d).key, v])))
@@ -351,6 +455,7 @@ export class ProjectState {
       dataVersion: r.dataVersion,
       kind: r.kind,
     })
+    this.#syncRollups()
     return recordId
   }
 
@@ -418,6 +523,21 @@ export class ProjectState {
    */
   plan(exprs: readonly string[], selection: readonly AssetId[], force: boolean): PlanLayers {
     return this.#planner.plan(selectsAll(exprs) ? null : selection, force)
+  }
+
+  /**
+   * The per-partition plan of a selection (projects with partitioned assets): within `ranges` for the
+   * assets it names.
+   *
+   * @example
+   * const { layers, sets } = state.planPartitions(selection, new Map(), false)
+   */
+  planPartitions(
+    selection: readonly AssetId[],
+    ranges: ReadonlyMap<AssetId, Float64Array>,
+    force: boolean,
+  ): PartitionPlan | undefined {
+    return this.#parts?.plan(selection, ranges, force)
   }
 
   /**

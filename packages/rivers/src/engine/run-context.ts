@@ -46,6 +46,10 @@ export interface RunContext {
   readonly secrets: RunSecrets
   /** Outputs recorded in this run, by id. */
   readonly values: Map<AssetId, RunOutput>
+  /** Outputs of partitions recorded in this run, by `id:partition index`. */
+  readonly partitionValues: Map<string, RunOutput>
+  /** The planned partitions (wire format) of each partitioned asset of the plan. */
+  readonly partitionSets: ReadonlyMap<AssetId, Float64Array>
   readonly emit: (e: RunEvent) => void
   /** Set when the run has given up waiting (cancel grace period over): nothing may be recorded. */
   readonly gate: { closed: boolean }

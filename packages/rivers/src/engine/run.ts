@@ -31,7 +31,14 @@ export interface RunScope {
   io: IOManager
   trackers: readonly Tracker[]
   /** The selection as given, the ids it selects, and the planned ids in plan order. */
-  plan: { exprs: readonly string[]; selection: readonly AssetId[]; planned: readonly AssetId[]; force: boolean }
+  plan: {
+    exprs: readonly string[]
+    selection: readonly AssetId[]
+    planned: readonly AssetId[]
+    force: boolean
+    /** The planned partitions (wire format `start, end` pairs) of each planned partitioned asset. */
+    partitions?: ReadonlyMap<AssetId, Float64Array>
+  }
   concurrency: number
   log: { level: LevelWithSilent; pretty: boolean; destination?: NodeJS.WritableStream }
 }
@@ -104,6 +111,8 @@ export async function runPlan(scope: RunScope, controls: RunControls = {}): Prom
     attempts: new AttemptSignals(signal),
     secrets,
     values: new Map(),
+    partitionValues: new Map(),
+    partitionSets: plan.partitions ?? new Map(),
     emit,
     gate: { closed: false },
   }
@@ -142,6 +151,7 @@ export async function runPlan(scope: RunScope, controls: RunControls = {}): Prom
       assetVisitor(run, book, new RunLeases(store, runId, logger, signal), {
         force: plan.force,
         retry: scope.project.retry,
+        concurrency: scope.concurrency,
       }),
     )
     run.gate.closed = true

@@ -21,6 +21,8 @@ export interface RootCauseView {
 /** One asset in `assets status --json`. */
 export interface StatusEntry {
   key: string
+  /** With `status --partition`: the partition this entry is about (one entry per partition). */
+  partition?: string
   /** `unobservable`: a source whose observation failed (see `observation`). */
   status: 'missing' | 'stale' | 'fresh' | 'unobservable'
   /** Whether the asset is in the plan of the same selection. */
@@ -33,11 +35,37 @@ export interface StatusEntry {
   source?: true
   /** For an `unobservable` source: its file (if it has one) and why it could not be observed. */
   observation?: Omit<UnobservableSource, 'key'>
+  /**
+   * For a partitioned asset: counts of its partitions (its `status` is `fresh` when all are,
+   * `missing` when none has a record, else `stale`), and the records of keys no longer in its
+   * definition (`orphaned`, ignored for staleness).
+   */
+  partitions?: { total: number; fresh: number; stale: number; missing: number; orphaned?: number }
 }
 
 /** `assets status --json`. */
 export interface StatusReport {
   assets: StatusEntry[]
+}
+
+/**
+ * `assets partitions KEY --json`: an asset's partitions as runs of one status, in index order.
+ *
+ * @example
+ * const r: PartitionsReport = { key: 'events', definition: 'daily from 2024-01-01 (UTC)', total: 3, fresh: 2, stale: 0, missing: 1, runs: [{ from: '2024-01-01', to: '2024-01-02', count: 2, status: 'fresh' }, { from: '2024-01-03', to: '2024-01-03', count: 1, status: 'missing' }] }
+ */
+export interface PartitionsReport {
+  key: string
+  /** The definition, described: `daily from 2024-01-01 (UTC)`. */
+  definition: string
+  total: number
+  fresh: number
+  stale: number
+  missing: number
+  /** Records of keys no longer in the definition (ignored for staleness). */
+  orphaned?: number
+  /** Consecutive partitions of one status: first and last key (inclusive), how many. */
+  runs: { from: string; to: string; count: number; status: 'missing' | 'stale' | 'fresh' }[]
 }
 
 /** `assets plan --json` / `assets materialize --dry-run --json`. */
@@ -48,6 +76,8 @@ export interface PlanReport {
   layers: string[][]
   /** Number of planned assets. */
   count: number
+  /** Per planned partitioned asset: how many partitions, and which (keys and inclusive ranges). */
+  partitions?: Record<string, { count: number; ranges: string[] }>
   /** Sources that planned assets read and that could not be observed (those assets will fail); absent when none. */
   unobservable?: UnobservableSource[]
 }
@@ -70,15 +100,30 @@ export interface RunSummary {
   materialized: string[]
   skipped: { key: string; reason: SkipReason }[]
   failed: { key: string; error: string }[]
+  /** Per partitioned asset of the plan: how many of its partitions were materialized, skipped, failed. */
+  partitions?: Record<string, PartitionCountsOfRun>
+}
+
+/**
+ * What a run did with the partitions of one asset.
+ *
+ * @example
+ * const c: PartitionCountsOfRun = { planned: 7, materialized: 7, skipped: 0, failed: 0 }
+ */
+export interface PartitionCountsOfRun {
+  planned: number
+  materialized: number
+  skipped: number
+  failed: number
 }
 
 /** Progress events of a run, for live displays. */
 export type RunEvent =
   | { type: 'run_started'; runId: string; planned: string[] }
-  | { type: 'asset_started'; key: string; attempt: number }
-  | { type: 'asset_materialized'; key: string; durationMs: number; dataVersion: string }
+  | { type: 'asset_started'; key: string; attempt: number; partition?: string }
+  | { type: 'asset_materialized'; key: string; durationMs: number; dataVersion: string; partition?: string }
   | { type: 'asset_skipped'; key: string; reason: SkipReason }
-  | { type: 'asset_failed'; key: string; error: string; willRetry: boolean }
+  | { type: 'asset_failed'; key: string; error: string; willRetry: boolean; partition?: string }
   | { type: 'check_evaluated'; key: string; name: string; passed: boolean; blocking: boolean; message?: string }
   | { type: 'log'; key?: string; level: string; message: string }
   | { type: 'run_finished'; summary: RunSummary }
@@ -165,6 +210,11 @@ export interface MaterializeOptions {
   select?: string[]
   /** Run every selected asset, stale or not. */
   force?: boolean
+  /**
+   * Partitions of the selected partitioned assets to bring up to date (`--partition`): keys or
+   * inclusive ranges `FROM...TO`, their union. Default: every missing or stale partition.
+   */
+  partitions?: string[]
   /** Assets running at once (default: project setting, else 4). */
   concurrency?: number
   /** Run config: `{ [assetKey]: value }`, validated by each asset's zod `config` schema. */

@@ -8,6 +8,7 @@ import type { NormalizedRetry } from '../definitions/index.js'
 import { describeFailure } from './errors.js'
 import type { RunLeases } from './leases.js'
 import { materializeAsset } from './materialize-asset.js'
+import { visitPartitions } from './partition-visit.js'
 import type { AssetId } from './planner.js'
 import type { RunContext } from './run-context.js'
 import type { Visitor } from './scheduler.js'
@@ -61,7 +62,7 @@ export function assetVisitor(
   run: RunContext,
   book: SummaryBook,
   leases: RunLeases,
-  options: { force: boolean; retry: NormalizedRetry | undefined },
+  options: { force: boolean; retry: NormalizedRetry | undefined; concurrency?: number },
 ): Visitor<SkipReason> {
   const st = run.state
   const skip = async (id: AssetId, reason: SkipReason, block?: SkipReason): Promise<SkipReason | undefined> => {
@@ -71,7 +72,8 @@ export function assetVisitor(
   const visit = async (id: AssetId, blockedBy: SkipReason | undefined): Promise<SkipReason | undefined> => {
     const key = st.asset(id).key
     if (blockedBy !== undefined) return skip(id, blockedBy, blockedBy)
-    if (!options.force && !st.needsRun(id)) return skip(id, 'upstream_unchanged')
+    const partitions = st.partitionsOf(id) === undefined ? undefined : run.partitionSets.get(id)
+    if (partitions === undefined && !options.force && !st.needsRun(id)) return skip(id, 'upstream_unchanged')
     if (run.signal.aborted) return skip(id, 'cancelled', 'cancelled')
     const acquired = await leases.acquire(key)
     if (acquired === 'cancelled') return skip(id, 'cancelled', 'cancelled')
@@ -83,6 +85,7 @@ export function assetVisitor(
         await st.reload()
         run.values.clear()
       }
+      if (partitions !== undefined) return await visitPartitioned(id, partitions)
       // Re-verify under the lease: another run may have just built it.
       if (!options.force && !st.needsRun(id)) return skip(id, 'upstream_unchanged')
       const outcome = await materializeAsset(run, id, options.retry)
@@ -100,6 +103,21 @@ export function assetVisitor(
       // one of an asset given up on may fail after the run closed its log too, and is dropped.
       release().catch(() => undefined)
     }
+  }
+  /** A partitioned asset: its planned partitions, each re-verified under the asset's lease. */
+  const visitPartitioned = async (id: AssetId, set: Float64Array): Promise<SkipReason | undefined> => {
+    const { outcome, counts, checkFailed, cancelled } = await visitPartitions(run, id, set, {
+      force: options.force,
+      retry: options.retry,
+      concurrency: options.concurrency ?? 1,
+    })
+    if (run.gate.closed) return undefined
+    const summary = book.summary
+    ;(summary.partitions ??= {})[st.asset(id).key] = counts
+    await book.finish(id, outcome)
+    if (outcome.kind === 'failed') return checkFailed ? 'check_failed' : 'upstream_failed'
+    if (cancelled || (outcome.kind === 'skipped' && outcome.reason === 'cancelled')) return 'cancelled'
+    return undefined
   }
   return async (id, blockedBy) => {
     try {

@@ -34,6 +34,14 @@ import {
 import { collectGarbage, type GcReport } from './gc.js'
 import { validateLaunches } from './launch.js'
 import type { AssetId } from './planner.js'
+import { type BackfillOptions, type BackfillReport, listBackfills, runBackfill } from './backfill.js'
+import {
+  partitionEntries,
+  partitionRanges,
+  partitionsReport,
+  plannedPartitions,
+  withPartitionStatus,
+} from './partition-select.js'
 import { ProjectState } from './project-state.js'
 import { runPlan } from './run.js'
 import { RunConfig } from './run-config.js'
@@ -43,6 +51,7 @@ import type {
   AssetInfo,
   LineageView,
   MaterializeOptions,
+  PartitionsReport,
   PlanReport,
   RunInfo,
   RunSummary,
@@ -183,13 +192,23 @@ export class Workspace {
    */
   async status(
     exprs: readonly string[] = [],
-    options: { config?: Record<string, unknown> } = {},
+    options: { config?: Record<string, unknown>; partitions?: readonly string[] } = {},
   ): Promise<StatusReport> {
     await this.observe()
     this.#useConfig(options.config)
     const st = this.#state
     const ids = st.select(exprs)
-    const assets = statusEntries(st, st.statusReport(exprs, ids))
+    const ranges = partitionRanges(st, exprs, ids, options.partitions ?? [])
+    let assets = statusEntries(st, st.statusReport(exprs, ids))
+    withPartitionStatus(st, assets, ids)
+    if (ranges.size > 0) {
+      const planned = st.planPartitions(ids, new Map(), false)!.sets
+      assets = assets.flatMap((e) => {
+        const id = st.idOf(e.key)!
+        const set = ranges.get(id)
+        return set === undefined ? [e] : partitionEntries(st, id, set, planned)
+      })
+    }
     if (needsCodeDetails(assets)) {
       const latest = await this.#seams.store.latestRecords()
       explainCodeChanges(assets, (keys, current) => codeChangeDetails(latest, this.storeDir, keys, current), st)
@@ -206,34 +225,43 @@ export class Workspace {
    */
   async plan(
     exprs: readonly string[] = [],
-    options: { force?: boolean; config?: Record<string, unknown> } = {},
+    options: { force?: boolean; config?: Record<string, unknown>; partitions?: readonly string[] } = {},
   ): Promise<PlanReport> {
     await this.observe()
     this.#useConfig(options.config)
-    const { layers } = this.#planIds(exprs, options.force ?? false)
+    const { layers, sets } = this.#planIds(exprs, options.force ?? false, options.partitions ?? [])
     const named = layers.map((l) => l.map((i) => this.#state.asset(i).key))
     const unobservable = unobservableInputs(this.#state, layers.flat())
+    const partitions = sets === undefined ? undefined : plannedPartitions(this.#state, sets)
     return {
       selection: exprs.length === 0 ? ['*'] : [...exprs],
       force: options.force ?? false,
       layers: named,
       count: named.reduce((n, l) => n + l.length, 0),
+      ...(partitions === undefined ? {} : { partitions }),
       ...(unobservable.length > 0 ? { unobservable } : {}),
     }
   }
 
-  /** Plan as ids in layers (shared by `plan` and `materialize`). */
-  #planIds(exprs: readonly string[], force: boolean): { selection: AssetId[]; layers: AssetId[][] } {
+  /** Plan as ids in layers (shared by `plan` and `materialize`); per-partition in partitioned projects. */
+  #planIds(
+    exprs: readonly string[],
+    force: boolean,
+    partitionArgs: readonly string[] | ReadonlyMap<AssetId, Float64Array>,
+  ): { selection: AssetId[]; layers: AssetId[][]; sets?: Map<AssetId, Float64Array> } {
     const st = this.#state
     const selection = st.select(exprs)
-    const p = st.plan(exprs, selection, force)
+    const ranges =
+      partitionArgs instanceof Map ? partitionArgs : partitionRanges(st, exprs, selection, partitionArgs as string[])
+    const parted = st.planPartitions(selection, ranges, force)
+    const p = parted ?? st.plan(exprs, selection, force)
     const blocked = p.missingInputs[0]
     if (blocked !== undefined) {
       const [asset, input] = [st.asset(blocked[0]), st.asset(blocked[1])]
       const sensor = input.def.kind === 'source' ? input.def.reportedBy : undefined
       throw sensor === undefined ? missingInput(asset.key, input.key) : unreportedSource(asset.key, input.key, sensor)
     }
-    return { selection, layers: p.layers }
+    return { selection, layers: p.layers, ...(parted === undefined ? {} : { sets: parted.sets }) }
   }
 
   /**
@@ -250,12 +278,13 @@ export class Workspace {
   async #materialize(
     options: MaterializeOptions,
     run: { runId?: string; argv?: readonly string[] },
+    ranges?: ReadonlyMap<AssetId, Float64Array>,
   ): Promise<RunSummary> {
     await this.observe()
     const config = this.#useConfig(options.config)
     const exprs = options.select ?? []
     const force = options.force ?? false
-    const { selection, layers } = this.#planIds(exprs, force)
+    const { selection, layers, sets } = this.#planIds(exprs, force, ranges ?? options.partitions ?? [])
     const planned = layers.flat()
     config.requireResolved(planned)
     const concurrency = options.concurrency ?? this.#project.concurrency ?? 4
@@ -271,7 +300,7 @@ export class Workspace {
         storeDir,
         io,
         trackers,
-        plan: { exprs, selection, planned, force },
+        plan: { exprs, selection, planned, force, ...(sets === undefined ? {} : { partitions: sets }) },
         concurrency,
         log,
       },
@@ -433,6 +462,60 @@ export class Workspace {
   async runs(options: { limit?: number; asset?: string; metric?: string } = {}): Promise<RunInfo[]> {
     if (options.asset !== undefined) this.#requireKey(options.asset)
     return runInfos(this.#seams.store, options)
+  }
+
+  /**
+   * Starts (`select`, `from`, `to`, `batch`) or resumes (`resume`) a backfill: batches of runs over
+   * a range of partitions, with durable progress. See engine/backfill.ts.
+   *
+   * @example
+   * const report = await ws.backfill({ select: ['events+'], from: '2024-01-01', to: '2024-12-31', batch: 30 })
+   */
+  backfill(options: BackfillOptions): Promise<BackfillReport> {
+    return runBackfill(
+      {
+        state: this.#state,
+        store: this.#seams.store,
+        observe: () => this.observe(),
+        run: (select, ranges, runId, o) =>
+          this.#materialize(
+            {
+              select,
+              ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
+              ...(o.config === undefined ? {} : { config: o.config }),
+              ...(o.signal === undefined ? {} : { signal: o.signal }),
+              ...(o.onEvent === undefined ? {} : { onEvent: o.onEvent }),
+            },
+            { runId },
+            ranges,
+          ),
+      },
+      options,
+    )
+  }
+
+  /**
+   * The recent backfills, newest first (a `running` one whose process died reads `interrupted`).
+   *
+   * @example
+   * const list = await ws.backfills({ limit: 10 })
+   */
+  backfills(options: { limit?: number } = {}): Promise<BackfillReport[]> {
+    return listBackfills(this.#seams.store, options)
+  }
+
+  /**
+   * An asset's partitions as runs of one status (only those of `partitions`, keys or `FROM...TO`,
+   * when given).
+   *
+   * @example
+   * const { runs } = await ws.partitions('events', { partitions: ['2024-01-01...2024-01-31'] })
+   */
+  async partitions(key: string, options: { partitions?: readonly string[] } = {}): Promise<PartitionsReport> {
+    const id = this.#requireKey(key)
+    await this.observe()
+    const ranges = partitionRanges(this.#state, [key], [id], options.partitions ?? [])
+    return partitionsReport(this.#state, id, ranges.get(id))
   }
 
   /**

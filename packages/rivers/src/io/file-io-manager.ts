@@ -13,7 +13,7 @@ import {
   writeFailed,
 } from './errors.js'
 import { hashBytes, hashFile } from './hash.js'
-import { keySegments, resolveInside, storagePathFor } from './paths.js'
+import { keySegments, partitionFileName, resolveInside, storagePathFor } from './paths.js'
 import { listStoredFiles } from './listing.js'
 import { RecentBytes } from './recent-bytes.js'
 import { encodeJsonResult } from './serialize.js'
@@ -84,13 +84,15 @@ export class FileIOManager implements IOManager {
    * @example
    * await io.write({ key: 'model', runId }, Buffer.from(weights))
    */
-  async write(ctx: { key: string; runId: string }, value: unknown): Promise<StoredOutput> {
+  async write(ctx: { key: string; runId: string; partition?: string }, value: unknown): Promise<StoredOutput> {
     const key = ctx.key
+    // One file per (run, partition): `@<run>.<partition>` with the partition key escaped.
+    const version = ctx.partition === undefined ? ctx.runId : `${ctx.runId}.${partitionFileName(ctx.partition)}`
     // A copy: the asset may change its array after returning it, the stored bytes must not change.
     if (value instanceof Uint8Array)
-      return this.#writeBytes(key, storagePathFor(key, EXT.bytes, ctx.runId), Buffer.from(value))
-    if (isAsyncIterable(value)) return this.#writeStream(key, value, ctx.runId)
-    const storagePath = storagePathFor(key, EXT.json, ctx.runId) // validate the key before serializing
+      return this.#writeBytes(key, storagePathFor(key, EXT.bytes, version), Buffer.from(value))
+    if (isAsyncIterable(value)) return this.#writeStream(key, value, version)
+    const storagePath = storagePathFor(key, EXT.json, version) // validate the key before serializing
     return this.#writeBytes(key, storagePath, encodeJsonResult(key, value))
   }
 

@@ -30,6 +30,23 @@ export function keySegments(key: string): string[] {
 const VERSION = /^[A-Za-z0-9_.-]+$/
 
 /**
+ * A partition key as part of a file name: `A-Z a-z 0-9 - .` kept, every other character (and `_`)
+ * written `_XX` (its UTF-8 bytes in hex), so distinct keys give distinct names.
+ *
+ * @example
+ * partitionFileName('2024-01-05T13:00') // '2024-01-05T13_3a00'
+ * partitionFileName('2024-01-05|eu') // '2024-01-05_7ceu'
+ */
+export function partitionFileName(key: string): string {
+  let out = ''
+  for (const ch of key) {
+    if (/^[A-Za-z0-9.-]$/.test(ch) && !(ch === '.' && out === '')) out += ch
+    else for (const b of Buffer.from(ch, 'utf8')) out += `_${b.toString(16).padStart(2, '0')}`
+  }
+  return out
+}
+
+/**
  * The storage path of a key's output, relative to the storage folder with `/` separators (the
  * form kept in the store). With a `version` (the run id), each materialization gets its own file in
  * the key's folder, named `@<version><ext>`: a crash between writing an output and recording it can

@@ -36,8 +36,9 @@ export interface StoredFile {
  * const again = await io.read({ key: 'raw' }, stored)
  */
 export interface IOManager {
-  write(ctx: { key: string; runId: string }, value: unknown): Promise<StoredOutput>
-  read(ctx: { key: string }, stored: { storagePath?: string | null }): Promise<unknown>
+  /** `partition`: the key of the partition written, for a partitioned asset (outputs are per partition). */
+  write(ctx: { key: string; runId: string; partition?: string }, value: unknown): Promise<StoredOutput>
+  read(ctx: { key: string; partition?: string }, stored: { storagePath?: string | null }): Promise<unknown>
   /** Deletes what `write` stored (or a temp file `list` reported); a file already gone is not an error. */
   delete?(ctx: { key: string }, stored: { storagePath: string }): Promise<void>
   /** Every file it holds for `keys` (all keys when absent), temp files of interrupted writes included. */

@@ -143,12 +143,12 @@ describe('defineProject validates the edges where partitions meet', () => {
     expect(thrown(define(b))).toMatchInlineSnapshot(`
       "DefinitionError RIVERS_MAPPED_WITHOUT_PARTITIONS
       Asset 'b': input 'a' is declared with mapped(), but neither 'b' nor 'a' is partitioned.
-      Fix: mapped() only applies to a partitioned upstream; use the dep directly (deps: { a: a }) to receive its value."
+      Fix: mapped() only applies to a partitioned upstream; remove mapped() around the dep of 'a' to receive its one value."
     `)
     const c = asset({ key: 'c', partitions: days, deps: { a: mapped(ref('a')) } }, () => 1)
     expect(message(define(c, a))).toMatchInlineSnapshot(`
       "Asset 'c': input 'a' is declared with mapped(), but 'a' is not partitioned, so every partition of 'c' reads its one value.
-      Fix: mapped() only applies to a partitioned upstream; use the dep directly (deps: { a: a }) to receive its value."
+      Fix: mapped() only applies to a partitioned upstream; remove mapped() around the dep of 'a' to receive its one value."
     `)
   })
 

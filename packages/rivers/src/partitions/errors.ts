@@ -266,7 +266,7 @@ export function mappedWithoutPartitions(
   return new DefinitionError(
     'RIVERS_MAPPED_WITHOUT_PARTITIONS',
     `Asset '${down.key}': input '${input}' is declared with mapped(), but ${problem}.\n` +
-      `Fix: mapped() only applies to a partitioned upstream; use the dep directly (deps: { ${input}: ${input} }) to receive its value.`,
+      `Fix: mapped() only applies to a partitioned upstream; remove mapped() around the dep of '${input}' to receive its one value.`,
   )
 }
 

@@ -94,6 +94,10 @@
  * | 83 | `pin --run` of a run that did not build the asset | 2 | storage |
  * | 84 | a source `reportedBy` a sensor the project does not list (closest suggested) | 2 | sources |
  * | 85 | materializing a consumer of a reported source that its sensor has not reported yet | 2 | sources |
+ * | 86 | a plain dep that reads several partitions (an unpartitioned asset reading a daily one) | 2 | partition-defs |
+ * | 87 | `mapped()` where the upstream is not partitioned | 2 | partition-defs |
+ * | 88 | `partitions` that is not a partition definition | 2 | partition-defs |
+ * | 89 | a partitioned source | 2 | partition-defs |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'

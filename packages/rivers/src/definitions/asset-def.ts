@@ -5,7 +5,7 @@ import type { CheckContext } from './context.js'
 import { parseDuration } from './duration.js'
 import { frozenList, frozenRecord, withDeclaredAt } from './frozen.js'
 import { invalidDep, invalidKey, invalidSpec, zod3Schema } from './errors.js'
-import { KIND, SITE, isAssetDef, isKeyRef, isSourceDef, type AssetDef } from './handles.js'
+import { KIND, SITE, isAssetDef, isKeyRef, isMappedDep, isSourceDef, type AssetDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import type { Site } from './position.js'
 import { normalizeRetention } from './retention.js'
@@ -42,8 +42,9 @@ export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
   const deps = raw.deps
   if (typeof deps === 'object' && deps !== null && !Array.isArray(deps)) {
     for (const [name, dep] of Object.entries(deps)) {
-      if (typeof dep !== 'string' && !isAssetDef(dep) && !isSourceDef(dep) && !isKeyRef(dep))
-        throw invalidDep(key, name, describeValue(dep))
+      const inner = isMappedDep(dep) ? dep.dep : dep
+      if (typeof inner !== 'string' && !isAssetDef(inner) && !isSourceDef(inner) && !isKeyRef(inner))
+        throw invalidDep(key, name, describeValue(inner))
     }
   }
   if (assetSpecIsValid(raw)) return raw as unknown as AssetSpec
@@ -120,6 +121,7 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
         ? spec.launcher
         : deepFreeze(structuredClone(spec.launcher)),
     automation: spec.automation,
+    partitions: spec.partitions,
     [SITE]: site,
   }
   return withDeclaredAt(def)

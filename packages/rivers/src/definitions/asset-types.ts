@@ -1,10 +1,11 @@
 /** Types of asset specs and of the inputs, config and return values they imply. */
 import type { z } from 'zod'
+import type { PartitionDefinition } from '../partitions/types.js'
 import type { Condition } from './automation.js'
 import type { AssetCheck } from './check.js'
 import type { AssetContext } from './context.js'
 import type { Duration } from './duration.js'
-import type { Dep, ValueOf } from './handles.js'
+import type { Dep, MappedDep, ValueOf } from './handles.js'
 import type { AssetResult } from './result.js'
 import type { RetentionPolicy } from './retention.js'
 import type { RetryPolicy } from './retry.js'
@@ -26,11 +27,13 @@ export type Deps = Record<string, Dep>
  */
 export type InputSchemas<D> = { [K in keyof D]?: ZodSchema }
 
-type InputValue<H, S> = H extends string ? (S extends ZodSchema ? z.output<S> : unknown) : ValueOf<H>
+type OneValue<H, S> = H extends string ? (S extends ZodSchema ? z.output<S> : unknown) : ValueOf<H>
+type InputValue<H, S> = H extends MappedDep<infer D> ? Record<string, OneValue<D, S>> : OneValue<H, S>
 
 /**
  * The `inputs` object an asset function receives: each input typed by its upstream's value type
- * (a key string is `unknown`, or `z.output` of its schema in `spec.inputs`).
+ * (a key string is `unknown`, or `z.output` of its schema in `spec.inputs`); a `mapped()` input is
+ * a Record of partition key -> that type (the schema in `spec.inputs` then describes one partition).
  *
  * @example
  * type I = InputsOf<{ raw: AssetDef<number[]>; extra: string }> // { raw: number[]; extra: unknown }
@@ -119,6 +122,12 @@ export interface AssetSpec<
   launcher?: LauncherSetting
   /** When automation (`assets tick`, `assets daemon`) requests a run of it, e.g. `when.eager()`. */
   automation?: Condition
+  /**
+   * Its partitions, e.g. `daily({ start: '2024-01-01' })`: one value per partition key, built one
+   * partition at a time (`ctx.partition`). Deps read the matching partition; wrap a dep in
+   * `mapped()` to read several.
+   */
+  partitions?: PartitionDefinition
 }
 
 /**

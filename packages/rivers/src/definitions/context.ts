@@ -3,7 +3,28 @@
  */
 import type { Logger } from 'pino'
 
+import type { PartitionWindow } from '../partitions/types.js'
 import type { GpuDevice } from './spec-types.js'
+
+/**
+ * The partition an asset function is building (`ctx.partition`, for partitioned assets only).
+ *
+ * @example
+ * const events = asset({ key: 'events', partitions: daily({ start: '2024-01-01' }) }, (_inputs, ctx) => {
+ *   const { key, window } = ctx.partition!
+ *   return { day: key, from: window?.start.toISOString() }
+ * })
+ */
+export interface AssetPartition {
+  /** The partition key, e.g. `'2024-01-05'` (dimensions of a product joined with `|`: `'2024-01-05|eu'`). */
+  readonly key: string
+  /** Its dense index in the asset's partition definition. */
+  readonly index: number
+  /** Dimension name -> key of this partition, for a product of dimensions. */
+  readonly dimensions: Readonly<Record<string, string>>
+  /** For time windows (and products with a time dimension): the window's start and end. */
+  readonly window?: PartitionWindow
+}
 
 /**
  * What an asset function receives as its second argument.
@@ -38,6 +59,8 @@ export interface AssetContext<Config = undefined> {
    * which shares the orchestrator's process (pass the indices to your framework yourself).
    */
   readonly gpus?: readonly GpuDevice[]
+  /** The partition being built, for a partitioned asset (`spec.partitions`); absent otherwise. */
+  readonly partition?: AssetPartition
 }
 
 /**

@@ -66,7 +66,9 @@ describe('@asset under tsx', () => {
       'deco/scaled',
       'deco/sum',
     ])
-    expect(project.byKey.get('deco/sum')!.deps).toEqual([{ name: 'raw', key: 'deco/raw' }])
+    expect(project.byKey.get('deco/sum')!.deps).toEqual([
+      { name: 'raw', key: 'deco/raw', mapping: undefined, many: false },
+    ])
     expect(project.byKey.get('deco/raw')!.labels).toEqual(['group:deco', 'tag:tier=bronze'])
   })
 

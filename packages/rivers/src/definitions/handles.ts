@@ -5,6 +5,8 @@
  * Brands are `Symbol.for` symbols so that guards agree across duplicated module instances (a project
  * file loaded through tsx and the CLI's own copy of the library).
  */
+import type { PartitionMapping } from '../partitions/mapping.js'
+import type { PartitionDefinition } from '../partitions/types.js'
 import type { Condition } from './automation.js'
 import type { AssetContext, SourceContext } from './context.js'
 import type { NormalizedCheck } from './check.js'
@@ -88,6 +90,8 @@ export interface AssetDef<T = unknown, In = {}, Cfg = unknown> {
   readonly launcher: LauncherSetting | undefined
   /** When automation requests a run of it (`when.*`), if ever. */
   readonly automation: Condition | undefined
+  /** Its partitions (`daily(…)`, `staticPartitions(…)`, …); undefined: one unpartitioned value. */
+  readonly partitions?: PartitionDefinition
   /** Where it was defined (`file:line:col`, and the method name for decorated methods), if known. */
   readonly declaredAt: string | undefined
   /** Internal: the definition stack (for code versions). */
@@ -150,13 +154,32 @@ export interface KeyRef<T = unknown> {
 export type Handle<T = unknown> = AssetDef<T> | SourceDef<T> | KeyRef<T>
 
 /**
- * What `spec.deps` maps an input name to: a handle, or a key string (the input is then `unknown`
- * unless `spec.inputs` gives it a schema).
+ * A dep wrapped by `mapped(dep, mapping?)`: the input receives a Record of upstream partition key ->
+ * value (keys in index order) instead of one value. `key` is the upstream key.
  *
  * @example
- * const deps: Record<string, Dep> = { orders: 'raw/orders' }
+ * const lastWeek: MappedDep = mapped(events, mapping.window({ length: 7 }))
  */
-export type Dep = Handle<any> | string
+export interface MappedDep<D extends Handle<any> | string = Handle<any> | string> {
+  readonly [KIND]: 'mapped'
+  readonly kind: 'mapped'
+  /** The upstream key (the wrapped handle's key, or the key string). */
+  readonly key: string
+  /** The wrapped handle, `ref()` or key string, as given. */
+  readonly dep: D
+  /** The declared mapping; undefined: the default for the two definitions. */
+  readonly mapping: PartitionMapping | undefined
+}
+
+/**
+ * What `spec.deps` maps an input name to: a handle, a key string (the input is then `unknown`
+ * unless `spec.inputs` gives it a schema), or either wrapped by `mapped()` (the input is then a
+ * Record of partition key -> value).
+ *
+ * @example
+ * const deps: Record<string, Dep> = { orders: 'raw/orders', week: mapped('raw/events', mapping.window({ length: 7 })) }
+ */
+export type Dep = Handle<any> | string | MappedDep
 
 /**
  * The value type of a handle.
@@ -221,6 +244,16 @@ export function isSourceDef(x: unknown): x is SourceDef<unknown> {
  */
 export function isKeyRef(x: unknown): x is KeyRef<unknown> {
   return kindOf(x) === 'ref'
+}
+
+/**
+ * Whether `x` is a dep wrapped by `mapped()`.
+ *
+ * @example
+ * isMappedDep(mapped('raw/events')) // true
+ */
+export function isMappedDep(x: unknown): x is MappedDep {
+  return kindOf(x) === 'mapped'
 }
 
 function kindOf(x: unknown): unknown {

@@ -41,12 +41,13 @@ export type {
   Returnable,
 } from './asset-types.js'
 export { check, type AssetCheck, type CheckOutcome, type NormalizedCheck } from './check.js'
-export type { AssetContext, CheckContext, SourceContext } from './context.js'
+export type { AssetContext, AssetPartition, CheckContext, SourceContext } from './context.js'
 export { assetsOf, type AssetDecorator, type AssetsOf } from './decorators.js'
 export { parseDuration, type Duration } from './duration.js'
 export {
   isAssetDef,
   isKeyRef,
+  isMappedDep,
   isSourceDef,
   ref,
   type AssetDef,
@@ -55,11 +56,13 @@ export {
   type Handle,
   type InputsOfAsset,
   type KeyRef,
+  type MappedDep,
   type SourceDef,
   type ValueOf,
 } from './handles.js'
 export { isValidKey, keyProblem } from './key.js'
 export { labelsOf } from './labels.js'
+export { mapped } from './mapped.js'
 export {
   defineProject,
   isProject,
@@ -67,6 +70,7 @@ export {
   type ProjectEntry,
   type ProjectOptions,
   type ResolvedAsset,
+  type ResolvedDep,
 } from './project.js'
 export { isResult, result, unwrapResult, type AssetResult, type OutputOf, type ResultExtras } from './result.js'
 export { retryDelayMs, type NormalizedRetry, type RetryPolicy } from './retry.js'

@@ -20,10 +20,12 @@ describe('defineProject()', () => {
     expect(project.name).toBe('shop')
     expect(project.assets.map((a) => a.key)).toEqual(['counted', 'parsed', 'raw/orders'])
     expect(project.byKey.get('counted')!.deps).toEqual([
-      { name: 'again', key: 'parsed' },
-      { name: 'rows', key: 'parsed' },
+      { name: 'again', key: 'parsed', mapping: undefined, many: false },
+      { name: 'rows', key: 'parsed', mapping: undefined, many: false },
     ])
-    expect(project.byKey.get('parsed')!.deps).toEqual([{ name: 'orders', key: 'raw/orders' }])
+    expect(project.byKey.get('parsed')!.deps).toEqual([
+      { name: 'orders', key: 'raw/orders', mapping: undefined, many: false },
+    ])
   })
 
   test('labels, code sources and source flags', () => {

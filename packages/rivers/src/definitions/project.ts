@@ -19,9 +19,12 @@ import {
   unknownDep,
   unknownReportingSensor,
 } from './errors.js'
-import { SITE, isAssetDef, isKeyRef, isSourceDef, type AssetDef, type SourceDef } from './handles.js'
+import type { PartitionMapping } from '../partitions/mapping.js'
+import type { PartitionDefinition } from '../partitions/types.js'
+import { SITE, isAssetDef, isKeyRef, isMappedDep, isSourceDef, type AssetDef, type SourceDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import { byCodeUnit, labelsOf } from './labels.js'
+import { checkPartitionEdge } from './partition-edges.js'
 import { captureSite, type Site } from './position.js'
 import { normalizeRetention, type NormalizedRetention, type RetentionPolicy } from './retention.js'
 import { normalizeRetry, type NormalizedRetry, type RetryPolicy } from './retry.js'
@@ -81,8 +84,14 @@ export interface ResolvedAsset {
   readonly key: string
   readonly def: AssetDef | SourceDef
   readonly isSource: boolean
-  /** Input name and upstream key, ordered by input name (two names may share a key). */
-  readonly deps: readonly { readonly name: string; readonly key: string }[]
+  /**
+   * Input name and upstream key, ordered by input name (two names may share a key), with the
+   * declared partition mapping and whether the dep is `mapped()` (its input a Record of partition
+   * key -> value).
+   */
+  readonly deps: readonly ResolvedDep[]
+  /** The asset's partitions (`spec.partitions`); undefined for unpartitioned assets and sources. */
+  readonly partitions: PartitionDefinition | undefined
   readonly description: string | undefined
   readonly group: string | undefined
   readonly tags: Readonly<Record<string, string | true>>
@@ -93,6 +102,21 @@ export interface ResolvedAsset {
   readonly codeSource: string
   /** Whether `codeSource` is a user-given `codeVersion` (hash domain `code-version`, else `code-source`). */
   readonly codeIsExplicit: boolean
+}
+
+/**
+ * One dep of a resolved asset.
+ *
+ * @example
+ * const d: ResolvedDep = project.byKey.get('rolling')!.deps[0]! // { name: 'week', key: 'events', mapping: { kind: 'window', … }, many: true }
+ */
+export interface ResolvedDep {
+  readonly name: string
+  readonly key: string
+  /** The mapping declared with `mapped(dep, mapping)`; undefined: none (the default applies). */
+  readonly mapping: PartitionMapping | undefined
+  /** True iff declared with `mapped()`: the input is a Record of upstream partition key -> value. */
+  readonly many: boolean
 }
 
 /**
@@ -150,6 +174,8 @@ export function defineProject(options: ProjectOptions): Project {
     resolvedByKey.set(r.key, r)
   }
   for (const r of resolved) checkSchemas(r, byKey)
+  const now = new Date()
+  for (const r of resolved) checkPartitions(r, resolvedByKey, now)
   for (const r of resolved) checkConditions(r, resolvedByKey)
   const project: Project = {
     [PROJECT]: true,
@@ -208,7 +234,8 @@ function collect(roots: readonly Def[]): Def[] {
     const names = Object.keys(def.deps)
     for (let i = names.length - 1; i >= 0; i--) {
       const name = names[i]!
-      const dep = def.deps[name]
+      const given = def.deps[name]
+      const dep = isMappedDep(given) ? given.dep : given
       if (isAssetDef(dep) || isSourceDef(dep)) {
         if (!visited.has(dep)) stack.push(dep)
       } else if (typeof dep !== 'string' && !isKeyRef(dep)) throw invalidDep(def.key, name, describeValue(dep))
@@ -218,7 +245,7 @@ function collect(roots: readonly Def[]): Def[] {
 }
 
 function resolve(def: Def, byKey: ReadonlyMap<string, Def>): ResolvedAsset {
-  const deps: { readonly name: string; readonly key: string }[] = []
+  const deps: ResolvedDep[] = []
   if (def.kind === 'asset') {
     let sorted = true
     for (const name in def.deps) {
@@ -227,7 +254,8 @@ function resolve(def: Def, byKey: ReadonlyMap<string, Def>): ResolvedAsset {
       if (key === def.key) throw selfDependency(def.key, name)
       if (!byKey.has(key)) throw unknownDep(def.key, name, key, suggest(key, def.key, byKey.keys()))
       if (sorted && deps.length > 0 && byCodeUnit(deps[deps.length - 1]!.name, name) > 0) sorted = false
-      deps.push(Object.freeze({ name, key }))
+      const many = isMappedDep(dep)
+      deps.push(Object.freeze({ name, key, mapping: many ? dep.mapping : undefined, many }))
     }
     if (!sorted) deps.sort((a, b) => byCodeUnit(a.name, b.name))
   }
@@ -236,6 +264,7 @@ function resolve(def: Def, byKey: ReadonlyMap<string, Def>): ResolvedAsset {
     def,
     isSource: def.kind === 'source',
     deps: Object.freeze(deps),
+    partitions: def.kind === 'asset' ? def.partitions : undefined,
     description: def.description,
     group: def.group,
     tags: def.tags,
@@ -261,6 +290,28 @@ function checkSchemas(r: ResolvedAsset, byKey: ReadonlyMap<string, Def>): void {
     if (expected === undefined || producer?.kind !== 'asset' || producer.output === undefined) continue
     const mismatch = findSchemaMismatch(expected, producer.output)
     if (mismatch !== undefined) throw schemaMismatch(r.key, name, key, mismatch.path, mismatch.detail)
+  }
+}
+
+/** Every dep where partitions meet resolves, and reads one partition unless it is `mapped()`. */
+function checkPartitions(r: ResolvedAsset, byKey: ReadonlyMap<string, ResolvedAsset>, now: Date): void {
+  if (r.def.kind !== 'asset') return
+  for (const d of r.deps) {
+    const up = byKey.get(d.key)!.partitions
+    if (r.partitions === undefined && up === undefined && !d.many) continue
+    checkPartitionEdge(
+      {
+        downKey: r.key,
+        down: r.partitions,
+        input: d.name,
+        upKey: d.key,
+        up,
+        mapping: d.mapping,
+        many: d.many,
+        given: r.def.deps[d.name]!,
+      },
+      now,
+    )
   }
 }
 

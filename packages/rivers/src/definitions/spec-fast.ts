@@ -5,7 +5,10 @@
  * does not recognise) goes through zod, which also writes the messages. A project of 100k assets
  * defined in a loop thus validates each spec in well under a microsecond instead of a zod parse.
  */
+import { isPartitionMapping } from '../partitions/mapping.js'
+import { isPartitionDefinition } from '../partitions/types.js'
 import { conditionIssues, isCondition } from './automation.js'
+import { isMappedDep } from './handles.js'
 import { keyProblem } from './key.js'
 import { LABEL } from './spec-schema.js'
 
@@ -21,6 +24,7 @@ const ASSET_FIELDS = new Set([
   'metadata',
   'codeVersion',
   'automation',
+  'partitions',
 ])
 /** Source spec fields the fast path checks. */
 const SOURCE_FIELDS = new Set([
@@ -52,14 +56,19 @@ export function assetSpecIsValid(spec: object): boolean {
   const deps = raw.deps
   if (deps !== undefined) {
     if (!isRecord(deps)) return false
-    // The schema's refinement: a key-string dep must be a valid key.
+    // The schema's refinement: a key-string dep must be a valid key, a mapped() dep's mapping a mapping.
     for (const name in deps) {
-      const dep = (deps as Record<string, unknown>)[name]
+      let dep = (deps as Record<string, unknown>)[name]
+      if (isMappedDep(dep)) {
+        if (dep.mapping !== undefined && !isPartitionMapping(dep.mapping)) return false
+        dep = dep.dep
+      }
       if (typeof dep === 'string' && keyProblem(dep) !== undefined) return false
     }
   }
   const codeVersion = raw.codeVersion
   if (codeVersion !== undefined && (typeof codeVersion !== 'string' || codeVersion.length === 0)) return false
+  if (raw.partitions !== undefined && !isPartitionDefinition(raw.partitions)) return false
   const automation = raw.automation
   if (automation !== undefined && (!isCondition(automation) || conditionIssues(automation.node).length > 0))
     return false

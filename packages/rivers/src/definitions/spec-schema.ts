@@ -4,9 +4,12 @@
  * their own, more specific errors.
  */
 import { z } from 'zod'
+import { isPartitionMapping } from '../partitions/mapping.js'
+import { isPartitionDefinition } from '../partitions/types.js'
 import { conditionIssues, isCondition } from './automation.js'
 import { parseDuration } from './duration.js'
 import type { SpecIssue } from './errors.js'
+import { isMappedDep } from './handles.js'
 import { keyProblem } from './key.js'
 import { parseQuantity } from './quantity.js'
 import { closest } from './suggest.js'
@@ -260,6 +263,11 @@ export const assetSpecSchema = z
     cwd: z.string().min(1, { error: 'expected a non-empty path' }).optional(),
     launcher: launcherSchema.optional(),
     automation: z.custom<{ node: never }>(isCondition, { error: 'expected a condition' }).optional(),
+    partitions: z
+      .custom<object>(isPartitionDefinition, {
+        error: 'expected a partition definition (daily, hourly, weekly, monthly, staticPartitions, …)',
+      })
+      .optional(),
   })
   .superRefine((spec, ctx) => {
     if (spec.automation !== undefined)
@@ -281,7 +289,17 @@ export const assetSpecSchema = z
       if (!Object.hasOwn(spec.deps ?? {}, name))
         ctx.addIssue({ code: 'custom', path: ['inputs', name], message: `there is no dep named '${name}'` })
     }
-    for (const [name, dep] of Object.entries(spec.deps ?? {})) {
+    for (const [name, given] of Object.entries(spec.deps ?? {})) {
+      if (isMappedDep(given) && given.mapping !== undefined && !isPartitionMapping(given.mapping))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['deps', name],
+          message: "mapped()'s second argument is not a partition mapping",
+          params: {
+            hint: `write mapped(dep, mapping.window({ length: 7 })) (or another mapping.* value), or mapped(dep) for the default.`,
+          },
+        })
+      const dep = isMappedDep(given) ? given.dep : given
       if (typeof dep !== 'string') continue
       const problem = keyProblem(dep)
       if (problem !== undefined)
@@ -308,6 +326,7 @@ export const sourceSpecSchema = z
     observe: fn('a function (ctx) => { dataVersion?, metadata? }').optional(),
     load: fn('a function (ctx) => value').optional(),
     every: duration('positive').optional(),
+    partitions: z.unknown().optional(),
     reportedBy: z
       .string()
       .regex(LABEL, { error: 'expected the name of a sensor (A-Z a-z 0-9 _ . - / : @ +)' })
@@ -315,6 +334,13 @@ export const sourceSpecSchema = z
     ...labelFields,
   })
   .superRefine((spec, ctx) => {
+    if (spec.partitions !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['partitions'],
+        message: 'sources cannot be partitioned yet',
+        params: { hint: 'remove partitions here; partition the asset that reads it and filter by ctx.partition.' },
+      })
     if (spec.reportedBy !== undefined) {
       for (const field of ['observe', 'every'] as const)
         if (spec[field] !== undefined)
@@ -419,6 +445,8 @@ const HINTS: Record<string, string> = {
   path: "path is the file the source reads, e.g. 'data/orders.csv' (relative to the project file).",
   observe: 'observe(ctx) returns { dataVersion?: string, metadata?: object } (or a promise of it).',
   automation: "automation is a condition built with when, e.g. when.eager().and(when.rateLimit('10m')).",
+  partitions:
+    "partitions is a partition definition, e.g. daily({ start: '2024-01-01' }), staticPartitions(['eu', 'us']) or partitionProduct({ date: daily(…), region: staticPartitions(…) }).",
   every: "every is how often the daemon re-observes the source, e.g. '30s' (default: every tick).",
   schedules: 'schedules is an array of schedule({ name, cron, select }).',
   sensors: 'sensors is an array of sensor({ name, evaluate }).',

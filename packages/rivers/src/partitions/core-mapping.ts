@@ -131,3 +131,34 @@ export function upstreamOf(mapping: CoreMapping, p: number, upSize: number): Par
     }
   }
 }
+
+/**
+ * Whether every downstream partition reads at most one upstream partition under a core mapping,
+ * whatever `now` is: identity, single, a window of one (`from === to`, e.g. two daily assets with
+ * different starts), refine (a finer asset reading the coarser window it lies in), an explicit
+ * mapping of single keys, and products of those. Coarsen, all and longer windows read many. A plain
+ * dep (not `mapped()`) is allowed only where this holds: its input is one value, not a Record.
+ *
+ * @example
+ * readsOnePartition({ kind: 'window', from: -6, to: 0 }) // false
+ * readsOnePartition({ kind: 'window', from: -1, to: -1 }) // true
+ */
+export function readsOnePartition(mapping: CoreMapping): boolean {
+  switch (mapping.kind) {
+    case 'identity':
+    case 'single':
+    case 'refine':
+      return true
+    case 'window':
+      return mapping.from === mapping.to
+    case 'coarsen':
+    case 'all':
+      return false
+    case 'explicit':
+      return mapping.upstream.every(
+        (s) => s.length === 0 || (s.length === 2 && (s[1] as number) - (s[0] as number) <= 1),
+      )
+    case 'product':
+      return mapping.dims.every((d) => readsOnePartition(d.mapping))
+  }
+}

@@ -248,3 +248,49 @@ export function ofAsset(asset: string, e: PartitionKeyError): PartitionKeyError 
   const message = e.message.charAt(0).toLowerCase() + e.message.slice(1)
   return new PartitionKeyError(e.code, `Asset '${asset}': ${message}`, e.key, e.suggestion, e.reason)
 }
+
+/**
+ * A `mapped()` dep whose upstream is not partitioned (there are no partitions to map).
+ *
+ * @example
+ * throw mappedWithoutPartitions({ key: 'report', partitioned: false }, 'events', 'raw/events')
+ */
+export function mappedWithoutPartitions(
+  down: { key: string; partitioned: boolean },
+  input: string,
+  upKey: string,
+): DefinitionError {
+  const problem = down.partitioned
+    ? `'${upKey}' is not partitioned, so every partition of '${down.key}' reads its one value`
+    : `neither '${down.key}' nor '${upKey}' is partitioned`
+  return new DefinitionError(
+    'RIVERS_MAPPED_WITHOUT_PARTITIONS',
+    `Asset '${down.key}': input '${input}' is declared with mapped(), but ${problem}.\n` +
+      `Fix: mapped() only applies to a partitioned upstream; remove mapped() around the dep of '${input}' to receive its one value.`,
+  )
+}
+
+/**
+ * A plain dep (not `mapped()`) through which a partition reads several upstream partitions, so its
+ * input cannot be one value. `reads` says how many (`every partition`, `7 partitions`), `per` for
+ * which downstream partition (`within each of its monthly partitions`, or `''`); `dep` is how the dep
+ * is written in the fix.
+ *
+ * @example
+ * throw plainDepReadsMany({ key: 'model', partitions: 'unpartitioned' }, 'events', { key: 'events', partitions: 'daily from 2024-01-01 (UTC)' }, { reads: 'every partition', per: '' }, 'events')
+ */
+export function plainDepReadsMany(
+  down: { key: string; partitions: string },
+  input: string,
+  up: { key: string; partitions: string },
+  how: { reads: string; per: string },
+  dep: string,
+): DefinitionError {
+  return new DefinitionError(
+    'RIVERS_PLAIN_DEP_READS_MANY',
+    `Asset '${down.key}' (${down.partitions}): input '${input}' reads ${how.reads} of '${up.key}' (${up.partitions})` +
+      `${how.per === '' ? '' : ` ${how.per}`}, so it cannot be one value.\n` +
+      `Fix: declare deps: { ${input}: mapped(${dep}) } to receive a Record of partition key -> value ` +
+      `(or mapped(${dep}, mapping.window({ length: 7 })) for a window of the last 7 partitions of the same period).`,
+  )
+}

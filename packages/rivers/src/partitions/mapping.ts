@@ -136,3 +136,37 @@ export const mapping = Object.freeze({
   perDimension,
   fromFunction,
 })
+
+/**
+ * Whether `x` is a partition mapping built by `mapping.*` (checked in depth for `perDimension`).
+ *
+ * @example
+ * isPartitionMapping(mapping.window({ length: 7 })) // true
+ * isPartitionMapping({ kind: 'window' }) // false: no length
+ */
+export function isPartitionMapping(x: unknown): x is PartitionMapping {
+  if (typeof x !== 'object' || x === null) return false
+  const m = x as Record<string, unknown>
+  switch (m.kind) {
+    case 'identity':
+    case 'all':
+      return true
+    case 'window':
+      return (
+        Number.isSafeInteger(m.length) &&
+        (m.length as number) >= 1 &&
+        Number.isSafeInteger(m.offset) &&
+        typeof m.overStatic === 'boolean'
+      )
+    case 'perDimension':
+      return (
+        typeof m.dimensions === 'object' &&
+        m.dimensions !== null &&
+        Object.values(m.dimensions).every((d) => isPartitionMapping(d))
+      )
+    case 'function':
+      return typeof m.fn === 'function'
+    default:
+      return false
+  }
+}

@@ -53,7 +53,8 @@ function refuse(
   )
 }
 
-const FN_FIX = 'declare mapping: fromFunction((key) => [upstream keys]) to say which partitions each one reads'
+const FN_FIX =
+  'declare the dep as mapped(dep, mapping.fromFunction((key) => [upstream keys])) to say which partitions each one reads'
 
 /** Same-period time windows: the index shift from down to up, or a reason they do not line up. */
 function timeShift(down: TimeWindowPartitions, up: TimeWindowPartitions): number | string {
@@ -115,7 +116,7 @@ function listPair(
         up,
         'a window counts partitions in order, which static lists and dynamic sets do not have by default',
         down.kind === 'static' && same
-          ? 'write window({ …, overStatic: true }) if the order of the list means something'
+          ? 'write mapping.window({ …, overStatic: true }) if the order of the list means something'
           : FN_FIX,
       )
     return { kind: 'window', from: 1 - m.offset - m.length, to: 0 - m.offset }
@@ -164,7 +165,7 @@ function pair(
       down,
       up,
       'perDimension needs products on both sides',
-      'use identity() or window(…) between single definitions',
+      'use mapping.identity() or mapping.window(…) between single definitions',
     )
   if (isTime(down) && isTime(up)) return timePair(ctx, down, up, m)
   if (isTime(down) || isTime(up))
@@ -196,7 +197,7 @@ function productPair(
       down,
       up,
       `${m.kind} applies to one dimension`,
-      'write perDimension({ date: window({ length: 7 }), region: identity() })',
+      'write mapping.perDimension({ date: mapping.window({ length: 7 }), region: mapping.identity() })',
     )
   const chosen = m?.kind === 'perDimension' ? m.dimensions : {}
   for (const name of Object.keys(chosen))
@@ -291,7 +292,7 @@ export function resolveMapping(input: ResolveMappingInput): ResolvedMapping {
       down,
       up,
       `an unpartitioned asset reads all partitions of its input, not ${mapping.kind}`,
-      'leave the mapping out or write allPartitions(), or partition the downstream asset too',
+      'leave the mapping out or write mapping.all(), or partition the downstream asset too',
     )
   }
   if (up === undefined) {

@@ -61,3 +61,30 @@ export interface PartitionWindow {
   readonly start: Date
   readonly end: Date
 }
+
+const KINDS: ReadonlySet<string> = new Set<PartitionKind>([
+  'hourly',
+  'daily',
+  'weekly',
+  'monthly',
+  'static',
+  'dynamic',
+  'product',
+])
+const METHODS = ['size', 'keyAt', 'indexOf', 'keys', 'validRanges', 'describe'] as const
+
+/**
+ * Whether `x` is a partition definition (`daily(…)`, `staticPartitions(…)`, …, also from another
+ * copy of this module): a known `kind` and every method of `PartitionDefinition`.
+ *
+ * @example
+ * isPartitionDefinition(daily({ start: '2024-01-01' })) // true
+ * isPartitionDefinition('daily') // false
+ */
+export function isPartitionDefinition(x: unknown): x is PartitionDefinition {
+  if (typeof x !== 'object' || x === null) return false
+  const d = x as Record<string, unknown>
+  if (typeof d.kind !== 'string' || !KINDS.has(d.kind)) return false
+  for (const m of METHODS) if (typeof d[m] !== 'function') return false
+  return true
+}

@@ -20,6 +20,7 @@ import {
   type SourceDef,
   type ValueOf,
 } from '../definitions/index.js'
+import { isMappedDep } from '../definitions/handles.js'
 import { closest } from '../definitions/suggest.js'
 import {
   missingTestInput,
@@ -73,7 +74,12 @@ export async function runAsset<H extends AssetDef<any, any, any>>(
   const options = (args[0] ?? {}) as Partial<RunAssetOptions<Record<string, unknown>, unknown>>
   const def = asset as AssetDef
   const inputs = options.inputs ?? {}
-  const deps = Object.entries(def.deps).map(([name, dep]) => ({ name, key: typeof dep === 'string' ? dep : dep.key }))
+  const deps = Object.entries(def.deps).map(([name, dep]) => ({
+    name,
+    key: typeof dep === 'string' ? dep : dep.key,
+    mapping: isMappedDep(dep) ? dep.mapping : undefined,
+    many: isMappedDep(dep),
+  }))
   const names = deps.map((d) => d.name)
   for (const name of Object.keys(inputs)) if (!names.includes(name)) throw unexpectedTestInput(def.key, name, names)
   const values = new Map<string, unknown>()

@@ -276,6 +276,9 @@ END;
 -- its inputs is partitioned (NULL otherwise: unpartitioned rows stay as they were); filled here for
 -- the rows written before it from materialization_inputs, the queryable truth.
 ALTER TABLE latest ADD COLUMN input_partitions TEXT;
+-- The partitioned assets, one seek each: reading the unpartitioned rows skips their partitions.
+-- Partial, so an unpartitioned project never writes to it.
+CREATE INDEX latest_partitioned ON latest (asset_key) WHERE partition != '';
 UPDATE latest SET input_partitions = (
     SELECT group_concat(dep_partition, char(10) ORDER BY position)
     FROM materialization_inputs WHERE materialization_id = latest.materialization_id)

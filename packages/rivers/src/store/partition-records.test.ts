@@ -98,6 +98,27 @@ describe('PartitionRecords.latest', () => {
   })
 })
 
+describe('RecordsTable.latestPacked beside partitioned assets', () => {
+  it.each([1, 2, 3, 100])('skips every partition and keeps key order, chunks of %i', (chunk) => {
+    const db = memoryDb()
+    const records = new RecordsTable(db, ':memory:', chunk)
+    // Partitioned assets first, last, in between, with and without an unpartitioned row of their own.
+    for (const day of ['2024-01-01', '2024-01-02', '2024-01-03']) {
+      for (const key of ['a', 'c', 'd', 'z']) records.insert(rec(key, day, 50))
+    }
+    const plain = ['b', 'bb', 'c', 'ca', 'cb', 'e', 'f', 'y']
+    plain.forEach((key, i) =>
+      records.insert(rec(key, '', i, [{ key: 'a', partition: '2024-01-01', dataVersion: h(50) }])),
+    )
+    const p = records.latestPacked()
+    expect(p.keys.split('\n')).toEqual(plain)
+    expect(p.dataVersions.equals(Buffer.concat(plain.map((_, i) => h(i))))).toBe(true)
+    expect(p.inputKeys.split('\n')).toEqual(plain.map(() => 'a'))
+    expect(new PartitionRecords(db, ':memory:', chunk).latest(['a', 'c', 'd', 'z']).count).toBe(12)
+    db.close()
+  })
+})
+
 /** A version 6 store file with partitioned and unpartitioned latest rows, written as Rivers 6 did. */
 function version6Store(file: string): void {
   const db = new Database(file)

@@ -58,6 +58,9 @@ export class RecordsTable {
   readonly #insertMetric: Database.Statement
   readonly #insertEvent: Database.Statement
   readonly #latestChunk: Database.Statement
+  readonly #latestChunkBefore: Database.Statement
+  readonly #latestOne: Database.Statement
+  #partitionedKeys: Database.Statement | undefined
   readonly #latestSince: Database.Statement
   readonly #cursor: () => Database.Statement
   readonly #markWiped: Database.Statement
@@ -92,6 +95,14 @@ export class RecordsTable {
         `${CHUNK_COLUMNS} FROM (SELECT * FROM latest WHERE partition = '' AND asset_key > ? ORDER BY asset_key LIMIT ?)`,
       )
       .raw()
+    // The same chunk ending before a partitioned asset, and the unpartitioned row of one asset.
+    this.#latestChunkBefore = db
+      .prepare(
+        `${CHUNK_COLUMNS} FROM (SELECT * FROM latest WHERE partition = '' AND asset_key > ? AND asset_key < ?
+           ORDER BY asset_key LIMIT ?)`,
+      )
+      .raw()
+    this.#latestOne = db.prepare(`${CHUNK_COLUMNS} FROM latest WHERE asset_key = ? AND partition = ''`).raw()
     // The same columns for the rows recorded after a cursor (index latest_by_record), at most one chunk.
     this.#latestSince = db
       .prepare(`${CHUNK_COLUMNS} FROM (SELECT * FROM latest WHERE partition = '' AND materialization_id > ? LIMIT ?)`)
@@ -176,22 +187,55 @@ export class RecordsTable {
     return unpackLatest(this.latestPacked())
   }
 
-  /** The same records packed (see {@link PackedLatestRecords}), from one consistent snapshot. */
+  /**
+   * The same records packed (see {@link PackedLatestRecords}), from one consistent snapshot. The
+   * rows of partitioned assets sit between the unpartitioned ones in the primary key, so the scan
+   * stops before each partitioned asset, takes its unpartitioned row (if any) by key and goes on
+   * after it: the partitions are never read. The partitioned assets come from the partial index
+   * `latest_partitioned` (empty in an unpartitioned project: then this is the one scan of before).
+   */
   latestPacked(): PackedLatestRecords {
     const packed = this.#snapshot(() => {
       const chunks: LatestChunk[] = []
+      const partitioned = this.#partitionedAssets()
       let after = ''
-      for (;;) {
-        const row = this.#latestChunk.get(after, this.#chunk) as LatestRow
-        if (row[0] === 0) break
-        chunks.push(chunkOf(row))
-        after = row[1] as string
-        if (row[0] < this.#chunk) break
+      for (const stop of [...partitioned, undefined]) {
+        for (;;) {
+          const row = (
+            stop === undefined
+              ? this.#latestChunk.get(after, this.#chunk)
+              : this.#latestChunkBefore.get(after, stop, this.#chunk)
+          ) as LatestRow
+          if (row[0] === 0) break
+          chunks.push(chunkOf(row))
+          after = row[1] as string
+          if (row[0] < this.#chunk) break
+        }
+        if (stop === undefined) break
+        const own = this.#latestOne.get(stop) as LatestRow
+        if (own[0] > 0) chunks.push(chunkOf(own))
+        after = stop
       }
       return stitchChunks(chunks)
     })
     if (typeof packed === 'string') throw storeCorrupt(this.#file, new Error(packed))
     return packed
+  }
+
+  /** Keys of the assets with partitioned latest rows, in key order (one index seek per asset). */
+  #partitionedAssets(): string[] {
+    // Prepared on first use: the partial index exists from schema version 7 (without it, a scan).
+    this.#partitionedKeys ??= this.#db
+      .prepare(
+        `WITH RECURSIVE p (key) AS (
+           SELECT (SELECT min(asset_key) FROM latest WHERE partition != '')
+           UNION ALL
+           SELECT (SELECT min(asset_key) FROM latest WHERE partition != '' AND asset_key > p.key) FROM p
+           WHERE p.key IS NOT NULL)
+         SELECT key FROM p WHERE key IS NOT NULL`,
+      )
+      .pluck()
+    return this.#partitionedKeys.all() as string[]
   }
 
   /**

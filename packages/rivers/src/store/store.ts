@@ -9,6 +9,8 @@
  *   `materialized`/`observed` event atomically, and refuses hashes that are not 16 bytes;
  * - `latestRecords` reads every latest record in one consistent snapshot, columnar (the engine
  *   never queries records one asset at a time on its hot paths);
+ * - the latest records of partitioned assets (partition not `''`) stay out of `latestRecords*`
+ *   and come, packed with their partitions, from `latestPartitionRecords`;
  * - leases are exclusive across processes (and machines), re-entrant for their run, and stealable
  *   once expired;
  * - a current (latest) or pinned record is never marked collected, and a collected one cannot be

@@ -271,3 +271,59 @@ export function pinCollected(key: string, runId: string, collectedAt: string): R
       `Pin a record whose artifact is still stored (\`assets show ${key}\`), or rebuild it with \`assets materialize ${key} --force\` and pin that.`,
   )
 }
+
+/**
+ * A partition key given to the store holds a newline or NUL (the packed reads join keys by newlines).
+ *
+ * @example
+ * throw badStorePartition("Partition of asset 'events'", '2024-01-01\n')
+ */
+export function badStorePartition(what: string, got: string): RiversError {
+  return new RiversError(
+    'RIVERS_STORE_BAD_PARTITION',
+    `${what} must be a string without newlines or NUL characters, got ${JSON.stringify(got)}. ` +
+      'Pass the partition key as the partition definition prints it.',
+  )
+}
+
+/**
+ * A key to remove from a dynamic partition set is not in it (or was removed already).
+ *
+ * @example
+ * throw unknownDynamicPartition('customers', 'acme', 'acme-corp')
+ */
+export function unknownDynamicPartition(set: string, key: string, closest: string | undefined): RiversError {
+  const hint = closest === undefined ? '' : ` Did you mean '${closest}'?`
+  return new RiversError(
+    'RIVERS_UNKNOWN_DYNAMIC_PARTITION',
+    `The dynamic partition set '${set}' has no key '${key}'.${hint} ` +
+      `List its keys with \`assets partitions\` on an asset of the set; nothing was removed.`,
+  )
+}
+
+/**
+ * A backfill id given to the store does not exist.
+ *
+ * @example
+ * throw backfillNotFound('/p/.rivers/rivers.db', 'bf-12', ['bf-11', 'bf-10'])
+ */
+export function backfillNotFound(file: string, id: string, recent: readonly string[]): RiversError {
+  const known = recent.length === 0 ? 'There is no backfill yet.' : `Recent backfills: ${recent.join(', ')}.`
+  return new RiversError(
+    'RIVERS_BACKFILL_NOT_FOUND',
+    `Backfill '${id}' does not exist in the store ${file}. ${known} List them with \`assets backfills\`.`,
+  )
+}
+
+/**
+ * A backfill id given to `createBackfill` is already taken.
+ *
+ * @example
+ * throw backfillExists('/p/.rivers/rivers.db', 'bf-12')
+ */
+export function backfillExists(file: string, id: string): RiversError {
+  return new RiversError(
+    'RIVERS_BACKFILL_EXISTS',
+    `Backfill '${id}' already exists in the store ${file}. Use a fresh id for every backfill, or resume it with \`assets backfill --resume ${id}\`.`,
+  )
+}

@@ -267,6 +267,63 @@ BEGIN
 END;
 `,
   },
+  {
+    version: 7,
+    name: 'partitions: input partitions in latest, dynamic partition sets, backfills',
+    sql: `
+-- The partition (or range) of each consumed input, newline-joined like input_keys, so that reading
+-- the latest records of partitioned assets scans \`latest\` alone. Written when the record or one of
+-- its inputs is partitioned (NULL otherwise: unpartitioned rows stay as they were); filled here for
+-- the rows written before it from materialization_inputs, the queryable truth.
+ALTER TABLE latest ADD COLUMN input_partitions TEXT;
+-- The partitioned assets, one seek each: reading the unpartitioned rows skips their partitions.
+-- Partial, so an unpartitioned project never writes to it.
+CREATE INDEX latest_partitioned ON latest (asset_key) WHERE partition != '';
+UPDATE latest SET input_partitions = (
+    SELECT group_concat(dep_partition, char(10) ORDER BY position)
+    FROM materialization_inputs WHERE materialization_id = latest.materialization_id)
+  WHERE input_count > 0 AND (partition != '' OR EXISTS (
+    SELECT 1 FROM materialization_inputs
+    WHERE materialization_id = latest.materialization_id AND dep_partition != ''));
+
+-- The keys of dynamic partition sets, by position in order of addition. A removed key keeps its row
+-- (removed_at set) and leaves a hole at its position; added again, it takes the next position.
+-- Times are epoch milliseconds.
+CREATE TABLE dynamic_partitions (
+  set_name   TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  position   INTEGER NOT NULL,
+  added_at   INTEGER NOT NULL,
+  removed_at INTEGER,
+  PRIMARY KEY (set_name, key)
+) STRICT, WITHOUT ROWID;
+CREATE UNIQUE INDEX dynamic_partitions_by_position ON dynamic_partitions (set_name, position);
+
+-- Durable backfills: what was asked (selection, partition key ranges per asset as JSON
+-- {asset: [[from, to], ...]}, batch size), where it stands, and the runs started for it.
+CREATE TABLE backfills (
+  id         TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  selection  TEXT NOT NULL,               -- JSON array
+  ranges     TEXT NOT NULL,               -- JSON object
+  batch      INTEGER NOT NULL,
+  status     TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled', 'interrupted')),
+  run_ids    TEXT NOT NULL DEFAULT '[]',  -- JSON array, oldest first
+  updated_at TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX backfills_by_creation ON backfills (created_at);
+
+-- Partitions planned, done and failed per asset of a backfill.
+CREATE TABLE backfill_progress (
+  backfill_id TEXT NOT NULL REFERENCES backfills (id) ON DELETE CASCADE,
+  asset_key   TEXT NOT NULL,
+  planned     INTEGER NOT NULL,
+  done        INTEGER NOT NULL DEFAULT 0,
+  failed      INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (backfill_id, asset_key)
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ]
 
 /**

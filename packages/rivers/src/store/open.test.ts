@@ -56,7 +56,10 @@ describe('Store.open', () => {
       'automation_decisions',
       'automation_state',
       'automation_ticks',
+      'backfill_progress',
+      'backfills',
       'check_results',
+      'dynamic_partitions',
       'events',
       'jobs',
       'latest',
@@ -120,7 +123,7 @@ describe('Store.open', () => {
     db.pragma('user_version = 99')
     db.close()
     expect(scrub(() => SqliteStore.open(dir))).toThrowErrorMatchingInlineSnapshot(
-      `[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 6). Upgrade rivers, or point --store elsewhere.]`,
+      `[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 7). Upgrade rivers, or point --store elsewhere.]`,
     )
     expect(() => SqliteStore.open(dir)).toThrow(expect.objectContaining({ code: 'RIVERS_STORE_TOO_NEW', exitCode: 2 }))
   })

@@ -3,7 +3,7 @@
  * transaction), reading the latest record of every asset in bulk, and forgetting assets (`wipe`).
  */
 import type Database from 'better-sqlite3'
-import { badStoreKey, runNotFound, storeCorrupt } from './errors.js'
+import { badStoreKey, badStorePartition, runNotFound, storeCorrupt } from './errors.js'
 import { asHash } from './hex.js'
 import { encodeJson, isoTime } from './json.js'
 import { type LatestChunk, stitchChunks, unpackLatest } from './latest-packed.js'
@@ -30,6 +30,11 @@ const CHUNK_COLUMNS = `SELECT count(*), max(asset_key),
   group_concat(finished_at, char(10)),
   group_concat(kind, char(10))`
 
+/** The `latest` upsert of a partitioned record, or of one with partitioned inputs. */
+const UPSERT_PARTITIONED = `INSERT OR REPLACE INTO latest (asset_key, partition, materialization_id, kind, code_version,
+  config_hash, data_version, input_count, input_keys, input_versions, run_id, finished_at, input_partitions)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 /** Rows per `latestRecords` query: bounds the size of the strings SQLite builds (~10 MB each). */
 const LATEST_CHUNK = 65_536
 
@@ -47,9 +52,15 @@ export class RecordsTable {
   readonly #insert: Database.Statement
   readonly #insertInput: Database.Statement
   readonly #upsertLatest: Database.Statement
+  // Prepared on first use: the column exists from schema version 7 (stores opened at an older one in tests).
+  #upsertPartitioned: Database.Statement | undefined
+  readonly #db: Database.Database
   readonly #insertMetric: Database.Statement
   readonly #insertEvent: Database.Statement
   readonly #latestChunk: Database.Statement
+  readonly #latestChunkBefore: Database.Statement
+  readonly #latestOne: Database.Statement
+  #partitionedKeys: Database.Statement | undefined
   readonly #latestSince: Database.Statement
   readonly #cursor: () => Database.Statement
   readonly #markWiped: Database.Statement
@@ -60,6 +71,7 @@ export class RecordsTable {
   /** `chunkRows` exists for tests; the default bounds each concatenated string to about 10 MB. */
   constructor(db: Database.Database, file: string, chunkRows: number = LATEST_CHUNK) {
     this.#file = file
+    this.#db = db
     this.#chunk = chunkRows
     let cursorStatement: Database.Statement | undefined
     this.#runExists = db.prepare('SELECT 1 FROM runs WHERE id = ?').pluck()
@@ -83,6 +95,14 @@ export class RecordsTable {
         `${CHUNK_COLUMNS} FROM (SELECT * FROM latest WHERE partition = '' AND asset_key > ? ORDER BY asset_key LIMIT ?)`,
       )
       .raw()
+    // The same chunk ending before a partitioned asset, and the unpartitioned row of one asset.
+    this.#latestChunkBefore = db
+      .prepare(
+        `${CHUNK_COLUMNS} FROM (SELECT * FROM latest WHERE partition = '' AND asset_key > ? AND asset_key < ?
+           ORDER BY asset_key LIMIT ?)`,
+      )
+      .raw()
+    this.#latestOne = db.prepare(`${CHUNK_COLUMNS} FROM latest WHERE asset_key = ? AND partition = ''`).raw()
     // The same columns for the rows recorded after a cursor (index latest_by_record), at most one chunk.
     this.#latestSince = db
       .prepare(`${CHUNK_COLUMNS} FROM (SELECT * FROM latest WHERE partition = '' AND materialization_id > ? LIMIT ?)`)
@@ -105,14 +125,14 @@ export class RecordsTable {
   /** Inserts one record with everything attached; returns its id. Call inside a transaction. */
   insert(r: NewRecord): number {
     const key = checkKey(r.key, 'Asset key')
-    const partition = r.partition ?? ''
+    const partition = checkPartition(r.partition ?? '', `Partition of asset '${key}'`)
     const kind: RecordKind = r.kind ?? 'materialization'
     const code = asHash(r.codeVersion, `codeVersion of asset '${key}'`)
     const config = asHash(r.configHash, `configHash of asset '${key}'`)
     const data = asHash(r.dataVersion, `dataVersion of asset '${key}'`)
     const inputs = r.inputs.map((i) => ({
       key: checkKey(i.key, `Input key of asset '${key}'`),
-      partition: i.partition ?? '',
+      partition: checkPartition(i.partition ?? '', `Partition of input '${i.key}' of asset '${key}'`),
       version: asHash(i.dataVersion, `input '${i.key}' of asset '${key}'`),
     }))
     const metadata = encodeJson(r.metadata, `metadata of asset '${key}'`)
@@ -140,20 +160,16 @@ export class RecordsTable {
     inputs.forEach((input, position) => this.#insertInput.run(id, position, input.key, input.partition, input.version))
     const packedKeys = inputs.length === 0 ? null : inputs.map((i) => i.key).join('\n')
     const packedVersions = inputs.length === 0 ? null : Buffer.concat(inputs.map((i) => i.version))
-    this.#upsertLatest.run(
-      key,
-      partition,
-      id,
-      kind,
-      code,
-      config,
-      data,
-      inputs.length,
-      packedKeys,
-      packedVersions,
-      r.runId,
-      finished,
-    )
+    const latestRow = [key, partition, id, kind, code, config, data, inputs.length, packedKeys, packedVersions]
+    // Unpartitioned records with unpartitioned inputs leave input_partitions NULL (the statement of
+    // before partitions); the others carry their inputs' partitions, one line per input.
+    if (partition === '' && inputs.every((i) => i.partition === ''))
+      this.#upsertLatest.run(...latestRow, r.runId, finished)
+    else {
+      this.#upsertPartitioned ??= this.#db.prepare(UPSERT_PARTITIONED)
+      const packedPartitions = inputs.length === 0 ? null : inputs.map((i) => i.partition).join('\n')
+      this.#upsertPartitioned.run(...latestRow, r.runId, finished, packedPartitions)
+    }
     for (const m of r.metrics ?? []) {
       // SQLite has no NaN (it would become NULL anyway); store NULL explicitly and read it back as NaN.
       this.#insertMetric.run(id, m.name, m.step ?? null, Number.isNaN(m.value) ? null : m.value)
@@ -171,22 +187,55 @@ export class RecordsTable {
     return unpackLatest(this.latestPacked())
   }
 
-  /** The same records packed (see {@link PackedLatestRecords}), from one consistent snapshot. */
+  /**
+   * The same records packed (see {@link PackedLatestRecords}), from one consistent snapshot. The
+   * rows of partitioned assets sit between the unpartitioned ones in the primary key, so the scan
+   * stops before each partitioned asset, takes its unpartitioned row (if any) by key and goes on
+   * after it: the partitions are never read. The partitioned assets come from the partial index
+   * `latest_partitioned` (empty in an unpartitioned project: then this is the one scan of before).
+   */
   latestPacked(): PackedLatestRecords {
     const packed = this.#snapshot(() => {
       const chunks: LatestChunk[] = []
+      const partitioned = this.#partitionedAssets()
       let after = ''
-      for (;;) {
-        const row = this.#latestChunk.get(after, this.#chunk) as LatestRow
-        if (row[0] === 0) break
-        chunks.push(chunkOf(row))
-        after = row[1] as string
-        if (row[0] < this.#chunk) break
+      for (const stop of [...partitioned, undefined]) {
+        for (;;) {
+          const row = (
+            stop === undefined
+              ? this.#latestChunk.get(after, this.#chunk)
+              : this.#latestChunkBefore.get(after, stop, this.#chunk)
+          ) as LatestRow
+          if (row[0] === 0) break
+          chunks.push(chunkOf(row))
+          after = row[1] as string
+          if (row[0] < this.#chunk) break
+        }
+        if (stop === undefined) break
+        const own = this.#latestOne.get(stop) as LatestRow
+        if (own[0] > 0) chunks.push(chunkOf(own))
+        after = stop
       }
       return stitchChunks(chunks)
     })
     if (typeof packed === 'string') throw storeCorrupt(this.#file, new Error(packed))
     return packed
+  }
+
+  /** Keys of the assets with partitioned latest rows, in key order (one index seek per asset). */
+  #partitionedAssets(): string[] {
+    // Prepared on first use: the partial index exists from schema version 7 (without it, a scan).
+    this.#partitionedKeys ??= this.#db
+      .prepare(
+        `WITH RECURSIVE p (key) AS (
+           SELECT (SELECT min(asset_key) FROM latest WHERE partition != '')
+           UNION ALL
+           SELECT (SELECT min(asset_key) FROM latest WHERE partition != '' AND asset_key > p.key) FROM p
+           WHERE p.key IS NOT NULL)
+         SELECT key FROM p WHERE key IS NOT NULL`,
+      )
+      .pluck()
+    return this.#partitionedKeys.all() as string[]
   }
 
   /**
@@ -251,6 +300,11 @@ function chunkOf(row: LatestRow): LatestChunk {
     finishedAt: text(10),
     kinds: text(11),
   }
+}
+
+function checkPartition(partition: string, what: string): string {
+  if (typeof partition !== 'string' || /[\n\0]/.test(partition)) throw badStorePartition(what, String(partition))
+  return partition
 }
 
 function checkKey(key: string, what: string): string {

@@ -12,11 +12,14 @@
 import type Database from 'better-sqlite3'
 import { ArtifactsTable } from './artifacts.js'
 import { AutomationTable } from './automation.js'
+import { BackfillsTable } from './backfills.js'
+import { DynamicPartitionsTable } from './dynamic-partitions.js'
 import { HistoryViews } from './history.js'
 import { JobsTable } from './jobs.js'
 import { LeasesTable } from './leases.js'
 import { openDatabase, translateSqliteError, type OpenOptions } from './open.js'
 import { ParamsTable } from './params.js'
+import { PartitionRecords } from './partition-records.js'
 import { RecordsTable } from './records.js'
 import { RunsTable } from './runs.js'
 import type { Store } from './store.js'
@@ -37,6 +40,11 @@ import type {
   LatestChanges,
   LatestCursor,
   PackedLatestRecords,
+  PackedPartitionRecords,
+  BackfillProgressUpdate,
+  BackfillRecord,
+  BackfillStatus,
+  NewBackfill,
   Lease,
   MetricHistoryPoint,
   NewCheckResult,
@@ -70,6 +78,9 @@ export class SqliteStore implements Store {
   readonly #params: ParamsTable
   readonly #artifacts: ArtifactsTable
   readonly #automation: AutomationTable
+  readonly #partitions: PartitionRecords
+  readonly #dynamic: DynamicPartitionsTable
+  readonly #backfills: BackfillsTable
   readonly #busyMs: number
   readonly #batch: WriteBatch
 
@@ -86,6 +97,9 @@ export class SqliteStore implements Store {
     this.#jobs = new JobsTable(db)
     this.#artifacts = new ArtifactsTable(db)
     this.#automation = new AutomationTable(db)
+    this.#partitions = new PartitionRecords(db, file)
+    this.#dynamic = new DynamicPartitionsTable(db)
+    this.#backfills = new BackfillsTable(db, file)
   }
 
   /**
@@ -255,6 +269,115 @@ export class SqliteStore implements Store {
    */
   async latestRecordsSince(cursor?: LatestCursor): Promise<LatestChanges> {
     return this.#read(() => this.#records.latestSince(cursor))
+  }
+
+  /**
+   * The latest records of partitioned assets, packed with their partitions and their inputs'
+   * partitions, from one snapshot (one query per asset and per 65,536 partitions).
+   *
+   * @example
+   * const p = await store.latestPartitionRecords(['events'])
+   * p.partitions.split('\n') // ['2024-01-01', '2024-01-02']
+   */
+  async latestPartitionRecords(keys: readonly string[]): Promise<PackedPartitionRecords> {
+    return this.#read(() => this.#partitions.latest(keys))
+  }
+
+  /**
+   * Records many materializations in one transaction (all or none); returns their ids in order.
+   *
+   * @example
+   * const ids = await store.recordMaterializations(days.map((day) => ({ ...rec, partition: day })))
+   */
+  async recordMaterializations(records: readonly NewRecord[]): Promise<number[]> {
+    return this.#write(() => records.map((r) => this.#records.insert(r)))
+  }
+
+  /**
+   * A dynamic partition set's keys by position (`null`: removed), the `slots` of `DynamicPartitions`.
+   *
+   * @example
+   * await store.dynamicPartitionSlots('customers') // ['acme', null, 'initech']
+   */
+  async dynamicPartitionSlots(set: string): Promise<(string | null)[]> {
+    return this.#read(() => this.#dynamic.slots(set))
+  }
+
+  /**
+   * Adds keys to a dynamic partition set (present keys stay; a removed key comes back at a new
+   * position); returns how many were added.
+   *
+   * @example
+   * await store.addDynamicPartitions('customers', ['acme', 'globex']) // 2
+   */
+  async addDynamicPartitions(set: string, keys: readonly string[]): Promise<number> {
+    return this.#write(() => this.#dynamic.add(set, keys, Date.now()))
+  }
+
+  /**
+   * Removes keys from a dynamic partition set; an unknown key throws (did-you-mean) and nothing is
+   * removed. Returns how many were removed.
+   *
+   * @example
+   * await store.removeDynamicPartitions('customers', ['acme']) // 1
+   */
+  async removeDynamicPartitions(set: string, keys: readonly string[]): Promise<number> {
+    return this.#write(() => this.#dynamic.remove(set, keys, Date.now()))
+  }
+
+  /**
+   * Stores a new backfill (status `running`) with its planned counts per asset.
+   *
+   * @example
+   * await store.createBackfill({ id: 'bf-1', selection: ['events'], ranges: { events: [['2024-01-01', '2024-01-31']] },
+   *   batch: 10, planned: { events: 31 } })
+   */
+  async createBackfill(backfill: NewBackfill): Promise<void> {
+    this.#write(() => this.#backfills.create(backfill))
+  }
+
+  /**
+   * Sets a backfill's counts per asset in one transaction, adding `runId` to its runs.
+   *
+   * @example
+   * await store.updateBackfillProgress('bf-1', [{ key: 'events', done: 10, failed: 0 }], { runId })
+   */
+  async updateBackfillProgress(
+    id: string,
+    progress: readonly BackfillProgressUpdate[],
+    opts: { runId?: string } = {},
+  ): Promise<void> {
+    this.#write(() => this.#backfills.updateProgress(id, progress, opts.runId))
+  }
+
+  /**
+   * Sets a backfill's status: done, failed, cancelled, interrupted (or running again on resume).
+   *
+   * @example
+   * await store.finishBackfill('bf-1', 'done')
+   */
+  async finishBackfill(id: string, status: BackfillStatus): Promise<void> {
+    this.#write(() => this.#backfills.setStatus(id, status))
+  }
+
+  /**
+   * One backfill with its progress per asset; an unknown id throws, listing recent ids.
+   *
+   * @example
+   * const { status, progress } = await store.backfill('bf-1')
+   */
+  async backfill(id: string): Promise<BackfillRecord> {
+    return this.#read(() => this.#backfills.get(id))
+  }
+
+  /**
+   * The most recent backfills, newest first, with their progress.
+   *
+   * @example
+   * for (const b of await store.backfills({ limit: 10 })) console.log(b.id, b.status)
+   */
+  async backfills(opts: { limit?: number } = {}): Promise<BackfillRecord[]> {
+    return this.#read(() => this.#backfills.list(opts.limit ?? 20))
   }
 
   /**

@@ -9,6 +9,8 @@
  *   `materialized`/`observed` event atomically, and refuses hashes that are not 16 bytes;
  * - `latestRecords` reads every latest record in one consistent snapshot, columnar (the engine
  *   never queries records one asset at a time on its hot paths);
+ * - the latest records of partitioned assets (partition not `''`) stay out of `latestRecords*`
+ *   and come, packed with their partitions, from `latestPartitionRecords`;
  * - leases are exclusive across processes (and machines), re-entrant for their run, and stealable
  *   once expired;
  * - a current (latest) or pinned record is never marked collected, and a collected one cannot be
@@ -36,6 +38,11 @@ import type {
   LatestChanges,
   LatestCursor,
   PackedLatestRecords,
+  PackedPartitionRecords,
+  BackfillProgressUpdate,
+  BackfillRecord,
+  BackfillStatus,
+  NewBackfill,
   PinRecord,
   RunRecord,
   RunStatus,
@@ -84,6 +91,37 @@ export interface Store {
    * automation tick reloads every record each time.
    */
   latestRecordsSince?(cursor?: LatestCursor): Promise<LatestChanges>
+  /**
+   * Optional: the latest records of the partitioned assets `keys` (rows whose partition is not
+   * `''`), packed (see {@link PackedPartitionRecords}), from one consistent snapshot, in a few
+   * chunked reads. `latestRecords*` never include these rows.
+   */
+  latestPartitionRecords?(keys: readonly string[]): Promise<PackedPartitionRecords>
+  /**
+   * Optional: records many materializations (a backfill's partitions) in ONE transaction, each as
+   * `recordMaterialization` would; all or none are stored. Returns the record ids in order.
+   */
+  recordMaterializations?(records: readonly NewRecord[]): Promise<number[]>
+  /** Optional: a dynamic partition set's keys by position, `null` where a key was removed (`[]`: no such set). */
+  dynamicPartitionSlots?(set: string): Promise<(string | null)[]>
+  /** Optional: adds keys to a dynamic set at the next positions (present keys stay); returns how many were added. */
+  addDynamicPartitions?(set: string, keys: readonly string[]): Promise<number>
+  /** Optional: removes keys from a dynamic set (an unknown key throws and removes nothing); returns how many. */
+  removeDynamicPartitions?(set: string, keys: readonly string[]): Promise<number>
+  /** Optional: stores a new backfill (status `running`) with its planned counts per asset; refuses a taken id. */
+  createBackfill?(backfill: NewBackfill): Promise<void>
+  /** Optional: sets a backfill's counts per asset in one transaction, adding `runId` to its runs. */
+  updateBackfillProgress?(
+    id: string,
+    progress: readonly BackfillProgressUpdate[],
+    opts?: { runId?: string },
+  ): Promise<void>
+  /** Optional: sets a backfill's status (done, failed, cancelled, interrupted; `running` when resumed). */
+  finishBackfill?(id: string, status: BackfillStatus): Promise<void>
+  /** Optional: one backfill with its progress; an unknown id throws, listing recent ids. */
+  backfill?(id: string): Promise<BackfillRecord>
+  /** Optional: the most recent backfills, newest first (default 20). */
+  backfills?(opts?: { limit?: number }): Promise<BackfillRecord[]>
   /** An asset's records, newest first, with inputs, metadata, metrics, checks and params. */
   assetHistory(key: string, opts?: { limit?: number; partition?: string }): Promise<HistoryRecord[]>
   /** The current record of an asset (what `latestRecords` sees for it), or undefined. */

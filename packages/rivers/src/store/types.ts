@@ -371,3 +371,88 @@ export interface AutomationTickRecord {
   runIds: string[]
   error: string | null
 }
+
+/**
+ * The latest records of partitioned assets (`partition` not `''`), packed like
+ * {@link PackedLatestRecords}: row `i` is asset line `i` of `keys` and partition line `i` of
+ * `partitions`; rows come grouped by asset in the order the keys were asked for, each asset's
+ * partitions in string order. `inputPartitions` holds one line per input, aligned with `inputKeys`
+ * (`''` for an unpartitioned dependency, a key or a `FROM...TO` range otherwise); with `n` inputs
+ * in all it has `n - 1` newlines, so `''` is one empty line when `n` is 1 and no line when it is 0.
+ *
+ * @example
+ * const p: PackedPartitionRecords = await store.latestPartitionRecords!(['events'])
+ * p.partitions.split('\n') // ['2024-01-01', '2024-01-02']
+ */
+export interface PackedPartitionRecords extends PackedLatestRecords {
+  /** Partition key of each record, `\n`-joined (never `''`: these are partitioned records). */
+  partitions: string
+  /** Partition (or range) of each input's dependency, `\n`-joined, `''` lines for unpartitioned ones. */
+  inputPartitions: string
+}
+
+/**
+ * Where a backfill stands.
+ *
+ * @example
+ * const s: BackfillStatus = 'interrupted'
+ */
+export type BackfillStatus = 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted'
+
+/**
+ * Arguments of `Store.createBackfill`: the selection it was started with, the partition key ranges
+ * per asset (`[from, to]`, inclusive), the batch size and how many partitions each asset plans.
+ *
+ * @example
+ * const b: NewBackfill = { id: 'bf-1', selection: ['events+'], ranges: { events: [['2024-01-01', '2024-01-31']] },
+ *   batch: 10, planned: { events: 31 } }
+ */
+export interface NewBackfill {
+  id: string
+  selection: string[]
+  ranges: Record<string, [from: string, to: string][]>
+  batch: number
+  /** Partitions planned per asset (the progress rows start at done 0, failed 0). */
+  planned: Record<string, number>
+  createdAt?: Date
+}
+
+/**
+ * Progress counts of one asset of a backfill (`Store.updateBackfillProgress` sets them).
+ *
+ * @example
+ * const p: BackfillProgress = { key: 'events', planned: 31, done: 12, failed: 1 }
+ */
+export interface BackfillProgress {
+  key: string
+  planned: number
+  done: number
+  failed: number
+}
+
+/**
+ * Counts of one asset to set with `Store.updateBackfillProgress`; `planned` absent keeps the stored one.
+ *
+ * @example
+ * const u: BackfillProgressUpdate = { key: 'events', done: 13, failed: 1 }
+ */
+export type BackfillProgressUpdate = Omit<BackfillProgress, 'planned'> & { planned?: number }
+
+/**
+ * One stored backfill with its progress per asset (in asset key order).
+ *
+ * @example
+ * const b: BackfillRecord | undefined = (await store.backfills!({ limit: 1 }))[0]
+ */
+export interface BackfillRecord {
+  id: string
+  createdAt: string
+  updatedAt: string
+  selection: string[]
+  ranges: Record<string, [from: string, to: string][]>
+  batch: number
+  status: BackfillStatus
+  /** Runs started for it, oldest first. */
+  runIds: string[]
+  progress: BackfillProgress[]
+}

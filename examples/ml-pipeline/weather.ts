@@ -12,7 +12,7 @@
 import { asset, daily, mapped, mapping, source } from '@rivers-orchestrator/rivers'
 
 import { evaluate, trainLogisticRegression } from './src/ml/index.js'
-import { dayFeatures, parseWeather, weatherCsvPath, weatherSets } from './src/weather/weather.js'
+import { dayFeatures, weatherCsvPath, weatherDay, weatherSets } from './src/weather/weather.js'
 
 /** The CSV. A new version makes every day stale; only the days whose row changed re-run what follows. */
 export const weatherCsv = source({
@@ -36,7 +36,7 @@ export const weatherDaily = asset(
     description: "One day's weather: the CSV row of the partition's date",
   },
   ({ csv }, ctx) => {
-    const day = parseWeather(csv).get(ctx.partition!.key)
+    const day = weatherDay(csv, ctx.partition!.key)
     if (day === undefined) throw new Error(`no row for ${ctx.partition!.key} in seattle-weather.csv`)
     return day
   },

@@ -39,7 +39,8 @@ class PlainProgress implements Progress {
   ) {}
 
   onEvent(e: RunEvent): void {
-    if (e.type === 'asset_materialized') this.durations.set(e.key, e.durationMs)
+    if (e.type === 'asset_materialized' && e.partition === undefined) this.durations.set(e.key, e.durationMs)
+    if (e.type === 'partitions_finished') this.durations.set(e.key, e.durationMs)
     const line = formatEvent(e, this.style)
     if (line !== undefined) this.out.write(`${line}\n`)
   }
@@ -60,6 +61,7 @@ class LiveProgress implements Progress {
   private planned = 0
   private done = 0
   private readonly running = new Map<string, number>()
+  private readonly finished = new Set<string>()
   private readonly started: number
   private frame = 0
   private drawn = false
@@ -82,9 +84,15 @@ class LiveProgress implements Progress {
         this.planned = e.planned.length
         break
       case 'asset_started':
-        this.running.set(e.key, this.now())
+        if (!this.running.has(e.key)) this.running.set(e.key, this.now())
         break
       case 'asset_materialized':
+        // A partition: its asset finishes with `partitions_finished`.
+        if (e.partition !== undefined) break
+        this.durations.set(e.key, e.durationMs)
+        this.finish(e.key)
+        break
+      case 'partitions_finished':
         this.durations.set(e.key, e.durationMs)
         this.finish(e.key)
         break
@@ -92,7 +100,7 @@ class LiveProgress implements Progress {
         this.finish(e.key)
         break
       case 'asset_failed':
-        if (!e.willRetry) {
+        if (!e.willRetry && e.partition === undefined) {
           const started = this.running.get(e.key)
           if (started !== undefined) this.durations.set(e.key, this.now() - started)
           this.finish(e.key)
@@ -127,6 +135,9 @@ class LiveProgress implements Progress {
 
   private finish(key: string): void {
     this.running.delete(key)
+    // A partitioned asset whose partitions were all skipped reports both ends: count it once.
+    if (this.finished.has(key)) return
+    this.finished.add(key)
     this.done++
   }
 

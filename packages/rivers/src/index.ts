@@ -19,6 +19,7 @@ export { RiversError, DefinitionError, UserCodeError, isRiversError } from './er
 export { openWorkspace, materialize, loadAsset, type WorkspaceOptions } from './open.js'
 export { Workspace, type AssetVersions } from './engine/workspace.js'
 export type * from './engine/types.js'
+export type { BackfillBatch, BackfillOptions, BackfillReport } from './engine/backfill.js'
 export type { LogFilter, LogRecord } from './log-read.js'
 export { formatLogLine } from './log.js'
 export type { GcFile, GcReason, GcReport } from './engine/gc.js'

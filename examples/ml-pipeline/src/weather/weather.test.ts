@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 
 import { evaluate, trainLogisticRegression } from '../ml/index.js'
-import { dayFeatures, parseWeather, weatherCsvPath, weatherSets } from './weather.js'
+import { dayFeatures, parseWeather, weatherCsvPath, weatherDay, weatherSets } from './weather.js'
 
-const days = parseWeather(readFileSync(weatherCsvPath()))
+const csv = readFileSync(weatherCsvPath())
+const days = parseWeather(csv)
 
 describe('the Seattle weather dataset', () => {
   it('has one row per day from 2012-01-01 to 2015-12-31', () => {
@@ -18,6 +19,12 @@ describe('the Seattle weather dataset', () => {
       wind: 4.5,
       weather: 'rain',
     })
+  })
+
+  it('finds one day without parsing the rest', () => {
+    expect(weatherDay(csv, '2015-12-31')).toEqual(days.get('2015-12-31'))
+    expect(weatherDay(csv, '2012-01-01')).toEqual(days.get('2012-01-01'))
+    expect(weatherDay(csv, '2016-01-01')).toBeUndefined()
   })
 
   it('gives features only with 7 previous days', () => {

@@ -62,6 +62,19 @@ export function parseWeather(bytes: Uint8Array): Map<string, WeatherDay> {
   return days
 }
 
+/**
+ * One day of the CSV, found without parsing the rest (a daily partition reads one line of the file);
+ * undefined when the file has no row for `date`.
+ */
+export function weatherDay(bytes: Uint8Array, date: string): WeatherDay | undefined {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')
+  const at = text.indexOf(`\n${date},`)
+  if (at < 0) return undefined
+  const end = text.indexOf('\n', at + 1)
+  const line = text.slice(at + 1, end < 0 ? undefined : end)
+  return parseWeather(Buffer.from(`date,precipitation,temp_max,temp_min,wind,weather\n${line}`)).get(date)
+}
+
 /** The features of `today` from the days before it (null features with fewer than 7 of them). */
 export function dayFeatures(today: WeatherDay, past: readonly WeatherDay[]): DayFeatures {
   const rain = today.weather === 'rain'

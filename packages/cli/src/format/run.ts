@@ -17,15 +17,28 @@ export function formatEvent(e: RunEvent, style: Style): string | undefined {
   const { sym } = style
   switch (e.type) {
     case 'asset_materialized':
+      // A partition's line would be one of thousands: its asset gets one line when all are done.
+      if (e.partition !== undefined) return undefined
       return `${style.green(sym.ok)} ${e.key} ${style.dim(formatDuration(e.durationMs))}`
+    case 'partitions_finished': {
+      const c = e.counts
+      const mark = c.failed > 0 ? style.red(sym.fail) : c.materialized > 0 ? style.green(sym.ok) : style.dim(sym.skip)
+      const rest = [c.skipped > 0 ? `${c.skipped} skipped` : '', c.failed > 0 ? `${c.failed} failed` : '']
+      const counts = [`${c.materialized}/${c.planned} partitions materialized`, ...rest].filter((x) => x !== '')
+      return `${mark} ${e.key} ${counts.join(', ')} ${style.dim(formatDuration(e.durationMs))}`
+    }
     case 'asset_skipped':
       return `${style.dim(sym.skip)} ${e.key} skipped (${e.reason})`
-    case 'asset_failed':
+    case 'asset_failed': {
+      const name = e.partition === undefined ? e.key : `${e.key} [${e.partition}]`
       return e.willRetry
-        ? `${style.yellow(sym.retry)} ${e.key} failed, will retry: ${firstLine(errorText(e.key, e.error))}`
-        : `${style.red(sym.fail)} ${e.key} failed: ${indentRest(errorText(e.key, e.error))}`
-    case 'asset_started':
-      return e.attempt > 1 ? `${style.yellow(sym.retry)} ${e.key} attempt ${e.attempt}` : undefined
+        ? `${style.yellow(sym.retry)} ${name} failed, will retry: ${firstLine(errorText(e.key, e.error))}`
+        : `${style.red(sym.fail)} ${name} failed: ${indentRest(errorText(e.key, e.error))}`
+    }
+    case 'asset_started': {
+      const name = e.partition === undefined ? e.key : `${e.key} [${e.partition}]`
+      return e.attempt > 1 ? `${style.yellow(sym.retry)} ${name} attempt ${e.attempt}` : undefined
+    }
     case 'check_evaluated':
       if (e.passed) return `  ${style.green(sym.ok)} check ${e.key}:${e.name} passed`
       return `  ${e.blocking ? style.red(sym.fail) : style.yellow(sym.warn)} check ${e.key}:${e.name} failed${e.blocking ? ' (blocking)' : ''}${e.message ? `: ${e.message}` : ''}`

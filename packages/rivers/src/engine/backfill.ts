@@ -133,6 +133,7 @@ export async function runBackfill(host: BackfillHost, o: BackfillOptions): Promi
     await store.finishBackfill(id!, 'running')
   }
   const batches = split(ranges, batch)
+  const failures = new Map<string, number>()
   let failed = false
   for (const [i, part] of batches.entries()) {
     if (o.signal?.aborted) break
@@ -144,11 +145,13 @@ export async function runBackfill(host: BackfillHost, o: BackfillOptions): Promi
       await store.finishBackfill(id!, 'failed')
       throw e
     }
+    for (const [key, c] of Object.entries(summary.partitions ?? {}))
+      failures.set(key, (failures.get(key) ?? 0) + c.failed)
     const left = countsOf(st, st.planPartitions(selection, ranges, false)!.sets)
     const progress = Object.entries(planned).map(([key, n]) => ({
       key,
       done: Math.max(0, n - (left[key] ?? 0)),
-      failed: summary.partitions?.[key]?.failed ?? 0,
+      failed: failures.get(key) ?? 0,
     }))
     await store.updateBackfillProgress(id!, progress, { runId })
     if (summary.status === 'failed') failed = true

@@ -11,7 +11,7 @@ import { inputNotRecorded, inputWithoutVersion, sourceUnobservable, sourceUnread
 import type { AssetId } from './planner.js'
 import type { RunContext, RunOutput } from './run-context.js'
 import { userCode } from './user-code.js'
-import { readPartitions } from './partition-inputs.js'
+import { consumedOf, readPartitions } from './partition-inputs.js'
 
 /** The inputs of an asset by local name, and the data version of each dep consumed. */
 export interface LoadedInputs {
@@ -34,20 +34,28 @@ export async function loadInputs(run: RunContext, id: AssetId, partition = 0): P
   const def = a.def as AssetDef
   const inputs: Record<string, unknown> = {}
   const versions = new Map<AssetId, [string, string]>()
+  // Per partitioned input, every partition read of it (two inputs may read one asset).
+  const reads = new Map<AssetId, Map<number, { key: string; version: string }>>()
   for (const [j, d] of a.deps.entries()) {
     const depId = st.idOf(d.key)!
     if (st.partitionsOf(depId) !== undefined) {
       // A partitioned input: the partitions this one reads (its mapping), as a Record by key.
-      const read = await readPartitions(run, id, j, partition)
-      versions.set(depId, [read.version, read.partitions])
-      const value = d.many ? read.values : Object.values(read.values)[0]
-      inputs[d.name] = validateInput(def, d.name, value)
+      const { values, read } = await readPartitions(run, id, j, partition)
+      const all = reads.get(depId)
+      if (all === undefined) reads.set(depId, read)
+      else for (const [q, v] of read) all.set(q, v)
+      versions.set(depId, ['', ''])
+      inputs[d.name] = validateInput(def, d.name, d.many ? values : Object.values(values)[0])
       continue
     }
     const loaded = await loadInput(run, depId)
     if (loaded.version === '') throw inputWithoutVersion(a.key, d.key)
     versions.set(depId, [loaded.version, ''])
     inputs[d.name] = validateInput(def, d.name, d.many ? { '': loaded.value } : loaded.value)
+  }
+  for (const [depId, read] of reads) {
+    const { version, partitions } = consumedOf(read)
+    versions.set(depId, [version, partitions])
   }
   const consumed = [...versions].map(([depId, [v]]) => [depId, v] as [AssetId, string])
   return { inputs, consumed, partitions: [...versions.values()].map(([, text]) => text) }

@@ -13,20 +13,18 @@ import type { AssetId } from './planner.js'
 import type { RunContext, RunOutput } from './run-context.js'
 import { userCode } from './user-code.js'
 
-/** What a read of a partitioned input gives: values by partition key, the fingerprint, the ranges as text. */
+/** What a read of a partitioned input gives: values by partition key, and each partition read. */
 export interface PartitionedInput {
   values: Record<string, unknown>
-  /** The fingerprint of what was read, as a 16-byte version (hex). */
-  version: string
-  /** The partitions read, as text: `2024-01-01...2024-01-07` (ranges joined by `,`). */
-  partitions: string
+  /** Index -> key and data version (hex) of each partition read. */
+  read: Map<number, { key: string; version: string }>
 }
 
 /**
  * Reads the partitions that partition `p` of `id` reads of its `j`-th input (a partitioned asset).
  *
  * @example
- * const { values, version, partitions } = await readPartitions(run, id, j, 6)
+ * const { values, read } = await readPartitions(run, id, j, 6)
  */
 export async function readPartitions(run: RunContext, id: AssetId, j: number, p: number): Promise<PartitionedInput> {
   const st = run.state
@@ -37,31 +35,52 @@ export async function readPartitions(run: RunContext, id: AssetId, j: number, p:
   const dep = st.asset(depId)
   const def = parts.definition(depId)!
   const ranges = parts.upstreamOf(id, j, p)
-  const indices: number[] = []
-  const versions: string[] = []
+  const read = new Map<number, { key: string; version: string }>()
   const values: Record<string, unknown> = {}
   const io = ((dep.def as AssetDef).io as IOManager | undefined) ?? run.io
-  const texts: string[] = []
   for (let r = 0; r < ranges.length; r += 2) {
-    const [start, end] = [ranges[r]!, ranges[r + 1]!]
-    let first: string | undefined
-    let last: string | undefined
-    for (let q = start; q < end; q++) {
+    for (let q = ranges[r]!; q < ranges[r + 1]!; q++) {
       if (parts.status(depId, q) === null) continue // a removed key of a dynamic set
       const key = def.keyAt(q, parts.now)
-      first ??= key
-      last = key
       const stored = run.partitionValues.get(`${depId}:${q}`) ?? (await currentOutput(run, dep.key, key, a.key))
       const scope = { key: dep.key, runId: run.runId, projectDir: st.baseDir }
       values[key] = await userCode(scope, 'io.read', () =>
         io.read({ key: dep.key, partition: key }, { storagePath: stored.storagePath }),
       )
-      indices.push(q)
-      versions.push(stored.version)
+      read.set(q, { key, version: stored.version })
     }
-    if (first !== undefined) texts.push(first === last ? first : `${first}...${last}`)
   }
-  return { values, version: consumedFingerprint(indices, versions), partitions: texts.join(',') }
+  return { values, read }
+}
+
+/**
+ * What a reader consumed of a partitioned input, from every partition it read of it (through one
+ * input or several): the fingerprint as a 16-byte version, and the partitions as text
+ * (`2024-01-01...2024-01-07`, ranges joined by `,`).
+ *
+ * @example
+ * consumedOf(new Map([[0, { key: '2024-01-01', version: '9f86d081884c7d659a2feaa0c55ad015' }]])) // { version: '…', partitions: '2024-01-01' }
+ */
+export function consumedOf(read: ReadonlyMap<number, { key: string; version: string }>): {
+  version: string
+  partitions: string
+} {
+  const indices = [...read.keys()].sort((x, y) => x - y)
+  const texts: string[] = []
+  for (let i = 0; i < indices.length; ) {
+    let k = i
+    while (k + 1 < indices.length && indices[k + 1] === indices[k]! + 1) k++
+    const [first, last] = [read.get(indices[i]!)!.key, read.get(indices[k]!)!.key]
+    texts.push(first === last ? first : `${first}...${last}`)
+    i = k + 1
+  }
+  return {
+    version: consumedFingerprint(
+      indices,
+      indices.map((q) => read.get(q)!.version),
+    ),
+    partitions: texts.join(','),
+  }
 }
 
 /** Where the store's current record of a partition lies, and its data version. */

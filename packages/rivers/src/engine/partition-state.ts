@@ -17,7 +17,7 @@ import type { Project, ResolvedAsset } from '../definitions/index.js'
 import type { DynamicPartitions } from '../partitions/dynamic.js'
 import type { PartitionDefinition } from '../partitions/types.js'
 import type { Store } from '../store/store.js'
-import type { CoreMapping } from '../partitions/core-mapping.js'
+import { type CoreMapping, upstreamOf } from '../partitions/core-mapping.js'
 import { resolveMapping } from '../partitions/resolve.js'
 import type { PackedLatestRecords, PackedPartitionRecords } from '../store/types.js'
 import { nativeModule } from '../native.js'
@@ -95,6 +95,41 @@ const toInit = (m: CoreMapping): MappingInit => {
   }
 }
 
+/** As a window `[p + from, p + to]`, when the mapping is one (identity is the window `[p, p]`). */
+function asWindow(m: CoreMapping): { from: number; to: number } | undefined {
+  if (m.kind === 'identity') return { from: 0, to: 0 }
+  return m.kind === 'window' ? { from: m.from, to: m.to } : undefined
+}
+
+/**
+ * One mapping that reads the union of what `list` reads: the mapping itself when they are equal,
+ * `all` when one is, one window when windows overlap or touch, else an explicit table (per
+ * downstream partition, the union of the ranges each reads).
+ */
+function unionMapping(list: readonly CoreMapping[], downSize: number, upSize: number): CoreMapping {
+  const first = list[0]!
+  const same = JSON.stringify(first)
+  if (list.every((m) => JSON.stringify(m) === same)) return first
+  if (list.some((m) => m.kind === 'all')) return { kind: 'all' }
+  const windows = list.map(asWindow)
+  if (windows.every((w) => w !== undefined)) {
+    const sorted = [...windows].sort((x, y) => x!.from - y!.from)
+    let merged = { ...sorted[0]! }
+    let contiguous = true
+    for (const w of sorted.slice(1)) {
+      if (w!.from > merged.to + 1) contiguous = false
+      merged = { from: merged.from, to: Math.max(merged.to, w!.to) }
+    }
+    if (contiguous) return { kind: 'window', ...merged }
+  }
+  const upstream: number[][] = []
+  for (let p = 0; p < downSize; p++) {
+    const flat = list.flatMap((m) => upstreamOf(m, p, upSize).flatMap((r) => [r.start, r.end]))
+    upstream.push(Array.from(nativeModule().partitionSetNormalize(Float64Array.from(flat))))
+  }
+  return { kind: 'explicit', upstream }
+}
+
 /**
  * Per-partition staleness of a project.
  *
@@ -135,21 +170,27 @@ export class PartitionState {
     const sources = new Uint8Array(n)
     project.assets.forEach((a, i) => {
       const own: MappingInit[] = []
+      // Two inputs may read one upstream asset (a window and the day itself): the core's one edge
+      // to it reads the union of what they read.
+      const byUp = new Map<number, CoreMapping[]>()
       for (const d of a.deps) {
         const up = ids.get(d.key)!
-        const m = toInit(
-          resolveMapping({
-            down: defs[i],
-            up: defs[up],
-            ...(d.mapping === undefined ? {} : { mapping: d.mapping }),
-            downKey: a.key,
-            upKey: d.key,
-            now,
-          }).mapping,
-        )
+        const m = resolveMapping({
+          down: defs[i],
+          up: defs[up],
+          ...(d.mapping === undefined ? {} : { mapping: d.mapping }),
+          downKey: a.key,
+          upKey: d.key,
+          now,
+        }).mapping
+        own.push(toInit(m))
+        const list = byUp.get(up)
+        if (list === undefined) byUp.set(up, [m])
+        else list.push(m)
+      }
+      for (const [up, list] of byUp) {
         deps.push(up)
-        mappings.push(m)
-        own.push(m)
+        mappings.push(toInit(unionMapping(list, this.#sizes[i]!, this.#sizes[up]!)))
       }
       this.#mappings.push(own)
       depOffsets[i + 1] = deps.length
@@ -210,10 +251,10 @@ export class PartitionState {
     if (!project.assets.some((a) => a.partitions !== undefined)) return undefined
     const defs = new Map<string, PartitionDefinition>()
     for (const a of project.assets) {
-      const def = a.partitions
-      if (def?.kind !== 'dynamic') continue
+      if (a.partitions?.kind !== 'dynamic') continue
+      const def = a.partitions as DynamicPartitions
       const slots = (await store.dynamicPartitionSlots?.(def.name)) ?? []
-      defs.set(a.key, (def as DynamicPartitions).withKeys(slots))
+      defs.set(a.key, def.withKeys(slots))
     }
     const parts = PartitionState.build(project, ids, defs)!
     const all = Uint32Array.from(project.assets, (_, i) => i)
@@ -410,11 +451,11 @@ export class PartitionState {
 }
 
 /**
- * What a partition of `id` consumed of the partitions `partitions` of a partitioned input, with the
+ * What a reader consumed of the partitions `partitions` (indices) of a partitioned input, with the
  * data version (hex) of each (`''` for a missing one): the fingerprint as a 16-byte version.
  *
  * @example
- * consumedFingerprint(Float64Array.of(3, 4), ['9f…'])
+ * consumedFingerprint([3, 4], ['9f86d081884c7d659a2feaa0c55ad015', ''])
  */
 export function consumedFingerprint(partitions: readonly number[], versions: readonly string[]): string {
   const bytes = new Uint8Array(16 * versions.length)

@@ -44,7 +44,10 @@ function project(data: { values: Record<string, number> }) {
   )
   const week = asset(
     { key: 'week', partitions: weekly({ start: '2024-01-01', end: '2024-01-22' }), deps: { days: mapped(day) } },
-    ({ days }, ctx) => `${ctx.partition!.key}:${Object.entries(days).map(([k, v]) => `${k.slice(8)}=${v}`).join(',')}`,
+    ({ days }, ctx) =>
+      `${ctx.partition!.key}:${Object.entries(days)
+        .map(([k, v]) => `${k.slice(8)}=${v}`)
+        .join(',')}`,
   )
   const total = asset({ key: 'total', deps: { prev: mapped(prev), week: mapped(week) } }, ({ prev, week }) => ({
     prev,

@@ -19,6 +19,7 @@ import type { RunConfig } from './run-config.js'
 import { nativeModule } from '../native.js'
 import { type Observed, observeSources, sourcePath } from './sources.js'
 import { type PartitionPlan, PartitionState } from './partition-state.js'
+import type { PartitionDefinition } from '../partitions/types.js'
 
 /** A result to record: a materialization of an asset, or an observation of a source. */
 export interface NewAssetRecord {

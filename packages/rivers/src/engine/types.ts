@@ -123,6 +123,8 @@ export type RunEvent =
   | { type: 'asset_started'; key: string; attempt: number; partition?: string }
   | { type: 'asset_materialized'; key: string; durationMs: number; dataVersion: string; partition?: string }
   | { type: 'asset_skipped'; key: string; reason: SkipReason }
+  /** A partitioned asset's planned partitions are done (each also has its own events). */
+  | { type: 'partitions_finished'; key: string; counts: PartitionCountsOfRun; durationMs: number }
   | { type: 'asset_failed'; key: string; error: string; willRetry: boolean; partition?: string }
   | { type: 'check_evaluated'; key: string; name: string; passed: boolean; blocking: boolean; message?: string }
   | { type: 'log'; key?: string; level: string; message: string }

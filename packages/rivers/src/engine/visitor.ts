@@ -106,6 +106,7 @@ export function assetVisitor(
   }
   /** A partitioned asset: its planned partitions, each re-verified under the asset's lease. */
   const visitPartitioned = async (id: AssetId, set: Float64Array): Promise<SkipReason | undefined> => {
+    const started = Date.now()
     const { outcome, counts, checkFailed, cancelled } = await visitPartitions(run, id, set, {
       force: options.force,
       retry: options.retry,
@@ -114,6 +115,7 @@ export function assetVisitor(
     if (run.gate.closed) return undefined
     const summary = book.summary
     ;(summary.partitions ??= {})[st.asset(id).key] = counts
+    run.emit({ type: 'partitions_finished', key: st.asset(id).key, counts, durationMs: Date.now() - started })
     await book.finish(id, outcome)
     if (outcome.kind === 'failed') return checkFailed ? 'check_failed' : 'upstream_failed'
     if (cancelled || (outcome.kind === 'skipped' && outcome.reason === 'cancelled')) return 'cancelled'

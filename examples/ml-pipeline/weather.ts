@@ -62,7 +62,8 @@ export const rainModel = asset(
     group: 'weather',
     kinds: ['model'],
     owners: ['team:ml'],
-    description: 'Logistic regression: does it rain today, from the previous week? Trained on 2012-2014, tested on 2015',
+    description:
+      'Logistic regression: does it rain today, from the previous week? Trained on 2012-2014, tested on 2015',
   },
   ({ days }, ctx) => {
     const { train, test } = weatherSets(Object.values(days), '2015-01-01')

@@ -306,3 +306,8 @@ export function shownPath(file: string, cwd: string): string {
 function indent(text: string): string {
   return text.replace(/\n/g, '\n  ')
 }
+
+/** `assets partitions` with the wrong arguments. */
+export function partitionsUsage(problem: string, fix: string): CliError {
+  return new CliError('RIVERS_USAGE', `${problem}.\nFix: ${fix}`)
+}

@@ -187,17 +187,21 @@ only writes files (no network).`,
       }),
     )
 
-  command('partitions', "list an asset's partitions as ranges with their statuses")
-    .argument('<key>', 'a partitioned asset')
+  command('partitions', "list an asset's partitions as ranges with their statuses; add|remove edits a dynamic set")
+    .usage('KEY [--partition KEY|FROM...TO] | add SET KEY... | remove SET KEY... [--wipe]')
+    .argument('<key>', 'a partitioned asset, or add / remove')
+    .argument('[keys...]', 'with add / remove: the dynamic set, then its keys')
     .option(
       '--partition <key-or-range>',
       'only these partitions: KEY or FROM...TO (inclusive); repeatable',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
+    .option('--wipe', 'with remove: forget the records of the removed partitions too')
     .action(
       run(async () => {
         const { partitions } = await import('./commands/partitions.js')
-        return (ctx: Ctx, key: string, flags: { partition?: string[] }) => partitions(ctx, key, flags)
+        return (ctx: Ctx, key: string, rest: string[], flags: { partition?: string[]; wipe?: boolean }) =>
+          partitions(ctx, key, rest, flags)
       }),
     )
 

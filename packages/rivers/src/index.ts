@@ -20,6 +20,7 @@ export { openWorkspace, materialize, loadAsset, type WorkspaceOptions } from './
 export { Workspace, type AssetVersions } from './engine/workspace.js'
 export type * from './engine/types.js'
 export type { BackfillBatch, BackfillOptions, BackfillReport } from './engine/backfill.js'
+export type { DynamicSetEdit } from './engine/partition-sets.js'
 export type { LogFilter, LogRecord } from './log-read.js'
 export { formatLogLine } from './log.js'
 export type { GcFile, GcReason, GcReport } from './engine/gc.js'

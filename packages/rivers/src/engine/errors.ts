@@ -195,6 +195,62 @@ export function inputNotRecorded(key: string): RiversError {
 }
 
 /**
+ * `partitions add|remove` naming a set no asset is partitioned by.
+ *
+ * @example
+ * throw unknownDynamicSet('custmers', ['customers'], 'customers')
+ */
+export function unknownDynamicSet(name: string, names: readonly string[], near: string | undefined): RiversError {
+  const hint = near === undefined ? '' : ` (did you mean "${near}"?)`
+  const known = names.length === 0 ? 'no asset has dynamic partitions' : `the sets are: ${names.join(', ')}`
+  return new RiversError(
+    'RIVERS_UNKNOWN_PARTITION_SET',
+    `no asset is partitioned by a dynamic set named "${name}"${hint}; ${known}. Declare one with partitions: dynamicPartitions('${name}')`,
+    { exitCode: 2 },
+  )
+}
+
+/**
+ * Removing dynamic keys whose partitions have records.
+ *
+ * @example
+ * throw partitionsHaveRecords('customers', [{ asset: 'orders', key: 'acme' }], false)
+ */
+export function partitionsHaveRecords(
+  set: string,
+  recorded: readonly { asset: string; key: string }[],
+  wipeUnsupported: boolean,
+): RiversError {
+  const list = recorded
+    .slice(0, 5)
+    .map((r) => `${r.asset} [${r.key}]`)
+    .join(', ')
+  const more = recorded.length > 5 ? ` and ${recorded.length - 5} more` : ''
+  const fix = wipeUnsupported
+    ? 'this store cannot forget single partitions; remove the records with assets wipe first'
+    : 'add --wipe to forget those records too, or keep the keys'
+  return new RiversError(
+    'RIVERS_PARTITIONS_HAVE_RECORDS',
+    `cannot remove from dynamic set "${set}": ${list}${more} ha${recorded.length === 1 ? 's' : 've'} records; ${fix}. Nothing was removed`,
+    { exitCode: 2 },
+  )
+}
+
+/**
+ * A store without dynamic partition sets.
+ *
+ * @example
+ * throw dynamicPartitionsUnsupported()
+ */
+export function dynamicPartitionsUnsupported(): RiversError {
+  return new RiversError(
+    'RIVERS_UNSUPPORTED',
+    'this store does not keep dynamic partition sets (it lacks addDynamicPartitions/removeDynamicPartitions): use the embedded SQLite store',
+    { exitCode: 2 },
+  )
+}
+
+/**
  * A backfill whose selection holds no partitioned asset.
  *
  * @example

@@ -34,6 +34,7 @@ import {
 import { collectGarbage, type GcReport } from './gc.js'
 import { validateLaunches } from './launch.js'
 import type { AssetId } from './planner.js'
+import { addDynamicKeys, type DynamicSetEdit, removeDynamicKeys } from './partition-sets.js'
 import { type BackfillOptions, type BackfillReport, listBackfills, runBackfill } from './backfill.js'
 import {
   partitionEntries,
@@ -502,6 +503,27 @@ export class Workspace {
    */
   backfills(options: { limit?: number } = {}): Promise<BackfillReport[]> {
     return listBackfills(this.#seams.store, options)
+  }
+
+  /**
+   * Adds keys to a dynamic partition set (`assets partitions add SET KEY...`).
+   *
+   * @example
+   * await ws.addPartitions('customers', ['acme', 'globex'])
+   */
+  addPartitions(set: string, keys: readonly string[]): Promise<DynamicSetEdit> {
+    return addDynamicKeys(this.#project, this.#seams.store, set, keys)
+  }
+
+  /**
+   * Removes keys from a dynamic partition set; refuses keys whose partitions have records unless
+   * `wipe` (`assets partitions remove SET KEY... [--wipe]`).
+   *
+   * @example
+   * await ws.removePartitions('customers', ['acme'], { wipe: true })
+   */
+  removePartitions(set: string, keys: readonly string[], options: { wipe?: boolean } = {}): Promise<DynamicSetEdit> {
+    return removeDynamicKeys(this.#project, this.#seams.store, set, keys, options)
   }
 
   /**

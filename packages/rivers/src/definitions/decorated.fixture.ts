@@ -3,7 +3,8 @@
  * `decorators.test.ts` loads this file through tsx (esbuild), as the CLI loads project files.
  */
 import { z } from 'zod'
-import { asset, assetsOf, ref, result, type AssetContext } from './index.js'
+import { daily, mapping } from '../partitions/index.js'
+import { asset, assetsOf, mapped, ref, result, type AssetContext } from './index.js'
 
 export let constructed = 0
 
@@ -46,3 +47,20 @@ export const doubled = asset(
   { key: 'deco/doubled', deps: { sum: assetsOf(Pipeline).sum, scaled: assetsOf(Pipeline).scaled } },
   ({ sum, scaled }) => sum * 2 + scaled,
 )
+
+/** Partitioned methods: `partitions` and a `mapped()` dep in the decorator form. */
+export class Partitioned {
+  @asset({ key: 'deco/days', partitions: daily({ start: '2024-01-01' }) })
+  days() {
+    return [1]
+  }
+
+  @asset({
+    key: 'deco/week',
+    partitions: daily({ start: '2024-01-01' }),
+    deps: { days: mapped(ref<number[]>('deco/days'), mapping.window({ length: 7 })) },
+  })
+  week({ days }: { days: Record<string, number[]> }) {
+    return Object.values(days).flat().length
+  }
+}

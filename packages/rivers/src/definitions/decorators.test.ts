@@ -72,6 +72,22 @@ describe('@asset under tsx', () => {
     expect(project.byKey.get('deco/raw')!.labels).toEqual(['group:deco', 'tag:tier=bronze'])
   })
 
+  test('decorated methods declare partitions and mapped() deps', async () => {
+    const { days, week } = assetsOf(fx.Partitioned)
+    expect(days.partitions?.describe()).toBe('daily from 2024-01-01 (UTC)')
+    const project = defineProject({ assets: [fx.Partitioned] })
+    expect(project.byKey.get('deco/week')!.partitions?.kind).toBe('daily')
+    expect(project.byKey.get('deco/week')!.deps).toEqual([
+      {
+        name: 'days',
+        key: 'deco/days',
+        mapping: { kind: 'window', offset: 0, length: 7, overStatic: false },
+        many: true,
+      },
+    ])
+    expect(await week.fn({ days: { '2024-01-01': [1, 2], '2024-01-02': [3] } }, {} as never)).toBe(3)
+  })
+
   test('reading a method that is not an asset throws a clear error', () => {
     const handles = assetsOf(fx.Pipeline) as unknown as Record<string, unknown>
     expect(Object.keys(handles)).not.toContain('offset')

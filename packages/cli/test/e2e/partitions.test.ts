@@ -193,3 +193,55 @@ describe('a daily-partitioned pipeline', () => {
     expect(notPartitioned.stderr).toContain('"total" is not partitioned')
   })
 })
+
+describe('a dynamic partition set', () => {
+  const p = makeProject({
+    'rivers.config.ts': `
+import { asset, defineProject, dynamicPartitions } from '@rivers-orchestrator/rivers'
+
+export const orders = asset({ key: 'orders', partitions: dynamicPartitions('customers') }, (_, ctx) => ({
+  customer: ctx.partition!.key,
+}))
+
+export default defineProject({ assets: [orders] })
+`,
+  })
+
+  test('keys added by command become partitions; removing one with records needs --wipe', T, async () => {
+    const empty = await p.run(['materialize', '--json'])
+    expect(empty.code, empty.stderr).toBe(0)
+    expect(empty.json().materialized).toEqual([])
+    const added = await p.run(['partitions', 'add', 'customers', 'acme', 'globex', '--json'])
+    expect(added.code, added.stderr).toBe(0)
+    expect(added.json()).toMatchObject({ set: 'customers', assets: ['orders'], changed: 2, keys: ['acme', 'globex'] })
+    const built = await p.run(['materialize', '--json'])
+    expect(built.code, built.stderr).toBe(0)
+    expect(built.json().partitions).toEqual({ orders: { planned: 2, materialized: 2, skipped: 0, failed: 0 } })
+    const refused = await p.run(['partitions', 'remove', 'customers', 'acme'])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('orders [acme] has records')
+    expect(refused.stderr).toContain('--wipe')
+    const removed = await p.run(['partitions', 'remove', 'customers', 'acme', '--wipe', '--json'])
+    expect(removed.code, removed.stderr).toBe(0)
+    expect(removed.json()).toMatchObject({ changed: 1, keys: ['globex'], wiped: 1 })
+    const status = (await p.run(['partitions', 'orders', '--json'])).json()
+    expect(status).toMatchObject({ total: 1, fresh: 1, missing: 0 })
+    // Added again, a key is a new partition (missing), not the old one back.
+    expect((await p.run(['partitions', 'add', 'customers', 'acme'])).code).toBe(0)
+    expect((await p.run(['partitions', 'orders', '--json'])).json()).toMatchObject({ total: 2, fresh: 1, missing: 1 })
+  })
+
+  test('bad sets and keys are refused', T, async () => {
+    const badKey = await p.run(['partitions', 'add', 'customers', 'a|b'])
+    expect(badKey.code).toBe(2)
+    expect(badKey.stderr).toContain('a|b')
+    const unknownSet = await p.run(['partitions', 'add', 'custmers', 'x'])
+    expect(unknownSet.code).toBe(2)
+    expect(unknownSet.stderr).toContain('did you mean "customers"')
+    const noKeys = await p.run(['partitions', 'add', 'customers'])
+    expect(noKeys.code).toBe(2)
+    const unknownKey = await p.run(['partitions', 'remove', 'customers', 'initech'])
+    expect(unknownKey.code).toBe(2)
+    expect(unknownKey.stderr).toContain('initech')
+  })
+})

@@ -65,6 +65,8 @@ export class RecordsTable {
   readonly #cursor: () => Database.Statement
   readonly #markWiped: Database.Statement
   readonly #dropLatest: Database.Statement
+  readonly #markPartitionWiped: Database.Statement
+  readonly #dropPartition: Database.Statement
   readonly #snapshot: <T>(fn: () => T | string) => T | string
   readonly #chunk: number
 
@@ -117,6 +119,10 @@ export class RecordsTable {
         .raw())
     this.#markWiped = db.prepare('UPDATE materializations SET wiped_at = ? WHERE asset_key = ? AND wiped_at IS NULL')
     this.#dropLatest = db.prepare('DELETE FROM latest WHERE asset_key = ?')
+    this.#markPartitionWiped = db.prepare(
+      'UPDATE materializations SET wiped_at = ? WHERE asset_key = ? AND partition = ? AND wiped_at IS NULL',
+    )
+    this.#dropPartition = db.prepare('DELETE FROM latest WHERE asset_key = ? AND partition = ?')
     // A deferred read transaction pins one WAL snapshot, so all chunks see the same state.
     const tx = db.transaction((fn: () => unknown) => fn())
     this.#snapshot = <T>(fn: () => T | string) => tx.deferred(fn) as T | string
@@ -272,6 +278,20 @@ export class RecordsTable {
     for (const key of new Set(keys)) {
       this.#markWiped.run(when, key)
       removed += this.#dropLatest.run(key).changes
+    }
+    return removed
+  }
+
+  /**
+   * Forgets some partitions of an asset, as `wipe` forgets assets. Returns how many `latest` rows
+   * were removed. Call inside a transaction.
+   */
+  wipePartitions(key: string, partitions: readonly string[], at: Date = new Date()): number {
+    const when = isoTime(at)
+    let removed = 0
+    for (const p of new Set(partitions)) {
+      this.#markPartitionWiped.run(when, key, p)
+      removed += this.#dropPartition.run(key, p).changes
     }
     return removed
   }

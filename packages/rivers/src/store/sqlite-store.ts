@@ -428,6 +428,17 @@ export class SqliteStore implements Store {
   }
 
   /**
+   * Forgets some partitions of an asset (their `latest` rows go; records stay as history with
+   * `wipedAt`). Returns the number of `latest` rows removed.
+   *
+   * @example
+   * await store.wipePartitions('events', ['2024-01-01']) // 1
+   */
+  async wipePartitions(key: string, partitions: readonly string[]): Promise<number> {
+    return this.#write(() => this.#records.wipePartitions(key, partitions))
+  }
+
+  /**
    * Pins the current record of an asset, or its record of `runId`, with a note; gc keeps its
    * artifact. Pinning a pinned record replaces its note.
    *

@@ -102,6 +102,8 @@ export interface Store {
    * `recordMaterialization` would; all or none are stored. Returns the record ids in order.
    */
   recordMaterializations?(records: readonly NewRecord[]): Promise<number[]>
+  /** Optional: forgets some partitions of an asset as `wipe` forgets assets; returns the `latest` rows removed. */
+  wipePartitions?(key: string, partitions: readonly string[]): Promise<number>
   /** Optional: a dynamic partition set's keys by position, `null` where a key was removed (`[]`: no such set). */
   dynamicPartitionSlots?(set: string): Promise<(string | null)[]>
   /** Optional: adds keys to a dynamic set at the next positions (present keys stay); returns how many were added. */

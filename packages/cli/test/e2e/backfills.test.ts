@@ -1,9 +1,10 @@
 /**
  * Backfills through the real `assets` binary: batches of runs with durable progress, a failed
  * partition resumed, a backfill whose process was killed (kill -9) reported `interrupted` and
- * resumed to the end, Ctrl-C, and the bad inputs refused before anything is stored.
+ * resumed to the end, two backfills of one range at once (each partition built once), and the bad
+ * inputs refused before anything is stored.
  */
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 
 import { afterAll, describe, expect, test } from 'vitest'
@@ -16,7 +17,7 @@ afterAll(removeProjects)
 const T = { timeout: 90_000 }
 
 const CONFIG = `
-import { writeFileSync, mkdirSync } from 'node:fs'
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { asset, daily, defineProject } from '@rivers-orchestrator/rivers'
 
 const days = daily({ start: '2024-01-01', end: '2024-02-01' })
@@ -25,6 +26,7 @@ export const events = asset({ key: 'events', partitions: days }, async (_, ctx) 
   const key = ctx.partition!.key
   mkdirSync('started', { recursive: true })
   writeFileSync(\`started/\${key}\`, '')
+  appendFileSync('starts.log', \`\${key}\\n\`)
   if (process.env.FAIL_ON === key) throw new Error(\`no data for \${key}\`)
   const ms = Number(process.env.SLOW ?? 0)
   if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms))
@@ -109,6 +111,17 @@ describe('backfills', () => {
     expect(resumed.json()).toMatchObject({ status: 'done', progress: [{ planned: 11, done: 11, failed: 0 }] })
     const parts = (await p.run(['partitions', 'events', '--json'])).json()
     expect(parts).toMatchObject({ total: 31, fresh: 31 })
+  })
+
+  test('two backfills of one range at once build each partition once', T, async () => {
+    const q = makeProject({ 'rivers.config.ts': CONFIG })
+    const args = ['backfill', 'events', '--from', '2024-01-01', '--to', '2024-01-08', '--batch', '3', '--json']
+    const [a, b] = await Promise.all([q.run(args, { env: { SLOW: '150' } }), q.run(args, { env: { SLOW: '150' } })])
+    expect(a.code, a.stderr).toBe(0)
+    expect(b.code, b.stderr).toBe(0)
+    const starts = readFileSync(path.join(q.dir, 'starts.log'), 'utf8').trim().split('\n').sort()
+    expect(starts).toEqual(Array.from({ length: 8 }, (_, i) => `2024-01-0${i + 1}`))
+    expect((await q.run(['partitions', 'events', '--json'])).json()).toMatchObject({ fresh: 8 })
   })
 
   test('bad input is refused before anything is stored', T, async () => {

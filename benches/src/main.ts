@@ -26,6 +26,7 @@ import { evaluateTickTargets } from './automation/tickTargets.js'
 import { annotate, evaluateTargets } from './report/targets.js'
 import { evaluateIssue12Targets } from './report/targets12.js'
 import { driftStatsScenario } from './automation/stats.js'
+import { evaluatePartitionTargets, partitionsScenario } from './partitions/partitions.js'
 import type { BenchReport, Impl } from './results.js'
 import { buildScenario, coldScenario } from './scenarios/build.js'
 import { callScenario } from './scenarios/call.js'
@@ -196,6 +197,8 @@ async function main(): Promise<void> {
   await guarded(ctx, 'drift statistics', () => {
     driftStatsScenario(ctx)
   })
+  await guarded(ctx, 'partitions', () => partitionsScenario(ctx, profile.mode === 'quick' ? 1000 : 5000))
+  ctx.log(`  partitions: total ${elapsed()}`)
 
   if (args.automation) {
     await guarded(ctx, 'automation tick', () => tickScenario(ctx, 100_000))
@@ -211,6 +214,7 @@ async function main(): Promise<void> {
     ...annotate(evaluateTargets(ctx.rows, ctx.memory), ctx.rows, ctx.memory),
     ...evaluateIssue12Targets(ctx.rows),
     ...evaluateTickTargets(ctx.rows),
+    ...evaluatePartitionTargets(ctx.rows),
   ]
   mkdirSync(RESULTS, { recursive: true })
   const drawn = charts(ctx.rows)

@@ -80,6 +80,10 @@ export const SCENARIOS = {
     title: 'Drift statistics (issue 14)',
     what: 'ksTest / cvmTest on 2 × 100k normal values (b shifted by 0.01σ; number[] in, typed copies, sort, one merge pass, p-value), mmdTest on 2 × 2k values (median heuristic + statistic) and with 200 permutations on 2 × 1k and 2 × 2k; target: KS ≤ 20 ms',
   },
+  partitions: {
+    title: 'Partitions (issue 13)',
+    what: 'through the binding: status counts of an asset with 1M recorded partitions, one partition status, a plan of 20 chained daily assets × 1M partitions, a re-plan after one upstream partition changes under a 7-partition window (record applied + plan), core bytes for 10M contiguous partitions; the store writing partition records in transactions of 1,000; the engine backfilling a trivial daily asset (records and output files)',
+  },
   phases: {
     title: 'Where build time goes',
     what: 'the build from JS keys split into phases, and variants that isolate one cost each',

@@ -9,7 +9,17 @@ import path from 'node:path'
 
 import { afterAll, describe, expect, it } from 'vitest'
 
-import { asset, daily, defineProject, mapped, mapping, source, weekly } from '../index.js'
+import {
+  asset,
+  daily,
+  defineProject,
+  mapped,
+  mapping,
+  partitionProduct,
+  source,
+  staticPartitions,
+  weekly,
+} from '../index.js'
 import { openWorkspace } from '../open.js'
 import { mulberry32 } from '../automation/random.js'
 
@@ -107,4 +117,62 @@ describe('partitioned assets, incrementally', () => {
       expect(p.week?.materialized).toBe(new Set([...changed].map((d) => Math.floor(DAYS.indexOf(d) / 7))).size)
     }
   }, 120_000)
+})
+
+describe('products of partitions', () => {
+  it('run per (day, region), read a window per dimension, and re-run only the cells a change reaches', async () => {
+    const data = { values: { eu: 1, us: 2, apac: 3 } as Record<string, number> }
+    const make = () => {
+      const raw = source({
+        key: 'raw',
+        observe: () => ({ dataVersion: JSON.stringify(data.values) }),
+        load: () => ({ ...data.values }),
+      })
+      const cells = partitionProduct({
+        date: daily({ start: '2024-01-01', end: '2024-01-06' }),
+        region: staticPartitions(['eu', 'us', 'apac']),
+      })
+      const sales = asset({ key: 'sales', partitions: cells, deps: { raw } }, ({ raw }, ctx) => {
+        const { date, region } = ctx.partition!.dimensions
+        return raw[region!]! * 100 + Number(date!.slice(8))
+      })
+      const trend = asset(
+        {
+          key: 'trend',
+          partitions: cells,
+          deps: {
+            last2: mapped(
+              sales,
+              mapping.perDimension({ date: mapping.window({ length: 2 }), region: mapping.identity() }),
+            ),
+          },
+        },
+        ({ last2 }) => Object.entries(last2).map(([k, v]) => `${k}=${v}`),
+      )
+      return defineProject({ assets: [trend] })
+    }
+    const dir = tempDir()
+    const run = async () => {
+      const ws = await openWorkspace(make(), { projectDir: dir, logLevel: 'silent' })
+      try {
+        const summary = await ws.materialize()
+        return { summary, parts: await ws.partitions('trend', { partitions: ['2024-01-03|us'] }) }
+      } finally {
+        await ws.close()
+      }
+    }
+    const first = await run()
+    expect(first.summary.partitions).toEqual({
+      sales: { planned: 15, materialized: 15, skipped: 0, failed: 0 },
+      trend: { planned: 15, materialized: 15, skipped: 0, failed: 0 },
+    })
+    expect(first.parts.runs).toEqual([{ from: '2024-01-03|us', to: '2024-01-03|us', count: 1, status: 'fresh' }])
+    data.values = { ...data.values, us: 20 }
+    const second = await run()
+    // Every sales cell reads the whole source and re-runs; only the 5 us cells change, so 5 trend cells follow.
+    expect(second.summary.partitions).toEqual({
+      sales: { planned: 15, materialized: 15, skipped: 0, failed: 0 },
+      trend: { planned: 15, materialized: 5, skipped: 10, failed: 0 },
+    })
+  }, 60_000)
 })

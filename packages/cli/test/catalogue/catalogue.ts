@@ -98,6 +98,14 @@
  * | 87 | `mapped()` where the upstream is not partitioned | 2 | partition-defs |
  * | 88 | `partitions` that is not a partition definition | 2 | partition-defs |
  * | 89 | a partitioned source | 2 | partition-defs |
+ * | 90 | `--partition` with a key the asset's definition does not have (nearest key suggested) | 2 | partition-commands |
+ * | 91 | `--partition` with a reversed range | 2 | partition-commands |
+ * | 92 | `--partition` when no selected asset is partitioned | 2 | partition-commands |
+ * | 93 | `backfill` of a selection without a partitioned asset | 2 | partition-commands |
+ * | 94 | `backfill --resume` of an unknown id | 2 | partition-commands |
+ * | 95 | `partitions add` of a dynamic key with a forbidden character | 2 | partition-commands |
+ * | 96 | a product key with the wrong number of dimensions | 2 | partition-commands |
+ * | 97 | `partitions remove` of a key whose partitions have records, without `--wipe` | 2 | partition-commands |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'

@@ -273,7 +273,7 @@ export function backfillOfUnpartitioned(selection: readonly string[]): RiversErr
 export function backfillWithoutRange(key: string): RiversError {
   return new RiversError(
     'RIVERS_INVALID_ARGUMENT',
-    `a backfill needs a range of partitions of "${key}": give --from KEY and --to KEY (inclusive), or --resume ID to continue a backfill`,
+    `a backfill needs a range of partitions of "${key}": pass --from KEY and --to KEY (inclusive), or --resume ID to continue a backfill`,
     { exitCode: 2 },
   )
 }
@@ -301,7 +301,7 @@ export function backfillsUnsupported(): RiversError {
 export function notPartitioned(key: string): RiversError {
   return new RiversError(
     'RIVERS_NOT_PARTITIONED',
-    `"${key}" is not partitioned: it has one record per materialization, shown by assets status ${key}; declare partitions: daily({ start }) (or another definition) on the asset to partition it`,
+    `"${key}" is not partitioned: it has one record per materialization, shown by assets status ${key}; add partitions: daily({ start }) (or another definition) to the asset to partition it`,
     { exitCode: 2 },
   )
 }
@@ -315,7 +315,7 @@ export function notPartitioned(key: string): RiversError {
 export function partitionOfUnpartitioned(selection: readonly string[], args: readonly string[]): RiversError {
   return new RiversError(
     'RIVERS_NOT_PARTITIONED',
-    `--partition ${args.join(', ')} given, but no asset selected by ${selection.join(' ')} is partitioned: drop --partition, or select a partitioned asset (assets list shows each asset's partitions)`,
+    `--partition ${args.join(', ')} given, but no asset selected by ${selection.join(' ')} is partitioned: remove --partition, or select a partitioned asset (assets status shows each asset's partitions)`,
     { exitCode: 2 },
   )
 }

@@ -45,13 +45,16 @@ export async function loadInputs(run: RunContext, id: AssetId, partition = 0): P
       if (all === undefined) reads.set(depId, read)
       else for (const [q, v] of read) all.set(q, v)
       versions.set(depId, ['', ''])
-      inputs[d.name] = validateInput(def, d.name, d.many ? values : Object.values(values)[0])
+      // A schema in `inputs` describes one partition's value: each value of a Record is checked.
+      inputs[d.name] = d.many
+        ? Object.fromEntries(Object.entries(values).map(([k, v]) => [k, validateInput(def, d.name, v)]))
+        : validateInput(def, d.name, Object.values(values)[0])
       continue
     }
     const loaded = await loadInput(run, depId)
     if (loaded.version === '') throw inputWithoutVersion(a.key, d.key)
     versions.set(depId, [loaded.version, ''])
-    inputs[d.name] = validateInput(def, d.name, d.many ? { '': loaded.value } : loaded.value)
+    inputs[d.name] = validateInput(def, d.name, loaded.value)
   }
   for (const [depId, read] of reads) {
     const { version, partitions } = consumedOf(read)

@@ -311,7 +311,7 @@ export function backfillNotFound(file: string, id: string, recent: readonly stri
   const known = recent.length === 0 ? 'There is no backfill yet.' : `Recent backfills: ${recent.join(', ')}.`
   return new RiversError(
     'RIVERS_BACKFILL_NOT_FOUND',
-    `Backfill '${id}' does not exist in the store ${file}. ${known} List them with \`assets backfills\`.`,
+    `Backfill '${id}' does not exist in the store ${file}. ${known} Run \`assets backfills\` to list them and pass one of their ids to --resume.`,
   )
 }
 

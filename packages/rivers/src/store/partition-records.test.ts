@@ -237,11 +237,11 @@ describe('messages', () => {
         `"RiversError: A key of the dynamic partition set 'customers' (non-empty) must be a string without newlines or NUL characters, got "". Pass the partition key as the partition definition prints it."`,
       )
       expect(await message(store.backfill('bf-9'))).toMatchInlineSnapshot(
-        `"RiversError: Backfill 'bf-9' does not exist in the store <tmp>/rivers.db. There is no backfill yet. List them with \`assets backfills\`."`,
+        `"RiversError: Backfill 'bf-9' does not exist in the store <tmp>/rivers.db. There is no backfill yet. Run \`assets backfills\` to list them and pass one of their ids to --resume."`,
       )
       await store.createBackfill({ id: 'bf-1', selection: [], ranges: {}, batch: 1, planned: {} })
       expect(await message(store.backfill('bf-9'))).toMatchInlineSnapshot(
-        `"RiversError: Backfill 'bf-9' does not exist in the store <tmp>/rivers.db. Recent backfills: bf-1. List them with \`assets backfills\`."`,
+        `"RiversError: Backfill 'bf-9' does not exist in the store <tmp>/rivers.db. Recent backfills: bf-1. Run \`assets backfills\` to list them and pass one of their ids to --resume."`,
       )
       const again = store.createBackfill({ id: 'bf-1', selection: [], ranges: {}, batch: 1, planned: {} })
       expect(await message(again)).toMatchInlineSnapshot(

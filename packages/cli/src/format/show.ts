@@ -60,12 +60,19 @@ export function formatShow(d: AssetDetail, style: Style): string {
 
 function formatRecord(r: Record_, style: Style): string[] {
   const head = [shortTime(r.at), `run ${r.runId}`, r.kind, `data ${short(r.dataVersion)}`]
+  if (r.partition !== undefined) head.splice(1, 0, `[${r.partition}]`)
   if (r.durationMs !== undefined) head.push(formatDuration(r.durationMs))
   const out = [`  ${head.join('  ')}`]
   const field = (name: string, value: string) => out.push(`    ${style.dim(`${name}:`)} ${value}`)
   if (r.kind === 'materialization') field('code', `${short(r.codeVersion)}  config ${short(r.configHash)}`)
   if (r.config !== undefined) field('params', JSON.stringify(r.config))
-  if (r.inputs.length > 0) field('inputs', r.inputs.map((i) => `${i.key}@${short(i.dataVersion)}`).join(', '))
+  if (r.inputs.length > 0)
+    field(
+      'inputs',
+      r.inputs
+        .map((i) => `${i.key}${i.partition === undefined ? '' : `[${i.partition}]`}@${short(i.dataVersion)}`)
+        .join(', '),
+    )
   if (r.storagePath !== undefined)
     field(
       'stored',

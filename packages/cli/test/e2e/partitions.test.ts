@@ -132,6 +132,14 @@ describe('a daily-partitioned pipeline', () => {
     expect(s.materialized).toContain('total')
     const sums = (await storedValue(p, 'total')) as string[]
     expect(sums.slice(4, 7)).toEqual(['2024-01-05=57', '2024-01-06=60', '2024-01-07=63'])
+    // Each record says which partition it is and which partitions of its input it read.
+    const shown = (await p.run(['show', 'rolling', '--json'])).json()
+    const latest = shown.history.find((h: { partition?: string }) => h.partition === '2024-01-07')
+    expect(latest.inputs).toEqual([
+      { key: 'daily_readings', partition: '2024-01-05...2024-01-07', dataVersion: expect.any(String) },
+    ])
+    const human = await p.run(['show', 'rolling'])
+    expect(human.stdout).toContain('daily_readings[2024-01-05...2024-01-07]@')
   })
 
   test('the incremental result equals a clean build of the same data', T, async () => {
@@ -177,6 +185,23 @@ describe('a daily-partitioned pipeline', () => {
     expect(after.code, after.stderr).toBe(0)
     expect(after.stdout).toContain('2024-01-01...2024-01-03')
     expect(after.stdout).toMatch(/2024-01-04\.\.\.2024-01-10\s+7\s+stale/)
+  })
+
+  test('gc keeps the current output of every partition', T, async () => {
+    // Keep one record per (asset, partition): the older outputs of re-built partitions go.
+    p.write({
+      'rivers.config.ts': CONFIG.replace(
+        'defineProject({ assets: [readings, dailyReadings, rolling, total] })',
+        'defineProject({ assets: [readings, dailyReadings, rolling, total], retention: { keep: 1 } })',
+      ),
+    })
+    const gc = await p.run(['gc', '--yes', '--json'])
+    expect(gc.code, gc.stderr).toBe(0)
+    expect(gc.json().files.length).toBeGreaterThan(10)
+    // Rebuilding the reader of every partition reads each current partition's file back.
+    const r = await p.run(['materialize', 'total', '--force', '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.json()).toMatchObject({ status: 'success', materialized: ['total'] })
   })
 
   test('bad partitions are refused before anything runs', T, async () => {

@@ -77,6 +77,8 @@ export class ProjectState {
   #parts: PartitionState | undefined
   /** Ids of the partitioned assets. */
   #partitioned: AssetId[] = []
+  /** The partitioned assets that read each asset (its direct dependents). */
+  readonly #readers = new Map<AssetId, AssetId[]>()
 
   private constructor(project: Project, store: Store, baseDir: string, config: RunConfig, code: CodeVersionOptions) {
     this.#project = project
@@ -112,8 +114,14 @@ export class ProjectState {
   /** Builds the per-partition state (dynamic sets with their stored keys), when any asset is partitioned. */
   async #openPartitions(): Promise<void> {
     this.#parts = await PartitionState.open(this.#project, this.#ids, this.#store, this.#code, this.#config.hashBytes())
-    if (this.#parts !== undefined)
-      this.#partitioned = this.#project.assets.flatMap((a, i) => (a.partitions === undefined ? [] : [i as AssetId]))
+    if (this.#parts === undefined) return
+    this.#partitioned = this.#project.assets.flatMap((a, i) => (a.partitions === undefined ? [] : [i as AssetId]))
+    for (const id of this.#partitioned)
+      for (const dep of new Set(this.depIds(id))) {
+        const list = this.#readers.get(dep as AssetId)
+        if (list === undefined) this.#readers.set(dep as AssetId, [id])
+        else list.push(id)
+      }
   }
 
   /** The per-partition state; undefined when no asset is partitioned. */
@@ -384,10 +392,16 @@ export class ProjectState {
    * fingerprint of all its partitions (what an unpartitioned reader of every partition consumes),
    * and it reads stale while any partition is missing or stale, so what reads it does too.
    */
-  #syncRollups(): void {
+  #syncRollups(changed?: AssetId): void {
     const parts = this.#parts
     if (parts === undefined) return
-    const rollups = parts.rollups(this.#partitioned)
+    // After one record, only its asset's roll-up and the partitioned assets reading it can change.
+    const ids =
+      changed === undefined
+        ? this.#partitioned
+        : [...(parts.definition(changed) === undefined ? [] : [changed]), ...(this.#readers.get(changed) ?? [])]
+    if (ids.length === 0) return
+    const rollups = parts.rollups(ids)
     for (const [id, version] of rollups) this.#data.set(id, version)
     for (const [id] of rollups) {
       const r = parts.rollupRecord(
@@ -443,7 +457,7 @@ export class ProjectState {
         { id: r.id, partition: r.partition ?? 0, code, config, data: r.dataVersion, inputs: r.inputs },
       ])
       if (def !== undefined) {
-        this.#syncRollups()
+        this.#syncRollups(r.id)
         return recordId
       }
     }
@@ -456,7 +470,7 @@ export class ProjectState {
       dataVersion: r.dataVersion,
       kind: r.kind,
     })
-    this.#syncRollups()
+    this.#syncRollups(r.id)
     return recordId
   }
 

@@ -184,7 +184,10 @@ export interface AssetDetail {
     pin?: { note?: string; pinnedAt: string }
     /** The config values it was built with, secrets redacted (absent for an asset without config). */
     config?: unknown
-    inputs: { key: string; dataVersion: string }[]
+    /** The partition this record is of (a partitioned asset). */
+    partition?: string
+    /** Inputs consumed; `partition`: the partitions read of a partitioned input (`FROM...TO`, ranges joined by `,`). */
+    inputs: { key: string; dataVersion: string; partition?: string }[]
     metadata: Record<string, unknown>
     metrics: { name: string; value: number; step?: number }[]
     checks: { name: string; passed: boolean; blocking: boolean; message?: string }[]

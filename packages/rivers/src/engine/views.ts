@@ -179,7 +179,11 @@ export async function assetRecords(store: Store, key: string, limit: number): Pr
       codeVersion: h.codeVersion,
       configHash: h.configHash,
       durationMs: h.durationMs,
-      inputs: h.inputs.map((i) => ({ key: i.key, dataVersion: i.dataVersion })),
+      inputs: h.inputs.map((i) =>
+        i.partition === ''
+          ? { key: i.key, dataVersion: i.dataVersion }
+          : { key: i.key, dataVersion: i.dataVersion, partition: i.partition },
+      ),
       metadata: h.metadata ?? {},
       metrics: h.metrics,
       checks: h.checks.map((c) =>
@@ -188,6 +192,7 @@ export async function assetRecords(store: Store, key: string, limit: number): Pr
           : { name: c.name, passed: c.passed, blocking: c.blocking, message: c.message },
       ),
     }
+    if (h.partition !== '') entry.partition = h.partition
     if (h.storagePath !== null) entry.storagePath = h.storagePath
     if (h.collectedAt !== null) entry.collectedAt = h.collectedAt
     if (h.pin !== null)

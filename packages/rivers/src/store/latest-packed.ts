@@ -4,6 +4,21 @@
  */
 import type { LatestRecords, PackedLatestRecords, RecordKind } from './types.js'
 
+/**
+ * The packed columns of a chunk query over `latest` rows, in `LatestChunk` order (the unpartitioned
+ * reads in records.ts and the partitioned ones in partition-records.ts both select them).
+ */
+export const PACKED_COLUMNS = `group_concat(asset_key, char(10)),
+  CAST(group_concat(code_version, '') AS BLOB),
+  CAST(group_concat(config_hash, '') AS BLOB),
+  CAST(group_concat(data_version, '') AS BLOB),
+  group_concat(input_count, ','),
+  group_concat(input_keys, char(10)),
+  CAST(group_concat(input_versions, '') AS BLOB),
+  group_concat(run_id, char(10)),
+  group_concat(finished_at, char(10)),
+  group_concat(kind, char(10))`
+
 /** One chunk as the aggregate query returns it (see `RecordsTable`); NULL columns come as ''. */
 export interface LatestChunk {
   count: number

@@ -5,25 +5,15 @@
  */
 import type Database from 'better-sqlite3'
 import { storeCorrupt } from './errors.js'
-import { type LatestChunk, stitchChunks } from './latest-packed.js'
+import { type LatestChunk, PACKED_COLUMNS, stitchChunks } from './latest-packed.js'
 import type { PackedPartitionRecords } from './types.js'
 
 /**
- * One aggregate row per chunk of one asset's partitions (see `CHUNK_COLUMNS` in records.ts): count,
+ * One aggregate row per chunk of one asset's partitions (`PACKED_COLUMNS`, as `CHUNK_COLUMNS` in records.ts): count,
  * last partition, number of inputs, then the packed columns. `partition > ?` starts after the last
  * partition read, and `''` (the unpartitioned row) sorts before every partition key.
  */
-const PARTITION_CHUNK = `SELECT count(*), max(partition), coalesce(sum(input_count), 0),
-  group_concat(asset_key, char(10)),
-  CAST(group_concat(code_version, '') AS BLOB),
-  CAST(group_concat(config_hash, '') AS BLOB),
-  CAST(group_concat(data_version, '') AS BLOB),
-  group_concat(input_count, ','),
-  group_concat(input_keys, char(10)),
-  CAST(group_concat(input_versions, '') AS BLOB),
-  group_concat(run_id, char(10)),
-  group_concat(finished_at, char(10)),
-  group_concat(kind, char(10)),
+const PARTITION_CHUNK = `SELECT count(*), max(partition), coalesce(sum(input_count), 0), ${PACKED_COLUMNS},
   group_concat(partition, char(10)),
   group_concat(input_partitions, char(10))
   FROM (SELECT * FROM latest WHERE asset_key = ? AND partition > ? ORDER BY partition LIMIT ?)`

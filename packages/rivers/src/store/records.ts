@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3'
 import { badStoreKey, badStorePartition, runNotFound, storeCorrupt } from './errors.js'
 import { asHash } from './hex.js'
 import { encodeJson, isoTime } from './json.js'
-import { type LatestChunk, stitchChunks, unpackLatest } from './latest-packed.js'
+import { type LatestChunk, PACKED_COLUMNS, stitchChunks, unpackLatest } from './latest-packed.js'
 import type { LatestChanges, LatestCursor, LatestRecords, NewRecord, PackedLatestRecords, RecordKind } from './types.js'
 
 /**
@@ -18,17 +18,7 @@ import type { LatestChanges, LatestCursor, LatestRecords, NewRecord, PackedLates
  * a blob appends its bytes as they are in a UTF-8 database; CAST back to BLOB hands them over as one
  * Buffer, no hex round trip).
  */
-const CHUNK_COLUMNS = `SELECT count(*), max(asset_key),
-  group_concat(asset_key, char(10)),
-  CAST(group_concat(code_version, '') AS BLOB),
-  CAST(group_concat(config_hash, '') AS BLOB),
-  CAST(group_concat(data_version, '') AS BLOB),
-  group_concat(input_count, ','),
-  group_concat(input_keys, char(10)),
-  CAST(group_concat(input_versions, '') AS BLOB),
-  group_concat(run_id, char(10)),
-  group_concat(finished_at, char(10)),
-  group_concat(kind, char(10))`
+const CHUNK_COLUMNS = `SELECT count(*), max(asset_key), ${PACKED_COLUMNS}`
 
 /** The `latest` upsert of a partitioned record, or of one with partitioned inputs. */
 const UPSERT_PARTITIONED = `INSERT OR REPLACE INTO latest (asset_key, partition, materialization_id, kind, code_version,

@@ -215,6 +215,24 @@ export function badTtl(key: string, ttlMs: number): RiversError {
 }
 
 /**
+ * A partition given to a batched partition-lease call is `''` (the whole-asset lease), not a string,
+ * or holds a newline or NUL.
+ *
+ * @example
+ * throw badLeasePartition('events', '')
+ */
+export function badLeasePartition(key: string, got: string): RiversError {
+  const why =
+    got === ''
+      ? `'' is the whole-asset lease, not a partition: take it with tryAcquireLease('${key}', runId, ttlMs)`
+      : `got ${JSON.stringify(got)}, which is not a partition key (it must be a non-empty string without newlines or NUL characters)`
+  return new RiversError(
+    'RIVERS_BAD_LEASE_PARTITION',
+    `Partition lease of asset '${key}': ${why}. Pass the partition keys as the partition definition prints them.`,
+  )
+}
+
+/**
  * A key or id given to the store is empty or holds a newline or NUL (the store packs keys with
  * newlines; asset keys can never contain them).
  *

@@ -2,11 +2,12 @@
  * Leases: "run R is building asset K until time T". A lease can be taken when nobody holds it, when
  * the same run holds it (re-entrant; the expiry is extended), or when the holder's lease has expired
  * (the holder is presumed dead). Acquisition reads and writes in one IMMEDIATE transaction, so two
- * processes can never both succeed.
+ * processes can never both succeed. A backfill leases its partitions many at a time (`tryAcquireMany`
+ * and its neighbours): one multi-row statement per batch, with the same rules per partition.
  */
 import { hostname } from 'node:os'
 import type Database from 'better-sqlite3'
-import { badTtl } from './errors.js'
+import { badLeasePartition, badStoreKey, badTtl } from './errors.js'
 import type { Lease } from './types.js'
 
 type Obj = Record<string, unknown>
@@ -26,6 +27,11 @@ export class LeasesTable {
   readonly #release: Database.Statement
   readonly #releaseRun: Database.Statement
   readonly #active: Database.Statement
+  readonly #putMany: Database.Statement
+  readonly #ownedMany: Database.Statement
+  readonly #renewMany: Database.Statement
+  readonly #releaseMany: Database.Statement
+  readonly #getMany: Database.Statement
   readonly #host = hostname()
 
   constructor(db: Database.Database) {
@@ -39,6 +45,36 @@ export class LeasesTable {
     this.#release = db.prepare('DELETE FROM leases WHERE asset_key = ? AND partition = ? AND run_id = ?')
     this.#releaseRun = db.prepare('DELETE FROM leases WHERE run_id = ?')
     this.#active = db.prepare('SELECT * FROM leases WHERE expires_at > ?')
+    // The batched statements take the partitions as one JSON array (json_each): one statement per
+    // batch instead of one per partition: at 1,000 partitions, about 1.0 ms to acquire and 0.9 ms to
+    // release, against 2.3 ms and 1.3 ms for a loop of single-row statements (leases.test.ts times it).
+    // Taken: free, expired (`expires_at <= now`, as `tryAcquire`), or ours (acquired_at then kept).
+    this.#putMany = db.prepare(
+      `INSERT INTO leases (asset_key, partition, run_id, pid, host, acquired_at, expires_at)
+       SELECT $key, value, $run, $pid, $host, $now, $expires FROM json_each($partitions) WHERE true
+       ON CONFLICT (asset_key, partition) DO UPDATE SET run_id = excluded.run_id, pid = excluded.pid,
+         host = excluded.host, expires_at = excluded.expires_at,
+         acquired_at = iif(leases.run_id = excluded.run_id AND leases.expires_at > $now, leases.acquired_at, $now)
+       WHERE leases.run_id = excluded.run_id OR leases.expires_at <= $now`,
+    )
+    this.#ownedMany = db
+      .prepare(
+        `SELECT l.run_id IS $run FROM json_each($partitions) AS j
+         LEFT JOIN leases AS l ON l.asset_key = $key AND l.partition = j.value ORDER BY j.key`,
+      )
+      .pluck()
+    this.#renewMany = db.prepare(
+      `UPDATE leases SET expires_at = $expires
+       WHERE asset_key = $key AND run_id = $run AND partition IN (SELECT value FROM json_each($partitions))`,
+    )
+    this.#releaseMany = db.prepare(
+      `DELETE FROM leases
+       WHERE asset_key = $key AND run_id = $run AND partition IN (SELECT value FROM json_each($partitions))`,
+    )
+    this.#getMany = db.prepare(
+      `SELECT l.* FROM json_each($partitions) AS j
+       LEFT JOIN leases AS l ON l.asset_key = $key AND l.partition = j.value ORDER BY j.key`,
+    )
   }
 
   /** Takes the lease if free, expired, or already ours. */
@@ -70,6 +106,55 @@ export class LeasesTable {
     return this.#releaseRun.run(runId).changes
   }
 
+  /**
+   * Takes the leases of many partitions of `key` with two statements (an upsert, then a read of who
+   * holds each): each is taken when free, expired or already this run's. Run it inside an IMMEDIATE
+   * transaction; `partitions` is what `partitionsJson` returned.
+   *
+   * @example
+   * const taken = leases.tryAcquireMany('events', partitionsJson('events', days), 'r1', 60_000)
+   */
+  tryAcquireMany(key: string, partitions: string, runId: string, ttlMs: number, now: number = Date.now()): boolean[] {
+    checkTtl(key, ttlMs)
+    const host = this.#host
+    this.#putMany.run({ key, partitions, run: runId, pid: process.pid, host, now, expires: now + ttlMs })
+    return (this.#ownedMany.all({ key, partitions, run: runId }) as number[]).map((owned) => owned === 1)
+  }
+
+  /**
+   * Extends the leases this run holds among `partitions` (expired ones too, unless taken since);
+   * returns how many it holds.
+   *
+   * @example
+   * leases.renewMany('events', partitionsJson('events', days), 'r1', 60_000) // 31
+   */
+  renewMany(key: string, partitions: string, runId: string, ttlMs: number, now: number = Date.now()): number {
+    checkTtl(key, ttlMs)
+    return this.#renewMany.run({ key, partitions, run: runId, expires: now + ttlMs }).changes
+  }
+
+  /**
+   * Gives up this run's leases among `partitions`; returns how many went.
+   *
+   * @example
+   * leases.releaseMany('events', partitionsJson('events', days), 'r1') // 31
+   */
+  releaseMany(key: string, partitions: string, runId: string): number {
+    return this.#releaseMany.run({ key, partitions, run: runId }).changes
+  }
+
+  /**
+   * The holders (expired or not) of the given partitions' leases, in order; undefined where none.
+   *
+   * @example
+   * leases.getMany('events', partitionsJson('events', ['2024-01-01']))[0]?.runId // 'r1'
+   */
+  getMany(key: string, partitions: string): (Lease | undefined)[] {
+    return (this.#getMany.all({ key, partitions }) as Obj[]).map((row) =>
+      row.run_id === null ? undefined : leaseOf(row),
+    )
+  }
+
   /** Every lease not expired at `now`. */
   active(now: number): Lease[] {
     return (this.#active.all(now) as Obj[]).map(leaseOf)
@@ -96,4 +181,19 @@ function leaseOf(row: Obj): Lease {
 
 function checkTtl(key: string, ttlMs: number): void {
   if (!Number.isFinite(ttlMs) || ttlMs < 0) throw badTtl(key, ttlMs)
+}
+
+/**
+ * Checks the key and partitions of a batched lease call and encodes the partitions as the JSON
+ * array the batched statements read. `''` (the whole-asset lease) is not a partition here.
+ *
+ * @example
+ * partitionsJson('events', ['2024-01-01', '2024-01-02']) // '["2024-01-01","2024-01-02"]'
+ */
+export function partitionsJson(key: string, partitions: readonly string[]): string {
+  if (typeof key !== 'string' || key === '' || /[\n\0]/.test(key))
+    throw badStoreKey('The asset key of a lease', String(key))
+  for (const p of partitions)
+    if (typeof p !== 'string' || p === '' || /[\n\0]/.test(p)) throw badLeasePartition(key, String(p))
+  return JSON.stringify(partitions)
 }

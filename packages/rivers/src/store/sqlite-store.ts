@@ -16,7 +16,7 @@ import { BackfillsTable } from './backfills.js'
 import { DynamicPartitionsTable } from './dynamic-partitions.js'
 import { HistoryViews } from './history.js'
 import { JobsTable } from './jobs.js'
-import { LeasesTable } from './leases.js'
+import { LeasesTable, partitionsJson } from './leases.js'
 import { openDatabase, translateSqliteError, type OpenOptions } from './open.js'
 import { ParamsTable } from './params.js'
 import { PartitionRecords } from './partition-records.js'
@@ -519,6 +519,65 @@ export class SqliteStore implements Store {
    */
   async releaseLease(key: string, runId: string, partition = ''): Promise<boolean> {
     return this.#later(() => this.#leases.release(key, partition, runId))
+  }
+
+  /**
+   * Takes the leases of many partitions of `key` in one transaction (group-committed with the writes
+   * queued in the same turn), with one multi-row upsert: each is taken when free, expired or already
+   * this run's (expiry extended). Returns per partition whether this run now holds it.
+   *
+   * @example
+   * const taken = await store.tryAcquirePartitionLeases('events', days, runId, 60_000)
+   * const mine = days.filter((_, i) => taken[i]) // the others are being built by another run
+   */
+  async tryAcquirePartitionLeases(
+    key: string,
+    partitions: readonly string[],
+    runId: string,
+    ttlMs: number,
+  ): Promise<boolean[]> {
+    const json = partitionsJson(key, partitions)
+    return this.#later(() => this.#leases.tryAcquireMany(key, json, runId, ttlMs))
+  }
+
+  /**
+   * Extends the leases this run holds among `partitions`, in one statement; returns how many it
+   * still holds (fewer: another run took some after they expired).
+   *
+   * @example
+   * const timer = setInterval(() => void store.renewPartitionLeases('events', days, runId, 60_000), 20_000)
+   */
+  async renewPartitionLeases(
+    key: string,
+    partitions: readonly string[],
+    runId: string,
+    ttlMs: number,
+  ): Promise<number> {
+    const json = partitionsJson(key, partitions)
+    return this.#later(() => this.#leases.renewMany(key, json, runId, ttlMs))
+  }
+
+  /**
+   * Gives up this run's leases among `partitions`, in one statement; returns how many went.
+   *
+   * @example
+   * await store.releasePartitionLeases('events', days, runId) // days.length
+   */
+  async releasePartitionLeases(key: string, partitions: readonly string[], runId: string): Promise<number> {
+    const json = partitionsJson(key, partitions)
+    return this.#later(() => this.#leases.releaseMany(key, json, runId))
+  }
+
+  /**
+   * The holders (possibly expired) of the given partitions' leases, in order; undefined where none.
+   *
+   * @example
+   * const [holder] = await store.partitionLeaseHolders('events', ['2024-01-01'])
+   * if (holder) console.log(`2024-01-01 held by run ${holder.runId} (pid ${holder.pid} on ${holder.host})`)
+   */
+  async partitionLeaseHolders(key: string, partitions: readonly string[]): Promise<(Lease | undefined)[]> {
+    const json = partitionsJson(key, partitions)
+    return this.#read(() => this.#leases.getMany(key, json))
   }
 
   /**

@@ -155,6 +155,23 @@ export interface Store {
   renewLease(key: string, runId: string, ttlMs: number, partition?: string): Promise<boolean>
   /** Gives up a lease; false if this run did not hold it. */
   releaseLease(key: string, runId: string, partition?: string): Promise<boolean>
+  /**
+   * Takes the leases of many partitions of `key` in one transaction: each is taken when free, expired
+   * or already this run's (re-entrant, expiry extended). Returns per partition whether it was taken.
+   * Partition leases are apart from the whole-asset lease (`''`, refused here).
+   */
+  tryAcquirePartitionLeases(
+    key: string,
+    partitions: readonly string[],
+    runId: string,
+    ttlMs: number,
+  ): Promise<boolean[]>
+  /** Extends the leases this run holds among `partitions`; returns how many it still holds. */
+  renewPartitionLeases(key: string, partitions: readonly string[], runId: string, ttlMs: number): Promise<number>
+  /** Gives up this run's leases among `partitions`; returns how many were released. */
+  releasePartitionLeases(key: string, partitions: readonly string[], runId: string): Promise<number>
+  /** The current holders (possibly expired) of the given partitions' leases, in order (undefined: none). */
+  partitionLeaseHolders(key: string, partitions: readonly string[]): Promise<(Lease | undefined)[]>
   /** Gives up every lease a run holds; returns how many. */
   releaseRunLeases(runId: string): Promise<number>
   /** The current holder of an asset's lease (possibly expired), or undefined. */

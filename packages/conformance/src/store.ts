@@ -8,6 +8,7 @@ import { toHex } from '@rivers-orchestrator/rivers/plugin'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { storeArtifactTests } from './store-artifacts.js'
 import { storeAutomationTests } from './store-automation.js'
+import { storePartitionLeaseTests } from './store-partition-leases.js'
 import { storePartitionTests } from './store-partitions.js'
 
 /** A fresh, empty store, and how to throw it away. */
@@ -350,6 +351,7 @@ export function storeConformance(name: string, factory: () => Promise<StoreUnder
     storeArtifactTests(() => store)
     storeAutomationTests(() => store)
     storePartitionTests(() => store)
+    storePartitionLeaseTests(() => store)
 
     describe('leases', () => {
       beforeEach(() => store.beginRun({ id: 'r1', selection: [], force: false }))

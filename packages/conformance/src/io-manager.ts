@@ -146,6 +146,41 @@ export function ioManagerConformance(name: string, factory: () => Promise<IOMana
       expect((err as Error).message).toContain('c/nothing')
     })
 
+    it('stores a batch of partitions and reads each back alone, in order (when it has writePartitions)', async () => {
+      if (io.writePartitions === undefined) return
+      // Not in sorted order: the outputs follow the batch's order, not the partitions' names.
+      const partitions = ['2024-01-03', '2024-01-01', 'eu|2024-01-02', '2024-01-02']
+      const values = [{ rows: [{ id: 3 }] }, [1, 'two'], new Uint8Array([0, 1, 255]), 'text']
+      const stored = await io.writePartitions({ key: 'p/events', runId: 'r1', partitions }, values)
+      expect(stored).toHaveLength(partitions.length)
+      for (const [i, partition] of partitions.entries()) {
+        const back = await io.read({ key: 'p/events', partition }, stored[i]!)
+        if (values[i] instanceof Uint8Array) {
+          expect(back).toBeInstanceOf(Uint8Array)
+          expect([...(back as Uint8Array)]).toEqual([0, 1, 255])
+        } else assert.deepStrictEqual(back, values[i])
+      }
+      // A later batch of the same partitions leaves the first one readable.
+      const later = await io.writePartitions({ key: 'p/events', runId: 'r2', partitions }, [1, 2, 3, 4])
+      expect(await io.read({ key: 'p/events', partition: partitions[0] }, stored[0]!)).toEqual(values[0])
+      expect(await io.read({ key: 'p/events', partition: partitions[3] }, later[3]!)).toBe(4)
+    })
+
+    it('gives each partition of a batch the data version and size `write` gives its value (when it has writePartitions)', async () => {
+      if (io.writePartitions === undefined) return
+      const values = [{ v: [1, 2] }, new Uint8Array([7, 8, 9]), null, 'é', { v: [1, 2] }]
+      const partitions = values.map((_, i) => `part-${i}`)
+      const stored = await io.writePartitions({ key: 'p/batched', runId: 'r1', partitions }, values)
+      for (const [i, value] of values.entries()) {
+        const alone = await io.write({ key: 'p/alone', runId: `r${i}`, partition: partitions[i] }, value)
+        expect(stored[i]!.dataVersion).toMatch(/^[0-9a-f]{32}$/)
+        expect(stored[i]!.dataVersion, partitions[i]).toBe(alone.dataVersion)
+        expect(stored[i]!.bytes, partitions[i]).toBe(alone.bytes)
+      }
+      expect(stored[4]!.dataVersion).toBe(stored[0]!.dataVersion)
+      expect(stored[1]!.dataVersion).not.toBe(stored[0]!.dataVersion)
+    })
+
     it('stores a stream of bytes and reads it back (when it supports streams)', async () => {
       if (under.streams !== true) return
       async function* chunks() {

@@ -31,6 +31,7 @@ export {
 } from './io/index.js'
 export { writeAtomic, nodeWriterFs, type WriterFs, type WriterHandle, type TempFile } from './io/atomic.js'
 export { storagePathFor, keySegments, resolveInside } from './io/paths.js'
+export { storedFileOf } from './io/segments.js'
 // Launchers
 export type {
   JobContext,

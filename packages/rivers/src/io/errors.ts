@@ -315,3 +315,47 @@ export function deleteFailed(key: string, path: string, cause: unknown): RiversE
     { cause },
   )
 }
+
+/**
+ * A batch of partition values that cannot be stored together: partitions and values do not pair up.
+ *
+ * @example
+ * throw badPartitionBatch('events', 'it got 3 values for 2 partitions')
+ */
+export function badPartitionBatch(key: string, reason: string): RiversError {
+  return new RiversError(
+    'RIVERS_IO_BAD_BATCH',
+    `Cannot store the batch of partitions of asset '${key}': ${reason}. A batched partition function returns one value per partition it was given, in the same order, and a batch names each partition once.`,
+    { exitCode: 1 },
+  )
+}
+
+/**
+ * A batched partition function returned a stream for one partition (a segment holds values only).
+ *
+ * @example
+ * throw streamInBatch('events', '2024-01-05')
+ */
+export function streamInBatch(key: string, partition: string): RiversError {
+  return new RiversError(
+    'RIVERS_IO_UNSERIALIZABLE',
+    `Asset '${key}' returned a stream for partition ${JSON.stringify(partition)} from a batched partition function; the partitions of a batch are stored together in one file, which holds values, not streams. Return values (JSON data or a Uint8Array) from a batched function, or make the asset unbatched so that each partition streams to its own file.`,
+    { exitCode: 1 },
+  )
+}
+
+/**
+ * A stored path that looks like a slice of a segment file (`…seg#<offset>+<length>.json`) but is not
+ * a valid one: malformed, or a slice that does not lie inside its segment.
+ *
+ * @example
+ * throw badSlicePath('events', 'events/@r1.a~b.0f.seg#9+9.json', 'it ends past the end of the 12-byte segment')
+ */
+export function badSlicePath(key: string, storagePath: string, reason: string, partition?: string): RiversError {
+  const which = partition === undefined ? '' : ` --partition ${JSON.stringify(partition)}`
+  return new RiversError(
+    'RIVERS_IO_READ_FAILED',
+    `Cannot read the stored output of asset '${key}': its stored path ${JSON.stringify(storagePath)} is not a valid slice of a segment file (${reason}). The record is damaged or the segment was replaced; rebuild it with \`assets materialize ${key}${which} --force\`.`,
+    { exitCode: 1 },
+  )
+}

@@ -13,15 +13,13 @@ import {
   writeFailed,
 } from './errors.js'
 import { hashBytes, hashFile } from './hash.js'
-import { keySegments, partitionFileName, resolveInside, storagePathFor } from './paths.js'
+import { FORMAT_EXT as EXT, keySegments, partitionFileName, resolveInside, storagePathFor } from './paths.js'
 import { listStoredFiles } from './listing.js'
 import { RecentBytes } from './recent-bytes.js'
+import { encodeBatch, isAsyncIterable, parseSlicePath, SegmentReader, storedFileOf } from './segments.js'
 import { encodeJsonResult } from './serialize.js'
 import { parseTempName, sweepTempFiles, type SweepOptions } from './sweep.js'
 import type { IOManager, StoredFile, StoredOutput } from './types.js'
-
-/** File extension per format; read() dispatches on it. */
-const EXT = { json: '.json', bytes: '.bin', stream: '.stream' } as const
 
 /** Options of {@link FileIOManager}. */
 export interface FileIOManagerOptions {
@@ -59,6 +57,12 @@ export interface FileIOManagerOptions {
  * folders 0700). A key writes one file per format; switching an asset's format leaves the old file
  * behind (harmless; its record points at the new one).
  *
+ * `writePartitions` stores the values of many partitions (one call of a batched partition function)
+ * in ONE segment file, `<key>/@<run>.<first>~<last>.<tag>.seg`; each partition's storage path is a
+ * slice of it, `<segment>#<offset>+<length>.json` (or `.bin`), read back by `read` alone. `list`
+ * reports a segment as one file, and deleting a slice path deletes its whole segment (see
+ * `segments.ts` for the format, and `storedFileOf`).
+ *
  * @example
  * const io = new FileIOManager('.rivers/storage')
  * const { storagePath, dataVersion } = await io.write({ key: 'raw/orders', runId: 'r1' }, [{ id: 1 }])
@@ -69,6 +73,7 @@ export class FileIOManager implements IOManager {
   readonly baseDir: string
   readonly #fs: WriterFs
   readonly #recent: RecentBytes
+  readonly #segments: SegmentReader
   /** Folders this manager created or wrote into (no `mkdir` per write; see `AtomicModes.knownDirs`). */
   readonly #dirs = new Set<string>()
 
@@ -76,6 +81,7 @@ export class FileIOManager implements IOManager {
     this.baseDir = baseDir
     this.#fs = options.fs ?? nodeWriterFs
     this.#recent = new RecentBytes(options.cacheBytes ?? 64 * 1024 * 1024)
+    this.#segments = new SegmentReader(this.#recent)
   }
 
   /**
@@ -97,14 +103,47 @@ export class FileIOManager implements IOManager {
   }
 
   /**
-   * Reads back what `write` stored, dispatching on the extension of `stored.storagePath`.
+   * Stores the values of many partitions of `ctx.key` (one call of a batched partition function) in
+   * one segment file, written atomically once; returns one output per partition, in order, each with
+   * its slice path and the data version `write` would give its value. Values only: a stream is
+   * refused (naming the partition), as are an empty batch, a count mismatch and a repeated partition.
+   *
+   * @example
+   * const [jan1, jan2] = await io.writePartitions({ key: 'events', runId, partitions: ['2024-01-01', '2024-01-02'] }, [[1], [2]])
+   * await io.read({ key: 'events' }, jan2!) // [2]
+   */
+  async writePartitions(
+    ctx: { key: string; runId: string; partitions: readonly string[] },
+    values: readonly unknown[],
+  ): Promise<StoredOutput[]> {
+    const batch = encodeBatch(ctx.key, ctx.runId, ctx.partitions, values)
+    const path = this.absolutePath(batch.segment, ctx.key)
+    this.#recent.delete(batch.segment)
+    await this.#atomic(ctx.key, path, (out) => out.write(batch.bytes))
+    this.#recent.set(batch.segment, batch.bytes)
+    return batch.outputs
+  }
+
+  /**
+   * Reads back what `write` (or `writePartitions`) stored, dispatching on the extension of
+   * `stored.storagePath`.
    *
    * @example
    * const rows = await io.read({ key: 'raw' }, { storagePath: 'raw.json' })
    */
-  async read(ctx: { key: string }, stored: { storagePath?: string | null }): Promise<unknown> {
+  async read(ctx: { key: string; partition?: string }, stored: { storagePath?: string | null }): Promise<unknown> {
     const key = ctx.key
     if (stored.storagePath == null || stored.storagePath === '') throw noStoredOutput(key)
+    const slice = parseSlicePath(key, stored.storagePath, ctx.partition)
+    if (slice !== undefined) {
+      const segment = this.absolutePath(slice.segment, key)
+      const bytes = await this.#segments.bytes(key, segment, slice, ctx.partition)
+      try {
+        return slice.ext === EXT.json ? (JSON.parse(bytes.toString('utf8')) as unknown) : Buffer.from(bytes)
+      } catch (e) {
+        throw readFailed(key, `${segment}#${slice.offset}+${slice.length}`, e)
+      }
+    }
     const path = this.absolutePath(stored.storagePath, key)
     const recent = this.#recent.get(stored.storagePath)
     if (recent !== undefined) {
@@ -132,13 +171,16 @@ export class FileIOManager implements IOManager {
   /**
    * Deletes a stored output (or a temp file `list` reported), then the folders it leaves empty, up to
    * `baseDir`. The path is checked to lie inside `baseDir` like any stored path; a file already gone
-   * is not an error.
+   * is not an error. A slice path (`….seg#<offset>+<length>.json`) deletes its whole segment, every
+   * partition stored in it included: map record paths with `storedFileOf` before deciding.
    *
    * @example
    * await io.delete({ key: 'raw' }, { storagePath: 'raw/@r1.json' })
    */
   async delete(ctx: { key: string }, stored: { storagePath: string }): Promise<void> {
-    const path = this.#deletablePath(ctx.key, stored.storagePath)
+    const storagePath = storedFileOf(stored.storagePath)
+    const path = this.#deletablePath(ctx.key, storagePath)
+    this.#recent.delete(storagePath)
     try {
       await rm(path, { force: true })
     } catch (e) {
@@ -169,7 +211,7 @@ export class FileIOManager implements IOManager {
   #deletablePath(key: string, storagePath: string): string {
     const slash = storagePath.lastIndexOf('/')
     const name = storagePath.slice(slash + 1)
-    if (parseTempName(name) === undefined || !/^[A-Za-z0-9_.@-]+$/.test(name))
+    if (parseTempName(name) === undefined || !/^[A-Za-z0-9_.@~-]+$/.test(name))
       return this.absolutePath(storagePath, key)
     const dir = slash < 0 ? resolve(this.baseDir) : this.absolutePath(storagePath.slice(0, slash), key)
     return resolve(dir, name)
@@ -278,12 +320,4 @@ async function pump(key: string, source: AsyncIterable<unknown>, out: TempFile):
     // Stop the producer (destroys a Readable) when we give up early.
     if (!done) await it.return?.().catch(() => undefined)
   }
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
-  )
 }

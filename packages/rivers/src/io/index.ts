@@ -17,5 +17,6 @@ export {
   type TempFile,
 } from './atomic.js'
 export { keySegments, storagePathFor, resolveInside } from './paths.js'
+export { storedFileOf } from './segments.js'
 export { encodeJsonResult } from './serialize.js'
 export { sweepTempFiles, pidAlive, parseTempName, TEMP_PREFIX, type SweepOptions } from './sweep.js'

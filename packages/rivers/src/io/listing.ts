@@ -1,12 +1,14 @@
 /**
  * What a `FileIOManager` folder holds, for garbage collection: every artifact file (versioned
- * `<key>/@<run>.<ext>`, or an older unversioned `<key>.<ext>`) and every temp file of an interrupted
- * write, each with the asset it belongs to, its size and age. Files of other shapes are not ours and
+ * `<key>/@<run>.<ext>`, a segment of many partitions `<key>/@<run>.<first>~<last>.<tag>.seg`, or an
+ * older unversioned `<key>.<ext>`) and every temp file of an interrupted write, each with the asset it
+ * belongs to, its size and age. Files of other shapes are not ours and
  * are never listed (so never deleted).
  */
 import type { Dirent } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { SEGMENT_FILE } from './paths.js'
 import { parseTempName } from './sweep.js'
 import type { StoredFile } from './types.js'
 
@@ -64,7 +66,8 @@ function classify(
     const key = final.startsWith('@') || m === null ? segments.join('/') : [...segments, m[1]].join('/')
     return key === '' ? undefined : { key, storagePath, temp }
   }
-  if (VERSIONED.test(name)) return segments.length === 0 ? undefined : { key: segments.join('/'), storagePath }
+  if (VERSIONED.test(name) || SEGMENT_FILE.test(name))
+    return segments.length === 0 ? undefined : { key: segments.join('/'), storagePath }
   const m = UNVERSIONED.exec(name)
   if (m !== null) return { key: [...segments, m[1]].join('/'), storagePath }
   return undefined

@@ -8,6 +8,9 @@ import { unsafeKey } from './errors.js'
 
 const SEGMENT = /^[A-Za-z0-9_.-]+$/
 
+/** File extension per stored format; a read decodes by it. */
+export const FORMAT_EXT = { json: '.json', bytes: '.bin', stream: '.stream' } as const
+
 /**
  * The segments of a key, validated: non-empty, only `A-Z a-z 0-9 _ - .`, not `.` or `..`.
  *
@@ -28,6 +31,12 @@ export function keySegments(key: string): string[] {
 }
 
 const VERSION = /^[A-Za-z0-9_.-]+$/
+
+/**
+ * The file name of a segment (the outputs of many partitions in one file, see `segments.ts`):
+ * `@<run>.<first>~<last>.<tag>.seg`. `~` appears in no key, run id or escaped partition name.
+ */
+export const SEGMENT_FILE = /^@[A-Za-z0-9_.-]+~[A-Za-z0-9_.-]+\.seg$/
 
 /**
  * A partition key as part of a file name: `A-Z a-z 0-9 - .` kept, every other character (and `_`)
@@ -67,7 +76,8 @@ export function storagePathFor(key: string, extension: string, version?: string)
 
 /**
  * The absolute path of a storage path under `baseDir`, after checking it stays inside. `key` names
- * the asset in the error. A storage path read back from the store is validated like a key.
+ * the asset in the error. A storage path read back from the store is validated like a key (its last
+ * part may also be a version file `@<version><ext>` or a segment file, see `SEGMENT_FILE`).
  *
  * @example
  * resolveInside('/p/.rivers/storage', 'raw/orders.json', 'raw/orders') // '/p/.rivers/storage/raw/orders.json'
@@ -78,7 +88,7 @@ export function resolveInside(baseDir: string, storagePath: string, key: string)
     const parts = storagePath.split('/')
     const last = parts.at(-1) ?? ''
     if (last.startsWith('@') && parts.length > 1) {
-      if (!VERSION.test(last.slice(1))) throw new Error('bad version file name')
+      if (!VERSION.test(last.slice(1)) && !SEGMENT_FILE.test(last)) throw new Error('bad version file name')
       segments = [...keySegments(parts.slice(0, -1).join('/')), last]
     } else segments = keySegments(storagePath)
   } catch {

@@ -21,6 +21,11 @@ export class RecentBytes {
     this.#limit = limitBytes
   }
 
+  /** The most bytes it holds (a larger entry is not kept). */
+  get limit(): number {
+    return this.#limit
+  }
+
   /** Bytes held now. */
   get size(): number {
     return this.#total

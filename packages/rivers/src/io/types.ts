@@ -38,6 +38,15 @@ export interface StoredFile {
 export interface IOManager {
   /** `partition`: the key of the partition written, for a partitioned asset (outputs are per partition). */
   write(ctx: { key: string; runId: string; partition?: string }, value: unknown): Promise<StoredOutput>
+  /**
+   * Stores the outputs of many partitions of `ctx.key` together (one call of a batched partition
+   * function); returns one StoredOutput per partition, in order. Each is read back by `read` alone.
+   * Each output's `dataVersion` equals what `write` gives for the same value.
+   */
+  writePartitions?(
+    ctx: { key: string; runId: string; partitions: readonly string[] },
+    values: readonly unknown[],
+  ): Promise<StoredOutput[]>
   read(ctx: { key: string; partition?: string }, stored: { storagePath?: string | null }): Promise<unknown>
   /** Deletes what `write` stored (or a temp file `list` reported); a file already gone is not an error. */
   delete?(ctx: { key: string }, stored: { storagePath: string }): Promise<void>

@@ -33,6 +33,30 @@ function rec(key: string, data: number, extra: Partial<NewRecord> = {}): NewReco
  */
 export function storePartitionTests(store: () => Store): void {
   describe('partitions', () => {
+    it('tells which partitions another run recorded after a record id (the watermark of a load)', async (ctx) => {
+      const s = store()
+      if (s.partitionsRecordedAfter === undefined || s.lastRecordId === undefined) return ctx.skip()
+      expect(await s.lastRecordId()).toBe(0)
+      await s.beginRun({ id: 'r1', selection: ['*'], force: false })
+      await s.beginRun({ id: 'r2', selection: ['*'], force: false })
+      await s.recordMaterialization(rec('events', 1, { partition: '2024-01-01' }))
+      const seen = await s.lastRecordId()
+      expect(seen).toBeGreaterThan(0)
+      const days = ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04']
+      expect(await s.partitionsRecordedAfter('events', days, seen, 'r1')).toEqual([])
+      // r2 builds two days after the watermark; r1's own later record is not "another run's".
+      await s.recordMaterialization(rec('events', 2, { partition: '2024-01-02', runId: 'r2' }))
+      await s.recordMaterialization(rec('events', 3, { partition: '2024-01-04', runId: 'r2' }))
+      await s.recordMaterialization(rec('events', 4, { partition: '2024-01-03' }))
+      await s.recordMaterialization(rec('other', 5, { partition: '2024-01-01', runId: 'r2' }))
+      expect((await s.partitionsRecordedAfter('events', days, seen, 'r1')).sort()).toEqual(['2024-01-02', '2024-01-04'])
+      expect(await s.partitionsRecordedAfter('events', days, await s.lastRecordId(), 'r1')).toEqual([])
+      // A newer record of r1 replaces r2's: the partition's latest record is r1's again.
+      await s.recordMaterialization(rec('events', 6, { partition: '2024-01-02' }))
+      expect(await s.partitionsRecordedAfter('events', days, seen, 'r1')).toEqual(['2024-01-04'])
+      expect(await s.partitionsRecordedAfter('events', [], seen, 'r1')).toEqual([])
+    })
+
     it('keeps the latest record per (asset, partition) with its inputs, apart from unpartitioned ones', async (ctx) => {
       const s = store()
       if (s.latestPartitionRecords === undefined) return ctx.skip()

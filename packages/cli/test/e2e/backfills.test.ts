@@ -1,8 +1,9 @@
 /**
  * Backfills through the real `assets` binary: batches of runs with durable progress, a failed
  * partition resumed, a backfill whose process was killed (kill -9) reported `interrupted` and
- * resumed to the end, two backfills of one range at once (each partition built once), and the bad
- * inputs refused before anything is stored.
+ * resumed to the end, two backfills of one range at once (each partition built once), two of
+ * disjoint ranges of one asset at the same time (partition leases), and the bad inputs refused
+ * before anything is stored.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -29,7 +30,9 @@ export const events = asset({ key: 'events', partitions: days }, async (_, ctx) 
   appendFileSync('starts.log', \`\${key}\\n\`)
   if (process.env.FAIL_ON === key) throw new Error(\`no data for \${key}\`)
   const ms = Number(process.env.SLOW ?? 0)
+  const t0 = Date.now()
   if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms))
+  appendFileSync('spans.log', \`\${process.pid} \${key} \${t0} \${Date.now()}\\n\`)
   return { day: key, rows: key.length }
 })
 
@@ -122,6 +125,28 @@ describe('backfills', () => {
     const starts = readFileSync(path.join(q.dir, 'starts.log'), 'utf8').trim().split('\n').sort()
     expect(starts).toEqual(Array.from({ length: 8 }, (_, i) => `2024-01-0${i + 1}`))
     expect((await q.run(['partitions', 'events', '--json'])).json()).toMatchObject({ fresh: 8 })
+  })
+
+  test('two backfills of disjoint ranges of one asset build at the same time', T, async () => {
+    const q = makeProject({ 'rivers.config.ts': CONFIG })
+    const range = (from: string, to: string) => ['backfill', 'events', '--from', from, '--to', to, '--concurrency', '1']
+    const env = { env: { SLOW: '400' } }
+    const [a, b] = await Promise.all([
+      q.run(range('2024-01-01', '2024-01-06'), env),
+      q.run(range('2024-01-11', '2024-01-16'), env),
+    ])
+    expect(a.code, a.stderr).toBe(0)
+    expect(b.code, b.stderr).toBe(0)
+    const spans = readFileSync(path.join(q.dir, 'spans.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' '))
+      .map(([pid, key, from, to]) => ({ pid, key, from: Number(from), to: Number(to) }))
+    expect(spans.map((s) => s.key).sort()).toHaveLength(12)
+    // A partition of one backfill was being built while one of the other was: neither waited for
+    // the other's whole range (an asset-wide lease would have serialized them).
+    const overlap = spans.some((x) => spans.some((y) => x.pid !== y.pid && x.from < y.to && y.from < x.to))
+    expect(overlap).toBe(true)
   })
 
   test('bad input is refused before anything is stored', T, async () => {

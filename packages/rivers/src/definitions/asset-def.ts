@@ -122,6 +122,7 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
         : deepFreeze(structuredClone(spec.launcher)),
     automation: spec.automation,
     partitions: spec.partitions,
+    ...(spec.batch === undefined ? {} : { batch: spec.batch }),
     [SITE]: site,
   }
   return withDeclaredAt(def)

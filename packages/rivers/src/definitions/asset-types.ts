@@ -3,7 +3,7 @@ import type { z } from 'zod'
 import type { PartitionDefinition } from '../partitions/types.js'
 import type { Condition } from './automation.js'
 import type { AssetCheck } from './check.js'
-import type { AssetContext } from './context.js'
+import type { AssetContext, PartitionBatch } from './context.js'
 import type { Duration } from './duration.js'
 import type { Dep, MappedDep, ValueOf } from './handles.js'
 import type { AssetResult } from './result.js'
@@ -68,6 +68,14 @@ export type Returnable<O> = O extends ZodSchema
   : unknown
 
 /**
+ * What a batched partition function may return for one partition, given its output schema `O`.
+ *
+ * @example
+ * type V = BatchValue<z.ZodNumber> // number | AssetResult<number>
+ */
+export type BatchValue<O> = O extends ZodSchema ? z.input<O> | AssetResult<z.input<O>> : unknown
+
+/**
  * The spec of an asset. Only `key` is required.
  *
  * @example
@@ -128,6 +136,12 @@ export interface AssetSpec<
    * `mapped()` to read several.
    */
   partitions?: PartitionDefinition
+  /**
+   * Build up to this many partitions per call (a batched backfill): the function receives a
+   * `PartitionBatch` (`batch.partitions`, `batch.inputs(key)`) and returns `{ [partitionKey]: value }`.
+   * Needs `partitions`; the outputs of one call are stored together (one file with `FileIOManager`).
+   */
+  batch?: number
 }
 
 /**
@@ -148,3 +162,16 @@ export type Command<D = Deps, C = ZodSchema | undefined, I = InputSchemas<D>> =
  * const fn: AssetFn<{ raw: AssetDef<number[]> }, undefined, {}, number> = ({ raw }) => raw.length
  */
 export type AssetFn<D, C, I, R> = (inputs: InputsOf<D, I>, ctx: AssetContext<ConfigOf<C>>) => R
+
+/**
+ * A batched partition function (`asset({ partitions, batch: N }, fn)`): one call builds many
+ * partitions and returns each one's value (or `result()`) by partition key.
+ *
+ * @example
+ * const fn: BatchAssetFn<{ raw: AssetDef<number[]> }, undefined, {}, number> = (batch) =>
+ *   Object.fromEntries(batch.partitions.map((p) => [p.key, batch.inputs(p.key).raw.length]))
+ */
+export type BatchAssetFn<D, C, I, R> = (
+  batch: PartitionBatch<InputsOf<D, I>>,
+  ctx: AssetContext<ConfigOf<C>>,
+) => Record<string, R> | Promise<Record<string, R>>

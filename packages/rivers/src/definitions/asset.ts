@@ -8,6 +8,8 @@ import { buildAssetDef, validateAssetSpec } from './asset-def.js'
 import type {
   AssetFn,
   AssetSpec,
+  BatchAssetFn,
+  BatchValue,
   Command,
   ConfigInput,
   Deps,
@@ -23,6 +25,7 @@ import { describeValue } from './key.js'
 import { captureSite } from './position.js'
 import type { OutputOf } from './result.js'
 import type { ZodSchema } from './spec-types.js'
+import type { PartitionDefinition } from '../partitions/types.js'
 
 /**
  * Define an asset that runs a command as a job (through its launcher) instead of a function. Its
@@ -45,6 +48,28 @@ export function asset<
 >(
   spec: AssetSpec<D, C, I, O> & { command: Command<D, C, I> },
 ): AssetDef<O extends ZodSchema ? z.output<O> : unknown, InputsOf<D, I>, ConfigInput<C>>
+/**
+ * Define a partitioned asset whose function builds up to `batch` partitions per call (a batched
+ * backfill: one query for a range instead of one per day). The function receives the batch's
+ * partitions and each one's inputs, and returns each partition's value by partition key; every
+ * partition still gets its own record, data version and staleness.
+ *
+ * @example
+ * const days = daily({ start: '2024-01-01', end: '2024-04-01' })
+ * const events = asset({ key: 'events', partitions: days, batch: 31 }, (batch) =>
+ *   Object.fromEntries(batch.partitions.map((p) => [p.key, { day: p.key, count: p.index }])),
+ * )
+ */
+export function asset<
+  D extends Deps = {},
+  C extends ZodSchema | undefined = undefined,
+  I extends InputSchemas<D> = {},
+  O extends ZodSchema | undefined = undefined,
+  R extends BatchValue<O> = BatchValue<O>,
+>(
+  spec: AssetSpec<D, C, I, O> & { partitions: PartitionDefinition; batch: number },
+  fn: BatchAssetFn<D, C, I, R>,
+): AssetDef<OutputOf<R>, InputsOf<D, I>, ConfigInput<C>>
 /**
  * Define an asset. Its value type is what `fn` returns (awaited, unwrapped from `result()`), and it
  * flows into the inputs of every asset that lists it in `deps`. Called with only a spec, returns a
@@ -97,7 +122,22 @@ export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDeco
     }
     return buildAssetDef(valid, commandStandIn(valid.key), commandCode(valid), site)
   }
-  if (rest.length === 0) return (value, context) => decorateMethod(valid, value, context, site)
+  if (rest.length === 0) {
+    if (valid.batch !== undefined)
+      throw invalidSpec(
+        'asset',
+        valid.key,
+        [
+          {
+            path: 'batch',
+            problem: 'a batched partition function cannot be a decorated method',
+            hint: 'write asset({ key, partitions, batch }, (batch, ctx) => ({ [key]: value })) with a function, or remove batch.',
+          },
+        ],
+        site(),
+      )
+    return (value, context) => decorateMethod(valid, value, context, site)
+  }
   const fn = rest[0]
   if (typeof fn !== 'function') {
     throw invalidSpec(

@@ -27,6 +27,27 @@ export interface AssetPartition {
 }
 
 /**
+ * What a batched partition function (`asset({ partitions, batch: N }, fn)`) receives instead of its
+ * inputs: the partitions of this call, in order, and the inputs of each as a one-partition call
+ * would receive them. It returns one value per partition, keyed by partition key.
+ *
+ * @example
+ * const events = asset({ key: 'events', partitions: days, batch: 1000, deps: { raw } }, (batch) => {
+ *   const out: Record<string, number> = {}
+ *   for (const p of batch.partitions) out[p.key] = batch.inputs(p.key).raw.length
+ *   return out
+ * })
+ */
+export interface PartitionBatch<Inputs> {
+  /** The partitions this call builds (at most `spec.batch`, contiguous in the plan), in order. */
+  readonly partitions: readonly AssetPartition[]
+  /** For time windows: from the first partition's start to the last one's end. */
+  readonly window?: PartitionWindow
+  /** The inputs of partition `key` of this call; throws for a key that is not in `partitions`. */
+  inputs(key: string): Inputs
+}
+
+/**
  * What an asset function receives as its second argument.
  *
  * @example

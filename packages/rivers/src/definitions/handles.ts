@@ -92,6 +92,8 @@ export interface AssetDef<T = unknown, In = {}, Cfg = unknown> {
   readonly automation: Condition | undefined
   /** Its partitions (`daily(…)`, `staticPartitions(…)`, …); undefined: one unpartitioned value. */
   readonly partitions?: PartitionDefinition
+  /** Partitions per call of a batched partition function (`spec.batch`); undefined: one per call. */
+  readonly batch?: number
   /** Where it was defined (`file:line:col`, and the method name for decorated methods), if known. */
   readonly declaredAt: string | undefined
   /** Internal: the definition stack (for code versions). */

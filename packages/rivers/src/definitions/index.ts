@@ -32,6 +32,8 @@ export {
 export type {
   AssetFn,
   AssetSpec,
+  BatchAssetFn,
+  BatchValue,
   Command,
   ConfigInput,
   ConfigOf,
@@ -41,7 +43,7 @@ export type {
   Returnable,
 } from './asset-types.js'
 export { check, type AssetCheck, type CheckOutcome, type NormalizedCheck } from './check.js'
-export type { AssetContext, AssetPartition, CheckContext, SourceContext } from './context.js'
+export type { AssetContext, AssetPartition, CheckContext, PartitionBatch, SourceContext } from './context.js'
 export { assetsOf, type AssetDecorator, type AssetsOf } from './decorators.js'
 export { parseDuration, type Duration } from './duration.js'
 export {

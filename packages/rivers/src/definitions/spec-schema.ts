@@ -268,8 +268,23 @@ export const assetSpecSchema = z
         error: 'expected a partition definition (daily, hourly, weekly, monthly, staticPartitions, …)',
       })
       .optional(),
+    batch: z.number().int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' }).optional(),
   })
   .superRefine((spec, ctx) => {
+    if (spec.batch !== undefined && spec.partitions === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batch'],
+        message: 'batch applies to a partitioned asset, and this asset has no partitions',
+        params: { hint: "add partitions (e.g. daily({ start: '2024-01-01' })), or remove batch." },
+      })
+    if (spec.batch !== undefined && spec.command !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batch'],
+        message: 'a command asset runs one job per partition and cannot be batched',
+        params: { hint: 'remove batch, or compute the partitions in a function asset.' },
+      })
     if (spec.automation !== undefined)
       for (const i of conditionIssues(spec.automation.node))
         ctx.addIssue({ code: 'custom', path: i.path.split('.'), message: i.problem, params: { hint: i.hint } })
@@ -447,6 +462,7 @@ const HINTS: Record<string, string> = {
   automation: "automation is a condition built with when, e.g. when.eager().and(when.rateLimit('10m')).",
   partitions:
     "partitions is a partition definition, e.g. daily({ start: '2024-01-01' }), staticPartitions(['eu', 'us']) or partitionProduct({ date: daily(…), region: staticPartitions(…) }).",
+  batch: 'batch is how many partitions one call of the function builds, a positive integer (e.g. 1000).',
   every: "every is how often the daemon re-observes the source, e.g. '30s' (default: every tick).",
   schedules: 'schedules is an array of schedule({ name, cron, select }).',
   sensors: 'sensors is an array of sensor({ name, evaluate }).',

@@ -307,6 +307,20 @@ export function notPartitioned(key: string): RiversError {
 }
 
 /**
+ * `load` of a partitioned asset without one partition key (or a range instead of a key).
+ *
+ * @example
+ * throw partitionKeyNeeded('events', '2024-01-01')
+ */
+export function partitionKeyNeeded(key: string, example: string | undefined): RiversError {
+  return new RiversError(
+    'RIVERS_PARTITION_NEEDED',
+    `"${key}" is partitioned: it has one value per partition; load one partition with { partition: '${example ?? 'KEY'}' } (a key, not a range)`,
+    { exitCode: 2 },
+  )
+}
+
+/**
  * `--partition` given for a selection without a partitioned asset.
  *
  * @example

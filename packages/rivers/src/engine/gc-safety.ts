@@ -58,5 +58,7 @@ export async function liveRuns(
 export function runOfPath(storagePath: string): string | undefined {
   const name = storagePath.slice(storagePath.lastIndexOf('/') + 1)
   const m = /^(?:\.tmp-(?:\d+-)?[0-9a-f]+-)?@([A-Za-z0-9_.-]+?)\.(json|bin|stream)$/.exec(name)
-  return m?.[1]
+  if (m !== null) return m[1]
+  // A segment of a batched function: `@<run>.<first>~<last>.<tag>.seg` (run ids hold no `.`).
+  return /^(?:\.tmp-(?:\d+-)?[0-9a-f]+-)?@([A-Za-z0-9_-]+)\.[^/]*\.seg$/.exec(name)?.[1]
 }

@@ -19,6 +19,7 @@ import type { IOManager, StoredFile } from '../io/types.js'
 import type { Store } from '../store/store.js'
 import type { ArtifactRecord } from '../store/types.js'
 import { deleteRunFiles, oldRunFiles, type RunFiles } from './gc-runs.js'
+import { storedFileOf } from '../io/segments.js'
 import { liveRuns, runOfPath, type LiveRuns } from './gc-safety.js'
 
 const DAY_MS = 86_400_000
@@ -75,7 +76,8 @@ export interface GcScope {
 /** A planned collection: the report and what applying it needs. */
 interface GcPlan {
   report: GcReport
-  records: { id: number; file: GcFile; io: IOManager }[]
+  /** Per file, the records whose artifact it holds (several for a segment of a batched function). */
+  records: { ids: number[]; file: GcFile; io: IOManager }[]
   orphans: { file: GcFile; io: IOManager }[]
 }
 
@@ -94,10 +96,11 @@ export async function collectGarbage(
   const live = await liveRuns(scope.store, now)
   const plan = await planGc(scope, live, now, options.wipedOnly === true)
   if (!options.apply) return plan.report
-  const marked = new Set(await scope.store.markCollected(plan.records.map((r) => r.id)))
+  const marked = new Set(await scope.store.markCollected(plan.records.flatMap((r) => r.ids)))
   const done: GcFile[] = []
   for (const r of plan.records) {
-    if (!marked.has(r.id)) continue
+    // A segment goes only when every record pointing into it was marked.
+    if (!r.ids.every((id) => marked.has(id))) continue
     await r.io.delete?.({ key: r.file.key }, { storagePath: r.file.storagePath })
     done.push(r.file)
   }
@@ -140,16 +143,26 @@ async function planGc(scope: GcScope, live: LiveRuns, now: number, wipedOnly: bo
     }
     const files = await io.list(wide && io === scope.io ? {} : { keys })
     const sizes = new Map(files.map((f) => [f.storagePath, f.bytes]))
-    for (const { record, reason } of collectable(scope.project, recs, live, now, kept, wipedOnly)) {
-      const file = {
-        key: record.key,
-        storagePath: record.storagePath,
-        bytes: sizes.get(record.storagePath) ?? 0,
-        reason,
-      }
-      records.push({ id: record.id, file, io })
+    // A record names a file, or a slice of a segment file (`storedFileOf`): the file goes with the
+    // last record that points into it.
+    const named = new Map<string, number>()
+    for (const r of wide && io === scope.io ? all : recs) {
+      const file = storedFileOf(r.storagePath)
+      named.set(file, (named.get(file) ?? 0) + 1)
     }
-    const named = new Set((wide && io === scope.io ? all : recs).map((r) => r.storagePath))
+    const byFile = new Map<string, { ids: number[]; file: GcFile; io: IOManager }>()
+    for (const { record, reason } of collectable(scope.project, recs, live, now, kept, wipedOnly)) {
+      const storagePath = storedFileOf(record.storagePath)
+      const entry = byFile.get(storagePath)
+      if (entry !== undefined) entry.ids.push(record.id)
+      else
+        byFile.set(storagePath, {
+          ids: [record.id],
+          file: { key: record.key, storagePath, bytes: sizes.get(storagePath) ?? 0, reason },
+          io,
+        })
+    }
+    for (const entry of byFile.values()) if (entry.ids.length === named.get(entry.file.storagePath)) records.push(entry)
     for (const f of files) {
       if (wipedOnly || named.has(f.storagePath) || !isOrphan(f, live, now)) continue
       const reason = f.temp === undefined ? 'orphan' : 'temp'

@@ -13,7 +13,7 @@ import { evaluateChecks, refuseIfBlocked } from './checks.js'
 import { cancelled, describeFailure } from './errors.js'
 import { loadInputs } from './inputs.js'
 import { partitionContext } from './partition-inputs.js'
-import { recordOutput, storeOutput } from './outputs.js'
+import { type OutputRecord, recordOutput, storeOutput } from './outputs.js'
 import type { AssetId } from './planner.js'
 import type { RunContext } from './run-context.js'
 
@@ -23,7 +23,9 @@ export type AssetOutcome =
   | { ok: false; error: string; cancelled?: boolean; checkFailed?: boolean }
 
 /**
- * Runs asset `id` to completion: success records it; failure returns the error text.
+ * Runs asset `id` to completion: success records it; failure returns the error text. With
+ * `defer` (a partition of a backfill), the record is handed to `defer` instead, to be written with
+ * others in one transaction: the output is durable, the record is not yet.
  *
  * @example
  * const outcome = await materializeAsset(run, id, project.retry)
@@ -33,6 +35,7 @@ export async function materializeAsset(
   id: AssetId,
   retryDefault: NormalizedRetry | undefined,
   partitionIndex?: number,
+  defer?: (r: OutputRecord) => void,
 ): Promise<AssetOutcome> {
   const a = run.state.asset(id)
   const def = a.def as AssetDef
@@ -50,7 +53,7 @@ export async function materializeAsset(
     run.emit({ type: 'asset_started', key: a.key, attempt: n, ...tag })
     const controller = run.attempts.open()
     try {
-      const dataVersion = await attempt(run, id, def, n, controller, startedAt, partition)
+      const dataVersion = await attempt(run, id, def, n, controller, startedAt, partition, defer)
       return { ok: true, dataVersion }
     } catch (e) {
       lastError = e
@@ -80,6 +83,7 @@ async function attempt(
   controller: AbortController,
   startedAt: Date,
   partition: AssetPartition | undefined,
+  defer: ((r: OutputRecord) => void) | undefined,
 ): Promise<string> {
   const metadata: Record<string, unknown> = { ...def.metadata }
   const metrics: MetricPoint[] = []
@@ -107,7 +111,7 @@ async function attempt(
   await refuseIfBlocked(run, def, checks)
   const finishedAt = new Date()
   if (run.gate.closed || run.signal.aborted) throw cancelled(def.key)
-  await recordOutput(run, {
+  const record: OutputRecord = {
     id,
     ...(partition === undefined ? {} : { partition: { index: partition.index, key: partition.key } }),
     output,
@@ -118,7 +122,9 @@ async function attempt(
     metrics,
     startedAt,
     finishedAt,
-  })
+  }
+  if (defer === undefined) await recordOutput(run, record)
+  else defer(record)
   return output.dataVersion
 }
 

@@ -10,6 +10,7 @@ import type { MetricPoint } from '../store/types.js'
 import type { CheckRow } from './checks.js'
 import { nativeModule } from '../native.js'
 import type { AssetId } from './planner.js'
+import type { NewAssetRecord } from './project-state.js'
 import { type RunContext, tellTrackers } from './run-context.js'
 import { userCode } from './user-code.js'
 
@@ -72,10 +73,27 @@ export interface OutputRecord {
  * await recordOutput(run, { id, output, consumed, checks, metadata, metrics, startedAt, finishedAt })
  */
 export async function recordOutput(run: RunContext, r: OutputRecord): Promise<void> {
-  const st = run.state
-  const key = st.asset(r.id).key
   const metadata = run.secrets.scrubDeep(r.metadata)
-  const recordId = await st.record({
+  const recordId = await run.state.record(assetRecord(run, r, metadata))
+  await afterRecord(run, r, recordId, metadata)
+}
+
+/**
+ * Records the outputs of many partitions in one store transaction (all or none), then tells
+ * everyone who needs to know about each, as `recordOutput` does.
+ *
+ * @example
+ * await recordPartitionOutputs(run, pending)
+ */
+export async function recordPartitionOutputs(run: RunContext, rs: readonly OutputRecord[]): Promise<void> {
+  const metadata = rs.map((r) => run.secrets.scrubDeep(r.metadata))
+  const ids = await run.state.recordPartitions(rs.map((r, i) => assetRecord(run, r, metadata[i]!)))
+  for (let i = 0; i < rs.length; i++) await afterRecord(run, rs[i]!, ids[i]!, metadata[i]!)
+}
+
+/** The engine's record of an output. */
+function assetRecord(run: RunContext, r: OutputRecord, metadata: Record<string, unknown>): NewAssetRecord {
+  return {
     id: r.id,
     runId: run.runId,
     kind: 'materialization',
@@ -88,7 +106,18 @@ export async function recordOutput(run: RunContext, r: OutputRecord): Promise<vo
     storagePath: r.output.stored.storagePath,
     metadata,
     metrics: r.metrics,
-  })
+  }
+}
+
+/** After the record: its checks, the trackers, where consumers read it back, the live event. */
+async function afterRecord(
+  run: RunContext,
+  r: OutputRecord,
+  recordId: number,
+  metadata: Record<string, unknown>,
+): Promise<void> {
+  const st = run.state
+  const key = st.asset(r.id).key
   for (const c of r.checks)
     await run.store.recordCheck({
       ...c,

@@ -9,7 +9,7 @@ import type { Logger } from 'pino'
 
 import type { Project, ResolvedAsset, SourceDef } from '../definitions/index.js'
 import type { Store } from '../store/store.js'
-import type { LatestCursor, MetricPoint, PackedLatestRecords, RecordKind } from '../store/types.js'
+import type { LatestCursor, MetricPoint, NewRecord, PackedLatestRecords, RecordKind } from '../store/types.js'
 import { emptySelection } from './errors.js'
 import { type CodeVersionOptions, codeVersions } from './code-versions.js'
 import { type AssetId, Planner, type PlanLayers, type StatusRows } from './planner.js'
@@ -65,6 +65,7 @@ export class ProjectState {
   readonly #data = new Map<AssetId, string>()
   /** Latest records made by this process, or read by `refresh()`, since the last full load. */
   readonly #recorded = new Map<AssetId, LastRecord>()
+  #seenRecordId: number | undefined
   /** Inputs consumed by the latest records `refresh()` read since the last full load. */
   readonly #consumed = new Map<AssetId, Map<string, string>>()
   /** Where the last load or refresh stood in the store (stores with `latestRecordsSince`). */
@@ -252,6 +253,14 @@ export class ProjectState {
     this.#syncRollups()
   }
 
+  /**
+   * The highest record id the store had before the last load of partitioned records (every record up
+   * to it is known); undefined without partitions or when the store cannot tell.
+   */
+  get seenRecordId(): number | undefined {
+    return this.#seenRecordId
+  }
+
   /** Runs `fn` after every store operation queued before it (and before any queued after it). */
   #inOrder<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.#queue.then(fn, fn)
@@ -305,6 +314,8 @@ export class ProjectState {
   async #reloadAll(): Promise<void> {
     const store = this.#store
     if (this.#parts !== undefined) {
+      // Read before the records: any record after it may be one this load missed.
+      this.#seenRecordId = store.lastRecordId ? await store.lastRecordId() : undefined
       const packed = store.latestRecordsPacked
         ? await store.latestRecordsPacked()
         : packLatest(await store.latestRecords())
@@ -426,20 +437,53 @@ export class ProjectState {
     return this.#inOrder(() => this.#record(r))
   }
 
-  async #record(r: NewAssetRecord): Promise<number> {
-    const key = this.asset(r.id).key
-    const code = this.#code[r.id]!
-    const config = this.#config.hash(r.id)
+  /**
+   * Records many partitions' results (of partitioned assets) in one store transaction, all or none,
+   * then tells the core once; returns the record ids in order. A backfill's partitions are recorded
+   * this way, a batch at a time: one commit and one roll-up per batch instead of per partition.
+   *
+   * @example
+   * const ids = await state.recordPartitions([{ id, runId, kind: 'materialization', dataVersion, inputs, partition: 3, startedAt, finishedAt }])
+   */
+  recordPartitions(records: readonly NewAssetRecord[]): Promise<number[]> {
+    return this.#inOrder(async () => {
+      const parts = this.#parts
+      if (records.length === 0) return []
+      if (parts === undefined || records.some((r) => r.partition === undefined || !parts.definition(r.id)))
+        throw new Error('recordPartitions takes records of partitioned assets only (an engine bug)')
+      const rows = records.map((r) => this.#storeRecord(r))
+      const store = this.#store
+      // A store without the batch write records one by one (each still in its own transaction).
+      const ids = store.recordMaterializations
+        ? await store.recordMaterializations(rows)
+        : await Promise.all(rows.map((row) => store.recordMaterialization(row)))
+      parts.apply(
+        records.map((r) => ({
+          id: r.id,
+          partition: r.partition!,
+          code: this.#code[r.id]!,
+          config: this.#config.hash(r.id),
+          data: r.dataVersion,
+          inputs: r.inputs,
+        })),
+      )
+      for (const id of new Set(records.map((r) => r.id))) this.#syncRollups(id)
+      return ids
+    })
+  }
+
+  /** The store's form of a record (keys, partition keys and hashes as bytes). */
+  #storeRecord(r: NewAssetRecord): NewRecord {
     const def = this.#parts?.definition(r.id)
     const partition =
       def === undefined || r.partition === undefined ? undefined : def.keyAt(r.partition, this.#parts!.now)
-    const recordId = await this.#store.recordMaterialization({
+    return {
       runId: r.runId,
-      key,
+      key: this.asset(r.id).key,
       ...(partition === undefined ? {} : { partition }),
       kind: r.kind,
-      codeVersion: Buffer.from(code, 'hex'),
-      configHash: Buffer.from(config, 'hex'),
+      codeVersion: Buffer.from(this.#code[r.id]!, 'hex'),
+      configHash: Buffer.from(this.#config.hash(r.id), 'hex'),
       dataVersion: Buffer.from(r.dataVersion, 'hex'),
       inputs: r.inputs.map(([d, v], i) => ({
         key: this.asset(d).key,
@@ -451,12 +495,18 @@ export class ProjectState {
       ...(r.storagePath === undefined ? {} : { storagePath: r.storagePath }),
       ...(r.metadata === undefined ? {} : { metadata: r.metadata }),
       ...(r.metrics === undefined ? {} : { metrics: r.metrics }),
-    })
+    }
+  }
+
+  async #record(r: NewAssetRecord): Promise<number> {
+    const recordId = await this.#store.recordMaterialization(this.#storeRecord(r))
+    const code = this.#code[r.id]!
+    const config = this.#config.hash(r.id)
     if (this.#parts !== undefined) {
       this.#parts.apply([
         { id: r.id, partition: r.partition ?? 0, code, config, data: r.dataVersion, inputs: r.inputs },
       ])
-      if (def !== undefined) {
+      if (this.#parts.definition(r.id) !== undefined) {
         this.#syncRollups(r.id)
         return recordId
       }

@@ -8,6 +8,7 @@ import type { NormalizedRetry } from '../definitions/index.js'
 import { describeFailure } from './errors.js'
 import type { RunLeases } from './leases.js'
 import { materializeAsset } from './materialize-asset.js'
+import { PartitionLeases } from './partition-leases.js'
 import { visitPartitions } from './partition-visit.js'
 import type { AssetId } from './planner.js'
 import type { RunContext } from './run-context.js'
@@ -75,6 +76,8 @@ export function assetVisitor(
     const partitions = st.partitionsOf(id) === undefined ? undefined : run.partitionSets.get(id)
     if (partitions === undefined && !options.force && !st.needsRun(id)) return skip(id, 'upstream_unchanged')
     if (run.signal.aborted) return skip(id, 'cancelled', 'cancelled')
+    // Partitions are leased a chunk at a time (runs on disjoint partitions of one asset run at once).
+    if (partitions !== undefined && PartitionLeases.supported(run.store)) return visitPartitioned(id, partitions)
     const acquired = await leases.acquire(key)
     if (acquired === 'cancelled') return skip(id, 'cancelled', 'cancelled')
     const release = leases.hold(key)

@@ -18,6 +18,7 @@ import {
 } from './automation.js'
 import type { AssetDef, Project } from '../definitions/index.js'
 import { closest } from '../definitions/suggest.js'
+import { parsePartitionArg } from '../partitions/selection.js'
 import type { IOManager } from '../io/types.js'
 import { type LogFilter, type LogRecord, readRunLog } from '../log-read.js'
 import type { Store } from '../store/store.js'
@@ -27,6 +28,8 @@ import {
   invalidConcurrency,
   missingInput,
   notMaterialized,
+  notPartitioned,
+  partitionKeyNeeded,
   sourceNotStored,
   unknownAsset,
   unreportedSource,
@@ -565,19 +568,35 @@ export class Workspace {
 
   /**
    * The current stored value of an asset (what its consumers would be given), read through its IO
-   * manager. Throws for an unknown key (did-you-mean), a source, or an asset never materialized.
+   * manager; of one partition (`partition`, a key) for a partitioned asset. Throws for an unknown key
+   * (did-you-mean), a source, an asset (or partition) never materialized, a partitioned asset without
+   * `partition` or an unpartitioned one with it, and an unknown partition key.
    *
    * @example
    * const rows = (await ws.load('features')) as number[][]
+   * const day = await ws.load('events', { partition: '2024-01-05' })
    */
-  async load(key: string): Promise<unknown> {
-    const a = this.#state.asset(this.#requireKey(key))
+  async load(key: string, options: { partition?: string } = {}): Promise<unknown> {
+    const id = this.#requireKey(key)
+    const a = this.#state.asset(id)
     if (a.isSource) throw sourceNotStored(key)
-    const record = await this.#seams.store.currentRecord(key)
-    if (record === undefined) throw notMaterialized(key)
+    const def = this.#state.partitionsOf(id)
+    const partition = options.partition
+    if (def === undefined && partition !== undefined) throw notPartitioned(key)
+    if (def !== undefined) {
+      const now = this.#state.partitions!.now
+      const needed = () => partitionKeyNeeded(key, def.size(now) > 0 ? def.keyAt(0, now) : undefined)
+      if (partition === undefined) throw needed()
+      const ranges = parsePartitionArg(def, partition, { now, asset: key })
+      if (ranges.length !== 1 || ranges[0]!.end - ranges[0]!.start !== 1) throw needed()
+    }
+    const record = await this.#seams.store.currentRecord(key, partition === undefined ? undefined : { partition })
+    if (record === undefined) throw notMaterialized(partition === undefined ? key : `${key} [${partition}]`)
     const io = ((a.def as AssetDef).io as IOManager | undefined) ?? this.#seams.io
     const scope = { key, projectDir: this.#seams.projectDir }
-    return userCode(scope, 'io.read', () => io.read({ key }, { storagePath: record.storagePath }))
+    return userCode(scope, 'io.read', () =>
+      io.read(partition === undefined ? { key } : { key, partition }, { storagePath: record.storagePath }),
+    )
   }
 
   /**

@@ -42,6 +42,8 @@ export class PartitionRecords {
   readonly #chunk: number
   readonly #db: Database.Database
   #query: Database.Statement | undefined
+  #last: Database.Statement | undefined
+  #after: Database.Statement | undefined
   readonly #snapshot: Database.Transaction<(fn: () => unknown) => unknown>
 
   /** `chunkRows` exists for tests; the default bounds each concatenated string to about 10 MB. */
@@ -57,6 +59,26 @@ export class PartitionRecords {
    * The latest partitioned records of `keys` (each asset once, in the order given; its partitions
    * in string order), from one consistent snapshot: one query per asset and per 65,536 partitions.
    */
+  /** The highest record id so far, 0 for none. */
+  lastRecordId(): number {
+    this.#last ??= this.#db.prepare('SELECT coalesce(max(id), 0) FROM materializations').pluck()
+    return this.#last.get() as number
+  }
+
+  /**
+   * Which of `partitions` of `key` have a latest record newer than record `afterId`, written by a
+   * run other than `exceptRunId` (one statement, by primary key).
+   */
+  recordedAfter(key: string, partitions: readonly string[], afterId: number, exceptRunId: string): string[] {
+    this.#after ??= this.#db
+      .prepare(
+        `SELECT l.partition FROM json_each(?) AS j JOIN latest AS l ON l.asset_key = ? AND l.partition = j.value
+         WHERE l.materialization_id > ? AND l.run_id <> ?`,
+      )
+      .pluck()
+    return this.#after.all(JSON.stringify(partitions), key, afterId, exceptRunId) as string[]
+  }
+
   latest(keys: readonly string[]): PackedPartitionRecords {
     // Prepared on first use: the input_partitions column exists from schema version 7.
     this.#query ??= this.#db.prepare(PARTITION_CHUNK).raw()

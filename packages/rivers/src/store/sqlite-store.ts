@@ -284,6 +284,31 @@ export class SqliteStore implements Store {
   }
 
   /**
+   * The highest record id so far (0 for none): a watermark for `partitionsRecordedAfter`.
+   *
+   * @example
+   * const seen = await store.lastRecordId()
+   */
+  async lastRecordId(): Promise<number> {
+    return this.#read(() => this.#partitions.lastRecordId())
+  }
+
+  /**
+   * Which of `partitions` of `key` another run recorded after record `afterId` (their latest record).
+   *
+   * @example
+   * await store.partitionsRecordedAfter('events', ['2024-01-01'], seen, runId) // ['2024-01-01'] if another run built it since
+   */
+  async partitionsRecordedAfter(
+    key: string,
+    partitions: readonly string[],
+    afterId: number,
+    exceptRunId: string,
+  ): Promise<string[]> {
+    return this.#read(() => this.#partitions.recordedAfter(key, partitions, afterId, exceptRunId))
+  }
+
+  /**
    * Records many materializations in one transaction (all or none); returns their ids in order.
    *
    * @example

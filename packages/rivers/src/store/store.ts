@@ -102,6 +102,22 @@ export interface Store {
    * `recordMaterialization` would; all or none are stored. Returns the record ids in order.
    */
   recordMaterializations?(records: readonly NewRecord[]): Promise<number[]>
+  /**
+   * Optional (with `partitionsRecordedAfter`): the highest record id so far, 0 for none. The engine
+   * reads it before loading records: a later record id is one it may not have seen.
+   */
+  lastRecordId?(): Promise<number>
+  /**
+   * Optional: which of `partitions` of `key` have a latest record newer than record `afterId`,
+   * written by a run other than `exceptRunId`. With it and per-partition leases, runs on disjoint
+   * partitions of one asset run at once; without it the engine leases whole assets.
+   */
+  partitionsRecordedAfter?(
+    key: string,
+    partitions: readonly string[],
+    afterId: number,
+    exceptRunId: string,
+  ): Promise<string[]>
   /** Optional: forgets some partitions of an asset as `wipe` forgets assets; returns the `latest` rows removed. */
   wipePartitions?(key: string, partitions: readonly string[]): Promise<number>
   /** Optional: a dynamic partition set's keys by position, `null` where a key was removed (`[]`: no such set). */

@@ -263,6 +263,28 @@ export class PartitionState {
     return parts
   }
 
+  /**
+   * Whether the partition spaces moved since this state was built: a time window completed (the
+   * set grows with `now`), or a dynamic set's keys changed in the store (by command, or another
+   * process). The state is then rebuilt; a daemon sees new partitions without a restart.
+   *
+   * @example
+   * if (await parts.moved(store)) parts = await PartitionState.open(project, ids, store, code, hashes)
+   */
+  async moved(store: Pick<Store, 'dynamicPartitionSlots'>, now: Date = new Date()): Promise<boolean> {
+    for (const [i, def] of this.#defs.entries()) {
+      if (def === undefined) continue
+      if (def.kind !== 'dynamic') {
+        if (def.size(now) !== this.#sizes[i]) return true
+        continue
+      }
+      const dyn = def as DynamicPartitions
+      const slots = (await store.dynamicPartitionSlots?.(dyn.name)) ?? []
+      if (slots.length !== dyn.slots.length || slots.some((k, j) => k !== dyn.slots[j])) return true
+    }
+    return false
+  }
+
   /** The time the spaces were sized at (time windows count the partitions complete by then). */
   get now(): Date {
     return this.#now

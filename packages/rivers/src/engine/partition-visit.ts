@@ -15,6 +15,7 @@ import { type OutputRecord, recordPartitionOutputs } from './outputs.js'
 import { materializeBatch } from './partition-batch.js'
 import { PartitionLeases } from './partition-leases.js'
 import { pause } from './attempt.js'
+import type { PartitionState } from './partition-state.js'
 import type { AssetId } from './planner.js'
 import type { RunContext } from './run-context.js'
 import type { PartitionCountsOfRun, SkipReason } from './types.js'
@@ -51,9 +52,10 @@ export async function visitPartitions(
   options: { force: boolean; retry: NormalizedRetry | undefined; concurrency: number },
 ): Promise<{ outcome: Outcome; counts: PartitionCountsOfRun; checkFailed: boolean; cancelled: boolean }> {
   const st = run.state
-  const parts = st.partitions!
+  // Asked each time: a reload (after another run recorded partitions) may rebuild the state.
+  const parts = (): PartitionState => st.partitions!
   const key = st.asset(id).key
-  const keyAt = (p: number): string => parts.definition(id)!.keyAt(p, parts.now)
+  const keyAt = (p: number): string => parts().definition(id)!.keyAt(p, parts().now)
   const counts: PartitionCountsOfRun = { planned: 0, materialized: 0, skipped: 0, failed: 0 }
   for (let r = 0; r < set.length; r += 2) counts.planned += set[r + 1]! - set[r]!
   const errors: string[] = []
@@ -85,7 +87,7 @@ export async function visitPartitions(
   }
   /** Whether partition `p` is due (and counts it skipped when not). */
   const due = (p: number): boolean => {
-    const status = parts.status(id, p)
+    const status = parts().status(id, p)
     if (status === null || (!options.force && status === FRESH)) {
       counts.skipped++
       return false

@@ -7,12 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 
 import {
   asset,
   daily,
   defineProject,
+  dynamicPartitions,
+  hourly,
   mapped,
   mapping,
   partitionProduct,
@@ -175,4 +177,42 @@ describe('products of partitions', () => {
       trend: { planned: 15, materialized: 5, skipped: 10, failed: 0 },
     })
   }, 60_000)
+})
+
+describe('partition spaces that move while a workspace is open', () => {
+  it('take in dynamic keys added by another process, and time windows that complete meanwhile', async () => {
+    const dir = tempDir()
+    const customers = asset({ key: 'customers', partitions: dynamicPartitions('customers') }, (_, ctx) =>
+      ctx.partition!.key.toUpperCase(),
+    )
+    const start = new Date(Date.UTC(2026, 0, 1))
+    const hours = asset({ key: 'hours', partitions: hourly({ start }) }, (_, ctx) => ctx.partition!.index)
+    const project = defineProject({ assets: [customers, hours] })
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(new Date(start.getTime() + 3 * 3_600_000 + 60_000)) // 03:01: three complete hours
+      const ws = await openWorkspace(project, { projectDir: dir, logLevel: 'silent' })
+      const other = await openWorkspace(project, { projectDir: dir, logLevel: 'silent' })
+      try {
+        await ws.addPartitions('customers', ['acme'])
+        expect((await ws.materialize()).partitions).toEqual({
+          customers: { planned: 1, materialized: 1, skipped: 0, failed: 0 },
+          hours: { planned: 3, materialized: 3, skipped: 0, failed: 0 },
+        })
+        await other.addPartitions('customers', ['globex'])
+        vi.setSystemTime(new Date(start.getTime() + 4 * 3_600_000 + 60_000)) // 04:01: a fourth hour
+        expect((await ws.materialize()).partitions).toEqual({
+          customers: { planned: 1, materialized: 1, skipped: 0, failed: 0 },
+          hours: { planned: 1, materialized: 1, skipped: 0, failed: 0 },
+        })
+        expect(await ws.load('customers', { partition: 'globex' })).toBe('GLOBEX')
+        expect(await ws.partitions('hours')).toMatchObject({ total: 4, fresh: 4 })
+      } finally {
+        await other.close()
+        await ws.close()
+      }
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })

@@ -116,6 +116,7 @@ export class ProjectState {
   async #openPartitions(): Promise<void> {
     this.#parts = await PartitionState.open(this.#project, this.#ids, this.#store, this.#code, this.#config.hashBytes())
     if (this.#parts === undefined) return
+    this.#readers.clear()
     this.#partitioned = this.#project.assets.flatMap((a, i) => (a.partitions === undefined ? [] : [i as AssetId]))
     for (const id of this.#partitioned)
       for (const dep of new Set(this.depIds(id))) {
@@ -268,6 +269,19 @@ export class ProjectState {
     return next
   }
 
+  /**
+   * Reloads everything when the partition spaces moved (a time window completed, a dynamic set was
+   * edited); nothing otherwise (no store read without dynamic sets).
+   *
+   * @example
+   * await state.syncPartitionSpaces()
+   */
+  syncPartitionSpaces(): Promise<void> {
+    return this.#inOrder(async () => {
+      if (this.#parts !== undefined && (await this.#parts.moved(this.#store))) await this.#reloadAll()
+    })
+  }
+
   /** Reloads every latest record from the store (one query) into the core and the cache. */
   reload(): Promise<void> {
     return this.#inOrder(() => this.#reloadAll())
@@ -314,6 +328,8 @@ export class ProjectState {
   async #reloadAll(): Promise<void> {
     const store = this.#store
     if (this.#parts !== undefined) {
+      // New time windows, or dynamic keys edited meanwhile: the spaces are rebuilt, then loaded.
+      if (await this.#parts.moved(store)) await this.#openPartitions()
       // Read before the records: any record after it may be one this load missed.
       this.#seenRecordId = store.lastRecordId ? await store.lastRecordId() : undefined
       const packed = store.latestRecordsPacked

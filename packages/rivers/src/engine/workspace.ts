@@ -148,19 +148,21 @@ export class Workspace {
   }
 
   /**
-   * Observes the sources once per workspace (their versions matter to statuses and plans). Commands
-   * that do not look at staleness (list, graph, runs, wipe) never pay for it.
+   * Observes the sources once per workspace (their versions matter to statuses and plans), and
+   * takes in partitions that appeared since it opened (a completed time window, dynamic keys added
+   * by any process). Commands that do not look at staleness (list, graph, runs, wipe) never pay for it.
    *
    * @example
    * await ws.observe()
    */
-  observe(): Promise<void> {
+  async observe(): Promise<void> {
     this.#observed ??= this.#state.observeSources({
       runId: 'observe',
       log: pino({ level: 'silent' }),
       signal: new AbortController().signal,
     })
-    return this.#observed
+    await this.#observed
+    await this.#state.syncPartitionSpaces()
   }
 
   /**

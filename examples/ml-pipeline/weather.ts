@@ -2,7 +2,8 @@
  * The partitioned half of the example: Seattle's daily weather, one partition per day.
  *
  *   raw/seattle_weather_csv (source: the CSV shipped in the vega-datasets package)
- *     -> weather/daily     (daily partitions 2012-01-01 .. 2015-12-31: that day's row)
+ *     -> weather/daily     (daily partitions 2012-01-01 .. 2015-12-31: that day's row; a batched
+ *                           function, one call per year of days)
  *     -> weather/features  (daily: means over the 7 days before, read through a window mapping)
  *     -> weather/rain_model (unpartitioned: a rain classifier trained on every day's features)
  *
@@ -34,11 +35,17 @@ export const weatherDaily = asset(
     group: 'weather',
     kinds: ['table'],
     description: "One day's weather: the CSV row of the partition's date",
+    // Up to a year of days per call (one segment file each); every day still has its own record.
+    batch: 366,
   },
-  ({ csv }, ctx) => {
-    const day = weatherDay(csv, ctx.partition!.key)
-    if (day === undefined) throw new Error(`no row for ${ctx.partition!.key} in seattle-weather.csv`)
-    return day
+  (batch) => {
+    const out: Record<string, NonNullable<ReturnType<typeof weatherDay>>> = {}
+    for (const { key } of batch.partitions) {
+      const day = weatherDay(batch.inputs(key).csv, key)
+      if (day === undefined) throw new Error(`no row for ${key} in seattle-weather.csv`)
+      out[key] = day
+    }
+    return out
   },
 )
 

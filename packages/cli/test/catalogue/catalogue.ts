@@ -106,6 +106,9 @@
  * | 95 | `partitions add` of a dynamic key with a forbidden character | 2 | partition-commands |
  * | 96 | a product key with the wrong number of dimensions | 2 | partition-commands |
  * | 97 | `partitions remove` of a key whose partitions have records, without `--wipe` | 2 | partition-commands |
+ * | 98 | `batch` on an asset without partitions | 2 | partition-defs |
+ * | 99 | `batch` that is not a whole number of at least 1 | 2 | partition-defs |
+ * | 100 | a batched function's result without every partition of its call | 1 | partition-defs |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'

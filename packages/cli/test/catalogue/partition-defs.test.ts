@@ -1,9 +1,12 @@
-/** Catalogue #86–#89: partitioned asset definitions refused before anything runs (see catalogue.ts). */
+/**
+ * Catalogue #86–#89, #98–#100: partitioned asset definitions refused before anything runs, and a
+ * batched partition function whose result lacks a partition (see catalogue.ts).
+ */
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, expect, test } from 'vitest'
 import { makeProject, removeProjects } from '../e2e/project.js'
-import { refused, T, title } from './catalogue.js'
+import { failedRun, refused, T, title } from './catalogue.js'
 
 afterAll(removeProjects)
 
@@ -47,3 +50,29 @@ test.concurrent(title(89, 'a partitioned source'), T, async ({ expect }) => {
   const body = `const raw = source({ key: 'raw', path: 'raw.csv', partitions: daily({ start: '2024-01-01' }) } as never)\nconst a = asset({ key: 'a', deps: { raw } }, () => 1)`
   expect(await refusedDefinition(body, 'a', ["'raw'", 'partitions', 'ctx.partition'])).toMatchSnapshot()
 })
+
+test.concurrent(title(98, '`batch` on an asset without partitions'), T, async ({ expect }) => {
+  const body = `const a = asset({ key: 'a', batch: 100 }, () => ({}))`
+  expect(await refusedDefinition(body, 'a', ["'a'", 'batch', 'no partitions', 'add partitions'])).toMatchSnapshot()
+})
+
+test.concurrent(title(99, '`batch` that is not a whole number of at least 1'), T, async ({ expect }) => {
+  const body = `const a = asset({ key: 'a', partitions: daily({ start: '2024-01-01' }), batch: 0 }, () => ({}))`
+  expect(await refusedDefinition(body, 'a', ["'a'", 'batch', 'at least 1'])).toMatchSnapshot()
+})
+
+test.concurrent(
+  title(100, "a batched function's result without every partition of its call"),
+  T,
+  async ({ expect }) => {
+    const body =
+      "const a = asset({ key: 'a', partitions: daily({ start: '2024-01-01', end: '2024-01-05' }), batch: 10 }, (b) =>\n" +
+      '  Object.fromEntries(b.partitions.slice(1).map((p) => [p.key, p.index])))'
+    const p = makeProject({ 'rivers.config.ts': file(body, 'a') })
+    const r = await p.run(['materialize', '--log-level', 'silent'])
+    expect(
+      failedRun(r, 'a [2024-01-01...2024-01-04]', ['"2024-01-01"', 'Return one value per partition'], p.dir),
+    ).toMatchSnapshot()
+    expect((await p.run(['partitions', 'a', '--json'])).json()).toMatchObject({ fresh: 0, missing: 4 })
+  },
+)

@@ -71,8 +71,8 @@ export async function materializeBatch(
       if (run.signal.aborted) return { ok: false, error, cancelled: true }
       const retryable = await shouldRetry(run, def.key, retry, e, n, maxAttempts)
       const delayMs = retryable ? Math.round(retryDelayMs(retry!, n)) : undefined
-      for (const p of parts)
-        run.emit({ type: 'asset_failed', key: def.key, error, willRetry: retryable, partition: p.key })
+      // One event for the call (its partitions as a range), not one per partition.
+      run.emit({ type: 'asset_failed', key: def.key, error, willRetry: retryable, partition: range })
       await run.store.appendEvent(run.runId, retryable ? 'attempt_failed' : 'asset_failed', def.key, {
         partition: range,
         attempt: n,

@@ -266,9 +266,6 @@ async function engineBackfill(
   }
 }
 
-/** The last complete day before `end` as a key. */
-const keyOf = (end: Date): string => new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10)
-
 const find = (rows: readonly Row[], variant: string): Row | undefined =>
   rows.find((r) => r.scenario === 'partitions' && r.variant === variant)
 

@@ -32,9 +32,10 @@ export interface AssetPartition {
  * would receive them. It returns one value per partition, keyed by partition key.
  *
  * @example
- * const events = asset({ key: 'events', partitions: days, batch: 1000, deps: { raw } }, (batch) => {
+ * const raw = asset({ key: 'raw' }, () => [1, 2, 3])
+ * const events = asset({ key: 'events', partitions: daily({ start: '2024-01-01' }), batch: 1000, deps: { raw } }, (batch) => {
  *   const out: Record<string, number> = {}
- *   for (const p of batch.partitions) out[p.key] = batch.inputs(p.key).raw.length
+ *   for (const p of batch.partitions) out[p.key] = batch.inputs(p.key).raw.length + p.index
  *   return out
  * })
  */

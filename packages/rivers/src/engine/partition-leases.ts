@@ -55,7 +55,7 @@ export class PartitionLeases {
    * leases the whole asset).
    *
    * @example
-   * if (PartitionLeases.supported(store)) { ... }
+   * const perPartition = PartitionLeases.supported(store) // else: lease the whole asset
    */
   static supported(store: Store): boolean {
     return store.partitionsRecordedAfter !== undefined && store.lastRecordId !== undefined

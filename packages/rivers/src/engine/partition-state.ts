@@ -269,7 +269,7 @@ export class PartitionState {
    * process). The state is then rebuilt; a daemon sees new partitions without a restart.
    *
    * @example
-   * if (await parts.moved(store)) parts = await PartitionState.open(project, ids, store, code, hashes)
+   * const rebuild = await parts.moved(store) // then PartitionState.open(...) again
    */
   async moved(store: Pick<Store, 'dynamicPartitionSlots'>, now: Date = new Date()): Promise<boolean> {
     for (const [i, def] of this.#defs.entries()) {

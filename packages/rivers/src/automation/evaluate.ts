@@ -18,11 +18,20 @@ import {
   type EvaluationReads,
   formatMs,
   type NodeScope,
+  type PartitionFacts,
   recall,
   remember,
 } from './scope.js'
 
-export type { AssetFacts, ConditionMemory, EvaluatedNode, Evaluation, EvaluationReads, InputFacts } from './scope.js'
+export type {
+  AssetFacts,
+  ConditionMemory,
+  EvaluatedNode,
+  Evaluation,
+  EvaluationReads,
+  InputFacts,
+  PartitionFacts,
+} from './scope.js'
 
 /**
  * Evaluates a condition tree for one asset.
@@ -78,6 +87,7 @@ function evaluateNode(node: ConditionNode, path: string, scope: NodeScope): Eval
   const leaf = leafOf(node.kind, path)
   switch (node.kind) {
     case 'missing':
+      if (facts.partitions !== undefined) return missingPartitions(facts.partitions, leaf)
       return facts.lastMaterializedAt === undefined
         ? leaf(true, 'missing: never materialized')
         : leaf(false, `missing: materialized at ${iso(facts.lastMaterializedAt)}`)
@@ -143,6 +153,41 @@ function evaluateNode(node: ConditionNode, path: string, scope: NodeScope): Eval
 
 type Leaf = (value: boolean, label: string, details?: Record<string, unknown>) => EvaluatedNode
 
+/** `missing` of a partitioned asset: any partition never materialized (a new day, a new dynamic key). */
+function missingPartitions(p: PartitionFacts, leaf: Leaf): EvaluatedNode {
+  if (p.missing === 0) return leaf(false, `missing: all ${p.total} partitions materialized`)
+  return leaf(true, `missing: ${p.missing} of ${p.total} partitions (${p.missingRanges.join(', ')})`, {
+    missingPartitions: p.missing,
+    ranges: p.missingRanges,
+  })
+}
+
+/**
+ * `eager` of a partitioned asset, judged per partition: true when a partition is missing, or stale
+ * because an input it reads has new data (or an input is requested in this tick); a partition stale
+ * only by a code or config change waits for `code_changed`/`config_changed`. The run then builds
+ * exactly the missing and stale partitions.
+ */
+function eagerPartitions(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
+  const p = facts.partitions!
+  const upcoming = facts.inputs.filter((i) => i.requested === true).map((i) => i.name)
+  const byData = p.stale > 0 && p.staleCauses.some((c) => c === 'upstream_data_changed' || c === 'dep_added')
+  const said: string[] = []
+  if (p.missing > 0) said.push(`${p.missing} of ${p.total} partitions missing (${p.missingRanges.join(', ')})`)
+  if (byData) said.push(`${p.stale} stale after new input data (${p.staleRanges.join(', ')})`)
+  if (upcoming.length > 0)
+    said.push(`input ${upcoming.join(', ')} ${upcoming.length === 1 ? 'is' : 'are'} requested in this tick`)
+  const details = { missingPartitions: p.missing, stalePartitions: p.stale }
+  if (said.length > 0) return leaf(true, `eager: ${said.join('; ')}`, details)
+  if (p.stale > 0)
+    return leaf(
+      false,
+      `eager: ${p.stale} partitions stale by ${p.staleCauses.join(', ')} only, not by new input data`,
+      details,
+    )
+  return leaf(false, `eager: all ${p.total} partitions fresh`, details)
+}
+
 function eager(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
   // Plain loops: a tick evaluates this for every asset a change reaches.
   const inputs = facts.inputs
@@ -151,6 +196,7 @@ function eager(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
   if (missingInputs !== undefined)
     return leaf(false, `eager: input ${missingInputs.join(', ')} has no data yet`, { missingInputs })
   if (facts.status === 'unobservable') return leaf(false, 'eager: an input source could not be observed')
+  if (facts.partitions !== undefined) return eagerPartitions(facts, leaf)
   if (facts.status === 'missing' || facts.lastMaterializedAt === undefined)
     return leaf(true, 'eager: never materialized')
   const changed: string[] = []

@@ -41,6 +41,28 @@ export interface AssetFacts {
   inProgress: boolean
   /** Epoch ms when the last automation-requested run of it started. */
   lastRequestedAt: number | undefined
+  /** For a partitioned asset: its partitions by status (conditions then judge partitions, not the asset). */
+  partitions?: PartitionFacts
+}
+
+/**
+ * The partitions of a partitioned asset by status, with the first ranges of each (`FROM...TO`) and
+ * why its first stale partition is stale.
+ *
+ * @example
+ * const p: PartitionFacts = { total: 31, fresh: 29, stale: 1, missing: 1, staleRanges: ['2024-01-05'], missingRanges: ['2024-01-31'], staleCauses: ['upstream_data_changed'] }
+ */
+export interface PartitionFacts {
+  total: number
+  fresh: number
+  stale: number
+  missing: number
+  /** The first (at most 3) ranges of stale partitions. */
+  staleRanges: string[]
+  /** The first (at most 3) ranges of missing partitions. */
+  missingRanges: string[]
+  /** The causes of the first stale partition (`code_changed`, `upstream_data_changed`, …). */
+  staleCauses: string[]
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js'
 import type { HistoryRecord } from '../store/types.js'
 import { valueNotStored } from './errors.js'
 import { causeKindName } from './explain.js'
+import { partitionFacts } from './partition-select.js'
 import type { AssetId } from './planner.js'
 import type { ProjectState } from './project-state.js'
 import { userCode } from './user-code.js'
@@ -71,6 +72,7 @@ export function assetFacts(
       inputs,
       inProgress: inProgress(a.key),
       lastRequestedAt: lastRequestedAt(a.key),
+      ...(st.partitionsOf(id) === undefined ? {} : { partitions: partitionFacts(st, id) }),
     }
   }
   return out

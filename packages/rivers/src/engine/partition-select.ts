@@ -4,6 +4,7 @@
  * plans and status.
  */
 import { parsePartitionArg } from '../partitions/selection.js'
+import type { PartitionFacts } from '../automation/scope.js'
 import type { AssetId } from './planner.js'
 import type { ProjectState } from './project-state.js'
 import type { CauseView, PartitionsReport, StatusEntry } from './types.js'
@@ -206,4 +207,36 @@ export function partitionEntries(
       })
     }
   return out
+}
+
+/**
+ * What a condition knows of a partitioned asset's partitions: counts by status, the first ranges of
+ * stale and missing ones, and the causes of the first stale one (one pass over the status runs).
+ *
+ * @example
+ * partitionFacts(state, id) // { total: 31, fresh: 30, stale: 0, missing: 1, missingRanges: ['2024-01-31'], … }
+ */
+export function partitionFacts(st: ProjectState, id: AssetId): PartitionFacts {
+  const parts = st.partitions!
+  const { total, fresh, stale, missing } = parts.summary(id)
+  const sets: [number[], number[]] = [[], []] // missing, stale
+  let firstStale: number | undefined
+  if (stale + missing > 0)
+    for (const [start, end, status] of parts.statuses(id)) {
+      if (status > 1) continue
+      const set = sets[status]!
+      if (set.length < 2 * 3) set.push(start, end)
+      if (status === 1) firstStale ??= start
+      if (sets[0].length >= 6 && sets[1].length >= 6) break
+    }
+  const bits = firstStale === undefined ? 0 : parts.causes(id, firstStale)
+  return {
+    total,
+    fresh,
+    stale,
+    missing,
+    staleRanges: rangeTexts(st, id, sets[1]),
+    missingRanges: rangeTexts(st, id, sets[0]),
+    staleCauses: CAUSES.filter(([bit]) => bits & bit).map(([, kind]) => kind),
+  }
 }

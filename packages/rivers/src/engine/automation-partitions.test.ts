@@ -25,9 +25,8 @@ describe('conditions on partitioned assets', () => {
       { key: 'events', partitions: days, deps: { raw }, automation: when.eager() },
       ({ raw }, ctx) => raw[ctx.partition!.key] ?? 0,
     )
-    const total = asset(
-      { key: 'total', deps: { events: mapped(events) }, automation: when.eager() },
-      ({ events }) => Object.values(events).reduce((a, b) => a + b, 0),
+    const total = asset({ key: 'total', deps: { events: mapped(events) }, automation: when.eager() }, ({ events }) =>
+      Object.values(events).reduce((a, b) => a + b, 0),
     )
     const ws = await workspace(defineProject({ assets: [raw, events, total] }))
 
@@ -95,5 +94,34 @@ describe('conditions on partitioned assets', () => {
     expect(two.runs[0]!.summary?.partitions?.customers).toMatchObject({ planned: 2, materialized: 2 })
     expect(await ws.load('customers', { partition: 'initech' })).toBe('INITECH')
     expect((await ws.tick()).requested).toEqual([])
+  })
+
+  it('a tick reads only the partition records made since the last one, and evaluates only what they reach', async () => {
+    const world = { bump: 0 }
+    const make = () => {
+      const events = asset(
+        { key: 'events', partitions: days, automation: when.eager(), codeVersion: 'v1' },
+        (_, ctx) => ctx.partition!.index + (ctx.partition!.key === '2024-01-03' ? world.bump : 0),
+      )
+      const total = asset({ key: 'total', deps: { events: mapped(events) }, automation: when.eager() }, ({ events }) =>
+        Object.values(events).reduce((a, b) => a + b, 0),
+      )
+      const other = asset({ key: 'other', automation: when.eager() }, () => 'unrelated')
+      return defineProject({ assets: [total, other] })
+    }
+    const ws = await workspace(make())
+    expect((await ws.tick()).requested).toEqual(['events', 'other', 'total'])
+    expect((await ws.tick()).requested).toEqual([])
+    // Another process rebuilds one partition with a new value.
+    world.bump = 100
+    const elsewhere = await workspace(make())
+    const run = await elsewhere.materialize({ select: ['events'], partitions: ['2024-01-03'], force: true })
+    expect(run.partitions?.events).toMatchObject({ materialized: 1 })
+    const tick = await ws.tick()
+    // Only what the new record reaches is evaluated: events and its reader, not `other`.
+    expect(tick.decisions.map((d) => d.key).sort()).toEqual(['events', 'total'])
+    expect(tick.requested).toEqual(['total'])
+    expect(tick.decisions.find((d) => d.key === 'total')?.tree.label).toBe('eager: input events has a new data version')
+    expect(await ws.load('total')).toBe(0 + 1 + 2 + 3 + 4 + 100)
   })
 })

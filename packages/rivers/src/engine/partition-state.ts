@@ -322,6 +322,28 @@ export class PartitionState {
    * parts.load(await store.latestRecordsPacked(), await store.latestPartitionRecords(keys))
    */
   load(plain: PackedLatestRecords, partitioned: PackedPartitionRecords | undefined): void {
+    this.#orphans = new Map()
+    this.#native.loadRecords(this.#batchOf(plain, partitioned, true))
+  }
+
+  /**
+   * Applies records read since the last load or refresh (`Store.latestRecordsSince`): the
+   * unpartitioned ones of unpartitioned assets, and the partitioned rows.
+   *
+   * @example
+   * parts.applyChanges(changes.packed, changes.partitions)
+   */
+  applyChanges(plain: PackedLatestRecords, partitioned: PackedPartitionRecords | undefined): void {
+    if (plain.count === 0 && (partitioned === undefined || partitioned.count === 0)) return
+    this.#native.applyRecords(this.#batchOf(plain, partitioned, false))
+  }
+
+  /** The core's record batch of packed rows; `orphans`: count the partitions not in their definition. */
+  #batchOf(
+    plain: PackedLatestRecords,
+    partitioned: PackedPartitionRecords | undefined,
+    orphans: boolean,
+  ): ReturnType<RecordBatch['finish']> {
     const b = new RecordBatch(this.#ids)
     const keys = plain.count === 0 ? [] : plain.keys.split('\n')
     const inputKeys = plain.inputKeys === '' ? [] : plain.inputKeys.split('\n')
@@ -333,7 +355,6 @@ export class PartitionState {
         b.add(id, 0, plain, r, inputKeys, plain.inputVersions, input, n)
       input += n
     }
-    this.#orphans = new Map()
     if (partitioned !== undefined && partitioned.count > 0) {
       const pkeys = partitioned.keys.split('\n')
       const parts = partitioned.partitions.split('\n')
@@ -347,11 +368,11 @@ export class PartitionState {
         const index = def === undefined ? -1 : this.#indexOf(def, parts[r]!)
         if (id !== undefined && index >= 0 && index < this.#sizes[id]!)
           b.add(id, index, partitioned, r, pInputKeys, partitioned.inputVersions, input, n)
-        else this.#orphans.set(key, (this.#orphans.get(key) ?? 0) + 1)
+        else if (orphans) this.#orphans.set(key, (this.#orphans.get(key) ?? 0) + 1)
         input += n
       }
     }
-    this.#native.loadRecords(b.finish())
+    return b.finish()
   }
 
   #indexOf(def: PartitionDefinition, key: string): number {

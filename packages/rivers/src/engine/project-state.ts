@@ -299,27 +299,47 @@ export class ProjectState {
   refresh(): Promise<AssetId[] | 'all'> {
     return this.#inOrder(async () => {
       const store = this.#store
-      if (!store.latestRecordsSince || this.#cursor === undefined || this.#parts !== undefined) {
+      const parts = this.#parts
+      const reloadAll = async () => {
         await this.#reloadAll()
         return 'all' as const
       }
-      const { cursor, all, packed } = await store.latestRecordsSince(this.#cursor)
+      if (!store.latestRecordsSince || this.#cursor === undefined) return reloadAll()
+      // New time windows or dynamic keys: the partition spaces are rebuilt.
+      if (parts !== undefined && (await parts.moved(store))) return reloadAll()
+      const { cursor, all, packed, partitions } = await store.latestRecordsSince(this.#cursor)
+      if (parts !== undefined && (all || partitions === undefined)) return reloadAll()
       this.#cursor = cursor
       if (all) {
         this.#loadAll(packed)
         return 'all' as const
       }
-      if (packed.count === 0) return []
+      const changedParts = partitions?.count ?? 0
+      if (packed.count === 0 && changedParts === 0) return []
       const { arrays, rows } = changedRecords(packed, (key) => this.#ids.get(key), this.size)
       this.#planner.applyRecords(arrays)
       const changed: AssetId[] = []
+      let sourceRecorded = false
       for (const { id, last, inputs } of rows) {
         const a = id as AssetId
         this.#recorded.set(a, last)
         this.#consumed.set(a, inputs)
         // A source's own observation here stays what it reads (as after a full load).
         if (!this.#observed.has(this.asset(a).key)) this.#data.set(a, last.dataVersion)
+        else sourceRecorded = true
         changed.push(a)
+      }
+      if (parts !== undefined) {
+        parts.applyChanges(packed, partitions)
+        if (sourceRecorded) this.#observedIntoPartitions()
+        if (changedParts > 0)
+          for (const key of new Set(partitions!.keys.split('\n'))) {
+            const id = this.#ids.get(key)
+            if (id !== undefined && parts.definition(id) !== undefined) changed.push(id)
+          }
+        for (const id of changed) this.#syncRollups(id)
+        // Every record up to the cursor is known now (ids are assigned in commit order).
+        this.#seenRecordId = Math.max(this.#seenRecordId ?? 0, cursor.record)
       }
       return changed
     })
@@ -332,9 +352,14 @@ export class ProjectState {
       if (await this.#parts.moved(store)) await this.#openPartitions()
       // Read before the records: any record after it may be one this load missed.
       this.#seenRecordId = store.lastRecordId ? await store.lastRecordId() : undefined
-      const packed = store.latestRecordsPacked
-        ? await store.latestRecordsPacked()
-        : packLatest(await store.latestRecords())
+      let packed: PackedLatestRecords
+      if (store.latestRecordsSince) {
+        // With a cursor, later refreshes read only what changed (partitioned rows included).
+        const { cursor, packed: all } = await store.latestRecordsSince()
+        this.#cursor = cursor
+        packed = all
+      } else
+        packed = store.latestRecordsPacked ? await store.latestRecordsPacked() : packLatest(await store.latestRecords())
       const keys = this.#partitioned.map((id) => this.asset(id).key)
       this.#loadAll(packed)
       this.#parts.load(packed, await store.latestPartitionRecords?.(keys))

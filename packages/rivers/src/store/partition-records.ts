@@ -43,6 +43,7 @@ export class PartitionRecords {
   readonly #db: Database.Database
   #query: Database.Statement | undefined
   #last: Database.Statement | undefined
+  #since: Database.Statement | undefined
   #after: Database.Statement | undefined
   readonly #snapshot: Database.Transaction<(fn: () => unknown) => unknown>
 
@@ -77,6 +78,26 @@ export class PartitionRecords {
       )
       .pluck()
     return this.#after.all(JSON.stringify(partitions), key, afterId, exceptRunId) as string[]
+  }
+
+  /**
+   * The partitioned latest rows recorded after record `afterId` (every asset), or undefined when
+   * more than one chunk changed (the caller then reloads everything). Call inside the caller's read
+   * snapshot.
+   */
+  since(afterId: number): PackedPartitionRecords | undefined {
+    this.#since ??= this.#db
+      .prepare(
+        `SELECT count(*), max(partition), coalesce(sum(input_count), 0), ${PACKED_COLUMNS},
+           group_concat(partition, char(10)), group_concat(input_partitions, char(10))
+         FROM (SELECT * FROM latest WHERE partition <> '' AND materialization_id > ? LIMIT ?)`,
+      )
+      .raw()
+    const row = this.#since.get(afterId, this.#chunk) as ChunkRow
+    if (row[0] >= this.#chunk) return undefined
+    const out = stitchPartitionChunks(row[0] === 0 ? [] : [chunkOf(row)])
+    if (typeof out === 'string') throw storeCorrupt(this.#file, new Error(out))
+    return out
   }
 
   latest(keys: readonly string[]): PackedPartitionRecords {

@@ -268,7 +268,18 @@ export class SqliteStore implements Store {
    * const { packed, all } = await store.latestRecordsSince(cursor)
    */
   async latestRecordsSince(cursor?: LatestCursor): Promise<LatestChanges> {
-    return this.#read(() => this.#records.latestSince(cursor))
+    return this.#read(() =>
+      // One snapshot for both reads: the partitioned rows line up with the cursor.
+      this.#db
+        .transaction((): LatestChanges => {
+          const changes = this.#records.latestSince(cursor)
+          if (changes.all || cursor === undefined) return changes
+          const partitions = this.#partitions.since(cursor.record)
+          if (partitions === undefined) return { cursor: changes.cursor, all: true, packed: this.#records.latestPacked() }
+          return { ...changes, partitions }
+        })
+        .deferred(),
+    )
   }
 
   /**

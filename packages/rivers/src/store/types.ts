@@ -120,6 +120,11 @@ export interface LatestChanges {
   cursor: LatestCursor
   all: boolean
   packed: PackedLatestRecords
+  /**
+   * When `all` is false: the partitioned latest rows recorded since the cursor (a store that leaves
+   * it out makes readers with partitioned assets reload everything).
+   */
+  partitions?: PackedPartitionRecords
 }
 
 /** Arguments of `Store.recordCheck`. */

@@ -275,7 +275,8 @@ export class SqliteStore implements Store {
           const changes = this.#records.latestSince(cursor)
           if (changes.all || cursor === undefined) return changes
           const partitions = this.#partitions.since(cursor.record)
-          if (partitions === undefined) return { cursor: changes.cursor, all: true, packed: this.#records.latestPacked() }
+          if (partitions === undefined)
+            return { cursor: changes.cursor, all: true, packed: this.#records.latestPacked() }
           return { ...changes, partitions }
         })
         .deferred(),

@@ -3,7 +3,7 @@
  * in this process; an asset with a command, resources or a launcher runs through its launcher
  * (`launch.ts`). Between attempts, the retry policy decides (its `retryOn` is user code too).
  */
-import type { AssetContext, AssetDef, NormalizedRetry } from '../definitions/index.js'
+import { type AssetContext, type AssetDef, type NormalizedRetry, retryDelayMs } from '../definitions/index.js'
 import { isRiversError } from '../errors.js'
 import { usesLauncher } from '../launchers/registry.js'
 import { timedOut } from './errors.js'
@@ -46,6 +46,53 @@ export async function callAsset(
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** How a series of attempts ended. */
+export type Attempted<T> =
+  | { ok: true; value: T }
+  /** The run was cancelled before an attempt began (also after a retry pause). */
+  | { ok: false; stopped: 'before' }
+  /** The run was cancelled while attempt `n` ran; it failed with `error`. */
+  | { ok: false; stopped: 'during'; error: unknown; n: number }
+  /** The last attempt failed with `error` (no retry left, or the policy said no). */
+  | { ok: false; error: unknown }
+
+/**
+ * Runs `attempt` (1, 2, …) until it succeeds or the retry policy stops: each failed attempt is
+ * reported to `failed` with the delay before the next one (undefined: none), then the delay is
+ * waited out. Each attempt gets its own AbortController from the run.
+ *
+ * @example
+ * const r = await withRetries(run, def.key, retry, (n, controller) => attemptOnce(n, controller), report)
+ */
+export async function withRetries<T>(
+  run: RunContext,
+  key: string,
+  retry: NormalizedRetry | undefined,
+  attempt: (n: number, controller: AbortController) => Promise<T>,
+  failed: (error: unknown, n: number, of: number, retryInMs: number | undefined) => Promise<void>,
+): Promise<Attempted<T>> {
+  const maxAttempts = 1 + (retry?.maxRetries ?? 0)
+  let lastError: unknown
+  for (let n = 1; n <= maxAttempts; n++) {
+    if (run.signal.aborted) return { ok: false, stopped: 'before' }
+    const controller = run.attempts.open()
+    try {
+      return { ok: true, value: await attempt(n, controller) }
+    } catch (e) {
+      lastError = e
+      if (run.signal.aborted) return { ok: false, stopped: 'during', error: e, n }
+      const retryable = await shouldRetry(run, key, retry, e, n, maxAttempts)
+      const delayMs = retryable ? Math.round(retryDelayMs(retry!, n)) : undefined
+      await failed(e, n, maxAttempts, delayMs)
+      if (!retryable) break
+      await pause(delayMs!, run.signal)
+    } finally {
+      run.attempts.close(controller)
+    }
+  }
+  return { ok: false, error: lastError }
 }
 
 /**

@@ -5,10 +5,9 @@
  * asset's failure.
  */
 import type { AssetContext, AssetDef, AssetPartition, NormalizedRetry } from '../definitions/index.js'
-import { retryDelayMs } from '../definitions/index.js'
 import { isRiversError, UserCodeError } from '../errors.js'
 import type { MetricPoint } from '../store/types.js'
-import { callAsset, pause, shouldRetry } from './attempt.js'
+import { callAsset, withRetries } from './attempt.js'
 import { evaluateChecks, refuseIfBlocked } from './checks.js'
 import { cancelled, describeFailure } from './errors.js'
 import { loadInputs } from './inputs.js'
@@ -44,33 +43,26 @@ export async function materializeAsset(
     partDef === undefined ? undefined : partitionContext(partDef, partitionIndex!, run.state.partitions!.now)
   const tag = partition === undefined ? {} : { partition: partition.key }
   const label = partition === undefined ? a.key : `${a.key} [${partition.key}]`
-  const retry = def.retry ?? retryDefault
-  const maxAttempts = 1 + (retry?.maxRetries ?? 0)
   const startedAt = new Date()
-  let lastError: unknown
-  for (let n = 1; n <= maxAttempts; n++) {
-    if (run.signal.aborted) return { ok: false, error: cancelled(label).message, cancelled: true }
-    run.emit({ type: 'asset_started', key: a.key, attempt: n, ...tag })
-    const controller = run.attempts.open()
-    try {
-      const dataVersion = await attempt(run, id, def, n, controller, startedAt, partition, defer)
-      return { ok: true, dataVersion }
-    } catch (e) {
-      lastError = e
-      // Stopped by Ctrl-C: the asset is reported once, as skipped (cancelled), never as failed.
-      if (run.signal.aborted) return reportCancelled(run, a.key, e, n)
-      const retryable = await shouldRetry(run, a.key, retry, e, n, maxAttempts)
-      const delayMs = retryable ? Math.round(retryDelayMs(retry!, n)) : undefined
-      await reportFailure(run, a.key, e, n, maxAttempts, delayMs, partition?.key)
-      if (!retryable) break
-      await pause(delayMs!, run.signal)
-    } finally {
-      run.attempts.close(controller)
-    }
-  }
-  const error = run.secrets.scrub(describeFailure(lastError))
+  const r = await withRetries(
+    run,
+    a.key,
+    def.retry ?? retryDefault,
+    (n, controller) => {
+      run.emit({ type: 'asset_started', key: a.key, attempt: n, ...tag })
+      return attempt(run, id, def, n, controller, startedAt, partition, defer)
+    },
+    (e, n, of, retryInMs) => reportFailure(run, a.key, e, n, of, retryInMs, partition?.key),
+  )
+  if (r.ok) return { ok: true, dataVersion: r.value }
+  // Stopped by Ctrl-C: the asset is reported once, as skipped (cancelled), never as failed.
+  if ('stopped' in r)
+    return r.stopped === 'before'
+      ? { ok: false, error: cancelled(label).message, cancelled: true }
+      : reportCancelled(run, a.key, r.error, r.n)
+  const error = run.secrets.scrub(describeFailure(r.error))
   if (run.signal.aborted) return { ok: false, error, cancelled: true } // aborted during the retry pause
-  const checkFailed = isRiversError(lastError) && lastError.code === 'RIVERS_CHECK_FAILED'
+  const checkFailed = isRiversError(r.error) && r.error.code === 'RIVERS_CHECK_FAILED'
   return checkFailed ? { ok: false, error, checkFailed } : { ok: false, error }
 }
 
@@ -136,8 +128,14 @@ async function reportCancelled(run: RunContext, key: string, e: unknown, attempt
   return { ok: false, error, cancelled: true }
 }
 
-/** A failed attempt: an event (and the asset's failure when it is the last), a log line, a live event. */
-async function reportFailure(
+/**
+ * A failed attempt: an event (and the asset's failure when it is the last), a log line, a live
+ * event; `partition` tags them (a key, or the range of a batched call).
+ *
+ * @example
+ * await reportFailure(run, 'events', error, 1, 3, 1000, '2024-01-01...2024-01-31')
+ */
+export async function reportFailure(
   run: RunContext,
   key: string,
   e: unknown,

@@ -12,7 +12,6 @@ import {
   type AssetPartition,
   type NormalizedRetry,
   type PartitionBatch,
-  retryDelayMs,
   unwrapResult,
   validateOutput,
 } from '../definitions/index.js'
@@ -20,10 +19,11 @@ import { RiversError } from '../errors.js'
 import type { IOManager, StoredOutput } from '../io/types.js'
 import { nativeModule } from '../native.js'
 import type { MetricPoint } from '../store/types.js'
-import { callAsset, pause, shouldRetry } from './attempt.js'
+import { callAsset, withRetries } from './attempt.js'
 import { type CheckRow, evaluateChecks } from './checks.js'
 import { blockingCheckFailed, cancelled, describeFailure } from './errors.js'
 import { type LoadedInputs, loadInputs } from './inputs.js'
+import { reportFailure } from './materialize-asset.js'
 import type { OutputRecord } from './outputs.js'
 import { partitionContext } from './partition-inputs.js'
 import type { AssetId } from './planner.js'
@@ -55,45 +55,24 @@ export async function materializeBatch(
   const parts: AssetPartition[] = indexes.map((p) => partitionContext(partDef, p, now))
   const range = parts.length === 1 ? parts[0]!.key : `${parts[0]!.key}...${parts.at(-1)!.key}`
   const label = `${def.key} [${range}]`
-  const retry = def.retry ?? retryDefault
-  const maxAttempts = 1 + (retry?.maxRetries ?? 0)
   const startedAt = new Date()
-  let lastError: unknown
-  for (let n = 1; n <= maxAttempts; n++) {
-    if (run.signal.aborted) return { ok: false, error: cancelled(label).message, cancelled: true }
-    for (const p of parts) run.emit({ type: 'asset_started', key: def.key, attempt: n, partition: p.key })
-    const controller = run.attempts.open()
-    try {
-      return await attempt(run, id, def, parts, n, controller, startedAt, defer)
-    } catch (e) {
-      lastError = e
-      const error = run.secrets.scrub(describeFailure(e))
-      if (run.signal.aborted) return { ok: false, error, cancelled: true }
-      const retryable = await shouldRetry(run, def.key, retry, e, n, maxAttempts)
-      const delayMs = retryable ? Math.round(retryDelayMs(retry!, n)) : undefined
-      // One event for the call (its partitions as a range), not one per partition.
-      run.emit({ type: 'asset_failed', key: def.key, error, willRetry: retryable, partition: range })
-      await run.store.appendEvent(run.runId, retryable ? 'attempt_failed' : 'asset_failed', def.key, {
-        partition: range,
-        attempt: n,
-        of: maxAttempts,
-        error,
-        willRetry: retryable,
-        ...(retryable ? { retryInMs: delayMs } : {}),
-      })
-      run.log
-        .child({ asset: def.key, partition: range })
-        .error(
-          { attempt: n, error },
-          `attempt ${n} of ${maxAttempts} failed: ${error}${retryable ? `; retrying in ${delayMs} ms` : ''}`,
-        )
-      if (!retryable) break
-      await pause(delayMs!, run.signal)
-    } finally {
-      run.attempts.close(controller)
-    }
+  const r = await withRetries(
+    run,
+    def.key,
+    def.retry ?? retryDefault,
+    (n, controller) => {
+      for (const p of parts) run.emit({ type: 'asset_started', key: def.key, attempt: n, partition: p.key })
+      return attempt(run, id, def, parts, n, controller, startedAt, defer)
+    },
+    // One report for the call (its partitions as a range), not one per partition.
+    (e, n, of, retryInMs) => reportFailure(run, def.key, e, n, of, retryInMs, range),
+  )
+  if (r.ok) return r.value
+  if ('stopped' in r) {
+    const error = r.stopped === 'before' ? cancelled(label).message : run.secrets.scrub(describeFailure(r.error))
+    return { ok: false, error, cancelled: true }
   }
-  const error = run.secrets.scrub(describeFailure(lastError))
+  const error = run.secrets.scrub(describeFailure(r.error))
   return run.signal.aborted ? { ok: false, error, cancelled: true } : { ok: false, error }
 }
 

@@ -64,7 +64,8 @@ export type Attempted<T> =
  * waited out. Each attempt gets its own AbortController from the run.
  *
  * @example
- * const r = await withRetries(run, def.key, retry, (n, controller) => attemptOnce(n, controller), report)
+ * const r = await withRetries(run, def.key, retry, async (n) => n, async () => undefined)
+ * if (r.ok) console.log(`succeeded at attempt ${r.value}`)
  */
 export async function withRetries<T>(
   run: RunContext,

@@ -39,7 +39,7 @@ export function storePartitionTests(store: () => Store): void {
       await s.beginRun({ id: 'r1', selection: ['*'], force: false })
       await s.recordMaterialization(rec('events', 1, { partition: '2024-01-01' }))
       const { cursor } = await s.latestRecordsSince()
-      const none = await s.latestRecordsSince(cursor)
+      const none = await s.latestRecordsSince(cursor, { partitions: true })
       expect(none.all).toBe(false)
       if (none.partitions === undefined) return ctx.skip() // a store that leaves them out: readers reload
       expect(none.partitions.count).toBe(0)
@@ -48,7 +48,7 @@ export function storePartitionTests(store: () => Store): void {
         rec('events', 3, { partition: '2024-01-02', inputs: [{ key: 'raw', dataVersion: h(2) }] }),
       )
       await s.recordMaterialization(rec('events', 4, { partition: '2024-01-01' }))
-      const since = await s.latestRecordsSince(cursor)
+      const since = await s.latestRecordsSince(cursor, { partitions: true })
       expect(since.all).toBe(false)
       expect(since.packed.keys).toBe('raw')
       const p = since.partitions!
@@ -56,7 +56,7 @@ export function storePartitionTests(store: () => Store): void {
       expect(p.keys.split('\n')).toEqual(['events', 'events'])
       expect(p.partitions.split('\n').sort()).toEqual(['2024-01-01', '2024-01-02'])
       expect([...p.inputCounts].sort()).toEqual([0, 1])
-      const again = await s.latestRecordsSince(since.cursor)
+      const again = await s.latestRecordsSince(since.cursor, { partitions: true })
       expect([again.packed.count, again.partitions?.count]).toEqual([0, 0])
     })
 

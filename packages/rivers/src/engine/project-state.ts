@@ -307,7 +307,9 @@ export class ProjectState {
       if (!store.latestRecordsSince || this.#cursor === undefined) return reloadAll()
       // New time windows or dynamic keys: the partition spaces are rebuilt.
       if (parts !== undefined && (await parts.moved(store))) return reloadAll()
-      const { cursor, all, packed, partitions } = await store.latestRecordsSince(this.#cursor)
+      const { cursor, all, packed, partitions } = await store.latestRecordsSince(this.#cursor, {
+        partitions: parts !== undefined,
+      })
       if (parts !== undefined && (all || partitions === undefined)) return reloadAll()
       this.#cursor = cursor
       if (all) {

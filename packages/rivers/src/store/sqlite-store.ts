@@ -70,6 +70,7 @@ export class SqliteStore implements Store {
   /** Absolute path of the database file. */
   readonly file: string
   readonly #db: Database.Database
+  #sinceWithPartitions: Database.Transaction<(c: LatestCursor | undefined) => LatestChanges> | undefined
   readonly #records: RecordsTable
   readonly #runs: RunsTable
   readonly #history: HistoryViews
@@ -260,27 +261,26 @@ export class SqliteStore implements Store {
 
   /**
    * The latest records changed since `cursor` (every one when `all`: no cursor, a wipe since, or
-   * more than 65,536 changed), from one snapshot, with the cursor for the next call. The automation
-   * daemon reads this each tick instead of every record.
+   * more than 65,536 changed), from one snapshot, with the cursor for the next call; with
+   * `partitions`, the partitioned rows changed too. The automation daemon reads this each tick
+   * instead of every record.
    *
    * @example
    * let { cursor } = await store.latestRecordsSince()
    * const { packed, all } = await store.latestRecordsSince(cursor)
    */
-  async latestRecordsSince(cursor?: LatestCursor): Promise<LatestChanges> {
-    return this.#read(() =>
-      // One snapshot for both reads: the partitioned rows line up with the cursor.
-      this.#db
-        .transaction((): LatestChanges => {
-          const changes = this.#records.latestSince(cursor)
-          if (changes.all || cursor === undefined) return changes
-          const partitions = this.#partitions.since(cursor.record)
-          if (partitions === undefined)
-            return { cursor: changes.cursor, all: true, packed: this.#records.latestPacked() }
-          return { ...changes, partitions }
-        })
-        .deferred(),
-    )
+  async latestRecordsSince(cursor?: LatestCursor, options: { partitions?: boolean } = {}): Promise<LatestChanges> {
+    if (!options.partitions) return this.#read(() => this.#records.latestSince(cursor))
+    // One snapshot for both reads: the partitioned rows line up with the cursor.
+    this.#sinceWithPartitions ??= this.#db.transaction((c: LatestCursor | undefined): LatestChanges => {
+      const changes = this.#records.latestSince(c)
+      if (changes.all || c === undefined) return changes
+      const partitions = this.#partitions.since(c.record)
+      if (partitions === undefined) return { cursor: changes.cursor, all: true, packed: this.#records.latestPacked() }
+      return { ...changes, partitions }
+    })
+    const read = this.#sinceWithPartitions
+    return this.#read(() => read.deferred(cursor))
   }
 
   /**

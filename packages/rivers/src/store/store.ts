@@ -87,10 +87,11 @@ export interface Store {
    */
   latestRecordsPacked?(): Promise<PackedLatestRecords>
   /**
-   * Optional: the latest records changed since a cursor (see {@link LatestChanges}); without it the
-   * automation tick reloads every record each time.
+   * Optional: the latest records changed since a cursor (see {@link LatestChanges}), with the
+   * partitioned rows changed when `partitions` is asked; without it the automation tick reloads
+   * every record each time.
    */
-  latestRecordsSince?(cursor?: LatestCursor): Promise<LatestChanges>
+  latestRecordsSince?(cursor?: LatestCursor, options?: { partitions?: boolean }): Promise<LatestChanges>
   /**
    * Optional: the latest records of the partitioned assets `keys` (rows whose partition is not
    * `''`), packed (see {@link PackedPartitionRecords}), from one consistent snapshot, in a few

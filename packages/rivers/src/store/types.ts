@@ -121,8 +121,8 @@ export interface LatestChanges {
   all: boolean
   packed: PackedLatestRecords
   /**
-   * When `all` is false: the partitioned latest rows recorded since the cursor (a store that leaves
-   * it out makes readers with partitioned assets reload everything).
+   * When `all` is false and they were asked for: the partitioned latest rows recorded since the
+   * cursor (a store that leaves them out makes readers with partitioned assets reload everything).
    */
   partitions?: PackedPartitionRecords
 }

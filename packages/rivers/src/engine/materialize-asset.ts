@@ -77,25 +77,8 @@ async function attempt(
   partition: AssetPartition | undefined,
   defer: ((r: OutputRecord) => void) | undefined,
 ): Promise<string> {
-  const metadata: Record<string, unknown> = { ...def.metadata }
-  const metrics: MetricPoint[] = []
   const { inputs, consumed, partitions } = await loadInputs(run, id, partition?.index)
-  let log: AssetContext<unknown>['log'] | undefined
-  const ctx: AssetContext<unknown> = {
-    runId: run.runId,
-    key: def.key,
-    config: run.state.config.value(id),
-    // Made on first use: most assets never log, and a child logger per asset costs.
-    get log() {
-      log ??= run.log.child(partition === undefined ? { asset: def.key } : { asset: def.key, partition: partition.key })
-      return log
-    },
-    ...(partition === undefined ? {} : { partition }),
-    signal: controller.signal,
-    attempt: n,
-    addMetadata: (m) => void Object.assign(metadata, m),
-    addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),
-  }
+  const { ctx, metadata, metrics } = attemptContext(run, id, def, n, controller, partition?.key, partition)
   const returned = await callAsset(run, id, def, ctx, inputs, controller)
   const output = await storeOutput(run, def, returned, partition?.key)
   Object.assign(metadata, output.metadata)
@@ -118,6 +101,45 @@ async function attempt(
   if (defer === undefined) await recordOutput(run, record)
   else defer(record)
   return output.dataVersion
+}
+
+/**
+ * The context of one attempt, with the metadata and metrics it collects; `logPartition` binds the
+ * log lines (a partition key, or the range of a batched call), `partition` is `ctx.partition`.
+ *
+ * @example
+ * const { ctx, metadata, metrics } = attemptContext(run, id, def, 1, controller, '2024-01-05', partition)
+ */
+export function attemptContext(
+  run: RunContext,
+  id: AssetId,
+  def: AssetDef,
+  n: number,
+  controller: AbortController,
+  logPartition: string | undefined,
+  partition?: AssetPartition,
+): { ctx: AssetContext<unknown>; metadata: Record<string, unknown>; metrics: MetricPoint[] } {
+  const metadata: Record<string, unknown> = { ...def.metadata }
+  const metrics: MetricPoint[] = []
+  let log: AssetContext<unknown>['log'] | undefined
+  const ctx: AssetContext<unknown> = {
+    runId: run.runId,
+    key: def.key,
+    config: run.state.config.value(id),
+    // Made on first use: most assets never log, and a child logger per asset costs.
+    get log() {
+      log ??= run.log.child(
+        logPartition === undefined ? { asset: def.key } : { asset: def.key, partition: logPartition },
+      )
+      return log
+    },
+    ...(partition === undefined ? {} : { partition }),
+    signal: controller.signal,
+    attempt: n,
+    addMetadata: (m) => void Object.assign(metadata, m),
+    addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),
+  }
+  return { ctx, metadata, metrics }
 }
 
 /** An attempt that ended because the run was cancelled: an event and an info line, not a failure. */

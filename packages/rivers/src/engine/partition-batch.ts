@@ -7,7 +7,6 @@
  * whole; a partition whose blocking check fails is not recorded while the others are.
  */
 import {
-  type AssetContext,
   type AssetDef,
   type AssetPartition,
   type NormalizedRetry,
@@ -18,12 +17,11 @@ import {
 import { RiversError } from '../errors.js'
 import type { IOManager, StoredOutput } from '../io/types.js'
 import { nativeModule } from '../native.js'
-import type { MetricPoint } from '../store/types.js'
 import { callAsset, withRetries } from './attempt.js'
 import { type CheckRow, evaluateChecks } from './checks.js'
 import { blockingCheckFailed, cancelled, describeFailure } from './errors.js'
 import { type LoadedInputs, loadInputs } from './inputs.js'
-import { reportFailure } from './materialize-asset.js'
+import { attemptContext, reportFailure } from './materialize-asset.js'
 import type { OutputRecord } from './outputs.js'
 import { partitionContext } from './partition-inputs.js'
 import type { AssetId } from './planner.js'
@@ -101,22 +99,14 @@ async function attempt(
       return loaded[i]!.inputs
     },
   }
-  const metadata: Record<string, unknown> = { ...def.metadata }
-  const metrics: MetricPoint[] = []
-  let log: AssetContext<unknown>['log'] | undefined
-  const ctx: AssetContext<unknown> = {
-    runId: run.runId,
-    key: def.key,
-    config: run.state.config.value(id),
-    get log() {
-      log ??= run.log.child({ asset: def.key, partition: `${parts[0]!.key}...${parts.at(-1)!.key}` })
-      return log
-    },
-    signal: controller.signal,
-    attempt: n,
-    addMetadata: (m) => void Object.assign(metadata, m),
-    addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),
-  }
+  const { ctx, metadata, metrics } = attemptContext(
+    run,
+    id,
+    def,
+    n,
+    controller,
+    `${parts[0]!.key}...${parts.at(-1)!.key}`,
+  )
   // The batch goes where a one-partition call gets its inputs (`BatchAssetFn`).
   const returned = await callAsset(run, id, def, ctx, batch as unknown as Record<string, unknown>, controller)
   const values = batchValues(def.key, parts, returned)

@@ -1,4 +1,4 @@
-//! A fast hasher for the planner's `u32`-keyed maps (edge ids, asset ids). The keys are dense ids
+//! A fast hasher for the planner's integer-keyed maps (edge ids, asset ids, fingerprints). The keys are dense ids
 //! chosen by us, not by an attacker, so SipHash's DoS protection buys nothing and costs ~20 ns a lookup.
 
 use std::collections::HashMap;
@@ -19,6 +19,9 @@ impl Hasher for IdHasher {
     }
     fn write_u32(&mut self, i: u32) {
         self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
 

@@ -12,6 +12,7 @@ pub mod id;
 pub mod key;
 pub mod keylist;
 mod labels;
+mod pair_column;
 pub mod partitions;
 pub mod plan;
 pub mod select;

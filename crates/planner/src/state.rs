@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use crate::fxmap::{map_bytes, IdMap};
+use crate::pair_column::PairColumn;
 
 use crate::error::{self, PlannerError};
 use crate::graph::Graph;
@@ -68,9 +69,9 @@ pub struct RecordBatch<'a> {
 pub struct Planner {
     pub(crate) graph: Graph,
     cur_code: Vec<u64>,
-    cur_config: Vec<u64>,
     rec_code: Vec<u64>,
-    rec_config: Vec<u64>,
+    /// Current and recorded config hashes (few distinct values: coded, see `pair_column`).
+    config: PairColumn,
     rec_data: Vec<u64>,
     pub(crate) flags: Vec<u8>,
     pub(crate) exc: IdMap<u32, u64>,
@@ -112,9 +113,8 @@ impl Planner {
         let mut p = Planner {
             graph,
             cur_code: vec![unset; n],
-            cur_config: vec![unset; n],
             rec_code: vec![0; n],
-            rec_config: vec![0; n],
+            config: PairColumn::new(n, unset, 0),
             rec_data: vec![0; n],
             flags: vec![0; n],
             exc: IdMap::default(),
@@ -189,7 +189,7 @@ impl Planner {
         if self.rec_code[i] != self.cur_code[i] {
             m |= C_CODE;
         }
-        if self.rec_config[i] != self.cur_config[i] {
+        if self.config.differs(i) {
             m |= C_CONFIG;
         }
         match if self.odd_deps.is_empty() {
@@ -497,7 +497,8 @@ impl Planner {
             ints.push(v);
             let i = v.idx();
             self.rec_code[i] = fingerprint(&hash_at(batch.code_versions, r));
-            self.rec_config[i] = fingerprint(&hash_at(batch.config_hashes, r));
+            self.config
+                .set_rec(i, fingerprint(&hash_at(batch.config_hashes, r)));
             self.set_rec_data(v, fingerprint(&hash_at(batch.data_versions, r)));
             self.flags[i] |= HAS_RECORD;
         }
@@ -524,7 +525,8 @@ impl Planner {
             let was = self.dirty(v);
             let i = v.idx();
             self.rec_code[i] = fingerprint(&hash_at(batch.code_versions, r));
-            self.rec_config[i] = fingerprint(&hash_at(batch.config_hashes, r));
+            self.config
+                .set_rec(i, fingerprint(&hash_at(batch.config_hashes, r)));
             self.set_rec_data(v, fingerprint(&hash_at(batch.data_versions, r)));
             self.flags[i] |= HAS_RECORD;
             self.store_consumed(v, batch, r)?;
@@ -562,7 +564,7 @@ impl Planner {
             let v = self.ext_to_int(id)?;
             let fp = fingerprint(&hash_at(hashes, k));
             if config {
-                self.cur_config[v.idx()] = fp;
+                self.config.set_cur(v.idx(), fp);
             } else {
                 self.cur_code[v.idx()] = fp;
             }
@@ -635,11 +637,8 @@ impl Planner {
     /// Bytes held by the graph and the state (capacities, hash tables by their slots), for benchmarks.
     pub fn heap_bytes(&self) -> usize {
         self.graph.heap_bytes()
-            + 8 * (self.cur_code.capacity()
-                + self.cur_config.capacity()
-                + self.rec_code.capacity()
-                + self.rec_config.capacity()
-                + self.rec_data.capacity())
+            + 8 * (self.cur_code.capacity() + self.rec_code.capacity() + self.rec_data.capacity())
+            + self.config.heap_bytes()
             + self.flags.capacity()
             + 4 * (self.count.capacity() + self.planned_list.capacity() + self.scratch.capacity())
             + map_bytes(&self.exc)

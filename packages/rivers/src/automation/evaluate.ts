@@ -189,7 +189,8 @@ function eagerPartitions(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
 }
 
 function eager(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
-  // Plain loops: a tick evaluates this for every asset a change reaches.
+  // Plain loops, and arrays only when something goes in: a tick evaluates this for every asset a
+  // change reaches.
   const inputs = facts.inputs
   let missingInputs: string[] | undefined
   for (const i of inputs) if (i.current === undefined && i.requested !== true) (missingInputs ??= []).push(i.name)
@@ -199,27 +200,31 @@ function eager(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
   if (facts.partitions !== undefined) return eagerPartitions(facts, leaf)
   if (facts.status === 'missing' || facts.lastMaterializedAt === undefined)
     return leaf(true, 'eager: never materialized')
-  const changed: string[] = []
+  let changed: string[] | undefined
   for (const c of facts.causes) {
     if (c.kind !== 'upstream_data_changed' && c.kind !== 'dep_added') continue
     let name = c.dep ?? '?'
     for (const i of inputs) if (i.key === c.dep) name = i.name // the last input of that key, as before
-    if (!changed.includes(name)) changed.push(name)
+    if (changed === undefined) changed = [name]
+    else if (!changed.includes(name)) changed.push(name)
   }
-  const upcoming: string[] = []
-  for (const i of inputs) if (i.requested === true && !changed.includes(i.name)) upcoming.push(i.name)
-  if (changed.length === 0 && upcoming.length === 0) return leaf(false, 'eager: no input has a new data version')
-  const parts: string[] = []
-  if (changed.length > 0)
-    parts.push(
-      `input ${changed.join(', ')} ${changed.length === 1 ? 'has a new data version' : 'have new data versions'}`,
-    )
-  if (upcoming.length > 0)
-    parts.push(`input ${upcoming.join(', ')} ${upcoming.length === 1 ? 'is' : 'are'} requested in this tick`)
-  return leaf(true, `eager: ${parts.join('; ')}`, {
-    ...(changed.length > 0 ? { changed } : {}),
-    ...(upcoming.length > 0 ? { requestedInputs: upcoming } : {}),
-  })
+  let upcoming: string[] | undefined
+  for (const i of inputs)
+    if (i.requested === true && (changed === undefined || !changed.includes(i.name))) (upcoming ??= []).push(i.name)
+  if (changed === undefined && upcoming === undefined) return leaf(false, 'eager: no input has a new data version')
+  const news =
+    changed === undefined
+      ? ''
+      : `input ${changed.join(', ')} ${changed.length === 1 ? 'has a new data version' : 'have new data versions'}`
+  const soon =
+    upcoming === undefined
+      ? ''
+      : `input ${upcoming.join(', ')} ${upcoming.length === 1 ? 'is' : 'are'} requested in this tick`
+  const label = news === '' ? soon : soon === '' ? news : `${news}; ${soon}`
+  const details: { changed?: string[]; requestedInputs?: string[] } = {}
+  if (changed !== undefined) details.changed = changed
+  if (upcoming !== undefined) details.requestedInputs = upcoming
+  return leaf(true, `eager: ${label}`, details)
 }
 
 function onCron(node: Extract<ConditionNode, { kind: 'on_cron' }>, scope: NodeScope, leaf: Leaf): EvaluatedNode {

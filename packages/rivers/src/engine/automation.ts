@@ -11,7 +11,13 @@
  */
 import type { Logger } from 'pino'
 
-import { type AssetFacts, type EvaluatedNode, type Evaluation, evaluateConditionNow } from '../automation/evaluate.js'
+import {
+  type AssetFacts,
+  type ConditionMemory,
+  type EvaluatedNode,
+  type Evaluation,
+  evaluateConditionNow,
+} from '../automation/evaluate.js'
 import type { ConditionNode } from '../definitions/automation.js'
 import { nextWake, readsEvaluationTime } from '../automation/wake.js'
 import type { Project } from '../definitions/index.js'
@@ -397,7 +403,13 @@ async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unkno
       const def = st.asset(memo.ids[p]!).def
       const node = def.kind === 'asset' ? def.automation!.node : MISSING
       const stored = memories.get(f.key) as { evaluatedAt?: number; nodes?: Record<string, unknown> } | undefined
-      const memory = { evaluatedAt: stored?.evaluatedAt, nodes: stored?.nodes ?? {} }
+      // Read only by the evaluation: a stored memory is passed as it is.
+      const memory: ConditionMemory =
+        stored === undefined
+          ? NO_PREVIOUS
+          : stored.nodes === undefined
+            ? { evaluatedAt: stored.evaluatedAt, nodes: {} }
+            : (stored as ConditionMemory)
       let e: Evaluation | Promise<Evaluation>
       try {
         e = evaluateConditionNow(node, f, reads, memory, at)
@@ -464,6 +476,7 @@ function settle(
 }
 
 const NO_MEMORY = { nodes: {} }
+const NO_PREVIOUS: ConditionMemory = Object.freeze({ evaluatedAt: undefined, nodes: Object.freeze({}) })
 const MISSING: ConditionNode = { kind: 'missing' }
 
 const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)))

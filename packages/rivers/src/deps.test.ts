@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from 'vitest'
-import { pinoLib, sqliteLib, zodModule } from './deps.js'
+import { pinoLib, sqliteLib } from './deps.js'
+import { zodModule } from './definitions/zod-module.js'
 
 const INDEX = fileURLToPath(new URL('./index.ts', import.meta.url))
 

@@ -5,7 +5,7 @@
  * through objects and arrays). Anything it cannot read (refs, unrepresentable types) counts as
  * compatible: a false alarm here would block a valid project.
  */
-import { zodModule } from '../deps.js'
+import { zodModule } from './zod-module.js'
 import type { ZodSchema } from './spec-types.js'
 
 type Json = { [k: string]: unknown }

@@ -4,7 +4,7 @@
  * their own, more specific errors.
  */
 import type { z } from 'zod'
-import { zodModule } from '../deps.js'
+import { zodModule } from './zod-module.js'
 import { isPartitionMapping } from '../partitions/mapping.js'
 import { isPartitionDefinition } from '../partitions/types.js'
 import { conditionIssues, isCondition } from './automation.js'

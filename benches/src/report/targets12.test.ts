@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Row } from '../results.js'
 import { EXECUTOR_VARIANT } from '../scenarios/e2eExecutor.js'
+import { START_VARIANTS } from '../scenarios/e2eStart.js'
 import { summarize } from '../stats.js'
 import { evaluateIssue12Targets } from './targets12.js'
 
@@ -55,10 +56,31 @@ describe('issue 12 targets', () => {
     expect(t.get('12-define')?.verdict).toBe('PASS')
     expect(t.get('12-open')?.verdict).toBe('MISS')
     expect(t.get('12-open')?.note).toContain('store read + records load 120 ms')
-    expect(t.get('12-start')?.verdict).toBe('MISS') // node -e import at 200 ms, though --version passes
+    expect(t.get('12-start')?.verdict).toBe('NOT MEASURED') // no built-JS rows: the tsx rows are not judged
     rows[1] = e2e('CLI, populated store (everything fresh)', 0.45e9)
     expect(byId(rows).get('12-status')).toMatchObject({ verdict: 'PASS' })
     expect(byId(rows).get('12-status')?.measured).toContain('moonshot 0.5 s met')
+  })
+
+  it('judges start-up on the built JavaScript, the slower of --version and the import; tsx rows shown only', () => {
+    const rows = [
+      e2e(START_VARIANTS.node, 0.04e9),
+      e2e(START_VARIANTS.versionTsx, 0.35e9),
+      e2e(START_VARIANTS.importTsx, 0.6e9),
+      e2e(START_VARIANTS.versionBuilt, 0.06e9),
+      e2e(START_VARIANTS.importBuilt, 0.14e9),
+      e2e(START_VARIANTS.statusBuilt, 0.3e9),
+    ]
+    const pass = byId(rows).get('12-start')
+    expect(pass?.verdict).toBe('PASS')
+    expect(pass?.measured).toContain('`assets --version` 60.0 ms p50')
+    expect(pass?.measured).toContain('of a 1-asset project 300 ms p50')
+    expect(pass?.measured).toContain('not judged): --version 350 ms p50, import 600 ms p50')
+    rows[4] = e2e(START_VARIANTS.importBuilt, 0.16e9)
+    const miss = byId(rows).get('12-start')
+    expect(miss?.verdict).toBe('MISS')
+    expect(miss?.note).toContain('(`node -e 0`) is 40.0 ms of each')
+    expect(byId(rows.slice(0, 4)).get('12-start')?.verdict).toBe('NOT MEASURED')
   })
 
   it('judges the executor at 10k and 100k per shape: the limit, the growth and a capped run', () => {

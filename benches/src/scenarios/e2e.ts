@@ -14,6 +14,7 @@ import type { Row, Work } from '../results.js'
 import { summarize } from '../stats.js'
 import { median, type RunCtx } from './common.js'
 import { e2eColdSplit } from './e2eCold.js'
+import { e2eStartScenario } from './e2eStart.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const CLI = path.join(ROOT, 'packages/cli/bin/assets.mjs')
@@ -125,9 +126,8 @@ export async function e2eStatusScenario(ctx: RunCtx, n: number): Promise<void> {
     budgetMs: 0,
   }
 
-  // Fixed cost of starting the CLI (node, tsx, commander): `assets --version`.
-  const startup = await measureAsync(() => runCli(['--version'], dir), budget)
-  e2eRow(ctx, 'e2e-status', n, startup, 'CLI start-up only (assets --version)', {})
+  // Fixed costs: `assets --version`, the library's import, status of a 1-asset project; tsx and built JS.
+  await e2eStartScenario(ctx, n)
 
   const cli = async (store: string, variant: string): Promise<void> => {
     let counts = { fresh: 0, planned: 0, total: 0 }

@@ -1,9 +1,9 @@
 /**
- * Issue 12's phases of `assets status`, each in a fresh process: `import` of the library (a
- * `node -e` wall time and the import inside the child), defining the generated project (`asset()` +
- * `defineProject`, graph generation outside the clock), workspace open on the populated store and
- * its store read + records load (`reload`). The CLI's own start-up (`assets --version`) is a row of
- * `e2e.ts`.
+ * Issue 12's phases of `assets status`, each in a fresh process: `import` of the library (timed
+ * inside the child), defining the generated project (`asset()` + `defineProject`, graph generation
+ * outside the clock), workspace open on the populated store and its store read + records load
+ * (`reload`). The start-up rows (`assets --version`, a `node -e` import, status of a 1-asset
+ * project; tsx and built JS) are `e2eStart.ts`'s.
  */
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -31,25 +31,6 @@ interface ChildResult {
 /** Samples of the cold split: at least 3 (`--quick` included), each a fresh process. */
 export async function e2eColdSplit(ctx: RunCtx, n: number, storeDir: string, projectDir: string): Promise<void> {
   const samples = Math.max(3, ctx.profile.e2eSamples)
-  const wall: number[] = []
-  for (let i = 0; i < samples; i++) {
-    const t0 = performance.now()
-    execFileSync(process.execPath, [...NODE_ARGS, '-e', "await import('@rivers-orchestrator/rivers')"], {
-      cwd: ROOT,
-      stdio: 'ignore',
-    })
-    wall.push(performance.now() - t0)
-  }
-  ctx.rows.push({
-    scenario: 'e2e-status',
-    variant: 'fresh process: node -e "await import(\'@rivers-orchestrator/rivers\')" (wall, tsx on the sources)',
-    shape: 'dbt',
-    order: 'topo',
-    n,
-    impl: 'rivers',
-    stats: fromMs(wall).stats,
-    work: { nodes: 0, edges: 0 },
-  })
   const runs: ChildResult[] = []
   for (let i = 0; i < samples; i++) {
     const out = execFileSync(process.execPath, [...NODE_ARGS, CHILD, String(n), 'dbt', storeDir, projectDir], {

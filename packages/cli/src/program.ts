@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module'
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { makeCtx, type Ctx, type GlobalOptions } from './context.js'
+import type { Ctx, GlobalOptions } from './context.js'
 import { type CatchUp, durationOption, parseCatchUp } from './daemon/options.js'
 import type { Io } from './io.js'
 
@@ -45,6 +45,8 @@ export function buildProgram(io: Io, state: ProgramState): Command {
     (load: () => Promise<Action>) =>
     async (...args: unknown[]) => {
       const cmd = args.at(-1) as Command
+      // Loaded here, not imported: --version and --help never need the context (project file, store).
+      const { makeCtx } = await import('./context.js')
       const ctx = makeCtx(io, cmd.optsWithGlobals<GlobalOptions>())
       state.ctx = ctx
       const action = await load()

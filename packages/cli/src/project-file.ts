@@ -55,6 +55,11 @@ export function findProjectFile(cwd: string, explicit?: string): string {
 export async function loadProject(file: string, cwd: string): Promise<Project> {
   const shown = shownPath(file, cwd)
   let mod: Record<string, unknown>
+  // The library the project file imports is loaded before the hooks are registered: once they are,
+  // every module loaded goes through Node's loader thread (a round trip each, hundreds of modules).
+  // Its errors, if any, surface where they did before, after the project file's own.
+  const rivers = riversFor(file)
+  await rivers.catch(() => undefined)
   await projectHooks()
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>
@@ -62,7 +67,7 @@ export async function loadProject(file: string, cwd: string): Promise<Project> {
     if (isCodedError(e)) throw e
     throw projectLoadFailed(shown, e, throwSite(e, path.dirname(file), cwd), cwd)
   }
-  const { isProject } = await riversFor(file)
+  const { isProject } = await rivers
   if (!('default' in mod) || mod.default === undefined)
     throw noDefaultExport(
       shown,

@@ -17,32 +17,42 @@ const SOURCE = '@rivers-orchestrator/source'
 const loaded = new Map<string, Promise<Rivers>>()
 
 /**
+ * The library, with its plugin entry loaded beside it: `openWorkspace` imports the store, tracker
+ * and launchers (which that entry exports) on first use, and loading them here, before the
+ * project-file hooks are registered (see project-file.ts), spares each module a round trip to
+ * Node's loader thread.
+ *
  * @example
  * const { openWorkspace } = await riversFor('/home/me/shop/rivers.config.ts')
  */
 export function riversFor(projectFile: string): Promise<Rivers> {
-  const found = resolveFrom(projectFile)
+  const found = resolveFrom(projectFile, '.')
   const key = found ?? '(cli)'
   let mod = loaded.get(key)
   if (mod === undefined) {
-    mod = found === undefined ? import(PACKAGE) : (import(pathToFileURL(found).href) as Promise<Rivers>)
+    const plugin = found === undefined ? undefined : resolveFrom(projectFile, './plugin')
+    const main = found === undefined ? import(PACKAGE) : (import(pathToFileURL(found).href) as Promise<Rivers>)
+    // A plugin entry that does not load is the command's to report when it needs it, not this one's.
+    const extra = plugin === undefined ? undefined : import(pathToFileURL(plugin).href).catch(() => undefined)
+    mod = extra === undefined ? main : Promise.all([main, extra]).then(([m]) => m)
     loaded.set(key, mod)
   }
   return mod
 }
 
 /**
- * The file `import '@rivers-orchestrator/rivers'` in the project file loads. `require.resolve` knows
- * the export conditions given on Node's command line only; when the checkout's hook adds the source
- * condition (bin/assets.mjs), the package's source entry is read from its exports, as the hook does.
+ * The file `import '@rivers-orchestrator/rivers'` (`entry` '.') or `…/plugin` (`entry` './plugin')
+ * in the project file loads. `require.resolve` knows the export conditions given on Node's command
+ * line only; when the checkout's hook adds the source condition (bin/assets.mjs), the package's
+ * source entry is read from its exports, as the hook does.
  */
-function resolveFrom(projectFile: string): string | undefined {
+function resolveFrom(projectFile: string, entry: '.' | './plugin'): string | undefined {
   const require = createRequire(projectFile)
   if (sourceConditionHooked()) {
     try {
       const manifest = require.resolve(`${PACKAGE}/package.json`)
-      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: { '.'?: Record<string, unknown> } }
-      const target = pkg.exports?.['.']?.[SOURCE]
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, Record<string, unknown>> }
+      const target = pkg.exports?.[entry]?.[SOURCE]
       const file = typeof target === 'string' ? path.resolve(path.dirname(manifest), target) : undefined
       if (file !== undefined && existsSync(file)) return file
     } catch {
@@ -50,7 +60,7 @@ function resolveFrom(projectFile: string): string | undefined {
     }
   }
   try {
-    return require.resolve(PACKAGE)
+    return require.resolve(entry === '.' ? PACKAGE : `${PACKAGE}/plugin`)
   } catch {
     return undefined
   }

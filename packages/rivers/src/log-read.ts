@@ -5,8 +5,9 @@
  */
 import { open } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import pino, { type Level } from 'pino'
+import type { Level } from 'pino'
 
+import { pinoLib } from './deps.js'
 import { RiversError } from './errors.js'
 
 /** One record of a run log (pino's fields; the rest are the record's own). */
@@ -60,7 +61,7 @@ export function runLogPath(storeDir: string, runId: string): string {
  */
 export function keepRecord(record: LogRecord, filter: LogFilter): boolean {
   if (filter.asset !== undefined && record.asset !== filter.asset) return false
-  if (filter.level !== undefined && record.level < pino.levels.values[filter.level]!) return false
+  if (filter.level !== undefined && record.level < pinoLib().levels.values[filter.level]!) return false
   return true
 }
 

@@ -5,7 +5,9 @@
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import pino, { type DestinationStream, type Level, type LevelWithSilent, type Logger } from 'pino'
+import type pino from 'pino'
+import type { DestinationStream, Level, LevelWithSilent, Logger } from 'pino'
+import { pinoLib } from './deps.js'
 import { RiversError } from './errors.js'
 
 /**
@@ -97,6 +99,7 @@ export function createRunLogger(options: RunLoggerOptions): RunLogger {
   } catch (e) {
     throw logFileUnavailable(path, e)
   }
+  const pino = pinoLib()
   const file = pino.destination({ dest: fd, sync: false })
 
   const values = pino.levels.values

@@ -12,10 +12,7 @@ import type { Handle, Project, ValueOf } from './definitions/index.js'
 import type { MaterializeOptions, RunSummary } from './engine/types.js'
 import { Workspace } from './engine/workspace.js'
 import { FileIOManager, type IOManager } from './io/index.js'
-import { registerBuiltinLaunchers } from './launchers/builtins.js'
-import { SqliteStore } from './store/sqlite-store.js'
 import type { Store } from './store/store.js'
-import { StoreTracker } from './tracking/store-tracker.js'
 import type { Tracker } from './tracking/tracker.js'
 
 /** Options of `openWorkspace`. */
@@ -49,6 +46,12 @@ export interface WorkspaceOptions {
  * await ws.close()
  */
 export async function openWorkspace(project: Project, options: WorkspaceOptions = {}): Promise<Workspace> {
+  // Loaded here rather than imported: importing the library (to define assets) never needs them.
+  const [{ registerBuiltinLaunchers }, { SqliteStore }, { StoreTracker }] = await Promise.all([
+    import('./launchers/builtins.js'),
+    import('./store/sqlite-store.js'),
+    import('./tracking/store-tracker.js'),
+  ])
   registerBuiltinLaunchers()
   const projectDir = path.resolve(options.projectDir ?? process.cwd())
   const storeDir = path.resolve(options.storeDir ?? process.env.RIVERS_HOME ?? path.join(projectDir, '.rivers'))

@@ -30,6 +30,7 @@ import { normalizeRetention, type NormalizedRetention, type RetentionPolicy } fr
 import { normalizeRetry, type NormalizedRetry, type RetryPolicy } from './retry.js'
 import { findSchemaMismatch } from './schema-compat.js'
 import { isScheduleDef, isSensorDef, type ScheduleDef, type SensorDef } from './sensor.js'
+import { projectOptionsAreValid } from './spec-fast.js'
 import { projectOptionsSchema, specIssues } from './spec-schema.js'
 import type { IOManagerLike, LauncherSetting } from './spec-types.js'
 import { closest } from './suggest.js'
@@ -154,7 +155,7 @@ type Def = AssetDef | SourceDef
  */
 export function defineProject(options: ProjectOptions): Project {
   const site = captureSite()
-  const issues = specIssues(projectOptionsSchema, options)
+  const issues = projectOptionsAreValid(options) ? [] : specIssues(projectOptionsSchema, options)
   if (issues.length > 0) throw invalidProjectOptions(issues)
   const defs = collect(rootsOf(options.assets))
   const byKey = new Map<string, Def>()

@@ -5,7 +5,7 @@
  * through objects and arrays). Anything it cannot read (refs, unrepresentable types) counts as
  * compatible: a false alarm here would block a valid project.
  */
-import { z } from 'zod'
+import { zodModule } from './zod-module.js'
 import type { ZodSchema } from './spec-types.js'
 
 type Json = { [k: string]: unknown }
@@ -38,7 +38,7 @@ export function findSchemaMismatch(consumer: ZodSchema, producer: ZodSchema): Sc
 
 function toJson(schema: ZodSchema, io: 'input' | 'output'): Json | undefined {
   try {
-    return z.toJSONSchema(schema, { unrepresentable: 'any', io }) as Json
+    return zodModule().z.toJSONSchema(schema, { unrepresentable: 'any', io }) as Json
   } catch {
     return undefined
   }

@@ -3,8 +3,8 @@ import { z } from 'zod'
 
 import { asset } from './asset.js'
 import { source } from './source.js'
-import { assetSpecIsValid, sourceSpecIsValid } from './spec-fast.js'
-import { assetSpecSchema, sourceSpecSchema, specIssues } from './spec-schema.js'
+import { assetSpecIsValid, projectOptionsAreValid, sourceSpecIsValid } from './spec-fast.js'
+import { assetSpecSchema, projectOptionsSchema, sourceSpecSchema, specIssues } from './spec-schema.js'
 
 const raw = source({ key: 'raw', path: 'raw.csv' })
 const fn = () => 1
@@ -75,6 +75,42 @@ describe('sourceSpecIsValid', () => {
   test.each(sourceSpecs)('%s', (_name, spec, fast) => {
     expect(sourceSpecIsValid(spec)).toBe(fast)
     if (fast) expect(specIssues(sourceSpecSchema, spec)).toEqual([])
+  })
+})
+
+const projectOptions: [string, object, boolean][] = [
+  ['assets only', { assets: [raw] }, true],
+  [
+    'name, concurrency, schedules, sensors',
+    { name: 'shop', assets: [], concurrency: 4, schedules: [], sensors: [] },
+    true,
+  ],
+  ['undefined optional fields', { assets: [], name: undefined, concurrency: undefined }, true],
+  ['a null prototype', Object.assign(Object.create(null), { assets: [] }), true],
+  ['no assets', { name: 'shop' }, false],
+  ['assets not an array', { assets: raw }, false],
+  ['an empty name', { assets: [], name: '' }, false],
+  ['a name not a string', { assets: [], name: 3 }, false],
+  ['concurrency 0', { assets: [], concurrency: 0 }, false],
+  ['a fractional concurrency', { assets: [], concurrency: 1.5 }, false],
+  ['concurrency as a string', { assets: [], concurrency: '4' }, false],
+  ['an unsafe integer concurrency', { assets: [], concurrency: 2 ** 60 }, false],
+  ['schedules not an array', { assets: [], schedules: {} }, false],
+  ['a field left to zod', { assets: [], retry: { maxRetries: 2 } }, false],
+  ['an unknown field', { assets: [], concurency: 4 }, false],
+  [
+    'a class instance',
+    new (class {
+      assets = []
+    })(),
+    false,
+  ],
+]
+
+describe('projectOptionsAreValid', () => {
+  test.each(projectOptions)('%s', (_name, options, fast) => {
+    expect(projectOptionsAreValid(options)).toBe(fast)
+    if (fast) expect(specIssues(projectOptionsSchema, options)).toEqual([])
   })
 })
 

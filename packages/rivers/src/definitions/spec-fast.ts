@@ -96,6 +96,29 @@ export function sourceSpecIsValid(spec: object): boolean {
   return labelsAreValid(raw)
 }
 
+/** `defineProject` option fields the fast path checks (io, retry, retention and launcher go to zod). */
+const PROJECT_FIELDS = new Set(['assets', 'name', 'concurrency', 'schedules', 'sensors'])
+
+/**
+ * Whether `options` certainly pass `projectOptionsSchema` (the shape only: entries of `assets`,
+ * `schedules` and `sensors` are checked one by one elsewhere). `false` means "not known": run zod.
+ * Most projects thus never load zod.
+ *
+ * @example
+ * projectOptionsAreValid({ name: 'shop', assets: [total], concurrency: 4 }) // true
+ */
+export function projectOptionsAreValid(options: object): boolean {
+  if (!isPlain(options)) return false
+  const raw = options as Record<string, unknown>
+  for (const field in raw) if (!PROJECT_FIELDS.has(field)) return false
+  const { assets, name, concurrency, schedules, sensors } = raw
+  if (!Array.isArray(assets)) return false
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) return false
+  if (concurrency !== undefined && !(Number.isSafeInteger(concurrency) && (concurrency as number) >= 1)) return false
+  if (schedules !== undefined && !Array.isArray(schedules)) return false
+  return sensors === undefined || Array.isArray(sensors)
+}
+
 /** The label fields shared by assets and sources (`labelFields` of spec-schema.ts). */
 function labelsAreValid(raw: Record<string, unknown>): boolean {
   const { description, group, tags, kinds, owners, metadata } = raw

@@ -3,7 +3,8 @@
  * zod issues into `SpecIssue`s with a hint per field. Only shapes are checked here; keys and deps get
  * their own, more specific errors.
  */
-import { z } from 'zod'
+import type { z } from 'zod'
+import { zodModule } from './zod-module.js'
 import { isPartitionMapping } from '../partitions/mapping.js'
 import { isPartitionDefinition } from '../partitions/types.js'
 import { conditionIssues, isCondition } from './automation.js'
@@ -52,190 +53,368 @@ export function isZod3Schema(v: unknown): boolean {
   )
 }
 
-const fn = (what: string) => z.custom<Function>((v) => typeof v === 'function', { error: `expected ${what}` })
-const schema = z.custom<z.ZodType>(isZodSchema, { error: 'expected a zod schema' })
-const label = z
-  .string({ error: 'expected a string' })
-  .regex(LABEL, { error: 'only A-Z a-z 0-9 _ . - / : @ + are allowed' })
-const duration = (min: 'positive' | 'non-negative') =>
-  z.custom<number | string>(
-    (v) => {
-      const ms = parseDuration(v)
-      return ms !== undefined && (min === 'non-negative' || ms > 0)
-    },
-    {
-      error:
-        min === 'positive'
-          ? 'expected a positive number of milliseconds or a duration string'
-          : 'expected milliseconds or a duration string',
-    },
-  )
-const int = (min: number) =>
-  z
-    .number({ error: `expected an integer >= ${min}` })
-    .int({ error: `expected an integer >= ${min}` })
-    .min(min, { error: `expected an integer >= ${min}` })
+/** The zod module (`import * as z from 'zod'`'s `z`). */
+type Zod = typeof import('zod').z
 
-const retrySchema = z.strictObject({
-  maxRetries: int(0),
-  delay: duration('non-negative').optional(),
-  backoff: z.enum(['exponential', 'linear', 'fixed']).optional(),
-  jitter: z
-    .union([z.boolean(), z.number().min(0).max(1)], { error: 'expected a boolean or a number from 0 to 1' })
-    .optional(),
-  retryOn: fn('a function (error, attempt) => boolean').optional(),
-})
-
-const retentionSchema = z
-  .strictObject({
-    keep: int(1).optional(),
-    maxAge: duration('positive').optional(),
-  })
-  .refine((r) => r.keep !== undefined || r.maxAge !== undefined, {
-    message: 'a retention policy needs keep or maxAge',
-  })
-
-const checkSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a name of A-Z a-z 0-9 _ . -' }),
-  blocking: z.boolean().optional(),
-  description: z.string().optional(),
-  fn: fn('a function (value, ctx) => boolean | { passed, message?, metadata? }'),
-})
-
-const resourcesSchema = z
-  .strictObject({
-    gpus: int(0).optional(),
-    gpuType: z.string().min(1).optional(),
-    cpus: z.number().positive({ error: 'expected a positive number' }).optional(),
-    memory: z
-      .custom<number | string>((v) => parseQuantity(v) !== undefined, {
-        error: "expected bytes or a Kubernetes quantity such as '16Gi', '512Mi' or '2G'",
-      })
-      .optional(),
-    timeLimit: duration('positive').optional(),
-    nodes: int(1).optional(),
-    gpusPerNode: int(0).optional(),
-  })
-  .superRefine((r, ctx) => {
-    const nodes = r.nodes ?? 1
-    if (r.gpuType !== undefined && (r.gpus ?? r.gpusPerNode ?? 0) === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['gpuType'],
-        message: 'gpuType is given but no GPUs are asked for',
-        params: { hint: 'add gpus: 1 (or gpusPerNode), or remove gpuType.' },
-      })
-    }
-    if (nodes > 1 && r.gpus !== undefined && r.gpusPerNode === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['gpus'],
-        message: `with nodes: ${nodes}, say how many GPUs each node gets`,
-        params: {
-          hint: `write gpusPerNode: ${Math.ceil(r.gpus / nodes)} instead of gpus (gpus counts GPUs on one node).`,
-        },
-      })
-    } else if (r.gpus !== undefined && r.gpusPerNode !== undefined && r.gpus !== nodes * r.gpusPerNode) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['gpusPerNode'],
-        message: `gpus (${r.gpus}) disagrees with nodes x gpusPerNode (${nodes} x ${r.gpusPerNode})`,
-        params: { hint: 'give only gpusPerNode (and nodes) for multi-node jobs, or only gpus for one node.' },
-      })
-    }
-  })
-
-const commandSchema = z.union(
-  [
+/** Builds the spec schemas; called once, on the first check (see {@link specSchema}). */
+function build(z: Zod) {
+  const fn = (what: string) => z.custom<Function>((v) => typeof v === 'function', { error: `expected ${what}` })
+  const schema = z.custom<z.ZodType>(isZodSchema, { error: 'expected a zod schema' })
+  const label = z
+    .string({ error: 'expected a string' })
+    .regex(LABEL, { error: 'only A-Z a-z 0-9 _ . - / : @ + are allowed' })
+  const duration = (min: 'positive' | 'non-negative') =>
+    z.custom<number | string>(
+      (v) => {
+        const ms = parseDuration(v)
+        return ms !== undefined && (min === 'non-negative' || ms > 0)
+      },
+      {
+        error:
+          min === 'positive'
+            ? 'expected a positive number of milliseconds or a duration string'
+            : 'expected milliseconds or a duration string',
+      },
+    )
+  const int = (min: number) =>
     z
-      .array(z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }))
-      .min(1, { error: 'expected at least the program' }),
-    fn('a function (inputs, ctx) => string[]'),
-  ],
-  { error: "expected an array of strings such as ['python', 'train.py'], or a function (inputs, ctx) => string[]" },
-)
+      .number({ error: `expected an integer >= ${min}` })
+      .int({ error: `expected an integer >= ${min}` })
+      .min(min, { error: `expected an integer >= ${min}` })
 
-const envSchema = z.record(z.string(), z.string({ error: 'expected a string value' })).superRefine((env, ctx) => {
-  for (const name of Object.keys(env)) {
-    if (!ENV_NAME.test(name))
-      ctx.addIssue({ code: 'custom', path: [name], message: `'${name}' is not a valid environment variable name` })
-    else if (RESERVED_ENV.test(name))
-      ctx.addIssue({
-        code: 'custom',
-        path: [name],
-        message: `'${name}' is set by the launcher`,
-        params: {
-          hint: 'RIVERS_* variables carry the job protocol and CUDA_VISIBLE_DEVICES comes from resources.gpus; remove it from env.',
-        },
-      })
-  }
-})
+  const retrySchema = z.strictObject({
+    maxRetries: int(0),
+    delay: duration('non-negative').optional(),
+    backoff: z.enum(['exponential', 'linear', 'fixed']).optional(),
+    jitter: z
+      .union([z.boolean(), z.number().min(0).max(1)], { error: 'expected a boolean or a number from 0 to 1' })
+      .optional(),
+    retryOn: fn('a function (error, attempt) => boolean').optional(),
+  })
 
-const sshSchema = z.strictObject({
-  host: z.string().min(1, { error: 'expected a host name' }),
-  user: z.string().min(1).optional(),
-  port: z.number().int().min(1).max(65535, { error: 'expected a port from 1 to 65535' }).optional(),
-  identityFile: z.string().min(1).optional(),
-  options: z.array(z.string()).optional(),
-})
+  const retentionSchema = z
+    .strictObject({
+      keep: int(1).optional(),
+      maxAge: duration('positive').optional(),
+    })
+    .refine((r) => r.keep !== undefined || r.maxAge !== undefined, {
+      message: 'a retention policy needs keep or maxAge',
+    })
 
-const launcherConfigSchema = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({
-      type: z.literal('local'),
-      gpus: z
-        .string()
-        .regex(/^\s*(none|\d+(\s*,\s*\d+)*\s*,?)\s*$/, {
-          error: "expected 'none', a count such as '2', or indices such as '0,1' (one index: '3,')",
+  const checkSchema = z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a name of A-Z a-z 0-9 _ . -' }),
+    blocking: z.boolean().optional(),
+    description: z.string().optional(),
+    fn: fn('a function (value, ctx) => boolean | { passed, message?, metadata? }'),
+  })
+
+  const resourcesSchema = z
+    .strictObject({
+      gpus: int(0).optional(),
+      gpuType: z.string().min(1).optional(),
+      cpus: z.number().positive({ error: 'expected a positive number' }).optional(),
+      memory: z
+        .custom<number | string>((v) => parseQuantity(v) !== undefined, {
+          error: "expected bytes or a Kubernetes quantity such as '16Gi', '512Mi' or '2G'",
         })
         .optional(),
-      lockDir: z.string().min(1).optional(),
-      killGrace: duration('non-negative').optional(),
-      pollInterval: duration('positive').optional(),
-    }),
-    z.strictObject({
-      type: z.literal('slurm'),
-      partition: z.string().min(1).optional(),
-      account: z.string().min(1).optional(),
-      qos: z.string().min(1).optional(),
-      ssh: sshSchema.optional(),
-      sbatchArgs: z
-        .array(z.string().regex(/^--?[A-Za-z]/, { error: "expected an option such as '--constraint=ib'" }))
+      timeLimit: duration('positive').optional(),
+      nodes: int(1).optional(),
+      gpusPerNode: int(0).optional(),
+    })
+    .superRefine((r, ctx) => {
+      const nodes = r.nodes ?? 1
+      if (r.gpuType !== undefined && (r.gpus ?? r.gpusPerNode ?? 0) === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gpuType'],
+          message: 'gpuType is given but no GPUs are asked for',
+          params: { hint: 'add gpus: 1 (or gpusPerNode), or remove gpuType.' },
+        })
+      }
+      if (nodes > 1 && r.gpus !== undefined && r.gpusPerNode === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gpus'],
+          message: `with nodes: ${nodes}, say how many GPUs each node gets`,
+          params: {
+            hint: `write gpusPerNode: ${Math.ceil(r.gpus / nodes)} instead of gpus (gpus counts GPUs on one node).`,
+          },
+        })
+      } else if (r.gpus !== undefined && r.gpusPerNode !== undefined && r.gpus !== nodes * r.gpusPerNode) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gpusPerNode'],
+          message: `gpus (${r.gpus}) disagrees with nodes x gpusPerNode (${nodes} x ${r.gpusPerNode})`,
+          params: { hint: 'give only gpusPerNode (and nodes) for multi-node jobs, or only gpus for one node.' },
+        })
+      }
+    })
+
+  const commandSchema = z.union(
+    [
+      z
+        .array(z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }))
+        .min(1, { error: 'expected at least the program' }),
+      fn('a function (inputs, ctx) => string[]'),
+    ],
+    { error: "expected an array of strings such as ['python', 'train.py'], or a function (inputs, ctx) => string[]" },
+  )
+
+  const envSchema = z.record(z.string(), z.string({ error: 'expected a string value' })).superRefine((env, ctx) => {
+    for (const name of Object.keys(env)) {
+      if (!ENV_NAME.test(name))
+        ctx.addIssue({ code: 'custom', path: [name], message: `'${name}' is not a valid environment variable name` })
+      else if (RESERVED_ENV.test(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `'${name}' is set by the launcher`,
+          params: {
+            hint: 'RIVERS_* variables carry the job protocol and CUDA_VISIBLE_DEVICES comes from resources.gpus; remove it from env.',
+          },
+        })
+    }
+  })
+
+  const sshSchema = z.strictObject({
+    host: z.string().min(1, { error: 'expected a host name' }),
+    user: z.string().min(1).optional(),
+    port: z.number().int().min(1).max(65535, { error: 'expected a port from 1 to 65535' }).optional(),
+    identityFile: z.string().min(1).optional(),
+    options: z.array(z.string()).optional(),
+  })
+
+  const launcherConfigSchema = z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({
+        type: z.literal('local'),
+        gpus: z
+          .string()
+          .regex(/^\s*(none|\d+(\s*,\s*\d+)*\s*,?)\s*$/, {
+            error: "expected 'none', a count such as '2', or indices such as '0,1' (one index: '3,')",
+          })
+          .optional(),
+        lockDir: z.string().min(1).optional(),
+        killGrace: duration('non-negative').optional(),
+        pollInterval: duration('positive').optional(),
+      }),
+      z.strictObject({
+        type: z.literal('slurm'),
+        partition: z.string().min(1).optional(),
+        account: z.string().min(1).optional(),
+        qos: z.string().min(1).optional(),
+        ssh: sshSchema.optional(),
+        sbatchArgs: z
+          .array(z.string().regex(/^--?[A-Za-z]/, { error: "expected an option such as '--constraint=ib'" }))
+          .optional(),
+        setup: z.array(z.string()).optional(),
+        jobsDir: z.string().min(1).optional(),
+        pollInterval: duration('positive').optional(),
+      }),
+    ],
+    { error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }" },
+  )
+
+  const launcherSchema = z.union([z.enum(['local', 'slurm']), launcherConfigSchema], {
+    error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }",
+  })
+
+  const ioSchema = z.custom<object>(
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as { write?: unknown }).write === 'function' &&
+      typeof (v as { read?: unknown }).read === 'function',
+    { error: 'expected an IO manager (an object with write() and read() methods)' },
+  )
+
+  const labelFields = {
+    description: z.string().optional(),
+    group: label.optional(),
+    tags: z.record(label, z.union([label, z.literal(true)], { error: 'expected a string value or true' })).optional(),
+    kinds: z.array(label).optional(),
+    owners: z.array(label).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  }
+
+  const depsSchema = z.record(z.string(), z.unknown(), {
+    error: 'expected an object mapping input names to upstream assets',
+  })
+
+  const assetSpecSchema = z
+    .strictObject({
+      key: z.string(),
+      deps: depsSchema.optional(),
+      ...labelFields,
+      codeVersion: z.string().min(1, { error: 'expected a non-empty string' }).optional(),
+      config: schema.optional(),
+      output: schema.optional(),
+      inputs: z.record(z.string(), schema).optional(),
+      retry: retrySchema.optional(),
+      retention: retentionSchema.optional(),
+      timeout: duration('positive').optional(),
+      checks: z.array(checkSchema).optional(),
+      io: ioSchema.optional(),
+      resources: resourcesSchema.optional(),
+      command: commandSchema.optional(),
+      env: envSchema.optional(),
+      cwd: z.string().min(1, { error: 'expected a non-empty path' }).optional(),
+      launcher: launcherSchema.optional(),
+      automation: z.custom<{ node: never }>(isCondition, { error: 'expected a condition' }).optional(),
+      partitions: z
+        .custom<object>(isPartitionDefinition, {
+          error: 'expected a partition definition (daily, hourly, weekly, monthly, staticPartitions, …)',
+        })
         .optional(),
-      setup: z.array(z.string()).optional(),
-      jobsDir: z.string().min(1).optional(),
-      pollInterval: duration('positive').optional(),
-    }),
-  ],
-  { error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }" },
-)
+      batch: z.number().int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' }).optional(),
+    })
+    .superRefine((spec, ctx) => {
+      if (spec.batch !== undefined && spec.partitions === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['batch'],
+          message: 'batch applies to a partitioned asset, and this asset has no partitions',
+          params: { hint: "add partitions (e.g. daily({ start: '2024-01-01' })), or remove batch." },
+        })
+      if (spec.batch !== undefined && spec.command !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['batch'],
+          message: 'a command asset runs one job per partition and cannot be batched',
+          params: { hint: 'remove batch, or compute the partitions in a function asset.' },
+        })
+      if (spec.automation !== undefined)
+        for (const i of conditionIssues(spec.automation.node))
+          ctx.addIssue({ code: 'custom', path: i.path.split('.'), message: i.problem, params: { hint: i.hint } })
+      for (const field of ['env', 'cwd'] as const) {
+        if (spec[field] !== undefined && spec.command === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `${field} applies to a command, and this asset has none`,
+            params: {
+              hint: `add command: ['python', 'train.py'], or remove ${field} (a function asset runs in this process).`,
+            },
+          })
+        }
+      }
+      for (const name of Object.keys(spec.inputs ?? {})) {
+        if (!Object.hasOwn(spec.deps ?? {}, name))
+          ctx.addIssue({ code: 'custom', path: ['inputs', name], message: `there is no dep named '${name}'` })
+      }
+      for (const [name, given] of Object.entries(spec.deps ?? {})) {
+        if (isMappedDep(given) && given.mapping !== undefined && !isPartitionMapping(given.mapping))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['deps', name],
+            message: "mapped()'s second argument is not a partition mapping",
+            params: {
+              hint: `write mapped(dep, mapping.window({ length: 7 })) (or another mapping.* value), or mapped(dep) for the default.`,
+            },
+          })
+        const dep = isMappedDep(given) ? given.dep : given
+        if (typeof dep !== 'string') continue
+        const problem = keyProblem(dep)
+        if (problem !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['deps', name],
+            message: `'${dep}' is not a valid asset key: ${problem}`,
+          })
+      }
+      const seen = new Set<string>()
+      for (const [i, c] of (spec.checks ?? []).entries()) {
+        if (seen.has(c.name))
+          ctx.addIssue({ code: 'custom', path: ['checks', i, 'name'], message: `duplicate check name '${c.name}'` })
+        seen.add(c.name)
+      }
+    })
 
-const launcherSchema = z.union([z.enum(['local', 'slurm']), launcherConfigSchema], {
-  error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }",
-})
+  const sourceSpecSchema = z
+    .strictObject({
+      key: z.string(),
+      path: z.string().min(1, { error: 'expected a non-empty path' }).optional(),
+      observe: fn('a function (ctx) => { dataVersion?, metadata? }').optional(),
+      load: fn('a function (ctx) => value').optional(),
+      every: duration('positive').optional(),
+      partitions: z.unknown().optional(),
+      reportedBy: z
+        .string()
+        .regex(LABEL, { error: 'expected the name of a sensor (A-Z a-z 0-9 _ . - / : @ +)' })
+        .optional(),
+      ...labelFields,
+    })
+    .superRefine((spec, ctx) => {
+      if (spec.partitions !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['partitions'],
+          message: 'sources cannot be partitioned yet',
+          params: { hint: 'remove partitions here; partition the asset that reads it and filter by ctx.partition.' },
+        })
+      if (spec.reportedBy !== undefined) {
+        for (const field of ['observe', 'every'] as const)
+          if (spec[field] !== undefined)
+            ctx.addIssue({
+              code: 'custom',
+              path: [field],
+              message: `a source reported by a sensor gets its data versions from the sensor's reports, not from \`${field}\``,
+              params: { hint: `drop \`${field}\`, or drop reportedBy and let Rivers observe the source.` },
+            })
+        return
+      }
+      if (spec.path === undefined && spec.observe === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [],
+          message: 'a source needs `path`, `observe` or `reportedBy` to know its data version',
+          params: {
+            hint: "give path: 'data/orders.csv' (the executor content-hashes it), observe: (ctx) => ({ dataVersion: '…' }), or reportedBy: 'a_sensor' (its reports carry the versions).",
+          },
+        })
+      }
+    })
 
-const ioSchema = z.custom<object>(
-  (v) =>
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as { write?: unknown }).write === 'function' &&
-    typeof (v as { read?: unknown }).read === 'function',
-  { error: 'expected an IO manager (an object with write() and read() methods)' },
-)
-
-const labelFields = {
-  description: z.string().optional(),
-  group: label.optional(),
-  tags: z.record(label, z.union([label, z.literal(true)], { error: 'expected a string value or true' })).optional(),
-  kinds: z.array(label).optional(),
-  owners: z.array(label).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  const projectOptionsSchema = z.strictObject({
+    assets: z.array(z.unknown(), { error: 'expected an array of assets' }),
+    name: z.string().min(1).optional(),
+    io: ioSchema.optional(),
+    retry: retrySchema.optional(),
+    retention: retentionSchema.optional(),
+    launcher: launcherSchema.optional(),
+    concurrency: int(1).optional(),
+    schedules: z.array(z.unknown(), { error: 'expected an array of schedule() values' }).optional(),
+    sensors: z.array(z.unknown(), { error: 'expected an array of sensor() values' }).optional(),
+  })
+  return { asset: assetSpecSchema, source: sourceSpecSchema, project: projectOptionsSchema }
 }
 
-const depsSchema = z.record(z.string(), z.unknown(), {
-  error: 'expected an object mapping input names to upstream assets',
-})
+let built: ReturnType<typeof build> | undefined
+
+/**
+ * A spec schema, built on its first check: importing the library neither loads zod nor builds
+ * schemas (valid specs mostly pass `spec-fast.ts` and never get here).
+ *
+ * @example
+ * const issues = specIssues(assetSpecSchema, { key: 'raw' }) // builds the schemas once
+ */
+export interface SpecSchema {
+  /** Which spec: `asset(spec)`, `source(spec)` or `defineProject(options)`. */
+  readonly spec: 'asset' | 'source' | 'project'
+}
+
+/**
+ * The zod schema of a spec (zod is loaded and every schema built on the first call).
+ *
+ * @example
+ * specSchema(assetSpecSchema).safeParse({ key: 'raw' }).success // true
+ */
+export function specSchema(spec: SpecSchema): z.ZodType {
+  built ??= build(zodModule().z)
+  return built[spec.spec]
+}
 
 /**
  * Shape of `asset(spec)` (deps are checked one by one elsewhere).
@@ -243,90 +422,7 @@ const depsSchema = z.record(z.string(), z.unknown(), {
  * @example
  * specIssues(assetSpecSchema, { key: 'raw', timeout: '5m' }) // []
  */
-export const assetSpecSchema = z
-  .strictObject({
-    key: z.string(),
-    deps: depsSchema.optional(),
-    ...labelFields,
-    codeVersion: z.string().min(1, { error: 'expected a non-empty string' }).optional(),
-    config: schema.optional(),
-    output: schema.optional(),
-    inputs: z.record(z.string(), schema).optional(),
-    retry: retrySchema.optional(),
-    retention: retentionSchema.optional(),
-    timeout: duration('positive').optional(),
-    checks: z.array(checkSchema).optional(),
-    io: ioSchema.optional(),
-    resources: resourcesSchema.optional(),
-    command: commandSchema.optional(),
-    env: envSchema.optional(),
-    cwd: z.string().min(1, { error: 'expected a non-empty path' }).optional(),
-    launcher: launcherSchema.optional(),
-    automation: z.custom<{ node: never }>(isCondition, { error: 'expected a condition' }).optional(),
-    partitions: z
-      .custom<object>(isPartitionDefinition, {
-        error: 'expected a partition definition (daily, hourly, weekly, monthly, staticPartitions, …)',
-      })
-      .optional(),
-    batch: z.number().int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' }).optional(),
-  })
-  .superRefine((spec, ctx) => {
-    if (spec.batch !== undefined && spec.partitions === undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['batch'],
-        message: 'batch applies to a partitioned asset, and this asset has no partitions',
-        params: { hint: "add partitions (e.g. daily({ start: '2024-01-01' })), or remove batch." },
-      })
-    if (spec.batch !== undefined && spec.command !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['batch'],
-        message: 'a command asset runs one job per partition and cannot be batched',
-        params: { hint: 'remove batch, or compute the partitions in a function asset.' },
-      })
-    if (spec.automation !== undefined)
-      for (const i of conditionIssues(spec.automation.node))
-        ctx.addIssue({ code: 'custom', path: i.path.split('.'), message: i.problem, params: { hint: i.hint } })
-    for (const field of ['env', 'cwd'] as const) {
-      if (spec[field] !== undefined && spec.command === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [field],
-          message: `${field} applies to a command, and this asset has none`,
-          params: {
-            hint: `add command: ['python', 'train.py'], or remove ${field} (a function asset runs in this process).`,
-          },
-        })
-      }
-    }
-    for (const name of Object.keys(spec.inputs ?? {})) {
-      if (!Object.hasOwn(spec.deps ?? {}, name))
-        ctx.addIssue({ code: 'custom', path: ['inputs', name], message: `there is no dep named '${name}'` })
-    }
-    for (const [name, given] of Object.entries(spec.deps ?? {})) {
-      if (isMappedDep(given) && given.mapping !== undefined && !isPartitionMapping(given.mapping))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['deps', name],
-          message: "mapped()'s second argument is not a partition mapping",
-          params: {
-            hint: `write mapped(dep, mapping.window({ length: 7 })) (or another mapping.* value), or mapped(dep) for the default.`,
-          },
-        })
-      const dep = isMappedDep(given) ? given.dep : given
-      if (typeof dep !== 'string') continue
-      const problem = keyProblem(dep)
-      if (problem !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['deps', name], message: `'${dep}' is not a valid asset key: ${problem}` })
-    }
-    const seen = new Set<string>()
-    for (const [i, c] of (spec.checks ?? []).entries()) {
-      if (seen.has(c.name))
-        ctx.addIssue({ code: 'custom', path: ['checks', i, 'name'], message: `duplicate check name '${c.name}'` })
-      seen.add(c.name)
-    }
-  })
+export const assetSpecSchema: SpecSchema = { spec: 'asset' }
 
 /**
  * Shape of `source(spec)`.
@@ -334,50 +430,7 @@ export const assetSpecSchema = z
  * @example
  * specIssues(sourceSpecSchema, { key: 'raw/orders', path: 'orders.csv' }) // []
  */
-export const sourceSpecSchema = z
-  .strictObject({
-    key: z.string(),
-    path: z.string().min(1, { error: 'expected a non-empty path' }).optional(),
-    observe: fn('a function (ctx) => { dataVersion?, metadata? }').optional(),
-    load: fn('a function (ctx) => value').optional(),
-    every: duration('positive').optional(),
-    partitions: z.unknown().optional(),
-    reportedBy: z
-      .string()
-      .regex(LABEL, { error: 'expected the name of a sensor (A-Z a-z 0-9 _ . - / : @ +)' })
-      .optional(),
-    ...labelFields,
-  })
-  .superRefine((spec, ctx) => {
-    if (spec.partitions !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['partitions'],
-        message: 'sources cannot be partitioned yet',
-        params: { hint: 'remove partitions here; partition the asset that reads it and filter by ctx.partition.' },
-      })
-    if (spec.reportedBy !== undefined) {
-      for (const field of ['observe', 'every'] as const)
-        if (spec[field] !== undefined)
-          ctx.addIssue({
-            code: 'custom',
-            path: [field],
-            message: `a source reported by a sensor gets its data versions from the sensor's reports, not from \`${field}\``,
-            params: { hint: `drop \`${field}\`, or drop reportedBy and let Rivers observe the source.` },
-          })
-      return
-    }
-    if (spec.path === undefined && spec.observe === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [],
-        message: 'a source needs `path`, `observe` or `reportedBy` to know its data version',
-        params: {
-          hint: "give path: 'data/orders.csv' (the executor content-hashes it), observe: (ctx) => ({ dataVersion: '…' }), or reportedBy: 'a_sensor' (its reports carry the versions).",
-        },
-      })
-    }
-  })
+export const sourceSpecSchema: SpecSchema = { spec: 'source' }
 
 /**
  * Shape of `defineProject(options)` (entries of `assets` are checked one by one elsewhere).
@@ -385,17 +438,7 @@ export const sourceSpecSchema = z
  * @example
  * specIssues(projectOptionsSchema, { assets: [], concurrency: 4 }) // []
  */
-export const projectOptionsSchema = z.strictObject({
-  assets: z.array(z.unknown(), { error: 'expected an array of assets' }),
-  name: z.string().min(1).optional(),
-  io: ioSchema.optional(),
-  retry: retrySchema.optional(),
-  retention: retentionSchema.optional(),
-  launcher: launcherSchema.optional(),
-  concurrency: int(1).optional(),
-  schedules: z.array(z.unknown(), { error: 'expected an array of schedule() values' }).optional(),
-  sensors: z.array(z.unknown(), { error: 'expected an array of sensor() values' }).optional(),
-})
+export const projectOptionsSchema: SpecSchema = { spec: 'project' }
 
 /** Field names people reach for, mapped to the ones Rivers uses. */
 const SYNONYMS: Record<string, string> = {
@@ -477,10 +520,11 @@ const HINTS: Record<string, string> = {
  * @example
  * specIssues(assetSpecSchema, { key: 'a', timeout: 'soon' }) // [{ path: 'timeout', problem: '…', hint: '…' }]
  */
-export function specIssues(spec: z.ZodType, value: unknown): SpecIssue[] {
-  const parsed = spec.safeParse(value)
+export function specIssues(spec: SpecSchema, value: unknown): SpecIssue[] {
+  const schema = specSchema(spec)
+  const parsed = schema.safeParse(value)
   if (parsed.success) return []
-  const shape = shapeKeys(spec)
+  const shape = shapeKeys(schema)
   const issues: SpecIssue[] = []
   for (const issue of parsed.error.issues) {
     const path = issue.path

@@ -5,8 +5,8 @@
  * staleness, so status, plan and materialize agree on what a config means.
  */
 import type { LevelWithSilent } from 'pino'
-import pino from 'pino'
 
+import { pinoLib } from '../deps.js'
 import { TickMemo } from './automation-memo.js'
 import { codeChangeDetails } from '../code/index.js'
 import {
@@ -158,7 +158,7 @@ export class Workspace {
   async observe(): Promise<void> {
     this.#observed ??= this.#state.observeSources({
       runId: 'observe',
-      log: pino({ level: 'silent' }),
+      log: pinoLib()({ level: 'silent' }),
       signal: new AbortController().signal,
     })
     await this.#observed
@@ -343,7 +343,7 @@ export class Workspace {
         store: seams.store,
         io: seams.io,
         projectDir: seams.projectDir,
-        log: pino({ level: seams.log.level }, seams.log.destination ?? process.stderr),
+        log: pinoLib()({ level: seams.log.level }, seams.log.destination ?? process.stderr),
         memo: this.#tickMemo,
         observeDue: (now, observe, watched) => this.#observeDue(now, observe, watched),
         launch: (l) => this.#launch(l),
@@ -385,7 +385,7 @@ export class Workspace {
     const st = this.#state
     const before = new Map([...due].map((key) => [key, st.dataVersion(st.idOf(key)!)]))
     const observing = st.observeSources(
-      { runId: 'observe', log: pino({ level: 'silent' }), signal: new AbortController().signal },
+      { runId: 'observe', log: pinoLib()({ level: 'silent' }), signal: new AbortController().signal },
       due,
     )
     this.#observed ??= observing

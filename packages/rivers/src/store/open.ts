@@ -4,7 +4,8 @@
  */
 import { closeSync, existsSync, openSync, constants as fsc } from 'node:fs'
 import { join, resolve } from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { sqliteLib } from '../deps.js'
 import { RiversError } from '../errors.js'
 import {
   storeCannotOpen,
@@ -72,7 +73,7 @@ export function openDatabase(
 
   let db: Database.Database
   try {
-    db = new Database(file, { readonly, fileMustExist: true, timeout: busyMs })
+    db = new (sqliteLib())(file, { readonly, fileMustExist: true, timeout: busyMs })
   } catch (e) {
     throw translateSqliteError(file, e, busyMs)
   }

@@ -32,12 +32,12 @@ export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
           hint: "write asset({ key: 'raw/orders' }, fn).",
         },
       ],
-      site(),
+      site.at(),
     )
   }
   const raw = spec as Record<string, unknown>
   const problem = keyProblem(raw.key)
-  if (problem !== undefined) throw invalidKey(raw.key, problem, site())
+  if (problem !== undefined) throw invalidKey(raw.key, problem, site.at())
   const key = raw.key as string
   const deps = raw.deps
   if (typeof deps === 'object' && deps !== null && !Array.isArray(deps)) {
@@ -49,9 +49,9 @@ export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
   }
   if (assetSpecIsValid(raw)) return raw as unknown as AssetSpec
   const zod3 = zod3Field(raw)
-  if (zod3 !== undefined) throw zod3Schema(key, zod3, site())
+  if (zod3 !== undefined) throw zod3Schema(key, zod3, site.at())
   const issues = specIssues(assetSpecSchema, raw)
-  if (issues.length > 0) throw invalidSpec('asset', key, issues, site())
+  if (issues.length > 0) throw invalidSpec('asset', key, issues, site.at())
   return raw as unknown as AssetSpec
 }
 

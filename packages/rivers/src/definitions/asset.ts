@@ -117,7 +117,7 @@ export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDeco
             hint: 'give either command (a job run by a launcher) or a function, not both.',
           },
         ],
-        site(),
+        site.at(),
       )
     }
     return buildAssetDef(valid, commandStandIn(valid.key), commandCode(valid), site)
@@ -134,7 +134,7 @@ export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDeco
             hint: 'write asset({ key, partitions, batch }, (batch, ctx) => ({ [key]: value })) with a function, or remove batch.',
           },
         ],
-        site(),
+        site.at(),
       )
     return (value, context) => decorateMethod(valid, value, context, site)
   }
@@ -150,7 +150,7 @@ export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDeco
           hint: 'pass the asset function: asset(spec, (inputs, ctx) => value).',
         },
       ],
-      site(),
+      site.at(),
     )
   }
   return buildAssetDef(valid, fn as AssetDef['fn'], fn, site)

@@ -32,7 +32,7 @@ export function frozenList<T>(list: readonly T[] | undefined): readonly T[] {
 
 /** The one `declaredAt` getter of every definition (reads the site it holds under `SITE`). */
 function declaredAt(this: { readonly [SITE]?: Site }): string | undefined {
-  return this[SITE]?.()
+  return this[SITE]?.at()
 }
 const DECLARED_AT: PropertyDescriptor = { get: declaredAt, enumerable: true, configurable: true }
 

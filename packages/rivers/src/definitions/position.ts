@@ -15,16 +15,16 @@ const LINE_COL = /:(\d+):(\d+)\)?$/
 /**
  * A lazily formatted call site: the stack is captured now (cheap) and only read, once, when asked
  * for (formatting costs tens of microseconds under source maps, which adds up over 100k assets).
- * Calling it gives the position for messages; `frames()` gives the compact definition stack that
- * code versions are computed from (read from structured call sites, without formatting).
+ * `at()` gives the position for messages; `frames()` gives the compact definition stack that code
+ * versions are computed from (read from structured call sites, without formatting).
  *
  * @example
  * const site = captureSite()
- * site() // 'src/assets.ts:12:7'
+ * site.at() // 'src/assets.ts:12:7'
  * site.frames() // '/p/src/assets.ts\t12\t7\tm\tasset\n'
  */
 export interface Site {
-  (): string | undefined
+  at(): string | undefined
   frames(): string
 }
 
@@ -35,49 +35,69 @@ export interface Site {
  *
  * @example
  * const site = captureSite()
- * const at = site() // 'src/assets.ts:12:7'
+ * const at = site.at() // 'src/assets.ts:12:7'
  */
 export function captureSite(): Site {
-  const holder: { stack?: unknown } = {}
+  const site = new CapturedSite()
   const previous = Error.stackTraceLimit
   Error.stackTraceLimit = 20
-  Error.captureStackTrace(holder, captureSite)
+  Error.captureStackTrace(site, captureSite)
   Error.stackTraceLimit = previous
-  let text: string | undefined
-  let frames: string | undefined
-  let done = false
-  let at: string | undefined
-  const site = (() => {
-    if (!done) {
-      at = frames !== undefined && text === undefined ? firstUserFrameOf(frames) : firstUserFrame(stackText())
-      done = true
+  return site
+}
+
+/**
+ * The site object is itself the holder of the captured stack (`Error.captureStackTrace` gives it a
+ * lazily formatted `stack`): one object per definition, with its methods on the prototype, where
+ * closures would cost three functions per definition.
+ */
+class CapturedSite implements Site {
+  /** The captured stack: an accessor that V8 formats (or hands to `prepareStackTrace`) when read. */
+  declare readonly stack?: unknown
+  private text: string | undefined = undefined
+  private compact: string | undefined = undefined
+  private position: string | undefined = undefined
+  private done = false
+
+  at(): string | undefined {
+    if (!this.done) {
+      this.position =
+        this.compact !== undefined && this.text === undefined
+          ? firstUserFrameOf(this.compact)
+          : firstUserFrame(this.stackText())
+      this.done = true
     }
-    return at
-  }) as Site
-  const stackText = (): string => {
-    if (text === undefined) {
-      const value = holder.stack
-      text = typeof value === 'string' ? value : ''
-    }
-    return text
+    return this.position
   }
-  site.frames = () => {
-    if (frames !== undefined) return frames
+
+  frames(): string {
+    if (this.compact !== undefined) return this.compact
     // A formatter installed by someone else (a test runner's source maps) is kept: its text is read.
     const formatter = Error.prepareStackTrace
-    if (text !== undefined || (formatter !== undefined && formatter.name !== NODE_FORMATTER))
-      frames = framesFromStackText(stackText())
+    if (this.text !== undefined || (formatter !== undefined && formatter.name !== NODE_FORMATTER))
+      this.compact = framesFromStackText(this.stackText())
     else {
-      Error.prepareStackTrace = (_e, sites) => framesFromCallSites(sites)
+      Error.prepareStackTrace = structuredFrames
       try {
-        frames = String(holder.stack)
+        this.compact = String(this.stack)
       } finally {
         Error.prepareStackTrace = formatter
       }
     }
-    return frames
+    return this.compact
   }
-  return site
+
+  private stackText(): string {
+    if (this.text === undefined) {
+      const value = this.stack
+      this.text = typeof value === 'string' ? value : ''
+    }
+    return this.text
+  }
+}
+
+function structuredFrames(_e: Error, sites: NodeJS.CallSite[]): string {
+  return framesFromCallSites(sites)
 }
 
 /** The message position from a compact stack (the first frame outside node_modules). */

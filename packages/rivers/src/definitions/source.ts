@@ -89,14 +89,14 @@ export function source<R = NoLoad, P extends string | undefined = undefined>(
           hint: "write source({ key: 'raw/orders', path: 'data/orders.csv' }).",
         },
       ],
-      site(),
+      site.at(),
     )
   }
   const problem = keyProblem(spec.key)
-  if (problem !== undefined) throw invalidKey(spec.key, problem, site(), 'source')
+  if (problem !== undefined) throw invalidKey(spec.key, problem, site.at(), 'source')
   if (!sourceSpecIsValid(spec)) {
     const issues = specIssues(sourceSpecSchema, spec)
-    if (issues.length > 0) throw invalidSpec('source', spec.key, issues, site())
+    if (issues.length > 0) throw invalidSpec('source', spec.key, issues, site.at())
   }
   const def: Omit<SourceDef<SourceValue<R, P>>, 'declaredAt'> = {
     [KIND]: 'source',

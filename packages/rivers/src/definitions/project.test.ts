@@ -89,6 +89,21 @@ describe('defineProject() errors', () => {
     `)
   })
 
+  test('a duplicate is named in visiting order, reached twice or through deps; an invalid dep is reported first', () => {
+    const first = asset({ key: 'raw', description: 'first' }, () => 1)
+    const second = asset({ key: 'raw', description: 'second' }, () => 2)
+    const third = asset({ key: 'raw', description: 'third' }, () => 3)
+    const viaDeps = asset({ key: 'top', deps: { b: second, a: first } }, () => 1)
+    const both = asset({ key: 'both', deps: { x: second, y: third } }, () => 1)
+    const order = (assets: AssetDef[]) => thrown(() => defineProject({ assets })).match(/"(first|second|third)"/g)
+    // Deps are walked in declaration order, depth first: b (second) is reached before a (first).
+    expect(order([viaDeps, third])).toEqual(['"second"', '"first"'])
+    expect(order([second, both, first])).toEqual(['"second"', '"third"'])
+    expect(order([third, third, both, second])).toEqual(['"third"', '"second"'])
+    const forged = { ...asset({ key: 'forged' }, () => 1), deps: { raw: 3 } }
+    expect(thrown(() => defineProject({ assets: [first, second, forged as never] }))).toContain('RIVERS_INVALID_DEP')
+  })
+
   test('a key string that names no asset suggests the closest key', () => {
     const typo = asset({ key: 'features', deps: { orders: 'raw/order' } }, () => 1)
     expect(thrown(() => defineProject({ assets: [typo, orders] }))).toMatchInlineSnapshot(`

@@ -104,6 +104,21 @@ describe('labels and suggestions', () => {
       }),
     ).toEqual(['group:ml', 'tag:pii', 'tag:tier=gold', 'kind:duckdb', 'kind:torch', 'owner:a', 'owner:b'])
   })
+  test('labelsOf orders tags by name (not by label text) and shares label strings', () => {
+    // By name 'a' < 'a-b' < 'a.c' < 'b', though the label 'tag:a=x' sorts after 'tag:a-b'.
+    const tags = { b: true, 'a.c': true, a: 'x', 'a-b': 'y' } as const
+    expect(labelsOf({ group: undefined, tags, kinds: [], owners: [] })).toEqual([
+      'tag:a=x',
+      'tag:a-b=y',
+      'tag:a.c',
+      'tag:b',
+    ])
+    const many = labelsOf({ group: 'g', tags: {}, kinds: ['z', 'a', 'z', 'm', 'a'], owners: ['o'] })
+    expect(many).toEqual(['group:g', 'kind:a', 'kind:m', 'kind:z', 'owner:o'])
+    const again = labelsOf({ group: 'g', tags: {}, kinds: [], owners: [] })
+    expect(again).toEqual(['group:g'])
+    expect(labelsOf({ group: undefined, tags: {}, kinds: [], owners: [] })).toEqual([])
+  })
   test('closest', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3)
     expect(closest('raw/order', ['features', 'raw/orders'])).toBe('raw/orders')

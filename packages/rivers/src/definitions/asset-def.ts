@@ -41,7 +41,9 @@ export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
   const key = raw.key as string
   const deps = raw.deps
   if (typeof deps === 'object' && deps !== null && !Array.isArray(deps)) {
-    for (const [name, dep] of Object.entries(deps)) {
+    for (const name in deps) {
+      if (!Object.hasOwn(deps, name)) continue
+      const dep = (deps as Record<string, unknown>)[name]
       const inner = isMappedDep(dep) ? dep.dep : dep
       if (typeof inner !== 'string' && !isAssetDef(inner) && !isSourceDef(inner) && !isKeyRef(inner))
         throw invalidDep(key, name, describeValue(inner))

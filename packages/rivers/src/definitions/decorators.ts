@@ -82,12 +82,10 @@ export function decorateMethod(
   const entry: MethodEntry = {
     name,
     owner: undefined,
-    def: buildAssetDef(
-      spec,
-      (inputs, ctx) => value.call(instanceOf(entry), inputs, ctx),
-      value,
-      { at: () => `${site.at() ?? '(position unknown)'}, method ${name}`, frames: () => site.frames() },
-    ),
+    def: buildAssetDef(spec, (inputs, ctx) => value.call(instanceOf(entry), inputs, ctx), value, {
+      at: () => `${site.at() ?? '(position unknown)'}, method ${name}`,
+      frames: () => site.frames(),
+    }),
   }
   reg.methods.set(value, entry)
 }

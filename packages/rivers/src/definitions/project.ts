@@ -269,27 +269,33 @@ function collect(roots: readonly Def[]): Map<string, Def> {
 }
 
 const NO_DEPS: readonly ResolvedDep[] = Object.freeze([])
+/** The deps being resolved (one array reused; each asset keeps an exact-size copy). */
+const scratch: ResolvedDep[] = []
 
 function resolve(def: Def, byKey: ReadonlyMap<string, Def>): ResolvedAsset {
-  const deps: ResolvedDep[] = []
+  let deps = NO_DEPS
   if (def.kind === 'asset') {
+    scratch.length = 0
     let sorted = true
     for (const name in def.deps) {
       const dep = def.deps[name]!
       const key = typeof dep === 'string' ? dep : dep.key
       if (key === def.key) throw selfDependency(def.key, name)
       if (!byKey.has(key)) throw unknownDep(def.key, name, key, suggest(key, def.key, byKey.keys()))
-      if (sorted && deps.length > 0 && byCodeUnit(deps[deps.length - 1]!.name, name) > 0) sorted = false
+      if (sorted && scratch.length > 0 && byCodeUnit(scratch[scratch.length - 1]!.name, name) > 0) sorted = false
       const many = isMappedDep(dep)
-      deps.push(Object.freeze({ name, key, mapping: many ? dep.mapping : undefined, many }))
+      scratch.push(Object.freeze({ name, key, mapping: many ? dep.mapping : undefined, many }))
     }
-    if (!sorted) deps.sort((a, b) => byCodeUnit(a.name, b.name))
+    if (scratch.length > 0) {
+      if (!sorted) scratch.sort((a, b) => byCodeUnit(a.name, b.name))
+      deps = Object.freeze(scratch.slice())
+    }
   }
   return Object.freeze({
     key: def.key,
     def,
     isSource: def.kind === 'source',
-    deps: deps.length === 0 ? NO_DEPS : Object.freeze(deps),
+    deps,
     partitions: def.kind === 'asset' ? def.partitions : undefined,
     description: def.description,
     group: def.group,

@@ -4,6 +4,7 @@
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { inspect } from 'node:util'
 
 import { framesFromCallSites, framesFromStackText, parseFrames } from './frames.js'
 
@@ -38,26 +39,26 @@ export interface Site {
  * const at = site.at() // 'src/assets.ts:12:7'
  */
 export function captureSite(): Site {
-  const site = new CapturedSite()
   const previous = Error.stackTraceLimit
-  Error.stackTraceLimit = 20
-  Error.captureStackTrace(site, captureSite)
+  // One frame more than the 20 kept: the stack starts at this function (a library frame, skipped).
+  Error.stackTraceLimit = 21
+  const error = new Error()
   Error.stackTraceLimit = previous
-  return site
+  return new CapturedSite(error)
 }
 
 /**
- * The site object is itself the holder of the captured stack (`Error.captureStackTrace` gives it a
- * lazily formatted `stack`): one object per definition, with its methods on the prototype, where
- * closures would cost three functions per definition.
+ * A captured definition site: the `Error` made at the call (`new Error()` keeps it a fast-properties
+ * object, where `Error.captureStackTrace` turns its target into a dictionary twice the size) and
+ * what was read from it, memoised; methods on the prototype rather than closures per definition.
  */
 class CapturedSite implements Site {
-  /** The captured stack: an accessor that V8 formats (or hands to `prepareStackTrace`) when read. */
-  declare readonly stack?: unknown
   private text: string | undefined = undefined
   private compact: string | undefined = undefined
   private position: string | undefined = undefined
   private done = false
+
+  constructor(private readonly error: Error) {}
 
   at(): string | undefined {
     if (!this.done) {
@@ -79,7 +80,7 @@ class CapturedSite implements Site {
     else {
       Error.prepareStackTrace = structuredFrames
       try {
-        this.compact = String(this.stack)
+        this.compact = String(this.error.stack)
       } finally {
         Error.prepareStackTrace = formatter
       }
@@ -87,9 +88,14 @@ class CapturedSite implements Site {
     return this.compact
   }
 
+  /** Short, and without formatting the stack, when a definition is logged. */
+  [inspect.custom](): string {
+    return 'DefinitionSite'
+  }
+
   private stackText(): string {
     if (this.text === undefined) {
-      const value = this.stack
+      const value = this.error.stack
       this.text = typeof value === 'string' ? value : ''
     }
     return this.text

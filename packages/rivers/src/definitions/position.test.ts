@@ -29,7 +29,7 @@ describe('definition sites', () => {
 
   test("read from structured call sites (Node's own formatter), then the position from them", () => {
     const formatter = Error.prepareStackTrace
-    Error.prepareStackTrace = undefined
+    ;(Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined
     try {
       const def = defineInHelper()
       expect(userFrames(def).slice(0, 2)).toEqual([['asset'], ['defineInHelper']])

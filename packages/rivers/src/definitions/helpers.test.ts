@@ -10,6 +10,7 @@ import {
   retryDelayMs,
   unwrapResult,
 } from './index.js'
+import { frozenRecord } from './frozen.js'
 import { describeValue } from './key.js'
 import { normalizeRetry } from './retry.js'
 import { closest, editDistance } from './suggest.js'
@@ -94,6 +95,16 @@ describe('check()', () => {
 })
 
 describe('labels and suggestions', () => {
+  test('frozenRecord: a frozen plain copy with the same own keys, a JSON __proto__ key included', () => {
+    const given = { b: 1, a: 2 }
+    const copy = frozenRecord(given)
+    expect([Object.isFrozen(copy), copy !== given, Object.keys(copy)]).toEqual([true, true, ['b', 'a']])
+    const parsed = JSON.parse('{"__proto__": {"polluted": true}, "a": 2}') as Record<string, unknown>
+    const copied = frozenRecord(parsed)
+    expect(Object.getPrototypeOf(copied)).toBe(Object.prototype)
+    expect(Object.keys(copied)).toEqual(['__proto__', 'a'])
+    expect((copied as { polluted?: unknown }).polluted).toBeUndefined()
+  })
   test('labelsOf is sorted and deduplicated within each kind', () => {
     expect(
       labelsOf({

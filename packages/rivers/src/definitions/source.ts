@@ -2,8 +2,8 @@
 import type { SourceContext } from './context.js'
 import { type Duration, parseDuration } from './duration.js'
 import { invalidKey, invalidSpec } from './errors.js'
-import { frozenList, frozenRecord, withDeclaredAt } from './frozen.js'
-import { KIND, SITE, type SourceDef } from './handles.js'
+import { finishDefinition, frozenList, frozenRecord } from './frozen.js'
+import type { KIND, SITE, SourceDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import { captureSite } from './position.js'
 import { sourceSpecIsValid } from './spec-fast.js'
@@ -98,8 +98,7 @@ export function source<R = NoLoad, P extends string | undefined = undefined>(
     const issues = specIssues(sourceSpecSchema, spec)
     if (issues.length > 0) throw invalidSpec('source', spec.key, issues, site.at())
   }
-  const def: Omit<SourceDef<SourceValue<R, P>>, 'declaredAt'> = {
-    [KIND]: 'source',
+  const def: Omit<SourceDef<SourceValue<R, P>>, 'declaredAt' | typeof KIND | typeof SITE> = {
     kind: 'source',
     key: spec.key,
     path: spec.path,
@@ -115,7 +114,6 @@ export function source<R = NoLoad, P extends string | undefined = undefined>(
     kinds: frozenList(spec.kinds),
     owners: frozenList(spec.owners),
     metadata: frozenRecord(spec.metadata),
-    [SITE]: site,
   }
-  return withDeclaredAt(def)
+  return finishDefinition(def, 'source', site)
 }

@@ -115,7 +115,7 @@ describe('labels and suggestions', () => {
       }),
     ).toEqual(['group:ml', 'tag:pii', 'tag:tier=gold', 'kind:duckdb', 'kind:torch', 'owner:a', 'owner:b'])
   })
-  test('labelsOf orders tags by name (not by label text) and shares label strings', () => {
+  test('labelsOf orders tags by name (not by label text), small and large lists alike', () => {
     // By name 'a' < 'a-b' < 'a.c' < 'b', though the label 'tag:a=x' sorts after 'tag:a-b'.
     const tags = { b: true, 'a.c': true, a: 'x', 'a-b': 'y' } as const
     expect(labelsOf({ group: undefined, tags, kinds: [], owners: [] })).toEqual([
@@ -129,6 +129,15 @@ describe('labels and suggestions', () => {
     const again = labelsOf({ group: 'g', tags: {}, kinds: [], owners: [] })
     expect(again).toEqual(['group:g'])
     expect(labelsOf({ group: undefined, tags: {}, kinds: [], owners: [] })).toEqual([])
+    const names = Array.from({ length: 40 }, (_, i) => `k${(i * 7) % 23}`)
+    const expected = [...new Set(names)].sort().map((k) => `kind:${k}`)
+    expect(labelsOf({ group: undefined, tags: {}, kinds: names, owners: [] })).toEqual(expected)
+    const manyTags = Object.fromEntries(names.map((k) => [`${k}-x`, true as const]))
+    expect(labelsOf({ group: undefined, tags: manyTags, kinds: [], owners: [] })).toEqual(
+      Object.keys(manyTags)
+        .sort()
+        .map((k) => `tag:${k}`),
+    )
   })
   test('closest', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3)

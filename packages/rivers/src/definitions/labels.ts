@@ -4,9 +4,7 @@
  * The label strings selections match (`group:`, `tag:`, `kind:`, `owner:`), deterministic: group,
  * then tags by name, kinds and owners sorted, without duplicates.
  *
- * Cost: one array per call; the label strings are shared between the assets that carry the same
- * label (a big project has few distinct labels), so defining 100k labelled assets does not build
- * 300k strings.
+ * Cost: the result array and its strings only (no key list, Set or spread copy per call).
  *
  * @example
  * labelsOf({ group: 'ml', tags: { pii: true, tier: 'gold' }, kinds: ['pytorch'], owners: ['team:ml'] })
@@ -20,7 +18,7 @@ export function labelsOf(d: {
 }): string[] {
   const { group, tags, kinds, owners } = d
   const out: string[] = []
-  if (group !== undefined) out.push(label(GROUPS, 'group:', group))
+  if (group !== undefined) out.push(`group:${group}`)
   // Tags: their names first, sorted by name, then each name replaced by its label.
   const tagStart = out.length
   for (const name in tags) if (Object.hasOwn(tags, name)) out.push(name)
@@ -28,48 +26,36 @@ export function labelsOf(d: {
   for (let i = tagStart; i < out.length; i++) {
     const name = out[i]!
     const value = tags[name]
-    out[i] = value === true ? label(TAGS, 'tag:', name) : `tag:${name}=${value}`
+    out[i] = value === true ? `tag:${name}` : `tag:${name}=${value}`
   }
-  push(out, KINDS, 'kind:', kinds)
-  push(out, OWNERS, 'owner:', owners)
+  push(out, 'kind:', kinds)
+  push(out, 'owner:', owners)
   return out
 }
 
-/** Label strings by value, one table per prefix (bounded: cleared when it grows past its limit). */
-const GROUPS = new Map<string, string>()
-const TAGS = new Map<string, string>()
-const KINDS = new Map<string, string>()
-const OWNERS = new Map<string, string>()
-const LIMIT = 10_000
-
-function label(table: Map<string, string>, prefix: string, value: string): string {
-  let known = table.get(value)
-  if (known === undefined) {
-    if (table.size >= LIMIT) table.clear()
-    known = prefix + value
-    table.set(value, known)
-  }
-  return known
-}
-
 /** Append the labels of `values`, sorted by code unit and deduplicated. */
-function push(out: string[], table: Map<string, string>, prefix: string, values: readonly string[]): void {
+function push(out: string[], prefix: string, values: readonly string[]): void {
   const start = out.length
-  for (let i = 0; i < values.length; i++) out.push(label(table, prefix, values[i]!))
+  for (let i = 0; i < values.length; i++) out.push(prefix + values[i]!)
   if (values.length > 1) sortFrom(out, start, true)
 }
 
-/** Sort `out[start..]` by code unit (insertion sort: a few labels), dropping duplicates if asked. */
+/** Sort `out[start..]` by code unit (insertion sort for a few labels), dropping duplicates if asked. */
 function sortFrom(out: string[], start: number, unique: boolean): void {
-  for (let i = start + 1; i < out.length; i++) {
-    const x = out[i]!
-    let j = i - 1
-    while (j >= start && out[j]! > x) {
-      out[j + 1] = out[j]!
-      j--
+  if (out.length - start > 16) {
+    // The default sort compares by UTF-16 code units.
+    const part = out.splice(start).sort()
+    for (const x of part) out.push(x)
+  } else
+    for (let i = start + 1; i < out.length; i++) {
+      const x = out[i]!
+      let j = i - 1
+      while (j >= start && out[j]! > x) {
+        out[j + 1] = out[j]!
+        j--
+      }
+      out[j + 1] = x
     }
-    out[j + 1] = x
-  }
   if (!unique) return
   let w = start + 1
   for (let i = start + 1; i < out.length; i++) if (out[i] !== out[w - 1]) out[w++] = out[i]!

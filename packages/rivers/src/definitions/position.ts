@@ -39,26 +39,33 @@ export interface Site {
  * const at = site.at() // 'src/assets.ts:12:7'
  */
 export function captureSite(): Site {
-  const previous = Error.stackTraceLimit
   // One frame more than the 20 kept: the stack starts at this function (a library frame, skipped).
-  Error.stackTraceLimit = 21
-  const error = new Error()
-  Error.stackTraceLimit = previous
-  return new CapturedSite(error)
+  return new DefinitionSite(21)
 }
 
 /**
- * A captured definition site: the `Error` made at the call (`new Error()` keeps it a fast-properties
- * object, where `Error.captureStackTrace` turns its target into a dictionary twice the size) and
- * what was read from it, memoised; methods on the prototype rather than closures per definition.
+ * A captured definition site: an `Error` (so the stack is captured by constructing it, which keeps
+ * a fast-properties object, where `Error.captureStackTrace` turns its target into a dictionary twice
+ * the size) holding what was read from its stack, memoised; methods on the prototype rather than
+ * closures per definition. `new DefinitionSite()` in a definition function captures from that
+ * function down (the constructor's own frame is left out by V8), 20 frames.
+ *
+ * @example
+ * const site = new DefinitionSite()
+ * site.at() // 'src/assets.ts:12:7'
  */
-class CapturedSite implements Site {
+export class DefinitionSite extends Error implements Site {
   private text: string | undefined = undefined
   private compact: string | undefined = undefined
   private position: string | undefined = undefined
   private done = false
 
-  constructor(private readonly error: Error) {}
+  constructor(frames = 20) {
+    const previous = Error.stackTraceLimit
+    Error.stackTraceLimit = frames
+    super()
+    Error.stackTraceLimit = previous
+  }
 
   at(): string | undefined {
     if (!this.done) {
@@ -80,7 +87,7 @@ class CapturedSite implements Site {
     else {
       Error.prepareStackTrace = structuredFrames
       try {
-        this.compact = String(this.error.stack)
+        this.compact = String(this.stack)
       } finally {
         Error.prepareStackTrace = formatter
       }
@@ -95,7 +102,7 @@ class CapturedSite implements Site {
 
   private stackText(): string {
     if (this.text === undefined) {
-      const value = this.error.stack
+      const value = this.stack
       this.text = typeof value === 'string' ? value : ''
     }
     return this.text

@@ -24,7 +24,7 @@ import { SITE, isAssetDef, isKeyRef, isMappedDep, isSourceDef, type AssetDef, ty
 import { describeValue } from './key.js'
 import { byCodeUnit, labelsOf } from './labels.js'
 import { checkPartitionEdge } from './partition-edges.js'
-import { captureSite, type Site } from './position.js'
+import { DefinitionSite, type Site } from './position.js'
 import { normalizeRetention, type NormalizedRetention, type RetentionPolicy } from './retention.js'
 import { normalizeRetry, type NormalizedRetry, type RetryPolicy } from './retry.js'
 import { findSchemaMismatch } from './schema-compat.js'
@@ -152,7 +152,7 @@ type Def = AssetDef | SourceDef
  * export default defineProject({ name: 'shop', assets: [total] }) // `raw` comes along as total's dep
  */
 export function defineProject(options: ProjectOptions): Project {
-  const site = captureSite()
+  const site = new DefinitionSite()
   const issues = optionIssues(options)
   if (issues.length > 0) throw invalidProjectOptions(issues)
   // Keys were validated when each definition was made (asset(), source(), @asset).

@@ -5,7 +5,7 @@ import { invalidKey, invalidSpec } from './errors.js'
 import { finishDefinition, frozenList, frozenRecord } from './frozen.js'
 import type { KIND, SITE, SourceDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
-import { captureSite } from './position.js'
+import { DefinitionSite } from './position.js'
 import { sourceSpecIsValid } from './spec-fast.js'
 import { sourceSpecSchema, specIssues } from './spec-schema.js'
 import type { Observation } from './spec-types.js'
@@ -77,7 +77,7 @@ export type SourceValue<R, P> = [R] extends [NoLoad] ? (P extends string ? Buffe
 export function source<R = NoLoad, P extends string | undefined = undefined>(
   spec: SourceSpec<R, P>,
 ): SourceDef<SourceValue<R, P>> {
-  const site = captureSite()
+  const site = new DefinitionSite()
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw invalidSpec(
       'source',

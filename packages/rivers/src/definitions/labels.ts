@@ -4,7 +4,7 @@
  * The label strings selections match (`group:`, `tag:`, `kind:`, `owner:`), deterministic: group,
  * then tags by name, kinds and owners sorted, without duplicates.
  *
- * Cost: the result array and its strings only (no key list, Set or spread copy per call).
+ * Cost: the result array (exact size) and its strings only (no key list, Set or spread copy per call).
  *
  * @example
  * labelsOf({ group: 'ml', tags: { pii: true, tier: 'gold' }, kinds: ['pytorch'], owners: ['team:ml'] })
@@ -17,7 +17,8 @@ export function labelsOf(d: {
   readonly owners: readonly string[]
 }): string[] {
   const { group, tags, kinds, owners } = d
-  const out: string[] = []
+  const out = scratch
+  out.length = 0
   if (group !== undefined) out.push(`group:${group}`)
   // Tags: their names first, sorted by name, then each name replaced by its label.
   const tagStart = out.length
@@ -30,8 +31,12 @@ export function labelsOf(d: {
   }
   push(out, 'kind:', kinds)
   push(out, 'owner:', owners)
-  return out
+  // An exact-size copy: an array grown by push keeps room for 17 entries, retained with the asset.
+  return out.slice()
 }
+
+/** The labels being built (one array reused between calls). */
+const scratch: string[] = []
 
 /** Append the labels of `values`, sorted by code unit and deduplicated. */
 function push(out: string[], prefix: string, values: readonly string[]): void {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { z } from 'zod'
-import { asset, defineProject, isProject, ref, source, type AssetDef } from './index.js'
+import { asset, defineProject, isProject, mapped, ref, source, type AssetDef } from './index.js'
 import { thrown } from './test-helpers.fixture.js'
 
 const orders = source({ key: 'raw/orders', path: 'data/orders.csv', group: 'ingest', owners: ['team:data'] })
@@ -115,6 +115,24 @@ describe('defineProject() errors', () => {
     expect(thrown(() => defineProject({ assets: [bare, orders] }))).toContain("Did you mean 'raw/orders'?")
     const far = asset({ key: 'features', deps: { x: 'zzz/qqq' } }, () => 1)
     expect(thrown(() => defineProject({ assets: [far, orders] }))).not.toContain('Did you mean')
+  })
+
+  test('a key string, ref() or mapped() key that names no asset is unknown; a handle is always known', () => {
+    for (const dep of ['nope', ref('nope'), mapped('nope'), mapped(ref('nope'))]) {
+      const a = asset({ key: 'a', deps: { x: dep } }, () => 1)
+      expect(thrown(() => defineProject({ assets: [a, orders] }))).toContain('RIVERS_UNKNOWN_DEP')
+    }
+    const viaHandle = asset({ key: 'b', deps: { x: orders } }, () => 1)
+    expect(
+      defineProject({ assets: [viaHandle] })
+        .byKey.get('b')!
+        .deps.map((d) => d.key),
+    ).toEqual(['raw/orders'])
+    // A mapped() dep alone makes the partition checks run, though nothing is partitioned.
+    const viaMapped = asset({ key: 'c', deps: { x: mapped(orders) } }, () => 1)
+    expect(thrown(() => defineProject({ assets: [viaMapped] }))).toContain(
+      "neither 'c' nor 'raw/orders' is partitioned",
+    )
   })
 
   test('an asset that depends on itself', () => {

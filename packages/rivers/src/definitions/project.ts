@@ -161,14 +161,17 @@ export function defineProject(options: ProjectOptions): Project {
   const keys = [...byKey.keys()].sort()
   const resolved = new Array<ResolvedAsset>(keys.length)
   const resolvedByKey = new Map<string, ResolvedAsset>()
+  // Whether any edge can involve partitions (else every partition check would pass).
+  let partitioned = false
   for (let i = 0; i < keys.length; i++) {
     const r = resolve(byKey.get(keys[i]!)!, byKey)
     resolved[i] = r
     resolvedByKey.set(r.key, r)
+    if (!partitioned) partitioned = r.partitions !== undefined || r.deps.some(isMany)
   }
   for (const r of resolved) checkSchemas(r, byKey)
   const now = new Date()
-  for (const r of resolved) checkPartitions(r, resolvedByKey, now)
+  if (partitioned) for (const r of resolved) checkPartitions(r, resolvedByKey, now)
   for (const r of resolved) checkConditions(r, resolvedByKey)
   const project: Project = {
     [PROJECT]: true,
@@ -281,9 +284,12 @@ function resolve(def: Def, byKey: ReadonlyMap<string, Def>): ResolvedAsset {
       const dep = def.deps[name]!
       const key = typeof dep === 'string' ? dep : dep.key
       if (key === def.key) throw selfDependency(def.key, name)
-      if (!byKey.has(key)) throw unknownDep(def.key, name, key, suggest(key, def.key, byKey.keys()))
-      if (sorted && scratch.length > 0 && byCodeUnit(scratch[scratch.length - 1]!.name, name) > 0) sorted = false
       const many = isMappedDep(dep)
+      const target = many ? dep.dep : dep
+      // A handle was collected with the project (its key is there); a key string or ref() must name one.
+      if (!isAssetDef(target) && !isSourceDef(target) && !byKey.has(key))
+        throw unknownDep(def.key, name, key, suggest(key, def.key, byKey.keys()))
+      if (sorted && scratch.length > 0 && byCodeUnit(scratch[scratch.length - 1]!.name, name) > 0) sorted = false
       scratch.push(Object.freeze({ name, key, mapping: many ? dep.mapping : undefined, many }))
     }
     if (scratch.length > 0) {
@@ -345,6 +351,10 @@ function checkPartitions(r: ResolvedAsset, byKey: ReadonlyMap<string, ResolvedAs
       now,
     )
   }
+}
+
+function isMany(d: ResolvedDep): boolean {
+  return d.many
 }
 
 function hasKeys(record: object): boolean {

@@ -3,9 +3,9 @@ import type { AssetSpec } from './asset-types.js'
 import type { NormalizedCheck } from './check.js'
 import type { CheckContext } from './context.js'
 import { parseDuration } from './duration.js'
-import { frozenList, frozenRecord, withDeclaredAt } from './frozen.js'
+import { finishDefinition, frozenList, frozenRecord } from './frozen.js'
 import { invalidDep, invalidKey, invalidSpec, zod3Schema } from './errors.js'
-import { KIND, SITE, isAssetDef, isKeyRef, isMappedDep, isSourceDef, type AssetDef } from './handles.js'
+import { type KIND, type SITE, isAssetDef, isKeyRef, isMappedDep, isSourceDef, type AssetDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
 import type { Site } from './position.js'
 import { normalizeRetention } from './retention.js'
@@ -32,16 +32,18 @@ export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
           hint: "write asset({ key: 'raw/orders' }, fn).",
         },
       ],
-      site(),
+      site.at(),
     )
   }
   const raw = spec as Record<string, unknown>
   const problem = keyProblem(raw.key)
-  if (problem !== undefined) throw invalidKey(raw.key, problem, site())
+  if (problem !== undefined) throw invalidKey(raw.key, problem, site.at())
   const key = raw.key as string
   const deps = raw.deps
   if (typeof deps === 'object' && deps !== null && !Array.isArray(deps)) {
-    for (const [name, dep] of Object.entries(deps)) {
+    for (const name in deps) {
+      if (!Object.hasOwn(deps, name)) continue
+      const dep = (deps as Record<string, unknown>)[name]
       const inner = isMappedDep(dep) ? dep.dep : dep
       if (typeof inner !== 'string' && !isAssetDef(inner) && !isSourceDef(inner) && !isKeyRef(inner))
         throw invalidDep(key, name, describeValue(inner))
@@ -49,9 +51,9 @@ export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
   }
   if (assetSpecIsValid(raw)) return raw as unknown as AssetSpec
   const zod3 = zod3Field(raw)
-  if (zod3 !== undefined) throw zod3Schema(key, zod3, site())
+  if (zod3 !== undefined) throw zod3Schema(key, zod3, site.at())
   const issues = specIssues(assetSpecSchema, raw)
-  if (issues.length > 0) throw invalidSpec('asset', key, issues, site())
+  if (issues.length > 0) throw invalidSpec('asset', key, issues, site.at())
   return raw as unknown as AssetSpec
 }
 
@@ -85,8 +87,7 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
             }),
           ),
         )
-  const def: Omit<AssetDef, 'declaredAt'> = {
-    [KIND]: 'asset',
+  const def: Omit<AssetDef, 'declaredAt' | typeof KIND | typeof SITE> = {
     kind: 'asset',
     key: spec.key,
     deps: frozenRecord(spec.deps),
@@ -122,10 +123,10 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
         : deepFreeze(structuredClone(spec.launcher)),
     automation: spec.automation,
     partitions: spec.partitions,
-    ...(spec.batch === undefined ? {} : { batch: spec.batch }),
-    [SITE]: site,
   }
-  return withDeclaredAt(def)
+  // Only batched assets have the field (a spread in the literal would make every definition slower to build).
+  if (spec.batch !== undefined) (def as { batch?: number }).batch = spec.batch
+  return finishDefinition(def, 'asset', site)
 }
 
 function deepFreeze<T>(value: T): T {

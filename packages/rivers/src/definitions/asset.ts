@@ -22,7 +22,7 @@ import { decorateMethod, type AssetDecorator } from './decorators.js'
 import { invalidSpec } from './errors.js'
 import type { AssetDef } from './handles.js'
 import { describeValue } from './key.js'
-import { captureSite } from './position.js'
+import { DefinitionSite } from './position.js'
 import type { OutputOf } from './result.js'
 import type { ZodSchema } from './spec-types.js'
 import type { PartitionDefinition } from '../partitions/types.js'
@@ -103,7 +103,7 @@ export function asset<
   O extends ZodSchema | undefined = undefined,
 >(spec: AssetSpec<D, C, I, O>): AssetDecorator<D, C, I, O>
 export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDecorator<Deps, unknown, unknown, unknown> {
-  const site = captureSite()
+  const site = new DefinitionSite()
   const valid = validateAssetSpec(spec, site)
   if (valid.command !== undefined) {
     if (rest.length > 0) {
@@ -117,7 +117,7 @@ export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDeco
             hint: 'give either command (a job run by a launcher) or a function, not both.',
           },
         ],
-        site(),
+        site.at(),
       )
     }
     return buildAssetDef(valid, commandStandIn(valid.key), commandCode(valid), site)
@@ -134,7 +134,7 @@ export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDeco
             hint: 'write asset({ key, partitions, batch }, (batch, ctx) => ({ [key]: value })) with a function, or remove batch.',
           },
         ],
-        site(),
+        site.at(),
       )
     return (value, context) => decorateMethod(valid, value, context, site)
   }
@@ -150,7 +150,7 @@ export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDeco
           hint: 'pass the asset function: asset(spec, (inputs, ctx) => value).',
         },
       ],
-      site(),
+      site.at(),
     )
   }
   return buildAssetDef(valid, fn as AssetDef['fn'], fn, site)

@@ -68,7 +68,7 @@ export function decorateMethod(
   site: Site,
 ): void {
   // A legacy decorator gets (prototype, name, descriptor) instead of (method, context).
-  if (typeof context !== 'object' || context === null) throw legacyDecorators(spec.key, site())
+  if (typeof context !== 'object' || context === null) throw legacyDecorators(spec.key, site.at())
   const member = `${context.kind} ${String(context.name)}`
   if (context.kind !== 'method' || typeof value !== 'function')
     throw invalidDecoratorUse(spec.key, member, `@asset decorates methods, not a ${context.kind}`)
@@ -82,12 +82,10 @@ export function decorateMethod(
   const entry: MethodEntry = {
     name,
     owner: undefined,
-    def: buildAssetDef(
-      spec,
-      (inputs, ctx) => value.call(instanceOf(entry), inputs, ctx),
-      value,
-      Object.assign(() => `${site() ?? '(position unknown)'}, method ${name}`, { frames: site.frames }),
-    ),
+    def: buildAssetDef(spec, (inputs, ctx) => value.call(instanceOf(entry), inputs, ctx), value, {
+      at: () => `${site.at() ?? '(position unknown)'}, method ${name}`,
+      frames: () => site.frames(),
+    }),
   }
   reg.methods.set(value, entry)
 }

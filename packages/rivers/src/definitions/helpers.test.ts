@@ -10,6 +10,7 @@ import {
   retryDelayMs,
   unwrapResult,
 } from './index.js'
+import { frozenRecord } from './frozen.js'
 import { describeValue } from './key.js'
 import { normalizeRetry } from './retry.js'
 import { closest, editDistance } from './suggest.js'
@@ -94,6 +95,16 @@ describe('check()', () => {
 })
 
 describe('labels and suggestions', () => {
+  test('frozenRecord: a frozen plain copy with the same own keys, a JSON __proto__ key included', () => {
+    const given = { b: 1, a: 2 }
+    const copy = frozenRecord(given)
+    expect([Object.isFrozen(copy), copy !== given, Object.keys(copy)]).toEqual([true, true, ['b', 'a']])
+    const parsed = JSON.parse('{"__proto__": {"polluted": true}, "a": 2}') as Record<string, unknown>
+    const copied = frozenRecord(parsed)
+    expect(Object.getPrototypeOf(copied)).toBe(Object.prototype)
+    expect(Object.keys(copied)).toEqual(['__proto__', 'a'])
+    expect((copied as { polluted?: unknown }).polluted).toBeUndefined()
+  })
   test('labelsOf is sorted and deduplicated within each kind', () => {
     expect(
       labelsOf({
@@ -103,6 +114,30 @@ describe('labels and suggestions', () => {
         owners: ['b', 'a'],
       }),
     ).toEqual(['group:ml', 'tag:pii', 'tag:tier=gold', 'kind:duckdb', 'kind:torch', 'owner:a', 'owner:b'])
+  })
+  test('labelsOf orders tags by name (not by label text), small and large lists alike', () => {
+    // By name 'a' < 'a-b' < 'a.c' < 'b', though the label 'tag:a=x' sorts after 'tag:a-b'.
+    const tags = { b: true, 'a.c': true, a: 'x', 'a-b': 'y' } as const
+    expect(labelsOf({ group: undefined, tags, kinds: [], owners: [] })).toEqual([
+      'tag:a=x',
+      'tag:a-b=y',
+      'tag:a.c',
+      'tag:b',
+    ])
+    const many = labelsOf({ group: 'g', tags: {}, kinds: ['z', 'a', 'z', 'm', 'a'], owners: ['o'] })
+    expect(many).toEqual(['group:g', 'kind:a', 'kind:m', 'kind:z', 'owner:o'])
+    const again = labelsOf({ group: 'g', tags: {}, kinds: [], owners: [] })
+    expect(again).toEqual(['group:g'])
+    expect(labelsOf({ group: undefined, tags: {}, kinds: [], owners: [] })).toEqual([])
+    const names = Array.from({ length: 40 }, (_, i) => `k${(i * 7) % 23}`)
+    const expected = [...new Set(names)].sort().map((k) => `kind:${k}`)
+    expect(labelsOf({ group: undefined, tags: {}, kinds: names, owners: [] })).toEqual(expected)
+    const manyTags = Object.fromEntries(names.map((k) => [`${k}-x`, true as const]))
+    expect(labelsOf({ group: undefined, tags: manyTags, kinds: [], owners: [] })).toEqual(
+      Object.keys(manyTags)
+        .sort()
+        .map((k) => `tag:${k}`),
+    )
   })
   test('closest', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3)

@@ -4,6 +4,8 @@
  * The label strings selections match (`group:`, `tag:`, `kind:`, `owner:`), deterministic: group,
  * then tags by name, kinds and owners sorted, without duplicates.
  *
+ * Cost: the result array (exact size) and its strings only (no key list, Set or spread copy per call).
+ *
  * @example
  * labelsOf({ group: 'ml', tags: { pii: true, tier: 'gold' }, kinds: ['pytorch'], owners: ['team:ml'] })
  * // ['group:ml', 'tag:pii', 'tag:tier=gold', 'kind:pytorch', 'owner:team:ml']
@@ -14,17 +16,55 @@ export function labelsOf(d: {
   readonly kinds: readonly string[]
   readonly owners: readonly string[]
 }): string[] {
-  const out: string[] = []
-  if (d.group !== undefined) out.push(`group:${d.group}`)
-  const tagNames = Object.keys(d.tags)
-  if (tagNames.length > 1) tagNames.sort(byCodeUnit)
-  for (const name of tagNames) {
-    const value = d.tags[name]
-    out.push(value === true ? `tag:${name}` : `tag:${name}=${value}`)
+  const { group, tags, kinds, owners } = d
+  const out = scratch
+  out.length = 0
+  if (group !== undefined) out.push(`group:${group}`)
+  // Tags: their names first, sorted by name, then each name replaced by its label.
+  const tagStart = out.length
+  for (const name in tags) if (Object.hasOwn(tags, name)) out.push(name)
+  if (out.length - tagStart > 1) sortFrom(out, tagStart, false)
+  for (let i = tagStart; i < out.length; i++) {
+    const name = out[i]!
+    const value = tags[name]
+    out[i] = value === true ? `tag:${name}` : `tag:${name}=${value}`
   }
-  for (const kind of sortedUnique(d.kinds)) out.push(`kind:${kind}`)
-  for (const owner of sortedUnique(d.owners)) out.push(`owner:${owner}`)
-  return out
+  push(out, 'kind:', kinds)
+  push(out, 'owner:', owners)
+  // An exact-size copy: an array grown by push keeps room for 17 entries, retained with the asset.
+  return out.slice()
+}
+
+/** The labels being built (one array reused between calls). */
+const scratch: string[] = []
+
+/** Append the labels of `values`, sorted by code unit and deduplicated. */
+function push(out: string[], prefix: string, values: readonly string[]): void {
+  const start = out.length
+  for (let i = 0; i < values.length; i++) out.push(prefix + values[i]!)
+  if (values.length > 1) sortFrom(out, start, true)
+}
+
+/** Sort `out[start..]` by code unit (insertion sort for a few labels), dropping duplicates if asked. */
+function sortFrom(out: string[], start: number, unique: boolean): void {
+  if (out.length - start > 16) {
+    // The default sort compares by UTF-16 code units.
+    const part = out.splice(start).sort()
+    for (const x of part) out.push(x)
+  } else
+    for (let i = start + 1; i < out.length; i++) {
+      const x = out[i]!
+      let j = i - 1
+      while (j >= start && out[j]! > x) {
+        out[j + 1] = out[j]!
+        j--
+      }
+      out[j + 1] = x
+    }
+  if (!unique) return
+  let w = start + 1
+  for (let i = start + 1; i < out.length; i++) if (out[i] !== out[w - 1]) out[w++] = out[i]!
+  out.length = w
 }
 
 /**
@@ -35,8 +75,4 @@ export function labelsOf(d: {
  */
 export function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
-}
-
-function sortedUnique(xs: readonly string[]): readonly string[] {
-  return xs.length <= 1 ? xs : [...new Set(xs)].sort(byCodeUnit)
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { z } from 'zod'
-import { asset, defineProject, isProject, ref, source, type AssetDef } from './index.js'
+import { asset, defineProject, isProject, mapped, ref, source, type AssetDef } from './index.js'
 import { thrown } from './test-helpers.fixture.js'
 
 const orders = source({ key: 'raw/orders', path: 'data/orders.csv', group: 'ingest', owners: ['team:data'] })
@@ -89,6 +89,21 @@ describe('defineProject() errors', () => {
     `)
   })
 
+  test('a duplicate is named in visiting order, reached twice or through deps; an invalid dep is reported first', () => {
+    const first = asset({ key: 'raw', description: 'first' }, () => 1)
+    const second = asset({ key: 'raw', description: 'second' }, () => 2)
+    const third = asset({ key: 'raw', description: 'third' }, () => 3)
+    const viaDeps = asset({ key: 'top', deps: { b: second, a: first } }, () => 1)
+    const both = asset({ key: 'both', deps: { x: second, y: third } }, () => 1)
+    const order = (assets: AssetDef[]) => thrown(() => defineProject({ assets })).match(/"(first|second|third)"/g)
+    // Deps are walked in declaration order, depth first: b (second) is reached before a (first).
+    expect(order([viaDeps, third])).toEqual(['"second"', '"first"'])
+    expect(order([second, both, first])).toEqual(['"second"', '"third"'])
+    expect(order([third, third, both, second])).toEqual(['"third"', '"second"'])
+    const forged = { ...asset({ key: 'forged' }, () => 1), deps: { raw: 3 } }
+    expect(thrown(() => defineProject({ assets: [first, second, forged as never] }))).toContain('RIVERS_INVALID_DEP')
+  })
+
   test('a key string that names no asset suggests the closest key', () => {
     const typo = asset({ key: 'features', deps: { orders: 'raw/order' } }, () => 1)
     expect(thrown(() => defineProject({ assets: [typo, orders] }))).toMatchInlineSnapshot(`
@@ -100,6 +115,24 @@ describe('defineProject() errors', () => {
     expect(thrown(() => defineProject({ assets: [bare, orders] }))).toContain("Did you mean 'raw/orders'?")
     const far = asset({ key: 'features', deps: { x: 'zzz/qqq' } }, () => 1)
     expect(thrown(() => defineProject({ assets: [far, orders] }))).not.toContain('Did you mean')
+  })
+
+  test('a key string, ref() or mapped() key that names no asset is unknown; a handle is always known', () => {
+    for (const dep of ['nope', ref('nope'), mapped('nope'), mapped(ref('nope'))]) {
+      const a = asset({ key: 'a', deps: { x: dep } }, () => 1)
+      expect(thrown(() => defineProject({ assets: [a, orders] }))).toContain('RIVERS_UNKNOWN_DEP')
+    }
+    const viaHandle = asset({ key: 'b', deps: { x: orders } }, () => 1)
+    expect(
+      defineProject({ assets: [viaHandle] })
+        .byKey.get('b')!
+        .deps.map((d) => d.key),
+    ).toEqual(['raw/orders'])
+    // A mapped() dep alone makes the partition checks run, though nothing is partitioned.
+    const viaMapped = asset({ key: 'c', deps: { x: mapped(orders) } }, () => 1)
+    expect(thrown(() => defineProject({ assets: [viaMapped] }))).toContain(
+      "neither 'c' nor 'raw/orders' is partitioned",
+    )
   })
 
   test('an asset that depends on itself', () => {

@@ -8,7 +8,6 @@ import {
   duplicateKey,
   duplicateTriggerName,
   invalidDep,
-  invalidKey,
   invalidProjectEntry,
   invalidProjectOptions,
   invalidTriggerEntry,
@@ -22,10 +21,10 @@ import {
 import type { PartitionMapping } from '../partitions/mapping.js'
 import type { PartitionDefinition } from '../partitions/types.js'
 import { SITE, isAssetDef, isKeyRef, isMappedDep, isSourceDef, type AssetDef, type SourceDef } from './handles.js'
-import { describeValue, keyProblem } from './key.js'
+import { describeValue } from './key.js'
 import { byCodeUnit, labelsOf } from './labels.js'
 import { checkPartitionEdge } from './partition-edges.js'
-import { captureSite, type Site } from './position.js'
+import { DefinitionSite, type Site } from './position.js'
 import { normalizeRetention, type NormalizedRetention, type RetentionPolicy } from './retention.js'
 import { normalizeRetry, type NormalizedRetry, type RetryPolicy } from './retry.js'
 import { findSchemaMismatch } from './schema-compat.js'
@@ -154,29 +153,26 @@ type Def = AssetDef | SourceDef
  * export default defineProject({ name: 'shop', assets: [total] }) // `raw` comes along as total's dep
  */
 export function defineProject(options: ProjectOptions): Project {
-  const site = captureSite()
-  const issues = projectOptionsAreValid(options) ? [] : specIssues(projectOptionsSchema, options)
+  const site = new DefinitionSite()
+  const issues = projectOptionsAreValid(options) ? [] : optionIssues(options)
   if (issues.length > 0) throw invalidProjectOptions(issues)
-  const defs = collect(rootsOf(options.assets))
-  const byKey = new Map<string, Def>()
-  for (const def of defs) {
-    const problem = keyProblem(def.key)
-    if (problem !== undefined) throw invalidKey(def.key, problem, def.declaredAt)
-    const other = byKey.get(def.key)
-    if (other !== undefined) throw duplicateKey(def.key, other, def)
-    byKey.set(def.key, def)
-  }
-  const sorted = [...byKey.values()].sort((a, b) => byCodeUnit(a.key, b.key))
-  const resolved = new Array<ResolvedAsset>(sorted.length)
+  // Keys were validated when each definition was made (asset(), source(), @asset).
+  const byKey = collect(rootsOf(options.assets))
+  // The default sort compares strings by UTF-16 code units, like byCodeUnit, without a callback.
+  const keys = [...byKey.keys()].sort()
+  const resolved = new Array<ResolvedAsset>(keys.length)
   const resolvedByKey = new Map<string, ResolvedAsset>()
-  for (let i = 0; i < sorted.length; i++) {
-    const r = resolve(sorted[i]!, byKey)
+  // Whether any edge can involve partitions (else every partition check would pass).
+  let partitioned = false
+  for (let i = 0; i < keys.length; i++) {
+    const r = resolve(byKey.get(keys[i]!)!, byKey)
     resolved[i] = r
     resolvedByKey.set(r.key, r)
+    if (!partitioned) partitioned = r.partitions !== undefined || r.deps.some(isMany)
   }
   for (const r of resolved) checkSchemas(r, byKey)
   const now = new Date()
-  for (const r of resolved) checkPartitions(r, resolvedByKey, now)
+  if (partitioned) for (const r of resolved) checkPartitions(r, resolvedByKey, now)
   for (const r of resolved) checkConditions(r, resolvedByKey)
   const project: Project = {
     [PROJECT]: true,
@@ -207,6 +203,22 @@ export function isProject(x: unknown): x is Project {
   return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[PROJECT] === true
 }
 
+/**
+ * The issues of the options (zod's), without parsing a big `assets` array element by element: its
+ * elements are checked by `rootsOf` (the schema only says it is an array of anything).
+ */
+function optionIssues(options: ProjectOptions): ReturnType<typeof specIssues> {
+  if (
+    typeof options === 'object' &&
+    options !== null &&
+    Object.getPrototypeOf(options) === Object.prototype &&
+    Array.isArray(options.assets)
+  )
+    return specIssues(projectOptionsSchema, { ...options, assets: NO_ENTRIES })
+  return specIssues(projectOptionsSchema, options)
+}
+const NO_ENTRIES: readonly ProjectEntry[] = Object.freeze([])
+
 function rootsOf(entries: readonly unknown[]): Def[] {
   const roots: Def[] = []
   entries.forEach((entry, i) => {
@@ -221,50 +233,76 @@ function rootsOf(entries: readonly unknown[]): Def[] {
   return roots
 }
 
-/** Every definition reachable from `roots` through handle deps; iterative, each visited once. */
-function collect(roots: readonly Def[]): Def[] {
-  const visited = new Set<Def>()
-  const out: Def[] = []
+/**
+ * Every definition reachable from `roots` through handle deps, by key; iterative, each visited once
+ * (the map doubles as the visited set). Throws for an invalid dep, else for the first key that two
+ * definitions share (in visiting order).
+ */
+function collect(roots: readonly Def[]): Map<string, Def> {
+  const byKey = new Map<string, Def>()
+  // Definitions whose key an earlier one holds: visited, and reported once the walk is done.
+  let shadowed: Set<Def> | undefined
+  let duplicate: [Def, Def] | undefined
   const stack = [...roots].reverse()
+  // Input names of the definition being expanded (one array reused: no Object.keys per definition).
+  const names: string[] = []
   while (stack.length > 0) {
     const def = stack.pop()!
-    if (visited.has(def)) continue
-    visited.add(def)
-    out.push(def)
+    const other = byKey.get(def.key)
+    if (other === def) continue
+    if (other === undefined) byKey.set(def.key, def)
+    else {
+      if (shadowed?.has(def)) continue
+      ;(shadowed ??= new Set()).add(def)
+      duplicate ??= [other, def]
+    }
     if (def.kind !== 'asset') continue
-    const names = Object.keys(def.deps)
+    names.length = 0
+    for (const name in def.deps) names.push(name)
     for (let i = names.length - 1; i >= 0; i--) {
       const name = names[i]!
       const given = def.deps[name]
       const dep = isMappedDep(given) ? given.dep : given
       if (isAssetDef(dep) || isSourceDef(dep)) {
-        if (!visited.has(dep)) stack.push(dep)
+        if (byKey.get(dep.key) !== dep) stack.push(dep)
       } else if (typeof dep !== 'string' && !isKeyRef(dep)) throw invalidDep(def.key, name, describeValue(dep))
     }
   }
-  return out
+  if (duplicate !== undefined) throw duplicateKey(duplicate[0].key, duplicate[0], duplicate[1])
+  return byKey
 }
 
+const NO_DEPS: readonly ResolvedDep[] = Object.freeze([])
+/** The deps being resolved (one array reused; each asset keeps an exact-size copy). */
+const scratch: ResolvedDep[] = []
+
 function resolve(def: Def, byKey: ReadonlyMap<string, Def>): ResolvedAsset {
-  const deps: ResolvedDep[] = []
+  let deps = NO_DEPS
   if (def.kind === 'asset') {
+    scratch.length = 0
     let sorted = true
     for (const name in def.deps) {
       const dep = def.deps[name]!
       const key = typeof dep === 'string' ? dep : dep.key
       if (key === def.key) throw selfDependency(def.key, name)
-      if (!byKey.has(key)) throw unknownDep(def.key, name, key, suggest(key, def.key, byKey.keys()))
-      if (sorted && deps.length > 0 && byCodeUnit(deps[deps.length - 1]!.name, name) > 0) sorted = false
       const many = isMappedDep(dep)
-      deps.push(Object.freeze({ name, key, mapping: many ? dep.mapping : undefined, many }))
+      const target = many ? dep.dep : dep
+      // A handle was collected with the project (its key is there); a key string or ref() must name one.
+      if (!isAssetDef(target) && !isSourceDef(target) && !byKey.has(key))
+        throw unknownDep(def.key, name, key, suggest(key, def.key, byKey.keys()))
+      if (sorted && scratch.length > 0 && byCodeUnit(scratch[scratch.length - 1]!.name, name) > 0) sorted = false
+      scratch.push(Object.freeze({ name, key, mapping: many ? dep.mapping : undefined, many }))
     }
-    if (!sorted) deps.sort((a, b) => byCodeUnit(a.name, b.name))
+    if (scratch.length > 0) {
+      if (!sorted) scratch.sort((a, b) => byCodeUnit(a.name, b.name))
+      deps = Object.freeze(scratch.slice())
+    }
   }
   return Object.freeze({
     key: def.key,
     def,
     isSource: def.kind === 'source',
-    deps: Object.freeze(deps),
+    deps,
     partitions: def.kind === 'asset' ? def.partitions : undefined,
     description: def.description,
     group: def.group,
@@ -314,6 +352,10 @@ function checkPartitions(r: ResolvedAsset, byKey: ReadonlyMap<string, ResolvedAs
       now,
     )
   }
+}
+
+function isMany(d: ResolvedDep): boolean {
+  return d.many
 }
 
 function hasKeys(record: object): boolean {

@@ -2,10 +2,10 @@
 import type { SourceContext } from './context.js'
 import { type Duration, parseDuration } from './duration.js'
 import { invalidKey, invalidSpec } from './errors.js'
-import { frozenList, frozenRecord, withDeclaredAt } from './frozen.js'
-import { KIND, SITE, type SourceDef } from './handles.js'
+import { finishDefinition, frozenList, frozenRecord } from './frozen.js'
+import type { KIND, SITE, SourceDef } from './handles.js'
 import { describeValue, keyProblem } from './key.js'
-import { captureSite } from './position.js'
+import { DefinitionSite } from './position.js'
 import { sourceSpecIsValid } from './spec-fast.js'
 import { sourceSpecSchema, specIssues } from './spec-schema.js'
 import type { Observation } from './spec-types.js'
@@ -77,7 +77,7 @@ export type SourceValue<R, P> = [R] extends [NoLoad] ? (P extends string ? Buffe
 export function source<R = NoLoad, P extends string | undefined = undefined>(
   spec: SourceSpec<R, P>,
 ): SourceDef<SourceValue<R, P>> {
-  const site = captureSite()
+  const site = new DefinitionSite()
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw invalidSpec(
       'source',
@@ -89,17 +89,16 @@ export function source<R = NoLoad, P extends string | undefined = undefined>(
           hint: "write source({ key: 'raw/orders', path: 'data/orders.csv' }).",
         },
       ],
-      site(),
+      site.at(),
     )
   }
   const problem = keyProblem(spec.key)
-  if (problem !== undefined) throw invalidKey(spec.key, problem, site(), 'source')
+  if (problem !== undefined) throw invalidKey(spec.key, problem, site.at(), 'source')
   if (!sourceSpecIsValid(spec)) {
     const issues = specIssues(sourceSpecSchema, spec)
-    if (issues.length > 0) throw invalidSpec('source', spec.key, issues, site())
+    if (issues.length > 0) throw invalidSpec('source', spec.key, issues, site.at())
   }
-  const def: Omit<SourceDef<SourceValue<R, P>>, 'declaredAt'> = {
-    [KIND]: 'source',
+  const def: Omit<SourceDef<SourceValue<R, P>>, 'declaredAt' | typeof KIND | typeof SITE> = {
     kind: 'source',
     key: spec.key,
     path: spec.path,
@@ -115,7 +114,6 @@ export function source<R = NoLoad, P extends string | undefined = undefined>(
     kinds: frozenList(spec.kinds),
     owners: frozenList(spec.owners),
     metadata: frozenRecord(spec.metadata),
-    [SITE]: site,
   }
-  return withDeclaredAt(def)
+  return finishDefinition(def, 'source', site)
 }

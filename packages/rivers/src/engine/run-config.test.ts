@@ -48,6 +48,18 @@ describe('RunConfig', () => {
     )
   })
 
+  it('reads a given config by own key only: an asset named like an Object property gets its defaults', () => {
+    const ctor = asset({ key: 'constructor', config: z.object({ n: z.number().default(1) }) }, () => 1)
+    const proto = asset({ key: 'toString', deps: { ctor }, config: z.object({ s: z.string().default('x') }) }, () => 2)
+    const odd = defineProject({ assets: [proto] })
+    const at = (key: string) => odd.assets.findIndex((a) => a.key === key) as AssetId
+    const defaults = RunConfig.resolve(odd)
+    expect(defaults.value(at('constructor'))).toEqual({ n: 1 })
+    expect(defaults.value(at('toString'))).toEqual({ s: 'x' })
+    expect(RunConfig.resolve(odd, { toString: { s: 'y' } }).value(at('toString'))).toEqual({ s: 'y' })
+    expect(RunConfig.resolve(odd, { toString: { s: 'y' } }).value(at('constructor'))).toEqual({ n: 1 })
+  })
+
   it('keeps secrets out of params and scrubs them everywhere', () => {
     const c = RunConfig.resolve(project, { model: { epochs: 3, token: 'sk-live-secret-1' } })
     expect(c.params(id('model'))).toEqual({ epochs: 3, token: '[redacted]' })

@@ -69,9 +69,15 @@ export class RunConfig {
     const n = project.assets.length
     this.#values = new Array<unknown>(n).fill(undefined)
     this.#hashes = new Array<string>(n)
-    const ids = new Map(project.assets.map((a, i) => [a.key, i]))
-    for (const key of Object.keys(raw)) if (!ids.has(key)) throw unknownConfigKey(key, closest(key, ids.keys()))
-    for (const key of Object.keys(raw)) if (project.assets[ids.get(key)!]!.isSource) throw configForSource(key)
+    // The given configs by key: a Map, so looking up each asset's key neither internalizes 100k
+    // strings (an object lookup does) nor finds inherited properties (`toString`).
+    const givenByKey = new Map<string, unknown>()
+    for (const key of Object.keys(raw)) {
+      const asset = project.byKey.get(key)
+      if (asset === undefined) throw unknownConfigKey(key, closest(key, project.byKey.keys()))
+      givenByKey.set(key, raw[key])
+    }
+    for (const key of givenByKey.keys()) if (project.byKey.get(key)!.isSource) throw configForSource(key)
     const { hashStrings } = nativeModule()
     nullHash ??= hashStrings('config', ['null'])
     const secrets = new Set<string>()
@@ -79,7 +85,7 @@ export class RunConfig {
       this.#hashes[i] = nullHash!
       if (a.isSource || a.def.kind !== 'asset') return
       const def = a.def
-      const given = raw[a.key]
+      const given = givenByKey.size === 0 ? undefined : givenByKey.get(a.key)
       if (def.config === undefined && given === undefined) return
       const scope = { key: a.key, ...(projectDir === undefined ? {} : { projectDir }) }
       let value: unknown

@@ -64,7 +64,9 @@ const ids = (a: Uint32Array): AssetId[] => Array.from(a) as AssetId[]
 /** 16 bytes per asset from hex strings ('' or a missing one: zeros), decoded in one go when all are whole. */
 function hashBytes(hex: readonly string[], n: number): Uint8Array {
   const joined = hex.length === n ? hex.join('') : ''
-  if (joined.length === 32 * n && /^[0-9a-fA-F]*$/.test(joined)) return Buffer.from(joined, 'hex')
+  // Hex decoding stops at the first character that is not hex: all whole iff all 16n bytes came out.
+  const bytes = joined.length === 32 * n ? Buffer.from(joined, 'hex') : undefined
+  if (bytes !== undefined && bytes.length === 16 * n) return bytes
   const out = new Uint8Array(16 * n)
   for (let i = 0; i < n; i++) putHex(out, i, hex[i] ?? '')
   return out
@@ -92,12 +94,18 @@ export class Planner {
   /**
    * Builds the native graph of a project. Cost: one pass over the assets to make the arrays, then
    * one native call (the core validates: cycles, duplicate keys, invalid keys). `index` (key to id)
-   * saves building it again when the caller has it.
+   * saves building it again when the caller has it; `configHashes` (16 bytes per asset) are set in
+   * the same call.
    *
    * @example
    * const planner = Planner.build(project, codeVersions(project))
    */
-  static build(project: Project, code: readonly string[], index?: ReadonlyMap<string, number>): Planner {
+  static build(
+    project: Project,
+    code: readonly string[],
+    index?: ReadonlyMap<string, number>,
+    configHashes?: Uint8Array,
+  ): Planner {
     const assets = project.assets
     const n = assets.length
     const ids = index ?? new Map(assets.map((a, i) => [a.key, i]))
@@ -141,6 +149,7 @@ export class Planner {
           labelOffsets,
           labelIds: Uint32Array.from(labelIds),
           codeVersions: hashBytes(code, n),
+          ...(configHashes === undefined ? {} : { configHashes }),
         }),
       ),
     )

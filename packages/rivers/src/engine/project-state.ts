@@ -87,9 +87,8 @@ export class ProjectState {
     this.#baseDir = baseDir
     this.#config = config
     this.#code = codeVersions(project, code)
-    this.#ids = new Map(project.assets.map((a, i) => [a.key, i as AssetId]))
-    this.#planner = Planner.build(project, this.#code, this.#ids)
-    this.#planner.setConfigHashes(allIds(project.assets.length), config.hashBytes())
+    this.#ids = keyIndex(project)
+    this.#planner = Planner.build(project, this.#code, this.#ids, config.hashBytes())
     this.#loaded = LoadedRecords.empty(project.assets.length)
   }
 
@@ -701,8 +700,10 @@ function selectsAll(exprs: readonly string[]): boolean {
   return exprs.length === 0 || (exprs.length === 1 && exprs[0]!.trim() === '*')
 }
 
-function allIds(n: number): Uint32Array {
-  const ids = new Uint32Array(n)
-  for (let i = 0; i < n; i++) ids[i] = i
+/** Key -> id of every asset (one loop: no array of pairs made first). */
+function keyIndex(project: Project): Map<string, AssetId> {
+  const ids = new Map<string, AssetId>()
+  const assets = project.assets
+  for (let i = 0; i < assets.length; i++) ids.set(assets[i]!.key, i as AssetId)
   return ids
 }

@@ -34,6 +34,10 @@ describe('RunConfig', () => {
     expect(given.changedIn(defaults)).toEqual([id('model')])
     expect(given.changedIn(given)).toEqual([])
     expect(given.hashBytes()).toHaveLength(16 * project.assets.length)
+    for (const c of [defaults, given])
+      expect(Buffer.from(c.hashBytes()).toString('hex')).toBe(
+        project.assets.map((_, i) => c.hash(i as AssetId)).join(''),
+      )
   })
 
   it('refuses at once what can never be right: unknown keys, config for a source, invalid or unknown fields', () => {
@@ -58,6 +62,17 @@ describe('RunConfig', () => {
     expect(defaults.value(at('toString'))).toEqual({ s: 'x' })
     expect(RunConfig.resolve(odd, { toString: { s: 'y' } }).value(at('toString'))).toEqual({ s: 'y' })
     expect(RunConfig.resolve(odd, { toString: { s: 'y' } }).value(at('constructor'))).toEqual({ n: 1 })
+  })
+
+  it('hands the core every config hash, 16 bytes per asset in id order, for any number of assets', () => {
+    for (const n of [0, 1, 3, 7, 33]) {
+      const many = Array.from({ length: n }, (_, i) =>
+        asset({ key: `a${i}`, ...(i % 3 === 1 ? { config: z.object({ k: z.number().default(i) }) } : {}) }, () => i),
+      )
+      const p = defineProject({ assets: many })
+      const c = RunConfig.resolve(p, n > 4 ? { a4: { k: 40 } } : {})
+      expect(Buffer.from(c.hashBytes()).toString('hex')).toBe(p.assets.map((_, i) => c.hash(i as AssetId)).join(''))
+    }
   })
 
   it('keeps secrets out of params and scrubs them everywhere', () => {

@@ -152,9 +152,17 @@ export class RunConfig {
    * planner.setConfigHashes(allIds, config.hashBytes())
    */
   hashBytes(): Uint8Array {
-    const out = new Uint8Array(16 * this.#hashes.length)
-    const nullBytes = Buffer.from(nullHash!, 'hex')
-    this.#hashes.forEach((h, i) => (h === nullHash ? out.set(nullBytes, 16 * i) : putHex(out, i, h)))
+    const n = this.#hashes.length
+    const out = new Uint8Array(16 * n)
+    if (n === 0) return out
+    // Most assets have no config: the null hash everywhere first (copies doubling), then the others.
+    out.set(Buffer.from(nullHash!, 'hex'))
+    for (let filled = 16; filled < out.length; filled *= 2)
+      out.copyWithin(filled, 0, Math.min(filled, out.length - filled))
+    for (let i = 0; i < n; i++) {
+      const h = this.#hashes[i]!
+      if (h !== nullHash) putHex(out, i, h)
+    }
     return out
   }
 

@@ -106,7 +106,8 @@ export class ProjectState {
     code: CodeVersionOptions = {},
   ): Promise<ProjectState> {
     const s = new ProjectState(project, store, baseDir, config, code)
-    await s.#openPartitions()
+    // The partition state only when an asset is partitioned (PartitionState.open finds none otherwise).
+    if (project.assets.some((a) => a.partitions !== undefined)) await s.#openPartitions()
     await s.reload()
     return s
   }

@@ -115,10 +115,12 @@ export class Planner {
     const labelIndex = new Map<string, number>()
     const labelOffsets = new Uint32Array(n + 1)
     const labelIds: number[] = []
+    const keys = new Array<string>(n)
     // seenBy[d] === i + 1: asset i already lists dep d (a dep named twice crosses once).
     const seenBy = new Uint32Array(n)
     for (let i = 0; i < n; i++) {
       const a = assets[i]!
+      keys[i] = a.key
       for (const d of a.deps) {
         const id = ids.get(d.key)
         if (id === undefined) throw unknownDependency(a.key, d.key)
@@ -141,7 +143,7 @@ export class Planner {
     return new Planner(
       call(() =>
         nativeModule().NativeGraph.build({
-          keys: assets.map((a) => a.key).join('\n'),
+          keys: keys.join('\n'),
           depOffsets,
           deps: Uint32Array.from(deps),
           sources,

@@ -81,13 +81,20 @@ export class ProjectState {
   /** The partitioned assets that read each asset (its direct dependents). */
   readonly #readers = new Map<AssetId, AssetId[]>()
 
-  private constructor(project: Project, store: Store, baseDir: string, config: RunConfig, code: CodeVersionOptions) {
+  private constructor(
+    project: Project,
+    store: Store,
+    baseDir: string,
+    config: RunConfig,
+    code: CodeVersionOptions,
+    ids: ReadonlyMap<string, AssetId>,
+  ) {
     this.#project = project
     this.#store = store
     this.#baseDir = baseDir
     this.#config = config
     this.#code = codeVersions(project, code)
-    this.#ids = keyIndex(project)
+    this.#ids = ids
     this.#planner = Planner.build(project, this.#code, this.#ids, config.hashBytes())
     this.#loaded = LoadedRecords.empty(project.assets.length)
   }
@@ -105,9 +112,10 @@ export class ProjectState {
     config: RunConfig,
     code: CodeVersionOptions = {},
   ): Promise<ProjectState> {
-    const s = new ProjectState(project, store, baseDir, config, code)
+    const { ids, partitioned } = assetIndex(project)
+    const s = new ProjectState(project, store, baseDir, config, code, ids)
     // The partition state only when an asset is partitioned (PartitionState.open finds none otherwise).
-    if (project.assets.some((a) => a.partitions !== undefined)) await s.#openPartitions()
+    if (partitioned) await s.#openPartitions()
     await s.reload()
     return s
   }
@@ -701,10 +709,15 @@ function selectsAll(exprs: readonly string[]): boolean {
   return exprs.length === 0 || (exprs.length === 1 && exprs[0]!.trim() === '*')
 }
 
-/** Key -> id of every asset (one loop: no array of pairs made first). */
-function keyIndex(project: Project): Map<string, AssetId> {
+/** Key -> id of every asset, and whether any is partitioned: one loop (no array of pairs made first). */
+function assetIndex(project: Project): { ids: Map<string, AssetId>; partitioned: boolean } {
   const ids = new Map<string, AssetId>()
   const assets = project.assets
-  for (let i = 0; i < assets.length; i++) ids.set(assets[i]!.key, i as AssetId)
-  return ids
+  let partitioned = false
+  for (let i = 0; i < assets.length; i++) {
+    const a = assets[i]!
+    ids.set(a.key, i as AssetId)
+    if (a.partitions !== undefined) partitioned = true
+  }
+  return { ids, partitioned }
 }

@@ -3,6 +3,7 @@ import { dirname, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { RiversError } from '../errors.js'
 import { nodeWriterFs, writeAtomic, type TempFile, type WriterFs } from './atomic.js'
+import { writeSmallAtomic } from './atomic-small.js'
 import {
   badStreamChunk,
   deleteFailed,
@@ -254,7 +255,13 @@ export class FileIOManager implements IOManager {
     const path = this.absolutePath(storagePath, key)
     const dataVersion = hashBytes(bytes)
     this.#recent.delete(storagePath)
-    const written = await this.#atomic(key, path, (out) => out.write(bytes))
+    let written: number
+    try {
+      written = await writeSmallAtomic(this.#fs, path, bytes, { knownDirs: this.#dirs })
+    } catch (e) {
+      if (e instanceof RiversError) throw e
+      throw writeFailed(key, path, e)
+    }
     this.#recent.set(storagePath, bytes)
     return { storagePath, bytes: written, dataVersion }
   }

@@ -145,12 +145,13 @@ export class FileIOManager implements IOManager {
         throw readFailed(key, `${segment}#${slice.offset}+${slice.length}`, e)
       }
     }
-    const path = this.absolutePath(stored.storagePath, key)
+    // Bytes this manager wrote (at a path it checked then): no path to resolve and check again.
     const recent = this.#recent.get(stored.storagePath)
     if (recent !== undefined) {
-      if (path.endsWith(EXT.json)) return JSON.parse(recent.toString('utf8')) as unknown
-      if (path.endsWith(EXT.bytes)) return Buffer.from(recent)
+      if (stored.storagePath.endsWith(EXT.json)) return JSON.parse(recent.toString('utf8')) as unknown
+      if (stored.storagePath.endsWith(EXT.bytes)) return Buffer.from(recent)
     }
+    const path = this.absolutePath(stored.storagePath, key)
     try {
       if (path.endsWith(EXT.json)) return JSON.parse(await readFile(path, 'utf8')) as unknown
       if (path.endsWith(EXT.bytes)) return await readFile(path)

@@ -3,6 +3,7 @@ import { dirname, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { RiversError } from '../errors.js'
 import { nodeWriterFs, writeAtomic, type TempFile, type WriterFs } from './atomic.js'
+import { writeSmallAtomic } from './atomic-small.js'
 import {
   badStreamChunk,
   deleteFailed,
@@ -144,12 +145,13 @@ export class FileIOManager implements IOManager {
         throw readFailed(key, `${segment}#${slice.offset}+${slice.length}`, e)
       }
     }
-    const path = this.absolutePath(stored.storagePath, key)
+    // Bytes this manager wrote (at a path it checked then): no path to resolve and check again.
     const recent = this.#recent.get(stored.storagePath)
     if (recent !== undefined) {
-      if (path.endsWith(EXT.json)) return JSON.parse(recent.toString('utf8')) as unknown
-      if (path.endsWith(EXT.bytes)) return Buffer.from(recent)
+      if (stored.storagePath.endsWith(EXT.json)) return JSON.parse(recent.toString('utf8')) as unknown
+      if (stored.storagePath.endsWith(EXT.bytes)) return Buffer.from(recent)
     }
+    const path = this.absolutePath(stored.storagePath, key)
     try {
       if (path.endsWith(EXT.json)) return JSON.parse(await readFile(path, 'utf8')) as unknown
       if (path.endsWith(EXT.bytes)) return await readFile(path)
@@ -254,7 +256,13 @@ export class FileIOManager implements IOManager {
     const path = this.absolutePath(storagePath, key)
     const dataVersion = hashBytes(bytes)
     this.#recent.delete(storagePath)
-    const written = await this.#atomic(key, path, (out) => out.write(bytes))
+    let written: number
+    try {
+      written = await writeSmallAtomic(this.#fs, path, bytes, { knownDirs: this.#dirs })
+    } catch (e) {
+      if (e instanceof RiversError) throw e
+      throw writeFailed(key, path, e)
+    }
     this.#recent.set(storagePath, bytes)
     return { storagePath, bytes: written, dataVersion }
   }

@@ -80,4 +80,12 @@ describe('sweeping only some folders', () => {
     ])
     expect(await io.sweepTempFiles({ isAlive: () => false })).toHaveLength(2)
   })
+
+  it('finds nothing, and fails on nothing, when the storage folder does not exist yet', async () => {
+    const io = new FileIOManager(join(base, 'no-storage'))
+    expect(await io.sweepTempFiles({ keys: ['raw', 'a/b'], isAlive: () => false })).toEqual([])
+    expect(await sweepTempFiles(join(base, 'no-storage'), { only: ['raw'], isAlive: () => false })).toEqual([])
+    put(`no-storage/raw/${tempFileName('@r1.json', 999_999_97)}`, 120_000) // created later: found
+    expect(await io.sweepTempFiles({ keys: ['raw'], isAlive: () => false })).toHaveLength(1)
+  })
 })

@@ -6,7 +6,7 @@
  * the process that wrote it is gone (or, whoever wrote it, when it is older than a day).
  */
 import { randomBytes } from 'node:crypto'
-import { readdir, rm, stat } from 'node:fs/promises'
+import { access, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** First characters of every temp file name. */
@@ -117,6 +117,14 @@ export async function sweepTempFiles(baseDir: string, options: SweepOptions = {}
     }
   }
   if (options.only === undefined) await walk(baseDir, true)
-  else for (const d of new Set(options.only)) await walk(join(baseDir, d), false)
+  else {
+    // No base folder (a fresh store): no folder under it to read, one call instead of one per folder.
+    try {
+      await access(baseDir)
+    } catch {
+      return removed
+    }
+    for (const d of new Set(options.only)) await walk(join(baseDir, d), false)
+  }
   return removed
 }

@@ -10,7 +10,7 @@
  */
 import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { type AtomicModes, nodeWriterFs, writeAtomic, type WriterFs } from './atomic.js'
+import { type AtomicModes, nodeWriterFs, parentsOfCreated, writeAtomic, type WriterFs } from './atomic.js'
 import { tempFileName } from './sweep.js'
 
 /** Buffers up to this size are written by direct calls; larger ones through the thread pool. */
@@ -37,8 +37,10 @@ export async function writeSmallAtomic(
     return writeAtomic(writer, finalPath, (out) => out.write(bytes), undefined, modes)
   const dir = dirname(finalPath)
   const known = modes.knownDirs
+  /** Creates the folder; the parents whose entries changed are synced after the file's fsync. */
+  let created: string[] = []
   const mkdir = (): void => {
-    fs.mkdirSync(dir, { recursive: true, mode: modes.dirMode ?? 0o700 })
+    created = parentsOfCreated(fs.mkdirSync(dir, { recursive: true, mode: modes.dirMode ?? 0o700 }), dir)
     known?.add(dir)
   }
   const tempPath = join(dir, tempFileName(basename(finalPath)))
@@ -74,6 +76,7 @@ export async function writeSmallAtomic(
     throw e
   }
   await syncDir(dir)
+  for (const parent of created) await syncDir(parent)
   return bytes.length
 }
 

@@ -74,7 +74,9 @@ export async function writeAtomic(
   const dir = dirname(finalPath)
   const known = modes.knownDirs
   const mkdir = async (): Promise<void> => {
-    await fs.mkdir(dir, { recursive: true, mode: modes.dirMode ?? 0o700 })
+    const first = await fs.mkdir(dir, { recursive: true, mode: modes.dirMode ?? 0o700 })
+    // New folders' own entries, in the folders above them, must be durable too.
+    for (const parent of parentsOfCreated(first, dir)) await syncDir(fs, parent)
     known?.add(dir)
   }
   const tempPath = join(dir, tempFileName(basename(finalPath)))
@@ -119,6 +121,27 @@ export async function writeAtomic(
   }
   await syncDir(fs, dir)
   return bytes
+}
+
+/**
+ * The folders whose entries changed when a recursive `mkdir` of `dir` created `first` (what it
+ * returns: the first folder it created, undefined when `dir` existed) and everything below it down
+ * to `dir`: the parent of each created folder, innermost first. Syncing them makes the new folders
+ * survive a power loss; `dir` itself is synced after the rename.
+ *
+ * @example
+ * parentsOfCreated('/data/a', '/data/a/b') // ['/data/a', '/data']
+ */
+export function parentsOfCreated(first: unknown, dir: string): string[] {
+  if (typeof first !== 'string') return []
+  const out: string[] = []
+  for (let d = dir; ; d = dirname(d)) {
+    const parent = dirname(d)
+    if (parent === d) break
+    out.push(parent)
+    if (d === first) break
+  }
+  return out
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import * as fsp from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
@@ -6,7 +6,7 @@ import { Readable } from 'node:stream'
 
 import { ioManagerConformance } from '@rivers-orchestrator/conformance'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { WriterFs, WriterHandle } from './atomic.js'
+import { parentsOfCreated, type WriterFs, type WriterHandle } from './atomic.js'
 import { storagePathFor } from './paths.js'
 import { FileIOManager } from './file-io-manager.js'
 import { hashBytes, hashFile } from './hash.js'
@@ -252,6 +252,35 @@ describe('FileIOManager atomicity', () => {
     await own.delete({ key: 'a/b' }, { storagePath })
     await own.write({ key: 'a/b', runId: 'r4' }, 4)
     expect(made).toEqual(['a/b', 'a/b', 'a/b'])
+  })
+
+  it('syncs the folders above the folders it creates (a new key survives a power loss), once', async () => {
+    const root = join(base, 'synced')
+    mkdirSync(root, { recursive: true })
+    const synced: string[] = []
+    const recording: WriterFs = {
+      mkdir: (p, o) => fsp.mkdir(p, o),
+      rename: (a, b) => fsp.rename(a, b),
+      rm: (p, o) => fsp.rm(p, o),
+      async open(p, flags, mode) {
+        const real = await fsp.open(p, flags, mode)
+        if (flags !== 'r') return real
+        return {
+          write: real.write.bind(real),
+          close: () => real.close(),
+          sync: () => (synced.push(relative(base, p)), real.sync()),
+        }
+      },
+    }
+    const own = new FileIOManager(root, { fs: recording })
+    await own.write({ key: 'a/b', runId: 'r1' }, 1)
+    // The file's folder after the rename, and the parents of the two new folders (a/b in a, a in root).
+    expect(synced.sort()).toEqual(['synced', 'synced/a', 'synced/a/b'].sort())
+    synced.length = 0
+    await own.write({ key: 'a/b', runId: 'r2' }, 2)
+    expect(synced).toEqual(['synced/a/b'])
+    expect(parentsOfCreated(undefined, '/x/y')).toEqual([])
+    expect(parentsOfCreated('/x/y', '/x/y/z')).toEqual(['/x/y', '/x'])
   })
 
   it('leaves no temp file after success', async () => {

@@ -28,8 +28,6 @@ export class TickMemo {
   readonly depth: Int32Array
   /** Conditioned consumers of each position (requested inputs make them evaluate in the same tick). */
   readonly consumers: readonly (readonly number[])[]
-  /** Last decision of each position (undefined before its first evaluation). */
-  readonly decisions: ({ key: string; requested: boolean } | undefined)[]
   /** When each position must be evaluated again although nothing it reads changed (epoch ms). */
   readonly #wakeAt: Float64Array
   /** The earliest of `#wakeAt` (an idle tick checks this one number). */
@@ -56,7 +54,6 @@ export class TickMemo {
     this.ids = ids
     this.keys = ids.map((id) => st.asset(id).key)
     this.#position = new Map(ids.map((id, p) => [id, p]))
-    this.decisions = new Array(ids.length).fill(undefined)
     this.#wakeAt = new Float64Array(ids.length).fill(Infinity)
     this.#dirty = new Uint8Array(ids.length).fill(1)
     this.#dirtyCount = ids.length

@@ -452,7 +452,6 @@ function settle(
     const d = decisions[i]!
     const def = st.asset(memo.ids[p]!).def
     const node = def.kind === 'asset' ? def.automation!.node : { kind: 'missing' as const }
-    memo.decisions[p] = d
     memo.setWake(p, nextWake(node, facts[i]!, d.tree, at))
     const entry = newMemory[i]
     const before = memories.get(d.key)

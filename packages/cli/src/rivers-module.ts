@@ -17,9 +17,10 @@ const SOURCE = '@rivers-orchestrator/source'
 const loaded = new Map<string, Promise<Rivers>>()
 
 /**
- * The library, with its plugin entry loaded beside it: `openWorkspace` imports the store, tracker
- * and launchers (which that entry exports) on first use, and loading them here, before the
- * project-file hooks are registered (see project-file.ts), spares each module a round trip to
+ * The library, with its plugin entry and the engine's lazily loaded parts loaded beside it:
+ * `openWorkspace` imports the store, tracker and launchers (which that entry exports) on first use,
+ * `Workspace` the executor, tick, gc and backfills (`preloadEngine`), and loading them here, before
+ * the project-file hooks are registered (see project-file.ts), spares each module a round trip to
  * Node's loader thread.
  *
  * @example
@@ -34,7 +35,10 @@ export function riversFor(projectFile: string): Promise<Rivers> {
     const main = found === undefined ? import(PACKAGE) : (import(pathToFileURL(found).href) as Promise<Rivers>)
     // A plugin entry that does not load is the command's to report when it needs it, not this one's.
     const extra = plugin === undefined ? undefined : import(pathToFileURL(plugin).href).catch(() => undefined)
-    mod = extra === undefined ? main : Promise.all([main, extra]).then(([m]) => m)
+    // The engine's parts the library loads on first use (a copy of the library without
+    // preloadEngine loads them at import). A failure is reported by the command that needs them.
+    const engine = main.then((m) => m.preloadEngine?.()).catch(() => undefined)
+    mod = Promise.all([main, extra, engine]).then(([m]) => m)
     loaded.set(key, mod)
   }
   return mod

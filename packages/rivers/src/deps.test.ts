@@ -1,5 +1,8 @@
-import { execFileSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { expect, test } from 'vitest'
 import { pinoLib, sqliteLib } from './deps.js'
 import { zodModule } from './definitions/zod-module.js'
@@ -31,4 +34,39 @@ test('the lazily required modules are the packages themselves, once', async () =
   const zod = await import('zod')
   if ((process.features as { require_module?: boolean }).require_module === true) expect(zodModule().z).toBe(zod.z)
   expect(zodModule().z.string().safeParse('x').success).toBe(true)
+})
+
+test('importing the library loads neither the executor, the tick, gc nor backfills; preloadEngine loads them', () => {
+  // A loader hook in a fresh process lists every module it loads.
+  const dir = mkdtempSync(join(tmpdir(), 'rivers-lazy-'))
+  try {
+    const hooks = join(dir, 'hooks.mjs')
+    writeFileSync(
+      hooks,
+      "export async function load(url, context, next) { process.stderr.write('LOADED ' + url + '\\n'); return next(url, context) }\n",
+    )
+    const register = join(dir, 'register.mjs')
+    writeFileSync(
+      register,
+      `import { register } from 'node:module'\nregister(${JSON.stringify(pathToFileURL(hooks).href)})\n`,
+    )
+    const loaded = (preload: boolean): string[] => {
+      const script = `const m = await import(${JSON.stringify(INDEX)})${preload ? '\nawait m.preloadEngine()' : ''}`
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--import', register, '--input-type=module', '-e', script],
+        {
+          encoding: 'utf8',
+        },
+      )
+      expect(r.status, r.stderr).toBe(0)
+      return r.stderr.split('\n').filter((l) => l.startsWith('LOADED '))
+    }
+    const lazy = ['engine/run.ts', 'engine/automation.ts', 'engine/gc.ts', 'engine/backfill.ts']
+    const at = (lines: string[]) => lazy.filter((f) => lines.some((l) => l.split('?')[0]!.endsWith(f)))
+    expect(at(loaded(false))).toEqual([])
+    expect(at(loaded(true))).toEqual(lazy)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })

@@ -9,13 +9,7 @@ import type { LevelWithSilent } from 'pino'
 import { pinoLib } from '../deps.js'
 import { TickMemo } from './automation-memo.js'
 import { codeChangeDetails } from '../code/index.js'
-import {
-  type AutomationDecisionRecord,
-  runTick,
-  type TickLaunch,
-  type TickOptions,
-  type TickReport,
-} from './automation.js'
+import type { AutomationDecisionRecord, TickLaunch, TickOptions, TickReport } from './automation.js'
 import type { AssetDef, Project } from '../definitions/index.js'
 import { closest } from '../definitions/suggest.js'
 import { parsePartitionArg } from '../partitions/selection.js'
@@ -34,11 +28,11 @@ import {
   unknownAsset,
   unreportedSource,
 } from './errors.js'
-import { collectGarbage, type GcReport } from './gc.js'
+import type { GcReport } from './gc.js'
 import { validateLaunches } from './launch.js'
 import type { AssetId } from './planner.js'
 import { addDynamicKeys, type DynamicSetEdit, removeDynamicKeys } from './partition-sets.js'
-import { type BackfillOptions, type BackfillReport, listBackfills, runBackfill } from './backfill.js'
+import type { BackfillOptions, BackfillReport } from './backfill.js'
 import {
   partitionEntries,
   partitionRanges,
@@ -47,7 +41,6 @@ import {
   withPartitionStatus,
 } from './partition-select.js'
 import { ProjectState } from './project-state.js'
-import { runPlan } from './run.js'
 import { RunConfig } from './run-config.js'
 import { followRun, resolveRun } from './run-logs.js'
 import type {
@@ -93,6 +86,47 @@ export interface AssetVersions {
   configHash: string
   /** '' when it has none. */
   dataVersion: string
+}
+
+/**
+ * The engine's larger parts, loaded on first use: importing the library (and `assets --version`)
+ * does not load the executor, the tick, gc or backfills. The CLI preloads them (`preloadEngine`)
+ * before it registers its project-file hooks, as it does the library itself.
+ */
+const engine = {
+  run: once(() => import('./run.js')),
+  automation: once(() => import('./automation.js')),
+  gc: once(() => import('./gc.js')),
+  backfill: once(() => import('./backfill.js')),
+}
+
+/**
+ * The module `load` imports, imported once: a second `import()` of a loaded module still resolves
+ * its specifier, through Node's loader thread when hooks are registered (milliseconds per tick).
+ */
+function once<M>(load: () => Promise<M>): () => Promise<M> {
+  let loaded: Promise<M> | undefined
+  return () => {
+    if (loaded === undefined) {
+      loaded = load()
+      // A failed import is tried again next time (it may be a passing file-system error).
+      loaded.catch(() => {
+        loaded = undefined
+      })
+    }
+    return loaded
+  }
+}
+
+/**
+ * Loads the parts of the engine that `Workspace` loads on first use (the executor, the tick, gc,
+ * backfills), so that a later call does not wait for them.
+ *
+ * @example
+ * await preloadEngine()
+ */
+export async function preloadEngine(): Promise<void> {
+  await Promise.all([engine.run(), engine.automation(), engine.gc(), engine.backfill()])
 }
 
 /**
@@ -298,6 +332,7 @@ export class Workspace {
     // Launcher requests that can never be scheduled fail here, before anything runs (exit 2).
     await validateLaunches(this.#project, this.#state, planned, this.#seams.storeDir)
     const { store, storeDir, io, trackers, log } = this.#seams
+    const { runPlan } = await engine.run()
     return runPlan(
       {
         project: this.#project,
@@ -330,25 +365,27 @@ export class Workspace {
    */
   tick(options: TickOptions = {}): Promise<TickReport> {
     const seams = this.#seams
-    this.#tickMemo ??= TickMemo.build(
+    const memo = (this.#tickMemo ??= TickMemo.build(
       this.#state,
       this.#project.assets.flatMap((a, i) =>
         a.def.kind === 'asset' && a.def.automation !== undefined ? [i as AssetId] : [],
       ),
-    )
-    return runTick(
-      {
-        project: this.#project,
-        state: this.#state,
-        store: seams.store,
-        io: seams.io,
-        projectDir: seams.projectDir,
-        log: pinoLib()({ level: seams.log.level }, seams.log.destination ?? process.stderr),
-        memo: this.#tickMemo,
-        observeDue: (now, observe, watched) => this.#observeDue(now, observe, watched),
-        launch: (l) => this.#launch(l),
-      },
-      options,
+    ))
+    return engine.automation().then(({ runTick }) =>
+      runTick(
+        {
+          project: this.#project,
+          state: this.#state,
+          store: seams.store,
+          io: seams.io,
+          projectDir: seams.projectDir,
+          log: pinoLib()({ level: seams.log.level }, seams.log.destination ?? process.stderr),
+          memo,
+          observeDue: (now, observe, watched) => this.#observeDue(now, observe, watched),
+          launch: (l) => this.#launch(l),
+        },
+        options,
+      ),
     )
   }
 
@@ -478,25 +515,27 @@ export class Workspace {
    * const report = await ws.backfill({ select: ['events+'], from: '2024-01-01', to: '2024-12-31', batch: 30 })
    */
   backfill(options: BackfillOptions): Promise<BackfillReport> {
-    return runBackfill(
-      {
-        state: this.#state,
-        store: this.#seams.store,
-        observe: () => this.observe(),
-        run: (select, ranges, runId, o) =>
-          this.#materialize(
-            {
-              select,
-              ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
-              ...(o.config === undefined ? {} : { config: o.config }),
-              ...(o.signal === undefined ? {} : { signal: o.signal }),
-              ...(o.onEvent === undefined ? {} : { onEvent: o.onEvent }),
-            },
-            { runId },
-            ranges,
-          ),
-      },
-      options,
+    return engine.backfill().then(({ runBackfill }) =>
+      runBackfill(
+        {
+          state: this.#state,
+          store: this.#seams.store,
+          observe: () => this.observe(),
+          run: (select, ranges, runId, o) =>
+            this.#materialize(
+              {
+                select,
+                ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
+                ...(o.config === undefined ? {} : { config: o.config }),
+                ...(o.signal === undefined ? {} : { signal: o.signal }),
+                ...(o.onEvent === undefined ? {} : { onEvent: o.onEvent }),
+              },
+              { runId },
+              ranges,
+            ),
+        },
+        options,
+      ),
     )
   }
 
@@ -507,7 +546,7 @@ export class Workspace {
    * const list = await ws.backfills({ limit: 10 })
    */
   backfills(options: { limit?: number } = {}): Promise<BackfillReport[]> {
-    return listBackfills(this.#seams.store, options)
+    return engine.backfill().then(({ listBackfills }) => listBackfills(this.#seams.store, options))
   }
 
   /**
@@ -661,7 +700,11 @@ export class Workspace {
 
   #gc(keys: readonly string[], everything: boolean, options: { apply: boolean; wipedOnly?: boolean }) {
     const { store, storeDir, io } = this.#seams
-    return collectGarbage({ project: this.#project, store, storeDir, io, keys, everything }, options)
+    return engine
+      .gc()
+      .then(({ collectGarbage }) =>
+        collectGarbage({ project: this.#project, store, storeDir, io, keys, everything }, options),
+      )
   }
 
   /**

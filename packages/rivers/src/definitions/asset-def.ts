@@ -18,7 +18,7 @@ import type { ZodSchema } from './spec-types.js'
  * Validate an asset spec (key, deps, then every other field) and throw the matching DefinitionError.
  *
  * @example
- * const spec = validateAssetSpec({ key: 'raw' }, captureSite())
+ * const spec = validateAssetSpec({ key: 'raw' }, new DefinitionSite())
  */
 export function validateAssetSpec(spec: unknown, site: Site): AssetSpec {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
@@ -71,7 +71,7 @@ function zod3Field(raw: Record<string, unknown>): string | undefined {
  * Freeze a validated spec and a runner into an `AssetDef`.
  *
  * @example
- * const def = buildAssetDef(validateAssetSpec({ key: 'one' }, captureSite()), () => 1, () => 1, captureSite())
+ * const def = buildAssetDef(validateAssetSpec({ key: 'one' }, new DefinitionSite()), () => 1, () => 1, new DefinitionSite())
  */
 export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Function, site: Site): AssetDef {
   const checks: readonly NormalizedCheck[] =

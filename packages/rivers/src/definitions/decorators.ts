@@ -54,7 +54,7 @@ function registry(): Registry {
  * Apply `@asset(spec)` to a method: register it and build its `AssetDef`. Used by `asset(spec)`.
  *
  * @example
- * decorateMethod(validSpec, Pipeline.prototype.raw, context, captureSite())
+ * decorateMethod(validSpec, Pipeline.prototype.raw, context, new DefinitionSite())
  */
 export function decorateMethod(
   spec: AssetSpec,

@@ -49,7 +49,7 @@ const DECLARED_AT: PropertyDescriptor = { get: declaredAt, enumerable: true, con
  * each object its own hidden class, and freezing it then costs microseconds per definition.
  *
  * @example
- * const def = finishDefinition({ kind: 'source', key: 'raw' }, 'source', captureSite())
+ * const def = finishDefinition({ kind: 'source', key: 'raw' }, 'source', new DefinitionSite())
  */
 export function finishDefinition<T extends object, K extends 'asset' | 'source'>(
   fields: T,

@@ -16,31 +16,19 @@ const LINE_COL = /:(\d+):(\d+)\)?$/
 /**
  * A lazily formatted call site: the stack is captured now (cheap) and only read, once, when asked
  * for (formatting costs tens of microseconds under source maps, which adds up over 100k assets).
- * `at()` gives the position for messages; `frames()` gives the compact definition stack that code
- * versions are computed from (read from structured call sites, without formatting).
+ * `at()` gives the position for messages: the first stack frame outside this folder's modules,
+ * `node:` internals and node_modules, as `relative/file.ts:line:col` (relative to the current
+ * folder); `frames()` gives the compact definition stack that code versions are computed from (read
+ * from structured call sites, without formatting).
  *
  * @example
- * const site = captureSite()
+ * const site: Site = new DefinitionSite()
  * site.at() // 'src/assets.ts:12:7'
  * site.frames() // '/p/src/assets.ts\t12\t7\tm\tasset\n'
  */
 export interface Site {
   at(): string | undefined
   frames(): string
-}
-
-/**
- * Capture where user code called into the definition API: the first stack frame outside this
- * folder's modules, `node:` internals and node_modules, as `relative/file.ts:line:col` (relative to
- * the current folder).
- *
- * @example
- * const site = captureSite()
- * const at = site.at() // 'src/assets.ts:12:7'
- */
-export function captureSite(): Site {
-  // One frame more than the 20 kept: the stack starts at this function (a library frame, skipped).
-  return new DefinitionSite(21)
 }
 
 /**

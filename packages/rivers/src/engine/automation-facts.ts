@@ -32,14 +32,11 @@ export function assetFacts(
   if (ids.length === 0) return []
   const { statuses, causes, noDep } = st.statusesOf(ids)
   const out = new Array<AssetFacts>(ids.length)
-  const info = staticsOf(st)
   for (let row = 0; row < ids.length; row++) {
     const id = ids[row]!
-    const s = (info[id] ??= staticInfo(st, id))
-    const c0 = causes.offsets[row]!
-    const c1 = causes.offsets[row + 1]!
+    const a = st.asset(id)
     const list: AssetFacts['causes'] = []
-    for (let c = c0; c < c1; c++) {
+    for (let c = causes.offsets[row]!; c < causes.offsets[row + 1]!; c++) {
       const dep = causes.deps[c]!
       list.push(
         dep === noDep
@@ -51,68 +48,36 @@ export function assetFacts(
       )
     }
     // What the last materialization consumed: read by data_amount and drift only.
-    const consumed = s.readsConsumed ? st.consumedInputs(id) : undefined
+    const consumed = readsConsumed(a.def) ? st.consumedInputs(id) : undefined
     let unobservable = false
-    const n = s.depIds.length
-    const inputs = new Array<AssetFacts['inputs'][number]>(n)
-    for (let k = 0; k < n; k++) {
-      const key = s.keys[k]!
-      const current = st.dataVersion(s.depIds[k]! as AssetId)
-      if (s.sources[k] === 1 && st.observation(key)?.ok === false) unobservable = true
+    const depIds = st.depIds(id)
+    const inputs = new Array<AssetFacts['inputs'][number]>(depIds.length)
+    for (let k = 0; k < depIds.length; k++) {
+      const d = a.deps[k]!
+      const depId = depIds[k]! as AssetId
+      const current = st.dataVersion(depId)
+      if (st.asset(depId).isSource && st.observation(d.key)?.ok === false) unobservable = true
       inputs[k] = {
-        name: s.names[k]!,
-        key,
+        name: d.name,
+        key: d.key,
         current: current === '' ? undefined : current,
-        consumed: consumed?.get(key),
-        requested: false,
+        consumed: consumed?.get(d.key),
       }
     }
     const f: AssetFacts = {
-      key: s.key,
+      key: a.key,
       status: unobservable ? 'unobservable' : statuses[row]!,
       causes: list,
       lastMaterializedAt: st.lastFinishedAt(id),
       inputs,
-      inProgress: inProgress(s.key),
-      lastRequestedAt: lastRequestedAt(s.key),
+      inProgress: inProgress(a.key),
+      lastRequestedAt: lastRequestedAt(a.key),
     }
     // Added only to partitioned assets' facts (a spread here would slow every asset's object down).
     if (st.partitionsOf(id) !== undefined) f.partitions = partitionFacts(st, id)
     out[row] = f
   }
   return out
-}
-
-/** What facts read of an asset's definition, gathered once per asset (plain arrays, one shape). */
-interface Statics {
-  key: string
-  depIds: Uint32Array
-  names: string[]
-  keys: string[]
-  /** 1 where the input is a source (its observation may have failed). */
-  sources: Uint8Array
-  readsConsumed: boolean
-}
-
-const statics = new WeakMap<ProjectState, (Statics | undefined)[]>()
-
-function staticsOf(st: ProjectState): (Statics | undefined)[] {
-  let s = statics.get(st)
-  if (s === undefined) statics.set(st, (s = []))
-  return s
-}
-
-function staticInfo(st: ProjectState, id: AssetId): Statics {
-  const a = st.asset(id)
-  const depIds = st.depIds(id)
-  return {
-    key: a.key,
-    depIds,
-    names: a.deps.map((d) => d.name),
-    keys: a.deps.map((d) => d.key),
-    sources: Uint8Array.from(depIds, (d) => (st.asset(d as AssetId).isSource ? 1 : 0)),
-    readsConsumed: readsConsumed(a.def),
-  }
 }
 
 const consumers = new WeakMap<object, boolean>()

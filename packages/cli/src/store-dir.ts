@@ -39,6 +39,13 @@ export function checkStoreDir(dir: string): void {
     if ((e as { code?: unknown }).code === 'ENOENT') throw storeDirRefused(path.resolve(dir), existing)
     return
   }
-  // It could be created: leave the creation (with its modes) to the store.
-  rmdirSync(firstMissing)
+  // It could be created: leave the creation (with its modes) to the store. Another process opening
+  // the same store at the same moment may already be using the folder (ENOTEMPTY) or have removed
+  // its own probe (ENOENT): either way the folder is fine, and not this check's to remove.
+  try {
+    rmdirSync(firstMissing)
+  } catch (e) {
+    const code = (e as { code?: unknown }).code
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') throw e
+  }
 }

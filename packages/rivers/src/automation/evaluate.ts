@@ -92,7 +92,7 @@ function evaluateNode(node: ConditionNode, path: string, scope: NodeScope): Eval
         ? leaf(true, 'missing: never materialized')
         : leaf(false, `missing: materialized at ${iso(facts.lastMaterializedAt)}`)
     case 'eager':
-      return eager(facts, leaf)
+      return eager(facts, leaf, path)
     case 'code_changed':
     case 'config_changed': {
       const what = node.kind === 'code_changed' ? 'code version' : 'config hash'
@@ -188,18 +188,16 @@ function eagerPartitions(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
   return leaf(false, `eager: all ${p.total} partitions fresh`, details)
 }
 
-function eager(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
+function eager(facts: AssetFacts, leaf: Leaf, path: string): EvaluatedNode {
   // Plain loops, and arrays only when something goes in: a tick evaluates this for every asset a
   // change reaches.
   const inputs = facts.inputs
   let missingInputs: string[] | undefined
   for (const i of inputs) if (i.current === undefined && i.requested !== true) (missingInputs ??= []).push(i.name)
-  if (missingInputs !== undefined)
-    return leaf(false, `eager: input ${missingInputs.join(', ')} has no data yet`, { missingInputs })
-  if (facts.status === 'unobservable') return leaf(false, 'eager: an input source could not be observed')
+  if (missingInputs !== undefined) return eagerMissingInputs(missingInputs, path)
+  if (facts.status === 'unobservable') return eagerPlain('unobservable', path)
   if (facts.partitions !== undefined) return eagerPartitions(facts, leaf)
-  if (facts.status === 'missing' || facts.lastMaterializedAt === undefined)
-    return leaf(true, 'eager: never materialized')
+  if (facts.status === 'missing' || facts.lastMaterializedAt === undefined) return eagerPlain('never', path)
   let changed: string[] | undefined
   for (const c of facts.causes) {
     if (c.kind !== 'upstream_data_changed' && c.kind !== 'dep_added') continue
@@ -211,7 +209,29 @@ function eager(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
   let upcoming: string[] | undefined
   for (const i of inputs)
     if (i.requested === true && (changed === undefined || !changed.includes(i.name))) (upcoming ??= []).push(i.name)
-  if (changed === undefined && upcoming === undefined) return leaf(false, 'eager: no input has a new data version')
+  return eagerVerdict(changed, upcoming, path)
+}
+
+const EAGER_NEVER = 'eager: never materialized'
+
+/** A node `eager` evaluates to (the same for the tick's fused path, engine/automation-eager.ts). */
+function eagerNode(path: string, value: boolean, label: string, details?: Record<string, unknown>): EvaluatedNode {
+  return details === undefined ? { kind: 'eager', path, value, label } : { kind: 'eager', path, value, label, details }
+}
+
+/**
+ * `eager` of an unpartitioned asset with a record and every input built or requested, from the
+ * names of its inputs with a new data version (`changed`) and of those requested in this tick but
+ * not changed (`upcoming`); also `eager` of an asset never materialized (`never`) and of one whose
+ * inputs `missing` have no data. The engine's fused path for plain `eager` conditions builds the
+ * same trees through these.
+ *
+ * @example
+ * eagerVerdict(['features'], undefined).label // 'eager: input features has a new data version'
+ */
+export function eagerVerdict(changed: string[] | undefined, upcoming: string[] | undefined, path = ''): EvaluatedNode {
+  if (changed === undefined && upcoming === undefined)
+    return eagerNode(path, false, 'eager: no input has a new data version')
   const news =
     changed === undefined
       ? ''
@@ -224,7 +244,29 @@ function eager(facts: AssetFacts, leaf: Leaf): EvaluatedNode {
   const details: { changed?: string[]; requestedInputs?: string[] } = {}
   if (changed !== undefined) details.changed = changed
   if (upcoming !== undefined) details.requestedInputs = upcoming
-  return leaf(true, `eager: ${label}`, details)
+  return eagerNode(path, true, `eager: ${label}`, details)
+}
+
+/**
+ * `eager` of an asset whose inputs `missing` (names) have no data and are not requested.
+ *
+ * @example
+ * eagerMissingInputs(['raw']).value // false
+ */
+export function eagerMissingInputs(missing: string[], path = ''): EvaluatedNode {
+  return eagerNode(path, false, `eager: input ${missing.join(', ')} has no data yet`, { missingInputs: missing })
+}
+
+/**
+ * `eager` of an asset never materialized, or of one with an input source that could not be observed.
+ *
+ * @example
+ * eagerPlain('never').value // true
+ */
+export function eagerPlain(which: 'never' | 'unobservable', path = ''): EvaluatedNode {
+  return which === 'never'
+    ? eagerNode(path, true, EAGER_NEVER)
+    : eagerNode(path, false, 'eager: an input source could not be observed')
 }
 
 function onCron(node: Extract<ConditionNode, { kind: 'on_cron' }>, scope: NodeScope, leaf: Leaf): EvaluatedNode {

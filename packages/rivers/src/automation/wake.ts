@@ -81,8 +81,9 @@ function wake(node: ConditionNode, facts: AssetFacts, now: number): number {
   }
 }
 
+/** Whether a node of the tree failed (its details carry `error`; labels are not read: a long one is costly to scan). */
 function hasError(tree: EvaluatedNode): boolean {
-  if (tree.label.startsWith('error: ') || (tree.details !== undefined && 'error' in tree.details)) return true
+  if (tree.details !== undefined && 'error' in tree.details) return true
   return tree.children?.some(hasError) ?? false
 }
 

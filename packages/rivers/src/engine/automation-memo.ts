@@ -39,6 +39,8 @@ export class TickMemo {
   /** Positions reading the record of an asset id. */
   readonly #readers: Map<AssetId, number[]>
   readonly #position: Map<AssetId, number>
+  /** Positions whose condition takes the tick's fused `eager` path (automation-eager.ts), once known. */
+  plainEager: Uint8Array | undefined
   /** Condition memory by key as committed (stored), undefined until read from the store. */
   memories: Map<string, unknown> | undefined
   /** Lease holders (key -> run) seen by the last tick. */

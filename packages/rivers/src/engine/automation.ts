@@ -19,12 +19,14 @@ import {
   evaluateConditionNow,
 } from '../automation/evaluate.js'
 import type { ConditionNode } from '../definitions/automation.js'
+import type { ResolvedDep } from '../definitions/project.js'
 import { nextWake, readsEvaluationTime } from '../automation/wake.js'
 import type { Project } from '../definitions/index.js'
 import type { IOManager } from '../io/types.js'
 import type { Store } from '../store/store.js'
 import type { AutomationDecisionRecord } from '../store/types.js'
 import { assetFacts, tickReads } from './automation-facts.js'
+import { evaluateEager, plainEagerPositions } from './automation-eager.js'
 import type { TickMemo } from './automation-memo.js'
 import { evaluateSensors, type SensorReport } from './automation-sensors.js'
 import { type CatchUp, evaluateSchedule, sensorDue } from './automation-triggers.js'
@@ -214,19 +216,18 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
 
   // Conditions.
   const memories = (memo.memories ??= memo.ids.length === 0 ? new Map() : await store.automationState('asset'))
-  const { positions, decisions, facts, newMemory } = await evaluateDirty(host, memories, at)
-  gateRequests(decisions, facts, memo.holders ?? new Map())
+  const ev = await evaluateDirty(host, memories, at)
+  const { decisions, newMemory } = ev
+  gateRequests(ev, memo.holders ?? new Map())
   const requested = decisions.filter((d) => d.requested).map((d) => d.key)
-  settle(host, positions, decisions, facts, newMemory, memories, at, dryRun)
+  settle(host, ev, memories, at, dryRun)
 
   const runs: Run[] = []
   // A requested asset that is neither missing nor stale (on_cron, time_since, performance…) only
   // runs when forced; otherwise the plan keeps early cutoff.
   // An asset requested because an input is requested too is planned after that input anyway (and
   // skipped by early cutoff if the input's data does not change): it never forces the run.
-  const force = decisions.some(
-    (d, i) => d.requested && facts[i]!.status === 'fresh' && !facts[i]!.inputs.some((x) => x.requested === true),
-  )
+  const force = decisions.some((d, i) => d.requested && ev.statuses[i] === 'fresh' && !ev.inputRequested[i])
   if (requested.length > 0)
     runs.push({ runId: '', select: requested.map((k) => `key:${k}`), source: 'conditions', force })
 
@@ -343,41 +344,67 @@ async function dueTriggers(host: TickHost, now: Date, catchUp: CatchUp) {
 }
 
 /**
+ * What a tick keeps of each evaluated asset besides its decision, in parallel arrays: its position,
+ * the facts the general path evaluated it on (undefined on the fused `eager` path, whose tree has no
+ * clock), its status, its inputs without a data version (undefined: none), whether an input was
+ * requested in this tick, and the memory to store.
+ */
+interface Evaluated {
+  positions: number[]
+  decisions: TickDecision[]
+  facts: (AssetFacts | undefined)[]
+  statuses: AssetFacts['status'][]
+  unbuilt: (readonly { name: string; key: string }[] | undefined)[]
+  inputRequested: boolean[]
+  newMemory: ([string, unknown] | undefined)[]
+}
+
+/**
  * Evaluates the dirty conditioned assets, layer by layer, upstream first, so an asset sees which of
  * its inputs this tick already requested (they run first in the same run): an eager chain fills in
  * one tick, not one tick per level. A requested asset's conditioned consumers are evaluated in the
- * same tick even when nothing they read changed.
+ * same tick even when nothing they read changed. Plain `eager` conditions take the fused path
+ * (automation-eager.ts); the others go through the evaluator with their facts.
  */
-async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unknown>, at: number) {
+async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unknown>, at: number): Promise<Evaluated> {
   const { state: st, memo } = host
   const layers = memo.dirtyLayers()
   const queued = new Uint8Array(memo.ids.length)
   for (const layer of layers) for (const p of layer ?? []) queued[p] = 1
   const holders = memo.holders ?? new Map<string, string>()
+  const plain = (memo.plainEager ??= plainEagerPositions(st, memo))
   const reads = tickReads({ state: st, store: host.store, io: host.io, projectDir: host.projectDir, now: at })
-  const positions: number[] = []
-  const decisions: TickDecision[] = []
-  const facts: AssetFacts[] = []
-  const newMemory: ([string, unknown] | undefined)[] = []
-  const requestedNow = new Set<string>()
+  const out: Evaluated = {
+    positions: [],
+    decisions: [],
+    facts: [],
+    statuses: [],
+    unbuilt: [],
+    inputRequested: [],
+    newMemory: [],
+  }
+  /** Requested in this tick (and not in progress), by asset id. */
+  const requested = new Uint8Array(st.size)
   const lastRequestedAt = (key: string) =>
     (memories.get(key) as { lastRequestedAt?: number } | undefined)?.lastRequestedAt
-  const done = (p: number, f: AssetFacts, node: ConditionNode, e: Evaluation | Error): void => {
-    let decision: TickDecision
-    let mem: unknown
-    if (e instanceof Error) {
-      const label = `error: ${e.message.split('\n')[0]}`
-      decision = { key: f.key, requested: false, tree: { kind: node.kind, path: '', value: false, label } }
-    } else {
-      decision = { key: f.key, requested: e.requested, tree: e.tree }
-      mem = f.lastRequestedAt === undefined ? e.memory : { ...e.memory, lastRequestedAt: f.lastRequestedAt }
-    }
-    positions.push(p)
-    decisions.push(decision)
-    facts.push(f)
-    newMemory.push(mem === undefined ? undefined : [f.key, mem])
-    if (decision.requested && !holders.has(f.key)) {
-      requestedNow.add(f.key)
+  const push = (
+    p: number,
+    decision: TickDecision,
+    f: AssetFacts | undefined,
+    status: AssetFacts['status'],
+    unbuilt: readonly { name: string; key: string }[] | undefined,
+    inputRequested: boolean,
+    mem: unknown,
+  ): void => {
+    out.positions.push(p)
+    out.decisions.push(decision)
+    out.facts.push(f)
+    out.statuses.push(status)
+    out.unbuilt.push(unbuilt)
+    out.inputRequested.push(inputRequested)
+    out.newMemory.push(mem === undefined ? undefined : [decision.key, mem])
+    if (decision.requested && !holders.has(decision.key)) {
+      requested[memo.ids[p]!] = 1
       for (const c of memo.consumers[p]!) {
         if (queued[c] === 1) continue
         queued[c] = 1
@@ -385,21 +412,68 @@ async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unkno
       }
     }
   }
+  const done = (p: number, f: AssetFacts, node: ConditionNode, e: Evaluation | Error): void => {
+    let decision: TickDecision
+    let mem: unknown
+    if (e instanceof Error) {
+      const error = e.message.split('\n')[0]!
+      const tree: EvaluatedNode = {
+        kind: node.kind,
+        path: '',
+        value: false,
+        label: `error: ${error}`,
+        details: { error },
+      }
+      decision = { key: f.key, requested: false, tree }
+    } else {
+      decision = { key: f.key, requested: e.requested, tree: e.tree }
+      mem = f.lastRequestedAt === undefined ? e.memory : { ...e.memory, lastRequestedAt: f.lastRequestedAt }
+    }
+    let unbuilt: { name: string; key: string }[] | undefined
+    let inputRequested = false
+    for (const x of f.inputs) {
+      if (x.current === undefined) (unbuilt ??= []).push(x)
+      if (x.requested === true) inputRequested = true
+    }
+    push(p, decision, f, f.status, unbuilt, inputRequested, mem)
+  }
   for (let d = 0; d < layers.length; d++) {
     const layer = layers[d]
     if (layer === undefined) continue
     layer.sort((a, b) => a - b) // consumers queued by requests come in any order
-    const layerFacts = assetFacts(
-      st,
-      layer.map((p) => memo.ids[p]!),
-      (key) => holders.has(key),
-      lastRequestedAt,
-    )
+    const fusedIds: AssetId[] = []
+    const generalIds: AssetId[] = []
+    for (const p of layer) (plain[p] === 1 ? fusedIds : generalIds).push(memo.ids[p]!)
+    // The fused rows first, kept by row; both kinds are then taken in the layer's order.
+    const fusedTrees: EvaluatedNode[] = []
+    const fusedStatuses: AssetFacts['status'][] = []
+    const fusedUnbuilt: (readonly ResolvedDep[] | undefined)[] = []
+    const fusedInputRequested: boolean[] = []
+    evaluateEager(st, fusedIds, requested, (_row, tree, status, unbuilt, inputRequested) => {
+      fusedTrees.push(tree)
+      fusedStatuses.push(status)
+      fusedUnbuilt.push(unbuilt)
+      fusedInputRequested.push(inputRequested)
+    })
+    const generalFacts = assetFacts(st, generalIds, (key) => holders.has(key), lastRequestedAt)
     const pending: Promise<void>[] = []
-    for (let i = 0; i < layer.length; i++) {
-      const p = layer[i]!
-      const f = layerFacts[i]!
-      for (const input of f.inputs) if (requestedNow.has(input.key)) input.requested = true
+    let nextFused = 0
+    let nextGeneral = 0
+    for (const p of layer) {
+      if (plain[p] === 1) {
+        const j = nextFused++
+        const tree = fusedTrees[j]!
+        const key = memo.keys[p]!
+        const last = lastRequestedAt(key)
+        const mem =
+          last === undefined ? { evaluatedAt: at, nodes: {} } : { evaluatedAt: at, nodes: {}, lastRequestedAt: last }
+        const decision = { key, requested: tree.value, tree }
+        push(p, decision, undefined, fusedStatuses[j]!, fusedUnbuilt[j], fusedInputRequested[j]!, mem)
+        continue
+      }
+      const f = generalFacts[nextGeneral++]!
+      const depIds = st.depIds(memo.ids[p]!)
+      for (let k = 0; k < depIds.length; k++) if (requested[depIds[k]!] === 1) f.inputs[k]!.requested = true
       const def = st.asset(memo.ids[p]!).def
       const node = def.kind === 'asset' ? def.automation!.node : MISSING
       const stored = memories.get(f.key) as { evaluatedAt?: number; nodes?: Record<string, unknown> } | undefined
@@ -428,7 +502,7 @@ async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unkno
     }
     if (pending.length > 0) await Promise.all(pending)
   }
-  return { positions, decisions, facts, newMemory }
+  return out
 }
 
 /**
@@ -437,22 +511,16 @@ async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unkno
  * nothing and leaves dirty what would evaluate differently once committed. `newMemory` keeps only
  * the entries worth writing.
  */
-function settle(
-  host: TickHost,
-  positions: readonly number[],
-  decisions: readonly TickDecision[],
-  facts: readonly AssetFacts[],
-  newMemory: ([string, unknown] | undefined)[],
-  memories: Map<string, unknown>,
-  at: number,
-  dryRun: boolean,
-): void {
+function settle(host: TickHost, ev: Evaluated, memories: Map<string, unknown>, at: number, dryRun: boolean): void {
   const { memo, state: st } = host
-  positions.forEach((p, i) => {
+  const { decisions, facts, newMemory } = ev
+  ev.positions.forEach((p, i) => {
     const d = decisions[i]!
     const def = st.asset(memo.ids[p]!).def
-    const node = def.kind === 'asset' ? def.automation!.node : { kind: 'missing' as const }
-    memo.setWake(p, nextWake(node, facts[i]!, d.tree, at))
+    const node = def.kind === 'asset' ? def.automation!.node : MISSING
+    const f = facts[i]
+    // The fused path (no facts) is plain `eager`: no clock, no error.
+    memo.setWake(p, f === undefined ? Infinity : nextWake(node, f, d.tree, at))
     const entry = newMemory[i]
     const before = memories.get(d.key)
     // The same as committed, but for `evaluatedAt` (which only `on_cron` reads).
@@ -500,30 +568,36 @@ function isEmpty(o: object): boolean {
  * Drops requests that cannot run now: an asset a run is building (its lease is held), and an asset
  * whose input has no data version and is not requested in the same tick (repeated to a fixpoint).
  */
-function gateRequests(
-  decisions: TickDecision[],
-  facts: readonly { key: string; inputs: { name: string; key: string; current: string | undefined }[] }[],
-  holders: ReadonlyMap<string, string>,
-): void {
+function gateRequests(ev: Evaluated, holders: ReadonlyMap<string, string>): void {
+  const { decisions, unbuilt } = ev
+  const requested = new Set<string>()
   for (const d of decisions) {
+    if (!d.requested) continue
     const holder = holders.get(d.key)
-    if (d.requested && holder !== undefined) {
+    if (holder === undefined) requested.add(d.key)
+    else {
       d.requested = false
       d.reason = `in progress: run ${holder} holds its lease`
     }
   }
-  const requested = new Set(decisions.filter((d) => d.requested).map((d) => d.key))
   for (let changed = true; changed; ) {
     changed = false
-    decisions.forEach((d, i) => {
-      if (!d.requested) return
-      const missing = facts[i]!.inputs.find((x) => x.current === undefined && !requested.has(x.key))
-      if (missing === undefined) return
+    for (let i = 0; i < decisions.length; i++) {
+      const d = decisions[i]!
+      const inputs = unbuilt[i]
+      if (!d.requested || inputs === undefined) continue
+      let missing: { name: string; key: string } | undefined
+      for (const x of inputs)
+        if (!requested.has(x.key)) {
+          missing = x
+          break
+        }
+      if (missing === undefined) continue
       d.requested = false
       d.reason = `input ${missing.name} (${missing.key}) has no data and is not requested`
       requested.delete(d.key)
       changed = true
-    })
+    }
   }
 }
 

@@ -194,6 +194,12 @@ export class ProjectState {
     return this.#data.get(id) ?? this.#loaded.dataVersion(id)
   }
 
+  /** Whether the asset has a data version (`dataVersion(id) !== ''`, without making the string). */
+  hasDataVersion(id: AssetId): boolean {
+    const v = this.#data.get(id)
+    return v === undefined ? this.#loaded.hasRecord(id) : v !== ''
+  }
+
   /** What the engine knows of an asset's latest record. */
   last(id: AssetId): LastRecord | undefined {
     return this.#recorded.get(id) ?? this.#loaded.last(id)

@@ -74,6 +74,11 @@ export class LoadedRecords {
     return this.#columns
   }
 
+  /** Whether the asset has a loaded record. */
+  hasRecord(id: number): boolean {
+    return (this.#rowOf[id] ?? -1) >= 0
+  }
+
   /** Data version (hex) of the asset's loaded record; '' when it has none. */
   dataVersion(id: number): string {
     const r = this.#rowOf[id] ?? -1

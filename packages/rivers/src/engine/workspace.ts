@@ -4,7 +4,7 @@
  * Each command resolves its run config once (`RunConfig`) and puts it in force before looking at
  * staleness, so status, plan and materialize agree on what a config means.
  */
-import type { LevelWithSilent } from 'pino'
+import type { LevelWithSilent, Logger } from 'pino'
 
 import { pinoLib } from '../deps.js'
 import { TickMemo } from './automation-memo.js'
@@ -149,6 +149,8 @@ export class Workspace {
   #sources: { plain: string[]; timed: { key: string; every: number }[]; nextAt: number } | undefined
   /** What automation ticks keep between them (built by the first tick). */
   #tickMemo: TickMemo | undefined
+  /** The logger ticks hand sensors (made by the first tick). */
+  #tickLog: Logger | undefined
 
   private constructor(project: Project, seams: WorkspaceSeams, state: ProjectState, defaults: RunConfig) {
     this.#project = project
@@ -379,7 +381,7 @@ export class Workspace {
           store: seams.store,
           io: seams.io,
           projectDir: seams.projectDir,
-          log: pinoLib()({ level: seams.log.level }, seams.log.destination ?? process.stderr),
+          log: (this.#tickLog ??= pinoLib()({ level: seams.log.level }, seams.log.destination ?? process.stderr)),
           memo,
           observeDue: (now, observe, watched) => this.#observeDue(now, observe, watched),
           launch: (l) => this.#launch(l),

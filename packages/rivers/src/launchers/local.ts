@@ -1,6 +1,7 @@
 /**
  * The local launcher: runs jobs as child processes of this machine, with whole GPUs handed out from a
- * slot pool through `CUDA_VISIBLE_DEVICES` (+ `CUDA_DEVICE_ORDER=PCI_BUS_ID`).
+ * slot pool through `CUDA_VISIBLE_DEVICES` (+ `CUDA_DEVICE_ORDER=PCI_BUS_ID`); a job with several
+ * GPUs also gets a free loopback `MASTER_ADDR`/`MASTER_PORT` (`rendezvous.ts`).
  *
  * A job runs in its own process group under a small `sh` wrapper that writes its exit status to
  * `<jobDir>/exit.json`; its stdout and stderr go to files in the job folder (followed by the
@@ -24,6 +25,7 @@ import { cannotHonour, unschedulable } from './errors.js'
 import { detectGpus, type GpuInventory } from './gpu-inventory.js'
 import { GpuLocks } from './gpu-locks.js'
 import { groupAlive, isAlive, processEnv, processStartTime } from './process-info.js'
+import { localRendezvous } from './rendezvous.js'
 import { formatMs } from './resources.js'
 import { SlotPool, gpuMatches, type PoolReservation, type SlotRequest } from './slots.js'
 import type {
@@ -246,6 +248,7 @@ export class LocalLauncher implements Launcher {
       const exitFile = path.join(job.jobDir, 'exit.json')
       const env: NodeJS.ProcessEnv = {
         ...this.#env,
+        ...(await localRendezvous(reservation.gpus.length, job.env)),
         ...job.env,
         CUDA_VISIBLE_DEVICES: reservation.gpus.map((g) => g.index).join(','),
         CUDA_DEVICE_ORDER: 'PCI_BUS_ID',

@@ -4,6 +4,7 @@
  * Pure functions, unit-tested without Slurm.
  */
 import type { SlurmLauncherConfig, SshConfig } from '../definitions/index.js'
+import { slurmRendezvousLines, slurmTaskArgv } from './rendezvous.js'
 import type { JobSpec, ResourceRequest } from './types.js'
 
 /**
@@ -75,7 +76,8 @@ export function sbatchOptions(
  * The batch script of a job. The job's variables are exported in the script itself (so it works the
  * same when submitted over SSH), the clients folder goes on `PYTHONPATH`, and the command's exit
  * status is written to `<jobDir>/exit.json` (kept after Slurm forgets the job). Multi-node jobs run
- * the command on every node with `srun`.
+ * the command on every node with `srun`, each task with the rendezvous variables of `rendezvous.ts`
+ * (`MASTER_ADDR`, `MASTER_PORT`, `WORLD_SIZE`, `RANK`, `LOCAL_RANK`, `NODE_RANK`).
  *
  * @example
  * const script = batchScript(job, { partition: 'gpu', setup: ['module load cuda'] })
@@ -91,8 +93,10 @@ export function batchScript(
   if (job.env.RIVERS_CLIENTS !== undefined) lines.push('export PYTHONPATH="$RIVERS_CLIENTS${PYTHONPATH:+:$PYTHONPATH}"')
   lines.push(`cd ${shellQuote(job.cwd)} || exit 1`)
   lines.push(...(config.setup ?? []))
-  const command = job.command.map(shellQuote).join(' ')
-  lines.push(job.request.nodes > 1 ? `srun --kill-on-bad-exit=1 ${command}` : command)
+  if (job.request.nodes > 1) {
+    lines.push(...slurmRendezvousLines(job.env))
+    lines.push(`srun --kill-on-bad-exit=1 ${slurmTaskArgv(job.command).map(shellQuote).join(' ')}`)
+  } else lines.push(job.command.map(shellQuote).join(' '))
   lines.push('code=$?')
   lines.push(`printf '{"code":%d}\\n' "$code" > ${shellQuote(`${job.jobDir}/exit.json`)}`)
   lines.push('exit "$code"')

@@ -109,7 +109,13 @@ describe('Slurm command construction (no Slurm needed)', () => {
       export PYTHONPATH="$RIVERS_CLIENTS\${PYTHONPATH:+:$PYTHONPATH}"
       cd /work || exit 1
       module load cuda/12.4
-      srun --kill-on-bad-exit=1 python3 train.py '--name=it'\\''s'
+      # Rendezvous for torchrun / torch.distributed / DeepSpeed (every task meets here).
+      rivers_first=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)
+      rivers_addr=$(scontrol show node "$rivers_first" -o 2>/dev/null | sed -n 's/.* NodeAddr=\\([^ ]*\\).*/\\1/p')
+      export MASTER_ADDR="\${rivers_addr:-$rivers_first}"
+      export MASTER_PORT=$((15000 + SLURM_JOB_ID % 15000))
+      export WORLD_SIZE="$SLURM_NTASKS" NNODES="$SLURM_JOB_NUM_NODES"
+      srun --kill-on-bad-exit=1 /bin/sh -c 'export RANK="$SLURM_PROCID" LOCAL_RANK="$SLURM_LOCALID" NODE_RANK="$SLURM_NODEID" WORLD_SIZE="$SLURM_NTASKS"; exec "$@"' rivers-task python3 train.py '--name=it'\\''s'
       code=$?
       printf '{"code":%d}\\n' "$code" > /jobs/r1/model/torch/attempt-1/exit.json
       exit "$code"

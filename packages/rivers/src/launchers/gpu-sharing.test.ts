@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -13,7 +13,9 @@ import { GpuLocks, defaultGpuLockDir } from './gpu-locks.js'
 import type { LocalLauncher } from './local.js'
 import { launcherFor, resetLaunchers } from './registry.js'
 
-const work = tempDir('rivers-gpu-share-')
+const base = tempDir('rivers-gpu-share-')
+/** A fresh folder for one test case (the suite's folder is removed after it). */
+const work = (): string => mkdtempSync(path.join(base(), 'case-'))
 
 afterEach(() => {
   vi.unstubAllEnvs()

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 import { describe, expect, it, vi } from 'vitest'
@@ -15,7 +15,9 @@ import { SlurmLauncher } from './slurm.js'
 import { superviseJob } from './supervise.js'
 import type { ResourceRequest } from './types.js'
 
-const work = tempDir('rivers-rendezvous-')
+const base = tempDir('rivers-rendezvous-')
+/** A fresh folder for one test case (the suite's folder is removed after it). */
+const work = (): string => mkdtempSync(path.join(base(), 'case-'))
 const quiet = () => ({ signal: new AbortController().signal, log: memoryLogger().log })
 
 /** Each task prints its rendezvous variables as one `key=value` line. */

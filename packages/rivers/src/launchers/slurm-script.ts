@@ -37,13 +37,14 @@ export function slurmTime(ms: number): string {
 }
 
 /**
- * The `#SBATCH` options of a job: name, output files, nodes, GPUs (`--gres=gpu[:type]:N` on one
+ * The `#SBATCH` options of a job: name, output files, `--requeue` with output appended (a preempted
+ * or requeued job runs again under the same id and folder), nodes, GPUs (`--gres=gpu[:type]:N` on one
  * node, `--gpus-per-node` on several), CPUs, memory (MiB, rounded up), time, partition, account,
  * QOS, then the launcher's extra `sbatchArgs`.
  *
  * @example
  * sbatchOptions({ nodes: 1, gpusPerNode: 2, cpus: 8 }, {}, { assetKey: 'model', stdoutPath: '/j/stdout.log', stderrPath: '/j/stderr.log', cwd: '/w' })
- * // ['--job-name=rivers:model', '--output=/j/stdout.log', '--error=/j/stderr.log', '--chdir=/w', '--nodes=1', '--gres=gpu:2', '--cpus-per-task=8']
+ * // ['--job-name=rivers:model', '--output=/j/stdout.log', '--error=/j/stderr.log', '--chdir=/w', '--requeue', '--open-mode=append', '--nodes=1', '--gres=gpu:2', '--cpus-per-task=8']
  */
 export function sbatchOptions(
   r: ResourceRequest,
@@ -55,6 +56,9 @@ export function sbatchOptions(
     `--output=${job.stdoutPath}`,
     `--error=${job.stderrPath}`,
     `--chdir=${job.cwd}`,
+    // Requeued after a preemption or node failure (same id, same folder): append, keep every run's lines.
+    '--requeue',
+    '--open-mode=append',
     `--nodes=${r.nodes}`,
   ]
   const gpuSpec = (n: number): string => (r.gpuType === undefined ? `${n}` : `${r.gpuType}:${n}`)

@@ -51,6 +51,8 @@ describe('Slurm command construction (no Slurm needed)', () => {
       '--output=/jobs/r1/stdout.log',
       '--error=/jobs/r1/stderr.log',
       '--chdir=/work dir',
+      '--requeue',
+      '--open-mode=append',
       '--nodes=1',
       '--gres=gpu:a100:2',
       '--cpus-per-task=8',
@@ -65,14 +67,18 @@ describe('Slurm command construction (no Slurm needed)', () => {
 
   it('uses --gpus-per-node and one task per node for multi-node jobs; rounds memory and time up', () => {
     const o = sbatchOptions({ nodes: 4, gpusPerNode: 8, memoryBytes: 1_000_000_001, timeLimitMs: 1500 }, {}, job)
-    expect(o.slice(4)).toEqual([
+    expect(o.slice(6)).toEqual([
       '--nodes=4',
       '--ntasks-per-node=1',
       '--gpus-per-node=8',
       '--mem=954M',
       '--time=0-00:00:02',
     ])
-    expect(sbatchOptions({ nodes: 1, gpusPerNode: 0 }, {}, job).slice(4)).toEqual(['--nodes=1'])
+    expect(sbatchOptions({ nodes: 1, gpusPerNode: 0 }, {}, job).slice(4)).toEqual([
+      '--requeue',
+      '--open-mode=append',
+      '--nodes=1',
+    ])
     expect([slurmTime(86_400_000 + 3_600_000), slurmTime(59_000), slurmTime(1)]).toEqual([
       '1-01:00:00',
       '0-00:00:59',
@@ -98,6 +104,8 @@ describe('Slurm command construction (no Slurm needed)', () => {
       #SBATCH --output=/jobs/r1/model/torch/attempt-1/stdout.log
       #SBATCH --error=/jobs/r1/model/torch/attempt-1/stderr.log
       #SBATCH --chdir=/work
+      #SBATCH --requeue
+      #SBATCH --open-mode=append
       #SBATCH --nodes=2
       #SBATCH --ntasks-per-node=1
       #SBATCH --gpus-per-node=1

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
@@ -84,6 +86,60 @@ describe('GPU locks are host-wide, not per store', () => {
     // ... on different GPUs.
     expect([a.gpu, b.gpu].sort()).toEqual(['0', '1'])
     expect(existsSync(path.join(lockDir, 'gpu-0.lock')) || existsSync(path.join(lockDir, 'gpu-1.lock'))).toBe(false)
+  })
+
+  it('two orchestrator processes with different stores and default settings, one GPU: one after the other', async () => {
+    const dir = work()
+    const index = fileURLToPath(new URL('../index.ts', import.meta.url))
+    const repo = fileURLToPath(new URL('../../../..', import.meta.url))
+    // The real default folder (/tmp/rivers-gpu-locks), as two projects on one machine have it; GPU
+    // index 97 (`'97,'`: that one index), which no real machine's Rivers processes are using.
+    const env: NodeJS.ProcessEnv = { ...process.env, RIVERS_GPUS: '97,' }
+    delete env.CUDA_VISIBLE_DEVICES
+    delete env.RIVERS_GPU_LOCK_DIR
+    const run = (name: string): Promise<{ code: number | null; out: string }> => {
+      const driver = path.join(dir, `${name}.mts`)
+      const command = [
+        'sh',
+        '-c',
+        `echo "$(date +%s%N) $CUDA_VISIBLE_DEVICES" > ${dir}/start-${name}; sleep 1; echo "$(date +%s%N)" > ${dir}/end-${name}`,
+      ]
+      writeFileSync(
+        driver,
+        [
+          `import { asset, defineProject, openWorkspace } from ${JSON.stringify(index)}`,
+          `const train = asset({ key: 'train', resources: { gpus: 1 }, launcher: 'local', command: ${JSON.stringify(command)} })`,
+          `const ws = await openWorkspace(defineProject({ assets: [train] }), { storeDir: ${JSON.stringify(path.join(dir, `store-${name}`))}, logLevel: 'silent' })`,
+          'const summary = await ws.materialize()',
+          'await ws.close()',
+          'console.log(JSON.stringify(summary.failed))',
+        ].join('\n'),
+      )
+      const child = spawn(process.execPath, ['--import', 'tsx', driver], {
+        cwd: repo,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let out = ''
+      child.stdout.on('data', (b: Buffer) => (out += b.toString()))
+      child.stderr.on('data', (b: Buffer) => (out += b.toString()))
+      return new Promise((resolve) => child.once('close', (code) => resolve({ code, out })))
+    }
+    const results = await Promise.all([run('a'), run('b')])
+    expect(results.map((r) => [r.code, r.out.trim()])).toEqual([
+      [0, '[]'],
+      [0, '[]'],
+    ])
+    const span = (name: string) => {
+      const [t0, gpu] = readFileSync(path.join(dir, `start-${name}`), 'utf8')
+        .trim()
+        .split(' ')
+      const t1 = readFileSync(path.join(dir, `end-${name}`), 'utf8').trim()
+      return { gpu, start: Number(BigInt(t0!) / 1000000n), end: Number(BigInt(t1) / 1000000n) }
+    }
+    const [first, second] = [span('a'), span('b')].sort((x, y) => x.start - y.start)
+    expect([first!.gpu, second!.gpu]).toEqual(['97', '97'])
+    expect(second!.start).toBeGreaterThanOrEqual(first!.end)
   })
 
   it('the built-in local launcher uses one folder for every store: RIVERS_GPU_LOCK_DIR, else /tmp/rivers-gpu-locks', () => {

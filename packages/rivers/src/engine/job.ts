@@ -155,14 +155,15 @@ export async function runCommandJob(
   const report = new JobReport(files.messagesPath, jobLog)
   // Job state changes are written in order, each after the one before.
   let updates: Promise<unknown> = Promise.resolve()
-  let restarts = 0
+  // Requeues seen so far; the first status sets it (a reattached job may have been requeued before).
+  let restarts: number | undefined
   const final = await superviseJob(launcher, handle, {
     signal: ctx.signal,
     log: jobLog,
     report,
     onStatus: (s) => {
-      const requeued = (s.restarts ?? 0) > restarts
-      restarts = Math.max(restarts, s.restarts ?? 0)
+      const requeued = restarts !== undefined && (s.restarts ?? 0) > restarts
+      restarts = Math.max(restarts ?? 0, s.restarts ?? 0)
       updates = updates
         .then(() => store.updateJob(jobId, statusUpdate(s)))
         .then(() =>

@@ -3,6 +3,8 @@
 #   - munge for authentication, slurmctld, and two slurmd daemons (nodes n1 and n2) on 127.0.0.1;
 #   - GRES scheduling of fake GPUs: character devices /dev/fake_nvidia0..3 (two per node) listed
 #     in gres.conf, so --gres=gpu:N and --gpus-per-node are really scheduled without a GPU;
+#   - preemption: jobs of partition 'urgent' (PriorityTier=2) preempt jobs of 'debug' (the default,
+#     PriorityTier=1) with PreemptMode=CANCEL, so a job can really end PREEMPTED in tests;
 #   - no systemd, no cgroups (proctrack/pgid, task/none), no accounting database (sacct
 #     reports that accounting is disabled; the launcher then relies on scontrol). pgid, not
 #     linuxproc: linuxproc finds a job's processes by walking the process tree, so a child whose
@@ -130,7 +132,10 @@ SlurmdTimeout=30
 MessageTimeout=10
 NodeName=n1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=17001 CPUs=4 Boards=1 SocketsPerBoard=1 CoresPerSocket=4 ThreadsPerCore=1 RealMemory=4000 Gres=gpu:fake:2 State=UNKNOWN
 NodeName=n2 NodeHostname=localhost NodeAddr=127.0.0.1 Port=17002 CPUs=4 Boards=1 SocketsPerBoard=1 CoresPerSocket=4 ThreadsPerCore=1 RealMemory=4000 Gres=gpu:fake:2 State=UNKNOWN
-PartitionName=debug Nodes=n1,n2 Default=YES MaxTime=60 State=UP
+PreemptType=preempt/partition_prio
+PreemptMode=CANCEL
+PartitionName=debug Nodes=n1,n2 Default=YES MaxTime=60 State=UP PriorityTier=1
+PartitionName=urgent Nodes=n1,n2 MaxTime=60 State=UP PriorityTier=2
 CONF
 cat > "$CONF_DIR/gres.conf" <<CONF
 NodeName=n1 Name=gpu Type=fake File=$DEV/fake_nvidia[0-1]

@@ -1,8 +1,8 @@
 /**
  * The `Launcher` conformance suite: one set of behaviours every launcher must show, run against each
  * from its own tests (`local.test.ts`, `slurm.test.ts`, a plugin's): submit, states, exit codes, live
- * logs, cancel, unschedulable requests refused at once, reattach after a restart, and the job
- * protocol end to end through `materialize`.
+ * logs, cancel, unschedulable requests refused at once, reattach after a restart, the job protocol end
+ * to end through `materialize`, and resuming from `RIVERS_CHECKPOINT_DIR` (`launcher-resume.ts`).
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -32,6 +32,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest'
 
 import { jobContext, memoryLogger, shellJob, waitFor } from './helpers.js'
+import { resumeConformance } from './launcher-resume.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 /** The repository root (where `tsx` resolves). */
@@ -86,6 +87,12 @@ export function launcherConformance(name: string, setup: () => ConformanceSetup,
       s = setup()
       dir = s.workDir()
     }, T)
+
+    resumeConformance(
+      () => s,
+      () => dir,
+      T,
+    )
 
     it(
       'refuses requests that can never be scheduled, at once, naming the asset and the limit',

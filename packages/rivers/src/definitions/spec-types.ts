@@ -97,7 +97,7 @@ export interface LocalLauncherConfig {
   type: 'local'
   /** GPU inventory override, like `RIVERS_GPUS`: `'0,1'` (these indices), `'2'` (two GPUs, 0 and 1), `'3,'` (index 3 only) or `'none'`. */
   gpus?: string
-  /** Folder of the GPU lock files shared by processes (default `RIVERS_GPU_LOCK_DIR`, else `<store>/locks/gpus`). */
+  /** Folder of the GPU lock files shared by every Rivers process of the machine (default `RIVERS_GPU_LOCK_DIR`, else `/tmp/rivers-gpu-locks`). */
   lockDir?: string
   /** Time between SIGTERM and SIGKILL when a job is cancelled (default 5s). */
   killGrace?: Duration

@@ -4,7 +4,9 @@
  * Buffer), and the metrics, metadata and data version it reported land in the materialization
  * record. The job is recorded in the store before it is submitted; a restarted run whose asset has
  * the same fingerprint (code, config, inputs, command) reattaches to it instead of submitting it
- * again. The launcher sees only the job and a `JobContext`.
+ * again. Every attempt of the same work gets the same `RIVERS_CHECKPOINT_DIR`
+ * (`launchers/checkpoints.ts`), removed once the job succeeded. The launcher sees only the job and a
+ * `JobContext`.
  */
 import { mkdirSync } from 'node:fs'
 import { hostname } from 'node:os'
@@ -14,6 +16,7 @@ import { type AssetContext, type AssetDef, result } from '../definitions/index.j
 import { jobOutputMissing } from '../job/errors.js'
 import { jobPaths, prepareJobFiles, readJobOutput } from '../job/files.js'
 import { JobReport } from '../job/report.js'
+import { CHECKPOINT_ENV, checkpointDir, prepareCheckpointDir, removeCheckpointDir } from '../launchers/checkpoints.js'
 import { badCommand, jobEnded } from '../launchers/errors.js'
 import { jobsDirOf } from '../launchers/registry.js'
 import { describeRequest } from '../launchers/resources.js'
@@ -46,6 +49,8 @@ export async function runCommandJob(
   const command = await resolveCommand(run, def, inputs, ctx)
   const cwd = path.resolve(def.cwd ?? '.')
   const fingerprint = jobFingerprint(run, id, def, command, cwd, launcher.name, request)
+  // One checkpoint folder per materialization: every attempt, requeue and restarted run sees it.
+  const checkpoint = checkpointDir(jobsDirOf(launcher, run.storeDir), def.key, ctx.partition?.key, fingerprint)
 
   let job = await reattach(run, def, launcher, fingerprint, log)
   if (job === undefined) {
@@ -67,6 +72,7 @@ export async function runCommandJob(
       resources: { ...def.resources },
       launcher: launcher.name,
     })
+    const protocolEnv = { ...files.env, [CHECKPOINT_ENV]: prepareCheckpointDir(checkpoint) }
     // Recorded before it is handed over: if this process dies before the launcher's id is known,
     // a restarted run still finds the job by its folder (reattach with a provisional handle).
     const provisional: JobHandle = {
@@ -94,7 +100,7 @@ export async function runCommandJob(
       signal: ctx.signal,
       log,
       jobDir,
-      env: files.env,
+      env: protocolEnv,
       jobs: {
         saveHandle: async (handle) => void (await store.updateJob(jobId, { handle })),
         waiting: async (why) => {
@@ -113,7 +119,7 @@ export async function runCommandJob(
           runId: run.runId,
           assetKey: def.key,
           command,
-          env: { ...def.env, ...files.env },
+          env: { ...def.env, ...protocolEnv },
           cwd,
           request,
           jobDir,
@@ -149,13 +155,28 @@ export async function runCommandJob(
   const report = new JobReport(files.messagesPath, jobLog)
   // Job state changes are written in order, each after the one before.
   let updates: Promise<unknown> = Promise.resolve()
+  // Requeues seen so far; the first status sets it (a reattached job may have been requeued before).
+  let restarts: number | undefined
   const final = await superviseJob(launcher, handle, {
     signal: ctx.signal,
     log: jobLog,
     report,
     onStatus: (s) => {
+      const requeued = restarts !== undefined && (s.restarts ?? 0) > restarts
+      restarts = Math.max(restarts ?? 0, s.restarts ?? 0)
       updates = updates
         .then(() => store.updateJob(jobId, statusUpdate(s)))
+        .then(() =>
+          requeued
+            ? store.appendEvent(run.runId, 'job_requeued', def.key, {
+                jobId,
+                launcherJobId: handle.id,
+                restarts: s.restarts,
+                reason: s.reason ?? null,
+                checkpointDir: checkpoint,
+              })
+            : undefined,
+        )
         .catch((e: unknown) => jobLog.warn({ err: e }, `could not record the state of job ${handle.id}`))
     },
   })
@@ -191,6 +212,7 @@ export async function runCommandJob(
   const value = await readJobOutput(def.key, outputFile)
   if (value === undefined && report.outputPath !== undefined) throw jobOutputMissing(def.key, outputFile)
   if (value === undefined) log.warn(`the job wrote no output (${files.outputPath}); the asset's value is null`)
+  removeCheckpointDir(checkpoint) // done: the next materialization starts fresh
   return report.dataVersion === undefined ? (value ?? null) : result(value ?? null, { dataVersion: report.dataVersion })
 }
 

@@ -5,6 +5,7 @@
 import path from 'node:path'
 
 import { type LauncherConfig, parseDuration } from '../definitions/index.js'
+import { defaultGpuLockDir } from './gpu-locks.js'
 import { LocalLauncher } from './local.js'
 import { hasLauncher, type LauncherEnvironment, type LauncherSettings, registerLauncher } from './registry.js'
 import { SlurmLauncher } from './slurm.js'
@@ -24,12 +25,12 @@ export function registerBuiltinLaunchers(): void {
 
 function makeLocal(settings: LauncherSettings, where: LauncherEnvironment): LocalLauncher {
   const config = settings as Extract<LauncherConfig, { type: 'local' }>
-  const { env, storeDir } = where
+  const { env } = where
   const killGrace = config.killGrace === undefined ? undefined : parseDuration(config.killGrace)
   const poll = config.pollInterval === undefined ? undefined : parseDuration(config.pollInterval)
   return new LocalLauncher({
     env,
-    lockDir: path.resolve(config.lockDir ?? env.RIVERS_GPU_LOCK_DIR ?? path.join(storeDir, 'locks', 'gpus')),
+    lockDir: config.lockDir === undefined ? defaultGpuLockDir(env) : path.resolve(config.lockDir),
     ...(config.gpus !== undefined ? { gpus: config.gpus } : {}),
     ...(killGrace !== undefined ? { killGraceMs: killGrace } : {}),
     ...(poll !== undefined ? { pollIntervalMs: poll } : {}),

@@ -1,16 +1,53 @@
 /**
- * GPU lock files shared by every Rivers process on a machine: `<dir>/gpu-<index>.lock`, created
- * exclusively (`O_EXCL`), holding the owner's pid (and start time) and the pid of the job using the
- * GPU. A lock whose owner and job are both dead is stale and may be broken; breaking happens under a
- * short-lived `.break` mutex and only if the file still holds what was judged stale, so a fresh lock
- * taken meanwhile is never removed.
+ * GPU lock files shared by every Rivers process on a machine, whatever its store or user:
+ * `<dir>/gpu-<index>.lock`, created exclusively (`O_EXCL`), holding the owner's pid (and start time)
+ * and the pid of the job using the GPU. A lock whose owner and job are both dead is stale and may be
+ * broken; breaking happens under a short-lived `.break` mutex and only if the file still holds what
+ * was judged stale, so a fresh lock taken meanwhile is never removed.
+ *
+ * The folder is host-wide by default (`/tmp/rivers-gpu-locks`, or `RIVERS_GPU_LOCK_DIR`). When Rivers
+ * creates it, it is made mode 0777 and the lock files 0666, so every user of the machine can take,
+ * read and break locks. Not 1777: in a sticky folder one user could not remove another user's stale
+ * lock, and a crashed job of one user would hold its GPU against everyone else until that user came back.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
-import { hostname } from 'node:os'
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs'
+import { hostname, tmpdir } from 'node:os'
 import path from 'node:path'
 
+import { launcherUnavailable } from './errors.js'
 import { isAlive, processStartTime } from './process-info.js'
+
+/** Mode of the lock folder Rivers creates (everyone may create and remove locks). */
+const DIR_MODE = 0o777
+/** Mode of lock files (any user may read and rewrite them). */
+const FILE_MODE = 0o666
+
+/**
+ * The machine-wide GPU lock folder: `RIVERS_GPU_LOCK_DIR` when set, else `/tmp/rivers-gpu-locks`
+ * (the system temporary folder on Windows). Deliberately not `$TMPDIR`: two users with different
+ * temporary folders must still meet in one lock folder.
+ *
+ * @example
+ * defaultGpuLockDir({}) // '/tmp/rivers-gpu-locks'
+ * defaultGpuLockDir({ RIVERS_GPU_LOCK_DIR: '/shared/locks' }) // '/shared/locks'
+ */
+export function defaultGpuLockDir(env: NodeJS.ProcessEnv = process.env): string {
+  const set = env.RIVERS_GPU_LOCK_DIR?.trim()
+  if (set !== undefined && set !== '') return path.resolve(set)
+  return path.join(process.platform === 'win32' ? tmpdir() : '/tmp', 'rivers-gpu-locks')
+}
 
 interface LockContent {
   pid: number
@@ -30,7 +67,7 @@ const BREAK_MUTEX_STALE_MS = 10_000
  * The lock files of one folder.
  *
  * @example
- * const locks = new GpuLocks('/project/.rivers/locks/gpus')
+ * const locks = new GpuLocks(defaultGpuLockDir())
  * if (locks.tryLock('0', 'run r1 asset model')) locks.unlock('0')
  */
 export class GpuLocks {
@@ -41,8 +78,8 @@ export class GpuLocks {
   readonly #held = new Map<string, string>()
 
   constructor(dir: string) {
-    this.dir = dir
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    this.dir = path.resolve(dir)
+    this.#makeDir()
   }
 
   /** Takes the lock of GPU `index` unless a live process holds it; breaks a stale one. */
@@ -52,8 +89,9 @@ export class GpuLocks {
     for (let tries = 0; tries < 3; tries++) {
       const content = this.#content(owner, childPid)
       try {
-        const fd = openSync(file, 'wx', 0o600)
+        const fd = openSync(file, 'wx', FILE_MODE)
         try {
+          fchmodSync(fd, FILE_MODE) // whatever the umask: other users must be able to judge and break it
           writeSync(fd, JSON.stringify(content))
         } finally {
           closeSync(fd)
@@ -63,9 +101,10 @@ export class GpuLocks {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code
         if (code === 'ENOENT') {
-          mkdirSync(this.dir, { recursive: true, mode: 0o700 }) // the folder was removed: make it again
+          this.#makeDir() // the folder was removed: make it again
           continue
         }
+        if (code === 'EACCES' || code === 'EPERM') throw this.#unusable(`cannot create ${file} (${code})`)
         if (code !== 'EEXIST') throw e
       }
       const seen = this.#read(file)
@@ -131,6 +170,35 @@ export class GpuLocks {
       : undefined
   }
 
+  /** Creates the folder (mode 0777 for the part Rivers creates); an unusable folder is a clear error. */
+  #makeDir(): void {
+    let created: string | undefined
+    try {
+      created = mkdirSync(this.dir, { recursive: true, mode: DIR_MODE })
+    } catch (e) {
+      throw this.#unusable(`cannot create it (${(e as NodeJS.ErrnoException).code ?? String(e)})`)
+    }
+    if (created === undefined) return
+    // mkdir applies the umask; only the folders made here are changed (never someone else's).
+    for (let d = this.dir; d.length >= created.length; d = path.dirname(d)) {
+      try {
+        chmodSync(d, DIR_MODE)
+      } catch {
+        // made by another process meanwhile: its owner decides
+      }
+      if (d === created) break
+    }
+  }
+
+  #unusable(detail: string): Error {
+    return launcherUnavailable(
+      'local',
+      [],
+      `its GPU lock folder ${this.dir} is not usable: ${detail}`,
+      'make it writable for every Rivers user of this machine (chmod 0777), or set RIVERS_GPU_LOCK_DIR (or launcher.lockDir) to a folder that is',
+    )
+  }
+
   #file(index: string): string {
     return path.join(this.dir, `gpu-${index}.lock`)
   }
@@ -175,8 +243,9 @@ export class GpuLocks {
 
   #rewrite(file: string, content: LockContent): void {
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-    const fd = openSync(tmp, 'w', 0o600)
+    const fd = openSync(tmp, 'w', FILE_MODE)
     try {
+      fchmodSync(fd, FILE_MODE)
       writeSync(fd, JSON.stringify(content))
     } finally {
       closeSync(fd)
@@ -189,9 +258,11 @@ export class GpuLocks {
     const mutex = path.join(this.dir, '.break')
     let fd: number
     try {
-      fd = openSync(mutex, 'wx', 0o600)
+      fd = openSync(mutex, 'wx', FILE_MODE)
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'EACCES' || code === 'EPERM') throw this.#unusable(`cannot create ${mutex} (${code})`)
+      if (code !== 'EEXIST') throw e
       try {
         if (Date.now() - statSync(mutex).mtimeMs > BREAK_MUTEX_STALE_MS) unlinkSync(mutex)
       } catch {
@@ -201,7 +272,18 @@ export class GpuLocks {
     }
     try {
       closeSync(fd)
-      if (this.#read(file)?.text === staleText) unlinkSync(file)
+      if (this.#read(file)?.text === staleText) {
+        try {
+          unlinkSync(file)
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code
+          if (code === 'EACCES' || code === 'EPERM')
+            throw this.#unusable(
+              `the stale lock ${file} (its holder is dead) belongs to another user and cannot be removed (${code}; a sticky folder?); remove it, or clear the sticky bit (chmod -t)`,
+            )
+          if (code !== 'ENOENT') throw e
+        }
+      }
       return true
     } finally {
       try {

@@ -23,8 +23,18 @@ export {
   type ResourceRequest,
 } from './types.js'
 export { LocalLauncher, type LocalJobHandle, type LocalLauncherOptions } from './local.js'
-export { SlurmLauncher, type SlurmJobHandle, type SlurmLauncherOptions } from './slurm.js'
+export { DEFAULT_MAX_REQUEUES, SlurmLauncher, type SlurmJobHandle, type SlurmLauncherOptions } from './slurm.js'
 export { detectGpus, parseGpuOverride, parseNvidiaSmi, type GpuInventory } from './gpu-inventory.js'
+export { GpuLocks, defaultGpuLockDir } from './gpu-locks.js'
+export { CHECKPOINT_ENV, checkpointDir, prepareCheckpointDir, removeCheckpointDir } from './checkpoints.js'
+export {
+  RENDEZVOUS_PORT_BASE,
+  RENDEZVOUS_PORT_SPAN,
+  localRendezvous,
+  rendezvousPort,
+  slurmRendezvousLines,
+  slurmTaskArgv,
+} from './rendezvous.js'
 export {
   hasLauncher,
   jobsDirOf,

@@ -1,6 +1,7 @@
 /**
  * The local launcher: runs jobs as child processes of this machine, with whole GPUs handed out from a
- * slot pool through `CUDA_VISIBLE_DEVICES` (+ `CUDA_DEVICE_ORDER=PCI_BUS_ID`).
+ * slot pool through `CUDA_VISIBLE_DEVICES` (+ `CUDA_DEVICE_ORDER=PCI_BUS_ID`); a job with several
+ * GPUs also gets a free loopback `MASTER_ADDR`/`MASTER_PORT` (`rendezvous.ts`).
  *
  * A job runs in its own process group under a small `sh` wrapper that writes its exit status to
  * `<jobDir>/exit.json`; its stdout and stderr go to files in the job folder (followed by the
@@ -11,7 +12,8 @@
  * `cpus` and `memory` are admission control: a job starts only when its CPUs and memory fit in what
  * the jobs running in this process have not reserved (and `OMP_NUM_THREADS` is set to its CPUs);
  * there are no cgroups, so a job that uses more is not stopped. GPUs are also locked across
- * processes (lock files); CPUs and memory are counted within this process only.
+ * processes, stores and users of this machine (lock files in one host-wide folder); CPUs and memory are
+ * counted within this process only.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -23,6 +25,7 @@ import { cannotHonour, unschedulable } from './errors.js'
 import { detectGpus, type GpuInventory } from './gpu-inventory.js'
 import { GpuLocks } from './gpu-locks.js'
 import { groupAlive, isAlive, processEnv, processStartTime } from './process-info.js'
+import { localRendezvous } from './rendezvous.js'
 import { formatMs } from './resources.js'
 import { SlotPool, gpuMatches, type PoolReservation, type SlotRequest } from './slots.js'
 import type {
@@ -40,12 +43,15 @@ import type {
  * Options of the local launcher.
  *
  * @example
- * const local = new LocalLauncher({ lockDir: '.rivers/locks/gpus', gpus: '0,1' })
+ * const local = new LocalLauncher({ lockDir: '/tmp/rivers-gpu-locks', gpus: '0,1' })
  */
 export interface LocalLauncherOptions {
   /** Inventory override like `RIVERS_GPUS` (`'0,1'`, `'2'`, `'none'`); or the GPUs themselves. */
   gpus?: string | readonly GpuDevice[]
-  /** Folder of the cross-process GPU lock files; without it, GPUs are shared within this process only. */
+  /**
+   * Folder of the cross-process GPU lock files (the built-in `local` launcher passes the host-wide
+   * `defaultGpuLockDir()`); without it, GPUs are shared within this process only.
+   */
   lockDir?: string
   /** Environment the inventory is read from and jobs inherit (default `process.env`). */
   env?: NodeJS.ProcessEnv
@@ -99,13 +105,15 @@ interface Running {
  * the assets it runs (`launcherFor` caches it).
  *
  * @example
- * const local = new LocalLauncher({ lockDir: path.join(storeDir, 'locks', 'gpus') })
+ * const local = new LocalLauncher({ lockDir: defaultGpuLockDir() })
  * await local.validate({ nodes: 1, gpusPerNode: 1 }, { assetKey: 'model', kind: 'command' })
  */
 export class LocalLauncher implements Launcher {
   readonly name = 'local'
   readonly pollIntervalMs: number
   readonly killGraceMs: number
+  /** Folder of the cross-process GPU locks (undefined: GPUs are shared within this process only). */
+  readonly lockDir: string | undefined
   readonly #options: LocalLauncherOptions
   readonly #env: NodeJS.ProcessEnv
   readonly #host = hostname()
@@ -120,6 +128,7 @@ export class LocalLauncher implements Launcher {
     this.#env = options.env ?? process.env
     this.pollIntervalMs = options.pollIntervalMs ?? 100
     this.killGraceMs = options.killGraceMs ?? 5_000
+    this.lockDir = options.lockDir === undefined ? undefined : path.resolve(options.lockDir)
   }
 
   /** The GPUs this launcher hands out, and where that list came from (detected once). */
@@ -143,11 +152,7 @@ export class LocalLauncher implements Launcher {
         cpus: this.#options.capacity?.cpus ?? availableParallelism(),
         memoryBytes: this.#options.capacity?.memoryBytes ?? totalmem(),
       }
-      return new SlotPool(
-        inv.gpus,
-        capacity,
-        this.#options.lockDir === undefined ? undefined : new GpuLocks(this.#options.lockDir),
-      )
+      return new SlotPool(inv.gpus, capacity, this.lockDir === undefined ? undefined : new GpuLocks(this.lockDir))
     })
     return this.#pool
   }
@@ -243,6 +248,7 @@ export class LocalLauncher implements Launcher {
       const exitFile = path.join(job.jobDir, 'exit.json')
       const env: NodeJS.ProcessEnv = {
         ...this.#env,
+        ...(await localRendezvous(reservation.gpus.length, job.env)),
         ...job.env,
         CUDA_VISIBLE_DEVICES: reservation.gpus.map((g) => g.index).join(','),
         CUDA_DEVICE_ORDER: 'PCI_BUS_ID',

@@ -4,6 +4,7 @@
  * Pure functions, unit-tested without Slurm.
  */
 import type { SlurmLauncherConfig, SshConfig } from '../definitions/index.js'
+import { slurmRendezvousLines, slurmTaskArgv } from './rendezvous.js'
 import type { JobSpec, ResourceRequest } from './types.js'
 
 /**
@@ -36,13 +37,14 @@ export function slurmTime(ms: number): string {
 }
 
 /**
- * The `#SBATCH` options of a job: name, output files, nodes, GPUs (`--gres=gpu[:type]:N` on one
+ * The `#SBATCH` options of a job: name, output files, `--requeue` with output appended (a preempted
+ * or requeued job runs again under the same id and folder), nodes, GPUs (`--gres=gpu[:type]:N` on one
  * node, `--gpus-per-node` on several), CPUs, memory (MiB, rounded up), time, partition, account,
  * QOS, then the launcher's extra `sbatchArgs`.
  *
  * @example
  * sbatchOptions({ nodes: 1, gpusPerNode: 2, cpus: 8 }, {}, { assetKey: 'model', stdoutPath: '/j/stdout.log', stderrPath: '/j/stderr.log', cwd: '/w' })
- * // ['--job-name=rivers:model', '--output=/j/stdout.log', '--error=/j/stderr.log', '--chdir=/w', '--nodes=1', '--gres=gpu:2', '--cpus-per-task=8']
+ * // ['--job-name=rivers:model', '--output=/j/stdout.log', '--error=/j/stderr.log', '--chdir=/w', '--requeue', '--open-mode=append', '--nodes=1', '--gres=gpu:2', '--cpus-per-task=8']
  */
 export function sbatchOptions(
   r: ResourceRequest,
@@ -54,6 +56,9 @@ export function sbatchOptions(
     `--output=${job.stdoutPath}`,
     `--error=${job.stderrPath}`,
     `--chdir=${job.cwd}`,
+    // Requeued after a preemption or node failure (same id, same folder): append, keep every run's lines.
+    '--requeue',
+    '--open-mode=append',
     `--nodes=${r.nodes}`,
   ]
   const gpuSpec = (n: number): string => (r.gpuType === undefined ? `${n}` : `${r.gpuType}:${n}`)
@@ -75,7 +80,8 @@ export function sbatchOptions(
  * The batch script of a job. The job's variables are exported in the script itself (so it works the
  * same when submitted over SSH), the clients folder goes on `PYTHONPATH`, and the command's exit
  * status is written to `<jobDir>/exit.json` (kept after Slurm forgets the job). Multi-node jobs run
- * the command on every node with `srun`.
+ * the command on every node with `srun`, each task with the rendezvous variables of `rendezvous.ts`
+ * (`MASTER_ADDR`, `MASTER_PORT`, `WORLD_SIZE`, `RANK`, `LOCAL_RANK`, `NODE_RANK`).
  *
  * @example
  * const script = batchScript(job, { partition: 'gpu', setup: ['module load cuda'] })
@@ -91,8 +97,10 @@ export function batchScript(
   if (job.env.RIVERS_CLIENTS !== undefined) lines.push('export PYTHONPATH="$RIVERS_CLIENTS${PYTHONPATH:+:$PYTHONPATH}"')
   lines.push(`cd ${shellQuote(job.cwd)} || exit 1`)
   lines.push(...(config.setup ?? []))
-  const command = job.command.map(shellQuote).join(' ')
-  lines.push(job.request.nodes > 1 ? `srun --kill-on-bad-exit=1 ${command}` : command)
+  if (job.request.nodes > 1) {
+    lines.push(...slurmRendezvousLines(job.env))
+    lines.push(`srun --kill-on-bad-exit=1 ${slurmTaskArgv(job.command).map(shellQuote).join(' ')}`)
+  } else lines.push(job.command.map(shellQuote).join(' '))
   lines.push('code=$?')
   lines.push(`printf '{"code":%d}\\n' "$code" > ${shellQuote(`${job.jobDir}/exit.json`)}`)
   lines.push('exit "$code"')

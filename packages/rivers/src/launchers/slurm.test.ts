@@ -51,6 +51,8 @@ describe('Slurm command construction (no Slurm needed)', () => {
       '--output=/jobs/r1/stdout.log',
       '--error=/jobs/r1/stderr.log',
       '--chdir=/work dir',
+      '--requeue',
+      '--open-mode=append',
       '--nodes=1',
       '--gres=gpu:a100:2',
       '--cpus-per-task=8',
@@ -65,14 +67,18 @@ describe('Slurm command construction (no Slurm needed)', () => {
 
   it('uses --gpus-per-node and one task per node for multi-node jobs; rounds memory and time up', () => {
     const o = sbatchOptions({ nodes: 4, gpusPerNode: 8, memoryBytes: 1_000_000_001, timeLimitMs: 1500 }, {}, job)
-    expect(o.slice(4)).toEqual([
+    expect(o.slice(6)).toEqual([
       '--nodes=4',
       '--ntasks-per-node=1',
       '--gpus-per-node=8',
       '--mem=954M',
       '--time=0-00:00:02',
     ])
-    expect(sbatchOptions({ nodes: 1, gpusPerNode: 0 }, {}, job).slice(4)).toEqual(['--nodes=1'])
+    expect(sbatchOptions({ nodes: 1, gpusPerNode: 0 }, {}, job).slice(4)).toEqual([
+      '--requeue',
+      '--open-mode=append',
+      '--nodes=1',
+    ])
     expect([slurmTime(86_400_000 + 3_600_000), slurmTime(59_000), slurmTime(1)]).toEqual([
       '1-01:00:00',
       '0-00:00:59',
@@ -98,6 +104,8 @@ describe('Slurm command construction (no Slurm needed)', () => {
       #SBATCH --output=/jobs/r1/model/torch/attempt-1/stdout.log
       #SBATCH --error=/jobs/r1/model/torch/attempt-1/stderr.log
       #SBATCH --chdir=/work
+      #SBATCH --requeue
+      #SBATCH --open-mode=append
       #SBATCH --nodes=2
       #SBATCH --ntasks-per-node=1
       #SBATCH --gpus-per-node=1
@@ -109,7 +117,13 @@ describe('Slurm command construction (no Slurm needed)', () => {
       export PYTHONPATH="$RIVERS_CLIENTS\${PYTHONPATH:+:$PYTHONPATH}"
       cd /work || exit 1
       module load cuda/12.4
-      srun --kill-on-bad-exit=1 python3 train.py '--name=it'\\''s'
+      # Rendezvous for torchrun / torch.distributed / DeepSpeed (every task meets here).
+      rivers_first=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)
+      rivers_addr=$(scontrol show node "$rivers_first" -o 2>/dev/null | sed -n 's/.* NodeAddr=\\([^ ]*\\).*/\\1/p')
+      export MASTER_ADDR="\${rivers_addr:-$rivers_first}"
+      export MASTER_PORT=$((15000 + SLURM_JOB_ID % 15000))
+      export WORLD_SIZE="$SLURM_NTASKS" NNODES="$SLURM_JOB_NUM_NODES"
+      srun --kill-on-bad-exit=1 /bin/sh -c 'export RANK="$SLURM_PROCID" LOCAL_RANK="$SLURM_LOCALID" NODE_RANK="$SLURM_NODEID" WORLD_SIZE="$SLURM_NTASKS"; exec "$@"' rivers-task python3 train.py '--name=it'\\''s'
       code=$?
       printf '{"code":%d}\\n' "$code" > /jobs/r1/model/torch/attempt-1/exit.json
       exit "$code"

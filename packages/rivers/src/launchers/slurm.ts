@@ -40,7 +40,16 @@ export interface SlurmLauncherOptions extends Omit<SlurmLauncherConfig, 'type' |
   commandTimeoutMs?: number
   /** How long `sinfo` results are reused (default 30 s). */
   sinfoCacheMs?: number
+  /**
+   * How many times a job that ends PREEMPTED is requeued (`scontrol requeue`, same job id, same
+   * folder and `RIVERS_CHECKPOINT_DIR`) before it counts as preempted (default 3; Slurm's own
+   * requeues count too).
+   */
+  maxRequeues?: number
 }
+
+/** Requeues of a preempted job before it counts as preempted, unless `maxRequeues` says otherwise. */
+export const DEFAULT_MAX_REQUEUES = 3
 
 /** The Slurm launcher's handle. */
 export interface SlurmJobHandle extends JobHandle {
@@ -300,7 +309,17 @@ export class SlurmLauncher implements Launcher {
     const r = await this.run(argv)
     if (r.code === 0 && r.stdout.includes('JobState=')) {
       const f = parseScontrol(r.stdout)
-      return this.#status(f['JobState'] ?? '', f['ExitCode'], f['Reason'], f['StartTime'], f['EndTime'], f['NodeList'])
+      const s = this.#status(
+        f['JobState'] ?? '',
+        f['ExitCode'],
+        f['Reason'],
+        f['StartTime'],
+        f['EndTime'],
+        f['NodeList'],
+      )
+      const restarts = Number(f['Restarts'] ?? 0)
+      if (restarts > 0) s.restarts = restarts
+      return s.state === 'preempted' ? this.#requeuePreempted(handle, s, restarts) : s
     }
     if (r.code !== 0 && !/Invalid job id/i.test(r.stderr)) {
       throw launcherUnavailable(
@@ -336,6 +355,26 @@ export class SlurmLauncher implements Launcher {
       }
     } catch {
       return undefined
+    }
+  }
+
+  /**
+   * A job that ended PREEMPTED, while requeues are left: `scontrol requeue` puts it back in the queue
+   * under the same id (Slurm delays its start by a couple of minutes), so it runs the same script in
+   * the same folder with the same `RIVERS_CHECKPOINT_DIR`. Past the limit, or when Slurm refuses,
+   * it stays preempted.
+   */
+  async #requeuePreempted(handle: JobHandle, s: JobStatus, restarts: number): Promise<JobStatus> {
+    const max = this.options.maxRequeues ?? DEFAULT_MAX_REQUEUES
+    if (restarts >= max)
+      return { ...s, reason: `${s.reason ?? 'PREEMPTED'}; requeued ${restarts} times already (maxRequeues ${max})` }
+    const r = await this.run(['scontrol', 'requeue', handle.id])
+    if (r.code !== 0)
+      return { ...s, reason: `${s.reason ?? 'PREEMPTED'}; could not requeue it: ${(r.stderr || r.stdout).trim()}` }
+    return {
+      state: 'pending',
+      reason: `preempted; requeued by Rivers (restart ${restarts + 1} of at most ${max})`,
+      restarts: restarts + 1,
     }
   }
 

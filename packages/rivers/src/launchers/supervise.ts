@@ -1,7 +1,8 @@
 /**
  * Following a submitted job to its end: polls its state, streams its stdout/stderr into the run log
  * and applies its messages as they arrive, cancels it when the signal aborts (the run is cancelled or
- * the asset timed out), and cancels a pending job that can never start.
+ * the asset timed out), cancels a pending job that can never start, and says when a job was requeued
+ * (preempted, node failure) and runs again under the same id.
  */
 import type { Logger } from 'pino'
 
@@ -79,7 +80,13 @@ export async function superviseJob(
       await sleep(launcher.pollIntervalMs * 2 ** Math.min(errors, 5), undefined)
       continue
     }
-    if (last === undefined || status.state !== last.state || status.reason !== last.reason) {
+    const requeued = (status.restarts ?? 0) > (last?.restarts ?? 0)
+    if (requeued)
+      log.warn(
+        { job: handle.id, restarts: status.restarts, reason: status.reason },
+        `${launcher.name} job ${handle.id} was requeued (restart ${status.restarts}${status.reason ? `: ${status.reason}` : ''}); it runs again in the same folder, with the same RIVERS_CHECKPOINT_DIR`,
+      )
+    if (last === undefined || requeued || status.state !== last.state || status.reason !== last.reason) {
       if (last === undefined || status.state !== last.state)
         log.debug(
           { job: handle.id, state: status.state, reason: status.reason },

@@ -132,6 +132,11 @@ export interface JobStatus {
   finishedAt?: Date
   /** Nodes it runs on (Slurm node list). */
   nodes?: string
+  /**
+   * How often the job was requeued and started again under the same id (Slurm's `Restarts`: after a
+   * preemption, a node failure, `scontrol requeue`). Each run sees the same `RIVERS_CHECKPOINT_DIR`.
+   */
+  restarts?: number
   gpus?: GpuDevice[]
 }
 

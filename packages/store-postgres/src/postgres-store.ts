@@ -5,8 +5,8 @@
  * (or one statement), leases exclusive across machines (row locks of an upsert, the server's clock),
  * and the hot reads columnar in one query. One bounded pool per store (default 5 connections).
  *
- * The read methods (history, pins, jobs, automation, backfills) live in `PostgresReads`, the base
- * class; this file has opening, closing and every write.
+ * The read methods live in `PostgresReads` (reads.ts), the lease methods in `PostgresLeases`
+ * (lease-methods.ts); this file has opening, closing and the other writes.
  */
 import type {
   BackfillProgressUpdate,
@@ -32,11 +32,10 @@ import * as automation from './automation.js'
 import { Db, type PoolOptions } from './db.js'
 import * as history from './history.js'
 import * as latest from './latest.js'
-import * as leases from './leases.js'
 import { migrate } from './migrations.js'
 import { unpackLatest } from './packed.js'
 import * as sets from './partition-sets.js'
-import { PostgresReads } from './reads.js'
+import { PostgresLeases } from './lease-methods.js'
 import { insertRecord, RECORDS_LOCK, wipeLatest } from './records.js'
 import * as runs from './runs.js'
 import { closest } from './suggest.js'
@@ -56,7 +55,7 @@ export interface PostgresStoreOptions {
  * const latest = await store.latestRecords()
  * await store.close()
  */
-export class PostgresStore extends PostgresReads implements Store {
+export class PostgresStore extends PostgresLeases implements Store {
   private constructor(db: Db) {
     super(db)
   }
@@ -245,87 +244,6 @@ export class PostgresStore extends PostgresReads implements Store {
   async markCollected(ids: readonly number[]): Promise<number[]> {
     if (ids.length === 0) return []
     return this.db.tx((c) => history.markCollected(c, ids), 'markCollected')
-  }
-
-  /**
-   * Takes an asset's lease for `ttlMs` if free, expired or already this run's (one statement).
-   *
-   * @example
-   * if (!(await store.tryAcquireLease('model', runId, 60_000))) console.log('another run builds model')
-   */
-  async tryAcquireLease(key: string, runId: string, ttlMs: number, partition = ''): Promise<boolean> {
-    const [ok] = await leases.takeLeases(this.db, key, [partition], runId, ttlMs)
-    return ok === true
-  }
-
-  /**
-   * Extends a lease this run holds; false if another run took it or it was released.
-   *
-   * @example
-   * await store.renewLease('model', runId, 60_000)
-   */
-  async renewLease(key: string, runId: string, ttlMs: number, partition = ''): Promise<boolean> {
-    return (await leases.renewLeases(this.db, key, [partition], runId, ttlMs)) > 0
-  }
-
-  /**
-   * Gives up a lease; false if this run did not hold it.
-   *
-   * @example
-   * await store.releaseLease('model', runId)
-   */
-  async releaseLease(key: string, runId: string, partition = ''): Promise<boolean> {
-    return (await leases.releaseLeases(this.db, key, [partition], runId)) > 0
-  }
-
-  /**
-   * Takes the leases of many partitions in one statement; per partition whether this run holds it.
-   *
-   * @example
-   * const taken = await store.tryAcquirePartitionLeases('events', days, runId, 60_000)
-   */
-  async tryAcquirePartitionLeases(
-    key: string,
-    partitions: readonly string[],
-    runId: string,
-    ttlMs: number,
-  ): Promise<boolean[]> {
-    return leases.takeLeases(this.db, key, leases.checkPartitions(key, partitions), runId, ttlMs)
-  }
-
-  /**
-   * Extends this run's leases among `partitions`; returns how many it still holds.
-   *
-   * @example
-   * await store.renewPartitionLeases('events', days, runId, 60_000)
-   */
-  async renewPartitionLeases(
-    key: string,
-    partitions: readonly string[],
-    runId: string,
-    ttlMs: number,
-  ): Promise<number> {
-    return leases.renewLeases(this.db, key, leases.checkPartitions(key, partitions), runId, ttlMs)
-  }
-
-  /**
-   * Gives up this run's leases among `partitions`; returns how many.
-   *
-   * @example
-   * await store.releasePartitionLeases('events', days, runId)
-   */
-  async releasePartitionLeases(key: string, partitions: readonly string[], runId: string): Promise<number> {
-    return leases.releaseLeases(this.db, key, leases.checkPartitions(key, partitions), runId)
-  }
-
-  /**
-   * Gives up every lease a run holds; returns how many.
-   *
-   * @example
-   * await store.releaseRunLeases(runId)
-   */
-  async releaseRunLeases(runId: string): Promise<number> {
-    return leases.releaseRun(this.db, runId)
   }
 
   /**

@@ -11,7 +11,6 @@ import type {
   EventRecord,
   HistoryRecord,
   JobRecord,
-  Lease,
   MetricHistoryPoint,
   PackedPartitionRecords,
   PinRecord,
@@ -22,7 +21,6 @@ import type { Db } from './db.js'
 import { redactUrl } from './errors.js'
 import * as history from './history.js'
 import * as latest from './latest.js'
-import * as leases from './leases.js'
 import * as sets from './partition-sets.js'
 import * as runs from './runs.js'
 
@@ -214,37 +212,6 @@ export class PostgresReads {
    */
   async artifactRecords(keys?: readonly string[]): Promise<ArtifactRecord[]> {
     return history.artifactRecords(this.db, keys)
-  }
-
-  /**
-   * The holders (possibly expired) of partitions' leases, in order.
-   *
-   * @example
-   * const [holder] = await store.partitionLeaseHolders('events', ['2024-01-01'])
-   */
-  async partitionLeaseHolders(key: string, partitions: readonly string[]): Promise<(Lease | undefined)[]> {
-    return leases.leaseHolders(this.db, key, leases.checkPartitions(key, partitions))
-  }
-
-  /**
-   * The current holder of an asset's lease (possibly expired), or undefined.
-   *
-   * @example
-   * const lease = await store.getLease('model')
-   */
-  async getLease(key: string, partition = ''): Promise<Lease | undefined> {
-    const [lease] = await leases.leaseHolders(this.db, key, [partition])
-    return lease
-  }
-
-  /**
-   * Every lease not expired at `now` (default: the server's clock), in one query.
-   *
-   * @example
-   * const running = await store.activeLeases()
-   */
-  async activeLeases(now?: number): Promise<Lease[]> {
-    return leases.activeLeases(this.db, now)
   }
 
   /**

@@ -15,7 +15,7 @@ export const TEST_PG_URL: string | undefined = process.env.RIVERS_TEST_PG_URL ||
  * error (thrown), never a skip.
  *
  * @example
- * describe.skipIf(pgUnavailable() !== undefined)('PostgresStore', () => {})
+ * const why = pgUnavailable() // undefined: the tests can run
  */
 export function pgUnavailable(): string | undefined {
   if (TEST_PG_URL !== undefined) return undefined
@@ -37,7 +37,8 @@ function withDatabase(url: string, database: string): string {
  *
  * @example
  * const { url, drop } = await freshDatabase()
- * try { ... } finally { await drop() }
+ * console.log(`testing on ${url}`)
+ * await drop()
  */
 export async function freshDatabase(prefix = 'rivers_test'): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = TEST_PG_URL

@@ -19,9 +19,28 @@ export interface PoolOptions {
   connectionTimeoutMillis?: number
 }
 
+/**
+ * A statement prepared once per connection under its name (parsed and planned once, not per call):
+ * for the statements a run sends most (recording a materialization).
+ */
+export interface Prepared {
+  name: string
+  text: string
+}
+
 /** Something that runs a query: the pool, or the client of a transaction. */
 export interface Queryable {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string | Prepared,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>>
+}
+
+/** The argument of `pg`'s query for a text or a prepared statement. */
+function config(text: string | Prepared, values: unknown[] | undefined): pg.QueryConfig {
+  return typeof text === 'string'
+    ? { text, values: values ?? [] }
+    : { name: text.name, text: text.text, values: values ?? [] }
 }
 
 const INT8 = 20
@@ -86,12 +105,12 @@ export class Db implements Queryable {
 
   /** Runs one statement on a pooled connection (its own transaction). */
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
-    text: string,
+    text: string | Prepared,
     values?: unknown[],
   ): Promise<pg.QueryResult<R>> {
     this.#queries++
     try {
-      return await this.#pool.query<R>(text, values)
+      return await this.#pool.query<R>(config(text, values))
     } catch (e) {
       throw this.translate(e, 'a query')
     }
@@ -109,9 +128,9 @@ export class Db implements Queryable {
       throw this.translate(e, operation)
     }
     const counted: Queryable = {
-      query: <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
+      query: <R extends pg.QueryResultRow>(text: string | Prepared, values?: unknown[]) => {
         this.#queries++
-        return client.query<R>(text, values)
+        return client.query<R>(config(text, values))
       },
     }
     let broken = false

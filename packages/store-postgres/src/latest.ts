@@ -10,14 +10,17 @@ import type {
   PackedLatestRecords,
   PackedPartitionRecords,
 } from '@rivers-orchestrator/rivers/plugin'
-import type { Queryable } from './db.js'
+import type { Prepared, Queryable } from './db.js'
 import { storeQueryFailed } from './errors.js'
 import { PACKED_SELECT, type PackedRow, packedOf, packedPartitionsOf } from './packed.js'
 
 /** Changed rows past which `latestRecordsSince` answers with every record instead (as SQLite). */
 export const SINCE_LIMIT = 65_536
 
-const LATEST = `SELECT ${PACKED_SELECT} FROM (SELECT * FROM latest WHERE partition = '' ORDER BY asset_key) s`
+const LATEST: Prepared = {
+  name: 'rivers_latest',
+  text: `SELECT ${PACKED_SELECT} FROM (SELECT * FROM latest WHERE partition = '' ORDER BY asset_key) s`,
+}
 const SINCE = `SELECT ${PACKED_SELECT} FROM (SELECT * FROM latest WHERE partition = '' AND materialization_id > $1
   ORDER BY asset_key LIMIT ${SINCE_LIMIT}) s`
 const PARTITIONS_SINCE = `SELECT ${PACKED_SELECT} FROM (SELECT * FROM latest WHERE partition <> '' AND materialization_id > $1

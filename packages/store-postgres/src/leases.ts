@@ -8,7 +8,7 @@
  */
 import { hostname } from 'node:os'
 import type { Lease } from '@rivers-orchestrator/rivers/plugin'
-import type { Queryable } from './db.js'
+import type { Prepared, Queryable } from './db.js'
 import { badLeasePartition, badStoreKey, badTtl } from './errors.js'
 
 /** The server's clock in epoch milliseconds. */
@@ -57,7 +57,7 @@ export function checkPartitions(key: string, partitions: readonly string[]): str
 }
 
 // Taken when free, expired, or already this run's (then acquired_at is kept while it is unexpired).
-const TAKE = `WITH now AS (SELECT ${NOW_MS} AS ms),
+const TAKE_SQL = `WITH now AS (SELECT ${NOW_MS} AS ms),
 want AS (SELECT DISTINCT p FROM unnest($2::text[]) AS p ORDER BY p),
 taken AS (
   INSERT INTO leases (asset_key, partition, run_id, pid, host, acquired_at, expires_at)
@@ -70,6 +70,7 @@ taken AS (
   RETURNING partition)
 SELECT (taken.partition IS NOT NULL) AS ok FROM unnest($2::text[]) WITH ORDINALITY AS j (p, ord)
 LEFT JOIN taken ON taken.partition = j.p ORDER BY j.ord`
+const TAKE: Prepared = { name: 'rivers_take_leases', text: TAKE_SQL }
 
 /**
  * Takes the leases of `partitions` of `key` ('' is the whole-asset lease) in one statement; returns

@@ -6,14 +6,14 @@
  * the same from its single writer.
  */
 import type { NewRecord, RecordKind } from '@rivers-orchestrator/rivers/plugin'
-import type { Queryable } from './db.js'
+import type { Prepared, Queryable } from './db.js'
 import { runNotFound } from './errors.js'
 import { asHash, checkKey, checkPartition, encodeJson, isoTime } from './values.js'
 
 /** The lock every record writer takes (per schema), held to the end of its transaction. */
 export const RECORDS_LOCK = `pg_advisory_xact_lock(hashtext('rivers-records:' || current_schema()))`
 
-const INSERT = `WITH lock AS (SELECT ${RECORDS_LOCK}),
+const INSERT_SQL = `WITH lock AS (SELECT ${RECORDS_LOCK}),
 m AS (
   INSERT INTO materializations (run_id, asset_key, partition, kind, code_version, config_hash, data_version,
     started_at, finished_at, duration_ms, storage_path, metadata)
@@ -39,6 +39,9 @@ e AS (
   INSERT INTO events (run_id, at, type, asset_key, data)
   SELECT $1, $9, $23, $2, '{"materializationId":' || m.id || $24 || ',"dataVersion":"' || encode($7, 'hex') || '"}' FROM m)
 SELECT id FROM m`
+
+/** Prepared: parsed and planned once per connection, not once per record. */
+const INSERT: Prepared = { name: 'rivers_insert_record', text: INSERT_SQL }
 
 /**
  * The parameters of the insert statement, every value checked (errors name the asset and field).

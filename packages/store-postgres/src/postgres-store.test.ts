@@ -19,7 +19,7 @@ describe.skipIf(skip)('PostgresStore', () => {
     return { store: await PostgresStore.open(url), cleanup: drop }
   })
 
-  it('reads every latest record in ONE query, and writes a record in one', async () => {
+  it('reads every latest record in ONE query, and writes a record, or a batch of them, in one', async () => {
     const { url, drop } = await freshDatabase()
     const store = await PostgresStore.open(url)
     try {
@@ -38,7 +38,7 @@ describe.skipIf(skip)('PostgresStore', () => {
           finishedAt: new Date(1),
         })),
       )
-      expect(store.stats().queries - base).toBe(n + 3) // BEGIN, the lock, one statement per record, COMMIT
+      expect(store.stats().queries - base).toBe(4) // BEGIN, the runs check, ONE insert statement, COMMIT
       const before = store.stats().queries
       await store.recordMaterialization({
         runId: 'r1',
@@ -58,6 +58,77 @@ describe.skipIf(skip)('PostgresStore', () => {
       expect(latest.depKeys).toHaveLength(n - 1)
       await store.latestRecordsPacked()
       expect(store.stats().queries - reads).toBe(2)
+    } finally {
+      await store.close()
+      await drop()
+    }
+  })
+
+  it('writes a batch in order: ids ascending, inputs and metrics on their records, the last of an asset latest', async () => {
+    const { url, drop } = await freshDatabase()
+    const store = await PostgresStore.open(url)
+    try {
+      await store.beginRun({ id: 'r1', selection: ['*'], force: false })
+      await store.beginRun({ id: 'r2', selection: ['*'], force: false })
+      const single = await store.recordMaterialization({
+        runId: 'r1',
+        key: 'raw',
+        codeVersion: h(1),
+        configHash: h(2),
+        dataVersion: h(1),
+        inputs: [],
+        startedAt: new Date(0),
+        finishedAt: new Date(1),
+      })
+      const rec = (key: string, data: number, runId: string, inputs: [string, number][], metric: number) => ({
+        runId,
+        key,
+        codeVersion: h(1),
+        configHash: h(2),
+        dataVersion: h(data),
+        inputs: inputs.map(([k, v]) => ({ key: k, dataVersion: h(v) })),
+        startedAt: new Date(0),
+        finishedAt: new Date(1),
+        metrics: [
+          { name: 'rows', value: metric },
+          { name: 'loss', value: Number.NaN, step: 1 },
+        ],
+      })
+      const ids = await store.recordMaterializations([
+        rec('a', 10, 'r1', [['raw', 1]], 100),
+        rec('b', 20, 'r2', [], 200),
+        rec(
+          'a',
+          11,
+          'r2',
+          [
+            ['raw', 1],
+            ['b', 20],
+          ],
+          101,
+        ),
+      ])
+      expect(ids).toEqual([single + 1, single + 2, single + 3])
+      const latest = await store.latestRecords()
+      expect(latest.keys).toEqual(['a', 'b', 'raw'])
+      expect(latest.runIds).toEqual(['r2', 'r2', 'r1'])
+      expect(latest.depKeys).toEqual(['raw', 'b'])
+      expect(latest.dataVersions.subarray(0, 16).equals(h(11))).toBe(true)
+      const [newest, oldest] = await store.assetHistory('a')
+      expect(newest).toMatchObject({ id: ids[2], isLatest: true, inputs: [{ key: 'raw' }, { key: 'b' }] })
+      expect(newest?.metrics.map((m) => [m.name, m.value])).toEqual([
+        ['loss', Number.NaN],
+        ['rows', 101],
+      ])
+      expect(oldest).toMatchObject({ id: ids[0], isLatest: false, inputs: [{ key: 'raw' }] })
+      expect(
+        (await store.runEvents('r2')).map((e) => [e.key, (e.data as { materializationId: number }).materializationId]),
+      ).toEqual([
+        ['b', ids[1]],
+        ['a', ids[2]],
+      ])
+      // A later single record still gets a higher id than the batch.
+      expect(await store.recordMaterialization({ ...rec('c', 1, 'r1', [], 1), metrics: [] })).toBe(single + 4)
     } finally {
       await store.close()
       await drop()

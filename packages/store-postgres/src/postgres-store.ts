@@ -36,7 +36,8 @@ import { migrate } from './migrations.js'
 import { unpackLatest } from './packed.js'
 import * as sets from './partition-sets.js'
 import { PostgresLeases } from './lease-methods.js'
-import { insertRecord, RECORDS_LOCK, wipeLatest } from './records.js'
+import { insertRecords } from './batch-records.js'
+import { insertRecord, wipeLatest } from './records.js'
 import * as runs from './runs.js'
 import { closest } from './suggest.js'
 
@@ -123,7 +124,8 @@ export class PostgresStore extends PostgresLeases implements Store {
   }
 
   /**
-   * Records many materializations in one transaction (all or none); returns their ids in order.
+   * Records many materializations in one transaction and one insert statement (all or none); returns
+   * their ids in order.
    *
    * @example
    * const ids = await store.recordMaterializations(days.map((day) => ({ ...rec, partition: day })))
@@ -131,10 +133,7 @@ export class PostgresStore extends PostgresLeases implements Store {
   async recordMaterializations(records: readonly NewRecord[]): Promise<number[]> {
     if (records.length === 0) return []
     return this.db.tx(async (c) => {
-      await c.query(`SELECT ${RECORDS_LOCK}`)
-      const ids: number[] = []
-      for (const r of records) ids.push(await insertRecord(c, r, this.db.url))
-      return ids
+      return insertRecords(c, records, this.db.url)
     }, 'recordMaterializations')
   }
 

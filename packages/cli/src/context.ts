@@ -10,6 +10,7 @@ import { LogSink } from './log-sink.js'
 import { findProjectFile, loadProject } from './project-file.js'
 import { riversFor } from './rivers-module.js'
 import { checkStoreDir } from './store-dir.js'
+import { openStoreUrl, storeTargetOf } from './store-select.js'
 
 export type { Workspace }
 
@@ -63,10 +64,14 @@ export async function withWorkspace<T>(ctx: Ctx, fn: (ws: Workspace) => Promise<
   const file = findProjectFile(ctx.io.cwd, ctx.globals.project)
   const project = await loadProject(file, ctx.io.cwd)
   const { openWorkspace } = await riversFor(file)
-  const storeDir = storeDirOf(ctx, file)
+  const target = storeTargetOf(ctx.globals, ctx.io.env, ctx.io.cwd, file)
+  const storeDir = target.dir
   checkStoreDir(storeDir)
+  // A team store (postgres://…): the workspace closes it; outputs and logs stay in the local folder.
+  const store = target.url === undefined ? undefined : await openStoreUrl(target.url, file)
   const ws = await openWorkspace(project, {
     storeDir,
+    ...(store === undefined ? {} : { store }),
     projectDir: path.dirname(file),
     ...(ctx.globals.logLevel === undefined ? {} : { logLevel: ctx.globals.logLevel }),
     pretty: !ctx.json,
@@ -79,10 +84,12 @@ export async function withWorkspace<T>(ctx: Ctx, fn: (ws: Workspace) => Promise<
   }
 }
 
-/** `--store`, else `RIVERS_HOME`, else `.rivers/` beside the project file. */
+/**
+ * The local store folder: `--store` when it is a folder, else `RIVERS_HOME`, else `.rivers/` beside
+ * the project file (with a PostgreSQL store, the folder of outputs and logs; see store-select.ts).
+ */
 export function storeDirOf(ctx: Pick<Ctx, 'io' | 'globals'>, projectFile: string): string {
-  const given = ctx.globals.store ?? (ctx.io.env.RIVERS_HOME || undefined)
-  return given === undefined ? path.join(path.dirname(projectFile), '.rivers') : path.resolve(ctx.io.cwd, given)
+  return storeTargetOf(ctx.globals, ctx.io.env, ctx.io.cwd, projectFile).dir
 }
 
 /** The selection of a command: its arguments, or `*`. */

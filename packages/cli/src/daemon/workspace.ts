@@ -9,6 +9,7 @@ import { type Ctx, storeDirOf } from '../context.js'
 import { findProjectFile, loadProject } from '../project-file.js'
 import { riversFor } from '../rivers-module.js'
 import { checkStoreDir } from '../store-dir.js'
+import { sqliteOnly, storeTargetOf } from '../store-select.js'
 
 /** What the daemon works with. */
 export interface DaemonWorkspace {
@@ -27,6 +28,9 @@ export async function withStoreWorkspace<T>(ctx: Ctx, fn: (d: DaemonWorkspace) =
   const file = findProjectFile(ctx.io.cwd, ctx.globals.project)
   const project = await loadProject(file, ctx.io.cwd)
   const { openWorkspace } = await riversFor(file)
+  // The daemon watches the SQLite file for other processes' commits: not a PostgreSQL store (yet).
+  const target = storeTargetOf(ctx.globals, ctx.io.env, ctx.io.cwd, file)
+  if (target.url !== undefined) throw sqliteOnly('assets daemon', target)
   const storeDir = storeDirOf(ctx, file)
   checkStoreDir(storeDir)
   const { SqliteStore } = await import('@rivers-orchestrator/rivers/plugin')

@@ -1,0 +1,166 @@
+/**
+ * Which store a command opens: the SQLite store in a folder (the default), or a PostgreSQL team
+ * store by URL (`--store postgres://…`, else `RIVERS_STORE_URL`). Outputs and run logs stay in a
+ * local folder either way (`RIVERS_HOME`, else `.rivers/` beside the project file). The PostgreSQL
+ * store is a package of its own, loaded by dynamic import only when a URL is given: the engine never
+ * names a backend, and a user of SQLite installs nothing more.
+ */
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Store } from '@rivers-orchestrator/rivers/plugin'
+import { CliError } from './errors.js'
+
+/** The package of the PostgreSQL store. */
+export const POSTGRES_PACKAGE = '@rivers-orchestrator/store-postgres'
+
+/** Where the store is: a URL (with the local folder for outputs and logs), or only a folder. */
+export interface StoreTarget {
+  /** The PostgreSQL URL, when the store is a team store. */
+  url?: string
+  /** Where `url` came from (for messages). */
+  from?: '--store' | 'RIVERS_STORE_URL'
+  /** The local folder: the SQLite store (without `url`), outputs and run logs. */
+  dir: string
+}
+
+/**
+ * Whether a `--store` value is a database URL rather than a folder.
+ *
+ * @example
+ * isStoreUrl('postgres://rivers@db/team') // true
+ * isStoreUrl('.rivers') // false
+ */
+export function isStoreUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(value)
+}
+
+/**
+ * The store a command uses: `--store` (a folder or a postgres:// URL), else `RIVERS_STORE_URL`; the
+ * local folder is `--store` when it is a folder, else `RIVERS_HOME`, else `.rivers/` beside the project.
+ *
+ * @example
+ * storeTargetOf({ store: 'postgres://rivers@db/team' }, {}, '/home/me/shop', '/home/me/shop/rivers.config.ts')
+ * // { url: 'postgres://rivers@db/team', from: '--store', dir: '/home/me/shop/.rivers' }
+ */
+export function storeTargetOf(
+  globals: { store?: string },
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  projectFile: string,
+): StoreTarget {
+  const home = env.RIVERS_HOME || undefined
+  const local = home === undefined ? path.join(path.dirname(projectFile), '.rivers') : path.resolve(cwd, home)
+  const given = globals.store
+  if (given !== undefined && isStoreUrl(given)) return { url: given, from: '--store', dir: local }
+  if (given !== undefined) return { dir: path.resolve(cwd, given) }
+  const url = env.RIVERS_STORE_URL || undefined
+  if (url !== undefined) {
+    if (!isStoreUrl(url)) throw badStoreUrl(url)
+    return { url, from: 'RIVERS_STORE_URL', dir: local }
+  }
+  return { dir: local }
+}
+
+/** What the PostgreSQL store package exports (the part the CLI uses). */
+interface PostgresModule {
+  PostgresStore: { open(url: string, options?: { pool?: { max?: number } }): Promise<Store> }
+}
+
+/** Imports a module by specifier or file URL (a parameter so that tests can stand in for a missing package). */
+export type Importer = (specifier: string) => Promise<unknown>
+
+/**
+ * Opens the PostgreSQL store at `url`: the package is imported from beside the project file, else
+ * from beside the CLI; when it is installed in neither place the error names it and the command to
+ * install it (exit 2).
+ *
+ * @example
+ * const store = await openStoreUrl('postgres://rivers@db/team', '/home/me/shop/rivers.config.ts')
+ */
+export async function openStoreUrl(
+  url: string,
+  projectFile: string,
+  importer: Importer = (s) => import(s),
+): Promise<Store> {
+  const mod = await loadPostgres(projectFile, importer, url)
+  return mod.PostgresStore.open(url)
+}
+
+async function loadPostgres(projectFile: string, importer: Importer, url: string): Promise<PostgresModule> {
+  let besideProject: string | undefined
+  try {
+    besideProject = createRequire(projectFile).resolve(POSTGRES_PACKAGE)
+  } catch {
+    // not installed beside the project (or only as TypeScript sources): try beside the CLI
+  }
+  const attempts =
+    besideProject === undefined ? [POSTGRES_PACKAGE] : [pathToFileURL(besideProject).href, POSTGRES_PACKAGE]
+  let last: unknown
+  for (const specifier of attempts) {
+    try {
+      const mod = (await importer(specifier)) as Partial<PostgresModule>
+      if (typeof mod.PostgresStore?.open === 'function') return mod as PostgresModule
+    } catch (e) {
+      last = e
+      const code = (e as { code?: unknown } | null)?.code
+      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e
+    }
+  }
+  throw postgresMissing(url, projectFile, last)
+}
+
+/**
+ * The PostgreSQL store package is not installed.
+ *
+ * @example
+ * throw postgresMissing('postgres://rivers@db/team', '/home/me/shop/rivers.config.ts', undefined)
+ */
+export function postgresMissing(url: string, projectFile: string, cause: unknown): CliError {
+  return new CliError(
+    'RIVERS_STORE_BACKEND_MISSING',
+    `The store ${redact(url)} is a PostgreSQL database, which needs the package ${POSTGRES_PACKAGE}; it is not installed.\n` +
+      `Fix: install it beside the project: (cd ${path.dirname(projectFile)} && npm install ${POSTGRES_PACKAGE})\n` +
+      '     or leave out --store / RIVERS_STORE_URL to use the embedded SQLite store.',
+    cause === undefined ? {} : { cause },
+  )
+}
+
+/**
+ * RIVERS_STORE_URL holds something that is not a PostgreSQL URL.
+ *
+ * @example
+ * throw badStoreUrl('mysql://db/team')
+ */
+export function badStoreUrl(value: string): CliError {
+  return new CliError(
+    'RIVERS_BAD_STORE_URL',
+    `RIVERS_STORE_URL is ${JSON.stringify(redact(value))}, which is not a PostgreSQL URL.\n` +
+      'Fix: set it to postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, or unset it to use the embedded SQLite store (a folder: --store DIR or RIVERS_HOME).',
+  )
+}
+
+/** A URL without its password. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password !== '') u.password = '***'
+    return u.toString()
+  } catch {
+    return url.replace(/:[^:@/]*@/, ':***@')
+  }
+}
+
+/**
+ * A command that works on the embedded store only was given a PostgreSQL store.
+ *
+ * @example
+ * throw sqliteOnly('assets daemon', { url: 'postgres://db/team', from: 'RIVERS_STORE_URL', dir: '.rivers' })
+ */
+export function sqliteOnly(command: string, target: StoreTarget): CliError {
+  return new CliError(
+    'RIVERS_STORE_SQLITE_ONLY',
+    `${command} works on the embedded SQLite store only for now, and ${target.from ?? '--store'} selects the PostgreSQL store ${redact(target.url ?? '')}.\n` +
+      `Fix: run ${command} without --store / RIVERS_STORE_URL (it then uses ${target.dir}).`,
+  )
+}

@@ -1,0 +1,82 @@
+/**
+ * The real `assets` binary on a PostgreSQL team store (issue 16): `--store postgres://…` and
+ * `RIVERS_STORE_URL` select it, records go to the database (no SQLite file is made), and outputs and
+ * logs stay in the local `.rivers/` folder. Needs RIVERS_TEST_PG_URL (`.ci/run` starts a server):
+ * skipped without it on a developer's machine, failing without it in CI.
+ */
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { PostgresStore } from '@rivers-orchestrator/store-postgres'
+import { afterAll, describe, expect, test } from 'vitest'
+import { freshDatabase, pgUnavailable } from '../../../store-postgres/src/testing.js'
+import { pipeline } from './pipeline.js'
+import { makeProject, removeProjects } from './project.js'
+
+afterAll(removeProjects)
+
+describe.skipIf(pgUnavailable() !== undefined)('assets on a PostgreSQL store', () => {
+  test('materialize and status with --store postgres://…, then with RIVERS_STORE_URL', {
+    timeout: 90_000,
+  }, async () => {
+    const { url, drop } = await freshDatabase()
+    try {
+      const p = makeProject({ 'rivers.config.ts': pipeline() })
+      const built = await p.run(['materialize', '--json', '--store', url])
+      expect(built.code, built.stderr).toBe(0)
+      expect([...built.json().materialized].sort()).toEqual(['features', 'model', 'raw', 'report', 'stats'])
+
+      const status = await p.run(['status', '--json', '--store', url])
+      expect(status.code, status.stderr).toBe(0)
+      expect(status.json().assets.map((a: { key: string; status: string }) => [a.key, a.status])).toEqual([
+        ['features', 'fresh'],
+        ['model', 'fresh'],
+        ['raw', 'fresh'],
+        ['report', 'fresh'],
+        ['stats', 'fresh'],
+      ])
+      // Records live in the database; outputs and logs in the local folder; no SQLite store was made.
+      expect(existsSync(path.join(p.dir, '.rivers', 'rivers.db'))).toBe(false)
+      expect(existsSync(path.join(p.dir, '.rivers'))).toBe(true)
+      const store = await PostgresStore.open(url, { pool: { max: 1 } })
+      try {
+        expect((await store.latestRecords()).keys).toEqual(['features', 'model', 'raw', 'report', 'stats'])
+        expect((await store.listRuns()).map((r) => r.status)).toEqual(['success'])
+      } finally {
+        await store.close()
+      }
+
+      // The same store through the environment: a change of code makes features stale there.
+      p.write({ 'rivers.config.ts': pipeline({ features: 'raw.map((x) => x * 3)' }) })
+      const viaEnv = await p.run(['status', '--json'], { env: { RIVERS_STORE_URL: url } })
+      expect(viaEnv.code, viaEnv.stderr).toBe(0)
+      const stale = viaEnv.json().assets.filter((a: { status: string }) => a.status !== 'fresh')
+      expect(stale.map((a: { key: string }) => a.key)).toContain('features')
+      const again = await p.run(['materialize', '--json'], { env: { RIVERS_STORE_URL: url } })
+      expect(again.code, again.stderr).toBe(0)
+      expect(again.json().materialized).toContain('features')
+      expect(again.json().materialized).not.toContain('raw')
+    } finally {
+      await drop()
+    }
+  })
+
+  test('the daemon refuses a PostgreSQL store (SQLite only for now) instead of using another store', {
+    timeout: 30_000,
+  }, async () => {
+    const p = makeProject({ 'rivers.config.ts': pipeline() })
+    const r = await p.run(['daemon'], { env: { RIVERS_STORE_URL: 'postgres://u:pw@127.0.0.1:1/team' } })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('assets daemon works on the embedded SQLite store only for now')
+    expect(r.stderr).not.toContain(':pw@')
+    expect(existsSync(path.join(p.dir, '.rivers', 'rivers.db'))).toBe(false)
+  })
+
+  test('a bad RIVERS_STORE_URL is refused, naming the fix', { timeout: 30_000 }, async () => {
+    const p = makeProject({ 'rivers.config.ts': pipeline() })
+    const r = await p.run(['status'], { env: { RIVERS_STORE_URL: 'mysql://root:pw@db/team' } })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('RIVERS_STORE_URL')
+    expect(r.stderr).toContain('postgres://USER')
+    expect(r.stderr).not.toContain(':pw@')
+  })
+})

@@ -1,0 +1,13 @@
+/**
+ * `@rivers-orchestrator/store-postgres`: a PostgreSQL team store for Rivers (the `Store` seam of
+ * `@rivers-orchestrator/rivers/plugin`). Select it with `assets --store postgres://…`, the
+ * `RIVERS_STORE_URL` variable, or pass it to `openWorkspace(project, { store })`.
+ *
+ * @example
+ * import { PostgresStore } from '@rivers-orchestrator/store-postgres'
+ * const store = await PostgresStore.open('postgres://rivers@db.internal/team', { pool: { max: 5 } })
+ */
+export { PostgresStore, type PostgresStoreOptions } from './postgres-store.js'
+export type { PoolOptions } from './db.js'
+export { PG_MIGRATIONS, PG_SCHEMA_VERSION, type Migration } from './migrations.js'
+export { redactUrl } from './errors.js'

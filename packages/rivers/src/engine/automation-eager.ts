@@ -63,22 +63,24 @@ export function evaluateEager(
   const { kinds, deps: causeDeps, offsets } = causes
   for (let row = 0; row < ids.length; row++) {
     const id = ids[row]!
-    const deps = st.asset(id).deps
     const depIds = st.depIds(id)
+    // The asset's dep list (names, keys) only when a label or the caller needs it: reading a few
+    // flat arrays per input is what keeps this cheap at 100k assets.
+    let deps: readonly ResolvedDep[] | undefined
     let missing: string[] | undefined
     let unbuilt: ResolvedDep[] | undefined
     let inputRequested = false
     let unobservable = false
     for (let k = 0; k < depIds.length; k++) {
       const depId = depIds[k]! as AssetId
-      const d = deps[k]!
       const req = requested[depId] === 1
       if (req) inputRequested = true
       if (!st.hasDataVersion(depId)) {
-        ;(unbuilt ??= []).push(d)
-        if (!req) (missing ??= []).push(d.name)
+        deps ??= st.asset(id).deps
+        ;(unbuilt ??= []).push(deps[k]!)
+        if (!req) (missing ??= []).push(deps[k]!.name)
       }
-      if (st.asset(depId).isSource && st.observation(d.key)?.ok === false) unobservable = true
+      if (st.isSource(depId) && st.observation(st.asset(depId).key)?.ok === false) unobservable = true
     }
     const status = unobservable ? 'unobservable' : statuses[row]!
     let tree: EvaluatedNode
@@ -95,18 +97,21 @@ export function evaluateEager(
         if (dep === noDep) name = '?'
         else {
           name = dep < st.size ? st.asset(dep as AssetId).key : st.keyOf(dep)
+          deps ??= st.asset(id).deps
           for (let k = 0; k < depIds.length; k++) if (depIds[k] === dep) name = deps[k]!.name // the last of that key
         }
         if (changed === undefined) changed = [name]
         else if (!changed.includes(name)) changed.push(name)
       }
       let upcoming: string[] | undefined
-      if (inputRequested)
+      if (inputRequested) {
+        deps ??= st.asset(id).deps
         for (let k = 0; k < depIds.length; k++) {
           const name = deps[k]!.name
           if (requested[depIds[k]!] === 1 && (changed === undefined || !changed.includes(name)))
             (upcoming ??= []).push(name)
         }
+      }
       tree = eagerVerdict(changed, upcoming)
     }
     each(row, tree, status, unbuilt, inputRequested)

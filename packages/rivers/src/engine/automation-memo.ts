@@ -26,8 +26,13 @@ export class TickMemo {
   readonly keys: readonly string[]
   /** Layer of each position: after every conditioned input. */
   readonly depth: Int32Array
-  /** Conditioned consumers of each position (requested inputs make them evaluate in the same tick). */
-  readonly consumers: readonly (readonly number[])[]
+  /**
+   * Conditioned consumers of each position (requested inputs make them evaluate in the same tick):
+   * those of `p` are `consumerList[consumerStart[p] .. consumerStart[p + 1])`, flat arrays that a
+   * tick reaching thousands of assets reads without touching one object per asset.
+   */
+  readonly consumerStart: Int32Array
+  readonly consumerList: Int32Array
   /** When each position must be evaluated again although nothing it reads changed (epoch ms). */
   readonly #wakeAt: Float64Array
   /** The earliest of `#wakeAt` (an idle tick checks this one number). */
@@ -79,7 +84,9 @@ export class TickMemo {
       if (a.def.kind === 'asset' && a.def.automation !== undefined)
         for (const [, key] of conditionReferences(a.def.automation.node).assets) read(st.idOf(key), p)
     })
-    this.consumers = consumers
+    this.consumerStart = new Int32Array(ids.length + 1)
+    for (let p = 0; p < ids.length; p++) this.consumerStart[p + 1] = this.consumerStart[p]! + consumers[p]!.length
+    this.consumerList = Int32Array.from(consumers.flat())
     this.depth = layerDepths(consumers, ids.length)
   }
 

@@ -405,7 +405,9 @@ async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unkno
     out.newMemory.push(mem === undefined ? undefined : [decision.key, mem])
     if (decision.requested && !holders.has(decision.key)) {
       requested[memo.ids[p]!] = 1
-      for (const c of memo.consumers[p]!) {
+      const { consumerStart, consumerList } = memo
+      for (let i = consumerStart[p]!; i < consumerStart[p + 1]!; i++) {
+        const c = consumerList[i]!
         if (queued[c] === 1) continue
         queued[c] = 1
         ;(layers[memo.depth[c]!] ??= []).push(c)
@@ -440,10 +442,11 @@ async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unkno
   for (let d = 0; d < layers.length; d++) {
     const layer = layers[d]
     if (layer === undefined) continue
-    layer.sort((a, b) => a - b) // consumers queued by requests come in any order
+    // Consumers queued by requests come in any order (they are queued in later layers only).
+    const sorted = Int32Array.from(layer).sort()
     const fusedIds: AssetId[] = []
     const generalIds: AssetId[] = []
-    for (const p of layer) (plain[p] === 1 ? fusedIds : generalIds).push(memo.ids[p]!)
+    for (const p of sorted) (plain[p] === 1 ? fusedIds : generalIds).push(memo.ids[p]!)
     // The fused rows first, kept by row; both kinds are then taken in the layer's order.
     const fusedTrees: EvaluatedNode[] = []
     const fusedStatuses: AssetFacts['status'][] = []
@@ -459,7 +462,7 @@ async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unkno
     const pending: Promise<void>[] = []
     let nextFused = 0
     let nextGeneral = 0
-    for (const p of layer) {
+    for (const p of sorted) {
       if (plain[p] === 1) {
         const j = nextFused++
         const tree = fusedTrees[j]!
@@ -516,15 +519,20 @@ function settle(host: TickHost, ev: Evaluated, memories: Map<string, unknown>, a
   const { decisions, facts, newMemory } = ev
   ev.positions.forEach((p, i) => {
     const d = decisions[i]!
-    const def = st.asset(memo.ids[p]!).def
-    const node = def.kind === 'asset' ? def.automation!.node : MISSING
     const f = facts[i]
-    // The fused path (no facts) is plain `eager`: no clock, no error.
-    memo.setWake(p, f === undefined ? Infinity : nextWake(node, f, d.tree, at))
+    // The fused path (no facts) is plain `eager`: no clock, no error, no asset object to read.
+    let timed = false
+    if (f === undefined) memo.setWake(p, Infinity)
+    else {
+      const def = st.asset(memo.ids[p]!).def
+      const node = def.kind === 'asset' ? def.automation!.node : MISSING
+      memo.setWake(p, nextWake(node, f, d.tree, at))
+      timed = readsEvaluationTime(node)
+    }
     const entry = newMemory[i]
     const before = memories.get(d.key)
     // The same as committed, but for `evaluatedAt` (which only `on_cron` reads).
-    const same = entry !== undefined && !readsEvaluationTime(node) && sameMemory(before ?? NO_MEMORY, entry[1])
+    const same = entry !== undefined && !timed && sameMemory(before ?? NO_MEMORY, entry[1])
     if (dryRun) {
       newMemory[i] = undefined
       // An error re-evaluates at the next tick anyway (its wake-up time is now).

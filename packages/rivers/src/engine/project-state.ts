@@ -72,6 +72,7 @@ export class ProjectState {
   #cursor: LatestCursor | undefined
   readonly #observed = new Map<string, Observed>()
   readonly #depIds: (Uint32Array | undefined)[] = []
+  #sourceFlags: Uint8Array | undefined
   /** Store reads and writes that update the core, in order: a reload never undoes a newer record. */
   #queue: Promise<unknown> = Promise.resolve()
   /** Per-partition state, when the project has partitioned assets. */
@@ -167,6 +168,17 @@ export class ProjectState {
   /** The asset with id `id`. */
   asset(id: AssetId): ResolvedAsset {
     return this.#project.assets[id]!
+  }
+
+  /** Whether the asset is a source (a flat array, read without touching the asset's object). */
+  isSource(id: AssetId): boolean {
+    let flags = this.#sourceFlags
+    if (flags === undefined) {
+      const assets = this.#project.assets
+      this.#sourceFlags = flags = new Uint8Array(assets.length)
+      for (let i = 0; i < assets.length; i++) if (assets[i]!.isSource) flags[i] = 1
+    }
+    return flags[id] === 1
   }
 
   /** The id of a key, if it is an asset. */

@@ -218,7 +218,7 @@ export async function runTick(host: TickHost, options: TickOptions = {}): Promis
   const memories = (memo.memories ??= memo.ids.length === 0 ? new Map() : await store.automationState('asset'))
   const ev = await evaluateDirty(host, memories, at)
   const { decisions, newMemory } = ev
-  gateRequests(ev, memo.holders ?? new Map())
+  gateRequests(ev, memo.holders ?? new Map(), st, memo)
   const requested = decisions.filter((d) => d.requested).map((d) => d.key)
   settle(host, ev, memories, at, dryRun)
 
@@ -576,13 +576,15 @@ function isEmpty(o: object): boolean {
  * Drops requests that cannot run now: an asset a run is building (its lease is held), and an asset
  * whose input has no data version and is not requested in the same tick (repeated to a fixpoint).
  */
-function gateRequests(ev: Evaluated, holders: ReadonlyMap<string, string>): void {
-  const { decisions, unbuilt } = ev
-  const requested = new Set<string>()
-  for (const d of decisions) {
+function gateRequests(ev: Evaluated, holders: ReadonlyMap<string, string>, st: ProjectState, memo: TickMemo): void {
+  const { decisions, unbuilt, positions } = ev
+  /** Requested, by asset id (a tick requests thousands: no set of keys). */
+  const requested = new Uint8Array(st.size)
+  for (let i = 0; i < decisions.length; i++) {
+    const d = decisions[i]!
     if (!d.requested) continue
     const holder = holders.get(d.key)
-    if (holder === undefined) requested.add(d.key)
+    if (holder === undefined) requested[memo.ids[positions[i]!]!] = 1
     else {
       d.requested = false
       d.reason = `in progress: run ${holder} holds its lease`
@@ -596,14 +598,14 @@ function gateRequests(ev: Evaluated, holders: ReadonlyMap<string, string>): void
       if (!d.requested || inputs === undefined) continue
       let missing: { name: string; key: string } | undefined
       for (const x of inputs)
-        if (!requested.has(x.key)) {
+        if (requested[st.idOf(x.key)!] !== 1) {
           missing = x
           break
         }
       if (missing === undefined) continue
       d.requested = false
       d.reason = `input ${missing.name} (${missing.key}) has no data and is not requested`
-      requested.delete(d.key)
+      requested[memo.ids[positions[i]!]!] = 0
       changed = true
     }
   }

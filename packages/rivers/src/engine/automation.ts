@@ -447,7 +447,26 @@ async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unkno
     const fusedIds: AssetId[] = []
     const generalIds: AssetId[] = []
     for (const p of sorted) (plain[p] === 1 ? fusedIds : generalIds).push(memo.ids[p]!)
-    // The fused rows first, kept by row; both kinds are then taken in the layer's order.
+    const pushFused = (
+      p: number,
+      tree: EvaluatedNode,
+      status: AssetFacts['status'],
+      unbuilt: readonly ResolvedDep[] | undefined,
+      inputRequested: boolean,
+    ): void => {
+      const key = memo.keys[p]!
+      const last = lastRequestedAt(key)
+      const mem =
+        last === undefined ? { evaluatedAt: at, nodes: {} } : { evaluatedAt: at, nodes: {}, lastRequestedAt: last }
+      push(p, { key, requested: tree.value, tree }, undefined, status, unbuilt, inputRequested, mem)
+    }
+    if (generalIds.length === 0) {
+      evaluateEager(st, fusedIds, requested, (row, tree, status, unbuilt, inputRequested) =>
+        pushFused(sorted[row]!, tree, status, unbuilt, inputRequested),
+      )
+      continue
+    }
+    // A mixed layer: the fused rows first, kept by row; both kinds are then taken in the layer's order.
     const fusedTrees: EvaluatedNode[] = []
     const fusedStatuses: AssetFacts['status'][] = []
     const fusedUnbuilt: (readonly ResolvedDep[] | undefined)[] = []
@@ -465,13 +484,7 @@ async function evaluateDirty(host: TickHost, memories: ReadonlyMap<string, unkno
     for (const p of sorted) {
       if (plain[p] === 1) {
         const j = nextFused++
-        const tree = fusedTrees[j]!
-        const key = memo.keys[p]!
-        const last = lastRequestedAt(key)
-        const mem =
-          last === undefined ? { evaluatedAt: at, nodes: {} } : { evaluatedAt: at, nodes: {}, lastRequestedAt: last }
-        const decision = { key, requested: tree.value, tree }
-        push(p, decision, undefined, fusedStatuses[j]!, fusedUnbuilt[j], fusedInputRequested[j]!, mem)
+        pushFused(p, fusedTrees[j]!, fusedStatuses[j]!, fusedUnbuilt[j], fusedInputRequested[j]!)
         continue
       }
       const f = generalFacts[nextGeneral++]!

@@ -13,8 +13,8 @@ export { PG_MIGRATIONS, PG_SCHEMA_VERSION, type Migration } from './migrations.j
 export { redactUrl } from './errors.js'
 export {
   migrateFromSqlite,
-  MIGRATED_TABLES,
   type SqliteMigration,
   type TableCopy,
   type MigrateOptions,
 } from './migrate-from-sqlite.js'
+export { MIGRATED_TABLES } from './migrate-rules.js'

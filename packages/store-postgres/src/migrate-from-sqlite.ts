@@ -15,6 +15,7 @@ import { createRequire } from 'node:module'
 import type BetterSqlite3 from 'better-sqlite3'
 import { Db, type Queryable } from './db.js'
 import { migrate } from './migrations.js'
+import { COMPARED, MIGRATED_TABLES, NATURAL_KEYS, PARENT_KEYS, PARENTS, UPSERT_IF_NEWER } from './migrate-rules.js'
 import {
   sqliteStoreMissing,
   sqliteVersionMismatch,
@@ -23,51 +24,15 @@ import {
   unhandledTable,
 } from './migrate-errors.js'
 
-/**
- * The tables copied, parents before children (foreign keys). `store_counters` is merged apart: the
- * target counts its own deletions, and keeps the larger count.
- */
-export const MIGRATED_TABLES: readonly string[] = [
-  'runs',
-  'materializations',
-  'materialization_inputs',
-  'latest',
-  'check_results',
-  'events',
-  'metrics',
-  'materialization_params',
-  'pins',
-  'leases',
-  'jobs',
-  'automation_ticks',
-  'automation_decisions',
-  'automation_state',
-  'dynamic_partitions',
-  'backfills',
-  'backfill_progress',
-]
-
-/** The key of a table without a primary key: one value per (record, name, step). */
-const NATURAL_KEYS: Readonly<Record<string, readonly string[]>> = {
-  metrics: ['materialization_id', 'name', 'step'],
-}
-
-/**
- * Rows the target may have moved on from since an earlier migration: a different row under the same
- * key is accepted when this column is larger there (`latest` pointing to a newer record, automation
- * state saved later), not taken for another store's data.
- */
-const NEWER_IN_TARGET: Readonly<Record<string, string>> = {
-  latest: 'materialization_id',
-  automation_state: 'updated_at',
-}
-
 /** What one table contributed. */
 export interface TableCopy {
   table: string
   /** Rows in the SQLite store. */
   rows: number
-  /** Rows written to PostgreSQL by this migration (the others were there already, identical). */
+  /**
+   * Rows written to PostgreSQL by this migration; the others were there already (the same rows), or
+   * belong to a record, run or tick an earlier migration copied (the target may have deleted them since).
+   */
   copied: number
 }
 
@@ -121,10 +86,11 @@ export async function migrateFromSqlite(
   const batch = Math.max(1, options.batch ?? 1000)
   const sqlite = openSqlite(sqliteFile)
   const db = new Db(url, { max: 1 })
+  // One snapshot of the SQLite side for the whole copy: a deferred transaction holds its first read
+  // (the schema version, just below) until COMMIT; a run writing meanwhile does not show through.
+  sqlite.exec('BEGIN')
   try {
-    const pgVersion = await migrate(db)
     const version = sqlite.pragma('user_version', { simple: true }) as number
-    if (version !== pgVersion) throw sqliteVersionMismatch(sqliteFile, version, pgVersion)
     const names = (
       sqlite.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).all() as {
         name: string
@@ -133,26 +99,25 @@ export async function migrateFromSqlite(
     for (const name of names) {
       if (!MIGRATED_TABLES.includes(name) && name !== 'store_counters') throw unhandledTable(sqliteFile, name)
     }
+    const pgVersion = await migrate(db)
+    if (version !== pgVersion) throw sqliteVersionMismatch(sqliteFile, version, pgVersion)
     const pgColumns = await columnsOf(db)
-    // One snapshot of the SQLite side for the whole copy: a deferred transaction holds its first read.
-    sqlite.exec('BEGIN')
-    try {
-      const tables = await db.tx(async (c) => {
-        await c.query(`LOCK TABLE ${[...MIGRATED_TABLES, 'store_counters'].join(', ')} IN SHARE ROW EXCLUSIVE MODE`)
-        const out: TableCopy[] = []
-        for (const table of MIGRATED_TABLES) {
-          if (!names.includes(table)) continue
-          out.push(await copyTable(c, sqlite, sqliteFile, url, table, pgColumns.get(table) ?? [], batch))
-        }
-        if (names.includes('store_counters')) out.push(await mergeCounters(c, sqlite))
-        await advanceSequences(c, pgColumns)
-        return out
-      }, 'the migration from SQLite')
-      return { schemaVersion: pgVersion, tables, copied: tables.reduce((n, t) => n + t.copied, 0) }
-    } finally {
-      sqlite.exec('COMMIT')
-    }
+    const tables = await db.tx(async (c) => {
+      await c.query(`LOCK TABLE ${[...MIGRATED_TABLES, 'store_counters'].join(', ')} IN SHARE ROW EXCLUSIVE MODE`)
+      const out: TableCopy[] = []
+      const copiedKeys = new Map<string, Set<unknown>>()
+      for (const table of MIGRATED_TABLES) {
+        if (!names.includes(table)) continue
+        const pg = pgColumns.get(table) ?? []
+        out.push(await copyTable(c, sqlite, { file: sqliteFile, url, table, pg, batch, copiedKeys }))
+      }
+      if (names.includes('store_counters')) out.push(await mergeCounters(c, sqlite))
+      await advanceSequences(c, pgColumns)
+      return out
+    }, 'the migration from SQLite')
+    return { schemaVersion: pgVersion, tables, copied: tables.reduce((n, t) => n + t.copied, 0) }
   } finally {
+    sqlite.exec('COMMIT')
     sqlite.close()
     await db.end()
   }
@@ -179,26 +144,29 @@ async function columnsOf(db: Queryable): Promise<Map<string, PgColumn[]>> {
   return out
 }
 
-/** Copies one table in batches; checks first that the rows the target holds under the same keys are equal. */
-async function copyTable(
-  c: Queryable,
-  sqlite: BetterSqlite3.Database,
-  sqliteFile: string,
-  url: string,
-  table: string,
-  pg: readonly PgColumn[],
-  batch: number,
-): Promise<TableCopy> {
+/** What `copyTable` copies where, and the keys of the parent rows copied so far (filled by it). */
+interface CopyJob {
+  file: string
+  url: string
+  table: string
+  pg: readonly PgColumn[]
+  batch: number
+  copiedKeys: Map<string, Set<unknown>>
+}
+
+/** Copies one table in batches; checks first that the rows the target holds under the same keys are the same. */
+async function copyTable(c: Queryable, sqlite: BetterSqlite3.Database, job: CopyJob): Promise<TableCopy> {
+  const { table, pg } = job
   const info = sqlite.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).all(table) as { name: string }[]
   const columns: PgColumn[] = info.map(({ name }) => {
     const col = pg.find((p) => p.name === name)
-    if (col === undefined) throw unhandledColumn(sqliteFile, table, name)
+    if (col === undefined) throw unhandledColumn(job.file, table, name)
     return col
   })
   const pk = pg.filter((p) => p.pk).map((p) => p.name)
   const natural = pk.length === 0
   const key = natural ? (NATURAL_KEYS[table] ?? []) : pk
-  if (key.length === 0) throw unhandledTable(sqliteFile, table)
+  if (key.length === 0) throw unhandledTable(job.file, table)
   const withoutRowid = /WITHOUT\s+ROWID/i.test(
     (sqlite.prepare(`SELECT sql FROM sqlite_schema WHERE name = ?`).get(table) as { sql: string }).sql,
   )
@@ -208,24 +176,34 @@ async function copyTable(
   const order = table === 'metrics' ? ' ORDER BY materialization_id, rowid' : withoutRowid ? '' : ' ORDER BY rowid'
   const statement = sqlite.prepare(`SELECT ${list} FROM "${table}"${order}`).raw(true)
   const source = `unnest(${columns.map((col, i) => `$${i + 1}::${col.type}[]`).join(', ')}) AS u(${list})`
-  const newer = NEWER_IN_TARGET[table]
   const match = key
     .map((k) => (natural ? `t."${k}" IS NOT DISTINCT FROM u."${k}"` : `t."${k}" = u."${k}"`))
     .join(' AND ')
-  const conflict = `SELECT ${key.map((k) => `u."${k}"`).join(', ')} FROM ${source} JOIN "${table}" t ON ${match}
-     WHERE (${columns.map((col) => `t."${col.name}"`).join(', ')}) IS DISTINCT FROM (${columns.map((col) => `u."${col.name}"`).join(', ')})${
-       newer === undefined
-         ? ''
-         : `
-       AND NOT (t."${newer}" > u."${newer}")`
-     }
-     LIMIT 1`
+  const compared = COMPARED[table] ?? columns.map((col) => col.name)
+  const conflict =
+    compared.length === 0
+      ? undefined
+      : `SELECT ${key.map((k) => `u."${k}"`).join(', ')} FROM ${source} JOIN "${table}" t ON ${match}
+          WHERE (${compared.map((n) => `t."${n}"`).join(', ')}) IS DISTINCT FROM (${compared.map((n) => `u."${n}"`).join(', ')})
+          LIMIT 1`
   const overriding = columns.some((col) => col.identity) ? ' OVERRIDING SYSTEM VALUE' : ''
+  const newer = UPSERT_IF_NEWER[table]
+  const onConflict =
+    newer === undefined
+      ? 'DO NOTHING'
+      : `DO UPDATE SET (${list}) = (${columns.map((col) => `excluded."${col.name}"`).join(', ')})
+          WHERE "${table}"."${newer}" < excluded."${newer}"`
+  const parentKey = PARENT_KEYS[table]
   const insert = natural
     ? `INSERT INTO "${table}" (${list})${overriding} SELECT * FROM ${source}
         WHERE NOT EXISTS (SELECT 1 FROM "${table}" t WHERE ${match})`
     : `INSERT INTO "${table}" (${list})${overriding} SELECT * FROM ${source}
-        ON CONFLICT (${pk.map((k) => `"${k}"`).join(', ')}) DO NOTHING`
+        ON CONFLICT (${pk.map((k) => `"${k}"`).join(', ')}) ${onConflict}${parentKey === undefined ? '' : ` RETURNING "${parentKey}" AS k`}`
+  const copiedHere = new Set<unknown>()
+  if (parentKey !== undefined) job.copiedKeys.set(table, copiedHere)
+  const parent = PARENTS[table]
+  const parentAt = parent === undefined ? -1 : columns.findIndex((col) => col.name === parent[0])
+  const parentCopied = parent === undefined ? undefined : (job.copiedKeys.get(parent[1]) ?? new Set<unknown>())
   const booleans = columns.map((col) => col.type === 'boolean')
   let rows = 0
   let copied = 0
@@ -233,15 +211,20 @@ async function copyTable(
   const flush = async () => {
     if (pending.length === 0) return
     const arrays = columns.map((_, i) => pending.map((row) => (booleans[i] && row[i] !== null ? row[i] !== 0 : row[i])))
-    const clash = await c.query(conflict, arrays)
-    if (clash.rows.length > 0) throw targetHoldsOtherData(url, table, key, Object.values(clash.rows[0]!))
-    copied += (await c.query(insert, arrays)).rowCount ?? 0
-    rows += pending.length
+    const clash = conflict === undefined ? undefined : await c.query(conflict, arrays)
+    if (clash !== undefined && clash.rows.length > 0) {
+      throw targetHoldsOtherData(job.url, table, key, Object.values(clash.rows[0]!))
+    }
+    const done = await c.query<{ k: unknown }>(insert, arrays)
+    copied += done.rowCount ?? 0
+    for (const r of done.rows) copiedHere.add(r.k)
     pending = []
   }
   const group = table === 'metrics' ? columns.findIndex((col) => col.name === 'materialization_id') : -1
   for (const row of statement.iterate() as IterableIterator<unknown[]>) {
-    if (pending.length >= batch && (group < 0 || pending[pending.length - 1]![group] !== row[group])) await flush()
+    rows++
+    if (parentCopied !== undefined && !parentCopied.has(row[parentAt])) continue
+    if (pending.length >= job.batch && (group < 0 || pending[pending.length - 1]![group] !== row[group])) await flush()
     pending.push(row)
   }
   await flush()

@@ -133,12 +133,25 @@ describe.skipIf(skip)('migrateFromSqlite', () => {
         })
         expect(id).toBeGreaterThan(maxId)
         expect(await pg.appendEvent('after-migration', 'note')).toBeGreaterThan(byTable.events!.rows)
+        // The team store moves on: a pin removed, an asset wiped, a run finished.
+        expect(await pg.unpin('total')).toBe(1)
+        expect(await pg.wipe(['day'])).toBe(3)
+        await pg.finishRun('after-migration', 'success', {})
       } finally {
         await pg.close()
       }
 
-      // The target moved on (a newer latest record of raw): migrating again still copies nothing.
-      expect((await migrateFromSqlite(file, url)).copied).toBe(0)
+      // Migrating again copies nothing, and undoes nothing the team store did since.
+      const third = await migrateFromSqlite(file, url)
+      expect(third.copied).toBe(0)
+      const after = await PostgresStore.open(url, { pool: { max: 1 } })
+      try {
+        expect(await after.pins()).toEqual([])
+        expect((await after.latestRecords()).keys).toEqual(['raw', 'total'])
+        expect((await after.currentRecord('raw'))?.runId).toBe('after-migration')
+      } finally {
+        await after.close()
+      }
     } finally {
       await sqlite.close()
       await drop()

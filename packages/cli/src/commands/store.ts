@@ -48,7 +48,7 @@ export async function storeMigrate(
   const width = Math.max(...done.tables.map((t) => t.table.length))
   const lines = done.tables.map(
     (t) =>
-      `  ${t.table.padEnd(width)}  ${t.copied}${t.copied === t.rows ? '' : ` (${t.rows - t.copied} already there)`}`,
+      `  ${t.table.padEnd(width)}  ${t.copied}${t.copied === t.rows ? '' : ` of ${t.rows} (the rest: there already, or migrated before)`}`,
   )
   print(
     ctx,

@@ -194,7 +194,9 @@ describe.skipIf(skip)('migrateFromSqlite', () => {
     }
   })
 
-  it('refuses a SQLite table it does not know, naming it, before writing anything', { timeout: 30_000 }, async () => {
+  it('refuses a SQLite table or column it does not know, or another schema version, naming it, writing nothing', {
+    timeout: 30_000,
+  }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'rivers-migrate-extra-'))
     dirs.push(dir)
     const copy = path.join(dir, 'rivers.db')
@@ -212,6 +214,30 @@ describe.skipIf(skip)('migrateFromSqlite', () => {
         await pg.close()
       }
       await expect(migrateFromSqlite(path.join(dir, 'missing.db'), url)).rejects.toThrow(/no SQLite store to migrate/)
+
+      const column = path.join(dir, 'column.db')
+      copyFileSync(file, column)
+      const withColumn = new Database(column)
+      withColumn.exec('ALTER TABLE runs ADD COLUMN labels TEXT')
+      withColumn.close()
+      await expect(migrateFromSqlite(column, url)).rejects.toThrow(
+        /column runs\.labels that the PostgreSQL table "runs" lacks/,
+      )
+
+      const older = path.join(dir, 'older.db')
+      copyFileSync(file, older)
+      const old = new Database(older)
+      old.pragma('user_version = 6')
+      old.close()
+      await expect(migrateFromSqlite(older, url)).rejects.toThrow(
+        /schema version 6, and the PostgreSQL store is at version 7/,
+      )
+      const still = await PostgresStore.open(url, { pool: { max: 1 } })
+      try {
+        expect(await still.listRuns()).toEqual([])
+      } finally {
+        await still.close()
+      }
     } finally {
       await drop()
     }

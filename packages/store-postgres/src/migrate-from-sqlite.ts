@@ -7,7 +7,8 @@
  * transaction, its tables locked against writers, with one multi-row statement per batch (`unnest` of
  * one array per column). A row whose key the target already holds is skipped when it is the same row
  * (a second migration copies nothing) and refused when it differs: the transaction rolls back and
- * nothing is written. A SQLite table or column this code does not know stops the migration, naming it:
+ * nothing is written. What "the same" means per table, and which rows are copied only with their
+ * record, run or tick (so that a second migration undoes no wipe or unpin), is in migrate-rules.ts. A SQLite table or column this code does not know stops the migration, naming it:
  * data is never dropped silently. Storage files (outputs) are not moved: the records keep their paths.
  */
 import { existsSync } from 'node:fs'

@@ -30,6 +30,12 @@ describe('--help', () => {
     },
   )
 
+  test('assets store migrate --help', async () => {
+    const r = await run(['store', 'migrate', '--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatchSnapshot()
+  })
+
   test('--version', async () => {
     expect(await run(['--version'])).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' })
   })

@@ -296,6 +296,31 @@ artifact, a pinned one's (\`assets pin\`), or anything a run still going may use
       }),
     )
 
+  const store = command('store', 'manage the store: migrate copies the embedded SQLite store into PostgreSQL')
+  store
+    .command('migrate')
+    .summary('copy the SQLite store (--store DIR, default .rivers/) into a PostgreSQL store, ids kept')
+    .description('copy the SQLite store (--store DIR, default .rivers/) into a PostgreSQL store, ids kept')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput(output(io))
+    .requiredOption('--to <url>', 'the PostgreSQL store: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE')
+    .addHelpText(
+      'after',
+      `
+Every table is copied with its ids, in one transaction: a failure leaves the target as it was.
+Run again, it copies nothing new; a target holding other rows under the same ids is refused.
+Outputs and run logs are not moved: the records keep their paths under the local folder, which
+the PostgreSQL store uses too (.rivers/ beside the project, or RIVERS_HOME). Then use the team
+store with --store postgres://… or RIVERS_STORE_URL.`,
+    )
+    .action(
+      run(async () => {
+        const { storeMigrate } = await import('./commands/store.js')
+        return (ctx: Ctx, flags: { to: string }) => storeMigrate(ctx, flags)
+      }),
+    )
+
   command('tick', 'evaluate the automation conditions, schedules and sensors once, and run what they request')
     .option('--dry-run', 'print the decisions only: nothing is stored and no run is launched')
     .option('--now <time>', 'evaluate as if it were this time (ISO 8601, e.g. 2026-12-05T03:00:00Z)')

@@ -63,7 +63,7 @@ export function storeTargetOf(
 }
 
 /** What the PostgreSQL store package exports (the part the CLI uses). */
-interface PostgresModule {
+export interface PostgresModule {
   PostgresStore: { open(url: string, options?: { pool?: { max?: number } }): Promise<Store> }
 }
 
@@ -87,7 +87,14 @@ export async function openStoreUrl(
   return mod.PostgresStore.open(url)
 }
 
-async function loadPostgres(projectFile: string, importer: Importer, url: string): Promise<PostgresModule> {
+/**
+ * Imports the PostgreSQL store package (beside the project file, else beside the CLI), or throws
+ * `postgresMissing` naming `url` and the install command.
+ *
+ * @example
+ * const mod = await loadPostgres('/home/me/shop/rivers.config.ts', (s) => import(s), 'postgres://rivers@db/team')
+ */
+export async function loadPostgres(projectFile: string, importer: Importer, url: string): Promise<PostgresModule> {
   let besideProject: string | undefined
   try {
     besideProject = createRequire(projectFile).resolve(POSTGRES_PACKAGE)

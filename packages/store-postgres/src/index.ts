@@ -11,3 +11,10 @@ export { PostgresStore, type PostgresStoreOptions } from './postgres-store.js'
 export type { PoolOptions } from './db.js'
 export { PG_MIGRATIONS, PG_SCHEMA_VERSION, type Migration } from './migrations.js'
 export { redactUrl } from './errors.js'
+export {
+  migrateFromSqlite,
+  type SqliteMigration,
+  type TableCopy,
+  type MigrateOptions,
+} from './migrate-from-sqlite.js'
+export { MIGRATED_TABLES } from './migrate-rules.js'

@@ -60,7 +60,10 @@ export function buildProgram(io: Io, state: ProgramState): Command {
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help of a command')
     .option('--project <file>', 'project file (default: rivers.config.{ts,mts,js,mjs} here or in a parent folder)')
-    .option('--store <dir>', 'store folder (default: $RIVERS_HOME, else .rivers/ beside the project)')
+    .option(
+      '--store <dir|url>',
+      'store folder, or postgres://… for a team store (default: $RIVERS_STORE_URL, else $RIVERS_HOME, else .rivers/ beside the project)',
+    )
     .option('--json', 'print one JSON document on stdout (logs go to stderr)')
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS))
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')

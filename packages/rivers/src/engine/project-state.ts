@@ -19,6 +19,7 @@ import type { RunConfig } from './run-config.js'
 import { nativeModule } from '../native.js'
 import { type Observed, observeSources, sourcePath } from './sources.js'
 import { type PartitionPlan, PartitionState } from './partition-state.js'
+import { RecordQueue } from './record-queue.js'
 import type { PartitionDefinition } from '../partitions/types.js'
 
 /** A result to record: a materialization of an asset, or an observation of a source. */
@@ -66,6 +67,8 @@ export class ProjectState {
   /** Latest records made by this process, or read by `refresh()`, since the last full load. */
   readonly #recorded = new Map<AssetId, LastRecord>()
   #seenRecordId: number | undefined
+  /** `Store.othersVersion()` as read before the last load or refresh (undefined: not known). */
+  #othersSeen: number | undefined
   /** Inputs consumed by the latest records `refresh()` read since the last full load. */
   readonly #consumed = new Map<AssetId, Map<string, string>>()
   /** Where the last load or refresh stood in the store (stores with `latestRecordsSince`). */
@@ -74,6 +77,8 @@ export class ProjectState {
   readonly #depIds: (Uint32Array | undefined)[] = []
   /** Store reads and writes that update the core, in order: a reload never undoes a newer record. */
   #queue: Promise<unknown> = Promise.resolve()
+  /** Records applied to the core whose store write is group-committed (`recordSoon`). */
+  readonly #records: RecordQueue
   /** Per-partition state, when the project has partitioned assets. */
   #parts: PartitionState | undefined
   /** Ids of the partitioned assets. */
@@ -91,6 +96,7 @@ export class ProjectState {
   ) {
     this.#project = project
     this.#store = store
+    this.#records = new RecordQueue(store)
     this.#baseDir = baseDir
     this.#config = config
     this.#code = codeVersions(project, code)
@@ -272,7 +278,12 @@ export class ProjectState {
 
   /** Runs `fn` after every store operation queued before it (and before any queued after it). */
   #inOrder<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(fn, fn)
+    // Every store read or write of records waits for the group-committed records queued before it.
+    const run = async (): Promise<T> => {
+      await this.#records.flush()
+      return fn()
+    }
+    const next = this.#queue.then(run, run)
     this.#queue = next.catch(() => undefined)
     return next
   }
@@ -313,6 +324,7 @@ export class ProjectState {
         return 'all' as const
       }
       if (!store.latestRecordsSince || this.#cursor === undefined) return reloadAll()
+      const others = await store.othersVersion?.()
       // New time windows or dynamic keys: the partition spaces are rebuilt.
       if (parts !== undefined && (await parts.moved(store))) return reloadAll()
       const { cursor, all, packed, partitions } = await store.latestRecordsSince(this.#cursor, {
@@ -320,6 +332,7 @@ export class ProjectState {
       })
       if (parts !== undefined && (all || partitions === undefined)) return reloadAll()
       this.#cursor = cursor
+      this.#othersSeen = others
       if (all) {
         this.#loadAll(packed)
         return 'all' as const
@@ -357,6 +370,8 @@ export class ProjectState {
 
   async #reloadAll(): Promise<void> {
     const store = this.#store
+    // Read before the records: a write by another process after it changes it.
+    this.#othersSeen = await store.othersVersion?.()
     if (this.#parts !== undefined) {
       // New time windows, or dynamic keys edited meanwhile: the spaces are rebuilt, then loaded.
       if (await this.#parts.moved(store)) await this.#openPartitions()
@@ -489,6 +504,41 @@ export class ProjectState {
   }
 
   /**
+   * Records a materialization of an unpartitioned asset with group commit: the core and the cache
+   * know it once this resolves (its dependents may be planned and run on it), and `committed`
+   * resolves to its record id once the store has it, in one transaction with the records queued
+   * near it (see `RecordQueue`). Its output must already be durable. Records commit in the order
+   * they were made, and before any other store call of this state; `flushRecords()` commits them now.
+   *
+   * @example
+   * const { committed } = await state.recordSoon({ id, runId, kind: 'materialization', dataVersion, inputs, startedAt, finishedAt })
+   * const recordId = await committed
+   */
+  recordSoon(r: NewAssetRecord): Promise<{ committed: Promise<number> }> {
+    if (r.partition !== undefined || this.#parts?.definition(r.id) !== undefined)
+      return this.record(r).then((id) => ({ committed: Promise.resolve(id) }))
+    // In the state's queue (no flush: it is what gets flushed), so a reload never undoes it.
+    const next = this.#queue.then(() => {
+      const committed = this.#records.add(this.#storeRecord(r))
+      this.#applyRecord(r)
+      return { committed }
+    })
+    this.#queue = next.catch(() => undefined)
+    return next
+  }
+
+  /**
+   * Commits the records `recordSoon` queued; resolves once they are stored (or refused: their own
+   * promises say so).
+   *
+   * @example
+   * await state.flushRecords()
+   */
+  flushRecords(): Promise<void> {
+    return this.#records.flush()
+  }
+
+  /**
    * Records many partitions' results (of partitioned assets) in one store transaction, all or none,
    * then tells the core once; returns the record ids in order. A backfill's partitions are recorded
    * this way, a batch at a time: one commit and one roll-up per batch instead of per partition.
@@ -551,6 +601,12 @@ export class ProjectState {
 
   async #record(r: NewAssetRecord): Promise<number> {
     const recordId = await this.#store.recordMaterialization(this.#storeRecord(r))
+    this.#applyRecord(r)
+    return recordId
+  }
+
+  /** A record into the core (early cutoff for its children) and the cache of what this process knows. */
+  #applyRecord(r: NewAssetRecord): void {
     const code = this.#code[r.id]!
     const config = this.#config.hash(r.id)
     if (this.#parts !== undefined) {
@@ -559,7 +615,7 @@ export class ProjectState {
       ])
       if (this.#parts.definition(r.id) !== undefined) {
         this.#syncRollups(r.id)
-        return recordId
+        return
       }
     }
     this.#planner.applyRecords(singleRecord(r.id, code, config, r.dataVersion, r.inputs))
@@ -572,7 +628,6 @@ export class ProjectState {
       kind: r.kind,
     })
     this.#syncRollups(r.id)
-    return recordId
   }
 
   /**
@@ -610,6 +665,9 @@ export class ProjectState {
    * if (!(await state.knowsCurrentRecord('model'))) await state.reload()
    */
   async knowsCurrentRecord(key: string): Promise<boolean> {
+    const store = this.#store
+    // Nobody else wrote to the store since the last load or refresh: what this process knows is current.
+    if (this.#othersSeen !== undefined && (await store.othersVersion?.()) === this.#othersSeen) return true
     const id = this.#ids.get(key)
     const known = id === undefined ? undefined : this.last(id)
     const current = await this.#store.currentRecord(key)

@@ -137,8 +137,9 @@ function notRecorded(key: string, first: { key: string; error: unknown }): River
   const cause = first.error instanceof Error ? first.error.message : String(first.error)
   return new RiversError(
     'RIVERS_NOT_RECORDED',
-    `asset "${key}" was built but not recorded: the store could not record "${first.key}" earlier in this run (${cause}), ` +
-      'and a record may not be stored before the records it depends on. Fix the store problem and run again: ' +
+    `asset "${key}" was built but not recorded: the store could not record "${first.key}" (${cause}) in the same ` +
+      'transaction or an earlier one of this run, and no record may be stored after a lost one (it may be an input). ' +
+      'Fix the store problem and run again: ' +
       `"${key}" is stale and will be built again`,
     { exitCode: 1, cause: first.error },
   )

@@ -303,7 +303,7 @@ export class SqliteStore implements Store {
    * @example
    * const before = await store.othersVersion()
    * // … another process records something …
-   * (await store.othersVersion()) !== before // true
+   * const changed = (await store.othersVersion()) !== before // true
    */
   async othersVersion(): Promise<number> {
     try {

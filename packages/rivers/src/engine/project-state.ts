@@ -539,6 +539,22 @@ export class ProjectState {
   }
 
   /**
+   * After a record the store refused (the core knew it, and maybe records built on it): reloads
+   * everything from the store, so the core holds what the store holds, and accepts records again.
+   * Nothing when no record was refused.
+   *
+   * @example
+   * await state.recoverLostRecords() // at the end of a run
+   */
+  async recoverLostRecords(): Promise<void> {
+    if (!this.#records.failed) return
+    await this.#inOrder(async () => {
+      this.#records.reset()
+      await this.#reloadAll()
+    })
+  }
+
+  /**
    * Records many partitions' results (of partitioned assets) in one store transaction, all or none,
    * then tells the core once; returns the record ids in order. A backfill's partitions are recorded
    * this way, a batch at a time: one commit and one roll-up per batch instead of per partition.
@@ -639,12 +655,14 @@ export class ProjectState {
    */
   async recordObservations(runId: string, selection: readonly AssetId[]): Promise<void> {
     const selected = new Set(selection)
+    // Group-committed: one transaction for the sources of a run, not one each.
+    const committed: Promise<number>[] = []
     for (const [key, obs] of this.#observed) {
       if (!obs.ok) continue
       const id = this.#ids.get(key)!
       if (!(selected.has(id) || this.asset(id).isSource) || this.last(id)?.dataVersion === obs.version) continue
       const now = new Date()
-      await this.record({
+      const pending = await this.recordSoon({
         id,
         runId,
         kind: 'observation',
@@ -654,7 +672,11 @@ export class ProjectState {
         finishedAt: now,
         ...(obs.metadata === undefined ? {} : { metadata: obs.metadata }),
       })
+      pending.committed.catch(() => undefined) // awaited below, with the others
+      committed.push(pending.committed)
     }
+    await this.#records.flush()
+    await Promise.all(committed)
   }
 
   /**

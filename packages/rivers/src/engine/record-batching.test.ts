@@ -109,3 +109,30 @@ it('never stores an asset before an input it read', async () => {
     await store.close()
   }
 })
+
+it('after a batch the store refused, fails those assets and everything recorded after, and the next run rebuilds them', async () => {
+  const store = SqliteStore.open(path.join(dir, '.rivers'))
+  const write = store.recordMaterializations.bind(store)
+  let calls = 0
+  store.recordMaterializations = (rs: readonly NewRecord[]) => {
+    calls++
+    // The second batch of records is refused (the project has no sources: all are assets').
+    return calls === 2 ? Promise.reject(new Error('disk I/O error')) : write(rs)
+  }
+  const project = chains(4, 6)
+  const ws = await openWorkspace(project, { storeDir: path.join(dir, '.rivers'), store, logLevel: 'silent' })
+  try {
+    const first = await ws.materialize({ concurrency: 2 })
+    expect(first.status).toBe('failed')
+    expect(first.failed.length).toBeGreaterThan(0)
+    expect(first.failed.some((f) => f.error.includes('disk I/O error'))).toBe(true)
+    const lost = first.failed.map((f) => f.key)
+    // The same workspace (its core reloaded from the store) rebuilds what was not stored, and what reads it.
+    const second = await ws.materialize({ concurrency: 2 })
+    expect(second.status).toBe('success')
+    for (const key of lost) expect(second.materialized).toContain(key)
+    expect((await ws.materialize()).materialized).toEqual([])
+  } finally {
+    await ws.close()
+  }
+})

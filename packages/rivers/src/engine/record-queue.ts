@@ -70,6 +70,22 @@ export class RecordQueue {
     })
   }
 
+  /** Whether a commit failed (every later record is refused until `reset()`). */
+  get failed(): boolean {
+    return this.#failed !== undefined
+  }
+
+  /**
+   * Accepts records again after a failed commit; call it only once the core holds what the store
+   * holds again (after a full reload), since the refused records are in neither.
+   *
+   * @example
+   * if (queue.failed) { queue.reset(); await reloadEverything() }
+   */
+  reset(): void {
+    this.#failed = undefined
+  }
+
   /** Records waiting for their commit (queued, or in the commit under way). */
   get pending(): number {
     return this.#queue.length

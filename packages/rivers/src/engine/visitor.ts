@@ -181,6 +181,11 @@ export function assetVisitor(
     settle: async (): Promise<void> => {
       await st.flushRecords()
       while (committing.size > 0) await Promise.all(committing)
+      // A record the store refused: the core reloads what the store holds (a later run must not
+      // believe in it); a store that fails this too leaves the workspace to its next load.
+      await st.recoverLostRecords().catch((e: unknown) => {
+        run.log.warn({ err: e }, `could not reload the store's records after a lost record: ${describeFailure(e)}`)
+      })
     },
   })
 }

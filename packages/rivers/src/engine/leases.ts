@@ -45,6 +45,8 @@ export class RunLeases {
   readonly #pollMs: number
   /** Keys whose lease this run holds (taken, and not released yet). */
   readonly #held = new Set<string>()
+  /** Keys being taken ahead by another visit's acquire (not asked for again meanwhile). */
+  readonly #taking = new Set<string>()
   #renewer: NodeJS.Timeout | undefined
 
   constructor(store: Store, runId: string, log: Logger, signal: AbortSignal, pollMs = 100) {
@@ -65,9 +67,15 @@ export class RunLeases {
   async acquire(key: string, ahead?: () => readonly string[]): Promise<Acquired> {
     if (this.#held.has(key)) return 'free'
     const keys = [key]
-    for (const k of ahead?.() ?? []) if (k !== key && !this.#held.has(k)) keys.push(k)
+    for (const k of ahead?.() ?? []) if (k !== key && !this.#held.has(k) && !this.#taking.has(k)) keys.push(k)
+    for (const k of keys) this.#taking.add(k)
     // Queued together: one transaction for all of them.
-    const taken = await Promise.all(keys.map((k) => this.#store.tryAcquireLease(k, this.#runId, LEASE_TTL_MS)))
+    let taken: boolean[]
+    try {
+      taken = await Promise.all(keys.map((k) => this.#store.tryAcquireLease(k, this.#runId, LEASE_TTL_MS)))
+    } finally {
+      for (const k of keys) this.#taking.delete(k)
+    }
     for (const [i, k] of keys.entries()) if (taken[i]) this.#taken(k)
     if (taken[0]) return 'free'
     return this.#wait(key)

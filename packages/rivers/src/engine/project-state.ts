@@ -69,6 +69,8 @@ export class ProjectState {
   #seenRecordId: number | undefined
   /** `Store.othersVersion()` as read before the last load or refresh (undefined: not known). */
   #othersSeen: number | undefined
+  /** This turn's `othersVersion()` read (see `#othersNow`). */
+  #othersRead: Promise<number | undefined> | undefined
   /** Inputs consumed by the latest records `refresh()` read since the last full load. */
   readonly #consumed = new Map<AssetId, Map<string, string>>()
   /** Where the last load or refresh stood in the store (stores with `latestRecordsSince`). */
@@ -689,12 +691,27 @@ export class ProjectState {
   async knowsCurrentRecord(key: string): Promise<boolean> {
     const store = this.#store
     // Nobody else wrote to the store since the last load or refresh: what this process knows is current.
-    if (this.#othersSeen !== undefined && (await store.othersVersion?.()) === this.#othersSeen) return true
+    if (this.#othersSeen !== undefined && (await this.#othersNow(store)) === this.#othersSeen) return true
     const id = this.#ids.get(key)
     const known = id === undefined ? undefined : this.last(id)
     const current = await this.#store.currentRecord(key)
     if (current === undefined || known === undefined) return current === known
     return current.runId === known.runId && current.dataVersion === known.dataVersion && current.finishedAt === known.at
+  }
+
+  /**
+   * `Store.othersVersion()`, read at most once per turn of the event loop (the visits whose leases
+   * one store commit granted ask together). Another process's commit in the same turn is seen a
+   * turn later; what a missed one costs is a rebuild of an asset it had just built, never a wrong
+   * record (the rebuild records the inputs it read).
+   */
+  #othersNow(store: Store): Promise<number | undefined> {
+    let read = this.#othersRead
+    if (read === undefined) {
+      read = this.#othersRead = Promise.resolve(store.othersVersion?.())
+      setImmediate(() => (this.#othersRead = undefined))
+    }
+    return read
   }
 
   /**

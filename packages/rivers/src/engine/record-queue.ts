@@ -76,11 +76,11 @@ export class RecordQueue {
   }
 
   /**
-   * Accepts records again after a failed commit; call it only once the core holds what the store
-   * holds again (after a full reload), since the refused records are in neither.
+   * Accepts records again after a failed commit; call it only when the core is about to hold what
+   * the store holds again (a full reload follows), since the refused records are in neither.
    *
    * @example
-   * if (queue.failed) { queue.reset(); await reloadEverything() }
+   * if (queue.failed) queue.reset() // then reload every record from the store (ProjectState.recoverLostRecords)
    */
   reset(): void {
     this.#failed = undefined

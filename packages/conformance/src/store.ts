@@ -133,6 +133,38 @@ export function storeConformance(name: string, factory: () => Promise<StoreUnder
         await store.beginRun({ id: 'r2', selection: ['*'], force: false })
       })
 
+      it('keeps othersVersion as it is through its own writes, and records unpartitioned batches in order', async (ctx) => {
+        if (store.othersVersion === undefined) return ctx.skip()
+        const before = await store.othersVersion()
+        await record('raw', 1)
+        const ids = await store.recordMaterializations?.([
+          {
+            runId: 'r1',
+            key: 'clean',
+            codeVersion: h(1),
+            configHash: h(2),
+            dataVersion: h(2),
+            inputs: [{ key: 'raw', dataVersion: h(1) }],
+            startedAt: new Date(),
+            finishedAt: new Date(),
+          },
+          {
+            runId: 'r1',
+            key: 'report',
+            codeVersion: h(1),
+            configHash: h(2),
+            dataVersion: h(3),
+            inputs: [{ key: 'clean', dataVersion: h(2) }],
+            startedAt: new Date(),
+            finishedAt: new Date(),
+          },
+        ])
+        if (ids !== undefined) expect(ids[0]!).toBeLessThan(ids[1]!)
+        await store.tryAcquireLease('raw', 'r1', 60_000)
+        await store.releaseLease('raw', 'r1')
+        expect(await store.othersVersion()).toBe(before)
+      })
+
       it('is empty on a fresh store', async () => {
         const latest = await store.latestRecords()
         expect(latest.keys).toEqual([])

@@ -22,8 +22,13 @@ export type Acquired =
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Leases taken ahead at most, with the one a visit asks for (see `RunLeases.acquire`). */
+export const LEASES_AHEAD = 32
+
 /**
- * The leases of one run.
+ * The leases of one run. A visit's `acquire` also takes, in the same transaction, the free leases
+ * of assets about to be visited (`ahead`): most visits then find theirs already held and cost the
+ * store nothing. One timer renews every lease held.
  *
  * @example
  * const leases = new RunLeases(store, runId, log, signal)
@@ -38,6 +43,11 @@ export class RunLeases {
   readonly #log: Logger
   readonly #signal: AbortSignal
   readonly #pollMs: number
+  /** Keys whose lease this run holds (taken, and not released yet). */
+  readonly #held = new Set<string>()
+  /** Keys being taken ahead by another visit's acquire (not asked for again meanwhile). */
+  readonly #taking = new Set<string>()
+  #renewer: NodeJS.Timeout | undefined
 
   constructor(store: Store, runId: string, log: Logger, signal: AbortSignal, pollMs = 100) {
     this.#store = store
@@ -48,12 +58,31 @@ export class RunLeases {
   }
 
   /**
-   * Takes the lease of `key`, waiting while another live run holds it.
+   * Takes the lease of `key`, waiting while another live run holds it. `ahead` names assets about
+   * to be visited: their leases are taken with this one when free (a key already held costs nothing).
    *
    * @example
-   * const how = await leases.acquire('model') // 'free' | 'waited' | 'cancelled'
+   * const how = await leases.acquire('model', () => ['report']) // 'free' | 'waited' | 'cancelled'
    */
-  async acquire(key: string): Promise<Acquired> {
+  async acquire(key: string, ahead?: () => readonly string[]): Promise<Acquired> {
+    if (this.#held.has(key)) return 'free'
+    const keys = [key]
+    for (const k of ahead?.() ?? []) if (k !== key && !this.#held.has(k) && !this.#taking.has(k)) keys.push(k)
+    for (const k of keys) this.#taking.add(k)
+    // Queued together: one transaction for all of them.
+    let taken: boolean[]
+    try {
+      taken = await Promise.all(keys.map((k) => this.#store.tryAcquireLease(k, this.#runId, LEASE_TTL_MS)))
+    } finally {
+      for (const k of keys) this.#taking.delete(k)
+    }
+    for (const [i, k] of keys.entries()) if (taken[i]) this.#taken(k)
+    if (taken[0]) return 'free'
+    return this.#wait(key)
+  }
+
+  /** The lease of `key` is held by another run: wait for it (or take it over from a dead one). */
+  async #wait(key: string): Promise<Acquired> {
     let waited = false
     while (!(await this.#store.tryAcquireLease(key, this.#runId, LEASE_TTL_MS))) {
       const holder = await this.#store.getLease(key)
@@ -77,7 +106,26 @@ export class RunLeases {
       if (this.#signal.aborted) return 'cancelled'
       await sleep(this.#pollMs)
     }
-    return waited ? 'waited' : 'free'
+    this.#taken(key)
+    return 'waited'
+  }
+
+  #taken(key: string): void {
+    this.#held.add(key)
+    // One timer renews every lease held; it stops when none is.
+    this.#renewer ??= setInterval(() => this.#renewAll(), LEASE_TTL_MS / 3)
+  }
+
+  #renewAll(): void {
+    if (this.#held.size === 0) {
+      clearInterval(this.#renewer)
+      this.#renewer = undefined
+      return
+    }
+    for (const key of this.#held)
+      this.#store.renewLease(key, this.#runId, LEASE_TTL_MS).catch((e: unknown) => {
+        this.#log.warn({ err: e, asset: key }, `could not renew the lease of ${key}`)
+      })
   }
 
   /**
@@ -89,18 +137,39 @@ export class RunLeases {
    * await release()
    */
   hold(key: string): () => Promise<void> {
-    const renew = setInterval(() => {
-      this.#store.renewLease(key, this.#runId, LEASE_TTL_MS).catch((e: unknown) => {
-        this.#log.warn({ err: e, asset: key }, `could not renew the lease of ${key}`)
-      })
-    }, LEASE_TTL_MS / 3)
-    return async () => {
-      clearInterval(renew)
-      try {
-        await this.#store.releaseLease(key, this.#runId)
-      } catch (e) {
-        this.#log.warn({ err: e, asset: key }, `could not release the lease of ${key}; it expires by itself`)
-      }
+    this.#taken(key)
+    return () => this.release(key)
+  }
+
+  /**
+   * Releases the lease of `key` if this run holds it (a lease taken ahead for an asset that was
+   * then skipped, for one); nothing otherwise.
+   *
+   * @example
+   * await leases.release('report')
+   */
+  async release(key: string): Promise<void> {
+    if (!this.#held.delete(key)) return
+    if (this.#held.size === 0 && this.#renewer !== undefined) {
+      clearInterval(this.#renewer)
+      this.#renewer = undefined
     }
+    try {
+      await this.#store.releaseLease(key, this.#runId)
+    } catch (e) {
+      this.#log.warn({ err: e, asset: key }, `could not release the lease of ${key}; it expires by itself`)
+    }
+  }
+
+  /**
+   * Stops renewing (the run is over; its leases are released with `Store.releaseRunLeases`).
+   *
+   * @example
+   * leases.dispose()
+   */
+  dispose(): void {
+    clearInterval(this.#renewer)
+    this.#renewer = undefined
+    this.#held.clear()
   }
 }

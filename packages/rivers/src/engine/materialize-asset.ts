@@ -18,11 +18,13 @@ import type { RunContext } from './run-context.js'
 
 /** Outcome of one asset. */
 export type AssetOutcome =
-  | { ok: true; dataVersion: string }
+  /** `committed`: the record's commit (group commit) and what follows it, when not handed to `defer`. */
+  | { ok: true; dataVersion: string; committed?: Promise<void> }
   | { ok: false; error: string; cancelled?: boolean; checkFailed?: boolean }
 
 /**
- * Runs asset `id` to completion: success records it; failure returns the error text. With
+ * Runs asset `id` to completion: success records it (the core knows the record; `committed`
+ * resolves once the store has it); failure returns the error text. With
  * `defer` (a partition of a backfill), the record is handed to `defer` instead, to be written with
  * others in one transaction: the output is durable, the record is not yet.
  *
@@ -54,7 +56,7 @@ export async function materializeAsset(
     },
     (e, n, of, retryInMs) => reportFailure(run, a.key, e, n, of, retryInMs, partition?.key),
   )
-  if (r.ok) return { ok: true, dataVersion: r.value }
+  if (r.ok) return { ok: true, ...r.value }
   // Stopped by Ctrl-C: the asset is reported once, as skipped (cancelled), never as failed.
   if ('stopped' in r)
     return r.stopped === 'before'
@@ -66,7 +68,7 @@ export async function materializeAsset(
   return checkFailed ? { ok: false, error, checkFailed } : { ok: false, error }
 }
 
-/** One attempt, step by step; resolves to the recorded data version. */
+/** One attempt, step by step; resolves to the recorded data version (and the record's commit). */
 async function attempt(
   run: RunContext,
   id: AssetId,
@@ -76,7 +78,7 @@ async function attempt(
   startedAt: Date,
   partition: AssetPartition | undefined,
   defer: ((r: OutputRecord) => void) | undefined,
-): Promise<string> {
+): Promise<{ dataVersion: string; committed?: Promise<void> }> {
   const { inputs, consumed, partitions } = await loadInputs(run, id, partition?.index)
   const { ctx, metadata, metrics } = attemptContext(run, id, def, n, controller, partition?.key, partition)
   const returned = await callAsset(run, id, def, ctx, inputs, controller)
@@ -98,9 +100,12 @@ async function attempt(
     startedAt,
     finishedAt,
   }
-  if (defer === undefined) await recordOutput(run, record)
-  else defer(record)
-  return output.dataVersion
+  if (defer !== undefined) {
+    defer(record)
+    return { dataVersion: output.dataVersion }
+  }
+  const { committed } = await recordOutput(run, record)
+  return { dataVersion: output.dataVersion, committed }
 }
 
 /**

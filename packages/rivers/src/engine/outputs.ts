@@ -67,15 +67,23 @@ export interface OutputRecord {
 }
 
 /**
- * Records a materialization and tells everyone who needs to know.
+ * Records a materialization and tells everyone who needs to know. The core knows the record (and
+ * consumers in this run where to read the output) once this resolves; `committed` resolves once
+ * the store has it (group commit, see `ProjectState.recordSoon`) and its checks and trackers were
+ * told, and rejects when the store refused it.
  *
  * @example
- * await recordOutput(run, { id, output, consumed, checks, metadata, metrics, startedAt, finishedAt })
+ * const { committed } = await recordOutput(run, { id, output, consumed, checks, metadata, metrics, startedAt, finishedAt })
+ * await committed
  */
-export async function recordOutput(run: RunContext, r: OutputRecord): Promise<void> {
+export async function recordOutput(run: RunContext, r: OutputRecord): Promise<{ committed: Promise<void> }> {
   const metadata = run.secrets.scrubDeep(r.metadata)
-  const recordId = await run.state.record(assetRecord(run, r, metadata))
-  await afterRecord(run, r, recordId, metadata)
+  const { committed } = await run.state.recordSoon(assetRecord(run, r, metadata))
+  readBackFrom(run, r)
+  const done = committed.then((recordId) => afterRecord(run, r, recordId, metadata))
+  // Handled by whoever awaits it; a refusal before then is not an unhandled rejection.
+  done.catch(() => undefined)
+  return { committed: done }
 }
 
 /**
@@ -88,7 +96,17 @@ export async function recordOutput(run: RunContext, r: OutputRecord): Promise<vo
 export async function recordPartitionOutputs(run: RunContext, rs: readonly OutputRecord[]): Promise<void> {
   const metadata = rs.map((r) => run.secrets.scrubDeep(r.metadata))
   const ids = await run.state.recordPartitions(rs.map((r, i) => assetRecord(run, r, metadata[i]!)))
-  for (let i = 0; i < rs.length; i++) await afterRecord(run, rs[i]!, ids[i]!, metadata[i]!)
+  for (let i = 0; i < rs.length; i++) {
+    readBackFrom(run, rs[i]!)
+    await afterRecord(run, rs[i]!, ids[i]!, metadata[i]!)
+  }
+}
+
+/** Consumers in this run read the stored output back, as a later run would. */
+function readBackFrom(run: RunContext, r: OutputRecord): void {
+  const out = { storagePath: r.output.stored.storagePath, version: r.output.dataVersion }
+  if (r.partition === undefined) run.values.set(r.id, out)
+  else run.partitionValues.set(`${r.id}:${r.partition.index}`, out)
 }
 
 /** The engine's record of an output. */
@@ -109,7 +127,7 @@ function assetRecord(run: RunContext, r: OutputRecord, metadata: Record<string, 
   }
 }
 
-/** After the record: its checks, the trackers, where consumers read it back, the live event. */
+/** After the record: its checks, the trackers, the live event. */
 async function afterRecord(
   run: RunContext,
   r: OutputRecord,
@@ -143,10 +161,6 @@ async function afterRecord(
         finishedAt: r.finishedAt,
       }),
   )
-  // Consumers in this run read the stored output back, as a later run would.
-  const out = { storagePath: r.output.stored.storagePath, version: r.output.dataVersion }
-  if (r.partition === undefined) run.values.set(r.id, out)
-  else run.partitionValues.set(`${r.id}:${r.partition.index}`, out)
   run.emit({
     type: 'asset_materialized',
     key,

@@ -19,6 +19,7 @@ import type { RunConfig } from './run-config.js'
 import { nativeModule } from '../native.js'
 import { type Observed, observeSources, sourcePath } from './sources.js'
 import { type PartitionPlan, PartitionState } from './partition-state.js'
+import { RecordQueue } from './record-queue.js'
 import type { PartitionDefinition } from '../partitions/types.js'
 
 /** A result to record: a materialization of an asset, or an observation of a source. */
@@ -66,6 +67,10 @@ export class ProjectState {
   /** Latest records made by this process, or read by `refresh()`, since the last full load. */
   readonly #recorded = new Map<AssetId, LastRecord>()
   #seenRecordId: number | undefined
+  /** `Store.othersVersion()` as read before the last load or refresh (undefined: not known). */
+  #othersSeen: number | undefined
+  /** This turn's `othersVersion()` read (see `#othersNow`). */
+  #othersRead: Promise<number | undefined> | undefined
   /** Inputs consumed by the latest records `refresh()` read since the last full load. */
   readonly #consumed = new Map<AssetId, Map<string, string>>()
   /** Where the last load or refresh stood in the store (stores with `latestRecordsSince`). */
@@ -75,6 +80,8 @@ export class ProjectState {
   #sourceFlags: Uint8Array | undefined
   /** Store reads and writes that update the core, in order: a reload never undoes a newer record. */
   #queue: Promise<unknown> = Promise.resolve()
+  /** Records applied to the core whose store write is group-committed (`recordSoon`). */
+  readonly #records: RecordQueue
   /** Per-partition state, when the project has partitioned assets. */
   #parts: PartitionState | undefined
   /** Ids of the partitioned assets. */
@@ -92,6 +99,7 @@ export class ProjectState {
   ) {
     this.#project = project
     this.#store = store
+    this.#records = new RecordQueue(store)
     this.#baseDir = baseDir
     this.#config = config
     this.#code = codeVersions(project, code)
@@ -290,7 +298,12 @@ export class ProjectState {
 
   /** Runs `fn` after every store operation queued before it (and before any queued after it). */
   #inOrder<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(fn, fn)
+    // Every store read or write of records waits for the group-committed records queued before it.
+    const run = async (): Promise<T> => {
+      await this.#records.flush()
+      return fn()
+    }
+    const next = this.#queue.then(run, run)
     this.#queue = next.catch(() => undefined)
     return next
   }
@@ -331,6 +344,7 @@ export class ProjectState {
         return 'all' as const
       }
       if (!store.latestRecordsSince || this.#cursor === undefined) return reloadAll()
+      const others = await store.othersVersion?.()
       // New time windows or dynamic keys: the partition spaces are rebuilt.
       if (parts !== undefined && (await parts.moved(store))) return reloadAll()
       const { cursor, all, packed, partitions } = await store.latestRecordsSince(this.#cursor, {
@@ -338,6 +352,7 @@ export class ProjectState {
       })
       if (parts !== undefined && (all || partitions === undefined)) return reloadAll()
       this.#cursor = cursor
+      this.#othersSeen = others
       if (all) {
         this.#loadAll(packed)
         return 'all' as const
@@ -375,6 +390,8 @@ export class ProjectState {
 
   async #reloadAll(): Promise<void> {
     const store = this.#store
+    // Read before the records: a write by another process after it changes it.
+    this.#othersSeen = await store.othersVersion?.()
     if (this.#parts !== undefined) {
       // New time windows, or dynamic keys edited meanwhile: the spaces are rebuilt, then loaded.
       if (await this.#parts.moved(store)) await this.#openPartitions()
@@ -507,6 +524,57 @@ export class ProjectState {
   }
 
   /**
+   * Records a materialization of an unpartitioned asset with group commit: the core and the cache
+   * know it once this resolves (its dependents may be planned and run on it), and `committed`
+   * resolves to its record id once the store has it, in one transaction with the records queued
+   * near it (see `RecordQueue`). Its output must already be durable. Records commit in the order
+   * they were made, and before any other store call of this state; `flushRecords()` commits them now.
+   *
+   * @example
+   * const { committed } = await state.recordSoon({ id, runId, kind: 'materialization', dataVersion, inputs, startedAt, finishedAt })
+   * const recordId = await committed
+   */
+  recordSoon(r: NewAssetRecord): Promise<{ committed: Promise<number> }> {
+    if (r.partition !== undefined || this.#parts?.definition(r.id) !== undefined)
+      return this.record(r).then((id) => ({ committed: Promise.resolve(id) }))
+    // In the state's queue (no flush: it is what gets flushed), so a reload never undoes it.
+    const next = this.#queue.then(() => {
+      const committed = this.#records.add(this.#storeRecord(r))
+      this.#applyRecord(r)
+      return { committed }
+    })
+    this.#queue = next.catch(() => undefined)
+    return next
+  }
+
+  /**
+   * Commits the records `recordSoon` queued; resolves once they are stored (or refused: their own
+   * promises say so).
+   *
+   * @example
+   * await state.flushRecords()
+   */
+  flushRecords(): Promise<void> {
+    return this.#records.flush()
+  }
+
+  /**
+   * After a record the store refused (the core knew it, and maybe records built on it): reloads
+   * everything from the store, so the core holds what the store holds, and accepts records again.
+   * Nothing when no record was refused.
+   *
+   * @example
+   * await state.recoverLostRecords() // at the end of a run
+   */
+  async recoverLostRecords(): Promise<void> {
+    if (!this.#records.failed) return
+    await this.#inOrder(async () => {
+      this.#records.reset()
+      await this.#reloadAll()
+    })
+  }
+
+  /**
    * Records many partitions' results (of partitioned assets) in one store transaction, all or none,
    * then tells the core once; returns the record ids in order. A backfill's partitions are recorded
    * this way, a batch at a time: one commit and one roll-up per batch instead of per partition.
@@ -569,6 +637,12 @@ export class ProjectState {
 
   async #record(r: NewAssetRecord): Promise<number> {
     const recordId = await this.#store.recordMaterialization(this.#storeRecord(r))
+    this.#applyRecord(r)
+    return recordId
+  }
+
+  /** A record into the core (early cutoff for its children) and the cache of what this process knows. */
+  #applyRecord(r: NewAssetRecord): void {
     const code = this.#code[r.id]!
     const config = this.#config.hash(r.id)
     if (this.#parts !== undefined) {
@@ -577,7 +651,7 @@ export class ProjectState {
       ])
       if (this.#parts.definition(r.id) !== undefined) {
         this.#syncRollups(r.id)
-        return recordId
+        return
       }
     }
     this.#planner.applyRecords(singleRecord(r.id, code, config, r.dataVersion, r.inputs))
@@ -590,7 +664,6 @@ export class ProjectState {
       kind: r.kind,
     })
     this.#syncRollups(r.id)
-    return recordId
   }
 
   /**
@@ -602,12 +675,14 @@ export class ProjectState {
    */
   async recordObservations(runId: string, selection: readonly AssetId[]): Promise<void> {
     const selected = new Set(selection)
+    // Group-committed: one transaction for the sources of a run, not one each.
+    const committed: Promise<number>[] = []
     for (const [key, obs] of this.#observed) {
       if (!obs.ok) continue
       const id = this.#ids.get(key)!
       if (!(selected.has(id) || this.asset(id).isSource) || this.last(id)?.dataVersion === obs.version) continue
       const now = new Date()
-      await this.record({
+      const pending = await this.recordSoon({
         id,
         runId,
         kind: 'observation',
@@ -617,7 +692,11 @@ export class ProjectState {
         finishedAt: now,
         ...(obs.metadata === undefined ? {} : { metadata: obs.metadata }),
       })
+      pending.committed.catch(() => undefined) // awaited below, with the others
+      committed.push(pending.committed)
     }
+    await this.#records.flush()
+    await Promise.all(committed)
   }
 
   /**
@@ -628,11 +707,29 @@ export class ProjectState {
    * if (!(await state.knowsCurrentRecord('model'))) await state.reload()
    */
   async knowsCurrentRecord(key: string): Promise<boolean> {
+    const store = this.#store
+    // Nobody else wrote to the store since the last load or refresh: what this process knows is current.
+    if (this.#othersSeen !== undefined && (await this.#othersNow(store)) === this.#othersSeen) return true
     const id = this.#ids.get(key)
     const known = id === undefined ? undefined : this.last(id)
     const current = await this.#store.currentRecord(key)
     if (current === undefined || known === undefined) return current === known
     return current.runId === known.runId && current.dataVersion === known.dataVersion && current.finishedAt === known.at
+  }
+
+  /**
+   * `Store.othersVersion()`, read at most once per turn of the event loop (the visits whose leases
+   * one store commit granted ask together). Another process's commit in the same turn is seen a
+   * turn later; what a missed one costs is a rebuild of an asset it had just built, never a wrong
+   * record (the rebuild records the inputs it read).
+   */
+  #othersNow(store: Store): Promise<number | undefined> {
+    let read = this.#othersRead
+    if (read === undefined) {
+      read = this.#othersRead = Promise.resolve(store.othersVersion?.())
+      setImmediate(() => (this.#othersRead = undefined))
+    }
+    return read
   }
 
   /**

@@ -118,6 +118,12 @@ export async function runPlan(scope: RunScope, controls: RunControls = {}): Prom
   }
   const book = new SummaryBook(run)
   const summary = book.summary
+  const leases = new RunLeases(store, runId, logger, signal)
+  const visitor = assetVisitor(run, book, leases, {
+    force: plan.force,
+    retry: scope.project.retry,
+    concurrency: scope.concurrency,
+  })
   await tellTrackers(scope.trackers, logger, 'run started', (t) =>
     t.runStarted?.({ runId, selection, force: plan.force, config, startedAt: new Date(started) }),
   )
@@ -148,12 +154,10 @@ export async function runPlan(scope: RunScope, controls: RunControls = {}): Prom
         // Given up on: whatever they still do, nothing of theirs may be recorded.
         onAbandon: () => (run.gate.closed = true),
       },
-      assetVisitor(run, book, new RunLeases(store, runId, logger, signal), {
-        force: plan.force,
-        retry: scope.project.retry,
-        concurrency: scope.concurrency,
-      }),
+      visitor,
     )
+    // The records still queued for the store (group commit): stored, and their assets booked.
+    await visitor.settle()
     run.gate.closed = true
     if (end.abandoned > 0)
       logger.warn(
@@ -163,8 +167,11 @@ export async function runPlan(scope: RunScope, controls: RunControls = {}): Prom
     for (const id of end.unfinished) await book.finish(id, { kind: 'skipped', reason: 'cancelled' })
     await sweeping
   } finally {
+    // Also when the run failed: what was built and queued is stored before the leases go.
+    await visitor.settle()
     run.gate.closed = true
     run.attempts.dispose()
+    leases.dispose()
     await store.releaseRunLeases(runId)
     summary.durationMs = Date.now() - started
     if (signal.aborted) summary.status = 'cancelled'

@@ -17,9 +17,15 @@ export interface ScheduleGraph {
 
 /**
  * Visits one id; `blockedBy` is the reason an upstream visit gave to block it. Resolves to the
- * reason to block its descendants with, or undefined to let them run. Must not reject.
+ * reason to block its descendants with, or undefined to let them run. Must not reject. `upcoming(n)`
+ * lists up to `n` ids that are ready and will be visited next, in order, unblocked ones only (a
+ * visitor may prepare them: take their leases with its own, say).
  */
-export type Visitor<Reason> = (id: AssetId, blockedBy: Reason | undefined) => Promise<Reason | undefined>
+export type Visitor<Reason> = (
+  id: AssetId,
+  blockedBy: Reason | undefined,
+  upcoming: (n: number) => AssetId[],
+) => Promise<Reason | undefined>
 
 /** Limits of a schedule. */
 export interface ScheduleOptions {
@@ -83,6 +89,12 @@ export async function schedule<Reason>(
   const onAbort = (): void => wake?.()
   signal.addEventListener('abort', onAbort, { once: true })
 
+  const upcoming = (n: number): AssetId[] => {
+    const out: AssetId[] = []
+    for (let i = head; i < ready.length && out.length < n; i++) if (!blocked.has(ready[i]!)) out.push(ready[i]!)
+    return out
+  }
+
   const finish = (v: AssetId, block: Reason | undefined): void => {
     done++
     finished.add(v)
@@ -111,7 +123,7 @@ export async function schedule<Reason>(
           head = 0
         }
         active++
-        void visit(v, blocked.get(v))
+        void visit(v, blocked.get(v), upcoming)
           .then(
             (block) => finish(v, block),
             (error: unknown) => {

@@ -75,8 +75,9 @@ export async function writeSmallAtomic(
     }
     throw e
   }
-  await syncDir(dir)
-  for (const parent of created) await syncDir(parent)
+  // The folder's new entry and those of the folders created for it: synced together.
+  if (created.length === 0) await syncDir(dir)
+  else await Promise.all([syncDir(dir), ...created.map(syncDir)])
   return bytes.length
 }
 

@@ -45,6 +45,30 @@ describe('SqliteStore', () => {
   })
 })
 
+describe('SqliteStore.othersVersion', () => {
+  it("changes with another connection's commit, not with its own writes, and commits nothing queued", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rivers-others-'))
+    const a = SqliteStore.open(dir)
+    const b = SqliteStore.open(dir)
+    try {
+      const seen = await a.othersVersion()
+      await a.beginRun({ id: 'r1', selection: ['*'], force: false })
+      expect(await a.othersVersion()).toBe(seen)
+      // A queued write of its own is not committed by the call (the other connection does not see it yet).
+      const queued = a.tryAcquireLease('raw', 'r1', 60_000)
+      await a.othersVersion()
+      expect(await b.getLease('raw')).toBeUndefined()
+      await queued
+      await b.beginRun({ id: 'r2', selection: ['*'], force: false })
+      expect(await a.othersVersion()).not.toBe(seen)
+    } finally {
+      await a.close()
+      await b.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('hex', () => {
   it('round-trips and refuses bad input', () => {
     const hex = '000102030405060708090a0b0c0d0e0f'

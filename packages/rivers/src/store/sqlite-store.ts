@@ -296,6 +296,25 @@ export class SqliteStore implements Store {
   }
 
   /**
+   * SQLite's `PRAGMA data_version`, as `externalDataVersion()` reads it but without committing the
+   * queued writes first (they are this connection's own: they never change it). It runs before each
+   * asset of a run.
+   *
+   * @example
+   * const before = await store.othersVersion()
+   * // … another process records something …
+   * const changed = (await store.othersVersion()) !== before // true
+   */
+  async othersVersion(): Promise<number> {
+    try {
+      this.#dataVersionStmt ??= this.#db.prepare('PRAGMA data_version').pluck()
+      return this.#dataVersionStmt.get() as number
+    } catch (e) {
+      throw translateSqliteError(this.file, e, this.#busyMs)
+    }
+  }
+
+  /**
    * The highest record id so far (0 for none): a watermark for `partitionsRecordedAfter`.
    *
    * @example
@@ -321,13 +340,14 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Records many materializations in one transaction (all or none); returns their ids in order.
+   * Records many materializations in one transaction (all or none; group-committed with the writes
+   * queued beside it, in a savepoint of its own); returns their ids in order.
    *
    * @example
    * const ids = await store.recordMaterializations(days.map((day) => ({ ...rec, partition: day })))
    */
   async recordMaterializations(records: readonly NewRecord[]): Promise<number[]> {
-    return this.#write(() => records.map((r) => this.#records.insert(r)))
+    return this.#later(() => records.map((r) => this.#records.insert(r)))
   }
 
   /**
@@ -783,7 +803,7 @@ export class SqliteStore implements Store {
     )
   }
 
-  #dataVersion: Database.Statement | undefined
+  #dataVersionStmt: Database.Statement | undefined
 
   /**
    * SQLite's `PRAGMA data_version` of this connection: it changes only when another connection (another
@@ -796,8 +816,8 @@ export class SqliteStore implements Store {
    * store.externalDataVersion() !== before // true
    */
   externalDataVersion(): number {
-    this.#dataVersion ??= this.#db.prepare('PRAGMA data_version').pluck()
-    return this.#read(() => this.#dataVersion!.get() as number)
+    this.#dataVersionStmt ??= this.#db.prepare('PRAGMA data_version').pluck()
+    return this.#read(() => this.#dataVersionStmt!.get() as number)
   }
 
   /**

@@ -109,6 +109,13 @@ export interface Store {
    */
   lastRecordId?(): Promise<number>
   /**
+   * Optional: a number that changes whenever another connection to the store (another process, or
+   * another store object) commits a write; this object's own writes leave it as it is. Cheap, and
+   * commits nothing queued. While it stays the same, the engine skips re-reading the records it
+   * already knows before each asset of a run.
+   */
+  othersVersion?(): Promise<number>
+  /**
    * Optional: which of `partitions` of `key` have a latest record newer than record `afterId`,
    * written by a run other than `exceptRunId`. With it and per-partition leases, runs on disjoint
    * partitions of one asset run at once; without it the engine leases whole assets.

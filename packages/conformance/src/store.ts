@@ -163,6 +163,11 @@ export function storeConformance(name: string, factory: () => Promise<StoreUnder
         await store.tryAcquireLease('raw', 'r1', 60_000)
         await store.releaseLease('raw', 'r1')
         expect(await store.othersVersion()).toBe(before)
+        // Reported with the changed records too, so a refresh needs no query of its own for it.
+        if (store.latestRecordsSince !== undefined) {
+          expect((await store.latestRecordsSince()).othersVersion).toBe(before)
+          expect((await store.latestRecordsSince(undefined, { partitions: true })).othersVersion).toBe(before)
+        }
       })
 
       it('is empty on a fresh store', async () => {

@@ -344,15 +344,15 @@ export class ProjectState {
         return 'all' as const
       }
       if (!store.latestRecordsSince || this.#cursor === undefined) return reloadAll()
-      const others = await store.othersVersion?.()
       // New time windows or dynamic keys: the partition spaces are rebuilt.
       if (parts !== undefined && (await parts.moved(store))) return reloadAll()
-      const { cursor, all, packed, partitions } = await store.latestRecordsSince(this.#cursor, {
+      const { cursor, all, packed, partitions, othersVersion } = await store.latestRecordsSince(this.#cursor, {
         partitions: parts !== undefined,
       })
       if (parts !== undefined && (all || partitions === undefined)) return reloadAll()
       this.#cursor = cursor
-      this.#othersSeen = others
+      // Read by the store before these records (undefined, "not known", from stores without it).
+      this.#othersSeen = othersVersion
       if (all) {
         this.#loadAll(packed)
         return 'all' as const

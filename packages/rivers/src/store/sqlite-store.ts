@@ -270,14 +270,21 @@ export class SqliteStore implements Store {
    * const { packed, all } = await store.latestRecordsSince(cursor)
    */
   async latestRecordsSince(cursor?: LatestCursor, options: { partitions?: boolean } = {}): Promise<LatestChanges> {
-    if (!options.partitions) return this.#read(() => this.#records.latestSince(cursor))
+    // `othersVersion` read before the records, in the same call (a tick makes no extra query for it).
+    if (!options.partitions)
+      return this.#read(() => {
+        const othersVersion = this.#dataVersion()
+        return { ...this.#records.latestSince(cursor), othersVersion }
+      })
     // One snapshot for both reads: the partitioned rows line up with the cursor.
     this.#sinceWithPartitions ??= this.#db.transaction((c: LatestCursor | undefined): LatestChanges => {
+      const othersVersion = this.#dataVersion()
       const changes = this.#records.latestSince(c)
-      if (changes.all || c === undefined) return changes
+      if (changes.all || c === undefined) return { ...changes, othersVersion }
       const partitions = this.#partitions.since(c.record)
-      if (partitions === undefined) return { cursor: changes.cursor, all: true, packed: this.#records.latestPacked() }
-      return { ...changes, partitions }
+      if (partitions === undefined)
+        return { cursor: changes.cursor, all: true, packed: this.#records.latestPacked(), othersVersion }
+      return { ...changes, partitions, othersVersion }
     })
     const read = this.#sinceWithPartitions
     return this.#read(() => read.deferred(cursor))
@@ -307,11 +314,15 @@ export class SqliteStore implements Store {
    */
   async othersVersion(): Promise<number> {
     try {
-      this.#dataVersionStmt ??= this.#db.prepare('PRAGMA data_version').pluck()
-      return this.#dataVersionStmt.get() as number
+      return this.#dataVersion()
     } catch (e) {
       throw translateSqliteError(this.file, e, this.#busyMs)
     }
+  }
+
+  #dataVersion(): number {
+    this.#dataVersionStmt ??= this.#db.prepare('PRAGMA data_version').pluck()
+    return this.#dataVersionStmt.get() as number
   }
 
   /**

@@ -112,7 +112,9 @@ export interface Store {
    * Optional: a number that changes whenever another connection to the store (another process, or
    * another store object) commits a write; this object's own writes leave it as it is. Cheap, and
    * commits nothing queued. While it stays the same, the engine skips re-reading the records it
-   * already knows before each asset of a run.
+   * already knows before each asset of a run. A store with it also reports it, read before the
+   * records, in `latestRecordsSince`'s result (`othersVersion`): the engine reads it from there after
+   * a refresh, without a query of its own.
    */
   othersVersion?(): Promise<number>
   /**

@@ -125,6 +125,11 @@ export interface LatestChanges {
    * cursor (a store that leaves them out makes readers with partitioned assets reload everything).
    */
   partitions?: PackedPartitionRecords
+  /**
+   * What `Store.othersVersion()` read just before these records, from a store that has it (so a
+   * refresh needs no query of its own for it); undefined: not known.
+   */
+  othersVersion?: number
 }
 
 /** Arguments of `Store.recordCheck`. */

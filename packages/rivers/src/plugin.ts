@@ -16,10 +16,17 @@
  * registerLauncher('local-cpu', (_settings, where): Launcher => new LocalLauncher({ env: where.env, gpus: 'none' }))
  */
 // Store
+import * as storeErrors from './store/errors.js'
+
 export type { Store } from './store/store.js'
 export { SqliteStore } from './store/sqlite-store.js'
 export { toHex, fromHex, ZERO_HASH } from './store/hex.js'
 export { SCHEMA_VERSION } from './store/migrations.js'
+// What another store backend shares with the SQLite one: its error builders (the same codes and
+// messages on every backend), JSON columns and packed-records decoding.
+export { storeErrors }
+export { encodeJson, decodeJson, isoTime } from './store/json.js'
+export { unpackLatest } from './store/latest-packed.js'
 export type * from './store/types.js'
 // IO managers
 export {

@@ -1,9 +1,23 @@
 /**
- * Errors raised by the PostgreSQL store. One constructor per kind; each message names the store (its
- * URL without the password), the run, asset or record at fault, and the fix. The messages of the
- * kinds the SQLite store shares say the same thing (the conformance suite matches on them).
+ * Errors raised by the PostgreSQL store. The kinds the SQLite store has too are its own builders
+ * (`storeErrors` of the plugin entry), given the URL without its password where they name the store:
+ * the same codes and messages on both backends (the conformance suite matches on them). The ones
+ * below them are this backend's own: the server, its queries, its schema.
  */
 import { RiversError } from '@rivers-orchestrator/rivers'
+import { storeErrors } from '@rivers-orchestrator/rivers/plugin'
+
+export const {
+  badVersion,
+  unstorableJson,
+  badTtl,
+  badLeasePartition,
+  badStoreKey,
+  badStorePartition,
+  pinNoRecord,
+  pinCollected,
+  unknownDynamicPartition,
+} = storeErrors
 
 /** The cause of an error as a short text (its code first when the message lacks it). */
 function reason(cause: unknown): string {
@@ -77,124 +91,25 @@ export function storeQueryFailed(url: string, operation: string, cause: unknown)
 
 /** @example throw runNotFound(url, 'r1') */
 export function runNotFound(url: string, runId: string): RiversError {
-  return new RiversError(
-    'RIVERS_RUN_NOT_FOUND',
-    `Run '${runId}' does not exist in the store ${redactUrl(url)}. Start it with beginRun() before recording into it; list runs with \`assets runs\`.`,
-  )
+  return storeErrors.runNotFound(redactUrl(url), runId)
 }
 
 /** @example throw recordNotFound(url, 42) */
 export function recordNotFound(url: string, materializationId: number): RiversError {
-  return new RiversError(
-    'RIVERS_RECORD_NOT_FOUND',
-    `Materialization ${materializationId} does not exist in the store ${redactUrl(url)}. Pass the id recordMaterialization() returned.`,
-  )
+  return storeErrors.recordNotFound(redactUrl(url), materializationId)
 }
 
 /** @example throw runExists(url, 'r1') */
 export function runExists(url: string, runId: string): RiversError {
-  return new RiversError(
-    'RIVERS_RUN_EXISTS',
-    `Run '${runId}' already exists in the store ${redactUrl(url)}. Use a fresh run id for every run.`,
-  )
-}
-
-/** @example throw badVersion("codeVersion of asset 'raw'", '15 bytes') */
-export function badVersion(what: string, got: string): RiversError {
-  return new RiversError(
-    'RIVERS_BAD_VERSION',
-    `${what} must be a 16-byte hash (32 hex digits), got ${got}. Produce it with the native hasher (hashBytes / hashFields).`,
-  )
-}
-
-/** @example throw unstorableJson("metadata of asset 'raw'", err) */
-export function unstorableJson(what: string, cause: unknown): RiversError {
-  return new RiversError(
-    'RIVERS_STORE_BAD_JSON',
-    `${what} cannot be stored as JSON (${reason(cause)}). Use plain objects, arrays, strings, finite numbers, booleans and null.`,
-    { cause },
-  )
-}
-
-/** @example throw badTtl('model', -1) */
-export function badTtl(key: string, ttlMs: number): RiversError {
-  return new RiversError(
-    'RIVERS_BAD_LEASE_TTL',
-    `Lease on asset '${key}': ttlMs must be a non-negative finite number of milliseconds, got ${ttlMs}.`,
-  )
-}
-
-/** @example throw badLeasePartition('events', '') */
-export function badLeasePartition(key: string, got: string): RiversError {
-  const why =
-    got === ''
-      ? `'' is the whole-asset lease, not a partition: take it with tryAcquireLease('${key}', runId, ttlMs)`
-      : `got ${JSON.stringify(got)}, which is not a partition key (it must be a non-empty string without newlines or NUL characters)`
-  return new RiversError(
-    'RIVERS_BAD_LEASE_PARTITION',
-    `Partition lease of asset '${key}': ${why}. Pass the partition keys as the partition definition prints them.`,
-  )
-}
-
-/** @example throw badStoreKey('Asset key', '') */
-export function badStoreKey(what: string, got: string): RiversError {
-  return new RiversError(
-    'RIVERS_STORE_BAD_KEY',
-    `${what} must be a non-empty string without newlines or NUL characters, got ${JSON.stringify(got)}. Asset keys are segments of A-Z a-z 0-9 _ - . joined by /.`,
-  )
-}
-
-/** @example throw badStorePartition("Partition of asset 'events'", 'a\nb') */
-export function badStorePartition(what: string, got: string): RiversError {
-  return new RiversError(
-    'RIVERS_STORE_BAD_PARTITION',
-    `${what} must be a string without newlines or NUL characters, got ${JSON.stringify(got)}. ` +
-      'Pass the partition key as the partition definition prints it.',
-  )
-}
-
-/** @example throw pinNoRecord('model', 'r9') */
-export function pinNoRecord(key: string, runId?: string): RiversError {
-  return new RiversError(
-    'RIVERS_PIN_NO_RECORD',
-    runId === undefined
-      ? `Cannot pin '${key}': it has no current record (never materialized, or wiped). Run \`assets materialize ${key}\` first, or pass --run RUN to pin a record of an earlier run (\`assets show ${key}\` lists them).`
-      : `Cannot pin '${key}' of run ${runId}: that run recorded no materialization of '${key}'. Pass --run with a run that built it (\`assets show ${key}\` lists them), or leave out --run to pin the current record.`,
-  )
-}
-
-/** @example throw pinCollected('model', 'r1', '2026-01-01T00:00:00.000Z') */
-export function pinCollected(key: string, runId: string, collectedAt: string): RiversError {
-  return new RiversError(
-    'RIVERS_PIN_COLLECTED',
-    `Cannot pin '${key}' of run ${runId}: its artifact was deleted by gc at ${collectedAt}. ` +
-      `Pin a record whose artifact is still stored (\`assets show ${key}\`), or rebuild it with \`assets materialize ${key} --force\` and pin that.`,
-  )
-}
-
-/** @example throw unknownDynamicPartition('customers', 'globx', 'globex') */
-export function unknownDynamicPartition(set: string, key: string, closest: string | undefined): RiversError {
-  const hint = closest === undefined ? '' : ` Did you mean '${closest}'?`
-  return new RiversError(
-    'RIVERS_UNKNOWN_DYNAMIC_PARTITION',
-    `The dynamic partition set '${set}' has no key '${key}'.${hint} ` +
-      'List its keys with `assets partitions` on an asset of the set; nothing was removed.',
-  )
+  return storeErrors.runExists(redactUrl(url), runId)
 }
 
 /** @example throw backfillNotFound(url, 'bf-3', ['bf-2', 'bf-1']) */
 export function backfillNotFound(url: string, id: string, recent: readonly string[]): RiversError {
-  const known = recent.length === 0 ? 'There is no backfill yet.' : `Recent backfills: ${recent.join(', ')}.`
-  return new RiversError(
-    'RIVERS_BACKFILL_NOT_FOUND',
-    `Backfill '${id}' does not exist in the store ${redactUrl(url)}. ${known} Run \`assets backfills\` to list them and pass one of their ids to --resume.`,
-  )
+  return storeErrors.backfillNotFound(redactUrl(url), id, recent)
 }
 
 /** @example throw backfillExists(url, 'bf-1') */
 export function backfillExists(url: string, id: string): RiversError {
-  return new RiversError(
-    'RIVERS_BACKFILL_EXISTS',
-    `Backfill '${id}' already exists in the store ${redactUrl(url)}. Use a fresh id for every backfill, or resume it with \`assets backfill --resume ${id}\`.`,
-  )
+  return storeErrors.backfillExists(redactUrl(url), id)
 }

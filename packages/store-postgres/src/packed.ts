@@ -4,12 +4,7 @@
  * 100k records makes a handful of JS values. All aggregates of one query step through the same rows
  * in the same order, so the columns line up by construction; the decoder still checks the lengths.
  */
-import type {
-  LatestRecords,
-  PackedLatestRecords,
-  PackedPartitionRecords,
-  RecordKind,
-} from '@rivers-orchestrator/rivers/plugin'
+import type { PackedLatestRecords, PackedPartitionRecords } from '@rivers-orchestrator/rivers/plugin'
 
 /**
  * The aggregate columns over rows `s` of `latest` (in the order of `s`), as `PackedRow` names them.
@@ -124,29 +119,4 @@ export function packedPartitionsOf(row: PackedRow): PackedPartitionRecords | str
   if (total > 0 && lines(inputPartitions) !== total && !(total === 1 && inputPartitions === ''))
     return `the latest table (partitioned rows) does not decode: ${total} input partitions expected`
   return { ...base, partitions, inputPartitions }
-}
-
-const split = (text: string): string[] => (text === '' ? [] : text.split('\n'))
-
-/**
- * The columnar form of packed records (arrays of strings, CSR offsets of the inputs).
- *
- * @example
- * const latest = unpackLatest(await store.latestRecordsPacked())
- */
-export function unpackLatest(p: PackedLatestRecords): LatestRecords {
-  const depOffsets = new Uint32Array(p.count + 1)
-  for (let i = 0; i < p.count; i++) depOffsets[i + 1] = depOffsets[i]! + p.inputCounts[i]!
-  return {
-    keys: split(p.keys),
-    codeVersions: p.codeVersions,
-    configHashes: p.configHashes,
-    dataVersions: p.dataVersions,
-    depOffsets,
-    depKeys: split(p.inputKeys),
-    depVersions: p.inputVersions,
-    runIds: split(p.runIds),
-    finishedAt: split(p.finishedAt),
-    kinds: split(p.kinds) as RecordKind[],
-  }
 }

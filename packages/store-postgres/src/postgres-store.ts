@@ -28,12 +28,12 @@ import type {
   Store,
   TickEnd,
 } from '@rivers-orchestrator/rivers/plugin'
+import { unpackLatest } from '@rivers-orchestrator/rivers/plugin'
 import * as automation from './automation.js'
 import { Db, type PoolOptions } from './db.js'
 import * as history from './history.js'
 import * as latest from './latest.js'
 import { migrate } from './migrations.js'
-import { unpackLatest } from './packed.js'
 import * as sets from './partition-sets.js'
 import { PostgresLeases } from './lease-methods.js'
 import { insertRecords } from './batch-records.js'

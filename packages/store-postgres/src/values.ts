@@ -1,43 +1,10 @@
 /**
  * Checks and encodings of the values the store writes: keys, partitions, hashes, JSON and times,
- * with the same rules (and messages) as the SQLite store.
+ * with the same rules (and messages) as the SQLite store (JSON and times are its own functions).
  */
-import { badStoreKey, badStorePartition, badVersion, unstorableJson } from './errors.js'
+import { badStoreKey, badStorePartition, badVersion } from './errors.js'
 
-/**
- * JSON text of a value (`null` for undefined), naming `what` when it cannot be stored.
- *
- * @example
- * encodeJson({ lr: 0.1 }, "config of run 'r1'") // '{"lr":0.1}'
- */
-export function encodeJson(value: unknown, what: string): string | null {
-  if (value === undefined) return null
-  try {
-    return JSON.stringify(value) ?? null
-  } catch (e) {
-    throw unstorableJson(what, e)
-  }
-}
-
-/**
- * The value of a JSON column (`null` for NULL).
- *
- * @example
- * decodeJson<string[]>('["a"]') // ['a']
- */
-export function decodeJson<T = unknown>(text: string | null | undefined): T | null {
-  return text == null ? null : (JSON.parse(text) as T)
-}
-
-/**
- * ISO-8601 UTC with milliseconds, the store's time format.
- *
- * @example
- * isoTime(new Date(0)) // '1970-01-01T00:00:00.000Z'
- */
-export function isoTime(d: Date = new Date()): string {
-  return d.toISOString()
-}
+export { decodeJson, encodeJson, isoTime } from '@rivers-orchestrator/rivers/plugin'
 
 /**
  * A 16-byte hash as a Buffer, or an error naming `what`.

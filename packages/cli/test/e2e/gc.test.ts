@@ -60,13 +60,15 @@ describe('retention', () => {
     const dry = await p.run(['gc', '--json'])
     expect(dry.code).toBe(0)
     const report = dry.json()
+    // The report lists files by storage path. Run ids sort by time only across seconds: runs in the
+    // same second (fast runs) differ by their random suffix, so the expected paths are sorted too.
     const expected = [
       `features/@${r1}.json`,
       `features/@${r2}.json`,
       `model/@${r1}.json`,
       `raw/@${r1}.bin`,
       `raw/@${r2}.bin`,
-    ]
+    ].sort()
     expect(report.files.map((f: { storagePath: string }) => f.storagePath)).toEqual(expected)
     for (const f of report.files) expect(f.bytes).toBe(size(p, f.storagePath))
     expect(report.total).toEqual({ files: 5, bytes: expected.reduce((n, f) => n + size(p, f), 0) })

@@ -8,7 +8,7 @@
 import type { NewRecord } from '@rivers-orchestrator/rivers/plugin'
 import type { Prepared, Queryable } from './db.js'
 import { runNotFound } from './errors.js'
-import { RECORDS_LOCK, recordParams } from './records.js'
+import { LATEST_COLUMNS, LATEST_UPSERT, RECORDS_LOCK, recordParams } from './records.js'
 
 const SEQ = `pg_get_serial_sequence('materializations', 'id')`
 
@@ -35,16 +35,11 @@ i AS (
   SELECT base.id + t.rec - 1, t.pos, t.k, t.p, t.v FROM base,
     unnest($19::integer[], $20::integer[], $21::text[], $22::text[], $23::bytea[]) AS t (rec, pos, k, p, v)),
 l AS (
-  INSERT INTO latest (asset_key, partition, materialization_id, kind, code_version, config_hash, data_version,
-    input_count, input_keys, input_versions, run_id, finished_at, input_partitions)
+  INSERT INTO latest (${LATEST_COLUMNS})
   SELECT DISTINCT ON (asset_key, partition) asset_key, partition, id, kind, code_version, config_hash, data_version,
     input_count, input_keys, input_versions, run_id, finished_at, input_partitions
   FROM r ORDER BY asset_key, partition, id DESC
-  ON CONFLICT (asset_key, partition) DO UPDATE SET materialization_id = excluded.materialization_id,
-    kind = excluded.kind, code_version = excluded.code_version, config_hash = excluded.config_hash,
-    data_version = excluded.data_version, input_count = excluded.input_count, input_keys = excluded.input_keys,
-    input_versions = excluded.input_versions, run_id = excluded.run_id, finished_at = excluded.finished_at,
-    input_partitions = excluded.input_partitions),
+  ${LATEST_UPSERT}),
 x AS (
   INSERT INTO metrics (materialization_id, name, step, value)
   SELECT base.id + t.rec - 1, t.n, t.s, t.v FROM base,

@@ -13,6 +13,17 @@ import { asHash, checkKey, checkPartition, encodeJson, isoTime } from './values.
 /** The lock every record writer takes (per schema), held to the end of its transaction. */
 export const RECORDS_LOCK = `pg_advisory_xact_lock(hashtext('rivers-records:' || current_schema()))`
 
+/** The columns of `latest`, in the order both record writes give them. */
+export const LATEST_COLUMNS = `asset_key, partition, materialization_id, kind, code_version, config_hash, data_version,
+    input_count, input_keys, input_versions, run_id, finished_at, input_partitions`
+
+/** A newer record of an asset (and partition) replaces its `latest` row (single and batched writes). */
+export const LATEST_UPSERT = `ON CONFLICT (asset_key, partition) DO UPDATE SET materialization_id = excluded.materialization_id,
+    kind = excluded.kind, code_version = excluded.code_version, config_hash = excluded.config_hash,
+    data_version = excluded.data_version, input_count = excluded.input_count, input_keys = excluded.input_keys,
+    input_versions = excluded.input_versions, run_id = excluded.run_id, finished_at = excluded.finished_at,
+    input_partitions = excluded.input_partitions`
+
 const INSERT_SQL = `WITH lock AS (SELECT ${RECORDS_LOCK}),
 m AS (
   INSERT INTO materializations (run_id, asset_key, partition, kind, code_version, config_hash, data_version,
@@ -24,14 +35,9 @@ i AS (
   INSERT INTO materialization_inputs (materialization_id, position, dep_key, dep_partition, data_version)
   SELECT m.id, t.ord - 1, t.k, t.p, t.v FROM m, unnest($13::text[], $14::text[], $15::bytea[]) WITH ORDINALITY AS t (k, p, v, ord)),
 l AS (
-  INSERT INTO latest (asset_key, partition, materialization_id, kind, code_version, config_hash, data_version,
-    input_count, input_keys, input_versions, run_id, finished_at, input_partitions)
+  INSERT INTO latest (${LATEST_COLUMNS})
   SELECT $2, $3, m.id, $4, $5, $6, $7, $16, $17, $18, $1, $9, $19 FROM m
-  ON CONFLICT (asset_key, partition) DO UPDATE SET materialization_id = excluded.materialization_id,
-    kind = excluded.kind, code_version = excluded.code_version, config_hash = excluded.config_hash,
-    data_version = excluded.data_version, input_count = excluded.input_count, input_keys = excluded.input_keys,
-    input_versions = excluded.input_versions, run_id = excluded.run_id, finished_at = excluded.finished_at,
-    input_partitions = excluded.input_partitions),
+  ${LATEST_UPSERT}),
 x AS (
   INSERT INTO metrics (materialization_id, name, step, value)
   SELECT m.id, t.n, t.s, t.v FROM m, unnest($20::text[], $21::bigint[], $22::float8[]) AS t (n, s, v)),

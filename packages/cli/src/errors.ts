@@ -311,3 +311,16 @@ function indent(text: string): string {
 export function partitionsUsage(problem: string, fix: string): CliError {
   return new CliError('RIVERS_USAGE', `${problem}.\nFix: ${fix}`)
 }
+
+/**
+ * `--version` of `assets promote` is not a version number.
+ *
+ * @example
+ * throw badModelVersion('model/churn', 'latest')
+ */
+export function badModelVersion(key: string, raw: string): CliError {
+  return new CliError(
+    'RIVERS_BAD_MODEL_VERSION',
+    `--version expects a version number of '${key}' such as 3 or v3, got '${raw}'. See \`assets models ${key}\` for its versions.`,
+  )
+}

@@ -299,6 +299,42 @@ artifact, a pinned one's (\`assets pin\`), or anything a run still going may use
       }),
     )
 
+  command('models', "list registered models, or one model's versions, aliases, gate and alias history")
+    .argument('[key]', 'a model asset (spec model: …); without it, every model of the project')
+    .action(run(async () => (await import('./commands/models.js')).models))
+
+  command('promote', 'move a model alias (e.g. champion) to a version, through the promotion gate')
+    .argument('<key>', 'the model asset')
+    .requiredOption('--alias <name>', 'the alias to move, e.g. champion or challenger')
+    .option('--version <n>', 'the version to promote (default: the newest; see assets models KEY)')
+    .option('--reason <text>', 'why, kept in the alias history')
+    .option('--force', 'promote even if the gate refuses (needs --reason)')
+    .addHelpText(
+      'after',
+      `
+The gate is the model's spec (model: { gate: { accuracy: { atLeast: 0.9, notBelowCurrent: true } } }):
+every rule must hold on the version's metrics, or nothing moves (exit 1) and each rule's numbers are
+printed. Sources made by modelAlias(model, alias) follow the alias: what depends on them re-runs.`,
+    )
+    .action(
+      run(async () => {
+        const { promote } = await import('./commands/models.js')
+        return (ctx: Ctx, key: string, flags: { alias: string; version?: string; reason?: string; force?: boolean }) =>
+          promote(ctx, key, flags)
+      }),
+    )
+
+  command('rollback', 'move a model alias back to the version it named before its last promotion')
+    .argument('<key>', 'the model asset')
+    .requiredOption('--alias <name>', 'the alias to move back, e.g. champion')
+    .option('--reason <text>', 'why, kept in the alias history')
+    .action(
+      run(async () => {
+        const { rollback } = await import('./commands/models.js')
+        return (ctx: Ctx, key: string, flags: { alias: string; reason?: string }) => rollback(ctx, key, flags)
+      }),
+    )
+
   const store = command('store', 'manage the store: migrate copies the embedded SQLite store into PostgreSQL')
   store
     .command('migrate')

@@ -39,6 +39,19 @@ export {
 export { formatTree } from './automation/tree.js'
 export { FileIOManager, type FileIOManagerOptions, type IOManager, type StoredOutput } from './io/index.js'
 export type { Tracker, TrackedMaterialization, TrackedRun, TrackedRunEnd } from './tracking/tracker.js'
+export {
+  aliasStack,
+  checkGate,
+  metricValues,
+  versionsOf,
+  type AliasChange,
+  type AliasState,
+  type GateCheck,
+  type ModelInfo,
+  type ModelRegistry,
+  type ModelVersion,
+  type PromoteOptions,
+} from './models/index.js'
 export { parseGpuOverride } from './launchers/gpu-inventory.js'
 export {
   JOB_ENV,

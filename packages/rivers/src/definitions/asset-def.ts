@@ -13,6 +13,7 @@ import { normalizeRetry } from './retry.js'
 import { assetSpecIsValid } from './spec-fast.js'
 import { assetSpecSchema, isZod3Schema, specIssues } from './spec-schema.js'
 import type { ZodSchema } from './spec-types.js'
+import { type NormalizedModel, normalizeModel } from './model.js'
 
 /**
  * Validate an asset spec (key, deps, then every other field) and throw the matching DefinitionError.
@@ -126,6 +127,7 @@ export function buildAssetDef(spec: AssetSpec, run: AssetDef['fn'], codeFn: Func
   }
   // Only batched assets have the field (a spread in the literal would make every definition slower to build).
   if (spec.batch !== undefined) (def as { batch?: number }).batch = spec.batch
+  if (spec.model !== undefined) (def as { model?: NormalizedModel }).model = normalizeModel(spec.model, spec.key)
   return finishDefinition(def, 'asset', site)
 }
 

@@ -10,6 +10,7 @@ import type { AssetResult } from './result.js'
 import type { RetentionPolicy } from './retention.js'
 import type { RetryPolicy } from './retry.js'
 import type { IOManagerLike, LauncherSetting, Resources, ZodSchema } from './spec-types.js'
+import type { ModelSpec } from './model.js'
 
 /**
  * Input name -> upstream.
@@ -142,6 +143,12 @@ export interface AssetSpec<
    * Needs `partitions`; the outputs of one call are stored together (one file with `FileIOManager`).
    */
   batch?: number
+  /**
+   * A registered model: each new data version is its next version, with lineage and metrics;
+   * aliases (`champion`) move through `assets promote` / `assets rollback` and the `gate`. Not for
+   * partitioned assets.
+   */
+  model?: true | ModelSpec
 }
 
 /**

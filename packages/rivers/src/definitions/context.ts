@@ -108,6 +108,44 @@ export interface SourceContext {
   readonly log: Logger
   /** Aborted when the run is cancelled. */
   readonly signal: AbortSignal
+  /** The model registry's aliases, read from the store (what `modelAlias` sources observe and load). */
+  readonly models: ModelAliases
+}
+
+/**
+ * The version a model alias names, as a `modelAlias` source observes and loads it.
+ *
+ * @example
+ * const target: AliasTarget | null = await ctx.models.alias('model/churn', 'champion')
+ */
+export interface AliasTarget {
+  /** The model asset. */
+  key: string
+  /** The registered model's name. */
+  name: string
+  alias: string
+  version: number
+  /** The version's data version (hex). */
+  dataVersion: string
+  /** The version's first record, the run that built it, and where its artifact is stored. */
+  recordId: number
+  runId: string
+  storagePath: string | null
+  /** The version's metrics (the summary value of each, else its last step). */
+  metrics: Readonly<Record<string, number>>
+  /** When the alias moved to it, and why. */
+  movedAt: string
+  reason: string | null
+}
+
+/**
+ * Reads model aliases from the store.
+ *
+ * @example
+ * const champion = await ctx.models.alias('model/churn', 'champion') // null until a promotion
+ */
+export interface ModelAliases {
+  alias(key: string, alias: string): Promise<AliasTarget | null>
 }
 
 /**

@@ -14,6 +14,7 @@ import type { NormalizedRetention } from './retention.js'
 import type { NormalizedRetry } from './retry.js'
 import type { Site } from './position.js'
 import type { IOManagerLike, LauncherSetting, Observation, Resources, ZodSchema } from './spec-types.js'
+import type { NormalizedModel } from './model.js'
 
 /**
  * Where a definition was made: the definition stack code versions are computed from (internal).
@@ -94,6 +95,8 @@ export interface AssetDef<T = unknown, In = {}, Cfg = unknown> {
   readonly partitions?: PartitionDefinition
   /** Partitions per call of a batched partition function (`spec.batch`); undefined: one per call. */
   readonly batch?: number
+  /** Its registered-model settings (`spec.model`), when it is a model. */
+  readonly model?: NormalizedModel
   /** Where it was defined (`file:line:col`, and the method name for decorated methods), if known. */
   readonly declaredAt: string | undefined
   /** Internal: the definition stack (for code versions). */

@@ -43,7 +43,15 @@ export type {
   Returnable,
 } from './asset-types.js'
 export { check, type AssetCheck, type CheckOutcome, type NormalizedCheck } from './check.js'
-export type { AssetContext, AssetPartition, CheckContext, PartitionBatch, SourceContext } from './context.js'
+export type {
+  AliasTarget,
+  AssetContext,
+  AssetPartition,
+  CheckContext,
+  ModelAliases,
+  PartitionBatch,
+  SourceContext,
+} from './context.js'
 export { assetsOf, type AssetDecorator, type AssetsOf } from './decorators.js'
 export { parseDuration, type Duration } from './duration.js'
 export {
@@ -65,6 +73,8 @@ export {
 export { isValidKey, keyProblem } from './key.js'
 export { labelsOf } from './labels.js'
 export { mapped } from './mapped.js'
+export { modelAlias, type ModelAliasOptions } from './model-alias.js'
+export { normalizeModel, type MetricRule, type ModelSpec, type NormalizedModel } from './model.js'
 export {
   defineProject,
   isProject,

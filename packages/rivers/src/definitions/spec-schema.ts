@@ -101,6 +101,27 @@ function build(z: Zod) {
       message: 'a retention policy needs keep or maxAge',
     })
 
+  const margin = z.union([z.boolean(), z.number().min(0)], { error: 'expected true or a margin >= 0' })
+  const metricRuleSchema = z
+    .strictObject({
+      atLeast: z.number().optional(),
+      atMost: z.number().optional(),
+      notBelowCurrent: margin.optional(),
+      notAboveCurrent: margin.optional(),
+    })
+    .refine((r) => Object.values(r).some((v) => v !== undefined && v !== false), {
+      message: 'a gate rule needs atLeast, atMost, notBelowCurrent or notAboveCurrent',
+    })
+  const modelSchema = z.strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_./-]+$/, { error: 'expected a name of A-Z a-z 0-9 _ . - /' })
+      .optional(),
+    gate: z
+      .record(z.string().regex(/^[A-Za-z0-9_./:-]+$/, { error: 'expected a metric name' }), metricRuleSchema)
+      .optional(),
+  })
+
   const checkSchema = z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected a name of A-Z a-z 0-9 _ . -' }),
     blocking: z.boolean().optional(),
@@ -269,8 +290,18 @@ function build(z: Zod) {
         })
         .optional(),
       batch: z.number().int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' }).optional(),
+      model: z.union([z.literal(true), modelSchema], { error: 'expected true or { name?, gate? }' }).optional(),
     })
     .superRefine((spec, ctx) => {
+      if (spec.model !== undefined && spec.partitions !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['model'],
+          message: 'a partitioned asset cannot be a registered model (each partition has its own value)',
+          params: {
+            hint: 'register an unpartitioned asset downstream that combines the partitions, or remove partitions.',
+          },
+        })
       if (spec.batch !== undefined && spec.partitions === undefined)
         ctx.addIssue({
           code: 'custom',

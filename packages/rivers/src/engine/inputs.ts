@@ -95,6 +95,7 @@ async function loadInput(run: RunContext, depId: AssetId): Promise<Loaded> {
               path: file,
               log: run.log.child({ asset: dep.key }),
               signal: run.signal,
+              models: st.models,
             }),
           )
         : await readFile(file!)

@@ -21,6 +21,8 @@ import { type Observed, observeSources, sourcePath } from './sources.js'
 import { type PartitionPlan, PartitionState } from './partition-state.js'
 import { RecordQueue } from './record-queue.js'
 import type { PartitionDefinition } from '../partitions/types.js'
+import { ModelRegistry } from '../models/registry.js'
+import { pinoLib } from '../deps.js'
 
 /** A result to record: a materialization of an asset, or an observation of a source. */
 export interface NewAssetRecord {
@@ -55,6 +57,7 @@ export interface NewAssetRecord {
 export class ProjectState {
   readonly #project: Project
   readonly #store: Store
+  #models: ModelRegistry | undefined
   readonly #baseDir: string
   readonly #planner: Planner
   readonly #ids: ReadonlyMap<string, AssetId>
@@ -106,6 +109,25 @@ export class ProjectState {
     this.#ids = ids
     this.#planner = Planner.build(project, this.#code, this.#ids, config.hashBytes())
     this.#loaded = LoadedRecords.empty(project.assets.length)
+  }
+
+  /**
+   * The model registry of this project over its store (made on first use). When it moves an alias,
+   * the `modelAlias` sources following it are observed again, so this state plans with the move.
+   */
+  get models(): ModelRegistry {
+    this.#models ??= new ModelRegistry(this.#project, this.#store, async (key, alias) => {
+      const followers = this.#project.assets.filter(
+        (a) => a.isSource && a.def.metadata.model === key && a.def.metadata.alias === alias,
+      )
+      if (followers.length === 0) return
+      const log = pinoLib()({ level: 'silent' })
+      await this.observeSources(
+        { runId: 'observe', log, signal: new AbortController().signal },
+        new Set(followers.map((a) => a.key)),
+      )
+    })
+    return this.#models
   }
 
   /**
@@ -446,7 +468,7 @@ export class ProjectState {
   ): Promise<void> {
     const observed = await observeSources(
       this.#project.assets.filter((a) => a.isSource && (only === undefined || only.has(a.key))),
-      { ...scope, baseDir: this.#baseDir },
+      { ...scope, baseDir: this.#baseDir, models: this.models },
     )
     const ids: AssetId[] = []
     const versions: string[] = []

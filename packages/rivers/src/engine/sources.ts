@@ -8,7 +8,7 @@ import path from 'node:path'
 
 import type { Logger } from 'pino'
 
-import { checkObservation, type ResolvedAsset, type SourceDef } from '../definitions/index.js'
+import { checkObservation, type ModelAliases, type ResolvedAsset, type SourceDef } from '../definitions/index.js'
 import { observationWithoutVersion, sourceWithoutObservation } from './errors.js'
 import { nativeModule } from '../native.js'
 import { userCode } from './user-code.js'
@@ -23,6 +23,8 @@ export interface ObserveScope {
   signal: AbortSignal
   /** Folder that relative source paths are resolved against (the project file's folder). */
   baseDir: string
+  /** The model registry's aliases (what `modelAlias` sources read). */
+  models: ModelAliases
 }
 
 /**
@@ -81,6 +83,7 @@ export async function observeSources(
           path: file,
           log: scope.log.child({ asset: a.key }),
           signal: scope.signal,
+          models: scope.models,
         }),
       )
       const obs = checkObservation(def, raw)

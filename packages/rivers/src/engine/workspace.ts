@@ -41,6 +41,7 @@ import {
   withPartitionStatus,
 } from './partition-select.js'
 import { ProjectState } from './project-state.js'
+import type { ModelRegistry } from '../models/registry.js'
 import { RunConfig } from './run-config.js'
 import { followRun, resolveRun } from './run-logs.js'
 import type {
@@ -507,6 +508,18 @@ export class Workspace {
   async runs(options: { limit?: number; asset?: string; metric?: string } = {}): Promise<RunInfo[]> {
     if (options.asset !== undefined) this.#requireKey(options.asset)
     return runInfos(this.#seams.store, options)
+  }
+
+  /**
+   * The model registry: the versions of model assets (`model: …` in their spec), their aliases, and
+   * promotion (through the gate) and rollback of aliases.
+   *
+   * @example
+   * const info = await ws.models.model('model/churn')
+   * await ws.models.promote('model/churn', { alias: 'champion', reason: 'AUC up 2 points' })
+   */
+  get models(): ModelRegistry {
+    return this.#state.models
   }
 
   /**

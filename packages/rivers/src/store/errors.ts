@@ -345,3 +345,37 @@ export function backfillExists(file: string, id: string): RiversError {
     `Backfill '${id}' already exists in the store ${file}. Use a fresh id for every backfill, or resume it with \`assets backfill --resume ${id}\`.`,
   )
 }
+
+/**
+ * A compare-and-set alias move found the alias moved by someone else since it was read.
+ *
+ * @example
+ * throw aliasMovedMeanwhile('model', 'champion', 2, 3)
+ */
+export function aliasMovedMeanwhile(
+  key: string,
+  alias: string,
+  expected: number | null,
+  found: number | null,
+): RiversError {
+  const name = (v: number | null) => (v === null ? 'no version' : `version ${v}`)
+  return new RiversError(
+    'RIVERS_ALIAS_MOVED',
+    `Alias '${alias}' of '${key}' was moved meanwhile: expected ${name(expected)}, found ${name(found)}. Nothing was changed. ` +
+      `Look at \`assets models ${key}\` and run the command again.`,
+  )
+}
+
+/**
+ * An alias move names a record that is not a record of that asset.
+ *
+ * @example
+ * throw aliasRecordMismatch('model', 'champion', 42)
+ */
+export function aliasRecordMismatch(key: string, alias: string, recordId: number): RiversError {
+  return new RiversError(
+    'RIVERS_ALIAS_RECORD',
+    `Cannot move alias '${alias}' of '${key}' to record ${recordId}: that record is not a materialization of '${key}'. ` +
+      `Pick a version listed by \`assets models ${key}\`.`,
+  )
+}

@@ -324,6 +324,29 @@ CREATE TABLE backfill_progress (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    version: 8,
+    name: 'model registry: alias moves',
+    sql: `
+-- Every move of a model alias (champion, challenger, ...) to a version of a model asset, oldest first;
+-- an alias names the version of its newest move. Versions are numbered by the registry from the
+-- asset's records (each new data version is the next version); record_id is a record of that version
+-- (pinned by the registry, so gc keeps what an alias may name again). A rollback undoes a promotion.
+CREATE TABLE model_alias_moves (
+  id         INTEGER PRIMARY KEY,
+  asset_key  TEXT NOT NULL,
+  alias      TEXT NOT NULL,
+  version    INTEGER NOT NULL,
+  record_id  INTEGER NOT NULL REFERENCES materializations (id),
+  action     TEXT NOT NULL CHECK (action IN ('promote', 'rollback')),
+  previous   INTEGER,
+  reason     TEXT,
+  actor      TEXT,
+  moved_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX model_alias_moves_by_alias ON model_alias_moves (asset_key, alias, id);
+`,
+  },
 ]
 
 /**

@@ -11,6 +11,7 @@
  */
 import type Database from 'better-sqlite3'
 import { ArtifactsTable } from './artifacts.js'
+import { ModelAliasesTable } from './model-aliases.js'
 import { AutomationTable } from './automation.js'
 import { BackfillsTable } from './backfills.js'
 import { DynamicPartitionsTable } from './dynamic-partitions.js'
@@ -25,6 +26,7 @@ import { RunsTable } from './runs.js'
 import type { Store } from './store.js'
 import { WriteBatch } from './write-batch.js'
 import type {
+  AliasMoveRecord,
   ArtifactRecord,
   AutomationDecisionRecord,
   AutomationTickRecord,
@@ -47,6 +49,7 @@ import type {
   NewBackfill,
   Lease,
   MetricHistoryPoint,
+  NewAliasMove,
   NewCheckResult,
   NewJob,
   NewRecord,
@@ -78,6 +81,7 @@ export class SqliteStore implements Store {
   readonly #jobs: JobsTable
   readonly #params: ParamsTable
   readonly #artifacts: ArtifactsTable
+  readonly #aliases: ModelAliasesTable
   readonly #automation: AutomationTable
   readonly #partitions: PartitionRecords
   readonly #dynamic: DynamicPartitionsTable
@@ -97,6 +101,7 @@ export class SqliteStore implements Store {
     this.#leases = new LeasesTable(db)
     this.#jobs = new JobsTable(db)
     this.#artifacts = new ArtifactsTable(db)
+    this.#aliases = new ModelAliasesTable(db)
     this.#automation = new AutomationTable(db)
     this.#partitions = new PartitionRecords(db, file)
     this.#dynamic = new DynamicPartitionsTable(db)
@@ -525,6 +530,27 @@ export class SqliteStore implements Store {
    */
   async unpin(key: string, opts: { runId?: string; partition?: string } = {}): Promise<number> {
     return this.#write(() => this.#artifacts.unpin(key, opts))
+  }
+
+  /**
+   * Moves a model alias to a version, appending to its history;
+   * with `expect`, refused when the alias names another version by then (compare and set).
+   *
+   * @example
+   * await store.moveModelAlias({ key: 'model', alias: 'champion', version: 3, recordId: 41, action: 'promote', expect: 2, reason: 'better AUC' })
+   */
+  async moveModelAlias(move: NewAliasMove): Promise<AliasMoveRecord> {
+    return this.#write(() => this.#aliases.move(move))
+  }
+
+  /**
+   * Moves of a model's aliases (or of one alias), newest first (default the last 1,000).
+   *
+   * @example
+   * const [now] = await store.modelAliasMoves('model', { alias: 'champion', limit: 1 })
+   */
+  async modelAliasMoves(key: string, opts: { alias?: string; limit?: number } = {}): Promise<AliasMoveRecord[]> {
+    return this.#read(() => this.#aliases.moves(key, opts))
   }
 
   /**

@@ -18,6 +18,7 @@
  * - errors are `RiversError`s that name the run, asset or record at fault.
  */
 import type {
+  AliasMoveRecord,
   ArtifactRecord,
   AutomationDecisionRecord,
   AutomationTickRecord,
@@ -32,6 +33,7 @@ import type {
   LatestRecords,
   Lease,
   MetricHistoryPoint,
+  NewAliasMove,
   NewCheckResult,
   NewJob,
   NewRecord,
@@ -168,6 +170,13 @@ export interface Store {
   unpin(key: string, opts?: { runId?: string; partition?: string }): Promise<number>
   /** Pinned records (of one asset, or all), newest first per asset. */
   pins(key?: string): Promise<PinRecord[]>
+  /**
+   * Optional (the model registry): moves a model alias to a version, appending to the alias's history in one transaction; with `expect`, refused (nothing written)
+   * when the alias names another version by then. The record must be a materialization of `key`.
+   */
+  moveModelAlias?(move: NewAliasMove): Promise<AliasMoveRecord>
+  /** Optional (with `moveModelAlias`): moves of a model's aliases (or of one alias), newest first. */
+  modelAliasMoves?(key: string, opts?: { alias?: string; limit?: number }): Promise<AliasMoveRecord[]>
   /** Records whose artifact is still stored (not collected), newest first per asset; only of `keys` when given. */
   artifactRecords(keys?: readonly string[]): Promise<ArtifactRecord[]>
   /**

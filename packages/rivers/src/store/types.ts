@@ -466,3 +466,42 @@ export interface BackfillRecord {
   runIds: string[]
   progress: BackfillProgress[]
 }
+
+/**
+ * A move of a model alias (`champion`, `challenger`) to a version of a model asset, as
+ * `Store.moveModelAlias` takes it: a promotion, or a rollback to the version it named before.
+ */
+export interface NewAliasMove {
+  key: string
+  alias: string
+  /** The version the alias now names (numbered by the registry from the asset's records). */
+  version: number
+  /** A record of that version (a materialization of `key`). */
+  recordId: number
+  /** `promote` (also a forced one) or `rollback` (undoes the promotion that made the current version). */
+  action: 'promote' | 'rollback'
+  /** Why it moved (`assets promote --reason`), shown in the alias history. */
+  reason?: string
+  /** Who moved it (user@host, or `automation`). */
+  actor?: string
+  /**
+   * Compare and set: the version the mover saw the alias name (null: none). When the alias names
+   * another version by then, the move is refused (someone moved it meanwhile) and nothing is written.
+   */
+  expect?: number | null
+}
+
+/** One stored move of a model alias. */
+export interface AliasMoveRecord {
+  id: number
+  key: string
+  alias: string
+  version: number
+  recordId: number
+  action: 'promote' | 'rollback'
+  /** The version the alias named before this move (null: none). */
+  previous: number | null
+  reason: string | null
+  actor: string | null
+  movedAt: string
+}

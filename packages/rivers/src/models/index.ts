@@ -1,0 +1,18 @@
+/**
+ * The model registry: versions of model assets derived from their records, aliases, the promotion
+ * gate and rollback.
+ *
+ * @example
+ * import { ModelRegistry } from './models/index.js'
+ * const info = await new ModelRegistry(project, store).model('model/churn')
+ */
+export { checkGate, type GateCheck, type GateSides } from './gate.js'
+export {
+  aliasStack,
+  ModelRegistry,
+  type AliasChange,
+  type AliasState,
+  type ModelInfo,
+  type PromoteOptions,
+} from './registry.js'
+export { metricValues, versionsOf, type ModelVersion } from './versions.js'

@@ -4,7 +4,8 @@
  *
  *   raw/penguins_json (source: the file shipped in the vega-datasets package)
  *     -> penguins/raw -> penguins/clean -> penguins/split -> penguins/features
- *     -> model/logreg -> model/evaluation (blocking check: quality_gate) -> model/registry
+ *     -> model/logreg -> model/evaluation (blocking check: quality_gate) -> model/registry (a registered model)
+ *   model/registry.champion (the version the alias names) -> model/deploy
  *     -> model/torch   (a Python training job: PyTorch on a GPU when there is one, else the CPU)
  *   raw/seattle_weather_csv -> weather/daily -> weather/features -> weather/rain_model
  *     (daily partitions, a 7-day window, a model over every day: see weather.ts)
@@ -12,12 +13,14 @@
  * Run it:   npx assets materialize --project examples/ml-pipeline/rivers.config.ts
  * Explain:  npx assets status --project examples/ml-pipeline/rivers.config.ts
  * On Slurm: RIVERS_LAUNCHER=slurm npx assets materialize model/torch --project examples/ml-pipeline/rivers.config.ts
+ * Registry: npx assets models model/registry --project …; npx assets promote model/registry --alias champion --project …
+ *           (the gate checks accuracy and ROC AUC); npx assets rollback model/registry --alias champion --project …
  */
 import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { asset, check, defineProject, parseGpuOverride, source } from '@rivers-orchestrator/rivers'
+import { asset, check, defineProject, modelAlias, parseGpuOverride, source } from '@rivers-orchestrator/rivers'
 import { z } from 'zod'
 
 import * as ml from './src/ml/index.js'
@@ -144,19 +147,61 @@ export const registry = asset(
     group: 'release',
     kinds: ['registry'],
     description: 'The registered model with its metrics and lineage (only reached when the gate passes)',
+    // Each new data version is the model's next version; `assets promote` moves an alias through the gate.
+    model: {
+      name: ml.DEFAULT_MODEL_NAME,
+      gate: {
+        accuracy: { atLeast: thresholds.minAccuracy, notBelowCurrent: true },
+        rocAuc: { atLeast: thresholds.minAuc, notBelowCurrent: 0.005 },
+      },
+    },
   },
   ({ model, evaluation, cleaned, split }, ctx) => {
+    // No run id in the entry: the same weights and lineage are the same data version, so the same model version.
     const entry = ml.registerModel(model, evaluation, {
       dataset: 'vega-datasets/data/penguins.json',
       rawRows: cleaned.rows.length + cleaned.dropped,
       cleanRows: cleaned.rows.length,
       trainRows: split.train.length,
       testRows: split.test.length,
-      runId: ctx.runId,
     })
     ctx.addMetadata({ name: entry.name, version: entry.version })
+    // The version's metrics, which the promotion gate compares (`assets models model/registry`).
+    for (const name of ['accuracy', 'rocAuc', 'f1', 'logLoss'] as const) ctx.addMetric(name, evaluation[name])
     ctx.log.info(`registered ${entry.name}@${entry.version} (accuracy ${evaluation.accuracy.toFixed(3)})`)
     return entry
+  },
+)
+
+/** The version of model/registry that the `champion` alias names (moved by assets promote / rollback). */
+export const champion = modelAlias(registry, 'champion')
+
+/**
+ * What serving runs: the champion's version. It re-runs whenever the alias moves (a promotion or a
+ * rollback), and serves nothing until a first promotion.
+ */
+export const deploy = asset(
+  {
+    key: 'model/deploy',
+    deps: { champion },
+    group: 'release',
+    kinds: ['deployment'],
+    description: 'The serving manifest: the version the champion alias names',
+  },
+  ({ champion }, ctx) => {
+    if (champion === null) {
+      ctx.log.info('no champion yet: run `assets promote model/registry --alias champion`')
+      return { serving: null }
+    }
+    ctx.log.info(`serving ${champion.name} v${champion.version}`)
+    ctx.addMetadata({ version: champion.version })
+    return {
+      serving: champion.name,
+      version: champion.version,
+      dataVersion: champion.dataVersion,
+      artifact: champion.storagePath,
+      metrics: champion.metrics,
+    }
   },
 )
 
@@ -216,4 +261,4 @@ export const torchModel = asset({
   launcher,
 })
 
-export default defineProject({ name: 'penguins', assets: [registry, torchModel, rainModel] })
+export default defineProject({ name: 'penguins', assets: [registry, deploy, torchModel, rainModel] })

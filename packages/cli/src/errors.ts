@@ -313,7 +313,7 @@ export function partitionsUsage(problem: string, fix: string): CliError {
 }
 
 /**
- * `--version` of `assets promote` is not a version number.
+ * The VERSION of `assets promote` is not a version number.
  *
  * @example
  * throw badModelVersion('model/churn', 'latest')
@@ -321,6 +321,6 @@ export function partitionsUsage(problem: string, fix: string): CliError {
 export function badModelVersion(key: string, raw: string): CliError {
   return new CliError(
     'RIVERS_BAD_MODEL_VERSION',
-    `--version expects a version number of '${key}' such as 3 or v3, got '${raw}'. See \`assets models ${key}\` for its versions.`,
+    `assets promote ${key} VERSION expects a version number such as 3 or v3, got '${raw}'. See \`assets models ${key}\` for its versions.`,
   )
 }

@@ -305,8 +305,8 @@ artifact, a pinned one's (\`assets pin\`), or anything a run still going may use
 
   command('promote', 'move a model alias (e.g. champion) to a version, through the promotion gate')
     .argument('<key>', 'the model asset')
+    .argument('[version]', 'the version to promote, e.g. 3 or v3 (default: the newest; see assets models KEY)')
     .requiredOption('--alias <name>', 'the alias to move, e.g. champion or challenger')
-    .option('--version <n>', 'the version to promote (default: the newest; see assets models KEY)')
     .option('--reason <text>', 'why, kept in the alias history')
     .option('--force', 'promote even if the gate refuses (needs --reason)')
     .addHelpText(
@@ -319,8 +319,12 @@ printed. Sources made by modelAlias(model, alias) follow the alias: what depends
     .action(
       run(async () => {
         const { promote } = await import('./commands/models.js')
-        return (ctx: Ctx, key: string, flags: { alias: string; version?: string; reason?: string; force?: boolean }) =>
-          promote(ctx, key, flags)
+        return (
+          ctx: Ctx,
+          key: string,
+          version: string | undefined,
+          flags: { alias: string; reason?: string; force?: boolean },
+        ) => promote(ctx, key, version, flags)
       }),
     )
 

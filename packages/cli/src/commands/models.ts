@@ -1,5 +1,5 @@
 /**
- * `assets models [KEY]`, `assets promote KEY --alias A [--version N] [--reason R] [--force]` and
+ * `assets models [KEY]`, `assets promote KEY [VERSION] --alias A [--reason R] [--force]` and
  * `assets rollback KEY --alias A [--reason R]`: the model registry of the project.
  */
 import type { Workspace } from '@rivers-orchestrator/rivers'
@@ -30,20 +30,24 @@ export async function models(ctx: Ctx, key: string | undefined): Promise<number>
 /** Options of `promote`. */
 export interface PromoteFlags {
   alias: string
-  version?: string
   reason?: string
   force?: boolean
 }
 
 /**
  * @example
- * await promote(ctx, 'model/churn', { alias: 'champion', reason: 'AUC up 2 points' })
+ * await promote(ctx, 'model/churn', '3', { alias: 'champion', reason: 'AUC up 2 points' })
  */
-export async function promote(ctx: Ctx, key: string, flags: PromoteFlags): Promise<number> {
+export async function promote(
+  ctx: Ctx,
+  key: string,
+  version: string | undefined,
+  flags: PromoteFlags,
+): Promise<number> {
   return withWorkspace(ctx, async (ws) => {
     const change = await ws.models.promote(key, {
       alias: flags.alias,
-      ...(flags.version === undefined ? {} : { version: versionArg(key, flags.version) }),
+      ...(version === undefined ? {} : { version: versionArg(key, version) }),
       ...(flags.reason === undefined ? {} : { reason: flags.reason }),
       ...(flags.force === true ? { force: true } : {}),
     })
@@ -69,7 +73,7 @@ export async function rollback(ctx: Ctx, key: string, flags: { alias: string; re
   })
 }
 
-/** `--version 3` or `--version v3`. */
+/** `3` or `v3`. */
 function versionArg(key: string, raw: string): number {
   const n = Number(raw.replace(/^v/i, ''))
   if (!/^v?\d+$/i.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) throw badModelVersion(key, raw)

@@ -34,7 +34,7 @@ export function noVersions(key: string): RiversError {
 }
 
 /**
- * `--version N` names no version of the model.
+ * The VERSION given to promote names no version of the model.
  *
  * @example
  * throw unknownVersion('model/churn', 7, 3)
@@ -101,7 +101,7 @@ export function nothingToRollBack(key: string, alias: string, current: number | 
     current === null
       ? `Alias '${alias}' of '${key}' names no version, so there is nothing to roll back. Promote one with \`assets promote ${key} --alias ${alias}\`.`
       : `Alias '${alias}' of '${key}' has named only version ${current} since it was created: there is no earlier version to roll back to. ` +
-          `Promote another version with \`assets promote ${key} --alias ${alias} --version N\`.`,
+          `Promote another version with \`assets promote ${key} N --alias ${alias}\`.`,
   )
 }
 

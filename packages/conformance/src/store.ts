@@ -8,6 +8,7 @@ import { toHex } from '@rivers-orchestrator/rivers/plugin'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { storeArtifactTests } from './store-artifacts.js'
 import { storeAutomationTests } from './store-automation.js'
+import { storeModelAliasTests } from './store-models.js'
 import { storePartitionLeaseTests } from './store-partition-leases.js'
 import { storePartitionTests } from './store-partitions.js'
 
@@ -389,6 +390,7 @@ export function storeConformance(name: string, factory: () => Promise<StoreUnder
 
     storeArtifactTests(() => store)
     storeAutomationTests(() => store)
+    storeModelAliasTests(() => store)
     storePartitionTests(() => store)
     storePartitionLeaseTests(() => store)
 

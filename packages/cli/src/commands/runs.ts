@@ -1,7 +1,11 @@
-/** `assets runs [--limit N] [--asset KEY [--metric NAME]]`: run history, or a metric across runs. */
+/**
+ * `assets runs [--limit N] [--asset KEY [--metric NAME]]`: run history; with `--asset`, that asset's
+ * params and metrics side by side across the runs that built it; with `--metric`, one metric's trend.
+ */
 import { print, printJson, withWorkspace, type Ctx } from '../context.js'
 import { metricNeedsAsset } from '../errors.js'
 import { EXIT } from '../exit.js'
+import { formatRunCompare } from '../format/run-compare.js'
 import { formatRuns } from '../format/runs.js'
 
 /** Options of `runs`. */
@@ -24,6 +28,8 @@ export async function runs(ctx: Ctx, flags: RunsFlags): Promise<number> {
       ...(flags.metric === undefined ? {} : { metric: flags.metric }),
     })
     if (ctx.json) printJson(ctx, list)
+    else if (flags.asset !== undefined && flags.metric === undefined)
+      print(ctx, formatRunCompare(list, flags.asset, ctx.out))
     else
       print(
         ctx,

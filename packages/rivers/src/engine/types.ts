@@ -161,6 +161,11 @@ export interface RunInfo {
   skipped: number
   /** With `--metric NAME --asset KEY`: the metric's value in that run. */
   metric?: number
+  /**
+   * With `--asset KEY` alone: that asset's record in this run (its last one), with the config values
+   * it was built with (secrets redacted; null when none) and each metric's value (summary, else last step).
+   */
+  record?: { dataVersion: string; params: unknown; metrics: Record<string, number> }
   /** Its process died before it finished (kill -9, crash); its status is `failed`. */
   interrupted?: true
 }

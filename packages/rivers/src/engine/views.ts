@@ -8,6 +8,7 @@ import { describeFailure } from './errors.js'
 import { causeKindName, causeMessage, rootCauseMessage, unobservableMessage } from './explain.js'
 import type { AssetId, StatusRows } from './planner.js'
 import type { ProjectState } from './project-state.js'
+import { metricValues } from '../models/versions.js'
 import type {
   AssetDetail,
   AssetInfo,
@@ -134,14 +135,18 @@ export async function runInfos(
 ): Promise<RunInfo[]> {
   const runs = await store.listRuns({ limit: options.limit ?? 20 })
   const metricByRun = new Map<string, number>()
+  const recordByRun = new Map<string, NonNullable<RunInfo['record']>>()
   let filtered = runs
   if (options.asset !== undefined) {
     if (options.metric !== undefined) {
       for (const p of await store.metricHistory(options.asset, options.metric)) metricByRun.set(p.runId, p.value)
       filtered = runs.filter((r) => metricByRun.has(r.id))
     } else {
-      const built = new Set((await store.assetHistory(options.asset, { limit: 1000 })).map((h) => h.runId))
-      filtered = runs.filter((r) => built.has(r.id))
+      // Newest first: the first record of a run is its last one of this asset.
+      for (const h of await store.assetHistory(options.asset, { limit: 1000 }))
+        if (!recordByRun.has(h.runId))
+          recordByRun.set(h.runId, { dataVersion: h.dataVersion, params: h.params, metrics: metricValues(h.metrics) })
+      filtered = runs.filter((r) => recordByRun.has(r.id))
     }
   }
   return filtered.map((r) => {
@@ -159,6 +164,8 @@ export async function runInfos(
     if ((s as { interrupted?: unknown }).interrupted === true) info.interrupted = true
     const m = metricByRun.get(r.id)
     if (m !== undefined) info.metric = m
+    const record = recordByRun.get(r.id)
+    if (record !== undefined) info.record = record
     return info
   })
 }

@@ -3,8 +3,9 @@
  * gate and rollback.
  *
  * @example
- * import { ModelRegistry } from './models/index.js'
- * const info = await new ModelRegistry(project, store).model('model/churn')
+ * import { openWorkspace } from '@rivers-orchestrator/rivers'
+ * const ws = await openWorkspace(project)
+ * const info = await ws.models.model('model/churn')
  */
 export { checkGate, type GateCheck, type GateSides } from './gate.js'
 export {

@@ -27,6 +27,7 @@ export { SCHEMA_VERSION } from './store/migrations.js'
 export { storeErrors }
 export { encodeJson, decodeJson, isoTime } from './store/json.js'
 export { unpackLatest } from './store/latest-packed.js'
+export { aliasMoveOf } from './store/model-aliases.js'
 export type * from './store/types.js'
 // IO managers
 export {

@@ -257,6 +257,25 @@ CREATE TABLE backfill_progress (
 );
 `,
   },
+  {
+    version: 8,
+    name: 'model registry: alias moves (the SQLite schema of version 8)',
+    sql: `
+CREATE TABLE model_alias_moves (
+  id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  asset_key  text COLLATE "C" NOT NULL,
+  alias      text COLLATE "C" NOT NULL,
+  version    integer NOT NULL,
+  record_id  bigint NOT NULL REFERENCES materializations (id),
+  action     text NOT NULL CHECK (action IN ('promote', 'rollback')),
+  previous   integer,
+  reason     text,
+  actor      text,
+  moved_at   text NOT NULL
+);
+CREATE INDEX model_alias_moves_by_alias ON model_alias_moves (asset_key, alias, id);
+`,
+  },
 ]
 
 /**

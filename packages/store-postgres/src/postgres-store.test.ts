@@ -6,7 +6,7 @@
  */
 import { storeConformance } from '@rivers-orchestrator/conformance'
 import { describe, expect, it } from 'vitest'
-import { PG_SCHEMA_VERSION } from './migrations.js'
+import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from './migrations.js'
 import { PostgresStore } from './postgres-store.js'
 import { freshDatabase, pgUnavailable } from './testing.js'
 
@@ -169,7 +169,9 @@ describe.skipIf(skip)('PostgresStore', () => {
       await c.connect()
       const { rows } = await c.query('SELECT version FROM rivers_schema_migrations ORDER BY version')
       await c.end()
-      expect(rows.map((r) => r.version)).toEqual([PG_SCHEMA_VERSION])
+      // Each migration once, in order.
+      expect(rows.map((r) => r.version)).toEqual(PG_MIGRATIONS.map((m) => m.version))
+      expect(rows.at(-1)?.version).toBe(PG_SCHEMA_VERSION)
     } finally {
       await drop()
     }

@@ -9,6 +9,7 @@
  * (lease-methods.ts); this file has opening, closing and the other writes.
  */
 import type {
+  AliasMoveRecord,
   BackfillProgressUpdate,
   BackfillStatus,
   BeginRun,
@@ -16,6 +17,7 @@ import type {
   LatestChanges,
   LatestCursor,
   LatestRecords,
+  NewAliasMove,
   NewBackfill,
   NewCheckResult,
   NewDecision,
@@ -34,6 +36,7 @@ import { Db, type PoolOptions } from './db.js'
 import * as history from './history.js'
 import * as latest from './latest.js'
 import { migrate } from './migrations.js'
+import { aliasMoves, moveAlias } from './model-aliases.js'
 import * as sets from './partition-sets.js'
 import { PostgresLeases } from './lease-methods.js'
 import { insertRecords } from './batch-records.js'
@@ -212,6 +215,27 @@ export class PostgresStore extends PostgresLeases implements Store {
   async wipePartitions(key: string, partitions: readonly string[]): Promise<number> {
     if (partitions.length === 0) return 0
     return this.db.tx((c) => wipeLatest(c, [key], partitions), 'wipePartitions')
+  }
+
+  /**
+   * Moves a model alias to a version, appending to its history; with `expect`, refused when the alias
+   * names another version by then (compare and set under an advisory lock).
+   *
+   * @example
+   * await store.moveModelAlias({ key: 'model', alias: 'champion', version: 3, recordId: 41, action: 'promote', expect: 2 })
+   */
+  async moveModelAlias(move: NewAliasMove): Promise<AliasMoveRecord> {
+    return this.db.tx((c) => moveAlias(c, move), 'moveModelAlias')
+  }
+
+  /**
+   * Moves of a model's aliases (or of one alias), newest first.
+   *
+   * @example
+   * const [now] = await store.modelAliasMoves('model', { alias: 'champion', limit: 1 })
+   */
+  async modelAliasMoves(key: string, opts: { alias?: string; limit?: number } = {}): Promise<AliasMoveRecord[]> {
+    return aliasMoves(this.db, key, opts)
   }
 
   /**

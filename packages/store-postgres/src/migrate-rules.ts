@@ -27,6 +27,7 @@ export const MIGRATED_TABLES: readonly string[] = [
   'metrics',
   'materialization_params',
   'pins',
+  'model_alias_moves',
   'leases',
   'jobs',
   'automation_ticks',

@@ -40,13 +40,14 @@ function project() {
       deps: { days: mapped(day) },
       config: z.object({ scale: z.number().default(2) }),
       automation: when.eager(),
+      model: true,
     },
     ({ days }, ctx) => Object.values(days).reduce((a, b) => a + b, 0) * ctx.config.scale,
   )
   return defineProject({ assets: [raw, total] })
 }
 
-/** A SQLite store filled through the engine: two runs, a pin, a stored tick. Returns its file. */
+/** A SQLite store filled through the engine: two runs, a pin, a model alias (and its pin), a stored tick. Returns its file. */
 async function filledStore(): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'rivers-migrate-'))
   dirs.push(dir)
@@ -58,6 +59,7 @@ async function filledStore(): Promise<string> {
       'success',
     )
     await ws.pin('total', { note: 'reported' })
+    await ws.models.promote('total', { alias: 'champion', version: 1, reason: 'first' })
     await ws.tick()
   } finally {
     await ws.close()
@@ -82,6 +84,7 @@ async function view(store: Store) {
     histories,
     runs: await store.listRuns(),
     pins: await store.pins(),
+    aliases: await store.modelAliasMoves?.('total'),
     ticks: (await store.automationTicks()).length,
     metrics: await store.metricHistory('day', 'loss', { partition: 'us' }),
   }
@@ -104,7 +107,8 @@ describe.skipIf(skip)('migrateFromSqlite', () => {
       for (const t of first.tables) if (t.table !== 'store_counters') expect(t.copied, t.table).toBe(t.rows)
       expect(byTable.materializations!.rows).toBe(6) // raw, day × 3, total twice
       expect(byTable.metrics!.rows).toBe(9)
-      expect(byTable.pins!.rows).toBe(1)
+      expect(byTable.pins!.rows).toBe(2)
+      expect(byTable.model_alias_moves!.rows).toBe(1)
       expect(byTable.automation_ticks!.rows).toBe(1)
       expect(byTable.materialization_params!.rows).toBeGreaterThanOrEqual(2)
       expect(byTable.check_results!.rows).toBeGreaterThanOrEqual(1)
@@ -134,7 +138,7 @@ describe.skipIf(skip)('migrateFromSqlite', () => {
         expect(id).toBeGreaterThan(maxId)
         expect(await pg.appendEvent('after-migration', 'note')).toBeGreaterThan(byTable.events!.rows)
         // The team store moves on: a pin removed, an asset wiped, a run finished.
-        expect(await pg.unpin('total')).toBe(1)
+        expect(await pg.unpin('total')).toBe(2) // the note's pin and the champion's
         expect(await pg.wipe(['day'])).toBe(3)
         await pg.finishRun('after-migration', 'success', {})
       } finally {
@@ -230,7 +234,7 @@ describe.skipIf(skip)('migrateFromSqlite', () => {
       old.pragma('user_version = 6')
       old.close()
       await expect(migrateFromSqlite(older, url)).rejects.toThrow(
-        /schema version 6, and the PostgreSQL store is at version 7/,
+        /schema version 6, and the PostgreSQL store is at version 8/,
       )
       const still = await PostgresStore.open(url, { pool: { max: 1 } })
       try {

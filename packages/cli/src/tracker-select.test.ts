@@ -1,0 +1,86 @@
+/**
+ * Tracker selection: none without MLFLOW_TRACKING_URI, the MLflow tracker (loaded by import) with it
+ * and its settings from the project and the environment, and the errors for a URI that is not a
+ * tracking server or a package that is not installed.
+ */
+import { asset, defineProject, FileIOManager } from '@rivers-orchestrator/rivers'
+import { describe, expect, it } from 'vitest'
+import { type MlflowSettings, mlflowSettings, trackersFor } from './tracker-select.js'
+
+const FILE = '/home/me/shop/rivers.config.ts'
+const raw = asset({ key: 'raw' }, () => 1)
+const model = asset({ key: 'model/train', group: 'training', deps: { raw } }, ({ raw }) => raw + 1)
+const own = asset({ key: 'own', io: new FileIOManager('/data/own') }, () => 2)
+const project = defineProject({ assets: [model, own] })
+
+describe('trackersFor', () => {
+  it('gives no tracker without MLFLOW_TRACKING_URI, and imports nothing', async () => {
+    const importer = async () => {
+      throw new Error('must not import')
+    }
+    expect(await trackersFor({}, FILE, project, '/home/me/shop/.rivers', importer)).toEqual([])
+    expect(await trackersFor({ MLFLOW_TRACKING_URI: '' }, FILE, project, '/s', importer)).toEqual([])
+  })
+
+  it('gives the MLflow tracker with its settings when MLFLOW_TRACKING_URI names a server', async () => {
+    const made: MlflowSettings[] = []
+    class FakeTracker {
+      readonly name = 'mlflow'
+      constructor(s: MlflowSettings) {
+        made.push(s)
+      }
+      async materialized() {}
+    }
+    const env = { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', RIVERS_MLFLOW_ASSETS: 'model/*, raw' }
+    const trackers = await trackersFor(env, FILE, project, '/home/me/shop/.rivers', async (s) => {
+      expect(s).toBe('@rivers-orchestrator/tracker-mlflow')
+      return { MlflowTracker: FakeTracker }
+    })
+    expect(trackers.map((t) => t.name)).toEqual(['mlflow'])
+    expect(made[0]).toMatchObject({ trackingUri: 'http://127.0.0.1:5000', project: 'shop', assets: ['model/*', 'raw'] })
+    expect(made[0]!.env).toBe(env)
+  })
+
+  it('refuses a URI that is not a tracking server, naming the fix', async () => {
+    const err = await trackersFor({ MLFLOW_TRACKING_URI: 'file:///home/me/mlruns' }, FILE, project, '/s').catch(
+      (e: unknown) => e,
+    )
+    expect(err).toMatchObject({ code: 'RIVERS_MLFLOW_URI', exitCode: 2 })
+    expect((err as Error).message).toContain('MLFLOW_TRACKING_URI=http://127.0.0.1:5000')
+  })
+
+  it('names the package and the install command when it is not installed (exit 2), without the password', async () => {
+    const missing = async () => {
+      throw Object.assign(new Error("Cannot find package '@rivers-orchestrator/tracker-mlflow'"), {
+        code: 'ERR_MODULE_NOT_FOUND',
+      })
+    }
+    const err = await trackersFor(
+      { MLFLOW_TRACKING_URI: 'https://u:pw@mlflow.internal' },
+      FILE,
+      project,
+      '/s',
+      missing,
+    ).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'RIVERS_TRACKER_MISSING', exitCode: 2 })
+    expect((err as Error).message).toContain('(cd /home/me/shop && npm install @rivers-orchestrator/tracker-mlflow)')
+    expect((err as Error).message).not.toContain(':pw@')
+  })
+})
+
+describe('mlflowSettings', () => {
+  it('names the experiment after the project (or MLFLOW_EXPERIMENT_NAME) and finds groups and output folders', () => {
+    const s = mlflowSettings('http://h:1', {}, FILE, project, '/home/me/shop/.rivers', [])
+    expect(s.project).toBe('shop')
+    expect(s.experiment).toBeUndefined()
+    expect(s.assets).toBeUndefined()
+    expect(s.groupOf('model/train')).toBe('training')
+    expect(s.groupOf('raw')).toBeUndefined()
+    expect(s.storageDir('raw')).toBe('/home/me/shop/.rivers/storage')
+    expect(s.storageDir('own')).toBe('/data/own')
+    const named = defineProject({ name: 'Shop ML', assets: [raw], io: new FileIOManager('/data/all') })
+    const n = mlflowSettings('http://h:1', { MLFLOW_EXPERIMENT_NAME: 'exp' }, FILE, named, '/s', [])
+    expect(n).toMatchObject({ project: 'Shop ML', experiment: 'exp' })
+    expect(n.storageDir('raw')).toBe('/data/all')
+  })
+})

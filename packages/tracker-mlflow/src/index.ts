@@ -11,6 +11,7 @@ export { MlflowTracker, type MlflowTrackerOptions, type LoggedRun, tagsOf } from
 export { MlflowClient, proxiedPath, type Run, type RunInfo, type ArtifactFile } from './client.js'
 export { MlflowHttp, resolveConnection, type MlflowConnection, type RequestOptions } from './http.js'
 export { MlflowError } from './errors.js'
+export { MlflowRegistry, type ModelVersion, type RegisteredModel } from './registry.js'
 export {
   chunkBatch,
   flattenParams,

@@ -10,7 +10,7 @@ import { type MlflowSettings, mlflowSettings, trackersFor } from './tracker-sele
 const FILE = '/home/me/shop/rivers.config.ts'
 const raw = asset({ key: 'raw' }, () => 1)
 const model = asset({ key: 'model/train', group: 'training', deps: { raw } }, ({ raw }) => raw + 1)
-const own = asset({ key: 'own', io: new FileIOManager('/data/own') }, () => 2)
+const own = asset({ key: 'own', io: new FileIOManager('/data/own'), kinds: ['model'] }, () => 2)
 const project = defineProject({ assets: [model, own] })
 
 describe('trackersFor', () => {
@@ -70,7 +70,7 @@ describe('trackersFor', () => {
 
 describe('mlflowSettings', () => {
   it('names the experiment after the project (or MLFLOW_EXPERIMENT_NAME) and finds groups and output folders', () => {
-    const s = mlflowSettings('http://h:1', {}, FILE, project, '/home/me/shop/.rivers', [])
+    const s = mlflowSettings('http://h:1', {}, FILE, project, '/home/me/shop/.rivers')
     expect(s.project).toBe('shop')
     expect(s.experiment).toBeUndefined()
     expect(s.assets).toBeUndefined()
@@ -78,9 +78,18 @@ describe('mlflowSettings', () => {
     expect(s.groupOf('raw')).toBeUndefined()
     expect(s.storageDir('raw')).toBe('/home/me/shop/.rivers/storage')
     expect(s.storageDir('own')).toBe('/data/own')
+    // Models: the kind `model`, or RIVERS_MLFLOW_MODELS.
+    expect(['own', 'raw', 'model/train'].map((k) => s.models(k))).toEqual([true, false, false])
     const named = defineProject({ name: 'Shop ML', assets: [raw], io: new FileIOManager('/data/all') })
-    const n = mlflowSettings('http://h:1', { MLFLOW_EXPERIMENT_NAME: 'exp' }, FILE, named, '/s', [])
+    const n = mlflowSettings(
+      'http://h:1',
+      { MLFLOW_EXPERIMENT_NAME: 'exp', RIVERS_MLFLOW_MODELS: 'r*' },
+      FILE,
+      named,
+      '/s',
+    )
     expect(n).toMatchObject({ project: 'Shop ML', experiment: 'exp' })
     expect(n.storageDir('raw')).toBe('/data/all')
+    expect(n.models('raw')).toBe(true)
   })
 })

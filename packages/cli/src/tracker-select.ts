@@ -9,7 +9,8 @@
  * MLFLOW_EXPERIMENT_NAME (one experiment for every run; default the project's name, `name/group` for
  * an asset in a group), MLFLOW_TRACKING_USERNAME / PASSWORD / TOKEN (auth, read by the package),
  * RIVERS_MLFLOW_ASSETS (comma-separated key patterns such as `model/*`; default every asset whose
- * materialization has params or metrics).
+ * materialization has params or metrics), RIVERS_MLFLOW_MODELS (key patterns of the assets registered
+ * as model versions, besides those with the kind `model`).
  */
 import { createRequire } from 'node:module'
 import path from 'node:path'
@@ -28,6 +29,8 @@ export interface MlflowSettings {
   experiment?: string
   assets?: readonly string[]
   groupOf: (assetKey: string) => string | undefined
+  /** Whether an asset is a model (registered as a model version when its data version changes). */
+  models: (assetKey: string) => boolean
   storageDir: (assetKey: string) => string | undefined
   /** Where the package reads MLFLOW_TRACKING_USERNAME / PASSWORD / TOKEN. */
   env: Readonly<Record<string, string | undefined>>
@@ -55,11 +58,7 @@ export async function trackersFor(
   if (uri === undefined) return []
   if (!/^https?:\/\//i.test(uri)) throw notATrackingServer(uri)
   const mod = await loadMlflow(projectFile, importer, uri)
-  const assets = (env.RIVERS_MLFLOW_ASSETS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-  return [new mod.MlflowTracker(mlflowSettings(uri, env, projectFile, project, storeDir, assets))]
+  return [new mod.MlflowTracker(mlflowSettings(uri, env, projectFile, project, storeDir))]
 }
 
 /**
@@ -67,7 +66,7 @@ export async function trackersFor(
  * files are (the folder of its IO manager when that manager has one, `baseDir`).
  *
  * @example
- * mlflowSettings('http://127.0.0.1:5000', {}, '/home/me/shop/rivers.config.ts', project, '/home/me/shop/.rivers', []).project // 'shop'
+ * mlflowSettings('http://127.0.0.1:5000', {}, '/home/me/shop/rivers.config.ts', project, '/home/me/shop/.rivers').project // 'shop'
  */
 export function mlflowSettings(
   uri: string,
@@ -75,9 +74,10 @@ export function mlflowSettings(
   projectFile: string,
   project: Project,
   storeDir: string,
-  assets: readonly string[],
 ): MlflowSettings {
   const experiment = env.MLFLOW_EXPERIMENT_NAME || undefined
+  const assets = patternsOf(env.RIVERS_MLFLOW_ASSETS)
+  const models = patternsOf(env.RIVERS_MLFLOW_MODELS).map(globToRegExp)
   return {
     trackingUri: uri,
     env,
@@ -85,6 +85,7 @@ export function mlflowSettings(
     ...(experiment === undefined ? {} : { experiment }),
     ...(assets.length === 0 ? {} : { assets }),
     groupOf: (key) => project.byKey.get(key)?.group,
+    models: (key) => project.byKey.get(key)?.kinds.includes('model') === true || models.some((m) => m.test(key)),
     storageDir: (key) => {
       const own = (project.byKey.get(key)?.def as { io?: unknown } | undefined)?.io
       const io = own ?? project.io
@@ -152,6 +153,24 @@ export function notATrackingServer(uri: string): CliError {
     'RIVERS_MLFLOW_URI',
     `MLFLOW_TRACKING_URI is ${JSON.stringify(redact(uri))}; Rivers logs to an MLflow tracking server over its REST API, so it needs an http(s) URL.\n` +
       'Fix: start a server (mlflow server --host 127.0.0.1 --port 5000) and set MLFLOW_TRACKING_URI=http://127.0.0.1:5000, or unset it to run without MLflow.',
+  )
+}
+
+/** Comma-separated patterns. */
+function patternsOf(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+}
+
+/** `*` stands for any characters. */
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(
+    `^${glob
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
   )
 }
 

@@ -1,14 +1,15 @@
 /**
  * The real `assets` binary with MLflow on (MLFLOW_TRACKING_URI): `assets materialize` on a temporary
  * project logs one MLflow run per tracked materialization, read back through MLflow's REST API; with
- * the server down the run still succeeds. Needs RIVERS_TEST_MLFLOW_URL (`.ci/run` starts a server):
- * skipped without it on a developer's machine, failing without it in CI.
+ * the server down the run still succeeds. The first needs RIVERS_TEST_MLFLOW_URL (`.ci/run` starts a
+ * server): skipped without it on a developer's machine, failing without it in CI.
  */
 import { createServer } from 'node:net'
 import { afterAll, describe, expect, test } from 'vitest'
 import { makeProject, removeProjects } from '../../cli/test/e2e/project.js'
 import type { MlflowModule } from '../../cli/src/tracker-select.js'
 import { MlflowClient } from './client.js'
+import { MlflowRegistry } from './registry.js'
 import { mlflowUnavailable, TEST_MLFLOW_URL, uniqueName } from './testing.js'
 import { MlflowTracker } from './tracker.js'
 
@@ -17,7 +18,7 @@ afterAll(removeProjects)
 // The CLI loads this package by import and builds the tracker from its own settings type: they agree.
 const _cliSees: MlflowModule = { MlflowTracker }
 
-/** A project whose name is `name`: raw -> model/train (config, metrics per epoch, group `training`) -> report. */
+/** A project whose name is `name`: raw -> model/train (config, metrics per epoch, group `training`, a model) -> report. */
 function projectSource(name: string): string {
   return `import { asset, defineProject, secret } from '@rivers-orchestrator/rivers'
 import { z } from 'zod'
@@ -27,6 +28,7 @@ const train = asset(
   {
     key: 'model/train',
     group: 'training',
+    kinds: ['model'],
     deps: { raw },
     config: z.object({ epochs: z.number().default(3), lr: z.number().default(0.1), apiKey: secret(z.string()).default('k-123') }),
   },
@@ -77,8 +79,28 @@ describe.skipIf(mlflowUnavailable() !== undefined)('assets materialize with MLfl
     expect(files.length).toBe(1)
     const output = await client.downloadArtifact(run.info.artifact_uri, files[0]!.path)
     expect(JSON.parse(output.toString())).toEqual({ weights: [0.1, 0.2, 0.30000000000000004] })
-  })
 
+    // model/train has the kind `model`: a version of the registered model `<project>.model.train`.
+    const registry = new MlflowRegistry(client)
+    const versions = await registry.versions(`${name}.model.train`)
+    expect(versions.map((v) => [v.version, v.run_id, v.source])).toEqual([
+      ['1', run.info.run_id, `runs:/${run.info.run_id}/output`],
+    ])
+    // Built again with the same config: the same data version, no new model version.
+    const again = await p.run(
+      ['materialize', '--json', '--force', '--config', JSON.stringify({ 'model/train': { epochs: 4 } })],
+      {
+        env: { MLFLOW_TRACKING_URI: TEST_MLFLOW_URL },
+      },
+    )
+    expect(again.code, again.stderr).toBe(0)
+    expect((await client.searchRuns({ experimentIds: [experimentId!] })).length).toBe(2)
+    expect((await registry.versions(`${name}.model.train`)).length).toBe(1)
+  })
+})
+
+// No MLflow needed: the server here is a closed port.
+describe('assets materialize with MLflow down', () => {
   test('a dead tracking server does not fail the run: one warning names what was not logged', {
     timeout: 90_000,
   }, async () => {

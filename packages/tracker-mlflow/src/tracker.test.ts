@@ -157,4 +157,48 @@ describe.skipIf(!available)('MlflowTracker on a real MLflow server', () => {
     )
     expect(await gone.client.listArtifacts(run.info.run_id)).toEqual([])
   })
+
+  it('registers a model asset as a new model version when its data version changes, with its lineage', async () => {
+    const storage = mkdtempSync(path.join(tmpdir(), 'rivers-mlflow-'))
+    dirs.push(storage)
+    mkdirSync(path.join(storage, 'model/train'), { recursive: true })
+    writeFileSync(path.join(storage, 'model/train/@r1.json'), '{"weights":[0.5]}')
+    const project = uniqueName('models')
+    const tracker = new MlflowTracker({
+      trackingUri: TEST_MLFLOW_URL!,
+      project,
+      models: ['model/*'],
+      storageDir: storage,
+      env: {},
+    })
+    // A model is tracked even without params or metrics.
+    expect(tracker.tracks('model/train', { params: undefined, metrics: [] })).toBe(true)
+    await tracker.materialized(materialization({ recordId: 1, dataVersion: 'a'.repeat(32) }))
+    await tracker.materialized(materialization({ recordId: 2, dataVersion: 'a'.repeat(32) })) // same output
+    await tracker.materialized(
+      materialization({ recordId: 3, dataVersion: 'b'.repeat(32), storagePath: undefined, metrics: [] }),
+    )
+    await tracker.flush()
+    const name = `${project}.model.train`
+    expect([1, 2, 3].map((id) => tracker.loggedRun(id)?.modelVersion)).toEqual([
+      { name, version: '1' },
+      undefined,
+      { name, version: '2' },
+    ])
+    const versions = await tracker.registry.versions(name)
+    expect(versions.map((v) => [v.version, v.run_id, v.source])).toEqual([
+      ['1', tracker.loggedRun(1)!.mlflowRunId, `runs:/${tracker.loggedRun(1)!.mlflowRunId}/output`],
+      ['2', tracker.loggedRun(3)!.mlflowRunId, `runs:/${tracker.loggedRun(3)!.mlflowRunId}`],
+    ])
+    const tags = Object.fromEntries((await tracker.registry.getVersion(name, '1')).tags!.map((t) => [t.key, t.value]))
+    expect(tags).toEqual({
+      'rivers.asset': 'model/train',
+      'rivers.data_version': 'a'.repeat(32),
+      'rivers.code_version': 'b93de105adc28f5d1f8fa6773400273c',
+      'rivers.run_id': 'r-mlflow-1',
+      'rivers.record_id': '1',
+      'rivers.metric.loss': '0.4',
+      'rivers.metric.accuracy': '0.93',
+    })
+  })
 })

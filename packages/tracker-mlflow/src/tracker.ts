@@ -19,6 +19,8 @@ import { clip, flattenParams, LIMITS, type MlflowBatch, type MlflowKeyValue, mlf
 import { MlflowClient } from './client.js'
 import { artifactsNotProxied, MlflowError, notLogged } from './errors.js'
 import type { MlflowConnection } from './http.js'
+import { modelNameOf, registerVersion } from './register.js'
+import { MlflowRegistry } from './registry.js'
 
 /** Settings of an `MlflowTracker`. */
 export interface MlflowTrackerOptions extends MlflowConnection {
@@ -35,6 +37,13 @@ export interface MlflowTrackerOptions extends MlflowConnection {
   assets?: readonly string[]
   /** The folder the IO manager's storage paths are relative to (per asset, or one for all); no artifact without it. */
   storageDir?: string | ((assetKey: string) => string | undefined)
+  /**
+   * Which assets are models: key patterns (`model/*`) or a test. Each materialization of one whose
+   * data version changed registers a new version of the registered model `modelName(key)`.
+   */
+  models?: readonly string[] | ((assetKey: string) => boolean)
+  /** The registered model of a model asset (default `project.key` with `/` as `.`, see `modelNameOf`). */
+  modelName?: (assetKey: string) => string
   /** Upload the output file as an artifact (default true). */
   artifacts?: boolean
   /** Outputs larger than this are not uploaded; a tag says so (default 100 MiB). */
@@ -49,6 +58,8 @@ export interface LoggedRun {
   assetKey: string
   experimentId: string
   mlflowRunId: string
+  /** The model version registered for it, for a model asset whose data version changed. */
+  modelVersion?: { name: string; version: string }
 }
 
 const DEFAULT_EXPERIMENT = 'rivers'
@@ -64,8 +75,10 @@ const DEFAULT_EXPERIMENT = 'rivers'
 export class MlflowTracker implements Tracker {
   readonly name = 'mlflow'
   readonly client: MlflowClient
+  readonly registry: MlflowRegistry
   readonly #options: MlflowTrackerOptions
   readonly #patterns: RegExp[] | undefined
+  readonly #isModel: (assetKey: string) => boolean
   #queue: Promise<void> = Promise.resolve()
   #failures: { assetKey: string; error: unknown }[] = []
   #down = false
@@ -74,11 +87,19 @@ export class MlflowTracker implements Tracker {
   constructor(options: MlflowTrackerOptions) {
     this.#options = options
     this.client = new MlflowClient(options, options.env ?? process.env)
+    this.registry = new MlflowRegistry(this.client)
     this.#patterns = options.assets?.map(patternOf)
+    const models = options.models
+    if (typeof models === 'function') this.#isModel = models
+    else {
+      const patterns = (models ?? []).map(patternOf)
+      this.#isModel = (key) => patterns.some((p) => p.test(key))
+    }
   }
 
   /** Whether materializations of `assetKey` are tracked (with `m`, the default rule: it has params or metrics). */
   tracks(assetKey: string, m?: Pick<TrackedMaterialization, 'params' | 'metrics'>): boolean {
+    if (this.#isModel(assetKey)) return true
     if (this.#patterns !== undefined) return this.#patterns.some((p) => p.test(assetKey))
     return m === undefined || m.params !== undefined || m.metrics.length > 0
   }
@@ -146,6 +167,7 @@ export class MlflowTracker implements Tracker {
       startTime: m.startedAt.getTime(),
       tags: tags.slice(0, LIMITS.tagsPerBatch),
     })
+    let uploaded = false
     try {
       const batch: MlflowBatch = {
         params: flattenParams(m.params),
@@ -157,24 +179,21 @@ export class MlflowTracker implements Tracker {
       await this.client.logBatch(run.run_id, batch)
       if (artifact?.file !== undefined) {
         const body = await readFile(artifact.file)
-        const uploaded = await this.client.uploadArtifact(
-          run.artifact_uri,
-          `output/${path.basename(artifact.file)}`,
-          body,
-        )
+        uploaded = await this.client.uploadArtifact(run.artifact_uri, `output/${path.basename(artifact.file)}`, body)
         if (!uploaded) throw artifactsNotProxied(m.assetKey, run.artifact_uri, this.client.url)
       }
       await this.client.updateRun(run.run_id, 'FINISHED', m.finishedAt.getTime())
-      this.#logged.set(m.recordId, {
-        recordId: m.recordId,
-        assetKey: m.assetKey,
-        experimentId,
-        mlflowRunId: run.run_id,
-      })
     } catch (e) {
       // Best effort: the run shows as failed in MLflow rather than running for ever.
       await this.client.updateRun(run.run_id, 'FAILED').catch(() => undefined)
       throw e
+    }
+    const logged: LoggedRun = { recordId: m.recordId, assetKey: m.assetKey, experimentId, mlflowRunId: run.run_id }
+    this.#logged.set(m.recordId, logged)
+    if (this.#isModel(m.assetKey)) {
+      const name = this.#options.modelName?.(m.assetKey) ?? modelNameOf(this.#options.project, m.assetKey)
+      const v = await registerVersion(this.registry, name, m, run.run_id, uploaded)
+      if (v !== undefined) logged.modelVersion = { name, version: v.version }
     }
   }
 

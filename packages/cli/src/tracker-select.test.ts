@@ -5,7 +5,7 @@
  */
 import { asset, defineProject, FileIOManager } from '@rivers-orchestrator/rivers'
 import { describe, expect, it } from 'vitest'
-import { type MlflowSettings, mlflowSettings, trackersFor } from './tracker-select.js'
+import { type MlflowSettings, mlflowSettings, trackersFor, warnOn } from './tracker-select.js'
 
 const FILE = '/home/me/shop/rivers.config.ts'
 const raw = asset({ key: 'raw' }, () => 1)
@@ -18,8 +18,9 @@ describe('trackersFor', () => {
     const importer = async () => {
       throw new Error('must not import')
     }
-    expect(await trackersFor({}, FILE, project, '/home/me/shop/.rivers', importer)).toEqual([])
-    expect(await trackersFor({ MLFLOW_TRACKING_URI: '' }, FILE, project, '/s', importer)).toEqual([])
+    const warn = (m: string) => expect.fail(m)
+    expect(await trackersFor({}, FILE, project, '/home/me/shop/.rivers', warn, importer)).toEqual([])
+    expect(await trackersFor({ MLFLOW_TRACKING_URI: '' }, FILE, project, '/s', warn, importer)).toEqual([])
   })
 
   it('gives the MLflow tracker with its settings when MLFLOW_TRACKING_URI names a server', async () => {
@@ -32,7 +33,8 @@ describe('trackersFor', () => {
       async materialized() {}
     }
     const env = { MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000', RIVERS_MLFLOW_ASSETS: 'model/*, raw' }
-    const trackers = await trackersFor(env, FILE, project, '/home/me/shop/.rivers', async (s) => {
+    const warn = (m: string) => expect.fail(m)
+    const trackers = await trackersFor(env, FILE, project, '/home/me/shop/.rivers', warn, async (s) => {
       expect(s).toBe('@rivers-orchestrator/tracker-mlflow')
       return { MlflowTracker: FakeTracker }
     })
@@ -41,30 +43,40 @@ describe('trackersFor', () => {
     expect(made[0]!.env).toBe(env)
   })
 
-  it('refuses a URI that is not a tracking server, naming the fix', async () => {
-    const err = await trackersFor({ MLFLOW_TRACKING_URI: 'file:///home/me/mlruns' }, FILE, project, '/s').catch(
-      (e: unknown) => e,
+  it('warns, and runs without MLflow, for a URI that is not a tracking server', async () => {
+    const warnings: string[] = []
+    const trackers = await trackersFor({ MLFLOW_TRACKING_URI: 'file:///home/me/mlruns' }, FILE, project, '/s', (m) =>
+      warnings.push(m),
     )
-    expect(err).toMatchObject({ code: 'RIVERS_MLFLOW_URI', exitCode: 2 })
-    expect((err as Error).message).toContain('MLFLOW_TRACKING_URI=http://127.0.0.1:5000')
+    expect(trackers).toEqual([])
+    expect(warnings.length).toBe(1)
+    expect(warnings[0]).toContain('this command runs without MLflow')
+    expect(warnings[0]).toContain('MLFLOW_TRACKING_URI=http://127.0.0.1:5000')
   })
 
-  it('names the package and the install command when it is not installed (exit 2), without the password', async () => {
+  it('warns, naming the package and the install command, when it is not installed (without the password)', async () => {
     const missing = async () => {
       throw Object.assign(new Error("Cannot find package '@rivers-orchestrator/tracker-mlflow'"), {
         code: 'ERR_MODULE_NOT_FOUND',
       })
     }
-    const err = await trackersFor(
-      { MLFLOW_TRACKING_URI: 'https://u:pw@mlflow.internal' },
-      FILE,
-      project,
-      '/s',
-      missing,
-    ).catch((e: unknown) => e)
-    expect(err).toMatchObject({ code: 'RIVERS_TRACKER_MISSING', exitCode: 2 })
-    expect((err as Error).message).toContain('(cd /home/me/shop && npm install @rivers-orchestrator/tracker-mlflow)')
-    expect((err as Error).message).not.toContain(':pw@')
+    const warnings: string[] = []
+    const env = { MLFLOW_TRACKING_URI: 'https://u:pw@mlflow.internal' }
+    expect(await trackersFor(env, FILE, project, '/s', (m) => warnings.push(m), missing)).toEqual([])
+    expect(warnings.length).toBe(1)
+    expect(warnings[0]).toContain('(cd /home/me/shop && npm install @rivers-orchestrator/tracker-mlflow)')
+    expect(warnings[0]).not.toContain(':pw@')
+    // Any other failure to load it is an error.
+    const broken = async () => {
+      throw new SyntaxError('Unexpected token')
+    }
+    await expect(trackersFor(env, FILE, project, '/s', () => undefined, broken)).rejects.toThrow('Unexpected token')
+  })
+
+  it('writes warnings to stderr', () => {
+    let written = ''
+    warnOn({ write: (c: string) => (written += c) })('MLflow is off')
+    expect(written).toBe('warning: MLflow is off\n')
   })
 })
 

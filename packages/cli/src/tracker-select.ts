@@ -42,23 +42,47 @@ export interface MlflowModule {
 }
 
 /**
- * The trackers of a command: the MLflow tracker when MLFLOW_TRACKING_URI is set, else none.
+ * The trackers of a command: the MLflow tracker when MLFLOW_TRACKING_URI is set, else none. A URI
+ * that is not a tracking server, or a package that is not installed, is a warning (`warn`), never
+ * an error: like a tracking server that is down, it must not stop a command (and the variable is
+ * often set for other MLflow work).
  *
  * @example
- * const trackers = await trackersFor(process.env, '/home/me/shop/rivers.config.ts', project, '/home/me/shop/.rivers')
+ * const trackers = await trackersFor(process.env, '/home/me/shop/rivers.config.ts', project, '/home/me/shop/.rivers', console.warn)
  */
 export async function trackersFor(
   env: Readonly<Record<string, string | undefined>>,
   projectFile: string,
   project: Project,
   storeDir: string,
+  warn: (message: string) => void,
   importer: Importer = (s) => import(s),
 ): Promise<Tracker[]> {
   const uri = env.MLFLOW_TRACKING_URI || undefined
   if (uri === undefined) return []
-  if (!/^https?:\/\//i.test(uri)) throw notATrackingServer(uri)
-  const mod = await loadMlflow(projectFile, importer, uri)
+  if (!/^https?:\/\//i.test(uri)) {
+    warn(notATrackingServer(uri).message)
+    return []
+  }
+  let mod: MlflowModule
+  try {
+    mod = await loadMlflow(projectFile, importer, uri)
+  } catch (e) {
+    if (!(e instanceof CliError && e.code === 'RIVERS_TRACKER_MISSING')) throw e
+    warn(e.message)
+    return []
+  }
   return [new mod.MlflowTracker(mlflowSettings(uri, env, projectFile, project, storeDir))]
+}
+
+/**
+ * Writes a tracker warning to a command's stderr.
+ *
+ * @example
+ * const trackers = await trackersFor(ctx.io.env, file, project, storeDir, warnOn(ctx.io.stderr))
+ */
+export function warnOn(stderr: { write(chunk: string): unknown }): (message: string) => void {
+  return (message) => void stderr.write(`warning: ${message}\n`)
 }
 
 /**
@@ -127,7 +151,7 @@ export async function loadMlflow(projectFile: string, importer: Importer, uri: s
 }
 
 /**
- * MLFLOW_TRACKING_URI is set but the MLflow tracker package is not installed.
+ * MLFLOW_TRACKING_URI is set but the MLflow tracker package is not installed (`trackersFor` warns with it).
  *
  * @example
  * throw mlflowMissing('http://127.0.0.1:5000', '/home/me/shop/rivers.config.ts', undefined)
@@ -135,7 +159,7 @@ export async function loadMlflow(projectFile: string, importer: Importer, uri: s
 export function mlflowMissing(uri: string, projectFile: string, cause: unknown): CliError {
   return new CliError(
     'RIVERS_TRACKER_MISSING',
-    `MLFLOW_TRACKING_URI is ${redact(uri)}: logging to MLflow needs the package ${MLFLOW_PACKAGE}, which is not installed.\n` +
+    `MLFLOW_TRACKING_URI is ${redact(uri)}: logging to MLflow needs the package ${MLFLOW_PACKAGE}, which is not installed; this command runs without MLflow.\n` +
       `Fix: install it beside the project: (cd ${path.dirname(projectFile)} && npm install ${MLFLOW_PACKAGE})\n` +
       '     or unset MLFLOW_TRACKING_URI to run without MLflow.',
     cause === undefined ? {} : { cause },
@@ -143,7 +167,7 @@ export function mlflowMissing(uri: string, projectFile: string, cause: unknown):
 }
 
 /**
- * MLFLOW_TRACKING_URI is not the URL of a tracking server (a local folder, `databricks`, …).
+ * MLFLOW_TRACKING_URI is not the URL of a tracking server (a local folder, `databricks`, …); `trackersFor` warns with it.
  *
  * @example
  * throw notATrackingServer('file:///home/me/mlruns')
@@ -151,7 +175,7 @@ export function mlflowMissing(uri: string, projectFile: string, cause: unknown):
 export function notATrackingServer(uri: string): CliError {
   return new CliError(
     'RIVERS_MLFLOW_URI',
-    `MLFLOW_TRACKING_URI is ${JSON.stringify(redact(uri))}; Rivers logs to an MLflow tracking server over its REST API, so it needs an http(s) URL.\n` +
+    `MLFLOW_TRACKING_URI is ${JSON.stringify(redact(uri))}; Rivers logs to an MLflow tracking server over its REST API, so it needs an http(s) URL; this command runs without MLflow.\n` +
       'Fix: start a server (mlflow server --host 127.0.0.1 --port 5000) and set MLFLOW_TRACKING_URI=http://127.0.0.1:5000, or unset it to run without MLflow.',
   )
 }

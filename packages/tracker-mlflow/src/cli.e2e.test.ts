@@ -117,4 +117,15 @@ describe('assets materialize with MLflow down', () => {
     const status = await p.run(['status', '--json'], { env: { MLFLOW_TRACKING_URI: dead } })
     expect(status.json().assets.every((a: { status: string }) => a.status === 'fresh')).toBe(true)
   })
+
+  test('a MLFLOW_TRACKING_URI that is not a server is a warning, and the command runs without MLflow', {
+    timeout: 60_000,
+  }, async () => {
+    const p = makeProject({ 'rivers.config.ts': projectSource(uniqueName('e2e-file')) })
+    const r = await p.run(['materialize', '--json'], { env: { MLFLOW_TRACKING_URI: 'file:///tmp/mlruns' } })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.json().status).toBe('success')
+    expect(r.stderr).toContain('warning: MLFLOW_TRACKING_URI is "file:///tmp/mlruns"')
+    expect(r.stderr).toContain('this command runs without MLflow')
+  })
 })

@@ -204,11 +204,10 @@ export class MlflowTracker implements Tracker {
     const dir = typeof s === 'function' ? s(m.assetKey) : s
     if (dir === undefined) return undefined
     const file = path.resolve(dir, m.storagePath)
-    const size = await stat(file).then(
-      (st) => (st.isFile() ? st.size : undefined),
-      () => undefined,
-    )
-    if (size === undefined) return { skipped: `no file at ${file}` }
+    const st = await stat(file).catch(() => undefined)
+    if (st === undefined) return { skipped: `no file at ${file}` }
+    if (!st.isFile()) return { skipped: `${file} is not a file` }
+    const size = st.size
     const max = this.#options.maxArtifactBytes ?? 100 * 1024 * 1024
     if (size > max) return { skipped: `${size} bytes, over maxArtifactBytes (${max})` }
     return { file }

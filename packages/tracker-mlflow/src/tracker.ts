@@ -6,8 +6,8 @@
  * Rivers run and record ids, metadata) and the output file as an artifact when the IO manager
  * stored one.
  *
- * Logging happens in the background, one materialization after another, so that a slow or dead
- * server never holds up a run: `materialized` queues and returns; `runFinished` (or `flush`) waits
+ * Logging happens in the background, a few materializations at once (`concurrency`), so that a
+ * slow or dead server never holds up a run: `materialized` queues and returns; `runFinished` (or `flush`) waits
  * for the queue and rejects, naming each materialization that could not be logged, which the engine
  * reports as a warning. Each request is retried with backoff; once the server failed, later
  * materializations first check `/health` once instead of waiting through every retry again.
@@ -44,6 +44,8 @@ export interface MlflowTrackerOptions extends MlflowConnection {
   models?: readonly string[] | ((assetKey: string) => boolean)
   /** The registered model of a model asset (default `project.key` with `/` as `.`, see `modelNameOf`). */
   modelName?: (assetKey: string) => string
+  /** Materializations logged at once (default 4). */
+  concurrency?: number
   /** Upload the output file as an artifact (default true). */
   artifacts?: boolean
   /** Outputs larger than this are not uploaded; a tag says so (default 100 MiB). */
@@ -79,7 +81,13 @@ export class MlflowTracker implements Tracker {
   readonly #options: MlflowTrackerOptions
   readonly #patterns: RegExp[] | undefined
   readonly #isModel: (assetKey: string) => boolean
-  #queue: Promise<void> = Promise.resolve()
+  /** Materializations being logged or waiting for a slot. */
+  readonly #pending = new Set<Promise<void>>()
+  /** The last queued materialization of each asset. */
+  readonly #lastOf = new Map<string, Promise<void>>()
+  readonly #slots: Slots
+  /** Registrations of each model, one after another (the latest version decides the next). */
+  readonly #models = new Map<string, Promise<unknown>>()
   #failures: { assetKey: string; error: unknown }[] = []
   #down = false
   readonly #logged = new Map<number, LoggedRun>()
@@ -88,6 +96,7 @@ export class MlflowTracker implements Tracker {
     this.#options = options
     this.client = new MlflowClient(options, options.env ?? process.env)
     this.registry = new MlflowRegistry(this.client)
+    this.#slots = new Slots(options.concurrency ?? 4)
     this.#patterns = options.assets?.map(patternOf)
     const models = options.models
     if (typeof models === 'function') this.#isModel = models
@@ -107,12 +116,16 @@ export class MlflowTracker implements Tracker {
   /** Queues the materialization for logging; resolves at once (see `flush`). */
   async materialized(m: TrackedMaterialization): Promise<void> {
     if (!this.tracks(m.assetKey, m)) return
-    this.#queue = this.#queue.then(async () => {
-      try {
-        await this.#log(m)
-      } catch (e) {
-        this.#failures.push({ assetKey: m.assetKey, error: e })
-      }
+    // The materializations of one asset in order (its model versions follow its records); others at once.
+    const before = this.#lastOf.get(m.assetKey) ?? Promise.resolve()
+    const logging = before
+      .then(() => this.#slots.run(() => this.#log(m)))
+      .catch((e: unknown) => void this.#failures.push({ assetKey: m.assetKey, error: e }))
+    this.#pending.add(logging)
+    this.#lastOf.set(m.assetKey, logging)
+    void logging.finally(() => {
+      this.#pending.delete(logging)
+      if (this.#lastOf.get(m.assetKey) === logging) this.#lastOf.delete(m.assetKey)
     })
   }
 
@@ -123,7 +136,7 @@ export class MlflowTracker implements Tracker {
 
   /** Waits for everything queued; rejects naming what could not be logged since the last flush. */
   async flush(): Promise<void> {
-    await this.#queue
+    while (this.#pending.size > 0) await Promise.all(this.#pending)
     const failures = this.#failures
     this.#failures = []
     if (failures.length > 0) throw notLogged(this.client.url, failures)
@@ -192,7 +205,12 @@ export class MlflowTracker implements Tracker {
     this.#logged.set(m.recordId, logged)
     if (this.#isModel(m.assetKey)) {
       const name = this.#options.modelName?.(m.assetKey) ?? modelNameOf(this.#options.project, m.assetKey)
-      const v = await registerVersion(this.registry, name, m, run.run_id, uploaded)
+      const previous = this.#models.get(name) ?? Promise.resolve()
+      const registering = previous
+        .catch(() => undefined)
+        .then(() => registerVersion(this.registry, name, m, run.run_id, uploaded))
+      this.#models.set(name, registering)
+      const v = await registering
       if (v !== undefined) logged.modelVersion = { name, version: v.version }
     }
   }
@@ -252,6 +270,29 @@ function metricsOf(m: TrackedMaterialization): MlflowBatch['metrics'] {
   return m.metrics
     .filter((p) => Number.isFinite(p.value))
     .map((p) => ({ key: mlflowKey(p.name), value: p.value, timestamp, step: p.step ?? 0 }))
+}
+
+/** At most `size` tasks at once; the others wait in order. */
+class Slots {
+  readonly #size: number
+  #busy = 0
+  readonly #waiting: (() => void)[] = []
+
+  constructor(size: number) {
+    this.#size = Math.max(1, Math.floor(size))
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#busy >= this.#size) await new Promise<void>((resolve) => this.#waiting.push(resolve))
+    else this.#busy++
+    try {
+      return await task()
+    } finally {
+      const next = this.#waiting.shift()
+      if (next === undefined) this.#busy--
+      else next() // the slot passes to the next task
+    }
+  }
 }
 
 function patternOf(glob: string): RegExp {

@@ -65,6 +65,7 @@ export interface LoggedRun {
 }
 
 const DEFAULT_EXPERIMENT = 'rivers'
+const LOGGED_KEPT = 10_000
 
 /**
  * Logs tracked materializations to MLflow.
@@ -90,6 +91,7 @@ export class MlflowTracker implements Tracker {
   readonly #models = new Map<string, Promise<unknown>>()
   #failures: { assetKey: string; error: unknown }[] = []
   #down = false
+  /** The latest logged records (at most `LOGGED_KEPT`: a daemon runs for weeks). */
   readonly #logged = new Map<number, LoggedRun>()
 
   constructor(options: MlflowTrackerOptions) {
@@ -142,7 +144,7 @@ export class MlflowTracker implements Tracker {
     if (failures.length > 0) throw notLogged(this.client.url, failures)
   }
 
-  /** The MLflow run of a record this tracker logged (after `flush`). */
+  /** The MLflow run of a record this tracker logged (after `flush`; the latest 10,000 records are kept). */
   loggedRun(recordId: number): LoggedRun | undefined {
     return this.#logged.get(recordId)
   }
@@ -203,6 +205,7 @@ export class MlflowTracker implements Tracker {
     }
     const logged: LoggedRun = { recordId: m.recordId, assetKey: m.assetKey, experimentId, mlflowRunId: run.run_id }
     this.#logged.set(m.recordId, logged)
+    if (this.#logged.size > LOGGED_KEPT) this.#logged.delete(this.#logged.keys().next().value!)
     if (this.#isModel(m.assetKey)) {
       const name = this.#options.modelName?.(m.assetKey) ?? modelNameOf(this.#options.project, m.assetKey)
       const previous = this.#models.get(name) ?? Promise.resolve()

@@ -58,6 +58,13 @@ describe.skipIf(mlflowUnavailable() !== undefined)('MlflowRegistry on a real MLf
     expect(await registry.aliases(name)).toEqual({ champion: '1' })
     expect(await registry.versionByAlias(name, 'challenger')).toBeUndefined()
     expect(await registry.versionByAlias(uniqueName('no-such-model'), 'champion')).toBeUndefined()
+    // The mirror of Rivers' aliases: what differs is set, what Rivers dropped is deleted.
+    expect(await registry.syncAliases(name, { champion: '2', challenger: '1' })).toEqual({
+      set: { champion: '2', challenger: '1' },
+      deleted: [],
+    })
+    expect(await registry.syncAliases(name, { champion: '2' })).toEqual({ set: {}, deleted: ['challenger'] })
+    expect(await registry.aliases(name)).toEqual({ champion: '2' })
     // Creating a model that exists is a no-op.
     await registry.ensureModel(name)
     expect((await registry.versions(name)).length).toBe(2)

@@ -166,4 +166,24 @@ export class MlflowRegistry {
     const model = await this.getModel(name)
     return Object.fromEntries((model?.aliases ?? []).map((a) => [a.alias, a.version]))
   }
+
+  /**
+   * Makes the model's aliases in MLflow those of `wanted` (alias -> version; the aliases Rivers
+   * holds): sets what differs, deletes what Rivers no longer has. Returns what it changed.
+   */
+  async syncAliases(
+    name: string,
+    wanted: Readonly<Record<string, string>>,
+  ): Promise<{ set: Record<string, string>; deleted: string[] }> {
+    const current = await this.aliases(name)
+    const set: Record<string, string> = {}
+    for (const [alias, version] of Object.entries(wanted))
+      if (current[alias] !== version) {
+        await this.setAlias(name, alias, version)
+        set[alias] = version
+      }
+    const deleted = Object.keys(current).filter((alias) => !(alias in wanted))
+    for (const alias of deleted) await this.deleteAlias(name, alias)
+    return { set, deleted }
+  }
 }

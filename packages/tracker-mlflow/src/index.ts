@@ -12,6 +12,7 @@ export { MlflowClient, proxiedPath, type Run, type RunInfo, type ArtifactFile } 
 export { MlflowHttp, resolveConnection, type MlflowConnection, type RequestOptions } from './http.js'
 export { MlflowError } from './errors.js'
 export { MlflowRegistry, type ModelVersion, type RegisteredModel } from './registry.js'
+export { lineageTags, modelNameOf, registerVersion } from './register.js'
 export {
   chunkBatch,
   flattenParams,

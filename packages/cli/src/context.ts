@@ -11,6 +11,7 @@ import { findProjectFile, loadProject } from './project-file.js'
 import { riversFor } from './rivers-module.js'
 import { checkStoreDir } from './store-dir.js'
 import { openStoreUrl, storeTargetOf } from './store-select.js'
+import { trackersFor, warnOn } from './tracker-select.js'
 
 export type { Workspace }
 
@@ -68,10 +69,13 @@ export async function withWorkspace<T>(ctx: Ctx, fn: (ws: Workspace) => Promise<
   const storeDir = target.dir
   checkStoreDir(storeDir)
   // A team store (postgres://…): the workspace closes it; outputs and logs stay in the local folder.
+  // MLflow when MLFLOW_TRACKING_URI is set (a missing package or a bad URI is a warning).
+  const trackers = await trackersFor(ctx.io.env, file, project, storeDir, warnOn(ctx.io.stderr))
   const store = target.url === undefined ? undefined : await openStoreUrl(target.url, file)
   const ws = await openWorkspace(project, {
     storeDir,
     ...(store === undefined ? {} : { store }),
+    trackers,
     projectDir: path.dirname(file),
     ...(ctx.globals.logLevel === undefined ? {} : { logLevel: ctx.globals.logLevel }),
     pretty: !ctx.json,

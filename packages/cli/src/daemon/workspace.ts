@@ -10,6 +10,7 @@ import { findProjectFile, loadProject } from '../project-file.js'
 import { riversFor } from '../rivers-module.js'
 import { checkStoreDir } from '../store-dir.js'
 import { sqliteOnly, storeTargetOf } from '../store-select.js'
+import { trackersFor, warnOn } from '../tracker-select.js'
 
 /** What the daemon works with. */
 export interface DaemonWorkspace {
@@ -33,6 +34,7 @@ export async function withStoreWorkspace<T>(ctx: Ctx, fn: (d: DaemonWorkspace) =
   if (target.url !== undefined) throw sqliteOnly('assets daemon', target)
   const storeDir = storeDirOf(ctx, file)
   checkStoreDir(storeDir)
+  const trackers = await trackersFor(ctx.io.env, file, project, storeDir, warnOn(ctx.io.stderr))
   const { SqliteStore } = await import('@rivers-orchestrator/rivers/plugin')
   const store = SqliteStore.open(storeDir)
   // The workspace closes the store (also when it fails to open).
@@ -43,6 +45,7 @@ export async function withStoreWorkspace<T>(ctx: Ctx, fn: (d: DaemonWorkspace) =
     pretty: !ctx.json,
     logDestination: ctx.logSink,
     store,
+    trackers,
   })
   try {
     return await fn({ ws, store, storeDir, projectFile: file })

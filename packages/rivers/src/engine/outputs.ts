@@ -150,6 +150,7 @@ async function afterRecord(
       t.materialized({
         runId: run.runId,
         assetKey: key,
+        ...(r.partition === undefined ? {} : { partition: r.partition.key }),
         recordId,
         params: st.config.params(r.id),
         metrics: r.metrics,

@@ -21,6 +21,8 @@ export interface TrackedRun {
 export interface TrackedMaterialization {
   runId: string
   assetKey: string
+  /** The partition key, for a partitioned asset. */
+  partition?: string
   /** Id of the record in the store. */
   recordId: number
   /** The asset's config values (defaults applied), secrets redacted; undefined for an asset without config. */

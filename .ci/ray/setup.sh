@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# A real single-node Ray cluster for the Ray launcher's tests (issue 17): `ray[default]` from PyPI in a
+# virtual environment, `ray start --head` on 127.0.0.1 with 2 CPUs and no GPUs, the dashboard (which
+# serves the Jobs REST API) on 127.0.0.1. Prints the dashboard URL on stdout (the last line); progress
+# goes to stderr. Idempotent: a second call finds the running head and prints its URL.
+#
+#   RIVERS_TEST_RAY_URL="$(bash .ci/ray/setup.sh)" && export RIVERS_TEST_RAY_URL
+#   bash .ci/ray/setup.sh apt     # only the Debian packages it needs (python3-venv, curl): run it alone
+#   bash .ci/ray/setup.sh install # ... and the venv (pip install) when missing
+#   bash .ci/ray/setup.sh stop    # `ray stop --force`
+#
+# Settings (environment): RIVERS_RAY_VENV (default /var/lib/rivers-py/ray, beside the statistics venv
+# of .ci/python/stats-venv.sh), RIVERS_RAY_PORT (GCS, default 6390), RIVERS_RAY_DASHBOARD_PORT
+# (default 8275), RIVERS_RAY_TMP (Ray's session folder, default /tmp/rivers-ray).
+# Footprint on a 2-core CI machine: a 100 MB object store (the minimum Ray accepts is 75 MB), no
+# usage stats, no prestarted workers; about 500 MB resident when idle (measured; see the README of
+# packages/launcher-ray).
+set -euo pipefail
+RAY_VERSION=2.49.2 # wheels for CPython 3.9-3.13 on manylinux x86_64
+venv="${RIVERS_RAY_VENV:-/var/lib/rivers-py/ray}"
+port="${RIVERS_RAY_PORT:-6390}"
+dport="${RIVERS_RAY_DASHBOARD_PORT:-8275}"
+tmp="${RIVERS_RAY_TMP:-/tmp/rivers-ray}"
+url="http://127.0.0.1:$dport"
+ray="$venv/bin/ray"
+log() { printf 'ray: %s\n' "$*" >&2; }
+start=$SECONDS
+
+answers() { curl -fsS --max-time 2 "$url/api/version" >/dev/null 2>&1; }
+
+if [ "${1:-}" = stop ]; then
+  if [ -x "$ray" ]; then "$ray" stop --force >&2 || true; fi
+  log "stopped"
+  exit 0
+fi
+
+# Debian packages first (python3-venv, curl), alone: apt-get must not run beside another setup's.
+missing=()
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+command -v curl >/dev/null || missing+=(curl)
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing ${missing[*]} (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+[ "${1:-}" = apt ] && exit 0
+
+if ! [ -x "$ray" ] || [ "$("$venv/bin/python" -c 'import ray; print(ray.__version__)' 2>/dev/null)" != "$RAY_VERSION" ]; then
+  log "installing ray[default]==$RAY_VERSION into $venv"
+  mkdir -p "$(dirname "$venv")"
+  python3 -m venv --clear "$venv" >&2
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --only-binary=:all: "ray[default]==$RAY_VERSION" >&2
+  log "installed in $((SECONDS - start))s"
+fi
+
+[ "${1:-}" = install ] && exit 0
+
+if answers; then
+  log "already running ($url), reused"
+  echo "$url"
+  exit 0
+fi
+
+mkdir -p "$tmp"
+export RAY_USAGE_STATS_ENABLED=0
+# --block is not used: `ray start` daemonises the head and returns once the GCS is up.
+"$ray" start --head --node-ip-address=127.0.0.1 --port="$port" \
+  --dashboard-host=127.0.0.1 --dashboard-port="$dport" --include-dashboard=true \
+  --num-cpus=2 --num-gpus=0 --object-store-memory=$((100 * 1024 * 1024)) \
+  --temp-dir="$tmp" --disable-usage-stats >&2
+for _ in $(seq 1 120); do answers && break; sleep 0.5; done
+answers || { log "the Jobs API at $url did not answer within 60s"; tail -n 40 "$tmp"/session_latest/logs/dashboard.log >&2 || true; exit 1; }
+log "head up in $((SECONDS - start))s; Jobs API at $url (session: $tmp/session_latest)"
+echo "$url"

@@ -40,12 +40,20 @@ if (why !== undefined) {
   const make = () => new RayLauncher({ address: url, pollIntervalMs: 200, nodesCacheMs: 5_000 })
 
   // The suite's restart test runs a driver script that imports only the library: the driver
-  // registers the Ray launcher through `--import …/register.ts`, as `node --import
-  // @rivers-orchestrator/launcher-ray/register` would (tsx first, so that a .ts module loads).
+  // registers the Ray launcher through a preload, as `node --import
+  // @rivers-orchestrator/launcher-ray/register` would. The preload imports register.ts in the main
+  // thread only (tsx first, so that a .ts module loads): pino's logging worker thread runs the
+  // preloads too, and compiling TypeScript there (a cold tsx cache, as on a fresh CI machine) while
+  // the main thread waits on that worker deadlocks.
   const register = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'register.ts')).href
   const nodeOptions = process.env.NODE_OPTIONS
   beforeAll(() => {
-    process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import tsx --import ${register}`.trim()
+    const preload = path.join(work(), 'register-ray.mjs')
+    writeFileSync(
+      preload,
+      `import { isMainThread } from 'node:worker_threads'\nif (isMainThread) await import(${JSON.stringify(register)})\n`,
+    )
+    process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import tsx --import ${pathToFileURL(preload).href}`.trim()
   })
   afterAll(() => {
     if (nodeOptions === undefined) delete process.env.NODE_OPTIONS

@@ -4,7 +4,7 @@
  * GPUs, the time limit. Needs RIVERS_TEST_RAY_URL: skipped without it on a developer's machine,
  * failing without it in CI.
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -133,6 +133,21 @@ if (why !== undefined) {
       } finally {
         writeFileSync(go, '')
       }
+    })
+
+    it('a second submission of the same attempt follows the first job instead of running it again', async () => {
+      const launcher = make()
+      const dir = work()
+      const job = shellJob(dir, 'twice', `echo run >> ${path.join(dir, 'twice-runs')}`, { nodes: 1, gpusPerNode: 0 })
+      const first = await launcher.submit(job, jobContext(job))
+      const { log, lines } = memoryLogger()
+      const second = await make().submit(job, jobContext(job, { log }))
+      expect(second.id).toBe(first.id)
+      expect(lines.map((l) => l.msg)).toContain(
+        `ray job ${first.id} was already submitted for this attempt; following it`,
+      )
+      expect((await superviseJob(launcher, second, quiet())).state).toBe('succeeded')
+      expect(readFileSync(path.join(dir, 'twice-runs'), 'utf8')).toBe('run\n')
     })
 
     it('refuses a GPU request before submitting, naming the asset and what the cluster has', async () => {

@@ -3,12 +3,14 @@
  * entrypoint), submission ids, state mapping, the output copy, the settings.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
 import type { JobSpec } from '@rivers-orchestrator/rivers/plugin'
 import { describe, expect, it } from 'vitest'
 
+import { RayLauncher } from './launcher.js'
 import { copyNewOutput, newOutput } from './logs.js'
 import { entrypointResources, rayRendezvous, shellQuote, submissionId, submitRequest } from './request.js'
 import { rayAddress, rayOptions } from './settings.js'
@@ -165,6 +167,26 @@ describe('settings', () => {
     expect(() => rayOptions({ type: 'ray', workingDir: './src' }, {})).toThrow(/not a URI the cluster can fetch/)
     expect(() => rayOptions({ type: 'ray', pollInterval: 'soon' }, {})).toThrow(
       /pollInterval: "soon" is not a duration/,
+    )
+  })
+})
+
+describe('an unreachable cluster', () => {
+  it('is reported before the run, naming the asset, the address and the fix', async () => {
+    // A port nothing listens on: one that was free a moment ago.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo
+        server.close(() => resolve(port))
+      })
+    })
+    const ray = new RayLauncher({ address: `http://127.0.0.1:${port}`, requestTimeoutMs: 5_000 })
+    const err = (await ray
+      .validate({ nodes: 1, gpusPerNode: 0 }, { assetKey: 'features', kind: 'command' })
+      .catch((e: unknown) => e)) as Error & { code: string; exitCode: number }
+    expect([err.code, err.exitCode]).toEqual(['RIVERS_LAUNCHER_UNAVAILABLE', 2])
+    expect(err.message).toMatch(
+      /^The ray launcher is not usable \(needed by 'features'\): the Ray Jobs API at http:\/\/127\.0\.0\.1:\d+ could not list the cluster's nodes: GET http:\/\/127\.0\.0\.1:\d+\/api\/v0\/nodes failed: ECONNREFUSED\.\nFix: start the cluster/,
     )
   })
 })

@@ -135,7 +135,6 @@ export class RayLauncher implements Launcher {
     if (this.options.checkResources === false) return
     const nodes = await this.nodes([key])
     const where = `the Ray cluster at ${this.address}`
-    const has = `${where} has ${describeNodes(nodes)}`
     if (nodes.length === 0) throw unschedulable(key, 'is to run on Ray', `${where} has no alive nodes`, 'start a node')
     const most = (name: string): number => nodes.reduce((m, n) => Math.max(m, n.resources_total[name] ?? 0), 0)
     if (request.gpusPerNode > 0) {
@@ -172,14 +171,14 @@ export class RayLauncher implements Launcher {
       throw unschedulable(
         key,
         `asks for ${request.cpus} CPUs`,
-        `the largest node of ${has}`,
+        `the largest node of ${where} has ${most('CPU')} (${describeNodes(nodes)})`,
         `lower resources.cpus to at most ${most('CPU')}`,
       )
     if (request.memoryBytes !== undefined && request.memoryBytes > most('memory'))
       throw unschedulable(
         key,
         `asks for ${formatBytes(request.memoryBytes)} of memory`,
-        `the largest node of ${has}`,
+        `the largest node of ${where} has ${formatBytes(most('memory'))} (${describeNodes(nodes)})`,
         `lower resources.memory to at most '${Math.floor(most('memory') / 2 ** 20)}Mi'`,
       )
   }
@@ -223,8 +222,11 @@ export class RayLauncher implements Launcher {
         reason: `Ray no longer knows job ${handle.id} (the head was restarted, or the job was deleted)`,
       }
     const status = mapRayJob(job, timeLimit(handle))
-    if (status.state !== 'pending')
-      await copyNewOutput(await this.client.logs(handle.id), handle.stdoutPath, status.state !== 'running')
+    if (status.state !== 'pending') {
+      // Best effort: a log Ray cannot serve right now is copied at the next poll (the offset is kept).
+      const log = await this.client.logs(handle.id).catch(() => undefined)
+      if (log !== undefined) await copyNewOutput(log, handle.stdoutPath, status.state !== 'running')
+    }
     return status
   }
 

@@ -79,9 +79,12 @@ if (why !== undefined) {
         },
         {
           resources: { cpus: 64 },
-          mentions: /asks for 64 CPUs, but the largest node of the Ray cluster at .* has 1 node: CPU 2/,
+          mentions: /asks for 64 CPUs, but the largest node of the Ray cluster at \S+ has 2 \(1 node: CPU 2, GPU 0/,
         },
-        { resources: { memory: '64Ti' }, mentions: /asks for 64Ti of memory, but the largest node of the Ray cluster/ },
+        {
+          resources: { memory: '64Ti' },
+          mentions: /asks for 64Ti of memory, but the largest node of the Ray cluster at \S+ has [\d.]+Gi \(1 node/,
+        },
         {
           resources: { nodes: 2, gpusPerNode: 0 },
           mentions: /cannot honour resources.nodes \(2\): a Ray job runs its entrypoint as one process on one node/,

@@ -1,5 +1,8 @@
 /**
- * The Ray launcher: command assets run as Ray jobs through the Jobs REST API of a cluster's dashboard.
+ * The Ray launcher: jobs run as Ray jobs through the Jobs REST API of a cluster's dashboard. It runs
+ * whatever command the engine hands it: a command asset's, and a function asset's worker command
+ * (`assets worker run`) where the engine runs function assets as jobs; it holds no slots in this
+ * process (no `reserve`), so the engine never runs a function in process under it.
  * `validate` asks the cluster what its nodes have (a GPU request on a cluster without GPUs is refused
  * before the run, naming the asset and what the cluster has); `submit` posts the job under a
  * submission id derived from the run, asset, attempt and job folder (recorded in the folder first);
@@ -116,14 +119,6 @@ export class RayLauncher implements Launcher {
 
   async validate(request: ResourceRequest, target: LaunchTarget): Promise<void> {
     const key = target.assetKey
-    if (target.kind === 'function') {
-      throw cannotHonour(
-        key,
-        'a function asset',
-        'it runs commands as Ray jobs, and the worker entry point that runs a TypeScript function on a cluster node is not wired into it yet',
-        "give the asset a command (e.g. command: ['python', 'train.py']), or use launcher: 'local' for it",
-      )
-    }
     if (request.nodes > 1) {
       throw cannotHonour(
         key,

@@ -163,10 +163,6 @@ if (why !== undefined) {
         "Asset 'model/torch' asks for 2 GPUs, but the Ray cluster at http://127.0.0.1:<port> has no GPUs (1 node: CPU 2, GPU 0, memory <M>): the ray launcher can never run it.\n" +
           'Fix: set resources.gpus to 0, add GPU nodes to the cluster (ray start --num-gpus=N), or set launcher.checkResources to false for an autoscaling cluster.',
       )
-      const fn = await make()
-        .validate({ nodes: 1, gpusPerNode: 0 }, { assetKey: 'features', kind: 'function' })
-        .catch((e: Error) => e)
-      expect(String(fn)).toMatch(/Asset 'features': the ray launcher cannot honour a function asset/)
     })
 
     it('ends a job at the asset time limit as timeout', async () => {

@@ -4,7 +4,8 @@
  * GPUs, the time limit. Needs RIVERS_TEST_RAY_URL: skipped without it on a developer's machine,
  * failing without it in CI.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -53,7 +54,9 @@ if (why !== undefined) {
       preload,
       `import { isMainThread } from 'node:worker_threads'\nif (isMainThread) await import(${JSON.stringify(register)})\n`,
     )
-    process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import tsx --import ${pathToFileURL(preload).href}`.trim()
+    // tsx by its absolute path: some of the suite's processes start outside the repository.
+    const tsx = pathToFileURL(realpathSync(createRequire(import.meta.url).resolve('tsx'))).href
+    process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import ${tsx} --import ${pathToFileURL(preload).href}`.trim()
   })
   afterAll(() => {
     if (nodeOptions === undefined) delete process.env.NODE_OPTIONS

@@ -17,7 +17,7 @@
 # README of packages/launcher-ray). Ray replaces --node-ip-address=127.0.0.1 by the machine's address
 # and its internal services listen on all interfaces; the dashboard (Jobs API) is on 127.0.0.1 only.
 set -euo pipefail
-RAY_VERSION=2.49.2 # wheels for CPython 3.9-3.13 on manylinux x86_64
+RAY_VERSION=2.49.2 # a wheel for CPython 3.11 on x86_64 Linux (Debian 12's python3; installed and tested here)
 venv="${RIVERS_RAY_VENV:-/var/lib/rivers-py/ray}"
 port="${RIVERS_RAY_PORT:-6390}"
 dport="${RIVERS_RAY_DASHBOARD_PORT:-8275}"

@@ -17,13 +17,14 @@ const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare']
 describe('published packages', () => {
   const published = publicPackages()
 
-  it('are the library, the CLI, the PostgreSQL store, the MLflow tracker, the binding and one package per platform', () => {
+  it('are the library, the CLI, the PostgreSQL store, the MLflow tracker, the Ray launcher, the binding and one package per platform', () => {
     expect(published.map((p) => p.manifest.name)).toEqual([
       '@rivers-orchestrator/native',
       '@rivers-orchestrator/rivers',
       '@rivers-orchestrator/cli',
       '@rivers-orchestrator/store-postgres',
       '@rivers-orchestrator/tracker-mlflow',
+      '@rivers-orchestrator/launcher-ray',
       ...platformPackages().map((p) => `@rivers-orchestrator/native-${p.dir.split('/').at(-1)}`),
     ])
     expect(platformPackages().length).toBe(6)
@@ -73,6 +74,7 @@ describe('published packages', () => {
       '@rivers-orchestrator/cli',
       '@rivers-orchestrator/store-postgres',
       '@rivers-orchestrator/tracker-mlflow',
+      '@rivers-orchestrator/launcher-ray',
     ])
   })
 

@@ -104,6 +104,13 @@ describe('command assets', () => {
     expect(
       defineProject({ assets: [], launcher: { type: 'slurm', partition: 'gpu', ssh: { host: 'login1' } } }).launcher,
     ).toEqual({ type: 'slurm', partition: 'gpu', ssh: { host: 'login1' } })
+    // A plugin's launcher type (registered with registerLauncher) checks its own settings.
+    const ray = { type: 'ray', address: 'http://head:8265', pollInterval: '200ms' }
+    expect(defineProject({ assets: [], launcher: ray }).launcher).toEqual(ray)
+    expect(asset({ key: 'l', command: ['x'], launcher: ray }).launcher).toEqual(ray)
+    expect(thrown(() => asset({ key: 'l', command: ['x'], launcher: { type: 'Not A Type' } }))).toContain(
+      "launcher: expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }",
+    )
   })
 })
 

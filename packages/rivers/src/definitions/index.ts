@@ -98,6 +98,7 @@ export type {
   Observation,
   Resources,
   SlurmLauncherConfig,
+  PluginLauncherConfig,
   SshConfig,
   ZodSchema,
 } from './spec-types.js'

@@ -238,7 +238,16 @@ function build(z: Zod) {
     { error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }" },
   )
 
-  const launcherSchema = z.union([z.enum(['local', 'slurm']), launcherConfigSchema], {
+  // A plugin's launcher (`registerLauncher('ray', …)`): its settings are its own to check. It aborts
+  // on a built-in type, so a mistake in `{ type: 'slurm', … }` is still reported field by field.
+  const pluginLauncherSchema = z.looseObject({
+    type: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, { abort: true })
+      .refine((t) => t !== 'local' && t !== 'slurm', { abort: true }),
+  })
+
+  const launcherSchema = z.union([z.enum(['local', 'slurm']), launcherConfigSchema, pluginLauncherSchema], {
     error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }",
   })
 
@@ -530,7 +539,7 @@ const HINTS: Record<string, string> = {
   env: "env maps variable names to string values, e.g. { WANDB_MODE: 'offline' }.",
   cwd: "cwd is the folder the command runs in, e.g. 'training' (relative to the current folder) or an absolute path.",
   launcher:
-    "launcher is 'local', 'slurm', or { type: 'slurm', partition?, account?, qos?, ssh?: { host }, sbatchArgs?, setup?, jobsDir?, pollInterval? } or { type: 'local', gpus?, lockDir?, killGrace?, pollInterval? }.",
+    "launcher is 'local', 'slurm', or { type: 'slurm', partition?, account?, qos?, ssh?: { host }, sbatchArgs?, setup?, jobsDir?, pollInterval? } or { type: 'local', gpus?, lockDir?, killGrace?, pollInterval? }, or { type: 'ray', ... } for a launcher a plugin registers.",
   path: "path is the file the source reads, e.g. 'data/orders.csv' (relative to the project file).",
   observe: 'observe(ctx) returns { dataVersion?: string, metadata?: object } (or a promise of it).',
   automation: "automation is a condition built with when, e.g. when.eager().and(when.rateLimit('10m')).",

@@ -134,7 +134,19 @@ export interface SlurmLauncherConfig {
  * @example
  * const config: LauncherConfig = { type: 'slurm', partition: 'gpu' }
  */
-export type LauncherConfig = LocalLauncherConfig | SlurmLauncherConfig
+export type LauncherConfig = LocalLauncherConfig | SlurmLauncherConfig | PluginLauncherConfig
+
+/**
+ * Settings of a launcher a plugin registers (`registerLauncher('ray', …)`): its `type` and fields of
+ * its own, which the plugin checks.
+ *
+ * @example
+ * const ray: PluginLauncherConfig = { type: 'ray', address: 'http://127.0.0.1:8265' }
+ */
+export interface PluginLauncherConfig {
+  type: string
+  [field: string]: unknown
+}
 
 /**
  * Which launcher runs an asset: `'local'`, `'slurm'` (with the project's settings for that launcher,

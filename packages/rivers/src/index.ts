@@ -38,7 +38,13 @@ export {
 } from './automation/evaluate.js'
 export { formatTree } from './automation/tree.js'
 export { FileIOManager, type FileIOManagerOptions, type IOManager, type StoredOutput } from './io/index.js'
-export type { Tracker, TrackedMaterialization, TrackedRun, TrackedRunEnd } from './tracking/tracker.js'
+export type {
+  Tracker,
+  TrackedAliasMove,
+  TrackedMaterialization,
+  TrackedRun,
+  TrackedRunEnd,
+} from './tracking/tracker.js'
 export {
   aliasStack,
   checkGate,

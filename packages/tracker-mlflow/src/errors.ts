@@ -95,6 +95,30 @@ export function artifactsNotProxied(assetKey: string, artifactUri: string, base:
 }
 
 /**
+ * An alias moved in Rivers to a version MLflow has no version of (it was built before MLflow tracking
+ * was on, or its logging failed), so MLflow's alias stays where it was.
+ *
+ * @example
+ * throw noMlflowVersion('penguins', 'model/registry', 'champion', 3, 'ab12cd34…', 'http://127.0.0.1:5000')
+ */
+export function noMlflowVersion(
+  name: string,
+  assetKey: string,
+  alias: string,
+  version: number,
+  dataVersion: string,
+  base: string,
+): MlflowError {
+  return new MlflowError(
+    `MLflow at ${base} has no version of the registered model ${name} with data version ${dataVersion.slice(0, 12)} (Rivers' v${version} of ${assetKey}), so its alias '${alias}' was not moved there; the Rivers registry moved it all the same.
+` +
+      `Fix: materialize ${assetKey} with MLFLOW_TRACKING_URI set (\`assets materialize ${assetKey} --force\` rebuilds it; the same inputs and config give the same version), then promote again.`,
+    undefined,
+    undefined,
+  )
+}
+
+/**
  * Some materializations could not be logged to MLflow (each is in the Rivers store all the same).
  *
  * @example

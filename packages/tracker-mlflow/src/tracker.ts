@@ -14,10 +14,10 @@
  */
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { TrackedMaterialization, TrackedRunEnd, Tracker } from '@rivers-orchestrator/rivers'
+import type { TrackedAliasMove, TrackedMaterialization, TrackedRunEnd, Tracker } from '@rivers-orchestrator/rivers'
 import { clip, flattenParams, LIMITS, type MlflowBatch, type MlflowKeyValue, mlflowKey } from './batch.js'
 import { MlflowClient } from './client.js'
-import { artifactsNotProxied, MlflowError, notLogged } from './errors.js'
+import { artifactsNotProxied, MlflowError, noMlflowVersion, notLogged } from './errors.js'
 import type { MlflowConnection } from './http.js'
 import { modelNameOf, registerVersion } from './register.js'
 import { MlflowRegistry } from './registry.js'
@@ -108,9 +108,12 @@ export class MlflowTracker implements Tracker {
     }
   }
 
-  /** Whether materializations of `assetKey` are tracked (with `m`, the default rule: it has params or metrics). */
-  tracks(assetKey: string, m?: Pick<TrackedMaterialization, 'params' | 'metrics'>): boolean {
-    if (this.#isModel(assetKey)) return true
+  /**
+   * Whether materializations of `assetKey` are tracked (with `m`, the default rule: it has params or
+   * metrics, or it is a model asset).
+   */
+  tracks(assetKey: string, m?: Pick<TrackedMaterialization, 'params' | 'metrics' | 'model'>): boolean {
+    if (this.#isModel(assetKey) || m?.model !== undefined) return true
     if (this.#patterns !== undefined) return this.#patterns.some((p) => p.test(assetKey))
     return m === undefined || m.params !== undefined || m.metrics.length > 0
   }
@@ -206,8 +209,8 @@ export class MlflowTracker implements Tracker {
     const logged: LoggedRun = { recordId: m.recordId, assetKey: m.assetKey, experimentId, mlflowRunId: run.run_id }
     this.#logged.set(m.recordId, logged)
     if (this.#logged.size > LOGGED_KEPT) this.#logged.delete(this.#logged.keys().next().value!)
-    if (this.#isModel(m.assetKey)) {
-      const name = this.#options.modelName?.(m.assetKey) ?? modelNameOf(this.#options.project, m.assetKey)
+    if (this.#isModel(m.assetKey) || m.model !== undefined) {
+      const name = this.#modelNameOf(m.assetKey, m.model?.name)
       const previous = this.#models.get(name) ?? Promise.resolve()
       const registering = previous
         .catch(() => undefined)
@@ -216,6 +219,33 @@ export class MlflowTracker implements Tracker {
       const v = await registering
       if (v !== undefined) logged.modelVersion = { name, version: v.version }
     }
+  }
+
+  /**
+   * Moves MLflow's alias of the registered model to the MLflow version of the same data version (the
+   * version Rivers' alias now names), once the model's pending logging is done. Throws (a warning for
+   * the engine) when MLflow has no such version.
+   */
+  async aliasMoved(move: TrackedAliasMove): Promise<void> {
+    await this.#lastOf.get(move.assetKey)?.catch(() => undefined)
+    const name = this.#modelNameOf(move.assetKey, move.modelName)
+    await this.#models.get(name)?.catch(() => undefined)
+    const versions = (await this.registry.getModel(name)) === undefined ? [] : await this.registry.versions(name)
+    const match = versions
+      .filter((v) => v.tags?.some((t) => t.key === 'rivers.data_version' && t.value === move.dataVersion))
+      .at(-1)
+    if (match === undefined)
+      throw noMlflowVersion(name, move.assetKey, move.alias, move.version, move.dataVersion, this.client.url)
+    await this.registry.setAlias(name, move.alias, match.version)
+  }
+
+  /**
+   * The registered model of a model asset: its spec's name when it gives one (`/` and `:` as `.`), else
+   * the `modelName` option, else the project's name and the key (see `modelNameOf`).
+   */
+  #modelNameOf(assetKey: string, specName: string | undefined): string {
+    if (specName !== undefined && specName !== assetKey) return modelNameOf(undefined, specName)
+    return this.#options.modelName?.(assetKey) ?? modelNameOf(this.#options.project, assetKey)
   }
 
   /** The output file to upload, or why it is not. */

@@ -1,12 +1,15 @@
 /**
  * `MlflowTracker` given to `openWorkspace`, on a real MLflow server (RIVERS_TEST_MLFLOW_URL): the
  * engine tells it of each partition of a partitioned asset, and each becomes its own MLflow run,
- * tagged with its partition, its output uploaded from the store's storage folder.
+ * tagged with its partition, its output uploaded from the store's storage folder; a model asset
+ * (spec `model`) registers its versions in MLflow's registry, whose alias follows the Rivers
+ * registry's promotions and rollbacks.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { asset, defineProject, openWorkspace, staticPartitions } from '@rivers-orchestrator/rivers'
+import { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { mlflowUnavailable, TEST_MLFLOW_URL, uniqueName } from './testing.js'
@@ -71,6 +74,63 @@ describe.skipIf(mlflowUnavailable() !== undefined)('MlflowTracker in a workspace
       const body = await tracker.client.downloadArtifact(r.info.artifact_uri, file!.path)
       const partition = r.data.tags!.find((t) => t.key === 'rivers.partition')!.value
       expect(JSON.parse(body.toString())).toEqual({ region: partition })
+    }
+  })
+
+  it('mirrors the Rivers model registry: a version per new data version, the alias moved by promote and rollback', {
+    timeout: 90_000,
+  }, async () => {
+    const name = uniqueName('churn')
+    const model = asset(
+      {
+        key: 'model/churn',
+        config: z.object({ quality: z.number().default(0.9) }),
+        model: { name, gate: { accuracy: { notBelowCurrent: true } } },
+      },
+      (_deps: unknown, ctx) => {
+        ctx.addMetric('accuracy', ctx.config.quality)
+        return { weights: [ctx.config.quality] }
+      },
+    )
+    const storeDir = path.join(dir, '.rivers')
+    const tracker = new MlflowTracker({
+      trackingUri: TEST_MLFLOW_URL!,
+      project: uniqueName('models'),
+      storageDir: path.join(storeDir, 'storage'),
+      env: {},
+    })
+    const warnings: string[] = []
+    const logDestination = new Writable({
+      write(chunk, _encoding, done) {
+        warnings.push(String(chunk))
+        done()
+      },
+    })
+    const ws = await openWorkspace(defineProject({ assets: [model] }), {
+      storeDir,
+      trackers: [tracker],
+      logLevel: 'warn',
+      logDestination,
+    })
+    try {
+      await ws.materialize()
+      await ws.materialize({ config: { 'model/churn': { quality: 0.95 } } })
+      await tracker.flush()
+      const versions = await tracker.registry.versions(name)
+      expect(versions.map((v) => v.version)).toEqual(['1', '2'])
+      const dataOf = (v: (typeof versions)[number]) => v.tags?.find((t) => t.key === 'rivers.data_version')?.value
+      const rivers = (await ws.models.model('model/churn')).versions
+      expect(versions.map(dataOf)).toEqual(rivers.map((v) => v.dataVersion))
+
+      await ws.models.promote('model/churn', { alias: 'champion', version: 1 })
+      expect((await tracker.registry.versionByAlias(name, 'champion'))?.version).toBe('1')
+      await ws.models.promote('model/churn', { alias: 'champion' })
+      expect((await tracker.registry.versionByAlias(name, 'champion'))?.version).toBe('2')
+      await ws.models.rollback('model/churn', { alias: 'champion', reason: 'back' })
+      expect((await tracker.registry.versionByAlias(name, 'champion'))?.version).toBe('1')
+      expect(warnings.join('')).not.toMatch(/tracker mlflow failed/)
+    } finally {
+      await ws.close()
     }
   })
 })

@@ -135,7 +135,9 @@ async function afterRecord(
   metadata: Record<string, unknown>,
 ): Promise<void> {
   const st = run.state
-  const key = st.asset(r.id).key
+  const a = st.asset(r.id)
+  const key = a.key
+  const model = a.isSource ? undefined : (a.def as AssetDef).model
   for (const c of r.checks)
     await run.store.recordCheck({
       ...c,
@@ -151,6 +153,7 @@ async function afterRecord(
         runId: run.runId,
         assetKey: key,
         ...(r.partition === undefined ? {} : { partition: r.partition.key }),
+        ...(model === undefined ? {} : { model: { name: model.name } }),
         recordId,
         params: st.config.params(r.id),
         metrics: r.metrics,

@@ -111,23 +111,28 @@ export class ProjectState {
     this.#loaded = LoadedRecords.empty(project.assets.length)
   }
 
-  /**
-   * The model registry of this project over its store (made on first use). When it moves an alias,
-   * the `modelAlias` sources following it are observed again, so this state plans with the move.
-   */
+  /** The model registry of this project over its store, as `modelAlias` sources read it (made on first use). */
   get models(): ModelRegistry {
-    this.#models ??= new ModelRegistry(this.#project, this.#store, async (key, alias) => {
-      const followers = this.#project.assets.filter(
-        (a) => a.isSource && a.def.metadata.model === key && a.def.metadata.alias === alias,
-      )
-      if (followers.length === 0) return
-      const log = pinoLib()({ level: 'silent' })
-      await this.observeSources(
-        { runId: 'observe', log, signal: new AbortController().signal },
-        new Set(followers.map((a) => a.key)),
-      )
-    })
+    this.#models ??= new ModelRegistry(this.#project, this.#store)
     return this.#models
+  }
+
+  /**
+   * Observes again the `modelAlias` sources that follow an alias of `key` (after a move), so that this
+   * state plans with the move.
+   *
+   * @example
+   * await state.observeAliasFollowers('model/churn', 'champion')
+   */
+  async observeAliasFollowers(key: string, alias: string): Promise<void> {
+    const followers = this.#project.assets.filter(
+      (a) => a.isSource && a.def.metadata.model === key && a.def.metadata.alias === alias,
+    )
+    if (followers.length === 0) return
+    await this.observeSources(
+      { runId: 'observe', log: pinoLib()({ level: 'silent' }), signal: new AbortController().signal },
+      new Set(followers.map((a) => a.key)),
+    )
   }
 
   /**

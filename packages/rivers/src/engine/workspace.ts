@@ -41,7 +41,8 @@ import {
   withPartitionStatus,
 } from './partition-select.js'
 import { ProjectState } from './project-state.js'
-import type { ModelRegistry } from '../models/registry.js'
+import { ModelRegistry } from '../models/registry.js'
+import { tellTrackers } from './run-context.js'
 import { RunConfig } from './run-config.js'
 import { followRun, resolveRun } from './run-logs.js'
 import type {
@@ -141,6 +142,7 @@ export async function preloadEngine(): Promise<void> {
 export class Workspace {
   readonly #project: Project
   readonly #seams: WorkspaceSeams
+  #models: ModelRegistry | undefined
   readonly #state: ProjectState
   readonly #defaults: RunConfig
   #observed: Promise<void> | undefined
@@ -519,7 +521,27 @@ export class Workspace {
    * await ws.models.promote('model/churn', { alias: 'champion', reason: 'AUC up 2 points' })
    */
   get models(): ModelRegistry {
-    return this.#state.models
+    this.#models ??= new ModelRegistry(this.#project, this.#seams.store, async ({ key, name, move, version }) => {
+      await this.#state.observeAliasFollowers(key, move.alias)
+      const { trackers, log } = this.#seams
+      const warn = () => pinoLib()({ level: log.level }, log.destination ?? process.stderr)
+      await tellTrackers(trackers, warn, 'aliasMoved', (t) =>
+        t.aliasMoved?.({
+          assetKey: key,
+          modelName: name,
+          alias: move.alias,
+          action: move.action,
+          version: move.version,
+          previous: move.previous,
+          dataVersion: version.dataVersion,
+          recordId: move.recordId,
+          runId: version.runId,
+          reason: move.reason,
+          movedAt: new Date(move.movedAt),
+        }),
+      )
+    })
+    return this.#models
   }
 
   /**

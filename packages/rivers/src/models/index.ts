@@ -12,6 +12,7 @@ export {
   aliasStack,
   ModelRegistry,
   type AliasChange,
+  type AliasMoved,
   type AliasState,
   type ModelInfo,
   type PromoteOptions,

@@ -55,6 +55,15 @@ export interface PromoteOptions {
   actor?: string
 }
 
+/** An alias move as the `moved` hook of a registry hears of it. */
+export interface AliasMoved {
+  key: string
+  /** The registered model's name. */
+  name: string
+  move: AliasMoveRecord
+  version: ModelVersion
+}
+
 /** What a promotion or rollback did. */
 export interface AliasChange {
   key: string
@@ -100,10 +109,13 @@ export function aliasStack(oldestFirst: readonly AliasMoveRecord[]): number[] {
 export class ModelRegistry implements ModelAliases {
   readonly #models: ReadonlyMap<string, NormalizedModel>
   readonly #store: Store
-  readonly #moved: ((key: string, alias: string) => Promise<void>) | undefined
+  readonly #moved: ((moved: AliasMoved) => Promise<void>) | undefined
 
-  /** `moved` is called after each alias move (the workspace re-observes the sources that follow it). */
-  constructor(project: Pick<Project, 'assets'>, store: Store, moved?: (key: string, alias: string) => Promise<void>) {
+  /**
+   * `moved` is called after each alias move (the workspace re-observes the sources that follow it and
+   * tells the trackers).
+   */
+  constructor(project: Pick<Project, 'assets'>, store: Store, moved?: (moved: AliasMoved) => Promise<void>) {
     const models = new Map<string, NormalizedModel>()
     for (const a of project.assets) {
       const model = a.isSource ? undefined : (a.def as AssetDef).model
@@ -239,7 +251,7 @@ export class ModelRegistry implements ModelAliases {
       ...(options.reason === undefined ? {} : { reason: options.reason }),
       actor: options.actor ?? defaultActor(),
     })
-    await this.#moved?.(key, alias)
+    await this.#moved?.({ key, name: this.#model(key).name, move, version })
     return move
   }
 

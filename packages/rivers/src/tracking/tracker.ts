@@ -23,6 +23,8 @@ export interface TrackedMaterialization {
   assetKey: string
   /** The partition key, for a partitioned asset. */
   partition?: string
+  /** For a model asset (spec `model`): its registered model's name. */
+  model?: { name: string }
   /** Id of the record in the store. */
   recordId: number
   /** The asset's config values (defaults applied), secrets redacted; undefined for an asset without config. */
@@ -37,6 +39,25 @@ export interface TrackedMaterialization {
   storagePath?: string
   startedAt: Date
   finishedAt: Date
+}
+
+/** A move of a model alias (`assets promote`, `assets rollback`), once stored. */
+export interface TrackedAliasMove {
+  /** The model asset and its registered model's name. */
+  assetKey: string
+  modelName: string
+  alias: string
+  action: 'promote' | 'rollback'
+  /** The Rivers version the alias now names, and the one before (null: none). */
+  version: number
+  previous: number | null
+  /** The data version (hex) of the version it names: MLflow's versions carry it as a tag. */
+  dataVersion: string
+  /** The record of that version, and the run that built it. */
+  recordId: number
+  runId: string
+  reason: string | null
+  movedAt: Date
 }
 
 /** A run as it ends. */
@@ -65,4 +86,6 @@ export interface Tracker {
   runStarted?(run: TrackedRun): Promise<void>
   materialized(materialization: TrackedMaterialization): Promise<void>
   runFinished?(end: TrackedRunEnd): Promise<void>
+  /** A model alias moved (a registry mirror moves its own alias to the same version). */
+  aliasMoved?(move: TrackedAliasMove): Promise<void>
 }

@@ -2,7 +2,16 @@
  * The JSON documents of the API, read from the workspace's public methods: the graph (columnar, with
  * its layout), one asset, the run list and one run. The HTTP side is in server.ts.
  */
-import type { AssetDetail, LogRecord, RunInfo, StatusEntry, Workspace } from '@rivers-orchestrator/rivers'
+import {
+  type AssetDetail,
+  type AutomationDecisionRecord,
+  type EvaluatedNode,
+  formatTree,
+  type LogRecord,
+  type RunInfo,
+  type StatusEntry,
+  type Workspace,
+} from '@rivers-orchestrator/rivers'
 
 import { unknownRun } from './errors.js'
 import { cachedLayout, type Layout } from './layout.js'
@@ -95,7 +104,7 @@ export interface AssetDoc extends AssetDetail {
   /** Each metric's values across the asset's records, oldest first. */
   metrics: Record<string, { runId: string; at: string; value: number; step?: number }[]>
   partitionRuns?: Awaited<ReturnType<Workspace['partitions']>>
-  automation: unknown[]
+  automation: DecisionDoc[]
   /** Running now, or failed last, in a run of this server. */
   live?: 'running' | 'failed'
   lastFailure?: { runId: string; error: string }
@@ -122,7 +131,7 @@ export async function assetDoc(ws: Workspace, tracker: RunTracker, key: string, 
   const doc: AssetDoc = { ...detail, upstream: detail.info.deps, downstream, metrics, automation: [] }
   if (detail.status.partitions !== undefined) doc.partitionRuns = await ws.partitions(key)
   try {
-    doc.automation = await ws.automationLog({ key, limit: 20 })
+    doc.automation = decisionDocs(await ws.automationLog({ key, limit: 20 }))
   } catch {
     // A store without automation decisions: the page leaves the section out.
   }
@@ -212,4 +221,27 @@ export function timelineOf(records: readonly LogRecord[]): TimelineEntry[] {
     if (r.level >= 50) bars.get(r.asset)!.status = 'failed'
   }
   return [...bars.values()]
+}
+
+/** A stored automation decision with its condition tree as text (one line per node). */
+export interface DecisionDoc extends AutomationDecisionRecord {
+  text: string
+}
+
+/**
+ * Decisions with their trees written out as `assets automation` prints them.
+ *
+ * @example
+ * decisionDocs(await ws.automationLog({ limit: 20 }))[0]?.text // '✓ eager: input features has a new data version'
+ */
+export function decisionDocs(records: readonly AutomationDecisionRecord[]): DecisionDoc[] {
+  return records.map((r) => {
+    let text = ''
+    try {
+      text = formatTree(r.tree as EvaluatedNode)
+    } catch {
+      text = JSON.stringify(r.tree)
+    }
+    return { ...r, text }
+  })
 }

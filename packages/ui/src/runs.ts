@@ -217,6 +217,8 @@ export class RunTracker {
         break
       case 'run_finished':
         run.summary = e.summary
+        // Done: the next run may start (the executor's last writes are behind this event).
+        if (this.#active === run) this.#active = undefined
         for (const t of run.timeline) if (t.end === undefined) this.#running.delete(t.key)
         this.#seen.set(run.runId, e.summary.status)
         this.#hub.send('run', { runId: run.runId, status: e.summary.status, summary: e.summary })

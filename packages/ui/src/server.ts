@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 
 import { isRiversError, type Workspace } from '@rivers-orchestrator/rivers'
 
-import { assetDoc, graphDoc, runDoc, runsDoc } from './api.js'
+import { assetDoc, type DecisionDoc, decisionDocs, graphDoc, runDoc, runsDoc } from './api.js'
 import { badBody, notFound, UiError } from './errors.js'
 import type { Layout } from './layout.js'
 import { RunTracker } from './runs.js'
@@ -145,9 +145,9 @@ function limitOf(url: URL, fallback: number): number {
 }
 
 /** The stored automation decisions (none when the store keeps none). */
-async function automation(ws: Workspace, limit: number): Promise<unknown[]> {
+async function automation(ws: Workspace, limit: number): Promise<DecisionDoc[]> {
   try {
-    return await ws.automationLog({ limit })
+    return decisionDocs(await ws.automationLog({ limit }))
   } catch {
     return []
   }

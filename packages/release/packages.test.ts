@@ -17,12 +17,13 @@ const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare']
 describe('published packages', () => {
   const published = publicPackages()
 
-  it('are the library, the CLI, the PostgreSQL store, the binding and one package per platform', () => {
+  it('are the library, the CLI, the PostgreSQL store, the web UI, the binding and one package per platform', () => {
     expect(published.map((p) => p.manifest.name)).toEqual([
       '@rivers-orchestrator/native',
       '@rivers-orchestrator/rivers',
       '@rivers-orchestrator/cli',
       '@rivers-orchestrator/store-postgres',
+      '@rivers-orchestrator/ui',
       ...platformPackages().map((p) => `@rivers-orchestrator/native-${p.dir.split('/').at(-1)}`),
     ])
     expect(platformPackages().length).toBe(6)
@@ -71,6 +72,7 @@ describe('published packages', () => {
       '@rivers-orchestrator/rivers',
       '@rivers-orchestrator/cli',
       '@rivers-orchestrator/store-postgres',
+      '@rivers-orchestrator/ui',
     ])
   })
 

@@ -7,7 +7,10 @@
 import { materialize } from './actions.js'
 import { api, onEvents } from './api.js'
 import { lineChart } from './chart.js'
-import { count, duration, esc, metric, when } from './format.js'
+import { count, date, duration, esc, metric, when } from './format.js'
+
+/** History rows drawn at first; the rest on demand (the metric charts use every record). */
+const FIRST_ROWS = 100
 
 const link = (/** @type {string} */ k) => `<a href="#/asset/${encodeURIComponent(k)}">${esc(k)}</a>`
 const runLink = (/** @type {string} */ id) => `<a class="mono" href="#/run/${encodeURIComponent(id)}">${esc(id)}</a>`
@@ -20,6 +23,7 @@ const runLink = (/** @type {string} */ id) => `<a class="mono" href="#/run/${enc
 export async function render(main, key) {
   const t0 = performance.now()
   const a = await api(`/api/assets/${encodeURIComponent(key)}`)
+  const fetched = performance.now() - t0
   const info = a.info
   const st = a.status
   const shown = a.live ?? st.status
@@ -52,7 +56,11 @@ export async function render(main, key) {
     ${partitionsHtml(a.partitionRuns)}
     ${checksHtml(last)}
     ${failuresHtml(a.failures)}
-    <section><h2>History <span class="muted">(${count(a.history.length, 'record')}, newest first)</span></h2>${historyHtml(a.history)}</section>
+    <section><h2>History <span class="muted">(${count(a.history.length, 'record')}, newest first)</span></h2>${historyHtml(a.history.slice(0, FIRST_ROWS))}${
+      a.history.length > FIRST_ROWS
+        ? `<button id="all-history">Show all ${count(a.history.length, 'record')}</button>`
+        : ''
+    }</section>
     ${automationHtml(a.automation)}
     <p class="muted" id="timing"></p>
   </div>`
@@ -68,11 +76,18 @@ export async function render(main, key) {
   main
     .querySelector('#mat-up')
     ?.addEventListener('click', () => void materialize({ key, upstream: true, force: force.checked }, errorBox))
+  const all = main.querySelector('#all-history')
+  all?.addEventListener('click', () => {
+    const table = all.previousElementSibling
+    if (table !== null) table.outerHTML = historyHtml(a.history)
+    all.remove()
+  })
   const ms = performance.now() - t0
   const w = /** @type {any} */ (window)
   w.__riversAssetMs = ms
+  w.__riversAssetFetchMs = fetched
   const timing = /** @type {HTMLElement} */ (main.querySelector('#timing'))
-  timing.textContent = `loaded and drawn in ${duration(ms)}`
+  timing.textContent = `loaded in ${duration(fetched)}, drawn in ${duration(ms - fetched)}`
   const badge = /** @type {HTMLElement} */ (main.querySelector('#status'))
   return onEvents((event, data) => {
     if (event === 'asset' && data.key === key && data.partition === undefined) {
@@ -162,7 +177,7 @@ function historyHtml(history) {
   const rows = history.map((h) => {
     const metrics = h.metrics.map((/** @type {any} */ m) => `${esc(m.name)}=${metric(m.value)}`).join(' ')
     const meta = Object.keys(h.metadata).length === 0 ? '' : esc(JSON.stringify(h.metadata))
-    return `<tr><td>${runLink(h.runId)}</td><td>${esc(new Date(h.at).toLocaleString())}</td><td class="num">${duration(h.durationMs)}</td><td class="mono">${esc(h.dataVersion.slice(0, 12))}${h.partition === undefined ? '' : ` [${esc(h.partition)}]`}</td><td class="mono">${h.config === undefined ? '' : esc(JSON.stringify(h.config))}</td><td class="mono">${metrics}</td><td class="mono">${meta}</td></tr>`
+    return `<tr><td>${runLink(h.runId)}</td><td>${esc(date(h.at))}</td><td class="num">${duration(h.durationMs)}</td><td class="mono">${esc(h.dataVersion.slice(0, 12))}${h.partition === undefined ? '' : ` [${esc(h.partition)}]`}</td><td class="mono">${h.config === undefined ? '' : esc(JSON.stringify(h.config))}</td><td class="mono">${metrics}</td><td class="mono">${meta}</td></tr>`
   })
   return `<table><tr><th>run</th><th>when</th><th class="num">duration</th><th>data version</th><th>config</th><th>metrics</th><th>metadata</th></tr>${rows.join('')}</table>`
 }

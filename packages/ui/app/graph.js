@@ -297,6 +297,10 @@ export async function render(main) {
   // Live: a run's asset events recolour nodes at once; a finished run re-reads the statuses.
   const index = new Map(g.keys.map((k, i) => [k, i]))
   let refetch = 0
+  /** @type {number[]} */
+  const latencies = []
+  const win = /** @type {any} */ (window)
+  win.__riversLatencies = latencies
   const stop = onEvents((event, data) => {
     if (event === 'asset') {
       const i = index.get(data.key)
@@ -306,6 +310,8 @@ export async function render(main) {
       ]
       if (next !== undefined && data.partition === undefined) g.status[i] = next
       redraw()
+      // Event-to-screen latency (the benchmark reads it): measured in the frame that drew it.
+      requestAnimationFrame(() => latencies.push(Date.now() - data.at))
     } else if (event === 'graph') {
       clearTimeout(refetch)
       refetch = window.setTimeout(async () => {

@@ -52,7 +52,7 @@ export async function render(main, key) {
       ${row('kind', info.isSource ? 'source (observed, not built)' : 'asset')}
     </div></section>
     <section><h2>Status</h2>${statusHtml(st, a)}</section>
-    ${metricsHtml(a.metrics)}
+    ${metricsHtml(a.metrics, a.steps)}
     ${partitionsHtml(a.partitionRuns)}
     ${checksHtml(last)}
     ${failuresHtml(a.failures)}
@@ -69,6 +69,13 @@ export async function render(main, key) {
       main.querySelector(`canvas[data-metric="${CSS.escape(name)}"]`)
     )
     if (canvas !== null) lineChart(canvas, points, (runId) => (location.hash = `#/run/${encodeURIComponent(runId)}`))
+  }
+  for (const [name, curve] of Object.entries(a.steps)) {
+    const canvas = /** @type {HTMLCanvasElement | null} */ (
+      main.querySelector(`canvas[data-steps="${CSS.escape(name)}"]`)
+    )
+    const points = curve.points.map((/** @type {any} */ p) => ({ runId: curve.runId, at: '', value: p.value }))
+    if (canvas !== null) lineChart(canvas, points, undefined, 'step')
   }
   const errorBox = /** @type {HTMLElement} */ (main.querySelector('#mat-error'))
   const force = /** @type {HTMLInputElement} */ (main.querySelector('#force'))
@@ -123,15 +130,20 @@ function statusHtml(st, a) {
     ${st.planned ? '<p class="muted">A run of * would rebuild it.</p>' : ''}`
 }
 
-/** @param {Record<string, any[]>} metrics */
-function metricsHtml(metrics) {
+/**
+ * @param {Record<string, any[]>} metrics
+ * @param {Record<string, { runId: string, points: { step: number, value: number }[] }>} steps
+ */
+function metricsHtml(metrics, steps) {
   const names = Object.keys(metrics)
   if (names.length === 0) return ''
   return `<section><h2>Metrics across runs</h2>${names
     .map((n) => {
       const pts = /** @type {any[]} */ (metrics[n])
-      return `<div><b>${esc(n)}</b> <span class="muted">last ${metric(pts.at(-1).value)}, ${count(pts.length, 'value')}</span>
-        <canvas class="chart" data-metric="${esc(n)}"></canvas></div>`
+      const curve = steps[n]
+      return `<div><b>${esc(n)}</b> <span class="muted">last ${metric(pts.at(-1).value)}, ${count(pts.length, 'run')}${pts.at(-1).step === undefined ? '' : " (each run's last step)"}</span>
+        <canvas class="chart" data-metric="${esc(n)}"></canvas>
+        ${curve === undefined ? '' : `<div class="muted">${esc(n)} by step in run ${esc(curve.runId)} (${count(curve.points.length, 'step')})</div><canvas class="chart" data-steps="${esc(n)}"></canvas>`}</div>`
     })
     .join('')}</section>`
 }

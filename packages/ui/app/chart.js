@@ -7,8 +7,9 @@ import { metric } from './format.js'
  * @param {HTMLCanvasElement} canvas
  * @param {{ runId: string, at: string, value: number }[]} points
  * @param {(runId: string) => void} [onPick]
+ * @param {'run' | 'step'} [unit] what one point is
  */
-export function lineChart(canvas, points, onPick) {
+export function lineChart(canvas, points, onPick, unit = 'run') {
   const css = getComputedStyle(document.documentElement)
   const colour = (/** @type {string} */ n) => css.getPropertyValue(`--${n}`).trim()
   const dpr = devicePixelRatio || 1
@@ -38,7 +39,11 @@ export function lineChart(canvas, points, onPick) {
     ctx.fillText(metric(v), 4, y(v))
   }
   ctx.textBaseline = 'alphabetic'
-  ctx.fillText(`${points.length} run${points.length === 1 ? '' : 's'}, oldest left`, pad.l, height - 6)
+  ctx.fillText(
+    `${points.length} ${unit}${points.length === 1 ? '' : 's'}, ${unit === 'run' ? 'oldest' : 'first'} left`,
+    pad.l,
+    height - 6,
+  )
   ctx.strokeStyle = colour('accent')
   ctx.lineWidth = 2
   ctx.beginPath()

@@ -101,8 +101,10 @@ export async function graphDoc(
 export interface AssetDoc extends AssetDetail {
   upstream: string[]
   downstream: string[]
-  /** Each metric's values across the asset's records, oldest first. */
+  /** Each metric across the asset's records, oldest first: one value per record (its last step's). */
   metrics: Record<string, { runId: string; at: string; value: number; step?: number }[]>
+  /** Metrics logged at several steps in the newest record that has them: that record's curve. */
+  steps: Record<string, { runId: string; points: { step: number; value: number }[] }>
   partitionRuns?: Awaited<ReturnType<Workspace['partitions']>>
   automation: DecisionDoc[]
   /** Running now, or failed last, in a run of this server. */
@@ -119,16 +121,8 @@ export interface AssetDoc extends AssetDetail {
 export async function assetDoc(ws: Workspace, tracker: RunTracker, key: string, limit: number): Promise<AssetDoc> {
   const detail = await ws.show(key, { limit })
   const downstream = (await ws.select([`${key}+1`])).filter((k) => k !== key)
-  const metrics: AssetDoc['metrics'] = {}
-  for (let i = detail.history.length - 1; i >= 0; i--) {
-    const h = detail.history[i]!
-    for (const m of h.metrics) {
-      const point: AssetDoc['metrics'][string][number] = { runId: h.runId, at: h.at, value: m.value }
-      if (m.step !== undefined) point.step = m.step
-      ;(metrics[m.name] ??= []).push(point)
-    }
-  }
-  const doc: AssetDoc = { ...detail, upstream: detail.info.deps, downstream, metrics, automation: [] }
+  const { metrics, steps } = metricSeries(detail.history)
+  const doc: AssetDoc = { ...detail, upstream: detail.info.deps, downstream, metrics, steps, automation: [] }
   if (detail.status.partitions !== undefined) doc.partitionRuns = await ws.partitions(key)
   try {
     doc.automation = decisionDocs(await ws.automationLog({ key, limit: 20 }))
@@ -244,4 +238,41 @@ export function decisionDocs(records: readonly AutomationDecisionRecord[]): Deci
     }
     return { ...r, text }
   })
+}
+
+/**
+ * Metric series of an asset's records (newest first in `history`): across records, one point per
+ * record (the value of its highest step when it logged several); within the newest record that
+ * logged a metric at several steps, that curve.
+ *
+ * @example
+ * const { metrics, steps } = metricSeries(detail.history)
+ */
+export function metricSeries(history: AssetDetail['history']): Pick<AssetDoc, 'metrics' | 'steps'> {
+  const metrics: AssetDoc['metrics'] = {}
+  const steps: AssetDoc['steps'] = {}
+  for (let i = history.length - 1; i >= 0; i--) {
+    const h = history[i]!
+    const last = new Map<string, { value: number; step?: number }>()
+    const curves = new Map<string, { step: number; value: number }[]>()
+    for (const m of h.metrics) {
+      const prev = last.get(m.name)
+      if (prev === undefined || (m.step ?? 0) >= (prev.step ?? 0)) last.set(m.name, m)
+      if (m.step !== undefined) {
+        let c = curves.get(m.name)
+        if (c === undefined) curves.set(m.name, (c = []))
+        c.push({ step: m.step, value: m.value })
+      }
+    }
+    for (const [name, m] of last) {
+      const point: AssetDoc['metrics'][string][number] = { runId: h.runId, at: h.at, value: m.value }
+      if (m.step !== undefined) point.step = m.step
+      let series = metrics[name]
+      if (series === undefined) metrics[name] = series = []
+      series.push(point)
+    }
+    for (const [name, c] of curves)
+      if (c.length > 1) steps[name] = { runId: h.runId, points: c.sort((a, b) => a.step - b.step) }
+  }
+  return { metrics, steps }
 }

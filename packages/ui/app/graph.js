@@ -18,11 +18,22 @@ const STATUSES = ['fresh', 'stale', 'missing', 'failed', 'running', 'source', 'u
 /**
  * @typedef {{ hash: string, keys: string[], group: number[], groups: string[], status: string[],
  *   partitions: ([number, number, number, number] | null)[], layer: number[], row: number[],
- *   layers: number, rows: number, edges: number[], selected?: number[] }} GraphDoc
+ *   layers: number, rows: number, edges: number[], selected?: number[], members?: number[],
+ *   memberOf?: Record<string, string> }} GraphDoc
  */
 
 /** View state kept across visits (pan, zoom, search) for the same graph. */
-const kept = { hash: '', x: 0, y: 0, scale: 1, query: '' }
+const kept = { hash: '', x: 0, y: 0, scale: 1, query: '', collapsed: /** @type {string[]} */ ([]) }
+
+/**
+ * The graph's API path with the collapsed groups and `extra` parameters.
+ * @param {string} [extra]
+ */
+function graphPath(extra = '') {
+  const params = kept.collapsed.map((c) => `collapse=${encodeURIComponent(c)}`)
+  if (extra !== '') params.push(extra)
+  return `/api/graph${params.length === 0 ? '' : `?${params.join('&')}`}`
+}
 
 /**
  * @param {HTMLElement} main
@@ -34,6 +45,7 @@ export async function render(main) {
     <div class="toolbar">
       <input type="search" id="search" placeholder="Search or select: model, +model, tag:pii, group:ml  ( / )" />
       <span class="legend">${STATUSES.map((s) => `<span><i style="background:var(--${s})"></i>${s}</span>`).join('')}</span>
+      <button id="groups" title="fold each group into one node; click a group node to open it"></button>
       <span id="info" class="legend muted"></span>
     </div>
     <div id="search-error" class="error" style="position:absolute;top:48px;left:12px;z-index:2"></div>`
@@ -44,7 +56,13 @@ export async function render(main) {
   const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'))
 
   /** @type {GraphDoc} */
-  let g = await api('/api/graph')
+  let g = await api(graphPath())
+  const groupsButton = /** @type {HTMLButtonElement} */ (main.querySelector('#groups'))
+  const labelGroups = () => {
+    groupsButton.textContent = kept.collapsed.length > 0 ? 'Expand groups' : 'Collapse groups'
+    groupsButton.disabled = g.groups.length === 0 && kept.collapsed.length === 0
+  }
+  labelGroups()
   let px = new Float64Array(0)
   let py = new Float64Array(0)
   /** @type {Uint8Array | undefined} */
@@ -147,7 +165,13 @@ export async function render(main) {
       ctx.lineWidth = i === hover ? 2 : 1
       ctx.strokeRect(x, y, W, H)
       ctx.fillStyle = colours.fg
-      ctx.fillText(clip(ctx, g.keys[i], W - 16), x + 11, y + H / 2)
+      const members = g.members?.[i] ?? 0
+      if (members > 0) {
+        ctx.strokeRect(x + 3, y + 3, W - 6, H - 6)
+        ctx.font = '600 12px system-ui, sans-serif'
+        ctx.fillText(clip(ctx, `▸ ${g.keys[i].slice(6)} · ${count(members, 'asset')}`, W - 16), x + 11, y + H / 2)
+        ctx.font = '12px system-ui, sans-serif'
+      } else ctx.fillText(clip(ctx, g.keys[i], W - 16), x + 11, y + H / 2)
       const p = g.partitions[i]
       if (p !== null && p[0] > 0) {
         const [total, fresh, stale] = p
@@ -161,7 +185,10 @@ export async function render(main) {
       }
     }
     ctx.globalAlpha = 1
-    info.textContent = `${count(g.keys.length, 'asset')} · ${count(g.edges.length / 2, 'edge')} · ${count(g.layers, 'column')} · zoom ${Math.round(s * 100)} %`
+    info.textContent = `${count(g.keys.length, g.members === undefined ? 'asset' : 'node')} · ${count(g.edges.length / 2, 'edge')} · ${count(g.layers, 'column')} · zoom ${Math.round(s * 100)} %`
+    /** @type {any} */
+    const shown = window
+    shown.__riversGraphNow = { nodes: g.keys.length, edges: g.edges.length / 2 }
     if (!rendered) {
       rendered = true
       const w = /** @type {any} */ (window)
@@ -222,7 +249,12 @@ export async function render(main) {
     drag = undefined
     if (d === undefined || d.moved || e.target !== canvas) return
     const node = nodeAt(e)
-    if (node >= 0) location.hash = `#/asset/${encodeURIComponent(g.keys[node])}`
+    if (node < 0) return
+    if ((g.members?.[node] ?? 0) > 0) {
+      const name = g.keys[node].slice(6)
+      kept.collapsed = kept.collapsed.filter((c) => c !== name)
+      void reload(false)
+    } else location.hash = `#/asset/${encodeURIComponent(g.keys[node])}`
   }
   addEventListener('mousemove', onMove)
   addEventListener('mouseup', onUp)
@@ -256,7 +288,7 @@ export async function render(main) {
     }
     try {
       const doc = /** @type {GraphDoc} */ (
-        await api(`/api/graph?select=${encodeURIComponent(expression(search.value))}`)
+        await api(graphPath(`select=${encodeURIComponent(expression(search.value))}`))
       )
       selected = new Uint8Array(g.keys.length)
       const index = new Map(g.keys.map((k, i) => [k, i]))
@@ -295,7 +327,26 @@ export async function render(main) {
   if (kept.query !== '') void runSearch()
 
   // Live: a run's asset events recolour nodes at once; a finished run re-reads the statuses.
-  const index = new Map(g.keys.map((k, i) => [k, i]))
+  let index = new Map(g.keys.map((k, i) => [k, i]))
+  /** Reads the graph again (statuses, collapsed groups); lays it out again when it changed. */
+  const reload = async (/** @type {boolean} */ refit) => {
+    const fresh = /** @type {GraphDoc} */ (await api(graphPath()))
+    const layoutChanged = fresh.hash !== g.hash
+    g = fresh
+    index = new Map(g.keys.map((k, i) => [k, i]))
+    labelGroups()
+    if (layoutChanged) {
+      place()
+      selected = undefined
+      if (kept.query !== '') void runSearch()
+      else if (refit) fit()
+    }
+    redraw()
+  }
+  groupsButton.addEventListener('click', () => {
+    kept.collapsed = kept.collapsed.length > 0 ? [] : [...g.groups]
+    void reload(true)
+  })
   let refetch = 0
   /** @type {number[]} */
   const latencies = []
@@ -303,8 +354,9 @@ export async function render(main) {
   win.__riversLatencies = latencies
   const stop = onEvents((event, data) => {
     if (event === 'asset') {
-      const i = index.get(data.key)
+      const i = index.get(data.key) ?? index.get(g.memberOf?.[data.key] ?? '')
       if (i === undefined) return
+      if ((g.members?.[i] ?? 0) > 0 && data.type !== 'asset_started') return
       const next = { asset_started: 'running', asset_materialized: 'fresh', asset_failed: 'failed' }[
         /** @type {string} */ (data.type)
       ]
@@ -314,13 +366,7 @@ export async function render(main) {
       requestAnimationFrame(() => latencies.push(Date.now() - data.at))
     } else if (event === 'graph') {
       clearTimeout(refetch)
-      refetch = window.setTimeout(async () => {
-        const fresh = /** @type {GraphDoc} */ (await api('/api/graph'))
-        const layoutChanged = fresh.hash !== g.hash
-        g = fresh
-        if (layoutChanged) place()
-        redraw()
-      }, 100)
+      refetch = window.setTimeout(() => void reload(false), 100)
     }
   })
   draw()

@@ -13,6 +13,7 @@ import {
   type Workspace,
 } from '@rivers-orchestrator/rivers'
 
+import { collapseGroups, type NodeColumns } from './collapse.js'
 import { unknownRun } from './errors.js'
 import { cachedLayout, type Layout } from './layout.js'
 import type { RunTracker, TimelineEntry } from './runs.js'
@@ -36,46 +37,46 @@ export interface GraphDoc {
   rows: number
   /** Flat pairs: `edges[2k]` is the dependency, `edges[2k+1]` the dependent (indexes). */
   edges: number[]
-  /** With `?select=`: indexes of the selected assets. */
+  /** With `?select=`: indexes of the selected assets (of the group nodes holding them, when collapsed). */
   selected?: number[]
+  /** With `?collapse=`: how many assets each node stands for (0: a plain asset). */
+  members?: number[]
+  /** With `?collapse=`: the group node (`group:NAME`) of each asset of a collapsed group. */
+  memberOf?: Record<string, string>
   /** Milliseconds spent on the server: reading statuses, laying out. */
   timings: { statusMs: number; layoutMs: number }
 }
 
 /**
- * The graph document, with the selection `select` (union of expressions) when given.
+ * The graph document, with the selection `select` (union of expressions) when given, and the
+ * groups of `collapse` (names, or `*`) folded into one node each.
  *
  * @example
- * const doc = await graphDoc(ws, tracker, new Map(), ['+model'])
+ * const doc = await graphDoc(ws, tracker, new Map(), ['+model'], ['ingest'])
  */
 export async function graphDoc(
   ws: Workspace,
   tracker: RunTracker,
   cache: Map<string, Layout>,
   select: readonly string[] = [],
+  collapse: readonly string[] = [],
 ): Promise<GraphDoc> {
   const t0 = performance.now()
   const [{ nodes, edges: pairs }, report] = await Promise.all([ws.lineage(['*']), ws.status(['*'])])
   const selected = select.length === 0 ? undefined : await ws.select(select)
   const t1 = performance.now()
-  const keys = nodes.map((n) => n.key)
-  const index = new Map(keys.map((k, i) => [k, i]))
-  const edges = pairs.map(([a, b]) => [index.get(a)!, index.get(b)!] as const)
-  const layout = cachedLayout(cache, keys, edges)
-  const t2 = performance.now()
+  const index = new Map(nodes.map((n, i) => [n.key, i]))
   const groups: string[] = []
   const groupIndex = new Map<string, number>()
   const byKey = new Map(report.assets.map((a) => [a.key, a]))
-  const doc: GraphDoc = {
-    hash: layout.hash,
-    keys,
+  let columns: NodeColumns & { members?: number[]; memberOf?: Record<string, string> } = {
+    keys: nodes.map((n) => n.key),
     group: nodes.map((n) => {
       if (n.group === undefined) return -1
       let g = groupIndex.get(n.group)
       if (g === undefined) groupIndex.set(n.group, (g = groups.push(n.group) - 1))
       return g
     }),
-    groups,
     status: nodes.map((n) => {
       const live = tracker.overlay(n.key)
       if (live !== undefined) return live
@@ -86,14 +87,31 @@ export async function graphDoc(
       const p = byKey.get(n.key)?.partitions
       return p === undefined ? null : [p.total, p.fresh, p.stale, p.missing]
     }),
+    edges: pairs.map(([a, b]) => [index.get(a)!, index.get(b)!] as const),
+  }
+  if (selected !== undefined) columns.selected = selected.map((k) => index.get(k)!)
+  if (collapse.length > 0) columns = collapseGroups(columns, collapse, groups)
+  const layout = cachedLayout(cache, columns.keys, columns.edges)
+  const t2 = performance.now()
+  const doc: GraphDoc = {
+    hash: layout.hash,
+    keys: columns.keys,
+    group: columns.group,
+    groups,
+    status: columns.status as NodeStatus[],
+    partitions: columns.partitions,
     layer: Array.from(layout.layer),
     row: Array.from(layout.row),
     layers: layout.layers,
     rows: layout.rows,
-    edges: edges.flat(),
+    edges: columns.edges.flat(),
     timings: { statusMs: Math.round(t1 - t0), layoutMs: Math.round(t2 - t1) },
   }
-  if (selected !== undefined) doc.selected = selected.map((k) => index.get(k)!)
+  if (columns.selected !== undefined) doc.selected = columns.selected
+  if (columns.members !== undefined) {
+    doc.members = columns.members
+    doc.memberOf = columns.memberOf!
+  }
   return doc
 }
 

@@ -79,6 +79,19 @@ describe.skipIf(executable === undefined)('the app in headless Chromium', { time
     await page.close()
   })
 
+  it('groups collapse into one node each, and expand again', async () => {
+    const { page, errors } = await open('#/')
+    await page.waitForFunction('window.__riversGraph !== undefined')
+    await page.click('#groups')
+    await expect.poll(() => page.evaluate('window.__riversGraphNow')).toEqual({ nodes: 3, edges: 2 })
+    expect(await page.textContent('#groups')).toBe('Expand groups')
+    await page.screenshot({ path: `${shots}graph-groups.png` })
+    await page.click('#groups')
+    await expect.poll(() => page.evaluate('window.__riversGraphNow')).toEqual({ nodes: 4, edges: 3 })
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
   it('a click on a node opens its asset page, with its metric chart', async () => {
     const { page, errors } = await open('#/')
     await page.waitForFunction('window.__riversGraph !== undefined')

@@ -39,8 +39,9 @@ export function graphHash(keys: readonly string[], edges: readonly (readonly [nu
 }
 
 /**
- * Lays out a DAG of `n` nodes with `edges` as (dependency, dependent) index pairs. Throws on a
- * cycle (the library refuses cyclic projects before this is reached).
+ * Lays out a graph of `n` nodes with `edges` as (dependency, dependent) index pairs. Asset graphs
+ * are acyclic; a graph of collapsed groups may not be, and its cycles are broken where the fewest
+ * edges point back.
  *
  * @example
  * const { layer, row } = layoutGraph(3, [[0, 2], [1, 2]])
@@ -111,7 +112,7 @@ function adjacency(
   return { start, list }
 }
 
-/** Column of each node by longest path from the nodes without deps (Kahn's order). */
+/** Column of each node by longest path from the nodes without deps (Kahn's order; cycles broken greedily). */
 function longestPath(
   n: number,
   preds: { start: Int32Array },
@@ -132,7 +133,23 @@ function longestPath(
       if (--waiting[next]! === 0) queue.push(next)
     }
   }
-  if (queue.length !== n) throw new Error(`the graph has a cycle (${n - queue.length} nodes on it)`)
+  // A cycle (only in a graph of collapsed groups: assets themselves never form one): free the
+  // waiting node with the fewest unplaced deps, as if those edges pointed back, and go on.
+  while (queue.length < n) {
+    let pick = -1
+    for (let i = 0; i < n; i++) if (waiting[i]! > 0 && (pick < 0 || waiting[i]! < waiting[pick]!)) pick = i
+    waiting[pick] = 0
+    queue.push(pick)
+    for (let q = queue.length - 1; q < queue.length; q++) {
+      const node = queue[q]!
+      for (let k = succs.start[node]!; k < succs.start[node + 1]!; k++) {
+        const next = succs.list[k]!
+        if (waiting[next]! <= 0) continue
+        layer[next] = Math.max(layer[next]!, layer[node]! + 1)
+        if (--waiting[next]! === 0) queue.push(next)
+      }
+    }
+  }
   return layer
 }
 

@@ -63,6 +63,22 @@ describe('the UI server', () => {
     expect(new Set(g.status)).toContain('missing')
   })
 
+  it('GET /api/graph?collapse= folds a group into one node, its edges merged', async () => {
+    const { body } = await api(ui, 'GET', '/api/graph?collapse=ml&select=model')
+    expect(body.keys.sort()).toEqual(['group:ml', 'raw', 'slow'])
+    const i = (k: string) => body.keys.indexOf(k)
+    expect(body.members[i('group:ml')]).toBe(2)
+    expect(body.memberOf).toEqual({ features: 'group:ml', model: 'group:ml' })
+    expect(body.edges.length).toBe(4)
+    expect(body.layer[i('group:ml')]).toBe(1)
+    expect(body.selected).toEqual([i('group:ml')])
+    expect((await api(ui, 'GET', '/api/graph?collapse=*')).body.keys.sort()).toEqual([
+      'group:ingest',
+      'group:ml',
+      'slow',
+    ])
+  })
+
   it('GET /api/graph?select= runs the selection language, and its errors are 400 with the caret', async () => {
     const { body } = await api(ui, 'GET', `/api/graph?select=${encodeURIComponent('+features')}`)
     expect(body.selected.map((i: number) => body.keys[i]).sort()).toEqual(['features', 'raw'])

@@ -82,7 +82,12 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
     RegExp,
     (m: RegExpExecArray, url: URL, req: IncomingMessage, res: ServerResponse) => unknown,
   ][] = [
-    ['GET', /^\/api\/graph$/, (_, url) => graphDoc(ws, tracker, layouts, url.searchParams.getAll('select'))],
+    [
+      'GET',
+      /^\/api\/graph$/,
+      (_, url) =>
+        graphDoc(ws, tracker, layouts, url.searchParams.getAll('select'), url.searchParams.getAll('collapse')),
+    ],
     ['GET', /^\/api\/assets\/(.+)$/, (m, url) => assetDoc(ws, tracker, decodeURIComponent(m[1]!), limitOf(url, 1000))],
     ['GET', /^\/api\/runs$/, (_, url) => runsDoc(ws, limitOf(url, 50))],
     ['GET', /^\/api\/runs\/([^/]+)$/, (m) => runDoc(ws, tracker, decodeURIComponent(m[1]!))],

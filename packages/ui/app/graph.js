@@ -13,6 +13,8 @@ const COL = 260
 const ROW = 44
 const W = 200
 const H = 28
+/** The least zoom a fit picks: below it nodes are specks (a graph hundreds of columns deep). */
+const MIN_FIT = 0.12
 const STATUSES = ['fresh', 'stale', 'missing', 'failed', 'running', 'source', 'unobservable']
 
 /**
@@ -101,8 +103,14 @@ export async function render(main) {
       y1 = Math.max(y1, py[i] + H)
     }
     const { width, height } = canvas.getBoundingClientRect()
-    kept.scale = Math.min(1.5, (width - 80) / (x1 - x0 || 1), (height - 120) / (y1 - y0 || 1))
+    const byHeight = (height - 120) / (y1 - y0 || 1)
+    kept.scale = Math.min(1.5, (width - 80) / (x1 - x0 || 1), byHeight)
     kept.x = width / 2 - ((x0 + x1) / 2) * kept.scale
+    if (kept.scale < MIN_FIT) {
+      // Too deep to fit the width and still see nodes: fit the height, from the first column.
+      kept.scale = Math.min(1.5, Math.max(MIN_FIT, byHeight))
+      kept.x = 40 - x0 * kept.scale
+    }
     kept.y = height / 2 + 20 - ((y0 + y1) / 2) * kept.scale
   }
 
@@ -185,7 +193,7 @@ export async function render(main) {
       }
     }
     ctx.globalAlpha = 1
-    info.textContent = `${count(g.keys.length, g.members === undefined ? 'asset' : 'node')} · ${count(g.edges.length / 2, 'edge')} · ${count(g.layers, 'column')} · zoom ${Math.round(s * 100)} %`
+    info.textContent = `${count(g.keys.length, g.members === undefined ? 'asset' : 'node')} · ${count(g.edges.length / 2, 'edge')} · ${count(g.layers, 'column')} · zoom ${s >= 0.1 ? Math.round(s * 100) : (s * 100).toFixed(1)} %`
     /** @type {any} */
     const shown = window
     shown.__riversGraphNow = { nodes: g.keys.length, edges: g.edges.length / 2 }

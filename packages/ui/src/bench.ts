@@ -73,7 +73,11 @@ async function open(assets: AssetDef<any>[]): Promise<{ ws: Workspace; dispose()
 }
 
 /** Navigation start to the graph's first frame, in a fresh page. */
-async function graphRender(browser: Browser, ui: UiServer): Promise<{ ms: number; frameMs: number; bytes: number }> {
+async function graphRender(
+  browser: Browser,
+  ui: UiServer,
+  screenshot?: string,
+): Promise<{ ms: number; frameMs: number; bytes: number }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
   let bytes = 0
   page.on('response', (r) => {
@@ -82,6 +86,7 @@ async function graphRender(browser: Browser, ui: UiServer): Promise<{ ms: number
   await page.goto(`${ui.origin}/#/`)
   await page.waitForFunction('window.__riversGraphAt !== undefined', undefined, { timeout: 60_000 })
   const ms = (await page.evaluate('window.__riversGraphAt')) as number
+  if (screenshot !== undefined) await page.screenshot({ path: screenshot })
   // Zoom frames: a wheel event and the frame it draws, ten times.
   const frameMs = (await page.evaluate(`(async () => {
     const c = document.querySelector('canvas')
@@ -104,6 +109,7 @@ async function graphRender(browser: Browser, ui: UiServer): Promise<{ ms: number
  */
 export async function runBench(executable: string): Promise<BenchRow[]> {
   const browser = await launch(executable)
+  mkdirSync(fileURLToPath(ARTIFACTS), { recursive: true })
   const rows: BenchRow[] = []
   try {
     for (const n of [1000, 10_000]) {
@@ -115,7 +121,11 @@ export async function runBench(executable: string): Promise<BenchRow[]> {
         await first.goto(`${ui.origin}/#/runs`)
         await first.waitForSelector('h1')
         await first.close()
-        const cold = await graphRender(browser, ui)
+        const cold = await graphRender(
+          browser,
+          ui,
+          n === 10_000 ? `${fileURLToPath(ARTIFACTS)}graph-10k.png` : undefined,
+        )
         const warms = [await graphRender(browser, ui), await graphRender(browser, ui), await graphRender(browser, ui)]
         const warm = warms.sort((a, b) => a.ms - b.ms)[1]!
         const edges = (await p.ws.lineage(['*'])).edges.length

@@ -143,6 +143,19 @@ describe('the UI server', () => {
     log.close()
   })
 
+  it('reports runs of other processes (seen in the store) on /api/events', async () => {
+    const stream = events(`${ui.origin}/api/events`)
+    try {
+      await new Promise((r) => setTimeout(r, 1500)) // the first read of the store only learns what is there
+      const summary = await fixture.ws.materialize({ select: ['raw'], force: true })
+      const e = await stream.next((x) => x.event === 'run' && x.data.runId === summary.runId, 5000)
+      expect(e.data.status).toBe('success')
+      await stream.next((x) => x.event === 'graph', 5000)
+    } finally {
+      stream.close()
+    }
+  })
+
   it('answers unknown assets, runs and endpoints with 404 and a fix', async () => {
     const asset = await api(ui, 'GET', '/api/assets/modle')
     expect(asset.status).toBe(404)

@@ -4,7 +4,7 @@
  * history with config per run, checks, lineage, partitions, failures, automation decisions, and the
  * materialize buttons.
  */
-import { materialize } from './actions.js'
+import { backfill, materialize } from './actions.js'
 import { api, onEvents } from './api.js'
 import { lineChart } from './chart.js'
 import { count, date, duration, esc, metric, when } from './format.js'
@@ -83,6 +83,12 @@ export async function render(main, key) {
   main
     .querySelector('#mat-up')
     ?.addEventListener('click', () => void materialize({ key, upstream: true, force: force.checked }, errorBox))
+  main.querySelector('#bf-go')?.addEventListener('click', () => {
+    const value = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (main.querySelector(id)).value.trim()
+    const batch = Number(value('#bf-batch'))
+    const body = { key, from: value('#bf-from'), to: value('#bf-to') }
+    void backfill(batch > 0 ? { ...body, batch } : body, /** @type {HTMLElement} */ (main.querySelector('#bf-error')))
+  })
   const all = main.querySelector('#all-history')
   all?.addEventListener('click', () => {
     const table = all.previousElementSibling
@@ -157,7 +163,15 @@ function partitionsHtml(p) {
         `<span style="background:var(--${r.status})" title="${esc(r.from)} … ${esc(r.to)}: ${r.count} ${r.status}">${esc(r.from)}${r.count > 1 ? ` … ${esc(r.to)}` : ''} (${r.count})</span>`,
     )
     .join('')
-  return `<section><h2>Partitions <span class="muted">${esc(p.definition)}: ${count(p.total, 'partition')}, ${p.fresh} fresh, ${p.stale} stale, ${p.missing} missing</span></h2><div class="parts">${runs}</div></section>`
+  const todo = p.runs.find((/** @type {any} */ r) => r.status !== 'fresh') ?? p.runs[0]
+  const range =
+    todo === undefined
+      ? ''
+      : `<div class="actions">Backfill from <input id="bf-from" size="12" value="${esc(todo.from)}" aria-label="first partition" />
+        to <input id="bf-to" size="12" value="${esc(todo.to)}" aria-label="last partition" />
+        in runs of <input id="bf-batch" size="4" value="" placeholder="all" aria-label="partitions per run" /> partitions
+        <button id="bf-go">Backfill range</button><span class="error" id="bf-error"></span></div>`
+  return `<section><h2>Partitions <span class="muted">${esc(p.definition)}: ${count(p.total, 'partition')}, ${p.fresh} fresh, ${p.stale} stale, ${p.missing} missing</span></h2><div class="parts">${runs}</div>${range}</section>`
 }
 
 /** @param {any} last */

@@ -48,7 +48,11 @@ export async function render(main, runId) {
     $('#summary').textContent =
       `Started ${when(r.startedAt)}; ${r.durationMs === undefined ? 'running' : `took ${duration(r.durationMs)}`}; selection ${r.selection.join(' ') || '*'}; ${r.materialized} materialized, ${r.skipped} skipped, ${r.failed} failed.`
     $('#timeline').innerHTML = gantt(doc.timeline)
+    // While it runs, running bars grow between events.
+    clearTimeout(tick)
+    if (r.status === 'running') tick = window.setTimeout(() => void refresh(), 1000)
   }
+  let tick = 0
   await refresh()
 
   const logs = $('#logs')
@@ -88,6 +92,7 @@ export async function render(main, runId) {
     stop()
     source.close()
     clearTimeout(timer)
+    clearTimeout(tick)
   }
 }
 

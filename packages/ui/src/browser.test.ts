@@ -64,7 +64,7 @@ describe.skipIf(executable === undefined)('the app in headless Chromium', { time
     const { page, errors } = await open('#/')
     await page.waitForFunction('window.__riversGraph !== undefined')
     expect(await page.evaluate('window.__riversGraph')).toEqual({
-      nodes: 4,
+      nodes: 5,
       edges: 3,
     })
     await page.screenshot({ path: `${shots}graph.png` })
@@ -83,11 +83,11 @@ describe.skipIf(executable === undefined)('the app in headless Chromium', { time
     const { page, errors } = await open('#/')
     await page.waitForFunction('window.__riversGraph !== undefined')
     await page.click('#groups')
-    await expect.poll(() => page.evaluate('window.__riversGraphNow')).toEqual({ nodes: 3, edges: 2 })
+    await expect.poll(() => page.evaluate('window.__riversGraphNow')).toEqual({ nodes: 4, edges: 2 })
     expect(await page.textContent('#groups')).toBe('Expand groups')
     await page.screenshot({ path: `${shots}graph-groups.png` })
     await page.click('#groups')
-    await expect.poll(() => page.evaluate('window.__riversGraphNow')).toEqual({ nodes: 4, edges: 3 })
+    await expect.poll(() => page.evaluate('window.__riversGraphNow')).toEqual({ nodes: 5, edges: 3 })
     expect(errors).toEqual([])
     await page.close()
   })
@@ -134,6 +134,20 @@ describe.skipIf(executable === undefined)('the app in headless Chromium', { time
     await page.screenshot({ path: `${shots}live-run.png`, fullPage: true })
     await page.click('#cancel')
     await page.waitForSelector('#status.cancelled')
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('a partitioned asset shows its ranges; "Backfill range" runs them', async () => {
+    const { page, errors } = await open('#/asset/regions')
+    await page.waitForSelector('#bf-go')
+    expect(await page.inputValue('#bf-from')).toBe('eu')
+    await page.fill('#bf-to', 'us')
+    await page.click('#bf-go')
+    await page.waitForURL(/#\/run\//)
+    await page.waitForSelector('#status.success')
+    await page.goto(`${ui.origin}/#/asset/regions`)
+    await expect.poll(() => page.textContent('.parts')).toContain('eu … us (2)')
     expect(errors).toEqual([])
     await page.close()
   })

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 
-import { asset, defineProject, openWorkspace, type Workspace } from '@rivers-orchestrator/rivers'
+import { asset, defineProject, openWorkspace, staticPartitions, type Workspace } from '@rivers-orchestrator/rivers'
 import { z } from 'zod'
 
 let opened: (() => void) | undefined
@@ -56,8 +56,13 @@ const slow = asset({ key: 'slow', deps: { raw } }, async (_, ctx) => {
   return 1
 })
 
+const regions = asset(
+  { key: 'regions', partitions: staticPartitions(['eu', 'us', 'asia', 'africa']) },
+  (_, ctx) => `sales of ${ctx.partition?.key}`,
+)
+
 /** The project. */
-export const project = defineProject({ assets: [raw, features, model, slow] })
+export const project = defineProject({ assets: [raw, features, model, slow, regions] })
 
 /** A workspace of the project over a new temporary store; `dispose` closes it and removes the folder. */
 export async function openFixture(): Promise<{ ws: Workspace; dir: string; dispose(): Promise<void> }> {

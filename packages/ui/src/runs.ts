@@ -3,7 +3,14 @@
  * write to the store (seen by polling its run list): both become events on `/api/events`, and the
  * assets that run or failed in them colour the graph until the store says otherwise.
  */
-import type { MaterializeOptions, RunEvent, RunInfo, RunSummary, Workspace } from '@rivers-orchestrator/rivers'
+import type {
+  BackfillOptions,
+  MaterializeOptions,
+  RunEvent,
+  RunInfo,
+  RunSummary,
+  Workspace,
+} from '@rivers-orchestrator/rivers'
 
 import { notOurRun, runInProgress } from './errors.js'
 import type { EventHub } from './sse.js'
@@ -46,6 +53,9 @@ export class RunTracker {
   /** Assets whose latest attempt in a run seen here failed (cleared when they materialize). */
   readonly #failed = new Map<string, { runId: string; error: string }>()
   #active: LiveRun | undefined
+  /** A run (or a backfill's runs) of this server is going. */
+  #busy = false
+  #kind: 'run' | 'backfill' = 'run'
   #finished: Promise<unknown> = Promise.resolve()
   #seen = new Map<string, string>()
   #poll: NodeJS.Timeout | undefined
@@ -65,10 +75,40 @@ export class RunTracker {
    * const { runId } = await tracker.start({ select: ['model'], force: true })
    */
   start(options: Pick<MaterializeOptions, 'select' | 'force' | 'partitions'>): Promise<{ runId: string }> {
-    if (this.#active !== undefined) throw runInProgress(this.#active.runId)
+    return this.#launch('run', async (signal, onEvent) => {
+      const summary = await this.#ws.materialize({ ...options, signal, onEvent })
+      return summary.runId
+    })
+  }
+
+  /**
+   * Starts a backfill of a range of partitions (batches of runs, one after the other); resolves
+   * with its first run's id once that run started.
+   *
+   * @example
+   * const { runId } = await tracker.backfill({ select: ['events'], from: '2024-01-01', to: '2024-01-31', batch: 7 })
+   */
+  backfill(options: Pick<BackfillOptions, 'select' | 'from' | 'to' | 'batch'>): Promise<{ runId: string }> {
+    return this.#launch('backfill', async (signal, onEvent) => {
+      const report = await this.#ws.backfill({ ...options, signal, onEvent })
+      return report.runIds[0] ?? report.id
+    })
+  }
+
+  /** Runs `go` (one run, or a backfill's runs in turn), tracking each run it starts. */
+  async #launch(
+    kind: 'run' | 'backfill',
+    go: (signal: AbortSignal, onEvent: (e: RunEvent) => void) => Promise<string>,
+  ): Promise<{ runId: string }> {
+    // A run that has finished but not yet returned (its last writes): wait for it rather than refuse.
+    if (this.#busy && this.#kind === 'run' && this.#active?.summary !== undefined) await this.#finished
+    if (this.#busy) throw runInProgress(this.#active?.runId ?? 'starting')
+    this.#busy = true
+    this.#kind = kind
     const controller = new AbortController()
     return new Promise((resolve, reject) => {
       let run: LiveRun | undefined
+      let started = false
       const onEvent = (e: RunEvent) => {
         if (e.type === 'run_started') {
           run = { runId: e.runId, startedAt: new Date().toISOString(), planned: e.planned, timeline: [], controller }
@@ -76,21 +116,23 @@ export class RunTracker {
           this.#active = run
           this.#seen.set(e.runId, 'running')
           this.#hub.send('run', { runId: e.runId, status: 'running', startedAt: run.startedAt, planned: e.planned })
+          started = true
           resolve({ runId: e.runId })
         } else if (run !== undefined) this.#onEvent(run, e)
       }
-      const done = this.#ws.materialize({ ...options, signal: controller.signal, onEvent }).then(
-        (summary) => {
-          if (run === undefined) return resolve({ runId: summary.runId })
-          this.#onEvent(run, { type: 'run_finished', summary })
+      const done = go(controller.signal, onEvent).then(
+        (runId) => {
+          if (!started) resolve({ runId })
         },
         (e: unknown) => {
-          if (run === undefined) return reject(e)
-          this.#hub.send('run', { runId: run.runId, status: 'failed', error: String((e as Error).message) })
+          if (!started) return reject(e)
+          if (run !== undefined && run.summary === undefined)
+            this.#hub.send('run', { runId: run.runId, status: 'failed', error: String((e as Error).message) })
         },
       )
       this.#finished = done.finally(() => {
-        if (this.#active === run) this.#active = undefined
+        this.#busy = false
+        this.#active = undefined
       })
     })
   }
@@ -177,7 +219,7 @@ export class RunTracker {
         this.#hub.send('run', r)
         if (r.status !== 'running') finished = true
       }
-      if (finished && this.#active === undefined) {
+      if (finished && !this.#busy) {
         await this.#ws.reload()
         this.#hub.send('graph', { reason: 'run_finished' })
       }
@@ -217,8 +259,6 @@ export class RunTracker {
         break
       case 'run_finished':
         run.summary = e.summary
-        // Done: the next run may start (the executor's last writes are behind this event).
-        if (this.#active === run) this.#active = undefined
         for (const t of run.timeline) if (t.end === undefined) this.#running.delete(t.key)
         this.#seen.set(run.runId, e.summary.status)
         this.#hub.send('run', { runId: run.runId, status: e.summary.status, summary: e.summary })

@@ -50,7 +50,7 @@ describe('the UI server', () => {
     const { status, body } = await api(ui, 'GET', '/api/graph')
     expect(status).toBe(200)
     const at = (k: string) => body.keys.indexOf(k)
-    expect(body.keys.sort()).toEqual(['features', 'model', 'raw', 'slow'].sort())
+    expect(body.keys.sort()).toEqual(['features', 'model', 'raw', 'regions', 'slow'])
     const g = (await api(ui, 'GET', '/api/graph')).body
     const i = (k: string) => g.keys.indexOf(k)
     expect(g.layer[i('raw')]).toBe(0)
@@ -65,7 +65,7 @@ describe('the UI server', () => {
 
   it('GET /api/graph?collapse= folds a group into one node, its edges merged', async () => {
     const { body } = await api(ui, 'GET', '/api/graph?collapse=ml&select=model')
-    expect(body.keys.sort()).toEqual(['group:ml', 'raw', 'slow'])
+    expect(body.keys.sort()).toEqual(['group:ml', 'raw', 'regions', 'slow'])
     const i = (k: string) => body.keys.indexOf(k)
     expect(body.members[i('group:ml')]).toBe(2)
     expect(body.memberOf).toEqual({ features: 'group:ml', model: 'group:ml' })
@@ -75,6 +75,7 @@ describe('the UI server', () => {
     expect((await api(ui, 'GET', '/api/graph?collapse=*')).body.keys.sort()).toEqual([
       'group:ingest',
       'group:ml',
+      'regions',
       'slow',
     ])
   })
@@ -141,6 +142,34 @@ describe('the UI server', () => {
     await log.next((e) => e.event === 'end')
     stream.close()
     log.close()
+  })
+
+  it('POST /api/backfill runs a range of partitions in batches; the asset shows them as ranges', async () => {
+    const stream = events(`${ui.origin}/api/events`)
+    try {
+      const graph = (await api(ui, 'GET', '/api/graph')).body
+      expect(graph.partitions[graph.keys.indexOf('regions')]).toEqual([4, 0, 0, 4])
+      const bad = await api(ui, 'POST', '/api/backfill', { token: true, body: { key: 'regions', from: 'eu' } })
+      expect(bad.status).toBe(400)
+      const started = await api(ui, 'POST', '/api/backfill', {
+        token: true,
+        body: { key: 'regions', from: 'eu', to: 'asia', batch: 2 },
+      })
+      expect(started.status, JSON.stringify(started.body)).toBe(202)
+      const runs = new Set<string>()
+      for (let i = 0; i < 2; i++) {
+        const e = await stream.next((x) => x.event === 'run' && x.data.status === 'success' && !runs.has(x.data.runId))
+        runs.add(e.data.runId)
+      }
+      expect(runs.has(started.body.runId)).toBe(true)
+      const regions = (await api(ui, 'GET', '/api/assets/regions')).body
+      expect(regions.partitionRuns.runs).toEqual([
+        { from: 'eu', to: 'asia', count: 3, status: 'fresh' },
+        { from: 'africa', to: 'africa', count: 1, status: 'missing' },
+      ])
+    } finally {
+      stream.close()
+    }
   })
 
   it('reports runs of other processes (seen in the store) on /api/events', async () => {

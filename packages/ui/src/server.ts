@@ -95,6 +95,7 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
     ['GET', /^\/api\/automation$/, async (_, url) => ({ decisions: await automation(ws, limitOf(url, 50)) })],
     ['GET', /^\/api\/events$/, (_, __, ___, res) => (openStream(res), hub.add(res), STREAMING)],
     ['POST', /^\/api\/materialize$/, async (_, __, req) => tracker.start(materializeBody(await readJson(req)))],
+    ['POST', /^\/api\/backfill$/, async (_, __, req) => tracker.backfill(backfillBody(await readJson(req)))],
     [
       'POST',
       /^\/api\/runs\/([^/]+)\/cancel$/,
@@ -191,6 +192,19 @@ function materializeBody(body: unknown): { select: string[]; force: boolean } {
       ? [b.upstream === true ? `+${b.key}` : b.key]
       : ((b.select as string[] | undefined) ?? ['*'])
   return { select, force: b.force === true }
+}
+
+/** The body of `POST /api/backfill`: `key` (with `upstream`) or `select`, `from`, `to`, `batch`. */
+function backfillBody(body: unknown): { select: string[]; from: string; to: string; batch?: number } {
+  const what = 'POST /api/backfill'
+  const example = '{"key":"events","from":"2024-01-01","to":"2024-01-31","batch":7}'
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
+  if (typeof b.from !== 'string' || typeof b.to !== 'string')
+    throw badBody(what, example, 'from and to must be partition keys (strings)')
+  if (b.batch !== undefined && !(Number.isInteger(b.batch) && (b.batch as number) > 0))
+    throw badBody(what, example, 'batch must be a positive integer')
+  const { select } = materializeBody({ select: b.select, key: b.key, upstream: b.upstream })
+  return { select, from: b.from, to: b.to, ...(b.batch === undefined ? {} : { batch: b.batch as number }) }
 }
 
 /** Reads a JSON body of at most 64 KiB. */

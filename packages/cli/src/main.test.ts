@@ -21,7 +21,7 @@ describe('--help', () => {
     expect(r.stdout).toMatchSnapshot()
   })
 
-  test.each(['materialize', 'status', 'plan', 'list', 'graph', 'runs', 'show', 'wipe', 'gc', 'pin', 'unpin'])(
+  test.each(['materialize', 'status', 'plan', 'list', 'graph', 'runs', 'show', 'wipe', 'gc', 'pin', 'unpin', 'ui'])(
     'assets %s --help',
     async (command) => {
       const r = await run([command, '--help'])

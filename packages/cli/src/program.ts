@@ -470,6 +470,27 @@ Ctrl-C exits at once).`,
       }),
     )
 
+  command('ui', 'serve the web UI: the live asset graph, asset pages with metric charts, runs with live logs')
+    .option('--port <n>', 'port to listen on (0: any free port)', portNumber, 3737)
+    .option('--host <address>', 'address to listen on (default 127.0.0.1; another one needs --token)')
+    .option(
+      '--token <token>',
+      'token of the actions (materialize, cancel) (default: $RIVERS_UI_TOKEN, else a random one)',
+    )
+    .option('--open', 'open the UI in the browser')
+    .addHelpText(
+      'after',
+      `
+Needs the package @rivers-orchestrator/ui beside the project. The printed URL carries the token;
+reads need no token on 127.0.0.1, every request needs it on another address. Ctrl-C stops it (exit 130).`,
+    )
+    .action(
+      run(async () => {
+        const { ui } = await import('./commands/ui.js')
+        return (ctx: Ctx, flags: { port: number; host?: string; token?: string; open?: boolean }) => ui(ctx, flags)
+      }),
+    )
+
   return program
 }
 
@@ -492,6 +513,13 @@ function positiveInt(flag: string): (value: string) => number {
     }
     return Number(value)
   }
+}
+
+function portNumber(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value.trim()) || n > 65535)
+    throw new InvalidArgumentError('expected a port from 0 to 65535, e.g. --port 3737.')
+  return n
 }
 
 function version(): string {

@@ -212,7 +212,7 @@ test('an unknown field with no close match lists the known fields', () => {
     "DefinitionError RIVERS_INVALID_SPEC
     Invalid definition of asset 'x' (defined at packages/rivers/src/definitions/asset.test.ts:L:C):
       - zzzzzz: unknown field
-        Fix: known fields: key, deps, description, group, tags, kinds, owners, metadata, codeVersion, config, output, inputs, retry, retention, timeout, checks, io, resources, command, env, cwd, launcher, automation, partitions, batch."
+        Fix: known fields: key, deps, description, group, tags, kinds, owners, metadata, codeVersion, config, output, inputs, retry, retention, timeout, checks, io, resources, command, env, cwd, launcher, automation, partitions, batch, model."
   `)
 })
 

@@ -68,6 +68,7 @@ describe('Store.open', () => {
       'materialization_params',
       'materializations',
       'metrics',
+      'model_alias_moves',
       'pins',
       'runs',
       'store_counters',
@@ -123,7 +124,7 @@ describe('Store.open', () => {
     db.pragma('user_version = 99')
     db.close()
     expect(scrub(() => SqliteStore.open(dir))).toThrowErrorMatchingInlineSnapshot(
-      `[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 7). Upgrade rivers, or point --store elsewhere.]`,
+      `[RiversError: The store <tmp>/.rivers/rivers.db was written by a newer Rivers (schema version 99; this Rivers knows up to 8). Upgrade rivers, or point --store elsewhere.]`,
     )
     expect(() => SqliteStore.open(dir)).toThrow(expect.objectContaining({ code: 'RIVERS_STORE_TOO_NEW', exitCode: 2 }))
   })

@@ -89,12 +89,13 @@ setsid "$VENV/bin/mlflow" server --host 127.0.0.1 --port "$port" --workers 1 \
   --artifacts-destination "$dir/artifacts" --serve-artifacts \
   >"$dir/server.log" 2>&1 </dev/null &
 echo $! >"$dir/server.pid"
-for _ in $(seq 1 600); do
+# Up to 5 minutes: beside npm ci's release build on 2 cores, MLflow's imports alone take minutes.
+for _ in $(seq 1 1500); do
   ready "$url" && break
   kill -0 "$(cat "$dir/server.pid")" 2>/dev/null || { log "the server exited"; cat "$dir/server.log" >&2; exit 1; }
   sleep 0.2
 done
-ready "$url" || { log "did not answer within 120s"; cat "$dir/server.log" >&2; exit 1; }
+ready "$url" || { log "did not answer within 300s"; cat "$dir/server.log" >&2; exit 1; }
 echo "$url" >"$dir/url"
 log "started at $url in $((SECONDS - start))s (data: $dir, log: $dir/server.log)"
 echo "$url"

@@ -103,6 +103,8 @@ export interface LocalLauncherConfig {
   killGrace?: Duration
   /** How often job state and output files are read (default 100ms). */
   pollInterval?: Duration
+  /** Function assets: in the orchestrator's process (default), or each as a job running `assets worker run`. */
+  functions?: 'in-process' | 'worker'
 }
 
 /**

@@ -63,6 +63,8 @@ export interface LocalLauncherOptions {
   pollIntervalMs?: number
   /** CPU and memory capacity (default: this machine's). */
   capacity?: { cpus?: number; memoryBytes?: number }
+  /** Function assets: in this process (default), or each as a job running `assets worker run`. */
+  functions?: 'in-process' | 'worker'
 }
 
 /** The local launcher's handle. */
@@ -112,6 +114,7 @@ export class LocalLauncher implements Launcher {
   readonly name = 'local'
   readonly pollIntervalMs: number
   readonly killGraceMs: number
+  readonly functions: 'in-process' | 'worker'
   /** Folder of the cross-process GPU locks (undefined: GPUs are shared within this process only). */
   readonly lockDir: string | undefined
   readonly #options: LocalLauncherOptions
@@ -128,6 +131,7 @@ export class LocalLauncher implements Launcher {
     this.#env = options.env ?? process.env
     this.pollIntervalMs = options.pollIntervalMs ?? 100
     this.killGraceMs = options.killGraceMs ?? 5_000
+    this.functions = options.functions ?? 'in-process'
     this.lockDir = options.lockDir === undefined ? undefined : path.resolve(options.lockDir)
   }
 

@@ -435,17 +435,19 @@ if (!slurmWorks) {
       expect(await launcher.reattach({ ...handle, jobDir: path.join(dir, 'none') })).toBeUndefined()
     })
 
-    it('refuses a function asset: Slurm runs commands', async () => {
+    it('refuses, before the run, a function asset whose worker command is unusable (it runs as a job now)', async () => {
       const fn = asset({ key: 'fn/gpu', resources: { gpus: 1 }, launcher: 'slurm' }, () => 1)
       const ws = await openWorkspace(defineProject({ assets: [fn] }), {
         storeDir: path.join(work(), 'fn-store'),
         logLevel: 'silent',
       })
+      vi.stubEnv('RIVERS_WORKER_COMMAND', 'node assets.mjs')
       try {
         await expect(ws.materialize()).rejects.toThrow(
-          /Asset 'fn\/gpu': the slurm launcher cannot honour a function asset/,
+          /Asset 'fn\/gpu': RIVERS_WORKER_COMMAND is "node assets.mjs", not a JSON array/,
         )
       } finally {
+        vi.unstubAllEnvs()
         await ws.close()
       }
       expect(existsSync(path.join(work(), 'fn-store', 'jobs'))).toBe(false)

@@ -129,7 +129,7 @@ export function readWorkerRequest(
  * Writes the result atomically (a reader never sees half of it).
  *
  * @example
- * writeWorkerResult('/p/.rivers/jobs/r1/model/attempt-1/worker-result.json', result)
+ * writeWorkerResult('/p/.rivers/jobs/r1/model/attempt-1/worker-result.json', { version: 1, ok: false, assetKey: 'model', error: 'boom' })
  */
 export function writeWorkerResult(file: string, result: WorkerResult): void {
   const tmp = `${file}.${process.pid}.tmp`

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
-import type { AssetContext, AssetDef } from '../definitions/index.js'
+import type { AssetContext, AssetDef, Project } from '../definitions/index.js'
+import { SITE } from '../definitions/handles.js'
 import { RiversError } from '../errors.js'
 import type { IOManager } from '../io/types.js'
 import { removeCheckpointDir } from '../launchers/checkpoints.js'
@@ -82,7 +83,7 @@ export async function runFunctionJob(
         '--asset',
         def.key,
         ...(partition === undefined ? [] : ['--partition', partition]),
-        ...projectFlag(),
+        ...projectFlag(run.project),
         '--store',
         run.storeDir,
         '--request',
@@ -169,13 +170,22 @@ export function workerCommand(assetKey: string, projectDir: string, env: NodeJS.
   throw workerCommandNotFound(assetKey, projectDir)
 }
 
-/** `--project FILE` when this process was given one (`assets … --project FILE`), resolved. */
-function projectFlag(): string[] {
+/**
+ * `--project FILE`: the one this process was given (`assets … --project FILE`), else the project
+ * file where `defineProject` was called when it is named like one (`rivers.config.ts`), else none
+ * (the worker looks for the project file from its folder, as `assets` does).
+ */
+function projectFlag(project: Project): string[] {
   const argv = process.argv
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i]!
     if (a === '--project' && argv[i + 1] !== undefined) return ['--project', path.resolve(argv[i + 1]!)]
     if (a.startsWith('--project=')) return ['--project', path.resolve(a.slice('--project='.length))]
+  }
+  const at = project[SITE]?.at()?.replace(/:\d+:\d+$/, '')
+  if (at !== undefined && /(^|[\\/])rivers\.config\.[cm]?[jt]s$/.test(at)) {
+    const file = path.resolve(at)
+    if (existsSync(file)) return ['--project', file]
   }
   return []
 }

@@ -24,6 +24,7 @@ import { formatBytes, type GpuDevice } from '../definitions/index.js'
 import { cannotHonour, unschedulable } from './errors.js'
 import { detectGpus, type GpuInventory } from './gpu-inventory.js'
 import { GpuLocks } from './gpu-locks.js'
+import { gpuTelemetryStart, gpuTelemetryStop } from './gpu-telemetry.js'
 import { groupAlive, isAlive, processEnv, processStartTime } from './process-info.js'
 import { localRendezvous } from './rendezvous.js'
 import { formatMs } from './resources.js'
@@ -88,11 +89,16 @@ interface ExitFile {
 
 // `$0` is the job name; the command follows as "$@". The wrapper records its pid first (so a job
 // can be found even if the orchestrator dies before recording it), then the exit status, atomically.
-const WRAPPER = `echo "$$" > "$RIVERS_PID_FILE"
-"$@"
-code=$?
-printf '{"code":%d}\\n' "$code" > "$RIVERS_EXIT_FILE.tmp" && mv -f "$RIVERS_EXIT_FILE.tmp" "$RIVERS_EXIT_FILE"
-exit "$code"`
+// Beside the command, the GPU sampler (gpu-telemetry.ts) when the job has GPUs and nvidia-smi exists.
+const WRAPPER = [
+  'echo "$$" > "$RIVERS_PID_FILE"',
+  ...gpuTelemetryStart(),
+  '"$@"',
+  'code=$?',
+  ...gpuTelemetryStop(),
+  `printf '{"code":%d}\\n' "$code" > "$RIVERS_EXIT_FILE.tmp" && mv -f "$RIVERS_EXIT_FILE.tmp" "$RIVERS_EXIT_FILE"`,
+  'exit "$code"',
+].join('\n')
 
 interface Running {
   handle: LocalJobHandle

@@ -213,6 +213,7 @@ function build(z: Zod) {
         setup: z.array(z.string()).optional(),
         jobsDir: z.string().min(1).optional(),
         pollInterval: duration('positive').optional(),
+        maxRequeues: z.number().int().nonnegative().optional(),
       }),
     ],
     { error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }" },
@@ -500,7 +501,7 @@ const HINTS: Record<string, string> = {
   env: "env maps variable names to string values, e.g. { WANDB_MODE: 'offline' }.",
   cwd: "cwd is the folder the command runs in, e.g. 'training' (relative to the current folder) or an absolute path.",
   launcher:
-    "launcher is 'local', 'slurm', or { type: 'slurm', partition?, account?, qos?, ssh?: { host }, sbatchArgs?, setup?, jobsDir?, pollInterval? } or { type: 'local', gpus?, lockDir?, killGrace?, pollInterval?, functions? }.",
+    "launcher is 'local', 'slurm', or { type: 'slurm', partition?, account?, qos?, ssh?: { host }, sbatchArgs?, setup?, jobsDir?, pollInterval?, maxRequeues? } or { type: 'local', gpus?, lockDir?, killGrace?, pollInterval?, functions? }.",
   path: "path is the file the source reads, e.g. 'data/orders.csv' (relative to the project file).",
   observe: 'observe(ctx) returns { dataVersion?: string, metadata?: object } (or a promise of it).',
   automation: "automation is a condition built with when, e.g. when.eager().and(when.rateLimit('10m')).",

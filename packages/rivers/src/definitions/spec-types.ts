@@ -128,6 +128,8 @@ export interface SlurmLauncherConfig {
   jobsDir?: string
   /** How often the job's state and output are read (default 1s). */
   pollInterval?: Duration
+  /** Times Rivers requeues a preempted job (same folder and checkpoint folder) before it counts as preempted (default 3). */
+  maxRequeues?: number
 }
 
 /**

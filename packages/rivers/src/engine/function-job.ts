@@ -49,7 +49,7 @@ export async function runFunctionJob(
   const prefix = workerCommand(def.key, run.state.baseDir)
   const workerInputs = await whereInputsAre(run, id)
   const partition = ctx.partition?.key
-  const { handle, checkpoint } = await runJob(run, id, def, ctx, launcher, request, {
+  const { handle, checkpoint, report } = await runJob(run, id, def, ctx, launcher, request, {
     identity: ['assets', 'worker', 'run', def.key, ...(partition === undefined ? [] : [partition])],
     cwd: run.state.baseDir,
     inputs: async () => ({}),
@@ -101,7 +101,8 @@ export async function runFunctionJob(
   const r = readWorkerResult(resultFile)
   if (r === undefined) throw workerResultMissing(def.key, resultFile)
   if (!r.ok) throw workerFailed(def.key, r.error, r.code, handle.jobDir)
-  for (const m of r.metrics) ctx.addMetric(m.name, m.value, m.step)
+  // The function's metrics, then what the job's messages carried (GPU telemetry: gpu_util, gpu_mem_mb).
+  for (const m of [...r.metrics, ...report.metrics]) ctx.addMetric(m.name, m.value, m.step)
   ctx.addMetadata(r.metadata)
   // Checks see the value as consumers will: read back from where the worker stored it.
   const io = (def.io as IOManager | undefined) ?? run.io

@@ -17,6 +17,9 @@ import { findProjectFile, loadProject } from '../project-file.js'
 import { riversFor } from '../rivers-module.js'
 import { isStoreUrl } from '../store-select.js'
 
+/** How long a function may take to stop after SIGTERM before the worker exits anyway. */
+const STOP_GRACE_MS = 2_000
+
 /** Options of `worker run`. */
 export interface WorkerRunFlags {
   run: string
@@ -68,8 +71,12 @@ export async function workerRun(ctx: Ctx, flags: WorkerRunFlags): Promise<number
       (project.io as InstanceType<typeof rivers.FileIOManager> | undefined) ??
       new rivers.FileIOManager(path.join(storeDir, 'storage'))
     const controller = new AbortController()
-    const stop = (): void =>
+    // SIGTERM (cancel, timeout, preemption): the function's signal aborts; a function that does not
+    // stop within STOP_GRACE_MS is not waited for (exit 143, as SIGTERM's default would).
+    const stop = (): void => {
       controller.abort(new Error(`asset '${flags.asset}': the worker was told to stop (SIGTERM)`))
+      setTimeout(() => process.exit(143), STOP_GRACE_MS).unref()
+    }
     process.once('SIGTERM', stop)
     try {
       const result = await rivers.runWorkerJob(project, {

@@ -30,7 +30,7 @@ export interface StoredValue {
  * executor records it as it is instead of writing it again.
  *
  * @example
- * return new StoredByWorker({ value, stored, dataVersion, metadata: {} })
+ * const output = new StoredByWorker({ value: null, stored, dataVersion: stored.dataVersion, metadata: {} })
  */
 export class StoredByWorker {
   constructor(readonly output: StoredValue) {}

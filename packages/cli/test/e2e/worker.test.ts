@@ -104,6 +104,39 @@ describe('function assets as jobs on the local launcher', () => {
   })
 })
 
+const PARTITIONED = `import { asset, daily, defineProject } from '@rivers-orchestrator/rivers'
+const worker = process.env.WHERE === 'local'
+const days = daily({ start: '2024-01-01', end: '2024-01-04' })
+const base = asset({ key: 'base' }, () => ({ k: 3 }))
+const events = asset({ key: 'events', partitions: days }, (_i, ctx) => ({ n: ctx.partition!.index }))
+const scored = asset(
+  { key: 'scored', partitions: days, deps: { events, base }, ...(worker ? { launcher: { type: 'local', functions: 'worker' } as const } : {}) },
+  ({ events, base }, ctx) => ({ day: ctx.partition!.key, score: events.n * base.k, start: ctx.partition!.window!.start.toISOString() }),
+)
+export default defineProject({ name: 'partitioned', assets: [scored] })
+`
+
+test(
+  'a partitioned function asset runs one job per partition, with the data versions of an in-process run',
+  T,
+  async () => {
+    const p = makeProject({ 'rivers.config.ts': PARTITIONED })
+    const versions = async (store: string, env: Record<string, string>) => {
+      const r = await p.run(['materialize', '--json', '--store', store], { env })
+      expect(r.code, r.stderr).toBe(0)
+      const shown = await p.run(['show', 'scored', '--json', '--store', store])
+      return (shown.json().history as { partition: string; dataVersion: string }[])
+        .map((h) => `${h.partition}:${h.dataVersion}`)
+        .sort()
+    }
+    const asJobs = await versions('.rivers-w', { WHERE: 'local' })
+    expect(asJobs).toHaveLength(3)
+    expect(asJobs).toEqual(await versions('.rivers-p', {}))
+    const jobs = readdirSync(path.join(p.dir, '.rivers-w', 'jobs'), { recursive: true }) as string[]
+    expect(jobs.filter((f) => /scored\/partition-[^/]+\/attempt-1\/worker-result\.json$/.test(f))).toHaveLength(3)
+  },
+)
+
 describe('assets worker run, by hand', () => {
   /** A project materialized with jobs, and the request of its model job. */
   async function withJob(): Promise<{ p: TestProject; request: string; runId: string }> {

@@ -12,7 +12,8 @@
  *
  * Run it:   npx assets materialize --project examples/ml-pipeline/rivers.config.ts
  * Explain:  npx assets status --project examples/ml-pipeline/rivers.config.ts
- * On Slurm: RIVERS_LAUNCHER=slurm npx assets materialize model/torch --project examples/ml-pipeline/rivers.config.ts
+ * On Slurm: RIVERS_LAUNCHER=slurm npx assets materialize model/logreg model/torch --project examples/ml-pipeline/rivers.config.ts
+ *           (model/torch: a Python job; model/logreg: the TypeScript function, run by `assets worker run`)
  * Registry: npx assets models model/registry --project …; npx assets promote model/registry --alias champion --project …
  *           (the gate checks accuracy and ROC AUC); npx assets rollback model/registry --alias champion --project …
  */
@@ -88,6 +89,13 @@ export const features = asset(
   ({ split }) => ml.featurize(split),
 )
 
+/**
+ * Where jobs run: this machine (default), or Slurm with RIVERS_LAUNCHER=slurm (submitting from here).
+ * On Slurm, model/logreg (a TypeScript function) runs there too, as a job: `assets worker run` on
+ * the node reads the features through the IO manager and stores the model; this process records it.
+ */
+const launcher = process.env.RIVERS_LAUNCHER === 'slurm' ? 'slurm' : 'local'
+
 export const model = asset(
   {
     key: 'model/logreg',
@@ -96,6 +104,7 @@ export const model = asset(
     kinds: ['model'],
     owners: ['team:ml'],
     description: 'Logistic regression trained by batch gradient descent with L2',
+    ...(launcher === 'slurm' ? { launcher, resources: { cpus: 1, memory: '1Gi', timeLimit: '10m' } } : {}),
     config: z.object({
       epochs: z.number().int().positive().default(300),
       learningRate: z.number().positive().default(0.5),
@@ -206,9 +215,6 @@ export const deploy = asset(
 )
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
-
-/** Where jobs run: this machine (default), or Slurm with RIVERS_LAUNCHER=slurm (submitting from here). */
-const launcher = process.env.RIVERS_LAUNCHER === 'slurm' ? 'slurm' : 'local'
 
 /**
  * GPUs for the training job: TRAIN_GPUS if set; on Slurm 1 (clusters are where the GPUs are);

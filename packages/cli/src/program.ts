@@ -491,6 +491,40 @@ reads need no token on 127.0.0.1, every request needs it on another address. Ctr
       }),
     )
 
+  const worker = command(
+    'worker',
+    'run assets on a cluster node: the job of a function asset (started by the orchestrator)',
+  )
+  worker
+    .command('run')
+    .summary("run one function asset as its job's worker: inputs and output through the IO manager")
+    .description("run one function asset as its job's worker: inputs and output through the IO manager")
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput(output(io))
+    .requiredOption('--run <id>', 'the run the job belongs to')
+    .requiredOption('--asset <key>', 'the function asset to run')
+    .option('--partition <key>', 'the partition to build, for a partitioned asset')
+    .option('--request <file>', "the job's worker-request.json (default: beside $RIVERS_CONTEXT)")
+    .option('--result <file>', 'where the result goes (default: worker-result.json beside the request)')
+    .addHelpText(
+      'after',
+      `
+A function asset with launcher 'slurm' (or a local launcher with functions: 'worker') runs as a job
+whose command is this one. It loads the project (--project), reads the inputs the request names
+through the IO manager (the store folder must be mounted on the node at the same path), runs the
+function with its context (config, partition, log, metrics, checkpointDir), writes the output
+through the IO manager and writes the result (data version, metadata, metrics, storage path) to
+--result. It writes no record: the orchestrator records what it hands back. On failure the error is
+written to --result too, and the exit code is non-zero.`,
+    )
+    .action(
+      run(async () => {
+        const { workerRun } = await import('./commands/worker.js')
+        return (ctx: Ctx, flags: import('./commands/worker.js').WorkerRunFlags) => workerRun(ctx, flags)
+      }),
+    )
+
   return program
 }
 

@@ -2,7 +2,8 @@
  * The `Launcher` conformance suite: one set of behaviours every launcher must show, run against each
  * from its own tests (`local.test.ts`, `slurm.test.ts`, a plugin's): submit, states, exit codes, live
  * logs, cancel, unschedulable requests refused at once, reattach after a restart, the job protocol end
- * to end through `materialize`, and resuming from `RIVERS_CHECKPOINT_DIR` (`launcher-resume.ts`).
+ * to end through `materialize`, resuming from `RIVERS_CHECKPOINT_DIR` (`launcher-resume.ts`), and
+ * TypeScript function assets run as jobs (`launcher-function.ts`).
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -32,6 +33,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest'
 
 import { jobContext, memoryLogger, shellJob, waitFor } from './helpers.js'
+import { functionJobConformance } from './launcher-function.js'
 import { resumeConformance } from './launcher-resume.js'
 
 const HERE = path.dirname(fileURLToPath(import.meta.url))
@@ -52,6 +54,12 @@ export interface ConformanceSetup {
   runnableResources: Resources
   /** Requests it must refuse before anything runs, and a pattern the message must match. */
   unschedulable: { resources: Resources; mentions: RegExp }[]
+  /**
+   * The setting under which a function asset runs as a job (`assets worker run`); default `setting`
+   * (a launcher without in-process slots runs functions as jobs anyway; the local one needs
+   * `functions: 'worker'`).
+   */
+  functionSetting?: LauncherSetting
   /** Upper bound for a short job, queueing included (ms). */
   jobTimeoutMs: number
   /** Folder for job folders (must be visible to where jobs run). */
@@ -89,6 +97,11 @@ export function launcherConformance(name: string, setup: () => ConformanceSetup,
     }, T)
 
     resumeConformance(
+      () => s,
+      () => dir,
+      T,
+    )
+    functionJobConformance(
       () => s,
       () => dir,
       T,

@@ -68,3 +68,13 @@ export {
   type JobMessage,
 } from './job/protocol.js'
 export { CLIENTS_DIR } from './job/files.js'
+export { runWorkerJob, workerFailure, workerLogger, type WorkerJobOptions } from './engine/worker-run.js'
+export {
+  readWorkerRequest,
+  writeWorkerResult,
+  WORKER_FILES,
+  type WorkerInput,
+  type WorkerRequest,
+  type WorkerResult,
+  type WorkerValues,
+} from './engine/worker-protocol.js'

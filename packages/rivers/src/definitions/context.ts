@@ -83,6 +83,11 @@ export interface AssetContext<Config = undefined> {
   readonly gpus?: readonly GpuDevice[]
   /** The partition being built, for a partitioned asset (`spec.partitions`); absent otherwise. */
   readonly partition?: AssetPartition
+  /**
+   * A folder kept across the attempts, requeues and restarted runs of this materialization (removed
+   * once it succeeded), for a function run as a job by `assets worker run`; absent in process.
+   */
+  readonly checkpointDir?: string
 }
 
 /**

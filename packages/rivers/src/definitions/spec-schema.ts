@@ -220,6 +220,7 @@ function build(z: Zod) {
         lockDir: z.string().min(1).optional(),
         killGrace: duration('non-negative').optional(),
         pollInterval: duration('positive').optional(),
+        functions: z.enum(['in-process', 'worker']).optional(),
       }),
       z.strictObject({
         type: z.literal('slurm'),
@@ -233,6 +234,7 @@ function build(z: Zod) {
         setup: z.array(z.string()).optional(),
         jobsDir: z.string().min(1).optional(),
         pollInterval: duration('positive').optional(),
+        maxRequeues: z.number().int().nonnegative().optional(),
       }),
     ],
     { error: "expected 'local', 'slurm', or { type: 'local' | 'slurm', ... }" },
@@ -539,7 +541,7 @@ const HINTS: Record<string, string> = {
   env: "env maps variable names to string values, e.g. { WANDB_MODE: 'offline' }.",
   cwd: "cwd is the folder the command runs in, e.g. 'training' (relative to the current folder) or an absolute path.",
   launcher:
-    "launcher is 'local', 'slurm', or { type: 'slurm', partition?, account?, qos?, ssh?: { host }, sbatchArgs?, setup?, jobsDir?, pollInterval? } or { type: 'local', gpus?, lockDir?, killGrace?, pollInterval? }, or { type: 'ray', ... } for a launcher a plugin registers.",
+    "launcher is 'local', 'slurm', or { type: 'slurm', partition?, account?, qos?, ssh?: { host }, sbatchArgs?, setup?, jobsDir?, pollInterval?, maxRequeues? } or { type: 'local', gpus?, lockDir?, killGrace?, pollInterval?, functions? }, or { type: 'ray', ... } for a launcher a plugin registers.",
   path: "path is the file the source reads, e.g. 'data/orders.csv' (relative to the project file).",
   observe: 'observe(ctx) returns { dataVersion?: string, metadata?: object } (or a promise of it).',
   automation: "automation is a condition built with when, e.g. when.eager().and(when.rateLimit('10m')).",

@@ -103,6 +103,8 @@ export interface LocalLauncherConfig {
   killGrace?: Duration
   /** How often job state and output files are read (default 100ms). */
   pollInterval?: Duration
+  /** Function assets: in the orchestrator's process (default), or each as a job running `assets worker run`. */
+  functions?: 'in-process' | 'worker'
 }
 
 /**
@@ -126,6 +128,8 @@ export interface SlurmLauncherConfig {
   jobsDir?: string
   /** How often the job's state and output are read (default 1s). */
   pollInterval?: Duration
+  /** Times Rivers requeues a preempted job (same folder and checkpoint folder) before it counts as preempted (default 3). */
+  maxRequeues?: number
 }
 
 /**

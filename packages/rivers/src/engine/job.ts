@@ -44,11 +44,69 @@ export async function runCommandJob(
   launcher: Launcher,
   request: ResourceRequest,
 ): Promise<unknown> {
-  const log = ctx.log
-  const store = run.store
   const command = await resolveCommand(run, def, inputs, ctx)
   const cwd = path.resolve(def.cwd ?? '.')
-  const fingerprint = jobFingerprint(run, id, def, command, cwd, launcher.name, request)
+  const { report, handle, checkpoint } = await runJob(run, id, def, ctx, launcher, request, {
+    identity: command,
+    cwd,
+    inputs: (jobDir) => inputArtifacts(run, id, inputs, jobDir),
+    command: () => command,
+  })
+  for (const m of report.metrics) ctx.addMetric(m.name, m.value, m.step)
+  const files = jobPaths(handle.jobDir)
+  const outputFile = report.outputPath === undefined ? files.outputPath : path.resolve(cwd, report.outputPath)
+  const value = await readJobOutput(def.key, outputFile)
+  if (value === undefined && report.outputPath !== undefined) throw jobOutputMissing(def.key, outputFile)
+  if (value === undefined) ctx.log.warn(`the job wrote no output (${files.outputPath}); the asset's value is null`)
+  removeCheckpointDir(checkpoint) // done: the next materialization starts fresh
+  return report.dataVersion === undefined ? (value ?? null) : result(value ?? null, { dataVersion: report.dataVersion })
+}
+
+/**
+ * How the engine runs one job: what it computes (for reattaching), where, and how its folder is
+ * filled and its command made once the folder exists.
+ */
+export interface JobPlan {
+  /** Stands for the command in the job's fingerprint: a restarted run reattaches only to the same work. */
+  identity: readonly string[]
+  cwd: string
+  /** Input name -> artifact path, for the protocol's `RIVERS_INPUTS`. */
+  inputs: (jobDir: string) => Promise<Record<string, string>>
+  /** The command, once the new job's folder exists (it may write more files into it first). */
+  command: (jobDir: string, checkpointDir: string) => readonly string[] | Promise<readonly string[]>
+  /** The error to fail with when the job did not succeed, in place of the launcher's (e.g. what a worker reported). */
+  failure?: (jobDir: string) => Error | undefined
+}
+
+/** A job that succeeded: its handle, what it reported, and its checkpoint folder (still there). */
+export interface FinishedJob {
+  handle: JobHandle
+  report: JobReport
+  final: JobStatus
+  checkpoint: string
+}
+
+/**
+ * Submits the job of `plan` through `launcher` (or reattaches to the job an earlier run left
+ * running for the same work), supervises it to its end, and records its metadata on `ctx`; throws
+ * when it did not succeed.
+ *
+ * @example
+ * const { report, handle } = await runJob(run, id, def, ctx, launcher, request, plan)
+ */
+export async function runJob(
+  run: RunContext,
+  id: AssetId,
+  def: AssetDef,
+  ctx: AssetContext<unknown>,
+  launcher: Launcher,
+  request: ResourceRequest,
+  plan: JobPlan,
+): Promise<FinishedJob> {
+  const log = ctx.log
+  const store = run.store
+  const cwd = plan.cwd
+  const fingerprint = jobFingerprint(run, id, def, plan.identity, cwd, launcher.name, request)
   // One checkpoint folder per materialization: every attempt, requeue and restarted run sees it.
   const checkpoint = checkpointDir(jobsDirOf(launcher, run.storeDir), def.key, ctx.partition?.key, fingerprint)
 
@@ -58,6 +116,7 @@ export async function runCommandJob(
       jobsDirOf(launcher, run.storeDir),
       run.runId,
       ...def.key.split('/'),
+      ...(ctx.partition === undefined ? [] : [`partition-${safeSegment(ctx.partition.key)}`]),
       `attempt-${ctx.attempt}`,
     )
     mkdirSync(jobDir, { recursive: true, mode: 0o700 })
@@ -67,12 +126,13 @@ export async function runCommandJob(
       assetKey: def.key,
       attempt: ctx.attempt,
       config: ctx.config ?? null,
-      inputs: await inputArtifacts(run, id, inputs, jobDir),
+      inputs: await plan.inputs(jobDir),
       gpus: [],
       resources: { ...def.resources },
       launcher: launcher.name,
     })
     const protocolEnv = { ...files.env, [CHECKPOINT_ENV]: prepareCheckpointDir(checkpoint) }
+    const command = [...(await plan.command(jobDir, checkpoint))]
     // Recorded before it is handed over: if this process dies before the launcher's id is known,
     // a restarted run still finds the job by its folder (reattach with a provisional handle).
     const provisional: JobHandle = {
@@ -181,7 +241,6 @@ export async function runCommandJob(
     },
   })
   await updates
-  for (const m of report.metrics) ctx.addMetric(m.name, m.value, m.step)
   ctx.addMetadata({ ...report.metadata, job: jobMetadata(launcher, handle, final) })
   await store.appendEvent(run.runId, 'job_finished', def.key, {
     jobId,
@@ -197,23 +256,25 @@ export async function runCommandJob(
   )
     throw ctx.signal.reason
   if (final.state !== 'succeeded')
-    throw jobEnded(
-      def.key,
-      launcher.name,
-      handle.id,
-      final.state === 'pending' || final.state === 'running' ? 'failed' : final.state,
-      final.exitCode,
-      final.reason,
-      final.stderrTail,
-      handle.jobDir,
+    throw (
+      plan.failure?.(handle.jobDir) ??
+      jobEnded(
+        def.key,
+        launcher.name,
+        handle.id,
+        final.state === 'pending' || final.state === 'running' ? 'failed' : final.state,
+        final.exitCode,
+        final.reason,
+        final.stderrTail,
+        handle.jobDir,
+      )
     )
+  return { handle, report, final, checkpoint }
+}
 
-  const outputFile = report.outputPath === undefined ? files.outputPath : path.resolve(cwd, report.outputPath)
-  const value = await readJobOutput(def.key, outputFile)
-  if (value === undefined && report.outputPath !== undefined) throw jobOutputMissing(def.key, outputFile)
-  if (value === undefined) log.warn(`the job wrote no output (${files.outputPath}); the asset's value is null`)
-  removeCheckpointDir(checkpoint) // done: the next materialization starts fresh
-  return report.dataVersion === undefined ? (value ?? null) : result(value ?? null, { dataVersion: report.dataVersion })
+/** A partition key as one folder name. */
+function safeSegment(key: string): string {
+  return key.replace(/[^A-Za-z0-9_.=-]/g, '_')
 }
 
 /**

@@ -8,8 +8,10 @@ import type { AssetContext, AssetDef, Project } from '../definitions/index.js'
 import { isRiversError, type RiversError } from '../errors.js'
 import { cannotHonour } from '../launchers/errors.js'
 import { launcherConfigOf, launcherFor, usesLauncher } from '../launchers/registry.js'
+import type { Launcher } from '../launchers/types.js'
 import { describeRequest, normalizeResources } from '../launchers/resources.js'
 import { launchesRefused } from './errors.js'
+import { runFunctionJob, workerCommand } from './function-job.js'
 import { runCommandJob } from './job.js'
 import type { AssetId } from './planner.js'
 import type { ProjectState } from './project-state.js'
@@ -44,6 +46,10 @@ export async function validateLaunches(
         assetKey: def.key,
         kind: def.command === undefined ? 'function' : 'command',
       })
+      if (def.command === undefined && runsAsJob(launcher)) {
+        if (def.batch !== undefined) throw batchedNotAsJob(def.key, launcher.name)
+        workerCommand(def.key, state.baseDir) // throws when no `assets` command can run it
+      }
     } catch (e) {
       if (!isRiversError(e)) throw e
       if (!errors.some((x) => x.message === e.message)) errors.push(e)
@@ -74,21 +80,17 @@ export async function runOnLauncher(
   const kind = def.command === undefined ? 'function' : 'command'
   await launcher.validate(request, { assetKey: def.key, kind })
   if (def.command !== undefined) return runCommandJob(run, id, def, inputs, ctx, launcher, request)
-  if (launcher.reserve === undefined) {
-    throw cannotHonour(
-      def.key,
-      launcher.name,
-      'a function asset',
-      `the ${launcher.name} launcher runs commands only`,
-      "give the asset a command, or use launcher: 'local'",
-    )
+  if (runsAsJob(launcher)) {
+    if (def.batch !== undefined) throw batchedNotAsJob(def.key, launcher.name)
+    return runFunctionJob(run, id, def, inputs, ctx, launcher, request)
   }
+  const reserve = launcher.reserve!.bind(launcher)
   const onQueued = (why: string): void =>
     ctx.log.info(
       { launcher: launcher.name, request: describeRequest(request) },
       `waiting for resources (${describeRequest(request)}): ${why}`,
     )
-  const reservation = await launcher.reserve(request, { assetKey: def.key, kind: 'function' }, ctx.signal, onQueued)
+  const reservation = await reserve(request, { assetKey: def.key, kind: 'function' }, ctx.signal, onQueued)
   try {
     if (reservation.gpus.length > 0) ctx.addMetadata({ gpus: reservation.gpus })
     const scope = { key: def.key, runId: run.runId, projectDir: run.state.baseDir }
@@ -96,4 +98,25 @@ export async function runOnLauncher(
   } finally {
     reservation.release()
   }
+}
+
+/**
+ * Whether a function asset runs as a job on this launcher (`assets worker run` on the node) rather
+ * than in this process: the launcher says so, or it cannot hold slots for a function here.
+ *
+ * @example
+ * runsAsJob(launcherFor({ type: 'slurm' }, storeDir)) // true
+ */
+export function runsAsJob(launcher: Pick<Launcher, 'functions' | 'reserve'>): boolean {
+  return launcher.functions === 'worker' || launcher.reserve === undefined
+}
+
+function batchedNotAsJob(key: string, launcher: string): RiversError {
+  return cannotHonour(
+    key,
+    launcher,
+    'a batched partition function (batch)',
+    'a function run as a job builds one partition per job',
+    "drop batch from the asset, or run it in this process (launcher: 'local')",
+  )
 }

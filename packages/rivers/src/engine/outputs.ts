@@ -26,7 +26,19 @@ export interface StoredValue {
 }
 
 /**
- * Unwraps `result()`, validates the value against the output schema, and writes it.
+ * An output a worker already stored (a function asset run as a job by `assets worker run`): the
+ * executor records it as it is instead of writing it again.
+ *
+ * @example
+ * const output = new StoredByWorker({ value: null, stored, dataVersion: stored.dataVersion, metadata: {} })
+ */
+export class StoredByWorker {
+  constructor(readonly output: StoredValue) {}
+}
+
+/**
+ * Unwraps `result()`, validates the value against the output schema, and writes it (an output a
+ * worker stored is taken as it is).
  *
  * @example
  * const out = await storeOutput(run, def, returned)
@@ -37,11 +49,28 @@ export async function storeOutput(
   returned: unknown,
   partition?: string,
 ): Promise<StoredValue> {
+  if (returned instanceof StoredByWorker) return returned.output
+  const io = (def.io as IOManager | undefined) ?? run.io
+  return writeOutput(io, def, returned, { key: def.key, runId: run.runId, projectDir: run.state.baseDir }, partition)
+}
+
+/**
+ * `storeOutput` without a run: what the executor and `assets worker run` both do with what an asset
+ * returned, so both give the same data version for the same output.
+ *
+ * @example
+ * const out = await writeOutput(io, def, returned, { key: def.key, runId, projectDir })
+ */
+export async function writeOutput(
+  io: IOManager,
+  def: AssetDef,
+  returned: unknown,
+  scope: { key: string; runId: string; projectDir: string },
+  partition?: string,
+): Promise<StoredValue> {
   const unwrapped = unwrapResult(returned)
   const value = validateOutput(def, unwrapped.value)
-  const io = (def.io as IOManager | undefined) ?? run.io
-  const scope = { key: def.key, runId: run.runId, projectDir: run.state.baseDir }
-  const ctx = { key: def.key, runId: run.runId, ...(partition === undefined ? {} : { partition }) }
+  const ctx = { key: def.key, runId: scope.runId, ...(partition === undefined ? {} : { partition }) }
   const stored = await userCode(scope, 'io.write', () => io.write(ctx, value))
   const dataVersion =
     unwrapped.dataVersion !== undefined

@@ -34,6 +34,7 @@ function makeLocal(settings: LauncherSettings, where: LauncherEnvironment): Loca
     ...(config.gpus !== undefined ? { gpus: config.gpus } : {}),
     ...(killGrace !== undefined ? { killGraceMs: killGrace } : {}),
     ...(poll !== undefined ? { pollIntervalMs: poll } : {}),
+    ...(config.functions !== undefined ? { functions: config.functions } : {}),
   })
 }
 

@@ -55,6 +55,7 @@ launcherConformance(
     return {
       make: () => new LocalLauncher({ env, lockDir, killGraceMs: 1000, pollIntervalMs: 50 }),
       setting: { type: 'local', gpus: '2', lockDir, pollInterval: 50 },
+      functionSetting: { type: 'local', gpus: '2', lockDir, pollInterval: 50, functions: 'worker' },
       runnable: oneGpu,
       runnableResources: { gpus: 1 },
       unschedulable: [

@@ -24,6 +24,7 @@ import { formatBytes, type GpuDevice } from '../definitions/index.js'
 import { cannotHonour, unschedulable } from './errors.js'
 import { detectGpus, type GpuInventory } from './gpu-inventory.js'
 import { GpuLocks } from './gpu-locks.js'
+import { gpuTelemetryStart, gpuTelemetryStop } from './gpu-telemetry.js'
 import { groupAlive, isAlive, processEnv, processStartTime } from './process-info.js'
 import { localRendezvous } from './rendezvous.js'
 import { formatMs } from './resources.js'
@@ -63,6 +64,8 @@ export interface LocalLauncherOptions {
   pollIntervalMs?: number
   /** CPU and memory capacity (default: this machine's). */
   capacity?: { cpus?: number; memoryBytes?: number }
+  /** Function assets: in this process (default), or each as a job running `assets worker run`. */
+  functions?: 'in-process' | 'worker'
 }
 
 /** The local launcher's handle. */
@@ -86,11 +89,16 @@ interface ExitFile {
 
 // `$0` is the job name; the command follows as "$@". The wrapper records its pid first (so a job
 // can be found even if the orchestrator dies before recording it), then the exit status, atomically.
-const WRAPPER = `echo "$$" > "$RIVERS_PID_FILE"
-"$@"
-code=$?
-printf '{"code":%d}\\n' "$code" > "$RIVERS_EXIT_FILE.tmp" && mv -f "$RIVERS_EXIT_FILE.tmp" "$RIVERS_EXIT_FILE"
-exit "$code"`
+// Beside the command, the GPU sampler (gpu-telemetry.ts) when the job has GPUs and nvidia-smi exists.
+const WRAPPER = [
+  'echo "$$" > "$RIVERS_PID_FILE"',
+  ...gpuTelemetryStart(),
+  '"$@"',
+  'code=$?',
+  ...gpuTelemetryStop(),
+  `printf '{"code":%d}\\n' "$code" > "$RIVERS_EXIT_FILE.tmp" && mv -f "$RIVERS_EXIT_FILE.tmp" "$RIVERS_EXIT_FILE"`,
+  'exit "$code"',
+].join('\n')
 
 interface Running {
   handle: LocalJobHandle
@@ -112,6 +120,7 @@ export class LocalLauncher implements Launcher {
   readonly name = 'local'
   readonly pollIntervalMs: number
   readonly killGraceMs: number
+  readonly functions: 'in-process' | 'worker'
   /** Folder of the cross-process GPU locks (undefined: GPUs are shared within this process only). */
   readonly lockDir: string | undefined
   readonly #options: LocalLauncherOptions
@@ -128,6 +137,7 @@ export class LocalLauncher implements Launcher {
     this.#env = options.env ?? process.env
     this.pollIntervalMs = options.pollIntervalMs ?? 100
     this.killGraceMs = options.killGraceMs ?? 5_000
+    this.functions = options.functions ?? 'in-process'
     this.lockDir = options.lockDir === undefined ? undefined : path.resolve(options.lockDir)
   }
 

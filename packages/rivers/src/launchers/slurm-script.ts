@@ -4,6 +4,7 @@
  * Pure functions, unit-tested without Slurm.
  */
 import type { SlurmLauncherConfig, SshConfig } from '../definitions/index.js'
+import { gpuTelemetryStart, gpuTelemetryStop } from './gpu-telemetry.js'
 import { slurmRendezvousLines, slurmTaskArgv } from './rendezvous.js'
 import type { JobSpec, ResourceRequest } from './types.js'
 
@@ -81,7 +82,8 @@ export function sbatchOptions(
  * same when submitted over SSH), the clients folder goes on `PYTHONPATH`, and the command's exit
  * status is written to `<jobDir>/exit.json` (kept after Slurm forgets the job). Multi-node jobs run
  * the command on every node with `srun`, each task with the rendezvous variables of `rendezvous.ts`
- * (`MASTER_ADDR`, `MASTER_PORT`, `WORLD_SIZE`, `RANK`, `LOCAL_RANK`, `NODE_RANK`).
+ * (`MASTER_ADDR`, `MASTER_PORT`, `WORLD_SIZE`, `RANK`, `LOCAL_RANK`, `NODE_RANK`). A job with GPUs
+ * gets the GPU sampler of `gpu-telemetry.ts` beside its command.
  *
  * @example
  * const script = batchScript(job, { partition: 'gpu', setup: ['module load cuda'] })
@@ -97,11 +99,14 @@ export function batchScript(
   if (job.env.RIVERS_CLIENTS !== undefined) lines.push('export PYTHONPATH="$RIVERS_CLIENTS${PYTHONPATH:+:$PYTHONPATH}"')
   lines.push(`cd ${shellQuote(job.cwd)} || exit 1`)
   lines.push(...(config.setup ?? []))
+  // GPU telemetry (gpu-telemetry.ts): sampled on the batch host (the first node of a multi-node job).
+  if (job.request.gpusPerNode > 0) lines.push(...gpuTelemetryStart())
   if (job.request.nodes > 1) {
     lines.push(...slurmRendezvousLines(job.env))
     lines.push(`srun --kill-on-bad-exit=1 ${slurmTaskArgv(job.command).map(shellQuote).join(' ')}`)
   } else lines.push(job.command.map(shellQuote).join(' '))
   lines.push('code=$?')
+  if (job.request.gpusPerNode > 0) lines.push(...gpuTelemetryStop())
   lines.push(`printf '{"code":%d}\\n' "$code" > ${shellQuote(`${job.jobDir}/exit.json`)}`)
   lines.push('exit "$code"')
   return `${lines.join('\n')}\n`

@@ -117,6 +117,22 @@ describe('Slurm command construction (no Slurm needed)', () => {
       export PYTHONPATH="$RIVERS_CLIENTS\${PYTHONPATH:+:$PYTHONPATH}"
       cd /work || exit 1
       module load cuda/12.4
+      rivers_sampler=
+      rivers_every=\${RIVERS_GPU_SAMPLE_SECONDS:-5}
+      rivers_gpus=\${SLURM_JOB_GPUS:-\${CUDA_VISIBLE_DEVICES:-}}
+      if [ -n "\${RIVERS_MESSAGES:-}" ] && [ -n "$rivers_gpus" ] && [ "$rivers_gpus" != "-1" ] && [ "$rivers_every" != 0 ] && command -v nvidia-smi >/dev/null 2>&1; then
+        (
+          trap 'kill "$rivers_sleep" 2>/dev/null; exit 0' TERM
+          rivers_step=0
+          while :; do
+            nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader,nounits -i "$rivers_gpus" 2>/dev/null | awk -F', *' -v step="$rivers_step" ' $1 ~ /^[0-9.]+$/ && $2 ~ /^[0-9.]+$/ { u += $1; m += $2; n++ } END { if (n > 0) printf "{\\"type\\":\\"metric\\",\\"name\\":\\"gpu_util\\",\\"value\\":%g,\\"step\\":%d}\\n{\\"type\\":\\"metric\\",\\"name\\":\\"gpu_mem_mb\\",\\"value\\":%g,\\"step\\":%d}\\n", u / n, step, m, step } ' >> "$RIVERS_MESSAGES"
+            rivers_step=$((rivers_step + 1))
+            sleep "$rivers_every" & rivers_sleep=$!
+            wait "$rivers_sleep"
+          done
+        ) &
+        rivers_sampler=$!
+      fi
       # Rendezvous for torchrun / torch.distributed / DeepSpeed (every task meets here).
       rivers_first=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)
       rivers_addr=$(scontrol show node "$rivers_first" -o 2>/dev/null | sed -n 's/.* NodeAddr=\\([^ ]*\\).*/\\1/p')
@@ -125,6 +141,7 @@ describe('Slurm command construction (no Slurm needed)', () => {
       export WORLD_SIZE="$SLURM_NTASKS" NNODES="$SLURM_JOB_NUM_NODES"
       srun --kill-on-bad-exit=1 /bin/sh -c 'export RANK="$SLURM_PROCID" LOCAL_RANK="$SLURM_LOCALID" NODE_RANK="$SLURM_NODEID" WORLD_SIZE="$SLURM_NTASKS"; exec "$@"' rivers-task python3 train.py '--name=it'\\''s'
       code=$?
+      [ -n "$rivers_sampler" ] && { kill "$rivers_sampler" 2>/dev/null; wait "$rivers_sampler" 2>/dev/null; }
       printf '{"code":%d}\\n' "$code" > /jobs/r1/model/torch/attempt-1/exit.json
       exit "$code"
       "
@@ -435,17 +452,56 @@ if (!slurmWorks) {
       expect(await launcher.reattach({ ...handle, jobDir: path.join(dir, 'none') })).toBeUndefined()
     })
 
-    it('refuses a function asset: Slurm runs commands', async () => {
+    it('samples GPU utilisation and memory on the node into gpu_util and gpu_mem_mb (fake nvidia-smi)', async () => {
+      const dir = path.join(work(), 'telemetry')
+      const bin = path.join(dir, 'bin')
+      mkdirSync(bin, { recursive: true })
+      writeFileSync(
+        path.join(bin, 'nvidia-smi'),
+        `#!/bin/sh\necho "$*" >> ${JSON.stringify(path.join(dir, 'calls'))}\nfor i in $(echo "$4" | tr , ' '); do echo "$(( (i + 1) * 10 )), 512"; done\n`,
+        { mode: 0o755 },
+      )
+      vi.stubEnv('PATH', `${bin}${path.delimiter}${process.env.PATH ?? ''}`)
+      vi.stubEnv('RIVERS_GPU_SAMPLE_SECONDS', '0.3')
+      const job = asset({
+        key: 'gpu/sampled',
+        command: ['/bin/sh', '-c', 'sleep 1.5; echo "{}" > "$RIVERS_OUTPUT"'],
+        resources: { gpus: 1 },
+        launcher: { type: 'slurm', pollInterval: '200ms' },
+      })
+      const ws = await openWorkspace(defineProject({ assets: [job] }), {
+        storeDir: path.join(dir, 'store'),
+        logLevel: 'silent',
+      })
+      try {
+        expect((await ws.materialize()).failed).toEqual([])
+        const [record] = (await ws.show('gpu/sampled')).history
+        const util = record!.metrics.filter((m) => m.name === 'gpu_util')
+        expect(util.length).toBeGreaterThanOrEqual(2)
+        // The node's GPU (SLURM_JOB_GPUS) is the one sampled: utilisation 10·(index+1).
+        const index = /-i (\d+)/.exec(readFileSync(path.join(dir, 'calls'), 'utf8'))![1]!
+        expect(util.every((m) => m.value === (Number(index) + 1) * 10)).toBe(true)
+        expect(record!.metrics.filter((m) => m.name === 'gpu_mem_mb').every((m) => m.value === 512)).toBe(true)
+      } finally {
+        vi.unstubAllEnvs()
+        await ws.close()
+      }
+      stats.jobs++
+    })
+
+    it('refuses, before the run, a function asset whose worker command is unusable (it runs as a job now)', async () => {
       const fn = asset({ key: 'fn/gpu', resources: { gpus: 1 }, launcher: 'slurm' }, () => 1)
       const ws = await openWorkspace(defineProject({ assets: [fn] }), {
         storeDir: path.join(work(), 'fn-store'),
         logLevel: 'silent',
       })
+      vi.stubEnv('RIVERS_WORKER_COMMAND', 'node assets.mjs')
       try {
         await expect(ws.materialize()).rejects.toThrow(
-          /Asset 'fn\/gpu': the slurm launcher cannot honour a function asset/,
+          /Asset 'fn\/gpu': RIVERS_WORKER_COMMAND is "node assets.mjs", not a JSON array/,
         )
       } finally {
+        vi.unstubAllEnvs()
         await ws.close()
       }
       expect(existsSync(path.join(work(), 'fn-store', 'jobs'))).toBe(false)

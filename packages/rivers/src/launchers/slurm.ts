@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 import { formatBytes, type SlurmLauncherConfig } from '../definitions/index.js'
-import { cannotHonour, launcherUnavailable, submitFailed, unschedulable } from './errors.js'
+import { launcherUnavailable, submitFailed, unschedulable } from './errors.js'
 import { describeExecFailure, execCommand, type ExecResult } from './exec.js'
 import { describeRequest, formatMs } from './resources.js'
 import { batchScript, slurmArgv } from './slurm-script.js'
@@ -112,15 +112,6 @@ export class SlurmLauncher implements Launcher {
 
   async validate(request: ResourceRequest, target: LaunchTarget): Promise<void> {
     const key = target.assetKey
-    if (target.kind === 'function') {
-      throw cannotHonour(
-        key,
-        'slurm',
-        'a function asset',
-        'it runs TypeScript functions in this process, and Slurm runs commands',
-        "give the asset a command (e.g. command: ['python', 'train.py']), or use launcher: 'local' for it",
-      )
-    }
     const all = await this.nodes([key])
     const partitions = [...new Set(all.map((n) => n.partition))]
     const partition = this.options.partition ?? all.find((n) => n.isDefault)?.partition

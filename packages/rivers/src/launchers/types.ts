@@ -208,6 +208,12 @@ export interface Launcher {
   readonly pollIntervalMs: number
   /** Where its job folders go when they must be somewhere shared (a cluster); default `<store>/jobs`. */
   readonly jobsDir?: string
+  /**
+   * How a function asset runs on this launcher: `'in-process'` (in the orchestrator, holding slots
+   * from `reserve`) or `'worker'` (as a job running `assets worker run`). Default: `'in-process'`
+   * when the launcher has `reserve`, else `'worker'`.
+   */
+  readonly functions?: 'in-process' | 'worker'
   /** Rejects, before anything runs, a request that can never be scheduled or has a field this launcher cannot honour. */
   validate(request: ResourceRequest, target: LaunchTarget): Promise<void>
   /**

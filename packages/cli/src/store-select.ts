@@ -147,8 +147,13 @@ export function badStoreUrl(value: string): CliError {
   )
 }
 
-/** A URL without its password. */
-function redact(url: string): string {
+/**
+ * A URL without its password (for messages and logs).
+ *
+ * @example
+ * redact('postgres://rivers:s3cret@db/team') // 'postgres://rivers:***@db/team'
+ */
+export function redact(url: string): string {
   try {
     const u = new URL(url)
     if (u.password !== '') u.password = '***'
@@ -159,15 +164,16 @@ function redact(url: string): string {
 }
 
 /**
- * A command that works on the embedded store only was given a PostgreSQL store.
+ * The installed PostgreSQL store package cannot tell a command of other processes' commits (an
+ * older version without `watchCommits`), which the daemon needs.
  *
  * @example
- * throw sqliteOnly('assets daemon', { url: 'postgres://db/team', from: 'RIVERS_STORE_URL', dir: '.rivers' })
+ * throw storeCannotWatch('assets daemon', 'postgres://db/team')
  */
-export function sqliteOnly(command: string, target: StoreTarget): CliError {
+export function storeCannotWatch(command: string, url: string): CliError {
   return new CliError(
-    'RIVERS_STORE_SQLITE_ONLY',
-    `${command} works on the embedded SQLite store only for now, and ${target.from ?? '--store'} selects the PostgreSQL store ${redact(target.url ?? '')}.\n` +
-      `Fix: run ${command} without --store / RIVERS_STORE_URL (it then uses ${target.dir}).`,
+    'RIVERS_STORE_CANNOT_WATCH',
+    `${command} needs a store that reports other processes' commits, and the installed ${POSTGRES_PACKAGE} (for ${redact(url)}) has no watchCommits: it is older than this CLI.\n` +
+      `Fix: upgrade it beside the project: npm install ${POSTGRES_PACKAGE}@latest`,
   )
 }

@@ -165,6 +165,12 @@ export class Db implements Queryable {
       },
     }
     let broken = false
+    // A connection killed while the transaction waits between statements emits 'error' on the client
+    // (the pool listens only to idle ones): without a listener the process would crash.
+    const onError = () => {
+      broken = true
+    }
+    client.on('error', onError)
     try {
       await counted.query('BEGIN')
       const out = await fn(counted)
@@ -178,6 +184,7 @@ export class Db implements Queryable {
       }
       throw this.translate(e, operation)
     } finally {
+      client.removeListener('error', onError)
       client.release(broken)
     }
   }

@@ -60,17 +60,6 @@ describe.skipIf(pgUnavailable() !== undefined)('assets on a PostgreSQL store', (
     }
   })
 
-  test('the daemon refuses a PostgreSQL store (SQLite only for now) instead of using another store', {
-    timeout: 30_000,
-  }, async () => {
-    const p = makeProject({ 'rivers.config.ts': pipeline() })
-    const r = await p.run(['daemon'], { env: { RIVERS_STORE_URL: 'postgres://u:pw@127.0.0.1:1/team' } })
-    expect(r.code).toBe(2)
-    expect(r.stderr).toContain('assets daemon works on the embedded SQLite store only for now')
-    expect(r.stderr).not.toContain(':pw@')
-    expect(existsSync(path.join(p.dir, '.rivers', 'rivers.db'))).toBe(false)
-  })
-
   test('a bad RIVERS_STORE_URL is refused, naming the fix', { timeout: 30_000 }, async () => {
     const p = makeProject({ 'rivers.config.ts': pipeline() })
     const r = await p.run(['status'], { env: { RIVERS_STORE_URL: 'mysql://root:pw@db/team' } })

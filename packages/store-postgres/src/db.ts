@@ -90,7 +90,8 @@ export class Db implements Queryable {
       max: this.#max,
       idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000,
       connectionTimeoutMillis: options.connectionTimeoutMillis ?? 30_000,
-      application_name: 'rivers',
+      // The process is named on the server (pg_stat_activity): who holds which connections.
+      application_name: `rivers pid ${process.pid}`,
       types: TYPES,
     })
     // An idle connection that dies (server restart) must not crash the process: the pool drops it and

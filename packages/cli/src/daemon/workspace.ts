@@ -66,7 +66,7 @@ export async function withStoreWorkspace<T>(ctx: Ctx, fn: (d: DaemonWorkspace) =
   const file = findProjectFile(ctx.io.cwd, ctx.globals.project)
   const project = await loadProject(file, ctx.io.cwd)
   const { openWorkspace } = await riversFor(file)
-  const target = storeTargetOf(ctx.globals, ctx.io.env, ctx.io.cwd, file)
+  const target = storeTargetOf(ctx.globals, ctx.io.env, ctx.io.cwd, file, project.store)
   const storeDir = target.dir
   checkStoreDir(storeDir)
   let store: Store

@@ -242,7 +242,9 @@ export function storeMarkdown(rows: readonly StoreRow[], header: string): string
     '',
     '| work | SQLite | PostgreSQL | PG / SQLite | target | met |',
     '| ---- | ------ | ---------- | ----------- | ------ | --- |',
-    ...rows.map((r) => `| ${r.work} | ${r.sqlite} | ${r.postgres} | ${r.ratio ?? ''} | ${r.target} | ${r.met ? 'yes' : 'MISS'} |`),
+    ...rows.map(
+      (r) => `| ${r.work} | ${r.sqlite} | ${r.postgres} | ${r.ratio ?? ''} | ${r.target} | ${r.met ? 'yes' : 'MISS'} |`,
+    ),
     '',
   ]
   return lines.join('\n')

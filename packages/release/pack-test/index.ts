@@ -270,8 +270,8 @@ function teamStore(quick: string, packed: Map<string, Tarball>): void {
       after.every((a) => a.status === 'fresh'),
       `after materialize on the team store: ${JSON.stringify(after)}`,
     )
-    const tables = admin(`SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`)
-    console.log(`team store: ${after.length} assets fresh on ${database} (${tables.stdout.trim()} tables)`)
+    const schema = run('psql', [url.toString(), '-qAtc', 'SELECT max(version) FROM rivers_schema_migrations'], quick)
+    console.log(`team store: ${after.length} assets fresh on ${database} (schema version ${schema.stdout.trim()})`)
   } finally {
     admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
   }

@@ -8,7 +8,8 @@
  * `--no-e2e`, `--only-e2e`, `--no-automation`, `--only-automation` (the issue-14 tick and latency rows),
  * `--latency-samples=20`, `--latency-interval=500ms` (the eager-latency row; default: the daemon's own interval),
  * `--out=NAME` (results file stem). `--peers`: Rivers beside Dagster instead
- * (`peers/main.ts`; `--peer-sizes=50`, `--peer-cap=1000`).
+ * (`peers/main.ts`; `--peer-sizes=50`, `--peer-cap=1000`). `--only-store`: the team-store rows,
+ * PostgreSQL beside SQLite (`store/postgres.ts`; needs RIVERS_TEST_PG_URL).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -107,6 +108,11 @@ async function main(): Promise<void> {
   if (process.argv.includes('--peers')) {
     const { runPeers } = await import('./peers/main.js')
     return runPeers(process.argv.slice(2))
+  }
+  if (process.argv.includes('--only-store')) {
+    // The team-store rows (issue 16): PostgreSQL beside SQLite (`store/postgres.ts`).
+    const { runStoreBench } = await import('./store/postgres.js')
+    return runStoreBench(process.argv.slice(2))
   }
   const args = parseArgs(process.argv.slice(2))
   const { profile } = args

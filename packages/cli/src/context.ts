@@ -65,7 +65,7 @@ export async function withWorkspace<T>(ctx: Ctx, fn: (ws: Workspace) => Promise<
   const file = findProjectFile(ctx.io.cwd, ctx.globals.project)
   const project = await loadProject(file, ctx.io.cwd)
   const { openWorkspace } = await riversFor(file)
-  const target = storeTargetOf(ctx.globals, ctx.io.env, ctx.io.cwd, file)
+  const target = storeTargetOf(ctx.globals, ctx.io.env, ctx.io.cwd, file, project.store)
   const storeDir = target.dir
   checkStoreDir(storeDir)
   // A team store (postgres://…): the workspace closes it; outputs and logs stay in the local folder.

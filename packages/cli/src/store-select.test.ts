@@ -37,6 +37,43 @@ describe('storeTargetOf', () => {
     expect(isStoreUrl('POSTGRES://db/x')).toBe(true)
     expect(isStoreUrl('./postgres')).toBe(false)
   })
+  it("takes the project's setting last: --store > RIVERS_STORE_URL > project > the embedded store", () => {
+    const project = 'postgres://u@db/project'
+    expect(storeTargetOf({}, {}, CWD, FILE, project)).toEqual({
+      url: project,
+      from: 'the project',
+      dir: '/home/me/shop/.rivers',
+    })
+    expect(storeTargetOf({}, { RIVERS_STORE_URL: 'postgres://u@db/env' }, CWD, FILE, project).url).toBe(
+      'postgres://u@db/env',
+    )
+    expect(
+      storeTargetOf({ store: 'postgres://u@db/flag' }, { RIVERS_STORE_URL: 'postgres://u@db/env' }, CWD, FILE, project)
+        .url,
+    ).toBe('postgres://u@db/flag')
+    expect(storeTargetOf({ store: 'mine' }, {}, CWD, FILE, project)).toEqual({ dir: '/home/me/shop/src/mine' })
+  })
+
+  it("reads { env: 'NAME' } when the command runs, naming the variable when it is unset or not PostgreSQL", () => {
+    const setting = { env: 'TEAM_STORE_URL' }
+    expect(storeTargetOf({}, { TEAM_STORE_URL: 'postgres://u:pw@db/team' }, CWD, FILE, setting)).toEqual({
+      url: 'postgres://u:pw@db/team',
+      from: "the project's variable TEAM_STORE_URL",
+      dir: '/home/me/shop/.rivers',
+    })
+    expect(() => storeTargetOf({}, {}, CWD, FILE, setting)).toThrow(
+      expect.objectContaining({
+        code: 'RIVERS_STORE_VARIABLE_UNSET',
+        message: expect.stringContaining('Fix: export TEAM_STORE_URL=postgres://'),
+      }),
+    )
+    expect(() => storeTargetOf({}, { TEAM_STORE_URL: 'mysql://u:pw@db' }, CWD, FILE, setting)).toThrow(
+      expect.objectContaining({
+        code: 'RIVERS_BAD_STORE_URL',
+        message: expect.stringMatching(/^TEAM_STORE_URL is "mysql:\/\/u:\*\*\*@db"/),
+      }),
+    )
+  })
 })
 
 describe('openStoreUrl', () => {

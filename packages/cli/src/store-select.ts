@@ -1,6 +1,8 @@
 /**
  * Which store a command opens: the SQLite store in a folder (the default), or a PostgreSQL team
- * store by URL (`--store postgres://…`, else `RIVERS_STORE_URL`). Outputs and run logs stay in a
+ * store by URL: `--store postgres://…`, else `RIVERS_STORE_URL`, else the project's `store` setting
+ * (`defineProject({ store: 'postgres://…' })`, or `store: { env: 'NAME' }` to read the URL from a
+ * variable when the command runs, so that no password sits in the code). Outputs and run logs stay in a
  * local folder either way (`RIVERS_HOME`, else `.rivers/` beside the project file). The PostgreSQL
  * store is a package of its own, loaded by dynamic import only when a URL is given: the engine never
  * names a backend, and a user of SQLite installs nothing more.
@@ -19,7 +21,7 @@ export interface StoreTarget {
   /** The PostgreSQL URL, when the store is a team store. */
   url?: string
   /** Where `url` came from (for messages). */
-  from?: '--store' | 'RIVERS_STORE_URL'
+  from?: '--store' | 'RIVERS_STORE_URL' | 'the project' | `the project's variable ${string}`
   /** The local folder: the SQLite store (without `url`), outputs and run logs. */
   dir: string
 }
@@ -35,9 +37,13 @@ export function isStoreUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//i.test(value)
 }
 
+/** The project's `store` setting (`ProjectOptions.store` of `@rivers-orchestrator/rivers`). */
+export type ProjectStore = string | { readonly env: string } | undefined
+
 /**
- * The store a command uses: `--store` (a folder or a postgres:// URL), else `RIVERS_STORE_URL`; the
- * local folder is `--store` when it is a folder, else `RIVERS_HOME`, else `.rivers/` beside the project.
+ * The store a command uses: `--store` (a folder or a postgres:// URL), else `RIVERS_STORE_URL`, else
+ * the project's `store` setting, else the embedded store; the local folder is `--store` when it is a
+ * folder, else `RIVERS_HOME`, else `.rivers/` beside the project.
  *
  * @example
  * storeTargetOf({ store: 'postgres://rivers@db/team' }, {}, '/home/me/shop', '/home/me/shop/rivers.config.ts')
@@ -48,6 +54,7 @@ export function storeTargetOf(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
   projectFile: string,
+  projectStore?: ProjectStore,
 ): StoreTarget {
   const home = env.RIVERS_HOME || undefined
   const local = home === undefined ? path.join(path.dirname(projectFile), '.rivers') : path.resolve(cwd, home)
@@ -59,7 +66,26 @@ export function storeTargetOf(
     if (!isStoreUrl(url)) throw badStoreUrl(url)
     return { url, from: 'RIVERS_STORE_URL', dir: local }
   }
-  return { dir: local }
+  if (projectStore === undefined) return { dir: local }
+  if (typeof projectStore === 'string') return { url: projectStore, from: 'the project', dir: local }
+  const fromVariable = env[projectStore.env] || undefined
+  if (fromVariable === undefined) throw projectStoreUnset(projectStore.env, projectFile)
+  if (!isStoreUrl(fromVariable)) throw badStoreUrl(fromVariable, projectStore.env)
+  return { url: fromVariable, from: `the project's variable ${projectStore.env}`, dir: local }
+}
+
+/**
+ * The project's store setting names a variable that is not set where the command runs.
+ *
+ * @example
+ * throw projectStoreUnset('TEAM_STORE_URL', '/home/me/shop/rivers.config.ts')
+ */
+export function projectStoreUnset(variable: string, projectFile: string): CliError {
+  return new CliError(
+    'RIVERS_STORE_VARIABLE_UNSET',
+    `The project ${projectFile} keeps its records in the store named by the variable ${variable} (store: { env: '${variable}' }), and ${variable} is not set.\n` +
+      `Fix: export ${variable}=postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, or pass --store (a URL, or a folder for a store of your own).`,
+  )
 }
 
 /** What the PostgreSQL store package exports (the part the CLI uses). */
@@ -134,21 +160,27 @@ export function postgresMissing(url: string, projectFile: string, cause: unknown
 }
 
 /**
- * RIVERS_STORE_URL holds something that is not a PostgreSQL URL.
+ * RIVERS_STORE_URL (or the variable the project's store setting names) holds something that is not
+ * a PostgreSQL URL.
  *
  * @example
  * throw badStoreUrl('mysql://db/team')
  */
-export function badStoreUrl(value: string): CliError {
+export function badStoreUrl(value: string, variable = 'RIVERS_STORE_URL'): CliError {
   return new CliError(
     'RIVERS_BAD_STORE_URL',
-    `RIVERS_STORE_URL is ${JSON.stringify(redact(value))}, which is not a PostgreSQL URL.\n` +
+    `${variable} is ${JSON.stringify(redact(value))}, which is not a PostgreSQL URL.\n` +
       'Fix: set it to postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, or unset it to use the embedded SQLite store (a folder: --store DIR or RIVERS_HOME).',
   )
 }
 
-/** A URL without its password. */
-function redact(url: string): string {
+/**
+ * A URL without its password (for messages and logs).
+ *
+ * @example
+ * redact('postgres://rivers:s3cret@db/team') // 'postgres://rivers:***@db/team'
+ */
+export function redact(url: string): string {
   try {
     const u = new URL(url)
     if (u.password !== '') u.password = '***'
@@ -159,15 +191,16 @@ function redact(url: string): string {
 }
 
 /**
- * A command that works on the embedded store only was given a PostgreSQL store.
+ * The installed PostgreSQL store package cannot tell a command of other processes' commits (an
+ * older version without `watchCommits`), which the daemon needs.
  *
  * @example
- * throw sqliteOnly('assets daemon', { url: 'postgres://db/team', from: 'RIVERS_STORE_URL', dir: '.rivers' })
+ * throw storeCannotWatch('assets daemon', 'postgres://db/team')
  */
-export function sqliteOnly(command: string, target: StoreTarget): CliError {
+export function storeCannotWatch(command: string, url: string): CliError {
   return new CliError(
-    'RIVERS_STORE_SQLITE_ONLY',
-    `${command} works on the embedded SQLite store only for now, and ${target.from ?? '--store'} selects the PostgreSQL store ${redact(target.url ?? '')}.\n` +
-      `Fix: run ${command} without --store / RIVERS_STORE_URL (it then uses ${target.dir}).`,
+    'RIVERS_STORE_CANNOT_WATCH',
+    `${command} needs a store that reports other processes' commits, and the installed ${POSTGRES_PACKAGE} (for ${redact(url)}) has no watchCommits: it is older than this CLI.\n` +
+      `Fix: upgrade it beside the project: npm install ${POSTGRES_PACKAGE}@latest`,
   )
 }

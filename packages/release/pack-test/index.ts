@@ -12,7 +12,10 @@
  *   4. the user projects type-checked with strict, skipLibCheck false, noPropertyAccessFromIndexSignature,
  *      exactOptionalPropertyTypes and noUncheckedIndexedAccess (timed, beside a baseline without Rivers);
  *   5. the platform package hidden: `assets` exits 2 with the explanation and no stack, and the
- *      library throws RIVERS_NATIVE_LOAD where the caller catches it.
+ *      library throws RIVERS_NATIVE_LOAD where the caller catches it;
+ *   6. with RIVERS_TEST_PG_URL (.ci/run sets it): the team store installed as a user would
+ *      (`npm install @rivers-orchestrator/store-postgres`), then `assets status` and `materialize`
+ *      of the README project on a fresh database through RIVERS_STORE_URL.
  *
  * Registry installs download no binaries: better-sqlite3 builds from source (npm_config_build_from_source,
  * Node's own headers). The npm cache is $RIVERS_PACK_CACHE (default ~/.cache/rivers-pack-test) so a
@@ -227,6 +230,53 @@ function nativeMissingLibrary(quick: string, target: string): void {
   }
 }
 
+/**
+ * The PostgreSQL team store, installed from its tarball beside the README project, used through
+ * RIVERS_STORE_URL on a fresh database of the test server (when RIVERS_TEST_PG_URL names one).
+ */
+function teamStore(quick: string, packed: Map<string, Tarball>): void {
+  const server = process.env.RIVERS_TEST_PG_URL
+  if (server === undefined || server === '') {
+    check(!process.env.CI, 'RIVERS_TEST_PG_URL is not set: CI must run the team-store step (.ci/run starts a server)')
+    console.log('(team store: skipped, RIVERS_TEST_PG_URL is not set)')
+    return
+  }
+  step(`team store: npm install ${SCOPE}/store-postgres; assets status and materialize on PostgreSQL`)
+  const tarball = packed.get(`${SCOPE}/store-postgres`)
+  check(tarball !== undefined, `${SCOPE}/store-postgres was not packed`)
+  // A direct dependency now: npm refuses an override of it that differs from the spec installed.
+  const manifest = readJson(path.join(quick, 'package.json'))
+  delete manifest.overrides?.[`${SCOPE}/store-postgres`]
+  writeJson(path.join(quick, 'package.json'), manifest)
+  const install = sh(`npm install ${tarball!.file}`, quick)
+  figures.push(`install time (${SCOPE}/store-postgres beside the README project): ${install.seconds.toFixed(1)} s`)
+  checkIsolated(quick)
+  const database = `rivers_pack_${process.pid}`
+  const admin = (sql: string) => run('psql', [server, '-v', 'ON_ERROR_STOP=1', '-qAtc', sql], quick)
+  const url = new URL(server)
+  url.pathname = `/${database}`
+  admin(`CREATE DATABASE ${database}`)
+  try {
+    const env = `RIVERS_STORE_URL=${url.toString()}`
+    const before = JSON.parse(sh(`${env} npx assets status --json`, quick).stdout).assets as { status: string }[]
+    // A fresh database: nothing materialized there yet (sources are observed, so they read fresh).
+    check(
+      before.length >= 3 && before.filter((a) => a.status === 'missing').length >= 2,
+      `a fresh team store: the assets should be missing, not ${JSON.stringify(before)}`,
+    )
+    sh(`${env} npx assets materialize`, quick)
+    const after = JSON.parse(sh(`${env} npx assets status --json`, quick).stdout).assets as { status: string }[]
+    check(
+      after.every((a) => a.status === 'fresh'),
+      `after materialize on the team store: ${JSON.stringify(after)}`,
+    )
+    const schema = run('psql', [url.toString(), '-qAtc', 'SELECT max(version) FROM rivers_schema_migrations'], quick)
+    console.log(`team store: ${after.length} assets fresh on ${database} (schema version ${schema.stdout.trim()})`)
+  } finally {
+    admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+  }
+}
+
 function main(): void {
   const work = mkdtempSync(path.join(tmpdir(), 'rivers-pack-'))
   state.work = work
@@ -243,6 +293,7 @@ function main(): void {
   const target = hostTarget()
   nativeMissing(demo, target)
   nativeMissingLibrary(quick, target)
+  teamStore(quick, packed)
   figures.push(`pack test: ${elapsed().toFixed(0)} s in all`)
   step('figures')
   for (const f of figures) console.log(`  ${f}`)

@@ -8,13 +8,13 @@
 import type { NewRecord } from '@rivers-orchestrator/rivers/plugin'
 import type { Prepared, Queryable } from './db.js'
 import { runNotFound } from './errors.js'
-import { LATEST_COLUMNS, LATEST_UPSERT, RECORDS_LOCK, recordParams } from './records.js'
+import { LATEST_COLUMNS, LATEST_UPSERT, NOTIFY_COMMIT, RECORDS_LOCK, recordParams } from './records.js'
 
 const SEQ = `pg_get_serial_sequence('materializations', 'id')`
 
 const INSERT_MANY: Prepared = {
   name: 'rivers_insert_records',
-  text: `WITH lock AS (SELECT ${RECORDS_LOCK}),
+  text: `WITH lock AS (SELECT ${RECORDS_LOCK}, ${NOTIFY_COMMIT}),
 base AS (SELECT setval(${SEQ}, nextval(${SEQ}) + $28 - 1) - $28 + 1 AS id FROM lock),
 r AS (
   SELECT base.id + t.ord - 1 AS id, t.* FROM base,

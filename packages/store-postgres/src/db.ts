@@ -54,6 +54,12 @@ const TYPES = {
   }) as typeof pg.types.getTypeParser,
 }
 
+/** The server process id of a connection (`pg` sets it at login; not in its types). */
+function backendPid(client: pg.PoolClient | pg.Client): number | undefined {
+  const pid = (client as unknown as { processID?: unknown }).processID
+  return typeof pid === 'number' ? pid : undefined
+}
+
 /** Error codes of the server that mean the input was refused (not a failure of the store). */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', '28P01', '28000', '3D000'])
 
@@ -73,6 +79,8 @@ export class Db implements Queryable {
   readonly #max: number
   #queries = 0
   #peak = 0
+  /** Server process ids of this pool's connections (a notification from one of them is this store's own write). */
+  readonly #pids = new Set<number>()
 
   constructor(url: string, options: PoolOptions = {}) {
     this.url = url
@@ -82,15 +90,39 @@ export class Db implements Queryable {
       max: this.#max,
       idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000,
       connectionTimeoutMillis: options.connectionTimeoutMillis ?? 30_000,
-      application_name: 'rivers',
+      // The process is named on the server (pg_stat_activity): who holds which connections.
+      application_name: `rivers pid ${process.pid}`,
       types: TYPES,
     })
     // An idle connection that dies (server restart) must not crash the process: the pool drops it and
     // the next query opens a fresh one.
     this.#pool.on('error', () => {})
-    this.#pool.on('connect', () => {
+    this.#pool.on('connect', (client) => {
       this.#peak = Math.max(this.#peak, this.#pool.totalCount)
+      const pid = backendPid(client)
+      if (pid !== undefined) this.#pids.add(pid)
     })
+    this.#pool.on('remove', (client) => {
+      const pid = backendPid(client)
+      if (pid !== undefined) this.#pids.delete(pid)
+    })
+  }
+
+  /** Whether `pid` (a server process id, as notifications carry it) is one of this pool's connections. */
+  isOwn(pid: number): boolean {
+    return this.#pids.has(pid)
+  }
+
+  /**
+   * A connection of the pool held by the caller until it calls `release` (a LISTEN connection): it
+   * counts against the pool's bound like any other.
+   */
+  async hold(operation: string): Promise<pg.PoolClient> {
+    try {
+      return await this.#pool.connect()
+    } catch (e) {
+      throw this.translate(e, operation)
+    }
   }
 
   /** Queries sent so far (each statement of a transaction counts, BEGIN and COMMIT included). */
@@ -134,6 +166,12 @@ export class Db implements Queryable {
       },
     }
     let broken = false
+    // A connection killed while the transaction waits between statements emits 'error' on the client
+    // (the pool listens only to idle ones): without a listener the process would crash.
+    const onError = () => {
+      broken = true
+    }
+    client.on('error', onError)
     try {
       await counted.query('BEGIN')
       const out = await fn(counted)
@@ -147,6 +185,7 @@ export class Db implements Queryable {
       }
       throw this.translate(e, operation)
     } finally {
+      client.removeListener('error', onError)
       client.release(broken)
     }
   }

@@ -53,8 +53,8 @@ export function redactUrl(url: string): string {
 export function storeUnreachable(url: string, cause: unknown): RiversError {
   return new RiversError(
     'RIVERS_STORE_UNREACHABLE',
-    `Cannot connect to the PostgreSQL store ${redactUrl(url)} (${reason(cause)}). ` +
-      'Check that the server runs and accepts this user from this host (pg_hba.conf), that the database exists, ' +
+    `Cannot connect to the PostgreSQL store ${redactUrl(url)} (${reason(cause)}).\n` +
+      'Fix: check that the server runs and accepts this user from this host (pg_hba.conf), that the database exists, ' +
       'and that the URL has the form postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE.',
     { cause },
   )

@@ -9,6 +9,7 @@
  */
 export { PostgresStore, type PostgresStoreOptions } from './postgres-store.js'
 export type { PoolOptions } from './db.js'
+export type { CommitWatch, CommitWatchOptions } from './commit-watch.js'
 export { PG_MIGRATIONS, PG_SCHEMA_VERSION, type Migration } from './migrations.js'
 export { redactUrl } from './errors.js'
 export {

@@ -32,6 +32,7 @@ import type {
 } from '@rivers-orchestrator/rivers/plugin'
 import { unpackLatest } from '@rivers-orchestrator/rivers/plugin'
 import * as automation from './automation.js'
+import { type CommitWatch, type CommitWatchOptions, PgCommitWatch } from './commit-watch.js'
 import { Db, type PoolOptions } from './db.js'
 import * as history from './history.js'
 import * as latest from './latest.js'
@@ -391,6 +392,20 @@ export class PostgresStore extends PostgresLeases implements Store {
    */
   async updateJob(id: number, update: JobUpdate): Promise<boolean> {
     return runs.updateJob(this.db, id, update)
+  }
+
+  /**
+   * Watches other connections' commits of records (materializations, observations, wipes) through
+   * LISTEN/NOTIFY on one connection of this store's pool, with a polling fallback while that
+   * connection is down (see commit-watch.ts). Close the watch before the store.
+   *
+   * @example
+   * const watch = await store.watchCommits({ onCommit: () => wake('store'), onFallback: (e) => log(e) })
+   * watch.mode // 'events'
+   * watch.close()
+   */
+  async watchCommits(options: CommitWatchOptions): Promise<CommitWatch> {
+    return PgCommitWatch.start(this.db, options)
   }
 
   /**

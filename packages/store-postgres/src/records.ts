@@ -13,6 +13,12 @@ import { asHash, checkKey, checkPartition, encodeJson, isoTime } from './values.
 /** The lock every record writer takes (per schema), held to the end of its transaction. */
 export const RECORDS_LOCK = `pg_advisory_xact_lock(hashtext('rivers-records:' || current_schema()))`
 
+/** The channel on which every write of `latest` notifies listeners (delivered at commit, once per transaction). */
+export const COMMITS_CHANNEL = 'rivers_commits'
+
+/** The notification of a write of `latest`, an expression of the statement that writes (see commit-watch.ts). */
+export const NOTIFY_COMMIT = `pg_notify('${COMMITS_CHANNEL}', current_schema())`
+
 /** The columns of `latest`, in the order both record writes give them. */
 export const LATEST_COLUMNS = `asset_key, partition, materialization_id, kind, code_version, config_hash, data_version,
     input_count, input_keys, input_versions, run_id, finished_at, input_partitions`
@@ -24,7 +30,7 @@ export const LATEST_UPSERT = `ON CONFLICT (asset_key, partition) DO UPDATE SET m
     input_versions = excluded.input_versions, run_id = excluded.run_id, finished_at = excluded.finished_at,
     input_partitions = excluded.input_partitions`
 
-const INSERT_SQL = `WITH lock AS (SELECT ${RECORDS_LOCK}),
+const INSERT_SQL = `WITH lock AS (SELECT ${RECORDS_LOCK}, ${NOTIFY_COMMIT}),
 m AS (
   INSERT INTO materializations (run_id, asset_key, partition, kind, code_version, config_hash, data_version,
     started_at, finished_at, duration_ms, storage_path, metadata)
@@ -129,6 +135,7 @@ export async function wipeLatest(
   const at = isoTime()
   const unique = [...new Set(keys)]
   if (unique.length === 0) return 0
+  await q.query(`SELECT ${NOTIFY_COMMIT}`) // delivered when the wipe commits
   if (partitions === undefined) {
     await q.query('UPDATE materializations SET wiped_at = $1 WHERE asset_key = ANY ($2::text[]) AND wiped_at IS NULL', [
       at,

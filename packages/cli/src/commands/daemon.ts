@@ -46,7 +46,7 @@ export const POLL_INTERVAL_MS = 1_000
  */
 export async function daemon(ctx: Ctx, flags: DaemonFlags): Promise<number> {
   const log = daemonLog(ctx)
-  return withStoreWorkspace(ctx, async ({ ws, store, storeDir, projectFile }) => {
+  return withStoreWorkspace(ctx, async ({ ws, store, storeName, storeDir, projectFile, watchCommits, storeEvents }) => {
     const ttlMs = leaseTtlMs(flags.interval)
     const lease = new DaemonLease(store, ttlMs)
     let wakeups: Wakeups | undefined
@@ -64,7 +64,7 @@ export async function daemon(ctx: Ctx, flags: DaemonFlags): Promise<number> {
     try {
       let got = await lease.tryAcquire()
       if (!got.acquired) {
-        if (flags.wait !== true) throw daemonRunning(storeDir, got.holder)
+        if (flags.wait !== true) throw daemonRunning(storeName, got.holder)
         const waited = await lease.waitFor(stop.signal, Math.min(1_000, ttlMs / 3), (h) =>
           log.info('waiting', `waiting for the daemon ${holderText(h)} to stop`, { holder: holderFields(h) }),
         )
@@ -84,36 +84,51 @@ export async function daemon(ctx: Ctx, flags: DaemonFlags): Promise<number> {
       const wake = new Wake()
       const poll = wantsPolling(flags.poll, ctx.io.env)
       const pollIntervalMs = flags.pollInterval ?? POLL_INTERVAL_MS
+      const onFallback = (dir: string, error: unknown) => {
+        const shown = shownPath(dir, ctx.io.cwd)
+        const what =
+          (error as { code?: unknown }).code === 'ENOENT'
+            ? `${shown} does not exist (or went away)`
+            : `fs events are not available for ${shown} (${messageOf(error)})`
+        log.info('watch_fallback', `${what}: polling it every ${formatDuration(pollIntervalMs)}`, {
+          dir,
+          error: messageOf(error),
+        })
+      }
+      const storeWatch = await watchCommits({
+        poll,
+        pollIntervalMs,
+        onCommit: () => wake.wake('store'),
+        onFallback,
+        onListenLost: (error) =>
+          log.info(
+            'watch_fallback',
+            `the store's LISTEN connection failed (${messageOf(error)}): polling ${storeName} every ${formatDuration(pollIntervalMs)} until it reconnects`,
+            { store: storeName, error: messageOf(error) },
+          ),
+        onResumed: () => log.info('watch_resumed', `listening to ${storeName} again`, { store: storeName }),
+      })
       wakeups = startWakeups({
         assets: ws.project.assets,
         baseDir: path.dirname(projectFile),
-        dbFile: store.file,
-        dataVersion: () => store.externalDataVersion(),
+        store: storeWatch,
+        storeEvents,
         poll,
         pollIntervalMs,
         wake,
-        onFallback: (dir, error) => {
-          const shown = shownPath(dir, ctx.io.cwd)
-          const what =
-            (error as { code?: unknown }).code === 'ENOENT'
-              ? `${shown} does not exist (or went away)`
-              : `fs events are not available for ${shown} (${messageOf(error)})`
-          log.info('watch_fallback', `${what}: polling it every ${formatDuration(pollIntervalMs)}`, {
-            dir,
-            error: messageOf(error),
-          })
-        },
+        onFallback,
       })
       const watching = wakeups.describe()
       log.info(
         'started',
-        `daemon started (pid ${process.pid}): ticking every ${formatDuration(flags.interval)}, lease ${formatDuration(ttlMs)}, catch-up ${catchUp}, store ${storeDir}; ${watching}`,
+        `daemon started (pid ${process.pid}): ticking every ${formatDuration(flags.interval)}, lease ${formatDuration(ttlMs)}, catch-up ${catchUp}, store ${storeName}; ${watching}`,
         {
           pid: process.pid,
           intervalMs: flags.interval,
           leaseMs: ttlMs,
           catchUp: flags.catchUp,
           storeDir,
+          store: storeName,
           watch: {
             sources: wakeups.sources.sources.map((s) => s.key),
             sourceMode: wakeups.sources.mode,

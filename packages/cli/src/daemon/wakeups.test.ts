@@ -4,7 +4,8 @@ import path from 'node:path'
 import { SqliteStore } from '@rivers-orchestrator/rivers/plugin'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { Wake } from './loop.js'
-import { startWakeups, type Wakeups, wantsPolling } from './wakeups.js'
+import { StoreWatch } from './store-watch.js'
+import { STORE_DELAY_MS, startWakeups, type Wakeups, wantsPolling } from './wakeups.js'
 
 let dir: string
 let store: SqliteStore
@@ -27,11 +28,19 @@ const assets = [
 
 function start(poll: boolean, fallbacks: string[] = []) {
   const wake = new Wake()
+  const storeWatch = new StoreWatch({
+    dir: path.dirname(store.file),
+    files: [path.basename(store.file), `${path.basename(store.file)}-wal`],
+    dataVersion: () => store.externalDataVersion(),
+    delayMs: STORE_DELAY_MS,
+    poll,
+    pollIntervalMs: 1_000,
+    onCommit: () => wake.wake('store'),
+  })
   wakeups = startWakeups({
     assets,
     baseDir: dir,
-    dbFile: store.file,
-    dataVersion: () => store.externalDataVersion(),
+    store: storeWatch,
     poll,
     pollIntervalMs: 1_000,
     wake,
@@ -65,4 +74,27 @@ test('the start-up words: fs events, with the folders that do not exist yet poll
 test('polling: both say so', () => {
   const { w } = start(true)
   expect(w.describe()).toBe('watching 2 source files with polling every 1.0s; store commits with polling every 1.0s')
+})
+
+test('a PostgreSQL store’s watch says LISTEN/NOTIFY, or polling while its connection is down', () => {
+  let mode: 'events' | 'polling' = 'events'
+  const watch = {
+    get mode() {
+      return mode
+    },
+    close() {},
+  }
+  wakeups = startWakeups({
+    assets: [],
+    baseDir: dir,
+    store: watch,
+    storeEvents: 'LISTEN/NOTIFY',
+    poll: false,
+    pollIntervalMs: 1_000,
+    wake: new Wake(),
+    onFallback: () => {},
+  })
+  expect(wakeups.describe()).toBe('watching no source files; store commits with LISTEN/NOTIFY')
+  mode = 'polling'
+  expect(wakeups.describe()).toBe('watching no source files; store commits with polling every 1.0s')
 })

@@ -109,6 +109,10 @@
  * | 98 | `batch` on an asset without partitions | 2 | partition-defs |
  * | 99 | `batch` that is not a whole number of at least 1 | 2 | partition-defs |
  * | 100 | a batched function's result without every partition of its call | 1 | partition-defs |
+ * | 101 | RIVERS_STORE_URL that is not a PostgreSQL URL (password hidden) | 2 | store-postgres |
+ * | 102 | a PostgreSQL store whose server does not answer | 2 | store-postgres |
+ * | 103 | a PostgreSQL store whose database does not exist | 2 | store-postgres |
+ * | 104 | a PostgreSQL store migrated by a newer Rivers | 2 | store-postgres |
  */
 import { expect } from 'vitest'
 import type { CliResult } from '../e2e/project.js'
@@ -140,6 +144,9 @@ export const T = { timeout: 30_000 }
 export function scrub(text: string, ...dirs: string[]): string {
   let out = text
   for (const d of dirs) out = out.replaceAll(d, '<project>')
+  // Under RIVERS_E2E_STORE=postgres (project.ts) a store is named by its database's URL: it reads as
+  // the SQLite store's path, so that one snapshot serves both backends.
+  out = out.replace(/postgres:\/\/[^\s/]+\/rivers_e2e_[0-9a-f]+/g, '<project>/.rivers/rivers.db')
   return out
     .replace(/\d{8}T\d{6}Z-[0-9a-f]{6}/g, '<run>')
     .replace(/(?<!['\d.])\b\d+(\.\d+)?(ms|s)\b(?!')/g, '<time>')

@@ -60,15 +60,37 @@ describe.skipIf(pgUnavailable() !== undefined)('assets on a PostgreSQL store', (
     }
   })
 
-  test('the daemon refuses a PostgreSQL store (SQLite only for now) instead of using another store', {
-    timeout: 30_000,
+  test("the project's store setting ({ env: NAME }) selects the store; RIVERS_STORE_URL and --store come first", {
+    timeout: 90_000,
   }, async () => {
-    const p = makeProject({ 'rivers.config.ts': pipeline() })
-    const r = await p.run(['daemon'], { env: { RIVERS_STORE_URL: 'postgres://u:pw@127.0.0.1:1/team' } })
-    expect(r.code).toBe(2)
-    expect(r.stderr).toContain('assets daemon works on the embedded SQLite store only for now')
-    expect(r.stderr).not.toContain(':pw@')
-    expect(existsSync(path.join(p.dir, '.rivers', 'rivers.db'))).toBe(false)
+    const { url, drop } = await freshDatabase()
+    const other = await freshDatabase()
+    try {
+      const p = makeProject({
+        'rivers.config.ts': `import { asset, defineProject } from '@rivers-orchestrator/rivers'
+const one = asset({ key: 'one' }, () => 1)
+export default defineProject({ assets: [one], store: { env: 'TEAM_STORE_URL' } })
+`,
+      })
+      const unset = await p.run(['status'])
+      expect(unset.code).toBe(2)
+      expect(unset.stderr).toContain('Fix: export TEAM_STORE_URL=postgres://')
+      const built = await p.run(['materialize', '--json'], { env: { TEAM_STORE_URL: url } })
+      expect(built.code, built.stderr).toBe(0)
+      expect(built.json().materialized).toEqual(['one'])
+      expect(existsSync(path.join(p.dir, '.rivers', 'rivers.db'))).toBe(false)
+      // RIVERS_STORE_URL comes before the project's setting: another (empty) database.
+      const viaEnv = await p.run(['status', '--json'], { env: { TEAM_STORE_URL: url, RIVERS_STORE_URL: other.url } })
+      expect(viaEnv.json().assets.map((a: { status: string }) => a.status)).toEqual(['missing'])
+      // --store DIR comes before both: the embedded store in that folder.
+      const local = await p.run(['status', '--json', '--store', 'local'], { env: { TEAM_STORE_URL: url } })
+      expect(local.json().assets.map((a: { status: string }) => a.status)).toEqual(['missing'])
+      const team = await p.run(['status', '--json'], { env: { TEAM_STORE_URL: url } })
+      expect(team.json().assets.map((a: { status: string }) => a.status)).toEqual(['fresh'])
+    } finally {
+      await drop()
+      await other.drop()
+    }
   })
 
   test('a bad RIVERS_STORE_URL is refused, naming the fix', { timeout: 30_000 }, async () => {

@@ -9,6 +9,11 @@
  *
  * Each run is `node packages/cli/bin/assets.mjs ARGS` with the project folder as cwd, NO_COLOR=1,
  * and RIVERS_HOME unset (so the store is `.rivers/` beside the project file).
+ *
+ * With RIVERS_E2E_STORE=postgres (and RIVERS_TEST_PG_URL naming a server), each project's runs use a
+ * PostgreSQL team store instead: a fresh database per project (RIVERS_STORE_URL), made before its first
+ * run and dropped by `removeProjects`; outputs and logs stay in `.rivers/`. CI runs the catalogue files
+ * whose cases touch the store this way too (.ci/run).
  */
 import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -57,6 +62,24 @@ export interface TestProject {
 }
 
 const made: string[] = []
+/** Databases made for projects under RIVERS_E2E_STORE=postgres, dropped by `removeProjects`. */
+const databases: (() => Promise<void>)[] = []
+
+/** The environment of a project's runs under RIVERS_E2E_STORE=postgres (a fresh database, made once). */
+function storeEnvOf(): () => Promise<Record<string, string>> {
+  if (process.env.RIVERS_E2E_STORE !== 'postgres') return async () => ({})
+  let made: Promise<Record<string, string>> | undefined
+  return () => {
+    made ??= import('../../../store-postgres/src/testing.js').then(async ({ freshDatabase, pgUnavailable }) => {
+      const why = pgUnavailable()
+      if (why !== undefined) throw new Error(`RIVERS_E2E_STORE=postgres: ${why}`)
+      const { url, drop } = await freshDatabase('rivers_e2e')
+      databases.push(drop)
+      return { RIVERS_STORE_URL: url }
+    })
+    return made
+  }
+}
 
 /**
  * A project folder with `files` (e.g. `{ 'rivers.config.ts': source }`), `rivers` and `zod`
@@ -75,6 +98,7 @@ export function makeProject(
   made.push(dir)
   linkPackages(dir)
   const type = options.type === undefined ? 'module' : options.type
+  const storeEnv = storeEnvOf()
   if (type !== null)
     writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'e2e-project', private: true, type }))
   const project: TestProject = {
@@ -88,7 +112,10 @@ export function makeProject(
     remove(file) {
       rmSync(path.join(dir, file), { recursive: true, force: true })
     },
-    run: (args, runOptions = {}) => runCli(args, path.join(dir, runOptions.cwd ?? '.'), runOptions),
+    run: async (args, runOptions = {}) => {
+      const env = { ...(await storeEnv()), ...runOptions.env }
+      return runCli(args, path.join(dir, runOptions.cwd ?? '.'), { ...runOptions, env })
+    },
     scrub: (text) => text.replaceAll(dir, '<project>'),
   }
   project.write(files)
@@ -108,9 +135,10 @@ export function linkPackages(dir: string): void {
   symlinkSync(ZOD, path.join(dir, 'node_modules', 'zod'), 'dir')
 }
 
-/** Removes every project made so far (call in `afterAll`). */
-export function removeProjects(): void {
+/** Removes every project made so far, and their databases under RIVERS_E2E_STORE=postgres (call in `afterAll`). */
+export async function removeProjects(): Promise<void> {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true })
+  await Promise.all(databases.splice(0).map((drop) => drop()))
 }
 
 /** A folder without any project file (for "no project found"). */

@@ -5,14 +5,18 @@
  * "database is locked" (or any other) error, every process exits 0, the store is consistent, and a
  * following run is a no-op. Then the same with --force: assets may run several times, never at once.
  *
+ * On the embedded SQLite store, and on a PostgreSQL team store when RIVERS_TEST_PG_URL names a server
+ * (a fresh database; required in CI).
+ *
  * Knobs: RIVERS_CONCURRENT_PROCESSES (default 4), RIVERS_CONCURRENT_ASSETS (default 24).
  */
 import { readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
-import { afterAll, expect, test } from 'vitest'
-import { makeProject, removeProjects, type CliResult } from '../e2e/project.js'
-import { dagProject } from './dag-project.js'
-import { checkStore, readStore } from './store-check.js'
+import { afterAll, describe, expect, test } from 'vitest'
+import { type CliResult, makeProject, removeProjects, type TestProject } from '../e2e/project.js'
+import { type DagProject, dagProject } from './dag-project.js'
+import { type BackendStore, type StoreBackend, storeBackends } from './store-backends.js'
+import { checkStore } from './store-check.js'
 
 afterAll(removeProjects)
 
@@ -77,15 +81,32 @@ function expectClean(results: CliResult[]): void {
   }
 }
 
-test(`${PROCESSES} processes materialize overlapping selections of ${ASSETS} assets at once: nothing is built twice, nor at the same time`, {
-  timeout: 90_000,
-}, async () => {
-  const dag = dagProject({ assets: ASSETS, seed: 7, minSleepMs: 20, maxSleepMs: 60, logBuilds: true })
-  const p = makeProject({ 'rivers.config.ts': dag.source, 'data/input.txt': 'v1\n' })
-  const store = path.join(p.dir, '.rivers')
+describe.each(storeBackends())('$name store', (backend) => {
+  test(`${PROCESSES} processes materialize overlapping selections of ${ASSETS} assets at once: nothing is built twice, nor at the same time`, {
+    timeout: 90_000,
+  }, async () => {
+    const dag = dagProject({ assets: ASSETS, seed: 7, minSleepMs: 20, maxSleepMs: 60, logBuilds: true })
+    const p = makeProject({ 'rivers.config.ts': dag.source, 'data/input.txt': 'v1\n' })
+    const store = await backend.open(p.dir)
+    try {
+      await overlappingRuns(p, dag, store, backend)
+    } finally {
+      await store.drop()
+    }
+  })
+})
+
+async function overlappingRuns(
+  p: TestProject,
+  dag: DagProject,
+  store: BackendStore,
+  backend: StoreBackend,
+): Promise<void> {
+  const storage = path.join(p.dir, '.rivers', 'storage')
+  const env = store.env
 
   // Without --force: each asset exactly once in total.
-  const together = { env: { RIVERS_TEST_BARRIER: String(PROCESSES) } }
+  const together = { env: { ...env, RIVERS_TEST_BARRIER: String(PROCESSES) } }
   const results = await Promise.all(
     selections(dag.keys).map((sel) => p.run(['materialize', '--json', '--concurrency', '3', ...sel], together)),
   )
@@ -101,7 +122,7 @@ test(`${PROCESSES} processes materialize overlapping selections of ${ASSETS} ass
   expect(reported.sort()).toEqual([...dag.keys].sort())
   // The runs really overlapped: all had started before the first one finished (they start together,
   // past a barrier in the project file, even on a loaded machine).
-  const spans = readStore(store).runs.slice(0, PROCESSES)
+  const spans = (await store.read()).runs.slice(0, PROCESSES)
   expect(spans.map((r) => r.status)).toEqual(Array(PROCESSES).fill('success'))
   expect(
     spans
@@ -109,9 +130,9 @@ test(`${PROCESSES} processes materialize overlapping selections of ${ASSETS} ass
       .sort()
       .at(-1)! < spans.map((r) => r.finishedAt!).sort()[0]!,
   ).toBe(true)
-  expect(checkStore(readStore(store), path.join(store, 'storage'))).toEqual([])
-  expect(readStore(store).leases).toEqual([])
-  const noop = await p.run(['materialize', '--json'])
+  expect(checkStore(await store.read(), storage)).toEqual([])
+  expect((await store.read()).leases).toEqual([])
+  const noop = await p.run(['materialize', '--json'], { env })
   expect(noop.code, noop.stderr).toBe(0)
   expect(noop.json().materialized).toEqual([])
 
@@ -128,16 +149,16 @@ test(`${PROCESSES} processes materialize overlapping selections of ${ASSETS} ass
   const second = builds(p.dir)
   expect(overlaps(second)).toEqual([])
   expect(new Set(second.map((b) => b.key)).size).toBe(ASSETS)
-  expect(checkStore(readStore(store), path.join(store, 'storage'))).toEqual([])
+  expect(checkStore(await store.read(), storage)).toEqual([])
   // A forced run of `x+` uses the current data of x's unselected ancestors, which another forced run
   // may rebuild later: the next run may have catching up to do; the one after it has none.
-  const next = await p.run(['materialize', '--json'])
+  const next = await p.run(['materialize', '--json'], { env })
   expect(next.code, next.stderr).toBe(0)
-  const after = await p.run(['materialize', '--json'])
+  const after = await p.run(['materialize', '--json'], { env })
   expect(after.code, after.stderr).toBe(0)
   expect(after.json().materialized).toEqual([])
   console.log(
-    `concurrent runs: ${PROCESSES} processes x ${ASSETS} assets, overlapping selections; without --force ${first.length} builds (each asset once, by ${new Set(first.map((b) => b.pid)).size} processes), ` +
+    `concurrent runs (${backend.name}): ${PROCESSES} processes x ${ASSETS} assets, overlapping selections; without --force ${first.length} builds (each asset once, by ${new Set(first.map((b) => b.pid)).size} processes), ` +
       `with --force ${second.length} builds; no overlapping build, no lock error`,
   )
-})
+}

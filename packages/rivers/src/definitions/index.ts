@@ -83,6 +83,7 @@ export {
   type ProjectOptions,
   type ResolvedAsset,
   type ResolvedDep,
+  type StoreSetting,
 } from './project.js'
 export { isResult, result, unwrapResult, type AssetResult, type OutputOf, type ResultExtras } from './result.js'
 export { retryDelayMs, type NormalizedRetry, type RetryPolicy } from './retry.js'

@@ -221,3 +221,17 @@ describe('defineProject() errors', () => {
     expect(defineProject({ assets: [compatible] }).assets).toHaveLength(2)
   })
 })
+
+describe('defineProject() store setting', () => {
+  test('a postgres:// URL or { env: NAME } is kept; anything else is refused naming both forms', () => {
+    expect(defineProject({ assets: [], store: 'postgres://rivers@db/team' }).store).toBe('postgres://rivers@db/team')
+    expect(defineProject({ assets: [], store: { env: 'TEAM_STORE_URL' } }).store).toEqual({ env: 'TEAM_STORE_URL' })
+    expect(defineProject({ assets: [] }).store).toBeUndefined()
+    expect(() => defineProject({ assets: [], store: 'mysql://db/team' })).toThrow(
+      /store: expected a postgres:\/\/ URL \(or \{ env: 'VARIABLE' \}/,
+    )
+    expect(() => defineProject({ assets: [], store: { env: 'TEAM-URL' } })).toThrow(
+      /store\.env: expected the name of an environment variable/,
+    )
+  })
+})

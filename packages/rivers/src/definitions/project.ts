@@ -72,7 +72,22 @@ export interface ProjectOptions {
   schedules?: readonly ScheduleDef[]
   /** Sensors (user functions that request runs), run by `assets tick` / `assets daemon`. */
   sensors?: readonly SensorDef[]
+  /**
+   * The project's team store (see {@link StoreSetting}); `--store` and `RIVERS_STORE_URL` take
+   * precedence. Default: the embedded SQLite store in `.rivers/`.
+   */
+  store?: StoreSetting
 }
+
+/**
+ * Where a project's records live when no `--store` / `RIVERS_STORE_URL` says otherwise: a PostgreSQL
+ * URL, or `{ env: 'NAME' }`, the environment variable that holds it when a command runs (so that a
+ * password stays out of the code).
+ *
+ * @example
+ * const store: StoreSetting = { env: 'TEAM_STORE_URL' } // or 'postgres://rivers@db.internal/team'
+ */
+export type StoreSetting = string | { readonly env: string }
 
 /**
  * One asset of a project, with its deps resolved to keys and its labels computed.
@@ -138,6 +153,8 @@ export interface Project {
   readonly concurrency: number | undefined
   readonly schedules: readonly ScheduleDef[]
   readonly sensors: readonly SensorDef[]
+  /** `ProjectOptions.store`: the project's team store, when it names one. */
+  readonly store?: StoreSetting
   /** Internal: where `defineProject` was called (its folder is the base of code version paths). */
   readonly [SITE]?: Site
 }
@@ -186,6 +203,7 @@ export function defineProject(options: ProjectOptions): Project {
     concurrency: options.concurrency,
     schedules: triggers('schedule', options.schedules, isScheduleDef),
     sensors: triggers('sensor', options.sensors, isSensorDef),
+    ...(options.store === undefined ? {} : { store: options.store }),
     [SITE]: site,
   }
   checkReporters(project)

@@ -429,6 +429,21 @@ function build(z: Zod) {
     concurrency: int(1).optional(),
     schedules: z.array(z.unknown(), { error: 'expected an array of schedule() values' }).optional(),
     sensors: z.array(z.unknown(), { error: 'expected an array of sensor() values' }).optional(),
+    store: z
+      .union(
+        [
+          z.string().regex(/^postgres(ql)?:\/\/./i, {
+            error: "expected a postgres:// URL (or { env: 'VARIABLE' }, the variable that holds it)",
+          }),
+          z.strictObject({
+            env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+              error: 'expected the name of an environment variable (letters, digits and _), e.g. TEAM_STORE_URL',
+            }),
+          }),
+        ],
+        { error: "expected a postgres:// URL, or { env: 'VARIABLE' } naming the variable that holds it" },
+      )
+      .optional(),
   })
   return { asset: assetSpecSchema, source: sourceSpecSchema, project: projectOptionsSchema }
 }

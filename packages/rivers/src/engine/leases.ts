@@ -47,6 +47,16 @@ export class RunLeases {
   readonly #held = new Set<string>()
   /** Keys being taken ahead by another visit's acquire (not asked for again meanwhile). */
   readonly #taking = new Set<string>()
+  /** Keys held because they were taken ahead, whose own visit has not asked for them yet. */
+  readonly #ahead = new Set<string>()
+  /** Keys whose own visit asked for their lease (never counted as taken ahead from then on). */
+  readonly #claimed = new Set<string>()
+  /**
+   * Releases on their way to the store, by key: a take of the same key waits for its release first
+   * (on a store that runs calls at once, such as PostgreSQL's pool, the release could otherwise land
+   * after the take and free a lease this run believes it holds).
+   */
+  readonly #releasing = new Map<string, Promise<void>>()
   #renewer: NodeJS.Timeout | undefined
 
   constructor(store: Store, runId: string, log: Logger, signal: AbortSignal, pollMs = 100) {
@@ -65,9 +75,15 @@ export class RunLeases {
    * const how = await leases.acquire('model', () => ['report']) // 'free' | 'waited' | 'cancelled'
    */
   async acquire(key: string, ahead?: () => readonly string[]): Promise<Acquired> {
-    if (this.#held.has(key)) return 'free'
+    this.#claimed.add(key)
+    if (this.#held.has(key)) {
+      this.#ahead.delete(key)
+      return 'free'
+    }
+    await this.#releasing.get(key)
     const keys = [key]
-    for (const k of ahead?.() ?? []) if (k !== key && !this.#held.has(k) && !this.#taking.has(k)) keys.push(k)
+    for (const k of ahead?.() ?? [])
+      if (k !== key && !this.#held.has(k) && !this.#taking.has(k) && !this.#releasing.has(k)) keys.push(k)
     for (const k of keys) this.#taking.add(k)
     // Queued together: one transaction for all of them.
     let taken: boolean[]
@@ -76,13 +92,21 @@ export class RunLeases {
     } finally {
       for (const k of keys) this.#taking.delete(k)
     }
-    for (const [i, k] of keys.entries()) if (taken[i]) this.#taken(k)
+    for (const [i, k] of keys.entries()) {
+      if (!taken[i]) continue
+      this.#taken(k)
+      // A visit may have claimed it while it was being taken (then it is that visit's, not ahead).
+      if (i > 0 && !this.#claimed.has(k)) this.#ahead.add(k)
+    }
     if (taken[0]) return 'free'
     return this.#wait(key)
   }
 
   /** The lease of `key` is held by another run: wait for it (or take it over from a dead one). */
   async #wait(key: string): Promise<Acquired> {
+    // Leases taken ahead go back before waiting: held while this run waits for another run that
+    // waits for them, they would deadlock both (8 runs of 1,000 independent assets did).
+    await Promise.all([...this.#ahead].map((k) => this.release(k)))
     let waited = false
     while (!(await this.#store.tryAcquireLease(key, this.#runId, LEASE_TTL_MS))) {
       const holder = await this.#store.getLease(key)
@@ -149,15 +173,21 @@ export class RunLeases {
    * await leases.release('report')
    */
   async release(key: string): Promise<void> {
+    this.#ahead.delete(key)
     if (!this.#held.delete(key)) return
     if (this.#held.size === 0 && this.#renewer !== undefined) {
       clearInterval(this.#renewer)
       this.#renewer = undefined
     }
+    const released = this.#store.releaseLease(key, this.#runId).then(() => undefined)
+    const settled = released.catch(() => undefined)
+    this.#releasing.set(key, settled)
     try {
-      await this.#store.releaseLease(key, this.#runId)
+      await released
     } catch (e) {
       this.#log.warn({ err: e, asset: key }, `could not release the lease of ${key}; it expires by itself`)
+    } finally {
+      if (this.#releasing.get(key) === settled) this.#releasing.delete(key)
     }
   }
 

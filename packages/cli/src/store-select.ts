@@ -1,17 +1,7 @@
-/**
- * Which store a command opens: the SQLite store in a folder (the default), or a PostgreSQL team
- * store by URL: `--store postgres://…`, else `RIVERS_STORE_URL`, else the project's `store` setting
- * (`defineProject({ store: 'postgres://…' })`, or `store: { env: 'NAME' }` to read the URL from a
- * variable when the command runs, so that no password sits in the code). Outputs and run logs stay in a
- * local folder either way (`RIVERS_HOME`, else `.rivers/` beside the project file). The PostgreSQL
- * store is a package of its own, loaded by dynamic import only when a URL is given: the engine never
- * names a backend, and a user of SQLite installs nothing more.
- */
-import { createRequire } from 'node:module'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { Store } from '@rivers-orchestrator/rivers/plugin'
 import { CliError } from './errors.js'
+import { type Importer, importPlugin } from './plugin-import.js'
 
 /** The package of the PostgreSQL store. */
 export const POSTGRES_PACKAGE = '@rivers-orchestrator/store-postgres'
@@ -94,7 +84,7 @@ export interface PostgresModule {
 }
 
 /** Imports a module by specifier or file URL (a parameter so that tests can stand in for a missing package). */
-export type Importer = (specifier: string) => Promise<unknown>
+export type { Importer }
 
 /**
  * Opens the PostgreSQL store at `url`: the package is imported from beside the project file, else
@@ -121,26 +111,13 @@ export async function openStoreUrl(
  * const mod = await loadPostgres('/home/me/shop/rivers.config.ts', (s) => import(s), 'postgres://rivers@db/team')
  */
 export async function loadPostgres(projectFile: string, importer: Importer, url: string): Promise<PostgresModule> {
-  let besideProject: string | undefined
-  try {
-    besideProject = createRequire(projectFile).resolve(POSTGRES_PACKAGE)
-  } catch {
-    // not installed beside the project (or only as TypeScript sources): try beside the CLI
-  }
-  const attempts =
-    besideProject === undefined ? [POSTGRES_PACKAGE] : [pathToFileURL(besideProject).href, POSTGRES_PACKAGE]
-  let last: unknown
-  for (const specifier of attempts) {
-    try {
-      const mod = (await importer(specifier)) as Partial<PostgresModule>
-      if (typeof mod.PostgresStore?.open === 'function') return mod as PostgresModule
-    } catch (e) {
-      last = e
-      const code = (e as { code?: unknown } | null)?.code
-      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e
-    }
-  }
-  throw postgresMissing(url, projectFile, last)
+  return importPlugin(
+    projectFile,
+    POSTGRES_PACKAGE,
+    importer,
+    (mod): mod is PostgresModule => typeof (mod as Partial<PostgresModule>).PostgresStore?.open === 'function',
+    (cause) => postgresMissing(url, projectFile, cause),
+  )
 }
 
 /**

@@ -1,23 +1,7 @@
-/**
- * Which trackers a command gives the workspace besides the built-in one: MLflow when
- * MLFLOW_TRACKING_URI names a tracking server (MLflow's own variable, so a project already set up
- * for MLflow needs nothing more). The MLflow tracker is a package of its own, loaded by dynamic
- * import only then, like the PostgreSQL store (store-select.ts): the engine never names it, and a
- * user without MLflow installs nothing more.
- *
- * Settings, all from MLflow's and Rivers' variables: MLFLOW_TRACKING_URI (the server),
- * MLFLOW_EXPERIMENT_NAME (one experiment for every run; default the project's name, `name/group` for
- * an asset in a group), MLFLOW_TRACKING_USERNAME / PASSWORD / TOKEN (auth, read by the package),
- * RIVERS_MLFLOW_ASSETS (comma-separated key patterns such as `model/*`; default every asset whose
- * materialization has params or metrics), RIVERS_MLFLOW_MODELS (key patterns of the assets registered
- * as model versions, besides those with the kind `model`).
- */
-import { createRequire } from 'node:module'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { Project, Tracker } from '@rivers-orchestrator/rivers'
 import { CliError } from './errors.js'
-import type { Importer } from './store-select.js'
+import { type Importer, importPlugin } from './plugin-import.js'
 
 /** The package of the MLflow tracker. */
 export const MLFLOW_PACKAGE = '@rivers-orchestrator/tracker-mlflow'
@@ -129,25 +113,13 @@ export function mlflowSettings(
  * const mod = await loadMlflow('/home/me/shop/rivers.config.ts', (s) => import(s), 'http://127.0.0.1:5000')
  */
 export async function loadMlflow(projectFile: string, importer: Importer, uri: string): Promise<MlflowModule> {
-  let besideProject: string | undefined
-  try {
-    besideProject = createRequire(projectFile).resolve(MLFLOW_PACKAGE)
-  } catch {
-    // not installed beside the project (or only as TypeScript sources): try beside the CLI
-  }
-  const attempts = besideProject === undefined ? [MLFLOW_PACKAGE] : [pathToFileURL(besideProject).href, MLFLOW_PACKAGE]
-  let last: unknown
-  for (const specifier of attempts) {
-    try {
-      const mod = (await importer(specifier)) as Partial<MlflowModule>
-      if (typeof mod.MlflowTracker === 'function') return mod as MlflowModule
-    } catch (e) {
-      last = e
-      const code = (e as { code?: unknown } | null)?.code
-      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e
-    }
-  }
-  throw mlflowMissing(uri, projectFile, last)
+  return importPlugin(
+    projectFile,
+    MLFLOW_PACKAGE,
+    importer,
+    (mod): mod is MlflowModule => typeof (mod as Partial<MlflowModule>).MlflowTracker === 'function',
+    (cause) => mlflowMissing(uri, projectFile, cause),
+  )
 }
 
 /**

@@ -5,9 +5,7 @@
  * the PostgreSQL store: a user who never opens it installs nothing more.
  */
 import { spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 
 import type { Workspace } from '@rivers-orchestrator/rivers'
 
@@ -15,7 +13,7 @@ import { type Ctx, printJson, withWorkspace } from '../context.js'
 import { CliError } from '../errors.js'
 import { EXIT } from '../exit.js'
 import { findProjectFile } from '../project-file.js'
-import type { Importer } from '../store-select.js'
+import { type Importer, importPlugin } from '../plugin-import.js'
 
 /** The package of the web UI. */
 export const UI_PACKAGE = '@rivers-orchestrator/ui'
@@ -93,25 +91,13 @@ export async function ui(ctx: Ctx, flags: UiFlags, importer: Importer = (s) => i
  * const mod = await loadUi('/home/me/shop/rivers.config.ts', (s) => import(s))
  */
 export async function loadUi(projectFile: string, importer: Importer): Promise<UiModule> {
-  let besideProject: string | undefined
-  try {
-    besideProject = createRequire(projectFile).resolve(UI_PACKAGE)
-  } catch {
-    // not installed beside the project (or only as TypeScript sources): try beside the CLI
-  }
-  const attempts = besideProject === undefined ? [UI_PACKAGE] : [pathToFileURL(besideProject).href, UI_PACKAGE]
-  let last: unknown
-  for (const specifier of attempts) {
-    try {
-      const mod = (await importer(specifier)) as Partial<UiModule>
-      if (typeof mod.startUi === 'function') return mod as UiModule
-    } catch (e) {
-      last = e
-      const code = (e as { code?: unknown } | null)?.code
-      if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e
-    }
-  }
-  throw uiMissing(projectFile, last)
+  return importPlugin(
+    projectFile,
+    UI_PACKAGE,
+    importer,
+    (mod): mod is UiModule => typeof (mod as Partial<UiModule>).startUi === 'function',
+    (cause) => uiMissing(projectFile, cause),
+  )
 }
 
 /**

@@ -147,6 +147,18 @@ export function dataVersion(value) {
   if (isMainProcess()) send({ type: 'data_version', value })
 }
 
+/**
+ * Keeps a copy of a file (a plot, a report) with the materialization record, as `name` (default: the
+ * file's name). The file must exist until the job ends. Rank 0 only.
+ * @param {string} file
+ * @param {string} [name]
+ */
+export function attach(file, name) {
+  const full = path.resolve(file)
+  if (isMainProcess())
+    send(name === undefined ? { type: 'artifact', path: full } : { type: 'artifact', path: full, name })
+}
+
 function send(message) {
   const line = `${JSON.stringify(message)}\n`
   const file = process.env.RIVERS_MESSAGES

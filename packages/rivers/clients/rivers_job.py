@@ -29,7 +29,7 @@ import time
 __all__ = [
     "context", "config", "inputs", "input_path", "read_input_json", "read_input_bytes",
     "output_path", "write_output_json", "write_output_bytes", "output",
-    "log", "metric", "metadata", "data_version", "is_main_process", "in_rivers",
+    "log", "metric", "metadata", "data_version", "attach", "is_main_process", "in_rivers",
 ]
 
 _context_cache = None
@@ -181,6 +181,19 @@ def data_version(value):
         raise ValueError("data_version needs a non-empty string")
     if is_main_process():
         _send({"type": "data_version", "value": str(value)})
+
+
+def attach(path, name=None):
+    """Keeps a copy of a file (a plot, a report) with the materialization record, as `name`
+    (default: the file's name). The file must exist until the job ends. Rank 0 only."""
+    full = os.path.abspath(path)
+    if not os.path.isfile(full):
+        raise FileNotFoundError("attach: %s is not a file" % full)
+    if is_main_process():
+        message = {"type": "artifact", "path": full}
+        if name is not None:
+            message["name"] = str(name)
+        _send(message)
 
 
 def _send(message):

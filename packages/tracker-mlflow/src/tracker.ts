@@ -200,6 +200,11 @@ export class MlflowTracker implements Tracker {
         uploaded = await this.client.uploadArtifact(run.artifact_uri, `output/${path.basename(artifact.file)}`, body)
         if (!uploaded) throw artifactsNotProxied(m.assetKey, run.artifact_uri, this.client.url)
       }
+      if (this.#options.artifacts !== false)
+        for (const [name, file] of Object.entries(m.attachments ?? {})) {
+          const sent = await this.client.uploadArtifact(run.artifact_uri, `attachments/${name}`, await readFile(file))
+          if (!sent) throw artifactsNotProxied(m.assetKey, run.artifact_uri, this.client.url)
+        }
       await this.client.updateRun(run.run_id, 'FINISHED', m.finishedAt.getTime())
     } catch (e) {
       // Best effort: the run shows as failed in MLflow rather than running for ever.

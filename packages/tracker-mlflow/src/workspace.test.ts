@@ -5,7 +5,7 @@
  * (spec `model`) registers its versions in MLflow's registry, whose alias follows the Rivers
  * registry's promotions and rollbacks.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { asset, defineProject, openWorkspace, staticPartitions } from '@rivers-orchestrator/rivers'
@@ -87,15 +87,19 @@ describe.skipIf(mlflowUnavailable() !== undefined)('MlflowTracker in a workspace
         config: z.object({ quality: z.number().default(0.9) }),
         model: { name, gate: { accuracy: { notBelowCurrent: true } } },
       },
-      (_deps: unknown, ctx) => {
+      async (_deps: unknown, ctx) => {
         ctx.addMetric('accuracy', ctx.config.quality)
+        const notes = path.join(dir, 'notes.txt')
+        writeFileSync(notes, `quality ${ctx.config.quality}`)
+        await ctx.attach(notes)
         return { weights: [ctx.config.quality] }
       },
     )
     const storeDir = path.join(dir, '.rivers')
+    const experiment = uniqueName('models')
     const tracker = new MlflowTracker({
       trackingUri: TEST_MLFLOW_URL!,
-      project: uniqueName('models'),
+      project: experiment,
       storageDir: path.join(storeDir, 'storage'),
       env: {},
     })
@@ -121,6 +125,16 @@ describe.skipIf(mlflowUnavailable() !== undefined)('MlflowTracker in a workspace
       const dataOf = (v: (typeof versions)[number]) => v.tags?.find((t) => t.key === 'rivers.data_version')?.value
       const rivers = (await ws.models.model('model/churn')).versions
       expect(versions.map(dataOf)).toEqual(rivers.map((v) => v.dataVersion))
+      // The file the asset attached went up with each run, beside the output.
+      const experimentId = await tracker.client.getExperimentByName(experiment)
+      const runs = await tracker.client.searchRuns({ experimentIds: [experimentId!] })
+      expect(runs).toHaveLength(2)
+      for (const r of runs) {
+        const [file] = await tracker.client.listArtifacts(r.info.run_id, 'attachments')
+        expect(file?.path).toBe('attachments/notes.txt')
+        const body = await tracker.client.downloadArtifact(r.info.artifact_uri, file!.path)
+        expect(body.toString()).toMatch(/^quality 0\.9/)
+      }
 
       await ws.models.promote('model/churn', { alias: 'champion', version: 1 })
       expect((await tracker.registry.versionByAlias(name, 'champion'))?.version).toBe('1')

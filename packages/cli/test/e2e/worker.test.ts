@@ -36,8 +36,14 @@ export const model = asset(
     ...(launcher === undefined ? {} : { launcher }),
     checks: [check('positive', (v: { total: number }) => v.total > 0)],
   },
-  ({ rows, raw }, ctx) => {
+  async ({ rows, raw }, ctx) => {
     ctx.log.info('fitting ' + rows.length + ' rows')
+    const { writeFileSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const { tmpdir } = await import('node:os')
+    const notes = join(tmpdir(), 'rivers-wk-notes-' + process.pid + '.txt')
+    writeFileSync(notes, 'rows ' + rows.length)
+    await ctx.attach(notes, 'notes.txt')
     ctx.addMetric('loss', 0.5, 1)
     ctx.addMetadata({ rawBytes: raw.length, inJob: ctx.checkpointDir !== undefined })
     if (process.env.FAIL === '1') throw new Error('boom in model')
@@ -82,6 +88,15 @@ async function differential(where: 'local' | 'slurm'): Promise<void> {
   }
   const job = await latest(p, 'model', '.rivers-w')
   expect(job.metadata).toMatchObject({ rawBytes: 12, inJob: true, job: { launcher: where, state: 'succeeded' } })
+  // A file the function attached on the node is kept with the record, as in process.
+  for (const [store, m] of [
+    ['.rivers-w', job.metadata],
+    ['.rivers-p', (await latest(p, 'model', '.rivers-p')).metadata],
+  ] as const) {
+    const rel = (m.attachments as Record<string, string>)['notes.txt']!
+    expect(rel).toMatch(/^attachments\/model\/\S+\/notes\.txt$/)
+    expect(readFileSync(path.join(p.dir, store, rel), 'utf8')).toBe('rows 2')
+  }
   expect(job.metrics).toEqual([{ name: 'loss', value: 0.5, step: 1 }])
   expect(job.checks).toEqual([{ name: 'positive', passed: true, blocking: false }])
   expect((await latest(p, 'model', '.rivers-p')).metadata).toMatchObject({ rawBytes: 12, inJob: false })

@@ -76,6 +76,13 @@ export interface AssetContext<Config = undefined> {
   /** Record a metric value, optionally at a step (epoch, batch…). */
   addMetric(name: string, value: number, step?: number): void
   /**
+   * Keeps a copy of a file with this materialization (a plot, a report, a checkpoint), as `name`
+   * (default: the file's name; A-Z a-z 0-9 _ . -). It lands in the store folder under
+   * `attachments/`, is listed in the record's metadata (`attachments`) and goes to the trackers
+   * (MLflow uploads it). Resolves to where the copy is.
+   */
+  attach(file: string, name?: string): Promise<string>
+  /**
    * GPUs reserved for this asset by the local launcher (`resources.gpus`); absent for assets without
    * resources. The reservation keeps other assets off these GPUs; it is advisory for a function,
    * which shares the orchestrator's process (pass the indices to your framework yourself).

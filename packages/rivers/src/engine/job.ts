@@ -269,6 +269,8 @@ export async function runJob(
         handle.jobDir,
       )
     )
+  // Files the job attached: kept with the record (a relative path is the job folder's).
+  for (const a of report.artifacts) await ctx.attach(path.resolve(handle.jobDir, a.path), a.name)
   return { handle, report, final, checkpoint }
 }
 

@@ -4,9 +4,12 @@
  * (`checks.ts`), record it (`outputs.ts`). A failed attempt is an event; the last one is the
  * asset's failure.
  */
+import path from 'node:path'
+
 import type { AssetContext, AssetDef, AssetPartition, NormalizedRetry } from '../definitions/index.js'
 import { isRiversError, UserCodeError } from '../errors.js'
 import type { MetricPoint } from '../store/types.js'
+import { attachFile, noteAttachment } from './attachments.js'
 import { callAsset, withRetries } from './attempt.js'
 import { evaluateChecks, refuseIfBlocked } from './checks.js'
 import { cancelled, describeFailure } from './errors.js'
@@ -143,6 +146,11 @@ export function attemptContext(
     attempt: n,
     addMetadata: (m) => void Object.assign(metadata, m),
     addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),
+    attach: async (file, name) => {
+      const a = await attachFile(run.storeDir, def.key, run.runId, logPartition, file, name)
+      noteAttachment(metadata, a)
+      return path.join(run.storeDir, a.path)
+    },
   }
   return { ctx, metadata, metrics }
 }

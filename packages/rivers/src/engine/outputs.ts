@@ -12,6 +12,7 @@ import { nativeModule } from '../native.js'
 import type { AssetId } from './planner.js'
 import type { NewAssetRecord } from './project-state.js'
 import { type RunContext, tellTrackers } from './run-context.js'
+import { attachmentsOf } from './attachments.js'
 import { userCode } from './user-code.js'
 
 /** An output as stored. */
@@ -189,6 +190,7 @@ async function afterRecord(
         metadata,
         dataVersion: r.output.dataVersion,
         codeVersion: st.codeVersion(r.id),
+        ...attachmentsField(metadata, run.storeDir),
         storagePath: r.output.stored.storagePath,
         startedAt: r.startedAt,
         finishedAt: r.finishedAt,
@@ -201,4 +203,14 @@ async function afterRecord(
     dataVersion: r.output.dataVersion,
     ...(r.partition === undefined ? {} : { partition: r.partition.key }),
   })
+}
+
+/** The `attachments` field of a tracked materialization, when the record lists any. */
+function attachmentsField(
+  metadata: Record<string, unknown>,
+  storeDir: string,
+): { attachments?: Readonly<Record<string, string>> } {
+  if (metadata.attachments === undefined) return {}
+  const attachments = attachmentsOf(metadata, storeDir)
+  return Object.keys(attachments).length === 0 ? {} : { attachments }
 }

@@ -6,6 +6,8 @@
  * one writer of records.
  */
 import { appendFileSync } from 'node:fs'
+import { copyFile, mkdir } from 'node:fs/promises'
+import path from 'node:path'
 import { Writable } from 'node:stream'
 
 import type { Logger } from 'pino'
@@ -100,6 +102,7 @@ export async function runWorkerJob(project: Project, options: WorkerJobOptions):
     attempt: request.attempt,
     addMetadata: (m) => void Object.assign(metadata, m),
     addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),
+    attach: (file, name) => attachFromJob(file, name),
     ...(values.partition === undefined ? {} : { partition: values.partition }),
     ...(request.checkpointDir === undefined ? {} : { checkpointDir: request.checkpointDir }),
   }
@@ -151,6 +154,34 @@ export function workerLogger(messagesFile = process.env.RIVERS_MESSAGES, level =
     },
   })
   return pinoLib()({ level }, sink)
+}
+
+/**
+ * `ctx.attach` in a worker: the file is copied into the job folder (beside `RIVERS_CONTEXT`, visible
+ * to the orchestrator), and an `artifact` message tells the orchestrator to keep it with the record,
+ * as a command job does. Outside a job (no messages file) it is refused with the reason.
+ *
+ * @example
+ * await attachFromJob('/tmp/roc.png', 'roc.png') // '/shared/jobs/…/attachments/roc.png'
+ */
+export async function attachFromJob(
+  file: string,
+  name: string = path.basename(file),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  const messages = env.RIVERS_MESSAGES
+  const context = env.RIVERS_CONTEXT
+  if (messages === undefined || context === undefined)
+    throw new RiversError(
+      'RIVERS_ATTACH_OUTSIDE_JOB',
+      `ctx.attach(${JSON.stringify(file)}) in a worker needs the job's folder (RIVERS_CONTEXT and RIVERS_MESSAGES); run the worker through a launcher.`,
+    )
+  const dir = path.join(path.dirname(context), 'attachments')
+  await mkdir(dir, { recursive: true })
+  const copy = path.join(dir, path.basename(name))
+  await copyFile(file, copy)
+  appendFileSync(messages, `${JSON.stringify({ type: 'artifact', path: copy, name })}\n`)
+  return copy
 }
 
 /**

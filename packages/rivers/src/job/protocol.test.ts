@@ -68,7 +68,10 @@ describe('messages', () => {
       { ok: false, problem: 'not a JSON object' },
       { ok: false, problem: 'a metric needs a string `name`' },
       { ok: false, problem: "metric 'x': `step` must be an integer" },
-      { ok: false, problem: 'unknown message type "progress" (use log, metric, metadata, data_version, output)' },
+      {
+        ok: false,
+        problem: 'unknown message type "progress" (use log, metric, metadata, data_version, output, artifact)',
+      },
       { ok: false, problem: 'unknown log level "loud" (use trace, debug, info, warn, error, fatal)' },
     ])
   })
@@ -147,6 +150,8 @@ describe('clients', () => {
             'rj.metric("nan", float("nan"))',
             'rj.metadata({"device": "cpu"})',
             'rj.data_version("v1")',
+            `open(${JSON.stringify(path.join(d, 'plot.txt'))}, "w").write("p")`,
+            `rj.attach(${JSON.stringify(path.join(d, 'plot.txt'))}, "roc.txt")`,
             'rj.write_output_json({"doubled": [2 * v for v in x], "config": rj.config()})',
           ].join('\n'),
         )
@@ -166,6 +171,8 @@ describe('clients', () => {
             'rj.metric("nan", NaN)',
             'rj.metadata({ device: "cpu" })',
             'rj.dataVersion("v1")',
+            `;(await import("node:fs")).writeFileSync(${JSON.stringify(path.join(d, 'plot.txt'))}, "p")`,
+            `rj.attach(${JSON.stringify(path.join(d, 'plot.txt'))}, "roc.txt")`,
             'rj.writeOutputJson({ doubled: x.map((v) => 2 * v), config: rj.config() })',
           ].join('\n'),
         )
@@ -196,6 +203,7 @@ describe('clients', () => {
         { name: 'nan', value: Number.NaN },
       ])
       expect([report.metadata, report.dataVersion]).toEqual([{ device: 'cpu' }, 'v1'])
+      expect(report.artifacts).toEqual([{ path: path.join(d, 'plot.txt'), name: 'roc.txt' }])
       expect(JSON.parse(readFileSync(files.outputPath, 'utf8'))).toEqual({ doubled: [2, 4, 6], config: { lr: 0.1 } })
       // Only rank 0 of a multi-node job reports.
       const rank1 = prepareJobFiles({

@@ -14,7 +14,8 @@
  * | `RIVERS_CONTEXT` | a JSON file with all of the above, plus the attempt, GPUs and resources |
  *
  * Messages, one JSON object per line: `{type:'log', level, message}`, `{type:'metric', name, value,
- * step?}`, `{type:'metadata', data}`, `{type:'data_version', value}`, `{type:'output', path}`.
+ * step?}`, `{type:'metadata', data}`, `{type:'data_version', value}`, `{type:'output', path}`,
+ * `{type:'artifact', path, name?}` (a file kept with the record; it must exist until the job ends).
  * The clients `clients/rivers_job.py` and `clients/rivers-job.mjs` write them.
  */
 import type { GpuDevice } from '../definitions/index.js'
@@ -78,6 +79,7 @@ export type JobMessage =
   | { type: 'metadata'; data: Record<string, unknown> }
   | { type: 'data_version'; value: string }
   | { type: 'output'; path: string }
+  | { type: 'artifact'; path: string; name?: string }
 
 const LEVELS = new Set<string>(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
 
@@ -141,10 +143,20 @@ export function parseMessage(line: string): { ok: true; message: JobMessage } | 
       if (typeof m.path !== 'string' || m.path === '')
         return { ok: false, problem: 'an output needs a non-empty string `path`' }
       return { ok: true, message: { type: 'output', path: m.path } }
+    case 'artifact':
+      if (typeof m.path !== 'string' || m.path === '')
+        return { ok: false, problem: 'an artifact needs a non-empty string `path`' }
+      if (m.name !== undefined && (typeof m.name !== 'string' || m.name === ''))
+        return { ok: false, problem: 'an artifact `name` must be a non-empty string' }
+      return {
+        ok: true,
+        message:
+          m.name === undefined ? { type: 'artifact', path: m.path } : { type: 'artifact', path: m.path, name: m.name },
+      }
     default:
       return {
         ok: false,
-        problem: `unknown message type ${JSON.stringify(m.type)} (use log, metric, metadata, data_version, output)`,
+        problem: `unknown message type ${JSON.stringify(m.type)} (use log, metric, metadata, data_version, output, artifact)`,
       }
   }
 }

@@ -21,6 +21,8 @@ import { LineFollower } from './tail.js'
 export class JobReport {
   readonly metrics: { name: string; value: number; step?: number }[] = []
   readonly metadata: Record<string, unknown> = {}
+  /** Files the job attached (`artifact` messages), in order. */
+  readonly artifacts: { path: string; name?: string }[] = []
   dataVersion: string | undefined
   /** The output path the job reported (as written), if any. */
   outputPath: string | undefined
@@ -71,6 +73,9 @@ export class JobReport {
         break
       case 'output':
         this.outputPath = m.path
+        break
+      case 'artifact':
+        this.artifacts.push(m.name === undefined ? { path: m.path } : { path: m.path, name: m.name })
         break
     }
   }

@@ -25,6 +25,8 @@ export interface TrackedMaterialization {
   partition?: string
   /** For a model asset (spec `model`): its registered model's name. */
   model?: { name: string }
+  /** Files the asset attached (`ctx.attach`, a job's `artifact` messages): name → absolute path of the kept copy. */
+  attachments?: Readonly<Record<string, string>>
   /** Id of the record in the store. */
   recordId: number
   /** The asset's config values (defaults applied), secrets redacted; undefined for an asset without config. */

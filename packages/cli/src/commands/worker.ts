@@ -84,6 +84,7 @@ export async function workerRun(ctx: Ctx, flags: WorkerRunFlags): Promise<number
         values,
         io,
         projectDir: path.dirname(file),
+        jobDir: path.dirname(requestFile),
         log: rivers.workerLogger(env.RIVERS_MESSAGES, ctx.globals.logLevel ?? 'info'),
         signal: controller.signal,
       })

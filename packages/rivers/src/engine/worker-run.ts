@@ -36,6 +36,8 @@ export interface WorkerJobOptions {
   log?: Logger
   /** Aborts when the job is told to stop (SIGTERM from the launcher). */
   signal: AbortSignal
+  /** The job folder (where the request lies): `ctx.attach` copies files there. Default: beside `RIVERS_CONTEXT`. */
+  jobDir?: string
 }
 
 /**
@@ -102,7 +104,7 @@ export async function runWorkerJob(project: Project, options: WorkerJobOptions):
     attempt: request.attempt,
     addMetadata: (m) => void Object.assign(metadata, m),
     addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),
-    attach: (file, name) => attachFromJob(file, name),
+    attach: (file, name) => attachFromJob(file, name, options.jobDir),
     ...(values.partition === undefined ? {} : { partition: values.partition }),
     ...(request.checkpointDir === undefined ? {} : { checkpointDir: request.checkpointDir }),
   }
@@ -157,30 +159,32 @@ export function workerLogger(messagesFile = process.env.RIVERS_MESSAGES, level =
 }
 
 /**
- * `ctx.attach` in a worker: the file is copied into the job folder (beside `RIVERS_CONTEXT`, visible
- * to the orchestrator), and an `artifact` message tells the orchestrator to keep it with the record,
- * as a command job does. Outside a job (no messages file) it is refused with the reason.
+ * `ctx.attach` in a worker: the file is copied into the job folder (visible to the orchestrator), and
+ * an `artifact` message tells the orchestrator to keep it with the record, as a command job does. A
+ * worker run by hand (no messages file) only makes the copy: no orchestrator is there to keep it.
  *
  * @example
- * await attachFromJob('/tmp/roc.png', 'roc.png') // '/shared/jobs/…/attachments/roc.png'
+ * await attachFromJob('/tmp/roc.png', 'roc.png', '/shared/jobs/r1/model/attempt-1') // '…/attempt-1/attachments/roc.png'
  */
 export async function attachFromJob(
   file: string,
   name: string = path.basename(file),
+  jobDir?: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
-  const messages = env.RIVERS_MESSAGES
   const context = env.RIVERS_CONTEXT
-  if (messages === undefined || context === undefined)
+  const folder = jobDir ?? (context === undefined ? undefined : path.dirname(context))
+  if (folder === undefined)
     throw new RiversError(
       'RIVERS_ATTACH_OUTSIDE_JOB',
-      `ctx.attach(${JSON.stringify(file)}) in a worker needs the job's folder (RIVERS_CONTEXT and RIVERS_MESSAGES); run the worker through a launcher.`,
+      `ctx.attach(${JSON.stringify(file)}) in a worker needs the job's folder (--request, or RIVERS_CONTEXT); run the worker through a launcher.`,
     )
-  const dir = path.join(path.dirname(context), 'attachments')
+  const dir = path.join(folder, 'attachments')
   await mkdir(dir, { recursive: true })
   const copy = path.join(dir, path.basename(name))
   await copyFile(file, copy)
-  appendFileSync(messages, `${JSON.stringify({ type: 'artifact', path: copy, name })}\n`)
+  const messages = env.RIVERS_MESSAGES
+  if (messages !== undefined) appendFileSync(messages, `${JSON.stringify({ type: 'artifact', path: copy, name })}\n`)
   return copy
 }
 

@@ -8,7 +8,7 @@
 import path from 'node:path'
 import pg from 'pg'
 import { freshDatabase, pgUnavailable } from '../../../store-postgres/src/testing.js'
-import { readStore, snapshotOf, type StoreSnapshot } from './store-check.js'
+import { readStore, type StoreSnapshot, type StoredRecord } from './store-check.js'
 
 /** One project's store on a backend. */
 export interface BackendStore {
@@ -52,6 +52,8 @@ export function storeBackends(): StoreBackend[] {
   return pgUnavailable() === undefined ? [sqlite, postgres] : [sqlite]
 }
 
+const parse = (text: unknown): unknown => (text === null ? null : JSON.parse(text as string))
+
 /**
  * The snapshot of a PostgreSQL store, read in one REPEATABLE READ transaction.
  *
@@ -68,16 +70,46 @@ export async function readPgStore(url: string): Promise<StoreSnapshot> {
       FROM materializations ORDER BY id`)
     const inputs = await q(`SELECT materialization_id::int AS id, dep_key, encode(data_version, 'hex') AS dv
       FROM materialization_inputs ORDER BY materialization_id, position`)
-    const snapshot = snapshotOf({
-      records: rows,
-      inputs,
-      latest: await q(`SELECT asset_key, materialization_id::int AS id FROM latest WHERE partition = ''`),
-      runs: await q('SELECT id, status, summary, started_at, finished_at FROM runs ORDER BY started_at, seq'),
-      leases: await q('SELECT asset_key, run_id FROM leases'),
-      events: await q('SELECT run_id, type, asset_key, data FROM events ORDER BY id'),
+    const byId = new Map<number, StoredRecord>()
+    const records = rows.map((r) => {
+      const rec: StoredRecord = {
+        id: r.id as number,
+        key: r.asset_key as string,
+        kind: r.kind as StoredRecord['kind'],
+        runId: r.run_id as string,
+        dataVersion: r.dv as string,
+        storagePath: (r.storage_path as string | null) ?? null,
+        inputs: [],
+      }
+      byId.set(rec.id, rec)
+      return rec
     })
+    for (const i of inputs)
+      byId.get(i.id as number)?.inputs.push({ key: i.dep_key as string, dataVersion: i.dv as string })
+    const latest = new Map<string, StoredRecord>()
+    for (const l of await q(`SELECT asset_key, materialization_id::int AS id FROM latest WHERE partition = ''`))
+      latest.set(l.asset_key as string, byId.get(l.id as number)!)
+    const runs = (
+      await q('SELECT id, status, summary, started_at, finished_at FROM runs ORDER BY started_at, seq')
+    ).map((r) => ({
+      id: r.id as string,
+      status: r.status as string,
+      summary: parse(r.summary),
+      startedAt: r.started_at as string,
+      finishedAt: (r.finished_at as string | null) ?? null,
+    }))
+    const leases = (await q('SELECT asset_key, run_id FROM leases')).map((r) => ({
+      key: r.asset_key as string,
+      runId: r.run_id as string,
+    }))
+    const events = (await q('SELECT run_id, type, asset_key, data FROM events ORDER BY id')).map((r) => ({
+      runId: r.run_id as string,
+      type: r.type as string,
+      key: (r.asset_key as string | null) ?? null,
+      data: parse(r.data),
+    }))
     await c.query('COMMIT')
-    return snapshot
+    return { records, latest, runs, leases, events }
   } finally {
     await c.end()
   }

@@ -50,80 +50,59 @@ export function readStore(storeDir: string): StoreSnapshot {
       .prepare(
         'SELECT id, asset_key, kind, run_id, lower(hex(data_version)) AS dv, storage_path FROM materializations ORDER BY id',
       )
-      .all() as Row[]
+      .all() as Record<string, unknown>[]
     const inputs = db
       .prepare(
         'SELECT materialization_id AS id, dep_key, lower(hex(data_version)) AS dv FROM materialization_inputs ORDER BY materialization_id, position',
       )
-      .all() as Row[]
-    const all = (sql: string) => db.prepare(sql).all() as Row[]
-    return snapshotOf({
-      records: rows,
-      inputs,
-      latest: all('SELECT asset_key, materialization_id AS id FROM latest'),
-      runs: all('SELECT id, status, summary, started_at, finished_at FROM runs ORDER BY started_at'),
-      leases: all('SELECT asset_key, run_id FROM leases'),
-      events: all('SELECT run_id, type, asset_key, data FROM events ORDER BY id'),
+      .all() as Record<string, unknown>[]
+    const byId = new Map<number, StoredRecord>()
+    const records = rows.map((r) => {
+      const rec: StoredRecord = {
+        id: r.id as number,
+        key: r.asset_key as string,
+        kind: r.kind as StoredRecord['kind'],
+        runId: r.run_id as string,
+        dataVersion: r.dv as string,
+        storagePath: (r.storage_path as string | null) ?? null,
+        inputs: [],
+      }
+      byId.set(rec.id, rec)
+      return rec
     })
+    for (const i of inputs)
+      byId.get(i.id as number)?.inputs.push({ key: i.dep_key as string, dataVersion: i.dv as string })
+    const latest = new Map<string, StoredRecord>()
+    for (const l of db.prepare('SELECT asset_key, materialization_id FROM latest').all() as Record<string, unknown>[])
+      latest.set(l.asset_key as string, byId.get(l.materialization_id as number)!)
+    const runs = (
+      db.prepare('SELECT id, status, summary, started_at, finished_at FROM runs ORDER BY started_at').all() as Record<
+        string,
+        unknown
+      >[]
+    ).map((r) => ({
+      id: r.id as string,
+      status: r.status as string,
+      summary: r.summary === null ? null : JSON.parse(r.summary as string),
+      startedAt: r.started_at as string,
+      finishedAt: (r.finished_at as string | null) ?? null,
+    }))
+    const leases = (db.prepare('SELECT asset_key, run_id FROM leases').all() as Record<string, unknown>[]).map((r) => ({
+      key: r.asset_key as string,
+      runId: r.run_id as string,
+    }))
+    const events = (
+      db.prepare('SELECT run_id, type, asset_key, data FROM events ORDER BY id').all() as Record<string, unknown>[]
+    ).map((r) => ({
+      runId: r.run_id as string,
+      type: r.type as string,
+      key: (r.asset_key as string | null) ?? null,
+      data: r.data === null ? null : JSON.parse(r.data as string),
+    }))
+    return { records, latest, runs, leases, events }
   } finally {
     db.close()
   }
-}
-
-/** A row of a store table, as either backend's driver returns it. */
-type Row = Record<string, unknown>
-
-const parse = (text: unknown): unknown => (text === null ? null : JSON.parse(text as string))
-
-/**
- * A snapshot from the rows of a store's tables, read alike from SQLite and PostgreSQL: records
- * (`id, asset_key, kind, run_id, dv, storage_path`), inputs (`id, dep_key, dv`), latest (`asset_key,
- * id`), runs, leases and events.
- *
- * @example
- * const snap = snapshotOf({ records, inputs, latest, runs, leases, events })
- */
-export function snapshotOf(t: {
-  records: Row[]
-  inputs: Row[]
-  latest: Row[]
-  runs: Row[]
-  leases: Row[]
-  events: Row[]
-}): StoreSnapshot {
-  const byId = new Map<number, StoredRecord>()
-  const records = t.records.map((r) => {
-    const rec: StoredRecord = {
-      id: r.id as number,
-      key: r.asset_key as string,
-      kind: r.kind as StoredRecord['kind'],
-      runId: r.run_id as string,
-      dataVersion: r.dv as string,
-      storagePath: (r.storage_path as string | null) ?? null,
-      inputs: [],
-    }
-    byId.set(rec.id, rec)
-    return rec
-  })
-  for (const i of t.inputs)
-    byId.get(i.id as number)?.inputs.push({ key: i.dep_key as string, dataVersion: i.dv as string })
-  const latest = new Map<string, StoredRecord>()
-  for (const l of t.latest) latest.set(l.asset_key as string, byId.get(l.id as number)!)
-  const runs = t.runs.map((r) => ({
-    id: r.id as string,
-    status: r.status as string,
-    summary: parse(r.summary),
-    startedAt: r.started_at as string,
-    finishedAt: (r.finished_at as string | null) ?? null,
-  }))
-  const leases = t.leases.map((r) => ({ key: r.asset_key as string, runId: r.run_id as string }))
-  const events = t.events.map((r) => ({
-    runId: r.run_id as string,
-    type: r.type as string,
-    key: (r.asset_key as string | null) ?? null,
-    data: parse(r.data),
-  }))
-  return { records, latest, runs, leases, events }
 }
 
 /** Every file under `dir`, relative, with `/` separators. */

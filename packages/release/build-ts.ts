@@ -1,7 +1,8 @@
 /**
  * Compiles the published TypeScript packages to dist/: ESM JavaScript and declarations by tsc
  * (each package's tsconfig.build.json), the non-TypeScript files of src/ copied beside them
- * (loader hooks), and only the declarations the package's exports reach (declarations.ts). Packages
+ * (loader hooks), the JavaScript of the library and the CLI bundled into a few files (bundle.ts:
+ * start-up time), and only the declarations the package's exports reach (declarations.ts). Packages
  * build in dependency order, so that the CLI compiles against the library's published declarations,
  * as a user's project does.
  *
@@ -15,6 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:f
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
+import { BUNDLED, bundleDist } from './bundle.js'
 import { pruneDeclarations } from './declarations.js'
 import { DEP_FIELDS, ROOT, type Pkg, workspaces } from './workspace.js'
 
@@ -84,9 +86,10 @@ function build(p: Pkg): void {
     process.exit(tsc.status ?? 1)
   }
   const copied = copyAssets(path.join(dir, 'src'), dist)
+  const bundled = BUNDLED.has(p.manifest.name) ? bundleDist(p, dist) : undefined
   const kept = pruneDeclarations(dist, typesEntries(p))
   console.log(
-    `${p.manifest.name}: ${p.dir}/dist in ${((Date.now() - started) / 1000).toFixed(1)} s; ${kept.length} declaration files (public surface), ${copied.length} copied (${copied.join(', ') || 'none'})`,
+    `${p.manifest.name}: ${p.dir}/dist in ${((Date.now() - started) / 1000).toFixed(1)} s; ${bundled === undefined ? 'one module per source file' : `bundled into ${bundled.length} files`}; ${kept.length} declaration files (public surface), ${copied.length} copied (${copied.join(', ') || 'none'})`,
   )
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { isRiversError } from '../errors.js'
+import { packageRoot } from '../package-root.js'
 import { type UserCodePhase, userCodeFailed } from './errors.js'
 
 /** Whose code runs: the asset (or source) it belongs to, the run, and the project folder. */
@@ -64,7 +65,7 @@ export function wrapUserError(scope: UserCodeScope, phase: UserCodePhase, thrown
 }
 
 /** The folder of this package: its frames are Rivers', never the user's. */
-const RIVERS_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+const RIVERS_ROOT = packageRoot()
 
 /** `at fn (LOCATION)` or `at LOCATION`; LOCATION is `file:line:col`. */
 const FRAME = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?\s*$/

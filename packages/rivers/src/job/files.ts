@@ -13,9 +13,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 import type { GpuDevice } from '../definitions/index.js'
+import { packageRoot } from '../package-root.js'
 import { jobOutputUnreadable } from './errors.js'
 import { JOB_CONTEXT_VERSION, JOB_ENV, type JobContextFile } from './protocol.js'
 
@@ -27,7 +27,7 @@ import { JOB_CONTEXT_VERSION, JOB_ENV, type JobContextFile } from './protocol.js
  * import { spawn } from 'node:child_process'
  * spawn('python3', ['train.py'], { env: { ...process.env, PYTHONPATH: CLIENTS_DIR } })
  */
-export const CLIENTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'clients')
+export const CLIENTS_DIR = path.join(packageRoot(), 'clients')
 
 /** What `prepareJobFiles` needs. */
 export interface JobFilesSpec {

@@ -184,6 +184,8 @@ export class RayLauncher implements Launcher {
     mkdirSync(job.jobDir, { recursive: true })
     // Before the job exists: a restarted orchestrator holding only the provisional handle finds it by this.
     writeFileSync(path.join(job.jobDir, SUBMISSION_FILE), JSON.stringify({ submissionId: id, address: this.address }))
+    // Taken before the POST: Ray stamps the job's start_time when it accepts it, before answering.
+    const submittedAt = new Date().toISOString()
     try {
       await this.client.submit(body)
     } catch (e) {
@@ -201,7 +203,7 @@ export class RayLauncher implements Launcher {
       jobDir: job.jobDir,
       stdoutPath: job.stdoutPath,
       stderrPath: job.stderrPath,
-      submittedAt: new Date().toISOString(),
+      submittedAt,
       address: this.address,
     }
     if (job.request.timeLimitMs !== undefined) handle.timeLimitMs = job.request.timeLimitMs

@@ -115,6 +115,10 @@ run(
       metadata: { rivers_run_id: summary.runId, rivers_asset: 'model/logreg', rivers_attempt: '1' },
     })
     expect(job?.entrypoint).toContain(' worker run --run ')
+    // Where it ran, as the record says: the address of the node Ray ran its entrypoint on.
+    const node = (await client.nodes()).find((n) => n.node_id === job?.driver_node_id)
+    expect(node?.node_ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
+    expect(rayRecord.metadata.job.nodes).toBe(node?.node_ip)
     expect(await client.logs(id)).toContain('model/logreg: stored model/logreg/')
 
     // The function's own log line (ctx.log on the Ray node) and the job's output are in the run log.

@@ -14,6 +14,8 @@
  * Explain:  npx assets status --project examples/ml-pipeline/rivers.config.ts
  * On Slurm: RIVERS_LAUNCHER=slurm npx assets materialize model/logreg model/torch --project examples/ml-pipeline/rivers.config.ts
  *           (model/torch: a Python job; model/logreg: the TypeScript function, run by `assets worker run`)
+ * On Ray:   RIVERS_LAUNCHER=ray RIVERS_RAY_ADDRESS=http://127.0.0.1:8265 npx assets materialize model/logreg model/torch --project …
+ *           (the same two, as Ray jobs through the Jobs API; TRAIN_GPUS=1 on a cluster with GPU nodes)
  * Registry: npx assets models model/registry --project …; npx assets promote model/registry --alias champion --project …
  *           (the gate checks accuracy and ROC AUC); npx assets rollback model/registry --alias champion --project …
  */
@@ -24,6 +26,7 @@ import { fileURLToPath } from 'node:url'
 import { asset, check, defineProject, modelAlias, parseGpuOverride, source } from '@rivers-orchestrator/rivers'
 import { z } from 'zod'
 
+import { launcherSetting, useLauncher } from './launcher.js'
 import * as ml from './src/ml/index.js'
 import { rainModel } from './weather.js'
 
@@ -90,11 +93,12 @@ export const features = asset(
 )
 
 /**
- * Where jobs run: this machine (default), or Slurm with RIVERS_LAUNCHER=slurm (submitting from here).
- * On Slurm, model/logreg (a TypeScript function) runs there too, as a job: `assets worker run` on
+ * Where jobs run: this machine (default), Slurm with RIVERS_LAUNCHER=slurm (submitting from here), or
+ * Ray with RIVERS_LAUNCHER=ray (the Jobs API at RIVERS_RAY_ADDRESS; the plugin is imported only then).
+ * On a cluster, model/logreg (a TypeScript function) runs there too, as a job: `assets worker run` on
  * the node reads the features through the IO manager and stores the model; this process records it.
  */
-const launcher = process.env.RIVERS_LAUNCHER === 'slurm' ? 'slurm' : 'local'
+const launcher = await useLauncher(process.env)
 
 export const model = asset(
   {
@@ -104,7 +108,9 @@ export const model = asset(
     kinds: ['model'],
     owners: ['team:ml'],
     description: 'Logistic regression trained by batch gradient descent with L2',
-    ...(launcher === 'slurm' ? { launcher, resources: { cpus: 1, memory: '1Gi', timeLimit: '10m' } } : {}),
+    ...(launcher === 'local'
+      ? {}
+      : { launcher: launcherSetting(launcher), resources: { cpus: 1, memory: '1Gi', timeLimit: '10m' } }),
     config: z.object({
       epochs: z.number().int().positive().default(300),
       learningRate: z.number().positive().default(0.5),
@@ -114,6 +120,10 @@ export const model = asset(
   },
   ({ features }, ctx) => {
     const trained = ml.trainLogisticRegression(features.train, ctx.config)
+    const loss = trained.lossHistory.at(-1) ?? Number.NaN
+    ctx.log.info(
+      `trained ${ctx.config.epochs} epochs on ${features.train.y.length} rows: final loss ${loss.toFixed(4)}`,
+    )
     trained.lossHistory.forEach((loss, step) => {
       if (step % 50 === 0 || step === trained.lossHistory.length - 1) ctx.addMetric('train_loss', loss, step)
     })
@@ -217,13 +227,14 @@ export const deploy = asset(
 const HERE = path.dirname(fileURLToPath(import.meta.url))
 
 /**
- * GPUs for the training job: TRAIN_GPUS if set; on Slurm 1 (clusters are where the GPUs are);
- * locally 1 when this machine has a GPU (RIVERS_GPUS, else the NVIDIA driver), else 0 so the job
+ * GPUs for the training job: TRAIN_GPUS if set; on Slurm 1 (clusters are where the GPUs are); on Ray
+ * 0 (a Ray head is often CPU-only, as in CI: set TRAIN_GPUS=1 for a cluster with GPU nodes); locally 1 when this machine has a GPU (RIVERS_GPUS, else the NVIDIA driver), else 0 so the job
  * trains on the CPU. Asking the local launcher for a GPU that does not exist would be refused.
  */
 function trainGpus(): number {
   if (process.env.TRAIN_GPUS !== undefined) return Number(process.env.TRAIN_GPUS)
   if (launcher === 'slurm') return 1
+  if (launcher === 'ray') return 0
   const override = parseGpuOverride(process.env.RIVERS_GPUS)
   let count = override?.length
   if (count === undefined) {
@@ -264,7 +275,7 @@ export const torchModel = asset({
   command: [process.env.RIVERS_PYTHON ?? 'python3', path.join(HERE, 'train_torch.py')],
   cwd: HERE,
   resources: { gpus: trainGpus(), cpus: 1, memory: '1Gi', timeLimit: '30m' },
-  launcher,
+  launcher: launcherSetting(launcher),
 })
 
 export default defineProject({ name: 'penguins', assets: [registry, deploy, torchModel, rainModel] })

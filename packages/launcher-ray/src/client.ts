@@ -37,6 +37,8 @@ export interface RayJobDetails {
 /** One node of the cluster (state API). */
 export interface RayNode {
   node_ip: string
+  /** Ray's id of the node (a job's `driver_node_id` names it). */
+  node_id?: string
   state: string
   is_head_node?: boolean
   resources_total: Record<string, number>

@@ -1,11 +1,13 @@
 /**
  * Every error the Ray launcher raises, one constructor per kind. The codes and the wording are the
- * built-in launchers' (`RIVERS_UNSCHEDULABLE`, `RIVERS_LAUNCHER_UNSUPPORTED`,
- * `RIVERS_LAUNCHER_UNAVAILABLE`, `RIVERS_JOB_SUBMIT`): a request refused before the run is exit 2, a
+ * built-in launchers' own builders (`launcherErrors` of `@rivers-orchestrator/rivers/plugin`:
+ * `RIVERS_UNSCHEDULABLE`, `RIVERS_LAUNCHER_UNSUPPORTED`, `RIVERS_LAUNCHER_UNAVAILABLE`,
+ * `RIVERS_JOB_SUBMIT`) with the launcher named `ray`: a request refused before the run is exit 2, a
  * job that could not be submitted makes its asset fail (exit 1). Messages name the asset, the cluster
  * and the fix.
  */
 import { RiversError } from '@rivers-orchestrator/rivers'
+import { launcherErrors } from '@rivers-orchestrator/rivers/plugin'
 
 /**
  * A request no node of the Ray cluster can ever satisfy.
@@ -14,10 +16,7 @@ import { RiversError } from '@rivers-orchestrator/rivers'
  * throw unschedulable('model', 'asks for 1 GPU', 'the largest node of the Ray cluster at http://127.0.0.1:8265 has 0 GPUs (CPU 2)', 'set resources.gpus to 0, or add GPU nodes to the cluster')
  */
 export function unschedulable(assetKey: string, asks: string, limit: string, fix: string): RiversError {
-  return new RiversError(
-    'RIVERS_UNSCHEDULABLE',
-    `Asset '${assetKey}' ${asks}, but ${limit}: the ray launcher can never run it.\nFix: ${fix}.`,
-  )
+  return launcherErrors.unschedulable(assetKey, 'ray', asks, limit, fix)
 }
 
 /**
@@ -27,10 +26,7 @@ export function unschedulable(assetKey: string, asks: string, limit: string, fix
  * throw cannotHonour('model', 'resources.nodes', 'a Ray job runs its entrypoint on one node', 'set nodes: 1 and spread the work with Ray itself')
  */
 export function cannotHonour(assetKey: string, field: string, why: string, fix: string): RiversError {
-  return new RiversError(
-    'RIVERS_LAUNCHER_UNSUPPORTED',
-    `Asset '${assetKey}': the ray launcher cannot honour ${field}: ${why}.\nFix: ${fix}.`,
-  )
+  return launcherErrors.cannotHonour(assetKey, 'ray', field, why, fix)
 }
 
 /**
@@ -40,11 +36,11 @@ export function cannotHonour(assetKey: string, field: string, why: string, fix: 
  * throw rayUnavailable('http://127.0.0.1:8265', ['model'], 'fetch failed (ECONNREFUSED)')
  */
 export function rayUnavailable(address: string, assetKeys: readonly string[], detail: string): RiversError {
-  const who = assetKeys.length === 0 ? '' : ` (needed by ${assetKeys.map((k) => `'${k}'`).join(', ')})`
-  return new RiversError(
-    'RIVERS_LAUNCHER_UNAVAILABLE',
-    `The ray launcher is not usable${who}: the Ray Jobs API at ${address} ${detail}.\n` +
-      `Fix: start the cluster (\`ray start --head --dashboard-host=0.0.0.0\`) or point launcher.address (or RAY_ADDRESS) at its dashboard, e.g. 'http://head:8265'; \`curl ${address}/api/version\` must answer.`,
+  return launcherErrors.launcherUnavailable(
+    'ray',
+    assetKeys,
+    `the Ray Jobs API at ${address} ${detail}`,
+    `start the cluster (\`ray start --head --dashboard-host=0.0.0.0\`) or point launcher.address (or RIVERS_RAY_ADDRESS, or RAY_ADDRESS) at its dashboard, e.g. 'http://head:8265'; \`curl ${address}/api/version\` must answer`,
   )
 }
 
@@ -55,11 +51,7 @@ export function rayUnavailable(address: string, assetKeys: readonly string[], de
  * throw submitFailed('model', 'HTTP 400: runtime_env is invalid')
  */
 export function submitFailed(assetKey: string, detail: string): RiversError {
-  return new RiversError(
-    'RIVERS_JOB_SUBMIT',
-    `The ray launcher could not submit the job of asset '${assetKey}': ${detail}.\nFix: check the launcher settings (address, runtimeEnv, entrypointResources) and the job's resources.`,
-    { exitCode: 1 },
-  )
+  return launcherErrors.submitFailed(assetKey, 'ray', detail, 'address, runtimeEnv, entrypointResources')
 }
 
 /**

@@ -6,7 +6,8 @@
  * `validate` asks the cluster what its nodes have (a GPU request on a cluster without GPUs is refused
  * before the run, naming the asset and what the cluster has); `submit` posts the job under a
  * submission id derived from the run, asset, attempt and job folder (recorded in the folder first);
- * `status` reads its state and copies its new output into the job folder; `cancel` stops it;
+ * `status` reads its state and the node it runs on (`nodes`: the node's address) and copies its new
+ * output into the job folder; `cancel` stops it;
  * `reattach` finds it again by submission id, even from a provisional handle.
  *
  * The job folder (the job protocol's files, stderr) must be visible from the Ray nodes, as with
@@ -184,6 +185,8 @@ export class RayLauncher implements Launcher {
     mkdirSync(job.jobDir, { recursive: true })
     // Before the job exists: a restarted orchestrator holding only the provisional handle finds it by this.
     writeFileSync(path.join(job.jobDir, SUBMISSION_FILE), JSON.stringify({ submissionId: id, address: this.address }))
+    // Taken before the POST: Ray stamps the job's start_time when it accepts it, before answering.
+    const submittedAt = new Date().toISOString()
     try {
       await this.client.submit(body)
     } catch (e) {
@@ -201,7 +204,7 @@ export class RayLauncher implements Launcher {
       jobDir: job.jobDir,
       stdoutPath: job.stdoutPath,
       stderrPath: job.stderrPath,
-      submittedAt: new Date().toISOString(),
+      submittedAt,
       address: this.address,
     }
     if (job.request.timeLimitMs !== undefined) handle.timeLimitMs = job.request.timeLimitMs
@@ -217,6 +220,7 @@ export class RayLauncher implements Launcher {
         reason: `Ray no longer knows job ${handle.id} (the head was restarted, or the job was deleted)`,
       }
     const status = mapRayJob(job, timeLimit(handle))
+    if (status.state !== 'pending' && job.driver_node_id != null) status.nodes = await this.#nodeOf(job.driver_node_id)
     if (status.state !== 'pending') {
       // Best effort: a log Ray cannot serve right now is copied at the next poll (the offset is kept).
       const log = await this.client.logs(handle.id).catch(() => undefined)
@@ -246,6 +250,12 @@ export class RayLauncher implements Launcher {
     if (job === undefined) return undefined
     const handle: RayJobHandle = { ...h, launcher: 'ray', id, address: this.address }
     return { handle, status: await this.status(handle) }
+  }
+
+  /** Where a job runs, as the job's metadata says it (`nodes`): the node's address, else its id (a node gone since). */
+  async #nodeOf(nodeId: string): Promise<string> {
+    const nodes = await this.nodes().catch(() => [] as RayNode[])
+    return nodes.find((n) => n.node_id === nodeId)?.node_ip ?? nodeId.slice(0, 12)
   }
 
   async #job(id: string): ReturnType<RayJobsClient['job']> {

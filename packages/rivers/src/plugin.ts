@@ -15,9 +15,10 @@
  * // A launcher type of one's own: the engine finds it by its `type` in an asset's `launcher` setting.
  * registerLauncher('local-cpu', (_settings, where): Launcher => new LocalLauncher({ env: where.env, gpus: 'none' }))
  */
-// Store
+import * as launcherErrors from './launchers/errors.js'
 import * as storeErrors from './store/errors.js'
 
+// Store
 export type { Store } from './store/store.js'
 export { SqliteStore } from './store/sqlite-store.js'
 export { toHex, fromHex, ZERO_HASH } from './store/hex.js'
@@ -54,6 +55,9 @@ export type {
   ResourceRequest,
 } from './launchers/types.js'
 export { TERMINAL_STATES, isTerminal } from './launchers/types.js'
+// What a plugin launcher shares with the built-in ones: their error builders (the same codes and
+// wording for an unschedulable request, an unusable cluster, a failed submission).
+export { launcherErrors }
 export {
   registerLauncher,
   hasLauncher,

@@ -58,15 +58,20 @@ export function launcherUnavailable(
 }
 
 /**
- * Submitting the job failed.
+ * Submitting the job failed. `settings` names the launcher settings to check (Slurm's by default).
  *
  * @example
  * throw submitFailed('model', 'slurm', '`sbatch --parsable job.sbatch` exited with 1: Invalid account')
  */
-export function submitFailed(assetKey: string, launcher: string, detail: string): RiversError {
+export function submitFailed(
+  assetKey: string,
+  launcher: string,
+  detail: string,
+  settings = 'partition, account, qos',
+): RiversError {
   return new RiversError(
     'RIVERS_JOB_SUBMIT',
-    `The ${launcher} launcher could not submit the job of asset '${assetKey}': ${detail}.\nFix: check the launcher settings (partition, account, qos) and the job's resources.`,
+    `The ${launcher} launcher could not submit the job of asset '${assetKey}': ${detail}.\nFix: check the launcher settings (${settings}) and the job's resources.`,
     { exitCode: 1 },
   )
 }

@@ -3,12 +3,13 @@
  * into the store folder, listed in the record's metadata, handed to the trackers; a bad name or a
  * missing file fails the asset with the reason.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { asset, defineProject, openWorkspace, type TrackedMaterialization, type Tracker } from '../index.js'
+import { GC_MARGIN_MS } from './gc-safety.js'
 
 const CLIENT = fileURLToPath(new URL('../../clients/rivers-job.mjs', import.meta.url))
 let dir: string
@@ -87,6 +88,42 @@ describe('attachments', () => {
       const errors = Object.fromEntries(summary.failed.map((f) => [f.key, f.error]))
       expect(errors['bad-name']).toMatch(/attached a file as '\.\.\/escape\.txt', which is not a plain file name/)
       expect(errors.missing).toMatch(/attached .*never-written\.png, which does not exist\. Write the file first/)
+    } finally {
+      await ws.close()
+    }
+  })
+
+  it('gc deletes the attachments of the records it collects with their artifact, and keeps the current and pinned ones', async () => {
+    const storeDir = path.join(dir, '.rivers')
+    let round = 0
+    const report = asset({ key: 'eval/report', retention: { keep: 1 } }, async (_: unknown, ctx) => {
+      round++
+      const file = path.join(dir, `plot-${round}.txt`)
+      writeFileSync(file, `roc curve of round ${round}`.padEnd(1000, '.'))
+      await ctx.attach(file, 'roc.txt')
+      return round
+    })
+    const ws = await openWorkspace(defineProject({ assets: [report] }), { storeDir, logLevel: 'silent' })
+    try {
+      const runs: string[] = []
+      for (let i = 0; i < 3; i++) runs.push((await ws.materialize({ force: true })).runId)
+      const folder = (run: string) => path.join(storeDir, 'attachments', 'eval', 'report', run)
+      await ws.pin('eval/report', { runId: runs[0]! })
+      await new Promise((resolve) => setTimeout(resolve, GC_MARGIN_MS + 100))
+      // The dry run counts the attachment in the collected record's bytes, and deletes nothing.
+      const dry = await ws.gc([], { apply: false })
+      const artifact = dry.files.find((f) => f.key === 'eval/report')!
+      expect(dry.files.filter((f) => f.key === 'eval/report')).toHaveLength(1)
+      expect(artifact.bytes).toBeGreaterThan(1000)
+      expect(existsSync(folder(runs[1]!))).toBe(true)
+      await ws.gc([], { apply: true })
+      // Run 2's record was collected: its attachment and its folder are gone.
+      expect(existsSync(folder(runs[1]!))).toBe(false)
+      // Run 1's is pinned, run 3's is current: both keep theirs, as the records say.
+      for (const run of [runs[0]!, runs[2]!]) expect(readdirSync(folder(run))).toEqual(['roc.txt'])
+      const [current] = (await ws.show('eval/report')).history
+      const rel = (current!.metadata as { attachments: Record<string, string> }).attachments['roc.txt']!
+      expect(readFileSync(path.join(storeDir, rel), 'utf8')).toMatch(/^roc curve of round 3/)
     } finally {
       await ws.close()
     }

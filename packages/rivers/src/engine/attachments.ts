@@ -4,7 +4,7 @@
  * record's metadata (`attachments`: name → path relative to the store folder), so that they stay
  * with the record after the asset's own files change, and trackers can upload them.
  */
-import { copyFile, mkdir, stat } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, rmdir, stat, unlink } from 'node:fs/promises'
 import path from 'node:path'
 
 import { RiversError } from '../errors.js'
@@ -41,12 +41,75 @@ export async function attachFile(
   if (!NAME.test(name) || name === '.' || name === '..') throw badAttachmentName(key, name)
   const info = await stat(file).catch(() => undefined)
   if (info === undefined || !info.isFile()) throw attachmentMissing(key, file, info !== undefined)
-  const parts = [ATTACHMENTS_DIR, ...key.split('/'), runId]
-  if (partition !== undefined) parts.push(encodeURIComponent(partition))
+  const parts = attachmentFolder(key, runId, partition)
   const dir = path.join(storeDir, ...parts)
   await mkdir(dir, { recursive: true })
   await copyFile(file, path.join(dir, name))
   return { name, path: [...parts, name].join('/'), bytes: info.size }
+}
+
+/** The folder of one materialization's attachments, as path segments relative to the store folder. */
+function attachmentFolder(key: string, runId: string, partition: string | undefined): string[] {
+  const parts = [ATTACHMENTS_DIR, ...key.split('/'), runId]
+  if (partition !== undefined && partition !== '') parts.push(encodeURIComponent(partition))
+  return parts
+}
+
+/**
+ * The files a materialization attached (absolute paths and sizes): the plain files of its folder
+ * (`attachments/<key>/<run>[/<partition>]`). Sub-folders are not its own (they hold other keys',
+ * whose key continues this one's path), so they are left out. None when the folder does not exist.
+ *
+ * @example
+ * await attachedFiles('/p/.rivers', 'model', '20261206T070522Z-732d2f', '') // [{ path: '/p/.rivers/attachments/model/…/roc.png', bytes: 1024 }]
+ */
+export async function attachedFiles(
+  storeDir: string,
+  key: string,
+  runId: string,
+  partition: string,
+): Promise<{ path: string; bytes: number }[]> {
+  const dir = path.join(storeDir, ...attachmentFolder(key, runId, partition))
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  const out: { path: string; bytes: number }[] = []
+  for (const e of entries) {
+    if (!e.isFile()) continue
+    const file = path.join(dir, e.name)
+    const info = await stat(file).catch(() => undefined)
+    if (info !== undefined) out.push({ path: file, bytes: info.size })
+  }
+  return out
+}
+
+/**
+ * Deletes attached files (gc), then their folders as far up as they are empty, stopping at the
+ * store's `attachments/` folder. A file already gone is not an error.
+ *
+ * @example
+ * await deleteAttached((await attachedFiles(storeDir, 'model', runId, '')).map((f) => f.path))
+ */
+export async function deleteAttached(files: readonly string[]): Promise<void> {
+  const folders = new Set<string>()
+  for (const f of files) {
+    await unlink(f).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e
+    })
+    folders.add(path.dirname(f))
+  }
+  for (const start of folders) {
+    let dir = start
+    while (path.basename(dir) !== ATTACHMENTS_DIR) {
+      // Not empty (other runs' attachments, another key's folder): it stays, and so do its parents.
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break
+      dir = path.dirname(dir)
+    }
+  }
 }
 
 /**

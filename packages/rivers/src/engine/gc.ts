@@ -7,6 +7,9 @@
  * - orphans: artifact and temp files that no record names (left by killed runs or failed writes);
  * - with no selection, the logs and job folders of runs older than the newest 20.
  *
+ * A collected record's attached files (`ctx.attach`, kept under `attachments/<key>/<run>[/<partition>]`)
+ * go with its artifact, and count in its bytes.
+ *
  * What never goes: a current record's artifact, a pinned record's, a live run's (see
  * gc-safety.ts), and any file modified after the cutoff. A collected record keeps its row, marked
  * `collected_at`; the store marks it before its file is deleted, refusing current and pinned records
@@ -21,6 +24,7 @@ import type { ArtifactRecord } from '../store/types.js'
 import { deleteRunFiles, oldRunFiles, type RunFiles } from './gc-runs.js'
 import { storedFileOf } from '../io/segments.js'
 import { liveRuns, runOfPath, type LiveRuns } from './gc-safety.js'
+import { attachedFiles, deleteAttached } from './attachments.js'
 
 const DAY_MS = 86_400_000
 
@@ -31,6 +35,7 @@ export type GcReason = 'retention' | 'wiped' | 'orphan' | 'temp'
 export interface GcFile {
   key: string
   storagePath: string
+  /** The artifact's size, plus the files its collected records attached. */
   bytes: number
   reason: GcReason
 }
@@ -76,8 +81,11 @@ export interface GcScope {
 /** A planned collection: the report and what applying it needs. */
 interface GcPlan {
   report: GcReport
-  /** Per file, the records whose artifact it holds (several for a segment of a batched function). */
-  records: { ids: number[]; file: GcFile; io: IOManager }[]
+  /**
+   * Per file, the records whose artifact it holds (several for a segment of a batched function), and
+   * the files those records attached.
+   */
+  records: { ids: number[]; file: GcFile; io: IOManager; attached: string[] }[]
   orphans: { file: GcFile; io: IOManager }[]
 }
 
@@ -102,6 +110,7 @@ export async function collectGarbage(
     // A segment goes only when every record pointing into it was marked.
     if (!r.ids.every((id) => marked.has(id))) continue
     await r.io.delete?.({ key: r.file.key }, { storagePath: r.file.storagePath })
+    await deleteAttached(r.attached)
     done.push(r.file)
   }
   for (const o of plan.orphans) {
@@ -150,16 +159,22 @@ async function planGc(scope: GcScope, live: LiveRuns, now: number, wipedOnly: bo
       const file = storedFileOf(r.storagePath)
       named.set(file, (named.get(file) ?? 0) + 1)
     }
-    const byFile = new Map<string, { ids: number[]; file: GcFile; io: IOManager }>()
+    const byFile = new Map<string, GcPlan['records'][number]>()
     for (const { record, reason } of collectable(scope.project, recs, live, now, kept, wipedOnly)) {
       const storagePath = storedFileOf(record.storagePath)
+      const attached = await attachedFiles(scope.storeDir, record.key, record.runId, record.partition)
+      const attachedBytes = attached.reduce((n, f) => n + f.bytes, 0)
       const entry = byFile.get(storagePath)
-      if (entry !== undefined) entry.ids.push(record.id)
-      else
+      if (entry !== undefined) {
+        entry.ids.push(record.id)
+        entry.attached.push(...attached.map((f) => f.path))
+        entry.file.bytes += attachedBytes
+      } else
         byFile.set(storagePath, {
           ids: [record.id],
-          file: { key: record.key, storagePath, bytes: sizes.get(storagePath) ?? 0, reason },
+          file: { key: record.key, storagePath, bytes: (sizes.get(storagePath) ?? 0) + attachedBytes, reason },
           io,
+          attached: attached.map((f) => f.path),
         })
     }
     for (const entry of byFile.values()) if (entry.ids.length === named.get(entry.file.storagePath)) records.push(entry)

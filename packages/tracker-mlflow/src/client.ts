@@ -5,7 +5,7 @@
  */
 import { chunkBatch, type MlflowBatch, type MlflowKeyValue } from './batch.js'
 import { MlflowError } from './errors.js'
-import { type MlflowConnection, MlflowHttp } from './http.js'
+import { type MlflowConnection, MlflowHttp, retryable, sleep } from './http.js'
 
 /** A run's info, as MLflow returns it. */
 export interface RunInfo {
@@ -111,22 +111,48 @@ export class MlflowClient {
     }
   }
 
-  /** Creates a run. */
+  /**
+   * Creates a run. With `identity` (tags, among `tags`, that only this run has, e.g. the Rivers run
+   * and record ids), a create that failed without an answer is not simply sent again: it may have
+   * been done by the server before the answer was lost, so the experiment is searched for a run with
+   * those tags first, and that run is returned when there is one. MLflow's create is not idempotent;
+   * without this a retried create can leave two runs for one materialization.
+   */
   async createRun(run: {
     experimentId: string
     runName?: string
     startTime?: number
     tags?: readonly MlflowKeyValue[]
+    identity?: readonly MlflowKeyValue[]
   }): Promise<RunInfo> {
-    const r = await this.http.request<{ run: { info: RunInfo } }>('POST', `${API}/runs/create`, {
-      json: {
-        experiment_id: run.experimentId,
-        ...(run.runName === undefined ? {} : { run_name: run.runName }),
-        start_time: run.startTime ?? Date.now(),
-        tags: run.tags ?? [],
-      },
-    })
-    return r.run.info
+    const json = {
+      experiment_id: run.experimentId,
+      ...(run.runName === undefined ? {} : { run_name: run.runName }),
+      start_time: run.startTime ?? Date.now(),
+      tags: run.tags ?? [],
+    }
+    const create = async (retries?: number) =>
+      (await this.http.request<{ run: { info: RunInfo } }>('POST', `${API}/runs/create`, { json }, retries)).run.info
+    const identity = run.identity ?? []
+    if (identity.length === 0) return create()
+    const filter = identity.map((t) => `tags.\`${t.key}\` = '${t.value.replaceAll("'", "\\'")}'`).join(' AND ')
+    let failure: unknown
+    for (let attempt = 0; attempt <= this.http.retries; attempt++) {
+      if (attempt > 0) {
+        await sleep(this.http.backoffMs * 2 ** (attempt - 1))
+        const found = await this.searchRuns({ experimentIds: [run.experimentId], filter, maxResults: 1 }).catch(
+          () => undefined,
+        )
+        if (found?.[0] !== undefined) return found[0].info
+      }
+      try {
+        return await create(0)
+      } catch (e) {
+        if (!retryable(e)) throw e
+        failure = e
+      }
+    }
+    throw failure
   }
 
   /** Sets a run's status and end time. */

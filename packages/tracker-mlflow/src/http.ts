@@ -77,8 +77,10 @@ export class MlflowHttp {
   /** The server's URL, without credentials. */
   readonly base: string
   readonly #authorization: string | undefined
-  readonly #retries: number
-  readonly #backoffMs: number
+  /** Retries after a failed attempt (unreachable, timed out, 5xx, 429). */
+  readonly retries: number
+  /** The first backoff between attempts; it doubles at each retry. */
+  readonly backoffMs: number
   readonly #timeoutMs: number
   readonly #fetch: typeof fetch
 
@@ -86,8 +88,8 @@ export class MlflowHttp {
     const { base, authorization } = resolveConnection(c, env)
     this.base = base
     this.#authorization = authorization
-    this.#retries = c.retries ?? 3
-    this.#backoffMs = c.backoffMs ?? 250
+    this.retries = c.retries ?? 3
+    this.backoffMs = c.backoffMs ?? 250
     this.#timeoutMs = c.timeoutMs ?? 10_000
     this.#fetch = c.fetch ?? fetch
   }
@@ -96,12 +98,7 @@ export class MlflowHttp {
    * Sends one request; returns the parsed JSON answer (`{}` for an empty one). `retries` overrides
    * the connection's for this call (0: one attempt).
    */
-  async request<T>(
-    method: string,
-    endpoint: string,
-    options: RequestOptions = {},
-    retries = this.#retries,
-  ): Promise<T> {
+  async request<T>(method: string, endpoint: string, options: RequestOptions = {}, retries = this.retries): Promise<T> {
     const bytes = await this.requestBytes(method, endpoint, options, retries)
     return (bytes.length === 0 ? {} : JSON.parse(bytes.toString('utf8'))) as T
   }
@@ -111,7 +108,7 @@ export class MlflowHttp {
     method: string,
     endpoint: string,
     options: RequestOptions = {},
-    retries = this.#retries,
+    retries = this.retries,
   ): Promise<Buffer> {
     const url = new URL(this.base + endpoint)
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v))
@@ -127,7 +124,7 @@ export class MlflowHttp {
     }
     let lastFailure: unknown
     for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await sleep(this.#backoffMs * 2 ** (attempt - 1))
+      if (attempt > 0) await sleep(this.backoffMs * 2 ** (attempt - 1))
       let res: Response
       try {
         res = await this.#fetch(url, {
@@ -160,6 +157,23 @@ export class MlflowHttp {
   }
 }
 
-function sleep(ms: number): Promise<void> {
+/**
+ * Whether a failed request may pass on another try: the server never answered (unreachable, reset,
+ * timed out), or answered 5xx or 429.
+ *
+ * @example
+ * try { await http.request('POST', endpoint, { json }, 0) } catch (e) { if (!retryable(e)) throw e }
+ */
+export function retryable(e: unknown): boolean {
+  return e instanceof MlflowError && (e.status === undefined || e.status >= 500 || e.status === 429)
+}
+
+/**
+ * Waits `ms` milliseconds.
+ *
+ * @example
+ * await sleep(http.backoffMs)
+ */
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }

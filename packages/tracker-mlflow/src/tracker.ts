@@ -184,6 +184,8 @@ export class MlflowTracker implements Tracker {
       runName: m.partition === undefined ? m.assetKey : `${m.assetKey}[${m.partition}]`,
       startTime: m.startedAt.getTime(),
       tags: tags.slice(0, LIMITS.tagsPerBatch),
+      // A create retried after a lost answer finds the run it made instead of making a second one.
+      identity: tags.filter((t) => t.key === 'rivers.run_id' || t.key === 'rivers.record_id'),
     })
     let uploaded = false
     try {

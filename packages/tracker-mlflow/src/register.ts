@@ -45,6 +45,27 @@ export async function registerVersion(
 }
 
 /**
+ * The inputs a materialization was built from, as tags: `rivers.input.<key>` = its data version
+ * (`:<partition>` appended for a partitioned input), the first 100 of them, then `rivers.input_count`.
+ *
+ * @example
+ * inputTags(m) // [{ key: 'rivers.input.penguins/clean', value: 'ee8830b9…' }]
+ */
+export function inputTags(m: TrackedMaterialization): MlflowKeyValue[] {
+  const inputs = m.inputs ?? []
+  const tags = inputs.slice(0, MAX_INPUT_TAGS).map((i) => ({
+    key: mlflowKey(`rivers.input.${i.key}${i.partition === undefined || i.partition === '' ? '' : `:${i.partition}`}`),
+    value: i.dataVersion,
+  }))
+  // An aggregate over thousands of inputs: the count says the list was cut (the Rivers record has all).
+  if (inputs.length > MAX_INPUT_TAGS) tags.push({ key: 'rivers.input_count', value: String(inputs.length) })
+  return tags
+}
+
+/** Inputs listed as tags, at most (a model version's tags go in one request). */
+const MAX_INPUT_TAGS = 100
+
+/**
  * The lineage of a version: what made it, and the last value of each of its metrics.
  *
  * @example
@@ -59,6 +80,7 @@ export function lineageTags(m: TrackedMaterialization): MlflowKeyValue[] {
     { key: 'rivers.record_id', value: String(m.recordId) },
   ]
   if (m.partition !== undefined) tags.push({ key: 'rivers.partition', value: m.partition })
+  tags.push(...inputTags(m))
   const last = new Map<string, { value: number; step: number }>()
   for (const p of m.metrics) {
     const seen = last.get(p.name)

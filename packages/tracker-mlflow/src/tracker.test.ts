@@ -75,7 +75,15 @@ describe.skipIf(!available)('MlflowTracker on a real MLflow server', () => {
       storageDir: storage,
       env: {},
     })
-    await tracker.materialized(materialization({ partition: '2026-01-01' }))
+    await tracker.materialized(
+      materialization({
+        partition: '2026-01-01',
+        inputs: [
+          { key: 'features/train', dataVersion: 'a1'.repeat(16) },
+          { key: 'events/daily', dataVersion: 'b2'.repeat(16), partition: '2025-12-25...2025-12-31' },
+        ],
+      }),
+    )
     await tracker.runFinished({
       runId: 'r-mlflow-1',
       status: 'success',
@@ -116,6 +124,9 @@ describe.skipIf(!available)('MlflowTracker on a real MLflow server', () => {
       'rivers.storage_path': 'model/train/@r1.json',
       'rivers.metadata.rows': '120',
       'rivers.metadata.framework': 'torch',
+      // Its lineage: each input's data version (the partitions read, for a partitioned input).
+      'rivers.input.features/train': 'a1'.repeat(16),
+      'rivers.input.events/daily:2025-12-25...2025-12-31': 'b2'.repeat(16),
     })
     expect(JSON.parse(tags['rivers.params']!)).toEqual(materialization().params)
     const loss = await client.metricHistory(run.info.run_id, 'loss')

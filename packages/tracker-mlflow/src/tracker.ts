@@ -19,7 +19,7 @@ import { clip, flattenParams, LIMITS, type MlflowBatch, type MlflowKeyValue, mlf
 import { MlflowClient } from './client.js'
 import { artifactsNotProxied, MlflowError, noMlflowVersion, notLogged } from './errors.js'
 import type { MlflowConnection } from './http.js'
-import { modelNameOf, registerVersion } from './register.js'
+import { inputTags, modelNameOf, registerVersion } from './register.js'
 import { MlflowRegistry } from './registry.js'
 
 /** Settings of an `MlflowTracker`. */
@@ -289,6 +289,7 @@ export function tagsOf(m: TrackedMaterialization, group?: string): MlflowKeyValu
     { key: 'mlflow.source.type', value: 'JOB' },
   ]
   if (m.partition !== undefined) tags.push({ key: 'rivers.partition', value: m.partition })
+  tags.push(...inputTags(m))
   if (group !== undefined) tags.push({ key: 'rivers.group', value: group })
   if (m.storagePath !== undefined) tags.push({ key: 'rivers.storage_path', value: m.storagePath })
   if (m.params !== undefined) {

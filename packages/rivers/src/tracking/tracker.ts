@@ -29,6 +29,11 @@ export interface TrackedMaterialization {
   attachments?: Readonly<Record<string, string>>
   /** Id of the record in the store. */
   recordId: number
+  /**
+   * What it was built from: each input's key, data version (hex) and, for a partitioned input, the
+   * partition read (a key or a `FROM...TO` range). The record's lineage, as `assets show` prints it.
+   */
+  inputs?: readonly { key: string; dataVersion: string; partition?: string }[]
   /** The asset's config values (defaults applied), secrets redacted; undefined for an asset without config. */
   params: unknown
   metrics: readonly MetricPoint[]

@@ -45,7 +45,7 @@ export const model = asset(
     writeFileSync(notes, 'rows ' + rows.length)
     await ctx.attach(notes, 'notes.txt')
     ctx.addMetric('loss', 0.5, 1)
-    ctx.addMetadata({ rawBytes: raw.length, inJob: ctx.checkpointDir !== undefined })
+    ctx.addMetadata({ rawBytes: raw.length, inJob: ctx.checkpointDir !== undefined, gpus: ctx.gpus?.map((g) => g.index) ?? null })
     if (process.env.FAIL === '1') throw new Error('boom in model')
     return { total: rows.flat().reduce((a, b) => a + b, 0) * ctx.config.scale, at: new Date(0).toISOString() }
   },
@@ -173,6 +173,25 @@ describe('assets worker run, by hand', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(result(request)).toMatchObject({ ok: true, dataVersion: before.dataVersion, metrics: before.metrics })
   })
+
+  test(
+    'ctx.gpus are the GPUs the launcher gave the job (CUDA_VISIBLE_DEVICES); none when it gave none',
+    T,
+    async () => {
+      const { p, request, runId } = await withJob()
+      expect(result(request).metadata).toMatchObject({ gpus: null })
+      for (const [visible, gpus] of [
+        ['1,3', ['1', '3']],
+        ['NoDevFiles', null],
+      ] as const) {
+        const r = await p.run(['worker', 'run', '--run', runId, '--asset', 'model', '--request', request], {
+          env: { CUDA_VISIBLE_DEVICES: visible },
+        })
+        expect(r.code, r.stderr).toBe(0)
+        expect(result(request).metadata).toMatchObject({ gpus })
+      }
+    },
+  )
 
   test('without a request: exit 2, saying where the request comes from', T, async () => {
     const p = project()

@@ -83,9 +83,11 @@ export interface AssetContext<Config = undefined> {
    */
   attach(file: string, name?: string): Promise<string>
   /**
-   * GPUs reserved for this asset by the local launcher (`resources.gpus`); absent for assets without
-   * resources. The reservation keeps other assets off these GPUs; it is advisory for a function,
-   * which shares the orchestrator's process (pass the indices to your framework yourself).
+   * GPUs reserved for this asset (`resources.gpus`); absent for assets without. In process, the local
+   * launcher's reservation: it keeps other assets off these GPUs, and is advisory for a function,
+   * which shares the orchestrator's process (pass the indices to your framework yourself). In a job
+   * (`assets worker run`, on a cluster or with `functions: 'worker'`), the GPUs its launcher gave it:
+   * `CUDA_VISIBLE_DEVICES` as the local launcher, Slurm or Ray set it.
    */
   readonly gpus?: readonly GpuDevice[]
   /** The partition being built, for a partitioned asset (`spec.partitions`); absent otherwise. */

@@ -14,7 +14,7 @@ import type { Logger } from 'pino'
 
 import { pinoLib } from '../deps.js'
 
-import { type AssetContext, type AssetDef, type Project, validateInput } from '../definitions/index.js'
+import { type AssetContext, type AssetDef, type GpuDevice, type Project, validateInput } from '../definitions/index.js'
 import { closest } from '../definitions/suggest.js'
 import { isRiversError, RiversError } from '../errors.js'
 import type { IOManager } from '../io/types.js'
@@ -38,6 +38,26 @@ export interface WorkerJobOptions {
   signal: AbortSignal
   /** The job folder (where the request lies): `ctx.attach` copies files there. Default: beside `RIVERS_CONTEXT`. */
   jobDir?: string
+  /** The job's environment (default: this process's): `ctx.gpus` comes from its `CUDA_VISIBLE_DEVICES`. */
+  env?: Readonly<Record<string, string | undefined>>
+}
+
+/**
+ * The GPUs a job was given, as its launcher told it: `CUDA_VISIBLE_DEVICES` (set by the local
+ * launcher from its reservation, by Slurm for a GRES request, by Ray for `num_gpus`). Empty when it
+ * is unset, empty or `NoDevFiles` (Slurm's value when the job has none).
+ *
+ * @example
+ * jobGpus({ CUDA_VISIBLE_DEVICES: '2,3' }) // [{ index: '2' }, { index: '3' }]
+ */
+export function jobGpus(env: Readonly<Record<string, string | undefined>>): GpuDevice[] {
+  const visible = env.CUDA_VISIBLE_DEVICES?.trim() ?? ''
+  if (visible === '' || visible === 'NoDevFiles') return []
+  return visible
+    .split(',')
+    .map((index) => index.trim())
+    .filter((index) => index !== '')
+    .map((index) => ({ index }))
 }
 
 /**
@@ -92,6 +112,7 @@ export async function runWorkerJob(project: Project, options: WorkerJobOptions):
 
   const metadata: Record<string, unknown> = {}
   const metrics: MetricPoint[] = []
+  const gpus = jobGpus(options.env ?? process.env)
   const ctx: AssetContext<unknown> = {
     runId: request.runId,
     key,
@@ -105,6 +126,7 @@ export async function runWorkerJob(project: Project, options: WorkerJobOptions):
     addMetadata: (m) => void Object.assign(metadata, m),
     addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),
     attach: (file, name) => attachFromJob(file, name, options.jobDir),
+    ...(gpus.length === 0 ? {} : { gpus }),
     ...(values.partition === undefined ? {} : { partition: values.partition }),
     ...(request.checkpointDir === undefined ? {} : { checkpointDir: request.checkpointDir }),
   }

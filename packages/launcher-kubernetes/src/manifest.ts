@@ -66,8 +66,9 @@ export function labelValue(text: string): string {
   return text
     .replace(/\//g, '.')
     .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[^A-Za-z0-9]+/, '')
     .slice(0, 63)
-    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '')
+    .replace(/[^A-Za-z0-9]+$/, '')
 }
 
 /**

@@ -2,10 +2,9 @@
  * Kubernetes resource quantities (`'500m'`, `'16Gi'`, `'1e9'`, `'2'`) as numbers, for comparing a
  * request with what nodes can allocate.
  */
+/** Suffixes of fractions: divided by, so that '3800m' is exactly 3.8. */
+const DIVISOR: Record<string, number> = { n: 1e9, u: 1e6, m: 1e3 }
 const SUFFIX: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
   '': 1,
   k: 1e3,
   M: 1e6,
@@ -32,5 +31,6 @@ export function parseQuantity(q: string | undefined): number | undefined {
   if (q === undefined) return undefined
   const m = /^([+-]?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]?)$/.exec(q.trim())
   if (m === null) return undefined
-  return Number(m[1]) * SUFFIX[m[2]!]!
+  const fraction = DIVISOR[m[2]!]
+  return fraction === undefined ? Number(m[1]) * SUFFIX[m[2]!]! : Number(m[1]) / fraction
 }

@@ -31,6 +31,7 @@ export {
   podRendezvous,
   podResources,
   volumeOf,
+  WRAPPER,
 } from './manifest.js'
 export { parseQuantity } from './quantity.js'
 export {

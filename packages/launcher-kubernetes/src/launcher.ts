@@ -9,7 +9,7 @@
  * The job folder (the job protocol's files, stderr, checkpoints) must be visible to the pod at the
  * same path: a volume of the settings (a ReadWriteMany claim, or a hostPath on a one-node cluster).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 import type { KubeConfig } from '@kubernetes/client-node'
@@ -159,9 +159,9 @@ export class KubernetesLauncher implements Launcher {
         'set launcher.jobsDir to a folder under one of the volumes, or put the store on one',
       )
     const client = this.client([job.assetKey])
-    const body = jobManifest(job, ctx.attempt, { ...this.options, image, namespace: client.namespace })
-    const name = body.metadata!.name!
     mkdirSync(job.jobDir, { recursive: true })
+    const body = jobManifest(withClients(job), ctx.attempt, { ...this.options, image, namespace: client.namespace })
+    const name = body.metadata!.name!
     // Before the Job exists: a restarted orchestrator holding only the provisional handle finds it by this.
     writeFileSync(path.join(job.jobDir, JOB_FILE), JSON.stringify({ name, namespace: client.namespace }))
     try {
@@ -240,6 +240,19 @@ export class KubernetesLauncher implements Launcher {
     const handle: KubernetesJobHandle = { ...h, launcher: 'kubernetes', id: name, namespace: client.namespace }
     return { handle, status: await this.status(handle) }
   }
+}
+
+/**
+ * The job with the protocol clients (`rivers_job.py`, `rivers-job.mjs`, a few kB) copied into its
+ * folder, and `RIVERS_CLIENTS` pointing there: the orchestrator's own copy is in its install, which
+ * a pod does not see; the job folder is on the shared volume.
+ */
+function withClients(job: JobSpec): JobSpec {
+  const clients = job.env.RIVERS_CLIENTS
+  if (clients === undefined || !existsSync(clients)) return job
+  const copy = path.join(job.jobDir, 'clients')
+  cpSync(clients, copy, { recursive: true })
+  return { ...job, env: { ...job.env, RIVERS_CLIENTS: copy } }
 }
 
 function readJson<T = unknown>(file: string): T | undefined {

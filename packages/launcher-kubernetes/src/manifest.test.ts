@@ -14,12 +14,17 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 describe('Job names', () => {
   it('are DNS-1123 labels of at most 63 characters, whatever the run and asset', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 200 }), fc.string({ maxLength: 300 }), fc.integer({ min: 1, max: 10_000 }), (run, key, attempt) => {
-        const name = jobName(run, key, attempt, `/jobs/${key}/${attempt}`)
-        expect(name.length).toBeLessThanOrEqual(63)
-        expect(name).toMatch(DNS_LABEL)
-        expect(name.endsWith(`-a${attempt}-${name.slice(-10)}`)).toBe(true)
-      }),
+      fc.property(
+        fc.string({ maxLength: 200 }),
+        fc.string({ maxLength: 300 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        (run, key, attempt) => {
+          const name = jobName(run, key, attempt, `/jobs/${key}/${attempt}`)
+          expect(name.length).toBeLessThanOrEqual(63)
+          expect(name).toMatch(DNS_LABEL)
+          expect(name.endsWith(`-a${attempt}-${name.slice(-10)}`)).toBe(true)
+        },
+      ),
     )
   })
 
@@ -50,7 +55,9 @@ describe('resources and quantities', () => {
       requests: { cpu: '0.5', memory: '1000000000' },
       limits: { cpu: '0.5', memory: '1000000000' },
     })
-    expect(podResources({ nodes: 1, gpusPerNode: 1 }, { gpuResource: 'amd.com/gpu' })).toEqual({ limits: { 'amd.com/gpu': '1' } })
+    expect(podResources({ nodes: 1, gpusPerNode: 1 }, { gpuResource: 'amd.com/gpu' })).toEqual({
+      limits: { 'amd.com/gpu': '1' },
+    })
   })
 
   it('parses the quantities nodes report', () => {
@@ -67,9 +74,24 @@ describe('states', () => {
   it('a node that went away is node_fail; a pending pod without news says so', () => {
     const gone = mapKubernetesJob(
       { status: { conditions: [{ type: 'Failed', status: 'True', reason: 'PodFailurePolicy' }] } },
-      { status: { phase: 'Failed', conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' }] } },
+      {
+        status: {
+          phase: 'Failed',
+          conditions: [
+            {
+              type: 'DisruptionTarget',
+              status: 'True',
+              reason: 'DeletionByTaintManager',
+              message: 'Taint manager: deleting due to NoExecute taint',
+            },
+          ],
+        },
+      },
     )
-    expect(gone).toMatchObject({ state: 'node_fail', reason: 'DeletionByTaintManager: Taint manager: deleting due to NoExecute taint' })
+    expect(gone).toMatchObject({
+      state: 'node_fail',
+      reason: 'DeletionByTaintManager: Taint manager: deleting due to NoExecute taint',
+    })
     expect(mapKubernetesJob({ status: {} }, undefined)).toEqual({ state: 'pending', reason: 'the Job has no pod yet' })
   })
 })
@@ -78,7 +100,15 @@ describe('settings', () => {
   it('become options (durations, paths)', () => {
     expect(
       kubernetesOptions(
-        { type: 'kubernetes', namespace: 'ml', image: 'busybox:1.36', kubeconfig: 'kc.yaml', ttl: '1h', pollInterval: '250ms', volumes: [{ mountPath: '/shared', hostPath: '/srv/shared' }] },
+        {
+          type: 'kubernetes',
+          namespace: 'ml',
+          image: 'busybox:1.36',
+          kubeconfig: 'kc.yaml',
+          ttl: '1h',
+          pollInterval: '250ms',
+          volumes: [{ mountPath: '/shared', hostPath: '/srv/shared' }],
+        },
         '/project',
       ),
     ).toEqual({
@@ -101,10 +131,16 @@ describe('settings', () => {
       }
       throw new Error(`accepted ${JSON.stringify(s)}`)
     }
-    expect(refused({ imag: 'x' })).toMatch(/^Kubernetes launcher settings: imag is not a known field\.\nFix: use only namespace, image/)
+    expect(refused({ imag: 'x' })).toMatch(
+      /^Kubernetes launcher settings: imag is not a known field\.\nFix: use only namespace, image/,
+    )
     expect(refused({ image: '' })).toMatch(/image must be a non-empty string/)
-    expect(refused({ volumes: [{ mountPath: '/s' }] })).toMatch(/volumes\[0\] needs exactly one of claimName and hostPath/)
-    expect(refused({ volumes: [{ mountPath: 'rel', claimName: 'c' }] })).toMatch(/volumes\[0\].mountPath must be an absolute path/)
+    expect(refused({ volumes: [{ mountPath: '/s' }] })).toMatch(
+      /volumes\[0\] needs exactly one of claimName and hostPath/,
+    )
+    expect(refused({ volumes: [{ mountPath: 'rel', claimName: 'c' }] })).toMatch(
+      /volumes\[0\].mountPath must be an absolute path/,
+    )
     expect(refused({ ttl: 'soon' })).toMatch(/ttl "soon" is not a duration/)
     expect(refused({ nodeSelector: { gpu: 1 } })).toMatch(/nodeSelector must be an object of strings/)
     expect(refused({ imagePullPolicy: 'Sometimes' })).toMatch(/imagePullPolicy is "Sometimes"/)

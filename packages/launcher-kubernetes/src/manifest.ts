@@ -18,6 +18,12 @@ export const LABEL_PREFIX = 'rivers-orchestrator.io'
 /** The container's name in every Job's pod. */
 export const CONTAINER = 'job'
 const MAX_NAME = 63
+/**
+ * What the container runs before the command: the protocol clients on `PYTHONPATH` (as Slurm's
+ * script and Ray's entrypoint do), stderr appended to the job folder's file (`$0`).
+ */
+export const WRAPPER =
+  'if [ -n "$RIVERS_CLIENTS" ]; then export PYTHONPATH="$RIVERS_CLIENTS${PYTHONPATH:+:$PYTHONPATH}"; fi; exec "$@" 2>>"$0"'
 const PORT_BASE = 15000
 const PORT_SPAN = 15000
 
@@ -134,7 +140,7 @@ export function volumeOf(
 }
 
 /**
- * The Job for a Rivers job. The container runs `/bin/sh -c 'exec "$@" 2>>"$0"' <stderr> <command…>`:
+ * The Job for a Rivers job. The container runs `/bin/sh -c WRAPPER <stderr> <command…>`:
  * stdout is the pod's log (streamed into the run log by the launcher), stderr goes to the job
  * folder's file, which the supervisor follows.
  *
@@ -170,7 +176,7 @@ export function jobManifest(
       {
         name: CONTAINER,
         image: options.image,
-        command: ['/bin/sh', '-c', 'exec "$@" 2>>"$0"', job.stderrPath, ...job.command],
+        command: ['/bin/sh', '-c', WRAPPER, job.stderrPath, ...job.command],
         workingDir: options.workingDir ?? job.cwd,
         env: Object.entries(envs).map(([n, value]) => ({ name: n, value })),
         resources: podResources(job.request, options),

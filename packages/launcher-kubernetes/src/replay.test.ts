@@ -12,7 +12,7 @@ import { jobContext, memoryLogger, shellJob } from '@rivers-orchestrator/conform
 import { type JobSpec, type ResourceRequest, superviseJob } from '@rivers-orchestrator/rivers/plugin'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { jobName, KubernetesLauncher } from './index.js'
+import { jobName, KubernetesLauncher, WRAPPER } from './index.js'
 import { fixture, notFound, ReplayServer } from './testing/replay.js'
 
 const NS = 'ml'
@@ -93,7 +93,7 @@ describe('Kubernetes launcher (recorded API responses)', () => {
     const c = pod.containers[0]
     expect(c.image).toBe(IMAGE)
     expect(c.volumeMounts).toEqual([{ name: 'rivers-shared-0', mountPath: dir }])
-    expect(c.command).toEqual(['/bin/sh', '-c', 'exec "$@" 2>>"$0"', job.stderrPath, ...job.command])
+    expect(c.command).toEqual(['/bin/sh', '-c', WRAPPER, job.stderrPath, ...job.command])
     expect(c.workingDir).toBe(job.cwd)
     expect(c.resources).toEqual({
       requests: { cpu: '8', memory: '32768Mi' },
@@ -103,6 +103,9 @@ describe('Kubernetes launcher (recorded API responses)', () => {
     expect(env.HF_HOME).toBe('/shared/hf')
     expect(env.RIVERS_RUN_ID).toBe(job.env.RIVERS_RUN_ID) // the job protocol wins over the settings
     expect(env.RIVERS_OUTPUT).toBe(job.env.RIVERS_OUTPUT)
+    // The protocol clients are copied into the job folder (on the shared volume), where the pod sees them.
+    expect(env.RIVERS_CLIENTS).toBe(path.join(job.jobDir, 'clients'))
+    expect(readFileSync(path.join(env.RIVERS_CLIENTS, 'rivers_job.py'), 'utf8')).toContain('def write_output_json')
     expect(env.MASTER_ADDR).toBe('127.0.0.1') // 2 GPUs in one pod: a rendezvous for torchrun
     expect(Number(env.MASTER_PORT)).toBeGreaterThanOrEqual(15000)
   })

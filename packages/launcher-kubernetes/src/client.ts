@@ -43,7 +43,7 @@ export function loadKubeConfig(options: { kubeconfig?: string; context?: string 
  * Whether an error is the API server's answer with this HTTP status.
  *
  * @example
- * if (isStatus(e, 404)) return undefined
+ * const missing = isStatus(e, 404)
  */
 export function isStatus(e: unknown, code: number): boolean {
   return e instanceof ApiException && e.code === code

@@ -1,7 +1,7 @@
 /**
  * The launcher conformance suite against the Kubernetes launcher, on a scenario-driven replay of a
  * one-node cluster (`testing/cluster.ts`): the API answers are the recorded objects of
- * `src/fixtures/`, moved through their states by the Job's command run as a local process. No real
+ * `test/fixtures/`, moved through their states by the Job's command run as a local process. No real
  * API server runs here or in CI; what needs one (image pulls, scheduling, resource limits,
  * deadlines, eviction) is covered by the recorded-response tests instead.
  */

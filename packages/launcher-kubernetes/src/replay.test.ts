@@ -1,7 +1,7 @@
 /**
  * The Kubernetes launcher against recorded API responses: a replay server on 127.0.0.1 serves Job,
  * Pod, PodList, NodeList and Status objects written from the API reference of batch/v1 and core/v1
- * (`src/fixtures/`), and records the requests the launcher makes. No real API server runs here or in
+ * (`test/fixtures/`), and records the requests the launcher makes. No real API server runs here or in
  * CI: these tests check the Job the launcher creates and how it reads what the cluster answers.
  */
 import { mkdtempSync, readFileSync } from 'node:fs'

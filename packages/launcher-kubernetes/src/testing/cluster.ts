@@ -1,7 +1,7 @@
 /**
  * For this package's tests: a scenario-driven replay of a one-node cluster on 127.0.0.1, so that the
  * launcher conformance suite runs against the Kubernetes launcher without a real API server. It
- * answers the calls the launcher makes with the recorded objects of `src/fixtures/` (Job, PodList,
+ * answers the calls the launcher makes with the recorded objects of `test/fixtures/` (Job, PodList,
  * NodeList, Status), moved through their states by a real process: creating a Job starts its
  * container's command here (`/bin/sh`, the container's env on top of this process's, its working
  * folder), the pod log is that process's stdout, the Job's conditions and the container's exit code
@@ -29,7 +29,7 @@ interface FakePod {
  *
  * @example
  * const cluster = await FakeCluster.start('rivers-test')
- * const launcher = new KubernetesLauncher({ image: 'local' }, cluster.api.kubeConfig('rivers-test'))
+ * const kc = cluster.api.kubeConfig('rivers-test') // for new KubernetesLauncher({ image: 'local' }, kc)
  */
 export class FakeCluster {
   readonly api: ReplayServer

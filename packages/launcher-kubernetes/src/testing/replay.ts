@@ -1,7 +1,7 @@
 /**
  * For this package's tests: a replay server on 127.0.0.1 (node:http) standing in for a Kubernetes
  * API server. It answers each request with the next response recorded for its method and path
- * (fixtures under `src/fixtures/`, shaped as the API reference of batch/v1 and core/v1 writes Job,
+ * (fixtures under `test/fixtures/`, shaped as the API reference of batch/v1 and core/v1 writes Job,
  * Pod, PodList, NodeList and Status objects; a log is plain text), and keeps every request the
  * launcher made, so tests assert the Job it created and the order of its calls. No real API server
  * runs here or in CI.
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 
 import { KubeConfig } from '@kubernetes/client-node'
 
-const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures')
 
 /** One request the launcher made. */
 export interface RecordedRequest {
@@ -52,7 +52,7 @@ export function fixture(file: string, vars: Record<string, string> = {}): unknow
  * @example
  * const api = await ReplayServer.start()
  * api.on('GET', `/apis/batch/v1/namespaces/ml/jobs/${name}`, { body: fixture('job-active.json', { JOB: name, NAMESPACE: 'ml' }) })
- * const launcher = new KubernetesLauncher({ namespace: 'ml', image: 'busybox' }, api.kubeConfig())
+ * const kc = api.kubeConfig('ml') // for new KubernetesLauncher({ namespace: 'ml', image: 'busybox' }, kc)
  */
 export class ReplayServer {
   readonly requests: RecordedRequest[] = []
@@ -102,7 +102,7 @@ export class ReplayServer {
    * The calls made, as `METHOD path` (consecutive repeats folded), e.g. to assert create → poll → logs → delete.
    *
    * @example
-   * expect(api.sequence()).toEqual(['POST /apis/batch/v1/namespaces/ml/jobs', 'GET /apis/batch/v1/namespaces/ml/jobs/x'])
+   * console.log(api.sequence()) // ['POST /apis/batch/v1/namespaces/ml/jobs', 'GET /apis/batch/v1/namespaces/ml/jobs/x', …]
    */
   sequence(filter: (r: RecordedRequest) => boolean = () => true): string[] {
     const out: string[] = []

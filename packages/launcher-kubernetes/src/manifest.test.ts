@@ -94,6 +94,38 @@ describe('states', () => {
     })
     expect(mapKubernetesJob({ status: {} }, undefined)).toEqual({ state: 'pending', reason: 'the Job has no pod yet' })
   })
+
+  it('a first pull error waits for the retry unless the image is not there or not allowed', () => {
+    const pulling = (message: string) =>
+      mapKubernetesJob(
+        { status: {} },
+        {
+          spec: { containers: [{ name: 'job', image: 'ghcr.io/acme/x:1' }] },
+          status: {
+            phase: 'Pending',
+            containerStatuses: [
+              {
+                name: 'job',
+                image: 'ghcr.io/acme/x:1',
+                imageID: '',
+                ready: false,
+                restartCount: 0,
+                state: { waiting: { reason: 'ErrImagePull', message } },
+              },
+            ],
+          },
+        },
+      )
+    expect(pulling('failed to pull: dial tcp 10.0.0.2:443: i/o timeout')).toMatchObject({
+      state: 'pending',
+      reason: expect.stringMatching(/^ErrImagePull: /),
+    })
+    expect(pulling('failed to pull: dial tcp 10.0.0.2:443: i/o timeout').neverStarts).toBeUndefined()
+    expect(pulling('rpc error: ghcr.io/acme/x:1: not found')).toMatchObject({
+      neverStarts: true,
+      reason: expect.stringMatching(/^the image 'ghcr.io\/acme\/x:1' could not be pulled \(ErrImagePull: /),
+    })
+  })
 })
 
 describe('settings', () => {

@@ -6,7 +6,9 @@
  *   eviction or kubelet pressure) → preempted, as Slurm's preemption; a pod deleted because its node
  *   went away (`DeletionByTaintManager`, `DeletionByPodGC`) → node_fail; else failed with the
  *   container's exit code.
- * - a pod that cannot start: `ImagePullBackOff`/`ErrImagePull`/`InvalidImageName` (naming the image)
+ * - a pod that cannot start: `ImagePullBackOff`, `InvalidImageName`, or `ErrImagePull` saying the
+ *   image is not there or not allowed (naming the image; a first `ErrImagePull` otherwise waits for the
+ *   kubelet's retry)
  *   and `CreateContainerConfigError` never start (the supervisor deletes the Job, the asset fails with
  *   that reason); `Unschedulable` is pending with the scheduler's message, and never starts when the
  *   scheduler says preemption cannot help (no node could ever take it) unless the settings wait.
@@ -17,6 +19,8 @@ import type { JobStatus } from '@rivers-orchestrator/rivers/plugin'
 import { CONTAINER } from './manifest.js'
 
 const IMAGE_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull'])
+/** A first pull error that retrying cannot fix (else the kubelet's retry is waited for: a registry hiccup). */
+const PULL_FINAL = /not found|manifest unknown|unauthorized|denied|no such host|repository does not exist/i
 const PREEMPTION = new Set([
   'PreemptionByScheduler',
   'PreemptionByKubeScheduler',
@@ -102,7 +106,11 @@ export function mapKubernetesJob(
     return s
   }
   const waiting = container?.state?.waiting
-  if (waiting?.reason !== undefined && IMAGE_REASONS.has(waiting.reason)) {
+  if (
+    waiting?.reason !== undefined &&
+    IMAGE_REASONS.has(waiting.reason) &&
+    (waiting.reason !== 'ErrImagePull' || PULL_FINAL.test(waiting.message ?? ''))
+  ) {
     const image = container?.image ?? pod?.spec?.containers.find((c) => c.name === CONTAINER)?.image ?? '?'
     s.neverStarts = true
     s.reason = `the image '${image}' could not be pulled (${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}); check launcher.image and launcher.imagePullSecrets`

@@ -12,6 +12,7 @@ import {
   type V1Job,
   type V1Node,
   type V1Pod,
+  type V1Service,
 } from '@kubernetes/client-node'
 
 /**
@@ -114,15 +115,25 @@ export class KubeClient {
   }
 
   /**
-   * The newest pod of a Job (by creation time), if any.
+   * The pods of a Job, newest first.
    *
    * @example
-   * const pod = await k.pod(name)
+   * const [pod] = await k.pods(name)
    */
-  async pod(jobName: string): Promise<V1Pod | undefined> {
+  async pods(jobName: string): Promise<V1Pod[]> {
     const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: `job-name=${jobName}` })
     const time = (p: V1Pod) => new Date(p.metadata?.creationTimestamp ?? 0).getTime()
-    return [...list.items].sort((a, b) => time(b) - time(a))[0]
+    return [...list.items].sort((a, b) => time(b) - time(a))
+  }
+
+  /**
+   * Creates a Service (the headless one a multi-node Job's pods find each other by).
+   *
+   * @example
+   * await k.createService(headlessService(job, uid))
+   */
+  createService(body: V1Service): Promise<V1Service> {
+    return this.core.createNamespacedService({ namespace: this.namespace, body })
   }
 
   /**

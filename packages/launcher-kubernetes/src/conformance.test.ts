@@ -72,7 +72,8 @@ launcherConformance(
         },
         {
           resources: { nodes: 2, gpusPerNode: 0 },
-          mentions: /cannot honour resources.nodes \(2\): each job is one Job with one pod on one node/,
+          mentions:
+            /asks for 2 nodes, but only 1 node of the cluster at \S+ \(1 schedulable node\) can take one of its pods/,
         },
       ],
       jobTimeoutMs: 30_000,

@@ -41,7 +41,8 @@ export {
   type KubernetesToleration,
   type KubernetesVolume,
 } from './settings.js'
-export { mapKubernetesJob } from './state.js'
+export { firstPod, mapKubernetesJob, representativePod } from './state.js'
+export { headlessService, INDEX_ROOM, indexedRendezvous, makeIndexed, masterPort, RANKS } from './indexed.js'
 
 /**
  * Registers the Kubernetes launcher as type `kubernetes` (replacing an earlier registration).

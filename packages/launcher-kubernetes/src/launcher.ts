@@ -12,7 +12,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
-import type { KubeConfig } from '@kubernetes/client-node'
+import type { KubeConfig, V1Job } from '@kubernetes/client-node'
 import { formatBytes } from '@rivers-orchestrator/rivers'
 import type {
   JobContext,
@@ -27,10 +27,11 @@ import type {
 import { apiMessage, isStatus, KubeClient, loadKubeConfig } from './client.js'
 import { badSettings, cannotHonour, kubeUnavailable, submitFailed, unschedulable } from './errors.js'
 import { copyNewLog } from './logs.js'
+import { headlessService } from './indexed.js'
 import { CONTAINER, jobManifest, volumeOf } from './manifest.js'
 import { parseQuantity } from './quantity.js'
 import type { KubernetesLauncherOptions } from './settings.js'
-import { mapKubernetesJob } from './state.js'
+import { firstPod, mapKubernetesJob, representativePod } from './state.js'
 
 /** The Kubernetes launcher's handle: the Job's name is its `id`. */
 export interface KubernetesJobHandle extends JobHandle {
@@ -101,13 +102,6 @@ export class KubernetesLauncher implements Launcher {
         `is missing (asset '${key}' runs as a Kubernetes Job, which needs a container image)`,
         "set launcher.image, e.g. image: 'ghcr.io/acme/train:1.2' (it must have /bin/sh and what the command needs)",
       )
-    if (request.nodes > 1)
-      throw cannotHonour(
-        key,
-        `resources.nodes (${request.nodes})`,
-        'each job is one Job with one pod on one node; a multi-node rendezvous (an Indexed Job with a headless Service for MASTER_ADDR) is not built',
-        'set nodes to 1 (several GPUs on one node work: MASTER_ADDR/MASTER_PORT are set for torchrun), or use the slurm launcher for a job over several nodes',
-      )
     const client = this.client([key])
     if (this.options.checkResources === false) return
     let nodes: Awaited<ReturnType<KubeClient['nodes']>>
@@ -130,6 +124,20 @@ export class KubernetesLauncher implements Launcher {
         most(gpu) === 0
           ? 'set resources.gpus to 0, install the GPU device plugin, or set launcher.checkResources to false for a cluster whose GPU nodes appear on demand'
           : `ask for at most ${most(gpu)} GPUs`,
+      )
+    const fits = schedulable.filter(
+      (n) =>
+        (request.gpusPerNode === 0 || (parseQuantity(n.status?.allocatable?.[gpu]) ?? 0) >= request.gpusPerNode) &&
+        (request.cpus === undefined || (parseQuantity(n.status?.allocatable?.cpu) ?? 0) >= request.cpus) &&
+        (request.memoryBytes === undefined ||
+          (parseQuantity(n.status?.allocatable?.memory) ?? 0) >= request.memoryBytes),
+    )
+    if (request.nodes > 1 && fits.length > 0 && fits.length < request.nodes)
+      throw unschedulable(
+        key,
+        `asks for ${request.nodes} nodes`,
+        `only ${fits.length} node${fits.length === 1 ? '' : 's'} of ${cluster} can take one of its pods (one pod per node)`,
+        `lower resources.nodes to at most ${fits.length}, or add nodes`,
       )
     if (request.cpus !== undefined && request.cpus > most('cpu'))
       throw unschedulable(
@@ -164,15 +172,18 @@ export class KubernetesLauncher implements Launcher {
     const name = body.metadata!.name!
     // Before the Job exists: a restarted orchestrator holding only the provisional handle finds it by this.
     writeFileSync(path.join(job.jobDir, JOB_FILE), JSON.stringify({ name, namespace: client.namespace }))
+    let created: V1Job | undefined
     try {
-      await client.create(body)
+      created = await client.create(body)
     } catch (e) {
-      if (!isStatus(e, 409) || (await client.job(name).catch(() => undefined)) === undefined)
+      if (isStatus(e, 409)) created = await client.job(name).catch(() => undefined)
+      if (created === undefined)
         throw e instanceof Error && 'code' in e
           ? submitFailed(job.assetKey, apiMessage(e))
           : kubeUnavailable(client.server, [job.assetKey], apiMessage(e))
       ctx.log.info({ job: name }, `kubernetes job ${name} already exists for this attempt; following it`)
     }
+    if (job.request.nodes > 1) await this.#service(client, job.assetKey, created, body)
     const handle: KubernetesJobHandle = {
       launcher: 'kubernetes',
       id: name,
@@ -184,6 +195,21 @@ export class KubernetesLauncher implements Launcher {
     }
     await ctx.jobs.saveHandle(handle)
     return handle
+  }
+
+  /** The headless Service of a multi-node Job (owned by the Job); the Job is deleted if it cannot be made. */
+  async #service(client: KubeClient, assetKey: string, created: V1Job, body: V1Job): Promise<void> {
+    const name = body.metadata!.name!
+    try {
+      await client.createService(headlessService(name, created.metadata?.uid ?? '', body.metadata!.labels ?? {}))
+    } catch (e) {
+      if (isStatus(e, 409)) return
+      await client.delete(name).catch(() => undefined)
+      throw submitFailed(
+        assetKey,
+        `the headless Service ${name} its ${body.spec?.completions} pods find each other by could not be created (${apiMessage(e)}); the Job was deleted`,
+      )
+    }
   }
 
   async status(handle: JobHandle): Promise<JobStatus> {
@@ -202,12 +228,12 @@ export class KubernetesLauncher implements Launcher {
         reason: `Kubernetes no longer knows Job ${handle.id} (it was deleted, or removed after ttlSecondsAfterFinished)`,
       }
     }
-    const pod = await client.pod(handle.id)
-    const status = mapKubernetesJob(job, pod, this.options)
+    const pods = await client.pods(handle.id)
+    const status = mapKubernetesJob(job, representativePod(pods), this.options)
     // The supervisor deletes a Job that never starts: remember why, to report it as the failure.
     if (status.neverStarts === true)
       writeFileSync(path.join(handle.jobDir, STOPPED_FILE), JSON.stringify({ reason: status.reason }))
-    const podName = pod?.metadata?.name
+    const podName = firstPod(pods)?.metadata?.name
     if (status.state !== 'pending' && podName !== undefined) {
       // Best effort: a log the API cannot serve right now is copied at the next poll (the offset is kept).
       const log = await client.log(podName, CONTAINER).catch(() => undefined)

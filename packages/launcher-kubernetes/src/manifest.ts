@@ -11,10 +11,12 @@ import path from 'node:path'
 import type { V1Job, V1ResourceRequirements } from '@kubernetes/client-node'
 import type { JobSpec, ResourceRequest } from '@rivers-orchestrator/rivers/plugin'
 
+import { INDEX_ROOM, indexedRendezvous, makeIndexed, masterPort, RANKS } from './indexed.js'
+import { LABEL_PREFIX } from './labels.js'
 import type { KubernetesLauncherOptions } from './settings.js'
 
-/** The label prefix of every Rivers label and annotation. */
-export const LABEL_PREFIX = 'rivers-orchestrator.io'
+export { LABEL_PREFIX }
+
 /** The container's name in every Job's pod. */
 export const CONTAINER = 'job'
 const MAX_NAME = 63
@@ -24,8 +26,6 @@ const MAX_NAME = 63
  */
 export const WRAPPER =
   'if [ -n "$RIVERS_CLIENTS" ]; then export PYTHONPATH="$RIVERS_CLIENTS${PYTHONPATH:+:$PYTHONPATH}"; fi; exec "$@" 2>>"$0"'
-const PORT_BASE = 15000
-const PORT_SPAN = 15000
 
 /**
  * A DNS-1123 label from free text: lowercase letters, digits and `-`, starting and ending with a
@@ -44,20 +44,20 @@ export function dnsLabel(text: string, max: number): string {
 
 /**
  * The Job's name: `rivers-<run>-<asset>-a<attempt>-<hash>`, the run and asset parts shortened so
- * the whole is at most 63 characters; the hash (of run, asset, attempt and job folder, which holds
+ * the whole is at most `max` characters (63; less for an Indexed Job, whose pods add `-<index>`); the hash (of run, asset, attempt and job folder, which holds
  * the partition) keeps two jobs apart whatever was cut.
  *
  * @example
  * jobName('01J9Z3K4RUN', 'model/torch', 2, '/shared/jobs/01J9Z3K4RUN/model/torch/2') // 'rivers-01j9z3k4run-model-torch-a2-…'
  */
-export function jobName(runId: string, assetKey: string, attempt: number, jobDir: string): string {
+export function jobName(runId: string, assetKey: string, attempt: number, jobDir: string, max = MAX_NAME): string {
   const hash = createHash('sha256')
     .update(JSON.stringify([runId, assetKey, attempt, jobDir]))
     .digest('hex')
     .slice(0, 10)
   const tail = `-a${attempt}-${hash}`
   const run = dnsLabel(runId, 12)
-  const room = MAX_NAME - 'rivers-'.length - run.length - 1 - tail.length
+  const room = max - 'rivers-'.length - run.length - 1 - tail.length
   const asset = dnsLabel(assetKey, Math.max(room, 0))
   return ['rivers', run, asset].filter((p) => p !== '').join('-') + tail
 }
@@ -116,10 +116,7 @@ export function podRendezvous(
   if (gpus < 2) return {}
   const out: Record<string, string> = {}
   if (env.MASTER_ADDR === undefined) out.MASTER_ADDR = '127.0.0.1'
-  if (env.MASTER_PORT === undefined) {
-    const n = Number.parseInt(createHash('sha256').update(name).digest('hex').slice(0, 8), 16)
-    out.MASTER_PORT = String(PORT_BASE + (n % PORT_SPAN))
-  }
+  if (env.MASTER_PORT === undefined) out.MASTER_PORT = String(masterPort(name))
   return out
 }
 
@@ -153,7 +150,8 @@ export function jobManifest(
   attempt: number,
   options: KubernetesLauncherOptions & { image: string },
 ): V1Job {
-  const name = jobName(job.runId, job.assetKey, attempt, job.jobDir)
+  const nodes = job.request.nodes
+  const name = jobName(job.runId, job.assetKey, attempt, job.jobDir, nodes > 1 ? MAX_NAME - INDEX_ROOM : MAX_NAME)
   const labels = {
     'app.kubernetes.io/managed-by': 'rivers',
     [`${LABEL_PREFIX}/run`]: labelValue(job.runId),
@@ -165,7 +163,9 @@ export function jobManifest(
     [`${LABEL_PREFIX}/asset`]: job.assetKey,
     [`${LABEL_PREFIX}/job-dir`]: job.jobDir,
   }
-  const envs = { ...options.env, ...job.env, ...podRendezvous(job.request.gpusPerNode, name, job.env) }
+  const rendezvous =
+    nodes > 1 ? indexedRendezvous(nodes, name, job.env) : podRendezvous(job.request.gpusPerNode, name, job.env)
+  const envs = { ...options.env, ...job.env, ...rendezvous }
   const nodeSelector = { ...options.nodeSelector }
   if (job.request.gpuType !== undefined && job.request.gpusPerNode > 0)
     nodeSelector[options.gpuTypeLabel ?? 'nvidia.com/gpu.product'] = job.request.gpuType
@@ -176,7 +176,7 @@ export function jobManifest(
       {
         name: CONTAINER,
         image: options.image,
-        command: ['/bin/sh', '-c', WRAPPER, job.stderrPath, ...job.command],
+        command: ['/bin/sh', '-c', nodes > 1 ? RANKS + WRAPPER : WRAPPER, job.stderrPath, ...job.command],
         workingDir: options.workingDir ?? job.cwd,
         env: Object.entries(envs).map(([n, value]) => ({ name: n, value })),
         resources: podResources(job.request, options),
@@ -200,8 +200,9 @@ export function jobManifest(
     )
   const spec: NonNullable<V1Job['spec']> = {
     backoffLimit: 0,
-    template: { metadata: { labels, annotations }, spec: podSpec },
+    template: { metadata: { labels: { ...labels, [`${LABEL_PREFIX}/job`]: name }, annotations }, spec: podSpec },
   }
+  if (nodes > 1) makeIndexed(spec, podSpec, name, nodes)
   if (job.request.timeLimitMs !== undefined) spec.activeDeadlineSeconds = Math.ceil(job.request.timeLimitMs / 1000)
   if (options.ttlMs !== undefined) spec.ttlSecondsAfterFinished = Math.ceil(options.ttlMs / 1000)
   return {

@@ -4,6 +4,7 @@
  * (`test/fixtures/`), and records the requests the launcher makes. No real API server runs here or in
  * CI: these tests check the Job the launcher creates and how it reads what the cluster answers.
  */
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -12,7 +13,7 @@ import { jobContext, memoryLogger, shellJob } from '@rivers-orchestrator/conform
 import { type JobSpec, type ResourceRequest, superviseJob } from '@rivers-orchestrator/rivers/plugin'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { jobName, KubernetesLauncher, WRAPPER } from './index.js'
+import { jobName, KubernetesLauncher, RANKS, WRAPPER } from './index.js'
 import { fixture, notFound, ReplayServer } from './testing/replay.js'
 
 const NS = 'ml'
@@ -244,8 +245,9 @@ describe('Kubernetes launcher (recorded API responses)', () => {
       /asks for 64 CPUs, .* can allocate 31.5/,
     )
     await expect(launcher.validate({ nodes: 2, gpusPerNode: 1 }, target)).rejects.toThrow(
-      /cannot honour resources.nodes \(2\)/,
+      /asks for 2 nodes, but only 1 node of the cluster at \S+ \(2 schedulable nodes\) can take one of its pods \(one pod per node\)/,
     )
+    await launcher.validate({ nodes: 2, gpusPerNode: 0, cpus: 2 }, target)
     api.on('GET', '/api/v1/nodes', { status: 403, body: fixture('status-forbidden-nodes.json') })
     await make().validate({ nodes: 1, gpusPerNode: 8 }, target)
     await expect(
@@ -297,6 +299,70 @@ describe('Kubernetes launcher (recorded API responses)', () => {
     const del = api.requests.filter((r) => r.method === 'DELETE')
     expect(del.map((r) => [r.path, r.query.propagationPolicy])).toEqual([[`${JOBS}/${name}`, 'Background']])
     expect(api.sequence().slice(-2)).toEqual([`DELETE ${JOBS}/${name}`, `GET ${JOBS}/${name}`])
+  })
+
+  it('runs a multi-node job as an Indexed Job with a headless Service, ranks from the completion index; a failed rank fails it', async () => {
+    const request = { nodes: 2, gpusPerNode: 4, cpus: 16 }
+    const job: JobSpec = shellJob(dir, 'ddp', 'torchrun train.py', request)
+    const name = jobName(job.runId, job.assetKey, 1, job.jobDir, 59)
+    const f = (file: string) => ({ body: fixture(file, { JOB: name, NAMESPACE: NS, IMAGE }) })
+    api.on('POST', JOBS, f('job-created.json'))
+    api.on('POST', `/api/v1/namespaces/${NS}/services`, { status: 201, ...f('service-created.json') })
+    api.on('GET', `${JOBS}/${name}`, f('job-active.json'), f('job-active.json'), f('job-failed.json'))
+    api.on(
+      'GET',
+      PODS,
+      f('pods-indexed-running.json'),
+      f('pods-indexed-running.json'),
+      f('pods-indexed-rank1-failed.json'),
+    )
+    api.on('GET', `${PODS}/${name}-0-q2w8r/log`, { body: 'rank 0 ready\n' })
+    const { final, lines } = await supervise(make(), job)
+    expect(final).toMatchObject({ state: 'failed', exitCode: 2, nodes: 'gpu-node-2' })
+    expect(lines.some((l) => l.msg === 'rank 0 ready')).toBe(true) // rank 0's log
+    expect(name.length).toBeLessThanOrEqual(59) // pod hostnames add -<index>
+    expect(api.sequence().slice(0, 3)).toEqual([
+      `POST ${JOBS}`,
+      `POST /api/v1/namespaces/${NS}/services`,
+      `GET ${JOBS}/${name}`,
+    ])
+    const body = api.requests.find((r) => r.path === JOBS)!.body as any
+    expect(body.spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimit: 0 })
+    const pod = body.spec.template.spec
+    expect(pod.subdomain).toBe(name)
+    expect(body.spec.template.metadata.labels['rivers-orchestrator.io/job']).toBe(name)
+    expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { labelSelector: { matchLabels: { 'rivers-orchestrator.io/job': name } }, topologyKey: 'kubernetes.io/hostname' },
+    ])
+    const c = pod.containers[0]
+    expect(c.command.slice(0, 3)).toEqual(['/bin/sh', '-c', RANKS + WRAPPER])
+    expect(c.resources.limits['nvidia.com/gpu']).toBe('4')
+    const env = Object.fromEntries(c.env.map((e: { name: string; value: string }) => [e.name, e.value]))
+    expect([env.MASTER_ADDR, env.WORLD_SIZE, env.NNODES]).toEqual([`${name}-0.${name}`, '2', '2'])
+    expect(Number(env.MASTER_PORT)).toBeGreaterThanOrEqual(15000)
+    const svc = api.requests.find((r) => r.path.endsWith('/services'))!.body as any
+    expect(svc.spec).toEqual({
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: { 'rivers-orchestrator.io/job': name },
+    })
+    // Owned by the Job (its uid from the create answer): deleted with it.
+    expect(svc.metadata.ownerReferences).toEqual([
+      {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        name,
+        uid: '5f0d3c1e-8a2b-4c61-9d0e-2b7a1c3e4f50',
+        blockOwnerDeletion: true,
+      },
+    ])
+  })
+
+  it('runs the ranks as a shell would: RANK and NODE_RANK from JOB_COMPLETION_INDEX', () => {
+    const out = execFileSync('/bin/sh', ['-c', RANKS + 'echo "$RANK $NODE_RANK $LOCAL_RANK"'], {
+      env: { ...process.env, JOB_COMPLETION_INDEX: '1' },
+    }).toString()
+    expect(out).toBe('1 1 0\n')
   })
 
   it('reattaches by Job name after a restart, also from a provisional handle; an unknown Job is not reattached', async () => {

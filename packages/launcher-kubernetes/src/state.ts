@@ -137,3 +137,37 @@ function limitOf(pod: V1Pod | undefined): string {
   const m = pod?.spec?.containers.find((c) => c.name === CONTAINER)?.resources?.limits?.memory
   return m === undefined ? '' : ` (${m})`
 }
+
+/** The annotation the Job controller puts on each pod of an Indexed Job. */
+const INDEX = 'batch.kubernetes.io/job-completion-index'
+
+/**
+ * The pod whose state stands for the Job's: a failed one (its exit code, its OOM), else one that
+ * cannot start (image, scheduling), else pod 0, else the newest.
+ *
+ * @example
+ * mapKubernetesJob(job, representativePod(await client.pods(name)))
+ */
+export function representativePod(pods: readonly V1Pod[]): V1Pod | undefined {
+  const failed = pods.find((p) => p.status?.phase === 'Failed')
+  if (failed !== undefined) return failed
+  const stuck = pods.find((p) => {
+    const waiting = p.status?.containerStatuses?.[0]?.state?.waiting?.reason
+    const unscheduled = p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable')
+    return (
+      unscheduled === true ||
+      (waiting !== undefined && (IMAGE_REASONS.has(waiting) || waiting.startsWith('CreateContainer')))
+    )
+  })
+  return stuck ?? firstPod(pods)
+}
+
+/**
+ * Pod 0 of an Indexed Job (rank 0, whose log is streamed), else the newest pod.
+ *
+ * @example
+ * const pod = firstPod(await client.pods(name))
+ */
+export function firstPod(pods: readonly V1Pod[]): V1Pod | undefined {
+  return pods.find((p) => p.metadata?.annotations?.[INDEX] === '0') ?? pods[0]
+}

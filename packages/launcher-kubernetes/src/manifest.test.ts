@@ -22,7 +22,7 @@ describe('Job names', () => {
           const name = jobName(run, key, attempt, `/jobs/${key}/${attempt}`)
           expect(name.length).toBeLessThanOrEqual(63)
           expect(name).toMatch(DNS_LABEL)
-        expect(jobName(run, key, attempt, `/jobs/${key}/${attempt}`, 59).length).toBeLessThanOrEqual(59)
+          expect(jobName(run, key, attempt, `/jobs/${key}/${attempt}`, 59).length).toBeLessThanOrEqual(59)
           expect(name.endsWith(`-a${attempt}-${name.slice(-10)}`)).toBe(true)
         },
       ),

@@ -255,6 +255,33 @@ describe('Kubernetes launcher (recorded API responses)', () => {
     ).rejects.toThrow(/image is missing \(asset 'model' runs as a Kubernetes Job/)
   })
 
+  it('takes the namespace from the kubeconfig context, and refuses without one, naming the asset and the setting', async () => {
+    const kc = api.kubeConfig('from-context')
+    expect(new KubernetesLauncher({ image: IMAGE }, kc).client().namespace).toBe('from-context')
+    kc.loadFromString(
+      JSON.stringify({
+        ...JSON.parse(kc.exportConfig()),
+        contexts: [{ name: 'replay', context: { cluster: 'replay', user: 'replay' } }],
+      }),
+    )
+    await expect(
+      new KubernetesLauncher({ image: IMAGE, checkResources: false }, kc).validate(
+        { nodes: 1, gpusPerNode: 0 },
+        { assetKey: 'model', kind: 'command' },
+      ),
+    ).rejects.toThrow(
+      "Kubernetes launcher settings: namespace is missing (needed by 'model'), and the context of the default kubeconfig names none.\nFix: set launcher.namespace",
+    )
+    await expect(
+      new KubernetesLauncher({ image: IMAGE, kubeconfig: path.join(dir, 'missing.yaml') }).validate(
+        { nodes: 1, gpusPerNode: 0 },
+        { assetKey: 'model', kind: 'command' },
+      ),
+    ).rejects.toThrow(
+      /The kubernetes launcher is not usable \(needed by 'model'\): the API server at \(.*missing.yaml\) cannot be configured: ENOENT/,
+    )
+  })
+
   it('maps DeadlineExceeded to timeout and a preempted pod to preempted', async () => {
     const { job, name, f, pod } = prepared('deadline')
     api.on('GET', `${JOBS}/${name}`, f('job-deadline.json'))

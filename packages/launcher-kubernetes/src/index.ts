@@ -33,6 +33,7 @@ export {
   volumeOf,
   WRAPPER,
 } from './manifest.js'
+export { checkFit } from './fit.js'
 export { parseQuantity } from './quantity.js'
 export {
   kubernetesOptions,

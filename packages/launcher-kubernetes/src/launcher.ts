@@ -13,7 +13,6 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import path from 'node:path'
 
 import type { KubeConfig, V1Job } from '@kubernetes/client-node'
-import { formatBytes } from '@rivers-orchestrator/rivers'
 import type {
   JobContext,
   JobHandle,
@@ -25,11 +24,11 @@ import type {
 } from '@rivers-orchestrator/rivers/plugin'
 
 import { apiMessage, isStatus, KubeClient, loadKubeConfig } from './client.js'
-import { badSettings, cannotHonour, kubeUnavailable, submitFailed, unschedulable } from './errors.js'
+import { badSettings, cannotHonour, kubeUnavailable, submitFailed } from './errors.js'
+import { checkFit } from './fit.js'
 import { copyNewLog } from './logs.js'
 import { headlessService } from './indexed.js'
 import { CONTAINER, jobManifest, volumeOf } from './manifest.js'
-import { parseQuantity } from './quantity.js'
 import type { KubernetesLauncherOptions } from './settings.js'
 import { firstPod, mapKubernetesJob, representativePod } from './state.js'
 
@@ -111,48 +110,7 @@ export class KubernetesLauncher implements Launcher {
       if (isStatus(e, 403) || isStatus(e, 401)) return // no right to list nodes: the scheduler decides
       throw kubeUnavailable(client.server, [key], `could not list the cluster's nodes: ${apiMessage(e)}`)
     }
-    const schedulable = nodes.filter((n) => n.spec?.unschedulable !== true)
-    const most = (resource: string): number =>
-      schedulable.reduce((m, n) => Math.max(m, parseQuantity(n.status?.allocatable?.[resource]) ?? 0), 0)
-    const cluster = `the cluster at ${client.server} (${schedulable.length} schedulable node${schedulable.length === 1 ? '' : 's'})`
-    const gpu = this.options.gpuResource ?? 'nvidia.com/gpu'
-    if (request.gpusPerNode > 0 && request.gpusPerNode > most(gpu))
-      throw unschedulable(
-        key,
-        `asks for ${request.gpusPerNode} GPU${request.gpusPerNode === 1 ? '' : 's'} (${gpu})`,
-        `${most(gpu) === 0 ? `no node of ${cluster} has ${gpu}` : `the largest node of ${cluster} has ${most(gpu)}`}`,
-        most(gpu) === 0
-          ? 'set resources.gpus to 0, install the GPU device plugin, or set launcher.checkResources to false for a cluster whose GPU nodes appear on demand'
-          : `ask for at most ${most(gpu)} GPUs`,
-      )
-    const fits = schedulable.filter(
-      (n) =>
-        (request.gpusPerNode === 0 || (parseQuantity(n.status?.allocatable?.[gpu]) ?? 0) >= request.gpusPerNode) &&
-        (request.cpus === undefined || (parseQuantity(n.status?.allocatable?.cpu) ?? 0) >= request.cpus) &&
-        (request.memoryBytes === undefined ||
-          (parseQuantity(n.status?.allocatable?.memory) ?? 0) >= request.memoryBytes),
-    )
-    if (request.nodes > 1 && fits.length > 0 && fits.length < request.nodes)
-      throw unschedulable(
-        key,
-        `asks for ${request.nodes} nodes`,
-        `only ${fits.length} node${fits.length === 1 ? '' : 's'} of ${cluster} can take one of its pods (one pod per node)`,
-        `lower resources.nodes to at most ${fits.length}, or add nodes`,
-      )
-    if (request.cpus !== undefined && request.cpus > most('cpu'))
-      throw unschedulable(
-        key,
-        `asks for ${request.cpus} CPUs`,
-        `the largest node of ${cluster} can allocate ${most('cpu')}`,
-        `lower resources.cpus to at most ${most('cpu')}`,
-      )
-    if (request.memoryBytes !== undefined && request.memoryBytes > most('memory'))
-      throw unschedulable(
-        key,
-        `asks for ${formatBytes(request.memoryBytes)} of memory`,
-        `the largest node of ${cluster} can allocate ${formatBytes(most('memory'))}`,
-        `lower resources.memory to at most '${Math.floor(most('memory') / 2 ** 20)}Mi'`,
-      )
+    checkFit(request, key, nodes, client.server, this.options)
   }
 
   async submit(job: JobSpec, ctx: JobContext): Promise<KubernetesJobHandle> {

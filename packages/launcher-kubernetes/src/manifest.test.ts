@@ -7,7 +7,15 @@ import { describe, expect, it } from 'vitest'
 
 import { isRiversError } from '@rivers-orchestrator/rivers'
 
-import { jobName, kubernetesOptions, labelValue, mapKubernetesJob, parseQuantity, podResources } from './index.js'
+import {
+  checkFit,
+  jobName,
+  kubernetesOptions,
+  labelValue,
+  mapKubernetesJob,
+  parseQuantity,
+  podResources,
+} from './index.js'
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 
@@ -68,6 +76,24 @@ describe('resources and quantities', () => {
     expect(parseQuantity('1e3')).toBe(1000)
     expect(parseQuantity('2')).toBe(2)
     expect(parseQuantity('lots')).toBeUndefined()
+  })
+})
+
+describe('fit on nodes', () => {
+  it('refuses a request no single node holds all of, though each part fits some node', () => {
+    const node = (name: string, cpu: string, memory: string) => ({
+      metadata: { name },
+      status: { allocatable: { cpu, memory } },
+    })
+    const nodes = [node('wide', '32', '4Gi'), node('deep', '4', '64Gi')]
+    const fit = (request: Parameters<typeof checkFit>[0]) => () =>
+      checkFit(request, 'etl', nodes, 'https://k8s:6443', {})
+    expect(fit({ nodes: 1, gpusPerNode: 0, cpus: 16, memoryBytes: 2 ** 30 })).not.toThrow()
+    expect(fit({ nodes: 1, gpusPerNode: 0, cpus: 16, memoryBytes: 32 * 2 ** 30 })).toThrow(
+      "Asset 'etl' asks for its GPUs, CPUs and memory on one node, but no node of the cluster at https://k8s:6443 (2 schedulable nodes) has all of them at once",
+    )
+    expect(fit({ nodes: 2, gpusPerNode: 0, cpus: 2, memoryBytes: 2 ** 30 })).not.toThrow()
+    expect(fit({ nodes: 3, gpusPerNode: 0, cpus: 2 })).toThrow(/asks for 3 nodes, but only 2 nodes of the cluster/)
   })
 })
 

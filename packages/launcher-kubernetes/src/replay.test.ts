@@ -248,6 +248,14 @@ describe('Kubernetes launcher (recorded API responses)', () => {
       /asks for 2 nodes, but only 1 node of the cluster at \S+ \(2 schedulable nodes\) can take one of its pods \(one pod per node\)/,
     )
     await launcher.validate({ nodes: 2, gpusPerNode: 0, cpus: 2 }, target)
+    await launcher.validate({ nodes: 1, gpusPerNode: 1, gpuType: 'NVIDIA-A100-SXM4-80GB' }, target)
+    await expect(launcher.validate({ nodes: 1, gpusPerNode: 1, gpuType: 'H100' }, target)).rejects.toThrow(
+      /asks for GPU type 'H100', but no node of the cluster .* has the labels nvidia.com\/gpu.product=H100 \(GPU types: 'NVIDIA-A100-SXM4-80GB'\)/,
+    )
+    await expect(
+      make({ nodeSelector: { pool: 'gpu' } }).validate({ nodes: 1, gpusPerNode: 0 }, target),
+    ).rejects.toThrow(/is to run on nodes labelled pool=gpu, but no node of the cluster/)
+    await launcher.validate({ nodes: 1, gpusPerNode: 1, cpus: 2, memoryBytes: 2 ** 30 }, target)
     api.on('GET', '/api/v1/nodes', { status: 403, body: fixture('status-forbidden-nodes.json') })
     await make().validate({ nodes: 1, gpusPerNode: 8 }, target)
     await expect(

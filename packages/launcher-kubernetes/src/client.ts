@@ -130,7 +130,7 @@ export class KubeClient {
    * Creates a Service (the headless one a multi-node Job's pods find each other by).
    *
    * @example
-   * await k.createService(headlessService(job, uid))
+   * await k.createService(headlessService(name, uid, labels))
    */
   createService(body: V1Service): Promise<V1Service> {
     return this.core.createNamespacedService({ namespace: this.namespace, body })

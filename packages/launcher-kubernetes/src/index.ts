@@ -20,7 +20,7 @@ import { kubernetesOptions } from './settings.js'
 
 export { apiMessage, isStatus, KubeClient, loadKubeConfig } from './client.js'
 export { KubernetesLauncher, type KubernetesJobHandle } from './launcher.js'
-export { copyNewLog, newLogText } from './logs.js'
+export { copyNewLog, type LogCursor, newLogLines, normalizeTimestamp, sinceTime } from './logs.js'
 export {
   CONTAINER,
   dnsLabel,

@@ -193,9 +193,12 @@ export class KubernetesLauncher implements Launcher {
       writeFileSync(path.join(handle.jobDir, STOPPED_FILE), JSON.stringify({ reason: status.reason }))
     const podName = firstPod(pods)?.metadata?.name
     if (status.state !== 'pending' && podName !== undefined) {
-      // Best effort: a log the API cannot serve right now is copied at the next poll (the offset is kept).
-      const log = await client.log(podName, CONTAINER).catch(() => undefined)
-      if (log !== undefined) await copyNewLog(log, handle.stdoutPath, status.state !== 'running')
+      // Best effort: a log the API cannot serve right now is copied at the next poll (the cursor is kept).
+      await copyNewLog(
+        (since) => client.log(podName, CONTAINER, since),
+        handle.stdoutPath,
+        status.state !== 'running',
+      ).catch(() => undefined)
     }
     return status
   }

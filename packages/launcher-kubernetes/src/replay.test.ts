@@ -131,7 +131,7 @@ describe('Kubernetes launcher (recorded API responses)', () => {
       f('pods-running.json'),
       f('pods-succeeded.json'),
     )
-    api.on('GET', `${PODS}/${pod}/log`, { body: 'step 1/3 loading\n' }, f('log-partial.txt'), f('log-final.txt'))
+    api.on('GET', `${PODS}/${pod}/log`, f('log-1.txt'), f('log-2.txt'), f('log-3.txt'))
     const states: string[] = []
     const handle = await make().submit(job, jobContext(job))
     const { log, lines } = memoryLogger()
@@ -144,7 +144,9 @@ describe('Kubernetes launcher (recorded API responses)', () => {
     expect(states).toEqual(['pending', 'running', 'succeeded'])
     const out = lines.filter((l) => l.stream === 'stdout').map((l) => l.msg)
     expect(out).toEqual(['step 1/3 loading', 'step 2/3 training', 'epoch 1 loss=0.42', 'step 3/3 done'])
-    expect(readFileSync(job.stdoutPath, 'utf8')).toBe(fixture('log-final.txt'))
+    expect(readFileSync(job.stdoutPath, 'utf8')).toBe(
+      'step 1/3 loading\nstep 2/3 training\nepoch 1 loss=0.42\nstep 3/3 done\n',
+    )
     expect(api.sequence()).toEqual([
       `POST ${JOBS}`,
       `GET ${JOBS}/${name}`,
@@ -164,14 +166,22 @@ describe('Kubernetes launcher (recorded API responses)', () => {
     ])
     const pods = api.requests.find((r) => r.path === PODS)!
     expect(pods.query.labelSelector).toBe(`job-name=${name}`)
-    expect(api.requests.find((r) => r.path.endsWith('/log'))!.query.container).toBe('job')
+    // Only what is new is asked for: with timestamps, from the second of the last line taken on.
+    const logReads = api.requests.filter((r) => r.path.endsWith('/log')).map((r) => r.query)
+    expect(logReads[0]!.sinceTime).toBeUndefined()
+    expect(logReads).toMatchObject([
+      { container: 'job', timestamps: 'true' },
+      { container: 'job', timestamps: 'true', sinceTime: '2026-12-06T09:00:02Z' },
+      { container: 'job', timestamps: 'true', sinceTime: '2026-12-06T09:00:02Z' },
+      { container: 'job', timestamps: 'true', sinceTime: '2026-12-06T09:00:04Z' },
+    ])
   })
 
   it('reports a failed container with its exit code', async () => {
     const { job, name, f, pod } = prepared('fail')
     api.on('GET', `${JOBS}/${name}`, f('job-failed.json'))
     api.on('GET', PODS, f('pods-failed-exit3.json'))
-    api.on('GET', `${PODS}/${pod}/log`, { body: 'about to fail\n' })
+    api.on('GET', `${PODS}/${pod}/log`, { body: '2026-12-06T09:00:05.2Z about to fail\n' })
     const { final, lines } = await supervise(make(), job)
     expect(final).toMatchObject({ state: 'failed', exitCode: 3, reason: 'Error: the container exited with code 3' })
     expect(lines.some((l) => l.msg === 'about to fail')).toBe(true)
@@ -322,7 +332,7 @@ describe('Kubernetes launcher (recorded API responses)', () => {
     let deleted = false
     api.on('GET', `${JOBS}/${name}`, () => (deleted ? notFound('gone') : f('job-active.json')))
     api.on('GET', PODS, f('pods-running.json'))
-    api.on('GET', `${PODS}/${pod}/log`, { body: 'started\n' })
+    api.on('GET', `${PODS}/${pod}/log`, { body: '2026-12-06T09:00:02Z started\n' })
     api.on('DELETE', `${JOBS}/${name}`, () => {
       deleted = true
       return f('status-deleted.json')
@@ -351,7 +361,7 @@ describe('Kubernetes launcher (recorded API responses)', () => {
       f('pods-indexed-running.json'),
       f('pods-indexed-rank1-failed.json'),
     )
-    api.on('GET', `${PODS}/${name}-0-q2w8r/log`, { body: 'rank 0 ready\n' })
+    api.on('GET', `${PODS}/${name}-0-q2w8r/log`, { body: '2026-12-06T09:00:02.000031Z rank 0 ready\n' })
     const { final, lines } = await supervise(make(), job)
     expect(final).toMatchObject({ state: 'failed', exitCode: 2, nodes: 'gpu-node-2' })
     expect(lines.some((l) => l.msg === 'rank 0 ready')).toBe(true) // rank 0's log
@@ -404,7 +414,7 @@ describe('Kubernetes launcher (recorded API responses)', () => {
     const { job, name, f } = prepared('reattach')
     api.on('GET', `${JOBS}/${name}`, f('job-active.json'))
     api.on('GET', PODS, f('pods-running.json'))
-    api.on('GET', `${PODS}/${name}-x7k2p/log`, { body: 'before restart\n' })
+    api.on('GET', `${PODS}/${name}-x7k2p/log`, { body: '2026-12-06T09:00:02Z before restart\n' })
     const handle = await make().submit(job, jobContext(job))
     const persisted = JSON.parse(JSON.stringify(handle))
     const found = await make().reattach(persisted)

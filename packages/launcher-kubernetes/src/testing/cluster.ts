@@ -18,7 +18,9 @@ import { fixture, notFound, type RecordedRequest, type Reply, ReplayServer } fro
 interface FakePod {
   job: V1Job
   process: ChildProcess
-  log: string
+  /** The container's output lines with the time each was written (as the kubelet keeps them). */
+  lines: { ts: string; text: string }[]
+  partial: string
   exitCode?: number
   startedAt: string
   finishedAt?: string
@@ -84,15 +86,21 @@ export class FakeCluster {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
-    const pod: FakePod = { job, process: child, log: '', startedAt: new Date().toISOString() }
-    child.stdout!.on('data', (b: Buffer) => (pod.log += b.toString()))
-    child.stderr!.on('data', (b: Buffer) => (pod.log += b.toString()))
+    const pod: FakePod = { job, process: child, lines: [], partial: '', startedAt: new Date().toISOString() }
+    const write = (b: Buffer) => {
+      const parts = (pod.partial + b.toString()).split('\n')
+      pod.partial = parts.pop()!
+      for (const text of parts) pod.lines.push({ ts: new Date().toISOString(), text })
+    }
+    child.stdout!.on('data', write)
+    child.stderr!.on('data', write)
     child.on('error', (e) => {
-      pod.log += `exec failed: ${e.message}\n`
+      write(Buffer.from(`exec failed: ${e.message}\n`))
       pod.exitCode = 127
       pod.finishedAt = new Date().toISOString()
     })
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
+      if (pod.partial !== '') write(Buffer.from('\n'))
       pod.exitCode = code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)
       pod.finishedAt = new Date().toISOString()
     })
@@ -100,9 +108,7 @@ export class FakeCluster {
     const jobPath = `/apis/batch/v1/namespaces/${this.namespace}/jobs/${name}`
     this.api.on('GET', jobPath, () => this.jobObject(name))
     this.api.on('DELETE', jobPath, () => this.delete(name))
-    this.api.on('GET', `/api/v1/namespaces/${this.namespace}/pods/${name}-x7k2p/log`, () => ({
-      body: this.pods.get(name)?.log ?? '',
-    }))
+    this.api.on('GET', `/api/v1/namespaces/${this.namespace}/pods/${name}-x7k2p/log`, (req) => this.log(name, req))
     return {
       status: 201,
       body: this.withSpec(fixture('job-created.json', this.vars(name, container.image!)) as V1Job, job),
@@ -145,6 +151,14 @@ export class FakeCluster {
     if (state.terminated !== undefined)
       Object.assign(state.terminated, { exitCode: pod.exitCode, startedAt: pod.startedAt, finishedAt: pod.finishedAt })
     return { body: list }
+  }
+
+  /** The pod's log as the API serves it: lines since `sinceTime` (a second), with their times when asked. */
+  private log(name: string, req: RecordedRequest): Reply {
+    const since = req.query.sinceTime === undefined ? 0 : Date.parse(req.query.sinceTime)
+    const lines = (this.pods.get(name)?.lines ?? []).filter((l) => Date.parse(l.ts) >= since)
+    const stamped = req.query.timestamps === 'true'
+    return { body: lines.map((l) => `${stamped ? `${l.ts} ` : ''}${l.text}\n`).join('') }
   }
 
   private delete(name: string): Reply {

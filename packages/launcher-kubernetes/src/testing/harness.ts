@@ -44,7 +44,7 @@ export interface Harness {
  *
  * @example
  * const h = replayHarness()
- * it('…', async () => { const { job, f } = h.prepared('train') })
+ * // in a test: const { job, name, f } = h.prepared('train')
  */
 export function replayHarness(): Harness {
   const h = {} as Harness

@@ -17,7 +17,7 @@ const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare']
 describe('published packages', () => {
   const published = publicPackages()
 
-  it('are the library, the CLI, the PostgreSQL store, the MLflow tracker, the Ray launcher, the web UI, the binding and one package per platform', () => {
+  it('are the library, the CLI, the PostgreSQL store, the MLflow tracker, the Ray and Kubernetes launchers, the web UI, the binding and one package per platform', () => {
     expect(published.map((p) => p.manifest.name)).toEqual([
       '@rivers-orchestrator/native',
       '@rivers-orchestrator/rivers',
@@ -25,6 +25,7 @@ describe('published packages', () => {
       '@rivers-orchestrator/store-postgres',
       '@rivers-orchestrator/tracker-mlflow',
       '@rivers-orchestrator/launcher-ray',
+      '@rivers-orchestrator/launcher-kubernetes',
       '@rivers-orchestrator/ui',
       ...platformPackages().map((p) => `@rivers-orchestrator/native-${p.dir.split('/').at(-1)}`),
     ])
@@ -76,6 +77,7 @@ describe('published packages', () => {
       '@rivers-orchestrator/store-postgres',
       '@rivers-orchestrator/tracker-mlflow',
       '@rivers-orchestrator/launcher-ray',
+      '@rivers-orchestrator/launcher-kubernetes',
       '@rivers-orchestrator/ui',
     ])
   })

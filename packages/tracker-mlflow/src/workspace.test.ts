@@ -81,9 +81,11 @@ describe.skipIf(mlflowUnavailable() !== undefined)('MlflowTracker in a workspace
     timeout: 90_000,
   }, async () => {
     const name = uniqueName('churn')
+    const features = asset({ key: 'features/churn' }, () => [[0.1, 0.2]])
     const model = asset(
       {
         key: 'model/churn',
+        deps: { features },
         config: z.object({ quality: z.number().default(0.9) }),
         model: { name, gate: { accuracy: { notBelowCurrent: true } } },
       },
@@ -125,6 +127,10 @@ describe.skipIf(mlflowUnavailable() !== undefined)('MlflowTracker in a workspace
       const dataOf = (v: (typeof versions)[number]) => v.tags?.find((t) => t.key === 'rivers.data_version')?.value
       const rivers = (await ws.models.model('model/churn')).versions
       expect(versions.map(dataOf)).toEqual(rivers.map((v) => v.dataVersion))
+      // Each version names what it was built from, as the Rivers record does.
+      const [featuresRecord] = (await ws.show('features/churn')).history
+      for (const v of versions)
+        expect(v.tags).toContainEqual({ key: 'rivers.input.features/churn', value: featuresRecord!.dataVersion })
       // The file the asset attached went up with each run, beside the output.
       const experimentId = await tracker.client.getExperimentByName(experiment)
       const runs = await tracker.client.searchRuns({ experimentIds: [experimentId!] })

@@ -185,6 +185,10 @@ async function afterRecord(
         ...(r.partition === undefined ? {} : { partition: r.partition.key }),
         ...(model === undefined ? {} : { model: { name: model.name } }),
         recordId,
+        inputs: r.consumed.map(([dep, dataVersion], i) => {
+          const partition = r.inputPartitions?.[i]
+          return { key: st.asset(dep).key, dataVersion, ...(partition ? { partition } : {}) }
+        }),
         params: st.config.params(r.id),
         metrics: r.metrics,
         metadata,

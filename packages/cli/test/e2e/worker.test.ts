@@ -152,6 +152,35 @@ test(
   },
 )
 
+const BY_REFERENCE = `import { appendFileSync } from 'node:fs'
+import { asset, defineProject, FileIOManager } from '@rivers-orchestrator/rivers'
+class Counting extends FileIOManager {
+  async read(asset: { key: string }, stored: { storagePath: string }) {
+    appendFileSync('reads.log', (process.env.RIVERS_CONTEXT ? 'worker ' : 'orchestrator ') + asset.key + '\\n')
+    return super.read(asset, stored)
+  }
+}
+const big = asset({ key: 'big' }, () => Array.from({ length: 1000 }, (_, i) => i))
+const fit = asset({ key: 'fit', deps: { big }, launcher: { type: 'local', functions: 'worker' } }, ({ big }) => big.length)
+export default defineProject({ name: 'by-reference', assets: [fit], io: new Counting('io') })
+`
+
+test(
+  'a stored input of a function run as a job is read once, by the worker, not by the orchestrator too',
+  T,
+  async () => {
+    const p = makeProject({ 'rivers.config.ts': BY_REFERENCE })
+    const r = await p.run(['materialize', '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(readFileSync(path.join(p.dir, 'reads.log'), 'utf8').trim().split('\n')).toEqual(['worker big'])
+    const shown = await p.run(['show', 'fit', '--json'])
+    const [record] = shown.json().history
+    const [bigRecord] = (await p.run(['show', 'big', '--json'])).json().history
+    // What the record says it consumed is the record the worker read.
+    expect(record.inputs).toEqual([{ key: 'big', dataVersion: bigRecord.dataVersion }])
+  },
+)
+
 describe('assets worker run, by hand', () => {
   /** A project materialized with jobs, and the request of its model job. */
   async function withJob(): Promise<{ p: TestProject; request: string; runId: string }> {

@@ -15,6 +15,7 @@ import { RiversError } from '../errors.js'
 import type { IOManager } from '../io/types.js'
 import { removeCheckpointDir } from '../launchers/checkpoints.js'
 import type { Launcher, ResourceRequest } from '../launchers/types.js'
+import { StoredInput } from './inputs.js'
 import { runJob } from './job.js'
 import { StoredByWorker } from './outputs.js'
 import type { AssetId } from './planner.js'
@@ -47,7 +48,7 @@ export async function runFunctionJob(
   request: ResourceRequest,
 ): Promise<StoredByWorker> {
   const prefix = workerCommand(def.key, run.state.baseDir)
-  const workerInputs = await whereInputsAre(run, id)
+  const workerInputs = whereInputsAre(run, id, inputs)
   const partition = ctx.partition?.key
   const { handle, checkpoint, report } = await runJob(run, id, def, ctx, launcher, request, {
     identity: ['assets', 'worker', 'run', def.key, ...(partition === undefined ? [] : [partition])],
@@ -113,23 +114,18 @@ export async function runFunctionJob(
 }
 
 /**
- * Where the worker reads each input: a stored output by its storage path (the same record this run
- * loaded: an output of this run, else the store's current record), anything else (sources,
- * partitioned inputs) from the values this run loaded.
+ * Where the worker reads each input: a stored output by its storage path (the record `loadInputs`
+ * chose and recorded as consumed, handed on as a `StoredInput`), anything else (sources, partitioned
+ * inputs, an output without a file) from the values this run loaded.
  */
-async function whereInputsAre(run: RunContext, id: AssetId): Promise<Record<string, WorkerInput>> {
-  const st = run.state
+function whereInputsAre(run: RunContext, id: AssetId, inputs: Record<string, unknown>): Record<string, WorkerInput> {
   const out: Record<string, WorkerInput> = {}
-  for (const d of st.asset(id).deps) {
-    const depId = st.idOf(d.key)!
-    const dep = st.asset(depId)
-    if (dep.isSource || st.partitionsOf(depId) !== undefined) {
-      out[d.name] = { from: 'values' }
-      continue
-    }
-    const stored = run.values.get(depId) ?? (await run.store.currentRecord(d.key))
+  for (const d of run.state.asset(id).deps) {
+    const given = inputs[d.name]
     out[d.name] =
-      stored?.storagePath == null ? { from: 'values' } : { from: 'store', key: d.key, storagePath: stored.storagePath }
+      given instanceof StoredInput
+        ? { from: 'store', key: given.key, storagePath: given.storagePath }
+        : { from: 'values' }
   }
   return out
 }

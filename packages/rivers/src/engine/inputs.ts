@@ -22,13 +22,36 @@ export interface LoadedInputs {
 }
 
 /**
+ * An input handed on by reference instead of read: where the stored output lies. A function that runs
+ * as a job (`assets worker run`) reads its stored inputs on the node; the orchestrator only decides
+ * which record each one is, so that the version it records as consumed and the file the worker reads
+ * come from the same place, read once.
+ *
+ * @example
+ * if (inputs.model instanceof StoredInput) console.log(inputs.model.storagePath)
+ */
+export class StoredInput {
+  constructor(
+    readonly key: string,
+    readonly storagePath: string,
+  ) {}
+}
+
+/**
  * Loads every input of asset `id` (each consumer its own copy, as a later run would read it),
- * validated by the asset's input schemas.
+ * validated by the asset's input schemas. With `byReference` (a function run as a job), an
+ * unpartitioned asset input with a stored output is a `StoredInput` instead of its value: the
+ * worker reads and validates it.
  *
  * @example
  * const { inputs, consumed } = await loadInputs(run, id)
  */
-export async function loadInputs(run: RunContext, id: AssetId, partition = 0): Promise<LoadedInputs> {
+export async function loadInputs(
+  run: RunContext,
+  id: AssetId,
+  partition = 0,
+  byReference = false,
+): Promise<LoadedInputs> {
   const st = run.state
   const a = st.asset(id)
   const def = a.def as AssetDef
@@ -50,6 +73,15 @@ export async function loadInputs(run: RunContext, id: AssetId, partition = 0): P
         ? Object.fromEntries(Object.entries(values).map(([k, v]) => [k, validateInput(def, d.name, v)]))
         : validateInput(def, d.name, Object.values(values)[0])
       continue
+    }
+    if (byReference && !st.asset(depId).isSource) {
+      const stored = run.values.get(depId) ?? (await currentOutput(run, d.key))
+      if (stored.storagePath != null) {
+        if (stored.version === '') throw inputWithoutVersion(a.key, d.key)
+        versions.set(depId, [stored.version, ''])
+        inputs[d.name] = new StoredInput(d.key, stored.storagePath)
+        continue
+      }
     }
     const loaded = await loadInput(run, depId)
     if (loaded.version === '') throw inputWithoutVersion(a.key, d.key)

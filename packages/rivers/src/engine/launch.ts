@@ -101,6 +101,23 @@ export async function runOnLauncher(
 }
 
 /**
+ * Whether this asset is a function that will run as a job (`runFunctionJob`): then its stored inputs
+ * are handed on by reference, not read here. False when the launcher cannot be made (the error comes
+ * when the asset runs, as for any asset).
+ *
+ * @example
+ * const { inputs } = await loadInputs(run, id, 0, functionRunsAsJob(run, def))
+ */
+export function functionRunsAsJob(run: RunContext, def: AssetDef): boolean {
+  if (def.command !== undefined || !usesLauncher(def) || def.batch !== undefined) return false
+  try {
+    return runsAsJob(launcherFor(launcherConfigOf(def, run.project), run.storeDir))
+  } catch {
+    return false
+  }
+}
+
+/**
  * Whether a function asset runs as a job on this launcher (`assets worker run` on the node) rather
  * than in this process: the launcher says so, or it cannot hold slots for a function here.
  *

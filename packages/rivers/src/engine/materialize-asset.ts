@@ -14,6 +14,7 @@ import { callAsset, withRetries } from './attempt.js'
 import { evaluateChecks, refuseIfBlocked } from './checks.js'
 import { cancelled, describeFailure } from './errors.js'
 import { loadInputs } from './inputs.js'
+import { functionRunsAsJob } from './launch.js'
 import { partitionContext } from './partition-inputs.js'
 import { type OutputRecord, recordOutput, storeOutput } from './outputs.js'
 import type { AssetId } from './planner.js'
@@ -82,7 +83,8 @@ async function attempt(
   partition: AssetPartition | undefined,
   defer: ((r: OutputRecord) => void) | undefined,
 ): Promise<{ dataVersion: string; committed?: Promise<void> }> {
-  const { inputs, consumed, partitions } = await loadInputs(run, id, partition?.index)
+  const byReference = functionRunsAsJob(run, def)
+  const { inputs, consumed, partitions } = await loadInputs(run, id, partition?.index, byReference)
   const { ctx, metadata, metrics } = attemptContext(run, id, def, n, controller, partition?.key, partition)
   const returned = await callAsset(run, id, def, ctx, inputs, controller)
   const output = await storeOutput(run, def, returned, partition?.key)

@@ -1,5 +1,6 @@
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 
 import { describe, expect, it, vi } from 'vitest'
@@ -157,6 +158,47 @@ if (!accounting) {
       })
       expect(gpu!.status).toMatchObject({ state: 'succeeded', exitCode: 0, tres: { 'gres/gpu': '1', node: '1' } })
       expect(await launcher.status(handles[0]!)).toMatchObject({ state: 'failed', exitCode: 3 })
+    })
+
+    it('a run restarted after the orchestrator was down past MinJobAge adopts the finished job from sacct', async () => {
+      const dir = path.join(work(), 'restart')
+      mkdirSync(dir, { recursive: true })
+      const starts = path.join(dir, 'starts')
+      const driver = path.join(dir, 'driver.mts')
+      const rivers = createRequire(import.meta.url).resolve('@rivers-orchestrator/rivers')
+      writeFileSync(
+        driver,
+        [
+          `import { asset, defineProject, openWorkspace } from ${JSON.stringify(rivers)}`,
+          `const job = asset({ key: 'restart/job', command: ['/bin/sh', '-c', 'echo started >> ${starts}; sleep 1; echo {} > "$RIVERS_OUTPUT"'], resources: { gpus: 1 }, launcher: { type: 'slurm', pollInterval: '200ms' } })`,
+          `const ws = await openWorkspace(defineProject({ assets: [job] }), { storeDir: ${JSON.stringify(path.join(dir, '.rivers'))}, logLevel: 'silent' })`,
+          'console.log(JSON.stringify(await ws.materialize()))',
+          'await ws.close()',
+        ].join('\n'),
+      )
+      const start = () =>
+        spawn(process.execPath, ['--import', 'tsx', driver], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] })
+      const first = start()
+      let firstErr = ''
+      first.stderr.on('data', (b: Buffer) => (firstErr += b.toString()))
+      await wait(() => existsSync(starts) || first.exitCode !== null, 60_000, 'the first run to start its job')
+      first.kill('SIGKILL') // the orchestrator dies; the job ends while nobody watches
+      const id = /rivers:restart\/job (\d+)/.exec(probe('squeue', ['-h', '-a', '-t', 'all', '-o', '%j %i']).stdout)?.[1]
+      const jobDir = path.dirname(
+        probe('scontrol', ['show', 'job', '-o', id ?? '0']).stdout.match(/StdOut=(\S+)/)?.[1] ?? dir,
+      )
+      expect(id, `the job is in the queue (first run: ${firstErr})`).toBeDefined()
+      await wait(() => !known(id!), 120_000, 'slurmctld to forget the job (MinJobAge)')
+      rmSync(path.join(jobDir, 'exit.json'))
+      const second = start()
+      let out = ''
+      second.stdout.on('data', (b: Buffer) => (out += b.toString()))
+      let err = ''
+      second.stderr.on('data', (b: Buffer) => (err += b.toString()))
+      expect(await new Promise((r) => second.once('close', r)), err).toBe(0)
+      const summary = JSON.parse(out.trim().split('\n').pop()!) as { status: string; materialized: string[] }
+      expect([summary.status, summary.materialized]).toEqual(['success', ['restart/job']])
+      expect(readFileSync(starts, 'utf8')).toBe('started\n') // submitted once: adopted, not run again
     })
 
     it('reports an out-of-memory job as such: the memory it asked for and the fix', async () => {

@@ -8,11 +8,13 @@
 #   - accounting: MariaDB (its own data folder and port, 127.0.0.1 only) behind slurmdbd, so sacct
 #     knows every job after slurmctld forgets it (MinJobAge is short on purpose), with its state,
 #     exit code, times and AllocTRES (gres/gpu tracked); cluster 'rivers', account 'rivers', user root;
-#   - memory enforcement without cgroups: jobacct_gather/linux samples each step's processes every
-#     second and OverMemoryKill kills a step above its --mem (the job ends OUT_OF_MEMORY). Not
-#     cgroups: on this VM the cgroup v2 hierarchy has no memory controller (memory is on v1 only),
-#     and task/cgroup would also need proctrack/cgroup, which the pgid choice below rules out;
-#   - no systemd, no cgroups (proctrack/pgid, task/none). pgid, not
+#   - memory allocated (CR_Core_Memory, DefMemPerCPU=1000: a job without --mem gets 1000M per CPU)
+#     and enforced, so a job above its --mem ends OUT_OF_MEMORY: task/cgroup with cgroup v1
+#     memory limits (ConstrainRAMSpace) where the memory controller is on the v1 hierarchy and a
+#     child group's limit can be set (this VM: the v2 hierarchy has no memory controller; Slurm
+#     22.05's cgroup/v2 plugin wants systemd). Elsewhere jobacct_gather/linux's OverMemoryKill,
+#     which kills the step but leaves the job FAILED (signal 9), not OUT_OF_MEMORY;
+#   - no systemd; processes tracked by process group (proctrack/pgid; cgroups only for memory). pgid, not
 #     linuxproc: linuxproc finds a job's processes by walking the process tree, so a child whose
 #     parent died first under scancel's SIGTERM was reparented, missed, and ran on (seen in CI: a
 #     cancelled `sh -c 'sleep 30; touch marker'` touched its marker). pgid signals the whole group;
@@ -33,8 +35,10 @@ idle_nodes() { sinfo -h -N -o '%N %t' 2>/dev/null | awk '$2 == "idle" || $2 == "
 if [ "$(id -u)" != 0 ]; then log "must run as root (it installs packages and starts daemons)"; exit 1; fi
 
 # Fast path: already running with the configuration this script writes.
-# The stamp holds the checksums of this script, the shim and the configuration it wrote.
-stamp() { sha256sum "$HERE/setup.sh" "$HERE/accounting.sh" "$HERE/bind-loopback.c" "$CONF_DIR/slurm.conf" "$CONF_DIR/gres.conf" "$CONF_DIR/cgroup.conf" "$CONF_DIR/slurmdbd.conf" 2>/dev/null; }
+# The stamp holds the checksums of this script, the shim and the configuration it wrote, and the
+# RIVERS_SLURM_* settings it was run with.
+stamp() { sha256sum "$HERE/setup.sh" "$HERE/accounting.sh" "$HERE/bind-loopback.c" "$CONF_DIR/slurm.conf" "$CONF_DIR/gres.conf" "$CONF_DIR/cgroup.conf" "$CONF_DIR/slurmdbd.conf" 2>/dev/null
+  echo "settings: ${RIVERS_SLURM_MEMORY:-} ${RIVERS_SLURM_MIN_JOB_AGE:-} ${RIVERS_SLURM_DB_PORT:-} ${RIVERS_SLURMDBD_PORT:-}"; }
 if [ -f "$ROOT/stamp" ] && command -v sinfo >/dev/null && [ "$(stamp)" = "$(cat "$ROOT/stamp")" ] && [ "$(idle_nodes)" -ge 2 ] \
   && sacctmgr -n -P list cluster format=cluster 2>/dev/null | grep -qx rivers; then
   echo "slurm: already up ($(sinfo -h -N -o '%N:%t' | tr '\n' ' '))"
@@ -105,7 +109,9 @@ HOST=$(hostname -s)
 # limit can be set (this VM: the v2 hierarchy has no memory controller); otherwise
 # jobacct_gather/linux's OverMemoryKill, which kills the step but ends the job FAILED (signal 9).
 cg_probe=/sys/fs/cgroup/memory/rivers-probe.$$
-if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ] && mkdir "$cg_probe" 2>/dev/null \
+# RIVERS_SLURM_MEMORY=overmemorykill forces the second (to test the launcher against it).
+if [ "${RIVERS_SLURM_MEMORY:-}" != overmemorykill ] && [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ] \
+  && mkdir "$cg_probe" 2>/dev/null \
   && { echo 104857600 >"$cg_probe/memory.limit_in_bytes"; } 2>/dev/null; then
   TASK_PLUGIN=task/cgroup GATHER_PARAMS="# memory: task/cgroup (cgroup.conf)" MEMORY_BY="cgroup v1 memory limits"
 else

@@ -10,7 +10,7 @@ import { jobContext, memoryLogger, shellJob, tempDir } from '@rivers-orchestrato
 import { asset, defineProject } from '../definitions/index.js'
 import { openWorkspace } from '../open.js'
 import { parseExitCode } from './slurm-parse.js'
-import { parseSacct, parseTres, SACCT_FORMAT, slurmStatus } from './slurm-status.js'
+import { overMemoryKilled, parseSacct, parseTres, SACCT_FORMAT, slurmStatus } from './slurm-status.js'
 import { SlurmLauncher } from './slurm.js'
 import { superviseJob } from './supervise.js'
 import type { JobHandle } from './types.js'
@@ -62,6 +62,31 @@ describe('sacct output and job fields (no Slurm needed)', () => {
       '(mem=2000M over 2 nodes)',
     )
     expect([parseExitCode('0:125'), parseExitCode('0:9'), parseExitCode('2:0')]).toEqual([undefined, 137, 2])
+  })
+
+  it('recognises a job OverMemoryKill killed (FAILED, signal 9) by what slurmstepd wrote to its stderr', () => {
+    // Captured from the CI cluster run with JobAcctGatherParams=OverMemoryKill instead of cgroups.
+    const killed = slurmStatus({
+      state: 'FAILED',
+      exitCode: '0:9',
+      reason: 'JobLaunchFailure',
+      tres: 'cpu=1,mem=100M,node=1,billing=1',
+    })
+    const stderr = [
+      'slurmstepd-n1: error: StepId=647.batch exceeded memory limit (434806784 > 104857600), being killed',
+      'slurmstepd-n1: error: *** JOB 647 ON n1 CANCELLED AT 2026-12-06T09:08:14 ***',
+      'slurmstepd-n1: error: Exceeded job memory limit',
+    ].join('\n')
+    expect(overMemoryKilled(killed, () => stderr)).toEqual({
+      state: 'oom',
+      reason:
+        'OUT_OF_MEMORY: the job used more memory than Slurm gave it (mem=100M); ask for more with resources.memory (OverMemoryKill)',
+      tres: { cpu: '1', mem: '100M', node: '1', billing: '1' },
+    })
+    // Killed by signal 9 for another reason, or a plain failure: left as it is (stderr not even read).
+    expect(overMemoryKilled(killed, () => 'Killed')).toBe(killed)
+    const failed = slurmStatus({ state: 'FAILED', exitCode: '1:0' })
+    expect(overMemoryKilled(failed, () => expect.unreachable())).toBe(failed)
   })
 
   it('reads CANCELLED by 0, NODE_FAIL and pending reasons', () => {
@@ -151,11 +176,11 @@ if (!accounting) {
       const elapsed = exit3!.status.finishedAt!.getTime() - exit3!.status.startedAt!.getTime()
       expect(elapsed).toBeGreaterThanOrEqual(1000)
       expect(elapsed).toBeLessThan(30_000)
-      expect(oom!.status).toMatchObject({
-        state: 'oom',
-        reason:
-          'OUT_OF_MEMORY: the job used more memory than Slurm gave it (mem=100M); ask for more with resources.memory (from sacct)',
-      })
+      // Clusters that enforce memory with OverMemoryKill (setup.sh's fallback) say so in the reason.
+      expect(oom!.status.state).toBe('oom')
+      expect(oom!.status.reason).toMatch(
+        /^OUT_OF_MEMORY: the job used more memory than Slurm gave it \(mem=100M\); ask for more with resources\.memory( \(OverMemoryKill\))? \(from sacct\)$/,
+      )
       expect(gpu!.status).toMatchObject({ state: 'succeeded', exitCode: 0, tres: { 'gres/gpu': '1', node: '1' } })
       expect(await launcher.status(handles[0]!)).toMatchObject({ state: 'failed', exitCode: 3 })
     })

@@ -91,10 +91,7 @@ export function slurmStatus(f: SlurmJobFields): JobStatus {
   const tres = parseTres(f.tres)
   if (Object.keys(tres).length > 0) s.tres = tres
   if (state === 'oom') {
-    const mem = tres['mem']
-    const nodes = Number(tres['node'] ?? 1)
-    const given = mem === undefined ? '' : ` (mem=${mem}${nodes > 1 ? ` over ${nodes} nodes` : ''})`
-    s.reason = `${native}: the job used more memory than Slurm gave it${given}; ask for more with resources.memory`
+    s.reason = oomReason(native, tres)
   } else {
     s.reason = why === undefined ? native : `${native}: ${why}`
   }
@@ -110,4 +107,30 @@ export function slurmStatus(f: SlurmJobFields): JobStatus {
     if (finishedAt !== undefined) s.finishedAt = finishedAt
   }
   return s
+}
+
+function oomReason(native: string, tres: Record<string, string>): string {
+  const mem = tres['mem']
+  const nodes = Number(tres['node'] ?? 1)
+  const given = mem === undefined ? '' : ` (mem=${mem}${nodes > 1 ? ` over ${nodes} nodes` : ''})`
+  return `${native}: the job used more memory than Slurm gave it${given}; ask for more with resources.memory`
+}
+
+/** What slurmstepd writes to the job's stderr when `JobAcctGatherParams=OverMemoryKill` kills a step. */
+const OVER_MEMORY_KILL = /slurmstepd[^:\n]*: error: (?:Exceeded job memory limit|StepId=\S+ exceeded memory limit)/
+
+/**
+ * A job killed by `JobAcctGatherParams=OverMemoryKill` (clusters that enforce memory without
+ * cgroups): Slurm records it FAILED or CANCELLED with signal 9, and only the job's stderr says why.
+ * With that stderr's tail (read only for such a status), it becomes `oom` with the same reason as
+ * OUT_OF_MEMORY; any other status is returned as it is.
+ *
+ * @example
+ * overMemoryKilled({ state: 'failed', exitCode: 137 }, () => 'slurmstepd-n1: error: Exceeded job memory limit').state // 'oom'
+ */
+export function overMemoryKilled(s: JobStatus, stderrTail: () => string): JobStatus {
+  if ((s.state !== 'failed' && s.state !== 'cancelled') || s.exitCode !== 137 || !OVER_MEMORY_KILL.test(stderrTail()))
+    return s
+  const { exitCode: _killed, ...rest } = s
+  return { ...rest, state: 'oom', reason: `${oomReason('OUT_OF_MEMORY', s.tres ?? {})} (OverMemoryKill)` }
 }

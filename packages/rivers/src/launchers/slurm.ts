@@ -7,7 +7,7 @@
  * Job folders (script, output, messages) must be on a file system the compute nodes see: the store
  * folder by default, or `jobsDir`.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 import { formatBytes, type SlurmLauncherConfig } from '../definitions/index.js'
@@ -16,7 +16,7 @@ import { describeExecFailure, execCommand, type ExecResult } from './exec.js'
 import { describeRequest, formatMs } from './resources.js'
 import { batchScript, slurmArgv } from './slurm-script.js'
 import { SINFO_FORMAT, parseScontrol, parseSinfo, type SinfoNode } from './slurm-parse.js'
-import { SACCT_FORMAT, parseSacct, slurmStatus } from './slurm-status.js'
+import { SACCT_FORMAT, overMemoryKilled, parseSacct, slurmStatus } from './slurm-status.js'
 import type { JobContext, JobHandle, JobSpec, JobStatus, LaunchTarget, Launcher, ResourceRequest } from './types.js'
 
 /**
@@ -292,15 +292,18 @@ export class SlurmLauncher implements Launcher {
     const r = await this.run(argv)
     if (r.code === 0 && r.stdout.includes('JobState=')) {
       const f = parseScontrol(r.stdout)
-      const s = slurmStatus({
-        state: f['JobState'] ?? '',
-        exitCode: f['ExitCode'],
-        reason: f['Reason'],
-        start: f['StartTime'],
-        end: f['EndTime'],
-        nodes: f['NodeList'],
-        tres: f['TRES'],
-      })
+      const s = overMemoryKilled(
+        slurmStatus({
+          state: f['JobState'] ?? '',
+          exitCode: f['ExitCode'],
+          reason: f['Reason'],
+          start: f['StartTime'],
+          end: f['EndTime'],
+          nodes: f['NodeList'],
+          tres: f['TRES'],
+        }),
+        () => stderrTail(handle),
+      )
       const restarts = Number(f['Restarts'] ?? 0)
       if (restarts > 0) s.restarts = restarts
       return s.state === 'preempted' || s.state === 'node_fail' ? this.#requeueLost(handle, s, restarts) : s
@@ -317,7 +320,7 @@ export class SlurmLauncher implements Launcher {
     const acct = await this.run(['sacct', '-j', handle.id, '-X', '--noheader', '--parsable2', '--format', SACCT_FORMAT])
     const row = acct.code === 0 ? parseSacct(acct.stdout).find((j) => j.jobId === handle.id) : undefined
     if (row !== undefined) {
-      const s = slurmStatus(row)
+      const s = overMemoryKilled(slurmStatus(row), () => stderrTail(handle))
       s.reason = s.reason === undefined ? 'from sacct' : `${s.reason} (from sacct)`
       return s
     }
@@ -354,5 +357,22 @@ export class SlurmLauncher implements Launcher {
       reason: `${what}; requeued by Rivers (restart ${restarts + 1} of at most ${max})`,
       restarts: restarts + 1,
     }
+  }
+}
+
+/** The last 4 KiB of a job's stderr file ('' when it cannot be read). */
+function stderrTail(handle: JobHandle): string {
+  try {
+    const fd = openSync(handle.stderrPath, 'r')
+    try {
+      const size = fstatSync(fd).size
+      const buf = Buffer.alloc(Math.min(size, 4096))
+      readSync(fd, buf, 0, buf.length, size - buf.length)
+      return buf.toString('utf8')
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return ''
   }
 }

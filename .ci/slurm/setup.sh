@@ -5,8 +5,16 @@
 #     in gres.conf, so --gres=gpu:N and --gpus-per-node are really scheduled without a GPU;
 #   - preemption: jobs of partition 'urgent' (PriorityTier=2) preempt jobs of 'debug' (the default,
 #     PriorityTier=1) with PreemptMode=CANCEL, so a job can really end PREEMPTED in tests;
-#   - no systemd, no cgroups (proctrack/pgid, task/none), no accounting database (sacct
-#     reports that accounting is disabled; the launcher then relies on scontrol). pgid, not
+#   - accounting: MariaDB (its own data folder and port, 127.0.0.1 only) behind slurmdbd, so sacct
+#     knows every job after slurmctld forgets it (MinJobAge is short on purpose), with its state,
+#     exit code, times and AllocTRES (gres/gpu tracked); cluster 'rivers', account 'rivers', user root;
+#   - memory allocated (CR_Core_Memory, DefMemPerCPU=1000: a job without --mem gets 1000M per CPU)
+#     and enforced, so a job above its --mem ends OUT_OF_MEMORY: task/cgroup with cgroup v1
+#     memory limits (ConstrainRAMSpace) where the memory controller is on the v1 hierarchy and a
+#     child group's limit can be set (this VM: the v2 hierarchy has no memory controller; Slurm
+#     22.05's cgroup/v2 plugin wants systemd). Elsewhere jobacct_gather/linux's OverMemoryKill,
+#     which kills the step but leaves the job FAILED (signal 9), not OUT_OF_MEMORY;
+#   - no systemd; processes tracked by process group (proctrack/pgid; cgroups only for memory). pgid, not
 #     linuxproc: linuxproc finds a job's processes by walking the process tree, so a child whose
 #     parent died first under scancel's SIGTERM was reparented, missed, and ran on (seen in CI: a
 #     cancelled `sh -c 'sleep 30; touch marker'` touched its marker). pgid signals the whole group;
@@ -27,9 +35,12 @@ idle_nodes() { sinfo -h -N -o '%N %t' 2>/dev/null | awk '$2 == "idle" || $2 == "
 if [ "$(id -u)" != 0 ]; then log "must run as root (it installs packages and starts daemons)"; exit 1; fi
 
 # Fast path: already running with the configuration this script writes.
-# The stamp holds the checksums of this script, the shim and the configuration it wrote.
-stamp() { sha256sum "$HERE/setup.sh" "$HERE/bind-loopback.c" "$CONF_DIR/slurm.conf" "$CONF_DIR/gres.conf" 2>/dev/null; }
-if [ -f "$ROOT/stamp" ] && command -v sinfo >/dev/null && [ "$(stamp)" = "$(cat "$ROOT/stamp")" ] && [ "$(idle_nodes)" -ge 2 ]; then
+# The stamp holds the checksums of this script, the shim and the configuration it wrote, and the
+# RIVERS_SLURM_* settings it was run with.
+stamp() { sha256sum "$HERE/setup.sh" "$HERE/accounting.sh" "$HERE/bind-loopback.c" "$CONF_DIR/slurm.conf" "$CONF_DIR/gres.conf" "$CONF_DIR/cgroup.conf" "$CONF_DIR/slurmdbd.conf" 2>/dev/null
+  echo "settings: ${RIVERS_SLURM_MEMORY:-} ${RIVERS_SLURM_MIN_JOB_AGE:-} ${RIVERS_SLURM_DB_PORT:-} ${RIVERS_SLURMDBD_PORT:-}"; }
+if [ -f "$ROOT/stamp" ] && command -v sinfo >/dev/null && [ "$(stamp)" = "$(cat "$ROOT/stamp")" ] && [ "$(idle_nodes)" -ge 2 ] \
+  && sacctmgr -n -P list cluster format=cluster 2>/dev/null | grep -qx rivers; then
   echo "slurm: already up ($(sinfo -h -N -o '%N:%t' | tr '\n' ' '))"
   exit 0
 fi
@@ -40,6 +51,8 @@ command -v slurmctld >/dev/null || pkgs+=(slurmctld)
 command -v slurmd >/dev/null || pkgs+=(slurmd)
 command -v sbatch >/dev/null || pkgs+=(slurm-client)
 command -v munged >/dev/null || pkgs+=(munge)
+command -v slurmdbd >/dev/null || pkgs+=(slurmdbd)
+command -v mariadbd >/dev/null || pkgs+=(mariadb-server)
 command -v gcc >/dev/null || pkgs+=(gcc libc6-dev)
 if [ "${#pkgs[@]}" -gt 0 ]; then
   log "installing ${pkgs[*]}"
@@ -88,8 +101,25 @@ if [ "$DEV" != /dev ]; then
   mkdir -p "$DEV" && for i in 0 1 2 3; do touch "$DEV/fake_nvidia$i"; done
 fi
 
-# 5. Configuration.
+# 5. Configuration (accounting.sh sets the accounting ports and MinJobAge).
 HOST=$(hostname -s)
+# Memory enforcement: a job above its --mem must end OUT_OF_MEMORY. Slurm 22.05 gets that from the
+# kernel's OOM events in a memory cgroup (task/cgroup, ConstrainRAMSpace). Its cgroup/v2 plugin
+# wants systemd, so: cgroup v1 where the memory controller is mounted there and a child group's
+# limit can be set (this VM: the v2 hierarchy has no memory controller); otherwise
+# jobacct_gather/linux's OverMemoryKill, which kills the step but ends the job FAILED (signal 9).
+cg_probe=/sys/fs/cgroup/memory/rivers-probe.$$
+# RIVERS_SLURM_MEMORY=overmemorykill forces the second (to test the launcher against it).
+if [ "${RIVERS_SLURM_MEMORY:-}" != overmemorykill ] && [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ] \
+  && mkdir "$cg_probe" 2>/dev/null \
+  && { echo 104857600 >"$cg_probe/memory.limit_in_bytes"; } 2>/dev/null; then
+  TASK_PLUGIN=task/cgroup GATHER_PARAMS="# memory: task/cgroup (cgroup.conf)" MEMORY_BY="cgroup v1 memory limits"
+else
+  TASK_PLUGIN=task/none GATHER_PARAMS=JobAcctGatherParams=OverMemoryKill MEMORY_BY="OverMemoryKill (no usable memory cgroup)"
+fi
+rmdir "$cg_probe" 2>/dev/null || true
+# shellcheck source=accounting.sh
+. "$HERE/accounting.sh"
 cat > "$CONF_DIR/slurm.conf" <<CONF
 # Written by .ci/slurm/setup.sh: a single-host test cluster for Rivers (two slurmd nodes, fake GPUs).
 ClusterName=rivers
@@ -108,7 +138,7 @@ SlurmdLogFile=$ROOT/log/slurmd-%n.log
 SlurmctldDebug=info
 SlurmdDebug=info
 ProctrackType=proctrack/pgid
-TaskPlugin=task/none
+TaskPlugin=$TASK_PLUGIN
 TaskProlog=$ROOT/task-prolog.sh
 SwitchType=switch/none
 MpiDefault=none
@@ -116,14 +146,20 @@ LaunchParameters=use_interactive_step
 SchedulerType=sched/backfill
 SchedulerParameters=batch_sched_delay=0,sched_min_interval=0,default_queue_depth=100
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
+SelectTypeParameters=CR_Core_Memory
+DefMemPerCPU=1000
 GresTypes=gpu
-AccountingStorageType=accounting_storage/none
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=127.0.0.1
+AccountingStoragePort=$DBD_PORT
+AccountingStorageTRES=gres/gpu
 JobCompType=jobcomp/none
-JobAcctGatherType=jobacct_gather/none
+JobAcctGatherType=jobacct_gather/linux
+$GATHER_PARAMS
+JobAcctGatherFrequency=task=1
 SlurmdParameters=config_overrides
 ReturnToService=2
-MinJobAge=600
+MinJobAge=$MIN_JOB_AGE
 KillWait=2
 InactiveLimit=0
 Waittime=0
@@ -147,9 +183,22 @@ cat > "$ROOT/task-prolog.sh" <<CONF
 echo "export LD_PRELOAD=$PRELOAD"
 CONF
 chmod 755 "$ROOT/task-prolog.sh"
-chmod 644 "$CONF_DIR/slurm.conf" "$CONF_DIR/gres.conf"
+cat > "$CONF_DIR/cgroup.conf" <<CONF
+# Written by .ci/slurm/setup.sh: memory limits only (no core or device confinement: fake GPUs).
+CgroupPlugin=cgroup/v1
+CgroupMountpoint=/sys/fs/cgroup
+ConstrainRAMSpace=yes
+ConstrainSwapSpace=no
+ConstrainCores=no
+ConstrainDevices=no
+CONF
+chmod 644 "$CONF_DIR/slurm.conf" "$CONF_DIR/gres.conf" "$CONF_DIR/cgroup.conf"
 
-# 6. (Re)start the daemons this script owns (identified by their pid files).
+# 6. Accounting: MariaDB, then slurmdbd, then the cluster, account and user (before slurmctld
+#    registers the cluster).
+start_accounting
+
+# 7. (Re)start the daemons this script owns (identified by their pid files).
 stop() { local f=$1; if [ -f "$f" ]; then local p; p=$(cat "$f"); kill "$p" 2>/dev/null || true; for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -9 "$p" 2>/dev/null || true; rm -f "$f"; fi; }
 stop "$ROOT/run/slurmd-n1.pid"; stop "$ROOT/run/slurmd-n2.pid"; stop "$ROOT/run/slurmctld.pid"
 mkdir -p "$ROOT/state/slurmd-n1" "$ROOT/state/slurmd-n2"
@@ -157,7 +206,7 @@ LD_PRELOAD=$PRELOAD /usr/sbin/slurmctld -i
 LD_PRELOAD=$PRELOAD /usr/sbin/slurmd -N n1
 LD_PRELOAD=$PRELOAD /usr/sbin/slurmd -N n2
 
-# 7. Wait until both nodes are idle.
+# 8. Wait until both nodes are idle.
 for i in $(seq 150); do
   [ "$(idle_nodes)" -ge 2 ] && break
   # A node left DOWN from an earlier run comes back with ReturnToService=2; nudge it if needed.
@@ -170,4 +219,4 @@ if [ "$(idle_nodes)" -lt 2 ]; then
   exit 1
 fi
 stamp > "$ROOT/stamp"
-echo "slurm: up in ${SECONDS}s ($(sinfo -h -N -o '%N:%t:%G' | tr '\n' ' '))"
+echo "slurm: up in ${SECONDS}s, accounting by slurmdbd, memory enforced by $MEMORY_BY ($(sinfo -h -N -o '%N:%t:%G' | tr '\n' ' '))"

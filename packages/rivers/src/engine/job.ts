@@ -372,6 +372,7 @@ function jobMetadata(launcher: Launcher, handle: JobHandle, s: JobStatus): Recor
   if (s.finishedAt !== undefined) m.finishedAt = s.finishedAt.toISOString()
   if (s.exitCode !== undefined) m.exitCode = s.exitCode
   if (s.nodes !== undefined) m.nodes = s.nodes
+  if (s.tres !== undefined) m.tres = s.tres
   const gpus = s.gpus ?? (handle.gpus as unknown[] | undefined)
   if (gpus !== undefined && gpus.length > 0) m.gpus = gpus
   return m

@@ -88,17 +88,20 @@ export function parseScontrol(text: string): Record<string, string> {
 }
 
 /**
- * An `ExitCode=code:signal` as one exit code (128 + signal when a signal ended the job).
+ * An `ExitCode=code:signal` as one exit code (128 + signal when a signal ended the job). Slurm's own
+ * markers past the real signals (`0:125` on OUT_OF_MEMORY) are no exit code: undefined.
  *
  * @example
  * parseExitCode('3:0')  // 3
  * parseExitCode('0:15') // 143
+ * parseExitCode('0:125') // undefined
  */
 export function parseExitCode(text: string | undefined): number | undefined {
   const m = /^(\d+):(\d+)$/.exec(text?.trim() ?? '')
   if (m === null) return undefined
   const code = Number(m[1])
   const signal = Number(m[2])
+  if (code === 0 && signal > 64) return undefined
   return signal > 0 && code === 0 ? 128 + signal : code
 }
 

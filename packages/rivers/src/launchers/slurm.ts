@@ -7,7 +7,7 @@
  * Job folders (script, output, messages) must be on a file system the compute nodes see: the store
  * folder by default, or `jobsDir`.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 import { formatBytes, type SlurmLauncherConfig } from '../definitions/index.js'
@@ -15,16 +15,8 @@ import { launcherUnavailable, submitFailed, unschedulable } from './errors.js'
 import { describeExecFailure, execCommand, type ExecResult } from './exec.js'
 import { describeRequest, formatMs } from './resources.js'
 import { batchScript, slurmArgv } from './slurm-script.js'
-import {
-  NEVER_STARTS,
-  SINFO_FORMAT,
-  mapSlurmState,
-  parseExitCode,
-  parseScontrol,
-  parseSinfo,
-  parseSlurmDate,
-  type SinfoNode,
-} from './slurm-parse.js'
+import { SINFO_FORMAT, parseScontrol, parseSinfo, type SinfoNode } from './slurm-parse.js'
+import { SACCT_FORMAT, overMemoryKilled, parseSacct, slurmStatus } from './slurm-status.js'
 import type { JobContext, JobHandle, JobSpec, JobStatus, LaunchTarget, Launcher, ResourceRequest } from './types.js'
 
 /**
@@ -300,17 +292,21 @@ export class SlurmLauncher implements Launcher {
     const r = await this.run(argv)
     if (r.code === 0 && r.stdout.includes('JobState=')) {
       const f = parseScontrol(r.stdout)
-      const s = this.#status(
-        f['JobState'] ?? '',
-        f['ExitCode'],
-        f['Reason'],
-        f['StartTime'],
-        f['EndTime'],
-        f['NodeList'],
+      const s = overMemoryKilled(
+        slurmStatus({
+          state: f['JobState'] ?? '',
+          exitCode: f['ExitCode'],
+          reason: f['Reason'],
+          start: f['StartTime'],
+          end: f['EndTime'],
+          nodes: f['NodeList'],
+          tres: f['TRES'],
+        }),
+        () => stderrTail(handle),
       )
       const restarts = Number(f['Restarts'] ?? 0)
       if (restarts > 0) s.restarts = restarts
-      return s.state === 'preempted' ? this.#requeuePreempted(handle, s, restarts) : s
+      return s.state === 'preempted' || s.state === 'node_fail' ? this.#requeueLost(handle, s, restarts) : s
     }
     if (r.code !== 0 && !/Invalid job id/i.test(r.stderr)) {
       throw launcherUnavailable(
@@ -320,21 +316,13 @@ export class SlurmLauncher implements Launcher {
         'check that slurmctld is up (`scontrol ping`)',
       )
     }
-    // Forgotten by slurmctld: accounting, if the cluster has it.
-    const acct = await this.run([
-      'sacct',
-      '-j',
-      handle.id,
-      '-X',
-      '-n',
-      '-P',
-      '-o',
-      'State,ExitCode,Reason,Start,End,NodeList',
-    ])
-    const row = acct.code === 0 ? acct.stdout.trim().split('\n')[0] : undefined
-    if (row !== undefined && row !== '') {
-      const [state, exit, reason, start, end, nodes] = row.split('|')
-      return this.#status(state ?? '', exit, reason, start, end, nodes)
+    // Forgotten by slurmctld (after MinJobAge): accounting, if the cluster has it.
+    const acct = await this.run(['sacct', '-j', handle.id, '-X', '--noheader', '--parsable2', '--format', SACCT_FORMAT])
+    const row = acct.code === 0 ? parseSacct(acct.stdout).find((j) => j.jobId === handle.id) : undefined
+    if (row !== undefined) {
+      const s = overMemoryKilled(slurmStatus(row), () => stderrTail(handle))
+      s.reason = s.reason === undefined ? 'from sacct' : `${s.reason} (from sacct)`
+      return s
     }
     // Last resort: the exit status the batch script wrote.
     try {
@@ -350,52 +338,41 @@ export class SlurmLauncher implements Launcher {
   }
 
   /**
-   * A job that ended PREEMPTED, while requeues are left: `scontrol requeue` puts it back in the queue
-   * under the same id (Slurm delays its start by a couple of minutes), so it runs the same script in
-   * the same folder with the same `RIVERS_CHECKPOINT_DIR`. Past the limit, or when Slurm refuses,
-   * it stays preempted.
+   * A job that ended PREEMPTED or NODE_FAIL (its node went down and Slurm did not requeue it), while
+   * requeues are left: `scontrol requeue` puts it back in the queue under the same id (Slurm delays
+   * its start by a couple of minutes), so it runs the same script in the same folder with the same
+   * `RIVERS_CHECKPOINT_DIR`. Past the limit, or when Slurm refuses (a job submitted with
+   * `--no-requeue`), it stays preempted / node_fail.
    */
-  async #requeuePreempted(handle: JobHandle, s: JobStatus, restarts: number): Promise<JobStatus> {
+  async #requeueLost(handle: JobHandle, s: JobStatus, restarts: number): Promise<JobStatus> {
     const max = this.options.maxRequeues ?? DEFAULT_MAX_REQUEUES
+    const what = s.state === 'preempted' ? 'preempted' : 'lost its node'
     if (restarts >= max)
-      return { ...s, reason: `${s.reason ?? 'PREEMPTED'}; requeued ${restarts} times already (maxRequeues ${max})` }
+      return { ...s, reason: `${s.reason ?? what}; requeued ${restarts} times already (maxRequeues ${max})` }
     const r = await this.run(['scontrol', 'requeue', handle.id])
     if (r.code !== 0)
-      return { ...s, reason: `${s.reason ?? 'PREEMPTED'}; could not requeue it: ${(r.stderr || r.stdout).trim()}` }
+      return { ...s, reason: `${s.reason ?? what}; could not requeue it: ${(r.stderr || r.stdout).trim()}` }
     return {
       state: 'pending',
-      reason: `preempted; requeued by Rivers (restart ${restarts + 1} of at most ${max})`,
+      reason: `${what}; requeued by Rivers (restart ${restarts + 1} of at most ${max})`,
       restarts: restarts + 1,
     }
   }
+}
 
-  #status(
-    rawState: string,
-    exit: string | undefined,
-    reason: string | undefined,
-    start: string | undefined,
-    end: string | undefined,
-    nodes: string | undefined,
-  ): JobStatus {
-    const state = mapSlurmState(rawState)
-    const s: JobStatus = { state }
-    const why = reason === undefined || reason === 'None' || reason === '' ? undefined : reason
-    const native = rawState.split(/\s/)[0]!
-    if (state === 'pending') {
-      if (why !== undefined) s.reason = why
-      if (why !== undefined && NEVER_STARTS.has(why)) s.neverStarts = true
-      return s
+/** The last 4 KiB of a job's stderr file ('' when it cannot be read). */
+function stderrTail(handle: JobHandle): string {
+  try {
+    const fd = openSync(handle.stderrPath, 'r')
+    try {
+      const size = fstatSync(fd).size
+      const buf = Buffer.alloc(Math.min(size, 4096))
+      readSync(fd, buf, 0, buf.length, size - buf.length)
+      return buf.toString('utf8')
+    } finally {
+      closeSync(fd)
     }
-    s.reason = why === undefined ? native : `${native}: ${why}`
-    const startedAt = parseSlurmDate(start)
-    if (startedAt !== undefined) s.startedAt = startedAt
-    if (nodes !== undefined && nodes !== '' && nodes !== '(null)' && nodes !== 'None assigned') s.nodes = nodes
-    if (state !== 'running') {
-      const code = parseExitCode(exit)
-      if (code !== undefined) s.exitCode = code
-      const finishedAt = parseSlurmDate(end)
-      if (finishedAt !== undefined) s.finishedAt = finishedAt
-    }
-    return s
+  } catch {
+    return ''
   }
 }

@@ -138,6 +138,11 @@ export interface JobStatus {
    */
   restarts?: number
   gpus?: GpuDevice[]
+  /**
+   * What the cluster allocated to the job, by its own names (Slurm's TRES: `cpu`, `mem`, `node`,
+   * `gres/gpu`, …, from `scontrol` or, once the controller forgot the job, `sacct`'s `AllocTRES`).
+   */
+  tres?: Record<string, string>
 }
 
 /**

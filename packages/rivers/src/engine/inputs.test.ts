@@ -24,8 +24,9 @@ it("gives a source's load its run, key, a logger bound to the source and the mod
     key: 'raw',
     observe: () => ({ dataVersion: 'v1' }),
     load: (ctx) => {
-      const logBindings = ctx.log.bindings()
-      seen.push({ ctx, logBindings, sameLog: ctx.log === ctx.log, aliases: typeof ctx.models.alias })
+      const first = ctx.log
+      const logBindings = first.bindings()
+      seen.push({ ctx, logBindings, sameLog: first === ctx.log, aliases: typeof ctx.models.alias })
       return 41
     },
   })

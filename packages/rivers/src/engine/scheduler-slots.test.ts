@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 
 import type { AssetId } from './planner.js'
-import { RELEASED_PER_SLOT, type Slot, schedule } from './scheduler.js'
+import { RELEASED_MAX, type Slot, schedule } from './scheduler.js'
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => i as AssetId)
 const independent = (n: number) => ({ ids: ids(n), deps: () => [] })
@@ -85,12 +85,12 @@ describe('schedule() slots', () => {
     expect(order.slice(5)).toEqual(['start 2', 'end 2', 'start 3', 'end 3'])
   })
 
-  it('keeps the visits without a slot bounded (RELEASED_PER_SLOT per slot)', async () => {
+  it('keeps the visits under way bounded (concurrency + RELEASED_MAX), with a slot or not', async () => {
     const concurrency = 2
     let waiting = 0
     let peakWaiting = 0
     const gates: (() => void)[] = []
-    const n = concurrency * (1 + RELEASED_PER_SLOT) + 10
+    const n = concurrency + RELEASED_MAX + 10
     const run = schedule(independent(n), options(concurrency), async (_id, _b, _u, slot) => {
       slot.release()
       waiting++
@@ -100,7 +100,7 @@ describe('schedule() slots', () => {
       return undefined
     })
     for (let i = 0; i < 10; i++) await tick()
-    expect(peakWaiting).toBe(concurrency * (1 + RELEASED_PER_SLOT))
+    expect(peakWaiting).toBe(concurrency + RELEASED_MAX)
     while (gates.length > 0) {
       for (const g of gates.splice(0)) g()
       for (let i = 0; i < 5; i++) await tick()

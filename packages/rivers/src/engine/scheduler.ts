@@ -43,10 +43,11 @@ export type Visitor<Reason> = (
 ) => Promise<Reason | undefined>
 
 /**
- * Visits that released their slot and have not finished, at most (per slot of `concurrency`): new
- * visits wait beyond this, so the outputs waiting for the disk stay bounded.
+ * Visits started and not finished beyond `concurrency`, at most (with a slot or not): new visits
+ * wait beyond this, so the outputs waiting for the disk (each with a file open) stay bounded
+ * whatever the concurrency.
  */
-export const RELEASED_PER_SLOT = 16
+export const RELEASED_MAX = 64
 
 /** Limits of a schedule. */
 export interface ScheduleOptions {
@@ -70,8 +71,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /**
  * Visits every planned id in dependency order with bounded concurrency: at most `concurrency`
- * visits hold a slot at once (see {@link Slot}), and at most `RELEASED_PER_SLOT` per slot more wait
- * without one.
+ * visits hold a slot at once (see {@link Slot}), and at most `concurrency + RELEASED_MAX` run at all.
  *
  * @example
  * const end = await schedule(
@@ -109,7 +109,7 @@ export async function schedule<Reason>(
   let active = 0
   /** Visits started and not finished (with a slot or not). */
   let running = 0
-  const maxRunning = concurrency * (1 + RELEASED_PER_SLOT)
+  const maxRunning = concurrency + RELEASED_MAX
   /** Visits waiting to hold a slot again, first come first served (before any new visit). */
   const acquiring: (() => void)[] = []
   let wake: (() => void) | undefined

@@ -37,6 +37,7 @@ export {
   type IOManager,
   type StoredFile,
   type StoredOutput,
+  type WriteContext,
 } from './io/index.js'
 export { writeAtomic, nodeWriterFs, type WriterFs, type WriterHandle, type TempFile } from './io/atomic.js'
 export { storagePathFor, keySegments, resolveInside } from './io/paths.js'

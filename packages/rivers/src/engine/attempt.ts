@@ -10,6 +10,7 @@ import { timedOut } from './errors.js'
 import { runOnLauncher } from './launch.js'
 import type { AssetId } from './planner.js'
 import type { RunContext } from './run-context.js'
+import type { Slot } from './scheduler.js'
 import { userCode } from './user-code.js'
 
 /**
@@ -61,7 +62,8 @@ export type Attempted<T> =
 /**
  * Runs `attempt` (1, 2, …) until it succeeds or the retry policy stops: each failed attempt is
  * reported to `failed` with the delay before the next one (undefined: none), then the delay is
- * waited out. Each attempt gets its own AbortController from the run.
+ * waited out. Each attempt gets its own AbortController from the run. With the visit's `slot`, a
+ * failed attempt that released it (see `Slot`) takes one again before anything else runs.
  *
  * @example
  * const r = await withRetries(run, def.key, retry, async (n) => n, async () => undefined)
@@ -73,6 +75,7 @@ export async function withRetries<T>(
   retry: NormalizedRetry | undefined,
   attempt: (n: number, controller: AbortController) => Promise<T>,
   failed: (error: unknown, n: number, of: number, retryInMs: number | undefined) => Promise<void>,
+  slot?: Slot,
 ): Promise<Attempted<T>> {
   const maxAttempts = 1 + (retry?.maxRetries ?? 0)
   let lastError: unknown
@@ -83,6 +86,7 @@ export async function withRetries<T>(
       return { ok: true, value: await attempt(n, controller) }
     } catch (e) {
       lastError = e
+      if (slot !== undefined) await slot.acquire()
       if (run.signal.aborted) return { ok: false, stopped: 'during', error: e, n }
       const retryable = await shouldRetry(run, key, retry, e, n, maxAttempts)
       const delayMs = retryable ? Math.round(retryDelayMs(retry!, n)) : undefined

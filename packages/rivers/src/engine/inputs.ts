@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 
-import { type AssetDef, type SourceDef, validateInput } from '../definitions/index.js'
+import { type AssetDef, type SourceContext, type SourceDef, validateInput } from '../definitions/index.js'
 import type { IOManager } from '../io/types.js'
 import { inputNotRecorded, inputWithoutVersion, sourceUnobservable, sourceUnreadable } from './errors.js'
 import type { AssetId } from './planner.js'
@@ -120,16 +120,7 @@ async function loadInput(run: RunContext, depId: AssetId): Promise<Loaded> {
     if (load === undefined && file === undefined) throw sourceUnreadable(dep.key)
     const value =
       load !== undefined
-        ? await userCode(scope, 'load', () =>
-            load({
-              runId: run.runId,
-              key: dep.key,
-              path: file,
-              log: run.log.child({ asset: dep.key }),
-              signal: run.signal,
-              models: st.models,
-            }),
-          )
+        ? await userCode(scope, 'load', () => load(sourceContext(run, dep.key, file)))
         : await readFile(file!)
     return { value, version: st.dataVersion(depId) }
   }
@@ -137,6 +128,24 @@ async function loadInput(run: RunContext, depId: AssetId): Promise<Loaded> {
   const io = ((dep.def as AssetDef).io as IOManager | undefined) ?? run.io
   const value = await userCode(scope, 'io.read', () => io.read({ key: dep.key }, { storagePath: stored.storagePath }))
   return { value, version: stored.version }
+}
+
+/** What a source's `load` is given; its logger and model registry are made on first use (most never use them). */
+function sourceContext(run: RunContext, key: string, file: string | undefined): SourceContext {
+  let log: SourceContext['log'] | undefined
+  return {
+    runId: run.runId,
+    key,
+    path: file,
+    get log() {
+      log ??= run.log.child({ asset: key })
+      return log
+    },
+    signal: run.signal,
+    get models() {
+      return run.state.models
+    },
+  }
 }
 
 /** Where the store's current record of `key` lies, and its data version. */

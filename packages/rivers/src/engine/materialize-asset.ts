@@ -19,6 +19,7 @@ import { partitionContext } from './partition-inputs.js'
 import { type OutputRecord, recordOutput, storeOutput } from './outputs.js'
 import type { AssetId } from './planner.js'
 import type { RunContext } from './run-context.js'
+import type { Slot } from './scheduler.js'
 
 /** Outcome of one asset. */
 export type AssetOutcome =
@@ -30,7 +31,9 @@ export type AssetOutcome =
  * Runs asset `id` to completion: success records it (the core knows the record; `committed`
  * resolves once the store has it); failure returns the error text. With
  * `defer` (a partition of a backfill), the record is handed to `defer` instead, to be written with
- * others in one transaction: the output is durable, the record is not yet.
+ * others in one transaction: the output is durable, the record is not yet. With the visit's `slot`,
+ * an asset without checks frees it once its output is written and only waits for the disk (see
+ * `Slot`): the next asset runs meanwhile.
  *
  * @example
  * const outcome = await materializeAsset(run, id, project.retry)
@@ -41,6 +44,7 @@ export async function materializeAsset(
   retryDefault: NormalizedRetry | undefined,
   partitionIndex?: number,
   defer?: (r: OutputRecord) => void,
+  slot?: Slot,
 ): Promise<AssetOutcome> {
   const a = run.state.asset(id)
   const def = a.def as AssetDef
@@ -56,9 +60,10 @@ export async function materializeAsset(
     def.retry ?? retryDefault,
     (n, controller) => {
       run.emit({ type: 'asset_started', key: a.key, attempt: n, ...tag })
-      return attempt(run, id, def, n, controller, startedAt, partition, defer)
+      return attempt(run, id, def, n, controller, startedAt, partition, defer, slot)
     },
     (e, n, of, retryInMs) => reportFailure(run, a.key, e, n, of, retryInMs, partition?.key),
+    slot,
   )
   if (r.ok) return { ok: true, ...r.value }
   // Stopped by Ctrl-C: the asset is reported once, as skipped (cancelled), never as failed.
@@ -82,12 +87,15 @@ async function attempt(
   startedAt: Date,
   partition: AssetPartition | undefined,
   defer: ((r: OutputRecord) => void) | undefined,
+  slot: Slot | undefined,
 ): Promise<{ dataVersion: string; committed?: Promise<void> }> {
   const byReference = functionRunsAsJob(run, def)
   const { inputs, consumed, partitions } = await loadInputs(run, id, partition?.index, byReference)
   const { ctx, metadata, metrics } = attemptContext(run, id, def, n, controller, partition?.key, partition)
   const returned = await callAsset(run, id, def, ctx, inputs, controller)
-  const output = await storeOutput(run, def, returned, partition?.key)
+  // Without checks, nothing of the user's runs after the write: the slot is free while the disk works.
+  const releasable = slot !== undefined && def.checks.length === 0 ? slot : undefined
+  const output = await storeOutput(run, def, returned, partition?.key, releasable)
   Object.assign(metadata, output.metadata)
   const checks = await evaluateChecks(run, def, output.value)
   await refuseIfBlocked(run, def, checks)
@@ -144,7 +152,10 @@ export function attemptContext(
       return log
     },
     ...(partition === undefined ? {} : { partition }),
-    signal: controller.signal,
+    // Made on first use as well (an AbortSignal is costly, and most assets never look at it).
+    get signal() {
+      return controller.signal
+    },
     attempt: n,
     addMetadata: (m) => void Object.assign(metadata, m),
     addMetric: (name, value, step) => void metrics.push(step === undefined ? { name, value } : { name, value, step }),

@@ -5,13 +5,14 @@
  * its consumers in this run read it back.
  */
 import { type AssetDef, unwrapResult, validateOutput } from '../definitions/index.js'
-import type { IOManager, StoredOutput } from '../io/types.js'
+import type { IOManager, StoredOutput, WriteContext } from '../io/types.js'
 import type { MetricPoint } from '../store/types.js'
 import type { CheckRow } from './checks.js'
 import { nativeModule } from '../native.js'
 import type { AssetId } from './planner.js'
 import type { NewAssetRecord } from './project-state.js'
 import { type RunContext, tellTrackers } from './run-context.js'
+import type { Slot } from './scheduler.js'
 import { attachmentsOf } from './attachments.js'
 import { userCode } from './user-code.js'
 
@@ -39,7 +40,8 @@ export class StoredByWorker {
 
 /**
  * Unwraps `result()`, validates the value against the output schema, and writes it (an output a
- * worker stored is taken as it is).
+ * worker stored is taken as it is). With `slot`, the IO manager may free the asset's concurrency
+ * slot once the value is written and only its durability is awaited (`IOManager.write`'s `written`).
  *
  * @example
  * const out = await storeOutput(run, def, returned)
@@ -49,15 +51,18 @@ export async function storeOutput(
   def: AssetDef,
   returned: unknown,
   partition?: string,
+  slot?: Slot,
 ): Promise<StoredValue> {
   if (returned instanceof StoredByWorker) return returned.output
   const io = (def.io as IOManager | undefined) ?? run.io
-  return writeOutput(io, def, returned, { key: def.key, runId: run.runId, projectDir: run.state.baseDir }, partition)
+  const scope = { key: def.key, runId: run.runId, projectDir: run.state.baseDir }
+  return writeOutput(io, def, returned, scope, partition, slot === undefined ? undefined : () => slot.release())
 }
 
 /**
  * `storeOutput` without a run: what the executor and `assets worker run` both do with what an asset
- * returned, so both give the same data version for the same output.
+ * returned, so both give the same data version for the same output. `written` goes to the IO
+ * manager (see `IOManager.write`).
  *
  * @example
  * const out = await writeOutput(io, def, returned, { key: def.key, runId, projectDir })
@@ -68,10 +73,13 @@ export async function writeOutput(
   returned: unknown,
   scope: { key: string; runId: string; projectDir: string },
   partition?: string,
+  written?: () => void,
 ): Promise<StoredValue> {
   const unwrapped = unwrapResult(returned)
   const value = validateOutput(def, unwrapped.value)
-  const ctx = { key: def.key, runId: scope.runId, ...(partition === undefined ? {} : { partition }) }
+  const ctx: WriteContext = { key: def.key, runId: scope.runId }
+  if (partition !== undefined) ctx.partition = partition
+  if (written !== undefined) ctx.written = written
   const stored = await userCode(scope, 'io.write', () => io.write(ctx, value))
   const dataVersion =
     unwrapped.dataVersion !== undefined

@@ -16,16 +16,38 @@ export interface ScheduleGraph {
 }
 
 /**
+ * The concurrency slot of one visit. A visit holds it from its start; `release()` lends it to the
+ * next ready id while the visit only waits for what runs no code of its own (its output reaching
+ * the disk), and `acquire()` takes one again (after the slots held, before new visits) before it
+ * runs code again (a retry). A visit ends holding a slot or not: either way its slot is free then.
+ */
+export interface Slot {
+  /** Frees the slot (nothing when not held). */
+  release(): void
+  /** Resolves once the visit holds a slot again (at once when it still holds one). */
+  acquire(): Promise<void>
+}
+
+/**
  * Visits one id; `blockedBy` is the reason an upstream visit gave to block it. Resolves to the
  * reason to block its descendants with, or undefined to let them run. Must not reject. `upcoming(n)`
  * lists up to `n` ids that are ready and will be visited next, in order, unblocked ones only (a
- * visitor may prepare them: take their leases with its own, say).
+ * visitor may prepare them: take their leases with its own, say). `slot` is the visit's
+ * concurrency slot (see {@link Slot}).
  */
 export type Visitor<Reason> = (
   id: AssetId,
   blockedBy: Reason | undefined,
   upcoming: (n: number) => AssetId[],
+  slot: Slot,
 ) => Promise<Reason | undefined>
+
+/**
+ * Visits started and not finished beyond `concurrency`, at most (with a slot or not): new visits
+ * wait beyond this, so the outputs waiting for the disk (each with a file open) stay bounded
+ * whatever the concurrency.
+ */
+export const RELEASED_MAX = 64
 
 /** Limits of a schedule. */
 export interface ScheduleOptions {
@@ -48,7 +70,8 @@ export interface ScheduleEnd {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
- * Visits every planned id in dependency order with bounded concurrency.
+ * Visits every planned id in dependency order with bounded concurrency: at most `concurrency`
+ * visits hold a slot at once (see {@link Slot}), and at most `concurrency + RELEASED_MAX` run at all.
  *
  * @example
  * const end = await schedule(
@@ -82,7 +105,13 @@ export async function schedule<Reason>(
   let head = 0
   const finished = new Set<AssetId>()
   let done = 0
+  /** Visits holding a slot. */
   let active = 0
+  /** Visits started and not finished (with a slot or not). */
+  let running = 0
+  const maxRunning = concurrency + RELEASED_MAX
+  /** Visits waiting to hold a slot again, first come first served (before any new visit). */
+  const acquiring: (() => void)[] = []
   let wake: (() => void) | undefined
   let failure: { error: unknown } | undefined
   // One listener for the whole schedule (not one per wait): an abort wakes the loop.
@@ -112,18 +141,68 @@ export async function schedule<Reason>(
     signal.removeEventListener('abort', onAbort)
   }
   if (failure !== undefined) throw failure.error
-  return { unfinished: graph.ids.filter((v) => !finished.has(v)), abandoned: active }
+  return { unfinished: graph.ids.filter((v) => !finished.has(v)), abandoned: running }
+
+  /** Hands free slots to the visits waiting to hold one again. */
+  function grant(): void {
+    while (acquiring.length > 0 && active < concurrency) {
+      active++
+      acquiring.shift()!()
+    }
+  }
+
+  /** A new visit's slot (held), and what to do when the visit ends: free what it holds or waits for. */
+  function slotOf(): { slot: Slot; end: () => void } {
+    let held = true
+    let waiting: (() => void) | undefined
+    const slot: Slot = {
+      release: () => {
+        if (!held) return
+        held = false
+        active--
+        grant()
+        wake?.()
+      },
+      acquire: () =>
+        held
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              waiting = () => {
+                waiting = undefined
+                held = true
+                resolve()
+              }
+              acquiring.push(waiting)
+              grant()
+            }),
+    }
+    const end = (): void => {
+      if (held) active--
+      held = false
+      // A visit that ended without waiting for its acquire(): it gets no slot any more.
+      if (waiting !== undefined) acquiring.splice(acquiring.indexOf(waiting), 1)
+    }
+    return { slot, end }
+  }
 
   async function loop(): Promise<void> {
     while (done < graph.ids.length) {
-      while (head < ready.length && active < concurrency && !signal.aborted) {
+      while (
+        head < ready.length &&
+        active < concurrency &&
+        acquiring.length === 0 &&
+        running < maxRunning &&
+        !signal.aborted
+      ) {
         const v = ready[head++]!
         if (head >= 1024 && head * 2 >= ready.length) {
           ready = ready.slice(head)
           head = 0
         }
         active++
-        void visit(v, blocked.get(v), upcoming)
+        running++
+        const { slot, end } = slotOf()
+        void visit(v, blocked.get(v), upcoming, slot)
           .then(
             (block) => finish(v, block),
             (error: unknown) => {
@@ -132,11 +211,13 @@ export async function schedule<Reason>(
             },
           )
           .finally(() => {
-            active--
+            end()
+            running--
+            grant()
             wake?.()
           })
       }
-      if (active === 0 && (signal.aborted || head === ready.length)) break
+      if (running === 0 && (signal.aborted || head === ready.length)) break
       if (signal.aborted) {
         // Running visits saw the signal abort; give them a bounded grace period.
         const timedOut = await Promise.race([

@@ -12,7 +12,7 @@ import { PartitionLeases } from './partition-leases.js'
 import { visitPartitions } from './partition-visit.js'
 import type { AssetId } from './planner.js'
 import type { RunContext } from './run-context.js'
-import type { Visitor } from './scheduler.js'
+import type { Slot, Visitor } from './scheduler.js'
 import type { RunSummary, SkipReason } from './types.js'
 
 /** How an asset ended in the run. */
@@ -83,6 +83,7 @@ export function assetVisitor(
     id: AssetId,
     blockedBy: SkipReason | undefined,
     upcoming: (n: number) => AssetId[],
+    slot: Slot | undefined,
   ): Promise<SkipReason | undefined> => {
     const key = st.asset(id).key
     // A lease taken ahead for an asset that does not run after all goes back at once.
@@ -117,7 +118,7 @@ export function assetVisitor(
       building++
       let outcome: Awaited<ReturnType<typeof materializeAsset>>
       try {
-        outcome = await materializeAsset(run, id, options.retry)
+        outcome = await materializeAsset(run, id, options.retry, undefined, undefined, slot)
       } finally {
         building--
       }
@@ -169,9 +170,10 @@ export function assetVisitor(
     id: AssetId,
     blockedBy: SkipReason | undefined,
     upcoming: (n: number) => AssetId[] = () => [],
+    slot?: Slot,
   ): Promise<SkipReason | undefined> => {
     try {
-      return await visit(id, blockedBy, upcoming)
+      return await visit(id, blockedBy, upcoming, slot)
     } catch (e) {
       await book.finish(id, { kind: 'failed', error: describeFailure(e) })
       return 'upstream_failed'

@@ -3,7 +3,9 @@
  * steps and guarantees as {@link writeAtomic}: temp file in the destination folder, fsync, rename,
  * fsync of the folder. The calls that take microseconds (mkdir, open, write, close, rename) are made
  * directly instead of through the thread pool, which costs several times the call itself per step
- * and runs on the same cores; only the two fsyncs, which wait for the disk, stay asynchronous.
+ * and runs on the same cores; only the fsyncs, which wait for the disk, stay asynchronous, and the
+ * folders' fsyncs are shared with the writes that need the same folder synced at the same time
+ * (`dir-sync.ts`).
  *
  * Only for the real file system: with an injected {@link WriterFs} (tests, plugins) the write goes
  * through {@link writeAtomic} and that file system's calls.
@@ -11,18 +13,18 @@
 import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { type AtomicModes, nodeWriterFs, parentsOfCreated, writeAtomic, type WriterFs } from './atomic.js'
+import { fsyncFd as fsync, syncDirShared } from './dir-sync.js'
 import { tempFileName } from './sweep.js'
 
 /** Buffers up to this size are written by direct calls; larger ones through the thread pool. */
 export const SMALL_WRITE_BYTES = 64 * 1024
 
-const fsync = (fd: number): Promise<void> =>
-  new Promise((resolve, reject) => fs.fsync(fd, (e) => (e === null ? resolve() : reject(e))))
-
 /**
  * Replaces `finalPath` atomically with `bytes`; returns the number of bytes written. Same contract as
  * {@link writeAtomic} (a failure removes the temp file and leaves the destination untouched; files
- * and the folders created for them are private unless `modes` says otherwise).
+ * and the folders created for them are private unless `modes` says otherwise). `written` is called
+ * once the bytes are in the temp file, when only the fsyncs and the rename remain (by the direct
+ * calls only: not at all on the other path).
  *
  * @example
  * await writeSmallAtomic(nodeWriterFs, '/data/raw/@run.json', Buffer.from('[1]'))
@@ -32,6 +34,7 @@ export async function writeSmallAtomic(
   finalPath: string,
   bytes: Uint8Array,
   modes: AtomicModes = {},
+  written?: () => void,
 ): Promise<number> {
   if (writer !== nodeWriterFs || bytes.length > SMALL_WRITE_BYTES)
     return writeAtomic(writer, finalPath, (out) => out.write(bytes), undefined, modes)
@@ -62,6 +65,7 @@ export async function writeSmallAtomic(
   let open = true
   try {
     for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(fd, bytes, offset, bytes.length - offset)
+    written?.()
     await fsync(fd)
     open = false
     fs.closeSync(fd)
@@ -75,9 +79,10 @@ export async function writeSmallAtomic(
     }
     throw e
   }
-  // The folder's new entry and those of the folders created for it: synced together.
-  if (created.length === 0) await syncDir(dir)
-  else await Promise.all([syncDir(dir), ...created.map(syncDir)])
+  // The folder's new entry and those of the folders created for it: synced together (and with the
+  // writes close by that need the same folders synced).
+  if (created.length === 0) await syncDirShared(dir)
+  else await Promise.all([syncDirShared(dir), ...created.map(syncDirShared)])
   return bytes.length
 }
 
@@ -86,18 +91,5 @@ function closeQuietly(fd: number): void {
     fs.closeSync(fd)
   } catch {
     // Closing after a failure: the failure is what the caller hears of.
-  }
-}
-
-/** As `atomic.ts` does it: best effort (a platform that cannot open or sync a folder skips it). */
-async function syncDir(dir: string): Promise<void> {
-  let fd: number | undefined
-  try {
-    fd = fs.openSync(dir, 'r')
-    await fsync(fd)
-  } catch {
-    // Nothing useful to do: the data itself is synced.
-  } finally {
-    if (fd !== undefined) closeQuietly(fd)
   }
 }

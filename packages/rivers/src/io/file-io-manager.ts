@@ -1,5 +1,5 @@
 import { open, readFile, rm, rmdir } from 'node:fs/promises'
-import { dirname, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { RiversError } from '../errors.js'
 import { nodeWriterFs, writeAtomic, type TempFile, type WriterFs } from './atomic.js'
@@ -20,7 +20,7 @@ import { RecentBytes } from './recent-bytes.js'
 import { encodeBatch, isAsyncIterable, parseSlicePath, SegmentReader, storedFileOf } from './segments.js'
 import { encodeJsonResult } from './serialize.js'
 import { parseTempName, sweepTempFiles, type SweepOptions } from './sweep.js'
-import type { IOManager, StoredFile, StoredOutput } from './types.js'
+import type { IOManager, StoredFile, StoredOutput, WriteContext } from './types.js'
 
 /** Options of {@link FileIOManager}. */
 export interface FileIOManagerOptions {
@@ -77,9 +77,18 @@ export class FileIOManager implements IOManager {
   readonly #segments: SegmentReader
   /** Folders this manager created or wrote into (no `mkdir` per write; see `AtomicModes.knownDirs`). */
   readonly #dirs = new Set<string>()
+  /**
+   * `baseDir` resolved, with a trailing separator, when it is absolute (a relative one resolves
+   * against the working folder of each call) and paths are `/`-separated; else undefined:
+   * the file of a storage path this manager just made from a checked key is this plus the path,
+   * what `absolutePath` would resolve it to, without resolving and checking it again.
+   */
+  readonly #prefix: string | undefined
 
   constructor(baseDir: string, options: FileIOManagerOptions = {}) {
     this.baseDir = baseDir
+    const base = resolve(baseDir)
+    this.#prefix = sep !== '/' || !isAbsolute(baseDir) ? undefined : base.endsWith('/') ? base : `${base}/`
     this.#fs = options.fs ?? nodeWriterFs
     this.#recent = new RecentBytes(options.cacheBytes ?? 64 * 1024 * 1024)
     this.#segments = new SegmentReader(this.#recent)
@@ -91,16 +100,16 @@ export class FileIOManager implements IOManager {
    * @example
    * await io.write({ key: 'model', runId }, Buffer.from(weights))
    */
-  async write(ctx: { key: string; runId: string; partition?: string }, value: unknown): Promise<StoredOutput> {
+  async write(ctx: WriteContext, value: unknown): Promise<StoredOutput> {
     const key = ctx.key
     // One file per (run, partition): `@<run>.<partition>` with the partition key escaped.
     const version = ctx.partition === undefined ? ctx.runId : `${ctx.runId}.${partitionFileName(ctx.partition)}`
     // A copy: the asset may change its array after returning it, the stored bytes must not change.
     if (value instanceof Uint8Array)
-      return this.#writeBytes(key, storagePathFor(key, EXT.bytes, version), Buffer.from(value))
+      return this.#writeBytes(key, storagePathFor(key, EXT.bytes, version), Buffer.from(value), ctx.written)
     if (isAsyncIterable(value)) return this.#writeStream(key, value, version)
     const storagePath = storagePathFor(key, EXT.json, version) // validate the key before serializing
-    return this.#writeBytes(key, storagePath, encodeJsonResult(key, value))
+    return this.#writeBytes(key, storagePath, encodeJsonResult(key, value), ctx.written)
   }
 
   /**
@@ -252,13 +261,20 @@ export class FileIOManager implements IOManager {
   }
 
   /** Writes bytes this manager owns (nobody else changes them: they are kept for reads). */
-  async #writeBytes(key: string, storagePath: string, bytes: Buffer): Promise<StoredOutput> {
-    const path = this.absolutePath(storagePath, key)
+  async #writeBytes(
+    key: string,
+    storagePath: string,
+    bytes: Buffer,
+    onWritten: (() => void) | undefined,
+  ): Promise<StoredOutput> {
+    // `storagePath` comes from `storagePathFor` (its key and version checked): no `..`, no empty or
+    // absolute segment, so the plain concatenation is the resolved path.
+    const path = this.#prefix === undefined ? this.absolutePath(storagePath, key) : this.#prefix + storagePath
     const dataVersion = hashBytes(bytes)
     this.#recent.delete(storagePath)
     let written: number
     try {
-      written = await writeSmallAtomic(this.#fs, path, bytes, { knownDirs: this.#dirs })
+      written = await writeSmallAtomic(this.#fs, path, bytes, { knownDirs: this.#dirs }, onWritten)
     } catch (e) {
       if (e instanceof RiversError) throw e
       throw writeFailed(key, path, e)

@@ -6,7 +6,7 @@
  * const io = new FileIOManager('.rivers/storage')
  */
 export { FileIOManager, type FileIOManagerOptions } from './file-io-manager.js'
-export type { IOManager, StoredFile, StoredOutput } from './types.js'
+export type { IOManager, StoredFile, StoredOutput, WriteContext } from './types.js'
 export { listStoredFiles } from './listing.js'
 export {
   nodeWriterFs,

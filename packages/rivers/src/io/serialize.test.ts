@@ -12,6 +12,14 @@ describe('encodeJsonResult', () => {
     expect(enc('héllo')).toBe('"héllo"')
   })
 
+  it('encodes a primitive result (its fast path) exactly as the same value inside an array, refusals included', () => {
+    const primitives = [0, -0, 1, -1.5, 1e21, 2 ** 53, Number.MIN_VALUE, '', 'a"b\\c\n', '\u2028é😀', true, false, null]
+    for (const v of primitives) expect(enc(v), String(v)).toBe(enc([v]).slice(1, -1))
+    // What no JSON primitive is takes the checked path, and is refused at `$` as before.
+    for (const v of [Number.NaN, Number.POSITIVE_INFINITY, 10n, Symbol('s'), () => 1])
+      expect(() => enc(v), String(typeof v)).toThrow(/\$/)
+  })
+
   it('allows the same object twice when it is not a cycle', () => {
     const shared = { n: 1 }
     expect(enc({ a: shared, b: [shared, shared] })).toBe('{"a":{"n":1},"b":[{"n":1},{"n":1}]}')

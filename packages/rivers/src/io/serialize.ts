@@ -44,6 +44,10 @@ interface Place {
  */
 export function encodeJsonResult(key: string, value: unknown): Buffer {
   if (value === undefined) throw undefinedResult(key)
+  // A JSON primitive as the whole result: nothing to check inside it, and it is stored as it is.
+  const type = typeof value
+  if (value === null || type === 'string' || type === 'boolean' || (type === 'number' && Number.isFinite(value)))
+    return Buffer.from(JSON.stringify(value), 'utf8')
   // Where each object was met (its holder and property), to name paths and to detect cycles.
   const places = new Map<object, Place>()
   // The holder of the top-level value is JSON.stringify's own wrapper `{ '': value }`: the one holder

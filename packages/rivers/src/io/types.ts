@@ -12,6 +12,15 @@ export interface StoredOutput {
   dataVersion: string
 }
 
+/** What `IOManager.write` is told about the output it stores. */
+export interface WriteContext {
+  key: string
+  runId: string
+  partition?: string
+  /** See `IOManager.write`: call it at most once, before `write` resolves, or never. */
+  written?: () => void
+}
+
 /** One file an IO manager holds, as `list` reports it. */
 export interface StoredFile {
   /** The asset it belongs to. */
@@ -36,8 +45,13 @@ export interface StoredFile {
  * const again = await io.read({ key: 'raw' }, stored)
  */
 export interface IOManager {
-  /** `partition`: the key of the partition written, for a partitioned asset (outputs are per partition). */
-  write(ctx: { key: string; runId: string; partition?: string }, value: unknown): Promise<StoredOutput>
+  /**
+   * `partition`: the key of the partition written, for a partitioned asset (outputs are per
+   * partition). `written`, when given, may be called once the value is fully handed to the storage
+   * and only its durability is awaited: the executor lets the next asset start then. An IO manager
+   * may ignore it (the asset then keeps its concurrency slot until `write` resolves).
+   */
+  write(ctx: WriteContext, value: unknown): Promise<StoredOutput>
   /**
    * Stores the outputs of many partitions of `ctx.key` together (one call of a batched partition
    * function); returns one StoredOutput per partition, in order. Each is read back by `read` alone.

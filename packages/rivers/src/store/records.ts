@@ -118,8 +118,11 @@ export class RecordsTable {
     this.#snapshot = <T>(fn: () => T | string) => tx.deferred(fn) as T | string
   }
 
-  /** Inserts one record with everything attached; returns its id. Call inside a transaction. */
-  insert(r: NewRecord): number {
+  /**
+   * Inserts one record with everything attached; returns its id. Call inside a transaction.
+   * `knownRuns` holds runs already found in this transaction (a batch checks each run once).
+   */
+  insert(r: NewRecord, knownRuns?: Set<string>): number {
     const key = checkKey(r.key, 'Asset key')
     const partition = checkPartition(r.partition ?? '', `Partition of asset '${key}'`)
     const kind: RecordKind = r.kind ?? 'materialization'
@@ -132,7 +135,10 @@ export class RecordsTable {
       version: asHash(i.dataVersion, `input '${i.key}' of asset '${key}'`),
     }))
     const metadata = encodeJson(r.metadata, `metadata of asset '${key}'`)
-    if (this.#runExists.get(r.runId) === undefined) throw runNotFound(this.#file, r.runId)
+    if (knownRuns?.has(r.runId) !== true) {
+      if (this.#runExists.get(r.runId) === undefined) throw runNotFound(this.#file, r.runId)
+      knownRuns?.add(r.runId)
+    }
 
     const started = isoTime(r.startedAt)
     const finished = isoTime(r.finishedAt)

@@ -135,6 +135,11 @@ export class SqliteStore implements Store {
     return this.#batch.later(fn)
   }
 
+  /** `#later` for a write of one statement (no savepoint of its own, see `WriteBatch.laterOne`). */
+  #laterOne<T>(fn: () => T): Promise<T> {
+    return this.#batch.laterOne(fn)
+  }
+
   #read<T>(fn: () => T): T {
     try {
       this.#batch.flush()
@@ -363,7 +368,10 @@ export class SqliteStore implements Store {
    * const ids = await store.recordMaterializations(days.map((day) => ({ ...rec, partition: day })))
    */
   async recordMaterializations(records: readonly NewRecord[]): Promise<number[]> {
-    return this.#later(() => records.map((r) => this.#records.insert(r)))
+    return this.#later(() => {
+      const knownRuns = new Set<string>()
+      return records.map((r) => this.#records.insert(r, knownRuns))
+    })
   }
 
   /**
@@ -592,7 +600,7 @@ export class SqliteStore implements Store {
    * if (!(await store.tryAcquireLease('model', runId, 60_000))) console.log('another run is building model')
    */
   async tryAcquireLease(key: string, runId: string, ttlMs: number, partition = ''): Promise<boolean> {
-    return this.#later(() => this.#leases.tryAcquire(key, partition, runId, ttlMs))
+    return this.#laterOne(() => this.#leases.tryAcquire(key, partition, runId, ttlMs))
   }
 
   /**
@@ -602,7 +610,7 @@ export class SqliteStore implements Store {
    * const timer = setInterval(() => void store.renewLease('model', runId, 60_000), 20_000)
    */
   async renewLease(key: string, runId: string, ttlMs: number, partition = ''): Promise<boolean> {
-    return this.#later(() => this.#leases.renew(key, partition, runId, ttlMs))
+    return this.#laterOne(() => this.#leases.renew(key, partition, runId, ttlMs))
   }
 
   /**
@@ -612,7 +620,7 @@ export class SqliteStore implements Store {
    * await store.releaseLease('model', runId)
    */
   async releaseLease(key: string, runId: string, partition = ''): Promise<boolean> {
-    return this.#later(() => this.#leases.release(key, partition, runId))
+    return this.#laterOne(() => this.#leases.release(key, partition, runId))
   }
 
   /**

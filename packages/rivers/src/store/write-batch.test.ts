@@ -42,6 +42,21 @@ describe('WriteBatch', () => {
     expect(rows()).toEqual([1, 2, 3])
   })
 
+  it('a one-statement write (no savepoint) that fails is rejected alone, as a write with a savepoint is', async () => {
+    await batch.later(insert(1))
+    const one = (x: number) => () => db.prepare('INSERT INTO t (x) VALUES (?)').run(x).changes
+    const results = await Promise.allSettled([
+      batch.laterOne(one(2)),
+      batch.laterOne(one(1)), // duplicate: SQLite undoes this statement alone
+      batch.later(insert(3)),
+      batch.laterOne(one(4)),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    expect(((results[1] as PromiseRejectedResult).reason as Error).message).toMatch(/^translated: UNIQUE constraint/)
+    expect(rows()).toEqual([1, 2, 3, 4])
+    expect(batch.commits).toBe(2)
+  })
+
   it('a lone failing write is rejected, translated, and stores nothing', async () => {
     await expect(batch.later(() => db.prepare('INSERT INTO nope VALUES (1)').run())).rejects.toThrow(
       /^translated: no such table/,

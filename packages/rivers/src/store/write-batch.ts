@@ -1,8 +1,9 @@
 /**
  * Group commit for the store's frequent small writes (records, leases, events, checks, params): the
  * writes queued within one turn of the event loop commit together in one `BEGIN IMMEDIATE`
- * transaction, each inside its own savepoint, so one write that fails is rolled back and rejected
- * alone while the others commit. A commit costs far more than the statements of one record, and a
+ * transaction, each inside its own savepoint (a write of one statement needs none: SQLite undoes a
+ * failed statement alone), so one write that fails is rolled back and rejected alone while the
+ * others commit. A commit costs far more than the statements of one record, and a
  * run's assets finish in bursts, so this divides the commits of a run.
  *
  * Nothing changes for callers: a queued write resolves only after its transaction committed (a
@@ -15,6 +16,8 @@ import type Database from 'better-sqlite3'
 /** A queued write and how to answer its caller. */
 interface Queued {
   fn: () => unknown
+  /** Makes at most one write statement: SQLite undoes a failed statement by itself, no savepoint needed. */
+  one: boolean
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
 }
@@ -67,8 +70,23 @@ export class WriteBatch {
    * const acquired = await batch.later(() => leases.tryAcquire(key, '', runId, ttlMs))
    */
   later<T>(fn: () => T): Promise<T> {
+    return this.#enqueue(fn, false)
+  }
+
+  /**
+   * `later` for a write of at most one statement (reads before it are fine): it needs no savepoint
+   * of its own, since SQLite undoes a failed statement alone and the transaction goes on.
+   *
+   * @example
+   * const released = await batch.laterOne(() => leases.release(key, '', runId))
+   */
+  laterOne<T>(fn: () => T): Promise<T> {
+    return this.#enqueue(fn, true)
+  }
+
+  #enqueue<T>(fn: () => T, one: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject })
+      this.#queue.push({ fn, one, resolve: resolve as (value: unknown) => void, reject })
       this.#scheduled ??= setImmediate(() => this.flush())
     })
   }
@@ -104,7 +122,7 @@ export class WriteBatch {
         this.#tx.immediate(() => {
           for (const q of queued) {
             try {
-              results.push({ ok: true, value: this.#tx(q.fn) })
+              results.push({ ok: true, value: q.one ? q.fn() : this.#tx(q.fn) })
             } catch (e) {
               // An error that ended the whole transaction (SQLite rolled it back): the batch fails.
               if (!this.#db.inTransaction) throw e

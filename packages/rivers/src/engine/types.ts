@@ -225,7 +225,11 @@ export interface MaterializeOptions {
    * inclusive ranges `FROM...TO`, their union. Default: every missing or stale partition.
    */
   partitions?: string[]
-  /** Assets running at once (default: project setting, else 4). */
+  /**
+   * Assets whose code runs at once (default: project setting, else 4). An asset without checks gives
+   * its place up once its output is written, while the disk makes it durable and its record is
+   * written: at most 64 more assets wait on the disk that way.
+   */
   concurrency?: number
   /** Run config: `{ [assetKey]: value }`, validated by each asset's zod `config` schema. */
   config?: Record<string, unknown>

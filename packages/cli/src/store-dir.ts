@@ -2,11 +2,11 @@
  * A check of the store folder before the store opens it. Node's recursive `mkdir` never returns
  * when a folder above the target exists but creating an entry in it fails with ENOENT (it creates
  * the "missing" parent, finds it exists, and tries the child again): that is what /proc/<pid> and
- * some FUSE file systems answer. The check tries the first missing folder once, without recursion,
- * and turns that answer into an error (exit 2). Other failures (a parent that is a file, no
+ * some FUSE file systems answer. The check creates the first missing folder once, without recursion
+ * (the store creates the rest), and turns that answer into an error (exit 2). Other failures (a parent that is a file, no
  * permission, a read-only file system) are left to the store, whose messages already cover them.
  */
-import { mkdirSync, rmdirSync, statSync, type Stats } from 'node:fs'
+import { mkdirSync, statSync, type Stats } from 'node:fs'
 import path from 'node:path'
 import { storeDirRefused } from './errors.js'
 
@@ -39,13 +39,7 @@ export function checkStoreDir(dir: string): void {
     if ((e as { code?: unknown }).code === 'ENOENT') throw storeDirRefused(path.resolve(dir), existing)
     return
   }
-  // It could be created: leave the creation (with its modes) to the store. Another process opening
-  // the same store at the same moment may already be using the folder (ENOTEMPTY) or have removed
-  // its own probe (ENOENT): either way the folder is fine, and not this check's to remove.
-  try {
-    rmdirSync(firstMissing)
-  } catch (e) {
-    const code = (e as { code?: unknown }).code
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') throw e
-  }
+  // It could be created, with the store's own mode (0700): it stays. Removing it again raced with
+  // another process opening the same new store, which could find the folder, skip creating it, and
+  // then fail to create its database file (ENOENT) once the folder was gone.
 }

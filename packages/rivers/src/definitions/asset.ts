@@ -103,7 +103,7 @@ export function asset<
   O extends ZodSchema | undefined = undefined,
 >(spec: AssetSpec<D, C, I, O>): AssetDecorator<D, C, I, O>
 export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDecorator<Deps, unknown, unknown, unknown> {
-  const site = new DefinitionSite()
+  const site = new DefinitionSite(stackUnread(spec) ? DefinitionSite.CALLER : undefined)
   const valid = validateAssetSpec(spec, site)
   if (valid.command !== undefined) {
     if (rest.length > 0) {
@@ -154,4 +154,16 @@ export function asset(spec: AssetSpec, ...rest: unknown[]): AssetDef | AssetDeco
     )
   }
   return buildAssetDef(valid, fn as AssetDef['fn'], fn, site)
+}
+
+/**
+ * Whether the asset's code version will not be computed from its definition stack (a pinned
+ * `codeVersion`, or a command), so its site needs the position only.
+ */
+function stackUnread(spec: AssetSpec): boolean {
+  return (
+    typeof spec === 'object' &&
+    spec !== null &&
+    (typeof spec.codeVersion === 'string' || (spec as { command?: unknown }).command !== undefined)
+  )
 }

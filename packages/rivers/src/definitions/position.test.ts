@@ -46,6 +46,16 @@ describe('definition sites', () => {
     expect(def.declaredAt).toBe(at)
   })
 
+  test('a pinned code version keeps the caller only: the position, without the stack its version never reads', () => {
+    const pinned = (() => asset({ key: 'pinned', codeVersion: 'v1' }, () => 1))()
+    expect(userFrames(pinned)).toEqual([['asset']])
+    expect(pinned.declaredAt).toMatch(/position\.test\.ts:\d+:\d+$/)
+    const command = (() => asset({ key: 'cmd', command: ['true'] }))()
+    expect(userFrames(command)).toEqual([['asset']])
+    // Without a pin, the stack goes on past the caller (its code version is computed from it).
+    expect(userFrames((() => asset({ key: 'derived' }, () => 1))()).length).toBeGreaterThan(1)
+  })
+
   test('a logged definition shows its site briefly, without its stack', () => {
     expect(inspect(defineInHelper(), { depth: 0 })).not.toContain('    at ')
   })

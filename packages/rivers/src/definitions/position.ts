@@ -43,6 +43,13 @@ export interface Site {
  * site.at() // 'src/assets.ts:12:7'
  */
 export class DefinitionSite extends Error implements Site {
+  /**
+   * Frames enough for the position alone: the definition function's and its caller's. For a
+   * definition whose code version never reads its stack (a pinned `codeVersion`, a command), each
+   * frame left out saves about 0.7 µs and its objects (a 100k-asset project defines in ~1 s).
+   */
+  static readonly CALLER = 2
+
   private text: string | undefined = undefined
   private compact: string | undefined = undefined
   private position: string | undefined = undefined
@@ -101,26 +108,37 @@ function structuredFrames(_e: Error, sites: NodeJS.CallSite[]): string {
   return framesFromCallSites(sites)
 }
 
-/** The message position from a compact stack (the first frame outside node_modules). */
+/**
+ * The message position from a compact stack: the first frame outside node_modules, else (a stack cut
+ * short inside a package that wraps the definition API) the first frame in one.
+ */
 function firstUserFrameOf(frames: string): string | undefined {
+  let fallback: string | undefined
   for (const f of parseFrames(frames, new Map())) {
-    if (f.file.includes(`${path.sep}node_modules${path.sep}`)) continue
+    const inPackage = f.file.includes(`${path.sep}node_modules${path.sep}`)
+    if (inPackage && fallback !== undefined) continue
     const shown = path.relative(process.cwd(), f.file)
-    return `${shown.startsWith('..') ? f.file : shown}:${f.line}:${f.col}`
+    const at = `${shown.startsWith('..') ? f.file : shown}:${f.line}:${f.col}`
+    if (!inPackage) return at
+    fallback = at
   }
-  return undefined
+  return fallback
 }
 
 function firstUserFrame(stack: string): string | undefined {
+  let fallback: string | undefined
   for (const line of stack.split('\n').slice(1)) {
     const file = frameFile(line.trim())
-    if (file === undefined) continue
-    if (isLibraryFile(file) || file.includes(`${path.sep}node_modules${path.sep}`)) continue
+    if (file === undefined || isLibraryFile(file)) continue
+    const inPackage = file.includes(`${path.sep}node_modules${path.sep}`)
+    if (inPackage && fallback !== undefined) continue
     const [, row, col] = LINE_COL.exec(line.trim())!
     const shown = path.relative(process.cwd(), file)
-    return `${shown.startsWith('..') ? file : shown}:${row}:${col}`
+    const at = `${shown.startsWith('..') ? file : shown}:${row}:${col}`
+    if (!inPackage) return at
+    fallback = at
   }
-  return undefined
+  return fallback
 }
 
 /** A module of this folder (its tests and fixtures are user code for this purpose). */

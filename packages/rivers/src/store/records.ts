@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3'
 import { badStoreKey, badStorePartition, runNotFound, storeCorrupt } from './errors.js'
 import { asHash } from './hex.js'
 import { encodeJson, isoTime } from './json.js'
+import type { LatestCache, LatestStamp } from './latest-cache.js'
 import { type LatestChunk, PACKED_COLUMNS, stitchChunks, unpackLatest } from './latest-packed.js'
 import type { LatestChanges, LatestCursor, LatestRecords, NewRecord, PackedLatestRecords, RecordKind } from './types.js'
 
@@ -27,6 +28,19 @@ const UPSERT_PARTITIONED = `INSERT OR REPLACE INTO latest (asset_key, partition,
 
 /** Rows per `latestRecords` query: bounds the size of the strings SQLite builds (~10 MB each). */
 const LATEST_CHUNK = 65_536
+
+/** Below this many latest records the aggregate is fast enough that no cache file is kept. */
+const CACHE_MIN_ROWS = 4096
+
+/** Options of {@link RecordsTable}. */
+export interface RecordsTableOptions {
+  /** Rows per chunk query (tests); the default bounds each concatenated string to about 10 MB. */
+  chunkRows?: number
+  /** The cache file of the latest records (see `latest-cache.ts`); none: every read aggregates. */
+  cache?: LatestCache
+  /** Write the cache only from this many records (default 4096). */
+  cacheMinRows?: number
+}
 
 /**
  * Prepared statements and operations over `materializations`, `materialization_inputs`, `latest`
@@ -59,12 +73,18 @@ export class RecordsTable {
   readonly #dropPartition: Database.Statement
   readonly #snapshot: <T>(fn: () => T | string) => T | string
   readonly #chunk: number
+  readonly #cache: LatestCache | undefined
+  readonly #cacheMinRows: number
+  #identity: Database.Statement | undefined
 
-  /** `chunkRows` exists for tests; the default bounds each concatenated string to about 10 MB. */
-  constructor(db: Database.Database, file: string, chunkRows: number = LATEST_CHUNK) {
+  /** A number as `options` is `{ chunkRows }` (tests). */
+  constructor(db: Database.Database, file: string, options: RecordsTableOptions | number = {}) {
+    const o = typeof options === 'number' ? { chunkRows: options } : options
     this.#file = file
     this.#db = db
-    this.#chunk = chunkRows
+    this.#chunk = o.chunkRows ?? LATEST_CHUNK
+    this.#cache = o.cache
+    this.#cacheMinRows = o.cacheMinRows ?? CACHE_MIN_ROWS
     let cursorStatement: Database.Statement | undefined
     this.#runExists = db.prepare('SELECT 1 FROM runs WHERE id = ?').pluck()
     this.#insert = db.prepare(
@@ -197,6 +217,40 @@ export class RecordsTable {
    * `latest_partitioned` (empty in an unpartitioned project: then this is the one scan of before).
    */
   latestPacked(): PackedLatestRecords {
+    const cache = this.#cache
+    if (cache === undefined) return this.#scan()
+    return this.#snapshot(() => {
+      const stamp = this.#stamp()
+      const cached = cache.read(stamp)
+      if (cached !== undefined) return cached
+      const packed = this.#scan()
+      if (packed.count >= this.#cacheMinRows) {
+        try {
+          cache.write(stamp, packed)
+        } catch {
+          // A folder that cannot be written to (a read-only copy of the store): the next open scans again.
+        }
+      }
+      return packed
+    }) as PackedLatestRecords
+  }
+
+  /** Where the store stands now (see `LatestStamp`); call inside a snapshot. */
+  #stamp(): LatestStamp {
+    const [record, deletes] = this.#cursor().get() as [number, number]
+    // What the cursor's record is: a database put back from a backup can reach the same id with another.
+    this.#identity ??= this.#db
+      .prepare(
+        `SELECT run_id || char(9) || asset_key || char(9) || partition || char(9) || finished_at
+           FROM materializations WHERE id = ?`,
+      )
+      .pluck()
+    const identity = record === 0 ? '' : ((this.#identity.get(record) as string | undefined) ?? '')
+    return { record, deletes, identity }
+  }
+
+  /** Every unpartitioned latest row, aggregated in chunks (see `latestPacked`). */
+  #scan(): PackedLatestRecords {
     const packed = this.#snapshot(() => {
       const chunks: LatestChunk[] = []
       const partitioned = this.#partitionedAssets()

@@ -9,6 +9,7 @@
  * of a run (records, checks, params, events, leases) are group-committed (`write-batch.ts`): those
  * queued in one turn of the event loop share a transaction, and resolve once it committed.
  */
+import path from 'node:path'
 import type Database from 'better-sqlite3'
 import { ArtifactsTable } from './artifacts.js'
 import { ModelAliasesTable } from './model-aliases.js'
@@ -21,6 +22,7 @@ import { LeasesTable, partitionsJson } from './leases.js'
 import { openDatabase, translateSqliteError, type OpenOptions } from './open.js'
 import { ParamsTable } from './params.js'
 import { PartitionRecords } from './partition-records.js'
+import { LatestCache } from './latest-cache.js'
 import { RecordsTable } from './records.js'
 import { RunsTable } from './runs.js'
 import type { Store } from './store.js'
@@ -94,7 +96,10 @@ export class SqliteStore implements Store {
     this.file = file
     this.#busyMs = busyMs
     this.#batch = new WriteBatch(db, (e) => translateSqliteError(file, e, busyMs))
-    this.#records = new RecordsTable(db, file)
+    // The latest records of a big store, cached beside it (`cache/`, as the code-version file cache).
+    this.#records = new RecordsTable(db, file, {
+      cache: file === ':memory:' ? undefined : new LatestCache(path.join(path.dirname(file), 'cache')),
+    })
     this.#runs = new RunsTable(db, file)
     this.#params = new ParamsTable(db, file)
     this.#history = new HistoryViews(db, this.#runs)

@@ -1,0 +1,207 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { LatestCache } from './latest-cache.js'
+import { migrate } from './migrations.js'
+import { RecordsTable } from './records.js'
+import { SqliteStore } from './sqlite-store.js'
+import type { PackedLatestRecords } from './types.js'
+
+const h = (n: number): Buffer => Buffer.alloc(16, n & 255)
+const dirs: string[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+function tempDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'rivers-latest-cache-'))
+  dirs.push(d)
+  return d
+}
+
+/** A tiny deterministic generator (the sequence is the test's, so a failure replays). */
+function rng(seed: number): (n: number) => number {
+  let s = seed >>> 0
+  return (n) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return s % n
+  }
+}
+
+/** Plain values of a packed result, for comparisons. */
+function plain(p: PackedLatestRecords): unknown {
+  return {
+    ...p,
+    inputCounts: [...p.inputCounts],
+    codeVersions: p.codeVersions.toString('hex'),
+    configHashes: p.configHashes.toString('hex'),
+    dataVersions: p.dataVersions.toString('hex'),
+    inputVersions: p.inputVersions.toString('hex'),
+  }
+}
+
+interface Db {
+  db: Database.Database
+  cached: RecordsTable
+  scan: RecordsTable
+}
+
+function openDb(file: string, cacheDir: string): Db {
+  const db = new Database(file)
+  migrate(db)
+  return {
+    db,
+    cached: new RecordsTable(db, file, { cache: new LatestCache(cacheDir), cacheMinRows: 1 }),
+    scan: new RecordsTable(db, file),
+  }
+}
+
+function record(d: Db, run: string, key: string, at: number, inputs: string[]): void {
+  d.db.transaction(() => {
+    d.db
+      .prepare("INSERT OR IGNORE INTO runs (id, started_at, status, selection) VALUES (?, '', 'running', '[]')")
+      .run(run)
+    d.cached.insert({
+      runId: run,
+      key,
+      codeVersion: h(at),
+      configHash: h(at + 1),
+      dataVersion: h(at + 2),
+      inputs: inputs.map((k, j) => ({ key: k, dataVersion: h(at + j) })),
+      startedAt: new Date(at),
+      finishedAt: new Date(at),
+    })
+  })()
+}
+
+describe('the latest-records cache', () => {
+  it('reads what a scan reads, through records, wipes, reopening and a backup put back and written again', () => {
+    const dir = tempDir()
+    const file = path.join(dir, 'rivers.db')
+    const backup = path.join(dir, 'backup.db')
+    const cacheDir = path.join(dir, 'cache')
+    const keys = Array.from({ length: 12 }, (_, i) => `k${i}`)
+    for (const seed of [1, 2, 3]) {
+      rmSync(file, { force: true })
+      rmSync(backup, { force: true })
+      rmSync(cacheDir, { recursive: true, force: true })
+      const next = rng(seed)
+      let d = openDb(file, cacheDir)
+      let timeline = 0
+      let at = 1
+      let hits = 0
+      for (let step = 0; step < 300; step++) {
+        const op = next(20)
+        if (op < 12) {
+          const inputs = keys.filter(() => next(4) === 0)
+          record(d, `run-${seed}-${timeline}-${next(3)}`, keys[next(keys.length)]!, at++, inputs)
+        } else if (op < 14) d.db.transaction(() => d.cached.wipe([keys[next(keys.length)]!]))()
+        else if (op < 15) {
+          rmSync(backup, { force: true })
+          d.db.exec(`VACUUM INTO '${backup}'`)
+        } else if (op < 16 && existsSync(backup)) {
+          // The database is put back from the backup; the cache file stays as the later state left it.
+          d.db.close()
+          copyFileSync(backup, file)
+          rmSync(`${file}-wal`, { force: true })
+          rmSync(`${file}-shm`, { force: true })
+          d = openDb(file, cacheDir)
+          timeline++
+        } else if (op < 17) {
+          d.db.close()
+          d = openDb(file, cacheDir)
+        } else {
+          const before = existsSync(path.join(cacheDir, 'latest-records.bin'))
+            ? readFileSync(path.join(cacheDir, 'latest-records.bin'))
+            : undefined
+          const got = d.cached.latestPacked()
+          const again = d.cached.latestPacked()
+          expect(plain(got)).toEqual(plain(d.scan.latestPacked()))
+          expect(plain(again)).toEqual(plain(got))
+          if (before?.equals(readFileSync(path.join(cacheDir, 'latest-records.bin')))) hits++
+        }
+      }
+      d.db.close()
+      // The sequence read the cache, not only the scan (else this test would prove nothing).
+      expect(hits).toBeGreaterThan(0)
+    }
+  })
+
+  it('is what a read returns while the store stands where it was written', () => {
+    const dir = tempDir()
+    const d = openDb(path.join(dir, 'rivers.db'), path.join(dir, 'cache'))
+    record(d, 'r1', 'raw', 1, [])
+    record(d, 'r1', 'total', 2, ['raw'])
+    expect(d.cached.latestPacked().keys).toBe('raw\ntotal')
+    // Change a key in the file, keeping its length: the next read shows it, so it came from the file.
+    const cacheFile = path.join(dir, 'cache', 'latest-records.bin')
+    const bytes = readFileSync(cacheFile)
+    const header = bytes.indexOf(10, bytes.indexOf(10) + 1) + 1
+    bytes.write('RAW', header, 'latin1')
+    writeFileSync(cacheFile, bytes)
+    expect(d.cached.latestPacked().keys).toBe('RAW\ntotal')
+    // A new record moves the store on: the file is not used, and is written again.
+    record(d, 'r2', 'raw', 3, [])
+    expect(d.cached.latestPacked().keys).toBe('raw\ntotal')
+    expect(readFileSync(cacheFile).includes('RAW')).toBe(false)
+    d.db.close()
+  })
+
+  it('ignores a file cut short or of another format, and writes none below the row threshold', () => {
+    const dir = tempDir()
+    const cacheDir = path.join(dir, 'cache')
+    const d = openDb(path.join(dir, 'rivers.db'), cacheDir)
+    record(d, 'r1', 'raw', 1, [])
+    record(d, 'r1', 'total', 2, ['raw'])
+    const expected = plain(d.scan.latestPacked())
+    d.cached.latestPacked()
+    const cacheFile = path.join(cacheDir, 'latest-records.bin')
+    truncateSync(cacheFile, readFileSync(cacheFile).length - 1)
+    expect(plain(d.cached.latestPacked())).toEqual(expected)
+    writeFileSync(cacheFile, `something else\n${readFileSync(cacheFile).toString('latin1')}`, 'latin1')
+    expect(plain(d.cached.latestPacked())).toEqual(expected)
+    const small = path.join(dir, 'small-cache')
+    new RecordsTable(d.db, 'x', { cache: new LatestCache(small), cacheMinRows: 3 }).latestPacked()
+    expect(existsSync(small)).toBe(false)
+    d.db.close()
+  })
+
+  it('is kept by the SQLite store from 4096 latest records, and a reopened store reads it', async () => {
+    const dir = tempDir()
+    const store = SqliteStore.open(dir)
+    await store.beginRun({ id: 'r1', selection: ['*'], force: false })
+    const at = new Date(0)
+    for (let i = 0; i < 4100; i++)
+      await store.recordMaterialization({
+        runId: 'r1',
+        key: `a/${i}`,
+        codeVersion: h(i),
+        configHash: h(0),
+        dataVersion: h(i + 7),
+        inputs: i > 0 ? [{ key: `a/${i - 1}`, dataVersion: h(i + 6) }] : [],
+        startedAt: at,
+        finishedAt: at,
+      })
+    const first = await store.latestRecordsSince()
+    expect(existsSync(path.join(dir, 'cache', 'latest-records.bin'))).toBe(true)
+    await store.close()
+    const reopened = SqliteStore.open(dir)
+    const second = await reopened.latestRecordsSince()
+    expect(second.cursor).toEqual(first.cursor)
+    expect(plain(second.packed)).toEqual(plain(first.packed))
+    await reopened.recordMaterialization({
+      runId: 'r1',
+      key: 'a/0',
+      codeVersion: h(1),
+      configHash: h(0),
+      dataVersion: h(99),
+      inputs: [],
+      startedAt: at,
+      finishedAt: at,
+    })
+    const third = await reopened.latestRecordsSince()
+    expect(third.packed.dataVersions.subarray(0, 16).equals(h(99))).toBe(true)
+    await reopened.close()
+  })
+})

@@ -5,7 +5,7 @@
 import path from 'node:path'
 import type { Workspace } from '@rivers-orchestrator/rivers'
 import { styleFor, type Style } from './format/style.js'
-import type { Io } from './io.js'
+import type { Io, OutStream } from './io.js'
 import { LogSink } from './log-sink.js'
 import { findProjectFile, loadProject } from './project-file.js'
 import { riversFor } from './rivers-module.js'
@@ -103,10 +103,26 @@ export function selectionOf(args: readonly string[]): string[] {
 
 /** Writes the one JSON document of `--json` to stdout. */
 export function printJson(ctx: Ctx, value: unknown): void {
-  ctx.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+  writePieces(ctx.io.stdout, `${JSON.stringify(value, null, 2)}\n`)
 }
+
+/**
+ * Writes `text` in pieces of at most 1 Mi characters: `status --json` of 100k assets is 30 MB, and
+ * one write(2) of it to a file took 80–360 ms on Linux where pieces take 10–20 ms. A piece never ends
+ * between the two halves of a surrogate pair (each is encoded to UTF-8 on its own).
+ */
+function writePieces(out: OutStream, text: string): void {
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + PIECE, text.length)
+    const last = text.charCodeAt(end - 1)
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--
+    out.write(text.slice(at, end))
+    at = end
+  }
+}
+const PIECE = 1 << 20
 
 /** Writes human text to stdout with a final newline. */
 export function print(ctx: Ctx, text: string): void {
-  ctx.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+  writePieces(ctx.io.stdout, text.endsWith('\n') ? text : `${text}\n`)
 }

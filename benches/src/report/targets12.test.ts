@@ -1,3 +1,4 @@
+import { BUILT_STATUS } from '../scenarios/e2e.js'
 import { describe, expect, it } from 'vitest'
 import type { Row } from '../results.js'
 import { EXECUTOR_VARIANT } from '../scenarios/e2eExecutor.js'
@@ -60,6 +61,19 @@ describe('issue 12 targets', () => {
     rows[1] = e2e('CLI, populated store (everything fresh)', 0.45e9)
     expect(byId(rows).get('12-status')).toMatchObject({ verdict: 'PASS' })
     expect(byId(rows).get('12-status')?.measured).toContain('moonshot 0.5 s met')
+  })
+
+  it('judges status on the built CLI when the run made that row, showing the checkout run beside it', () => {
+    const rows = [
+      e2e('CLI, populated store (everything fresh)', 0.9e9),
+      e2e(BUILT_STATUS, 1.2e9, { fresh: 100_000 }),
+      e2e(START_VARIANTS.versionBuilt, 0.1e9),
+    ]
+    const t = byId(rows).get('12-status')
+    expect(t?.verdict).toBe('MISS')
+    expect(t?.measured).toMatch(/^1\.20 s p50 \(CLI process wall time, built JS/)
+    expect(t?.measured).toContain('in the checkout (tsx, not judged) 900 ms p50')
+    expect(t?.note).toContain('CLI start-up (assets --version, built JS) 100 ms')
   })
 
   it('judges start-up on the built JavaScript, the slower of --version and the import; tsx rows shown only', () => {

@@ -20,10 +20,11 @@ function notMeasured(id: string, target: string, why = 'not measured in this run
 
 /** The cold-process phases of `status`, for the note of a miss. */
 function statusPhases(rows: readonly Row[]): string {
-  const start = e2e(rows, 'CLI start-up only')
+  const built = e2e(rows, 'built JS: CLI start-up')
+  const start = built ?? e2e(rows, 'CLI start-up only')
   const cold = e2e(rows, 'fresh process: define')
   const parts: string[] = []
-  if (start) parts.push(`CLI start-up (assets --version) ${formatNs(start.stats.p50)}`)
+  if (start) parts.push(`CLI start-up (assets --version${built ? ', built JS' : ''}) ${formatNs(start.stats.p50)}`)
   if (cold)
     parts.push(
       `import of the library ${ms(num(cold, 'importMs'))}`,
@@ -36,14 +37,19 @@ function statusPhases(rows: readonly Row[]): string {
 function statusTarget(rows: readonly Row[]): TargetResult {
   const id = '12-status'
   const target = '#12: `assets status`, 100k assets, cold process, populated store ≤ 1.0 s (moonshot 0.5 s)'
-  const r = e2e(rows, 'CLI, populated')
+  // Judged on the built JavaScript users install; the checkout's tsx run is shown beside it.
+  const built = e2e(rows, 'built JS: CLI, populated')
+  const tsx = e2e(rows, 'CLI, populated')
+  const r = built ?? tsx
   if (!r) return notMeasured(id, target)
   const p50 = r.stats.p50
   const moon = p50 <= 0.5e9 ? '; moonshot 0.5 s met' : '; moonshot 0.5 s not met'
+  const what = built ? 'built JS (dist/, as installed)' : 'the checkout (tsx on the TypeScript sources)'
+  const other = built && tsx ? `; in the checkout (tsx, not judged) ${formatNs(tsx.stats.p50)} p50` : ''
   const out: TargetResult = {
     id,
     target,
-    measured: `${formatNs(p50)} p50 (CLI process wall time, ${formatCount(r.n)} assets all fresh; ${r.stats.samples} samples)${moon}`,
+    measured: `${formatNs(p50)} p50 (CLI process wall time, ${what}, ${formatCount(r.n)} assets all fresh; ${r.stats.samples} samples)${moon}${other}`,
     verdict: p50 <= 1e9 ? 'PASS' : 'MISS',
   }
   const note = statusPhases(rows)

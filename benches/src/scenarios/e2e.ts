@@ -13,11 +13,14 @@ import { measureAsync, type Budget, type Measurement } from '../harness.js'
 import type { Row, Work } from '../results.js'
 import { summarize } from '../stats.js'
 import { median, type RunCtx } from './common.js'
+import { ensureBuilt, installedCli } from '../e2e/built.js'
 import { e2eColdSplit } from './e2eCold.js'
 import { e2eStartScenario } from './e2eStart.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const CLI = path.join(ROOT, 'packages/cli/bin/assets.mjs')
+/** The variant of the status row the issue-12 target judges: the CLI as npm installs it. */
+export const BUILT_STATUS = 'built JS: CLI, populated store (everything fresh; dist/ as installed)'
 /** Generated projects and their stores live here (git-ignored). */
 export const WORK = path.join(ROOT, 'benches/.work')
 
@@ -43,12 +46,17 @@ interface CliRun {
  * Runs the `assets` CLI with stdout and stderr to files; resolves when it exits. With `capMs`, sends
  * SIGTERM after that long (the CLI cancels the run and still prints its summary).
  */
-export function runCli(args: string[], outDir: string, capMs?: number): Promise<CliRun & { capped: boolean }> {
+export function runCli(
+  args: string[],
+  outDir: string,
+  capMs?: number,
+  cli: string = CLI,
+): Promise<CliRun & { capped: boolean }> {
   const stdoutFile = path.join(outDir, 'stdout.json')
   const out = openSync(stdoutFile, 'w')
   const err = openSync(path.join(outDir, 'stderr.log'), 'w')
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [cli, ...args], {
       cwd: ROOT,
       stdio: ['ignore', out, err],
       env: { ...process.env, NO_COLOR: '1' },
@@ -129,10 +137,10 @@ export async function e2eStatusScenario(ctx: RunCtx, n: number): Promise<void> {
   // Fixed costs: `assets --version`, the library's import, status of a 1-asset project; tsx and built JS.
   await e2eStartScenario(ctx, n)
 
-  const cli = async (store: string, variant: string): Promise<void> => {
+  const cli = async (store: string, variant: string, bin?: string): Promise<void> => {
     let counts = { fresh: 0, planned: 0, total: 0 }
     const m = await measureAsync(
-      () => runCli(['status', '--json', '--project', config, '--store', store], dir),
+      () => runCli(['status', '--json', '--project', config, '--store', store], dir, undefined, bin),
       budget,
       {
         after: (i, r) => {
@@ -154,12 +162,20 @@ export async function e2eStatusScenario(ctx: RunCtx, n: number): Promise<void> {
   const { populateStore } = await import('../e2e/populate.js')
   await populateStore(generatedProject(n), full, dir)
   ctx.log(`  populated ${n} records in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
-  await cli(full, 'CLI, populated store (everything fresh)')
-  const fresh = ctx.rows.at(-1)?.extra?.fresh
-  if (fresh !== n)
-    ctx.problem(
-      `assets status on the populated store: ${String(fresh)} of ${n} assets fresh, expected all (the populated state does not match the engine's)`,
+  for (const built of [false, true]) {
+    // The checkout runs the TypeScript sources through tsx; users run the built JavaScript (judged).
+    if (built) ctx.log(`  ${ensureBuilt()}`)
+    await cli(
+      full,
+      built ? BUILT_STATUS : 'CLI, populated store (everything fresh)',
+      built ? installedCli(path.join(WORK, 'installed-cli')) : undefined,
     )
+    const fresh = ctx.rows.at(-1)?.extra?.fresh
+    if (fresh !== n)
+      ctx.problem(
+        `assets status on the populated store: ${String(fresh)} of ${n} assets fresh, expected all (the populated state does not match the engine's)`,
+      )
+  }
   await e2eColdSplit(ctx, n, full, dir)
 
   // In-process split of the same work, with the library (what the CLI does after start-up; this

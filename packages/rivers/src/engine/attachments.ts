@@ -82,6 +82,19 @@ export async function attachedFiles(
 }
 
 /**
+ * Whether the store folder has an `attachments/` folder (else no materialization attached a file).
+ *
+ * @example
+ * if (await hasAttachments(storeDir)) files = await attachedFiles(storeDir, key, runId, '')
+ */
+export async function hasAttachments(storeDir: string): Promise<boolean> {
+  return stat(path.join(storeDir, ATTACHMENTS_DIR)).then(
+    (s) => s.isDirectory(),
+    () => false,
+  )
+}
+
+/**
  * Deletes attached files (gc), then their folders as far up as they are empty, stopping at the
  * store's `attachments/` folder. A file already gone is not an error.
  *

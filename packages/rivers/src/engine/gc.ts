@@ -24,7 +24,7 @@ import type { ArtifactRecord } from '../store/types.js'
 import { deleteRunFiles, oldRunFiles, type RunFiles } from './gc-runs.js'
 import { storedFileOf } from '../io/segments.js'
 import { liveRuns, runOfPath, type LiveRuns } from './gc-safety.js'
-import { attachedFiles, deleteAttached } from './attachments.js'
+import { attachedFiles, deleteAttached, hasAttachments } from './attachments.js'
 
 const DAY_MS = 86_400_000
 
@@ -139,6 +139,8 @@ async function planGc(scope: GcScope, live: LiveRuns, now: number, wipedOnly: bo
   const wide = scope.everything && !wipedOnly
   if (wide && !byIo.has(scope.io)) byIo.set(scope.io, [])
   const all = await scope.store.artifactRecords(wide ? undefined : scope.keys)
+  // No attachments folder (no asset ever attached a file): no folder to read per collected record.
+  const attachments = await hasAttachments(scope.storeDir)
   const records: GcPlan['records'] = []
   const orphans: GcPlan['orphans'] = []
   for (const [io, keys] of byIo) {
@@ -162,7 +164,9 @@ async function planGc(scope: GcScope, live: LiveRuns, now: number, wipedOnly: bo
     const byFile = new Map<string, GcPlan['records'][number]>()
     for (const { record, reason } of collectable(scope.project, recs, live, now, kept, wipedOnly)) {
       const storagePath = storedFileOf(record.storagePath)
-      const attached = await attachedFiles(scope.storeDir, record.key, record.runId, record.partition)
+      const attached = attachments
+        ? await attachedFiles(scope.storeDir, record.key, record.runId, record.partition)
+        : []
       const attachedBytes = attached.reduce((n, f) => n + f.bytes, 0)
       const entry = byFile.get(storagePath)
       if (entry !== undefined) {

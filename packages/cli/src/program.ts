@@ -111,7 +111,7 @@ only writes files (no network).`,
     )
     .option(
       '--concurrency <n>',
-      'assets running at once (default: the project setting, else 4)',
+      'assets whose code runs at once; an asset without checks frees its place once its output is written (default: the project setting, else 4)',
       positiveInt('--concurrency'),
     )
     .option('--config <json-or-file>', 'run config as a JSON object {"asset": {...}}, or the path to a .json file')

@@ -202,6 +202,25 @@ describe('the latest-records cache', () => {
     })
     const third = await reopened.latestRecordsSince()
     expect(third.packed.dataVersions.subarray(0, 16).equals(h(99))).toBe(true)
+    // One more record, not read by this store: the file stays a step behind.
+    await reopened.recordMaterialization({
+      runId: 'r1',
+      key: 'a/0',
+      codeVersion: h(1),
+      configHash: h(0),
+      dataVersion: h(100),
+      inputs: [],
+      startedAt: at,
+      finishedAt: at,
+    })
     await reopened.close()
+    // A store opened read-only writes nothing: the stale file is not read, and stays as it was.
+    const file = path.join(dir, 'cache', 'latest-records.bin')
+    const before = readFileSync(file)
+    const readonly = SqliteStore.open(dir, { readonly: true })
+    const fourth = await readonly.latestRecordsSince()
+    expect(fourth.packed.dataVersions.subarray(0, 16).equals(h(100))).toBe(true)
+    expect(readFileSync(file).equals(before)).toBe(true)
+    await readonly.close()
   })
 })

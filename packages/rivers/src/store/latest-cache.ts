@@ -38,7 +38,8 @@ interface Header {
 
 /**
  * The cache file of a store folder, read and written whole. Errors on writing are the caller's to
- * ignore (a cache that cannot be written is a slower open, not a failure).
+ * ignore (a cache that cannot be written is a slower open, not a failure). With `write: false` (a
+ * store opened read-only, which must not write anything), it is read but never written.
  *
  * @example
  * const cache = new LatestCache('/project/.rivers/cache')
@@ -47,10 +48,12 @@ interface Header {
 export class LatestCache {
   readonly #dir: string
   readonly #file: string
+  readonly #write: boolean
 
-  constructor(dir: string) {
+  constructor(dir: string, options: { write?: boolean } = {}) {
     this.#dir = dir
     this.#file = path.join(dir, FILE)
+    this.#write = options.write ?? true
   }
 
   /**
@@ -119,6 +122,7 @@ export class LatestCache {
    * cache.write(stamp, packed)
    */
   write(stamp: LatestStamp, packed: PackedLatestRecords): void {
+    if (!this.#write) return
     const parts = [
       ...STRINGS.map((k) => Buffer.from(packed[k], 'utf8')),
       ...BYTES.map((k) => packed[k]),

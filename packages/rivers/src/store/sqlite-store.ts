@@ -91,14 +91,15 @@ export class SqliteStore implements Store {
   readonly #busyMs: number
   readonly #batch: WriteBatch
 
-  private constructor(db: Database.Database, file: string, busyMs: number) {
+  private constructor(db: Database.Database, file: string, busyMs: number, readonly: boolean) {
     this.#db = db
     this.file = file
     this.#busyMs = busyMs
     this.#batch = new WriteBatch(db, (e) => translateSqliteError(file, e, busyMs))
     // The latest records of a big store, cached beside it (`cache/`, as the code-version file cache).
     this.#records = new RecordsTable(db, file, {
-      cache: file === ':memory:' ? undefined : new LatestCache(path.join(path.dirname(file), 'cache')),
+      cache:
+        file === ':memory:' ? undefined : new LatestCache(path.join(path.dirname(file), 'cache'), { write: !readonly }),
     })
     this.#runs = new RunsTable(db, file)
     this.#params = new ParamsTable(db, file)
@@ -123,7 +124,7 @@ export class SqliteStore implements Store {
   static open(dir: string, options: OpenOptions = {}): SqliteStore {
     const { db, file, busyTimeoutMs } = openDatabase(dir, options)
     try {
-      return new SqliteStore(db, file, busyTimeoutMs)
+      return new SqliteStore(db, file, busyTimeoutMs, options.readonly === true)
     } catch (e) {
       db.close()
       throw translateSqliteError(file, e, busyTimeoutMs)

@@ -109,47 +109,60 @@ export class Planner {
     const assets = project.assets
     const n = assets.length
     const ids = index ?? new Map(assets.map((a, i) => [a.key, i]))
+    // Exact sizes first: typed arrays filled in place, no growing arrays copied at the end.
+    let depCount = 0
+    let labelCount = 0
+    for (let i = 0; i < n; i++) {
+      depCount += assets[i]!.deps.length
+      labelCount += assets[i]!.labels.length
+    }
     const depOffsets = new Uint32Array(n + 1)
-    const deps: number[] = []
+    const depIds = new Uint32Array(depCount)
+    let d = 0
     const sources = new Uint8Array(n)
     const labelIndex = new Map<string, number>()
     const labelOffsets = new Uint32Array(n + 1)
-    const labelIds: number[] = []
+    const labelIds = new Uint32Array(labelCount)
+    let l = 0
     const keys = new Array<string>(n)
     // seenBy[d] === i + 1: asset i already lists dep d (a dep named twice crosses once).
     const seenBy = new Uint32Array(n)
     for (let i = 0; i < n; i++) {
       const a = assets[i]!
       keys[i] = a.key
-      for (const d of a.deps) {
-        const id = ids.get(d.key)
-        if (id === undefined) throw unknownDependency(a.key, d.key)
+      const deps = a.deps
+      for (let j = 0; j < deps.length; j++) {
+        const key = deps[j]!.key
+        const id = ids.get(key)
+        if (id === undefined) throw unknownDependency(a.key, key)
         if (seenBy[id] === i + 1) continue
         seenBy[id] = i + 1
-        deps.push(id)
+        depIds[d++] = id
       }
-      depOffsets[i + 1] = deps.length
+      depOffsets[i + 1] = d
       sources[i] = a.isSource ? 1 : 0
-      for (const l of a.labels) {
-        let li = labelIndex.get(l)
+      const labels = a.labels
+      for (let j = 0; j < labels.length; j++) {
+        const label = labels[j]!
+        let li = labelIndex.get(label)
         if (li === undefined) {
           li = labelIndex.size
-          labelIndex.set(l, li)
+          labelIndex.set(label, li)
         }
-        labelIds.push(li)
+        labelIds[l++] = li
       }
-      labelOffsets[i + 1] = labelIds.length
+      labelOffsets[i + 1] = l
     }
     return new Planner(
       call(() =>
         nativeModule().NativeGraph.build({
           keys: keys.join('\n'),
           depOffsets,
-          deps: Uint32Array.from(deps),
+          deps: d === depCount ? depIds : depIds.subarray(0, d),
           sources,
           labels: [...labelIndex.keys()].join('\n'),
           labelOffsets,
-          labelIds: Uint32Array.from(labelIds),
+          labelIds,
           codeVersions: hashBytes(code, n),
           ...(configHashes === undefined ? {} : { configHashes }),
         }),

@@ -85,7 +85,7 @@ export async function attachedFiles(
  * Whether the store folder has an `attachments/` folder (else no materialization attached a file).
  *
  * @example
- * if (await hasAttachments(storeDir)) files = await attachedFiles(storeDir, key, runId, '')
+ * const files = (await hasAttachments(storeDir)) ? await attachedFiles(storeDir, key, runId, '') : []
  */
 export async function hasAttachments(storeDir: string): Promise<boolean> {
   return stat(path.join(storeDir, ATTACHMENTS_DIR)).then(

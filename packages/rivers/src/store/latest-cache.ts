@@ -43,7 +43,7 @@ interface Header {
  *
  * @example
  * const cache = new LatestCache('/project/.rivers/cache')
- * const packed = cache.read(stamp) ?? scan()
+ * const packed = cache.read({ record: 1200, deletes: 0, identity: 'run-1\traw\t\t2026-01-01T00:00:00.000Z' })
  */
 export class LatestCache {
   readonly #dir: string

@@ -22,14 +22,12 @@ start=$SECONDS
 # Answers when the server at $1 serves the tracking API (not only /health: the SQLite schema is ready).
 ready() { curl -fsS -m 2 -o /dev/null "$1/api/2.0/mlflow/experiments/get-by-name?experiment_name=Default" 2>/dev/null; }
 
+# shellcheck source=../lib/pids.sh
+. "$(dirname "$0")/../lib/pids.sh"
 stop() {
-  if [ -f "$dir/server.pid" ]; then
-    pid="$(cat "$dir/server.pid")"
-    # The server's process group (mlflow starts uvicorn/gunicorn workers under it).
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-  fi
+  # The server's process group (mlflow starts uvicorn/gunicorn workers under it), when its pid still
+  # runs mlflow: the file may be left from a run whose processes were killed, its pid reused since.
+  stop_pid "$dir/server.pid" mlflow group
   rm -rf "$dir"
   log "stopped, $dir removed"
 }

@@ -1,5 +1,5 @@
 # Accounting for the test Slurm cluster, sourced by setup.sh (uses its ROOT, CONF_DIR, HOST,
-# PRELOAD and log): a MariaDB of its own (data folder $ROOT/mariadb, 127.0.0.1:$DB_PORT and a
+# PRELOAD and log, and live_pid/stop_pid of .ci/lib/pids.sh): a MariaDB of its own (data folder $ROOT/mariadb, 127.0.0.1:$DB_PORT and a
 # socket in that folder, so a system MariaDB on 3306 is left alone) with the database slurm_acct_db
 # and its user, then slurmdbd on 127.0.0.1:$DBD_PORT, then the cluster, account and user in it.
 # Idempotent: a running MariaDB is kept; slurmdbd restarts only when its configuration changed.
@@ -12,17 +12,6 @@ DBD_PORT=${RIVERS_SLURMDBD_PORT:-6819}
 # Seconds slurmctld keeps a finished job before only sacct knows it (tests wait for that moment).
 MIN_JOB_AGE=${RIVERS_SLURM_MIN_JOB_AGE:-10}
 
-acct_stop_pid() {
-  local f=$1
-  [ -f "$f" ] || return 0
-  local p
-  p=$(cat "$f")
-  kill "$p" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$p" 2>/dev/null || true
-  rm -f "$f"
-}
-
 db() { mariadb --socket="$DB_SOCK" -u root "$@"; }
 
 start_mariadb() {
@@ -34,6 +23,8 @@ start_mariadb() {
       || { log "mariadb-install-db failed:"; tail -n 20 "$ROOT/log/mariadb-install.log" >&2; return 1; }
   fi
   chown -R mysql:mysql "$DB_DIR"
+  # Its error log, where the mysql user can write it (the log folder is root's).
+  touch "$ROOT/log/mariadb.log" && chown mysql:mysql "$ROOT/log/mariadb.log"
   rm -f "$DB_SOCK"
   # Settings slurmdbd asks for (a large enough lock wait for its schema upgrades); small buffers.
   setsid /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$DB_DIR" --socket="$DB_SOCK" \
@@ -81,10 +72,8 @@ CONF
   fi
   # slurmdbd refuses a configuration file others can read (it holds the database password).
   chown root:root "$conf" && chmod 600 "$conf"
-  local pid=""
-  [ -f "$ROOT/run/slurmdbd.pid" ] && pid=$(cat "$ROOT/run/slurmdbd.pid")
-  if [ "$changed" = 1 ] || [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
-    acct_stop_pid "$ROOT/run/slurmdbd.pid"
+  if [ "$changed" = 1 ] || ! live_pid "$ROOT/run/slurmdbd.pid" slurmdbd >/dev/null; then
+    stop_pid "$ROOT/run/slurmdbd.pid" slurmdbd
     LD_PRELOAD=$PRELOAD /usr/sbin/slurmdbd
   fi
   for _ in $(seq 150); do sacctmgr -n -P list cluster format=cluster >/dev/null 2>&1 && return 0; sleep 0.1; done
@@ -111,6 +100,6 @@ start_accounting() {
 }
 
 stop_accounting() {
-  acct_stop_pid "$ROOT/run/slurmdbd.pid"
-  acct_stop_pid "$DB_DIR/mariadb.pid"
+  stop_pid "$ROOT/run/slurmdbd.pid" slurmdbd
+  stop_pid "$DB_DIR/mariadb.pid" mariadbd
 }

@@ -29,6 +29,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=${RIVERS_SLURM_ROOT:-/var/lib/rivers-slurm}
 CONF_DIR=/etc/slurm
 log() { printf 'slurm-setup: %s\n' "$*" >&2; }
+# shellcheck source=../lib/pids.sh
+. "$HERE/../lib/pids.sh"
 
 idle_nodes() { sinfo -h -N -o '%N %t' 2>/dev/null | awk '$2 == "idle" || $2 == "mix" || $2 == "alloc" { print $1 }' | sort -u | wc -l; }
 
@@ -37,7 +39,7 @@ if [ "$(id -u)" != 0 ]; then log "must run as root (it installs packages and sta
 # Fast path: already running with the configuration this script writes.
 # The stamp holds the checksums of this script, the shim and the configuration it wrote, and the
 # RIVERS_SLURM_* settings it was run with.
-stamp() { sha256sum "$HERE/setup.sh" "$HERE/accounting.sh" "$HERE/bind-loopback.c" "$CONF_DIR/slurm.conf" "$CONF_DIR/gres.conf" "$CONF_DIR/cgroup.conf" "$CONF_DIR/slurmdbd.conf" 2>/dev/null
+stamp() { sha256sum "$HERE/setup.sh" "$HERE/accounting.sh" "$HERE/../lib/pids.sh" "$HERE/bind-loopback.c" "$CONF_DIR/slurm.conf" "$CONF_DIR/gres.conf" "$CONF_DIR/cgroup.conf" "$CONF_DIR/slurmdbd.conf" 2>/dev/null
   echo "settings: ${RIVERS_SLURM_MEMORY:-} ${RIVERS_SLURM_MIN_JOB_AGE:-} ${RIVERS_SLURM_DB_PORT:-} ${RIVERS_SLURMDBD_PORT:-}"; }
 if [ -f "$ROOT/stamp" ] && command -v sinfo >/dev/null && [ "$(stamp)" = "$(cat "$ROOT/stamp")" ] && [ "$(idle_nodes)" -ge 2 ] \
   && sacctmgr -n -P list cluster format=cluster 2>/dev/null | grep -qx rivers; then
@@ -199,8 +201,9 @@ chmod 644 "$CONF_DIR/slurm.conf" "$CONF_DIR/gres.conf" "$CONF_DIR/cgroup.conf"
 start_accounting
 
 # 7. (Re)start the daemons this script owns (identified by their pid files).
-stop() { local f=$1; if [ -f "$f" ]; then local p; p=$(cat "$f"); kill "$p" 2>/dev/null || true; for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; kill -9 "$p" 2>/dev/null || true; rm -f "$f"; fi; }
-stop "$ROOT/run/slurmd-n1.pid"; stop "$ROOT/run/slurmd-n2.pid"; stop "$ROOT/run/slurmctld.pid"
+#    Only a pid that still runs that daemon is stopped (.ci/lib/pids.sh: pid files outlive their
+#    processes, and a stale slurmctld.pid once named the MariaDB started above).
+stop_pid "$ROOT/run/slurmd-n1.pid" slurmd; stop_pid "$ROOT/run/slurmd-n2.pid" slurmd; stop_pid "$ROOT/run/slurmctld.pid" slurmctld
 mkdir -p "$ROOT/state/slurmd-n1" "$ROOT/state/slurmd-n2"
 LD_PRELOAD=$PRELOAD /usr/sbin/slurmctld -i
 LD_PRELOAD=$PRELOAD /usr/sbin/slurmd -N n1
@@ -216,6 +219,14 @@ done
 if [ "$(idle_nodes)" -lt 2 ]; then
   log "nodes did not become idle:"; sinfo -N -l >&2 || true
   tail -n 20 "$ROOT"/log/*.log >&2 || true
+  exit 1
+fi
+# 9. Accounting answers end to end, as the tests ask it: sacct through slurmdbd to MariaDB.
+for _ in $(seq 20); do sacct -n -X -j 1 --parsable2 --format JobID >/dev/null 2>&1 && break; sleep 0.5; done
+if ! err=$(sacct -n -X -j 1 --parsable2 --format JobID 2>&1 >/dev/null); then
+  log "accounting does not answer (sacct: $err)"
+  live_pid "$DB_DIR/mariadb.pid" mariadbd >/dev/null || log "MariaDB is not running"
+  tail -n 20 "$ROOT/log/slurmdbd.log" "$ROOT/log/mariadb.log" >&2 || true
   exit 1
 fi
 stamp > "$ROOT/stamp"

@@ -6,24 +6,16 @@ set -euo pipefail
 ROOT=${RIVERS_SLURM_ROOT:-/var/lib/rivers-slurm}
 HERE=$(cd "$(dirname "$0")" && pwd)
 log() { printf 'slurm-teardown: %s\n' "$*" >&2; }
-stop() {
-  local f=$1
-  [ -f "$f" ] || return 0
-  local p
-  p=$(cat "$f")
-  kill "$p" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$p" 2>/dev/null || true
-  rm -f "$f"
-}
+# shellcheck source=../lib/pids.sh
+. "$HERE/../lib/pids.sh"
 scancel --state=PENDING,RUNNING --user="$(id -un)" >/dev/null 2>&1 || true
-stop "$ROOT/run/slurmd-n1.pid"
-stop "$ROOT/run/slurmd-n2.pid"
-stop "$ROOT/run/slurmctld.pid"
+stop_pid "$ROOT/run/slurmd-n1.pid" slurmd
+stop_pid "$ROOT/run/slurmd-n2.pid" slurmd
+stop_pid "$ROOT/run/slurmctld.pid" slurmctld
 # shellcheck source=accounting.sh
 . "$HERE/accounting.sh"
 stop_accounting
-[ -f "$ROOT/run/munged.started" ] && { stop /run/munge/munged.pid; rm -f "$ROOT/run/munged.started"; }
+[ -f "$ROOT/run/munged.started" ] && { stop_pid /run/munge/munged.pid munged; rm -f "$ROOT/run/munged.started"; }
 rm -f "$ROOT/stamp"
 if [ "${1:-}" = --purge ]; then
   rm -rf "$ROOT"

@@ -4,6 +4,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LatestCache } from './latest-cache.js'
+import { compareKeys } from './latest-packed.js'
 import { migrate } from './migrations.js'
 import { RecordsTable } from './records.js'
 import { SqliteStore } from './sqlite-store.js'
@@ -47,12 +48,13 @@ interface Db {
   scan: RecordsTable
 }
 
-function openDb(file: string, cacheDir: string): Db {
+/** `chunkRows` also bounds the changes merged into the file (more: a scan). */
+function openDb(file: string, cacheDir: string, chunkRows?: number): Db {
   const db = new Database(file)
   migrate(db)
   return {
     db,
-    cached: new RecordsTable(db, file, { cache: new LatestCache(cacheDir), cacheMinRows: 1 }),
+    cached: new RecordsTable(db, file, { cache: new LatestCache(cacheDir), cacheMinRows: 1, chunkRows }),
     scan: new RecordsTable(db, file),
   }
 }
@@ -87,10 +89,11 @@ describe('the latest-records cache', () => {
       rmSync(backup, { force: true })
       rmSync(cacheDir, { recursive: true, force: true })
       const next = rng(seed)
-      let d = openDb(file, cacheDir)
+      // Up to 4 records since the file are merged into it, more are read by a scan.
+      let d = openDb(file, cacheDir, 5)
       let timeline = 0
       let at = 1
-      let hits = 0
+      const sources = new Set<string | undefined>()
       for (let step = 0; step < 300; step++) {
         const op = next(20)
         if (op < 12) {
@@ -106,26 +109,46 @@ describe('the latest-records cache', () => {
           copyFileSync(backup, file)
           rmSync(`${file}-wal`, { force: true })
           rmSync(`${file}-shm`, { force: true })
-          d = openDb(file, cacheDir)
+          d = openDb(file, cacheDir, 5)
           timeline++
         } else if (op < 17) {
           d.db.close()
-          d = openDb(file, cacheDir)
+          d = openDb(file, cacheDir, 5)
         } else {
-          const before = existsSync(path.join(cacheDir, 'latest-records.bin'))
-            ? readFileSync(path.join(cacheDir, 'latest-records.bin'))
-            : undefined
           const got = d.cached.latestPacked()
+          sources.add(d.cached.latestSource)
           const again = d.cached.latestPacked()
+          sources.add(d.cached.latestSource)
           expect(plain(got)).toEqual(plain(d.scan.latestPacked()))
           expect(plain(again)).toEqual(plain(got))
-          if (before?.equals(readFileSync(path.join(cacheDir, 'latest-records.bin')))) hits++
         }
       }
       d.db.close()
-      // The sequence read the cache, not only the scan (else this test would prove nothing).
-      expect(hits).toBeGreaterThan(0)
+      // The sequence read the file as it was and merged records into it, not only scanned (else this
+      // test would prove nothing).
+      expect([...sources].sort()).toEqual(['cache', 'merged', 'scan'])
     }
+  })
+
+  it('merges new keys in the order SQLite reads them (UTF-8 bytes, not UTF-16 units)', () => {
+    const alphabet = ['a', 'B', '/', 'é', '\uE000', '\uFFFD', '\u{1F600}', '\u{10000}', '0']
+    const next = rng(7)
+    const word = () => Array.from({ length: 1 + next(3) }, () => alphabet[next(alphabet.length)]).join('')
+    for (let i = 0; i < 2000; i++) {
+      const [a, b] = [word(), word()]
+      expect(Math.sign(compareKeys(a, b)), `${a} vs ${b}`).toBe(
+        Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))),
+      )
+    }
+    const dir = tempDir()
+    const d = openDb(path.join(dir, 'rivers.db'), path.join(dir, 'cache'))
+    let at = 1
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 8; i++) record(d, `r${round}`, word(), at++, next(2) === 0 ? [word()] : [])
+      expect(plain(d.cached.latestPacked())).toEqual(plain(d.scan.latestPacked()))
+      if (round > 0) expect(d.cached.latestSource).toBe('merged')
+    }
+    d.db.close()
   })
 
   it('is what a read returns while the store stands where it was written', () => {
@@ -141,9 +164,18 @@ describe('the latest-records cache', () => {
     bytes.write('RAW', header, 'latin1')
     writeFileSync(cacheFile, bytes)
     expect(d.cached.latestPacked().keys).toBe('RAW\ntotal')
-    // A new record moves the store on: the file is not used, and is written again.
+    expect(d.cached.latestSource).toBe('cache')
+    // A record since: the file is read with it merged in (the tampered row stays: the file is trusted
+    // for the store's past), and written again at the new stamp.
     record(d, 'r2', 'raw', 3, [])
-    expect(d.cached.latestPacked().keys).toBe('raw\ntotal')
+    expect(d.cached.latestPacked().keys).toBe('RAW\nraw\ntotal')
+    expect(d.cached.latestSource).toBe('merged')
+    expect(d.cached.latestPacked().keys).toBe('RAW\nraw\ntotal')
+    expect(d.cached.latestSource).toBe('cache')
+    // A wipe since: the file is not used, and is written again from the table.
+    d.db.transaction(() => d.cached.wipe(['total']))()
+    expect(d.cached.latestPacked().keys).toBe('raw')
+    expect(d.cached.latestSource).toBe('scan')
     expect(readFileSync(cacheFile).includes('RAW')).toBe(false)
     d.db.close()
   })
@@ -214,7 +246,8 @@ describe('the latest-records cache', () => {
       finishedAt: at,
     })
     await reopened.close()
-    // A store opened read-only writes nothing: the stale file is not read, and stays as it was.
+    // A store opened read-only writes nothing: it reads the file a step behind with the record since
+    // merged in, and leaves the file as it was.
     const file = path.join(dir, 'cache', 'latest-records.bin')
     const before = readFileSync(file)
     const readonly = SqliteStore.open(dir, { readonly: true })

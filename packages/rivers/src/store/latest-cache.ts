@@ -7,8 +7,11 @@
  * The stamp is the reader's cursor (the highest record id in `latest`, the count of deleted latest
  * rows) and the identity of that record (its run, key, partition and finish time): a database put
  * back from a backup and written again can reach the same record id with other records, and its
- * identity then differs. A file that does not match in every part, or does not decode, is not used.
- * Files are written whole to a temporary name and renamed, so a reader never sees half of one.
+ * identity then differs. The reader (`RecordsTable.latestPacked`) uses a file whose stamp is the
+ * store's now as it is, and one whose stamp is an earlier point of the same history (no wipe since,
+ * its record still the same one) with the rows recorded since merged in; any other file is not
+ * used, nor one that does not decode. Files are written whole to a temporary name and renamed, so a
+ * reader never sees half of one.
  */
 import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
@@ -43,7 +46,7 @@ interface Header {
  *
  * @example
  * const cache = new LatestCache('/project/.rivers/cache')
- * const packed = cache.read({ record: 1200, deletes: 0, identity: 'run-1\traw\t\t2026-01-01T00:00:00.000Z' })
+ * const file = cache.read()
  */
 export class LatestCache {
   readonly #dir: string
@@ -57,13 +60,16 @@ export class LatestCache {
   }
 
   /**
-   * The records stamped exactly `stamp`, or undefined (no file, another stamp, or a file that does
-   * not decode).
+   * The records in the file and their stamp, or undefined: no file, a file that does not decode, or
+   * one whose stamp `accept` refuses (asked before the columns are decoded).
    *
    * @example
-   * const packed = cache.read({ record: 1200, deletes: 0, identity: 'run-1\traw\t\t2026-01-01T00:00:00.000Z' })
+   * const file = cache.read((stamp) => stamp.deletes === 0)
+   * if (file !== undefined) console.log(file.stamp.record, file.packed.count)
    */
-  read(stamp: LatestStamp): PackedLatestRecords | undefined {
+  read(
+    accept: (stamp: LatestStamp) => boolean = () => true,
+  ): { stamp: LatestStamp; packed: PackedLatestRecords } | undefined {
     let data: Buffer
     try {
       data = readFileSync(this.#file)
@@ -79,8 +85,16 @@ export class LatestCache {
     } catch {
       return undefined
     }
-    const { stamp: s, count, lengths } = header
-    if (s?.record !== stamp.record || s.deletes !== stamp.deletes || s.identity !== stamp.identity) return undefined
+    const { stamp, count, lengths } = header
+    if (
+      !Number.isSafeInteger(stamp?.record) ||
+      !Number.isSafeInteger(stamp.deletes) ||
+      typeof stamp.identity !== 'string' ||
+      !Number.isSafeInteger(count) ||
+      count < 0
+    )
+      return undefined
+    if (!accept({ record: stamp.record, deletes: stamp.deletes, identity: stamp.identity })) return undefined
     if (!Array.isArray(lengths) || lengths.length !== STRINGS.length + BYTES.length + 1) return undefined
     let at = end + 1
     const parts: Buffer[] = []
@@ -100,7 +114,7 @@ export class LatestCache {
     const bytes = parts.slice(STRINGS.length, STRINGS.length + BYTES.length)
     if (bytes.slice(0, 3).some((b) => b.length !== 16 * count) || bytes[3]!.length !== 16 * inputs) return undefined
     const text = parts.slice(0, STRINGS.length).map((b) => b.toString('utf8'))
-    return {
+    const packed: PackedLatestRecords = {
       count,
       keys: text[0]!,
       inputKeys: text[1]!,
@@ -113,6 +127,7 @@ export class LatestCache {
       inputCounts,
       inputVersions: bytes[3]!,
     }
+    return { stamp: { record: stamp.record, deletes: stamp.deletes, identity: stamp.identity }, packed }
   }
 
   /**

@@ -168,3 +168,151 @@ export function packLatest(l: LatestRecords): PackedLatestRecords {
     kinds: l.kinds.join('\n'),
   }
 }
+
+/**
+ * Orders asset keys as SQLite's BINARY collation orders their UTF-8 bytes (the order of `latest`
+ * reads): UTF-16 order, except that a surrogate (a code point above U+FFFF) comes after U+E000–U+FFFF.
+ *
+ * @example
+ * compareKeys('a', 'b') // negative
+ * compareKeys('\u{1F600}', '\uFFFD') // positive, as in UTF-8
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y) return compareUnits(x, y)
+  }
+  return a.length - b.length
+}
+
+/** Two different UTF-16 units in UTF-8 byte order: surrogates after U+E000–U+FFFF. */
+function compareUnits(x: number, y: number): number {
+  const a = x >= 0xd800 ? (x < 0xe000 ? x + 0x2000 : x - 0x800) : x
+  const b = y >= 0xd800 ? (y < 0xe000 ? y + 0x2000 : y - 0x800) : y
+  return a - b
+}
+
+/**
+ * Where each of the `n` lines of a `\n`-joined column starts, and `n + 1` past its end: lines
+ * `a` to `b - 1` are `text.slice(starts[a], starts[b] - 1)`.
+ */
+function lineStarts(text: string, n: number): Uint32Array {
+  const starts = new Uint32Array(n + 1)
+  let at = 0
+  for (let i = 0; i < n; i++) {
+    starts[i] = at
+    const nl = text.indexOf('\n', at)
+    at = nl === -1 ? text.length + 1 : nl + 1
+  }
+  starts[n] = text.length + 1
+  return starts
+}
+
+/**
+ * `base` (every latest record at some point, in key order) with `changes` (the latest rows recorded
+ * since, any order, one per key) put in: a changed key's row replaces the base's, a new key is
+ * inserted in order. What a fresh read gives when nothing was deleted in between. The base is cut
+ * into runs of unchanged rows and joined with the changed rows, column by column, without splitting
+ * it into a string per row: the cost is a pass over each text column plus copying it once.
+ *
+ * @example
+ * const now = mergeLatest(cachedPacked, changedSinceThen)
+ */
+export function mergeLatest(base: PackedLatestRecords, changes: PackedLatestRecords): PackedLatestRecords {
+  if (changes.count === 0) return base
+  const n = base.count
+  const c = unpackLatest(changes)
+  const order = Array.from(c.keys.keys()).sort((x, y) => compareKeys(c.keys[x]!, c.keys[y]!))
+  const keyStarts = lineStarts(base.keys, n)
+  // Base key i against `key`, read in place (no string per probe).
+  const compareAt = (i: number, key: string): number => {
+    const text = base.keys
+    const start = keyStarts[i]!
+    const length = keyStarts[i + 1]! - 1 - start
+    const m = Math.min(length, key.length)
+    for (let q = 0; q < m; q++) {
+      const x = text.charCodeAt(start + q)
+      const y = key.charCodeAt(q)
+      if (x !== y) return compareUnits(x, y)
+    }
+    return length - key.length
+  }
+  // Runs of base rows [from, to), each followed by a changed row (the last by none); a changed
+  // key found in the base skips that row.
+  const runs: number[] = []
+  let from = 0
+  for (const j of order) {
+    const key = c.keys[j]!
+    let lo = from
+    let hi = n
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (compareAt(mid, key) < 0) lo = mid + 1
+      else hi = mid
+    }
+    runs.push(from, lo)
+    from = lo < n && compareAt(lo, key) === 0 ? lo + 1 : lo
+  }
+  runs.push(from, n)
+  const depOffsets = new Uint32Array(n + 1)
+  for (let i = 0; i < n; i++) depOffsets[i + 1] = depOffsets[i]! + base.inputCounts[i]!
+  const lines = (text: string, starts: Uint32Array, changed: (j: number) => string, rows = true): string => {
+    const parts: string[] = []
+    for (let r = 0; r < runs.length; r += 2) {
+      const a = rows ? runs[r]! : depOffsets[runs[r]!]!
+      const b = rows ? runs[r + 1]! : depOffsets[runs[r + 1]!]!
+      if (a < b) parts.push(text.slice(starts[a]!, starts[b]! - 1))
+      if (r / 2 < order.length) {
+        const line = changed(order[r / 2]!)
+        if (line !== '') parts.push(line)
+      }
+    }
+    return parts.join('\n')
+  }
+  const bytes = (column: Buffer, changedColumn: Buffer, width: (i: number) => number, at: Uint32Array): Buffer => {
+    const parts: Buffer[] = []
+    for (let r = 0; r < runs.length; r += 2) {
+      parts.push(column.subarray(16 * width(runs[r]!), 16 * width(runs[r + 1]!)))
+      if (r / 2 < order.length) {
+        const j = order[r / 2]!
+        parts.push(changedColumn.subarray(16 * at[j]!, 16 * at[j + 1]!))
+      }
+    }
+    return Buffer.concat(parts)
+  }
+  const row = (i: number): number => i
+  const rowsOfChanges = Uint32Array.from({ length: c.keys.length + 1 }, (_, i) => i)
+  const inputOf = (i: number): number => depOffsets[i]!
+  const inputCounts = new Uint32Array(
+    runs.reduce((m, v, r) => (r % 2 === 1 ? m + v - runs[r - 1]! : m), 0) + order.length,
+  )
+  let at = 0
+  for (let r = 0; r < runs.length; r += 2) {
+    inputCounts.set(base.inputCounts.subarray(runs[r]!, runs[r + 1]!), at)
+    at += runs[r + 1]! - runs[r]!
+    if (r / 2 < order.length) {
+      const j = order[r / 2]!
+      inputCounts[at++] = c.depOffsets[j + 1]! - c.depOffsets[j]!
+    }
+  }
+  return {
+    count: inputCounts.length,
+    keys: lines(base.keys, keyStarts, (j) => c.keys[j]!),
+    codeVersions: bytes(base.codeVersions, changes.codeVersions, row, rowsOfChanges),
+    configHashes: bytes(base.configHashes, changes.configHashes, row, rowsOfChanges),
+    dataVersions: bytes(base.dataVersions, changes.dataVersions, row, rowsOfChanges),
+    inputCounts,
+    inputKeys: lines(
+      base.inputKeys,
+      lineStarts(base.inputKeys, depOffsets[n]!),
+      (j) => c.depKeys.slice(c.depOffsets[j]!, c.depOffsets[j + 1]!).join('\n'),
+      false,
+    ),
+    inputVersions: bytes(base.inputVersions, changes.inputVersions, inputOf, c.depOffsets),
+    runIds: lines(base.runIds, lineStarts(base.runIds, n), (j) => c.runIds[j]!),
+    finishedAt: lines(base.finishedAt, lineStarts(base.finishedAt, n), (j) => c.finishedAt[j]!),
+    kinds: lines(base.kinds, lineStarts(base.kinds, n), (j) => c.kinds[j]!),
+  }
+}

@@ -7,7 +7,7 @@ import { badStoreKey, badStorePartition, runNotFound, storeCorrupt } from './err
 import { asHash } from './hex.js'
 import { encodeJson, isoTime } from './json.js'
 import type { LatestCache, LatestStamp } from './latest-cache.js'
-import { type LatestChunk, PACKED_COLUMNS, stitchChunks, unpackLatest } from './latest-packed.js'
+import { type LatestChunk, mergeLatest, PACKED_COLUMNS, stitchChunks, unpackLatest } from './latest-packed.js'
 import type { LatestChanges, LatestCursor, LatestRecords, NewRecord, PackedLatestRecords, RecordKind } from './types.js'
 
 /**
@@ -76,6 +76,7 @@ export class RecordsTable {
   readonly #cache: LatestCache | undefined
   readonly #cacheMinRows: number
   #identity: Database.Statement | undefined
+  #latestSource: 'cache' | 'merged' | 'scan' | undefined
 
   /** A number as `options` is `{ chunkRows }` (tests). */
   constructor(db: Database.Database, file: string, options: RecordsTableOptions | number = {}) {
@@ -215,18 +216,31 @@ export class RecordsTable {
    * stops before each partitioned asset, takes its unpartitioned row (if any) by key and goes on
    * after it: the partitions are never read. The partitioned assets come from the partial index
    * `latest_partitioned` (empty in an unpartitioned project: then this is the one scan of before).
+   * With a cache (see `latest-cache.ts`), the file is read instead while its stamp is the store's
+   * now, or merged with the rows recorded since its stamp while that is an earlier point of the same
+   * history with few enough changes; the result is written back at the current stamp.
    */
   latestPacked(): PackedLatestRecords {
     const cache = this.#cache
     if (cache === undefined) return this.#scan()
     return this.#snapshot(() => {
-      const stamp = this.#stamp()
-      const cached = cache.read(stamp)
-      if (cached !== undefined) return cached
-      const packed = this.#scan()
+      const now = this.#stamp()
+      let merge: LatestStamp | undefined
+      const file = cache.read((stamp) => {
+        if (sameStamp(stamp, now)) return true
+        merge = this.#mergeable(stamp, now) ? stamp : undefined
+        return merge !== undefined
+      })
+      if (file !== undefined && merge === undefined) {
+        this.#latestSource = 'cache'
+        return file.packed
+      }
+      const changes = file === undefined ? undefined : this.#changedSince(file.stamp.record, file.packed.count)
+      const packed = changes === undefined ? this.#scan() : mergeLatest(file!.packed, changes)
+      this.#latestSource = changes === undefined ? 'scan' : 'merged'
       if (packed.count >= this.#cacheMinRows) {
         try {
-          cache.write(stamp, packed)
+          cache.write(now, packed)
         } catch {
           // A folder that cannot be written to (a read-only copy of the store): the next open scans again.
         }
@@ -235,18 +249,54 @@ export class RecordsTable {
     }) as PackedLatestRecords
   }
 
+  /**
+   * How the last `latestPacked` was read: from the cache file as it was, from the file with the rows
+   * recorded since merged in, or by aggregating the `latest` table (for logs and tests).
+   */
+  get latestSource(): 'cache' | 'merged' | 'scan' | undefined {
+    return this.#latestSource
+  }
+
+  /**
+   * Whether a file stamped `then` is an earlier point of the store's history `now`: nothing wiped
+   * since, and its record still the same one (not a database put back from a backup and written
+   * again). Call inside a snapshot.
+   */
+  #mergeable(then: LatestStamp, now: LatestStamp): boolean {
+    if (then.deletes !== now.deletes || then.record > now.record || then.record <= 0) return false
+    return this.#identityOf(then.record) === then.identity
+  }
+
+  /**
+   * The unpartitioned latest rows recorded after `record`, or undefined when there are too many to
+   * merge into `count` records with profit: an eighth of them (at least 1,024), at most a chunk. At
+   * 100k records, merging 10 changes took about 25 ms and 20k changes as long as a scan.
+   */
+  #changedSince(record: number, count: number): PackedLatestRecords | undefined {
+    const limit = Math.min(this.#chunk, Math.max(1024, Math.floor(count / 8)))
+    const row = this.#latestSince.get(record, limit) as LatestRow
+    if (row[0] >= limit) return undefined
+    const packed = stitchChunks(row[0] === 0 ? [] : [chunkOf(row)])
+    if (typeof packed === 'string') throw storeCorrupt(this.#file, new Error(packed))
+    return packed
+  }
+
   /** Where the store stands now (see `LatestStamp`); call inside a snapshot. */
   #stamp(): LatestStamp {
     const [record, deletes] = this.#cursor().get() as [number, number]
-    // What the cursor's record is: a database put back from a backup can reach the same id with another.
+    return { record, deletes, identity: record === 0 ? '' : this.#identityOf(record) }
+  }
+
+  /** What record `id` is (run, key, partition, finish time), '' when there is none. */
+  #identityOf(id: number): string {
+    // A database put back from a backup can reach the same id with another record.
     this.#identity ??= this.#db
       .prepare(
         `SELECT run_id || char(9) || asset_key || char(9) || partition || char(9) || finished_at
            FROM materializations WHERE id = ?`,
       )
       .pluck()
-    const identity = record === 0 ? '' : ((this.#identity.get(record) as string | undefined) ?? '')
-    return { record, deletes, identity }
+    return (this.#identity.get(id) as string | undefined) ?? ''
   }
 
   /** Every unpartitioned latest row, aggregated in chunks (see `latestPacked`). */
@@ -345,6 +395,10 @@ export class RecordsTable {
     }
     return removed
   }
+}
+
+function sameStamp(a: LatestStamp, b: LatestStamp): boolean {
+  return a.record === b.record && a.deletes === b.deletes && a.identity === b.identity
 }
 
 /** A row of the chunk query: count, last key, then the ten columns (NULL when no row has a value). */

@@ -258,11 +258,16 @@ export function mergeLatest(base: PackedLatestRecords, changes: PackedLatestReco
   runs.push(from, n)
   const depOffsets = new Uint32Array(n + 1)
   for (let i = 0; i < n; i++) depOffsets[i + 1] = depOffsets[i]! + base.inputCounts[i]!
-  const lines = (text: string, starts: Uint32Array, changed: (j: number) => string, rows = true): string => {
+  // A column is cut at records (one line or 16 bytes each) or at inputs (per input of a record):
+  // `row` and `input` map a record to the first of its units, in the base and in the changes.
+  const row = (i: number): number => i
+  const input = (i: number): number => depOffsets[i]!
+  const changedInput = (j: number): number => c.depOffsets[j]!
+  const lines = (text: string, starts: Uint32Array, unit: (i: number) => number, changed: (j: number) => string) => {
     const parts: string[] = []
     for (let r = 0; r < runs.length; r += 2) {
-      const a = rows ? runs[r]! : depOffsets[runs[r]!]!
-      const b = rows ? runs[r + 1]! : depOffsets[runs[r + 1]!]!
+      const a = unit(runs[r]!)
+      const b = unit(runs[r + 1]!)
       if (a < b) parts.push(text.slice(starts[a]!, starts[b]! - 1))
       if (r / 2 < order.length) {
         const line = changed(order[r / 2]!)
@@ -271,20 +276,17 @@ export function mergeLatest(base: PackedLatestRecords, changes: PackedLatestReco
     }
     return parts.join('\n')
   }
-  const bytes = (column: Buffer, changedColumn: Buffer, width: (i: number) => number, at: Uint32Array): Buffer => {
+  const bytes = (column: Buffer, changedColumn: Buffer, unit: (i: number) => number, changedUnit: typeof unit) => {
     const parts: Buffer[] = []
     for (let r = 0; r < runs.length; r += 2) {
-      parts.push(column.subarray(16 * width(runs[r]!), 16 * width(runs[r + 1]!)))
+      parts.push(column.subarray(16 * unit(runs[r]!), 16 * unit(runs[r + 1]!)))
       if (r / 2 < order.length) {
         const j = order[r / 2]!
-        parts.push(changedColumn.subarray(16 * at[j]!, 16 * at[j + 1]!))
+        parts.push(changedColumn.subarray(16 * changedUnit(j), 16 * changedUnit(j + 1)))
       }
     }
     return Buffer.concat(parts)
   }
-  const row = (i: number): number => i
-  const rowsOfChanges = Uint32Array.from({ length: c.keys.length + 1 }, (_, i) => i)
-  const inputOf = (i: number): number => depOffsets[i]!
   const inputCounts = new Uint32Array(
     runs.reduce((m, v, r) => (r % 2 === 1 ? m + v - runs[r - 1]! : m), 0) + order.length,
   )
@@ -299,20 +301,17 @@ export function mergeLatest(base: PackedLatestRecords, changes: PackedLatestReco
   }
   return {
     count: inputCounts.length,
-    keys: lines(base.keys, keyStarts, (j) => c.keys[j]!),
-    codeVersions: bytes(base.codeVersions, changes.codeVersions, row, rowsOfChanges),
-    configHashes: bytes(base.configHashes, changes.configHashes, row, rowsOfChanges),
-    dataVersions: bytes(base.dataVersions, changes.dataVersions, row, rowsOfChanges),
+    keys: lines(base.keys, keyStarts, row, (j) => c.keys[j]!),
+    codeVersions: bytes(base.codeVersions, changes.codeVersions, row, row),
+    configHashes: bytes(base.configHashes, changes.configHashes, row, row),
+    dataVersions: bytes(base.dataVersions, changes.dataVersions, row, row),
     inputCounts,
-    inputKeys: lines(
-      base.inputKeys,
-      lineStarts(base.inputKeys, depOffsets[n]!),
-      (j) => c.depKeys.slice(c.depOffsets[j]!, c.depOffsets[j + 1]!).join('\n'),
-      false,
+    inputKeys: lines(base.inputKeys, lineStarts(base.inputKeys, depOffsets[n]!), input, (j) =>
+      c.depKeys.slice(c.depOffsets[j]!, c.depOffsets[j + 1]!).join('\n'),
     ),
-    inputVersions: bytes(base.inputVersions, changes.inputVersions, inputOf, c.depOffsets),
-    runIds: lines(base.runIds, lineStarts(base.runIds, n), (j) => c.runIds[j]!),
-    finishedAt: lines(base.finishedAt, lineStarts(base.finishedAt, n), (j) => c.finishedAt[j]!),
-    kinds: lines(base.kinds, lineStarts(base.kinds, n), (j) => c.kinds[j]!),
+    inputVersions: bytes(base.inputVersions, changes.inputVersions, input, changedInput),
+    runIds: lines(base.runIds, lineStarts(base.runIds, n), row, (j) => c.runIds[j]!),
+    finishedAt: lines(base.finishedAt, lineStarts(base.finishedAt, n), row, (j) => c.finishedAt[j]!),
+    kinds: lines(base.kinds, lineStarts(base.kinds, n), row, (j) => c.kinds[j]!),
   }
 }

@@ -1,8 +1,8 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { tempDir as testRoot } from '@rivers-orchestrator/conformance'
 import { LatestCache } from './latest-cache.js'
 import { compareKeys } from './latest-packed.js'
 import { migrate } from './migrations.js'
@@ -11,15 +11,9 @@ import { SqliteStore } from './sqlite-store.js'
 import type { PackedLatestRecords } from './types.js'
 
 const h = (n: number): Buffer => Buffer.alloc(16, n & 255)
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-function tempDir(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'rivers-latest-cache-'))
-  dirs.push(d)
-  return d
-}
+/** A fresh folder per test, under one removed after the file. */
+const root = testRoot('rivers-latest-cache-')
+const tempDir = (): string => mkdtempSync(path.join(root(), 'case-'))
 
 /** A tiny deterministic generator (the sequence is the test's, so a failure replays). */
 function rng(seed: number): (n: number) => number {
